@@ -1,0 +1,126 @@
+"""Statistics helpers checked against values computed by hand (closed forms), not by scipy."""
+import math
+
+import pytest
+
+from orgraph.stats import bh_adjust, gini, percentile_rank, poisson_ci, poisson_sf, rate_ratio, relative_risk
+
+
+def test_poisson_ci_zero_is_closed_form():
+    # k = 0: low = 0, high solves e^-mu = 0.025  ->  mu = -ln 0.025 = 3.688879...
+    low, high = poisson_ci(0)
+    assert low == 0.0
+    assert high == pytest.approx(-math.log(0.025), rel=1e-9)
+
+
+def test_poisson_ci_one_is_closed_form():
+    # k = 1: low solves P(X >= 1) = 1 - e^-mu = 0.025  ->  mu = -ln 0.975 = 0.025318
+    # high solves P(X <= 1) = e^-mu (1 + mu) = 0.025 -> 5.571643 (Garwood tables)
+    low, high = poisson_ci(1)
+    assert low == pytest.approx(-math.log(0.975), rel=1e-9)
+    assert math.exp(-high) * (1 + high) == pytest.approx(0.025, rel=1e-9)
+    assert high == pytest.approx(5.5716, abs=1e-4)
+
+
+def test_poisson_ci_three_matches_table_and_tail_identities():
+    # Garwood table for k = 3: (0.6187, 8.7673)
+    low, high = poisson_ci(3)
+    assert (round(low, 4), round(high, 4)) == (0.6187, 8.7673)
+    # defining identities: P(X >= 3 | low) = 0.025 and P(X <= 3 | high) = 0.025
+    tail_low = 1 - math.exp(-low) * (1 + low + low**2 / 2)
+    tail_high = math.exp(-high) * (1 + high + high**2 / 2 + high**3 / 6)
+    assert tail_low == pytest.approx(0.025, rel=1e-8)
+    assert tail_high == pytest.approx(0.025, rel=1e-8)
+
+
+def test_poisson_ci_rejects_negative_count():
+    with pytest.raises(ValueError, match="cannot be negative"):
+        poisson_ci(-1)
+
+
+def test_poisson_sf_by_hand():
+    # P(X >= 3 | 0.5) = 1 - e^-0.5 (1 + 0.5 + 0.125) = 0.0143877
+    assert poisson_sf(3, 0.5) == pytest.approx(1 - math.exp(-0.5) * 1.625, rel=1e-9)
+    # P(X >= 1 | 2) = 1 - e^-2
+    assert poisson_sf(1, 2.0) == pytest.approx(1 - math.exp(-2), rel=1e-12)
+    assert poisson_sf(0, 5.0) == 1.0
+    assert poisson_sf(2, 0.0) == 0.0
+
+
+def test_relative_risk_by_hand():
+    r = relative_risk(3, 0.5)
+    assert r["relative_risk"] == 6.0
+    assert r["ci_low"] == pytest.approx(0.6186721 / 0.5, rel=1e-6)
+    assert r["ci_high"] == pytest.approx(8.7672731 / 0.5, rel=1e-6)
+    assert r["p_value"] == pytest.approx(0.0143877, rel=1e-5)
+    none = relative_risk(1, 0.0)
+    assert none["relative_risk"] is None and none["p_value"] == 0.0
+
+
+def test_bh_by_hand():
+    # sorted p: 0.01, 0.03, 0.04, 0.20 (m = 4) -> p*m/rank: 0.04, 0.06, 0.05333, 0.20
+    # step-up minimum from the right: 0.04, 0.05333, 0.05333, 0.20
+    adj = bh_adjust([0.04, 0.01, 0.20, 0.03])
+    assert adj == pytest.approx([0.16 / 3, 0.04, 0.20, 0.16 / 3])
+
+
+def test_bh_ties_cap_empty_and_missing():
+    assert bh_adjust([]) == []
+    assert bh_adjust([0.5, 0.5, 0.5]) == [0.5, 0.5, 0.5]
+    assert bh_adjust([0.9, 0.95]) == [0.95, 0.95]
+    # 0.6*3/1 = 1.8, 0.7*3/2 = 1.05, 1.0*3/3 = 1 -> all capped at 1
+    assert bh_adjust([0.6, 0.7, 1.0]) == [1.0, 1.0, 1.0]
+    assert bh_adjust([0.8, 1.0]) == [1.0, 1.0]  # 0.8*2 = 1.6 capped at 1
+    assert bh_adjust([None, 0.01, float("nan")]) == [None, 0.01, None]
+
+
+def test_bh_is_monotone():
+    raw = [0.001, 0.2, 0.03, 0.03, 0.5, 0.049, 0.9]
+    adj = bh_adjust(raw)
+    pairs = sorted(zip(raw, adj))
+    assert all(a2 >= a1 for (_, a1), (_, a2) in zip(pairs, pairs[1:]))
+    assert all(a >= r for r, a in zip(raw, adj))
+
+
+def test_rate_ratio_log_by_hand():
+    # 10 events / 1000 days vs 10 / 2000: RR = 2; se = sqrt(1/10 + 1/10) = 0.447214
+    # CI = 2 exp(-+1.959964 * 0.447214) = 2 exp(-+0.876523) = 2 * (0.41623, 2.40253) = (0.8325, 4.8051)
+    r = rate_ratio(10, 1000, 10, 2000)
+    assert r["rate_ratio"] == 2.0
+    assert r["ci_low"] == pytest.approx(0.8325, abs=1e-4)
+    assert r["ci_high"] == pytest.approx(4.8051, abs=1e-4)
+    assert r["method"] == "log (Wald)"
+    # conditional binomial test: X ~ Bin(20, 1/3); observed 10 -> two-sided p around 0.1
+    assert 0.05 < r["p_value"] < 0.2
+
+
+def test_rate_ratio_zero_events_uses_exact_interval():
+    # 0 of 8 events in group A (500 days) vs group B (1000 days).
+    # Clopper-Pearson upper for 0/8: 1 - 0.025^(1/8); odds factor t_b/t_a = 2
+    r = rate_ratio(0, 500, 8, 1000)
+    p_hi = 1 - 0.025 ** (1 / 8)
+    assert r["rate_ratio"] == 0.0 and r["ci_low"] == 0.0
+    assert r["ci_high"] == pytest.approx(p_hi / (1 - p_hi) * 2, rel=1e-9)
+    assert "exact" in r["method"]
+    # all events in group A: ratio and upper end infinite, lower end finite
+    r = rate_ratio(5, 100, 0, 100)
+    p_lo = 0.025 ** (1 / 5)  # Clopper-Pearson lower for 5/5
+    assert math.isinf(r["rate_ratio"]) and math.isinf(r["ci_high"])
+    assert r["ci_low"] == pytest.approx(p_lo / (1 - p_lo), rel=1e-9)
+
+
+def test_rate_ratio_undefined_cases():
+    assert rate_ratio(0, 100, 0, 100)["rate_ratio"] is None
+    assert rate_ratio(3, 0, 1, 100)["rate_ratio"] is None
+    with pytest.raises(ValueError, match="method"):
+        rate_ratio(1, 1, 1, 1, method="wald")
+
+
+def test_gini_and_percentile():
+    assert gini([1, 1, 1]) == 0.0
+    # [0, 0, 0, 4]: mean abs difference / (2 mean) = (2*3*4/16) / (2*1) = 0.75
+    assert gini([4, 0, 0, 0]) == pytest.approx(0.75)
+    # [1, 2, 3]: sum |xi - xj| over ordered pairs = 8; / (2 n^2 mean) = 8 / 36
+    assert gini([1, 2, 3]) == pytest.approx(8 / 36)
+    assert percentile_rank([1, 2, 3, 4, 5], 2) == 40.0
+    assert math.isnan(percentile_rank([], 1))
