@@ -1,0 +1,336 @@
+"""The temporal org graph.
+
+:class:`OrgGraph` holds a validated bundle as a NetworkX ``MultiDiGraph``:
+
+* nodes ``"staff:<id>"``, ``"position:<id>"`` and ``"program:<id>"`` with a
+  ``kind`` attribute (``staff``, ``position``, ``program``), the raw ``id`` and
+  the record's fields;
+* edges ``HOLDS`` (staff → position), ``SUPERVISED_BY`` (staff → supervisor)
+  and ``IN_PROGRAM`` (position → program), each with ``start`` and ``end``.
+
+Intervals are **half-open**: ``start`` is the first day the relation holds and
+``end`` is the first day it no longer holds (``None`` while ongoing). A bundle's
+end dates are inclusive last days, so an assignment whose ``end_date`` is D has
+``end`` D + 1: it holds on D and not on D + 1. This module is the one place that
+answers "as of date D".
+
+For fast sweeps the same intervals are offered as sorted DataFrames
+(:attr:`OrgGraph.staff_frame`, :attr:`OrgGraph.assignment_frame`,
+:attr:`OrgGraph.supervision_frame`), where open ends are censored at
+``data_end + 1`` and an ``open`` column says which were ongoing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+import networkx as nx
+import pandas as pd
+
+from .model import OrgData
+
+__all__ = ["OrgGraph", "node_key", "split_key", "ONE_DAY", "as_date"]
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def node_key(kind: str, id_: str) -> str:
+    """The graph node key for a record.
+
+    Examples
+    --------
+    >>> node_key("staff", "S-1")
+    'staff:S-1'
+    """
+    return f"{kind}:{id_}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """Inverse of :func:`node_key`.
+
+    Examples
+    --------
+    >>> split_key("position:P:7")
+    ('position', 'P:7')
+    """
+    kind, _, id_ = key.partition(":")
+    return kind, id_
+
+
+def as_date(value) -> dt.date:
+    """Coerce a date, datetime, Timestamp or ISO string to ``datetime.date``.
+
+    Examples
+    --------
+    >>> as_date("2024-03-01")
+    datetime.date(2024, 3, 1)
+    """
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip())
+    raise TypeError(f"cannot read {value!r} as a date")
+
+
+def _excl(end: dt.date | None) -> dt.date | None:
+    return None if end is None else end + ONE_DAY
+
+
+def _holds(attrs: dict, day: dt.date) -> bool:
+    end = attrs.get("end")
+    return attrs["start"] <= day and (end is None or day < end)
+
+
+class OrgGraph:
+    """A bundle as a temporal graph.
+
+    Parameters
+    ----------
+    data : OrgData
+        A validated bundle (see :func:`orgraph.load`).
+    data_end : date, optional
+        Last day the data describes. Defaults to the ``[data] end`` setting of
+        the bundle's config, else the latest date found in the bundle.
+
+    Examples
+    --------
+    >>> from orgraph.model import OrgData, Staff, Program, Position, Assignment, Supervision
+    >>> d = dt.date
+    >>> data = OrgData(
+    ...     staff={"S1": Staff("S1", "Ana", "LCSW", d(2020, 1, 1)),
+    ...            "S2": Staff("S2", "Bo", "LPC", d(2020, 1, 1), d(2021, 6, 30), "voluntary")},
+    ...     programs={"OP": Program("OP", "Outpatient", "outpatient")},
+    ...     positions={"P1": Position("P1", "Supervisor", "OP", "supervisor"),
+    ...                "P2": Position("P2", "Therapist", "OP", "clinician")},
+    ...     assignments=[Assignment("S1", "P1", d(2020, 1, 1)), Assignment("S2", "P2", d(2020, 1, 1), d(2021, 6, 30))],
+    ...     supervision=[Supervision("S2", "S1", d(2020, 1, 1), d(2021, 6, 30))],
+    ... )
+    >>> org = OrgGraph(data)
+    >>> org.supervisees("S1", d(2021, 6, 30)), org.supervisees("S1", d(2021, 7, 1))
+    (['S2'], [])
+    >>> sorted(org.active_staff(d(2021, 7, 1)))
+    ['S1']
+    """
+
+    def __init__(self, data: OrgData, *, data_end: dt.date | None = None):
+        self.data = data
+        self.config = data.config
+        self.G = nx.MultiDiGraph()
+        self._build()
+        self.data_start, latest = self._date_range()
+        cfg_end = None
+        if data_end is None and self.config is not None:
+            cfg_end = self.config.get("data", "end")
+        self.data_end: dt.date = as_date(data_end or cfg_end or latest)
+
+    # ------------------------------------------------------------------ build
+    def _build(self) -> None:
+        G, data = self.G, self.data
+        for s in data.staff.values():
+            G.add_node(node_key("staff", s.staff_id), kind="staff", id=s.staff_id, name=s.name,
+                       discipline=s.discipline, hire_date=s.hire_date, termination_date=s.termination_date,
+                       termination_type=s.termination_type, termination_reason=s.termination_reason,
+                       fte=s.fte, annual_salary=s.annual_salary, license=s.license, external=s.external,
+                       start=s.hire_date, end=_excl(s.termination_date))
+        for p in data.programs.values():
+            G.add_node(node_key("program", p.program_id), kind="program", id=p.program_id, name=p.name,
+                       service_line=p.service_line)
+        first = min((s.hire_date for s in data.staff.values()), default=dt.date(1970, 1, 1))
+        for p in data.positions.values():
+            G.add_node(node_key("position", p.position_id), kind="position", id=p.position_id, title=p.title,
+                       program_id=p.program_id, role_kind=p.role_kind, budgeted_caseload=p.budgeted_caseload,
+                       capacity=p.capacity)
+            G.add_edge(node_key("position", p.position_id), node_key("program", p.program_id),
+                       key="IN_PROGRAM", kind="IN_PROGRAM", start=first, end=None)
+        for i, a in enumerate(data.assignments):
+            G.add_edge(node_key("staff", a.staff_id), node_key("position", a.position_id),
+                       key=f"HOLDS:{a.start.isoformat()}:{i}", kind="HOLDS", start=a.start, end=_excl(a.end))
+        for i, s in enumerate(data.supervision):
+            G.add_edge(node_key("staff", s.staff_id), node_key("staff", s.supervisor_id),
+                       key=f"SUPERVISED_BY:{s.start.isoformat()}:{i}", kind="SUPERVISED_BY",
+                       start=s.start, end=_excl(s.end))
+
+    def _date_range(self) -> tuple[dt.date, dt.date]:
+        data = self.data
+        lo: list[dt.date] = []
+        hi: list[dt.date] = []
+        if data.staff:
+            lo.append(min(s.hire_date for s in data.staff.values()))
+            hi.append(max(s.termination_date or s.hire_date for s in data.staff.values()))
+        for recs in (data.assignments, data.supervision):
+            if recs:
+                hi.append(max(r.end or r.start for r in recs))
+        for frame, col, month in ((data.caseload, "month", True), (data.documentation, "month", True),
+                                  (data.supervision_sessions, "date", False)):
+            if len(frame):
+                last = frame[col].max()
+                if month:
+                    last = last + pd.offsets.MonthEnd(0)
+                hi.append(last.date())
+        if len(data.client_assignments):
+            hi.append(data.client_assignments["start_date"].max().date())
+            ends = data.client_assignments["end_date"].dropna()
+            if len(ends):
+                hi.append(ends.max().date())
+        start = min(lo) if lo else dt.date(1970, 1, 1)
+        return start, max(hi) if hi else start
+
+    # ------------------------------------------------------------- as-of API
+    def snapshot(self, as_of) -> nx.DiGraph:
+        """The org as it stood on ``as_of``: a plain ``DiGraph``.
+
+        Nodes: staff employed that day, every position (vacant seats are
+        information) and every program. Edges: the ``HOLDS``,
+        ``SUPERVISED_BY`` and ``IN_PROGRAM`` relations holding that day, with
+        their ``kind``, ``start`` and ``end``. Staff nodes also get
+        ``role_kind`` and ``program_id`` from the seat they hold that day and
+        ``tenure_days``.
+        """
+        day = as_date(as_of)
+        H = nx.DiGraph(as_of=day.isoformat())
+        for n, a in self.G.nodes(data=True):
+            if a["kind"] == "staff":
+                if _holds(a, day):
+                    H.add_node(n, **a, tenure_days=(day - a["start"]).days)
+            else:
+                H.add_node(n, **a)
+        for u, v, a in self.G.edges(data=True):
+            if u in H and v in H and _holds(a, day):
+                H.add_edge(u, v, **a)
+        for u, v, a in H.edges(data=True):
+            if a["kind"] == "HOLDS":
+                pos = H.nodes[v]
+                H.nodes[u]["role_kind"] = pos["role_kind"]
+                H.nodes[u]["program_id"] = pos["program_id"]
+                H.nodes[u]["position_id"] = pos["id"]
+        return H
+
+    def _neighbours(self, key: str, day: dt.date, kind: str, incoming: bool) -> list[str]:
+        if key not in self.G:
+            return []
+        edges = self.G.in_edges(key, data=True) if incoming else self.G.out_edges(key, data=True)
+        out = {(u if incoming else v) for u, v, a in edges if a["kind"] == kind and _holds(a, day)}
+        return sorted(split_key(k)[1] for k in out)
+
+    def is_employed(self, staff_id: str, as_of) -> bool:
+        """Whether ``staff_id`` was employed on ``as_of`` (hire ≤ D ≤ termination)."""
+        a = self.G.nodes.get(node_key("staff", staff_id))
+        return bool(a) and _holds(a, as_date(as_of))
+
+    def active_staff(self, as_of) -> list[str]:
+        """Ids of staff employed on ``as_of``, sorted."""
+        day = as_date(as_of)
+        return sorted(a["id"] for _, a in self.G.nodes(data=True) if a["kind"] == "staff" and _holds(a, day))
+
+    def supervisees(self, supervisor_id: str, as_of) -> list[str]:
+        """Direct supervisees of ``supervisor_id`` on ``as_of``."""
+        return self._neighbours(node_key("staff", supervisor_id), as_date(as_of), "SUPERVISED_BY", True)
+
+    def supervisors_of(self, staff_id: str, as_of) -> list[str]:
+        """Supervisors of ``staff_id`` on ``as_of`` (usually one)."""
+        return self._neighbours(node_key("staff", staff_id), as_date(as_of), "SUPERVISED_BY", False)
+
+    def holders(self, position_id: str, as_of) -> list[str]:
+        """Who held seat ``position_id`` on ``as_of``."""
+        return self._neighbours(node_key("position", position_id), as_date(as_of), "HOLDS", True)
+
+    def positions_of(self, staff_id: str, as_of) -> list[str]:
+        """Seats ``staff_id`` held on ``as_of``."""
+        return self._neighbours(node_key("staff", staff_id), as_date(as_of), "HOLDS", False)
+
+    def programs_of(self, staff_id: str, as_of) -> list[str]:
+        """Programs of the seats ``staff_id`` held on ``as_of``."""
+        return sorted({self.data.positions[p].program_id for p in self.positions_of(staff_id, as_of)})
+
+    def tenure_days(self, staff_id: str, as_of) -> int | None:
+        """Days since hire on ``as_of`` (0 on the hire date); ``None`` if not employed then."""
+        day = as_date(as_of)
+        if not self.is_employed(staff_id, day):
+            return None
+        return (day - self.data.staff[staff_id].hire_date).days
+
+    # --------------------------------------------------------------- frames
+    @property
+    def censor(self) -> pd.Timestamp:
+        """``data_end + 1`` as a Timestamp: where open intervals are cut."""
+        return pd.Timestamp(self.data_end + ONE_DAY)
+
+    @cached_property
+    def assignment_frame(self) -> pd.DataFrame:
+        """Assignments, one row each, sorted by ``start``: ``staff_id, position_id,
+        program_id, role_kind, start, end`` (half-open, Timestamps) and ``open``."""
+        df = self.data.records_frame("assignments")
+        pos = self.data.records_frame("positions").set_index("position_id")
+        df["program_id"] = df["position_id"].map(pos["program_id"]) if len(pos) else None
+        df["role_kind"] = df["position_id"].map(pos["role_kind"]) if len(pos) else None
+        return self._interval_frame(df, ["staff_id", "position_id", "program_id", "role_kind"])
+
+    @cached_property
+    def supervision_frame(self) -> pd.DataFrame:
+        """Supervision intervals sorted by ``start``: ``staff_id, supervisor_id, start,
+        end`` (half-open, Timestamps) and ``open``."""
+        df = self.data.records_frame("supervision")
+        return self._interval_frame(df, ["staff_id", "supervisor_id"])
+
+    def _interval_frame(self, df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        if not len(df):
+            return pd.DataFrame({**{k: pd.Series(dtype=object) for k in keys},
+                                 "start": pd.Series(dtype="datetime64[ns]"),
+                                 "end": pd.Series(dtype="datetime64[ns]"),
+                                 "open": pd.Series(dtype=bool)})
+        out = df[keys].copy()
+        out["start"] = pd.to_datetime(df["start"])
+        end = pd.to_datetime(df["end"])
+        out["open"] = end.isna()
+        out["end"] = (end + pd.Timedelta(days=1)).fillna(self.censor)
+        out.loc[out["end"] > self.censor, "end"] = self.censor
+        return out.sort_values(["start"] + keys, kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def staff_frame(self) -> pd.DataFrame:
+        """One row per person, indexed by ``staff_id``.
+
+        Columns: ``name, discipline, hire`` (Timestamp), ``exit`` (last day, NaT
+        if still employed), ``end`` (half-open end, censored at ``data_end + 1``),
+        ``exited`` (left on or before ``data_end``), ``termination_type``, ``fte``,
+        ``annual_salary``, ``external``, and ``role_kind``, ``position_id`` and
+        ``program_id`` of their latest seat (``None`` if they never held one).
+        """
+        df = self.data.records_frame("staff")
+        if not len(df):
+            df = pd.DataFrame(columns=["staff_id", "name", "discipline", "hire_date", "termination_date",
+                                       "termination_type", "termination_reason", "fte", "annual_salary",
+                                       "license", "external"])
+        out = pd.DataFrame({"staff_id": df["staff_id"], "name": df["name"], "discipline": df["discipline"]})
+        out["hire"] = pd.to_datetime(df["hire_date"])
+        out["exit"] = pd.to_datetime(df["termination_date"])
+        out["exited"] = out["exit"].notna() & (out["exit"] < self.censor)
+        out["end"] = (out["exit"] + pd.Timedelta(days=1)).fillna(self.censor).clip(upper=self.censor)
+        for c in ("termination_type", "termination_reason", "fte", "annual_salary", "external"):
+            out[c] = df[c].values
+        af = self.assignment_frame
+        if len(af):
+            last = af.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
+            out["position_id"] = out["staff_id"].map(last["position_id"])
+            out["program_id"] = out["staff_id"].map(last["program_id"])
+            out["role_kind"] = out["staff_id"].map(last["role_kind"])
+        else:
+            out["position_id"] = out["program_id"] = out["role_kind"] = None
+        out["role_kind"] = out["role_kind"].fillna("other")
+        return out.set_index("staff_id", drop=False).sort_index()
+
+    def role_kind_of(self, staff_id: str, as_of=None) -> str:
+        """Role kind of the seat ``staff_id`` held on ``as_of`` (default: their latest seat)."""
+        if as_of is not None:
+            pos = self.positions_of(staff_id, as_of)
+            if pos:
+                return self.data.positions[pos[0]].role_kind
+        return str(self.staff_frame.at[staff_id, "role_kind"])
+
+    def __repr__(self) -> str:
+        n = len(self.data.staff)
+        return f"<OrgGraph {self.data.source or 'in-memory'}: {n} staff, {self.data_start}..{self.data_end}>"

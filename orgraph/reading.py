@@ -1,0 +1,258 @@
+"""Read an org bundle folder: every file, every row, every cell checked.
+
+:func:`read_bundle` returns the typed tables and a list of
+:class:`~orgraph.errors.Issue`. It never raises for bad content: a missing
+file, a missing column, an undecodable byte or a malformed row all become
+issues naming the file, line and column. Semantic rules (references,
+intervals, capacity, cycles) are in :mod:`orgraph.validate`.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import Issue
+from .schema import FILES, FileSpec
+
+__all__ = ["IssueLog", "read_table", "read_tables", "LINE"]
+
+#: Name of the column holding each row's line number in its file.
+LINE = "_line"
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+
+
+class IssueLog:
+    """Collects issues. Past ``cap`` issues of one rule in one file, the rest are counted
+    in a single summary issue, so nothing is silent and nothing floods the screen."""
+
+    def __init__(self, cap: int = 200):
+        self.cap = cap
+        self.issues: list[Issue] = []
+        self._counts: dict[tuple[str, str, str], int] = {}
+        self._overflow: dict[tuple[str, str, str], list[int]] = {}
+
+    def add(self, severity: str, file: str, line, column, message: str, rule: str) -> None:
+        k = (file, rule, severity)
+        n = self._counts.get(k, 0) + 1
+        self._counts[k] = n
+        if n <= self.cap:
+            self.issues.append(Issue(severity, file, None if line is None else int(line), column, message, rule))
+        else:
+            self._overflow.setdefault(k, []).append(None if line is None else int(line))
+
+    def add_rows(self, severity: str, file: str, lines, column, messages, rule: str) -> None:
+        """Add one issue per row; ``messages`` is a string or one string per row."""
+        if isinstance(messages, str):
+            messages = [messages] * len(lines)
+        for line, msg in zip(lines, messages):
+            self.add(severity, file, line, column, msg, rule)
+
+    def finish(self) -> list[Issue]:
+        out = list(self.issues)
+        for (file, rule, severity), lines in self._overflow.items():
+            shown = ", ".join(str(x) for x in lines[:10])
+            more = " ..." if len(lines) > 10 else ""
+            out.append(Issue(severity, file, None, None,
+                             f"{len(lines)} more row(s) with the same problem ({rule}) on lines {shown}{more}", rule))
+        return out
+
+    @property
+    def n_errors(self) -> int:
+        return sum(n for (f, r, s), n in self._counts.items() if s == "error")
+
+
+def _closest(name: str, found: list[str]) -> str:
+    near = difflib.get_close_matches(name, found, n=1, cutoff=0.5)
+    return f"; closest match: {near[0]!r}" if near else ""
+
+
+def _read_text(path: Path, log: IssueLog) -> str | None:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        log.add("error", path.name, line, None,
+                f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)",
+                "encoding")
+        return None
+
+
+def _frame_from_text(text: str, name: str, log: IssueLog) -> pd.DataFrame | None:
+    """Parse CSV text into a frame of stripped strings plus a line-number column.
+
+    The fast C parser handles well-formed files; a file with malformed rows is
+    re-read row by row so that each malformed row is reported with its line.
+    """
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                         skipinitialspace=False, skip_blank_lines=True)
+        if df.columns.duplicated().any():
+            raise ValueError("duplicate columns")
+        multiline = '"' in text and bool(re.search(r'"[^"\n]*\n', text))
+        if not multiline:
+            # line numbers: header is line 1; blank lines are skipped by the parser
+            lines = np.flatnonzero(np.array([bool(x.strip()) for x in text.splitlines()]))[1:] + 1
+            if len(lines) == len(df):
+                df[LINE] = lines
+                return _strip(df)
+    except (pd.errors.ParserError, ValueError):
+        pass
+    return _frame_slow(text, name, log)
+
+
+def _frame_slow(text: str, name: str, log: IssueLog) -> pd.DataFrame | None:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = None
+    rows, lines = [], []
+    try:
+        for row in reader:
+            if not row or all(not c.strip() for c in row):
+                continue
+            if header is None:
+                header = [c.strip() for c in row]
+                dups = sorted({c for c in header if header.count(c) > 1})
+                if dups:
+                    log.add("error", name, reader.line_num, None,
+                            f"the header names column(s) {', '.join(map(repr, dups))} more than once", "header")
+                    return None
+                continue
+            if len(row) != len(header):
+                log.add("error", name, reader.line_num, None,
+                        f"row has {len(row)} field(s) but the header has {len(header)}; check for an unquoted comma",
+                        "malformed-row")
+                continue
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        log.add("error", name, reader.line_num, None, f"cannot read the CSV here: {exc}", "malformed-row")
+    if header is None:
+        return None
+    df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
+    df[LINE] = np.array(lines, dtype=np.int64)
+    return _strip(df)
+
+
+def _strip(df: pd.DataFrame) -> pd.DataFrame:
+    df.columns = [c.strip() for c in df.columns]
+    for c in df.columns:
+        if c != LINE:
+            df[c] = df[c].astype(str).str.strip()
+    return df
+
+
+def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | None:
+    """Read and type one bundle file.
+
+    Returns ``None`` if the file is absent or unreadable (reported in ``log``
+    unless the file is optional and simply absent). Otherwise a frame with the
+    typed columns, the line number column ``_line`` and a boolean column
+    ``_bad`` marking rows rejected by an error.
+    """
+    path = folder / spec.filename
+    if not path.exists():
+        if not spec.optional_file:
+            others = sorted(p.name for p in folder.glob("*.csv"))
+            near = difflib.get_close_matches(spec.filename, others, n=1, cutoff=0.6)
+            hint = f"; found {near[0]!r} — rename it?" if near else (
+                f"; CSV files found: {', '.join(others)}" if others else "; the folder has no CSV files")
+            log.add("error", spec.filename, None, None, f"required file is missing{hint}", "missing-file")
+        return None
+    text = _read_text(path, log)
+    if text is None:
+        return None
+    if not text.strip():
+        log.add("error", spec.filename, 1, None, "file is empty; a header row is required", "empty-file")
+        return None
+    df = _frame_from_text(text, spec.filename, log)
+    if df is None:
+        return None
+    found = [c for c in df.columns if c != LINE]
+    missing = [c for c in spec.required if c not in df.columns]
+    for c in missing:
+        log.add("error", spec.filename, 1, c,
+                f"required column {c!r} is missing (columns found: {', '.join(found)}{_closest(c, found)})",
+                "missing-column")
+    if missing:
+        return None
+    for c in found:
+        if c not in spec.types:
+            log.add("warning", spec.filename, 1, c,
+                    f"column {c!r} is not used by orgraph and is ignored{_closest(c, list(spec.types))}",
+                    "unknown-column")
+    df["_bad"] = False
+    for col, kind in spec.types.items():
+        if col not in df.columns:
+            continue
+        raw = df[col]
+        empty = raw == ""
+        if col in spec.not_empty:
+            bad = empty & ~df["_bad"]
+            if bad.any():
+                log.add_rows("error", spec.filename, df.loc[bad, LINE], col, f"{col} is empty; a value is required",
+                             "empty-value")
+                df.loc[bad, "_bad"] = True
+        df[col] = _parse(df, col, kind, empty, spec.filename, log)
+    return df
+
+
+def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, log: IssueLog) -> pd.Series:
+    raw = df[col]
+    if kind == "str":
+        return raw.where(~empty, None)
+    if kind in ("date", "month"):
+        pattern, fmt, example = ((_DATE_RE, "%Y-%m-%d", "YYYY-MM-DD, for example 2023-04-30") if kind == "date"
+                                 else (_MONTH_RE, "%Y-%m", "YYYY-MM, for example 2023-04"))
+        uniq = pd.unique(raw[~empty])
+        parsed: dict[str, pd.Timestamp] = {}
+        for u in uniq:
+            if pattern.match(u):
+                try:
+                    parsed[u] = pd.Timestamp(dt.datetime.strptime(u, fmt))
+                except ValueError:
+                    pass
+        out = raw.map(parsed)
+        bad = ~empty & out.isna() & ~df["_bad"]
+        if bad.any():
+            log.add_rows("error", fname, df.loc[bad, LINE], col,
+                         [f"{v!r} is not a {kind}; expected {example}" for v in raw[bad]], f"bad-{kind}")
+            df.loc[bad, "_bad"] = True
+        return pd.to_datetime(out)
+    if kind in ("int", "float"):
+        num = pd.to_numeric(raw.where(~empty, None), errors="coerce")
+        bad = ~empty & num.isna()
+        what = "a whole number" if kind == "int" else "a number"
+        if kind == "int":
+            frac = num.notna() & (num != np.floor(num.fillna(0)))
+            bad = bad | frac
+        neg = num.notna() & (num < 0)
+        bad = (bad | neg) & ~df["_bad"]
+        if bad.any():
+            log.add_rows("error", fname, df.loc[bad, LINE], col,
+                         [f"{v!r} is not {what} ≥ 0" for v in raw[bad]], "bad-number")
+            df.loc[bad, "_bad"] = True
+        return num
+    if kind == "bool":
+        low = raw.str.lower()
+        bad = ~low.isin(_TRUE | _FALSE) & ~df["_bad"]
+        if bad.any():
+            log.add_rows("error", fname, df.loc[bad, LINE], col,
+                         [f"{v!r} is not true/false" for v in raw[bad]], "bad-bool")
+            df.loc[bad, "_bad"] = True
+        return low.isin(_TRUE)
+    raise ValueError(kind)
+
+
+def read_tables(folder: Path, log: IssueLog) -> dict[str, pd.DataFrame | None]:
+    """Read every bundle file of ``folder`` (see :func:`read_table`)."""
+    return {name: read_table(folder, spec, log) for name, spec in FILES.items()}

@@ -1,0 +1,1 @@
+"""Renderers: tables (text, JSON, CSV), maps and snapshot packs."""

@@ -1,0 +1,388 @@
+"""Rules an org bundle must follow, and the loader that applies them.
+
+:func:`validate_bundle` reads a folder and returns an
+:class:`~orgraph.model.OrgData` with every valid row plus the list of
+issues. Every input row is either loaded or reported: a row with an error is
+left out *and* named in an issue; warnings keep the row.
+
+Rules (rule names in brackets): missing files or columns [missing-file,
+missing-column], unreadable cells [bad-date, bad-month, bad-number, bad-bool,
+empty-value], duplicate ids [duplicate-id], unknown ids [unknown-id], bad
+enum values [bad-value], end before start [end-before-start], termination
+before hire [termination-before-hire], intervals outside employment
+[outside-employment, warning], more holders than a seat's capacity
+[over-capacity], self-supervision [self-supervision], supervision cycles on
+any date [supervision-cycle], two supervisors at once [two-supervisors,
+warning].
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import load_config
+from .errors import BundleError, ConfigError, Issue, SourceError
+from .model import (ROLE_KINDS, TERMINATION_TYPES, Assignment, OrgData, Position, Program, Staff,
+                    Supervision, TABLE_COLUMNS, empty_table)
+from .reading import LINE, IssueLog, read_tables
+from .schema import FILES
+
+__all__ = ["validate_bundle", "load_bundle"]
+
+_FAR = pd.Timestamp("2262-01-01")
+
+
+def _good(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    return None if df is None else df
+
+
+def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column, messages, rule: str,
+            severity: str = "error") -> None:
+    mask = mask & ~df["_bad"]
+    if not mask.any():
+        return
+    log.add_rows(severity, fname, df.loc[mask, LINE], column,
+                 messages if isinstance(messages, str) else list(pd.Series(messages)[mask.values]), rule)
+    if severity == "error":
+        df.loc[mask, "_bad"] = True
+
+
+def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
+    live = df[~df["_bad"]]
+    dup = live.duplicated(cols, keep="first")
+    if not dup.any():
+        return
+    first = live[~dup].set_index(cols)[LINE]
+    what = " and ".join(cols)
+    for idx in live.index[dup]:
+        key = tuple(df.loc[idx, c] for c in cols)
+        k = key[0] if len(key) == 1 else key
+        kv = ", ".join(f"{c}={v if not isinstance(v, pd.Timestamp) else v.strftime('%Y-%m-%d')!s}"
+                       for c, v in zip(cols, key))
+        line_first = first.get(k)
+        log.add("error", fname, df.loc[idx, LINE], cols[0],
+                f"duplicate {what} ({kv}); first given on line {line_first}", "duplicate-id")
+        df.loc[idx, "_bad"] = True
+
+
+def _unknown(df: pd.DataFrame, col: str, known: set, log: IssueLog, fname: str, target: str) -> None:
+    vals = df[col]
+    mask = vals.notna() & ~vals.isin(known)
+    _reject(df, mask, log, fname, col, [f"{col} {v!r} is not in {target}" for v in vals], "unknown-id")
+
+
+def _end_before_start(df: pd.DataFrame, start: str, end: str, log: IssueLog, fname: str) -> None:
+    mask = df[end].notna() & df[start].notna() & (df[end] < df[start])
+    msgs = [f"{end} {e:%Y-%m-%d} is before {start} {s:%Y-%m-%d}" if pd.notna(e) and pd.notna(s) else ""
+            for s, e in zip(df[start], df[end])]
+    _reject(df, mask, log, fname, end, msgs, "end-before-start")
+
+
+def _outside_employment(df: pd.DataFrame, who: str, start: str, end: str, staff: pd.DataFrame, log: IssueLog,
+                        fname: str, what: str) -> None:
+    live = ~df["_bad"] & df[who].isin(staff.index)
+    if not live.any():
+        return
+    hire = df[who].map(staff["hire_date"])
+    term = df[who].map(staff["termination_date"])
+    e = df[end].fillna(_FAR)
+    before = live & (df[start] < hire)
+    after = live & term.notna() & (e > term)
+    mask = before | after
+    if not mask.any():
+        return
+    msgs = []
+    for i in df.index:
+        if not mask.get(i, False):
+            msgs.append("")
+            continue
+        h, t = hire[i], term[i]
+        span = f"{h:%Y-%m-%d} to {t:%Y-%m-%d}" if pd.notna(t) else f"from {h:%Y-%m-%d}"
+        msgs.append(f"{what} runs outside {who} {df.at[i, who]!r}'s employment ({span})")
+    _reject(df, mask, log, fname, start if before.any() else end, msgs, "outside-employment", "warning")
+
+
+def _concurrent(df: pd.DataFrame, key: str, limit: pd.Series) -> pd.DataFrame:
+    """Rows whose start makes more than ``limit[key]`` intervals of the same key overlap.
+
+    A sweep over sorted start/end events: O(n log n). Returns the starting rows with
+    the count reached and the date.
+    """
+    live = df[~df["_bad"]]
+    if not len(live):
+        return live.assign(_n=[])
+    ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
+    ev = pd.concat([
+        pd.DataFrame({"k": live[key].values, "t": live["start_date"].values, "d": 1, "row": live.index}),
+        pd.DataFrame({"k": live[key].values, "t": ends.values, "d": -1, "row": live.index}),
+    ], ignore_index=True)
+    ev = ev.sort_values(["k", "t", "d"], kind="stable")
+    ev["n"] = ev.groupby("k", sort=False)["d"].cumsum()
+    ev["limit"] = ev["k"].map(limit).fillna(1)
+    over = ev[(ev["d"] == 1) & (ev["n"] > ev["limit"])]
+    out = df.loc[over["row"].values].copy()
+    out["_n"] = over["n"].values
+    return out
+
+
+def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
+    """Rows whose supervision edge closes a cycle on some date, with the cycle as text.
+
+    Sweeps change dates in order, keeping the active supervisor edges; each new
+    edge staff→supervisor makes a cycle iff staff is reachable upward from the supervisor.
+    """
+    live = sup[~sup["_bad"]]
+    if not len(live):
+        return []
+    ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
+    events = sorted(
+        [(t, 0, i) for t, i in zip(ends, live.index)] + [(t, 1, i) for t, i in zip(live["start_date"], live.index)],
+        key=lambda e: (e[0], e[1]))
+    active: dict[str, dict[str, int]] = {}
+    staff = live["staff_id"].to_dict()
+    boss = live["supervisor_id"].to_dict()
+    found: list[tuple[int, str]] = []
+    j = 0
+    while j < len(events):
+        t = events[j][0]
+        added = []
+        while j < len(events) and events[j][0] == t:
+            _, kind, i = events[j]
+            u, v = staff[i], boss[i]
+            if kind == 0:
+                c = active[u]
+                c[v] -= 1
+                if not c[v]:
+                    del c[v]
+            else:
+                active.setdefault(u, {}).setdefault(v, 0)
+                active[u][v] += 1
+                added.append(i)
+            j += 1
+        for i in added:
+            u, v = staff[i], boss[i]
+            path = _path_up(active, v, u)
+            if path is not None:
+                found.append((i, " → ".join([u, *path]) + f" on {t:%Y-%m-%d}"))
+    return found
+
+
+def _path_up(active: dict[str, dict[str, int]], start: str, target: str) -> list[str] | None:
+    stack = [(start, [start])]
+    seen = {start}
+    while stack:
+        node, path = stack.pop()
+        if node == target:
+            return path
+        for nxt in active.get(node, {}):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, path + [nxt]))
+    return None
+
+
+def _dates(s: pd.Series) -> list:
+    return [None if pd.isna(x) else x.date() for x in s]
+
+
+def _num(s: pd.Series, default) -> list:
+    return [default if pd.isna(x) else float(x) for x in s]
+
+
+def _check(tables: dict, log: IssueLog) -> None:
+    staff, programs, positions = tables["staff"], tables["programs"], tables["positions"]
+    asg, sup = tables["assignments"], tables["supervision"]
+    F = {n: spec.filename for n, spec in FILES.items()}
+
+    if staff is not None:
+        _duplicates(staff, ["staff_id"], log, F["staff"])
+        tt = staff["termination_type"].str.lower()
+        staff["termination_type"] = tt
+        bad = tt.notna() & ~tt.isin(TERMINATION_TYPES)
+        _reject(staff, bad, log, F["staff"], "termination_type",
+                [f"termination_type {v!r} is not one of {', '.join(TERMINATION_TYPES)}" for v in tt], "bad-value")
+        no_date = tt.notna() & staff["termination_date"].isna()
+        _reject(staff, no_date, log, F["staff"], "termination_date",
+                "termination_type is given but termination_date is empty", "missing-termination-date")
+        no_type = tt.isna() & staff["termination_date"].notna()
+        _reject(staff, no_type, log, F["staff"], "termination_type",
+                "termination_date is given but termination_type is empty; counted as 'other'",
+                "missing-termination-type", "warning")
+        staff.loc[no_type & ~staff["_bad"], "termination_type"] = "other"
+        early = staff["termination_date"].notna() & (staff["termination_date"] < staff["hire_date"])
+        _reject(staff, early, log, F["staff"], "termination_date",
+                [f"termination_date {t:%Y-%m-%d} is before hire_date {h:%Y-%m-%d}" if pd.notna(t) else ""
+                 for h, t in zip(staff["hire_date"], staff["termination_date"])], "termination-before-hire")
+        if "fte" in staff:
+            _reject(staff, staff["fte"].notna() & (staff["fte"] <= 0), log, F["staff"], "fte",
+                    "fte must be above 0 (1.0 = full time)", "bad-number")
+    if programs is not None:
+        _duplicates(programs, ["program_id"], log, F["programs"])
+    if positions is not None:
+        _duplicates(positions, ["position_id"], log, F["positions"])
+        rk = positions["role_kind"].str.lower()
+        positions["role_kind"] = rk
+        _reject(positions, rk.notna() & ~rk.isin(ROLE_KINDS), log, F["positions"], "role_kind",
+                [f"role_kind {v!r} is not one of {', '.join(ROLE_KINDS)}" for v in rk], "bad-value")
+        if programs is not None:
+            _unknown(positions, "program_id", set(programs["program_id"].dropna()), log, F["positions"],
+                     "programs.csv")
+        if "capacity" in positions:
+            _reject(positions, positions["capacity"].notna() & (positions["capacity"] < 1), log,
+                    F["positions"], "capacity", "capacity must be at least 1", "bad-number")
+
+    staff_ids = set(staff["staff_id"].dropna()) if staff is not None else None
+    pos_ids = set(positions["position_id"].dropna()) if positions is not None else None
+    good_staff = (staff[~staff["_bad"]].drop_duplicates("staff_id").set_index("staff_id")
+                  if staff is not None else None)
+
+    for name, df in tables.items():
+        if df is None or name in ("staff", "programs", "positions"):
+            continue
+        fname = F[name]
+        for col in ("staff_id", "supervisor_id"):
+            if col in df and staff_ids is not None:
+                _unknown(df, col, staff_ids, log, fname, "staff.csv")
+        if name == "assignments" and pos_ids is not None:
+            _unknown(df, "position_id", pos_ids, log, fname, "positions.csv")
+        if "end_date" in df:
+            _end_before_start(df, "start_date", "end_date", log, fname)
+        if name in ("caseload", "documentation"):
+            _duplicates(df, ["staff_id", "month"], log, fname)
+
+    if sup is not None:
+        _reject(sup, sup["staff_id"] == sup["supervisor_id"], log, F["supervision"], "supervisor_id",
+                [f"{s!r} is listed as their own supervisor" for s in sup["staff_id"]], "self-supervision")
+
+    if good_staff is not None:
+        if asg is not None:
+            _outside_employment(asg, "staff_id", "start_date", "end_date", good_staff, log, F["assignments"],
+                                "assignment")
+        if sup is not None:
+            _outside_employment(sup, "staff_id", "start_date", "end_date", good_staff, log, F["supervision"],
+                                "supervision")
+            _outside_employment(sup, "supervisor_id", "start_date", "end_date", good_staff, log,
+                                F["supervision"], "supervision")
+
+    if asg is not None and positions is not None:
+        cap = positions[~positions["_bad"]].drop_duplicates("position_id").set_index("position_id")
+        limit = cap["capacity"].fillna(1) if "capacity" in cap else pd.Series(1, index=cap.index)
+        over = _concurrent(asg, "position_id", limit)
+        for i, row in over.iterrows():
+            lim = int(limit.get(row["position_id"], 1))
+            log.add("error", F["assignments"], row[LINE], "position_id",
+                    f"seat {row['position_id']!r} would have {int(row['_n'])} holders from "
+                    f"{row['start_date']:%Y-%m-%d} but its capacity is {lim}", "over-capacity")
+            asg.loc[i, "_bad"] = True
+
+    if sup is not None:
+        two = _concurrent(sup, "staff_id", pd.Series(dtype=float))
+        for _, row in two.iterrows():
+            log.add("warning", F["supervision"], row[LINE], "supervisor_id",
+                    f"{row['staff_id']!r} has {int(row['_n'])} supervisors at once from {row['start_date']:%Y-%m-%d}",
+                    "two-supervisors")
+        for i, text in _cycles(sup):
+            log.add("error", F["supervision"], sup.loc[i, LINE], "supervisor_id",
+                    f"supervision cycle: {text}", "supervision-cycle")
+            sup.loc[i, "_bad"] = True
+
+
+def _build(tables: dict, present: set[str]) -> OrgData:
+    g = {n: (df[~df["_bad"]] if df is not None else None) for n, df in tables.items()}
+    data = OrgData(present=present)
+    s = g["staff"]
+    if s is not None:
+        cols = {c: (s[c] if c in s else pd.Series([None] * len(s), index=s.index)) for c in FILES["staff"].types}
+        for sid, name, disc, hire, term, ttype, reason, fte, sal, lic, ext in zip(
+                cols["staff_id"], cols["name"], cols["discipline"], _dates(cols["hire_date"]),
+                _dates(cols["termination_date"]), cols["termination_type"], cols["termination_reason"],
+                _num(cols["fte"], 1.0), _num(cols["annual_salary"], None), cols["license"], cols["external"]):
+            data.staff[sid] = Staff(sid, name or "", disc or "", hire, term, ttype, reason, fte, sal, lic,
+                                    bool(ext) if ext is not None and not pd.isna(ext) else False)
+    if g["programs"] is not None:
+        for r in g["programs"].itertuples(index=False):
+            data.programs[r.program_id] = Program(r.program_id, r.name or "", r.service_line or "")
+    p = g["positions"]
+    if p is not None:
+        bc = p["budgeted_caseload"] if "budgeted_caseload" in p else pd.Series([None] * len(p), index=p.index)
+        cap = p["capacity"] if "capacity" in p else pd.Series([1] * len(p), index=p.index)
+        for pid, title, prog, rk, b, c in zip(p["position_id"], p["title"], p["program_id"], p["role_kind"],
+                                              _num(bc, None), _num(cap, 1)):
+            data.positions[pid] = Position(pid, title or "", prog, rk, b, int(c))
+    if g["assignments"] is not None:
+        a = g["assignments"]
+        data.assignments = [Assignment(*r) for r in zip(a["staff_id"], a["position_id"], _dates(a["start_date"]),
+                                                        _dates(a["end_date"]))]
+    if g["supervision"] is not None:
+        a = g["supervision"]
+        data.supervision = [Supervision(*r) for r in zip(a["staff_id"], a["supervisor_id"], _dates(a["start_date"]),
+                                                         _dates(a["end_date"]))]
+    for name in TABLE_COLUMNS:
+        df = g[name]
+        if df is None:
+            setattr(data, name, empty_table(name))
+            continue
+        cols = TABLE_COLUMNS[name]
+        out = df[list(cols)].reset_index(drop=True).astype({c: t for c, t in cols.items() if c not in ("staff_id",)
+                                                             and t != "object"})
+        setattr(data, name, out)
+    return data
+
+
+def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]]:
+    """Read and check a bundle folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The bundle folder.
+    strict : bool
+        Count warnings as errors.
+
+    Returns
+    -------
+    (OrgData, list of Issue)
+        The valid rows as typed records, and every issue found (errors first
+        by file and line). The data is partial when there are errors.
+
+    Raises
+    ------
+    SourceError
+        If ``path`` is not a folder.
+    ConfigError
+        If the folder's ``orgraph.toml`` is malformed.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        what = "does not exist" if not folder.exists() else "is a file, not a folder"
+        raise SourceError(f"{folder} {what}; expected a folder of CSV files (see docs/data-format.md)")
+    config = load_config(folder)
+    log = IssueLog()
+    tables = read_tables(folder, log)
+    _check(tables, log)
+    present = {n for n in TABLE_COLUMNS if tables.get(n) is not None}
+    data = _build(tables, present)
+    data.config = config
+    data.source = str(folder)
+    issues = log.finish()
+    if strict:
+        issues = [Issue("error", i.file, i.line, i.column, i.message, i.rule) for i in issues]
+    order = {"error": 0, "warning": 1}
+    issues.sort(key=lambda i: (order.get(i.severity, 2), i.file, i.line or 0))
+    data.issues = [i for i in issues if i.severity != "error"]
+    return data, issues
+
+
+def load_bundle(path, *, strict: bool = False) -> OrgData:
+    """Read a bundle folder; raise :class:`~orgraph.errors.BundleError` if it has errors.
+
+    Warnings are kept in ``OrgData.issues``.
+    """
+    data, issues = validate_bundle(path, strict=strict)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise BundleError(issues, str(path))
+    return data
