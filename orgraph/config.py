@@ -61,7 +61,40 @@ DEFAULTS: dict[str, dict] = {
     "privacy": {
         "min_cell": 5,        # suppress table cells describing fewer people than this
     },
-    "cost": {},
+    "cost": {
+        # Turnover cost model; every default and its source is in docs/cost-model.md.
+        # Salaries used when staff.csv has no annual_salary (full-time, scaled by fte).
+        "salary_clinician": 58000.0,     # BLS OEWS May 2023: MH counselors median ~$53.7k, MH/SA social workers ~$57k
+        "salary_supervisor": 72000.0,    # assumption: licensed clinician + ~25% supervisory differential
+        "salary_director": 110000.0,     # BLS OEWS May 2023: medical and health services managers median ~$110k
+        "salary_admin": 42000.0,         # BLS OEWS May 2023: medical secretaries/administrative assistants ~$42k
+        "salary_other": 45000.0,         # assumption
+        "recruiting_cost": 4700.0,       # SHRM 2022 benchmarking: average cost per hire ~$4,700
+        "recruiting_cost_leader": 12000.0,  # supervisors/directors; between SHRM non-executive and executive (~$28k)
+        "onboarding_weeks": 2.0,         # paid orientation before seeing clients (assumption)
+        "training_cost": 2000.0,         # trainings, EHR, certifications (assumption)
+        "ramp_months": 4.0,              # payer credentialing commonly 60-120 days plus caseload build-up
+        "ramp_productivity": 0.5,        # average productivity during ramp-up (assumption)
+        "sessions_per_day": 6.0,         # scheduled billable sessions per clinician per day (CMHC productivity norms)
+        "supervisor_clinical_share": 0.4,  # a supervisor's sessions as a share of a clinician's
+        "revenue_per_session": 110.0,    # blended payer rate, between Medicaid and Medicare CPT 90834/90837
+        "utilization": 0.75,             # kept / scheduled sessions (no-show and cancellation 20-30%)
+        "billable_days": 230,            # per year: 260 weekdays less holidays, leave and training
+        "vacancy_days": 60,              # fallback days to refill a seat when the org's history has too few refills
+        "min_vacancy_samples": 5,        # refills needed to use the org's own vacancy days
+        "max_vacancy_days": 365,         # a seat empty longer than this counts as cut, not vacant
+        "net_of_salary": True,           # vacancy loss = seat's revenue minus the salary not paid
+    },
+    "scenario": {
+        # Census scenarios and the caseload -> exit hazard relation (docs/cost-model.md).
+        "hazard_ratio_per_10_clients": 1.10,  # FALLBACK assumption when the org's history is too thin to fit
+        "min_exits": 10,                 # clinician exits needed to fit the org's own relation
+        "max_ci_ratio": 5.0,             # fitted 95% interval (high/low, per 10 clients) wider than this is too thin
+        "baseline_months": 24,           # window for the program's current exit rate
+        "min_program_exits": 3,          # fewer exits in that window: use the org-wide clinician rate
+        "session_length_hours": 0.9,     # average session length, to turn documented session hours into sessions
+        "supervisor_exit_hazard_ratio": 1.5,  # FALLBACK when the cascade analysis gives no org-level hazard ratio
+    },
 }
 
 
