@@ -1,0 +1,157 @@
+"""Person-time helpers shared by the cascade, overload and churn analyses.
+
+Everything here works on the sorted half-open frames of :class:`~orgraph.graph.OrgGraph`
+with vectorised pandas/numpy operations. Days are counted as whole person-days:
+someone employed on days ``hire .. exit`` (inclusive) contributes
+``exit - hire + 1`` days, and their exit is an event on day ``exit``.
+
+``as_of`` cuts the data: nothing that starts after ``as_of`` exists, exits after
+``as_of`` have not happened, and open intervals end at ``as_of + 1``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..graph import OrgGraph, as_date
+
+__all__ = ["cutoff", "people", "supervision", "assignments", "union_intervals", "setting", "iso", "num"]
+
+DAY = pd.Timedelta(days=1)
+
+
+def cutoff(org: OrgGraph, as_of=None) -> pd.Timestamp:
+    """First day *not* analysed: ``min(as_of, data_end) + 1`` as a Timestamp.
+
+    Raises
+    ------
+    AnalysisError
+        If ``as_of`` is before the first day of data.
+
+    Examples
+    --------
+    >>> from orgraph.model import OrgData, Staff
+    >>> org = OrgGraph(OrgData(staff={"A": Staff("A", "A", "LPC", dt.date(2020, 1, 1), dt.date(2020, 12, 31))}))
+    >>> str(cutoff(org).date()), str(cutoff(org, "2020-06-30").date())
+    ('2021-01-01', '2020-07-01')
+    """
+    end = org.censor
+    if as_of is not None:
+        day = as_date(as_of)
+        if day < org.data_start:
+            raise AnalysisError(f"--as-of {day} is before the first day of data ({org.data_start})")
+        end = min(end, pd.Timestamp(day + dt.timedelta(days=1)))
+    return end
+
+
+def _clip(df: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
+    df = df[df["start"] < cut].copy()
+    df["end"] = df["end"].clip(upper=cut)
+    return df[df["end"] > df["start"]]
+
+
+def assignments(org: OrgGraph, cut: pd.Timestamp) -> pd.DataFrame:
+    """Assignment intervals (``staff_id, position_id, program_id, role_kind, start, end``) cut at ``cut``."""
+    return _clip(org.assignment_frame, cut).reset_index(drop=True)
+
+
+def supervision(org: OrgGraph, cut: pd.Timestamp) -> pd.DataFrame:
+    """Supervision intervals (``staff_id, supervisor_id, start, end``) cut at ``cut``."""
+    return _clip(org.supervision_frame, cut).reset_index(drop=True)
+
+
+def people(org: OrgGraph, cut: pd.Timestamp) -> pd.DataFrame:
+    """Staff employed before ``cut``, indexed by ``staff_id``.
+
+    Columns: ``hire``, ``exit`` (last day, NaT if still employed at ``cut``),
+    ``end`` (half-open, at most ``cut``), ``exited``, ``days`` (person-days
+    employed), ``role_kind`` (of the latest seat started before ``cut``;
+    ``"other"`` for staff who never held a seat), ``termination_type``.
+    """
+    sf = org.staff_frame
+    sf = sf[sf["hire"] < cut]
+    out = pd.DataFrame(index=sf.index)
+    out["hire"] = sf["hire"]
+    exited = sf["exit"].notna() & (sf["exit"] < cut)
+    out["exit"] = sf["exit"].where(exited)
+    out["exited"] = exited
+    out["end"] = (sf["exit"] + DAY).where(exited, cut).clip(upper=cut)
+    out["days"] = (out["end"] - out["hire"]).dt.days.clip(lower=0)
+    out["termination_type"] = sf["termination_type"].where(exited)
+    af = assignments(org, cut)
+    if len(af):
+        last = af.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
+        out["role_kind"] = out.index.map(last["role_kind"])
+    else:
+        out["role_kind"] = None
+    out["role_kind"] = out["role_kind"].fillna("other").astype(str)
+    return out
+
+
+def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Merge overlapping or touching half-open ``[start, end)`` intervals per ``key``.
+
+    Examples
+    --------
+    >>> t = pd.Timestamp
+    >>> df = pd.DataFrame({"k": ["a", "a", "a", "b"],
+    ...     "start": [t("2020-01-01"), t("2020-01-05"), t("2020-03-01"), t("2020-01-01")],
+    ...     "end": [t("2020-01-10"), t("2020-01-20"), t("2020-03-02"), t("2020-01-02")]})
+    >>> [(r.k, str(r.start.date()), str(r.end.date())) for r in union_intervals(df, "k").itertuples()]
+    [('a', '2020-01-01', '2020-01-20'), ('a', '2020-03-01', '2020-03-02'), ('b', '2020-01-01', '2020-01-02')]
+    """
+    if not len(df):
+        return df[[key, "start", "end"]].copy()
+    d = df[[key, "start", "end"]].sort_values([key, "start"], kind="stable").reset_index(drop=True)
+    prev_end = d.groupby(key)["end"].cummax().groupby(d[key]).shift()
+    new = prev_end.isna() | (d["start"] > prev_end)
+    grp = new.cumsum()
+    out = d.groupby(grp).agg(**{key: (key, "first"), "start": ("start", "min"), "end": ("end", "max")})
+    return out.reset_index(drop=True)
+
+
+def setting(org: OrgGraph, section: str, key: str, value):
+    """``value`` if given, else the org's configured setting, else the built-in default."""
+    if value is not None:
+        return value
+    cfg = getattr(org, "config", None)
+    if cfg is not None:
+        return cfg.get(section, key)
+    from ..config import DEFAULTS
+
+    return DEFAULTS[section][key]
+
+
+def iso(ts) -> str | None:
+    """A Timestamp/date as ``YYYY-MM-DD`` (``None`` for NaT/None).
+
+    Examples
+    --------
+    >>> iso(pd.Timestamp("2024-02-29")), iso(pd.NaT)
+    ('2024-02-29', None)
+    """
+    if ts is None or ts is pd.NaT or (not isinstance(ts, dt.date) and pd.isna(ts)):
+        return None
+    if isinstance(ts, pd.Timestamp):
+        return ts.date().isoformat()
+    return ts.isoformat()
+
+
+def num(x, digits: int = 6):
+    """A JSON-friendly float: rounded; ``None`` for None, NaN and infinity (an unbounded
+    interval end is reported as ``None``, since JSON has no infinity).
+
+    Examples
+    --------
+    >>> num(1/3, 3), num(float("inf")), num(None)
+    (0.333, None, None)
+    """
+    if x is None:
+        return None
+    x = float(x)
+    if not np.isfinite(x):
+        return None
+    return round(x, digits)
