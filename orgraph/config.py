@@ -58,6 +58,24 @@ DEFAULTS: dict[str, dict] = {
     "docburden": {
         "threshold": 1.0,     # documentation hours per session hour
     },
+    "leading": {
+        "lag_quarters": 2,         # "over the next two quarters" after a supervisor exit (issue 6)
+        "lookback_days": 30,       # a leaver counts as a supervisor if they supervised someone in these days (as cascades)
+    },
+    "common": {
+        "period_months": 12,       # default period: the last 12 months of data (one budget year)
+        "recent_supervisor_days": 180,  # "supervisor recently left": within the cascade window (cascades.window_days)
+    },
+    "continuity": {
+        "handoff_days": 14,        # assignments ended this close before the exit count as cut short (2-week notice)
+        "pickup_days": 30,         # a client "picked up" has a new clinician within this many days
+    },
+    "risk": {
+        "window_days": 180,        # "supervisor left within the window" (cascades.window_days)
+        "supervisor_high_hr": 2.0,  # a supervisor whose own factors double their exit hazard is "high risk"
+        "min_exits": 10,           # exits before as_of needed to fit the weights
+        "horizon_days": 90,        # horizon of the reported exit probability
+    },
     "privacy": {
         "min_cell": 5,        # suppress table cells describing fewer people than this
     },
