@@ -99,13 +99,11 @@ def _frame_from_text(text: str, name: str, log: IssueLog) -> pd.DataFrame | None
                          skipinitialspace=False, skip_blank_lines=True)
         if df.columns.duplicated().any():
             raise ValueError("duplicate columns")
-        multiline = '"' in text and bool(re.search(r'"[^"\n]*\n', text))
-        if not multiline:
-            # line numbers: header is line 1; blank lines are skipped by the parser
-            lines = np.flatnonzero(np.array([bool(x.strip()) for x in text.splitlines()]))[1:] + 1
-            if len(lines) == len(df):
-                df[LINE] = lines
-                return _strip(df)
+        n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if n_lines - 1 == len(df):
+            df[LINE] = np.arange(2, len(df) + 2, dtype=np.int64)
+            return _strip(df)
+        # blank lines skipped (or a quoted field spanning lines): number the rows the slow, exact way
     except (pd.errors.ParserError, ValueError):
         pass
     return _frame_slow(text, name, log)
@@ -163,7 +161,7 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
     if not path.exists():
         if not spec.optional_file:
             others = sorted(p.name for p in folder.glob("*.csv"))
-            near = difflib.get_close_matches(spec.filename, others, n=1, cutoff=0.6)
+            near = difflib.get_close_matches(spec.filename, others, n=1, cutoff=0.85)
             hint = f"; found {near[0]!r} — rename it?" if near else (
                 f"; CSV files found: {', '.join(others)}" if others else "; the folder has no CSV files")
             log.add("error", spec.filename, None, None, f"required file is missing{hint}", "missing-file")

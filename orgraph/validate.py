@@ -371,7 +371,7 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
     if strict:
         issues = [Issue("error", i.file, i.line, i.column, i.message, i.rule) for i in issues]
     order = {"error": 0, "warning": 1}
-    issues.sort(key=lambda i: (order.get(i.severity, 2), i.file, i.line or 0))
+    issues.sort(key=lambda i: (order.get(i.severity, 2), i.file, i.line if i.line is not None else float("inf")))
     data.issues = [i for i in issues if i.severity != "error"]
     return data, issues
 
