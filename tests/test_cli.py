@@ -1,0 +1,84 @@
+"""The command line: exit codes, messages, formats; once through a real subprocess."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from bundles import add_rows
+from orgraph.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_help_lists_commands_with_one_line_help():
+    r = run("--help")
+    assert r.exit_code == 0
+    for name, cmd in main.commands.items():
+        assert name in r.output
+        assert cmd.help and cmd.help.strip(), f"command {name} has no help text"
+
+
+def test_validate_clean_bundle(bundle):
+    r = run("validate", bundle())
+    assert r.exit_code == 0
+    assert r.output.strip().endswith("0 error(s), 0 warning(s); the bundle loads.")
+
+
+def test_validate_errors_exit_1_with_summary(bundle):
+    folder = bundle(supervision_csv=add_rows("supervision.csv", "S4,S4,2020-02-01,"))
+    r = run("validate", folder)
+    assert r.exit_code == 1
+    assert "supervision.csv:5 [supervisor_id] error: 'S4' is listed as their own supervisor" in r.output
+    assert "1 error(s), 0 warning(s); the bundle does not load." in r.output
+
+
+def test_validate_warnings_exit_0_unless_strict(bundle):
+    folder = bundle(supervision_csv=add_rows("supervision.csv", "S3,S4,2021-01-01,2021-01-31"))
+    assert run("validate", folder).exit_code == 0
+    assert run("validate", folder, "--strict").exit_code == 1
+
+
+def test_validate_json(bundle):
+    folder = bundle(supervision_csv=add_rows("supervision.csv", "S4,S4,2020-02-01,"))
+    r = run("validate", folder, "--format", "json")
+    doc = json.loads(r.output)
+    assert doc["errors"] == 1 and doc["issues"][0]["rule"] == "self-supervision" and doc["issues"][0]["line"] == 5
+
+
+def test_analysis_on_bad_bundle_is_one_clean_error_not_a_traceback(bundle):
+    folder = bundle(supervision_csv=add_rows("supervision.csv", "S4,S4,2020-02-01,"))
+    r = run("info", folder)
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output
+    assert "supervision.csv:5 [supervisor_id] error: 'S4' is listed as their own supervisor" in r.output
+
+
+def test_missing_folder(tmp_path):
+    r = run("info", tmp_path / "nope")
+    assert r.exit_code == 1
+    assert r.output.strip() == f"Error: {tmp_path / 'nope'} does not exist; expected a folder of CSV files (see docs/data-format.md)"
+
+
+def test_info_table_and_json(bundle):
+    folder = bundle()
+    r = run("info", folder)
+    assert r.exit_code == 0 and "people:        4 (4 employed on 2021-06-30)" in r.output
+    doc = json.loads(run("info", folder, "--format", "json").output)
+    assert doc["staff"] == 4 and doc["date_to"] == "2021-06-30"
+    assert {"year": 2021, "role_kind": "clinician", "exits": 1, "headcount_start": 2, "rate": 0.5} in doc["exits_by_year"]
+    csv_out = run("info", folder, "--format", "csv").output
+    assert csv_out.splitlines()[0] == "year,role_kind,exits,headcount_start,rate"
+
+
+def test_real_subprocess(bundle):
+    folder = bundle(supervision_csv=add_rows("supervision.csv", "S4,S4,2020-02-01,"))
+    p = subprocess.run([sys.executable, "-m", "orgraph", "validate", str(folder)], capture_output=True, text=True)
+    assert p.returncode == 1
+    assert "'S4' is listed as their own supervisor" in p.stdout
+    p = subprocess.run([sys.executable, "-m", "orgraph", "info", str(folder)], capture_output=True, text=True)
+    assert p.returncode == 1 and "Traceback" not in p.stderr and p.stderr.startswith("supervision.csv:5")
