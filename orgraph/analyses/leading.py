@@ -1,0 +1,227 @@
+"""Supervisor departures as a leading indicator of clinician departures.
+
+For every program and calendar quarter the analysis counts supervisor exits and
+clinician exits and the clinician person-days at risk. A program-quarter is
+*exposed at lag L* when the program lost at least one supervisor L quarters
+earlier. Clinician exit rates (exits per person-day) in exposed and unexposed
+program-quarters are compared as person-time rate ratios with 95% intervals
+(:func:`orgraph.stats.rate_ratio`), for each lag and for the combined window
+"the next ``lag_quarters`` quarters" (lags 1 to ``lag_quarters``).
+
+Definitions
+-----------
+* A *supervisor exit* is the exit of anyone who supervised at least one person
+  in the ``lookback_days`` before leaving (the same rule as the cascade
+  analysis); it is counted in the program of the leaver's last seat.
+* A *clinician* is someone whose seat has role kind ``clinician``. Person-days
+  come from clinician seat assignments, so a clinician who changes program is
+  at risk in each program for the days spent there; an exit counts in the
+  program of the last seat.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from .caseload import _jsonable, _month_index, _month_start, _round, _rr_record, _setting
+
+__all__ = ["supervisor_leading_indicator", "supervisor_exits"]
+
+
+def _quarter_label(qi: int) -> str:
+    return f"{1970 + qi // 4}-Q{qi % 4 + 1}"
+
+
+def _quarter_start(qi) -> np.ndarray:
+    return _month_start(np.asarray(qi, dtype=np.int64) * 3)
+
+
+def supervisor_exits(org, *, lookback_days=None) -> pd.DataFrame:
+    """Exits of people who supervised someone in the days before leaving.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    lookback_days : int, optional
+        Default ``[leading] lookback_days`` (30).
+
+    Returns
+    -------
+    DataFrame
+        ``staff_id``, ``exit`` (last day, Timestamp), ``program_id`` (of the
+        leaver's last seat) and ``supervisees`` (people supervised in the
+        lookback), one row per supervisor exit, sorted by ``exit``.
+
+    Examples
+    --------
+    >>> from orgraph.analyses.caseload import example_org
+    >>> supervisor_exits(example_org())[["staff_id", "program_id", "supervisees"]].values.tolist()
+    [['S1', 'A', 3]]
+    """
+    look = int(_setting(org, "leading", "lookback_days", lookback_days))
+    sf = org.staff_frame
+    sv = org.supervision_frame
+    cols = ["staff_id", "exit", "program_id", "supervisees"]
+    left = sf[sf["exited"]]
+    if not len(sv) or not len(left):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    m = sv.merge(left[["exit", "program_id"]], left_on="supervisor_id", right_index=True)
+    m = m[(m["start"] <= m["exit"]) & (m["end"] > m["exit"] - pd.Timedelta(days=look))]
+    out = (m.groupby("supervisor_id").agg(exit=("exit", "first"), program_id=("program_id", "first"),
+                                          supervisees=("staff_id", "nunique"))
+           .reset_index().rename(columns={"supervisor_id": "staff_id"}))
+    return out.sort_values(["exit", "staff_id"]).reset_index(drop=True)[cols]
+
+
+def _clinician_quarters(org) -> pd.DataFrame:
+    """Clinician person-days by (program_id, qi)."""
+    af = org.assignment_frame
+    af = af[af["role_kind"] == "clinician"]
+    sf = org.staff_frame
+    if not len(af):
+        return pd.DataFrame({"program_id": [], "qi": [], "person_days": []})
+    end = np.minimum(af["end"].to_numpy(), af["staff_id"].map(sf["end"]).fillna(org.censor).to_numpy())
+    start = af["start"].to_numpy()
+    ok = end > start
+    start, end, prog = start[ok], end[ok], af["program_id"].to_numpy()[ok]
+    q0 = _month_index(start) // 3
+    q1 = _month_index(end - np.timedelta64(1, "D")) // 3
+    n = (q1 - q0 + 1).astype(np.int64)
+    rep = np.repeat(np.arange(len(start)), n)
+    qi = q0[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    lo = np.maximum(start[rep], _quarter_start(qi))
+    hi = np.minimum(end[rep], _quarter_start(qi + 1))
+    days = (hi - lo) / np.timedelta64(1, "D")
+    df = pd.DataFrame({"program_id": prog[rep], "qi": qi, "person_days": days})
+    return df.groupby(["program_id", "qi"], as_index=False)["person_days"].sum()
+
+
+def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None) -> dict:
+    """Do clinician exits rise in the quarters after a program loses a supervisor?
+
+    Parameters
+    ----------
+    org : OrgGraph
+    lag_quarters : int, optional
+        Length of the "next quarters" window; default ``[leading] lag_quarters`` (2).
+    lookback_days : int, optional
+        Who counts as a supervisor when leaving; default ``[leading] lookback_days`` (30).
+
+    Returns
+    -------
+    dict
+        ``program_quarters`` (records: ``program_id``, ``quarter``
+        (``"2023-Q2"``), ``quarter_start``, ``supervisor_exits``,
+        ``clinician_exits``, ``clinician_person_years``,
+        ``clinician_exit_rate_per_year``, ``after_supervisor_exit``: a
+        supervisor left in the previous ``lag_quarters`` quarters),
+        ``lags`` (records, one per lag 0 … ``lag_quarters + 1``: rate ratio of
+        clinician exits in program-quarters with a supervisor exit that many
+        quarters earlier versus without, 95% interval), ``window`` (the same
+        for lags 1 … ``lag_quarters`` combined), ``by_program`` (per program:
+        supervisor and clinician exits, rate after vs otherwise),
+        ``supervisor_exits`` (records), ``records`` (= ``lags``),
+        ``change_pct`` (``100 * (rate ratio - 1)`` for the window),
+        ``sentence`` and ``summary``.
+
+    Raises
+    ------
+    AnalysisError
+        If no clinician ever held a seat (nothing to measure).
+
+    Examples
+    --------
+    >>> from orgraph.analyses.caseload import example_org
+    >>> res = supervisor_leading_indicator(example_org())
+    >>> res["window"]["exits"], res["window"]["reference_exits"]
+    (1, 0)
+    >>> res["sentence"]
+    'Programs that lost a supervisor saw 1 clinician exit(s) over the next two quarters against none at other times (1 supervisor exit(s) in 1 program(s)).'
+    """
+    lag = int(_setting(org, "leading", "lag_quarters", lag_quarters))
+    if lag < 1:
+        raise AnalysisError(f"lag_quarters must be at least 1 (got {lag})")
+    pq = _clinician_quarters(org)
+    if not len(pq):
+        raise AnalysisError("no clinician seats in the data: the leading-indicator analysis compares clinician exits")
+    sup = supervisor_exits(org, lookback_days=lookback_days)
+    sup_q = sup.assign(qi=_month_index(sup["exit"]) // 3 if len(sup) else [])
+    sup_n = sup_q.groupby(["program_id", "qi"]).size() if len(sup_q) else pd.Series(dtype="int64")
+    sf = org.staff_frame
+    cl = sf[sf["exited"] & (sf["role_kind"] == "clinician")]
+    cl_n = (pd.DataFrame({"program_id": cl["program_id"].to_numpy(), "qi": _month_index(cl["exit"]) // 3})
+            .groupby(["program_id", "qi"]).size()) if len(cl) else pd.Series(dtype="int64")
+
+    def lookup(series, prog, qi):
+        idx = pd.MultiIndex.from_arrays([prog, qi])
+        return series.reindex(idx).fillna(0).to_numpy().astype(int) if len(series) else np.zeros(len(qi), int)
+
+    prog, qi = pq["program_id"].to_numpy(), pq["qi"].to_numpy()
+    pq["supervisor_exits"] = lookup(sup_n, prog, qi)
+    pq["clinician_exits"] = lookup(cl_n, prog, qi)
+    lagged = {L: lookup(sup_n, prog, qi - L) for L in range(0, lag + 2)}
+    after = sum(lagged[L] for L in range(1, lag + 1)) > 0
+    pq["after_supervisor_exit"] = after
+    days = pq["person_days"].to_numpy()
+    ex = pq["clinician_exits"].to_numpy()
+
+    def rr(flag, label):
+        f = np.asarray(flag, dtype=bool)
+        return _rr_record(ex[f].sum(), days[f].sum(), ex[~f].sum(), days[~f].sum(),
+                          label_a=label, label_b="program-quarters without")
+
+    lags = [{"lag_quarters": L, **rr(lagged[L] > 0, f"{L} quarter(s) after a supervisor exit")}
+            for L in range(0, lag + 2)]
+    window = {"lag_quarters": f"1-{lag}", **rr(after, f"the {lag} quarters after a supervisor exit")}
+    by_program = []
+    for p, g in pq.groupby("program_id", sort=True):
+        f = g["after_supervisor_exit"].to_numpy()
+        e, d = g["clinician_exits"].to_numpy(), g["person_days"].to_numpy()
+        r = _rr_record(e[f].sum(), d[f].sum(), e[~f].sum(), d[~f].sum(), label_a="after", label_b="otherwise")
+        by_program.append({"program_id": p, "supervisor_exits": int(g["supervisor_exits"].sum()),
+                           "clinician_exits": int(e.sum()),
+                           "clinician_exit_rate_after_per_year": r["exit_rate_per_year"],
+                           "clinician_exit_rate_otherwise_per_year": r["reference_exit_rate_per_year"],
+                           "rate_ratio": r["rate_ratio"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
+    rows = pq.sort_values(["program_id", "qi"])
+    program_quarters = [{
+        "program_id": r.program_id, "quarter": _quarter_label(int(r.qi)),
+        "quarter_start": _jsonable(pd.Timestamp(_quarter_start([r.qi])[0])),
+        "supervisor_exits": int(r.supervisor_exits), "clinician_exits": int(r.clinician_exits),
+        "clinician_person_years": _round(r.person_days / 365.25, 2),
+        "clinician_exit_rate_per_year": _round(r.clinician_exits / r.person_days * 365.25) if r.person_days else None,
+        "after_supervisor_exit": bool(r.after_supervisor_exit),
+    } for r in rows.itertuples(index=False)]
+    change = None if window["rate_ratio"] is None else 100.0 * (window["rate_ratio"] - 1.0)
+    sentence = _sentence(window, change, lag, len(sup), sup["program_id"].nunique() if len(sup) else 0)
+    sup_records = [{"staff_id": s.staff_id, "exit_date": _jsonable(s.exit), "program_id": _jsonable(s.program_id),
+                    "supervisees": int(s.supervisees)} for s in sup.itertuples(index=False)]
+    return {
+        "program_quarters": program_quarters, "lags": lags, "window": window, "by_program": by_program,
+        "supervisor_exits": sup_records, "records": lags, "change_pct": _round(change, 1),
+        "settings": {"lag_quarters": lag,
+                     "lookback_days": int(_setting(org, "leading", "lookback_days", lookback_days))},
+        "sentence": sentence, "summary": sentence,
+    }
+
+
+def _sentence(window: dict, change, lag: int, n_sup: int, n_prog: int) -> str:
+    span = "two" if lag == 2 else str(lag)
+    if n_sup == 0:
+        return "No supervisor left during the data period, so supervisor exits cannot be tested as a leading indicator."
+    if window["exits"] + window["reference_exits"] == 0 or window["person_years"] in (None, 0.0):
+        return (f"{n_sup} supervisor exit(s), but no clinician exits to compare, so the effect over the next "
+                f"{span} quarters cannot be measured.")
+    if change is None or window["ci_high"] is None:
+        return (f"Programs that lost a supervisor saw {window['exits']} clinician exit(s) over the next {span} "
+                f"quarters against none at other times ({n_sup} supervisor exit(s) in {n_prog} program(s)).")
+    word = "rise" if change >= 0 else "fall"
+    text = (f"Programs that lost a supervisor saw clinician exits {word} by {abs(change):.0f}% over the next "
+            f"{span} quarters (rate ratio {window['rate_ratio']:.2f}, 95% CI {window['ci_low']:.2f}–"
+            f"{window['ci_high']:.2f}; {n_sup} supervisor exits in {n_prog} program(s)).")
+    if window["ci_low"] <= 1.0 <= window["ci_high"]:
+        text += " The interval includes no change, so this may be chance."
+    return text
