@@ -47,9 +47,11 @@ DEFAULTS: dict[str, dict] = {
         "required_hours_per_week": 1.0,      # policy: supervision per clinician supervisee per week
     },
     "churn": {
-        "window_months": 24,
-        "min_holders": 3,
-        "fdr": 0.10,
+        "window_months": 24,       # rolling window for the holder rule (issue 3)
+        "min_holders": 3,          # holders within one window to be considered at all
+        "fdr": 0.10,               # Benjamini-Hochberg false discovery rate for flagging
+        "caseload_percentile": 90,  # shared factor: caseload above this percentile of the org that month
+        "doc_ratio": 1.0,          # shared factor: documentation hours per session hour (as [docburden])
     },
     "caseload": {
         "percentile": 90,

@@ -1,0 +1,239 @@
+"""Recurring churn seats: positions that lose their holders more often than turnover explains.
+
+At 30–60% annual turnover, three holders in two years happens by chance. So each
+seat's exits over the whole period are tested against the exits expected from
+the org's baseline exit rate for the seat's role kind over the days the seat was
+occupied (exact Poisson), the p-values are adjusted for the number of seats
+(Benjamini–Hochberg), and only seats that both turn over visibly (holder rule)
+and beat the baseline are flagged. For flagged seats the departures are
+compared: same supervisor, heavy caseloads, heavy documentation, exit type.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from ..graph import OrgGraph
+from ..stats import bh_adjust, poisson_sf
+from .exposure import DAY, assignments, cutoff, iso, num, people, setting, supervision
+
+__all__ = ["churn_seats"]
+
+
+def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders: int | None = None,
+                fdr: float | None = None, caseload_percentile: float | None = None,
+                doc_ratio: float | None = None, as_of=None) -> dict:
+    """Seats whose holders keep leaving, tested against ordinary turnover.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    window_months : int, optional
+        Length of the rolling window for the holder rule (default ``[churn]
+        window_months``, 24; a month counts as 30.4375 days).
+    min_holders : int, optional
+        Holder rule: at least this many holders within one window (default 3).
+    fdr : float, optional
+        Flag when the Benjamini–Hochberg adjusted p-value is below this (default 0.10).
+    caseload_percentile : float, optional
+        Shared factor "caseload above the Nth percentile" (default 90).
+    doc_ratio : float, optional
+        Shared factor "documentation hours per session hour at least this" (default 1.0).
+    as_of : date or str, optional
+        Analyse only data up to this day.
+
+    Returns
+    -------
+    dict
+        ``seats``: one record per seat that was ever held, ranked by adjusted
+        p-value: ``position_id, title, program_id, role_kind, holders`` (all
+        holders), ``max_holders_in_window, exits, expected, occupied_days,
+        median_tenure_days, vacancy_days, p_value, p_adjusted, flagged, watch``
+        (meets the holder rule but not the test), ``departures`` (``staff_id,
+        exit_date, tenure_days, supervisor_id``) and ``shared_factors``
+        (sentences, for flagged and watch seats). ``baseline``: exits per
+        occupied seat-year by role kind. ``settings``: the parameters used.
+
+    Notes
+    -----
+    *Exits* are holders who left the org while holding the seat (moving to
+    another seat is not an exit). *Expected* is the role kind's baseline rate
+    (all exits from seats of that kind / all occupied seat-days of that kind)
+    times the seat's occupied days; ``p_value`` is ``P(X >= exits)`` for
+    ``X ~ Poisson(expected)``. *Holders in a window*: the largest number of
+    holdings that overlap any one window of ``window_months``. *Tenure* is
+    days in the seat (ongoing holdings counted to the last day analysed).
+    *Vacancy days*: days between the first holder's start and the last day
+    analysed on which nobody held the seat.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> seat = churn_seats(demo_org())["seats"][0]
+    >>> seat["position_id"], seat["holders"], seat["max_holders_in_window"], seat["exits"], seat["vacancy_days"]
+    ('CL1', 3, 3, 2, 51)
+    """
+    W = int(setting(org, "churn", "window_months", window_months))
+    k_min = int(setting(org, "churn", "min_holders", min_holders))
+    q = float(setting(org, "churn", "fdr", fdr))
+    pct = float(setting(org, "churn", "caseload_percentile", caseload_percentile))
+    dr = float(setting(org, "churn", "doc_ratio", doc_ratio))
+    cut = cutoff(org, as_of)
+    settings = {"window_months": W, "min_holders": k_min, "fdr": q, "caseload_percentile": pct,
+                "doc_ratio": dr, "as_of": iso(cut - DAY)}
+    A = assignments(org, cut)
+    P = people(org, cut)
+    if not len(A):
+        return {"seats": [], "baseline": {}, "settings": settings}
+    A = A.join(P[["exit", "termination_type"]], on="staff_id")
+    A["days"] = (A["end"] - A["start"]).dt.days
+    A["exit_here"] = A["exit"].notna() & (A["exit"] + DAY == A["end"])
+
+    g = A.groupby("position_id")
+    seats = pd.DataFrame({"holders": g.size(), "exits": g["exit_here"].sum(),
+                          "median_tenure_days": g["days"].median(), "first": g["start"].min()})
+    seats["role_kind"] = g["role_kind"].first()
+    # occupied days and vacancy: union of holdings per seat
+    ev = pd.concat([pd.DataFrame({"position_id": A["position_id"], "date": A["start"], "d": 1}),
+                    pd.DataFrame({"position_id": A["position_id"], "date": A["end"], "d": -1})])
+    ev = ev.groupby(["position_id", "date"], sort=True)["d"].sum().reset_index()
+    ev["n"] = ev.groupby("position_id")["d"].cumsum()
+    ev["next"] = ev.groupby("position_id")["date"].shift(-1).fillna(cut)
+    ev["len"] = (ev["next"] - ev["date"]).dt.days
+    occ = ev[ev["n"] > 0].groupby("position_id")["len"].sum()
+    seats["occupied_days"] = occ.reindex(seats.index).fillna(0)
+    seats["vacancy_days"] = (cut - seats["first"]).dt.days - seats["occupied_days"]
+    # holder rule: holdings extended by the window length; max overlap = most holders in one window
+    wd = pd.Timedelta(days=round(W * 30.4375))
+    ew = pd.concat([pd.DataFrame({"position_id": A["position_id"], "date": A["start"], "d": 1}),
+                    pd.DataFrame({"position_id": A["position_id"], "date": A["end"] + wd, "d": -1})])
+    ew = ew.groupby(["position_id", "date"], sort=True)["d"].sum().reset_index()
+    ew["n"] = ew.groupby("position_id")["d"].cumsum()
+    seats["max_holders_in_window"] = ew.groupby("position_id")["n"].max()
+
+    by = seats.groupby("role_kind")[["exits", "occupied_days"]].sum()
+    rate = (by["exits"] / by["occupied_days"].where(by["occupied_days"] > 0)).fillna(0.0)
+    seats["expected"] = seats["role_kind"].map(rate) * seats["occupied_days"]
+    seats["p_value"] = [poisson_sf(int(k), float(mu)) for k, mu in zip(seats["exits"], seats["expected"])]
+    tested = seats["expected"] > 0
+    seats["p_adjusted"] = np.nan
+    seats.loc[tested, "p_adjusted"] = bh_adjust(seats.loc[tested, "p_value"].tolist())
+    rule = seats["max_holders_in_window"] >= k_min
+    seats["flagged"] = rule & (seats["p_adjusted"] < q)
+    seats["watch"] = rule & ~seats["flagged"]
+    seats = seats.sort_values(["p_adjusted", "p_value"], na_position="last", kind="stable")
+
+    pos = org.data.positions
+    exits = A[A["exit_here"]]
+    S = supervision(org, cut)
+    detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
+    factors = _departure_factors(org, detail, S, cut)
+    out = []
+    for pid, r in seats.iterrows():
+        p = pos.get(pid)
+        deps = factors.get(pid, [])
+        out.append({
+            "position_id": pid,
+            "title": p.title if p else None,
+            "program_id": p.program_id if p else None,
+            "role_kind": r["role_kind"],
+            "holders": int(r["holders"]),
+            "max_holders_in_window": int(r["max_holders_in_window"]),
+            "exits": int(r["exits"]),
+            "expected": num(r["expected"], 4),
+            "occupied_days": int(r["occupied_days"]),
+            "median_tenure_days": num(r["median_tenure_days"], 1),
+            "vacancy_days": int(r["vacancy_days"]),
+            "p_value": num(r["p_value"], 8),
+            "p_adjusted": num(r["p_adjusted"], 8),
+            "flagged": bool(r["flagged"]),
+            "watch": bool(r["watch"]),
+            "departures": [{k: v for k, v in d.items() if not k.startswith("_")} for d in deps],
+            "shared_factors": _sentences(deps, pct, dr) if deps else [],
+        })
+    baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
+    return {"seats": out, "baseline": {"exits_per_seat_year": baseline}, "settings": settings}
+
+
+def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) -> dict[str, list[dict]]:
+    """Per seat, the exits with supervisor at exit, caseload percentile and documentation ratio."""
+    if not len(ex):
+        return {}
+    ex = ex[["position_id", "staff_id", "exit", "start", "days", "termination_type"]].copy()
+    sv = ex[["staff_id", "exit"]].merge(S[["staff_id", "supervisor_id", "start", "end"]], on="staff_id")
+    sv = sv[(sv["start"] <= sv["exit"]) & (sv["end"] > sv["exit"])].drop_duplicates(["staff_id", "exit"])
+    ex = ex.merge(sv[["staff_id", "exit", "supervisor_id"]], on=["staff_id", "exit"], how="left")
+    ex["m0"] = ex["exit"].dt.to_period("M").dt.to_timestamp() - pd.DateOffset(months=3)
+    ex["m1"] = ex["exit"].dt.to_period("M").dt.to_timestamp()  # the 3 months before the exit month
+
+    cl = org.data.caseload
+    ex["caseload_pct"] = np.nan
+    if len(cl):
+        cl = cl[cl["month"] < cut].copy()
+        cl["pct"] = cl.groupby("month")["active_clients"].rank(pct=True, method="max") * 100
+        m = ex[["staff_id", "exit", "m0", "m1"]].merge(cl[["staff_id", "month", "pct"]], on="staff_id")
+        m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
+        ex = ex.drop(columns="caseload_pct").merge(
+            m.groupby(["staff_id", "exit"])["pct"].mean().rename("caseload_pct").reset_index(),
+            on=["staff_id", "exit"], how="left")
+    doc = org.data.documentation
+    ex["doc_ratio"] = np.nan
+    if len(doc):
+        m = ex[["staff_id", "exit", "m0", "m1"]].merge(doc, on="staff_id")
+        m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
+        s = m.groupby(["staff_id", "exit"])[["session_hours", "documentation_hours"]].sum()
+        ratio = (s["documentation_hours"] / s["session_hours"].where(s["session_hours"] > 0)).rename("doc_ratio")
+        ex = ex.drop(columns="doc_ratio").merge(ratio.reset_index(), on=["staff_id", "exit"], how="left")
+    out: dict[str, list[dict]] = {}
+    for r in ex.sort_values(["position_id", "exit"]).itertuples():
+        out.setdefault(r.position_id, []).append({
+            "staff_id": r.staff_id, "exit_date": iso(r.exit), "tenure_days": int(r.days),
+            "supervisor_id": r.supervisor_id if isinstance(r.supervisor_id, str) else None,
+            "termination_type": r.termination_type if isinstance(r.termination_type, str) else None,
+            "caseload_percentile": num(r.caseload_pct, 1), "documentation_ratio": num(r.doc_ratio, 3),
+        })
+    return out
+
+
+def _count_phrase(k: int, n: int) -> str:
+    return f"all {n}" if k == n else f"{k} of {n}"
+
+
+def _sentences(deps: list[dict], pct: float, dr: float) -> list[str]:
+    """What the departures from one seat have in common, as plain sentences.
+
+    Examples
+    --------
+    >>> deps = [{"supervisor_id": "S-104", "caseload_percentile": 95.0, "documentation_ratio": 0.5,
+    ...          "termination_type": "voluntary", "tenure_days": 120}] * 2 + [
+    ...         {"supervisor_id": "S-104", "caseload_percentile": 40.0, "documentation_ratio": None,
+    ...          "termination_type": "voluntary", "tenure_days": 200}]
+    >>> _sentences(deps, 90, 1.0)
+    ['all 3 exits reported to S-104', '2 of 3 had caseloads above the 90th percentile', 'all 3 exits were voluntary', 'all 3 left within a year in the seat']
+    """
+    n = len(deps)
+    if n < 2:
+        return []
+    out = []
+    sup = Counter(d["supervisor_id"] for d in deps if d["supervisor_id"])
+    if sup:
+        s, k = sup.most_common(1)[0]
+        if k >= 2:
+            out.append(f"{_count_phrase(k, n)} exits reported to {s}")
+    k = sum(1 for d in deps if d["caseload_percentile"] is not None and d["caseload_percentile"] > pct)
+    if k >= 2:
+        out.append(f"{_count_phrase(k, n)} had caseloads above the {pct:g}th percentile")
+    k = sum(1 for d in deps if d["documentation_ratio"] is not None and d["documentation_ratio"] >= dr)
+    if k >= 2:
+        out.append(f"{_count_phrase(k, n)} spent at least {dr:g} documentation hours per session hour")
+    tt = Counter(d["termination_type"] for d in deps if d["termination_type"])
+    if tt:
+        t, k = tt.most_common(1)[0]
+        if k >= 2 and k * 2 > n:
+            out.append(f"{_count_phrase(k, n)} exits were {t}")
+    k = sum(1 for d in deps if d["tenure_days"] < 365)
+    if k >= 2:
+        out.append(f"{_count_phrase(k, n)} left within a year in the seat")
+    return out

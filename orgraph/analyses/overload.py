@@ -1,0 +1,301 @@
+"""Overloaded supervision: span of control, load beyond headcount, and what it costs.
+
+A supervisor's direct span is a daily step function built from a sweep over the
+sorted supervision intervals (+1 when a supervision starts, -1 when it ends).
+Load beyond headcount comes from the optional tables: supervisees' caseloads,
+the supervisor's own caseload (player-coach), programs covered, and supervision
+sessions actually delivered versus what policy requires.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..graph import OrgGraph
+from ..stats import rate_ratio
+from .exposure import DAY, cutoff, iso, num, people, setting, supervision, union_intervals
+from .exposure import assignments as assignment_intervals
+
+__all__ = ["overloaded_supervisors", "SPAN_BANDS", "span_band"]
+
+#: Span-of-control bands (direct supervisees), as reported to users.
+SPAN_BANDS = (("1", 1, 1), ("2-3", 2, 3), ("4-7", 4, 7), ("8-12", 8, 12), ("13-16", 13, 16), ("17+", 17, 10**9))
+
+
+def span_band(span: float) -> str | None:
+    """The band of a (rounded) span; ``None`` for 0.
+
+    Examples
+    --------
+    >>> span_band(1), span_band(7.4), span_band(7.6), span_band(40), span_band(0.2)
+    ('1', '4-7', '8-12', '17+', None)
+    """
+    s = int(np.floor(span + 0.5))
+    for name, lo, hi in SPAN_BANDS:
+        if lo <= s <= hi:
+            return name
+    return None
+
+
+def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
+                           max_supervisee_caseload: float | None = None,
+                           min_delivered_ratio: float | None = None,
+                           required_hours_per_week: float | None = None, as_of=None) -> dict:
+    """Span of control and load per supervisor, overload flags and the exit rate ratio.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    max_span : float, optional
+        Flag a supervisor whose time-weighted mean direct span is above this
+        (default ``[overload] max_span``).
+    max_supervisee_caseload : float, optional
+        Flag when supervisees carried more active clients than this, summed,
+        in an average month of supervision (needs ``caseload.csv``).
+    min_delivered_ratio : float, optional
+        Flag when supervision hours delivered (``supervision_sessions.csv``) are
+        below this share of the hours required.
+    required_hours_per_week : float, optional
+        Policy: supervision hours per clinician supervisee per week.
+    as_of : date or str, optional
+        Analyse only data up to this day.
+
+    Returns
+    -------
+    dict
+        ``supervisors``: one record per person who supervised anyone, overloaded
+        first then by mean span: ``supervisor_id, mean_span, max_span, span_now,
+        total_span, total_span_now, band, supervising_days, supervisee_caseload,
+        max_supervisee_caseload, own_caseload, programs,
+        supervision_hours_delivered, supervision_hours_required, delivered_ratio,
+        overloaded, reasons``. ``bands``: share of supervisors per span band (by
+        mean span), share on the last day and share of supervisor-days.
+        ``rate_ratio``: exits per person-day of supervisees while supervised by
+        an overloaded supervisor versus by any other, with a 95% interval.
+        ``settings``: the parameters used.
+
+    Notes
+    -----
+    ``mean_span`` is averaged over the days the person supervised at least one
+    person. ``total_span`` counts everyone below the supervisor (transitively),
+    taking the largest value over the first day of every month and the last day
+    analysed; ``total_span_now`` is the value on the last day. Caseload sums
+    use the supervisor each supervisee had on the 15th of the month.
+    ``programs`` is the largest number of programs the supervisor's supervisees
+    worked in at the same time. Required supervision is counted only over the
+    period the sessions file covers (first session to the last day analysed),
+    for supervisees whose latest seat is a clinician seat.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> res = overloaded_supervisors(demo_org(), max_span=4.5)
+    >>> [(s["supervisor_id"], s["max_span"], s["overloaded"]) for s in res["supervisors"]]
+    [('S2', 8, True), ('S1', 4, False)]
+    >>> res["supervisors"][0]["reasons"]
+    ['direct span averaged 4.9 supervisees (limit 4.5)']
+    """
+    lim_span = float(setting(org, "overload", "max_span", max_span))
+    lim_load = float(setting(org, "overload", "max_supervisee_caseload", max_supervisee_caseload))
+    lim_ratio = float(setting(org, "overload", "min_delivered_ratio", min_delivered_ratio))
+    per_week = float(setting(org, "overload", "required_hours_per_week", required_hours_per_week))
+    cut = cutoff(org, as_of)
+    ref = cut - DAY
+    settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
+                "required_hours_per_week": per_week, "as_of": iso(ref)}
+    S = supervision(org, cut)
+    P = people(org, cut)
+    sups = pd.Index(sorted(S["supervisor_id"].unique()), name="supervisor_id")
+    out = pd.DataFrame(index=sups)
+
+    seg = _span_segments(S)
+    if len(seg):
+        on = seg[seg["span"] > 0]
+        w = on["span"] * on["days"]
+        g = on.assign(w=w).groupby("supervisor_id")
+        out["supervising_days"] = g["days"].sum()
+        out["mean_span"] = g["w"].sum() / out["supervising_days"]
+        out["max_span"] = g["span"].max()
+        last = seg[seg["date"] <= ref].groupby("supervisor_id").tail(1).set_index("supervisor_id")
+        out["span_now"] = last["span"].reindex(sups).fillna(0)
+    else:
+        out["supervising_days"] = out["mean_span"] = out["max_span"] = out["span_now"] = 0
+    out = out.fillna({"supervising_days": 0, "mean_span": 0.0, "max_span": 0, "span_now": 0})
+
+    total_max, total_now = _total_spans(S, org.data_start, ref)
+    out["total_span"] = pd.Series(total_max).reindex(sups).fillna(0)
+    out["total_span_now"] = pd.Series(total_now).reindex(sups).fillna(0)
+
+    has_caseload = "caseload" in org.data.present or len(org.data.caseload) > 0
+    out["supervisee_caseload"] = out["max_supervisee_caseload"] = out["own_caseload"] = np.nan
+    if has_caseload and len(S):
+        sc, oc = _caseloads(S, org.data.caseload, cut)
+        out["supervisee_caseload"] = sc["mean"].reindex(sups)
+        out["max_supervisee_caseload"] = sc["max"].reindex(sups)
+        out["own_caseload"] = oc.reindex(sups)
+    out["programs"] = _programs(S, assignment_intervals(org, cut)).reindex(sups).fillna(0)
+
+    sess = org.data.supervision_sessions
+    has_sessions = "supervision_sessions" in org.data.present or len(sess) > 0
+    out["delivered"] = out["required"] = np.nan
+    if has_sessions:
+        sess = sess[sess["date"] < cut]
+        if len(sess):
+            period_start = sess["date"].min()
+            out["delivered"] = (sess.groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
+            clin = S[S["staff_id"].map(P["role_kind"]) == "clinician"]
+            days = (clin["end"] - np.maximum(clin["start"], period_start)).dt.days.clip(lower=0)
+            req = (days / 7.0 * per_week).groupby(clin["supervisor_id"]).sum()
+            out["required"] = req.reindex(sups).fillna(0.0)
+
+    records = []
+    for sid, r in out.iterrows():
+        reasons = []
+        if r["mean_span"] > lim_span:
+            reasons.append(f"direct span averaged {r['mean_span']:.1f} supervisees (limit {lim_span:g})")
+        if pd.notna(r["supervisee_caseload"]) and r["supervisee_caseload"] > lim_load:
+            reasons.append(f"supervisees carried {r['supervisee_caseload']:.0f} active clients in an average month"
+                           f" (limit {lim_load:g})")
+        ratio = None
+        if pd.notna(r["required"]) and r["required"] > 0:
+            ratio = r["delivered"] / r["required"]
+            if ratio < lim_ratio:
+                reasons.append(f"delivered {r['delivered']:.0f} of {r['required']:.0f} required supervision hours"
+                               f" ({ratio:.0%}; minimum {lim_ratio:.0%})")
+        records.append({
+            "supervisor_id": sid,
+            "mean_span": num(r["mean_span"], 2),
+            "max_span": int(r["max_span"]),
+            "span_now": int(r["span_now"]),
+            "total_span": int(r["total_span"]),
+            "total_span_now": int(r["total_span_now"]),
+            "band": span_band(r["mean_span"]),
+            "supervising_days": int(r["supervising_days"]),
+            "supervisee_caseload": num(r["supervisee_caseload"], 1),
+            "max_supervisee_caseload": num(r["max_supervisee_caseload"], 1),
+            "own_caseload": num(r["own_caseload"], 1),
+            "programs": int(r["programs"]),
+            "supervision_hours_delivered": num(r["delivered"], 1),
+            "supervision_hours_required": num(r["required"], 1),
+            "delivered_ratio": num(ratio, 3),
+            "overloaded": bool(reasons),
+            "reasons": reasons,
+        })
+    records.sort(key=lambda x: (not x["overloaded"], -(x["mean_span"] or 0), x["supervisor_id"]))
+    flagged = {x["supervisor_id"] for x in records if x["overloaded"]}
+    return {"supervisors": records, "bands": _bands(records, seg), "rate_ratio": _exit_ratio(S, P, flagged),
+            "settings": settings}
+
+
+def _span_segments(S: pd.DataFrame) -> pd.DataFrame:
+    """Constant-span segments per supervisor: ``supervisor_id, date, span, days``."""
+    if not len(S):
+        return pd.DataFrame(columns=["supervisor_id", "date", "span", "days"])
+    ev = pd.concat([pd.DataFrame({"supervisor_id": S["supervisor_id"], "date": S["start"], "d": 1}),
+                    pd.DataFrame({"supervisor_id": S["supervisor_id"], "date": S["end"], "d": -1})])
+    ev = ev.groupby(["supervisor_id", "date"], sort=True)["d"].sum().reset_index()
+    ev["span"] = ev.groupby("supervisor_id")["d"].cumsum()
+    nxt = ev.groupby("supervisor_id")["date"].shift(-1)
+    ev["days"] = (nxt - ev["date"]).dt.days.fillna(0).astype(int)
+    return ev[["supervisor_id", "date", "span", "days"]]
+
+
+def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]:
+    """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``."""
+    if not len(S):
+        return {}, {}
+    ids, codes = np.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]),
+                           return_inverse=True)
+    child = codes[: len(S)]
+    parent = codes[len(S):]
+    s0 = S["start"].to_numpy()
+    e0 = S["end"].to_numpy()
+    checks = list(pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), ref, freq="MS"))
+    checks.append(ref)
+    best = np.zeros(len(ids), dtype=np.int64)
+    now = best
+    for day in checks:
+        d = np.datetime64(day)
+        act = (s0 <= d) & (e0 > d)
+        up = np.full(len(ids), -1)
+        up[child[act]] = parent[act]
+        total = np.zeros(len(ids), dtype=np.int64)
+        cur = np.unique(child[act])
+        for _ in range(64):  # depth guard: cycles are rejected by validation
+            if not cur.size:
+                break
+            par = up[cur]
+            np.add.at(total, par, 1)
+            cur = par[up[par] >= 0]
+        best = np.maximum(best, total)
+        now = total
+    return dict(zip(ids, best)), dict(zip(ids, now))
+
+
+def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFrame, pd.Series]:
+    cl = caseload[caseload["month"] < cut]
+    mid = cl["month"] + pd.Timedelta(days=14)
+    cl = cl.assign(mid=mid)
+    m = cl.merge(S[["staff_id", "supervisor_id", "start", "end"]], on="staff_id")
+    m = m[(m["start"] <= m["mid"]) & (m["end"] > m["mid"])]
+    per_month = m.groupby(["supervisor_id", "month"])["active_clients"].sum()
+    sc = per_month.groupby(level=0).agg(["mean", "max"])
+    months = per_month.reset_index()[["supervisor_id", "month"]]
+    own = months.merge(cl[["staff_id", "month", "active_clients"]], left_on=["supervisor_id", "month"],
+                       right_on=["staff_id", "month"])
+    return sc, own.groupby("supervisor_id")["active_clients"].mean()
+
+
+def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
+    """Largest number of distinct programs a supervisor's supervisees worked in at once."""
+    if not len(S) or not len(A):
+        return pd.Series(dtype=float)
+    m = S[["staff_id", "supervisor_id", "start", "end"]].merge(
+        A[["staff_id", "program_id", "start", "end"]], on="staff_id", suffixes=("", "_a"))
+    m["start"] = np.maximum(m["start"], m["start_a"])
+    m["end"] = np.minimum(m["end"], m["end_a"])
+    m = m[m["end"] > m["start"]]
+    if not len(m):
+        return pd.Series(dtype=float)
+    m["key"] = m["supervisor_id"] + "\x1f" + m["program_id"].astype(str)
+    u = union_intervals(m[["key", "start", "end"]], "key")
+    u["supervisor_id"] = u["key"].str.split("\x1f").str[0]
+    ev = pd.concat([pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["start"], "d": 1}),
+                    pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["end"], "d": -1})])
+    ev = ev.groupby(["supervisor_id", "date"], sort=True)["d"].sum().reset_index()
+    ev["n"] = ev.groupby("supervisor_id")["d"].cumsum()
+    return ev.groupby("supervisor_id")["n"].max()
+
+
+def _bands(records: list[dict], seg: pd.DataFrame) -> list[dict]:
+    n_all = sum(1 for r in records if r["band"])
+    n_now = sum(1 for r in records if r["span_now"] > 0)
+    days_by_band: dict[str, float] = {}
+    if len(seg):
+        on = seg[seg["span"] > 0]
+        band = on["span"].map(span_band)
+        days_by_band = on["days"].groupby(band).sum().to_dict()
+    tot_days = sum(days_by_band.values())
+    rows = []
+    for name, _, _ in SPAN_BANDS:
+        k = sum(1 for r in records if r["band"] == name)
+        k_now = sum(1 for r in records if r["span_now"] > 0 and span_band(r["span_now"]) == name)
+        rows.append({"band": name, "supervisors": k, "share": num(k / n_all if n_all else None, 4),
+                     "supervisors_now": k_now, "share_now": num(k_now / n_now if n_now else None, 4),
+                     "share_of_supervisor_days": num(days_by_band.get(name, 0) / tot_days if tot_days else None, 4)})
+    return rows
+
+
+def _exit_ratio(S: pd.DataFrame, P: pd.DataFrame, flagged: set) -> dict:
+    s = S.join(P[["exit"]], on="staff_id")
+    s["days"] = (s["end"] - s["start"]).dt.days
+    s["event"] = s["exit"].notna() & (s["exit"] >= s["start"]) & (s["exit"] < s["end"])
+    over = s["supervisor_id"].isin(flagged)
+    rr = rate_ratio(int(s.loc[over, "event"].sum()), float(s.loc[over, "days"].sum()),
+                    int(s.loc[~over, "event"].sum()), float(s.loc[~over, "days"].sum()))
+    return {"exits_overloaded": rr["events_a"], "person_days_overloaded": rr["time_a"],
+            "exits_other": rr["events_b"], "person_days_other": rr["time_b"],
+            "annual_rate_overloaded": num(rr["rate_a"] * 365.25 if rr["rate_a"] is not None else None, 4),
+            "annual_rate_other": num(rr["rate_b"] * 365.25 if rr["rate_b"] is not None else None, 4),
+            "rate_ratio": num(rr["rate_ratio"], 4), "ci_low": num(rr["ci_low"], 4),
+            "ci_high": num(rr["ci_high"], 4), "p_value": num(rr["p_value"], 8), "method": rr["method"]}
