@@ -1,0 +1,163 @@
+"""Continuity of care: clients whose clinician left mid-treatment.
+
+Where the bundle has ``client_assignments.csv``, every staff exit is matched with
+the client assignments it cut short. An assignment counts as *cut short* by an
+exit when it started on or before the clinician's last day and was still open,
+ended on or after the last day, or ended within ``handoff_days`` before it
+(clients handed over during a notice period are affected too). A client is
+*picked up* when another clinician's assignment for the same client starts no
+more than ``handoff_days`` before and ``pickup_days`` after the last day;
+otherwise the client may have dropped out of care.
+
+Shares are of distinct clients served: a program's share is the clients cut
+short by its exits over the clients its staff served; a year's share is the
+clients cut short by exits that year over the clients with an assignment
+active in that year.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..graph import as_date
+from .caseload import _jsonable, _round, _setting
+
+__all__ = ["continuity_of_care"]
+
+
+def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) -> dict:
+    """Clients whose clinician left mid-treatment: per exit, per program and per year.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    handoff_days : int, optional
+        Assignments that ended up to this many days before the exit still count
+        as cut short; default ``[continuity] handoff_days`` (14).
+    pickup_days : int, optional
+        A client is picked up when a new clinician starts within this many days
+        after the exit; default ``[continuity] pickup_days`` (30).
+    as_of : date, optional
+        Only exits on or before this date (default: all).
+
+    Returns
+    -------
+    dict
+        ``by_exit`` (records: ``staff_id``, ``name``, ``program_id``,
+        ``exit_date``, ``clients_affected``, ``picked_up``, ``not_picked_up``),
+        ``by_program`` (``program_id``, ``exits``, ``exits_with_clients``,
+        ``clients_served``, ``clients_affected``, ``share_affected``,
+        ``picked_up``), ``by_year`` (``year``, ``exits``, ``clients_served``,
+        ``clients_affected``, ``share_affected``), ``totals``
+        (``clients_served``, ``clients_affected``, ``share_affected``,
+        ``picked_up``, ``share_picked_up``), ``records`` (= ``by_program``),
+        ``settings`` and ``summary``.
+
+    Raises
+    ------
+    AnalysisError
+        If the bundle has no client assignments.
+
+    Examples
+    --------
+    >>> from orgraph.analyses.caseload import example_org
+    >>> res = continuity_of_care(example_org())
+    >>> res["by_exit"][0]["staff_id"], res["by_exit"][0]["clients_affected"]
+    ('C1', 2)
+    >>> res["totals"]["clients_served"], res["totals"]["share_affected"]
+    (4, 0.5)
+    """
+    hand = int(_setting(org, "continuity", "handoff_days", handoff_days))
+    pick = int(_setting(org, "continuity", "pickup_days", pickup_days))
+    ca = org.data.client_assignments
+    if "client_assignments" not in org.data.present and not len(ca):
+        raise AnalysisError("no client assignments: add client_assignments.csv to the bundle to measure "
+                            "continuity of care")
+    ca = ca[["client_id", "staff_id", "start_date", "end_date"]].copy()
+    ca["start_date"] = pd.to_datetime(ca["start_date"])
+    ca["end_date"] = pd.to_datetime(ca["end_date"])
+    sf = org.staff_frame
+    exits = sf[sf["exited"]]
+    if as_of is not None:
+        exits = exits[exits["exit"] <= pd.Timestamp(as_date(as_of))]
+    ca["exit"] = ca["staff_id"].map(exits["exit"])
+    ca["program_id"] = ca["staff_id"].map(sf["program_id"])
+    hd = pd.Timedelta(days=hand)
+    cut = ca["exit"].notna() & (ca["start_date"] <= ca["exit"]) & (
+        ca["end_date"].isna() | (ca["end_date"] >= ca["exit"] - hd))
+    hit = ca[cut].copy()
+    # picked up: another clinician's assignment for the same client starting near the exit
+    nxt = hit[["client_id", "staff_id", "exit"]].reset_index().merge(
+        ca[["client_id", "staff_id", "start_date"]], on="client_id", suffixes=("", "_next"))
+    ok = (nxt["staff_id_next"] != nxt["staff_id"]) & (nxt["start_date"] >= nxt["exit"] - hd) & (
+        nxt["start_date"] <= nxt["exit"] + pd.Timedelta(days=pick))
+    picked_idx = set(nxt.loc[ok, "index"])
+    hit["picked_up"] = hit.index.isin(picked_idx)
+    # --- per exit
+    per = hit.groupby("staff_id").agg(clients_affected=("client_id", "nunique"), picked_up=("picked_up", "sum"))
+    by_exit = []
+    info = exits.loc[per.index, ["name", "program_id", "exit"]]
+    for sid, n, p, name, prog, ex in zip(per.index, per["clients_affected"], per["picked_up"], info["name"],
+                                         info["program_id"], info["exit"]):
+        by_exit.append({"staff_id": sid, "name": name, "program_id": _jsonable(prog),
+                        "exit_date": _jsonable(ex), "clients_affected": int(n), "picked_up": int(p),
+                        "not_picked_up": int(n) - int(p)})
+    by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
+    # --- per program
+    served_p = ca.groupby("program_id")["client_id"].nunique()
+    hit_p = hit.groupby("program_id").agg(clients_affected=("client_id", "nunique"),
+                                          picked_up=("picked_up", "sum"),
+                                          exits_with_clients=("staff_id", "nunique"))
+    exits_p = exits.groupby("program_id").size()
+    by_program = []
+    for prog in sorted(set(served_p.index) | set(exits_p.index), key=str):
+        served = int(served_p.get(prog, 0))
+        aff = int(hit_p["clients_affected"].get(prog, 0))
+        by_program.append({"program_id": _jsonable(prog), "exits": int(exits_p.get(prog, 0)),
+                           "exits_with_clients": int(hit_p["exits_with_clients"].get(prog, 0)),
+                           "clients_served": served, "clients_affected": aff,
+                           "share_affected": _round(aff / served) if served else None,
+                           "picked_up": int(hit_p["picked_up"].get(prog, 0))})
+    by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
+    # --- per year (clients served = assignment active some day of the year)
+    last = pd.Timestamp(org.data_end)
+    y0 = ca["start_date"].dt.year.to_numpy()
+    y1 = ca["end_date"].fillna(last).clip(upper=last).dt.year.to_numpy()
+    n = np.maximum(y1 - y0 + 1, 0)
+    rep = np.repeat(np.arange(len(ca)), n)
+    years = y0[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    served_y = pd.DataFrame({"year": years, "client_id": ca["client_id"].to_numpy()[rep]}) \
+        .groupby("year")["client_id"].nunique()
+    hit["year"] = hit["exit"].dt.year
+    hit_y = hit.groupby("year")["client_id"].nunique()
+    exits_y = exits["exit"].dt.year.value_counts()
+    by_year = []
+    for yr in sorted(set(served_y.index) | set(exits_y.index)):
+        served = int(served_y.get(yr, 0))
+        aff = int(hit_y.get(yr, 0))
+        by_year.append({"year": int(yr), "exits": int(exits_y.get(yr, 0)), "clients_served": served,
+                        "clients_affected": aff, "share_affected": _round(aff / served) if served else None})
+    served_all = int(ca["client_id"].nunique())
+    aff_all = int(hit["client_id"].nunique())
+    picked_all = int(hit.loc[hit["picked_up"], "client_id"].nunique())
+    totals = {"clients_served": served_all, "clients_affected": aff_all,
+              "share_affected": _round(aff_all / served_all) if served_all else None,
+              "picked_up": picked_all, "share_picked_up": _round(picked_all / aff_all) if aff_all else None}
+    return {
+        "by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals,
+        "records": by_program, "settings": {"handoff_days": hand, "pickup_days": pick},
+        "summary": _summary(totals, by_exit, pick),
+    }
+
+
+def _summary(totals: dict, by_exit: list, pick: int) -> str:
+    if not totals["clients_served"]:
+        return "No client assignments to measure."
+    share = 100 * (totals["share_affected"] or 0)
+    text = (f"{totals['clients_affected']} of {totals['clients_served']} clients ({share:.0f}%) had a clinician "
+            f"leave mid-treatment, across {len(by_exit)} staff exit(s).")
+    if totals["clients_affected"]:
+        lost = totals["clients_affected"] - totals["picked_up"]
+        text += f" {lost} of them had no new clinician within {pick} days."
+    return text
