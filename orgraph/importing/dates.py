@@ -1,0 +1,185 @@
+"""Date formats in HRIS exports, with day/month ambiguity detected, never guessed.
+
+A mapping either names a format (``date_format = "%m/%d/%Y"``, the codes of
+Python's :func:`datetime.datetime.strptime`) or says ``"auto"``. With
+``"auto"`` every value of every date column is looked at and a format is chosen
+only if the values decide it: ``3/4/2015`` fits both month-first and
+day-first, ``7/25/2011`` fits only month-first. If no value decides, or some
+values are month-first and others day-first, the import stops and asks the
+user to set the format.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..errors import ConfigError
+
+__all__ = ["CANDIDATE_FORMATS", "DateParser", "detect_format", "describe_format"]
+
+#: Formats tried by ``date_format = "auto"``, in order of preference.
+CANDIDATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%m-%d-%Y",
+    "%d-%m-%Y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%d-%b-%y",
+    "%m/%d/%y",
+    "%d/%m/%y",
+    "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%d/%m/%Y %H:%M",
+)
+
+_SWAP = str.maketrans({"m": "d", "d": "m"})
+
+
+def _sibling(fmt: str) -> str:
+    """The same format with day and month swapped (``%m/%d/%Y`` -> ``%d/%m/%Y``)."""
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            out.append("%" + fmt[i + 1].translate(_SWAP))
+            i += 2
+        else:
+            out.append(fmt[i])
+            i += 1
+    return "".join(out)
+
+
+def describe_format(fmt: str) -> str:
+    """A human spelling of a strptime format.
+
+    Examples
+    --------
+    >>> describe_format("%m/%d/%Y")
+    'M/D/YYYY'
+    """
+    return (fmt.replace("%Y", "YYYY").replace("%y", "YY").replace("%m", "M").replace("%d", "D")
+            .replace("%b", "Mon").replace("%H", "hh").replace("%I", "hh").replace("%M", "mm")
+            .replace("%S", "ss").replace("%p", "AM"))
+
+
+def _parse_one(text: str, fmt: str):
+    try:
+        return dt.datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+
+
+@dataclass
+class DateParser:
+    """Parses date cells with one format, caching repeated values.
+
+    ``parse`` returns a ``datetime.date``, ``None`` for an empty cell, or raises
+    ``ValueError`` with a message naming the expected format. Cells that are
+    already dates (from Excel) are taken as they are.
+
+    Examples
+    --------
+    >>> p = DateParser("%m/%d/%Y")
+    >>> p.parse("7/5/2011"), p.parse("  ")
+    (datetime.date(2011, 7, 5), None)
+    >>> p.parse("2011-07-05")
+    Traceback (most recent call last):
+    ...
+    ValueError: '2011-07-05' is not a date in the format M/D/YYYY (%m/%d/%Y)
+    """
+
+    fmt: str
+    detected: bool = False
+    evidence: str = ""
+
+    def __post_init__(self):
+        self._cache: dict[str, dt.date | None] = {}
+
+    def parse(self, value):
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            out = self._cache[text]
+        except KeyError:
+            out = self._cache[text] = _parse_one(text, self.fmt)
+        if out is None:
+            raise ValueError(f"{text!r} is not a date in the format {describe_format(self.fmt)} ({self.fmt})")
+        return out
+
+
+def detect_format(values, *, where: str = "the date columns") -> DateParser:
+    """Choose the one date format the values allow, or raise.
+
+    Parameters
+    ----------
+    values : iterable of str or date
+        Every cell of every date column set to ``"auto"`` (empty cells ignored).
+    where : str
+        Names the columns in messages.
+
+    Returns
+    -------
+    DateParser
+        With ``detected=True`` and ``evidence`` naming a value that decided it.
+
+    Raises
+    ------
+    ConfigError
+        When every value fits two formats that read them differently (day/month
+        order undecided), when some values are day-first and others month-first,
+        or when no known format fits.
+
+    Examples
+    --------
+    >>> detect_format(["3/4/2015", "7/25/2011"]).fmt
+    '%m/%d/%Y'
+    >>> detect_format(["3/4/2015", "5/6/2016"])
+    Traceback (most recent call last):
+    ...
+    orgraph.errors.ConfigError: date_format = "auto" cannot decide the day/month order of the date columns: every value fits both M/D/YYYY and D/M/YYYY (for example '3/4/2015' is March 4 or April 3). Set date_format = "%m/%d/%Y" or "%d/%m/%Y" in the mapping.
+    """
+    texts = sorted({str(v).strip() for v in values if not isinstance(v, dt.date) and str(v).strip()})
+    if not texts:
+        return DateParser("%Y-%m-%d", detected=True, evidence="no text dates to decide from")
+    parsed = {f: {t: _parse_one(t, f) for t in texts} for f in CANDIDATE_FORMATS}
+    counts = {f: sum(v is not None for v in parsed[f].values()) for f in CANDIDATE_FORMATS}
+    best = max(CANDIDATE_FORMATS, key=lambda f: counts[f])  # first of the maximal ones
+    if counts[best] == 0:
+        raise ConfigError(
+            f"date_format = \"auto\": no known date format fits {where} (for example {texts[0]!r}); "
+            "set date_format in the mapping, using strptime codes such as \"%d-%m-%Y\"")
+    for other in CANDIDATE_FORMATS:
+        if other == best or counts[other] != counts[best]:
+            continue
+        if any(parsed[other][t] != parsed[best][t] for t in texts):
+            example = next(t for t in texts if parsed[best][t] is not None and parsed[other][t] is not None
+                           and parsed[best][t] != parsed[other][t])
+            a, b = parsed[best][example], parsed[other][example]
+            raise ConfigError(
+                f"date_format = \"auto\" cannot decide the day/month order of {where}: every value fits both "
+                f"{describe_format(best)} and {describe_format(other)} (for example {example!r} is "
+                f"{a:%B} {a.day} or {b:%B} {b.day}). Set date_format = \"{best}\" or \"{other}\" in the mapping.")
+    sib = _sibling(best)
+    if sib != best and sib in parsed:
+        mixed = [t for t in texts if parsed[best][t] is None and parsed[sib][t] is not None]
+        if mixed:
+            first = next(t for t in texts if parsed[best][t] is not None and parsed[sib][t] is None)
+            raise ConfigError(
+                f"date_format = \"auto\": {where} mix day/month orders: {first!r} is only {describe_format(best)} "
+                f"but {mixed[0]!r} is only {describe_format(sib)}. Fix the export or set date_format and let the "
+                "other rows be rejected.")
+        evidence = next((t for t in texts if parsed[best][t] is not None and parsed[sib][t] is None), "")
+    else:
+        evidence = texts[0]
+    if not evidence:  # every value fits the sibling too, and they agree (day == month everywhere)
+        evidence = texts[0]
+    return DateParser(best, detected=True, evidence=evidence)
