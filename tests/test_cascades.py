@@ -1,0 +1,164 @@
+"""supervisor_cascades on tiny hand-built orgs: every number computed by hand below."""
+import datetime as dt
+import json
+import math
+
+import pytest
+
+from orgraph.analyses import supervisor_cascades
+from orgraph.graph import OrgGraph
+from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervision
+
+D = dt.date
+
+
+def build(people, sups, data_end):
+    """people: (id, role_kind, hire, exit); sups: (staff, supervisor, start, end)."""
+    staff, assign, positions = {}, [], {}
+    for sid, kind, hire, exit_ in people:
+        staff[sid] = Staff(sid, sid, "LCSW", hire, exit_, "voluntary" if exit_ else None)
+        positions[f"P-{sid}"] = Position(f"P-{sid}", kind.title(), "OP", kind)
+        assign.append(Assignment(sid, f"P-{sid}", hire, exit_))
+    data = OrgData(staff=staff, programs={"OP": Program("OP", "Outpatient", "outpatient")}, positions=positions,
+                   assignments=assign, supervision=[Supervision(*s) for s in sups])
+    return OrgGraph(data, data_end=data_end)
+
+
+def year_org():
+    """2022. S1 leaves 2022-03-31. Window 100 days = 2022-04-01 .. 2022-07-09.
+
+    Cohort (supervised by S1 on any of 2022-03-02 .. 2022-03-31):
+      A1 leaves 04-10 (day 10)        -> counted, 10 days at risk
+      A2 leaves 07-09 (day 100, last) -> counted, 100 days at risk
+      A3 leaves 07-10 (day 101)       -> not counted, 100 days at risk
+      A4 moved to S2 on 03-20 (inside the lookback) -> in cohort, stays, 100 days
+      A5 moved to S2 on 02-15 (before the lookback) -> not in cohort
+    """
+    people = [
+        ("D1", "director", D(2022, 1, 1), None),
+        ("S1", "supervisor", D(2022, 1, 1), D(2022, 3, 31)),
+        ("S2", "supervisor", D(2022, 1, 1), None),
+        ("A1", "clinician", D(2022, 1, 1), D(2022, 4, 10)),
+        ("A2", "clinician", D(2022, 1, 1), D(2022, 7, 9)),
+        ("A3", "clinician", D(2022, 1, 1), D(2022, 7, 10)),
+        ("A4", "clinician", D(2022, 1, 1), None),
+        ("A5", "clinician", D(2022, 1, 1), D(2022, 5, 1)),
+        ("B1", "clinician", D(2022, 1, 1), None),
+        ("B2", "clinician", D(2022, 1, 1), None),
+        ("B3", "clinician", D(2022, 1, 1), None),
+        ("B4", "clinician", D(2022, 1, 1), None),
+        ("B5", "clinician", D(2022, 1, 1), D(2022, 6, 30)),
+    ]
+    sups = [("S1", "D1", D(2022, 1, 1), D(2022, 3, 31)), ("S2", "D1", D(2022, 1, 1), None)]
+    for a, end in (("A1", D(2022, 4, 10)), ("A2", D(2022, 7, 9)), ("A3", D(2022, 7, 10))):
+        sups += [(a, "S1", D(2022, 1, 1), D(2022, 3, 31)), (a, "S2", D(2022, 4, 1), end)]
+    sups += [("A4", "S1", D(2022, 1, 1), D(2022, 3, 19)), ("A4", "S2", D(2022, 3, 20), None)]
+    sups += [("A5", "S1", D(2022, 1, 1), D(2022, 2, 14)), ("A5", "S2", D(2022, 2, 15), D(2022, 5, 1))]
+    sups += [(b, "S2", D(2022, 1, 1), D(2022, 6, 30) if b == "B5" else None) for b in ("B1", "B2", "B3", "B4", "B5")]
+    return build(people, sups, D(2022, 12, 31))
+
+
+# Clinician person-days in 2022: A1 100, A2 190, A3 191, A4 365, A5 121, B1-B4 1460, B5 181 = 2608.
+# Exposed (in S1's window): 10 + 100 + 100 + 100 = 310, with 2 exits (A1, A2).
+# Baseline clinicians: 2608 - 310 = 2298 days, 3 exits (A3, A5, B5): hazard 3/2298 per day.
+MU = 310 * 3 / 2298  # expected = 0.404700...
+
+
+def test_cascade_counts_expected_and_boundaries():
+    res = supervisor_cascades(year_org(), window_days=100)
+    assert [c["supervisor_id"] for c in res["cascades"]] == ["S1"]
+    c = res["cascades"][0]
+    assert c["exit_date"] == "2022-03-31"
+    assert c["cohort_size"] == 4                      # A1..A4; not A5 (moved before the lookback)
+    assert c["observed"] == 2                         # A1 (day 10) and A2 (day 100, last day of window)
+    assert [(d["staff_id"], d["days_after"]) for d in c["departures"]] == [("A1", 10), ("A2", 100)]
+    assert c["expected"] == pytest.approx(MU, abs=1e-6)
+    assert c["expected"] == pytest.approx(0.404700, abs=1e-6)
+    assert c["relative_risk"] == pytest.approx(2 / MU, abs=1e-5)  # 4.9419
+    # Garwood 95% for k=2: (0.242209, 7.224688) -> divided by MU
+    assert c["ci_low"] == pytest.approx(0.242209 / MU, abs=1e-5)
+    assert c["ci_high"] == pytest.approx(7.224688 / MU, abs=1e-4)
+    # P(X >= 2 | MU) = 1 - e^-MU (1 + MU) = 0.062826
+    p = 1 - math.exp(-MU) * (1 + MU)
+    assert c["p_value"] == pytest.approx(p, abs=1e-7)
+    assert round(p, 4) == 0.0628
+    assert c["p_adjusted"] == pytest.approx(p, abs=1e-7)  # one test: BH changes nothing
+    assert c["flagged"] is False                          # 0.0628 >= 0.05
+    assert c["window_complete"] is True
+    assert supervisor_cascades(year_org(), window_days=100, alpha=0.1)["cascades"][0]["flagged"] is True
+    assert supervisor_cascades(year_org(), window_days=100, alpha=0.1, min_observed=3)["cascades"][0]["flagged"] \
+        is False
+
+
+def test_window_one_day_longer_takes_the_exit_on_day_101():
+    c = supervisor_cascades(year_org(), window_days=101)["cascades"][0]
+    assert [d["staff_id"] for d in c["departures"]] == ["A1", "A2", "A3"]
+
+
+def test_lookback_shorter_drops_the_supervisee_who_moved():
+    # lookback 12 days = 03-20 .. 03-31: A4 left S1 on 03-19, so is out
+    c = supervisor_cascades(year_org(), window_days=100, lookback_days=12)["cascades"][0]
+    assert c["cohort_size"] == 3
+    c = supervisor_cascades(year_org(), window_days=100, lookback_days=13)["cascades"][0]
+    assert c["cohort_size"] == 4
+
+
+def test_org_level_rate_ratio_by_hand():
+    o = supervisor_cascades(year_org(), window_days=100)["org"]
+    # exposed: 2 exits / 310 days. Baseline: clinicians 3 / 2298, supervisors S1 1 / (90 + 365), director 0 / 365
+    assert (o["exposed_exits"], o["exposed_person_days"]) == (2, 310)
+    assert (o["baseline_exits"], o["baseline_person_days"]) == (4, 2298 + 455 + 365)
+    rr = (2 / 310) / (4 / 3118)                              # 5.02903
+    se = math.sqrt(1 / 2 + 1 / 4)
+    assert o["hazard_ratio"] == pytest.approx(rr, abs=1e-5)
+    assert o["ci_low"] == pytest.approx(rr * math.exp(-1.959964 * se), abs=1e-4)
+    assert o["ci_high"] == pytest.approx(rr * math.exp(1.959964 * se), abs=1e-3)
+    # role-kind standardised: all exposed time is clinician time, so it equals the cascade's own ratio
+    assert o["standardized_ratio"] == pytest.approx(2 / MU, abs=1e-5)
+    assert o["baseline_hazard_per_year"]["clinician"] == pytest.approx(3 / 2298 * 365.25, abs=1e-5)
+    assert o["days_after"]["count"] == 2 and o["days_after"]["median"] == 55.0
+    json.dumps(supervisor_cascades(year_org()))  # plain, JSON-serialisable data
+
+
+def test_as_of_cuts_the_window():
+    # as of 2022-05-31: days 1..61 seen; A1 counted, A2's exit has not happened
+    c = supervisor_cascades(year_org(), window_days=100, as_of="2022-05-31")["cascades"][0]
+    assert c["observed"] == 1 and c["cohort_size"] == 4
+    assert c["window_complete"] is False
+    # baseline as of 05-31: clinician days A1 100, A2..A4 151 each, A5 121, B1..B5 151 each
+    # = 100 + 453 + 121 + 755 = 1429; exposed 10 + 61*3 = 193; baseline 1236 days with one exit (A5)
+    assert c["expected"] == pytest.approx(193 / 1236, abs=1e-6)  # 0.156149
+
+
+def test_same_day_exit_is_not_in_the_cohort():
+    people = [("S", "supervisor", D(2022, 1, 1), D(2022, 6, 30)),
+              ("X", "clinician", D(2022, 1, 1), D(2022, 6, 30)),
+              ("Y", "clinician", D(2022, 1, 1), None)]
+    sups = [("X", "S", D(2022, 1, 1), D(2022, 6, 30)), ("Y", "S", D(2022, 1, 1), D(2022, 6, 30))]
+    c = supervisor_cascades(build(people, sups, D(2022, 12, 31)))["cascades"][0]
+    assert c["cohort_size"] == 1 and c["observed"] == 0
+    assert c["p_value"] == 1.0
+
+
+def test_nested_cascade_is_a_child():
+    # D leaves 03-31; S (supervised by D) leaves 04-15 (day 15); S's clinicians leave after that.
+    people = [("D", "director", D(2022, 1, 1), D(2022, 3, 31)),
+              ("S", "supervisor", D(2022, 1, 1), D(2022, 4, 15)),
+              ("C1", "clinician", D(2022, 1, 1), D(2022, 5, 1)),
+              ("C2", "clinician", D(2022, 1, 1), D(2022, 5, 20)),
+              ("C3", "clinician", D(2022, 1, 1), None)]
+    sups = [("S", "D", D(2022, 1, 1), D(2022, 3, 31)),
+            ("C1", "S", D(2022, 1, 1), D(2022, 4, 15)), ("C2", "S", D(2022, 1, 1), D(2022, 4, 15)),
+            ("C3", "S", D(2022, 1, 1), D(2022, 4, 15))]
+    res = supervisor_cascades(build(people, sups, D(2022, 12, 31)))
+    by = {c["supervisor_id"]: c for c in res["cascades"]}
+    assert by["D"]["children"] == [{"supervisor_id": "S", "exit_date": "2022-04-15"}]
+    assert by["S"]["parent"] == "D" and by["S"]["depth"] == 1 and by["D"]["depth"] == 0
+    assert [d["days_after"] for d in by["S"]["departures"]] == [16, 35]
+
+
+def test_no_supervisor_exits_gives_empty_result():
+    people = [("S", "supervisor", D(2022, 1, 1), None), ("X", "clinician", D(2022, 1, 1), D(2022, 3, 1))]
+    res = supervisor_cascades(build(people, [("X", "S", D(2022, 1, 1), D(2022, 3, 1))], D(2022, 12, 31)))
+    assert res["cascades"] == []
+    assert res["org"]["hazard_ratio"] is None and res["org"]["supervisor_exits"] == 0
