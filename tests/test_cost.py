@@ -1,0 +1,162 @@
+"""Turnover cost model: hand-computed numbers on tiny orgs."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from orgraph.analyses.cost import (cascade_cost, churn_seat_cost, cost_model, cost_of_exit, excess_exit_cost,
+                                   finance_headlines, turnover_cost, vacancy_days_by_role)
+from orgraph.config import Config
+from orgraph.errors import AnalysisError
+from orgraph.graph import OrgGraph
+from orgraph.model import Assignment, OrgData, Position, Program, Staff
+
+d = dt.date
+END = d(2021, 12, 31)
+
+
+def seats_org(gaps, still_empty_days=None, config=None, salary=None):
+    """One clinician seat per gap: holder A_i leaves on 2021-06-30 + i days, B_i starts ``gap`` days later.
+
+    ``still_empty_days``: one more seat whose holder left that many days before the data end
+    and which was never refilled.
+    """
+    staff, pos, asg = {}, {}, []
+    for i, g in enumerate(gaps):
+        last = d(2021, 6, 30) + dt.timedelta(days=i)
+        start = last + dt.timedelta(days=1 + g)
+        staff[f"A{i}"] = Staff(f"A{i}", f"A{i}", "LPC", d(2020, 1, 1), last, "voluntary", annual_salary=salary)
+        staff[f"B{i}"] = Staff(f"B{i}", f"B{i}", "LPC", start)
+        pos[f"P{i}"] = Position(f"P{i}", "Therapist", "OP", "clinician")
+        asg += [Assignment(f"A{i}", f"P{i}", d(2020, 1, 1), last), Assignment(f"B{i}", f"P{i}", start)]
+    if still_empty_days is not None:
+        last = END - dt.timedelta(days=still_empty_days)   # end (half-open) = cut - still_empty_days
+        staff["Z"] = Staff("Z", "Z", "LPC", d(2020, 1, 1), last, "voluntary")
+        pos["PZ"] = Position("PZ", "Therapist", "OP", "clinician")
+        asg.append(Assignment("Z", "PZ", d(2020, 1, 1), last))
+    data = OrgData(staff=staff, programs={"OP": Program("OP", "Outpatient", "outpatient")}, positions=pos,
+                   assignments=asg, config=config)
+    return OrgGraph(data, data_end=END)
+
+
+def test_cost_of_exit_components_by_hand():
+    m = cost_model()
+    c = m["role_kinds"]["clinician"]
+    revenue = 6 * 110 * 0.75 * 230                     # sessions/day x $/session x utilization x days
+    assert c["annual_revenue"] == pytest.approx(revenue)
+    assert c["recruiting"] == 4700
+    assert c["onboarding"] == pytest.approx(58000 * 2 / 52 + 2000, abs=0.01)
+    assert c["vacancy"] == pytest.approx((revenue - 58000) * 60 / 365, abs=0.01)
+    assert c["ramp_up"] == pytest.approx(revenue * 4 / 12 * 0.5, abs=0.01)
+    assert c["total"] == pytest.approx(c["recruiting"] + c["onboarding"] + c["vacancy"] + c["ramp_up"], abs=0.02)
+    assert c["share_of_salary"] == pytest.approx(c["total"] / 58000, abs=0.001)
+    # admin seats bill nothing: output is valued at salary, so the net vacancy loss is 0
+    a = m["role_kinds"]["admin"]
+    assert a["vacancy"] == 0.0 and a["ramp_up"] == pytest.approx(42000 * 4 / 12 * 0.5, abs=0.01)
+    # leaders use the leader recruiting cost
+    assert m["role_kinds"]["director"]["recruiting"] == 12000
+
+
+def test_settings_from_config_change_the_model():
+    cfg = Config.from_mapping({"cost": {"revenue_per_session": 100.0, "net_of_salary": False, "vacancy_days": 30,
+                                        "ramp_months": 0.0}})
+    org = seats_org([], config=cfg)
+    m = cost_model(org)
+    c = m["role_kinds"]["clinician"]
+    revenue = 6 * 100 * 0.75 * 230
+    assert c["vacancy"] == pytest.approx(revenue * 30 / 365, abs=0.01)   # gross, not net of salary
+    assert c["ramp_up"] == 0.0
+    changed = {a["key"]: a for a in m["assumptions"]}
+    assert changed["revenue_per_session"]["set_in"] == "orgraph.toml"
+    assert changed["utilization"]["set_in"] == "default"
+    assert "no-show" in changed["utilization"]["source"]
+
+
+def test_vacancy_days_kaplan_meier_with_a_still_empty_seat():
+    # refills after 10..50 days, one seat empty for the last 25 days of data (censored)
+    org = seats_org([10, 20, 30, 40, 50], still_empty_days=25)
+    v = vacancy_days_by_role(org)["clinician"]
+    assert v["source"] == "measured" and v["refills"] == 5 and v["still_empty"] == 1
+    # KM: S drops at 10 (5/6), 20 (4/5), censored at 25, 30 (2/3), 40 (1/2), 50 (0)
+    s, area, prev = 1.0, 0.0, 0
+    for t, at_risk in ((10, 6), (20, 5), (30, 3), (40, 2), (50, 1)):
+        area += s * (t - prev)
+        s *= 1 - 1 / at_risk
+        prev = t
+    assert area == pytest.approx(31.667, abs=0.001)
+    assert v["days"] == pytest.approx(area, abs=0.05)
+    assert v["median_days"] == 30.0
+
+
+def test_vacancy_falls_back_with_few_refills_and_caps_long_gaps():
+    org = seats_org([10, 20])
+    v = vacancy_days_by_role(org)["clinician"]
+    assert (v["source"], v["days"], v["refills"]) == ("fallback", 60.0, 2)
+    cfg = Config.from_mapping({"cost": {"min_vacancy_samples": 2, "max_vacancy_days": 15}})
+    v = vacancy_days_by_role(seats_org([10, 20], config=cfg))["clinician"]
+    assert v["days"] == pytest.approx(12.5)   # 10 and min(20, 15): KM mean = (10 + 15) / 2
+    assert any("vacancy_days setting" in n for n in cost_model(org)["notes"])
+
+
+def test_turnover_cost_per_period_uses_own_salary():
+    org = seats_org([10, 20, 30, 40, 50], salary=60000.0)
+    res = turnover_cost(org, period="quarter")
+    m = res["model"]
+    one = cost_of_exit(m, "clinician", annual_salary=60000.0)["total"]
+    vac = m["vacancy"]["clinician"]["days"]
+    assert vac == pytest.approx(30.0)          # mean of 10..50, all refilled
+    revenue = 6 * 110 * 0.75 * 230
+    assert one == pytest.approx(4700 + 60000 * 2 / 52 + 2000 + (revenue - 60000) * 30 / 365 + revenue / 6, abs=0.02)
+    q = {p["period"]: p for p in res["periods"]}
+    assert list(q)[0] == "2020-Q1" and list(q)[-1] == "2021-Q4"
+    # exits on 2021-06-30 .. 2021-07-04: one in Q2, four in Q3
+    assert (q["2021-Q2"]["exits"], q["2021-Q3"]["exits"]) == (1, 4)
+    assert q["2021-Q3"]["cost"] == pytest.approx(4 * one, abs=0.05)
+    assert q["2021-Q3"]["exits_clinician"] == 4
+    assert res["total_exits"] == 5 and res["total_cost"] == pytest.approx(5 * one, abs=0.05)
+    json.dumps(res)   # plain data
+
+
+def test_turnover_cost_as_of_and_errors():
+    org = seats_org([10, 20, 30, 40, 50])
+    res = turnover_cost(org, as_of="2021-07-01", period="year")
+    assert res["as_of"] == "2021-07-01" and res["total_exits"] == 2
+    assert res["periods"][-1]["partial"] is True
+    with pytest.raises(AnalysisError, match="unknown period 'week'"):
+        turnover_cost(org, period="week")
+
+
+def test_finding_costs():
+    m = cost_model()
+    per = m["role_kinds"]["clinician"]["total"]
+    assert excess_exit_cost(5, 2.0, "clinician", model=m) == pytest.approx(3 * per, abs=0.01)
+    assert excess_exit_cost(1, 2.0, "clinician", model=m) == 0.0
+    assert excess_exit_cost(2, 1.0, "nonsense", model=m) == m["role_kinds"]["other"]["total"]
+    child = {"supervisor_id": "S2", "observed": 2, "expected": 1.0, "departures": [{"staff_id": "x"}] * 2}
+    c = cascade_cost({"supervisor_id": "S1", "observed": 3, "expected": 1.0,
+                      "departures": [{"staff_id": "a"}] * 3, "children": [child]}, model=m)
+    assert c["excess_cost"] == pytest.approx(2 * per, abs=0.01)
+    assert c["children_excess_cost"] == pytest.approx(per, abs=0.01)
+    assert c["total_excess_cost"] == pytest.approx(3 * per, abs=0.02)
+    assert c["supervisor_cost"] == m["role_kinds"]["supervisor"]["total"]
+    s = churn_seat_cost({"position_id": "P1", "exits": 3}, model=m)
+    assert s["excess_cost"] == s["exits_cost"] == pytest.approx(3 * per, abs=0.01)
+
+
+def test_cascade_cost_uses_the_org_for_roles_and_salaries():
+    org = seats_org([10, 20, 30, 40, 50], salary=90000.0)
+    m = cost_model(org)
+    c = cascade_cost({"observed": 2, "expected": 0.0, "departures": [{"staff_id": "A0"}, {"staff_id": "A1"}]},
+                     model=m, org=org)
+    one = cost_of_exit(m, "clinician", annual_salary=90000.0)["total"]
+    assert c["departures_cost"] == pytest.approx(2 * one, abs=0.02)
+
+
+def test_finance_headlines_sentences():
+    org = seats_org([10, 20, 30, 40, 50])
+    lines = finance_headlines(org)
+    assert lines[0].startswith("The 5 staff exits in the 12 months to 2021-12-31 cost an estimated $")
+    assert "(5 clinicians)" in lines[0]
+    assert "this org's average 30 days of empty seat" in lines[1]
