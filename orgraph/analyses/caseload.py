@@ -220,7 +220,17 @@ def person_months(org) -> pd.DataFrame:
         "staff_id": ids[rep], "month": mstart, "mi": mi, "ref": ref, "days": days,
         "exit": exited & (exit_mi == mi),
     })
-    pm = pm.sort_values(["ref", "staff_id"], kind="stable").reset_index(drop=True)
+    return _attach_context(org, pm)
+
+
+def _attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` on each row's ``ref`` day.
+
+    The seat is the one most recently taken up on or before ``ref``; the
+    supervisor is the one whose supervision covers ``ref``. Returns a copy
+    sorted by ``ref``.
+    """
+    pm = df.sort_values(["ref", "staff_id"], kind="stable").reset_index(drop=True)
     af = org.assignment_frame
     if len(af):
         seats = af[["staff_id", "start", "position_id", "program_id", "role_kind"]].sort_values("start")
@@ -238,8 +248,7 @@ def person_months(org) -> pd.DataFrame:
         pm = pm.drop(columns=["start", "end"])
     else:
         pm["supervisor_id"] = None
-    pm = pm.astype({"position_id": object, "program_id": object, "supervisor_id": object})
-    return pm
+    return pm.astype({"position_id": object, "program_id": object, "supervisor_id": object})
 
 
 def caseload_runs(org, *, percentile=None) -> pd.DataFrame:

@@ -1,0 +1,331 @@
+"""What departures have in common: factors over-represented among leavers.
+
+The unit is the person-month. For each month a person was employed the
+analysis records the circumstances on the first day at risk (supervisor,
+program, seat, tenure, whether a supervisor of theirs had recently left) and in
+the month before (caseload band, documentation band), and whether the person
+left that month. For every level of every factor it compares the exit rate of
+person-months at that level with all other person-months in the period: a
+person-time rate ratio with a 95% interval (:func:`orgraph.stats.rate_ratio`),
+a two-sided p-value and a Benjamini–Hochberg adjustment over all levels tested.
+
+Levels describing fewer than ``[privacy] min_cell`` people are suppressed
+(counted in ``suppressed`` but not shown): a table must not single anyone out.
+
+:func:`monthly_factors` builds the person-month factor table; the risk list
+(:mod:`orgraph.analyses.risk`) uses it too.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..graph import as_date
+from ..stats import bh_adjust
+from .caseload import (
+    _DAYS_PER_YEAR, _attach_context, _month_index, _round, _rr_record, _setting, caseload_runs, person_months,
+)
+from .docburden import doc_ratios
+
+__all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
+
+#: Factors compared, in report order, with a phrase for sentences.
+FACTORS = {
+    "supervisor_recently_left": "people whose supervisor had left in the previous {days} days",
+    "caseload_band": "people whose caseload the month before was {level}",
+    "documentation_band": "people whose documentation ratio the month before was {level}",
+    "tenure_band": "people with {level} of tenure",
+    "program": "people in program {level}",
+    "supervisor": "people supervised by {level}",
+    "seat": "holders of seat {level}",
+}
+
+#: Tenure bands: (upper bound in days, label).
+TENURE_BANDS = [(183, "under 6 months"), (365, "6-12 months"), (730, "1-2 years"), (1826, "2-5 years"),
+                (None, "5+ years")]
+
+
+def _num(x: float) -> str:
+    s = f"{x:.2f}".rstrip("0")
+    return s + "0" if s.endswith(".") else s
+
+
+def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_months=None) -> pd.DataFrame:
+    """Add the circumstances of each (person, day) row.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    rows : DataFrame
+        ``staff_id``, ``ref`` (Timestamp: the day described) and ``prev_mi``
+        (months since 1970-01 of the last complete month before ``ref``).
+    lookback_days : int, optional
+        A leaving supervisor counts for the people they supervised in these
+        days before leaving; default ``[cascades] lookback_days`` (30).
+    churn_window_months : int, optional
+        Window for seat departures; default ``[churn] window_months`` (24).
+
+    Returns
+    -------
+    DataFrame
+        ``rows`` with ``position_id``, ``program_id``, ``role_kind``,
+        ``supervisor_id``, ``tenure_days``, ``caseload`` / ``caseload_band`` /
+        ``caseload_run`` (month ``prev_mi``; run = consecutive months above the
+        percentile cut-off ending then), ``doc_ratio`` / ``documentation_band``,
+        ``sup_left_days`` (days since a supervisor of theirs left; NaN if
+        never), ``seat_departures`` (holders who left the seat in the
+        ``churn_window_months`` before ``ref``), ``sup_span`` (people whose
+        supervisor on ``ref`` is this row's supervisor, among ``rows`` of the
+        same ``prev_mi``) and ``sup_caseload`` (their summed caseloads).
+
+    Examples
+    --------
+    >>> from orgraph.analyses.caseload import example_org
+    >>> org = example_org()
+    >>> rows = pd.DataFrame({"staff_id": ["C1", "C2"], "ref": pd.to_datetime(["2022-05-01"] * 2), "prev_mi": 627})
+    >>> f = factor_context(org, rows)
+    >>> f[["staff_id", "caseload_band", "caseload_run", "sup_left_days", "documentation_band"]].values.tolist()
+    [['C1', 'above 90th percentile', 4, 46, '1.0 or more'], ['C2', 'at or below median', 0, 46, '0.5-0.75']]
+    """
+    look = int(_setting(org, "cascades", "lookback_days", lookback_days))
+    win = int(_setting(org, "churn", "window_months", churn_window_months))
+    thr = float(_setting(org, "docburden", "threshold"))
+    df = rows.copy()
+    if "position_id" not in df.columns:
+        df = _attach_context(org, df)
+    sf = org.staff_frame
+    df["tenure_days"] = (df["ref"] - df["staff_id"].map(sf["hire"])).dt.days
+    # --- caseload of the previous month, banded against that month's percentiles
+    runs = caseload_runs(org)
+    if len(runs):
+        q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
+        r = runs.merge(q, left_on="mi", right_index=True)
+        band = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
+                         ["above 90th percentile", "75th-90th percentile", "50th-75th percentile"],
+                         "at or below median")
+        pct = float(_setting(org, "caseload", "percentile"))
+        if pct != 90:
+            band = np.where(band == "above 90th percentile", f"above {pct:g}th percentile", band)
+        r = pd.DataFrame({"staff_id": r["staff_id"], "prev_mi": r["mi"], "caseload": r["active_clients"],
+                          "caseload_band": band, "caseload_run": r["run"]})
+        df = df.merge(r, on=["staff_id", "prev_mi"], how="left")
+    else:
+        df["caseload"] = np.nan
+        df["caseload_band"] = None
+        df["caseload_run"] = np.nan
+    df["caseload_band"] = df["caseload_band"].fillna("no caseload record")
+    # --- documentation ratio of the previous month
+    dr = doc_ratios(org)
+    if len(dr):
+        d = dr[["staff_id", "mi", "ratio"]].dropna().rename(columns={"mi": "prev_mi", "ratio": "doc_ratio"})
+        df = df.merge(d.drop_duplicates(["staff_id", "prev_mi"]), on=["staff_id", "prev_mi"], how="left")
+    else:
+        df["doc_ratio"] = np.nan
+    x = df["doc_ratio"]
+    df["documentation_band"] = np.select(
+        [x.isna(), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
+        ["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
+         f"{_num(0.5 * thr)}-{_num(0.75 * thr)}"],
+        f"under {_num(0.5 * thr)}")
+    # --- days since a supervisor of theirs left
+    sv = org.supervision_frame
+    df["sup_left_days"] = np.nan
+    if len(sv):
+        left = sf[sf["exited"]]
+        ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
+        ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
+        if len(ev):
+            ev = pd.DataFrame({"staff_id": ev["staff_id"], "gone": ev["exit"] + pd.Timedelta(days=1)})
+            ev = ev.sort_values("gone")
+            df = df.sort_values("ref", kind="stable")
+            df = pd.merge_asof(df, ev, left_on="ref", right_on="gone", by="staff_id", direction="backward")
+            df["sup_left_days"] = (df["ref"] - df["gone"]).dt.days
+            df = df.drop(columns="gone")
+    # --- holders who left the seat in the churn window before ref
+    af = org.assignment_frame
+    closed = af[~af["open"]]
+    df["seat_departures"] = 0
+    if len(closed) and df["position_id"].notna().any():
+        codes, uniq = pd.factorize(pd.concat([closed["position_id"], df["position_id"].fillna("")]), sort=False)
+        c_ev, c_row = codes[:len(closed)], codes[len(closed):]
+        base = np.datetime64("1900-01-01", "D")
+        ev_day = (closed["end"].to_numpy().astype("datetime64[D]") - base).astype(np.int64)
+        span = 1 << 20
+        keys = np.sort(c_ev.astype(np.int64) * span + ev_day)
+        ref_day = (df["ref"].to_numpy().astype("datetime64[D]") - base).astype(np.int64)
+        lo_day = (df["ref"] - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
+        lo_day = (lo_day - base).astype(np.int64)
+        hi = np.searchsorted(keys, c_row.astype(np.int64) * span + ref_day, side="right")
+        lo = np.searchsorted(keys, c_row.astype(np.int64) * span + lo_day, side="right")
+        df["seat_departures"] = np.where(df["position_id"].notna(), hi - lo, 0)
+    # --- the supervisor's span and supervisee caseload among these rows
+    g = df[df["supervisor_id"].notna()].groupby(["supervisor_id", "prev_mi"])
+    agg = g.agg(sup_span=("staff_id", "nunique"), sup_caseload=("caseload", "sum")).reset_index()
+    df = df.merge(agg, on=["supervisor_id", "prev_mi"], how="left")
+    df["sup_span"] = df["sup_span"].fillna(0).astype(int)
+    df["sup_caseload"] = df["sup_caseload"].fillna(0.0)
+    tb = np.full(len(df), TENURE_BANDS[-1][1], dtype=object)
+    t = df["tenure_days"].to_numpy()
+    for upper, label in reversed(TENURE_BANDS[:-1]):
+        tb[t < upper] = label
+    df["tenure_band"] = tb
+    return df.sort_values(["ref", "staff_id"], kind="stable").reset_index(drop=True)
+
+
+def monthly_factors(org, **kwargs) -> pd.DataFrame:
+    """Person-months (:func:`~orgraph.analyses.caseload.person_months`) with :func:`factor_context`.
+
+    The month before each person-month is its ``prev_mi``, so caseload and
+    documentation describe the month *before* the one in which an exit may happen.
+
+    Examples
+    --------
+    >>> from orgraph.analyses.caseload import example_org
+    >>> f = monthly_factors(example_org())
+    >>> f[(f.staff_id == "C1") & (f.exit)][["caseload_run", "sup_left_days"]].values.tolist()
+    [[4.0, 46.0]]
+    """
+    pm = person_months(org)
+    pm["prev_mi"] = pm["mi"] - 1
+    return factor_context(org, pm, **kwargs)
+
+
+def _levels(f: pd.DataFrame, recent: int) -> dict[str, pd.Series]:
+    return {
+        "supervisor_recently_left": pd.Series(np.where(f["sup_left_days"] < recent, "yes", "no"), index=f.index),
+        "caseload_band": f["caseload_band"],
+        "documentation_band": f["documentation_band"],
+        "tenure_band": f["tenure_band"],
+        "program": f["program_id"].fillna("(none)"),
+        "supervisor": f["supervisor_id"].fillna("(no supervisor)"),
+        "seat": f["position_id"].fillna("(no seat)"),
+    }
+
+
+def departure_factors(org, *, start=None, end=None, as_of=None, period_months=None, recent_supervisor_days=None,
+                      min_cell=None, alpha=0.05, termination_types=None) -> dict:
+    """Factors over-represented among people who left in a period, against those who stayed.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    start, end : date, optional
+        The period (whole months containing these days). Default: the last
+        ``[common] period_months`` (12) months up to ``as_of`` or the data end.
+    as_of : date, optional
+        Same as ``end`` when ``end`` is not given.
+    period_months : int, optional
+    recent_supervisor_days : int, optional
+        "Supervisor recently left" window; default ``[common] recent_supervisor_days`` (180).
+    min_cell : int, optional
+        Suppress levels with fewer people; default ``[privacy] min_cell`` (5).
+    alpha : float, default 0.05
+        A level is ``over_represented`` when its rate ratio is above 1 and its
+        adjusted p-value below ``alpha``.
+    termination_types : list of str, optional
+        Count only these exits (for example ``["voluntary"]``); other exits end
+        the person's time at risk without counting.
+
+    Returns
+    -------
+    dict
+        ``period`` (``start``, ``end``), ``exits``, ``people``,
+        ``person_years``, ``records`` (one per level shown: ``factor``,
+        ``level``, ``people``, ``leavers``, ``person_years``, ``exits``,
+        ``exit_rate_per_year``, ``rate_ratio``, ``ci_low``, ``ci_high``,
+        ``p_value``, ``p_adjusted``, ``share_of_exits``,
+        ``share_of_person_time``, ``over_represented``, ``description``;
+        sorted by adjusted p-value), ``suppressed`` (levels hidden, by
+        factor), ``settings`` and ``summary`` (sentences for the top
+        over-represented levels).
+
+    Raises
+    ------
+    AnalysisError
+        If the period holds no person-time.
+
+    Examples
+    --------
+    >>> from orgraph.analyses.caseload import example_org
+    >>> res = departure_factors(example_org(), start="2022-01-01", end="2022-06-30", min_cell=1)
+    >>> res["exits"], res["people"]
+    (2, 5)
+    >>> r = [x for x in res["records"] if x["factor"] == "documentation_band" and x["level"] == "1.0 or more"][0]
+    >>> r["exits"], r["leavers"], r["people"]
+    (1, 1, 1)
+    """
+    recent = int(_setting(org, "common", "recent_supervisor_days", recent_supervisor_days))
+    months = int(_setting(org, "common", "period_months", period_months))
+    cell = int(_setting(org, "privacy", "min_cell", min_cell))
+    last = as_date(end or as_of or org.data_end)
+    last = min(last, org.data_end)
+    hi_mi = _month_index([pd.Timestamp(last)])[0]
+    lo_mi = _month_index([pd.Timestamp(as_date(start))])[0] if start is not None else hi_mi - months + 1
+    if lo_mi > hi_mi:
+        raise AnalysisError(f"the period starts ({start}) after it ends ({last})")
+    f = monthly_factors(org)
+    f = f[(f["mi"] >= lo_mi) & (f["mi"] <= hi_mi)].reset_index(drop=True)
+    if not len(f) or f["days"].sum() == 0:
+        raise AnalysisError(f"no one was employed between {start or 'the period start'} and {last}")
+    ev = f["exit"].to_numpy().copy()
+    if termination_types is not None:
+        tt = f["staff_id"].map(org.staff_frame["termination_type"]).isin(list(termination_types)).to_numpy()
+        ev &= tt
+    days = f["days"].to_numpy().astype(float)
+    tot_e, tot_d = int(ev.sum()), float(days.sum())
+    records, suppressed = [], {}
+    ids = f["staff_id"].to_numpy()
+    for factor, level in _levels(f, recent).items():
+        lv = level.to_numpy()
+        frame = pd.DataFrame({"level": lv, "staff_id": ids, "e": ev, "d": days})
+        g = frame.groupby("level").agg(people=("staff_id", "nunique"), exits=("e", "sum"), days=("d", "sum"))
+        lv_leavers = frame[frame["e"]].groupby("level")["staff_id"].nunique()
+        for name, row in g.iterrows():
+            if factor == "supervisor_recently_left" and name != "yes":
+                continue
+            if row["people"] < cell:
+                suppressed[factor] = suppressed.get(factor, 0) + 1
+                continue
+            e, d = int(row["exits"]), float(row["days"])
+            rr = _rr_record(e, d, tot_e - e, tot_d - d, label_a=str(name), label_b="everyone else")
+            desc = FACTORS[factor].format(level=name, days=recent)
+            records.append({
+                "factor": factor, "level": str(name), "people": int(row["people"]),
+                "leavers": int(lv_leavers.get(name, 0)), "person_years": rr["person_years"], "exits": e,
+                "exit_rate_per_year": rr["exit_rate_per_year"], "rate_ratio": rr["rate_ratio"],
+                "ci_low": rr["ci_low"], "ci_high": rr["ci_high"], "p_value": rr["p_value"],
+                "share_of_exits": _round(e / tot_e) if tot_e else None,
+                "share_of_person_time": _round(d / tot_d), "description": desc,
+            })
+    adj = bh_adjust([r["p_value"] for r in records])
+    for r, p in zip(records, adj):
+        r["p_adjusted"] = p
+        rr = r["rate_ratio"]
+        r["over_represented"] = bool(p is not None and p < alpha and (rr is None or rr > 1)
+                                     and r["exits"] > 0 and (r["ci_low"] or 0) > 1)
+    records.sort(key=lambda r: (r["p_adjusted"] if r["p_adjusted"] is not None else 2.0,
+                                -(r["rate_ratio"] or 0), r["factor"], r["level"]))
+    period = {"start": pd.Timestamp(np.datetime64(int(lo_mi), "M")).date().isoformat(), "end": last.isoformat()}
+    return {
+        "period": period, "exits": tot_e, "people": int(f["staff_id"].nunique()),
+        "leavers": int(f.loc[ev, "staff_id"].nunique()), "person_years": _round(tot_d / _DAYS_PER_YEAR, 2),
+        "records": records, "suppressed": suppressed,
+        "settings": {"recent_supervisor_days": recent, "min_cell": cell, "alpha": alpha,
+                     "termination_types": None if termination_types is None else list(termination_types)},
+        "summary": _summary(records, tot_e, period),
+    }
+
+
+def _summary(records: list[dict], exits: int, period: dict) -> str:
+    head = f"{exits} exit(s) between {period['start']} and {period['end']}."
+    top = [r for r in records if r["over_represented"]][:3]
+    if not top:
+        return head + " No factor stood out beyond chance."
+    parts = [head]
+    for r in top:
+        rr = r["rate_ratio"]
+        ratio = f"{rr:.1f} times as frequent" if rr is not None else "far more frequent"
+        ci = (f" (95% CI {r['ci_low']:.1f}-{r['ci_high']:.1f})" if r["ci_high"] is not None else "")
+        parts.append(f"Exits were {ratio} among {r['description']}{ci}.")
+    return " ".join(parts)
