@@ -66,7 +66,10 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     holdings that overlap any one window of ``window_months``. *Tenure* is
     days in the seat (ongoing holdings counted to the last day analysed).
     *Vacancy days*: days between the first holder's start and the last day
-    analysed on which nobody held the seat.
+    analysed on which nobody held the seat. *Caseload percentile*: the
+    person's mid-rank percentile among everyone's caseload in the same month,
+    averaged over the 3 months before the exit month; *documentation ratio*:
+    documentation hours / session hours over those months.
 
     Examples
     --------
@@ -105,10 +108,11 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     occ = ev[ev["n"] > 0].groupby("position_id")["len"].sum()
     seats["occupied_days"] = occ.reindex(seats.index).fillna(0)
     seats["vacancy_days"] = (cut - seats["first"]).dt.days - seats["occupied_days"]
-    # holder rule: holdings extended by the window length; max overlap = most holders in one window
-    wd = pd.Timedelta(days=round(W * 30.4375))
+    # holder rule: a holding overlaps the window of days [u - wd + 1, u] iff start <= u < end + wd - 1,
+    # so the most holders in one window is the largest overlap of the extended holdings
+    wd = int(round(W * 30.4375))
     ew = pd.concat([pd.DataFrame({"position_id": A["position_id"], "date": A["start"], "d": 1}),
-                    pd.DataFrame({"position_id": A["position_id"], "date": A["end"] + wd, "d": -1})])
+                    pd.DataFrame({"position_id": A["position_id"], "date": A["end"] + (wd - 1) * DAY, "d": -1})])
     ew = ew.groupby(["position_id", "date"], sort=True)["d"].sum().reset_index()
     ew["n"] = ew.groupby("position_id")["d"].cumsum()
     seats["max_holders_in_window"] = ew.groupby("position_id")["n"].max()
@@ -172,7 +176,7 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
     ex["caseload_pct"] = np.nan
     if len(cl):
         cl = cl[cl["month"] < cut].copy()
-        cl["pct"] = cl.groupby("month")["active_clients"].rank(pct=True, method="max") * 100
+        cl["pct"] = cl.groupby("month")["active_clients"].rank(pct=True, method="average") * 100
         m = ex[["staff_id", "exit", "m0", "m1"]].merge(cl[["staff_id", "month", "pct"]], on="staff_id")
         m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
         ex = ex.drop(columns="caseload_pct").merge(

@@ -1,0 +1,115 @@
+"""churn_seats on a tiny hand-built org: every number computed by hand below."""
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from orgraph.analyses import churn_seats
+from orgraph.graph import OrgGraph
+from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervision
+
+D = dt.date
+START, END = D(2020, 1, 1), D(2021, 12, 31)  # 731 days
+
+
+def churn_org():
+    """Seat H: H1 01-01..04-30 (121 d, exit), H2 05-16..09-30 (138 d, exit), H3 2020-10-01..2021-01-31
+    (123 d, exit), H4 2021-03-01.. (306 d, ongoing): 4 holders, 3 exits, 688 occupied days, vacancy
+    15 (May 1-15) + 28 (Feb 2021) = 43 days, median tenure (123 + 138) / 2 = 130.5.
+    Seats N1..N8 held all 731 days; in N7 the holder leaves 2020-12-31 and is replaced 2021-01-01.
+    S supervises H1..H3 (supervisor seat, never leaves)."""
+    staff, assign, sup = {}, [], []
+    positions = {"H": Position("H", "Therapist", "OP", "clinician"),
+                 "SUP": Position("SUP", "Clinical Supervisor", "OP", "supervisor")}
+
+    def hold(sid, seat, a, b=None):
+        staff[sid] = Staff(sid, sid, "LPC", a, b, "voluntary" if b else None)
+        assign.append(Assignment(sid, seat, a, b))
+
+    hold("S", "SUP", START)
+    for sid, a, b in (("H1", D(2020, 1, 1), D(2020, 4, 30)), ("H2", D(2020, 5, 16), D(2020, 9, 30)),
+                      ("H3", D(2020, 10, 1), D(2021, 1, 31)), ("H4", D(2021, 3, 1), None)):
+        hold(sid, "H", a, b)
+        if sid != "H4":
+            sup.append(Supervision(sid, "S", a, b))
+    for i in range(1, 9):
+        positions[f"N{i}"] = Position(f"N{i}", "Therapist", "OP", "clinician")
+        if i != 7:
+            hold(f"N{i}", f"N{i}", START)
+    hold("N7a", "N7", START, D(2020, 12, 31))
+    hold("N7b", "N7", D(2021, 1, 1))
+    # caseload: 20 active clients for everyone each month employed, but H1 and H2 carry 40
+    rows = []
+    for m in pd.date_range("2020-01-01", "2021-12-01", freq="MS"):
+        for s in staff.values():
+            if s.hire_date <= m.date() and (s.termination_date is None or s.termination_date >= m.date()):
+                rows.append((s.staff_id, m, 40 if s.staff_id in ("H1", "H2") else 20))
+    cl = pd.DataFrame(rows, columns=["staff_id", "month", "active_clients"])
+    data = OrgData(staff=staff, programs={"OP": Program("OP", "Outpatient", "outpatient")}, positions=positions,
+                   assignments=assign, supervision=sup, caseload=cl, present={"caseload"})
+    return OrgGraph(data, data_end=END)
+
+
+# Baseline clinician rate: 4 exits (H1, H2, H3, N7a) / (688 + 8 * 731 = 6536) occupied days.
+MU_H = 688 * 4 / 6536                                       # 0.421053
+P_H = 1 - math.exp(-MU_H) * (1 + MU_H + MU_H ** 2 / 2)      # P(X >= 3) = 1 - 0.656355 * 1.509695 = 0.009104
+MU_N7 = 731 * 4 / 6536                                      # 0.447368
+P_N7 = 1 - math.exp(-MU_N7)                                 # P(X >= 1) = 0.3607
+
+
+def test_hot_seat_numbers_by_hand():
+    res = churn_seats(churn_org())
+    seat = res["seats"][0]
+    assert seat["position_id"] == "H"
+    assert (seat["holders"], seat["exits"], seat["occupied_days"], seat["vacancy_days"]) == (4, 3, 688, 43)
+    assert seat["median_tenure_days"] == 130.5
+    assert seat["max_holders_in_window"] == 4
+    assert seat["expected"] == pytest.approx(MU_H, abs=1e-4)
+    assert seat["p_value"] == pytest.approx(P_H, abs=1e-8)
+    assert round(P_H, 5) == 0.0091
+    # 9 seats tested (supervisor seat has expected 0): BH for the smallest = 9 * p
+    assert seat["p_adjusted"] == pytest.approx(9 * P_H, abs=1e-7)  # 0.0819 < 0.10
+    assert seat["flagged"] is True and seat["watch"] is False
+    assert res["baseline"]["exits_per_seat_year"]["clinician"] == pytest.approx(4 / 6536 * 365.25, abs=1e-4)
+    n7 = next(s for s in res["seats"] if s["position_id"] == "N7")
+    assert n7["p_value"] == pytest.approx(P_N7, abs=1e-8)
+    assert n7["p_adjusted"] == 1.0          # 0.3607 * 9 / 2 > 1, capped
+    assert n7["flagged"] is False and n7["watch"] is False  # 2 holders < 3
+    sup = next(s for s in res["seats"] if s["position_id"] == "SUP")
+    assert sup["p_adjusted"] is None and not sup["flagged"]
+
+
+def test_stricter_fdr_turns_flag_into_watch():
+    seat = churn_seats(churn_org(), fdr=0.05)["seats"][0]
+    assert seat["flagged"] is False and seat["watch"] is True
+
+
+def test_holder_window():
+    # H1..H3 fit within 04-30 .. 10-01 (155 days); all four need 04-30 .. 2021-03-01 (306 days)
+    by_w = {w: churn_seats(churn_org(), window_months=w)["seats"][0]["max_holders_in_window"] for w in (3, 6, 12)}
+    assert by_w == {3: 2, 6: 3, 12: 4}
+    seat = churn_seats(churn_org(), window_months=3)["seats"][0]
+    assert seat["flagged"] is False and seat["watch"] is False  # fails the holder rule
+
+
+def test_shared_factors():
+    seat = churn_seats(churn_org())["seats"][0]
+    assert [d["staff_id"] for d in seat["departures"]] == ["H1", "H2", "H3"]
+    assert [d["supervisor_id"] for d in seat["departures"]] == ["S", "S", "S"]
+    # 3 months before each exit month, 10 people carry caseloads (S, the seat-H holder, N1..N8):
+    # H1 and H2 carry 40, alone at the top: rank 10 of 10 = 100th percentile.
+    # H3 carries 20 like everyone: mid-rank (1 + 10) / 2 = 5.5 of 10 = 55th percentile.
+    pcts = [d["caseload_percentile"] for d in seat["departures"]]
+    assert pcts == [100.0, 100.0, 55.0]
+    assert seat["shared_factors"] == [
+        "all 3 exits reported to S",
+        "2 of 3 had caseloads above the 90th percentile",
+        "all 3 exits were voluntary",
+        "all 3 left within a year in the seat",
+    ]
+
+
+def test_as_of_before_the_third_exit():
+    seat = next(s for s in churn_seats(churn_org(), as_of="2020-12-31")["seats"] if s["position_id"] == "H")
+    assert seat["exits"] == 2 and seat["holders"] == 3
