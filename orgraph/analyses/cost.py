@@ -340,8 +340,11 @@ def cost_model(org: OrgGraph | None = None, *, as_of=None) -> dict:
     for rk in ("clinician", "supervisor"):
         v = vac[rk]
         if v["source"] == "fallback":
-            notes.append(f"Only {v['refills']} {rk} seat(s) were refilled in the data, so the vacancy uses the "
-                         f"[cost] vacancy_days setting ({s['vacancy_days']} days), not the org's own history.")
+            n = v["refills"]
+            seats = "No" if n == 0 else f"Only {n}"
+            notes.append(f"{seats} {rk} seat{'' if n == 1 else 's'} {'was' if n == 1 else 'were'} refilled in the "
+                         f"data, so the vacancy uses the [cost] vacancy_days setting ({s['vacancy_days']} days), "
+                         f"not the org's own history.")
     model["assumptions"] = _assumptions(org, s)
     model["notes"] = notes
     return model

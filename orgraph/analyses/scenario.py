@@ -255,7 +255,7 @@ def _program_state(org, program, cut, s, cs):
     month = cl["month"].max()
     census = float(cl[(cl["month"] == month) & cl["staff_id"].isin(heads)]["active_clients"].sum())
     capacity = float(cs["sessions_per_day"]) * float(cs["billable_days"]) / 12.0   # sessions per FTE-month
-    util, util_src = float(cs["utilization"]), "assumed ([cost] utilization)"
+    util, util_src = float(cs["utilization"]), "assumed: [cost] utilization"
     doc = org.data.documentation
     if len(doc):
         d = doc[(doc["month"] == month) & doc["staff_id"].isin(heads)]
@@ -267,6 +267,15 @@ def _program_state(org, program, cut, s, cs):
     return {"day": day, "heads": heads, "fte": fte, "fte_each": fte_each, "salaries": salaries,
             "census": census, "month": month, "utilization": util, "utilization_source": util_src,
             "capacity": capacity}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _n(x: float) -> str:
+    """A count of exits for a sentence: one decimal, two when below 0.1."""
+    return f"{x:.1f}" if abs(x) >= 0.095 else f"{x:.2f}"
 
 
 def _f(x, d=2):
@@ -351,8 +360,8 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
     if pr["exits"] >= int(s["min_program_exits"]) and pr["rate"]:
         r0, r_src = pr["rate"], f"{name}'s clinicians, last {s['baseline_months']} months"
     elif org_r["rate"]:
-        r0, r_src = org_r["rate"], (f"all clinicians, last {s['baseline_months']} months ({name} had only "
-                                    f"{pr['exits']} exits)")
+        r0, r_src = org_r["rate"], (f"all clinicians, last {s['baseline_months']} months; {name} had "
+                                    f"{_plural(pr['exits'], 'exit')}, too few for its own rate")
     else:
         r0, r_src = 0.0, "no clinician exits in the window"
     rel = caseload_hazard(org, as_of=as_of)
@@ -389,9 +398,9 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
     sc["offset_share"] = _f(sc["turnover_cost"] / revenue_gain, 4) if revenue_gain > 0 else None
     hold = add_census / x0 if b > 0 else 0.0
     be = outcome(hold)
-    grid = sorted({0.0, round(add_fte, 2), round(hold, 2)} | {float(k) * 0.5 for k in range(1, int(
-        math.ceil(hold * 2)) + 1)} if hold <= 10 else {0.0, round(add_fte, 2), round(hold, 2)}
-        | {round(hold * k / 8, 2) for k in range(1, 9)})
+    steps = ({k * 0.5 for k in range(1, int(math.ceil(hold * 2)) + 1)} if hold <= 10
+             else {round(hold * k / 8, 1) for k in range(1, 8)})
+    grid = sorted({0.0, add_fte, hold} | {f for f in steps if abs(f - hold) > 0.05})
     options = [outcome(f) for f in grid]
     if sc["utilization"] and sc["utilization"] > 1.0:
         notes.append(f"At {sc['caseload_per_fte']:.1f} clients per FTE the clinicians would need to deliver "
@@ -405,16 +414,16 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
     lead = (f"At current utilization ({util0:.0%}), adding {add_census:g} census to {name} {how}")
     extra = sc["extra_exits"] or 0.0
     if extra > 0.005:
-        sentence = (f"{lead} raises expected clinician exits by {extra:.1f} a year, costing "
+        sentence = (f"{lead} raises expected clinician exits by {_n(extra)} a year, costing "
                     f"{money(sc['turnover_cost'])}, which offsets {sc['offset_share']:.0%} of the "
                     f"{money(revenue_gain)} revenue gain.")
     elif extra < -0.005:
-        sentence = (f"{lead} lowers expected clinician exits by {-extra:.1f} a year, saving "
+        sentence = (f"{lead} lowers expected clinician exits by {_n(-extra)} a year, saving "
                     f"{money(-sc['turnover_cost'])}, on top of the {money(revenue_gain)} revenue gain.")
     else:
         sentence = f"{lead} leaves expected clinician exits unchanged; the revenue gain is {money(revenue_gain)}."
     if sc["extra_exits_low"] is not None and abs(extra) > 0.005:
-        sentence += (f" (95% interval {sc['extra_exits_low']:.1f} to {sc['extra_exits_high']:.1f} extra exits; "
+        sentence += (f" (95% interval {_n(sc['extra_exits_low'])} to {_n(sc['extra_exits_high'])} extra exits; "
                      f"relation fitted on this org's history.)")
     elif abs(extra) > 0.005:
         sentence += " (Relation: documented default estimate, not fitted on this org.)"
@@ -537,7 +546,8 @@ def supervisor_leaves_scenario(org: OrgGraph, *, supervisor: str, as_of=None) ->
         ci = f" (95% interval {lo_t:.1f} to {hi_t:.1f})" if math.isfinite(hi_t) else f" (at least {lo_t:.1f})"
     label = "" if hr["source"].startswith("this org") else " This uses a documented default, not this org's history."
     if team:
-        sentence = (f"If {supervisor} ({name}) leaves, the {len(team)} people they supervise are expected to have "
+        who = "the person they supervise is" if len(team) == 1 else f"the {len(team)} people they supervise are"
+        sentence = (f"If {supervisor} ({name}) leaves, {who} expected to have "
                     f"{tot:.1f} more exits than usual within {W} days{ci}, costing about {money(cost_t)}, on top of "
                     f"{money(sup_cost)} to replace {supervisor}.{label}")
     else:

@@ -45,7 +45,8 @@ def cost_cmd(source, as_of, period, fmt):
     click.echo(f"Cost of exits per {period}:")
     click.echo(render(res["periods"], "table", columns=_PERIOD_COLS))
     click.echo()
-    click.echo(f"Total: {res['total_exits']} exits, ${res['total_cost']:,.0f}.")
+    n = res["total_exits"]
+    click.echo(f"Total: {n} exit{'' if n == 1 else 's'}, ${res['total_cost']:,.0f}.")
     click.echo()
     click.echo("Assumptions (change them in the [cost] section of orgraph.toml):")
     click.echo(render(res["assumptions"], "table", columns=["key", "value", "set_in", "source"], max_width=100))
@@ -88,7 +89,8 @@ def scenario_cmd(source, program, add_census, add_fte, supervisor, leaves, as_of
         cur = res["current"]
         click.echo(res["sentence"])
         click.echo()
-        click.echo(f"{cur['program']} on {cur['as_of']}: census {cur['census']:g}, {cur['clinicians']} clinicians "
+        who = f"{cur['clinicians']} clinician" + ("" if cur["clinicians"] == 1 else "s")
+        click.echo(f"{cur['program']} on {cur['as_of']}: census {cur['census']:g}, {who} "
                    f"on {cur['clinical_fte']:g} FTE, {cur['caseload_per_fte']:.1f} clients per FTE, utilization "
                    f"{cur['utilization']:.0%} ({cur['utilization_source']}), exit rate "
                    f"{(cur['exit_rate_per_year'] or 0):.0%} a year ({cur['exit_rate_source']}).")
