@@ -144,7 +144,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
             period_start = sess["date"].min()
             out["delivered"] = (sess.groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
             clin = S[S["staff_id"].map(P["role_kind"]) == "clinician"]
-            days = (clin["end"] - np.maximum(clin["start"], period_start)).dt.days.clip(lower=0)
+            days = (clin["end"] - clin["start"].clip(lower=period_start)).dt.days.clip(lower=0)
             req = (days / 7.0 * per_week).groupby(clin["supervisor_id"]).sum()
             out["required"] = req.reindex(sups).fillna(0.0)
 

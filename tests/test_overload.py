@@ -1,0 +1,146 @@
+"""overloaded_supervisors on a tiny hand-built org: every number computed by hand below."""
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from orgraph.analyses import overloaded_supervisors
+from orgraph.analyses.overload import span_band
+from orgraph.graph import OrgGraph
+from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervision
+
+D = dt.date
+Y0, END = D(2022, 1, 1), D(2022, 12, 31)
+
+
+def overload_org(sessions=True):
+    """2022 (365 days; Jan-Jun 181 days, Jul-Dec 184).
+
+    D1 (director) supervises S1 (program OP) and S2 (program CR) all year.
+    S1 supervises X1..X10 (OP) from 01-01; X1..X5 leave 06-30: span 10 for 181 days, 5 for 184.
+    S2 supervises Y1, Y2 (CR) from 07-01; Y1 leaves 09-30: span 2 for 92 days, 1 for 92.
+    Caseload: every X carries 30 clients a month; S1 carries 10 (player-coach).
+    Sessions: S1 delivered 26 hours, S2 40 hours; the sessions file starts 2022-01-01.
+    """
+    staff, assign, sup, positions = {}, [], [], {}
+
+    def person(sid, kind, prog, a=Y0, b=None):
+        staff[sid] = Staff(sid, sid, "LPC", a, b, "voluntary" if b else None)
+        positions[f"P-{sid}"] = Position(f"P-{sid}", kind, prog, kind)
+        assign.append(Assignment(sid, f"P-{sid}", a, b))
+
+    person("D1", "director", "OP")
+    person("S1", "supervisor", "OP")
+    person("S2", "supervisor", "CR")
+    sup += [Supervision("S1", "D1", Y0), Supervision("S2", "D1", Y0)]
+    for i in range(1, 11):
+        end = D(2022, 6, 30) if i <= 5 else None
+        person(f"X{i}", "clinician", "OP", Y0, end)
+        sup.append(Supervision(f"X{i}", "S1", Y0, end))
+    person("Y1", "clinician", "CR", D(2022, 7, 1), D(2022, 9, 30))
+    person("Y2", "clinician", "CR", D(2022, 7, 1))
+    sup += [Supervision("Y1", "S2", D(2022, 7, 1), D(2022, 9, 30)), Supervision("Y2", "S2", D(2022, 7, 1))]
+    rows = []
+    for m in pd.date_range("2022-01-01", "2022-12-01", freq="MS"):
+        for i in range(1, 11):
+            if i > 5 or m.month <= 6:
+                rows.append((f"X{i}", m, 30))
+        rows.append(("S1", m, 10))
+    cl = pd.DataFrame(rows, columns=["staff_id", "month", "active_clients"])
+    ss = pd.DataFrame([("S1", "X6", pd.Timestamp("2022-01-01") + pd.Timedelta(days=14 * k), 60.0) for k in range(26)]
+                      + [("S2", "Y2", pd.Timestamp("2022-07-01") + pd.Timedelta(days=4 * k), 60.0) for k in range(40)],
+                      columns=["supervisor_id", "staff_id", "date", "minutes"])
+    present = {"caseload"} | ({"supervision_sessions"} if sessions else set())
+    data = OrgData(staff=staff, positions=positions, assignments=assign, supervision=sup, caseload=cl,
+                   supervision_sessions=ss if sessions else OrgData().supervision_sessions, present=present,
+                   programs={"OP": Program("OP", "Outpatient", "outpatient"),
+                             "CR": Program("CR", "Crisis", "crisis")})
+    return OrgGraph(data, data_end=END)
+
+
+def by_id(res):
+    return {s["supervisor_id"]: s for s in res["supervisors"]}
+
+
+def test_spans_by_hand():
+    s = by_id(overloaded_supervisors(overload_org()))
+    # S1: (10 * 181 + 5 * 184) / 365 = 2730 / 365 = 7.479
+    assert s["S1"]["mean_span"] == round(2730 / 365, 2)
+    assert (s["S1"]["max_span"], s["S1"]["span_now"], s["S1"]["supervising_days"]) == (10, 5, 365)
+    assert s["S1"]["band"] == "4-7"
+    # S2: (2 * 92 + 1 * 92) / 184 = 1.5, over the days S2 supervised anyone
+    assert s["S2"]["mean_span"] == 1.5 and s["S2"]["supervising_days"] == 184
+    # D1 total span: 01-01: S1, S2, X1..X10 = 12; on 12-31: S1, S2, X6..X10, Y2 = 8
+    assert (s["D1"]["total_span"], s["D1"]["total_span_now"], s["D1"]["mean_span"]) == (12, 8, 2.0)
+    assert (s["D1"]["programs"], s["S1"]["programs"], s["S2"]["programs"]) == (2, 1, 1)
+
+
+def test_load_beyond_headcount_by_hand():
+    s = by_id(overloaded_supervisors(overload_org()))
+    # supervisees' clients: Jan-Jun 10 * 30 = 300, Jul-Dec 5 * 30 = 150: mean 225, max 300
+    assert (s["S1"]["supervisee_caseload"], s["S1"]["max_supervisee_caseload"], s["S1"]["own_caseload"]) == \
+        (225.0, 300.0, 10.0)
+    # required: clinician supervisee-days X1..X5 181 each + X6..X10 365 each = 2730 days = 390 weeks -> 390 h
+    assert s["S1"]["supervision_hours_required"] == 390.0
+    assert s["S1"]["supervision_hours_delivered"] == 26.0
+    assert s["S1"]["delivered_ratio"] == round(26 / 390, 3)
+    # S2: Y1 92 days + Y2 184 days = 276 / 7 = 39.43 h required, 40 delivered
+    assert s["S2"]["supervision_hours_required"] == round(276 / 7, 1)
+    assert s["S2"]["overloaded"] is False
+    # D1 supervises supervisors only: no clinician supervision required
+    assert s["D1"]["supervision_hours_required"] == 0.0 and s["D1"]["delivered_ratio"] is None
+
+
+def test_flags_and_reasons():
+    res = overloaded_supervisors(overload_org())
+    s = by_id(res)
+    assert [x["supervisor_id"] for x in res["supervisors"] if x["overloaded"]] == ["S1"]
+    assert s["S1"]["reasons"] == ["delivered 26 of 390 required supervision hours (7%; minimum 50%)"]
+    s = by_id(overloaded_supervisors(overload_org(), max_span=7, max_supervisee_caseload=200))
+    assert s["S1"]["reasons"][:2] == [
+        "direct span averaged 7.5 supervisees (limit 7)",
+        "supervisees carried 225 active clients in an average month (limit 200)",
+    ]
+    # without a sessions file nothing is said about delivered supervision
+    s = by_id(overloaded_supervisors(overload_org(sessions=False)))
+    assert s["S1"]["supervision_hours_delivered"] is None and s["S1"]["overloaded"] is False
+
+
+def test_exit_rate_ratio_by_hand():
+    rr = overloaded_supervisors(overload_org())["rate_ratio"]
+    # under S1 (overloaded): 5 exits in 2730 supervisee-days
+    # under others: S2's Y1 (exit) 92 days + Y2 184, D1's S1 and S2 365 each = 1006 days, 1 exit
+    assert (rr["exits_overloaded"], rr["person_days_overloaded"], rr["exits_other"], rr["person_days_other"]) == \
+        (5, 2730, 1, 1006)
+    ratio = (5 / 2730) / (1 / 1006)                       # 1.842491
+    se = math.sqrt(1 / 5 + 1 / 1)
+    assert rr["rate_ratio"] == pytest.approx(ratio, abs=1e-4)
+    assert rr["ci_low"] == pytest.approx(ratio * math.exp(-1.959964 * se), abs=1e-4)
+    assert rr["ci_high"] == pytest.approx(ratio * math.exp(1.959964 * se), abs=1e-3)
+
+
+def test_bands_by_hand():
+    res = overloaded_supervisors(overload_org())
+    bands = {b["band"]: b for b in res["bands"]}
+    # by mean span: S1 7.48 -> 4-7; S2 1.5 -> 2 -> 2-3; D1 2 -> 2-3
+    assert (bands["4-7"]["supervisors"], bands["2-3"]["supervisors"]) == (1, 2)
+    assert bands["2-3"]["share"] == round(2 / 3, 4)
+    # supervisor-days: S1 181 at 10 (8-12) + 184 at 5 (4-7); S2 92 at 2 + 92 at 1; D1 365 at 2: 914 days
+    assert bands["8-12"]["share_of_supervisor_days"] == round(181 / 914, 4)
+    assert bands["2-3"]["share_of_supervisor_days"] == round((92 + 365) / 914, 4)
+    assert bands["1"]["share_of_supervisor_days"] == round(92 / 914, 4)
+    # on 12-31: S1 5 (4-7), S2 1 (1), D1 2 (2-3)
+    assert [bands[b]["supervisors_now"] for b in ("1", "2-3", "4-7")] == [1, 1, 1]
+    json.dumps(res)
+
+
+def test_as_of_mid_year():
+    s = by_id(overloaded_supervisors(overload_org(), as_of="2022-06-30"))
+    assert s["S1"]["mean_span"] == 10.0 and s["S1"]["span_now"] == 10
+    assert "S2" not in s  # S2 had no supervisees yet
+
+
+def test_span_band_edges():
+    assert [span_band(x) for x in (1, 3, 4, 12, 13, 16, 17)] == ["1", "2-3", "4-7", "8-12", "13-16", "13-16", "17+"]
