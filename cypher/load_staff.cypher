@@ -1,0 +1,13 @@
+// One row per person: {staff_id, ord, props: {name, discipline, hire_date,
+// termination_date, termination_type, termination_reason, fte, annual_salary,
+// license, external}}. A null property is removed (never stored as a value).
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Staff {staff_id: row.staff_id})
+WITH row, CASE
+  WHEN old IS NULL THEN 'created'
+  WHEN all(k IN keys(row.props) WHERE coalesce(old[k] = row.props[k], old[k] IS NULL AND row.props[k] IS NULL))
+    THEN 'unchanged'
+  ELSE 'updated' END AS outcome
+MERGE (s:Staff {staff_id: row.staff_id})
+SET s += row.props, s.ord = row.ord
+RETURN outcome, count(*) AS n, count(*) AS rows

@@ -1,0 +1,11 @@
+"""Stores an org can live in besides a folder of CSVs: Neo4j.
+
+:mod:`orgraph.store.neo4j` loads an :class:`~orgraph.model.OrgData` into Neo4j
+and reads it back; :mod:`orgraph.store.cypher` loads the query files.
+"""
+from __future__ import annotations
+
+from .neo4j import DEFAULT_URI, OPEN_END, LoadError, LoadSummary, connect, read_org, run_query, wipe, write_org
+
+__all__ = ["DEFAULT_URI", "OPEN_END", "LoadError", "LoadSummary", "connect", "read_org", "run_query", "wipe",
+           "write_org"]

@@ -1,0 +1,597 @@
+"""Neo4j as the shared store of an org: load a bundle, read it back, query it.
+
+The graph model (see ``docs/graph-model.md``):
+
+* ``(:Staff {staff_id, name, discipline, hire_date, termination_date, ...})``,
+  ``(:Position {position_id, title, program_id, role_kind, ...})``,
+  ``(:Program {program_id, name, service_line})``;
+* ``(:Staff)-[:HOLDS {from, to}]->(:Position)``,
+  ``(:Staff)-[:SUPERVISED_BY {from, to}]->(:Staff)``,
+  ``(:Position)-[:IN_PROGRAM {from, to}]->(:Program)``, where ``from`` and ``to``
+  are Neo4j dates, ``to`` is the *last* day (inclusive, as in the bundle) and
+  an ongoing interval has ``to = 9999-12-31`` (:data:`OPEN_END`), so the
+  ``MERGE`` key ``(start node, end node, from)`` never contains a null;
+* each person's monthly caseload and documentation, the supervision sessions
+  they received and their client assignments as list properties on their
+  ``Staff`` node (one write per person, replaced as a unit on reload);
+* one ``(:OrgraphMeta {key: "bundle"})`` node with the optional files present
+  and the bundle's settings.
+
+Loading is idempotent: loading the same bundle twice changes nothing, and a
+newer export of the same org updates intervals in place and deletes the
+intervals of its people that it no longer has. Every query text comes from
+``cypher/`` (:mod:`orgraph.store.cypher`); values travel only as parameters.
+
+Examples
+--------
+>>> rows = staff_rows(OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", dt.date(2020, 1, 1))}))
+>>> rows[0]["staff_id"], rows[0]["props"]["hire_date"], rows[0]["props"]["termination_date"]
+('S1', datetime.date(2020, 1, 1), None)
+>>> list(batches(list(range(5)), 2))
+[[0, 1], [2, 3], [4]]
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SourceError
+from ..model import (Assignment, OrgData, Position, Program, Staff, Supervision, TABLE_COLUMNS,
+                     empty_table)
+from .cypher import query, statements
+
+__all__ = [
+    "OPEN_END", "DEFAULT_URI", "KINDS", "QUERIES", "LoadSummary", "LoadError",
+    "connect", "write_org", "read_org", "read_org_from", "wipe", "run_query", "query_defaults",
+    "staff_rows", "batches",
+]
+
+#: Stored as ``to`` of an interval that is still ongoing (a MERGE key is never null).
+OPEN_END = dt.date(9999, 12, 31)
+DEFAULT_URI = "bolt://localhost:7687"
+MODEL_VERSION = 1
+META_KEY = "bundle"
+
+#: Record kinds in load order, with the query that loads each.
+KINDS = ("programs", "positions", "staff", "assignments", "supervision", "caseload", "documentation",
+         "supervision_sessions", "client_assignments", "meta")
+
+#: The leadership questions ``orgraph db query`` answers, with their parameters.
+QUERIES = {
+    "cascade_risk": ("as_of", "window_days", "lookback_days"),
+    "overloaded_supervisors": ("as_of", "max_span"),
+    "churn_positions": ("as_of", "window_months", "min_holders"),
+    "snapshot": ("as_of",),
+}
+
+#: Where each query parameter's default comes from in the bundle's settings.
+_PARAM_SETTINGS = {
+    "window_days": ("cascades", "window_days"),
+    "lookback_days": ("cascades", "lookback_days"),
+    "max_span": ("overload", "max_span"),
+    "window_months": ("churn", "window_months"),
+    "min_holders": ("churn", "min_holders"),
+}
+
+_OUTCOMES = ("created", "updated", "removed", "unchanged")
+Progress = Callable[[str, int, int], None]
+
+
+# ----------------------------------------------------------------- connection
+def connect(uri: str = DEFAULT_URI, *, user: str | None = None, password: str | None = None):
+    """A verified :class:`neo4j.Driver` for ``uri``.
+
+    ``user`` defaults to ``$ORGRAPH_NEO4J_USER`` (else ``neo4j``) and
+    ``password`` to ``$NEO4J_PASSWORD``. The password is never put in a message.
+
+    Raises
+    ------
+    SourceError
+        No password, a malformed URI, an unreachable server or refused credentials.
+    """
+    import neo4j
+    from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
+
+    user = user or os.environ.get("ORGRAPH_NEO4J_USER") or "neo4j"
+    if password is None:
+        password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        raise SourceError(f"no password for Neo4j at {uri}: set the NEO4J_PASSWORD environment variable")
+    try:
+        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
+                                            notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
+    except (ValueError, ConfigurationError) as exc:
+        raise SourceError(f"{uri!r} is not a Neo4j address like bolt://localhost:7687 ({exc})") from None
+    try:
+        driver.verify_connectivity()
+    except AuthError:
+        driver.close()
+        raise SourceError(f"Neo4j at {uri} refused user {user!r}: wrong user name or password") from None
+    except (ServiceUnavailable, OSError) as exc:
+        driver.close()
+        raise SourceError(f"cannot reach Neo4j at {uri} ({exc}); is the server running? "
+                          "(`docker compose up --wait` starts one)") from None
+    except Neo4jError as exc:
+        driver.close()
+        raise SourceError(f"Neo4j at {uri} refused the connection: {exc.message or exc}") from None
+    return driver
+
+
+# ------------------------------------------------------------- rows to write
+def _native(value):
+    """Plain Python values for the driver (numpy scalars and NaN become int/float/None)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _props(record, fields: tuple[str, ...]) -> dict:
+    return {f: _native(getattr(record, f)) for f in fields}
+
+
+_STAFF_FIELDS = ("name", "discipline", "hire_date", "termination_date", "termination_type", "termination_reason",
+                 "fte", "annual_salary", "license", "external")
+_POSITION_FIELDS = ("title", "program_id", "role_kind", "budgeted_caseload", "capacity")
+_PROGRAM_FIELDS = ("name", "service_line")
+
+
+def program_rows(data: OrgData) -> list[dict]:
+    return [{"program_id": p.program_id, "ord": i, "props": _props(p, _PROGRAM_FIELDS)}
+            for i, p in enumerate(data.programs.values())]
+
+
+def position_rows(data: OrgData) -> list[dict]:
+    return [{"position_id": p.position_id, "ord": i, "props": _props(p, _POSITION_FIELDS)}
+            for i, p in enumerate(data.positions.values())]
+
+
+def staff_rows(data: OrgData) -> list[dict]:
+    return [{"staff_id": s.staff_id, "ord": i, "props": _props(s, _STAFF_FIELDS)}
+            for i, s in enumerate(data.staff.values())]
+
+
+def _interval_rows(records: list, other: str) -> list[dict]:
+    return [{"staff_id": r.staff_id, other: getattr(r, other), "from": r.start,
+             "to": OPEN_END if r.end is None else r.end, "ord": i} for i, r in enumerate(records)]
+
+
+def _prune_rows(data: OrgData, records: list, other: str) -> list[dict]:
+    keys: dict[str, list] = {sid: [] for sid in data.staff}
+    for r in records:
+        keys.setdefault(r.staff_id, []).append([getattr(r, other), r.start])
+    return [{"staff_id": sid, "keys": k} for sid, k in keys.items()]
+
+
+def _dates(series: pd.Series) -> list:
+    return [None if pd.isna(t) else t.date() for t in series]
+
+
+#: For each fact table: the staff column it hangs on and (row key, column, kind) of its lists.
+_SERIES = {
+    "caseload": ("staff_id", [("month", "month", "date"), ("active_clients", "active_clients", "int")]),
+    "documentation": ("staff_id", [("month", "month", "date"), ("session_hours", "session_hours", "float"),
+                                   ("documentation_hours", "documentation_hours", "float")]),
+    "supervision_sessions": ("staff_id", [("supervisor_id", "supervisor_id", "str"), ("date", "date", "date"),
+                                          ("minutes", "minutes", "float")]),
+    "client_assignments": ("staff_id", [("client_id", "client_id", "str"), ("start", "start_date", "date"),
+                                        ("end", "end_date", "open_date")]),
+}
+
+
+def series_rows(data: OrgData, table: str) -> list[dict]:
+    """One row per person for a fact table: their rows as parallel lists (``None`` when they have none).
+
+    Every person in the bundle gets a row, so a reload clears series that are gone.
+    """
+    by, cols = _SERIES[table]
+    df: pd.DataFrame = getattr(data, table)
+    ids = list(data.staff)
+    rows: dict[str, dict] = {sid: {"staff_id": sid, "ord": None, **{k: None for k, _, _ in cols}} for sid in ids}
+    if len(df):
+        order = np.argsort(df[by].to_numpy(dtype=object).astype(str), kind="stable")
+        part = df.iloc[order]
+        lists = {"ord": order.tolist()}
+        for key, col, kind in cols:
+            s = part[col]
+            if kind == "date":
+                lists[key] = _dates(s)
+            elif kind == "open_date":
+                lists[key] = [OPEN_END if d is None else d for d in _dates(s)]
+            elif kind == "int":
+                lists[key] = [int(v) for v in s.tolist()]
+            elif kind == "float":
+                lists[key] = [float(v) for v in s.tolist()]
+            else:
+                lists[key] = [str(v) for v in s.tolist()]
+        sids = part[by].astype(str).to_numpy()
+        bounds = np.flatnonzero(sids[1:] != sids[:-1]) + 1
+        starts = np.concatenate([[0], bounds]).tolist()
+        ends = np.concatenate([bounds, [len(sids)]]).tolist()
+        for a, b in zip(starts, ends):
+            sid = str(sids[a])
+            row = rows.setdefault(sid, {"staff_id": sid})
+            for key, values in lists.items():
+                row[key] = values[a:b]
+    return list(rows.values())
+
+
+def batches(rows: list, size: int, weight: Callable[[dict], int] | None = None) -> Iterator[list]:
+    """Split ``rows`` into lists of at most ``size`` rows (or total ``weight``)."""
+    if weight is None:
+        for i in range(0, len(rows), size):
+            yield rows[i:i + size]
+        return
+    batch, total = [], 0
+    for row in rows:
+        w = max(1, weight(row))
+        if batch and total + w > size:
+            yield batch
+            batch, total = [], 0
+        batch.append(row)
+        total += w
+    if batch:
+        yield batch
+
+
+def _config_json(data: OrgData) -> str:
+    cfg = data.config
+    if cfg is None or not hasattr(cfg, "values"):
+        return ""
+    return json.dumps({"source": getattr(cfg, "source", ""), "values": cfg.values}, sort_keys=True, default=str)
+
+
+# ------------------------------------------------------------------ summary
+@dataclass
+class LoadSummary:
+    """What a load wrote, by record kind: rows created, updated, removed, unchanged."""
+
+    uri: str = ""
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    written: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def add(self, kind: str, outcome: str, n: int) -> None:
+        c = self.counts.setdefault(kind, dict.fromkeys(_OUTCOMES, 0))
+        c[outcome] = c.get(outcome, 0) + int(n or 0)
+
+    @property
+    def changed(self) -> int:
+        """Rows created, updated or removed (0 when the database already held this bundle)."""
+        return sum(c["created"] + c["updated"] + c["removed"] for c in self.counts.values())
+
+    def records(self) -> list[dict]:
+        """One record per kind, for a table: ``kind, rows, created, updated, removed, unchanged``."""
+        return [{"kind": k, "rows": self.rows.get(k, 0), **self.counts.get(k, dict.fromkeys(_OUTCOMES, 0))}
+                for k in KINDS if k in self.rows]
+
+    def as_dict(self) -> dict:
+        return {"uri": self.uri, "seconds": round(self.seconds, 3), "changed": self.changed,
+                "kinds": self.records()}
+
+
+class LoadError(SourceError):
+    """A batch failed after its retries; ``summary`` holds what was written."""
+
+    def __init__(self, message: str, summary: LoadSummary):
+        super().__init__(message)
+        self.summary = summary
+
+
+def _progress_note(summary: LoadSummary, kind: str, done: int, total: int) -> str:
+    parts = []
+    for k in KINDS:
+        if k not in summary.rows:
+            continue
+        if k == kind:
+            break
+        parts.append(f"{k} ({summary.rows[k]:,} rows)")
+    written = ", ".join(parts) or "nothing"
+    not_written = [k for k in KINDS if k not in summary.rows or k == kind]
+    if done:
+        head = f"{kind} rows 1-{done:,} of {total:,} were written; rows {done + 1:,}-{total:,} were not"
+    else:
+        head = f"no {kind} rows were written"
+    rest = [k for k in not_written if k != kind]
+    tail = f"; not written: {', '.join(rest)}" if rest else ""
+    return f"Written: {written}. {head}{tail}. Loading the same data again is safe and completes the load."
+
+
+# ------------------------------------------------------------------- writing
+def _execute(session, text: str, params: dict) -> list[dict]:
+    def work(tx):
+        return [r.data() for r in tx.run(text, params)]
+
+    return session.execute_write(work)
+
+
+def write_org(data: OrgData, driver, *, database: str | None = None, batch_size: int = 5000,
+              progress: Progress | None = None, retries: int = 2, retry_wait: float = 0.5,
+              uri: str = "") -> LoadSummary:
+    """Load ``data`` into Neo4j: batched ``UNWIND $rows ... MERGE``, one managed transaction per batch.
+
+    Parameters
+    ----------
+    data : OrgData
+    driver : neo4j.Driver
+        See :func:`connect`.
+    database : str, optional
+        Database name (default: the server's default database).
+    batch_size : int
+        Rows per transaction (for the monthly series: list items per transaction).
+    progress : callable, optional
+        Called as ``progress(kind, rows_done, rows_total)`` after every batch.
+    retries : int
+        How many times a failed batch is tried again before the load stops.
+
+    Returns
+    -------
+    LoadSummary
+
+    Raises
+    ------
+    LoadError
+        A batch still failed after ``retries``; the message says what was and
+        was not written (loading again is safe).
+    """
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    t0 = time.perf_counter()
+    summary = LoadSummary(uri=uri)
+    first = min((s.hire_date for s in data.staff.values()), default=dt.date(1970, 1, 1))
+    plan: list[tuple[str, str, list[dict], dict, Callable | None]] = [
+        ("programs", "load_programs", program_rows(data), {}, None),
+        ("positions", "load_positions", position_rows(data), {"from": first, "open_end": OPEN_END}, None),
+        ("staff", "load_staff", staff_rows(data), {}, None),
+        ("assignments", "load_assignments", _interval_rows(data.assignments, "position_id"), {}, None),
+        ("supervision", "load_supervision", _interval_rows(data.supervision, "supervisor_id"), {}, None),
+    ]
+    for table in _SERIES:
+        key = _SERIES[table][1][0][0]
+        plan.append((table, f"load_{table}", series_rows(data, table), {},
+                     lambda row, key=key: len(row.get(key) or ())))
+    prune = {
+        "assignments": ("prune_assignments", _prune_rows(data, data.assignments, "position_id")),
+        "supervision": ("prune_supervision", _prune_rows(data, data.supervision, "supervisor_id")),
+    }
+    meta = {"key": META_KEY, "present": sorted(data.present), "config": _config_json(data),
+            "model_version": MODEL_VERSION}
+
+    def run(session, kind, text, params, done, total):
+        last: Exception | None = None
+        for attempt in range(retries + 1):
+            try:
+                return _execute(session, text, params)
+            except (Neo4jError, DriverError, OSError) as exc:
+                last = exc
+                if attempt < retries:
+                    time.sleep(retry_wait * (attempt + 1))
+        reason = getattr(last, "message", None) or str(last)
+        raise LoadError(f"loading into Neo4j{' at ' + uri if uri else ''} stopped: a batch of {kind} failed "
+                        f"{retries + 1} times ({reason}). {_progress_note(summary, kind, done, total)}",
+                        summary) from None
+
+    with driver.session(database=database) as session:
+        for stmt in statements("schema"):
+            try:
+                session.run(stmt).consume()
+            except (Neo4jError, DriverError, OSError) as exc:
+                raise SourceError(f"cannot create the orgraph constraints in Neo4j: "
+                                  f"{getattr(exc, 'message', None) or exc}") from None
+        for kind, name, rows, extra, weight in plan:
+            text, total, done, matched = query(name), len(rows), 0, 0
+            for batch in batches(rows, batch_size, weight):
+                for rec in run(session, kind, text, {"rows": batch, **extra}, done, total):
+                    summary.add(kind, rec["outcome"], rec["n"])
+                    matched += rec["rows"]
+                done += len(batch)
+                if progress:
+                    progress(kind, done, total)
+            summary.counts.setdefault(kind, dict.fromkeys(_OUTCOMES, 0))
+            if matched != total:
+                summary.rows[kind] = matched
+                what = "people" if kind in _SERIES else f"{kind} rows"
+                raise LoadError(f"{total - matched:,} {what} refer to people, seats or programs that are not in "
+                                f"the database, so they were not written. {_progress_note(summary, kind, total, total)}",
+                                summary)
+            if kind in prune:
+                pname, prows = prune[kind]
+                ptext = query(pname)
+                for batch in batches(prows, batch_size, lambda r: len(r["keys"])):
+                    for rec in run(session, kind, ptext, {"rows": batch}, done, total):
+                        summary.add(kind, "removed", rec["removed"])
+            summary.rows[kind] = len(getattr(data, kind)) if kind in _SERIES else total
+        for rec in run(session, "meta", query("load_meta"), meta, 0, 1):
+            summary.add("meta", rec["outcome"], rec["n"])
+        summary.rows["meta"] = 1
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+# ------------------------------------------------------------------- reading
+def _fetch(driver, name: str, database: str | None, params: dict | None = None) -> list:
+    import neo4j
+
+    records, _, _ = driver.execute_query(query(name), params or {}, database_=database,
+                                         routing_=neo4j.RoutingControl.READ)
+    return records
+
+
+def _date(value) -> dt.date | None:
+    return None if value is None else value.to_native()
+
+
+def _end(value) -> dt.date | None:
+    d = _date(value)
+    return None if d is None or d == OPEN_END else d
+
+
+def _series_frame(records: list, table: str) -> pd.DataFrame:
+    if not records:
+        return empty_table(table)
+    _, cols = _SERIES[table]
+    out_cols = {"staff_id": [], "ord": []}
+    for _, col, _ in cols:
+        out_cols[col] = []
+    for rec in records:
+        n = len(rec["ord"])
+        out_cols["staff_id"].extend([rec["staff_id"]] * n)
+        out_cols["ord"].extend(rec["ord"])
+        for key, col, kind in cols:
+            values = rec[key]
+            if kind in ("date", "open_date"):
+                values = [v.to_native() for v in values]
+                if kind == "open_date":
+                    values = [None if v == OPEN_END else v for v in values]
+            out_cols[col].extend(values)
+    df = pd.DataFrame(out_cols).sort_values("ord", kind="stable").drop(columns="ord").reset_index(drop=True)
+    frame = {}
+    for col, dtype in TABLE_COLUMNS[table].items():
+        s = df[col]
+        if dtype.startswith("datetime"):
+            frame[col] = pd.to_datetime(s).astype(dtype)
+        elif dtype == "object":
+            frame[col] = s.astype(object)
+        else:
+            frame[col] = s.astype(dtype)
+    return pd.DataFrame(frame)
+
+
+def _config_from_json(text: str | None):
+    if not text:
+        return None
+    from ..config import DEFAULTS, Config
+
+    stored = json.loads(text)
+    values = {sec: {k: v for k, v in body.items() if k in DEFAULTS.get(sec, {})}
+              for sec, body in stored.get("values", {}).items() if sec in DEFAULTS}
+    return Config.from_mapping(values, stored.get("source") or "neo4j")
+
+
+def read_org_from(driver, *, database: str | None = None, source: str = "") -> OrgData:
+    """Read the org stored in Neo4j back into an :class:`OrgData` (see :func:`read_org`)."""
+    meta = _fetch(driver, "read_meta", database, {"key": META_KEY})
+    staff_recs = _fetch(driver, "read_staff", database)
+    if not meta and not staff_recs:
+        where = f" at {source}" if source else ""
+        raise SourceError(f"the Neo4j database{where} holds no orgraph data; load a bundle first with "
+                          f"`orgraph db load DATA`")
+    data = OrgData(source=source)
+    for r in _fetch(driver, "read_programs", database):
+        data.programs[r["program_id"]] = Program(r["program_id"], r["name"], r["service_line"])
+    for r in _fetch(driver, "read_positions", database):
+        data.positions[r["position_id"]] = Position(
+            r["position_id"], r["title"], r["program_id"], r["role_kind"], r["budgeted_caseload"],
+            1 if r["capacity"] is None else r["capacity"])
+    for r in staff_recs:
+        data.staff[r["staff_id"]] = Staff(
+            r["staff_id"], r["name"], r["discipline"], _date(r["hire_date"]), _date(r["termination_date"]),
+            r["termination_type"], r["termination_reason"], 1.0 if r["fte"] is None else r["fte"],
+            r["annual_salary"], r["license"], bool(r["external"]))
+    data.assignments = [Assignment(r["staff_id"], r["position_id"], _date(r["from"]), _end(r["to"]))
+                        for r in _fetch(driver, "read_assignments", database)]
+    data.supervision = [Supervision(r["staff_id"], r["supervisor_id"], _date(r["from"]), _end(r["to"]))
+                        for r in _fetch(driver, "read_supervision", database)]
+    for table in _SERIES:
+        setattr(data, table, _series_frame(_fetch(driver, f"read_{table}", database), table))
+    if meta:
+        data.present = set(meta[0]["present"] or [])
+        data.config = _config_from_json(meta[0]["config"])
+    return data
+
+
+def read_org(uri: str = DEFAULT_URI, *, user: str | None = None, password: str | None = None,
+             database: str | None = None) -> OrgData:
+    """Read the org stored in the Neo4j database at ``uri`` into an :class:`OrgData`.
+
+    The result equals the bundle that was loaded (same records, same order,
+    same tables), so every analysis gives the same answer from either source.
+    ``user`` defaults to ``$ORGRAPH_NEO4J_USER`` (else ``neo4j``), ``password``
+    to ``$NEO4J_PASSWORD``.
+
+    Raises
+    ------
+    SourceError
+        The server cannot be reached, refuses the credentials, or holds no org.
+    """
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    driver = connect(uri, user=user, password=password)
+    try:
+        return read_org_from(driver, database=database, source=uri)
+    except (Neo4jError, DriverError) as exc:
+        raise SourceError(f"reading the org from Neo4j at {uri} failed: {getattr(exc, 'message', None) or exc}") \
+            from None
+    finally:
+        driver.close()
+
+
+# ----------------------------------------------------------- wipe and query
+def wipe(driver, *, database: str | None = None, schema: bool = False) -> int:
+    """Delete every orgraph node (and relationship); with ``schema`` also its constraints and indexes.
+
+    Returns the number of nodes deleted. Nodes with other labels are left alone.
+    """
+    with driver.session(database=database) as session:
+        deleted = session.run(query("wipe")).single()["deleted"]
+        if schema:
+            for stmt in statements("drop_schema"):
+                session.run(stmt).consume()
+    return int(deleted)
+
+
+def query_defaults(driver, *, database: str | None = None) -> dict:
+    """Default query parameters: the settings of the loaded bundle (else orgraph's defaults), ``as_of`` today."""
+    from ..config import Config
+
+    meta = _fetch(driver, "read_meta", database, {"key": META_KEY})
+    cfg = _config_from_json(meta[0]["config"]) if meta else None
+    cfg = cfg or Config.from_mapping({}, "defaults")
+    out = {"as_of": dt.date.today()}
+    for param, (section, key) in _PARAM_SETTINGS.items():
+        out[param] = cfg.get(section, key)
+    return out
+
+
+def _plain(value):
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def run_query(driver, name: str, params: dict | None = None, *, database: str | None = None) -> list[dict]:
+    """Run one of the leadership queries (:data:`QUERIES`) and return its rows as plain dicts.
+
+    Missing parameters take :func:`query_defaults`; unknown ones are errors.
+    """
+    from neo4j.exceptions import Neo4jError
+
+    if name not in QUERIES:
+        raise SourceError(f"unknown query {name!r}; choose one of: {', '.join(QUERIES)}")
+    params = dict(params or {})
+    unknown = sorted(set(params) - set(QUERIES[name]))
+    if unknown:
+        raise SourceError(f"query {name} has no parameter {unknown[0]!r}; it takes: {', '.join(QUERIES[name])}")
+    missing = [p for p in QUERIES[name] if p not in params]
+    if missing:
+        defaults = query_defaults(driver, database=database)
+        params.update({p: defaults[p] for p in missing})
+    params["open_end"] = OPEN_END
+    try:
+        records = _fetch(driver, name, database, params)
+    except Neo4jError as exc:
+        raise SourceError(f"query {name} failed: {exc.message or exc}") from None
+    return [{k: _plain(v) for k, v in r.items()} for r in records]
