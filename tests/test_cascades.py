@@ -162,3 +162,40 @@ def test_no_supervisor_exits_gives_empty_result():
     res = supervisor_cascades(build(people, [("X", "S", D(2022, 1, 1), D(2022, 3, 1))], D(2022, 12, 31)))
     assert res["cascades"] == []
     assert res["org"]["hazard_ratio"] is None and res["org"]["supervisor_exits"] == 0
+
+
+def write_csv_bundle(org, folder):
+    """Write an in-memory org as a bundle folder (the required files)."""
+    d = org.data
+    st = d.records_frame("staff").rename(columns={"hire_date": "hire_date"})
+    st[["staff_id", "name", "discipline", "hire_date", "termination_date", "termination_type",
+        "termination_reason"]].to_csv(folder / "staff.csv", index=False)
+    d.records_frame("programs").to_csv(folder / "programs.csv", index=False)
+    d.records_frame("positions")[["position_id", "title", "program_id", "role_kind"]].to_csv(
+        folder / "positions.csv", index=False)
+    for name in ("assignments", "supervision"):
+        d.records_frame(name).rename(columns={"start": "start_date", "end": "end_date"}).to_csv(
+            folder / f"{name}.csv", index=False)
+    (folder / "orgraph.toml").write_text(f'[data]\nend = "{org.data_end.isoformat()}"\n')
+    return folder
+
+
+def test_cli_cascades_json_and_table(tmp_path):
+    from click.testing import CliRunner
+
+    from orgraph.cli import main
+
+    folder = write_csv_bundle(year_org(), tmp_path)
+    r = CliRunner().invoke(main, ["cascades", str(folder), "--window-days", "100", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    c = json.loads(r.output)["cascades"][0]
+    assert (c["supervisor_id"], c["observed"], c["cohort_size"]) == ("S1", 2, 4)
+    assert c["p_value"] == pytest.approx(1 - math.exp(-MU) * (1 + MU), abs=1e-7)
+    r = CliRunner().invoke(main, ["cascades", str(folder), "--window-days", "100", "--alpha", "0.1"])
+    assert r.exit_code == 0, r.output
+    assert "1 flagged cascades" in r.output and "A1 (+10d); A2 (+100d)" in r.output
+    assert "left at 5.03 times the usual rate" in r.output
+    r = CliRunner().invoke(main, ["cascades", str(folder), "--format", "csv"])
+    assert r.output.splitlines()[0].startswith("supervisor_id,exit_date,cohort_size,observed")
+    r = CliRunner().invoke(main, ["cascades", str(folder), "--as-of", "2019-01-01"])
+    assert r.exit_code == 1 and "before the first day of data" in r.output

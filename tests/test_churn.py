@@ -113,3 +113,24 @@ def test_shared_factors():
 def test_as_of_before_the_third_exit():
     seat = next(s for s in churn_seats(churn_org(), as_of="2020-12-31")["seats"] if s["position_id"] == "H")
     assert seat["exits"] == 2 and seat["holders"] == 3
+
+
+def test_cli_churn(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+    from test_cascades import write_csv_bundle
+
+    from orgraph.cli import main
+
+    org = churn_org()
+    folder = write_csv_bundle(org, tmp_path)
+    cl = org.data.caseload.assign(month=org.data.caseload["month"].dt.strftime("%Y-%m"))
+    cl.to_csv(folder / "caseload.csv", index=False)
+    r = CliRunner().invoke(main, ["churn", str(folder)])
+    assert r.exit_code == 0, r.output
+    assert "Churn seats: 1 flagged, 0 to watch" in r.output
+    assert "all 3 exits reported to S" in r.output
+    r = CliRunner().invoke(main, ["churn", str(folder), "--fdr", "0.05", "--format", "json"])
+    seat = json.loads(r.output)["seats"][0]
+    assert (seat["position_id"], seat["flagged"], seat["watch"]) == ("H", False, True)

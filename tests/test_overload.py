@@ -144,3 +144,18 @@ def test_as_of_mid_year():
 
 def test_span_band_edges():
     assert [span_band(x) for x in (1, 3, 4, 12, 13, 16, 17)] == ["1", "2-3", "4-7", "8-12", "13-16", "13-16", "17+"]
+
+
+def test_cli_overload(tmp_path):
+    from click.testing import CliRunner
+    from test_cascades import write_csv_bundle
+
+    from orgraph.cli import main
+
+    folder = write_csv_bundle(overload_org(), tmp_path)
+    r = CliRunner().invoke(main, ["overload", str(folder), "--max-span", "7"])
+    assert r.exit_code == 0, r.output
+    assert "Overloaded supervisors: 1 of 3 people who supervise" in r.output
+    assert "direct span averaged 7.5 supervisees (limit 7)" in r.output
+    r = CliRunner().invoke(main, ["overload", str(folder), "--format", "json"])
+    assert json.loads(r.output)["supervisors"][0]["overloaded"] is False  # no caseload/sessions files here
