@@ -160,3 +160,42 @@ def test_finance_headlines_sentences():
     assert lines[0].startswith("The 5 staff exits in the 12 months to 2021-12-31 cost an estimated $")
     assert "(5 clinicians)" in lines[0]
     assert "this org's average 30 days of empty seat" in lines[1]
+
+
+# ---------------------------------------------------------------- CLI
+def test_cost_command(bundle):
+    from click.testing import CliRunner
+
+    from orgraph.cli import main
+
+    folder = str(bundle())
+    r = CliRunner().invoke(main, ["cost", folder])
+    assert r.exit_code == 0, r.output
+    assert "Cost of one exit, by role kind (as of 2021-06-30):" in r.output
+    assert "Total: 1 exit, $37,087." in r.output          # S2, a clinician at the default salary
+    assert "SHRM Talent Acquisition Benchmarking 2022" in r.output
+    r = CliRunner().invoke(main, ["cost", folder, "--format", "json"])
+    data = json.loads(r.output)
+    assert data["total_exits"] == 1 and data["exits"][0]["staff_id"] == "S2"
+    r = CliRunner().invoke(main, ["cost", folder, "--format", "csv", "--period", "quarter"])
+    lines = r.output.splitlines()
+    assert lines[0].startswith("period,start,end,partial,exits,cost,exits_clinician")
+    assert lines[1].startswith("2020-Q1,2020-01-01,2020-03-31,")
+    assert any(line.startswith("2021-Q2,") and ",1,37086.59," in line for line in lines)
+    r = CliRunner().invoke(main, ["cost", folder, "--as-of", "2021-05-01", "--format", "json"])
+    assert json.loads(r.output)["total_exits"] == 0
+
+
+def test_cost_command_reads_orgraph_toml(bundle):
+    from click.testing import CliRunner
+
+    from orgraph.cli import main
+
+    folder = str(bundle(orgraph_toml="[cost]\nrecruiting_cost = 9000.0\n"))
+    data = json.loads(CliRunner().invoke(main, ["cost", folder, "--format", "json"]).output)
+    rec = {a["key"]: a for a in data["assumptions"]}["recruiting_cost"]
+    assert rec["value"] == 9000.0 and rec["set_in"].endswith("orgraph.toml")
+    assert data["total_cost"] == pytest.approx(37086.59 + 4300, abs=0.01)
+    bad = str(bundle(orgraph_toml="[cost]\nrecruting_cost = 9000.0\n"))
+    r = CliRunner().invoke(main, ["cost", bad])
+    assert r.exit_code == 1 and "did you mean 'recruiting_cost'" in r.output

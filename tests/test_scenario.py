@@ -208,3 +208,54 @@ def test_thin_history_and_wide_interval_fall_back():
     fit = caseload_hazard(org)
     assert fit["fitted"] is False and "too wide" in fit["reason"]
     assert fit["used"]["hazard_ratio_per_10"] == 1.10
+
+
+# ---------------------------------------------------------------- CLI
+def _caseload_bundle(bundle):
+    rows = ["staff_id,month,active_clients"] + [f"{s},{y}-{m:02d},{n}" for s, n in (("S2", 30), ("S3", 22))
+                                                for y in (2020, 2021) for m in range(1, 13)
+                                                if not (s == "S2" and (y, m) > (2021, 6))]
+    return str(bundle(caseload_csv="\n".join(rows) + "\n"))
+
+
+def test_scenario_command(bundle):
+    from click.testing import CliRunner
+
+    from orgraph.cli import main
+
+    folder = _caseload_bundle(bundle)
+    run = CliRunner().invoke
+    r = run(main, ["scenario", folder, "--program", "OP", "--add-census", "10"])
+    assert r.exit_code == 0, r.output
+    # S3 alone (0.8 FTE, 22 clients) on 2021-12-31: 27.5 per FTE, 40 after adding 10
+    assert r.output.startswith("At current utilization (75%), adding 10 census to Outpatient without added FTE "
+                               "raises expected clinician exits by")
+    assert "census 22, 1 clinician on 0.8 FTE, 27.5 clients per FTE" in r.output
+    assert "Break-even: add 0.36 clinical FTE" in r.output
+    data = json.loads(run(main, ["scenario", folder, "--program", "OP", "--add-census", "10", "--add-fte", "1",
+                                 "--format", "json"]).output)
+    assert data["scenario"]["caseload_per_fte"] == pytest.approx(32 / 1.8, abs=0.01)
+    r = run(main, ["scenario", folder, "--program", "OP", "--add-census", "10", "--format", "csv"])
+    assert r.output.splitlines()[0] == ("add_fte,caseload_per_fte,utilization,extra_exits,turnover_cost,"
+                                        "added_salary,revenue_gain,net_gain")
+    r = run(main, ["scenario", folder, "--supervisor", "S1", "--leaves"])
+    assert r.exit_code == 0 and r.output.startswith("If S1 (Ana Diaz) leaves, the person they supervise is expected")
+
+
+def test_scenario_command_errors(bundle):
+    from click.testing import CliRunner
+
+    from orgraph.cli import main
+
+    folder = _caseload_bundle(bundle)
+    run = CliRunner().invoke
+    r = run(main, ["scenario", folder])
+    assert r.exit_code == 2 and "give either --program P --add-census N, or --supervisor S --leaves" in r.output
+    r = run(main, ["scenario", folder, "--program", "OP"])
+    assert r.exit_code == 2 and "needs both --program and --add-census" in r.output
+    r = run(main, ["scenario", folder, "--supervisor", "S1"])
+    assert r.exit_code == 2 and "needs both --supervisor S and --leaves" in r.output
+    r = run(main, ["scenario", folder, "--program", "NOPE", "--add-census", "5"])
+    assert r.exit_code == 1 and "Error: unknown program 'NOPE'; programs in the data: OP" in r.output
+    r = run(main, ["scenario", folder, "--supervisor", "S2", "--leaves"])
+    assert r.exit_code == 1 and "Error: S2 is not employed on 2021-12-31" in r.output
