@@ -1,0 +1,162 @@
+"""Caseload distribution: hand-computed numbers on a tiny org, boundaries, CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from orgraph.analyses.caseload import caseload_distribution, caseload_runs, person_months
+from orgraph.errors import AnalysisError
+from orgraph.graph import OrgGraph
+from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervision
+
+D = dt.date.fromisoformat
+
+
+def build(staff, seats, supervision=(), caseload=None, documentation=None, clients=None, data_end=None):
+    """A hand-built org.
+
+    staff: (id, hire, exit or None); seats: (staff, position, program, role_kind, start, end or None);
+    supervision: (staff, supervisor, start, end or None); caseload: {(staff, "YYYY-MM"): clients};
+    documentation: {(staff, "YYYY-MM"): (session_hours, documentation_hours)}; clients: rows of
+    (client, staff, start, end or None).
+    """
+    st = {s: Staff(s, f"Name {s}", "LPC", D(h), D(e) if e else None, "voluntary" if e else None) for s, h, e in staff}
+    programs, positions, assignments = {}, {}, []
+    for s, pos, prog, kind, start, end in seats:
+        programs.setdefault(prog, Program(prog, f"Program {prog}", "outpatient"))
+        positions.setdefault(pos, Position(pos, kind.title(), prog, kind))
+        assignments.append(Assignment(s, pos, D(start), D(end) if end else None))
+    sup = [Supervision(s, v, D(a), D(b) if b else None) for s, v, a, b in supervision]
+    kw = {"present": set()}
+    if caseload:
+        kw["caseload"] = pd.DataFrame([(s, pd.Timestamp(m + "-01"), n) for (s, m), n in caseload.items()],
+                                      columns=["staff_id", "month", "active_clients"])
+        kw["present"].add("caseload")
+    if documentation:
+        kw["documentation"] = pd.DataFrame(
+            [(s, pd.Timestamp(m + "-01"), a, b) for (s, m), (a, b) in documentation.items()],
+            columns=["staff_id", "month", "session_hours", "documentation_hours"])
+        kw["present"].add("documentation")
+    if clients is not None:
+        kw["client_assignments"] = pd.DataFrame(
+            [(c, s, pd.Timestamp(a), pd.Timestamp(b) if b else pd.NaT) for c, s, a, b in clients],
+            columns=["client_id", "staff_id", "start_date", "end_date"])
+        kw["present"].add("client_assignments")
+    data = OrgData(staff=st, programs=programs, positions=positions, assignments=assignments, supervision=sup, **kw)
+    return OrgGraph(data, data_end=D(data_end) if data_end else None)
+
+
+MONTHS = ["2023-01", "2023-02", "2023-03"]
+LOAD = {"A": 10, "B": 20, "C": 30, "D": 40}
+
+
+def four_clinicians(**extra):
+    """A, B in program P1; C, D in P2 supervised by S. Caseloads 10/20/30/40 in Jan-Mar 2023.
+    B leaves 2023-03-15, D (the high one) 2023-04-10; data end 2023-04-30."""
+    exits = {"B": "2023-03-15", "D": "2023-04-10"}
+    staff = [(s, "2022-01-01", exits.get(s)) for s in ("A", "B", "C", "D", "S")]
+    seats = [(s, f"P-{s}", "P1" if s in "AB" else "P2", "clinician", "2022-01-01", exits.get(s)) for s in "ABCD"]
+    seats.append(("S", "P-S", "P2", "supervisor", "2022-01-01", None))
+    supervision = [("C", "S", "2022-01-01", None), ("D", "S", "2022-01-01", "2023-04-10")]
+    caseload = {(s, m): n for m in MONTHS for s, n in LOAD.items()}
+    return build(staff, seats, supervision, caseload=caseload, data_end="2023-04-30", **extra)
+
+
+def test_monthly_distribution_hand_computed():
+    res = caseload_distribution(four_clinicians())
+    jan = res["by_month"][0]
+    assert jan["month"] == "2023-01-01"
+    # [10, 20, 30, 40]: linear-interpolated percentiles, Gini = 2*sum(i*x)/(n*sum) - (n+1)/n
+    assert (jan["staff"], jan["mean"], jan["median"], jan["p10"], jan["p25"], jan["p75"]) == (4, 25.0, 25.0, 13.0,
+                                                                                            17.5, 32.5)
+    assert jan["p90"] == 37.0 and jan["cutoff"] == 37.0
+    assert jan["gini"] == 0.25                      # 2*300/(4*100) - 5/4
+    assert jan["top_decile_share"] == 0.4           # top ceil(4/10)=1 person holds 40 of 100
+    assert [m["month"] for m in res["by_month"]] == ["2023-01-01", "2023-02-01", "2023-03-01"]
+
+
+def test_by_program_and_supervisor():
+    res = caseload_distribution(four_clinicians())
+    p2, p1 = res["by_program"]
+    assert p2["program_id"] == "P2" and p2["staff"] == 2 and p2["person_months"] == 6
+    assert p2["median"] == 35.0 and p2["share_above_cutoff"] == 0.5 and p2["sustained_people"] == 1
+    assert p1["program_id"] == "P1" and p1["share_above_cutoff"] == 0.0 and p1["mean"] == 15.0
+    sup = {r["supervisor_id"]: r for r in res["by_supervisor"]}
+    assert sup["S"]["staff"] == 2 and sup["S"]["mean"] == 35.0
+    assert sup["(none)"]["staff"] == 2 and sup["(none)"]["mean"] == 15.0
+
+
+def test_sustained_list_and_exit_rate_ratio():
+    res = caseload_distribution(four_clinicians())
+    assert res["sustained"] == [{
+        "staff_id": "D", "name": "Name D", "program_id": "P2", "first_month": "2023-01-01",
+        "last_month": "2023-03-01", "months": 3, "mean_caseload": 40.0, "exited": True, "exit_date": "2023-04-10"}]
+    er = res["exit_rate"]
+    # exposed: D in April (3 months above before it): 1-10 April = 10 days, 1 exit.
+    # others with a record the month before: A and C Feb-Apr (28+31+30=89 each), B Feb 1-Mar 15 (43, 1 exit),
+    # D Feb-Mar (59): 280 days.
+    assert (er["exits"], er["reference_exits"]) == (1, 1)
+    assert er["person_years"] == round(10 / 365.25, 2) and er["reference_person_years"] == round(280 / 365.25, 2)
+    assert er["rate_ratio"] == pytest.approx(28.0)
+    z = 1.959963984540054
+    assert er["ci_low"] == pytest.approx(28 * math.exp(-z * math.sqrt(2)))
+    assert er["ci_high"] == pytest.approx(28 * math.exp(z * math.sqrt(2)))
+    assert "1 person carried caseloads above the 90th percentile for 3 or more months" in res["summary"]
+    json.dumps(res)
+
+
+def test_run_is_broken_by_a_missing_month_and_consecutive_setting():
+    org = build([("X", "2022-01-01", None), ("Y", "2022-01-01", None)],
+                [("X", "PX", "P", "clinician", "2022-01-01", None), ("Y", "PY", "P", "clinician", "2022-01-01", None)],
+                caseload={("X", "2023-01"): 50, ("X", "2023-02"): 50, ("X", "2023-04"): 50,
+                          ("Y", "2023-01"): 5, ("Y", "2023-02"): 5, ("Y", "2023-04"): 5})
+    runs = caseload_runs(org)
+    assert runs[runs.staff_id == "X"]["run"].tolist() == [1, 2, 1]
+    assert runs[runs.staff_id == "Y"]["run"].tolist() == [0, 0, 0]
+    assert [s["months"] for s in caseload_distribution(org, consecutive_months=2)["sustained"]] == [2]
+    assert caseload_distribution(org)["sustained"] == []
+
+
+def test_percentile_option_and_as_of():
+    res = caseload_distribution(four_clinicians(), percentile=50, as_of="2023-02-15")
+    assert [m["month"] for m in res["by_month"]] == ["2023-01-01", "2023-02-01"]
+    assert res["by_month"][0]["cutoff"] == 25.0
+    assert {s["staff_id"] for s in res["sustained"]} == set()      # only 2 months before as_of
+    assert res["settings"] == {"percentile": 50.0, "consecutive_months": 3}
+
+
+def test_person_months_boundaries():
+    pm = person_months(four_clinicians())
+    d = pm[pm.staff_id == "D"]
+    assert d["month"].iloc[-1] == pd.Timestamp("2023-04-01") and d["days"].iloc[-1] == 10 and d["exit"].iloc[-1]
+    assert d["supervisor_id"].iloc[-1] == "S"
+    b = pm[pm.staff_id == "B"]
+    assert b["days"].iloc[-1] == 15 and b["exit"].sum() == 1
+    # everyone: days add up to the days employed within the data window
+    assert pm.groupby("staff_id")["days"].sum().to_dict() == {"A": 485, "B": 439, "C": 485, "D": 465, "S": 485}
+
+
+def test_no_caseload_data_is_a_clear_error():
+    org = build([("X", "2022-01-01", None)], [("X", "PX", "P", "clinician", "2022-01-01", None)])
+    with pytest.raises(AnalysisError, match="no caseload data: the bundle has no caseload.csv rows"):
+        caseload_distribution(org)
+
+
+def test_cli_caseload(monkeypatch):
+    import orgraph.cli.analyses_more as cli
+    from orgraph.cli import main
+
+    monkeypatch.setattr(cli, "open_source", lambda source: four_clinicians())
+    r = CliRunner().invoke(main, ["caseload", "bundle", "--by", "sustained"])
+    assert r.exit_code == 0, r.output
+    assert "People above the 90th percentile for 3+ consecutive months" in r.output
+    assert "2023-04-10" in r.output and "rate ratio 28.00" in r.output
+    r = CliRunner().invoke(main, ["caseload", "bundle", "--format", "csv"])
+    assert r.exit_code == 0 and r.output.splitlines()[0].startswith("program_id,staff,person_months")
+    r = CliRunner().invoke(main, ["caseload", "bundle", "--format", "json", "--percentile", "50"])
+    assert json.loads(r.output)["settings"]["percentile"] == 50.0
