@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orgraph.analyses.cost import (cascade_cost, churn_seat_cost, cost_model, cost_of_exit, excess_exit_cost,
+from orgraph.analyses.cost import (cascade_cost, churn_seat_cost, cost_model, cost_of_exit, excess_exit_cost, rate_excess_cost,
                                    finance_headlines, turnover_cost, vacancy_days_by_role)
 from orgraph.config import Config
 from orgraph.errors import AnalysisError
@@ -199,3 +199,13 @@ def test_cost_command_reads_orgraph_toml(bundle):
     bad = str(bundle(orgraph_toml="[cost]\nrecruting_cost = 9000.0\n"))
     r = CliRunner().invoke(main, ["cost", bad])
     assert r.exit_code == 1 and "did you mean 'recruiting_cost'" in r.output
+
+
+def test_rate_excess_cost_and_churn_role_kind():
+    m = cost_model()
+    r = rate_excess_cost(12, 3650, 20, 14600, "clinician", model=m)   # rate_b = 1/730 per day
+    assert r["expected"] == 5.0 and r["excess_exits"] == 7.0
+    assert r["excess_cost"] == pytest.approx(7 * m["role_kinds"]["clinician"]["total"], abs=0.01)
+    assert rate_excess_cost(2, 3650, 20, 14600, model=m)["excess_cost"] == 0.0
+    s = churn_seat_cost({"position_id": "X", "role_kind": "admin", "exits": 3, "expected": 1.0}, model=m)
+    assert s["excess_cost"] == pytest.approx(2 * m["role_kinds"]["admin"]["total"], abs=0.01)

@@ -54,6 +54,7 @@ __all__ = [
     "excess_exit_cost",
     "cascade_cost",
     "churn_seat_cost",
+    "rate_excess_cost",
     "finance_headlines",
     "money",
 ]
@@ -417,10 +418,17 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
         held = held[held["end"] == held["staff_end"]].sort_values("start").groupby("staff_id").tail(1)
         ex["role_kind"] = held.set_index("staff_id")["role_kind"].reindex(ex.index).fillna(ex["role_kind"])
     rows = []
-    for sid, r in ex.iterrows():
-        c = cost_of_exit(model, r["role_kind"], annual_salary=sf.at[sid, "annual_salary"], fte=sf.at[sid, "fte"])
-        rows.append({"staff_id": sid, "exit_date": iso(r["exit"]), "role_kind": c["role_kind"],
-                     "termination_type": r["termination_type"], "cost": c["total"]})
+    cache: dict = {}
+    sal = sf["annual_salary"].reindex(ex.index)
+    fte = sf["fte"].reindex(ex.index)
+    for sid, rk, ex_day, ttype, s_, f_ in zip(ex.index, ex["role_kind"], ex["exit"], ex["termination_type"],
+                                             sal, fte):
+        key = (rk, None if pd.isna(s_) else float(s_), None if pd.isna(f_) else float(f_))
+        if key not in cache:
+            cache[key] = cost_of_exit(model, rk, annual_salary=key[1], fte=key[2] or 1.0)
+        c = cache[key]
+        rows.append({"staff_id": sid, "exit_date": iso(ex_day), "role_kind": c["role_kind"],
+                     "termination_type": ttype, "cost": c["total"]})
     exits = pd.DataFrame(rows, columns=["staff_id", "exit_date", "role_kind", "termination_type", "cost"])
     periods = []
     start = pd.Timestamp(org.data_start)
@@ -563,7 +571,7 @@ def churn_seat_cost(seat: dict, *, model: dict | None = None, org: OrgGraph | No
     ----------
     seat : dict
         Needs ``exits``; ``expected`` (exits expected from the baseline rate),
-        ``position_id`` and ``vacancy_days`` are used when present.
+        ``role_kind`` and ``position_id`` are used when present.
     model, org : optional
         As in :func:`cascade_cost`; ``org`` gives the seat's role kind.
     role_kind : str, optional
@@ -582,7 +590,7 @@ def churn_seat_cost(seat: dict, *, model: dict | None = None, org: OrgGraph | No
     92716.47
     """
     m = _model(model, org)
-    rk = role_kind
+    rk = role_kind or seat.get("role_kind")
     if rk is None:
         pid = seat.get("position_id")
         pos = org.data.positions.get(pid) if org is not None else None
@@ -593,6 +601,41 @@ def churn_seat_cost(seat: dict, *, model: dict | None = None, org: OrgGraph | No
     excess = exits if expected is None else max(exits - float(expected), 0.0)
     return {"role_kind": rk, "cost_per_exit": round(per, 2), "exits_cost": round(exits * per, 2),
             "excess_cost": round(excess * per, 2)}
+
+
+def rate_excess_cost(events_a: int, time_a: float, events_b: int, time_b: float, role_kind: str = "clinician", *,
+                     model: dict | None = None, org: OrgGraph | None = None) -> dict:
+    """Cost of the exits in an exposed group beyond what the comparison group's rate predicts.
+
+    For rate-ratio findings (supervisees of overloaded supervisors, sustained
+    high caseload, high documentation burden): expected exits in the exposed
+    group are ``events_b / time_b x time_a``; the excess is costed with
+    :func:`excess_exit_cost`.
+
+    Parameters
+    ----------
+    events_a, time_a : int, float
+        Exits and person-time in the exposed group.
+    events_b, time_b : int, float
+        Exits and person-time (same unit) in the comparison group.
+    role_kind : str, default "clinician"
+    model, org : optional
+        As in :func:`excess_exit_cost`.
+
+    Returns
+    -------
+    dict
+        ``observed``, ``expected``, ``excess_exits``, ``excess_cost``.
+
+    Examples
+    --------
+    >>> rate_excess_cost(12, 3650, 20, 14600)   # 12 exits where 5 were expected
+    {'observed': 12, 'expected': 5.0, 'excess_exits': 7.0, 'excess_cost': 259606.13}
+    """
+    expected = (float(events_b) / float(time_b) * float(time_a)) if time_b and time_b > 0 else 0.0
+    return {"observed": int(events_a), "expected": round(expected, 4),
+            "excess_exits": round(max(float(events_a) - expected, 0.0), 4),
+            "excess_cost": excess_exit_cost(events_a, expected, role_kind, model=model, org=org)}
 
 
 def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:

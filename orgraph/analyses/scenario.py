@@ -174,7 +174,7 @@ def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:
         res["sentence"] = (
             f"In this org, each 10 more active clients per clinical FTE went with a {abs(pct):.0f}% {word} "
             f"monthly exit hazard (95% interval {res['ci_low']:.2f} to {res['ci_high']:.2f} times; "
-            f"{n_ev} exits over {res['person_months']:,.0f} clinician-months).")
+            f"{n_ev:,} exits over {res['person_months']:,.0f} clinician-months).")
     else:
         hr = float(s["hazard_ratio_per_10_clients"])
         b = math.log(hr) / 10
