@@ -1,0 +1,79 @@
+"""Continuity of care: clients cut short by an exit, hand-off window, pick-up, shares."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from orgraph.analyses.continuity import continuity_of_care
+from orgraph.errors import AnalysisError
+from test_caseload import build
+
+CLIENTS = [
+    ("K1", "C1", "2022-01-10", None),          # open at C1's exit: affected; picked up by C2 5 days later
+    ("K1", "C2", "2022-05-25", None),
+    ("K2", "C1", "2022-02-01", "2022-03-01"),  # ended long before: not affected
+    ("K3", "C1", "2022-04-01", "2022-05-20"),  # ended on the last day: affected; C3 only after 42 days
+    ("K3", "C3", "2022-07-01", None),
+    ("K5", "C1", "2022-03-01", "2022-05-06"),  # 14 days before the exit: inside the hand-off window
+    ("K6", "C1", "2022-03-01", "2022-05-05"),  # 15 days before: not affected
+    ("K7", "C1", "2022-06-01", None),          # started after the exit: not affected
+    ("K4", "C2", "2022-01-05", None),
+    ("K8", "C4", "2021-06-01", "2021-12-31"),  # program B, 2021 only
+]
+
+
+def org():
+    staff = [("C1", "2021-01-01", "2022-05-20"), ("C2", "2021-01-01", None), ("C3", "2021-01-01", None),
+             ("C4", "2021-01-01", "2022-08-31")]
+    seats = [(s, f"P{s}", "A" if s != "C4" else "B", "clinician", "2021-01-01", e) for s, _, e in staff]
+    return build(staff, seats, clients=CLIENTS, data_end="2022-12-31")
+
+
+def test_per_exit_and_pickup():
+    res = continuity_of_care(org())
+    assert res["by_exit"] == [{"staff_id": "C1", "name": "Name C1", "program_id": "A", "exit_date": "2022-05-20",
+                               "clients_affected": 3, "picked_up": 1, "not_picked_up": 2}]
+    t = res["totals"]
+    assert t == {"clients_served": 8, "clients_affected": 3, "share_affected": 0.375, "picked_up": 1,
+                 "share_picked_up": 0.3333}
+    json.dumps(res)
+
+
+def test_by_program_and_year():
+    res = continuity_of_care(org())
+    a = next(p for p in res["by_program"] if p["program_id"] == "A")
+    b = next(p for p in res["by_program"] if p["program_id"] == "B")
+    assert (a["exits"], a["exits_with_clients"], a["clients_served"], a["clients_affected"]) == (1, 1, 7, 3)
+    assert a["share_affected"] == round(3 / 7, 4)
+    assert (b["exits"], b["clients_served"], b["clients_affected"], b["share_affected"]) == (1, 1, 0, 0.0)
+    years = {y["year"]: y for y in res["by_year"]}
+    assert years[2021] == {"year": 2021, "exits": 0, "clients_served": 1, "clients_affected": 0, "share_affected": 0.0}
+    assert years[2022]["clients_served"] == 7 and years[2022]["clients_affected"] == 3 and years[2022]["exits"] == 2
+
+
+def test_options_change_the_windows():
+    res = continuity_of_care(org(), handoff_days=15, pickup_days=45)
+    assert res["totals"]["clients_affected"] == 4 and res["totals"]["picked_up"] == 2
+    res = continuity_of_care(org(), handoff_days=0)
+    assert res["totals"]["clients_affected"] == 2
+    assert continuity_of_care(org(), as_of="2022-05-19")["totals"]["clients_affected"] == 0
+
+
+def test_no_client_assignments_is_a_clear_error():
+    bare = build([("C1", "2021-01-01", None)], [("C1", "P", "A", "clinician", "2021-01-01", None)])
+    with pytest.raises(AnalysisError, match="no client assignments: add client_assignments.csv"):
+        continuity_of_care(bare)
+
+
+def test_cli_continuity(monkeypatch):
+    import orgraph.cli.analyses_more as cli
+    from orgraph.cli import main
+
+    monkeypatch.setattr(cli, "open_source", lambda source: org())
+    r = CliRunner().invoke(main, ["continuity", "bundle", "--by", "exit"])
+    assert r.exit_code == 0, r.output
+    assert "3 of 8 clients (38%) had a clinician leave mid-treatment" in r.output
+    r = CliRunner().invoke(main, ["continuity", "bundle", "--format", "json"])
+    assert json.loads(r.output)["totals"]["clients_affected"] == 3

@@ -1,0 +1,72 @@
+"""Documentation burden: pooled ratios, the 1.0 boundary, exit rate ratio, CLI."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from orgraph.analyses.docburden import doc_ratios, documentation_burden
+from orgraph.errors import AnalysisError
+from test_caseload import MONTHS, build, four_clinicians
+
+# (session hours, documentation hours): A 0.5, B 0.8, C exactly 1.0, D 1.5
+DOC = {"A": (10.0, 5.0), "B": (10.0, 8.0), "C": (10.0, 10.0), "D": (10.0, 15.0)}
+
+
+def org(**kw):
+    return four_clinicians(documentation={(s, m): v for m in MONTHS for s, v in DOC.items()}, **kw)
+
+
+def test_ratios_by_program_person_and_month():
+    res = documentation_burden(org())
+    assert [(p["program_id"], p["ratio"]) for p in res["by_program"]] == [("P2", 1.25), ("P1", 0.65)]
+    p2 = res["by_program"][0]
+    assert p2["share_months_at_or_above"] == 1.0 and p2["people_at_or_above"] == 2 and p2["person_months"] == 6
+    # exactly 1.0 counts as "at or above"
+    assert [p["staff_id"] for p in res["at_or_above"]] == ["D", "C"]
+    c = next(p for p in res["by_person"] if p["staff_id"] == "C")
+    assert (c["months"], c["session_hours"], c["documentation_hours"], c["months_at_or_above"]) == (3, 30.0, 30.0, 3)
+    jan = res["by_month"][0]
+    assert jan == {"month": "2023-01-01", "staff": 4, "ratio": 0.95, "median_monthly_ratio": 0.9,
+                   "share_months_at_or_above": 0.5}
+    json.dumps(res)
+
+
+def test_exit_rate_ratio_high_vs_normal():
+    er = documentation_burden(org())["exit_rate"]
+    # high (ratio >= 1 the month before): C Feb-Apr 89 days; D Feb 1-Apr 10 69 days, 1 exit -> 158 days.
+    # normal: A 89 days; B Feb 1-Mar 15 43 days, 1 exit -> 132 days.
+    assert (er["exits"], er["reference_exits"]) == (1, 1)
+    assert er["rate_ratio"] == pytest.approx(132 / 158)
+    assert er["exit_rate_per_year"] == round(365.25 / 158, 4)
+
+
+def test_threshold_option_and_zero_session_hours():
+    res = documentation_burden(org(), threshold=0.8)
+    assert [p["staff_id"] for p in res["at_or_above"]] == ["D", "C", "B"]
+    zero = build([("X", "2022-01-01", None)], [("X", "PX", "P", "clinician", "2022-01-01", None)],
+                 documentation={("X", "2023-01"): (0.0, 3.0), ("X", "2023-02"): (10.0, 12.0)})
+    r = doc_ratios(zero)
+    assert r["ratio"].isna().tolist() == [True, False]
+    res = documentation_burden(zero)
+    assert res["by_person"][0]["ratio"] == 1.5            # pooled: 15 / 10
+    assert res["by_person"][0]["median_monthly_ratio"] == 1.2
+
+
+def test_no_documentation_is_a_clear_error():
+    with pytest.raises(AnalysisError, match="no documentation data"):
+        documentation_burden(four_clinicians())
+
+
+def test_cli_docburden(monkeypatch):
+    import orgraph.cli.analyses_more as cli
+    from orgraph.cli import main
+
+    monkeypatch.setattr(cli, "open_source", lambda source: org())
+    r = CliRunner().invoke(main, ["docburden", "bundle", "--by", "high"])
+    assert r.exit_code == 0, r.output
+    assert "People documenting at least 1 hour(s) per session hour" in r.output
+    assert "2 people document at least 1 hour(s)" in r.output
+    r = CliRunner().invoke(main, ["docburden", "bundle", "--format", "csv", "--by", "month"])
+    assert r.output.splitlines()[1] == "2023-01-01,4,0.95,0.9,0.5"

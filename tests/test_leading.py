@@ -1,0 +1,85 @@
+"""Supervisor exits as a leading indicator: hand-computed program-quarter rates."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from orgraph.analyses.leading import supervisor_exits, supervisor_leading_indicator
+from orgraph.errors import AnalysisError
+from test_caseload import build
+
+
+def two_programs():
+    """Program X: supervisor SX (leaves 2022-02-15, Q1) over X1 (leaves 2022-05-10, Q2) and X2.
+    Program Y: Y1 (leaves 2022-08-01, Q3) and Y2, no supervisor exit. Data: 2022."""
+    exits = {"SX": "2022-02-15", "X1": "2022-05-10", "Y1": "2022-08-01"}
+    staff = [(s, "2022-01-01", exits.get(s)) for s in ("SX", "X1", "X2", "Y1", "Y2", "SY")]
+    seats = [("SX", "PSX", "X", "supervisor", "2022-01-01", exits["SX"]),
+             ("SY", "PSY", "Y", "supervisor", "2022-01-01", None)]
+    seats += [(s, f"P{s}", s[0], "clinician", "2022-01-01", exits.get(s)) for s in ("X1", "X2", "Y1", "Y2")]
+    sup = [("X1", "SX", "2022-01-01", "2022-02-15"), ("X2", "SX", "2022-01-01", "2022-02-15"),
+           ("Y1", "SY", "2022-01-01", "2022-08-01"), ("Y2", "SY", "2022-01-01", None)]
+    return build(staff, seats, sup, data_end="2022-12-31")
+
+
+def test_supervisor_exits_need_recent_supervisees():
+    se = supervisor_exits(two_programs())
+    assert se[["staff_id", "program_id", "supervisees"]].values.tolist() == [["SX", "X", 2]]
+    # supervision that ended more than lookback_days before the exit does not count
+    assert supervisor_exits(two_programs(), lookback_days=1)["staff_id"].tolist() == ["SX"]
+
+
+def test_window_rate_ratio_hand_computed():
+    res = supervisor_leading_indicator(two_programs())
+    w = res["window"]
+    # exposed program-quarters (supervisor exit 1-2 quarters before): X Q2 (X1 1 Apr-10 May = 40 + X2 91)
+    # and X Q3 (X2 92): 223 days, 1 exit. The rest: X Q1 180, X Q4 92, Y 180 + 182 + (32 + 92) + 92: 850, 1 exit.
+    assert (w["exits"], w["reference_exits"]) == (1, 1)
+    assert w["rate_ratio"] == pytest.approx(850 / 223)
+    z = 1.959963984540054
+    assert w["ci_low"] == pytest.approx(850 / 223 * math.exp(-z * math.sqrt(2)))
+    assert res["change_pct"] == round(100 * (850 / 223 - 1), 1)
+    assert res["sentence"].startswith("Programs that lost a supervisor saw clinician exits rise by 281% over the "
+                                      "next two quarters (rate ratio 3.81, 95% CI")
+    assert res["sentence"].endswith("The interval includes no change, so this may be chance.")
+    lag0 = res["lags"][0]
+    assert lag0["lag_quarters"] == 0 and lag0["exits"] == 0 and lag0["person_years"] == round(180 / 365.25, 2)
+    json.dumps(res)
+
+
+def test_program_quarter_table():
+    res = supervisor_leading_indicator(two_programs())
+    q = {(r["program_id"], r["quarter"]): r for r in res["program_quarters"]}
+    assert q[("X", "2022-Q1")]["supervisor_exits"] == 1 and not q[("X", "2022-Q1")]["after_supervisor_exit"]
+    assert q[("X", "2022-Q2")]["clinician_exits"] == 1 and q[("X", "2022-Q2")]["after_supervisor_exit"]
+    assert q[("X", "2022-Q3")]["after_supervisor_exit"] and not q[("X", "2022-Q4")]["after_supervisor_exit"]
+    assert q[("Y", "2022-Q3")]["clinician_person_years"] == round(124 / 365.25, 2)
+    assert len(q) == 8
+    by_p = {r["program_id"]: r for r in res["by_program"]}
+    assert by_p["X"]["supervisor_exits"] == 1 and by_p["Y"]["clinician_exits"] == 1
+
+
+def test_lag_option_and_errors():
+    res = supervisor_leading_indicator(two_programs(), lag_quarters=1)
+    assert res["window"]["exits"] == 1 and res["window"]["person_years"] == round(131 / 365.25, 2)
+    assert [r["lag_quarters"] for r in res["lags"]] == [0, 1, 2]
+    with pytest.raises(AnalysisError, match="lag_quarters must be at least 1"):
+        supervisor_leading_indicator(two_programs(), lag_quarters=0)
+    no_clin = build([("S", "2022-01-01", None)], [("S", "PS", "X", "supervisor", "2022-01-01", None)])
+    with pytest.raises(AnalysisError, match="no clinician seats"):
+        supervisor_leading_indicator(no_clin)
+
+
+def test_cli_leading(monkeypatch):
+    import orgraph.cli.analyses_more as cli
+    from orgraph.cli import main
+
+    monkeypatch.setattr(cli, "open_source", lambda source: two_programs())
+    r = CliRunner().invoke(main, ["leading", "bundle"])
+    assert r.exit_code == 0, r.output
+    assert "saw clinician exits rise by 281%" in r.output
+    r = CliRunner().invoke(main, ["leading", "bundle", "--by", "quarter", "--format", "csv"])
+    assert r.output.splitlines()[0].startswith("program_id,quarter,quarter_start,supervisor_exits")
