@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from orgraph.analyses.cost import (cascade_cost, churn_seat_cost, cost_model, cost_of_exit, excess_exit_cost, rate_excess_cost,
-                                   finance_headlines, turnover_cost, vacancy_days_by_role)
+from orgraph.analyses.cost import (cascade_cost, churn_seat_cost, cost_model, cost_of_exit, excess_exit_cost,
+                                   finance_headlines, rate_excess_cost, turnover_cost, vacancy_days_by_role)
 from orgraph.config import Config
 from orgraph.errors import AnalysisError
 from orgraph.graph import OrgGraph
