@@ -26,6 +26,8 @@ from scipy import stats as _st
 __all__ = [
     "poisson_ci",
     "poisson_sf",
+    "poisson_ci_many",
+    "poisson_sf_many",
     "relative_risk",
     "bh_adjust",
     "rate_ratio",
@@ -108,6 +110,40 @@ def poisson_sf(k: int, mu: float) -> float:
     if mu == 0:
         return 0.0
     return float(_st.poisson.sf(k - 1, mu))
+
+
+def poisson_ci_many(k, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`poisson_ci` for an array of counts (vectorised, same values).
+
+    Examples
+    --------
+    >>> lo, hi = poisson_ci_many([0, 3])
+    >>> lo.round(4).tolist(), hi.round(4).tolist()
+    ([0.0, 0.6187], [3.6889, 8.7673])
+    """
+    k = np.asarray(k, dtype=float)
+    if (k < 0).any():
+        raise ValueError("a count cannot be negative")
+    a = 1.0 - level
+    with np.errstate(invalid="ignore"):
+        low = np.where(k > 0, _st.chi2.ppf(a / 2, np.maximum(2 * k, 1e-300)) / 2, 0.0)
+    high = _st.chi2.ppf(1 - a / 2, 2 * k + 2) / 2
+    return low, high
+
+
+def poisson_sf_many(k, mu) -> np.ndarray:
+    """:func:`poisson_sf` for arrays of counts and expected counts (vectorised, same values).
+
+    Examples
+    --------
+    >>> poisson_sf_many([0, 3, 1], [2.0, 0.5, 0.0]).round(5).tolist()
+    [1.0, 0.01439, 0.0]
+    """
+    k = np.asarray(k, dtype=float)
+    mu = np.asarray(mu, dtype=float)
+    out = _st.poisson.sf(k - 1, np.where(mu > 0, mu, 1.0))
+    out = np.where(mu > 0, out, 0.0)
+    return np.where(k <= 0, 1.0, out)
 
 
 def relative_risk(observed: int, expected: float, level: float = 0.95) -> dict:

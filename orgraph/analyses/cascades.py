@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..graph import OrgGraph
-from ..stats import bh_adjust, rate_ratio, relative_risk
+from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
 from .exposure import DAY, cutoff, iso, num, people, setting, supervision, union_intervals
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
@@ -117,27 +117,40 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     hazard = (by["b_exits"] / by["b_days"].where(by["b_days"] > 0)).fillna(0.0)
     m["expected"] = m["role_kind"].map(hazard).fillna(0.0) * m["days"]
 
-    # one record per supervisor exit
+    # one record per supervisor exit (vectorised: aggregates, then one pass over departures)
+    agg = m.groupby(["supervisor_id", "sup_exit"], sort=False).agg(
+        cohort_size=("staff_id", "size"), observed=("departed", "sum"), expected=("expected", "sum")).reset_index()
+    k = agg["observed"].to_numpy()
+    mu = agg["expected"].to_numpy()
+    lo, hi = poisson_ci_many(k)
+    pv = poisson_sf_many(k, mu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(mu > 0, k / np.where(mu > 0, mu, 1), np.nan)
+        lo = np.where(mu > 0, lo / np.where(mu > 0, mu, 1), np.nan)
+        hi = np.where(mu > 0, hi / np.where(mu > 0, mu, 1), np.nan)
+    deps: dict = {}
+    dep = m[m["departed"]].sort_values(["exit", "staff_id"])
+    for sid, se, st, ex_ in zip(dep["supervisor_id"], dep["sup_exit"], dep["staff_id"], dep["exit"]):
+        deps.setdefault((sid, se), []).append({"staff_id": st, "exit_date": iso(ex_),
+                                               "days_after": int((ex_ - se).days)})
+    complete = (agg["sup_exit"] + (W + 1) * DAY <= cut).to_numpy()
     cascades: list[dict] = []
-    for (sid, sup_exit), g in m.groupby(["supervisor_id", "sup_exit"], sort=False):
-        dep = g[g["departed"]].sort_values(["exit", "staff_id"])
-        obs = int(len(dep))
-        rr = relative_risk(obs, float(g["expected"].sum()))
+    for i, (sid, se, n, obs, e) in enumerate(zip(agg["supervisor_id"], agg["sup_exit"], agg["cohort_size"],
+                                                  k, mu)):
         cascades.append({
             "supervisor_id": sid,
-            "exit_date": iso(sup_exit),
-            "cohort_size": int(len(g)),
-            "observed": obs,
-            "expected": num(rr["expected"]),
-            "relative_risk": num(rr["relative_risk"]),
-            "ci_low": num(rr["ci_low"]),
-            "ci_high": num(rr["ci_high"]),
-            "p_value": num(rr["p_value"], 8),
+            "exit_date": iso(se),
+            "cohort_size": int(n),
+            "observed": int(obs),
+            "expected": num(e),
+            "relative_risk": num(ratio[i]),
+            "ci_low": num(lo[i]),
+            "ci_high": num(hi[i]),
+            "p_value": num(pv[i], 8),
             "p_adjusted": None,
             "flagged": False,
-            "window_complete": bool(sup_exit + (W + 1) * DAY <= cut),
-            "departures": [{"staff_id": r.staff_id, "exit_date": iso(r.exit),
-                            "days_after": int((r.exit - sup_exit).days)} for r in dep.itertuples()],
+            "window_complete": bool(complete[i]),
+            "departures": deps.get((sid, se), []),
             "parent": None,
             "depth": 0,
             "children": [],

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..graph import OrgGraph
-from ..stats import bh_adjust, poisson_sf
+from ..stats import bh_adjust, poisson_sf_many
 from .exposure import DAY, assignments, cutoff, iso, num, people, setting, supervision
 
 __all__ = ["churn_seats"]
@@ -120,7 +120,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     by = seats.groupby("role_kind")[["exits", "occupied_days"]].sum()
     rate = (by["exits"] / by["occupied_days"].where(by["occupied_days"] > 0)).fillna(0.0)
     seats["expected"] = seats["role_kind"].map(rate) * seats["occupied_days"]
-    seats["p_value"] = [poisson_sf(int(k), float(mu)) for k, mu in zip(seats["exits"], seats["expected"])]
+    seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
     tested = seats["expected"] > 0
     seats["p_adjusted"] = np.nan
     seats.loc[tested, "p_adjusted"] = bh_adjust(seats.loc[tested, "p_value"].tolist())
@@ -135,7 +135,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
     factors = _departure_factors(org, detail, S, cut)
     out = []
-    for pid, r in seats.iterrows():
+    for pid, r in zip(seats.index, seats.to_dict("records")):
         p = pos.get(pid)
         deps = factors.get(pid, [])
         out.append({

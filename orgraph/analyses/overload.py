@@ -149,7 +149,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
             out["required"] = req.reindex(sups).fillna(0.0)
 
     records = []
-    for sid, r in out.iterrows():
+    for sid, r in zip(out.index, out.to_dict("records")):
         reasons = []
         if r["mean_span"] > lim_span:
             reasons.append(f"direct span averaged {r['mean_span']:.1f} supervisees (limit {lim_span:g})")
