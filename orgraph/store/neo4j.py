@@ -543,11 +543,16 @@ def wipe(driver, *, database: str | None = None, schema: bool = False) -> int:
 
     Returns the number of nodes deleted. Nodes with other labels are left alone.
     """
-    with driver.session(database=database) as session:
-        deleted = session.run(query("wipe")).single()["deleted"]
-        if schema:
-            for stmt in statements("drop_schema"):
-                session.run(stmt).consume()
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    try:
+        with driver.session(database=database) as session:
+            deleted = session.run(query("wipe")).single()["deleted"]
+            if schema:
+                for stmt in statements("drop_schema"):
+                    session.run(stmt).consume()
+    except (Neo4jError, DriverError) as exc:
+        raise SourceError(f"wiping the database failed: {getattr(exc, 'message', None) or exc}") from None
     return int(deleted)
 
 

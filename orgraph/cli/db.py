@@ -1,0 +1,173 @@
+"""``orgraph db``: load an org into Neo4j, ask it the leadership questions, wipe it.
+
+The password comes from ``$NEO4J_PASSWORD`` or a hidden prompt; it is never
+printed or logged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import click
+
+from ..store.neo4j import QUERIES
+from .options import emit, format_option
+
+__all__ = ["db_group", "parse_param", "COMMANDS"]
+
+_INT = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(\d+\.\d*|\.\d+)")
+
+
+def parse_param(text: str) -> tuple[str, object]:
+    """``key=value`` → ``(key, value)``; the value becomes an int, float or date when it looks like one.
+
+    Examples
+    --------
+    >>> parse_param("as_of=2024-06-30"), parse_param("max_span=8"), parse_param("name=O'Neil")
+    (('as_of', datetime.date(2024, 6, 30)), ('max_span', 8), ('name', "O'Neil"))
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise click.BadParameter(f"{text!r} is not key=value, for example as_of=2024-06-30", param_hint="--param")
+    value: object = raw.strip()
+    if _INT.fullmatch(raw.strip()):
+        value = int(raw)
+    elif _FLOAT.fullmatch(raw.strip()):
+        value = float(raw)
+    else:
+        try:
+            value = dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    return key, value
+
+
+def _connection_options(func):
+    func = click.option("--database", default=None, metavar="NAME",
+                        help="Database name (default: the server's default database).")(func)
+    func = click.option("--user", default=lambda: os.environ.get("ORGRAPH_NEO4J_USER", "neo4j"),
+                        show_default="neo4j, or $ORGRAPH_NEO4J_USER", help="Neo4j user name.")(func)
+    func = click.option("--uri", default=lambda: os.environ.get("ORGRAPH_NEO4J_URI", "bolt://localhost:7687"),
+                        show_default="bolt://localhost:7687, or $ORGRAPH_NEO4J_URI",
+                        help="Address of the Neo4j server.")(func)
+    return func
+
+
+def _password() -> str:
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        password = click.prompt("Neo4j password", hide_input=True, err=True)
+    return password
+
+
+def _connect(uri: str, user: str):
+    from ..store.neo4j import connect
+
+    return connect(uri, user=user, password=_password())
+
+
+@click.group("db")
+def db_group():
+    """Keep the org in a Neo4j database: load, query, wipe.
+
+    The password is read from NEO4J_PASSWORD, or asked for (hidden).
+    """
+
+
+@db_group.command("load")
+@click.argument("folder", metavar="DATA", type=click.Path(exists=True, file_okay=False, path_type=str))
+@_connection_options
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Rows written per transaction.")
+@click.option("--strict", is_flag=True, help="Refuse a bundle that has validation warnings.")
+@format_option
+def load_cmd(folder, uri, user, database, batch_size, strict, fmt):
+    """Load a bundle folder into Neo4j (safe to repeat: only changes are written).
+
+    Loading the same export twice changes nothing; a newer export of the same
+    org updates intervals in place and removes links it no longer has.
+    """
+    from .. import load_data
+    from ..store.neo4j import write_org
+
+    data = load_data(folder, strict=strict)
+    driver = _connect(uri, user)
+    total = (len(data.programs) + len(data.positions) + len(data.staff) + len(data.assignments)
+             + len(data.supervision) + 4 * len(data.staff))
+    seen: dict[str, int] = {}
+    try:
+        with click.progressbar(length=max(total, 1), label="Loading into Neo4j", file=click.get_text_stream("stderr"),
+                               show_pos=True, item_show_func=lambda kind: kind) as bar:
+            def progress(kind, done, _total):
+                step = done - seen.get(kind, 0)
+                seen[kind] = done
+                bar.update(max(step, 0), current_item=kind)
+
+            summary = write_org(data, driver, database=database, batch_size=batch_size, progress=progress, uri=uri)
+    finally:
+        driver.close()
+    if fmt == "json":
+        emit(summary.as_dict(), fmt)
+        return
+    created = sum(c["created"] for c in summary.counts.values())
+    updated = sum(c["updated"] for c in summary.counts.values())
+    removed = sum(c["removed"] for c in summary.counts.values())
+    footer = ("No changes: the database already held this bundle." if summary.changed == 0 else
+              f"{created:,} rows created, {updated:,} updated, {removed:,} removed.")
+    emit(summary.records(), fmt, title=f"Loaded {folder} into {uri} in {summary.seconds:.1f} s", footer=footer)
+
+
+@db_group.command("query")
+@click.argument("name", type=click.Choice(list(QUERIES)))
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A query parameter, for example --param as_of=2024-06-30 (repeatable). "
+                   "Defaults: as_of today, the rest from the loaded bundle's settings.")
+@_connection_options
+@format_option
+def query_cmd(name, params, uri, user, database, fmt):
+    """Ask the database one of the leadership questions (a file in cypher/).
+
+    \b
+    cascade_risk            who is in a post-supervisor-exit window (as_of, window_days, lookback_days)
+    overloaded_supervisors  span of control above max_span on as_of (as_of, max_span)
+    churn_positions         seats with min_holders holders in window_months (as_of, window_months, min_holders)
+    snapshot                every relationship holding on as_of (as_of)
+    """
+    from ..store.neo4j import run_query
+
+    values = dict(parse_param(p) for p in params)
+    driver = _connect(uri, user)
+    try:
+        rows = run_query(driver, name, values, database=database)
+    finally:
+        driver.close()
+    as_of = values.get("as_of", dt.date.today())
+    emit(rows, fmt, title=f"{name} on {as_of} ({len(rows)} rows)")
+
+
+@db_group.command("wipe")
+@_connection_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--schema", is_flag=True, help="Also drop orgraph's constraints and indexes.")
+def wipe_cmd(uri, user, database, yes, schema):
+    """Delete every orgraph node and relationship from a (test or demo) database.
+
+    Nodes with labels orgraph does not use are left alone.
+    """
+    from ..store.neo4j import wipe
+
+    where = f"{uri}" + (f" (database {database})" if database else "")
+    if not yes:
+        click.confirm(f"Delete all orgraph data (Staff, Position, Program) in {where}?", abort=True, err=True)
+    driver = _connect(uri, user)
+    try:
+        n = wipe(driver, database=database, schema=schema)
+    finally:
+        driver.close()
+    click.echo(f"Deleted {n:,} nodes from {where}." + (" Dropped orgraph's constraints and indexes." if schema else ""))
+
+
+COMMANDS = [db_group]
