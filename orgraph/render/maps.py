@@ -516,7 +516,10 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
         if s in post_exit:
             sup, e = post_exit[s]
             why.append(f"Their supervisor {who(_STAFF_REF.match(staff_ref(sup)))} left on {e.isoformat()} ({(day - e).days} days before this date)")
-        why += [_STAFF_REF.sub(who, r) for r in flags.reasons.get(s, ())]
+        given = [_STAFF_REF.sub(who, r) for r in flags.reasons.get(s, ())]
+        if s in flags.overloaded and not any(r.startswith("Overloaded") for r in given):
+            why.append("Overloaded supervisor (flagged by the overload analysis)")
+        why += given
         if churn:
             why.append(flags.seat_reasons.get(pos_id, f"Holds churn seat {pos_id}"))
         if why:

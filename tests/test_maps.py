@@ -1,0 +1,258 @@
+"""Supervision maps: hand-checked elements, escaping, and the page in real headless Chromium (network off)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from browser import XSS_IMG, XSS_SCRIPT, browser, random_org, require_browser, small_org  # noqa: E402,F401
+
+from orgraph.errors import AnalysisError, ConfigError  # noqa: E402
+from orgraph.graph import OrgGraph  # noqa: E402
+from orgraph.render import maps  # noqa: E402
+from orgraph.render.maps import (MapFlags, Pseudonymizer, build_map, compute_flags, map_elements,  # noqa: E402
+                                 radial_layout, script_json, staff_ref)
+
+AS_OF = dt.date(2024, 6, 30)
+FLAGS = MapFlags(overloaded=frozenset({"S2"}), churn_seats=frozenset({"P4"}),
+                 cascade_supervisors=frozenset({"S3"}), cascade_departures=frozenset({"S7"}),
+                 cascade_links=(("S7", "S3"),), cascade_exit={"S3": "2024-03-31"},
+                 reasons={"S7": (f"Left 45 days after their supervisor {staff_ref('S3')} left (flagged cascade)",)},
+                 seat_reasons={"P4": "Churn seat P4: 4 holders, 3 exits"})
+
+
+@pytest.fixture(scope="module")
+def org():
+    return OrgGraph(small_org())
+
+
+def page_data(page: str) -> dict:
+    """The JSON data block of a map page."""
+    m = re.search(r'<script type="application/json" id="orgraph-data">(.*?)</script>', page, re.S)
+    return json.loads(m.group(1))
+
+
+def _by_id(el):
+    return {n["id"]: n for n in el["nodes"]}
+
+
+def test_elements_hand_checked(org):
+    el = map_elements(org, as_of=AS_OF, flags=MapFlags())
+    nodes = _by_id(el)
+    # S11 left in 2023 (outside the 90-day lookback and no window) and is not on the map
+    assert set(nodes) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10"}
+    assert {k for k, n in nodes.items() if n["left"]} == {"S3", "S7"}
+    assert {k for k, n in nodes.items() if n["status"] == "post_exit"} == {"S8", "S9"}
+    edges = {(e["from"], e["to"]): e["kind"] for e in el["edges"]}
+    assert edges == {
+        ("S2", "S1"): "current", ("S4", "S2"): "current", ("S5", "S2"): "current", ("S6", "S2"): "current",
+        ("S8", "S2"): "current", ("S9", "S1"): "current", ("S10", "S1"): "current",
+        ("S3", "S1"): "former", ("S7", "S3"): "former", ("S8", "S3"): "former", ("S9", "S3"): "former",
+        ("S7", "S2"): "former",
+    }
+    assert nodes["S1"]["span"] == 3 and nodes["S2"]["span"] == 4
+    assert nodes["S4"]["caseload"] == 36 and nodes["S1"]["caseload"] is None
+    assert nodes["S8"]["title"].splitlines() == [
+        "Hal (S8)", "Role: Therapist (clinician)", "Program: Outpatient <b>bold</b>",
+        "Tenure: 3.5 years (hired 2021-01-01)", "Caseload: 30 active clients", "Why flagged:",
+        f"- Their supervisor {XSS_SCRIPT} (S3) left on 2024-03-31 (91 days before this date)"]
+    assert el["counts"] == {"active": 6, "post_exit": 2, "overloaded": 0, "left": 2, "churn_seat": 0, "cascade": 0}
+
+
+def test_lookback_controls_recent_leavers(org):
+    # with a 30-day lookback S7 (left 2024-05-15) drops off; S3 stays as the departed supervisor of S8/S9
+    nodes = _by_id(map_elements(org, as_of=AS_OF, flags=MapFlags(), lookback_days=30))
+    assert "S7" not in nodes and nodes["S3"]["left"]
+
+
+def test_flags_drive_status_shape_and_cascade(org):
+    el = map_elements(org, as_of=AS_OF, flags=FLAGS)
+    nodes = _by_id(el)
+    assert nodes["S2"]["status"] == "overloaded"
+    assert nodes["S4"]["churn_seat"] and not nodes["S5"]["churn_seat"]
+    assert nodes["S3"]["cascade"] and nodes["S7"]["cascade"] and not nodes["S8"]["cascade"]
+    edges = {(e["from"], e["to"]): e["kind"] for e in el["edges"]}
+    assert edges[("S7", "S3")] == "cascade"
+    assert f"- Left 45 days after their supervisor {XSS_SCRIPT} (S3) left (flagged cascade)" in nodes["S7"]["title"]
+    assert "- Churn seat P4: 4 holders, 3 exits" in nodes["S4"]["title"]
+    vis_nodes, vis_edges, options, _ = maps.vis_network(el)
+    vn = {n["id"]: n for n in vis_nodes}
+    assert vn["S4"]["shape"] == "diamond" and vn["S5"]["shape"] == "dot"
+    assert vn["S3"]["color"]["border"] == maps.CASCADE_COLOR and vn["S3"]["borderWidth"] == 4
+    assert vn["S2"]["color"]["background"] == maps.STATUS_STYLES["overloaded"]["color"]
+    assert all(e["arrows"]["to"]["enabled"] for e in vis_edges)
+
+
+def test_filters(org):
+    ids = lambda **kw: set(_by_id(map_elements(org, as_of=AS_OF, flags=MapFlags(), **kw)))  # noqa: E731
+    assert ids(program="CR") == {"S10"}
+    assert ids(program="Crisis") == {"S10"}
+    assert ids(supervisor="S2") == {"S2", "S4", "S5", "S6", "S7", "S8"}
+    assert ids(flagged_only=True) == {"S3", "S7", "S8", "S9"}
+    el = map_elements(org, as_of=AS_OF, flags=MapFlags(), program="CR")
+    assert el["edges"] == []  # S10's supervisor is in another program
+    with pytest.raises(AnalysisError, match=r"no program 'XX' in the data; programs are: CR, OP"):
+        map_elements(org, as_of=AS_OF, flags=MapFlags(), program="XX")
+    with pytest.raises(AnalysisError, match=r"supervisor 'S11' is not on the map on 2024-06-30"):
+        map_elements(org, as_of=AS_OF, flags=MapFlags(), supervisor="S11")
+    with pytest.raises(AnalysisError, match=r"--as-of 2031-01-01 is outside the data"):
+        map_elements(org, as_of="2031-01-01", flags=MapFlags())
+
+
+def test_compute_flags_reads_analysis_records(org, monkeypatch):
+    import orgraph.analyses as analyses
+
+    monkeypatch.setattr(analyses, "overloaded_supervisors", lambda G, *, as_of: [
+        {"supervisor_id": "S2", "overloaded": True, "reasons": ["span 12 > 8"]},
+        {"supervisor_id": "S1", "overloaded": False, "reasons": []}], raising=False)
+    monkeypatch.setattr(analyses, "churn_seats", lambda G, *, as_of: {"seats": [
+        {"position_id": "P4", "flagged": True, "holders": 4, "exits": 3, "p_adjusted": 0.012},
+        {"position_id": "P5", "flagged": False, "watch": True}]}, raising=False)
+    monkeypatch.setattr(analyses, "supervisor_cascades", lambda G, *, as_of: {"cascades": [
+        {"supervisor_id": "S3", "exit_date": "2024-03-31", "flagged": True, "observed": 1, "expected": 0.2,
+         "departures": [{"staff_id": "S7", "exit_date": "2024-05-15", "days_after": 45}], "children": []},
+        {"supervisor_id": "S11", "exit_date": "2023-01-01", "flagged": False, "departures": [], "children": []}],
+        "org": {}}, raising=False)
+    f = compute_flags(org, as_of=AS_OF)
+    assert f.overloaded == {"S2"} and f.churn_seats == {"P4"}
+    assert f.cascade_supervisors == {"S3"} and f.cascade_links == (("S7", "S3"),)
+    assert f.reasons["S2"] == ("Overloaded supervisor: span 12 > 8",)
+    assert f.seat_reasons["P4"] == "Churn seat P4: 4 holders, 3 exits (adjusted p = 0.012)"
+    assert f.notes == ()
+
+
+def test_compute_flags_notes_missing_analyses(org, monkeypatch):
+    import orgraph.analyses as analyses
+
+    for name in ("overloaded_supervisors", "churn_seats", "supervisor_cascades"):
+        monkeypatch.delattr(analyses, name, raising=False)
+    f = compute_flags(org, as_of=AS_OF)
+    assert f.overloaded == frozenset() and len(f.notes) == 3
+    assert "overloaded_supervisors is not available in this version" in f.notes
+
+
+def test_script_json_cannot_close_the_script():
+    text = script_json({"a": XSS_SCRIPT, "b": "x & y > z", "c": "\u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": XSS_SCRIPT, "b": "x & y > z", "c": "\u2028"}
+
+
+def test_page_is_self_contained_and_escaped(org):
+    page = build_map(org, as_of=AS_OF, flags=FLAGS, title="Map <of> & things")
+    assert XSS_SCRIPT not in page and "<img src=x" not in page
+    assert "<b>bold</b>" not in page  # program names reach the page only as escaped JSON
+    assert not re.search(r"<(link|iframe|img|object|embed)\b", page, re.I)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page, re.I)
+    assert "<title>Map &lt;of&gt; &amp; things</title>" in page
+    assert "sourceMappingURL" not in page
+    assert page.count("</script") == 3  # vis-network, the JSON data, the map script
+
+
+def test_anonymized_map_has_no_names_or_ids(org):
+    page = build_map(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key="k1")
+    data = page_data(page)
+    text = json.dumps(data, ensure_ascii=False) + page.split("<header>")[1].split("</header>")[0]
+    for s in org.data.staff.values():
+        assert s.name not in text, s.name
+        assert not re.search(rf"\b{s.staff_id}\b", text), s.staff_id
+    p = Pseudonymizer("k1")
+    assert f'"{p("S7")}"' in page and f'"{p("S3")}"' in page
+    el = map_elements(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key="k1")
+    assert f"after their supervisor {p('S3')} left" in _by_id(el)[p("S7")]["title"]
+    assert p("S1") == Pseudonymizer("k1")("S1") != Pseudonymizer("k2")("S1")
+    with pytest.raises(ConfigError, match="anonymizing needs a key"):
+        map_elements(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key=None)
+
+
+def test_radial_layout_separates_people_and_programs():
+    nodes = {f"a{i}": "A" for i in range(40)} | {f"b{i}": "B" for i in range(25)}
+    parent = {f"a{i}": "a0" for i in range(1, 8)} | {f"a{i}": f"a{1 + i % 7}" for i in range(8, 40)}
+    parent |= {f"b{i}": "b0" for i in range(1, 25)}
+    pos, boxes = radial_layout(nodes, parent)
+    pts = list(pos.values())
+    closest = min(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1:])
+    assert closest > 20
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = boxes["A"], boxes["B"]
+    assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0
+
+
+# ------------------------------------------------------------------ browser
+@pytest.mark.browser
+def test_map_in_browser_offline_and_inert(org, browser, tmp_path):
+    path = tmp_path / "map.html"
+    path.write_text(build_map(org, as_of=AS_OF, flags=FLAGS), encoding="utf-8")
+    r = browser.load(path)
+    assert r["ok"], r
+    assert r["console_errors"] == [] and r["external_requests"] == [] and r["alerts"] == []
+    assert [u for u in r["requests"]] == [path.resolve().as_uri()]
+    assert browser.js("return [network.body.data.nodes.length, network.body.data.edges.length]") == [10, 12]
+    labels = browser.js("return window.orgraphMap.nodes.get().map(function (n) { return n.label; })")
+    assert XSS_IMG in labels and XSS_SCRIPT in labels
+    legend = browser.js("return document.getElementById('legend').innerText")
+    for text in ("Legend", "Active, nothing flagged (5)", "Overloaded supervisor (1)", "churn seat",
+                 "flagged cascade", "supervisee \u2192 supervisor", "Size: active clients"):
+        assert text in legend
+    assert browser.js("return document.querySelectorAll('#legend-items li').length") == 12
+    # hover each payload node: the tooltip shows the text, makes no elements and runs nothing
+    for sid, payload in (("S2", XSS_IMG), ("S3", XSS_SCRIPT)):
+        tip = _hover(browser, sid)
+        assert payload in tip["text"] and tip["children"] == 0, tip  # only the <br>s of innerText
+    assert "Why flagged:\n- Overloaded supervisor" in _hover(browser, "S2")["text"]
+    assert browser.js("return window.__pwned === undefined") and browser.alert_text() is None
+    # find box
+    browser.js("var s = document.getElementById('search'); s.value = 'Ivy';"
+               "s.dispatchEvent(new Event('change'));")
+    assert browser.js("return network.getSelectedNodes()") == ["S9"]
+    assert browser.report()["console_errors"] == []
+
+
+def _hover(browser, node_id):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser.js("network.setOptions({physics: {enabled: false}}); network.fit({animation: false}); network.redraw();")
+    x, y = browser.js("var p = network.getPositions([arguments[0]])[arguments[0]];"
+                      "var d = network.canvasToDOM(p); return [d.x, d.y];", node_id)
+    canvas = browser.driver.find_element(By.CSS_SELECTOR, "#map canvas")
+    w, h = canvas.size["width"], canvas.size["height"]
+    ActionChains(browser.driver).move_to_element_with_offset(canvas, 0, 0).perform()
+    ActionChains(browser.driver).move_to_element_with_offset(canvas, int(x - w / 2), int(y - h / 2)).perform()
+    browser.js("return 1")
+    import time
+    deadline = time.time() + 5
+    tip = {}
+    while time.time() < deadline:
+        tip = browser.js("var t = document.querySelector('div.vis-tooltip');"
+                         "return t ? {text: t.innerText, children: Array.prototype.filter.call(t.querySelectorAll('*'),"
+                         " function (e) { return e.tagName !== 'BR'; }).length,"
+                         " visible: t.style.visibility} : null;")
+        if tip and tip["visible"] == "visible" and tip["text"]:
+            return tip
+        time.sleep(0.1)
+    raise AssertionError(f"no tooltip for {node_id}: {tip}")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_large_org_opens_with_physics_off(browser, tmp_path):
+    org = OrgGraph(random_org(5000, seed=3))
+    page = build_map(org, flags=MapFlags())
+    el = map_elements(org, flags=MapFlags())
+    assert len(el["nodes"]) > maps.PHYSICS_MAX_NODES
+    path = tmp_path / "big.html"
+    path.write_text(page, encoding="utf-8")
+    r = browser.load(path, timeout=60)
+    assert r["ok"] and r["console_errors"] == [] and r["external_requests"] == []
+    assert browser.js("return network.body.data.nodes.length") == len(el["nodes"])
+    assert browser.js("return network.body.data.edges.length") == len(el["edges"])
+    assert browser.js("return network.physics.options.enabled") is False
+    assert browser.js("return window.orgraphMap.firstRenderMs") < 15000
+    # usable: zoom and redraw respond
+    assert browser.js("var t = performance.now(); network.moveTo({scale: 1.0}); network.redraw();"
+                      "return performance.now() - t;") < 5000
