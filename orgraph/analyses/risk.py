@@ -147,8 +147,10 @@ def _details(row, flags: dict, org, window: int) -> list[str]:
     if flags["supervisor_left"]:
         out.append(f"a supervisor left {int(row.sup_left_days)} days ago")
     if flags["overloaded_supervisor"]:
-        out.append(f"supervisor {row.supervisor_id} has {int(row.sup_span)} supervisees carrying "
-                   f"{int(row.sup_caseload)} clients")
+        text = f"supervisor {row.supervisor_id} has {int(row.sup_span)} supervisees"
+        if row.sup_caseload > 0:
+            text += f" carrying {int(row.sup_caseload)} clients"
+        out.append(text)
     if flags["churn_seat"]:
         out.append(f"{int(row.seat_departures)} earlier holders left seat {row.position_id} in "
                    f"{int(_setting(org, 'churn', 'window_months'))} months")

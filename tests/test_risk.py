@@ -1,0 +1,129 @@
+"""Risk list: weights fitted on the past (Poisson person-month model), factors, ranking, filters, CLI."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from orgraph.analyses.risk import RISK_FACTORS, _poisson_fit, risk_list
+from orgraph.errors import AnalysisError
+from test_caseload import build
+
+MONTHS = [f"{y}-{m:02d}" for y in (2021, 2022) for m in range(1, 13)]
+HIGH_EXITS = {"H1": "2021-06-30", "H2": "2021-12-31", "H3": "2022-03-31", "H4": "2022-06-30"}
+
+
+def burden_org():
+    """Ten clinicians document 1.5 h per session hour (H*), ten 0.5 h (L*); H1-H4 and L1 leave. 2021-2022."""
+    exits = dict(HIGH_EXITS, L1="2022-06-30")
+    ids = [f"H{i}" for i in range(1, 11)] + [f"L{i}" for i in range(1, 11)]
+    staff = [(s, "2021-01-01", exits.get(s)) for s in ids]
+    seats = [(s, f"P-{s}", "A" if s[0] == "H" else "B", "clinician", "2021-01-01", exits.get(s)) for s in ids]
+    doc = {(s, m): (10.0, 15.0 if s[0] == "H" else 5.0) for s in ids for m in MONTHS
+           if exits.get(s) is None or m <= exits[s][:7]}
+    return build(staff, seats, documentation=doc, data_end="2022-12-31")
+
+
+def test_poisson_fit_matches_the_rate_ratio():
+    coef, se = _poisson_fit(np.array([[0.0], [1.0]]), np.array([3.0, 12.0]), np.array([600.0, 800.0]))
+    assert math.exp(coef[1]) == pytest.approx((12 / 800) / (3 / 600), rel=1e-4)
+    assert math.exp(coef[0]) == pytest.approx(3 / 600, rel=1e-4)
+    assert float(se[1]) == pytest.approx(math.sqrt(1 / 3 + 1 / 12), rel=1e-3)
+
+
+def test_weights_are_the_history_hazard_ratio():
+    res = risk_list(burden_org(), as_of="2022-12-31", min_exits=5)
+    w = {x["factor"]: x for x in res["weights"]}
+    # exposed person-days (ratio >= 1 the month before): H1 150, H2 334, H3 424, H4 515, H5-H10 699 each = 5617,
+    # 4 exits; the rest: the H's January 2021 (310), L1 546, L2-L10 730 each = 7426, 1 exit.
+    hr = (4 / 5617) / (1 / 7426)
+    assert w["high_doc_burden"]["hazard_ratio"] == pytest.approx(hr, rel=1e-3)
+    assert w["high_doc_burden"]["exits_exposed"] == 4
+    assert w["high_doc_burden"]["person_years_exposed"] == round(5617 / 365.25, 2)
+    assert w["high_doc_burden"]["ci_low"] == pytest.approx(hr * math.exp(-1.959964 * math.sqrt(1.25)), rel=1e-3)
+    assert w["high_doc_burden"]["weight"] == pytest.approx(math.log(hr), rel=1e-3)
+    for f in ("supervisor_left", "overloaded_supervisor", "churn_seat", "sustained_high_caseload",
+              "supervisor_high_risk"):
+        assert not w[f]["fitted"] and w[f]["weight"] == 0.0
+    assert res["fit"] == {"exits": 5, "person_years": round((5617 + 7426) / 365.25, 1), "months": 24}
+    assert res["baseline_exit_rate_per_year"] == pytest.approx(365.25 / 7426, rel=1e-3)
+    json.dumps(res)
+
+
+def test_ranking_scores_and_probability():
+    res = risk_list(burden_org(), as_of="2022-12-31", min_exits=5)
+    assert res["employed"] == 15 and res["with_factors"] == 6
+    top = res["records"][:6]
+    assert [r["staff_id"] for r in top] == ["H10", "H5", "H6", "H7", "H8", "H9"]
+    hr = (4 / 5617) / (1 / 7426)
+    r = top[0]
+    assert r["factors"] == ["high_doc_burden"] and r["rank"] == 1
+    assert r["details"] == ["documentation 1.50 hours per session hour last month"]
+    assert r["relative_hazard"] == pytest.approx(hr, rel=1e-3)
+    assert r["exit_probability"] == pytest.approx(1 - math.exp(-hr * 90 / 7426), rel=1e-3)
+    assert res["records"][6]["factors"] == [] and res["records"][6]["relative_hazard"] == 1.0
+    assert "the strongest was high doc burden: 5.3 times the exit rate" in res["summary"]
+
+
+def test_filters_and_top():
+    org = burden_org()
+    assert [r["staff_id"] for r in risk_list(org, min_exits=5, top=2)["records"]] == ["H10", "H5"]
+    only_b = risk_list(org, min_exits=5, program="B")["records"]
+    assert {r["program_id"] for r in only_b} == {"B"} and len(only_b) == 9 and only_b[0]["rank"] == 7
+    assert risk_list(org, min_exits=5, supervisor="nobody")["records"] == []
+
+
+def test_weights_use_only_the_past():
+    # on 2021-12-31 only H1 and H2 had left (both high burden): too few exits for the default 10
+    with pytest.raises(AnalysisError, match=r"only 2 exit\(s\) in the history before 2021-12-31; the risk weights "
+                                            r"need at least 10 \(set \[risk\] min_exits to lower this\)"):
+        risk_list(burden_org(), as_of="2021-12-31")
+    res = risk_list(burden_org(), as_of="2021-12-31", min_exits=2)
+    assert res["fit"]["exits"] == 2 and res["fit"]["months"] == 12
+    with pytest.raises(AnalysisError, match="after the last day of data"):
+        risk_list(burden_org(), as_of="2023-02-01", min_exits=1)
+
+
+def test_supervisor_factors_on_the_example_org():
+    from orgraph.analyses.caseload import example_org
+
+    res = risk_list(example_org(), as_of="2022-04-30", min_exits=1)
+    by_id = {r["staff_id"]: r for r in res["records"]}
+    assert by_id["C1"]["factors"] == ["supervisor_left", "sustained_high_caseload", "high_doc_burden"]
+    assert by_id["C1"]["details"][0] == "a supervisor left 45 days ago"
+    assert by_id["C4"]["factors"] == []
+    assert set(RISK_FACTORS) == {w["factor"] for w in res["weights"]}
+
+
+def test_overloaded_supervisor_and_high_risk_supervisor_flags():
+    # B supervises 9 people (more than [overload] max_span 8); B's own supervisor left 10 days before as_of.
+    team = [f"T{i}" for i in range(9)]
+    staff = [("TOP", "2020-01-01", "2022-06-20"), ("B", "2020-01-01", None)] + [(t, "2020-01-01", None) for t in team]
+    staff += [("X1", "2020-01-01", "2021-03-31"), ("X2", "2020-01-01", "2021-09-30")]
+    seats = [(s, f"P-{s}", "A", "supervisor" if s in ("TOP", "B") else "clinician", h, e) for s, h, e in staff]
+    sup = [("B", "TOP", "2020-01-01", "2022-06-20")] + [(t, "B", "2020-01-01", None) for t in team]
+    org = build(staff, seats, sup, data_end="2022-06-30")
+    res = risk_list(org, as_of="2022-06-30", min_exits=1, supervisor_high_hr=1.0)
+    by_id = {r["staff_id"]: r for r in res["records"]}
+    assert by_id["B"]["factors"] == ["supervisor_left"]
+    assert by_id["T0"]["factors"] == ["overloaded_supervisor", "supervisor_high_risk"]
+    assert by_id["T0"]["details"] == ["supervisor B has 9 supervisees",
+                                      "supervisor B is at high risk of leaving"]
+
+
+def test_cli_risk(monkeypatch):
+    import orgraph.cli.analyses_more as cli
+    from orgraph.cli import main
+
+    monkeypatch.setattr(cli, "open_source", lambda source: burden_org())
+    r = CliRunner().invoke(main, ["risk", "bundle", "--as-of", "2022-12-31", "--min-exits", "5", "--top", "3"])
+    assert r.exit_code == 0, r.output
+    assert "Risk of leaving as of 2022-12-31: 6 of 15 employed people have at least one risk factor" in r.output
+    assert "high doc burden x5.29" in r.output
+    r = CliRunner().invoke(main, ["risk", "bundle", "--min-exits", "5", "--format", "csv"])
+    assert r.output.splitlines()[1].startswith("1,H10,Name H10,clinician,A,P-H10,,729,high_doc_burden,")
+    r = CliRunner().invoke(main, ["risk", "bundle"])
+    assert r.exit_code == 1 and "Error: only 5 exit(s) in the history" in r.output
