@@ -233,17 +233,28 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
 
 
 def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFrame, pd.Series]:
+    """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean.
+
+    Ids are coded as integers once, so the large caseload table is hashed a single time.
+    """
     cl = caseload[caseload["month"] < cut]
-    mid = cl["month"] + pd.Timedelta(days=14)
-    cl = cl.assign(mid=mid)
-    m = cl.merge(S[["staff_id", "supervisor_id", "start", "end"]], on="staff_id")
+    ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
+    code = ids.get_indexer(cl["staff_id"])
+    keep = code >= 0
+    cl = pd.DataFrame({"who": code[keep], "month": cl["month"].to_numpy()[keep],
+                       "clients": cl["active_clients"].to_numpy()[keep]})
+    cl["mid"] = cl["month"] + pd.Timedelta(days=14)
+    sv = pd.DataFrame({"who": ids.get_indexer(S["staff_id"]), "sup": ids.get_indexer(S["supervisor_id"]),
+                       "start": S["start"].to_numpy(), "end": S["end"].to_numpy()})
+    m = cl.merge(sv, on="who")
     m = m[(m["start"] <= m["mid"]) & (m["end"] > m["mid"])]
-    per_month = m.groupby(["supervisor_id", "month"])["active_clients"].sum()
+    per_month = m.groupby(["sup", "month"])["clients"].sum()
     sc = per_month.groupby(level=0).agg(["mean", "max"])
-    months = per_month.reset_index()[["supervisor_id", "month"]]
-    own = months.merge(cl[["staff_id", "month", "active_clients"]], left_on=["supervisor_id", "month"],
-                       right_on=["staff_id", "month"])
-    return sc, own.groupby("supervisor_id")["active_clients"].mean()
+    sc.index = ids[sc.index]
+    months = per_month.reset_index()[["sup", "month"]].rename(columns={"sup": "who"})
+    own = months.merge(cl[["who", "month", "clients"]], on=["who", "month"]).groupby("who")["clients"].mean()
+    own.index = ids[own.index]
+    return sc, own
 
 
 def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
