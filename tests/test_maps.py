@@ -123,7 +123,7 @@ def test_compute_flags_reads_analysis_records(org, monkeypatch):
     assert f.overloaded == {"S2"} and f.churn_seats == {"P4"}
     assert f.cascade_supervisors == {"S3"} and f.cascade_links == (("S7", "S3"),)
     assert f.reasons["S2"] == ("Overloaded supervisor: span 12 > 8",)
-    assert f.seat_reasons["P4"] == "Churn seat P4: 4 holders, 3 exits (adjusted p = 0.012)"
+    assert f.seat_reasons["P4"] == "Holds churn seat P4: 4 holders, 3 exits (adjusted p = 0.012)"
     assert f.notes == ()
 
 

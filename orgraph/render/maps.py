@@ -39,6 +39,8 @@ from ..graph import OrgGraph, as_date
 __all__ = [
     "MapFlags",
     "compute_flags",
+    "run_analyses",
+    "flags_from_results",
     "map_elements",
     "build_map",
     "page_html",
@@ -162,33 +164,59 @@ def _flatten_cascades(records):
         yield from _flatten_cascades(c.get("children") or [])
 
 
-def compute_flags(org: OrgGraph, *, as_of) -> MapFlags:
-    """Run the cascade, overload and churn analyses as of ``as_of`` and collect their flags.
+_ANALYSES = {"cascades": "supervisor_cascades", "overload": "overloaded_supervisors", "churn": "churn_seats"}
 
-    An analysis that is not available, or cannot run on this data (an
-    :class:`~orgraph.errors.AnalysisError`), leaves its flags empty and adds a
-    note instead.
+
+def run_analyses(org: OrgGraph, *, as_of) -> dict:
+    """Run the cascade, overload and churn analyses as of ``as_of``.
+
+    Returns ``{"cascades": ..., "overload": ..., "churn": ..., "notes": [...]}``
+    with each analysis's result, or ``None`` (and a note) when it is not
+    available or cannot run on this data (an :class:`~orgraph.errors.AnalysisError`).
     """
     from .. import analyses  # a later stage may import an earlier one
 
     day = as_date(as_of)
-    notes: list[str] = []
+    out: dict = {"notes": []}
+    for key, name in _ANALYSES.items():
+        fn = getattr(analyses, name, None)
+        if fn is None:
+            out["notes"].append(f"{name} is not available in this version")
+            out[key] = None
+            continue
+        try:
+            out[key] = fn(org, as_of=day)
+        except AnalysisError as exc:
+            out["notes"].append(f"{name} could not run: {exc}")
+            out[key] = None
+    return out
+
+
+def compute_flags(org: OrgGraph, *, as_of) -> MapFlags:
+    """The flags of the cascade, overload and churn analyses as of ``as_of`` (see :func:`flags_from_results`)."""
+    return flags_from_results(run_analyses(org, as_of=as_of), as_of=as_of)
+
+
+def flags_from_results(results: dict, *, as_of) -> MapFlags:
+    """Collect flagged supervisors, seats and cascades from :func:`run_analyses` results.
+
+    Examples
+    --------
+    >>> f = flags_from_results({"overload": {"supervisors": [{"supervisor_id": "S2", "overloaded": True,
+    ...     "reasons": ["span 12 > 8"]}]}, "notes": []}, as_of="2024-06-30")
+    >>> sorted(f.overloaded), f.reasons["S2"]
+    (['S2'], ('Overloaded supervisor: span 12 > 8',))
+    """
+    day = as_date(as_of)
+    notes = list(results.get("notes") or [])
     reasons: dict[str, list[str]] = {}
     seat_reasons: dict[str, str] = {}
 
     def run(name: str, key: str):
-        fn = getattr(analyses, name, None)
-        if fn is None:
-            notes.append(f"{name} is not available in this version")
-            return []
-        try:
-            return _table(fn(org, as_of=day), key)
-        except AnalysisError as exc:
-            notes.append(f"{name} could not run: {exc}")
-            return []
+        return _table(results.get(name) or [], key)
 
     overloaded = set()
-    for r in run("overloaded_supervisors", "supervisors"):
+    for r in run("overload", "supervisors"):
         if r.get("overloaded"):
             sid = str(r["supervisor_id"])
             overloaded.add(sid)
@@ -196,15 +224,17 @@ def compute_flags(org: OrgGraph, *, as_of) -> MapFlags:
             why = [why] if isinstance(why, str) else list(why)
             reasons.setdefault(sid, []).append("Overloaded supervisor" + (": " + "; ".join(map(str, why)) if why else ""))
     churn = set()
-    for r in run("churn_seats", "seats"):
+    for r in run("churn", "seats"):
         if r.get("flagged"):
             pid = str(r["position_id"])
             churn.add(pid)
-            seat_reasons[pid] = (f"Churn seat {pid}: {r.get('holders', '?')} holders, {r.get('exits', '?')} exits"
-                                 + (f" (adjusted p = {r['p_adjusted']:.3g})" if isinstance(r.get("p_adjusted"), float)
+            seat_reasons[pid] = (f"Holds churn seat {pid}" + (f" ({r['title']})" if r.get("title") else "")
+                                 + f": {r.get('holders', '?')} holders, {r.get('exits', '?')} exits"
+                                 + (f", {r['expected']:.1f} expected" if isinstance(r.get("expected"), float) else "")
+                                 + (f" (adjusted p = {r['p_adjusted']:.2g})" if isinstance(r.get("p_adjusted"), float)
                                     else ""))
     sups, deps, links, exits = set(), set(), [], {}
-    for c in _flatten_cascades(run("supervisor_cascades", "cascades")):
+    for c in _flatten_cascades(run("cascades", "cascades")):
         if not c.get("flagged"):
             continue
         exit_date = as_date(c["exit_date"])
@@ -268,8 +298,8 @@ def radial_layout(nodes: dict[str, str], parent: dict[str, str], *, spacing: flo
     Examples
     --------
     >>> pos, boxes = radial_layout({"a": "P", "b": "P", "c": "P"}, {"b": "a", "c": "a"})
-    >>> pos["a"], round(math.dist(pos["a"], pos["b"]))
-    ((0.0, 0.0), 95)
+    >>> round(math.dist(pos["a"], pos["b"])), round(math.dist(pos["a"], pos["c"]))
+    (95, 95)
     """
     by_prog: dict[str, list[str]] = {}
     for n, p in nodes.items():

@@ -1,0 +1,212 @@
+"""Static charts for snapshot packs: inline SVG made here, and a PNG of the map.
+
+Charts are plain SVG strings (every label escaped), so a pack needs no
+plotting library and works offline. :func:`map_png` renders a map page to
+PNG with headless Chromium when it is installed, and otherwise draws the
+network itself (:func:`network_png`: dots and lines, no labels).
+"""
+from __future__ import annotations
+
+import html
+import math
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["bar_chart_svg", "network_png", "map_png", "find_chromium", "PALETTE"]
+
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+
+
+def bar_chart_svg(categories: list[str], series: dict[str, list], *, title: str, ylabel: str = "",
+                  width: int = 720, height: int = 300, suppressed_label: str = "<5", percent: bool = False) -> str:
+    """A stacked bar chart as an SVG string.
+
+    ``series`` maps a legend name to one value per category; a value of
+    ``None`` means "suppressed" (too few people to show) and is drawn as a
+    hatched stub labelled ``suppressed_label``.
+
+    Examples
+    --------
+    >>> svg = bar_chart_svg(["Q1", "Q2"], {"clinician": [3, None]}, title="Exits <by> quarter")
+    >>> svg.startswith("<svg") and "Exits &lt;by&gt; quarter" in svg and "&lt;5" in svg
+    True
+    """
+    left, right, top, bottom = 48, 12, 34, 58
+    legend_h = 18 if len(series) > 1 else 0
+    plot_w, plot_h = width - left - right, height - top - bottom - legend_h
+    totals = [sum(v[i] or 0 for v in series.values()) for i in range(len(categories))]
+    ymax = max(totals + [1])
+    step = 10 ** math.floor(math.log10(ymax)) if ymax > 0 else 1
+    while ymax / step > 6:
+        step *= 2
+    ymax = math.ceil(ymax / step) * step
+    e = html.escape
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           f'role="img" aria-label="{e(title)}" font-family="Helvetica, Arial, sans-serif" font-size="11">',
+           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+           'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#999" stroke-width="2"/>'
+           '</pattern></defs>',
+           f'<text x="{left}" y="18" font-size="14" font-weight="bold">{e(title)}</text>']
+    y = 0.0
+    while y <= ymax + 1e-9:
+        py = top + plot_h - plot_h * y / ymax
+        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{py:.1f}" y2="{py:.1f}" stroke="#e3e3e3"/>')
+        lab = f"{_fmt(y)}%" if percent else _fmt(y)
+        out.append(f'<text x="{left - 6}" y="{py + 4:.1f}" text-anchor="end" fill="#555">{e(lab)}</text>')
+        y += step
+    if ylabel:
+        out.append(f'<text x="12" y="{top + plot_h / 2:.1f}" transform="rotate(-90 12 {top + plot_h / 2:.1f})" '
+                   f'text-anchor="middle" fill="#555">{e(ylabel)}</text>')
+    n = max(len(categories), 1)
+    bw = plot_w / n
+    rotate = n > 10 or max((len(c) for c in categories), default=0) * 6 > bw
+    for i, cat in enumerate(categories):
+        x = left + i * bw + bw * 0.15
+        w = bw * 0.7
+        base = top + plot_h
+        for j, (name, values) in enumerate(series.items()):
+            v = values[i]
+            color = PALETTE[j % len(PALETTE)]
+            if v is None:
+                out.append(f'<rect x="{x:.1f}" y="{base - 14:.1f}" width="{w:.1f}" height="14" fill="url(#hatch)" '
+                           f'stroke="{color}"><title>{e(name)}, {e(cat)}: {e(suppressed_label)}</title></rect>')
+                base -= 14
+                continue
+            h = plot_h * v / ymax
+            out.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{color}">'
+                       f'<title>{e(name)}, {e(cat)}: {e(_fmt(v))}{"%" if percent else ""}</title></rect>')
+            base -= h
+        cx = left + i * bw + bw / 2
+        ty = top + plot_h + 14
+        if rotate:
+            out.append(f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="end" transform="rotate(-40 {cx:.1f} {ty:.1f})"'
+                       f'>{e(cat)}</text>')
+        else:
+            out.append(f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle">{e(cat)}</text>')
+    if len(series) > 1:
+        lx = left
+        ly = height - 8
+        for j, name in enumerate(series):
+            out.append(f'<rect x="{lx}" y="{ly - 10}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>')
+            out.append(f'<text x="{lx + 14}" y="{ly}">{e(name)}</text>')
+            lx += 24 + 7 * len(name)
+    out.append("</svg>")
+    return "".join(out)
+
+
+# ------------------------------------------------------------------- PNG
+def _png_bytes(rgb: np.ndarray) -> bytes:
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[y].astype(np.uint8).tobytes() for y in range(h))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    c = color.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def network_png(nodes: list[dict], edges: list[dict], *, width: int = 1600, height: int = 1000) -> bytes:
+    """Draw vis-style ``nodes`` (``id, x, y, size, color``) and ``edges`` (``from, to, color``) as a PNG.
+
+    Examples
+    --------
+    >>> png = network_png([{"id": 1, "x": 0, "y": 0, "size": 10, "color": {"background": "#4e79a7"}},
+    ...                    {"id": 2, "x": 100, "y": 50, "size": 10, "color": {"background": "#f28e2b"}}],
+    ...                   [{"from": 2, "to": 1, "color": "#8c8c8c"}], width=200, height=120)
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    img = np.full((height, width, 3), 255, dtype=np.uint8)
+    if not nodes:
+        return _png_bytes(img)
+    xs = np.array([float(n.get("x", 0)) for n in nodes])
+    ys = np.array([float(n.get("y", 0)) for n in nodes])
+    pad = 30
+    span = max(xs.max() - xs.min(), ys.max() - ys.min(), 1.0)
+    scale = min((width - 2 * pad) / max(xs.max() - xs.min(), 1.0), (height - 2 * pad) / max(ys.max() - ys.min(), 1.0),
+                (min(width, height) - 2 * pad) / span * 4)
+    px = {n["id"]: (pad + (x - xs.min()) * scale, pad + (y - ys.min()) * scale) for n, x, y in zip(nodes, xs, ys)}
+    for e in edges:
+        if e["from"] not in px or e["to"] not in px:
+            continue
+        (x0, y0), (x1, y1) = px[e["from"]], px[e["to"]]
+        steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
+        t = np.linspace(0, 1, steps)
+        xi = np.clip((x0 + (x1 - x0) * t).astype(int), 0, width - 1)
+        yi = np.clip((y0 + (y1 - y0) * t).astype(int), 0, height - 1)
+        col = e.get("color") if isinstance(e.get("color"), str) else "#b0b0b0"
+        img[yi, xi] = _rgb(col)
+    for n in nodes:
+        cx, cy = px[n["id"]]
+        r = max(2.0, float(n.get("size", 10)) * scale * 0.9)
+        color = n.get("color", {})
+        fill = _rgb(color.get("background", "#4e79a7") if isinstance(color, dict) else str(color))
+        border = _rgb(color.get("border", "#333333") if isinstance(color, dict) else "#333333")
+        x0, x1 = int(max(cx - r - 2, 0)), int(min(cx + r + 2, width - 1))
+        y0, y1 = int(max(cy - r - 2, 0)), int(min(cy + r + 2, height - 1))
+        if x1 < x0 or y1 < y0:
+            continue
+        yy, xx = np.mgrid[y0:y1 + 1, x0:x1 + 1]
+        d = np.hypot(xx - cx, yy - cy)
+        img[y0:y1 + 1, x0:x1 + 1][d <= r + 1] = border
+        img[y0:y1 + 1, x0:x1 + 1][d <= max(r - 1, 1)] = fill
+    return _png_bytes(img)
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium or Chrome binary (``ORGRAPH_CHROMIUM`` first), or ``None``."""
+    env = os.environ.get("ORGRAPH_CHROMIUM")
+    if env and Path(env).exists():
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def map_png(html_text: str, png_path: Path, *, fallback: tuple[list, list] | None = None,
+            width: int = 1600, height: int = 1000, timeout: float = 120.0) -> str:
+    """Write a PNG of a map page: a headless Chromium screenshot, else :func:`network_png` of ``fallback``.
+
+    Returns the method used: ``"chromium"`` or ``"drawn"``.
+    """
+    png_path = Path(png_path)
+    chromium = find_chromium()
+    if chromium is not None:
+        with tempfile.TemporaryDirectory(prefix="orgraph-png-") as tmp:
+            page = Path(tmp) / "map.html"
+            page.write_text(html_text, encoding="utf-8")
+            shot = Path(tmp) / "map.png"
+            cmd = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                   "--disable-dev-shm-usage", "--hide-scrollbars", f"--user-data-dir={Path(tmp) / 'profile'}",
+                   f"--window-size={width},{height}", "--virtual-time-budget=15000", f"--screenshot={shot}",
+                   page.as_uri()]
+            try:
+                subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            if shot.exists() and shot.stat().st_size > 0:
+                shutil.copyfile(shot, png_path)
+                return "chromium"
+    nodes, edges = fallback or ([], [])
+    png_path.write_bytes(network_png(nodes, edges, width=width, height=height))
+    return "drawn"
