@@ -16,8 +16,11 @@ CLIENTS = [
     ("K2", "C1", "2022-02-01", "2022-03-01"),  # ended long before: not affected
     ("K3", "C1", "2022-04-01", "2022-05-20"),  # ended on the last day: affected; C3 only after 42 days
     ("K3", "C3", "2022-07-01", None),
-    ("K5", "C1", "2022-03-01", "2022-05-06"),  # 14 days before the exit: inside the hand-off window
-    ("K6", "C1", "2022-03-01", "2022-05-05"),  # 15 days before: not affected
+    ("K5", "C1", "2022-03-01", "2022-05-06"),  # 14 days before the exit, handed to C3: a transfer, affected
+    ("K5", "C3", "2022-05-07", None),
+    ("K6", "C1", "2022-03-01", "2022-05-05"),  # 15 days before, handed over: outside the window
+    ("K6", "C2", "2022-05-06", None),
+    ("K9", "C1", "2022-03-01", "2022-05-10"),  # discharged 10 days before, no new clinician: not affected
     ("K7", "C1", "2022-06-01", None),          # started after the exit: not affected
     ("K4", "C2", "2022-01-05", None),
     ("K8", "C4", "2021-06-01", "2021-12-31"),  # program B, 2021 only
@@ -34,10 +37,10 @@ def org():
 def test_per_exit_and_pickup():
     res = continuity_of_care(org())
     assert res["by_exit"] == [{"staff_id": "C1", "name": "Name C1", "program_id": "A", "exit_date": "2022-05-20",
-                               "clients_affected": 3, "picked_up": 1, "not_picked_up": 2}]
+                               "clients_affected": 3, "picked_up": 2, "not_picked_up": 1}]
     t = res["totals"]
-    assert t == {"clients_served": 8, "clients_affected": 3, "share_affected": 0.375, "picked_up": 1,
-                 "share_picked_up": 0.3333}
+    assert t == {"clients_served": 9, "clients_affected": 3, "share_affected": 0.3333, "picked_up": 2,
+                 "share_picked_up": 0.6667}
     json.dumps(res)
 
 
@@ -45,17 +48,17 @@ def test_by_program_and_year():
     res = continuity_of_care(org())
     a = next(p for p in res["by_program"] if p["program_id"] == "A")
     b = next(p for p in res["by_program"] if p["program_id"] == "B")
-    assert (a["exits"], a["exits_with_clients"], a["clients_served"], a["clients_affected"]) == (1, 1, 7, 3)
-    assert a["share_affected"] == round(3 / 7, 4)
+    assert (a["exits"], a["exits_with_clients"], a["clients_served"], a["clients_affected"]) == (1, 1, 8, 3)
+    assert a["share_affected"] == round(3 / 8, 4)
     assert (b["exits"], b["clients_served"], b["clients_affected"], b["share_affected"]) == (1, 1, 0, 0.0)
     years = {y["year"]: y for y in res["by_year"]}
     assert years[2021] == {"year": 2021, "exits": 0, "clients_served": 1, "clients_affected": 0, "share_affected": 0.0}
-    assert years[2022]["clients_served"] == 7 and years[2022]["clients_affected"] == 3 and years[2022]["exits"] == 2
+    assert years[2022]["clients_served"] == 8 and years[2022]["clients_affected"] == 3 and years[2022]["exits"] == 2
 
 
 def test_options_change_the_windows():
     res = continuity_of_care(org(), handoff_days=15, pickup_days=45)
-    assert res["totals"]["clients_affected"] == 4 and res["totals"]["picked_up"] == 2
+    assert res["totals"]["clients_affected"] == 4 and res["totals"]["picked_up"] == 4
     res = continuity_of_care(org(), handoff_days=0)
     assert res["totals"]["clients_affected"] == 2
     assert continuity_of_care(org(), as_of="2022-05-19")["totals"]["clients_affected"] == 0
@@ -74,6 +77,6 @@ def test_cli_continuity(monkeypatch):
     monkeypatch.setattr(cli, "open_source", lambda source: org())
     r = CliRunner().invoke(main, ["continuity", "bundle", "--by", "exit"])
     assert r.exit_code == 0, r.output
-    assert "3 of 8 clients (38%) had a clinician leave mid-treatment" in r.output
+    assert "3 of 9 clients (33%) had a clinician leave mid-treatment" in r.output
     r = CliRunner().invoke(main, ["continuity", "bundle", "--format", "json"])
     assert json.loads(r.output)["totals"]["clients_affected"] == 3

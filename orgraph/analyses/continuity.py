@@ -2,12 +2,14 @@
 
 Where the bundle has ``client_assignments.csv``, every staff exit is matched with
 the client assignments it cut short. An assignment counts as *cut short* by an
-exit when it started on or before the clinician's last day and was still open,
-ended on or after the last day, or ended within ``handoff_days`` before it
-(clients handed over during a notice period are affected too). A client is
-*picked up* when another clinician's assignment for the same client starts no
-more than ``handoff_days`` before and ``pickup_days`` after the last day;
-otherwise the client may have dropped out of care.
+exit when it started on or before the clinician's last day and was still open
+or ended on or after the last day, or when it ended within ``handoff_days``
+before the last day and the client was handed to another clinician (a transfer
+during the notice period; a discharge in those days without a new clinician is
+an ordinary discharge). A client is *picked up* when another clinician's
+assignment for the same client starts no more than ``handoff_days`` before and
+``pickup_days`` after the last day; otherwise the client may have dropped out
+of care.
 
 Shares are of distinct clients served: a program's share is the clients cut
 short by its exits over the clients its staff served; a year's share is the
@@ -87,13 +89,15 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     cut = ca["exit"].notna() & (ca["start_date"] <= ca["exit"]) & (
         ca["end_date"].isna() | (ca["end_date"] >= ca["exit"] - hd))
     hit = ca[cut].copy()
-    # picked up: another clinician's assignment for the same client starting near the exit
+    # picked up: another clinician's assignment for the same client starting near the exit;
+    # an assignment that ended during the hand-off window counts only when the client was handed over
     nxt = hit[["client_id", "staff_id", "exit"]].reset_index().merge(
         ca[["client_id", "staff_id", "start_date"]], on="client_id", suffixes=("", "_next"))
     ok = (nxt["staff_id_next"] != nxt["staff_id"]) & (nxt["start_date"] >= nxt["exit"] - hd) & (
         nxt["start_date"] <= nxt["exit"] + pd.Timedelta(days=pick))
     picked_idx = set(nxt.loc[ok, "index"])
     hit["picked_up"] = hit.index.isin(picked_idx)
+    hit = hit[hit["end_date"].isna() | (hit["end_date"] >= hit["exit"]) | hit["picked_up"]]
     # --- per exit
     per = hit.groupby("staff_id").agg(clients_affected=("client_id", "nunique"), picked_up=("picked_up", "sum"))
     by_exit = []
