@@ -11,6 +11,7 @@ user to set the format.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from ..errors import ConfigError
@@ -38,6 +39,17 @@ CANDIDATE_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
     "%d/%m/%Y %H:%M",
 )
+
+_NON_SEP = re.compile(r"[0-9A-Za-z]+")
+
+
+def _signature(text: str) -> str:
+    """The separators of a date text in order (``"7/5/2011"`` -> ``"//"``): a format can only fit texts
+    with its own separators, so most formats are skipped without calling strptime."""
+    return _NON_SEP.sub("", text)
+
+
+_FORMAT_SIG = {f: _signature(re.sub(r"%[A-Za-z]", "0", f)) for f in CANDIDATE_FORMATS}
 
 _SWAP = str.maketrans({"m": "d", "d": "m"})
 
@@ -150,7 +162,9 @@ def detect_format(values, *, where: str = "the date columns") -> DateParser:
     texts = sorted({str(v).strip() for v in values if not isinstance(v, dt.date) and str(v).strip()})
     if not texts:
         return DateParser("%Y-%m-%d", detected=True, evidence="no text dates to decide from")
-    parsed = {f: {t: _parse_one(t, f) for t in texts} for f in CANDIDATE_FORMATS}
+    sig = {t: _signature(t) for t in texts}
+    parsed = {f: {t: _parse_one(t, f) if sig[t] == _FORMAT_SIG[f] else None for t in texts}
+              for f in CANDIDATE_FORMATS}
     counts = {f: sum(v is not None for v in parsed[f].values()) for f in CANDIDATE_FORMATS}
     best = max(CANDIDATE_FORMATS, key=lambda f: counts[f])  # first of the maximal ones
     if counts[best] == 0:
@@ -161,6 +175,13 @@ def detect_format(values, *, where: str = "the date columns") -> DateParser:
         if other == best or counts[other] != counts[best]:
             continue
         if any(parsed[other][t] != parsed[best][t] for t in texts):
+            only_best = [t for t in texts if parsed[best][t] is not None and parsed[other][t] is None]
+            only_other = [t for t in texts if parsed[other][t] is not None and parsed[best][t] is None]
+            if only_best and only_other:
+                raise ConfigError(
+                    f"date_format = \"auto\": {where} mix day/month orders: {only_best[0]!r} is only "
+                    f"{describe_format(best)} but {only_other[0]!r} is only {describe_format(other)}. Fix the "
+                    "export or set date_format and let the other rows be rejected.")
             example = next(t for t in texts if parsed[best][t] is not None and parsed[other][t] is not None
                            and parsed[best][t] != parsed[other][t])
             a, b = parsed[best][example], parsed[other][example]

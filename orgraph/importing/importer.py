@@ -14,6 +14,8 @@ from .writer import format_summary, validate_written, write_bundle, write_reject
 __all__ = ["import_file", "format_summary"]
 
 _LIST_CAP = 200
+#: The manager-resolution lists every summary carries (see :func:`~.build.resolve_supervision`).
+MANAGER_LISTS = ("external", "loose", "ambiguous", "missing", "no_overlap", "clipped", "ignored", "self")
 
 
 def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
@@ -96,7 +98,8 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
     managers = {}
     if m.column("manager_name") or m.column("manager_id"):
         managers["resolved_lines"] = len(supervision)
-        for key, items in sorted(ledger.managers.items()):
+        for key in MANAGER_LISTS:
+            items = ledger.managers.get(key, [])
             managers[f"n_{key}"] = len(items)
             managers[key] = items[:_LIST_CAP]
     for pid, p in fields.programs.items():

@@ -17,17 +17,17 @@ no one is chosen.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["name_tokens", "display_name", "NameIndex", "Match"]
 
-_DROP = re.compile(r"[.\u2019'`]")
-_SPLIT = re.compile(r"[\s]+")
+_DROP = str.maketrans("", "", ".\u2019'`")
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.casefold()
@@ -50,7 +50,7 @@ def name_tokens(name: str, *, order: str = "first_last") -> tuple[str, ...]:
     >>> name_tokens("O'Hare Lynn", order="last_first")
     ('lynn', 'ohare')
     """
-    text = _DROP.sub("", _fold(str(name)))
+    text = _fold(str(name)).translate(_DROP)
     if "," in text:
         last, _, first = text.partition(",")
         tokens = first.split() + last.split()
