@@ -259,3 +259,43 @@ def test_scenario_command_errors(bundle):
     assert r.exit_code == 1 and "Error: unknown program 'NOPE'; programs in the data: OP" in r.output
     r = run(main, ["scenario", folder, "--supervisor", "S2", "--leaves"])
     assert r.exit_code == 1 and "Error: S2 is not employed on 2021-12-31" in r.output
+
+
+# ---------------------------------------------------------------- synthetic orgs (orgraph.synth)
+@pytest.fixture(scope="module")
+def synth_orgs(tmp_path_factory):
+    synth = pytest.importorskip("orgraph.synth")
+    import orgraph
+
+    orgs = []
+    for seed in (1, 2, 3):
+        out = tmp_path_factory.mktemp(f"synth{seed}")
+        truth = synth.generate(staff=400, years=5, seed=seed, out=out)
+        orgs.append((orgraph.load(out), truth))
+    return orgs
+
+
+def test_synthetic_orgs_fitted_relation_has_the_planted_sign(synth_orgs):
+    for org, truth in synth_orgs:
+        planted = truth["hazard_model"]["caseload"]
+        assert planted["sign"] == "positive" and planted["hazard_multiplier_per_10_clients"] > 1
+        fit = caseload_hazard(org)
+        assert fit["fitted"], fit["reason"]
+        assert fit["hazard_ratio_per_10"] > 1.0, fit
+
+
+def test_synthetic_orgs_scenario_direction(synth_orgs):
+    for org, truth in synth_orgs:
+        prog = truth["caseload_program"]["program_id"]
+        more = census_scenario(org, program=prog, add_census=60)
+        sc = more["scenario"]
+        assert sc["caseload_per_fte"] > more["current"]["caseload_per_fte"]
+        assert sc["extra_exits"] > 0 and sc["turnover_cost"] > 0 and 0 < sc["offset_share"] < 1
+        enough = census_scenario(org, program=prog, add_census=60, add_fte=more["break_even_fte"])
+        assert enough["scenario"]["extra_exits"] == pytest.approx(0.0, abs=1e-6)
+        assert enough["scenario"]["turnover_cost"] == pytest.approx(0.0, abs=0.01)
+        # a supervisor on the last day: leaving costs at least their own replacement
+        sups = org.staff_frame[(org.staff_frame["role_kind"] == "supervisor") & ~org.staff_frame["exited"]]
+        res = supervisor_leaves_scenario(org, supervisor=sups.index[0])
+        assert res["total_cost"] >= res["supervisor_cost"] > 0
+        assert res["hazard_ratio"]["source"].startswith("this org"), res["hazard_ratio"]
