@@ -45,6 +45,10 @@ DEFAULTS: dict[str, dict] = {
         "max_supervisee_caseload": 250,      # sum of supervisees' active clients
         "min_delivered_ratio": 0.5,          # delivered / required supervision hours below this is overloaded
         "required_hours_per_week": 1.0,      # policy: supervision per clinician supervisee per week
+        # Flag when at least this many of the load signals (span, supervisee caseload, supervision delivered)
+        # exceed their limits; with fewer signals in the bundle, all available ones must. One signal alone
+        # has benign causes (a director's direct reports, a high-acuity program's caseloads).
+        "min_signals": 2,
     },
     "churn": {
         "window_months": 24,       # rolling window for the holder rule (issue 3)

@@ -94,22 +94,28 @@ def test_load_beyond_headcount_by_hand():
 
 
 def test_flags_and_reasons():
-    res = overloaded_supervisors(overload_org())
-    s = by_id(res)
-    assert [x["supervisor_id"] for x in res["supervisors"] if x["overloaded"]] == ["S1"]
+    # defaults: S1 exceeds one signal of three (delivered 7% < 50%); two are needed
+    s = by_id(overloaded_supervisors(overload_org()))
     assert s["S1"]["reasons"] == ["delivered 26 of 390 required supervision hours (7%; minimum 50%)"]
+    assert s["S1"]["overloaded"] is False
+    res = overloaded_supervisors(overload_org(), min_signals=1)
+    assert [x["supervisor_id"] for x in res["supervisors"] if x["overloaded"]] == ["S1"]
+    s = by_id(overloaded_supervisors(overload_org(), max_span=7))
+    assert s["S1"]["overloaded"] is True and len(s["S1"]["reasons"]) == 2
     s = by_id(overloaded_supervisors(overload_org(), max_span=7, max_supervisee_caseload=200))
     assert s["S1"]["reasons"][:2] == [
         "direct span averaged 7.5 supervisees (limit 7)",
         "supervisees carried 225 active clients in an average month (limit 200)",
     ]
-    # without a sessions file nothing is said about delivered supervision
-    s = by_id(overloaded_supervisors(overload_org(sessions=False)))
+    # without a sessions file: nothing said about delivered supervision; two signals remain, both needed
+    s = by_id(overloaded_supervisors(overload_org(sessions=False), max_span=7))
     assert s["S1"]["supervision_hours_delivered"] is None and s["S1"]["overloaded"] is False
+    s = by_id(overloaded_supervisors(overload_org(sessions=False), max_span=7, max_supervisee_caseload=200))
+    assert s["S1"]["overloaded"] is True
 
 
 def test_exit_rate_ratio_by_hand():
-    rr = overloaded_supervisors(overload_org())["rate_ratio"]
+    rr = overloaded_supervisors(overload_org(), min_signals=1)["rate_ratio"]
     # under S1 (overloaded): 5 exits in 2730 supervisee-days
     # under others: S2's Y1 (exit) 92 days + Y2 184, D1's S1 and S2 365 each = 1006 days, 1 exit
     assert (rr["exits_overloaded"], rr["person_days_overloaded"], rr["exits_other"], rr["person_days_other"]) == \

@@ -40,7 +40,8 @@ def span_band(span: float) -> str | None:
 def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
                            max_supervisee_caseload: float | None = None,
                            min_delivered_ratio: float | None = None,
-                           required_hours_per_week: float | None = None, as_of=None) -> dict:
+                           required_hours_per_week: float | None = None, min_signals: int | None = None,
+                           as_of=None) -> dict:
     """Span of control and load per supervisor, overload flags and the exit rate ratio.
 
     Parameters
@@ -57,6 +58,12 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
         below this share of the hours required.
     required_hours_per_week : float, optional
         Policy: supervision hours per clinician supervisee per week.
+    min_signals : int, optional
+        Flag a supervisor when at least this many of the three load signals
+        (span, supervisees' caseload, supervision delivered) exceed their limits
+        (default 2). When the bundle lacks the caseload or sessions file, fewer
+        signals exist and all of them must exceed (so with span alone, span
+        decides). ``reasons`` lists every signal exceeded, flagged or not.
     as_of : date or str, optional
         Analyse only data up to this day.
 
@@ -99,10 +106,11 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     lim_load = float(setting(org, "overload", "max_supervisee_caseload", max_supervisee_caseload))
     lim_ratio = float(setting(org, "overload", "min_delivered_ratio", min_delivered_ratio))
     per_week = float(setting(org, "overload", "required_hours_per_week", required_hours_per_week))
+    need = int(setting(org, "overload", "min_signals", min_signals))
     cut = cutoff(org, as_of)
     ref = cut - DAY
     settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
-                "required_hours_per_week": per_week, "as_of": iso(ref)}
+                "required_hours_per_week": per_week, "min_signals": need, "as_of": iso(ref)}
     S = supervision(org, cut)
     P = people(org, cut)
     sups = pd.Index(sorted(S["supervisor_id"].unique()), name="supervisor_id")
@@ -148,6 +156,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
             req = (days / 7.0 * per_week).groupby(clin["supervisor_id"]).sum()
             out["required"] = req.reindex(sups).fillna(0.0)
 
+    signals = 1 + int(has_caseload and out["supervisee_caseload"].notna().any()) + int(out["required"].notna().any())
     records = []
     for sid, r in zip(out.index, out.to_dict("records")):
         reasons = []
@@ -178,7 +187,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
             "supervision_hours_delivered": num(r["delivered"], 1),
             "supervision_hours_required": num(r["required"], 1),
             "delivered_ratio": num(ratio, 3),
-            "overloaded": bool(reasons),
+            "overloaded": len(reasons) >= max(1, min(need, signals)),
             "reasons": reasons,
         })
     records.sort(key=lambda x: (not x["overloaded"], -(x["mean_span"] or 0), x["supervisor_id"]))
