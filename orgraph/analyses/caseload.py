@@ -131,6 +131,11 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
+def _ns(values) -> pd.Series:
+    """Datetimes at nanosecond resolution (merge_asof needs both sides alike)."""
+    return pd.to_datetime(values).astype("datetime64[ns]")
+
+
 def _month_index(ts) -> np.ndarray:
     """Months since 1970-01 of a datetime Series/array (NaT gives a very negative number)."""
     return np.asarray(pd.to_datetime(ts)).astype("datetime64[M]").astype(np.int64)
@@ -230,10 +235,11 @@ def _attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     supervisor is the one whose supervision covers ``ref``. Returns a copy
     sorted by ``ref``.
     """
-    pm = df.sort_values(["ref", "staff_id"], kind="stable").reset_index(drop=True)
+    pm = df.assign(ref=_ns(df["ref"])).sort_values(["ref", "staff_id"], kind="stable").reset_index(drop=True)
     af = org.assignment_frame
     if len(af):
         seats = af[["staff_id", "start", "position_id", "program_id", "role_kind"]].sort_values("start")
+        seats["start"] = _ns(seats["start"])
         pm = pd.merge_asof(pm, seats, left_on="ref", right_on="start", by="staff_id", direction="backward")
         pm = pm.drop(columns="start")
     else:
@@ -242,6 +248,7 @@ def _attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     sv = org.supervision_frame
     if len(sv):
         sup = sv[["staff_id", "start", "end", "supervisor_id"]].sort_values("start")
+        sup["start"], sup["end"] = _ns(sup["start"]), _ns(sup["end"])
         pm = pd.merge_asof(pm, sup, left_on="ref", right_on="start", by="staff_id", direction="backward")
         gone = pm["end"].isna() | (pm["end"] <= pm["ref"])
         pm.loc[gone, "supervisor_id"] = None
@@ -310,6 +317,19 @@ def _dist(values: np.ndarray) -> dict:
         "median": _round(p50, 2), "p75": _round(p75, 2), "p90": _round(p90, 2), "max": _round(v[-1], 2),
         "gini": _round(gini(v)), "top_decile_share": _round(v[-top:].sum() / total) if total > 0 else None,
     }
+
+
+def _group_gini(df: pd.DataFrame, key: str) -> pd.Series:
+    """Gini coefficient of ``active_clients`` within each group, vectorised (same formula as :func:`gini`)."""
+    d = df[[key, "active_clients"]].sort_values([key, "active_clients"], kind="stable")
+    g = d.groupby(key, sort=True)["active_clients"]
+    i = g.cumcount() + 1
+    n = g.transform("size")
+    tot = g.transform("sum")
+    num = (i * d["active_clients"]).groupby(d[key]).sum()
+    n1, t1 = n.groupby(d[key]).first(), tot.groupby(d[key]).first()
+    out = 2 * num / (n1 * t1) - (n1 + 1) / n1
+    return out.where(t1 > 0, 0.0)
 
 
 def _exposure_rate_ratio(pm: pd.DataFrame, flag: pd.Series, *, label_a: str, label_b: str) -> dict:
@@ -394,15 +414,18 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     sust_ids = set(runs.loc[runs["run"] >= k, "staff_id"])
 
     def group_table(key: str) -> list[dict]:
-        out = []
-        for val, grp in cr.groupby(key, sort=True):
-            d = _dist(grp["active_clients"].to_numpy())
-            out.append({key: val, "staff": int(grp["staff_id"].nunique()), "person_months": int(len(grp)),
-                        "mean": d["mean"], "median": d["median"], "p90": d["p90"], "max": d["max"],
-                        "gini": d["gini"], "share_above_cutoff": _round(grp["above"].mean()),
-                        "sustained_people": int(len(set(grp["staff_id"]) & sust_ids))})
-        out.sort(key=lambda r: (-(r["share_above_cutoff"] or 0), str(r[key])))
-        return out
+        g = cr.groupby(key, sort=True)
+        t = g.agg(staff=("staff_id", "nunique"), person_months=("staff_id", "size"),
+                  mean=("active_clients", "mean"), median=("active_clients", "median"),
+                  max=("active_clients", "max"), share_above_cutoff=("above", "mean"))
+        t["p90"] = g["active_clients"].quantile(0.9)
+        t["gini"] = _group_gini(cr, key)
+        sus = cr[cr["staff_id"].isin(sust_ids)].groupby(key)["staff_id"].nunique()
+        t["sustained_people"] = sus.reindex(t.index).fillna(0).astype(int)
+        t = t.round({"mean": 2, "median": 2, "p90": 2, "max": 2, "gini": 4, "share_above_cutoff": 4})
+        t = t.reset_index().sort_values(["share_above_cutoff", key], ascending=[False, True], kind="stable")
+        return _records(t[[key, "staff", "person_months", "mean", "median", "p90", "max", "gini",
+                           "share_above_cutoff", "sustained_people"]])
 
     by_program = group_table("program_id")
     by_supervisor = group_table("supervisor_id")
@@ -411,21 +434,18 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     r["run_id"] = (r["run"] == 1).cumsum()
     runs_g = r.groupby("run_id").agg(staff_id=("staff_id", "first"), first_mi=("mi", "min"), last_mi=("mi", "max"),
                                      months=("run", "max"), mean_caseload=("active_clients", "mean"))
-    runs_g = runs_g[runs_g["months"] >= k]
+    runs_g = runs_g[runs_g["months"] >= k].copy()
     sf = org.staff_frame
-    sustained = []
-    for row in runs_g.itertuples(index=False):
-        s = sf.loc[row.staff_id] if row.staff_id in sf.index else None
-        sustained.append({
-            "staff_id": row.staff_id, "name": None if s is None else s["name"],
-            "program_id": None if s is None else _jsonable(s["program_id"]),
-            "first_month": _month_start([row.first_mi])[0].astype("datetime64[D]").item().isoformat(),
-            "last_month": _month_start([row.last_mi])[0].astype("datetime64[D]").item().isoformat(),
-            "months": int(row.months), "mean_caseload": _round(row.mean_caseload, 2),
-            "exited": bool(s is not None and s["exited"]),
-            "exit_date": None if s is None or not s["exited"] else _jsonable(s["exit"]),
-        })
-    sustained.sort(key=lambda x: (-x["months"], x["staff_id"], x["first_month"]))
+    runs_g["name"] = runs_g["staff_id"].map(sf["name"])
+    runs_g["program_id"] = runs_g["staff_id"].map(sf["program_id"])
+    runs_g["first_month"] = pd.to_datetime(_month_start(runs_g["first_mi"].to_numpy()))
+    runs_g["last_month"] = pd.to_datetime(_month_start(runs_g["last_mi"].to_numpy()))
+    runs_g["mean_caseload"] = runs_g["mean_caseload"].round(2)
+    runs_g["exited"] = runs_g["staff_id"].map(sf["exited"]).fillna(False).astype(bool)
+    runs_g["exit_date"] = runs_g["staff_id"].map(sf["exit"]).where(runs_g["exited"])
+    runs_g = runs_g.sort_values(["months", "staff_id", "first_mi"], ascending=[False, True, True], kind="stable")
+    sustained = _records(runs_g[["staff_id", "name", "program_id", "first_month", "last_month", "months",
+                                 "mean_caseload", "exited", "exit_date"]])
     # --- exit rate: exposure = run length in the previous month >= k
     prev = runs[["staff_id", "mi", "run"]].copy()
     prev["mi"] = prev["mi"] + 1

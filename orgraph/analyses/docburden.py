@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import as_date
-from .caseload import _exposure_rate_ratio, _jsonable, _month_index, _month_start, _round, _setting, person_months
+from .caseload import _exposure_rate_ratio, _month_index, _month_start, _records, _setting, person_months
 
 __all__ = ["documentation_burden", "doc_ratios"]
 
@@ -53,16 +53,21 @@ def doc_ratios(org) -> pd.DataFrame:
     return df.sort_values(["staff_id", "mi"], kind="stable").reset_index(drop=True)
 
 
-def _pooled(grp: pd.DataFrame, threshold: float) -> dict:
-    s = float(grp["session_hours"].sum())
-    d = float(grp["documentation_hours"].sum())
-    rated = grp["ratio"].dropna()
-    return {
-        "session_hours": _round(s, 2), "documentation_hours": _round(d, 2),
-        "ratio": _round(d / s) if s > 0 else None,
-        "median_monthly_ratio": _round(rated.median()) if len(rated) else None,
-        "share_months_at_or_above": _round((rated >= threshold).mean()) if len(rated) else None,
-    }
+def _pooled(rec: pd.DataFrame, key, threshold: float) -> pd.DataFrame:
+    """Pooled ratios by ``key``: hours summed, median of monthly ratios, share of months at or above."""
+    r = rec.assign(hi=(rec["ratio"] >= threshold).astype(float).where(rec["ratio"].notna()),
+                   hi_n=(rec["ratio"] >= threshold))
+    g = r.groupby(key, sort=True)
+    out = g.agg(staff=("staff_id", "nunique"), person_months=("staff_id", "size"),
+                session_hours=("session_hours", "sum"), documentation_hours=("documentation_hours", "sum"),
+                median_monthly_ratio=("ratio", "median"), share_months_at_or_above=("hi", "mean"),
+                months_at_or_above=("hi_n", "sum"))
+    out["ratio"] = (out["documentation_hours"] / out["session_hours"]).where(out["session_hours"] > 0)
+    for c in ("ratio", "median_monthly_ratio", "share_months_at_or_above"):
+        out[c] = out[c].round(4)
+    for c in ("session_hours", "documentation_hours"):
+        out[c] = out[c].round(2)
+    return out
 
 
 def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
@@ -120,39 +125,32 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
     rec["program_id"] = rec["program_id"].fillna("(none)")
     sf = org.staff_frame
     # --- by person
-    by_person = []
-    for sid, grp in rec.groupby("staff_id", sort=True):
-        p = _pooled(grp, thr)
-        row = sf.loc[sid] if sid in sf.index else None
-        by_person.append({
-            "staff_id": sid, "name": None if row is None else row["name"],
-            "program_id": grp["program_id"].iloc[-1], "months": int(len(grp)),
-            "session_hours": p["session_hours"], "documentation_hours": p["documentation_hours"],
-            "ratio": p["ratio"], "median_monthly_ratio": p["median_monthly_ratio"],
-            "months_at_or_above": int((grp["ratio"] >= thr).sum()),
-            "at_or_above": p["ratio"] is not None and p["ratio"] >= thr,
-            "exited": bool(row is not None and row["exited"]),
-        })
-    by_person.sort(key=lambda r: (-(r["ratio"] or 0), r["staff_id"]))
+    pp = _pooled(rec, "staff_id", thr)
+    last_prog = rec.groupby("staff_id", sort=True)["program_id"].last()
+    pp["name"] = pp.index.map(sf["name"])
+    pp["program_id"] = last_prog
+    pp["exited"] = pp.index.map(sf["exited"]).fillna(False).astype(bool)
+    pp["at_or_above"] = pp["ratio"].fillna(-1.0) >= thr
+    pp = pp.reset_index().rename(columns={"person_months": "months"})
+    pp["_r"] = pp["ratio"].fillna(0.0)
+    pp = pp.sort_values(["_r", "staff_id"], ascending=[False, True], kind="stable")
+    by_person = _records(pp[["staff_id", "name", "program_id", "months", "session_hours", "documentation_hours",
+                             "ratio", "median_monthly_ratio", "months_at_or_above", "at_or_above", "exited"]])
     at_or_above = [r for r in by_person if r["at_or_above"]]
     # --- by program
-    by_program = []
-    for prog, grp in rec.groupby("program_id", sort=True):
-        p = _pooled(grp, thr)
-        people = sum(1 for r in at_or_above if r["program_id"] == prog)
-        by_program.append({"program_id": prog, "staff": int(grp["staff_id"].nunique()),
-                           "person_months": int(len(grp)), "ratio": p["ratio"],
-                           "median_monthly_ratio": p["median_monthly_ratio"],
-                           "share_months_at_or_above": p["share_months_at_or_above"],
-                           "people_at_or_above": people})
-    by_program.sort(key=lambda r: (-(r["ratio"] or 0), str(r["program_id"])))
+    bp = _pooled(rec, "program_id", thr)
+    bp["people_at_or_above"] = pp[pp["at_or_above"]].groupby("program_id").size().reindex(bp.index).fillna(0)
+    bp = bp.reset_index()
+    bp["_r"] = bp["ratio"].fillna(0.0)
+    bp = bp.sort_values(["_r", "program_id"], ascending=[False, True], kind="stable")
+    by_program = _records(bp[["program_id", "staff", "person_months", "ratio", "median_monthly_ratio",
+                              "share_months_at_or_above", "people_at_or_above"]])
+    for r in by_program:
+        r["people_at_or_above"] = int(r["people_at_or_above"])
     # --- by month
-    by_month = []
-    for mi, grp in rec.groupby("mi", sort=True):
-        p = _pooled(grp, thr)
-        by_month.append({"month": _jsonable(pd.Timestamp(_month_start([mi])[0])), "staff": int(grp["staff_id"].nunique()),
-                         "ratio": p["ratio"], "median_monthly_ratio": p["median_monthly_ratio"],
-                         "share_months_at_or_above": p["share_months_at_or_above"]})
+    bm = _pooled(rec, "mi", thr).reset_index()
+    bm["month"] = pd.to_datetime(_month_start(bm["mi"].to_numpy()))
+    by_month = _records(bm[["month", "staff", "ratio", "median_monthly_ratio", "share_months_at_or_above"]])
     # --- exit rate: exposure = ratio in the previous month >= threshold
     prev = dr[["staff_id", "mi", "ratio"]].dropna().copy()
     prev["mi"] = prev["mi"] + 1
