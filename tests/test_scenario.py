@@ -292,8 +292,9 @@ def test_synthetic_orgs_scenario_direction(synth_orgs):
         assert sc["caseload_per_fte"] > more["current"]["caseload_per_fte"]
         assert sc["extra_exits"] > 0 and sc["turnover_cost"] > 0 and 0 < sc["offset_share"] < 1
         enough = census_scenario(org, program=prog, add_census=60, add_fte=more["break_even_fte"])
-        assert enough["scenario"]["extra_exits"] == pytest.approx(0.0, abs=1e-6)
-        assert enough["scenario"]["turnover_cost"] == pytest.approx(0.0, abs=0.01)
+        # break_even_fte is rounded to 0.01 FTE, so "no extra exits" holds to about a thousandth of an exit
+        assert enough["scenario"]["extra_exits"] == pytest.approx(0.0, abs=0.01)
+        assert abs(enough["scenario"]["turnover_cost"]) < 0.01 * sc["turnover_cost"]
         # a supervisor on the last day: leaving costs at least their own replacement
         sups = org.staff_frame[(org.staff_frame["role_kind"] == "supervisor") & ~org.staff_frame["exited"]]
         res = supervisor_leaves_scenario(org, supervisor=sups.index[0])
