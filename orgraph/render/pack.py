@@ -1,0 +1,512 @@
+"""Snapshot packs: the org on one date, for a leadership meeting with no network.
+
+:func:`write_pack` writes a folder:
+
+* ``index.html``: headline findings in plain language, key tables, static
+  charts (exits per quarter by role kind, span bands, caseload distribution)
+  and the interactive map, in one self-contained page that prints to PDF
+  (print stylesheet, page breaks; the map prints as its PNG);
+* ``map.html`` and ``map.png`` (headless Chromium screenshot when Chromium is
+  installed, else a drawing of the network without labels);
+* ``graph.graphml`` and ``graph.json`` (NetworkX node-link; read it with
+  ``nx.node_link_graph(data, edges="links", name="node")``, since nodes keep
+  their own ``id`` attribute): the snapshot graph of :meth:`orgraph.graph.OrgGraph.snapshot`
+  with dates as ISO strings, missing values left out, and a ``status`` on
+  each person;
+* the tables as CSV.
+
+With ``anonymize=True`` people appear only as keyed pseudonyms (HMAC-SHA256 of
+their id: the same key gives the same pseudonym on every run), tables that
+list individual people are left out, and every table cell counting between 1
+and ``min_cell - 1`` people is shown as ``<min_cell``.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import html
+import json
+import math
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from ..errors import SourceError
+from ..graph import OrgGraph, as_date, node_key
+from .charts import bar_chart_svg, map_png
+from .maps import (DEFAULT_LOOKBACK_DAYS, MapFlags, Pseudonymizer, build_map, flags_from_results, map_elements,
+                   run_analyses, vis_network)
+
+__all__ = ["write_pack", "export_graph", "pack_tables", "headline_findings", "suppress"]
+
+CASELOAD_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, None))
+SPAN_BANDS = ("1", "2-3", "4-7", "8-12", "13-16", "17+")
+
+
+# ----------------------------------------------------------------- privacy
+def suppress(value, min_cell: int):
+    """A people count as shown in an anonymized table: ``"<min_cell"`` when 1 .. min_cell-1.
+
+    Examples
+    --------
+    >>> suppress(3, 5), suppress(0, 5), suppress(12, 5)
+    ('<5', 0, 12)
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < min_cell:
+        return f"<{min_cell}"
+    return value
+
+
+# ------------------------------------------------------------------- graph
+def _clean(value):
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, (int, str)):
+        return value
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return str(value)
+
+
+_PRIVATE = ("name", "license", "annual_salary", "termination_reason", "hire_date", "start", "end",
+            "termination_date")
+
+
+def export_graph(org: OrgGraph, *, as_of, status: dict | None = None, anonymize: bool = False,
+                 key: str | None = None) -> nx.DiGraph:
+    """The snapshot graph on ``as_of``, ready for GraphML and JSON.
+
+    Dates become ISO strings and ``None``/NaN attributes are dropped (GraphML
+    has no null). ``status`` (staff id -> map status) is added to people.
+    Anonymized: staff nodes are ``staff:<pseudonym>`` with ``id`` and ``name``
+    the pseudonym, and names, licences, salaries, reasons and exact dates of
+    people are dropped (``tenure_days`` stays).
+    """
+    H = org.snapshot(as_of)
+    pseudo = Pseudonymizer(key) if anonymize else None
+
+    def rename(n: str) -> str:
+        kind, _, id_ = n.partition(":")
+        return node_key("staff", pseudo(id_)) if pseudo and kind == "staff" else n
+
+    out = nx.DiGraph()
+    out.graph.update({k: v for k, v in ((k, _clean(v)) for k, v in H.graph.items()) if v is not None})
+    for n, a in H.nodes(data=True):
+        attrs = {k: _clean(v) for k, v in a.items()}
+        if a.get("kind") == "staff":
+            if status and a["id"] in status:
+                attrs["status"] = status[a["id"]]
+            if pseudo:
+                for k in _PRIVATE:
+                    attrs.pop(k, None)
+                attrs["id"] = attrs["name"] = pseudo(a["id"])
+        out.add_node(rename(n), **{k: v for k, v in attrs.items() if v is not None})
+    for u, v, a in H.edges(data=True):
+        attrs = {k: _clean(x) for k, x in a.items()}
+        out.add_edge(rename(u), rename(v), **{k: x for k, x in attrs.items() if x is not None})
+    return out
+
+
+# ------------------------------------------------------------------ tables
+def _quarter(ts: pd.Timestamp) -> str:
+    return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
+
+
+def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False, key: str | None = None,
+                min_cell: int = 5, quarters: int = 8) -> dict[str, list[dict]]:
+    """The pack's tables as lists of records, suppressed when anonymized."""
+    day = as_date(as_of)
+    ts = pd.Timestamp(day)
+    sf = org.staff_frame
+    employed = sf[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
+    H = org.snapshot(day)
+    prog_of = {a["id"]: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
+    year_ago = ts - pd.DateOffset(years=1)
+    left_year = sf[(sf["exit"] < ts) & (sf["exit"] >= year_ago)]
+    tables: dict[str, list[dict]] = {}
+
+    rows = []
+    for pid, p in sorted(org.data.programs.items()):
+        n_emp = sum(1 for s in employed.index if prog_of.get(s) == pid)
+        n_left = int((left_year["program_id"] == pid).sum())
+        rows.append({"program_id": pid, "program": p.name, "employed": n_emp, "left_last_12_months": n_left})
+    tables["headcount_by_program"] = rows
+
+    # exits per quarter by role kind (the last `quarters` quarters up to as_of)
+    q_end = pd.Period(ts, "Q")
+    periods = [q_end - i for i in range(quarters - 1, -1, -1)]
+    ex = sf[sf["exited"] & (sf["exit"] <= ts)]
+    ex = ex[ex["exit"] >= periods[0].start_time]
+    kinds = sorted(set(ex["role_kind"])) or ["clinician"]
+    rows = []
+    for per in periods:
+        in_q = ex[(ex["exit"] >= per.start_time) & (ex["exit"] <= per.end_time)]
+        row = {"quarter": str(per).replace("Q", "-Q")}
+        for k in kinds:
+            row[k] = int((in_q["role_kind"] == k).sum())
+        row["total"] = int(len(in_q))
+        row["complete"] = bool(per.end_time.normalize() <= ts)
+        rows.append(row)
+    tables["exits_by_quarter"] = rows
+
+    # span bands on the day (direct supervisees)
+    span: dict[str, int] = {}
+    for u, v, a in H.edges(data=True):
+        if a.get("kind") == "SUPERVISED_BY":
+            span[v] = span.get(v, 0) + 1
+    from ..analyses.overload import span_band
+
+    counts = {b: 0 for b in SPAN_BANDS}
+    for n in span.values():
+        b = span_band(n)
+        if b:
+            counts[b] += 1
+    total = sum(counts.values())
+    tables["span_bands"] = [{"band": b, "supervisors": c, "share": round(c / total, 3) if total else 0.0}
+                            for b, c in counts.items()]
+
+    # caseload distribution in the month of the day
+    cl = org.data.caseload
+    month = pd.Timestamp(day.year, day.month, 1)
+    cur = cl[(cl["month"] == month) & cl["staff_id"].isin(employed.index)] if len(cl) else cl
+    rows = []
+    for lo, hi in CASELOAD_BINS:
+        sel = cur["active_clients"] >= lo
+        if hi is not None:
+            sel &= cur["active_clients"] <= hi
+        rows.append({"active_clients": f"{lo}-{hi}" if hi is not None else f"{lo}+", "people": int(sel.sum())})
+    tables["caseload_distribution"] = rows
+
+    if not anonymize:
+        cas = [c for c in (results.get("cascades") or {}).get("cascades", []) if c.get("flagged")]
+        tables["flagged_cascades"] = [{
+            "supervisor_id": c["supervisor_id"], "supervisor": _name(org, c["supervisor_id"]),
+            "exit_date": c["exit_date"], "cohort_size": c["cohort_size"], "observed": c["observed"],
+            "expected": c["expected"], "relative_risk": c["relative_risk"], "ci_low": c["ci_low"],
+            "ci_high": c["ci_high"], "p_adjusted": c["p_adjusted"],
+            "departures": "; ".join(f"{d['staff_id']} (+{d['days_after']}d)" for d in c["departures"])}
+            for c in cas]
+        sup = [r for r in (results.get("overload") or {}).get("supervisors", []) if r.get("overloaded")]
+        tables["overloaded_supervisors"] = [{
+            "supervisor_id": r["supervisor_id"], "supervisor": _name(org, r["supervisor_id"]),
+            "mean_span": r.get("mean_span"), "span_now": r.get("span_now"), "total_span": r.get("total_span"),
+            "supervisee_caseload": r.get("supervisee_caseload"), "reasons": "; ".join(r.get("reasons") or [])}
+            for r in sup]
+        seats = [r for r in (results.get("churn") or {}).get("seats", []) if r.get("flagged") or r.get("watch")]
+        tables["churn_seats"] = [{
+            "position_id": r["position_id"], "title": r.get("title"), "program_id": r.get("program_id"),
+            "holders": r.get("holders"), "exits": r.get("exits"), "expected": r.get("expected"),
+            "p_adjusted": r.get("p_adjusted"), "status": "flagged" if r.get("flagged") else "watch",
+            "shared_factors": "; ".join(r.get("shared_factors") or [])} for r in seats]
+    else:
+        for name in tables:
+            tables[name] = [{k: (suppress(v, min_cell) if k not in ("share", "complete") else v)
+                             for k, v in r.items()} for r in tables[name]]
+        for r in tables["span_bands"]:  # a share would give the suppressed count back
+            if isinstance(r["supervisors"], str):
+                r["share"] = None
+    return tables
+
+
+def _name(org: OrgGraph, staff_id: str) -> str:
+    s = org.data.staff.get(staff_id)
+    return s.name if s else ""
+
+
+# ---------------------------------------------------------------- findings
+def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anonymize: bool = False,
+                      key: str | None = None) -> list[str]:
+    """A few plain-language sentences from the analyses."""
+    day = as_date(as_of)
+    pseudo = Pseudonymizer(key) if anonymize else None
+
+    def who(sid: str) -> str:
+        if pseudo:
+            return pseudo(sid)
+        s = org.data.staff.get(sid)
+        return f"{s.name} ({sid})" if s else sid
+
+    out = []
+    hc = tables["headcount_by_program"]
+    emp = sum(r["employed"] for r in hc if isinstance(r["employed"], int))
+    left = sum(r["left_last_12_months"] for r in hc if isinstance(r["left_last_12_months"], int))
+    if not anonymize:
+        out.append(f"On {day.isoformat()}, {emp} people worked in {len(hc)} programs; {left} left in the 12 months "
+                   f"before.")
+    cas = results.get("cascades") or {}
+    flagged = [c for c in cas.get("cascades", []) if c.get("flagged") and as_date(c["exit_date"]) < day]
+    org_hr = (cas.get("org") or {})
+    if org_hr.get("hazard_ratio") is not None and org_hr.get("ci_low") is not None:
+        out.append(f"People left at {org_hr['hazard_ratio']:.1f} times the usual rate in the months after their "
+                   f"supervisor left (95% interval {org_hr['ci_low']:.1f} to {org_hr['ci_high']:.1f}).")
+    for c in sorted(flagged, key=lambda c: -(c.get("relative_risk") or 0))[:3]:
+        out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, {c['observed']} of the "
+                   f"{c['cohort_size']} people they supervised left within the window; about "
+                   f"{c['expected']:.1f} would be expected.")
+    if len(flagged) > 3:
+        out.append(f"{len(flagged) - 3} more supervisor exits were followed by unusually many departures.")
+    ov = results.get("overload") or {}
+    sup = [r for r in ov.get("supervisors", []) if r.get("overloaded")]
+    if sup:
+        n_all = len(ov.get("supervisors", []))
+        sent = f"{len(sup)} of {n_all} supervisors are overloaded (span, supervisees' caseloads or missing supervision)."
+        rr = ov.get("rate_ratio") or {}
+        if rr.get("rate_ratio") is not None and rr.get("ci_low") is not None:
+            sent += (f" Their supervisees left at {rr['rate_ratio']:.1f} times the rate of others (95% interval "
+                     f"{rr['ci_low']:.1f} to {rr['ci_high']:.1f}).")
+        out.append(sent)
+    ch = results.get("churn") or {}
+    seats = [r for r in ch.get("seats", []) if r.get("flagged")]
+    if seats:
+        top = seats[0]
+        out.append(f"{len(seats)} seat{'s' if len(seats) != 1 else ''} keep turning over; the clearest is "
+                   f"{top['position_id']} ({top.get('title') or 'seat'}): {top.get('holders')} holders and "
+                   f"{top.get('exits')} exits, about {top.get('expected') or 0:.1f} expected.")
+    if not (flagged or sup or seats):
+        out.append("No supervisor-exit cascade, overloaded supervisor or churn seat stands out on this date.")
+    return out
+
+
+def _finding_text(f) -> str:
+    if isinstance(f, str):
+        return f
+    if isinstance(f, dict):
+        for k in ("text", "sentence", "headline", "finding", "summary"):
+            if isinstance(f.get(k), str):
+                return f[k]
+    return str(f)
+
+
+# -------------------------------------------------------------------- page
+_CSS = """
+body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1100px; padding: 16px 24px; }
+h1 { font-size: 24px; margin: 8px 0 2px; } h2 { font-size: 18px; margin: 26px 0 8px; border-bottom: 1px solid #ddd; }
+p.sub { color: #555; margin: 0 0 12px; }
+ul.findings li { margin: 6px 0; font-size: 15px; line-height: 1.35; }
+table { border-collapse: collapse; font-size: 12.5px; margin: 6px 0 14px; }
+th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f4f6f8; }
+iframe.map { width: 100%; height: 720px; border: 1px solid #ccc; }
+.print-only { display: none; }
+.charts svg { display: block; margin: 8px 0 18px; max-width: 100%; height: auto; }
+.note { color: #555; font-size: 12.5px; }
+@media print {
+  body { max-width: none; padding: 0; }
+  iframe.map { display: none; }
+  .print-only { display: block; max-width: 100%; }
+  section { page-break-inside: avoid; }
+  section.page { page-break-before: always; }
+  h2 { page-break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+@page { margin: 14mm; }
+"""
+
+
+def _table_html(rows: list[dict]) -> str:
+    if not rows:
+        return '<p class="note">None on this date.</p>'
+    cols = list(rows[0])
+    e = html.escape
+    out = ["<table><thead><tr>", *(f"<th>{e(c.replace('_', ' '))}</th>" for c in cols), "</tr></thead><tbody>"]
+    for r in rows:
+        out.append("<tr>")
+        for c in cols:
+            v = r.get(c)
+            num = isinstance(v, (int, float)) and not isinstance(v, bool)
+            text = "" if v is None else (f"{v:.3g}" if isinstance(v, float) and abs(v) < 0.01 and v != 0
+                                         else (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float)
+                                               else ("yes" if v is True else "no" if v is False else str(v))))
+            out.append(f'<td class="num">{e(text)}</td>' if num else f"<td>{e(text)}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+_TABLE_TITLES = {
+    "headcount_by_program": "Headcount by program",
+    "flagged_cascades": "Supervisor exits followed by unusually many departures",
+    "overloaded_supervisors": "Overloaded supervisors",
+    "churn_seats": "Seats that keep turning over",
+    "exits_by_quarter": "Exits per quarter by role kind",
+    "span_bands": "Span of control on the day (direct supervisees per supervisor)",
+    "caseload_distribution": "Caseload distribution in the month of the day",
+}
+
+
+def _charts(tables: dict, min_cell: int) -> list[str]:
+    sup = f"<{min_cell}"
+
+    def val(v):
+        return None if isinstance(v, str) else v
+
+    q = tables["exits_by_quarter"]
+    kinds = [k for k in q[0] if k not in ("quarter", "total", "complete")] if q else []
+    charts = [bar_chart_svg([r["quarter"] + ("" if r["complete"] else " (so far)") for r in q],
+                            {k: [val(r[k]) for r in q] for k in kinds}, title="Exits per quarter by role kind",
+                            ylabel="people who left", suppressed_label=sup)]
+    sb = tables["span_bands"]
+    charts.append(bar_chart_svg([r["band"] for r in sb], {"supervisors": [val(r["supervisors"]) for r in sb]},
+                                title="Span bands: supervisors by number of direct supervisees",
+                                ylabel="supervisors", suppressed_label=sup))
+    cd = tables["caseload_distribution"]
+    charts.append(bar_chart_svg([r["active_clients"] for r in cd], {"people": [val(r["people"]) for r in cd]},
+                                title="Caseload distribution (active clients per person)", ylabel="people",
+                                suppressed_label=sup))
+    return charts
+
+
+def _index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, charts: list[str],
+                map_html: str, png: bytes | None, anonymize: bool, min_cell: int, notes: list[str]) -> str:
+    e = html.escape
+    parts = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; frame-src 'self' about: data:\">",
+             f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
+             f"<header><h1>{e(title)}</h1><p class=\"sub\">The organization as of {e(day.isoformat())}. "
+             f"Made by orgraph on {e(dt.date.today().isoformat())}.</p></header>",
+             '<section id="findings"><h2>Headline findings</h2><ul class="findings">',
+             *(f"<li>{e(f)}</li>" for f in findings), "</ul></section>"]
+    if anonymize:
+        parts.append(f'<p class="note">Anonymized: people appear as pseudonyms; tables listing individual people are '
+                     f'left out, and counts of 1 to {min_cell - 1} people are shown as &lt;{min_cell}.</p>')
+    parts.append('<section id="map-section" class="page"><h2>Supervision map</h2>'
+                 '<p class="note">Hover over a person for their role, program, tenure, caseload and why they are '
+                 'flagged. The legend on the left of the map explains colours and shapes.</p>'
+                 f'<iframe class="map" title="Interactive supervision map" srcdoc="{e(map_html, quote=True)}">'
+                 "</iframe>")
+    if png:
+        parts.append(f'<img class="print-only" alt="Supervision map" '
+                     f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+    parts.append("</section>")
+    parts.append('<section id="charts" class="page charts"><h2>Charts</h2>' + "".join(charts) + "</section>")
+    first = True
+    for name in ("flagged_cascades", "overloaded_supervisors", "churn_seats", "headcount_by_program",
+                 "exits_by_quarter", "span_bands", "caseload_distribution"):
+        if name not in tables:
+            continue
+        cls = ' class="page"' if first else ""
+        first = False
+        parts.append(f'<section id="table-{name}"{cls}><h2>{e(_TABLE_TITLES[name])}</h2>'
+                     f"{_table_html(tables[name])}<p class=\"note\">CSV: {e(name)}.csv</p></section>")
+    if notes:
+        parts.append('<section id="notes"><h2>Notes</h2><ul>' + "".join(f"<li>{e(n)}</li>" for n in notes)
+                     + "</ul></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+_EMPTY_COLUMNS = {
+    "flagged_cascades": ["supervisor_id", "supervisor", "exit_date", "cohort_size", "observed", "expected",
+                         "relative_risk", "ci_low", "ci_high", "p_adjusted", "departures"],
+    "overloaded_supervisors": ["supervisor_id", "supervisor", "mean_span", "span_now", "total_span",
+                               "supervisee_caseload", "reasons"],
+    "churn_seats": ["position_id", "title", "program_id", "holders", "exits", "expected", "p_adjusted", "status",
+                    "shared_factors"],
+}
+
+
+def _write_csv(path: Path, rows: list[dict], name: str = "") -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        cols = list(rows[0]) if rows else _EMPTY_COLUMNS.get(name, [])
+        w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+
+
+def write_pack(org: OrgGraph, out_dir, *, as_of=None, findings=None, anonymize: bool = False, key: str | None = None,
+               min_cell: int | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS, results: dict | None = None,
+               png: bool = True, title: str | None = None) -> dict:
+    """Write a snapshot pack for ``as_of`` into ``out_dir``; return what was written.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    out_dir : path
+        Folder to write (created; existing pack files are replaced).
+    as_of : date, optional
+        Default: the last day of data.
+    findings : list of str or dict, optional
+        Extra headline findings (for example from the audit), shown after the
+        pack's own. A dict gives its ``text`` (or ``sentence``/``headline``).
+    anonymize, key, min_cell
+        Pseudonyms keyed by ``key`` and suppression of cells under ``min_cell``
+        people (default ``[privacy] min_cell``, 5).
+    results : dict, optional
+        Results of :func:`orgraph.render.maps.run_analyses` if already computed.
+    png : bool
+        Write ``map.png`` (set False to skip the screenshot).
+
+    Returns
+    -------
+    dict
+        ``out_dir``, ``files`` (name -> path), ``findings``, ``tables``,
+        ``png_method`` (``chromium``, ``drawn`` or ``None``), ``nodes``, ``edges``.
+    """
+    day = as_date(as_of) if as_of is not None else org.data_end
+    if min_cell is None:
+        min_cell = org.config.get("privacy", "min_cell") if org.config is not None else 5
+    pseudo_check = Pseudonymizer(key) if anonymize else None  # raises early without a key
+    del pseudo_check
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(f"cannot create the pack folder {out}: {exc.strerror}") from None
+    if results is None:
+        results = run_analyses(org, as_of=day)
+    flags: MapFlags = flags_from_results(results, as_of=day)
+    el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key)
+    map_kw = dict(as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key)
+    map_html = build_map(org, **map_kw)
+    files: dict[str, Path] = {}
+    files["map.html"] = out / "map.html"
+    files["map.html"].write_text(map_html, encoding="utf-8")
+
+    png_bytes, png_method = None, None
+    if png:
+        static = build_map(org, **map_kw, physics=False)
+        vis_nodes, vis_edges, _, _ = vis_network(el, physics=False)
+        png_method = map_png(static, out / "map.png", fallback=(vis_nodes, vis_edges))
+        files["map.png"] = out / "map.png"
+        png_bytes = files["map.png"].read_bytes()
+
+    status = {n["_raw"]: n["status"] for n in el["nodes"]}
+    G = export_graph(org, as_of=day, status=status, anonymize=anonymize, key=key)
+    files["graph.graphml"] = out / "graph.graphml"
+    nx.write_graphml(G, files["graph.graphml"])
+    files["graph.json"] = out / "graph.json"
+    link = nx.node_link_data(G, edges="links", name="node")  # nodes carry their own "id" attribute
+    link["graph"]["read_with"] = "networkx.node_link_graph(data, edges='links', name='node')"
+    files["graph.json"].write_text(json.dumps(link, indent=1, ensure_ascii=False), encoding="utf-8")
+
+    tables = pack_tables(org, as_of=day, results=results, anonymize=anonymize, key=key, min_cell=min_cell)
+    for name, rows in tables.items():
+        files[f"{name}.csv"] = out / f"{name}.csv"
+        _write_csv(files[f"{name}.csv"], rows, name)
+
+    all_findings = headline_findings(org, as_of=day, results=results, tables=tables, anonymize=anonymize, key=key)
+    all_findings += [_finding_text(f) for f in (findings or [])]
+    notes = list(results.get("notes") or [])
+    if png_method == "drawn":
+        notes.append("map.png is a plain drawing of the network (Chromium was not found for a full screenshot).")
+    index = _index_html(title=title or f"Organization snapshot, {day.isoformat()}", day=day, findings=all_findings,
+                        tables=tables, charts=_charts(tables, min_cell), map_html=map_html, png=png_bytes,
+                        anonymize=anonymize, min_cell=min_cell, notes=notes)
+    files["index.html"] = out / "index.html"
+    files["index.html"].write_text(index, encoding="utf-8")
+    return {"out_dir": str(out), "as_of": day.isoformat(), "files": {k: str(v) for k, v in files.items()},
+            "findings": all_findings, "tables": tables, "png_method": png_method,
+            "nodes": len(el["nodes"]), "edges": len(el["edges"])}
