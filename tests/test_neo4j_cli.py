@@ -1,0 +1,70 @@
+"""`orgraph db load|query|wipe` against a real server, and a Neo4j source for analysis commands."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bundles import write_bundle
+from orgraph.cli import main
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def cli(neo4j_server, neo4j_driver, monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
+    monkeypatch.delenv("ORGRAPH_NEO4J_URI", raising=False)
+    runner = CliRunner()
+
+    def run(*args, input=None, env=None):
+        return runner.invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    return run
+
+
+def test_db_load_twice_then_query_and_wipe(cli, neo4j_server, tmp_path):
+    folder = write_bundle(tmp_path / "b")
+    uri = neo4j_server.uri
+    first = cli("db", "load", folder, "--uri", uri)
+    assert first.exit_code == 0, first.output
+    assert f"Loaded {folder} into {uri}" in first.output
+    assert "17 rows created, 0 updated, 0 removed." in first.output  # 1+4+4+4+3 records and the meta node
+    second = cli("db", "load", folder, "--uri", uri, "--format", "json")
+    assert second.exit_code == 0
+    summary = json.loads(second.stdout)
+    assert summary["changed"] == 0
+    assert {k["kind"]: k["unchanged"] for k in summary["kinds"]}["supervision"] == 3
+
+    res = cli("db", "query", "overloaded_supervisors", "--uri", uri, "--param", "as_of=2020-06-01",
+              "--param", "max_span=1", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == [{"supervisor_id": "S1", "name": "Ana Diaz", "span": 2,
+                                       "supervisees": ["S2", "S3"]}]
+    res = cli("db", "query", "cascade_risk", "--uri", uri, "--param", "as_of=2020-06-01", "--param", "bogus=1")
+    assert res.exit_code == 1
+    assert "query cascade_risk has no parameter 'bogus'; it takes: as_of, window_days, lookback_days" in res.output
+
+    info = cli("info", uri)
+    assert info.exit_code == 0, info.output
+    assert "people:        4" in info.output
+
+    refused = cli("db", "wipe", "--uri", uri, input="n\n")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    wiped = cli("db", "wipe", "--uri", uri, "--yes")
+    assert wiped.exit_code == 0
+    assert f"Deleted 10 nodes from {uri}." in wiped.output
+
+
+def test_password_prompt_is_hidden_and_never_printed(cli, neo4j_server, tmp_path, monkeypatch):
+    monkeypatch.delenv("NEO4J_PASSWORD")
+    folder = write_bundle(tmp_path / "b")
+    ok = cli("db", "load", folder, "--uri", neo4j_server.uri, input=neo4j_server.password + "\n")
+    assert ok.exit_code == 0, ok.output
+    assert "Neo4j password:" in ok.output
+    assert neo4j_server.password not in ok.output
+    bad = cli("db", "query", "snapshot", "--uri", neo4j_server.uri, input="wrong-secret-42\n")
+    assert bad.exit_code == 1
+    assert "wrong-secret-42" not in bad.output
+    assert f"Error: Neo4j at {neo4j_server.uri} refused user 'neo4j': wrong user name or password" in bad.output
