@@ -160,3 +160,17 @@ def test_cli_caseload(monkeypatch):
     assert r.exit_code == 0 and r.output.splitlines()[0].startswith("program_id,staff,person_months")
     r = CliRunner().invoke(main, ["caseload", "bundle", "--format", "json", "--percentile", "50"])
     assert json.loads(r.output)["settings"]["percentile"] == 50.0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_planted_caseload_program_is_found_on_synthetic_orgs(tmp_path, seed):
+    synth = pytest.importorskip("orgraph.synth")
+    import orgraph
+
+    truth = synth.generate(staff=200, years=4, seed=seed, out=tmp_path / "org")
+    res = caseload_distribution(orgraph.load(tmp_path / "org"))
+    planted = truth["caseload_program"]["program_id"]
+    top, second = res["by_program"][:2]
+    assert top["program_id"] == planted
+    assert top["share_above_cutoff"] > 2 * second["share_above_cutoff"]
+    assert top["sustained_people"] >= 3

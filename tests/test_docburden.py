@@ -70,3 +70,16 @@ def test_cli_docburden(monkeypatch):
     assert "2 people document at least 1 hour(s)" in r.output
     r = CliRunner().invoke(main, ["docburden", "bundle", "--format", "csv", "--by", "month"])
     assert r.output.splitlines()[1] == "2023-01-01,4,0.95,0.9,0.5"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_planted_documentation_program_is_found_on_synthetic_orgs(tmp_path, seed):
+    synth = pytest.importorskip("orgraph.synth")
+    import orgraph
+
+    truth = synth.generate(staff=200, years=4, seed=seed, out=tmp_path / "org")
+    res = documentation_burden(orgraph.load(tmp_path / "org"))
+    planted = truth["documentation_program"]["program_id"]
+    top, second = res["by_program"][:2]
+    assert top["program_id"] == planted and top["ratio"] >= 0.9 and second["ratio"] < 0.75
+    assert {p["program_id"] for p in res["at_or_above"]} == {planted}
