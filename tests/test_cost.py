@@ -209,3 +209,18 @@ def test_rate_excess_cost_and_churn_role_kind():
     assert rate_excess_cost(2, 3650, 20, 14600, model=m)["excess_cost"] == 0.0
     s = churn_seat_cost({"position_id": "X", "role_kind": "admin", "exits": 3, "expected": 1.0}, model=m)
     assert s["excess_cost"] == pytest.approx(2 * m["role_kinds"]["admin"]["total"], abs=0.01)
+
+
+def test_finance_headlines_name_the_costliest_program():
+    org = seats_org([10, 20, 30, 40, 50])
+    # move seats P0-P2 into a second program: three of the five exits happen there
+    for pid in ("P0", "P1", "P2"):
+        org.data.positions[pid] = Position(pid, "Therapist", "IOP", "clinician")
+    org.data.programs["IOP"] = Program("IOP", "Intensive Outpatient", "intensive outpatient")
+    org = OrgGraph(org.data, data_end=END)
+    lines = finance_headlines(org)
+    per = cost_model(org)["role_kinds"]["clinician"]["total"]
+    assert lines[1] == (f"Intensive Outpatient carried the largest share: 3 exits, ${round(3 * per, -3):,.0f} "
+                        f"(60% of the total).")
+    exits = turnover_cost(org)["exits"]
+    assert sorted(e["program_id"] for e in exits) == ["IOP", "IOP", "IOP", "OP", "OP"]

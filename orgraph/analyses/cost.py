@@ -412,24 +412,29 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
     af = assignments(org, cut)
     sf = org.staff_frame
     ex = ppl[ppl["exited"]].copy()
-    # role kind of the seat held on the last day (latest seat otherwise)
+    # role kind and program of the seat held on the last day (latest seat otherwise)
+    ex["program_id"] = sf["program_id"].reindex(ex.index) if "program_id" in sf else None
     if len(af) and len(ex):
         held = af.join(ex[["end"]].rename(columns={"end": "staff_end"}), on="staff_id", how="inner")
         held = held[held["end"] == held["staff_end"]].sort_values("start").groupby("staff_id").tail(1)
-        ex["role_kind"] = held.set_index("staff_id")["role_kind"].reindex(ex.index).fillna(ex["role_kind"])
+        held = held.set_index("staff_id")
+        ex["role_kind"] = held["role_kind"].reindex(ex.index).fillna(ex["role_kind"])
+        ex["program_id"] = held["program_id"].reindex(ex.index).fillna(ex["program_id"])
     rows = []
     cache: dict = {}
     sal = sf["annual_salary"].reindex(ex.index)
     fte = sf["fte"].reindex(ex.index)
-    for sid, rk, ex_day, ttype, s_, f_ in zip(ex.index, ex["role_kind"], ex["exit"], ex["termination_type"],
-                                             sal, fte):
+    for sid, rk, prog, ex_day, ttype, s_, f_ in zip(ex.index, ex["role_kind"], ex["program_id"], ex["exit"],
+                                                   ex["termination_type"], sal, fte):
         key = (rk, None if pd.isna(s_) else float(s_), None if pd.isna(f_) else float(f_))
         if key not in cache:
             cache[key] = cost_of_exit(model, rk, annual_salary=key[1], fte=key[2] or 1.0)
         c = cache[key]
         rows.append({"staff_id": sid, "exit_date": iso(ex_day), "role_kind": c["role_kind"],
+                     "program_id": None if pd.isna(prog) else prog,
                      "termination_type": ttype, "cost": c["total"]})
-    exits = pd.DataFrame(rows, columns=["staff_id", "exit_date", "role_kind", "termination_type", "cost"])
+    exits = pd.DataFrame(rows, columns=["staff_id", "exit_date", "role_kind", "program_id",
+                                        "termination_type", "cost"])
     periods = []
     start = pd.Timestamp(org.data_start)
     last = cut - pd.Timedelta(days=1)
@@ -649,8 +654,8 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
     Returns
     -------
     list of str
-        The cost of exits over the last 12 months, what one clinician exit
-        costs and why, and (when caseload data exists) how caseload relates to
+        The cost of exits over the last 12 months, the program that carried
+        the largest share of it, what one clinician exit costs and why, and (when caseload data exists) how caseload relates to
         exits in this org.
 
     Examples
@@ -677,11 +682,23 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
         by_rk[e["role_kind"]] = by_rk.get(e["role_kind"], 0) + 1
     parts = ", ".join(f"{k} {rk}{'s' if k != 1 else ''}" for rk, k in sorted(by_rk.items(), key=lambda t: -t[1]))
     word = "exit" if n == 1 else "exits"
-    if n:
+    if not n:
+        lines.append(f"No staff left in the 12 months to {iso(last)}.")
+    else:
         lines.append(f"The {n} staff {word} in the 12 months to {iso(last)} cost an estimated {money(total)} "
                      f"({parts}).")
-    else:
-        lines.append(f"No staff left in the 12 months to {iso(last)}.")
+        progs: dict = {}
+        for e in recent:
+            k = e["program_id"]
+            if k is not None:
+                n_c = progs.setdefault(k, [0, 0.0])
+                n_c[0] += 1
+                n_c[1] += e["cost"]
+        if len(progs) > 1:
+            top, (k_n, k_cost) = max(progs.items(), key=lambda kv: kv[1][1])
+            pname = org.data.programs[top].name if top in org.data.programs else top
+            lines.append(f"{pname} carried the largest share: {k_n} {'exit' if k_n == 1 else 'exits'}, "
+                         f"{money(k_cost)} ({k_cost / total:.0%} of the total).")
     c = res["model"]["role_kinds"]["clinician"]
     v = res["model"]["vacancy"]["clinician"]
     vsrc = "this org's average" if v["source"] == "measured" else "an assumed"
