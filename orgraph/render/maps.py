@@ -48,6 +48,7 @@ __all__ = [
     "staff_ref",
     "Pseudonymizer",
     "radial_layout",
+    "vis_network",
     "STATUS_STYLES",
     "PHYSICS_MAX_NODES",
     "DEFAULT_LOOKBACK_DAYS",
@@ -626,10 +627,16 @@ class _Network(Network):
         self.edges.append(Edge(source, to, True, **options).options)
 
 
-def vis_network(elements: dict, *, physics: bool | None = None) -> tuple[list, list, dict, dict]:
-    """Assemble vis-network nodes, edges and options with pyvis; also returns program regions."""
+def vis_network(elements: dict, *, physics: bool | None = None,
+                positions: dict | None = None) -> tuple[list, list, dict, dict]:
+    """Assemble vis-network nodes, edges and options with pyvis; also returns program regions.
+
+    ``positions`` (node id -> (x, y)) replaces the computed layout (the timeline shares one layout).
+    """
     nodes = elements["nodes"]
-    positions, boxes = radial_layout({n["id"]: n["program"] for n in nodes}, elements.get("parents", {}))
+    boxes: dict = {}
+    if positions is None:
+        positions, boxes = radial_layout({n["id"]: n["program"] for n in nodes}, elements.get("parents", {}))
     if physics is None:
         physics = len(nodes) <= PHYSICS_MAX_NODES
     net = _Network()

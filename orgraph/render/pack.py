@@ -254,12 +254,15 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
                    f"{c['cohort_size']} people they supervised left within the window; about "
                    f"{c['expected']:.1f} would be expected.")
     if len(flagged) > 3:
-        out.append(f"{len(flagged) - 3} more supervisor exits were followed by unusually many departures.")
+        more = len(flagged) - 3
+        out.append(f"{more} more supervisor exit{'s were' if more != 1 else ' was'} followed by unusually many "
+                   f"departures.")
     ov = results.get("overload") or {}
     sup = [r for r in ov.get("supervisors", []) if r.get("overloaded")]
     if sup:
         n_all = len(ov.get("supervisors", []))
-        sent = f"{len(sup)} of {n_all} supervisors are overloaded (span, supervisees' caseloads or missing supervision)."
+        sent = (f"{len(sup)} of {n_all} supervisors {'is' if len(sup) == 1 else 'are'} overloaded (span, supervisees' "
+                f"caseloads or missing supervision).")
         rr = ov.get("rate_ratio") or {}
         if rr.get("rate_ratio") is not None and rr.get("ci_low") is not None:
             sent += (f" Their supervisees left at {rr['rate_ratio']:.1f} times the rate of others (95% interval "
@@ -269,7 +272,7 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
     seats = [r for r in ch.get("seats", []) if r.get("flagged")]
     if seats:
         top = seats[0]
-        out.append(f"{len(seats)} seat{'s' if len(seats) != 1 else ''} keep turning over; the clearest is "
+        out.append(f"{len(seats)} seat{'s keep' if len(seats) != 1 else ' keeps'} turning over; the clearest is "
                    f"{top['position_id']} ({top.get('title') or 'seat'}): {top.get('holders')} holders and "
                    f"{top.get('exits')} exits, about {top.get('expected') or 0:.1f} expected.")
     if not (flagged or sup or seats):

@@ -1,0 +1,123 @@
+"""Commands ``map`` (an interactive supervision map, or a timeline) and ``snapshot`` (a pack for a meeting)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..errors import ConfigError, SourceError
+from ..render.maps import DEFAULT_LOOKBACK_DAYS, build_map
+from ..render.pack import write_pack
+from ..render.timeline import build_timeline
+from .options import DATE, as_of_option, open_source, source_argument
+
+__all__ = ["COMMANDS", "map_cmd", "snapshot_cmd"]
+
+
+def _key(anonymize: bool, key: str | None) -> str | None:
+    key = key or os.environ.get("ORGRAPH_ANON_KEY")
+    if anonymize and not key:
+        raise ConfigError("--anonymize needs a key: pass --key or set ORGRAPH_ANON_KEY (the same key gives the same "
+                          "pseudonyms in every pack)")
+    return key
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"cannot write {path}: {exc.strerror}") from None
+
+
+anonymize_options = [
+    click.option("--anonymize", is_flag=True,
+                 help="Show keyed pseudonyms instead of names and ids (same key, same pseudonym)."),
+    click.option("--key", default=None, metavar="KEY",
+                 help="Secret for --anonymize pseudonyms. [default: $ORGRAPH_ANON_KEY]"),
+]
+
+
+def _with(options):
+    def deco(f):
+        for o in reversed(options):
+            f = o(f)
+        return f
+    return deco
+
+
+@click.command("map")
+@source_argument
+@as_of_option
+@click.option("--from", "start", type=DATE, default=None,
+              help="Timeline: first date (YYYY-MM-DD). Giving --from or --to makes a timeline page with a date slider.")
+@click.option("--to", "end", type=DATE, default=None, help="Timeline: last date. [default: the last day in the data]")
+@click.option("--every", type=click.Choice(["quarter", "month"]), default="quarter", show_default=True,
+              help="Timeline: step between snapshots.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("map.html"),
+              show_default=True, help="HTML file to write.")
+@click.option("--lookback-days", type=click.IntRange(0), default=DEFAULT_LOOKBACK_DAYS, show_default=True,
+              help="Keep people who left in this many days before the date on the map (greyed out).")
+@click.option("--program", default=None, metavar="PROGRAM", help="Only this program (id or name).")
+@click.option("--supervisor", default=None, metavar="STAFF_ID", help="Only this supervisor and everyone below them.")
+@click.option("--flagged-only", is_flag=True, help="Only people with a flag (left, post-exit window, overloaded, "
+              "churn seat, cascade).")
+@_with(anonymize_options)
+def map_cmd(source, as_of, start, end, every, out, lookback_days, program, supervisor, flagged_only, anonymize, key):
+    """Write an interactive supervision map: one self-contained HTML file that works offline.
+
+    People are sized by caseload and coloured by status; arrows run from
+    supervisee to supervisor; programs are shaded regions; hover for details.
+    Above 400 people the layout is fixed (no physics) so large orgs open quickly.
+    With --from/--to it writes a timeline: one page with a date slider.
+    """
+    key = _key(anonymize, key)
+    org = open_source(source)
+    common = dict(lookback_days=lookback_days, program=program, supervisor=supervisor, flagged_only=flagged_only,
+                  anonymize=anonymize, key=key)
+    if start is not None or end is not None:
+        if as_of is not None:
+            raise click.UsageError("use either --as-of (one map) or --from/--to (a timeline), not both")
+        html = build_timeline(org, start=start, end=end, every=every, **common)
+        what = "timeline"
+    else:
+        html = build_map(org, as_of=as_of, **common)
+        what = "map"
+    _write(out, html)
+    click.echo(f"Wrote the {what} to {out} ({len(html) / 1e6:.1f} MB). Open it in a browser; it needs no network.")
+
+
+@click.command("snapshot")
+@source_argument
+@as_of_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the pack into (created if needed).")
+@click.option("--min-cell", type=click.IntRange(1), default=None,
+              help="With --anonymize: table cells counting fewer people than this are shown as <N. "
+                   "[default: 5 or [privacy] min_cell]")
+@click.option("--lookback-days", type=click.IntRange(0), default=DEFAULT_LOOKBACK_DAYS, show_default=True,
+              help="Keep people who left in this many days before the date on the map.")
+@click.option("--no-png", is_flag=True, help="Skip map.png (the screenshot needs Chromium; without it a plain "
+              "drawing is made).")
+@_with(anonymize_options)
+def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, anonymize, key):
+    """Write a snapshot pack for a leadership meeting: index.html, map, graph files and CSV tables.
+
+    index.html holds the headline findings in plain language, key tables,
+    charts and the interactive map, and prints to PDF. Also written: map.html,
+    map.png, graph.graphml and graph.json (for Gephi or NetworkX), and each
+    table as CSV.
+    """
+    key = _key(anonymize, key)
+    org = open_source(source)
+    res = write_pack(org, out, as_of=as_of, anonymize=anonymize, key=key, min_cell=min_cell,
+                     lookback_days=lookback_days, png=not no_png)
+    click.echo(f"Wrote the snapshot pack for {res['as_of']} to {res['out_dir']}/ ({len(res['files'])} files). "
+               f"Open index.html.")
+    for f in res["findings"]:
+        click.echo(f"  - {f}")
+
+
+COMMANDS = [map_cmd, snapshot_cmd]

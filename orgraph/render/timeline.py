@@ -1,0 +1,119 @@
+"""A timeline page: the supervision map at a series of dates, with a date slider.
+
+Every frame is the map of :func:`orgraph.render.maps.map_elements` on one date,
+with the flags the analyses give *as of that date*. Everyone who appears in any
+frame gets one position (a shared layout), so people stay put while the
+slider moves and a leader can watch a supervisor leave and the exits follow.
+Physics is off: positions are precomputed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..graph import OrgGraph, as_date
+from .maps import (DEFAULT_LOOKBACK_DAYS, MapFlags, compute_flags, map_elements, page_html, radial_layout,
+                   vis_network)
+
+__all__ = ["timeline_dates", "build_timeline", "MAX_FRAMES"]
+
+#: More frames than this make a page too heavy to be useful; ask for a coarser step.
+MAX_FRAMES = 80
+
+_STEPS = {"quarter": 3, "month": 1}
+
+
+def timeline_dates(start, end, every: str = "quarter") -> list[dt.date]:
+    """Dates from ``start`` to ``end`` stepping by calendar months or quarters; ``end`` is always the last.
+
+    Examples
+    --------
+    >>> [d.isoformat() for d in timeline_dates("2024-01-31", "2024-08-15", "quarter")]
+    ['2024-01-31', '2024-04-30', '2024-07-31', '2024-08-15']
+    """
+    if every not in _STEPS:
+        raise AnalysisError(f"--every must be one of {', '.join(_STEPS)}, not {every!r}")
+    start, end = as_date(start), as_date(end)
+    if end < start:
+        raise AnalysisError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
+    months = _STEPS[every]
+    out, k = [], 0
+    while True:
+        d = (pd.Timestamp(start) + pd.DateOffset(months=months * k)).date()
+        if start.day == pd.Timestamp(start).days_in_month:  # month ends stay month ends
+            d = (pd.Timestamp(d) + pd.offsets.MonthEnd(0)).date()
+        if d > end:
+            break
+        out.append(d)
+        k += 1
+    if not out or out[-1] != end:
+        out.append(end)
+    return out
+
+
+def _summary(day: dt.date, counts: dict, n_edges: int) -> str:
+    employed = counts["active"] + counts["post_exit"] + counts["overloaded"]
+    parts = [f"{employed} employed", f"{counts['left']} who left shown",
+             f"{counts['post_exit']} in the window after their supervisor left",
+             f"{counts['overloaded']} overloaded supervisor{'s' if counts['overloaded'] != 1 else ''}"]
+    if counts.get("cascade"):
+        parts.append(f"{counts['cascade']} in flagged cascades")
+    return f"{day.isoformat()}: " + ", ".join(parts) + f"; {n_edges} supervision links."
+
+
+def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter", flags_for=None,
+                   lookback_days: int = DEFAULT_LOOKBACK_DAYS, program: str | None = None,
+                   supervisor: str | None = None, flagged_only: bool = False, anonymize: bool = False,
+                   key: str | None = None, title: str | None = None) -> str:
+    """One self-contained HTML page with the map at each date from ``start`` to ``end``.
+
+    ``flags_for(day) -> MapFlags`` supplies the flags per date; by default the
+    analyses are run as of each date (:func:`orgraph.render.maps.compute_flags`).
+    """
+    start = as_date(start) if start is not None else max(org.data_start, org.data_end - dt.timedelta(days=730))
+    end = as_date(end) if end is not None else org.data_end
+    dates = timeline_dates(start, end, every)
+    if len(dates) > MAX_FRAMES:
+        raise AnalysisError(f"{len(dates)} dates from {start.isoformat()} to {end.isoformat()} is too many for one "
+                            f"page (at most {MAX_FRAMES}); use --every quarter or a shorter range")
+    if supervisor is not None and supervisor not in org.data.staff:
+        raise AnalysisError(f"no staff member {supervisor!r} in the data")
+    if flags_for is None:
+        def flags_for(day):
+            return compute_flags(org, as_of=day)
+    frames_el = []
+    for day in dates:
+        try:
+            el = map_elements(org, as_of=day, flags=flags_for(day) or MapFlags(), lookback_days=lookback_days,
+                              program=program, supervisor=supervisor, flagged_only=flagged_only,
+                              anonymize=anonymize, key=key)
+        except AnalysisError:
+            if supervisor is None:
+                raise
+            el = {"as_of": day.isoformat(), "nodes": [], "edges": [], "parents": {}, "notes": [],
+                  "programs": {p: r.name for p, r in org.data.programs.items()},
+                  "counts": {"active": 0, "post_exit": 0, "overloaded": 0, "left": 0, "churn_seat": 0,
+                             "cascade": 0}}
+        frames_el.append(el)
+    # one layout for everyone who ever appears: latest program, first supervisor seen
+    program_of: dict[str, str] = {}
+    parent: dict[str, str] = {}
+    for el in frames_el:
+        for n in el["nodes"]:
+            program_of[n["id"]] = n["program"]
+        for c, p in el["parents"].items():
+            parent.setdefault(c, p)
+    positions, _ = radial_layout(program_of, parent)
+    frames, options, notes = [], None, []
+    for day, el in zip(dates, frames_el):
+        vis_nodes, vis_edges, options, _ = vis_network(el, physics=False, positions=positions)
+        frames.append({"date": day.isoformat(), "nodes": vis_nodes, "edges": vis_edges, "counts": el["counts"],
+                       "summary": _summary(day, el["counts"], len(vis_edges))})
+        notes += [n for n in el["notes"] if n not in notes]
+    subtitle = (f"{len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}, every {every}. "
+                f"Move the slider or press Play; people keep their place.")
+    data = {"frames": frames, "options": options, "programs": frames_el[0]["programs"], "notes": notes,
+            "physics": False}
+    return page_html(title or "Supervision map over time", subtitle, data)
