@@ -610,3 +610,35 @@ def test_cli_errors_are_one_line(tmp_path):
     lines = [x for x in r.output.splitlines() if x.strip()]
     assert len(lines) == 1 and "[columns] hire_date = 'Hired On', but roster_sample.csv has no such column; " \
                                "closest match: 'Hire Date'" in lines[0]
+
+
+def test_excel_cells_are_read_as_text_and_dates(tmp_path, monkeypatch):
+    """Excel rows (through pandas): ids stay ids, date cells are dates, blank rows are skipped."""
+    import sys
+    import types
+
+    import pandas as pd
+
+    if "openpyxl" not in sys.modules:
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            monkeypatch.setitem(sys.modules, "openpyxl", types.ModuleType("openpyxl"))
+    sheet = pd.DataFrame([["id", "name", "hired", "zip"],
+                          [10026.0, "Ng, Ann", pd.Timestamp("2020-01-06"), "01960"],
+                          [None, None, None, None],
+                          [10027, "Bo Li", "3/15/2021", float("nan")]], dtype=object)
+    monkeypatch.setattr(pd, "read_excel", lambda *a, **k: sheet)
+    p = tmp_path / "export.xlsx"
+    p.write_bytes(b"PK")
+    from orgraph.importing.source import read_source
+
+    t = read_source(p)
+    assert t.header == ["id", "name", "hired", "zip"]
+    assert t.rows == [["10026", "Ng, Ann", dt.date(2020, 1, 6), "01960"], ["10027", "Bo Li", "3/15/2021", ""]]
+    assert t.lines == [2, 4]
+    m = Mapping.from_dict({"kind": "roster", "date_format": "%m/%d/%Y",
+                           "columns": {"staff_id": "id", "name": "name", "hire_date": "hired"}})
+    import_file(p, m, tmp_path / "b")
+    staff = by(read(tmp_path / "b", "staff"))
+    assert (staff["10026"]["hire_date"], staff["10027"]["hire_date"]) == ("2020-01-06", "2021-03-15")

@@ -121,7 +121,7 @@ def resolve_supervision(people: dict[str, Person], stints: list[SStint], mapping
         else:
             key = " ".join(s.ref.split()).casefold()
             if key in ignore:
-                lists["ignored"].append({"line": s.line, "staff_id": s.staff_id, "manager": s.ref})
+                ledger.manager_case("ignored", lambda: {"line": s.line, "staff_id": s.staff_id, "manager": s.ref})
                 continue
             m = lookups.get(key)
             if m is None:
@@ -129,15 +129,16 @@ def resolve_supervision(people: dict[str, Person], stints: list[SStint], mapping
             if m.ambiguous:
                 if key not in ambiguous_seen:
                     ambiguous_seen.add(key)
-                    lists["ambiguous"].append({"manager": s.ref, "matches": list(m.ids), "rule": m.rule})
+                    ledger.manager_case("ambiguous", lambda: {"manager": s.ref, "matches": list(m.ids), "rule": m.rule},
+                                        cap=None)
                 ledger.counters["lines-ambiguous-manager"] += 1
                 continue
             if m.unique:
                 if m.rule != "full" and key not in loose_seen:
                     loose_seen.add(key)
                     p = ix.by_base[m.ids[0]][0]
-                    lists["loose"].append({"manager": s.ref, "staff_id": m.ids[0], "name": p.name,
-                                           "rule": m.rule})
+                    ledger.manager_case("loose", lambda: {"manager": s.ref, "staff_id": m.ids[0],
+                                                          "name": p.name, "rule": m.rule}, cap=None)
                 resolved.append((s, m.ids[0]))
                 continue
             ext_id = "ext-" + slug(s.ref)
@@ -145,7 +146,8 @@ def resolve_supervision(people: dict[str, Person], stints: list[SStint], mapping
         if ext_id not in externals:
             externals[ext_id] = Person(staff_id=ext_id, name=ext_name, index_name="", hire=s.start,
                                        discipline=external_discipline, external=True, base_id=ext_id)
-            lists["external"].append({"staff_id": ext_id, "name": ext_name, "first_line": s.line})
+            ledger.manager_case("external", lambda: {"staff_id": ext_id, "name": ext_name, "first_line": s.line},
+                                cap=None)
         ext_first[ext_id] = min(ext_first.get(ext_id, s.start), s.start)
         resolved.append((s, ext_id))
     for ext_id, p in externals.items():
@@ -160,19 +162,21 @@ def resolve_supervision(people: dict[str, Person], stints: list[SStint], mapping
     for s, base in resolved:
         mgr = ix.spell(base, s.start)
         if mgr.staff_id == s.staff_id or (people[s.staff_id].base_id or s.staff_id) == base:
-            lists["self"].append({"line": s.line, "staff_id": s.staff_id, "manager": s.ref_name or s.ref})
+            ledger.manager_case("self", lambda: {"line": s.line, "staff_id": s.staff_id,
+                                                  "manager": s.ref_name or s.ref})
             continue
         start = max(s.start, mgr.hire)
         end = _min_end(s.end, mgr.term)
         if end is not None and end < start:
-            lists["no_overlap"].append({
+            ledger.manager_case("no_overlap", lambda: {
                 "line": s.line, "staff_id": s.staff_id, "manager_id": mgr.staff_id, "manager": mgr.name,
                 "employee_from": s.start.isoformat(), "employee_to": s.end.isoformat() if s.end else "",
                 "manager_from": mgr.hire.isoformat(), "manager_to": mgr.term.isoformat() if mgr.term else ""})
             continue
         if start != s.start or end != s.end:
-            lists["clipped"].append({"line": s.line, "staff_id": s.staff_id, "manager_id": mgr.staff_id,
-                                     "start": start.isoformat(), "end": end.isoformat() if end else ""})
+            ledger.manager_case("clipped", lambda: {"line": s.line, "staff_id": s.staff_id,
+                                                    "manager_id": mgr.staff_id, "start": start.isoformat(),
+                                                    "end": end.isoformat() if end else ""})
         if mgr.external:
             ext_count[mgr.staff_id] += 1
         segs = pieces[(s.staff_id, mgr.staff_id)]

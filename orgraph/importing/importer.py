@@ -100,7 +100,7 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
         managers["resolved_lines"] = len(supervision)
         for key in MANAGER_LISTS:
             items = ledger.managers.get(key, [])
-            managers[f"n_{key}"] = len(items)
+            managers[f"n_{key}"] = ledger.n_managers(key)
             managers[key] = items[:_LIST_CAP]
     for pid, p in fields.programs.items():
         if len(p["spellings"]) > 1:

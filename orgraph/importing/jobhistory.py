@@ -227,7 +227,7 @@ def read_job_history(table: SourceTable, mapping: Mapping, fields: Fields, ledge
             if mgr is None:
                 prev_s = None
                 if not no_mgr_reported and (f.has("manager_id") or f.has("manager_name")):
-                    ledger.managers["missing"].append({"line": line, "staff_id": p.staff_id, "name": p.name})
+                    ledger.manager_case("missing", lambda: {"line": line, "staff_id": p.staff_id, "name": p.name})
                     no_mgr_reported = True
                 continue
             if prev_s is not None and prev_s[0] == mgr:

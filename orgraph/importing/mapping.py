@@ -168,15 +168,15 @@ class ValueMap:
         self._cache: dict[str, str | None] = {}
 
     def get(self, value) -> str | None:
-        key = normalize_value(value)
         try:
-            return self._cache[key]
+            return self._cache[value]
         except KeyError:
             pass
+        key = normalize_value(value)
         out = self._exact.get(key)
         if out is None:
             out = next((v for p, v in self._patterns if fnmatch.fnmatchcase(key, p)), None)
-        self._cache[key] = out
+        self._cache[value] = out
         return out
 
     def __len__(self) -> int:

@@ -84,7 +84,7 @@ def read_roster(table: SourceTable, mapping: Mapping, fields: Fields, ledger: Le
             sups.append(sup)
         elif fields.has("manager_name") or fields.has("manager_id"):
             missing += 1
-            ledger.managers["missing"].append({"line": line, "staff_id": sid, "name": person.name})
+            ledger.manager_case("missing", lambda: {"line": line, "staff_id": sid, "name": person.name})
         ledger.imported(line)
     if fields.has("manager_name") or fields.has("manager_id"):
         ledger.notes.append(

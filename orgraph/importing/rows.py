@@ -88,6 +88,16 @@ class Ledger:
     def by_rule(self, status: str) -> dict[str, int]:
         return dict(Counter(r for s, r, _ in self.status.values() if s == status).most_common())
 
+    def manager_case(self, key: str, make, *, cap: int | None = 200) -> None:
+        """Count one manager-resolution case; keep its details (``make()``) for the first ``cap`` only."""
+        self.counters["managers:" + key] += 1
+        items = self.managers[key]
+        if cap is None or len(items) < cap:
+            items.append(make())
+
+    def n_managers(self, key: str) -> int:
+        return self.counters.get("managers:" + key, 0)
+
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
@@ -160,6 +170,8 @@ class Fields:
         if i is None:
             return ""
         v = row[i]
+        if v.__class__ is str:
+            return " ".join(v.split())
         return v.isoformat() if hasattr(v, "isoformat") else " ".join(str(v).split())
 
     def date(self, row: list, fld: str):
