@@ -1,0 +1,63 @@
+"""``orgraph audit``: the main job."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..audit import STEPS, write_audit
+from ..render.tables import to_json
+from .options import as_of_option, open_source, source_argument
+
+
+@click.command("audit")
+@source_argument
+@as_of_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("orgraph-audit"),
+              show_default=True, help="Folder for findings.json, report.md and the snapshot pack (index.html).")
+@click.option("--anonymize", is_flag=True, help="Use stable pseudonyms instead of names (needs --key).")
+@click.option("--key", envvar="ORGRAPH_ANON_KEY", default=None,
+              help="Secret for pseudonyms (or $ORGRAPH_ANON_KEY); the same key gives the same pseudonyms.")
+@click.option("--top", type=int, default=5, show_default=True, help="Findings to show in the terminal.")
+@click.option("--no-png", is_flag=True, help="Skip the static map.png (it needs Chromium).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Terminal output: a short summary, or the findings as JSON.")
+def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
+    """Run every analysis, rank findings by cost and certainty, write a report pack.
+
+    Writes OUT/findings.json, OUT/report.md and OUT/index.html (with maps).
+    """
+    org = open_source(source)
+    total = len(STEPS) + 1
+    with click.progressbar(length=total, label="Auditing", file=click.get_text_stream("stderr"),
+                           show_eta=False, item_show_func=lambda s: s) as bar:
+        def progress(label):
+            bar.update(1, label)
+
+        audit = write_audit(org, out, as_of=as_of, anonymize=anonymize, key=key, progress=progress, png=not no_png)
+    if fmt == "json":
+        click.echo(to_json({k: v for k, v in audit.items() if k != "results"}))
+        return
+    o = audit["org"]
+    click.echo(f"Audit of {o['staff']} people, {o['positions']} seats, {o['programs']} programs "
+               f"({o['date_from']} to {o['date_to']}), as of {audit['as_of']}.")
+    click.echo("")
+    for h in audit["headlines"][:2]:
+        click.echo(click.wrap_text(h, width=100, initial_indent="  ", subsequent_indent="  "))
+    click.echo("")
+    n = len(audit["findings"])
+    click.echo(f"Top findings ({min(top, n)} of {n}, ranked by estimated cost and certainty):")
+    for f in audit["findings"][:top]:
+        cost = f" [{f['certainty']}; ~${f['estimated_cost']:,.0f}]" if f["estimated_cost"] else f" [{f['certainty']}]"
+        click.echo(click.wrap_text(f"{f['rank']}. {f['headline']}{cost}", width=100, initial_indent="  ",
+                                   subsequent_indent="     "))
+    for note in audit["notes"]:
+        click.echo(f"  note: {note}")
+    click.echo("")
+    click.echo(f"Report:   {os.path.join(str(out), 'report.md')}")
+    click.echo(f"Pack:     {os.path.join(str(out), 'index.html')}  (open in a browser; works offline)")
+    click.echo(f"Findings: {os.path.join(str(out), 'findings.json')}")
+
+
+COMMANDS = [audit_cmd]
