@@ -256,3 +256,87 @@ def test_large_org_opens_with_physics_off(browser, tmp_path):
     # usable: zoom and redraw respond
     assert browser.js("var t = performance.now(); network.moveTo({scale: 1.0}); network.redraw();"
                       "return performance.now() - t;") < 5000
+
+
+# ------------------------------------------------------------------ timeline
+def test_timeline_dates():
+    from orgraph.render.timeline import timeline_dates
+
+    assert [d.isoformat() for d in timeline_dates("2023-12-31", "2024-06-30", "quarter")] == [
+        "2023-12-31", "2024-03-31", "2024-06-30"]
+    assert len(timeline_dates("2024-01-01", "2024-06-30", "month")) == 7  # 6 month starts + the end
+    with pytest.raises(AnalysisError, match="--to 2023-01-01 is before --from 2024-01-01"):
+        timeline_dates("2024-01-01", "2023-01-01")
+
+
+@pytest.mark.browser
+def test_timeline_in_browser(org, browser, tmp_path):
+    from orgraph.render.timeline import build_timeline
+
+    page = build_timeline(org, start="2023-12-31", end="2024-06-30", every="quarter", flags_for=lambda d: FLAGS)
+    expected = [map_elements(org, as_of=d, flags=FLAGS) for d in ("2023-12-31", "2024-03-31", "2024-06-30")]
+    data = page_data(page)
+    assert [f["date"] for f in data["frames"]] == ["2023-12-31", "2024-03-31", "2024-06-30"]
+    # one shared layout: a person has the same position in every frame
+    pos = {}
+    for f in data["frames"]:
+        for n in f["nodes"]:
+            assert pos.setdefault(n["id"], (n["x"], n["y"])) == (n["x"], n["y"])
+    path = tmp_path / "timeline.html"
+    path.write_text(page, encoding="utf-8")
+    r = browser.load(path)
+    assert r["ok"] and r["console_errors"] == [] and r["external_requests"] == [] and r["alerts"] == []
+    for i, el in enumerate(expected):
+        browser.js("var s = document.getElementById('slider'); s.value = arguments[0];"
+                   "s.dispatchEvent(new Event('input'));", str(i))
+        got = browser.js("return [network.body.data.nodes.length, network.body.data.edges.length,"
+                         " document.getElementById('frame-date').textContent]")
+        assert got == [len(el["nodes"]), len(el["edges"]), el["as_of"]]
+    # on 2024-03-31 S3 is still employed (last day); on 2024-06-30 S3 is a departed supervisor
+    assert browser.js("return network.body.data.nodes.get('S3').status") == "left"
+    assert browser.js("return window.__pwned === undefined") and browser.alert_text() is None
+
+
+# ----------------------------------------------------------------------- CLI
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    from orgraph.synth import generate
+
+    out = tmp_path_factory.mktemp("bundle") / "org"
+    generate(staff=60, years=3, seed=5, out=out)
+    return out
+
+
+def test_cli_map_and_errors(bundle, tmp_path):
+    from click.testing import CliRunner
+
+    from orgraph.cli import main
+
+    runner = CliRunner()
+    out = tmp_path / "m.html"
+    r = runner.invoke(main, ["map", str(bundle), "--out", str(out), "--flagged-only"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"Wrote the map to {out} (")
+    assert "orgraph-data" in out.read_text()
+    r = runner.invoke(main, ["map", str(bundle), "--program", "NOPE", "--out", str(out)])
+    assert r.exit_code == 1 and r.output.startswith("Error: no program 'NOPE' in the data; programs are: ")
+    r = runner.invoke(main, ["map", str(bundle), "--as-of", "2024-01-01", "--from", "2023-01-01"])
+    assert r.exit_code == 2 and "use either --as-of (one map) or --from/--to (a timeline), not both" in r.output
+    tl = tmp_path / "t.html"
+    r = runner.invoke(main, ["map", str(bundle), "--from", "2024-01-01", "--every", "quarter", "--out", str(tl)])
+    assert r.exit_code == 0, r.output
+    assert len(page_data(tl.read_text())["frames"]) >= 4
+    r = runner.invoke(main, ["snapshot", str(bundle), "--out", str(tmp_path / "p"), "--anonymize"],
+                      env={"ORGRAPH_ANON_KEY": ""})
+    assert r.exit_code == 1 and r.output.startswith("Error: --anonymize needs a key")
+    r = runner.invoke(main, ["snapshot", str(bundle), "--out", str(tmp_path / "p"), "--anonymize", "--key", "k",
+                             "--no-png"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "p" / "index.html").exists() and not (tmp_path / "p" / "map.png").exists()
+    assert "Open index.html." in r.output.splitlines()[0]
+
+
+def test_cli_help_mentions_physics_limit():
+    from orgraph.cli.maps import map_cmd
+
+    assert f"Above {maps.PHYSICS_MAX_NODES} people" in map_cmd.help

@@ -643,9 +643,11 @@ def vis_network(elements: dict, *, physics: bool | None = None,
     for n in nodes:
         opts = _vis_node(n, positions.get(n["id"]))
         net.add_node(n["id"], **{k: v for k, v in opts.items() if k not in ("color",)}, color=opts["color"])
+    prog = {n["id"]: n["program"] for n in nodes}
     for e in elements["edges"]:
+        extra = {} if prog.get(e["from"]) == prog.get(e["to"]) else {"physics": False}  # keep programs apart
         net.add_edge(e["from"], e["to"], kind=e["kind"], arrows={"to": {"enabled": True, "scaleFactor": 0.5}},
-                     **_EDGE_STYLE[e["kind"]])
+                     **_EDGE_STYLE[e["kind"]], **extra)
     large = not physics
     net.options = {
         "autoResize": True,
