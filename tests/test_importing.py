@@ -642,3 +642,27 @@ def test_excel_cells_are_read_as_text_and_dates(tmp_path, monkeypatch):
     import_file(p, m, tmp_path / "b")
     staff = by(read(tmp_path / "b", "staff"))
     assert (staff["10026"]["hire_date"], staff["10027"]["hire_date"]) == ("2020-01-06", "2021-03-15")
+
+
+def test_date_format_list_and_auto_mixed_year_widths(tmp_path):
+    s, out = roster(tmp_path, "1,A,7/5/2011,,,OP,T,\n2,B,07/10/15,,,OP,T,\n",
+                    date_format=["%m/%d/%Y", "%m/%d/%y"])
+    staff = by(read(out, "staff"))
+    assert (staff["1"]["hire_date"], staff["2"]["hire_date"]) == ("2011-07-05", "2015-07-10")
+    s, out = roster(tmp_path, "1,A,7/25/2011,,,OP,T,\n2,B,07/10/15,,,OP,T,\n", date_format="auto")
+    assert s["date_format"]["format"] == "%m/%d/%Y or %m/%d/%y" and s["rows_imported"] == 2
+    with pytest.raises(ConfigError, match='"auto" cannot be part of a list'):
+        roster(tmp_path, "1,A,7/25/2011,,,OP,T,\n", date_format=["auto", "%m/%d/%Y"])
+
+
+V13 = DATASETS / "HRDataset_v13.csv"
+
+
+@pytest.mark.skipif(not V13.exists(), reason="public dataset not present")
+def test_hrdataset_v13_with_an_inferred_mapping(tmp_path):
+    """v13 mixes M/D/YYYY and MM/DD/YY: same order, so both are accepted and no row is lost."""
+    p = tmp_path / "m.toml"
+    p.write_text(infer_mapping(V13), encoding="utf-8")
+    s = import_file(V13, p, tmp_path / "b")
+    assert (s["rows"], s["rows_imported"], s["rows_rejected"]) == (310, 310, 0)
+    assert s["validation"]["status"] == "ok"

@@ -109,6 +109,7 @@ class DateParser:
     fmt: str
     detected: bool = False
     evidence: str = ""
+    extra: tuple[str, ...] = ()
 
     def __post_init__(self):
         self._cache: dict[str, dt.date | None] = {}
@@ -122,10 +123,20 @@ class DateParser:
         try:
             out = self._cache[text]
         except KeyError:
-            out = self._cache[text] = _parse_one(text, self.fmt)
+            out = _parse_one(text, self.fmt)
+            for f in self.extra:
+                if out is not None:
+                    break
+                out = _parse_one(text, f)
+            self._cache[text] = out
         if out is None:
-            raise ValueError(f"{text!r} is not a date in the format {describe_format(self.fmt)} ({self.fmt})")
+            fmts = " or ".join(f"{describe_format(f)} ({f})" for f in (self.fmt, *self.extra))
+            raise ValueError(f"{text!r} is not a date in the format {fmts}")
         return out
+
+    @property
+    def formats(self) -> list[str]:
+        return [self.fmt, *self.extra]
 
 
 def detect_format(values, *, where: str = "the date columns") -> DateParser:
@@ -154,6 +165,8 @@ def detect_format(values, *, where: str = "the date columns") -> DateParser:
     --------
     >>> detect_format(["3/4/2015", "7/25/2011"]).fmt
     '%m/%d/%Y'
+    >>> detect_format(["3/4/2015", "7/25/2011", "07/10/83"]).formats
+    ['%m/%d/%Y', '%m/%d/%y']
     >>> detect_format(["3/4/2015", "5/6/2016"])
     Traceback (most recent call last):
     ...
@@ -203,4 +216,18 @@ def detect_format(values, *, where: str = "the date columns") -> DateParser:
         evidence = texts[0]
     if not evidence:  # every value fits the sibling too, and they agree (day == month everywhere)
         evidence = texts[0]
-    return DateParser(best, detected=True, evidence=evidence)
+    # the same order with another year width or separator style (M/D/YYYY and M/D/YY) is not ambiguous
+    left = [t for t in texts if parsed[best][t] is None]
+    extra = []
+    for other in CANDIDATE_FORMATS:
+        if left and other != best and _order(other) == _order(best):
+            hits = [t for t in left if parsed[other][t] is not None]
+            if hits:
+                extra.append(other)
+                left = [t for t in left if parsed[other][t] is None]
+    return DateParser(best, detected=True, evidence=evidence, extra=tuple(extra))
+
+
+def _order(fmt: str) -> str:
+    """The order of year, month and day in a format (``%m/%d/%y`` -> ``mdY``)."""
+    return "".join(c if c != "y" else "Y" for c in re.findall(r"%([YymdbB])", fmt)).replace("b", "m")

@@ -114,7 +114,7 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
         "written": {"staff": written["staff"],
                     "external_staff": sum(1 for p in people.values() if p.external),
                     **{k: v for k, v in written.items() if k != "staff"}},
-        "date_format": {"format": df.fmt if df else "", "detected": bool(df and df.detected),
+        "date_format": {"format": " or ".join(df.formats) if df else "", "detected": bool(df and df.detected),
                         "evidence": df.evidence if df else ""},
         "managers": managers,
         "unmapped": {k: dict(v.most_common()) for k, v in ledger.unmapped.items() if v},

@@ -160,7 +160,8 @@ def infer_mapping(data_file, *, sheet=None, max_values: int = 200) -> str:
     if date_fields:
         try:
             p = detect_format([v for f in date_fields for v in col[f]])
-            date_line = f'date_format = "{p.fmt}"          # detected; decided by {p.evidence!r}'
+            fmts = f'"{p.fmt}"' if not p.extra else "[" + ", ".join(f'"{f}"' for f in p.formats) + "]"
+            date_line = f'date_format = {fmts}          # detected; decided by {p.evidence!r}'
         except ConfigError as exc:
             date_line = f'date_format = "auto"   # REVIEW: {exc}'
     out = ["# Draft mapping written by `orgraph import --infer-mapping`. Review every line marked REVIEW or",

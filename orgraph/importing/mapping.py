@@ -205,8 +205,8 @@ class Mapping:
 
     kind: str
     columns: dict[str, str]
-    date_format: str = "auto"
-    date_formats: dict[str, str] = field(default_factory=dict)
+    date_format: str | tuple[str, ...] = "auto"
+    date_formats: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     maps: dict[str, ValueMap] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=lambda: dict(DEFAULTS))
     seat_rule: str = "sequence"
@@ -221,7 +221,7 @@ class Mapping:
     def column(self, name: str) -> str | None:
         return self.columns.get(name) or None
 
-    def date_format_for(self, fld: str) -> str:
+    def date_format_for(self, fld: str) -> str | tuple[str, ...]:
         return self.date_formats.get(fld, self.date_format)
 
     def map(self, name: str) -> ValueMap:
@@ -281,19 +281,28 @@ class Mapping:
             raise err("a job history needs [columns] effective_date = \"<the column holding the event date>\"")
         if "manager_id" in columns and "manager_name" in columns:
             pass  # id wins; the name is used for external managers' records
-        date_format = data.get("date_format", "auto")
+        def fmt_value(val, where):
+            if isinstance(val, list) and val and all(isinstance(x, str) for x in val):
+                val = val[0] if len(val) == 1 else tuple(val)
+            if not isinstance(val, (str, tuple)):
+                raise err(f"{where} must be a string such as \"%m/%d/%Y\", a list of them tried in order, "
+                          "or \"auto\"")
+            for fmt in (val,) if isinstance(val, str) else val:
+                if fmt != "auto" and "%" not in fmt:
+                    raise err(f"date format {fmt!r} has no strptime codes; write it like \"%m/%d/%Y\" "
+                              "(M/D/YYYY) or \"%d/%m/%Y\" (D/M/YYYY), or \"auto\"")
+                if fmt == "auto" and not isinstance(val, str):
+                    raise err(f"{where}: \"auto\" cannot be part of a list")
+            return val
+
+        date_format = fmt_value(data.get("date_format", "auto"), "date_format")
         date_formats = data.get("date_formats", {})
-        if not isinstance(date_format, str) or not isinstance(date_formats, dict):
-            raise err("date_format must be a string such as \"%m/%d/%Y\" or \"auto\"")
-        for key, val in date_formats.items():
+        if not isinstance(date_formats, dict):
+            raise err("[date_formats] must be a table of field = \"format\"")
+        for key, val in list(date_formats.items()):
             if key not in _DATE_FIELDS:
                 raise err(f"unknown date field {key!r} under [date_formats]{_suggest(key, _DATE_FIELDS)}")
-            if not isinstance(val, str):
-                raise err(f"[date_formats] {key} must be a string")
-        for fmt in [date_format, *date_formats.values()]:
-            if fmt != "auto" and "%" not in fmt:
-                raise err(f"date format {fmt!r} has no strptime codes; write it like \"%m/%d/%Y\" "
-                          "(M/D/YYYY) or \"%d/%m/%Y\" (D/M/YYYY), or \"auto\"")
+            date_formats[key] = fmt_value(val, f"[date_formats] {key}")
         defaults = dict(DEFAULTS)
         for key, val in data.get("defaults", {}).items():
             if key not in DEFAULTS:

@@ -151,7 +151,9 @@ class Fields:
                 self.dates[f] = parser
         for f in _DATE_FIELDS:
             if f in self.idx and f not in self.dates:
-                self.dates[f] = DateParser(mapping.date_format_for(f))
+                fmt = mapping.date_format_for(f)
+                self.dates[f] = (DateParser(fmt) if isinstance(fmt, str)
+                                 else DateParser(fmt[0], extra=tuple(fmt[1:])))
         self.programs: dict[str, dict] = {}
         self.m_title = mapping.map("title") if "title" in mapping.maps else None
         self.m_dept = mapping.map("department") if "department" in mapping.maps else None
