@@ -47,7 +47,8 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
         relative_risk, ci_low, ci_high, p_value, p_adjusted, flagged,
         window_complete`` (False when the data end cuts the window short),
         ``departures`` (``staff_id, exit_date, days_after``), ``parent`` (the
-        supervisor whose cascade this supervisor left in, else ``None``),
+        supervisor whose cascade this supervisor left in -- the most recent
+        such supervisor exit if there were several -- else ``None``),
         ``depth`` and ``children`` (``supervisor_id, exit_date`` of cascades
         started by cohort members who were supervisors themselves).
         ``org``: the hazard ratio of leaving while in a post-supervisor-exit
@@ -190,14 +191,17 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
 
 
 def _link_children(cascades: list[dict]) -> None:
-    """Attach each cascade to the earliest cascade in which its supervisor left."""
+    """Attach each cascade to the cascade in which its supervisor left, choosing the most
+    recent supervisor exit before theirs when they were in several cohorts (the proximate one)."""
     by_sup = {c["supervisor_id"]: c for c in cascades}
-    for c in cascades:  # sorted by exit date: earliest parent wins
+    for c in cascades:  # sorted by exit date: a later parent replaces an earlier one
         for d in c["departures"]:
             child = by_sup.get(d["staff_id"])
-            if child is not None and child["parent"] is None and child is not c:
+            if child is not None and child is not c:
                 child["parent"] = c["supervisor_id"]
-                c["children"].append({"supervisor_id": child["supervisor_id"], "exit_date": child["exit_date"]})
+    for c in cascades:
+        if c["parent"] is not None:
+            by_sup[c["parent"]]["children"].append({"supervisor_id": c["supervisor_id"], "exit_date": c["exit_date"]})
     for c in cascades:
         depth, seen, cur = 0, {c["supervisor_id"]}, c
         while cur["parent"] is not None and cur["parent"] not in seen:
