@@ -54,19 +54,6 @@ _FORMAT_SIG = {f: _signature(re.sub(r"%[A-Za-z]", "0", f)) for f in CANDIDATE_FO
 _SWAP = str.maketrans({"m": "d", "d": "m"})
 
 
-def _sibling(fmt: str) -> str:
-    """The same format with day and month swapped (``%m/%d/%Y`` -> ``%d/%m/%Y``)."""
-    out, i = [], 0
-    while i < len(fmt):
-        if fmt[i] == "%" and i + 1 < len(fmt):
-            out.append("%" + fmt[i + 1].translate(_SWAP))
-            i += 2
-        else:
-            out.append(fmt[i])
-            i += 1
-    return "".join(out)
-
-
 def describe_format(fmt: str) -> str:
     """A human spelling of a strptime format.
 
@@ -176,56 +163,75 @@ def detect_format(values, *, where: str = "the date columns") -> DateParser:
     if not texts:
         return DateParser("%Y-%m-%d", detected=True, evidence="no text dates to decide from")
     sig = {t: _signature(t) for t in texts}
-    parsed = {f: {t: _parse_one(t, f) if sig[t] == _FORMAT_SIG[f] else None for t in texts}
-              for f in CANDIDATE_FORMATS}
-    counts = {f: sum(v is not None for v in parsed[f].values()) for f in CANDIDATE_FORMATS}
-    best = max(CANDIDATE_FORMATS, key=lambda f: counts[f])  # first of the maximal ones
-    if counts[best] == 0:
+    groups: dict[str, list[str]] = {}
+    for f in CANDIDATE_FORMATS:  # formats with the same order of day, month and year are one reading
+        groups.setdefault(_order(f), []).append(f)
+    reading: dict[str, dict[str, tuple]] = {}
+    for order, fmts in groups.items():
+        r = {}
+        for t in texts:
+            for f in fmts:
+                d = _parse_one(t, f) if sig[t] == _FORMAT_SIG[f] else None
+                if d is not None:
+                    r[t] = (d, f)
+                    break
+        reading[order] = r
+    best = max(groups, key=lambda o: len(reading[o]))  # first of the maximal ones
+    if not reading[best]:
         raise ConfigError(
             f"date_format = \"auto\": no known date format fits {where} (for example {texts[0]!r}); "
             "set date_format in the mapping, using strptime codes such as \"%d-%m-%Y\"")
-    for other in CANDIDATE_FORMATS:
-        if other == best or counts[other] != counts[best]:
+    rb = reading[best]
+    for other in groups:
+        ro = reading[other]
+        if other == best or len(ro) != len(rb) or all(ro.get(t, (None,))[0] == rb.get(t, (None,))[0]
+                                                        for t in texts):
             continue
-        if any(parsed[other][t] != parsed[best][t] for t in texts):
-            only_best = [t for t in texts if parsed[best][t] is not None and parsed[other][t] is None]
-            only_other = [t for t in texts if parsed[other][t] is not None and parsed[best][t] is None]
-            if only_best and only_other:
-                raise ConfigError(
-                    f"date_format = \"auto\": {where} mix day/month orders: {only_best[0]!r} is only "
-                    f"{describe_format(best)} but {only_other[0]!r} is only {describe_format(other)}. Fix the "
-                    "export or set date_format and let the other rows be rejected.")
-            example = next(t for t in texts if parsed[best][t] is not None and parsed[other][t] is not None
-                           and parsed[best][t] != parsed[other][t])
-            a, b = parsed[best][example], parsed[other][example]
+        only_best = [t for t in texts if t in rb and t not in ro]
+        only_other = [t for t in texts if t in ro and t not in rb]
+        if only_best and only_other:
             raise ConfigError(
-                f"date_format = \"auto\" cannot decide the day/month order of {where}: every value fits both "
-                f"{describe_format(best)} and {describe_format(other)} (for example {example!r} is "
-                f"{a:%B} {a.day} or {b:%B} {b.day}). Set date_format = \"{best}\" or \"{other}\" in the mapping.")
-    sib = _sibling(best)
-    if sib != best and sib in parsed:
-        mixed = [t for t in texts if parsed[best][t] is None and parsed[sib][t] is not None]
-        if mixed:
-            first = next(t for t in texts if parsed[best][t] is not None and parsed[sib][t] is None)
-            raise ConfigError(
-                f"date_format = \"auto\": {where} mix day/month orders: {first!r} is only {describe_format(best)} "
-                f"but {mixed[0]!r} is only {describe_format(sib)}. Fix the export or set date_format and let the "
+                f"date_format = \"auto\": {where} mix day/month orders: {only_best[0]!r} is only "
+                f"{describe_format(rb[only_best[0]][1])} but {only_other[0]!r} is only "
+                f"{describe_format(ro[only_other[0]][1])}. Fix the export or set date_format and let the "
                 "other rows be rejected.")
-        evidence = next((t for t in texts if parsed[best][t] is not None and parsed[sib][t] is None), "")
-    else:
+        example = next(t for t in texts if t in rb and t in ro and rb[t][0] != ro[t][0])
+        a, b = rb[example][0], ro[example][0]
+        fa, fb = rb[example][1], ro[example][1]
+        raise ConfigError(
+            f"date_format = \"auto\" cannot decide the day/month order of {where}: every value fits both "
+            f"{describe_format(fa)} and {describe_format(fb)} (for example {example!r} is "
+            f"{a:%B} {a.day} or {b:%B} {b.day}). Set date_format = \"{fa}\" or \"{fb}\" in the mapping.")
+    sib = _swap_order(best)
+    evidence = ""
+    if sib in reading:
+        rs = reading[sib]
+        mixed = [t for t in texts if t in rs and t not in rb]
+        decided = [t for t in texts if t in rb and t not in rs]
+        if mixed and decided:
+            raise ConfigError(
+                f"date_format = \"auto\": {where} mix day/month orders: {decided[0]!r} is only "
+                f"{describe_format(rb[decided[0]][1])} but {mixed[0]!r} is only {describe_format(rs[mixed[0]][1])}. "
+                "Fix the export or set date_format and let the other rows be rejected.")
+        evidence = decided[0] if decided else ""
+    if not evidence:  # no other reading (ISO), or day == month everywhere
         evidence = texts[0]
-    if not evidence:  # every value fits the sibling too, and they agree (day == month everywhere)
-        evidence = texts[0]
-    # the same order with another year width or separator style (M/D/YYYY and M/D/YY) is not ambiguous
-    left = [t for t in texts if parsed[best][t] is None]
-    extra = []
-    for other in CANDIDATE_FORMATS:
-        if left and other != best and _order(other) == _order(best):
-            hits = [t for t in left if parsed[other][t] is not None]
-            if hits:
-                extra.append(other)
-                left = [t for t in left if parsed[other][t] is None]
-    return DateParser(best, detected=True, evidence=evidence, extra=tuple(extra))
+    used = {f for _, f in rb.values()}
+    fmts = [f for f in groups[best] if f in used]
+    main = _main(rb)
+    return DateParser(main, detected=True, evidence=evidence, extra=tuple(f for f in fmts if f != main))
+
+
+def _main(reading: dict) -> str:
+    """The format that read the most values."""
+    counts: dict[str, int] = {}
+    for _, f in reading.values():
+        counts[f] = counts.get(f, 0) + 1
+    return max(counts, key=lambda f: (counts[f], -CANDIDATE_FORMATS.index(f)))
+
+
+def _swap_order(order: str) -> str:
+    return order.translate(_SWAP)
 
 
 def _order(fmt: str) -> str:
