@@ -665,3 +665,24 @@ def test_hrdataset_v13_with_an_inferred_mapping(tmp_path):
     s = import_file(V13, p, tmp_path / "b")
     assert (s["rows"], s["rows_imported"], s["rows_rejected"]) == (310, 310, 0)
     assert s["validation"]["status"] == "ok"
+
+
+def test_read_settings_name_order_discipline_and_service_line_by_name(tmp_path):
+    src = tmp_path / "e.csv"
+    src.write_bytes("id;name;h;dept;title;boss\n1;Ng Ann;2020-01-01;Clínica Norte;Terapeuta;\n"
+                    "2;Li Bo;2020-01-01;Clínica Norte;Terapeuta;Ng Ann\n".encode("cp1252"))
+    m = Mapping.from_dict({
+        "kind": "roster", "date_format": "%Y-%m-%d", "read": {"delimiter": ";", "encoding": "cp1252"},
+        "managers": {"name_order": "last_first"},
+        "columns": {"staff_id": "id", "name": "name", "hire_date": "h", "department": "dept", "title": "title",
+                    "manager_name": "boss"},
+        "maps": {"discipline": {"Terapeuta": "LPC"}, "service_line": {"clínica norte": "outpatient"}}})
+    s = import_file(src, m, tmp_path / "b")
+    staff = by(read(tmp_path / "b", "staff"))
+    assert staff["2"]["discipline"] == "LPC" and staff["1"]["name"] == "Ng Ann"
+    assert read(tmp_path / "b", "programs")[0]["service_line"] == "outpatient"
+    assert [(r["staff_id"], r["supervisor_id"]) for r in read(tmp_path / "b", "supervision")] == [("2", "1")]
+    assert s["managers"]["n_loose"] == 0      # "Ng Ann" read last-first matches exactly
+    with pytest.raises(SourceError, match=r"line 2: byte 0xed is not valid utf-8-sig"):
+        import_file(src, Mapping.from_dict({"kind": "roster", "columns": {"staff_id": "id", "hire_date": "h"}}),
+                    tmp_path / "b2")
