@@ -686,3 +686,10 @@ def test_read_settings_name_order_discipline_and_service_line_by_name(tmp_path):
     with pytest.raises(SourceError, match=r"line 2: byte 0xed is not valid utf-8-sig"):
         import_file(src, Mapping.from_dict({"kind": "roster", "columns": {"staff_id": "id", "hire_date": "h"}}),
                     tmp_path / "b2")
+
+
+def test_optional_files_left_in_the_out_folder_are_warned_about(tmp_path):
+    (tmp_path / "bundle").mkdir()
+    (tmp_path / "bundle" / "caseload.csv").write_text("staff_id,month,active_clients\n", encoding="utf-8")
+    s, out = roster(tmp_path, "1,A,2020-01-01,,,OP,T,\n")
+    assert any("already holds caseload.csv" in w for w in s["warnings"])

@@ -70,6 +70,13 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
         raise SourceError(f"{out} is a file; --out must be a folder for the bundle")
     table = read_source(data_file, delimiter=m.delimiter, encoding=m.encoding, sheet=m.sheet)
     ledger = Ledger()
+    if out.is_dir():
+        from ..schema import FILES
+
+        kept = [spec.filename for spec in FILES.values() if spec.optional_file and (out / spec.filename).exists()]
+        if kept:
+            ledger.warn(f"{out} already holds {', '.join(kept)} from before; they are read as part of the new "
+                        "bundle. Import into an empty folder unless they belong to this org.")
     for line, reason, raw in table.bad:
         rule = "blank-row" if reason == "blank row" else "malformed-row"
         ledger.rejected(line, rule, reason, raw)
