@@ -496,7 +496,7 @@ class _Sim:
         vacant = rng.random(n) < 0.04
         t_init[vacant] = rng.integers(1, 60, vacant.sum())
         a0[vacant] = 0.0
-        # events: seat, T, F, kind (1 exit, 2 promotion out), id
+        # events: seat, T, F, kind (1 exit, 2 promotion out, 3 planted trigger exit), id
         self.events = {"seat": [], "T": [], "F": [], "kind": []}
         self.forced_seats = set()
 
@@ -509,7 +509,7 @@ class _Sim:
 
         for c in self.cascades:
             if c["parent"] is None:
-                c["event"] = add_event(c["seat"], c["T"], c["T"], 1)
+                c["event"] = add_event(c["seat"], c["T"], c["T"], 3)
                 self.forced_seats.add(c["seat"])
         ten = {k: [] for k in ("seat", "t0", "e", "kind", "ev", "a0")}
         self.promo_upper = {}        # event id -> upper tenure id
@@ -598,7 +598,7 @@ class _Sim:
             while True:
                 live = p < ph
                 pc = np.minimum(p, max(len(evT) - 1, 0))
-                skip = live & (evT[pc] <= tt) if len(evT) else live
+                skip = live & (evT[pc] <= tt) & (evK[pc] != 3) if len(evT) else live
                 if not skip.any():
                     break
                 p = p + skip
@@ -607,11 +607,15 @@ class _Sim:
             evo = np.full(len(idx), -1, np.int64)
             if len(evT):
                 pc = np.minimum(p, len(evT) - 1)
-                has = live & (evT[pc] < e)
-                fx = has & (evK[pc] == 1) & (evF[pc] < e)
+                # a planted trigger finding the seat vacant waits for the next holder's fourth month
+                trig = evK[pc] == 3
+                Teff = np.where(trig & (evT[pc] <= tt), tt + 120, evT[pc])
+                Feff = np.where(trig, Teff, evF[pc])
+                has = live & (Teff < e)
+                fx = has & (evK[pc] != 2) & (Feff < e)
                 pr = has & (evK[pc] == 2)
-                e = np.where(fx, evF[pc], e)
-                e = np.where(pr, evT[pc], e)
+                e = np.where(fx, Feff, e)
+                e = np.where(pr, Teff, e)
                 kind[fx], kind[pr] = 1, 2
                 evo[fx | pr] = ev_id[pc[fx | pr]]
                 ptr[idx] = p + has
@@ -743,7 +747,8 @@ class _Sim:
         D = self.D
         tmin = int(T["start"].min()) - 1
         # per-seat tenure intervals use the assignment start (history before day 0 for initial holders)
-        a_all, b_all = T["start"], np.minimum(T["e"], D)
+        # ends are capped at D + 1 ("still going"): a tenure ending at D left on the last day
+        a_all, b_all = T["start"], np.minimum(T["e"], D + 1)
         seat_all, pers_all = T["seat"], T["person"]
         eff = {}          # seat -> arrays (a, b, sup person, sup seat) for its children
         for d in range(int(self.depth.max()) + 1):
@@ -753,7 +758,7 @@ class _Sim:
             o = np.lexsort((s_a, s_seat))
             s_seat, s_a, s_b, s_p = s_seat[o], s_a[o], s_b[o], s_p[o]
             # gaps of each seat inside [tmin, D)
-            g_seat, g_a, g_b = _gaps(seats, s_seat, s_a, s_b, tmin, D)
+            g_seat, g_a, g_b = _gaps(seats, s_seat, s_a, s_b, tmin, D + 1)
             pieces = [(s_seat, s_a, s_b, s_p, s_seat)]
             par = self.parent[g_seat]
             has_par = par >= 0
@@ -1180,7 +1185,7 @@ class _Sim:
                    [(ids, T["person"]), (seat_lut, T["seat"]), (dates, dcode(T["start"])),
                     (dates, dcode(np.minimum(T["e"], D) - 1, a_open))])
         S = self.sup
-        s_open = S["b"] >= D
+        s_open = S["b"] > D
         _write_csv(out / "supervision.csv", ["staff_id", "supervisor_id", "start_date", "end_date"],
                    [(ids, S["staff"]), (ids, S["sup"]), (dates, dcode(S["a"])),
                     (dates, dcode(S["b"] - 1, s_open))])

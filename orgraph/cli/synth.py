@@ -1,0 +1,53 @@
+"""``orgraph synth``: write a synthetic org with planted patterns (for demos and tests)."""
+from __future__ import annotations
+
+import time
+
+import click
+
+from ..synth import STEPS, generate
+from .options import DATE
+
+__all__ = ["COMMANDS", "synth_cmd"]
+
+
+@click.command("synth")
+@click.option("--staff", type=click.IntRange(min=10), default=150, show_default=True,
+              help="Steady-state headcount (seats filled on a typical day; people ever employed will be more).")
+@click.option("--years", type=click.IntRange(1, 30), default=4, show_default=True, help="Years simulated.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed: same seed, same files.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=str), help="Folder to write the bundle into.")
+@click.option("--start", type=DATE, default=None,
+              help="First simulated day (YYYY-MM-DD). Default: 1 January of 2026 minus --years.")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (files are replaced).")
+def synth_cmd(staff, years, seed, out, start, force):
+    """Write a synthetic behavioral health org with planted patterns and its truth.json.
+
+    The bundle has every file orgraph reads, plus truth.json recording the planted
+    supervisor-exit cascades, overloaded supervisors, churn seats, and the programs
+    whose caseloads and documentation break (see docs/synthetic.md).
+    """
+    t0 = time.perf_counter()
+    err = click.get_text_stream("stderr")
+    if not err.isatty():          # no bar in logs and pipes
+        truth = generate(staff=staff, years=years, seed=seed, out=out, start=start, force=force)
+    else:
+        with click.progressbar(length=STEPS, label="Generating", file=err, show_eta=False) as bar:
+            def step(name):
+                bar.label = name[:40].ljust(40)
+                bar.update(1)
+
+            truth = generate(staff=staff, years=years, seed=seed, out=out, start=start, force=force,
+                             progress=step)
+    c = truth["counts"]
+    click.echo(f"Wrote {out}: {c['people']} people in {c['seats']} seats and {c['programs']} programs, "
+               f"{truth['window']['start']} to {truth['window']['end']}, {c['exits']} exits "
+               f"({time.perf_counter() - t0:.1f} s).")
+    click.echo(f"Planted: {len(truth['cascades'])} supervisor-exit cascades, "
+               f"{len(truth['overloaded_supervisors'])} overloaded supervisor(s), "
+               f"{len(truth['churn_seats'])} churn seats, caseload program "
+               f"{(truth['caseload_program'] or {}).get('program_id', 'none')}, documentation program "
+               f"{(truth['documentation_program'] or {}).get('program_id', 'none')}; see {out}/truth.json.")
+
+
+COMMANDS = [synth_cmd]
