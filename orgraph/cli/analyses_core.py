@@ -64,16 +64,20 @@ def cascades_cmd(source, window_days, lookback_days, min_observed, alpha, flagge
               help="Flag when supervision delivered is below this share of what policy requires. [default: 0.5]")
 @click.option("--required-hours-per-week", type=click.FloatRange(0), default=None,
               help="Policy: supervision hours per clinician supervisee per week. [default: 1.0]")
+@click.option("--min-signals", type=click.IntRange(1, 3), default=None,
+              help="Flag when at least this many of span, supervisee caseload and supervision delivered exceed "
+                   "their limits (all of them when the bundle has fewer). [default: 2]")
 @click.option("--all", "show_all", is_flag=True, help="List every supervisor, not only the overloaded ones.")
 @as_of_option
 @format_option
 def overload_cmd(source, max_span, max_supervisee_caseload, min_delivered_ratio, required_hours_per_week,
-                 show_all, as_of, fmt):
+                 min_signals, show_all, as_of, fmt):
     """Supervisors carrying too many people, clients or unmet supervision hours, and what it costs in exits."""
     res = overloaded_supervisors(open_source(source), max_span=max_span,
                                  max_supervisee_caseload=max_supervisee_caseload,
                                  min_delivered_ratio=min_delivered_ratio,
-                                 required_hours_per_week=required_hours_per_week, as_of=as_of)
+                                 required_hours_per_week=required_hours_per_week, min_signals=min_signals,
+                                 as_of=as_of)
     if fmt == "json":
         emit(res, fmt)
         return
