@@ -1,0 +1,100 @@
+"""The audit: planted patterns become ranked findings; files are written; anonymizing hides names."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import orgraph
+from orgraph.audit import certainty, run_audit, write_audit
+from orgraph.cli import main
+from orgraph.synth import generate
+
+
+@pytest.fixture(scope="module")
+def synth_org(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("audit") / "org"
+    generate(staff=220, years=4, seed=11, out=folder)
+    truth = json.loads((folder / "truth.json").read_text())
+    return folder, orgraph.load(folder), truth
+
+
+@pytest.fixture(scope="module")
+def audit(synth_org, tmp_path_factory):
+    folder, org, truth = synth_org
+    out = tmp_path_factory.mktemp("audit-out")
+    return out, write_audit(org, out, png=False)
+
+
+def test_findings_are_ranked_by_cost_times_certainty(audit):
+    _, a = audit
+    f = a["findings"]
+    assert [x["rank"] for x in f] == list(range(1, len(f) + 1))
+    assert [x["score"] for x in f] == sorted((x["score"] for x in f), reverse=True)
+    weights = {"high": 1.0, "moderate": 0.6, "low": 0.3, "descriptive": 0.5}
+    for x in f:
+        assert x["score"] == pytest.approx((x["estimated_cost"] or 0) * weights[x["certainty"]], abs=0.02)
+        assert x["headline"].endswith((".", ")")) and x["evidence"]
+
+
+def test_planted_patterns_become_findings(synth_org, audit):
+    _, _, truth = synth_org
+    _, a = audit
+    by_kind: dict[str, set] = {}
+    for x in a["findings"]:
+        by_kind.setdefault(x["kind"], set()).update(x["subjects"])
+    planted_sups = {c["supervisor_id"] for c in truth["cascades"]}
+    assert planted_sups & by_kind.get("cascade", set()), "no planted cascade reached the findings"
+    assert {o["supervisor_id"] for o in truth["overloaded_supervisors"]} <= by_kind["overloaded-supervision"]
+    assert truth["caseload_program"]["program_id"] in by_kind["caseload"]
+    assert truth["documentation_program"]["program_id"] in by_kind["documentation"]
+    assert {s["position_id"] for s in truth["churn_seats"]} & by_kind.get("churn-seat", set())
+
+
+def test_files_are_written(audit):
+    out, a = audit
+    for name in ("findings.json", "report.md", "index.html", "map.html", "graph.graphml", "graph.json"):
+        assert (out / name).exists(), name
+    doc = json.loads((out / "findings.json").read_text())
+    assert doc["findings"][0]["headline"] == a["findings"][0]["headline"]
+    assert "results" not in doc
+    md = (out / "report.md").read_text()
+    assert md.startswith("# Turnover root-cause audit — ")
+    assert "## Findings, ranked by estimated cost and certainty" in md
+    assert f"### 1. {a['findings'][0]['headline']}" in md
+    html = (out / "index.html").read_text()
+    assert "Turnover root-cause audit" in html
+
+
+def test_anonymized_audit_names_nobody(synth_org, tmp_path):
+    _, org, _ = synth_org
+    a = write_audit(org, tmp_path, anonymize=True, key="k1", png=False)
+    texts = [(tmp_path / n).read_text() for n in ("findings.json", "report.md", "index.html")]
+    names = [s.name for s in org.data.staff.values() if s.name]
+    for t in texts:
+        leaked = [n for n in names if n in t]
+        assert not leaked, leaked[:3]
+    assert any("P-" in s for f in a["findings"] for s in [f["headline"]] + f["evidence"])
+
+
+def test_as_of_limits_the_audit(synth_org):
+    _, org, _ = synth_org
+    a = run_audit(org, as_of="2023-06-30")
+    assert a["as_of"] == "2023-06-30"
+    assert all(c["exit_date"] <= "2023-06-30" for c in a["results"]["cascades"]["cascades"])
+
+
+def test_certainty_words():
+    assert [certainty(p) for p in (0.0001, 0.02, 0.5)] == ["high", "moderate", "low"]
+
+
+def test_cli_audit(synth_org, tmp_path):
+    folder, _, _ = synth_org
+    r = CliRunner().invoke(main, ["audit", str(folder), "--out", str(tmp_path / "a"), "--no-png"])
+    assert r.exit_code == 0, r.output
+    assert "Top findings" in r.output and "Report:" in r.output
+    assert (tmp_path / "a" / "report.md").exists()
+    r = CliRunner().invoke(main, ["audit", str(folder), "--out", str(tmp_path / "b"), "--anonymize", "--no-png"],
+                           env={"ORGRAPH_ANON_KEY": ""})
+    assert r.exit_code == 1 and "anonymizing needs a key" in r.output
