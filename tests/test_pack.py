@@ -231,3 +231,15 @@ def test_pack_in_browser_offline_and_inert(pack, browser):
     pdf = base64.b64decode(browser.driver.execute_cdp_cmd("Page.printToPDF", {})["data"])
     assert pdf[:5] == b"%PDF-" and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 3
     assert browser.report()["console_errors"] == []
+
+
+def test_missing_browser_fails_under_ci(monkeypatch):
+    import browser as b
+
+    monkeypatch.setattr(b, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="headless Chromium not found"):
+        b.require_browser()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        b.require_browser()

@@ -140,6 +140,11 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
         n_emp = sum(1 for s in employed.index if prog_of.get(s) == pid)
         n_left = int((left_year["program_id"] == pid).sum())
         rows.append({"program_id": pid, "program": p.name, "employed": n_emp, "left_last_12_months": n_left})
+    n_emp = sum(1 for s in employed.index if prog_of.get(s) not in org.data.programs)
+    n_left = int((~left_year["program_id"].isin(list(org.data.programs))).sum())
+    if n_emp or n_left:
+        rows.append({"program_id": "", "program": "(no seat in a program)", "employed": n_emp,
+                     "left_last_12_months": n_left})
     tables["headcount_by_program"] = rows
 
     # exits per quarter by role kind (the last `quarters` quarters up to as_of)
@@ -237,12 +242,13 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
         return f"{s.name} ({sid})" if s else sid
 
     out = []
-    hc = tables["headcount_by_program"]
-    emp = sum(r["employed"] for r in hc if isinstance(r["employed"], int))
-    left = sum(r["left_last_12_months"] for r in hc if isinstance(r["left_last_12_months"], int))
-    if not anonymize:
-        out.append(f"On {day.isoformat()}, {emp} people worked in {len(hc)} programs; {left} left in the 12 months "
-                   f"before.")
+    ts = pd.Timestamp(day)
+    sf = org.staff_frame
+    emp = int(((sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))).sum())
+    left = int(((sf["exit"] < ts) & (sf["exit"] >= ts - pd.DateOffset(years=1))).sum())
+    n_prog = len(org.data.programs)
+    out.append(f"On {day.isoformat()}, {emp} people worked in {n_prog} program{'s' if n_prog != 1 else ''}; "
+               f"{left} left in the 12 months before.")
     cas = results.get("cascades") or {}
     flagged = [c for c in cas.get("cascades", []) if c.get("flagged") and as_date(c["exit_date"]) < day]
     org_hr = (cas.get("org") or {})

@@ -89,8 +89,16 @@
       ctx.fill(); ctx.stroke();
       ctx.fillStyle = "#3d5a80";
       var scale = network.getScale() || 1;
-      ctx.font = "bold " + Math.round(Math.min(120, Math.max(18, 14 / scale))) + "px Helvetica, Arial, sans-serif";
-      ctx.fillText(String(data.programs[pid] || pid), b[0] - pad + 6, b[1] - pad - 4);
+      var label = String(data.programs[pid] || pid);
+      var size = Math.min(120, Math.max(18, 14 / scale));
+      ctx.font = "bold " + Math.round(size) + "px Helvetica, Arial, sans-serif";
+      var room = b[2] - b[0] + 2 * pad - 12;
+      var w = ctx.measureText(label).width;
+      if (w > room) {  // shrink to fit the region; skip when unreadably small on screen
+        size = size * room / w;
+        ctx.font = "bold " + Math.max(1, Math.round(size)) + "px Helvetica, Arial, sans-serif";
+      }
+      if (size * scale >= 5) { ctx.fillText(label, b[0] - pad + 6, b[1] - pad - 4); }
     });
     ctx.restore();
   });
