@@ -211,12 +211,18 @@ def test_pack_in_browser_offline_and_inert(pack, browser):
     assert browser.js("return document.querySelectorAll('table').length") == 7
     assert browser.js("return window.__pwned === undefined")
     frame = browser.driver.find_element("css selector", "iframe.map")
+    browser.js("arguments[0].scrollIntoView({block: 'start'});", frame)
     browser.driver.switch_to.frame(frame)
     try:
         assert browser.js("return [network.body.data.nodes.length, network.body.data.edges.length]") == [10, 12]
         assert "Legend" in browser.js("return document.getElementById('legend').innerText")
         labels = browser.js("return window.orgraphMap.nodes.get().map(function (n) { return n.label; })")
         assert XSS_IMG in labels and XSS_SCRIPT in labels
+        from test_maps import _hover
+
+        for sid, payload in (("S2", XSS_IMG), ("S3", XSS_SCRIPT)):
+            tip = _hover(browser, sid)
+            assert payload in tip["text"] and tip["children"] == 0, tip
         assert browser.js("return window.__pwned === undefined")
     finally:
         browser.driver.switch_to.default_content()
