@@ -202,7 +202,9 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
 
 
 def _count_phrase(k: int, n: int) -> str:
-    return f"all {n}" if k == n else f"{k} of {n}"
+    if k == n:
+        return "both" if n == 2 else f"all {n}"
+    return f"{k} of {n}"
 
 
 def _sentences(deps: list[dict], pct: float, dr: float) -> list[str]:
@@ -216,6 +218,8 @@ def _sentences(deps: list[dict], pct: float, dr: float) -> list[str]:
     ...          "termination_type": "voluntary", "tenure_days": 200}]
     >>> _sentences(deps, 90, 1.0)
     ['all 3 exits reported to S-104', '2 of 3 had caseloads above the 90th percentile', 'all 3 exits were voluntary', 'all 3 left within a year in the seat']
+    >>> _sentences(deps[1:], 90, 1.0)[:2]
+    ['both exits reported to S-104', 'both exits were voluntary']
     """
     n = len(deps)
     if n < 2:

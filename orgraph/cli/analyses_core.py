@@ -11,6 +11,18 @@ from .options import as_of_option, emit, format_option, open_source, source_argu
 __all__ = ["COMMANDS", "cascades_cmd", "overload_cmd", "churn_cmd"]
 
 
+def _p_text(rows: list[dict], keys=("p_value", "p_adjusted")) -> list[dict]:
+    """P-values as text with 3 significant digits, so 0.0503 is not shown as 0.05 in a table."""
+    out = []
+    for r in rows:
+        r = dict(r)
+        for k in keys:
+            if isinstance(r.get(k), float):
+                r[k] = f"{r[k]:.3g}"
+        out.append(r)
+    return out
+
+
 def _ci(lo, hi) -> str:
     if lo is None:
         return "n/a"
@@ -42,7 +54,7 @@ def cascades_cmd(source, window_days, lookback_days, min_observed, alpha, flagge
     rows = sorted(flatten_cascades(res), key=lambda r: (r["p_adjusted"] is None, r["p_adjusted"] or 0))
     o, st = res["org"], res["settings"]
     cols = ["supervisor_id", "exit_date", "cohort_size", "observed", "expected", "relative_risk", "ci_low",
-            "ci_high", "p_adjusted", "flagged", "departures", "parent"]
+            "ci_high", "p_adjusted", "flagged", "window_complete", "departures", "parent"]
     title = (f"Supervisor exits and the team exits in the {st['window_days']} days after "
              f"({o['supervisor_exits']} supervisor exits, {o['flagged']} flagged cascades)")
     footer = None
@@ -51,6 +63,8 @@ def cascades_cmd(source, window_days, lookback_days, min_observed, alpha, flagge
                   f"{o['hazard_ratio']:.2f} times the usual rate (95% CI {_ci(o['ci_low'], o['ci_high'])}; "
                   f"{o['exposed_exits']} exits in {o['exposed_person_days']:,.0f} person-days versus "
                   f"{o['baseline_exits']} in {o['baseline_person_days']:,.0f}).")
+    if fmt == "table":
+        rows = _p_text(rows)
     emit(rows, fmt, columns=None if fmt == "csv" else cols, title=title, footer=footer)
 
 
@@ -124,6 +138,8 @@ def churn_cmd(source, window_months, min_holders, fdr, show_all, as_of, fmt):
     st = res["settings"]
     title = (f"Churn seats: {n_f} flagged, {n_w} to watch (at least {st['min_holders']} holders in "
              f"{st['window_months']} months; flagged when exits beat the role's usual rate at FDR {st['fdr']:g})")
+    if fmt == "table":
+        rows = _p_text(rows)
     emit(rows, fmt, columns=None if fmt == "csv" else cols, title=title)
 
 
