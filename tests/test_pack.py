@@ -51,8 +51,8 @@ def org():
 @pytest.fixture(scope="module")
 def pack(org, tmp_path_factory):
     out = tmp_path_factory.mktemp("pack")
-    return write_pack(org, out, as_of=AS_OF, results=RESULTS, findings=["Audit: <b>3</b> findings & more",
-                                                                        {"text": "From a dict"}])
+    return write_pack(org, out, as_of=AS_OF, results=RESULTS, own_findings=True,
+                      findings=["Audit: <b>3</b> findings & more", {"text": "From a dict"}])
 
 
 def _csv(path):
@@ -180,6 +180,12 @@ def test_anonymized_pack(org, tmp_path):
     assert any(Pseudonymizer("team-key")("S3") in f for f in a["findings"])
     with pytest.raises(ConfigError, match="needs a key"):
         write_pack(org, tmp_path / "d", as_of=AS_OF, results=RESULTS, anonymize=True, png=False)
+
+
+def test_caller_findings_replace_own(org, tmp_path):
+    r = write_pack(org, tmp_path, as_of=AS_OF, results=RESULTS, png=False, findings=[{"headline": "Ranked one"}])
+    assert r["findings"] == ["On 2024-06-30, 8 people worked in 2 programs; 2 left in the 12 months before.",
+                             "Ranked one"]
 
 
 def test_suppress():

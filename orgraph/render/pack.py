@@ -437,7 +437,7 @@ def _write_csv(path: Path, rows: list[dict], name: str = "") -> None:
 
 def write_pack(org: OrgGraph, out_dir, *, as_of=None, findings=None, anonymize: bool = False, key: str | None = None,
                min_cell: int | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS, results: dict | None = None,
-               png: bool = True, title: str | None = None) -> dict:
+               png: bool = True, title: str | None = None, own_findings: bool | None = None) -> dict:
     """Write a snapshot pack for ``as_of`` into ``out_dir``; return what was written.
 
     Parameters
@@ -448,8 +448,12 @@ def write_pack(org: OrgGraph, out_dir, *, as_of=None, findings=None, anonymize: 
     as_of : date, optional
         Default: the last day of data.
     findings : list of str or dict, optional
-        Extra headline findings (for example from the audit), shown after the
-        pack's own. A dict gives its ``text`` (or ``sentence``/``headline``).
+        Headline findings from the caller (for example the audit's ranked
+        findings). A dict gives its ``text`` (or ``sentence``/``headline``).
+    own_findings : bool, optional
+        Also list the pack's own sentences about cascades, overload and churn
+        (default: only when ``findings`` is not given, to avoid saying the same
+        thing twice). The opening headcount sentence is always there.
     anonymize, key, min_cell
         Pseudonyms keyed by ``key`` and suppression of cells under ``min_cell``
         people (default ``[privacy] min_cell``, 5).
@@ -507,6 +511,10 @@ def write_pack(org: OrgGraph, out_dir, *, as_of=None, findings=None, anonymize: 
         _write_csv(files[f"{name}.csv"], rows, name)
 
     all_findings = headline_findings(org, as_of=day, results=results, tables=tables, anonymize=anonymize, key=key)
+    if own_findings is None:
+        own_findings = findings is None
+    if not own_findings:
+        all_findings = all_findings[:1]
     all_findings += [_finding_text(f) for f in (findings or [])]
     notes = list(results.get("notes") or [])
     if png_method == "drawn":
