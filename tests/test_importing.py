@@ -693,3 +693,14 @@ def test_optional_files_left_in_the_out_folder_are_warned_about(tmp_path):
     (tmp_path / "bundle" / "caseload.csv").write_text("staff_id,month,active_clients\n", encoding="utf-8")
     s, out = roster(tmp_path, "1,A,2020-01-01,,,OP,T,\n")
     assert any("already holds caseload.csv" in w for w in s["warnings"])
+
+
+@pytest.mark.parametrize("data, mapping", [("roster_sample.csv", "roster.toml"),
+                                           ("job_history_sample.csv", "job_history.toml")])
+def test_audit_runs_on_imported_samples(tmp_path, data, mapping):
+    import orgraph
+    from orgraph.audit import run_audit
+
+    import_file(MAPS / data, MAPS / mapping, tmp_path / "b")
+    audit = run_audit(orgraph.load(tmp_path / "b"))
+    assert isinstance(audit["findings"], list) and audit["org"]
