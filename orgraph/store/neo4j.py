@@ -173,56 +173,82 @@ def _prune_rows(data: OrgData, records: list, other: str) -> list[dict]:
     return [{"staff_id": sid, "keys": k} for sid, k in keys.items()]
 
 
-def _dates(series: pd.Series) -> list:
-    return [None if pd.isna(t) else t.date() for t in series]
+#: Joins the items of a text series on the wire (the ASCII unit separator).
+SEP = "\x1f"
 
-
-#: For each fact table: the staff column it hangs on and (row key, column, kind) of its lists.
+#: For each fact table: (wire key, column, kind) of its lists. Every series
+#: travels as one string per person, its items joined by commas (dates, numbers)
+#: or by :data:`SEP` (text): one value for the driver to pack instead of thousands.
 _SERIES = {
-    "caseload": ("staff_id", [("month", "month", "date"), ("active_clients", "active_clients", "int")]),
-    "documentation": ("staff_id", [("month", "month", "date"), ("session_hours", "session_hours", "float"),
-                                   ("documentation_hours", "documentation_hours", "float")]),
-    "supervision_sessions": ("staff_id", [("supervisor_id", "supervisor_id", "str"), ("date", "date", "date"),
-                                          ("minutes", "minutes", "float")]),
-    "client_assignments": ("staff_id", [("client_id", "client_id", "str"), ("start", "start_date", "date"),
-                                        ("end", "end_date", "open_date")]),
+    "caseload": [("month", "month", "date"), ("active_clients", "active_clients", "int")],
+    "documentation": [("month", "month", "date"), ("session_hours", "session_hours", "float"),
+                      ("documentation_hours", "documentation_hours", "float")],
+    "supervision_sessions": [("supervisor_id", "supervisor_id", "str"), ("date", "date", "date"),
+                             ("minutes", "minutes", "float")],
+    "client_assignments": [("client_id", "client_id", "str"), ("start", "start_date", "date"),
+                           ("end", "end_date", "open_date")],
 }
 
 
+def _encode(values: np.ndarray, kind: str) -> np.ndarray:
+    """Items as strings Cypher parses back exactly (ISO dates, decimal ints, shortest-repr floats).
+
+    >>> _encode(np.array(["2024-01-01", "NaT"], dtype="datetime64[ns]"), "open_date").tolist()
+    ['2024-01-01', '9999-12-31']
+    >>> _encode(np.array([0.1, 45.0, 1e-05]), "float").tolist()
+    ['0.1', '45.0', '1e-05']
+    """
+    if kind in ("date", "open_date"):
+        out = values.astype("datetime64[D]").astype(str)
+        if kind == "open_date":
+            out[out == "NaT"] = OPEN_END.isoformat()
+        return out
+    if kind == "int":
+        return values.astype(np.int64).astype(str)
+    if kind == "float":
+        return values.astype(np.float64).astype(str)
+    out = np.array([str(v) for v in values], dtype=object)
+    bad = [v for v in out if SEP in v]
+    if bad:
+        raise SourceError(f"{bad[0]!r} contains the control character U+001F, which orgraph cannot store in Neo4j")
+    return out
+
+
 def series_rows(data: OrgData, table: str) -> list[dict]:
-    """One row per person for a fact table: their rows as parallel lists (``None`` when they have none).
+    """One row per person for a fact table: their rows as comma-joined strings or lists (``None`` when none).
 
     Every person in the bundle gets a row, so a reload clears series that are gone.
+    ``ord`` holds the row numbers in the table, so reading restores its order.
+
+    Examples
+    --------
+    >>> data = OrgData(staff={"A": Staff("A", "A", "LPC", dt.date(2020, 1, 1)),
+    ...                       "B": Staff("B", "B", "LPC", dt.date(2020, 1, 1))})
+    >>> data.caseload = pd.DataFrame({"staff_id": ["A", "A"], "month": pd.to_datetime(["2020-02-01", "2020-01-01"]),
+    ...                               "active_clients": [3, 4]})
+    >>> series_rows(data, "caseload")  # doctest: +NORMALIZE_WHITESPACE
+    [{'staff_id': 'A', 'ord': '0,1', 'month': '2020-02-01,2020-01-01', 'active_clients': '3,4'}, {'staff_id': 'B', 'ord': None, 'month': None, 'active_clients': None}]
     """
-    by, cols = _SERIES[table]
+    cols = _SERIES[table]
     df: pd.DataFrame = getattr(data, table)
-    ids = list(data.staff)
-    rows: dict[str, dict] = {sid: {"staff_id": sid, "ord": None, **{k: None for k, _, _ in cols}} for sid in ids}
-    if len(df):
-        order = np.argsort(df[by].to_numpy(dtype=object).astype(str), kind="stable")
-        part = df.iloc[order]
-        lists = {"ord": order.tolist()}
-        for key, col, kind in cols:
-            s = part[col]
-            if kind == "date":
-                lists[key] = _dates(s)
-            elif kind == "open_date":
-                lists[key] = [OPEN_END if d is None else d for d in _dates(s)]
-            elif kind == "int":
-                lists[key] = [int(v) for v in s.tolist()]
-            elif kind == "float":
-                lists[key] = [float(v) for v in s.tolist()]
-            else:
-                lists[key] = [str(v) for v in s.tolist()]
-        sids = part[by].astype(str).to_numpy()
-        bounds = np.flatnonzero(sids[1:] != sids[:-1]) + 1
-        starts = np.concatenate([[0], bounds]).tolist()
-        ends = np.concatenate([bounds, [len(sids)]]).tolist()
-        for a, b in zip(starts, ends):
-            sid = str(sids[a])
-            row = rows.setdefault(sid, {"staff_id": sid})
-            for key, values in lists.items():
-                row[key] = values[a:b]
+    rows: dict[str, dict] = {sid: {"staff_id": sid, "ord": None, **{k: None for k, _, _ in cols}}
+                             for sid in data.staff}
+    if not len(df):
+        return list(rows.values())
+    order = np.argsort(df["staff_id"].to_numpy(dtype=object).astype(str), kind="stable")
+    part = df.iloc[order]
+    encoded = {"ord": (order.astype(str), "int")}
+    for key, col, kind in cols:
+        encoded[key] = (_encode(part[col].to_numpy(), kind), kind)
+    sids = part["staff_id"].astype(str).to_numpy()
+    bounds = np.flatnonzero(sids[1:] != sids[:-1]) + 1
+    starts = np.concatenate([[0], bounds]).astype(int).tolist()
+    ends = np.concatenate([bounds, [len(sids)]]).astype(int).tolist()
+    for a, b in zip(starts, ends):
+        sid = str(sids[a])
+        row = rows.setdefault(sid, {"staff_id": sid})
+        for key, (values, kind) in encoded.items():
+            row[key] = (SEP if kind == "str" else ",").join(values[a:b])
     return list(rows.values())
 
 
@@ -358,9 +384,8 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
         ("supervision", "load_supervision", _interval_rows(data.supervision, "supervisor_id"), {}, None),
     ]
     for table in _SERIES:
-        key = _SERIES[table][1][0][0]
-        plan.append((table, f"load_{table}", series_rows(data, table), {},
-                     lambda row, key=key: len(row.get(key) or ())))
+        plan.append((table, f"load_{table}", series_rows(data, table), {"sep": SEP},
+                     lambda row: 1 + (row["ord"] or "").count(",")))
     prune = {
         "assignments": ("prune_assignments", _prune_rows(data, data.assignments, "position_id")),
         "supervision": ("prune_supervision", _prune_rows(data, data.supervision, "supervisor_id")),
@@ -437,35 +462,39 @@ def _end(value) -> dt.date | None:
     return None if d is None or d == OPEN_END else d
 
 
+def _joined(values: list[str], sep: str = ",") -> np.ndarray:
+    """Items of separator-led strings (",a,b" + ",c") as one array.
+
+    >>> _joined([",a,b", ",c"]).tolist(), _joined([]).tolist()
+    (['a', 'b', 'c'], [])
+    """
+    text = "".join(values)
+    return np.array(text[1:].split(sep) if text else [], dtype=object)
+
+
 def _series_frame(records: list, table: str) -> pd.DataFrame:
     if not records:
         return empty_table(table)
-    _, cols = _SERIES[table]
-    out_cols = {"staff_id": [], "ord": []}
-    for _, col, _ in cols:
-        out_cols[col] = []
-    for rec in records:
-        n = len(rec["ord"])
-        out_cols["staff_id"].extend([rec["staff_id"]] * n)
-        out_cols["ord"].extend(rec["ord"])
-        for key, col, kind in cols:
-            values = rec[key]
-            if kind in ("date", "open_date"):
-                values = [v.to_native() for v in values]
-                if kind == "open_date":
-                    values = [None if v == OPEN_END else v for v in values]
-            out_cols[col].extend(values)
-    df = pd.DataFrame(out_cols).sort_values("ord", kind="stable").drop(columns="ord").reset_index(drop=True)
-    frame = {}
-    for col, dtype in TABLE_COLUMNS[table].items():
-        s = df[col]
-        if dtype.startswith("datetime"):
-            frame[col] = pd.to_datetime(s).astype(dtype)
-        elif dtype == "object":
-            frame[col] = s.astype(object)
+    cols = _SERIES[table]
+    ords = [r["ord"] for r in records]
+    counts = [v.count(",") for v in ords]
+    out = {"staff_id": np.repeat(np.array([r["staff_id"] for r in records], dtype=object), counts),
+           "ord": _joined(ords).astype(np.int64)}
+    for key, col, kind in cols:
+        values = [r[key] for r in records]
+        if kind == "str":
+            out[col] = _joined(values, SEP)
+        elif kind == "float":
+            out[col] = _joined(values).astype(np.float64)
+        elif kind == "int":
+            out[col] = _joined(values).astype(np.int64)
         else:
-            frame[col] = s.astype(dtype)
-    return pd.DataFrame(frame)
+            items = _joined(values)
+            if kind == "open_date":
+                items[items == OPEN_END.isoformat()] = None
+            out[col] = pd.to_datetime(items, format="%Y-%m-%d")
+    df = pd.DataFrame(out).sort_values("ord", kind="stable").drop(columns="ord").reset_index(drop=True)
+    return pd.DataFrame({col: df[col].astype(dtype) for col, dtype in TABLE_COLUMNS[table].items()})
 
 
 def _config_from_json(text: str | None):
@@ -504,7 +533,7 @@ def read_org_from(driver, *, database: str | None = None, source: str = "") -> O
     data.supervision = [Supervision(r["staff_id"], r["supervisor_id"], _date(r["from"]), _end(r["to"]))
                         for r in _fetch(driver, "read_supervision", database)]
     for table in _SERIES:
-        setattr(data, table, _series_frame(_fetch(driver, f"read_{table}", database), table))
+        setattr(data, table, _series_frame(_fetch(driver, f"read_{table}", database, {"sep": SEP}), table))
     if meta:
         data.present = set(meta[0]["present"] or [])
         data.config = _config_from_json(meta[0]["config"])
