@@ -41,6 +41,8 @@ from .maps import (DEFAULT_LOOKBACK_DAYS, MapFlags, Pseudonymizer, build_map, fl
 
 __all__ = ["write_pack", "export_graph", "pack_tables", "headline_findings", "suppress"]
 
+#: index.html shows at most this many rows of a table; the CSV has them all.
+MAX_TABLE_ROWS = 25
 CASELOAD_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, None))
 SPAN_BANDS = ("1", "2-3", "4-7", "8-12", "13-16", "17+")
 
@@ -407,8 +409,12 @@ def _index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, 
             continue
         cls = ' class="page"' if first else ""
         first = False
+        rows = tables[name]
+        more = len(rows) - MAX_TABLE_ROWS
+        note = (f"The first {MAX_TABLE_ROWS} of {len(rows)} rows; all are in {name}.csv." if more > 0
+                else f"CSV: {name}.csv")
         parts.append(f'<section id="table-{name}"{cls}><h2>{e(_TABLE_TITLES[name])}</h2>'
-                     f"{_table_html(tables[name])}<p class=\"note\">CSV: {e(name)}.csv</p></section>")
+                     f'{_table_html(rows[:MAX_TABLE_ROWS])}<p class="note">{e(note)}</p></section>')
     if notes:
         parts.append('<section id="notes"><h2>Notes</h2><ul>' + "".join(f"<li>{e(n)}</li>" for n in notes)
                      + "</ul></section>")
