@@ -704,3 +704,17 @@ def test_audit_runs_on_imported_samples(tmp_path, data, mapping):
     import_file(MAPS / data, MAPS / mapping, tmp_path / "b")
     audit = run_audit(orgraph.load(tmp_path / "b"))
     assert isinstance(audit["findings"], list) and audit["org"]
+
+
+def test_inferred_mapping_for_a_job_history(tmp_path):
+    text = infer_mapping(MAPS / "job_history_sample.csv")
+    assert 'kind = "job_history"' in text
+    assert "date_format = \"%d/%m/%Y\"          # detected; decided by '15/02/2021'" in text
+    assert 'event_type = "Action"' in text and 'manager_id = "Reports To"' in text
+    assert '# "Leave of Absence" = "change"   # REVIEW: unknown' in text
+    assert '"Dismissal" = "involuntary"   # guessed' in text
+    p = tmp_path / "m.toml"
+    p.write_text(text, encoding="utf-8")
+    s = import_file(MAPS / "job_history_sample.csv", p, tmp_path / "b")
+    assert s["rejected_by_rule"] == {"unknown-event-type": 1, "bad-date": 1}
+    assert s["validation"]["status"] == "ok"
