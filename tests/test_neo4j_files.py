@@ -75,3 +75,28 @@ def test_the_built_wheel_ships_every_cypher_file(tmp_path):
     assert out.returncode == 0, out.stderr
     where, count = out.stdout.split()
     assert Path(where) == site / "orgraph" / "cypher" and int(count) == len(shipped)
+
+
+def test_docker_compose_uses_the_test_server_settings():
+    import re
+
+    from neo4jserver import Neo4jServer
+
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "image: neo4j:5.26-community" in compose
+    assert "healthcheck:" in compose and "orgraph-neo4j-data:/data" in compose
+    server = Neo4jServer()
+    server._write_home()
+    try:
+        conf = dict(line.split("=", 1) for line in (server.home / "conf" / "neo4j.conf").read_text().splitlines()
+                    if "=" in line)
+    finally:
+        server.stop()
+    env = dict(re.findall(r'^\s+NEO4J_(\w+): "([^"]*)"', compose, flags=re.M))
+    env.pop("AUTH")
+    settings = {k.replace("__", "\0").replace("_", ".").replace("\0", "_"): v for k, v in env.items()}
+    assert settings.pop("server.memory.heap.initial_size") == settings.pop("server.memory.heap.max_size") \
+        == server.heap
+    for key, value in settings.items():
+        assert conf[key] == value, key
+    assert conf["dbms.security.auth_enabled"] == "true"
