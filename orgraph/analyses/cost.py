@@ -655,7 +655,8 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
     -------
     list of str
         The cost of exits over the last 12 months, the program that carried
-        the largest share of it, what one clinician exit costs and why, and (when caseload data exists) how caseload relates to
+        the largest share of it (when it carried at least 15%), what one
+        clinician exit costs and why, and (when caseload data exists) how caseload relates to
         exits in this org.
 
     Examples
@@ -680,12 +681,12 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
     by_rk = {}
     for e in recent:
         by_rk[e["role_kind"]] = by_rk.get(e["role_kind"], 0) + 1
-    parts = ", ".join(f"{k} {rk}{'s' if k != 1 else ''}" for rk, k in sorted(by_rk.items(), key=lambda t: -t[1]))
+    parts = ", ".join(f"{k:,} {rk}{'s' if k != 1 else ''}" for rk, k in sorted(by_rk.items(), key=lambda t: -t[1]))
     word = "exit" if n == 1 else "exits"
     if not n:
         lines.append(f"No staff left in the 12 months to {iso(last)}.")
     else:
-        lines.append(f"The {n} staff {word} in the 12 months to {iso(last)} cost an estimated {money(total)} "
+        lines.append(f"The {n:,} staff {word} in the 12 months to {iso(last)} cost an estimated {money(total)} "
                      f"({parts}).")
         progs: dict = {}
         for e in recent:
@@ -694,8 +695,8 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
                 n_c = progs.setdefault(k, [0, 0.0])
                 n_c[0] += 1
                 n_c[1] += e["cost"]
-        if len(progs) > 1:
-            top, (k_n, k_cost) = max(progs.items(), key=lambda kv: kv[1][1])
+        top, (k_n, k_cost) = max(progs.items(), key=lambda kv: kv[1][1]) if progs else (None, (0, 0.0))
+        if len(progs) > 1 and total > 0 and k_cost / total >= 0.15:   # say it only when one program stands out
             pname = org.data.programs[top].name if top in org.data.programs else top
             lines.append(f"{pname} carried the largest share: {k_n} {'exit' if k_n == 1 else 'exits'}, "
                          f"{money(k_cost)} ({k_cost / total:.0%} of the total).")
