@@ -85,6 +85,12 @@ def test_census_scenario_arithmetic_with_fallback_relation():
     json.dumps(res)
 
 
+def test_program_can_be_named():
+    a = census_scenario(tiny_org(), program="outpatient", add_census=20)
+    assert a["current"]["program_id"] == "OP"
+    assert a["scenario"] == census_scenario(tiny_org(), program="OP", add_census=20)["scenario"]
+
+
 def test_enough_fte_means_no_extra_exits():
     res = census_scenario(tiny_org(), program="OP", add_census=20, add_fte=2)
     sc = res["scenario"]

@@ -314,7 +314,7 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
     org : OrgGraph
         Needs caseload.csv; documentation.csv, when present, gives the measured utilization.
     program : str
-        Program id.
+        Program id (or its exact name, in any case).
     add_census : float
         Active clients added.
     add_fte : float, default 0
@@ -359,6 +359,9 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
     ...
     orgraph.errors.AnalysisError: census scenarios need caseload.csv (active clients per staff member per month)
     """
+    if program not in org.data.programs:       # accept a program's name too
+        by_name = [p.program_id for p in org.data.programs.values() if p.name.casefold() == str(program).casefold()]
+        program = by_name[0] if len(by_name) == 1 else program
     if program not in org.data.programs:
         known = ", ".join(sorted(org.data.programs)) or "none"
         raise AnalysisError(f"unknown program {program!r}; programs in the data: {known}")
