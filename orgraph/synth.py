@@ -725,7 +725,8 @@ class _Sim:
         ttype[(ttype == "retirement") & (years_served < 5)] = "voluntary"
         ttype[exited & (years_served > 12) & (rng.random(n) < 0.35)] = "retirement"
         lt = self.last_tenure
-        forced = T["kind"][lt] == 1
+        ev_kind = np.array(self.events["kind"] + [0])
+        forced = (T["kind"][lt] == 1) & (ev_kind[T["ev"][lt]] != 3)      # pushed out by a cascade, not its trigger
         seat = T["seat"][lt]
         m_exit = self.month_of_day[np.clip(self.exit_day, 0, self.D)]
         stressed = exited & ((self.M[seat, m_exit] >= 1.8) | self.doc_seats[seat])
@@ -778,6 +779,8 @@ class _Sim:
             qi, a, b, sp, ss = self._cover(self.parent[seat_all[idx]], a_all[idx], b_all[idx], eff[d - 1])
             rows.append((idx[qi], a, b, sp, ss))
         ti, a, b, sp, ss = (np.concatenate(x) for x in zip(*rows))
+        keep = a < D                     # [D, D + 1) only marks "still going"
+        ti, a, b, sp, ss = ti[keep], a[keep], b[keep], sp[keep], ss[keep]
         ee = pers_all[ti]
         o = np.lexsort((a, ee))
         ti, a, b, sp, ss, ee = ti[o], a[o], b[o], sp[o], ss[o], ee[o]
@@ -903,21 +906,24 @@ class _Sim:
         backlog = np.where(first, np.where(t0 <= 0, 1.0, 0.5) * exp_cl, 0.0)
         n_new = rng.poisson(lam)
         n_old = rng.poisson(backlog)
-        # row-level values, gathered below with monotone indices (cache friendly)
-        person = T["person"][tid]
+        # row-level values (32-bit), gathered below with monotone indices (cache friendly)
+        person = T["person"][tid].astype(np.int32)
         ends_by_exit = (T["kind"][tid] != 2) & (t_end <= D)
         prevalent_row = t0 <= 0
-        r = np.concatenate([np.repeat(np.arange(len(m)), n_old), np.repeat(np.arange(len(m)), n_new)])
+        t_end = t_end.astype(np.int32)
+        lo, hi, dur = lo.astype(np.int32), hi.astype(np.int32), dur.astype(np.float32)
+        rows = np.arange(len(m), dtype=np.int32)
+        r = np.concatenate([np.repeat(rows, n_old), np.repeat(rows, n_new)])
         is_old = np.zeros(len(r), bool)
         is_old[:n_old.sum()] = True
         u = rng.random(len(r), dtype=np.float32)
-        span = np.where(is_old, np.where(prevalent_row[r], -dur[r], 0.0), (hi - lo)[r])
-        start = lo[r] + np.floor(u * span).astype(np.int64)
+        span = np.where(is_old, np.where(prevalent_row[r], -dur[r], np.float32(0)), (hi - lo)[r])
+        start = lo[r] + np.floor(u * span).astype(np.int32)
         prevalent = is_old & prevalent_row[r]
-        start = np.where(prevalent, np.maximum(start, T["start"][tid][r]), start)
-        length = np.ceil(rng.standard_exponential(len(r), dtype=np.float32) * dur[r]).astype(np.int64) + 7
+        start = np.where(prevalent, np.maximum(start, T["start"][tid].astype(np.int32)[r]), start)
+        length = np.ceil(rng.standard_exponential(len(r), dtype=np.float32) * dur[r]).astype(np.int32) + 7
         # prevalent clients: the remaining time in treatment is counted from day 0
-        end = np.where(prevalent, 0, start) + length          # exclusive
+        end = np.where(prevalent, np.int32(0), start) + length          # exclusive
         te = t_end[r]
         cut = end >= te
         end = np.minimum(end, te)
@@ -1319,7 +1325,7 @@ def _column(spec, data) -> np.ndarray:
     raise ValueError(spec)
 
 
-def _write_csv(path: Path, header: list[str], columns, chunk: int = 1_000_000) -> None:
+def _write_csv(path: Path, header: list[str], columns, chunk: int = 200_000) -> None:
     """Write columns (``(spec, data)`` pairs) as CSV.
 
     Each chunk of lines is built as one byte matrix: every field right-padded
