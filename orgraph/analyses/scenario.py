@@ -429,7 +429,11 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
              else {round(hold * k / 8, 1) for k in range(1, 8)})
     grid = sorted({0.0, add_fte, hold} | {f for f in steps if abs(f - hold) > 0.05})
     options = [outcome(f) for f in grid]
-    if sc["utilization"] and sc["utilization"] > 1.0:
+    if util0 > 1.0:
+        notes.append(f"{name}'s clinicians already deliver {util0:.0%} of the sessions the assumed schedule holds "
+                     f"({cs['sessions_per_day']:g} a day, {cs['billable_days']} days a year); check [cost] "
+                     f"sessions_per_day and [scenario] session_length_hours.")
+    elif sc["utilization"] and sc["utilization"] > 1.0:
         notes.append(f"At {sc['caseload_per_fte']:.1f} clients per FTE the clinicians would need to deliver "
                      f"{sc['utilization']:.0%} of their scheduled sessions; the revenue gain assumes they can.")
     if st["day"] - st["month"] > pd.Timedelta(days=62):
