@@ -105,6 +105,14 @@ def test_measured_utilization_from_documentation():
     cur = res["current"]
     assert cur["utilization"] == pytest.approx(345 / 460, abs=1e-3)
     assert cur["utilization_source"] == "measured from documentation.csv for 2021-12"
+    org = tiny_org(docs=True)
+    org.data.documentation["session_hours"] = 150.0     # 600 h / 0.9 = 667 sessions against 460 scheduled
+    res = census_scenario(org, program="OP", add_census=20)
+    assert res["current"]["utilization"] == pytest.approx(600 / 0.9 / 460, abs=1e-3)
+    assert any(n.startswith("Outpatient's clinicians already deliver 145% of the sessions") for n in res["notes"])
+    org.data.documentation["session_hours"] = 300.0     # 196%: implausible, the assumption is used instead
+    res = census_scenario(org, program="OP", add_census=20)
+    assert res["current"]["utilization"] == 0.75
 
 
 def test_census_scenario_errors():
