@@ -175,7 +175,8 @@ def _overload_findings(org, res, model, names) -> list[dict]:
         ev.append(f"{names.staff(s['supervisor_id'])}: {s['mean_span']:.1f} direct supervisees on average "
                   f"(up to {s['max_span']}){cal}; {', '.join(s.get('reasons') or [])}.")
     money = None
-    if rr.get("exits_overloaded") is not None:
+    if rr.get("exits_overloaded") is not None and rr.get("annual_rate_overloaded") is not None \
+            and rr.get("annual_rate_other") is not None and rr.get("rate_ratio") is not None:
         money = _cost.rate_excess_cost(rr["exits_overloaded"], rr["person_days_overloaded"], rr["exits_other"],
                                        rr["person_days_other"], model=model, org=org)
         ev.insert(0, f"Supervisees under overloaded supervisors left at {rr['annual_rate_overloaded']:.0%} a year vs "
@@ -184,8 +185,14 @@ def _overload_findings(org, res, model, names) -> list[dict]:
         ev.append(f"Exits beyond the usual rate: {money['excess_exits']:.1f}, costing about "
                   f"{_money(money['excess_cost'])}.")
     ratio = rr.get("rate_ratio")
-    head = (f"{len(flagged)} supervisor(s) carry more supervision than the org chart can deliver"
-            + (f", and the people under them leave {ratio:.1f} times as often." if ratio else "."))
+    head = f"{len(flagged)} supervisor(s) carry more supervision than the org chart can deliver"
+    if ratio and (rr.get("ci_low") or 0) > 1:
+        head += f", and the people under them leave {ratio:.1f} times as often."
+    elif ratio:
+        head += (f"; so far the people under them do not clearly leave more often ({ratio:.1f}×, "
+                 f"{_ci(rr.get('ci_low'), rr.get('ci_high'))}).")
+    else:
+        head += "."
     return [_finding("overloaded-supervision", head, ev, cost=money and money["excess_cost"],
                      p_value=rr.get("p_value"), ci_low=rr.get("ci_low"), ci_high=rr.get("ci_high"), ratio=ratio,
                      subjects=[s["supervisor_id"] for s in flagged])]
@@ -213,7 +220,9 @@ def _churn_findings(org, res, model, names) -> list[dict]:
 
 
 def _rate_finding(kind, head, er, extra, model, org) -> dict | None:
-    if not er or er.get("rate_ratio") is None or not er.get("exits"):
+    need = ("rate_ratio", "exits", "person_years", "reference_exits", "reference_person_years",
+            "exit_rate_per_year", "reference_exit_rate_per_year")
+    if not er or any(er.get(k) is None for k in need) or not er["exits"]:
         return None
     money = _cost.rate_excess_cost(er["exits"], er["person_years"], er["reference_exits"],
                                    er["reference_person_years"], model=model, org=org)
@@ -268,14 +277,22 @@ def _leading_findings(org, res, model, names) -> list[dict]:
 
 
 def _common_findings(org, res, names) -> list[dict]:
-    recs = [r for r in res.get("records") or [] if (r.get("ci_low") or 0) > 1 and not r.get("suppressed")]
-    recs.sort(key=lambda r: r.get("p_value") if r.get("p_value") is not None else 1)
+    recs = [r for r in res.get("records") or [] if r.get("over_represented")]
+    recs.sort(key=lambda r: r.get("p_adjusted") if r.get("p_adjusted") is not None else 1)
     if not recs:
         return []
-    ev = [f"{r['factor'].replace('_', ' ')} = {r['level']}: {r['rate_ratio']:.1f}× the exit rate "
-          f"({_ci(r.get('ci_low'), r.get('ci_high'))}), {r['exits']} exits" for r in recs[:6]]
+
+    def level(r):
+        if r["factor"] == "supervisor" and r["level"] in org.data.staff:
+            return names.staff(r["level"])
+        return r["level"]
+
+    ev = [f"{r['factor'].replace('_', ' ')} = {level(r)}: {r['rate_ratio']:.1f}× the exit rate "
+          f"({_ci(r.get('ci_low'), r.get('ci_high'))}; adjusted {_p(r.get('p_adjusted'))}), {r['exits']} exits"
+          for r in recs[:6]]
     return [_finding("common-factors", res.get("summary") or "What departures had in common.", ev,
-                     p_value=recs[0].get("p_value"), ci_low=recs[0].get("ci_low"), ratio=recs[0].get("rate_ratio"))]
+                     p_value=recs[0].get("p_adjusted"), ci_low=recs[0].get("ci_low"),
+                     ratio=recs[0].get("rate_ratio"))]
 
 
 def _continuity_findings(res) -> list[dict]:
