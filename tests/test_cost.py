@@ -110,7 +110,7 @@ def test_turnover_cost_per_period_uses_own_salary():
     revenue = 6 * 110 * 0.75 * 230
     assert one == pytest.approx(4700 + 60000 * 2 / 52 + 2000 + (revenue - 60000) * 30 / 365 + revenue / 6, abs=0.02)
     q = {p["period"]: p for p in res["periods"]}
-    assert list(q)[0] == "2020-Q1" and list(q)[-1] == "2021-Q4"
+    assert list(q)[0] == "2021-Q2" and list(q)[-1] == "2021-Q4"     # from the first exit to the data end
     # exits on 2021-06-30 .. 2021-07-04: one in Q2, four in Q3
     assert (q["2021-Q2"]["exits"], q["2021-Q3"]["exits"]) == (1, 4)
     assert q["2021-Q3"]["cost"] == pytest.approx(4 * one, abs=0.05)
@@ -180,7 +180,7 @@ def test_cost_command(bundle):
     r = CliRunner().invoke(main, ["cost", folder, "--format", "csv", "--period", "quarter"])
     lines = r.output.splitlines()
     assert lines[0].startswith("period,start,end,partial,exits,cost,exits_clinician")
-    assert lines[1].startswith("2020-Q1,2020-01-01,2020-03-31,")
+    assert lines[1].startswith("2021-Q2,2021-04-01,2021-06-30,")
     assert any(line.startswith("2021-Q2,") and ",1,37086.59," in line for line in lines)
     r = CliRunner().invoke(main, ["cost", folder, "--as-of", "2021-05-01", "--format", "json"])
     assert json.loads(r.output)["total_exits"] == 0

@@ -381,7 +381,8 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
     dict
         ``model`` (see :func:`cost_model`; ``cost_per_exit`` by role kind),
         ``assumptions``, ``periods`` (one row per period: ``period, start, end,
-        partial, exits, cost`` and ``exits_<role_kind>``/``cost_<role_kind>``),
+        partial, exits, cost`` and ``exits_<role_kind>``/``cost_<role_kind>``,
+        from the period of the first exit to the last day),
         ``total_exits``, ``total_cost``, ``exits`` (each exit with its cost)
         and ``notes``.
 
@@ -438,10 +439,13 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
     periods = []
     start = pd.Timestamp(org.data_start)
     last = cut - pd.Timedelta(days=1)
+    first = last
     if len(exits):
         exits = exits.sort_values(["exit_date", "staff_id"]).reset_index(drop=True)
         pcol = pd.to_datetime(exits["exit_date"]).dt.to_period(_PERIODS[period])
-    for p in pd.period_range(start.to_period(_PERIODS[period]), last.to_period(_PERIODS[period])):
+        first = pd.Timestamp(exits["exit_date"].iloc[0])
+    # periods run from the first exit (hire dates can reach decades before the export) to the last day
+    for p in pd.period_range(first.to_period(_PERIODS[period]), last.to_period(_PERIODS[period])):
         row = {"period": _period_label(p, period), "start": iso(max(p.start_time, start)),
                "end": iso(min(p.end_time.normalize(), last)),
                "partial": bool(p.start_time < start or p.end_time.normalize() > last)}
