@@ -340,3 +340,35 @@ def test_cli_help_mentions_physics_limit():
     from orgraph.cli.maps import map_cmd
 
     assert f"Above {maps.PHYSICS_MAX_NODES} people" in map_cmd.help
+
+
+def test_team_and_program_views(org):
+    el = map_elements(org, as_of=AS_OF, flags=FLAGS)
+    teams = maps.aggregate_elements(el, by="teams")
+    nodes = {n["id"]: n for n in teams["nodes"]}
+    # leaders: S1 (S2, S9, S10 and former S3), S2 (S4, S5, S6, S8; S7 formerly), S3 (S7, S8, S9 formerly)
+    assert set(nodes) == {"S1", "S2", "S3"}
+    assert sum(n["weight"] for n in nodes.values()) == 10
+    assert nodes["S2"]["status"] == "overloaded" and nodes["S3"]["cascade"]
+    assert "Team: " in nodes["S2"]["title"]
+    # S7 is in S3's team (its cascade link); former links of members cross teams
+    assert {(e["from"], e["to"]): e["kind"] for e in teams["edges"]} == {
+        ("S2", "S1"): "current", ("S3", "S1"): "former", ("S3", "S2"): "former", ("S2", "S3"): "former",
+        ("S1", "S3"): "former"}
+    progs = maps.aggregate_elements(el, by="programs")
+    assert sorted((n["label"], n["weight"]) for n in progs["nodes"]) == [("Crisis (1)", 1),
+                                                                       ("Outpatient <b>bold</b> (9)", 9)]
+    assert [(e["from"], e["to"], e["count"]) for e in progs["edges"]] == [("program:CR", "program:OP", 1)]
+    with pytest.raises(AnalysisError, match="unknown map view 'x'"):
+        build_map(org, as_of=AS_OF, flags=FLAGS, view="x")
+
+
+@pytest.mark.browser
+def test_team_view_in_browser(org, browser, tmp_path):
+    path = tmp_path / "teams.html"
+    path.write_text(build_map(org, as_of=AS_OF, flags=FLAGS, view="teams"), encoding="utf-8")
+    r = browser.load(path)
+    assert r["ok"] and r["console_errors"] == [] and r["external_requests"] == [] and r["alerts"] == []
+    assert browser.js("return [network.body.data.nodes.length, network.body.data.edges.length]") == [3, 5]
+    assert "Size: people in the team" in browser.js("return document.getElementById('legend').innerText")
+    assert browser.js("return window.__pwned === undefined")

@@ -62,15 +62,19 @@ def _with(options):
               help="Keep people who left in this many days before the date on the map (greyed out).")
 @click.option("--program", default=None, metavar="PROGRAM", help="Only this program (id or name).")
 @click.option("--supervisor", default=None, metavar="STAFF_ID", help="Only this supervisor and everyone below them.")
+@click.option("--view", type=click.Choice(["people", "teams", "programs"]), default="people", show_default=True,
+              help="One node per person, per supervisor's team, or per program (for very large orgs).")
 @click.option("--flagged-only", is_flag=True, help="Only people with a flag (left, post-exit window, overloaded, "
               "churn seat, cascade).")
 @_with(anonymize_options)
-def map_cmd(source, as_of, start, end, every, out, lookback_days, program, supervisor, flagged_only, anonymize, key):
+def map_cmd(source, as_of, start, end, every, out, lookback_days, program, supervisor, view, flagged_only, anonymize,
+            key):
     """Write an interactive supervision map: one self-contained HTML file that works offline.
 
     People are sized by caseload and coloured by status; arrows run from
     supervisee to supervisor; programs are shaded regions; hover for details.
-    Above 400 people the layout is fixed (no physics) so large orgs open quickly.
+    Above 400 people the layout is fixed (no physics) so large orgs open quickly;
+    --view teams or --view programs folds people into one node per team or program.
     With --from/--to it writes a timeline: one page with a date slider.
     """
     key = _key(anonymize, key)
@@ -80,10 +84,12 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
     if start is not None or end is not None:
         if as_of is not None:
             raise click.UsageError("use either --as-of (one map) or --from/--to (a timeline), not both")
+        if view != "people":
+            raise click.UsageError("--view teams|programs is for a single map; a timeline shows people")
         html = build_timeline(org, start=start, end=end, every=every, **common)
         what = "timeline"
     else:
-        html = build_map(org, as_of=as_of, **common)
+        html = build_map(org, as_of=as_of, view=view, **common)
         what = "map"
     _write(out, html)
     click.echo(f"Wrote the {what} to {out} ({len(html) / 1e6:.1f} MB). Open it in a browser; it needs no network.")

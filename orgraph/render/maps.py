@@ -42,6 +42,8 @@ __all__ = [
     "run_analyses",
     "flags_from_results",
     "map_elements",
+    "aggregate_elements",
+    "VIEWS",
     "build_map",
     "page_html",
     "script_json",
@@ -575,11 +577,111 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
             "notes": list(flags.notes), "parents": parents}
 
 
+VIEWS = ("people", "teams", "programs")
+
+
+def _count_text(members: list[dict]) -> str:
+    parts = []
+    for key, word in (("active", "active"), ("post_exit", "in the window after a supervisor left"),
+                      ("overloaded", "overloaded supervisor"), ("left", "left")):
+        k = sum(1 for m in members if m["status"] == key)
+        if k:
+            parts.append(f"{k} {word}")
+    churn = sum(1 for m in members if m["churn_seat"])
+    cascade = sum(1 for m in members if m["cascade"])
+    if churn:
+        parts.append(f"{churn} in churn seats")
+    if cascade:
+        parts.append(f"{cascade} in flagged cascades")
+    return ", ".join(parts)
+
+
+def aggregate_elements(el: dict, *, by: str) -> dict:
+    """Fold a people map (:func:`map_elements`) into one node per supervisor's team or per program.
+
+    ``teams``: a node per person who supervises anyone on the map, holding
+    them and their direct supervisees who supervise no one; arrows run to the
+    supervisor's own supervisor. ``programs``: a node per program; an arrow
+    from program A to B counts people in A supervised from B. Nodes carry a
+    ``weight`` (people) used for their size.
+
+    Examples
+    --------
+    >>> el = {"nodes": [dict(id=i, label=i, status="active", program="P", churn_seat=False, cascade=False,
+    ...                      left=False, flagged=False, title=i) for i in "abc"],
+    ...       "edges": [{"from": "b", "to": "a", "kind": "current"}, {"from": "c", "to": "a", "kind": "current"}],
+    ...       "parents": {"b": "a", "c": "a"}, "programs": {"P": "Prog"}, "counts": {}, "notes": [], "as_of": "x"}
+    >>> [(n["id"], n["weight"]) for n in aggregate_elements(el, by="teams")["nodes"]]
+    [('a', 3)]
+    >>> [(n["label"], n["weight"]) for n in aggregate_elements(el, by="programs")["nodes"]]
+    [('Prog (3)', 3)]
+    """
+    if by not in VIEWS:
+        raise AnalysisError(f"unknown map view {by!r}; expected one of {', '.join(VIEWS)}")
+    if by == "people":
+        return el
+    nodes = {n["id"]: n for n in el["nodes"]}
+    parents = el.get("parents", {})
+    if by == "programs":
+        group_of = {i: f"program:{n['program']}" for i, n in nodes.items()}
+    else:
+        leaders = {e["to"] for e in el["edges"]}
+        group_of = {}
+        for i, n in nodes.items():
+            if i in leaders:
+                group_of[i] = i
+            elif parents.get(i) in leaders:
+                group_of[i] = parents[i]
+            else:
+                group_of[i] = f"program:{n['program']}"  # no supervisor on the map: grouped by program
+    members: dict[str, list[dict]] = {}
+    for i, g in group_of.items():
+        members.setdefault(g, []).append(nodes[i])
+    out_nodes = []
+    for g, ms in sorted(members.items()):
+        text = _count_text(ms)
+        cascade = any(m["cascade"] for m in ms)
+        if g.startswith("program:"):
+            pid = g.partition(":")[2]
+            name = el["programs"].get(pid, pid) or "No program"
+            label = f"{name} ({len(ms)})" if by == "programs" else f"No supervisor on the map, {name} ({len(ms)})"
+            status, program = "active", ("" if by == "programs" else pid)
+        else:
+            lead = nodes[g]
+            label = f"{lead['label']} team ({len(ms)})"
+            status, program = lead["status"], lead["program"]
+            text = lead["title"] + "\n\nTeam: " + text
+        if by == "programs" or g.startswith("program:"):
+            text = f"{label}\n{text}"
+        out_nodes.append({"id": g, "label": label, "title": text, "status": status, "program": program,
+                          "flagged": any(m["flagged"] for m in ms), "churn_seat": False, "cascade": cascade,
+                          "left": status == "left", "caseload": None, "span": 0, "weight": len(ms), "_raw": g})
+    links: dict[tuple[str, str], list[str]] = {}
+    for e in el["edges"]:
+        a, b = group_of.get(e["from"]), group_of.get(e["to"])
+        if a is None or b is None or a == b:
+            continue
+        links.setdefault((a, b), []).append(e["kind"])
+    out_edges = []
+    for (a, b), kinds in sorted(links.items()):
+        kind = "cascade" if "cascade" in kinds else ("current" if "current" in kinds else "former")
+        out_edges.append({"from": a, "to": b, "kind": kind, "count": len(kinds)})
+    parents_out = {}
+    for e in out_edges:
+        if e["kind"] == "current":
+            parents_out.setdefault(e["from"], e["to"])
+    counts = dict(el["counts"])
+    return {**el, "nodes": out_nodes, "edges": out_edges, "parents": parents_out if by == "teams" else {},
+            "counts": counts, "view": by}
+
+
 # -------------------------------------------------------------- vis / page
 def _vis_node(n: dict, xy: tuple[float, float] | None) -> dict:
     style = STATUS_STYLES[n["status"]]
     size = 10.0
-    if n.get("caseload"):
+    if n.get("weight"):
+        size = min(8 + 3.0 * math.sqrt(n["weight"]), 70)
+    elif n.get("caseload"):
         size = min(10 + 2.2 * math.sqrt(n["caseload"]), 40)
     border = CASCADE_COLOR if n["cascade"] else ("#7f7f7f" if n["left"] else "#2b2b2b")
     out = {"label": n["label"], "title": n["title"], "size": round(size, 1),
@@ -646,8 +748,12 @@ def vis_network(elements: dict, *, physics: bool | None = None,
     prog = {n["id"]: n["program"] for n in nodes}
     for e in elements["edges"]:
         extra = {} if prog.get(e["from"]) == prog.get(e["to"]) else {"physics": False}  # keep programs apart
+        style = dict(_EDGE_STYLE[e["kind"]])
+        if e.get("count"):
+            style["width"] = round(min(style["width"] + math.log2(e["count"]), 10), 1)
+            extra["title"] = f"{e['count']} supervision link{'s' if e['count'] != 1 else ''}"
         net.add_edge(e["from"], e["to"], kind=e["kind"], arrows={"to": {"enabled": True, "scaleFactor": 0.5}},
-                     **_EDGE_STYLE[e["kind"]], **extra)
+                     **style, **extra)
     large = not physics
     net.options = {
         "autoResize": True,
@@ -712,28 +818,41 @@ def page_html(title: str, subtitle: str, data: dict) -> str:
 def build_map(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS,
               program: str | None = None, supervisor: str | None = None, flagged_only: bool = False,
               anonymize: bool = False, key: str | None = None, physics: bool | None = None,
-              title: str | None = None) -> str:
+              title: str | None = None, view: str = "people") -> str:
     """The supervision map on ``as_of`` as one self-contained HTML page.
 
     ``flags`` defaults to :func:`compute_flags` (the cascade, overload and
     churn analyses as of that date). ``physics`` defaults to on up to
-    :data:`PHYSICS_MAX_NODES` people.
+    :data:`PHYSICS_MAX_NODES` nodes. ``view`` is ``people`` (one node per
+    person), ``teams`` (one per supervisor's team) or ``programs`` (one per
+    program); see :func:`aggregate_elements`.
     """
+    if view not in VIEWS:
+        raise AnalysisError(f"unknown map view {view!r}; expected one of {', '.join(VIEWS)}")
     day = as_date(as_of) if as_of is not None else org.data_end
     if flags is None:
         flags = compute_flags(org, as_of=day)
     el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, program=program,
                       supervisor=supervisor, flagged_only=flagged_only, anonymize=anonymize, key=key)
+    n_people = len(el["nodes"])
+    el = aggregate_elements(el, by=view)
     vis_nodes, vis_edges, options, boxes = vis_network(el, physics=physics)
-    n = len(vis_nodes)
     c = el["counts"]
-    subtitle = (f"As of {el['as_of']}: {n} people on the map ({c['active'] + c['post_exit'] + c['overloaded']} "
-                f"employed, {c['left']} who left), {len(vis_edges)} supervision links.")
+    subtitle = (f"As of {el['as_of']}: {n_people} people on the map ({c['active'] + c['post_exit'] + c['overloaded']} "
+                f"employed, {c['left']} who left)")
+    if view == "people":
+        subtitle += f", {len(vis_edges)} supervision links."
+    else:
+        subtitle += (f", shown as {len(vis_nodes)} {'teams' if view == 'teams' else 'programs'}: each circle is "
+                     + ("a supervisor's team (colour: the supervisor's status)" if view == "teams" else "a program")
+                     + ", sized by headcount. Hover for the counts.")
     filters = [f for f in (program and f"program {program}", supervisor and f"under {supervisor}",
                            flagged_only and "flagged people only") if f]
     if filters:
         subtitle += " Showing " + ", ".join(filters) + "."
     data = {"nodes": vis_nodes, "edges": vis_edges, "options": options, "programs": el["programs"],
-            "counts": c, "notes": el["notes"],
-            "physics": bool(options["physics"]["enabled"])}
+            "counts": c, "notes": el["notes"], "physics": bool(options["physics"]["enabled"])}
+    if view != "people":
+        data["sizeLegend"] = "Size: people in the " + ("team" if view == "teams" else "program") + \
+            "; line width: supervision links"
     return page_html(title or "Supervision map", subtitle, data)

@@ -44,7 +44,7 @@
     var sz = el("span", "swatch");
     sz.style.background = "#4e79a7";
     sz.style.width = "8px"; sz.style.height = "8px";
-    legendRow(sz, "Size: active clients (caseload); small = no caseload data");
+    legendRow(sz, data.sizeLegend || "Size: active clients (caseload); small = no caseload data");
     var pr = el("span", "swatch diamond");
     pr.style.background = "#f3f6fa"; pr.style.borderColor = "#9fb3c8";
     legendRow(pr, "Shaded region: a program, named at its top left");
