@@ -314,3 +314,19 @@ def test_synthetic_orgs_scenario_direction(synth_orgs):
         res = supervisor_leaves_scenario(org, supervisor=sups.index[0])
         assert res["total_cost"] >= res["supervisor_cost"] > 0
         assert res["hazard_ratio"]["source"].startswith("this org"), res["hazard_ratio"]
+
+
+
+def test_riverbend_finance(riverbend):
+    from conftest import RIVERBEND
+
+    from orgraph.analyses.cost import finance_headlines
+
+    truth = json.loads((RIVERBEND / "truth.json").read_text(encoding="utf-8"))
+    assert caseload_hazard(riverbend)["hazard_ratio_per_10"] > 1.0          # the planted sign
+    prog = truth["caseload_program"]["program_id"]
+    res = census_scenario(riverbend, program=prog, add_census=40)
+    assert res["scenario"]["extra_exits"] > 0 and res["scenario"]["revenue_gain"] > 0
+    assert res["sentence"].startswith("At current utilization (")
+    lines = finance_headlines(riverbend)
+    assert lines[0].startswith("The ") and "cost an estimated $" in lines[0]
