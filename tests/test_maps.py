@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser import XSS_IMG, XSS_SCRIPT, browser, random_org, require_browser, small_org  # noqa: E402,F401
+from browser import XSS_IMG, XSS_SCRIPT, browser, random_org, small_org  # noqa: E402,F401
 
 from orgraph.errors import AnalysisError, ConfigError  # noqa: E402
 from orgraph.graph import OrgGraph  # noqa: E402

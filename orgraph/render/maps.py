@@ -225,7 +225,8 @@ def flags_from_results(results: dict, *, as_of) -> MapFlags:
             overloaded.add(sid)
             why = r.get("reasons") or []
             why = [why] if isinstance(why, str) else list(why)
-            reasons.setdefault(sid, []).append("Overloaded supervisor" + (": " + "; ".join(map(str, why)) if why else ""))
+            text = "Overloaded supervisor" + (": " + "; ".join(map(str, why)) if why else "")
+            reasons.setdefault(sid, []).append(text)
     churn = set()
     for r in run("churn", "seats"):
         if r.get("flagged"):
@@ -254,7 +255,8 @@ def flags_from_results(results: dict, *, as_of) -> MapFlags:
                 deps.add(str(d["staff_id"]))
                 links.append((str(d["staff_id"]), sid))
                 reasons.setdefault(str(d["staff_id"]), []).append(
-                    f"Left {d.get('days_after', '?')} days after their supervisor {staff_ref(sid)} left (flagged cascade)")
+                    f"Left {d.get('days_after', '?')} days after their supervisor {staff_ref(sid)} left "
+                    f"(flagged cascade)")
     return MapFlags(overloaded=frozenset(overloaded), churn_seats=frozenset(churn), cascade_supervisors=frozenset(sups),
                     cascade_departures=frozenset(deps), cascade_links=tuple(links), cascade_exit=exits,
                     reasons={k: tuple(v) for k, v in reasons.items()}, seat_reasons=seat_reasons, notes=tuple(notes))
@@ -504,12 +506,14 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     nid = pseudo if pseudo else (lambda s: s)
     programs = {p: rec.name for p, rec in data.programs.items()}
 
-    def who(m: re.Match) -> str:
-        sid = m.group(1)
+    def name_of(sid: str) -> str:
         if anonymize:
             return nid(sid)
         rec = data.staff.get(sid)
         return f"{rec.name} ({sid})" if rec else sid
+
+    def who(m: re.Match) -> str:
+        return name_of(m.group(1))
 
     nodes = []
     for s in sorted(keep):
@@ -548,7 +552,8 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
                        + (f" ({rec.termination_type})" if rec.termination_type else ""))
         if s in post_exit:
             sup, e = post_exit[s]
-            why.append(f"Their supervisor {who(_STAFF_REF.match(staff_ref(sup)))} left on {e.isoformat()} ({(day - e).days} days before this date)")
+            why.append(f"Their supervisor {name_of(sup)} left on {e.isoformat()} ({(day - e).days} days before "
+                       f"this date)")
         given = [_STAFF_REF.sub(who, r) for r in flags.reasons.get(s, ())]
         if s in flags.overloaded and not any(r.startswith("Overloaded") for r in given):
             why.append("Overloaded supervisor (flagged by the overload analysis)")
