@@ -254,12 +254,15 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
     cas = results.get("cascades") or {}
     flagged = [c for c in cas.get("cascades", []) if c.get("flagged") and as_date(c["exit_date"]) < day]
     org_hr = (cas.get("org") or {})
+    window = (cas.get("settings") or {}).get("window_days")
+    within = f"within {window} days" if window else "within the follow-up window"
     if org_hr.get("hazard_ratio") is not None and org_hr.get("ci_low") is not None:
-        out.append(f"People left at {org_hr['hazard_ratio']:.1f} times the usual rate in the months after their "
-                   f"supervisor left (95% interval {org_hr['ci_low']:.1f} to {org_hr['ci_high']:.1f}).")
+        out.append(f"People left at {org_hr['hazard_ratio']:.1f} times the usual rate in the "
+                   f"{f'{window} days' if window else 'months'} after their supervisor left (95% interval "
+                   f"{org_hr['ci_low']:.1f} to {org_hr['ci_high']:.1f}).")
     for c in sorted(flagged, key=lambda c: -(c.get("relative_risk") or 0))[:3]:
         out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, {c['observed']} of the "
-                   f"{c['cohort_size']} people they supervised left within the window; about "
+                   f"{c['cohort_size']} people they supervised left {within}; about "
                    f"{c['expected']:.1f} would be expected.")
     if len(flagged) > 3:
         more = len(flagged) - 3
