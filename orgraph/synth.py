@@ -489,7 +489,9 @@ class _Sim:
         gap_hi = np.array([GAPS[r][1] for r in role])
         gap_lo[self.churn], gap_hi[self.churn] = GAPS["churn"]
         # initial holders: hired some time before the start (stationary age); a few seats start vacant
-        a0 = np.minimum(rng.exponential(1.0 / (lam * self.M[:, 0])), 20 * 365.25)
+        a0 = rng.exponential(1.0 / (lam * self.M[:, 0]))
+        old = 20 * 365.25                                   # nobody older than 25 years in the seat
+        a0 = np.where(a0 > old, old - 5 * 365.25 + np.mod(a0, 10 * 365.25) / 2, a0)
         over = np.array(self.overloaded_seats, dtype=int)
         a0[over] = rng.uniform(30, 150, len(over))         # a reorganisation just gave them the big team
         t_init = np.zeros(n, np.int64)
