@@ -18,8 +18,9 @@ DAY = pd.Timedelta(days=1)
 
 
 def _as_ofs(org: OrgGraph) -> list[dt.date]:
-    """Eight quarter ends spread over the data."""
-    days = pd.date_range(org.data_start + dt.timedelta(days=200), org.data_end, freq="QE")
+    """Eight quarter ends spread over the last three years of data (synthetic orgs backdate early hires)."""
+    first = max(org.data_start + dt.timedelta(days=200), org.data_end - dt.timedelta(days=3 * 365))
+    days = pd.date_range(first, org.data_end, freq="QE")
     step = max(1, len(days) // 8)
     return [t.date() for t in days[::step]][:8]
 
