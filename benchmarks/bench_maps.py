@@ -1,8 +1,8 @@
-"""Benchmark: build time and time to first render of supervision maps at 500, 2,000 and 5,000 people.
+"""Benchmark: build time and time to first render of supervision maps at 300, 500, 2,000 and 5,000 people.
 
 Usage::
 
-    python3 benchmarks/bench_maps.py [--sizes 500 2000 5000] [--seed 1] [--workdir /tmp/orgraph-bench]
+    python3 benchmarks/bench_maps.py [--sizes 300 500 2000 5000] [--seed 1] [--workdir /tmp/orgraph-bench-maps]
 
 For each size it generates a synthetic org (``orgraph.synth.generate``, four
 years), loads it, and measures:
@@ -13,7 +13,8 @@ years), loads it, and measures:
   first frame is drawn (wall clock, from ``driver.get``);
 * ``first_render_ms``: in-page time from creating the vis Network to its first
   ``afterDrawing`` event;
-* ``redraw_ms``: a zoom and redraw after load (is it usable?).
+* ``redraw_ms``: a zoom and redraw after load (is it usable?);
+* ``teams_build_s``, ``team_nodes``, ``teams_load_s``: the same for ``view="teams"``.
 
 Numbers depend on the machine; the team's 2-core box is slow.
 """
@@ -36,7 +37,7 @@ from orgraph.synth import generate  # noqa: E402
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 5000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[300, 500, 2000, 5000])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/orgraph-bench-maps"))
     ap.add_argument("--no-browser", action="store_true")
@@ -66,8 +67,11 @@ def main(argv=None) -> int:
                 best = min(best, time.perf_counter() - t)
             path = args.workdir / f"map-{n}.html"
             path.write_text(page, encoding="utf-8")
+            t = time.perf_counter()
+            teams = build_map(org, flags=flags, view="teams")
+            teams_s = time.perf_counter() - t
             row = {"people": n, "flags_s": round(flags_s, 2), "build_s": round(best, 2),
-                   "html_mb": round(len(page.encode()) / 1e6, 2)}
+                   "teams_build_s": round(teams_s, 2), "html_mb": round(len(page.encode()) / 1e6, 2)}
             if browser is not None:
                 r = browser.load(path, timeout=120)
                 nodes = browser.js("return network.body.data.nodes.length")
@@ -79,6 +83,11 @@ def main(argv=None) -> int:
                             "first_render_ms": round(browser.js("return window.orgraphMap.firstRenderMs")),
                             "redraw_ms": round(redraw), "console_errors": len(r["console_errors"]),
                             "external_requests": len(r["external_requests"])})
+                tpath = args.workdir / f"teams-{n}.html"
+                tpath.write_text(teams, encoding="utf-8")
+                r = browser.load(tpath, timeout=120)
+                row.update({"team_nodes": browser.js("return network.body.data.nodes.length"),
+                            "teams_load_s": round(r["wall_seconds"], 2)})
             rows.append(row)
             print(json.dumps(row), flush=True)
     finally:
