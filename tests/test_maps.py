@@ -1,6 +1,7 @@
 """Supervision maps: hand-checked elements, escaping, and the page in real headless Chromium (network off)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -152,6 +153,15 @@ def test_page_is_self_contained_and_escaped(org):
     assert "<title>Map &lt;of&gt; &amp; things</title>" in page
     assert "sourceMappingURL" not in page
     assert page.count("</script") == 3  # vis-network, the JSON data, the map script
+
+
+def test_template_tokens_in_names_are_plain_text():
+    data = small_org()
+    data.staff["S5"] = dataclasses.replace(data.staff["S5"], name="{{MAP_JS}} {{DATA}}")
+    page = build_map(OrgGraph(data), as_of=AS_OF, flags=MapFlags(), title="{{VIS_JS}}")
+    labels = [n["label"] for n in page_data(page)["nodes"]]
+    assert "{{MAP_JS}} {{DATA}}" in labels
+    assert "<title>{{VIS_JS}}</title>" in page and page.count("</script") == 3
 
 
 def test_anonymized_map_has_no_names_or_ids(org):

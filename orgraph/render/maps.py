@@ -811,13 +811,11 @@ def page_html(title: str, subtitle: str, data: dict) -> str:
     """A self-contained map page around ``data`` (vis-network and orgraph's map script inlined)."""
     legend = [{"key": k, "color": v["color"], "label": v["label"]} for k, v in STATUS_STYLES.items()]
     data = {**data, "legend": legend, "cascadeColor": CASCADE_COLOR}
-    return (_asset("map.html")
-            .replace("{{TITLE}}", html.escape(title))
-            .replace("{{SUBTITLE}}", html.escape(subtitle))
-            .replace("{{CSS}}", _asset("map.css"))
-            .replace("{{VIS_JS}}", _vis_js())
-            .replace("{{DATA}}", script_json(data))
-            .replace("{{MAP_JS}}", _asset("map.js")))
+    parts = {"TITLE": html.escape(title), "SUBTITLE": html.escape(subtitle), "CSS": _asset("map.css"),
+             "VIS_JS": _vis_js(), "DATA": script_json(data), "MAP_JS": _asset("map.js")}
+    # one pass: text put in (a name like "{{MAP_JS}}") is never substituted again
+    return re.sub(r"\{\{(TITLE|SUBTITLE|CSS|VIS_JS|DATA|MAP_JS)\}\}", lambda m: parts[m.group(1)],
+                  _asset("map.html"))
 
 
 def build_map(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS,
