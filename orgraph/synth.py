@@ -395,6 +395,7 @@ class _Sim:
         months = np.array([f.month for f in self.month_first])
         school = np.array([type_code[p] == "SCH" for p in self.seat_prog]) & self.is_clin
         summer = np.isin(months, (7, 8))
+        E_work = E.copy()                     # the workload that drives exits ignores the summer break
         E[np.ix_(school, summer)] *= 0.45
         self.caseload_seats = np.zeros(n, bool)
         if self.caseload_prog is not None:
@@ -407,6 +408,7 @@ class _Sim:
             m0 = self.caseload_month
             ramp = np.clip((np.arange(nm) - m0 + 1) / 4.0, 0, 1)      # four months from budget to broken
             E[broke] = E[broke] + (high[:, None] - self.budget[broke, None]) * ramp[None, :]
+            E_work[broke] = E[broke]
         self.E = E
         self.doc_seats = np.zeros(n, bool)
         if self.doc_prog is not None:
@@ -423,7 +425,7 @@ class _Sim:
 
         # hazard multipliers by seat and month
         M = np.ones((n, nm))
-        cl_mult = CASELOAD_MULT_PER_10 ** ((E - CASELOAD_REFERENCE) / 10.0)
+        cl_mult = CASELOAD_MULT_PER_10 ** ((E_work - CASELOAD_REFERENCE) / 10.0)
         M[self.is_clin] = cl_mult[self.is_clin]
         M[self.churn] *= CHURN_MULT
         M[over_children & self.is_clin] *= OVERLOAD_SUPERVISEE_MULT
@@ -839,7 +841,8 @@ class _Sim:
         since = m - self.month_of_day[np.maximum(T["t0"][tid], 0)]
         new = T["a0"][tid] == 0                          # hired (or promoted) in the period: ramp up
         ramp = np.where(new, np.array([0.4, 0.7, 0.9, 1.0])[np.minimum(since, 3)], 1.0)
-        clients = np.maximum(np.round(self.E[seat, m] * ramp + rng.normal(0, 2.0, len(m))), 0).astype(np.int64)
+        fte = self.fte[T["person"][tid]]             # part-timers carry a proportional caseload
+        clients = np.maximum(np.round(self.E[seat, m] * ramp * fte + rng.normal(0, 2.0, len(m))), 0).astype(np.int64)
         lo = np.maximum(self.bounds[m], a[r])
         hi = np.minimum(self.bounds[m + 1], b[r])
         frac = (hi - lo) / np.diff(self.bounds)[m]
@@ -902,7 +905,7 @@ class _Sim:
         lo = np.maximum(self.bounds[m], t_a)
         hi = np.minimum(self.bounds[m + 1], np.minimum(t_end, D))
         frac = (hi - lo) / np.diff(self.bounds)[m]
-        exp_cl = self.E[seat, m]
+        exp_cl = self.E[seat, m] * self.fte[T["person"][tid]]
         lam = exp_cl / (dur / 30.44) * frac
         first = lo == t_a
         backlog = np.where(first, np.where(t0 <= 0, 1.0, 0.5) * exp_cl, 0.0)
