@@ -35,7 +35,7 @@ import numpy as np
 
 from .errors import ConfigError, SourceError
 
-__all__ = ["generate", "TRUTH_VERSION", "FILES_WRITTEN"]
+__all__ = ["generate", "TRUTH_VERSION", "FILES_WRITTEN", "STEPS"]
 
 #: Version of the ``truth.json`` layout (bumped when keys change).
 TRUTH_VERSION = 1
@@ -240,9 +240,12 @@ class _Sim:
     def build_structure(self) -> None:
         rng = self.rng
         n = self.n_staff
-        types = PROGRAM_TYPES if n >= 80 else (PROGRAM_TYPES[0], PROGRAM_TYPES[1], PROGRAM_TYPES[3],
-                                               PROGRAM_TYPES[5]) if n >= 30 else (PROGRAM_TYPES[0],
-                                                                                   PROGRAM_TYPES[3])
+        if n >= 80:
+            types = PROGRAM_TYPES
+        elif n >= 30:                          # OP, IOP, CRS, ACT
+            types = tuple(PROGRAM_TYPES[i] for i in (0, 1, 3, 5))
+        else:                                  # OP, CRS
+            types = tuple(PROGRAM_TYPES[i] for i in (0, 3))
         wsum = sum(t[3] for t in types)
         target = n * 1.05                      # a few seats are vacant on any day
         self.programs = []                     # (id, name, service_line, type index)
@@ -260,16 +263,15 @@ class _Sim:
             for u in range(units):
                 size = share / units
                 self.unit_plan.append((ti, t, u, units, size))
-        # the largest unit of a type with room gets the overloaded supervisor(s)
+        # about one overloaded supervisor per 300 clinicians, in the largest OP/SCH/IOP/RES programs
         n_clin_est = sum(round((max(size, 4) - 2) * SPAN / (SPAN + 1)) for *_, size in self.unit_plan)
-        n_over = max(1, round(n_clin_est / 300)) if n >= 60 else 0
+        over_left = max(1, round(n_clin_est / 300)) if n >= 60 else 0
         directors = []
         self.overloaded_seats = []
-        over_left = n_over
-        order = list(range(len(self.unit_plan)))
         over_units = set()
-        for i in sorted(order, key=lambda i: (-self.unit_plan[i][4], i)):
-            if over_left and self.unit_plan[i][4] >= 30 and self.unit_plan[i][1][0] in ("OP", "SCH", "IOP", "RES"):
+        for i in sorted(range(len(self.unit_plan)), key=lambda i: (-self.unit_plan[i][4], i)):
+            big_enough = self.unit_plan[i][4] >= 30
+            if over_left and big_enough and self.unit_plan[i][1][0] in ("OP", "SCH", "IOP", "RES"):
                 over_units.add(i)
                 over_left -= 1
         for i, (ti, t, u, units, size) in enumerate(self.unit_plan):
