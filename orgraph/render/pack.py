@@ -18,7 +18,8 @@
 With ``anonymize=True`` people appear only as keyed pseudonyms (HMAC-SHA256 of
 their id: the same key gives the same pseudonym on every run), tables that
 list individual people are left out, and every table cell counting between 1
-and ``min_cell - 1`` people is shown as ``<min_cell``.
+and ``min_cell - 1`` people is shown as ``<min_cell`` (totals and shares that
+would give such a cell back are left out; org totals in sentences are rounded).
 """
 from __future__ import annotations
 
@@ -216,12 +217,14 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
             "p_adjusted": r.get("p_adjusted"), "status": "flagged" if r.get("flagged") else "watch",
             "shared_factors": "; ".join(r.get("shared_factors") or [])} for r in seats]
     else:
+        # totals and shares would give suppressed cells back: leave them out
+        for r in tables["exits_by_quarter"]:
+            r.pop("total")
+        for r in tables["span_bands"]:
+            r.pop("share")
         for name in tables:
-            tables[name] = [{k: (suppress(v, min_cell) if k not in ("share", "complete") else v)
-                             for k, v in r.items()} for r in tables[name]]
-        for r in tables["span_bands"]:  # a share would give the suppressed count back
-            if isinstance(r["supervisors"], str):
-                r["share"] = None
+            tables[name] = [{k: (v if k == "complete" else suppress(v, min_cell)) for k, v in r.items()}
+                            for r in tables[name]]
     return tables
 
 
@@ -232,10 +235,23 @@ def _name(org: OrgGraph, staff_id: str) -> str:
 
 # ---------------------------------------------------------------- findings
 def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anonymize: bool = False,
-                      key: str | None = None) -> list[str]:
-    """A few plain-language sentences from the analyses."""
+                      key: str | None = None, min_cell: int = 5) -> list[str]:
+    """A few plain-language sentences from the analyses.
+
+    Anonymized, people appear as pseudonyms, counts of 1 to ``min_cell - 1``
+    people read "fewer than ``min_cell``", org totals are rounded to tens, and
+    a cascade is described by its rate, not by how many of whom left.
+    """
     day = as_date(as_of)
     pseudo = Pseudonymizer(key) if anonymize else None
+
+    def cnt(n) -> str:
+        if anonymize and isinstance(n, int) and 0 < n < min_cell:
+            return f"fewer than {min_cell}"
+        return str(n)
+
+    def total(n: int) -> str:
+        return f"about {int(round(n, -1))}" if anonymize and n >= min_cell else cnt(n)
 
     def who(sid: str) -> str:
         if pseudo:
@@ -249,8 +265,8 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
     emp = int(((sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))).sum())
     left = int(((sf["exit"] < ts) & (sf["exit"] >= ts - pd.DateOffset(years=1))).sum())
     n_prog = len(org.data.programs)
-    out.append(f"On {day.isoformat()}, {emp} people worked in {n_prog} program{'s' if n_prog != 1 else ''}; "
-               f"{left} left in the 12 months before.")
+    out.append(f"On {day.isoformat()}, {total(emp)} people worked in {n_prog} program{'s' if n_prog != 1 else ''}; "
+               f"{total(left)} left in the 12 months before.")
     cas = results.get("cascades") or {}
     flagged = [c for c in cas.get("cascades", []) if c.get("flagged") and as_date(c["exit_date"]) < day]
     org_hr = (cas.get("org") or {})
@@ -261,6 +277,10 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
                    f"{f'{window} days' if window else 'months'} after their supervisor left (95% interval "
                    f"{org_hr['ci_low']:.1f} to {org_hr['ci_high']:.1f}).")
     for c in sorted(flagged, key=lambda c: -(c.get("relative_risk") or 0))[:3]:
+        if anonymize:
+            out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, the people they supervised left "
+                       f"{within} at {c.get('relative_risk') or 0:.1f} times the usual rate.")
+            continue
         out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, {c['observed']} of the "
                    f"{c['cohort_size']} people they supervised left {within}; about "
                    f"{c['expected']:.1f} would be expected.")
@@ -272,8 +292,11 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
     sup = [r for r in ov.get("supervisors", []) if r.get("overloaded")]
     if sup:
         n_all = len(ov.get("supervisors", []))
-        sent = (f"{len(sup)} of {n_all} supervisors {'is' if len(sup) == 1 else 'are'} overloaded (span, supervisees' "
-                f"caseloads or missing supervision).")
+        if anonymize and len(sup) < min_cell:
+            sent = f"Fewer than {min_cell} supervisors are overloaded"
+        else:
+            sent = f"{total(len(sup))} of {total(n_all)} supervisors {'is' if len(sup) == 1 else 'are'} overloaded"
+        sent += " (span, supervisees' caseloads or missing supervision)."
         rr = ov.get("rate_ratio") or {}
         if rr.get("rate_ratio") is not None and rr.get("ci_low") is not None:
             sent += (f" Their supervisees left at {rr['rate_ratio']:.1f} times the rate of others (95% interval "
@@ -284,8 +307,8 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
     if seats:
         top = seats[0]
         out.append(f"{len(seats)} seat{'s keep' if len(seats) != 1 else ' keeps'} turning over; the clearest is "
-                   f"{top['position_id']} ({top.get('title') or 'seat'}): {top.get('holders')} holders and "
-                   f"{top.get('exits')} exits, about {top.get('expected') or 0:.1f} expected.")
+                   f"{top['position_id']} ({top.get('title') or 'seat'}): {cnt(top.get('holders'))} holders and "
+                   f"{cnt(top.get('exits'))} exits, about {top.get('expected') or 0:.1f} expected.")
     if not (flagged or sup or seats):
         out.append("No supervisor-exit cascade, overloaded supervisor or churn seat stands out on this date.")
     return out
@@ -519,7 +542,8 @@ def write_pack(org: OrgGraph, out_dir, *, as_of=None, findings=None, anonymize: 
         files[f"{name}.csv"] = out / f"{name}.csv"
         _write_csv(files[f"{name}.csv"], rows, name)
 
-    all_findings = headline_findings(org, as_of=day, results=results, tables=tables, anonymize=anonymize, key=key)
+    all_findings = headline_findings(org, as_of=day, results=results, tables=tables, anonymize=anonymize, key=key,
+                                     min_cell=min_cell)
     if own_findings is None:
         own_findings = findings is None
     if not own_findings:
