@@ -179,7 +179,8 @@ def test_anonymized_pack(org, tmp_path):
     assert f"staff:{Pseudonymizer('team-key')('S8')}" in ga
     assert a["findings"] == b["findings"]
     p3 = Pseudonymizer("team-key")("S3")
-    assert a["findings"][0] == "On 2024-06-30, about 10 people worked in 2 programs; fewer than 5 left in the 12 months before."
+    assert a["findings"][0] == ("On 2024-06-30, about 10 people worked in 2 programs; fewer than 5 left in the "
+                                "12 months before.")
     assert f"After {p3} left on 2024-03-31, the people they supervised left within the follow-up window at 4.0 times " \
         "the usual rate." in a["findings"]
     assert any(f.startswith("Fewer than 5 supervisors are overloaded (span") for f in a["findings"])
