@@ -102,7 +102,7 @@ def _frame_from_text(text: str, name: str, log: IssueLog) -> pd.DataFrame | None
         n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
         if n_lines - 1 == len(df):
             df[LINE] = np.arange(2, len(df) + 2, dtype=np.int64)
-            return _strip(df)
+            return _strip(df, text)
         # blank lines skipped (or a quoted field spanning lines): number the rows the slow, exact way
     except (pd.errors.ParserError, ValueError):
         pass
@@ -141,8 +141,18 @@ def _frame_slow(text: str, name: str, log: IssueLog) -> pd.DataFrame | None:
     return _strip(df)
 
 
-def _strip(df: pd.DataFrame) -> pd.DataFrame:
+_PADDING = (" ,", ", ", " \n", " \r", "\n ", "\t")
+
+
+def _padded(text: str) -> bool:
+    return text[:1] in (" ", "\t") or text[-1:] in (" ", "\t") or any(p in text for p in _PADDING)
+
+
+def _strip(df: pd.DataFrame, text: str | None = None) -> pd.DataFrame:
+    """Trim spaces around names and values (skipped when the text has none to trim)."""
     df.columns = [c.strip() for c in df.columns]
+    if text is not None and not _padded(text):
+        return df
     for c in df.columns:
         if c != LINE:
             df[c] = df[c].astype(str).str.strip()

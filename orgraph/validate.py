@@ -41,11 +41,17 @@ def _good(df: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column, messages, rule: str,
             severity: str = "error") -> None:
+    """Report the rows in ``mask`` (not already rejected); errors also reject them.
+
+    ``messages`` is one string for all rows or a function of the masked rows
+    returning one string per row (so messages are only built for bad rows).
+    """
     mask = mask & ~df["_bad"]
     if not mask.any():
         return
-    log.add_rows(severity, fname, df.loc[mask, LINE], column,
-                 messages if isinstance(messages, str) else list(pd.Series(messages)[mask.values]), rule)
+    sub = df[mask]
+    log.add_rows(severity, fname, sub[LINE], column, messages if isinstance(messages, str) else list(messages(sub)),
+                 rule)
     if severity == "error":
         df.loc[mask, "_bad"] = True
 
@@ -71,14 +77,14 @@ def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) ->
 def _unknown(df: pd.DataFrame, col: str, known: set, log: IssueLog, fname: str, target: str) -> None:
     vals = df[col]
     mask = vals.notna() & ~vals.isin(known)
-    _reject(df, mask, log, fname, col, [f"{col} {v!r} is not in {target}" for v in vals], "unknown-id")
+    _reject(df, mask, log, fname, col, lambda b: [f"{col} {v!r} is not in {target}" for v in b[col]], "unknown-id")
 
 
 def _end_before_start(df: pd.DataFrame, start: str, end: str, log: IssueLog, fname: str) -> None:
     mask = df[end].notna() & df[start].notna() & (df[end] < df[start])
-    msgs = [f"{end} {e:%Y-%m-%d} is before {start} {s:%Y-%m-%d}" if pd.notna(e) and pd.notna(s) else ""
-            for s, e in zip(df[start], df[end])]
-    _reject(df, mask, log, fname, end, msgs, "end-before-start")
+    _reject(df, mask, log, fname, end,
+            lambda b: [f"{end} {e:%Y-%m-%d} is before {start} {s:%Y-%m-%d}" for s, e in zip(b[start], b[end])],
+            "end-before-start")
 
 
 def _outside_employment(df: pd.DataFrame, who: str, start: str, end: str, staff: pd.DataFrame, log: IssueLog,
@@ -94,14 +100,14 @@ def _outside_employment(df: pd.DataFrame, who: str, start: str, end: str, staff:
     mask = before | after
     if not mask.any():
         return
-    msgs = []
-    for i in df.index:
-        if not mask.get(i, False):
-            msgs.append("")
-            continue
-        h, t = hire[i], term[i]
-        span = f"{h:%Y-%m-%d} to {t:%Y-%m-%d}" if pd.notna(t) else f"from {h:%Y-%m-%d}"
-        msgs.append(f"{what} runs outside {who} {df.at[i, who]!r}'s employment ({span})")
+    def msgs(b):
+        out = []
+        for i in b.index:
+            h, t = hire[i], term[i]
+            span = f"{h:%Y-%m-%d} to {t:%Y-%m-%d}" if pd.notna(t) else f"from {h:%Y-%m-%d}"
+            out.append(f"{what} runs outside {who} {b.at[i, who]!r}'s employment ({span})")
+        return out
+
     _reject(df, mask, log, fname, start if before.any() else end, msgs, "outside-employment", "warning")
 
 
@@ -203,7 +209,8 @@ def _check(tables: dict, log: IssueLog) -> None:
         staff["termination_type"] = tt
         bad = tt.notna() & ~tt.isin(TERMINATION_TYPES)
         _reject(staff, bad, log, F["staff"], "termination_type",
-                [f"termination_type {v!r} is not one of {', '.join(TERMINATION_TYPES)}" for v in tt], "bad-value")
+                lambda b: [f"termination_type {v!r} is not one of {', '.join(TERMINATION_TYPES)}"
+                           for v in b["termination_type"]], "bad-value")
         no_date = tt.notna() & staff["termination_date"].isna()
         _reject(staff, no_date, log, F["staff"], "termination_date",
                 "termination_type is given but termination_date is empty", "missing-termination-date")
@@ -214,8 +221,8 @@ def _check(tables: dict, log: IssueLog) -> None:
         staff.loc[no_type & ~staff["_bad"], "termination_type"] = "other"
         early = staff["termination_date"].notna() & (staff["termination_date"] < staff["hire_date"])
         _reject(staff, early, log, F["staff"], "termination_date",
-                [f"termination_date {t:%Y-%m-%d} is before hire_date {h:%Y-%m-%d}" if pd.notna(t) else ""
-                 for h, t in zip(staff["hire_date"], staff["termination_date"])], "termination-before-hire")
+                lambda b: [f"termination_date {t:%Y-%m-%d} is before hire_date {h:%Y-%m-%d}"
+                           for h, t in zip(b["hire_date"], b["termination_date"])], "termination-before-hire")
         if "fte" in staff:
             _reject(staff, staff["fte"].notna() & (staff["fte"] <= 0), log, F["staff"], "fte",
                     "fte must be above 0 (1.0 = full time)", "bad-number")
@@ -226,7 +233,8 @@ def _check(tables: dict, log: IssueLog) -> None:
         rk = positions["role_kind"].str.lower()
         positions["role_kind"] = rk
         _reject(positions, rk.notna() & ~rk.isin(ROLE_KINDS), log, F["positions"], "role_kind",
-                [f"role_kind {v!r} is not one of {', '.join(ROLE_KINDS)}" for v in rk], "bad-value")
+                lambda b: [f"role_kind {v!r} is not one of {', '.join(ROLE_KINDS)}" for v in b["role_kind"]],
+                "bad-value")
         if programs is not None:
             _unknown(positions, "program_id", set(programs["program_id"].dropna()), log, F["positions"],
                      "programs.csv")
@@ -255,7 +263,7 @@ def _check(tables: dict, log: IssueLog) -> None:
 
     if sup is not None:
         _reject(sup, sup["staff_id"] == sup["supervisor_id"], log, F["supervision"], "supervisor_id",
-                [f"{s!r} is listed as their own supervisor" for s in sup["staff_id"]], "self-supervision")
+                lambda b: [f"{s!r} is listed as their own supervisor" for s in b["staff_id"]], "self-supervision")
 
     if good_staff is not None:
         if asg is not None:
