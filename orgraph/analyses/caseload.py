@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -136,6 +137,31 @@ def _ns(values) -> pd.Series:
     return pd.to_datetime(values).astype("datetime64[ns]")
 
 
+def _codes(org, ids) -> np.ndarray:
+    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys."""
+    return org.staff_frame.index.get_indexer(pd.Index(np.asarray(ids, dtype=object))).astype(np.int64)
+
+
+def _key(codes, mi) -> np.ndarray:
+    """One int64 key per (staff code, month index)."""
+    return np.asarray(codes, dtype=np.int64) * 100_000 + np.asarray(mi, dtype=np.int64)
+
+
+def _take(left_key, right_key, values, fill=np.nan) -> np.ndarray:
+    """``values`` of the row of ``right_key`` equal to each ``left_key`` (``fill`` where none); keys unique."""
+    idx = pd.Index(np.asarray(right_key)).get_indexer(np.asarray(left_key))
+    vals = np.asarray(values)
+    if vals.dtype.kind in "biu" and not isinstance(fill, (int, np.integer)):
+        vals = vals.astype(float)
+    if vals.dtype.kind == "b" and isinstance(fill, (bool, np.bool_)):
+        vals = vals.astype(bool)
+    out = vals[np.where(idx >= 0, idx, 0)] if len(vals) else np.full(len(idx), fill, dtype=object)
+    if len(vals):
+        out = out.astype(object) if (vals.dtype == object or (fill is None)) else out
+        out[idx < 0] = fill
+    return out
+
+
 def _month_index(ts) -> np.ndarray:
     """Months since 1970-01 of a datetime Series/array (NaT gives a very negative number)."""
     return np.asarray(pd.to_datetime(ts)).astype("datetime64[M]").astype(np.int64)
@@ -173,6 +199,20 @@ def _rr_record(events_a, days_a, events_b, days_b, *, label_a: str, label_b: str
     return _jsonable(out)
 
 
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _cached(org, name: str, build):
+    """``build()`` once per org and name (analyses of one audit share the monthly tables); a copy each time."""
+    try:
+        store = _CACHE.setdefault(org, {})
+    except TypeError:
+        return build()
+    if name not in store:
+        store[name] = build()
+    return store[name].copy()
+
+
 def person_months(org) -> pd.DataFrame:
     """One row per person per calendar month employed, within the data window.
 
@@ -199,6 +239,10 @@ def person_months(org) -> pd.DataFrame:
     >>> len(c1), int(c1.days.sum()), c1.exit.tolist()[-2:], c1.supervisor_id.tolist()[-3:]
     (17, 505, [False, True], ['S1', None, None])
     """
+    return _cached(org, "person_months", lambda: _person_months(org))
+
+
+def _person_months(org) -> pd.DataFrame:
     sf = org.staff_frame
     start = pd.Timestamp(org.data_start)
     censor = org.censor
@@ -221,8 +265,9 @@ def person_months(org) -> pd.DataFrame:
     days = ((np.minimum(e, mnext) - ref) / np.timedelta64(1, "D")).astype(np.int64)
     exited = sf["exited"].to_numpy()[keep][rep]
     exit_mi = _month_index(sf["exit"][keep])[rep]
+    codes = np.arange(len(sf), dtype=np.int64)[keep]
     pm = pd.DataFrame({
-        "staff_id": ids[rep], "month": mstart, "mi": mi, "ref": ref, "days": days,
+        "staff_id": ids[rep], "sc": codes[rep], "month": mstart, "mi": mi, "ref": ref, "days": days,
         "exit": exited & (exit_mi == mi),
     })
     return _attach_context(org, pm)
@@ -235,27 +280,44 @@ def _attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     supervisor is the one whose supervision covers ``ref``. Returns a copy
     sorted by ``ref``.
     """
-    pm = df.assign(ref=_ns(df["ref"])).sort_values(["ref", "staff_id"], kind="stable").reset_index(drop=True)
+    pm = df.assign(ref=_ns(df["ref"]))
+    if "sc" not in pm.columns:
+        pm["sc"] = _codes(org, pm["staff_id"])
+    pm = pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+    # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
+    # expensive to carry through a merge)
+    left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
     af = org.assignment_frame
+    n = len(pm)
     if len(af):
-        seats = af[["staff_id", "start", "position_id", "program_id", "role_kind"]].sort_values("start")
-        seats["start"] = _ns(seats["start"])
-        pm = pd.merge_asof(pm, seats, left_on="ref", right_on="start", by="staff_id", direction="backward")
-        pm = pm.drop(columns="start")
+        seats = af.sort_values("start", kind="stable")
+        right = pd.DataFrame({"start": _ns(seats["start"]).to_numpy(), "sc": _codes(org, seats["staff_id"]),
+                              "j": np.arange(len(seats))})
+        j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
+        ok = j.notna().to_numpy()
+        jj = j.fillna(0).astype(np.int64).to_numpy()
+        for col in ("position_id", "program_id", "role_kind"):
+            vals = seats[col].to_numpy(dtype=object)[jj]
+            vals[~ok] = None
+            pm[col] = vals
     else:
-        pm["position_id"] = pm["program_id"] = pm["role_kind"] = None
+        pm["position_id"] = pm["program_id"] = pm["role_kind"] = np.full(n, None, dtype=object)
     pm["role_kind"] = pm["role_kind"].fillna("other")
     sv = org.supervision_frame
+    sup_ids = np.full(n, None, dtype=object)
     if len(sv):
-        sup = sv[["staff_id", "start", "end", "supervisor_id"]].sort_values("start")
-        sup["start"], sup["end"] = _ns(sup["start"]), _ns(sup["end"])
-        pm = pd.merge_asof(pm, sup, left_on="ref", right_on="start", by="staff_id", direction="backward")
-        gone = pm["end"].isna() | (pm["end"] <= pm["ref"])
-        pm.loc[gone, "supervisor_id"] = None
-        pm = pm.drop(columns=["start", "end"])
-    else:
-        pm["supervisor_id"] = None
-    return pm.astype({"position_id": object, "program_id": object, "supervisor_id": object})
+        sup = sv.sort_values("start", kind="stable")
+        right = pd.DataFrame({"start": _ns(sup["start"]).to_numpy(), "sc": _codes(org, sup["staff_id"]),
+                              "j": np.arange(len(sup))})
+        j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
+        ok = j.notna().to_numpy()
+        jj = j.fillna(0).astype(np.int64).to_numpy()
+        ends = _ns(sup["end"]).to_numpy()[jj]
+        ok &= ends > left["ref"].to_numpy()
+        sup_ids = sup["supervisor_id"].to_numpy(dtype=object)[jj]
+        sup_ids[~ok] = None
+    pm["supervisor_id"] = sup_ids
+    return pm
 
 
 def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
@@ -284,8 +346,12 @@ def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
     [1, 2, 3, 4]
     """
     pct = float(_setting(org, "caseload", "percentile", percentile))
+    return _cached(org, f"caseload_runs:{pct}", lambda: _caseload_runs(org, pct))
+
+
+def _caseload_runs(org, pct: float) -> pd.DataFrame:
     cl = org.data.caseload
-    cols = ["staff_id", "month", "mi", "active_clients", "cutoff", "pct_rank", "above", "run"]
+    cols = ["staff_id", "sc", "month", "mi", "active_clients", "cutoff", "pct_rank", "above", "run"]
     if not len(cl):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     df = cl[["staff_id", "month", "active_clients"]].copy()
@@ -293,11 +359,12 @@ def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
     df["mi"] = _month_index(df["month"])
     df["active_clients"] = df["active_clients"].astype(float)
     g = df.groupby("mi")["active_clients"]
-    df["cutoff"] = g.transform(lambda s: np.percentile(s.to_numpy(), pct))
+    df["cutoff"] = g.transform("quantile", pct / 100.0)
     df["pct_rank"] = g.rank(method="max", pct=True) * 100.0
     df["above"] = df["active_clients"] > df["cutoff"]
-    df = df.sort_values(["staff_id", "mi"], kind="stable").reset_index(drop=True)
-    same = (df["staff_id"] == df["staff_id"].shift()) & (df["mi"] == df["mi"].shift() + 1)
+    df["sc"] = _codes(org, df["staff_id"])
+    df = df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+    same = (df["sc"] == df["sc"].shift()) & (df["mi"] == df["mi"].shift() + 1)
     brk = ~(same & df["above"] & df["above"].shift(fill_value=False))
     grp = brk.cumsum()
     df["run"] = np.where(df["above"], df.groupby(grp).cumcount() + 1, 0)
@@ -407,8 +474,10 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
                          **_dist(grp["active_clients"].to_numpy()),
                          "cutoff": _round(grp["cutoff"].iloc[0], 2)})
     # --- attach program / supervisor to each caseload record
-    attach = pm[["staff_id", "mi", "program_id", "supervisor_id"]]
-    cr = runs.merge(attach, on=["staff_id", "mi"], how="left")
+    cr = runs.copy()
+    rk, pk = _key(runs["sc"], runs["mi"]), _key(pm["sc"], pm["mi"])
+    cr["program_id"] = _take(rk, pk, pm["program_id"].to_numpy(), None)
+    cr["supervisor_id"] = _take(rk, pk, pm["supervisor_id"].to_numpy(), None)
     cr["program_id"] = cr["program_id"].fillna("(none)")
     cr["supervisor_id"] = cr["supervisor_id"].fillna("(none)")
     sust_ids = set(runs.loc[runs["run"] >= k, "staff_id"])
@@ -447,9 +516,8 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     sustained = _records(runs_g[["staff_id", "name", "program_id", "first_month", "last_month", "months",
                                  "mean_caseload", "exited", "exit_date"]])
     # --- exit rate: exposure = run length in the previous month >= k
-    prev = runs[["staff_id", "mi", "run"]].copy()
-    prev["mi"] = prev["mi"] + 1
-    pmx = pm.merge(prev, on=["staff_id", "mi"], how="left")
+    pmx = pm.assign(run=_take(_key(pm["sc"], pm["mi"]), _key(runs["sc"], runs["mi"] + 1),
+                              runs["run"].to_numpy()))
     flag = (pmx["run"] >= k).where(pmx["run"].notna())
     exit_rate = _exposure_rate_ratio(
         pmx, flag, label_a=f"above the {pct:g}th percentile for the previous {k}+ months",

@@ -24,7 +24,7 @@ from ..errors import AnalysisError
 from ..graph import as_date
 from ..stats import bh_adjust
 from .caseload import (
-    _DAYS_PER_YEAR, _attach_context, _month_index, _round, _rr_record, _setting, caseload_runs, person_months,
+    _DAYS_PER_YEAR, _attach_context, _cached, _codes, _key, _month_index, _ns, _take, _round, _rr_record, _setting, caseload_runs, person_months,
 )
 from .docburden import doc_ratios
 
@@ -86,16 +86,19 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     >>> rows = pd.DataFrame({"staff_id": ["C1", "C2"], "ref": pd.to_datetime(["2022-05-01"] * 2), "prev_mi": 627})
     >>> f = factor_context(org, rows)
     >>> f[["staff_id", "caseload_band", "caseload_run", "sup_left_days", "documentation_band"]].values.tolist()
-    [['C1', 'above 90th percentile', 4, 46, '1.0 or more'], ['C2', 'at or below median', 0, 46, '0.5-0.75']]
+    [['C1', 'above 90th percentile', 4.0, 46, '1.0 or more'], ['C2', 'at or below median', 0.0, 46, '0.5-0.75']]
     """
     look = int(_setting(org, "cascades", "lookback_days", lookback_days))
     win = int(_setting(org, "churn", "window_months", churn_window_months))
     thr = float(_setting(org, "docburden", "threshold"))
     df = rows.copy()
+    df["ref"] = _ns(df["ref"])
     if "position_id" not in df.columns:
         df = _attach_context(org, df)
     sf = org.staff_frame
-    df["tenure_days"] = (df["ref"] - df["staff_id"].map(sf["hire"])).dt.days
+    sc = df["sc"].to_numpy()
+    df["tenure_days"] = ((df["ref"].to_numpy() - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int64)
+    row_key = _key(sc, df["prev_mi"].to_numpy())
     # --- caseload of the previous month, banded against that month's percentiles
     runs = caseload_runs(org)
     if len(runs):
@@ -107,9 +110,10 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         pct = float(_setting(org, "caseload", "percentile"))
         if pct != 90:
             band = np.where(band == "above 90th percentile", f"above {pct:g}th percentile", band)
-        r = pd.DataFrame({"staff_id": r["staff_id"], "prev_mi": r["mi"], "caseload": r["active_clients"],
-                          "caseload_band": band, "caseload_run": r["run"]})
-        df = df.merge(r, on=["staff_id", "prev_mi"], how="left")
+        rk = _key(r["sc"], r["mi"])
+        df["caseload"] = _take(row_key, rk, r["active_clients"].to_numpy())
+        df["caseload_band"] = _take(row_key, rk, band, None)
+        df["caseload_run"] = _take(row_key, rk, r["run"].to_numpy())
     else:
         df["caseload"] = np.nan
         df["caseload_band"] = None
@@ -118,8 +122,8 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     # --- documentation ratio of the previous month
     dr = doc_ratios(org)
     if len(dr):
-        d = dr[["staff_id", "mi", "ratio"]].dropna().rename(columns={"mi": "prev_mi", "ratio": "doc_ratio"})
-        df = df.merge(d.drop_duplicates(["staff_id", "prev_mi"]), on=["staff_id", "prev_mi"], how="left")
+        d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
+        df["doc_ratio"] = _take(row_key, _key(d["sc"], d["mi"]), d["ratio"].to_numpy())
     else:
         df["doc_ratio"] = np.nan
     x = df["doc_ratio"]
@@ -136,10 +140,10 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
         ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
         if len(ev):
-            ev = pd.DataFrame({"staff_id": ev["staff_id"], "gone": ev["exit"] + pd.Timedelta(days=1)})
+            ev = pd.DataFrame({"sc": _codes(org, ev["staff_id"]), "gone": _ns(ev["exit"] + pd.Timedelta(days=1))})
             ev = ev.sort_values("gone")
             df = df.sort_values("ref", kind="stable")
-            df = pd.merge_asof(df, ev, left_on="ref", right_on="gone", by="staff_id", direction="backward")
+            df = pd.merge_asof(df, ev, left_on="ref", right_on="gone", by="sc", direction="backward")
             df["sup_left_days"] = (df["ref"] - df["gone"]).dt.days
             df = df.drop(columns="gone")
     # --- holders who left the seat in the churn window before ref
@@ -154,23 +158,28 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         span = 1 << 20
         keys = np.sort(c_ev.astype(np.int64) * span + ev_day)
         ref_day = (df["ref"].to_numpy().astype("datetime64[D]") - base).astype(np.int64)
-        lo_day = (df["ref"] - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
-        lo_day = (lo_day - base).astype(np.int64)
+        inv, uniq_ref = pd.factorize(df["ref"])
+        lo_u = (pd.DatetimeIndex(uniq_ref) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
+        lo_day = (lo_u - base).astype(np.int64)[inv]
         hi = np.searchsorted(keys, c_row.astype(np.int64) * span + ref_day, side="right")
         lo = np.searchsorted(keys, c_row.astype(np.int64) * span + lo_day, side="right")
         df["seat_departures"] = np.where(df["position_id"].notna(), hi - lo, 0)
     # --- the supervisor's span and supervisee caseload among these rows
-    g = df[df["supervisor_id"].notna()].groupby(["supervisor_id", "prev_mi"])
-    agg = g.agg(sup_span=("staff_id", "nunique"), sup_caseload=("caseload", "sum")).reset_index()
-    df = df.merge(agg, on=["supervisor_id", "prev_mi"], how="left")
-    df["sup_span"] = df["sup_span"].fillna(0).astype(int)
-    df["sup_caseload"] = df["sup_caseload"].fillna(0.0)
+    sup_c = _codes(org, df["supervisor_id"].fillna(""))
+    sup_key = _key(sup_c, df["prev_mi"].to_numpy())
+    has = sup_c >= 0
+    g = pd.DataFrame({"k": sup_key[has], "sc": df["sc"].to_numpy()[has],
+                      "cl": df["caseload"].to_numpy()[has]}).groupby("k")
+    agg = g.agg(sup_span=("sc", "nunique"), sup_caseload=("cl", "sum"))
+    df["sup_span"] = np.where(has, _take(sup_key, agg.index.to_numpy(), agg["sup_span"].to_numpy(), 0), 0)
+    df["sup_caseload"] = np.where(has, _take(sup_key, agg.index.to_numpy(), agg["sup_caseload"].to_numpy(), 0.0), 0.0)
+    df["sup_span"] = df["sup_span"].astype(int)
     tb = np.full(len(df), TENURE_BANDS[-1][1], dtype=object)
     t = df["tenure_days"].to_numpy()
     for upper, label in reversed(TENURE_BANDS[:-1]):
         tb[t < upper] = label
     df["tenure_band"] = tb
-    return df.sort_values(["ref", "staff_id"], kind="stable").reset_index(drop=True)
+    return df.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
 
 
 def monthly_factors(org, **kwargs) -> pd.DataFrame:
@@ -186,9 +195,12 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     >>> f[(f.staff_id == "C1") & (f.exit)][["caseload_run", "sup_left_days"]].values.tolist()
     [[4.0, 46.0]]
     """
-    pm = person_months(org)
-    pm["prev_mi"] = pm["mi"] - 1
-    return factor_context(org, pm, **kwargs)
+    def build():
+        pm = person_months(org)
+        pm["prev_mi"] = pm["mi"] - 1
+        return factor_context(org, pm, **kwargs)
+
+    return _cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build)
 
 
 def _levels(f: pd.DataFrame, recent: int) -> dict[str, pd.Series]:

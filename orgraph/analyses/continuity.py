@@ -23,9 +23,19 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import as_date
-from .caseload import _jsonable, _round, _setting
+from .caseload import _codes, _jsonable, _round, _setting
 
 __all__ = ["continuity_of_care"]
+
+
+def _distinct(groups: pd.Series, clients: pd.Series) -> pd.Series:
+    """Distinct ``clients`` (integer codes) per value of ``groups``, fast for millions of rows."""
+    g_codes, g_uniq = pd.factorize(groups, sort=False)
+    c = clients.to_numpy().astype(np.int64)
+    n = int(c.max()) + 1 if len(c) else 1
+    keys = pd.unique(g_codes.astype(np.int64) * n + c)
+    counts = np.bincount(keys // n, minlength=len(g_uniq))
+    return pd.Series(counts, index=g_uniq)
 
 
 def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) -> dict:
@@ -76,15 +86,20 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     if "client_assignments" not in org.data.present and not len(ca):
         raise AnalysisError("no client assignments: add client_assignments.csv to the bundle to measure "
                             "continuity of care")
-    ca = ca[["client_id", "staff_id", "start_date", "end_date"]].copy()
-    ca["start_date"] = pd.to_datetime(ca["start_date"])
-    ca["end_date"] = pd.to_datetime(ca["end_date"])
     sf = org.staff_frame
     exits = sf[sf["exited"]]
     if as_of is not None:
         exits = exits[exits["exit"] <= pd.Timestamp(as_date(as_of))]
-    ca["exit"] = ca["staff_id"].map(exits["exit"])
-    ca["program_id"] = ca["staff_id"].map(sf["program_id"])
+    # integer codes: clients ("client_id" keeps its code), staff (row in staff_frame)
+    sc = _codes(org, ca["staff_id"])
+    exit_all = sf["exit"].where(sf.index.isin(exits.index)).to_numpy()
+    ca = pd.DataFrame({
+        "client_id": pd.factorize(ca["client_id"])[0], "staff_id": sc,
+        "start_date": pd.to_datetime(ca["start_date"]).to_numpy(), "end_date": pd.to_datetime(ca["end_date"]).to_numpy(),
+        "exit": np.where(sc >= 0, exit_all[np.maximum(sc, 0)], np.datetime64("NaT")),
+        "program_id": np.where(sc >= 0, sf["program_id"].to_numpy(dtype=object)[np.maximum(sc, 0)], None),
+    })
+    ca["program_id"] = ca["program_id"].fillna("(none)")
     hd = pd.Timedelta(days=hand)
     cut = ca["exit"].notna() & (ca["start_date"] <= ca["exit"]) & (
         ca["end_date"].isna() | (ca["end_date"] >= ca["exit"] - hd))
@@ -100,6 +115,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     hit = hit[hit["end_date"].isna() | (hit["end_date"] >= hit["exit"]) | hit["picked_up"]]
     # --- per exit
     per = hit.groupby("staff_id").agg(clients_affected=("client_id", "nunique"), picked_up=("picked_up", "sum"))
+    per.index = sf.index[per.index.to_numpy()]
     by_exit = []
     info = exits.loc[per.index, ["name", "program_id", "exit"]]
     for sid, n, p, name, prog, ex in zip(per.index, per["clients_affected"], per["picked_up"], info["name"],
@@ -109,7 +125,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                         "not_picked_up": int(n) - int(p)})
     by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
-    served_p = ca.groupby("program_id")["client_id"].nunique()
+    served_p = _distinct(ca["program_id"], ca["client_id"])
     hit_p = hit.groupby("program_id").agg(clients_affected=("client_id", "nunique"),
                                           picked_up=("picked_up", "sum"),
                                           exits_with_clients=("staff_id", "nunique"))
@@ -131,8 +147,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     n = np.maximum(y1 - y0 + 1, 0)
     rep = np.repeat(np.arange(len(ca)), n)
     years = y0[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    served_y = pd.DataFrame({"year": years, "client_id": ca["client_id"].to_numpy()[rep]}) \
-        .groupby("year")["client_id"].nunique()
+    served_y = _distinct(pd.Series(years), pd.Series(ca["client_id"].to_numpy()[rep]))
     hit["year"] = hit["exit"].dt.year
     hit_y = hit.groupby("year")["client_id"].nunique()
     exits_y = exits["exit"].dt.year.value_counts()
@@ -142,7 +157,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         aff = int(hit_y.get(yr, 0))
         by_year.append({"year": int(yr), "exits": int(exits_y.get(yr, 0)), "clients_served": served,
                         "clients_affected": aff, "share_affected": _round(aff / served) if served else None})
-    served_all = int(ca["client_id"].nunique())
+    served_all = int(len(pd.unique(ca["client_id"].to_numpy())))
     aff_all = int(hit["client_id"].nunique())
     picked_all = int(hit.loc[hit["picked_up"], "client_id"].nunique())
     totals = {"clients_served": served_all, "clients_affected": aff_all,

@@ -18,7 +18,9 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import as_date
-from .caseload import _exposure_rate_ratio, _month_index, _month_start, _records, _setting, person_months
+from .caseload import (
+    _cached, _codes, _exposure_rate_ratio, _key, _month_index, _month_start, _records, _setting, _take, person_months,
+)
 
 __all__ = ["documentation_burden", "doc_ratios"]
 
@@ -44,13 +46,18 @@ def doc_ratios(org) -> pd.DataFrame:
     >>> r.groupby("staff_id")["ratio"].first().to_dict()
     {'C1': 1.2, 'C2': 0.5, 'C3': 0.5, 'C4': 0.5}
     """
+    return _cached(org, "doc_ratios", lambda: _doc_ratios(org))
+
+
+def _doc_ratios(org) -> pd.DataFrame:
     doc = org.data.documentation
     df = doc[["staff_id", "month", "session_hours", "documentation_hours"]].copy()
     df["month"] = pd.to_datetime(df["month"])
     df["mi"] = _month_index(df["month"]) if len(df) else pd.Series(dtype="int64")
     sess = df["session_hours"].astype(float)
     df["ratio"] = (df["documentation_hours"].astype(float) / sess).where(sess > 0)
-    return df.sort_values(["staff_id", "mi"], kind="stable").reset_index(drop=True)
+    df["sc"] = _codes(org, df["staff_id"])
+    return df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
 
 
 def _pooled(rec: pd.DataFrame, key, threshold: float) -> pd.DataFrame:
@@ -121,7 +128,8 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
         day = pd.Timestamp(as_date(as_of))
         dr = dr[dr["mi"] <= _month_index([day])[0]]
         pm = pm[pm["ref"] <= day]
-    rec = dr.merge(pm[["staff_id", "mi", "program_id"]], on=["staff_id", "mi"], how="left")
+    rec = dr.assign(program_id=_take(_key(dr["sc"], dr["mi"]), _key(pm["sc"], pm["mi"]),
+                                     pm["program_id"].to_numpy(), None))
     rec["program_id"] = rec["program_id"].fillna("(none)")
     sf = org.staff_frame
     # --- by person
@@ -152,9 +160,8 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
     bm["month"] = pd.to_datetime(_month_start(bm["mi"].to_numpy()))
     by_month = _records(bm[["month", "staff", "ratio", "median_monthly_ratio", "share_months_at_or_above"]])
     # --- exit rate: exposure = ratio in the previous month >= threshold
-    prev = dr[["staff_id", "mi", "ratio"]].dropna().copy()
-    prev["mi"] = prev["mi"] + 1
-    pmx = pm.merge(prev, on=["staff_id", "mi"], how="left")
+    prev = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
+    pmx = pm.assign(ratio=_take(_key(pm["sc"], pm["mi"]), _key(prev["sc"], prev["mi"] + 1), prev["ratio"].to_numpy()))
     flag = (pmx["ratio"] >= thr).where(pmx["ratio"].notna())
     exit_rate = _exposure_rate_ratio(pmx, flag, label_a=f"documentation ratio at or above {thr:g} the month before",
                                      label_b="documentation ratio below it")

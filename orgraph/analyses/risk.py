@@ -46,7 +46,7 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import as_date
-from .caseload import _DAYS_PER_YEAR, _jsonable, _month_index, _round, _setting
+from .caseload import _DAYS_PER_YEAR, _codes, _jsonable, _key, _month_index, _round, _setting, _take
 from .common import factor_context, monthly_factors
 
 __all__ = ["risk_list", "RISK_FACTORS"]
@@ -133,13 +133,13 @@ def _fit(flags: pd.DataFrame, events: np.ndarray, days: np.ndarray, names) -> di
     return {"factors": out, "log_base_rate": base}
 
 
-def _supervisor_high(f: pd.DataFrame, own_score: np.ndarray, cut: float) -> np.ndarray:
+def _supervisor_high(org, f: pd.DataFrame, own_score: np.ndarray, cut: float) -> np.ndarray:
     """Whether each row's supervisor (same month) has an own-factor score of at least ``cut``."""
-    key = pd.Series(own_score, index=pd.MultiIndex.from_arrays([f["staff_id"].to_numpy(), f["prev_mi"].to_numpy()]))
-    key = key[~key.index.duplicated()]
-    idx = pd.MultiIndex.from_arrays([f["supervisor_id"].to_numpy(), f["prev_mi"].to_numpy()])
-    sup = key.reindex(idx).to_numpy()
-    return np.nan_to_num(sup, nan=-np.inf) >= cut
+    own = pd.Series(_key(f["sc"].to_numpy(), f["prev_mi"].to_numpy()))
+    first = ~own.duplicated().to_numpy()
+    sup_key = _key(_codes(org, f["supervisor_id"].fillna("")), f["prev_mi"].to_numpy())
+    sup = _take(sup_key, own.to_numpy()[first], np.asarray(own_score, dtype=float)[first])
+    return np.nan_to_num(sup.astype(float), nan=-np.inf) >= cut
 
 
 def _details(row, flags: dict, org, window: int) -> list[str]:
@@ -228,7 +228,7 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     hf = _flags(org, hist, window)
     first = _fit(hf, events, days, _OWN)
     w1 = np.array([first["factors"][n]["weight"] for n in _OWN])
-    hf["supervisor_high_risk"] = _supervisor_high(hist, hf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
+    hf["supervisor_high_risk"] = _supervisor_high(org, hist, hf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
     fit = _fit(hf, events, days, RISK_FACTORS)
     w = np.array([fit["factors"][n]["weight"] for n in RISK_FACTORS])
     # --- people employed on as_of
@@ -239,19 +239,22 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     rows = pd.DataFrame({"staff_id": emp["staff_id"].to_numpy(), "ref": ts, "prev_mi": cur_mi - 1})
     cur = factor_context(org, rows)
     cf = _flags(org, cur, window)
-    cf["supervisor_high_risk"] = _supervisor_high(cur, cf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
+    cf["supervisor_high_risk"] = _supervisor_high(org, cur, cf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
     score = cf[list(RISK_FACTORS)].to_numpy(float) @ w
     base = math.exp(fit["log_base_rate"])
     cur["score"] = score
     n_fac = cf[list(RISK_FACTORS)].to_numpy().sum(axis=1)
     order = np.lexsort((cur["staff_id"].to_numpy(), -n_fac, -score))
     records = []
+    rows_ = list(cur.itertuples(index=False))
+    flag_arr = cf[list(RISK_FACTORS)].to_numpy(bool)
+    names = sf["name"].to_numpy()
     for rank, i in enumerate(order, start=1):
-        row = cur.iloc[i]
-        fl = {n: bool(cf[n].iloc[i]) for n in RISK_FACTORS}
+        row = rows_[i]
+        fl = dict(zip(RISK_FACTORS, flag_arr[i].tolist()))
         rh = math.exp(score[i])
         records.append({
-            "rank": rank, "staff_id": row.staff_id, "name": sf.at[row.staff_id, "name"],
+            "rank": rank, "staff_id": row.staff_id, "name": names[row.sc],
             "role_kind": row.role_kind, "program_id": _jsonable(row.program_id),
             "position_id": _jsonable(row.position_id), "supervisor_id": _jsonable(row.supervisor_id),
             "tenure_days": int(row.tenure_days), "factors": [n for n in RISK_FACTORS if fl[n]],
