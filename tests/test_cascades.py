@@ -4,6 +4,7 @@ import functools
 import json
 import math
 
+import pandas as pd
 import pytest
 
 from orgraph.analyses import supervisor_cascades
@@ -200,6 +201,29 @@ def test_cli_cascades_json_and_table(tmp_path):
     assert r.output.splitlines()[0].startswith("supervisor_id,exit_date,cohort_size,observed")
     r = CliRunner().invoke(main, ["cascades", str(folder), "--as-of", "2019-01-01"])
     assert r.exit_code == 1 and "before the first day of data" in r.output
+
+
+def test_years_before_the_export_window_do_not_dilute_the_baseline():
+    """20 veterans hired in 2000 and still there: 22 years with no exit recorded is survivor time.
+
+    The export is taken to start at the first exit (S1, 2022-03-31). Clinician days from then:
+    A1 11, A2 101, A3 102, A4 276, A5 32, B1-B4 4 * 276, B5 92, V1-V20 20 * 276 = 7238;
+    minus the 310 exposed = 6928 baseline days with 3 exits (A3, A5, B5).
+    """
+    from orgraph.analyses.exposure import observed_from
+
+    base = year_org()
+    assert observed_from(base) == pd.Timestamp("2022-01-01")  # everyone visible from day one: no truncation
+    people = [(s.staff_id, base.G.nodes[f"position:P-{s.staff_id}"]["role_kind"], s.hire_date, s.termination_date)
+              for s in base.data.staff.values()]
+    people += [(f"V{i}", "clinician", D(2000, 1, 1), None) for i in range(1, 21)]
+    sups = [(r.staff_id, r.supervisor_id, r.start, r.end) for r in base.data.supervision]
+    sups += [(f"V{i}", "S2", D(2022, 1, 1), None) for i in range(1, 21)]
+    org = build(people, sups, D(2022, 12, 31))
+    assert observed_from(org) == pd.Timestamp("2022-03-31")
+    res = supervisor_cascades(org, window_days=100)
+    assert res["settings"]["observed_from"] == "2022-03-31"
+    assert res["cascades"][0]["expected"] == pytest.approx(310 * 3 / 6928, abs=1e-6)  # 0.134238
 
 
 # ---------------------------------------------------------------- planted truth on synthetic orgs

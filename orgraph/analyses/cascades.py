@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..graph import OrgGraph
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
-from .exposure import DAY, cutoff, iso, num, people, setting, supervision, union_intervals
+from .exposure import DAY, cutoff, iso, num, observed_from, people, setting, supervision, union_intervals
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -65,7 +65,9 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     day are not in the cohort. *Expected*: the member's role-kind baseline hazard
     times their days at risk, where the baseline hazard is exits per person-day
     among all staff outside any post-supervisor-exit window (role kind = that
-    of the person's latest seat). The interval is the exact (Garwood) Poisson
+    of the person's latest seat; person-time counts from
+    :func:`~orgraph.analyses.exposure.observed_from`, so years before the
+    export window, in which no exit could be recorded, do not dilute it). The interval is the exact (Garwood) Poisson
     interval of ``observed`` divided by ``expected``; the p-value is
     ``P(X >= observed)`` for ``X ~ Poisson(expected)``.
 
@@ -82,21 +84,22 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     k_min = int(setting(org, "cascades", "min_observed", min_observed))
     a = float(setting(org, "cascades", "alpha", alpha))
     cut = cutoff(org, as_of)
-    P = people(org, cut)
+    obs0 = observed_from(org, cut)
+    P = people(org, cut, start=obs0)
     S = supervision(org, cut)
     settings = {"window_days": W, "lookback_days": L, "min_observed": k_min, "alpha": a,
-                "as_of": iso(cut - DAY)}
+                "observed_from": iso(obs0), "as_of": iso(cut - DAY)}
 
     ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]
     ex = ex.rename(columns={"exit": "sup_exit"}).rename_axis("supervisor_id").reset_index()
     m = S.merge(ex, on="supervisor_id")
     m = m[(m["start"] <= m["sup_exit"]) & (m["end"] > m["sup_exit"] - (L - 1) * DAY)]
     m = m.drop_duplicates(["supervisor_id", "staff_id"])[["supervisor_id", "sup_exit", "staff_id"]]
-    m = m.join(P[["hire", "exit", "end", "role_kind"]], on="staff_id")
-    m = m[m["hire"].notna()]
+    m = m.join(P[["start", "exit", "end", "role_kind"]], on="staff_id")
+    m = m[m["start"].notna()]
     w0 = m["sup_exit"] + DAY
     w1 = w0 + W * DAY
-    m["ws"] = np.maximum(w0, m["hire"])
+    m["ws"] = np.maximum(w0, m["start"])
     m["we"] = np.minimum(w1, m["end"])
     m["days"] = (m["we"] - m["ws"]).dt.days
     m = m[m["days"] > 0].copy()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..graph import OrgGraph
 from ..stats import bh_adjust, poisson_sf_many
-from .exposure import DAY, assignments, cutoff, iso, num, people, setting, supervision
+from .exposure import DAY, assignments, cutoff, iso, num, observed_from, people, setting, supervision
 
 __all__ = ["churn_seats"]
 
@@ -66,7 +66,9 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     holdings that overlap any one window of ``window_months``. *Tenure* is
     days in the seat (ongoing holdings counted to the last day analysed).
     *Vacancy days*: days between the first holder's start and the last day
-    analysed on which nobody held the seat. *Caseload percentile*: the
+    analysed on which nobody held the seat. Occupied and vacant days count from
+    :func:`~orgraph.analyses.exposure.observed_from` (the start of the export
+    window); holders and tenures use the full holdings. *Caseload percentile*: the
     person's mid-rank percentile among everyone's caseload in the same month,
     averaged over the 3 months before the exit month; *documentation ratio*:
     documentation hours / session hours over those months.
@@ -84,8 +86,9 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     pct = float(setting(org, "churn", "caseload_percentile", caseload_percentile))
     dr = float(setting(org, "churn", "doc_ratio", doc_ratio))
     cut = cutoff(org, as_of)
+    obs0 = observed_from(org, cut)
     settings = {"window_months": W, "min_holders": k_min, "fdr": q, "caseload_percentile": pct,
-                "doc_ratio": dr, "as_of": iso(cut - DAY)}
+                "doc_ratio": dr, "observed_from": iso(obs0), "as_of": iso(cut - DAY)}
     A = assignments(org, cut)
     P = people(org, cut)
     if not len(A):
@@ -96,11 +99,13 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
 
     g = A.groupby("position_id")
     seats = pd.DataFrame({"holders": g.size(), "exits": g["exit_here"].sum(),
-                          "median_tenure_days": g["days"].median(), "first": g["start"].min()})
+                          "median_tenure_days": g["days"].median(),
+                          "first": g["start"].min().clip(lower=obs0)})
     seats["role_kind"] = g["role_kind"].first()
-    # occupied days and vacancy: union of holdings per seat
-    ev = pd.concat([pd.DataFrame({"position_id": A["position_id"], "date": A["start"], "d": 1}),
-                    pd.DataFrame({"position_id": A["position_id"], "date": A["end"], "d": -1})])
+    # occupied days and vacancy, from the start of the export window: union of holdings per seat
+    Ao = A[A["end"] > obs0]
+    ev = pd.concat([pd.DataFrame({"position_id": Ao["position_id"], "date": Ao["start"].clip(lower=obs0), "d": 1}),
+                    pd.DataFrame({"position_id": Ao["position_id"], "date": Ao["end"], "d": -1})])
     ev = ev.groupby(["position_id", "date"], sort=True)["d"].sum().reset_index()
     ev["n"] = ev.groupby("position_id")["d"].cumsum()
     ev["next"] = ev.groupby("position_id")["date"].shift(-1).fillna(cut)

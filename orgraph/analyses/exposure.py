@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
 
-__all__ = ["cutoff", "people", "supervision", "assignments", "union_intervals", "setting", "iso", "num"]
+__all__ = ["cutoff", "observed_from", "people", "supervision", "assignments", "union_intervals", "setting", "iso", "num"]
 
 DAY = pd.Timedelta(days=1)
 
@@ -47,6 +47,53 @@ def cutoff(org: OrgGraph, as_of=None) -> pd.Timestamp:
     return end
 
 
+def observed_from(org: OrgGraph, cut: pd.Timestamp | None = None, *, min_missing: float = 5.0,
+                  min_gap_days: int = 365) -> pd.Timestamp:
+    """First day from which exits are observed: person-time before it is not counted.
+
+    An export often lists only the staff employed during some window, so the years
+    before the window are "survivor" time in which nobody could be seen leaving
+    (left truncation); counting them would understate every baseline exit rate.
+    The window start is the ``[data] start`` setting when the config has one.
+    Otherwise the data are taken to start at the first recorded exit when it
+    comes more than ``min_gap_days`` after the first day of data *and* the
+    person-time before it would, at the exit rate seen afterwards, have produced
+    at least ``min_missing`` exits (a chance below 1% of seeing none); else at
+    the first day of data.
+
+    Examples
+    --------
+    >>> from orgraph.model import OrgData, Staff
+    >>> staff = {f"A{i}": Staff(f"A{i}", "A", "LPC", dt.date(2003, 1, 1)) for i in range(5)}
+    >>> staff["B"] = Staff("B", "B", "LPC", dt.date(2019, 5, 1), dt.date(2022, 1, 7), "voluntary")
+    >>> staff["C"] = Staff("C", "C", "LPC", dt.date(2021, 5, 1), dt.date(2022, 6, 30), "voluntary")
+    >>> str(observed_from(OrgGraph(OrgData(staff=staff))).date())   # 19 years with no exit: survivor time
+    '2022-01-07'
+    """
+    cfg = getattr(org, "config", None)
+    if cfg is not None:
+        try:
+            start = cfg.get("data", "start")
+        except KeyError:
+            start = None
+        if start:
+            return max(pd.Timestamp(as_date(start)), pd.Timestamp(org.data_start))
+    t0 = pd.Timestamp(org.data_start)
+    sf = org.staff_frame
+    cut = org.censor if cut is None else cut
+    sf = sf[sf["hire"] < cut]
+    exited = sf["exit"].notna() & (sf["exit"] < cut)
+    if not exited.any():
+        return t0
+    first = sf.loc[exited, "exit"].min()
+    end = sf["end"].clip(upper=cut)
+    pre = (end.clip(upper=first) - sf["hire"]).dt.days.clip(lower=0).sum()
+    post = (end - sf["hire"].clip(lower=first)).dt.days.clip(lower=0).sum()
+    if (first - t0).days <= min_gap_days or post <= 0 or exited.sum() / post * pre < min_missing:
+        return t0
+    return max(pd.Timestamp(first), t0)
+
+
 def _clip(df: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
     df = df[df["start"] < cut].copy()
     df["end"] = df["end"].clip(upper=cut)
@@ -63,12 +110,13 @@ def supervision(org: OrgGraph, cut: pd.Timestamp) -> pd.DataFrame:
     return _clip(org.supervision_frame, cut).reset_index(drop=True)
 
 
-def people(org: OrgGraph, cut: pd.Timestamp) -> pd.DataFrame:
+def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None) -> pd.DataFrame:
     """Staff employed before ``cut``, indexed by ``staff_id``.
 
     Columns: ``hire``, ``exit`` (last day, NaT if still employed at ``cut``),
-    ``end`` (half-open, at most ``cut``), ``exited``, ``days`` (person-days
-    employed), ``role_kind`` (of the latest seat started before ``cut``;
+    ``end`` (half-open, at most ``cut``), ``exited``, ``start`` (``hire``, or
+    ``start`` if later: see :func:`observed_from`), ``days`` (person-days
+    employed from ``start``), ``role_kind`` (of the latest seat started before ``cut``;
     ``"other"`` for staff who never held a seat), ``termination_type``.
     """
     sf = org.staff_frame
@@ -79,7 +127,8 @@ def people(org: OrgGraph, cut: pd.Timestamp) -> pd.DataFrame:
     out["exit"] = sf["exit"].where(exited)
     out["exited"] = exited
     out["end"] = (sf["exit"] + DAY).where(exited, cut).clip(upper=cut)
-    out["days"] = (out["end"] - out["hire"]).dt.days.clip(lower=0)
+    out["start"] = out["hire"] if start is None else out["hire"].clip(lower=start)
+    out["days"] = (out["end"] - out["start"]).dt.days.clip(lower=0)
     out["termination_type"] = sf["termination_type"].where(exited)
     af = assignments(org, cut)
     if len(af):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..graph import OrgGraph
 from ..stats import rate_ratio
-from .exposure import DAY, cutoff, iso, num, people, setting, supervision, union_intervals
+from .exposure import DAY, cutoff, iso, num, observed_from, people, setting, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 
 __all__ = ["overloaded_supervisors", "SPAN_BANDS", "span_band"]
@@ -83,7 +83,9 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
 
     Notes
     -----
-    ``mean_span`` is averaged over the days the person supervised at least one
+    Everything is measured from
+    :func:`~orgraph.analyses.exposure.observed_from` (the start of the export
+    window) to ``as_of``. ``mean_span`` is averaged over the days the person supervised at least one
     person. ``total_span`` counts everyone below the supervisor (transitively),
     taking the largest value over the first day of every month and the last day
     analysed; ``total_span_now`` is the value on the last day. Caseload sums
@@ -108,11 +110,13 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     per_week = float(setting(org, "overload", "required_hours_per_week", required_hours_per_week))
     need = int(setting(org, "overload", "min_signals", min_signals))
     cut = cutoff(org, as_of)
+    obs0 = observed_from(org, cut)
     ref = cut - DAY
     settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
-                "required_hours_per_week": per_week, "min_signals": need, "as_of": iso(ref)}
+                "required_hours_per_week": per_week, "min_signals": need, "observed_from": iso(obs0), "as_of": iso(ref)}
     S = supervision(org, cut)
-    P = people(org, cut)
+    S = S[S["end"] > obs0].assign(start=S["start"].clip(lower=obs0)).reset_index(drop=True)
+    P = people(org, cut, start=obs0)
     sups = pd.Index(sorted(S["supervisor_id"].unique()), name="supervisor_id")
     out = pd.DataFrame(index=sups)
 
@@ -130,7 +134,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
         out["supervising_days"] = out["mean_span"] = out["max_span"] = out["span_now"] = 0
     out = out.fillna({"supervising_days": 0, "mean_span": 0.0, "max_span": 0, "span_now": 0})
 
-    total_max, total_now = _total_spans(S, org.data_start, ref)
+    total_max, total_now = _total_spans(S, obs0, ref)
     out["total_span"] = pd.Series(total_max).reindex(sups).fillna(0)
     out["total_span_now"] = pd.Series(total_now).reindex(sups).fillna(0)
 
@@ -147,7 +151,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     has_sessions = "supervision_sessions" in org.data.present or len(sess) > 0
     out["delivered"] = out["required"] = np.nan
     if has_sessions:
-        sess = sess[sess["date"] < cut]
+        sess = sess[(sess["date"] < cut) & (sess["date"] >= obs0)]
         if len(sess):
             period_start = sess["date"].min()
             out["delivered"] = (sess.groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
