@@ -288,10 +288,13 @@ def test_timeline_in_browser(org, browser, tmp_path):
     data = page_data(page)
     assert [f["date"] for f in data["frames"]] == ["2023-12-31", "2024-03-31", "2024-06-30"]
     # one shared layout: a person has the same position in every frame
-    pos = {}
-    for f in data["frames"]:
+    for f, el in zip(data["frames"], expected):
+        assert [n["id"] for n in f["nodes"]] == [n["id"] for n in el["nodes"]]
+        assert len(f["edges"]) == len(el["edges"])
         for n in f["nodes"]:
-            assert pos.setdefault(n["id"], (n["x"], n["y"])) == (n["x"], n["y"])
+            assert "x" not in n and "y" not in n  # positions live in nodeBase: one place per person
+    assert all("x" in b and "y" in b for b in data["nodeBase"].values())
+    assert data["nodeBase"]["S8"]["label"] == "Hal"
     path = tmp_path / "timeline.html"
     path.write_text(page, encoding="utf-8")
     r = browser.load(path)

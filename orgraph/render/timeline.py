@@ -9,6 +9,7 @@ Physics is off: positions are precomputed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 
@@ -63,6 +64,42 @@ def _summary(day: dt.date, counts: dict, n_edges: int) -> str:
     return f"{day.isoformat()}: " + ", ".join(parts) + f"; {n_edges} supervision links."
 
 
+def _share(frames: list[dict]) -> tuple[dict, list]:
+    """Store what frames share once: in place, each frame keeps only a node's attributes that change
+    between frames (the rest is in ``nodeBase[id]``) and edge indexes into ``edgeBase``.
+
+    Examples
+    --------
+    >>> fr = [{"nodes": [{"id": "a", "x": 1, "title": "t1"}], "edges": [{"from": "a", "to": "b", "kind": "current"}]},
+    ...       {"nodes": [{"id": "a", "x": 1, "title": "t2"}], "edges": [{"from": "a", "to": "b", "kind": "current"}]}]
+    >>> base, edges = _share(fr)
+    >>> base, [f["nodes"] for f in fr], [f["edges"] for f in fr]
+    ({'a': {'x': 1}}, [[{'id': 'a', 'title': 't1'}], [{'id': 'a', 'title': 't2'}]], [[0], [0]])
+    """
+    seen: dict = {}
+    for f in frames:
+        for n in f["nodes"]:
+            seen.setdefault(n["id"], []).append(n)
+    base = {}
+    for nid, versions in seen.items():
+        first = versions[0]
+        base[nid] = {k: v for k, v in first.items() if k != "id" and all(k in o and o[k] == v for o in versions)}
+    for f in frames:
+        f["nodes"] = [{"id": n["id"], **{k: v for k, v in n.items() if k not in base[n["id"]]}} for n in f["nodes"]]
+    index: dict[str, int] = {}
+    edge_base: list[dict] = []
+    for f in frames:
+        refs = []
+        for e in f["edges"]:
+            key = json.dumps(e, sort_keys=True)
+            if key not in index:
+                index[key] = len(edge_base)
+                edge_base.append(e)
+            refs.append(index[key])
+        f["edges"] = refs
+    return base, edge_base
+
+
 def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter", flags_for=None,
                    lookback_days: int = DEFAULT_LOOKBACK_DAYS, program: str | None = None,
                    supervisor: str | None = None, flagged_only: bool = False, anonymize: bool = False,
@@ -112,8 +149,9 @@ def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter
         frames.append({"date": day.isoformat(), "nodes": vis_nodes, "edges": vis_edges, "counts": el["counts"],
                        "summary": _summary(day, el["counts"], len(vis_edges))})
         notes += [n for n in el["notes"] if n not in notes]
+    node_base, edge_base = _share(frames)
     subtitle = (f"{len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}, every {every}. "
                 f"Move the slider or press Play; people keep their place.")
-    data = {"frames": frames, "options": options, "programs": frames_el[0]["programs"], "notes": notes,
-            "physics": False}
+    data = {"frames": frames, "nodeBase": node_base, "edgeBase": edge_base, "options": options,
+            "programs": frames_el[0]["programs"], "notes": notes, "physics": False}
     return page_html(title or "Supervision map over time", subtitle, data)

@@ -51,8 +51,15 @@
   }
 
   var container = document.getElementById("map");
-  var nodes = new vis.DataSet(data.frames ? data.frames[0].nodes : data.nodes);
-  var edges = new vis.DataSet(data.frames ? data.frames[0].edges : data.edges);
+  // timeline frames keep what changes; the rest is shared in nodeBase / edgeBase
+  function frameNodes(f) {
+    return f.nodes.map(function (d) { return Object.assign({}, (data.nodeBase || {})[d.id], d); });
+  }
+  function frameEdges(f) {
+    return f.edges.map(function (e) { return typeof e === "number" ? Object.assign({}, data.edgeBase[e]) : e; });
+  }
+  var nodes = new vis.DataSet(data.frames ? frameNodes(data.frames[0]) : data.nodes);
+  var edges = new vis.DataSet(data.frames ? frameEdges(data.frames[0]) : data.edges);
   var options = data.options;
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   state.network = network; state.nodes = nodes; state.edges = edges;
@@ -149,7 +156,7 @@
       state.frame = i;
       slider.value = String(i);
       nodes.clear(); edges.clear();
-      nodes.add(f.nodes); edges.add(f.edges);
+      nodes.add(frameNodes(f)); edges.add(frameEdges(f));
       boxes = null;
       document.getElementById("frame-date").textContent = f.date;
       document.getElementById("frame-counts").textContent = f.summary;
