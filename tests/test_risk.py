@@ -99,7 +99,8 @@ def test_supervisor_factors_on_the_example_org():
 
 
 def test_overloaded_supervisor_and_high_risk_supervisor_flags():
-    # B supervises 9 people (more than [overload] max_span 8); B's own supervisor left 10 days before as_of.
+    # B supervises 9 people (more than [overload] max_span 8, so `orgraph overload` flags B); B's own supervisor
+    # left 10 days before as_of.
     team = [f"T{i}" for i in range(9)]
     staff = [("TOP", "2020-01-01", "2022-06-20"), ("B", "2020-01-01", None)] + [(t, "2020-01-01", None) for t in team]
     staff += [("X1", "2020-01-01", "2021-03-31"), ("X2", "2020-01-01", "2021-09-30")]
@@ -110,7 +111,7 @@ def test_overloaded_supervisor_and_high_risk_supervisor_flags():
     by_id = {r["staff_id"]: r for r in res["records"]}
     assert by_id["B"]["factors"] == ["supervisor_left"]
     assert by_id["T0"]["factors"] == ["overloaded_supervisor", "supervisor_high_risk"]
-    assert by_id["T0"]["details"] == ["supervisor B has 9 supervisees",
+    assert by_id["T0"]["details"] == ["supervisor B is overloaded (direct span averaged 9.0 supervisees (limit 8))",
                                       "supervisor B is at high risk of leaving"]
 
 

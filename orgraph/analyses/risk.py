@@ -6,8 +6,12 @@ apply and a score whose weights the org's own history sets:
 ``supervisor_left``
     a supervisor of theirs left in the last ``[risk] window_days`` (180) days;
 ``overloaded_supervisor``
-    their supervisor has more than ``[overload] max_span`` supervisees or their
-    supervisees carry more than ``[overload] max_supervisee_caseload`` clients;
+    their supervisor is one that :func:`orgraph.analyses.overload.overloaded_supervisors`
+    flags with the data up to ``as_of`` (span, supervisees' caseload and
+    supervision delivered against the ``[overload]`` limits) -- the same
+    supervisors ``orgraph overload`` lists. Unlike the other factors this one is
+    judged once, over the whole history up to ``as_of``, and applied to every
+    month in which the person reported to that supervisor;
 ``churn_seat``
     at least ``[churn] min_holders - 1`` holders left their seat in the last
     ``[churn] window_months`` months (so they are at least the third holder);
@@ -57,16 +61,21 @@ _OWN = RISK_FACTORS[:5]
 _Z = 1.959963984540054
 
 
-def _flags(org, f: pd.DataFrame, window: int) -> pd.DataFrame:
-    max_span = float(_setting(org, "overload", "max_span"))
-    max_cl = float(_setting(org, "overload", "max_supervisee_caseload"))
+def _overloaded(org, day) -> dict:
+    """Supervisors flagged by the overload analysis with data up to ``day``: id -> reasons."""
+    from .overload import overloaded_supervisors
+
+    res = overloaded_supervisors(org, as_of=day)
+    return {s["supervisor_id"]: s["reasons"] for s in res["supervisors"] if s["overloaded"]}
+
+
+def _flags(org, f: pd.DataFrame, window: int, overloaded: dict) -> pd.DataFrame:
     holders = int(_setting(org, "churn", "min_holders"))
     k = int(_setting(org, "caseload", "consecutive_months"))
     thr = float(_setting(org, "docburden", "threshold"))
     return pd.DataFrame({
         "supervisor_left": (f["sup_left_days"] < window).to_numpy(),
-        "overloaded_supervisor": (f["supervisor_id"].notna() & ((f["sup_span"] > max_span)
-                                                                 | (f["sup_caseload"] > max_cl))).to_numpy(),
+        "overloaded_supervisor": f["supervisor_id"].isin(list(overloaded)).to_numpy(),
         "churn_seat": (f["seat_departures"] >= holders - 1).to_numpy(),
         "sustained_high_caseload": (f["caseload_run"] >= k).to_numpy(),
         "high_doc_burden": (f["doc_ratio"] >= thr).to_numpy(),
@@ -142,15 +151,13 @@ def _supervisor_high(org, f: pd.DataFrame, own_score: np.ndarray, cut: float) ->
     return np.nan_to_num(sup.astype(float), nan=-np.inf) >= cut
 
 
-def _details(row, flags: dict, org, window: int) -> list[str]:
+def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
     out = []
     if flags["supervisor_left"]:
         out.append(f"a supervisor left {int(row.sup_left_days)} days ago")
     if flags["overloaded_supervisor"]:
-        text = f"supervisor {row.supervisor_id} has {int(row.sup_span)} supervisees"
-        if row.sup_caseload > 0:
-            text += f" carrying {int(row.sup_caseload)} clients"
-        out.append(text)
+        why = "; ".join(overloaded.get(row.supervisor_id) or [])
+        out.append(f"supervisor {row.supervisor_id} is overloaded" + (f" ({why})" if why else ""))
     if flags["churn_seat"]:
         out.append(f"{int(row.seat_departures)} earlier holders left seat {row.position_id} in "
                    f"{int(_setting(org, 'churn', 'window_months'))} months")
@@ -225,7 +232,8 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     if events.sum() < need:
         raise AnalysisError(f"only {int(events.sum())} exit(s) in the history before {day}; the risk weights need "
                             f"at least {need} (set [risk] min_exits to lower this)")
-    hf = _flags(org, hist, window)
+    overloaded = _overloaded(org, day)
+    hf = _flags(org, hist, window, overloaded)
     first = _fit(hf, events, days, _OWN)
     w1 = np.array([first["factors"][n]["weight"] for n in _OWN])
     hf["supervisor_high_risk"] = _supervisor_high(org, hist, hf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
@@ -238,7 +246,7 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
         raise AnalysisError(f"nobody was employed on {day}")
     rows = pd.DataFrame({"staff_id": emp["staff_id"].to_numpy(), "ref": ts, "prev_mi": cur_mi - 1})
     cur = factor_context(org, rows)
-    cf = _flags(org, cur, window)
+    cf = _flags(org, cur, window, overloaded)
     cf["supervisor_high_risk"] = _supervisor_high(org, cur, cf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
     score = cf[list(RISK_FACTORS)].to_numpy(float) @ w
     base = math.exp(fit["log_base_rate"])
@@ -258,7 +266,7 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
             "role_kind": row.role_kind, "program_id": _jsonable(row.program_id),
             "position_id": _jsonable(row.position_id), "supervisor_id": _jsonable(row.supervisor_id),
             "tenure_days": int(row.tenure_days), "factors": [n for n in RISK_FACTORS if fl[n]],
-            "details": _details(row, fl, org, window), "score": _round(score[i]),
+            "details": _details(row, fl, org, overloaded), "score": _round(score[i]),
             "relative_hazard": _round(rh, 3), "exit_probability": _round(1 - math.exp(-base * rh * horizon), 4),
         })
     with_factors = sum(1 for r in records if r["factors"])
