@@ -155,31 +155,24 @@ def churn_recall(seeds):
         seats = churn_seats(org)["seats"]
         planted = {s["position_id"] for s in truth["churn_seats"]}
         flagged = [s for s in seats if s["flagged"]]
+        listed = {s["position_id"] for s in seats if s["flagged"] or s["watch"]}
         found = planted & {s["position_id"] for s in flagged}
         extra = [s for s in flagged if s["position_id"] not in planted]
         unexplained = [s["position_id"] for s in extra if not _explained(s, truth)]
-        out.append((seed, planted, found, extra, unexplained))
+        out.append((seed, planted, found, extra, unexplained, listed))
     return out
 
 
 @pytest.mark.slow
-def test_flagged_churn_seats_are_planted_or_explained():
+def test_planted_churn_seats_are_flagged_and_few_others():
     from test_cascades import SYNTH_SEEDS
 
-    # measured (400 staff x 5 years, seeds 1-5): 41 of 45 planted seats flagged; 28 unplanted seats flagged, of
-    # which 23 sit in the planted caseload/documentation program or lost holders to a planted overloaded or
-    # cascade supervisor; 5 unexplained (at most 2 per org).
-    for seed, planted, found, extra, unexplained in churn_recall(SYNTH_SEEDS):
-        assert len(found) >= 0.6 * len(planted), f"seed {seed}: found {len(found)} of {len(planted)}"
-        assert len(unexplained) <= 3, f"seed {seed}: unexplained churn seats flagged: {unexplained}"
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="synth planting too weak for every seat: measured recall 41/45 at 400 staff x "
-                   "5 years; each missed seat had 4-5 exits vs 1.0-1.3 expected (raw p 0.003-0.025, BH-adjusted "
-                   "0.13-0.53 over all seats) and is listed as watch")
-def test_every_planted_churn_seat_is_flagged():
-    from test_cascades import SYNTH_SEEDS
-
-    for seed, planted, found, extra, unexplained in churn_recall(SYNTH_SEEDS):
+    # measured (400 staff x 5 years, seeds 1-5, synth CHURN_MULT 8): all 45 planted seats flagged; 4 other seats
+    # flagged, each in the planted caseload/documentation program or losing holders to a planted overloaded or
+    # cascade supervisor. (With CHURN_MULT 6 recall was 30/45: 5-7 exits vs 1.6 expected does not survive
+    # Benjamini-Hochberg over ~420 seats; those seats were all listed as watch.)
+    for seed, planted, found, extra, unexplained, listed in churn_recall(SYNTH_SEEDS):
+        assert planted, f"seed {seed}: nothing planted"
         assert found == planted, f"seed {seed}: planted churn seats not flagged: {sorted(planted - found)}"
+        assert len(extra) <= 3, f"seed {seed}: unplanted churn seats flagged: {[s['position_id'] for s in extra]}"
+        assert not unexplained, f"seed {seed}: unexplained churn seats flagged: {unexplained}"
