@@ -60,9 +60,9 @@ BASE_HAZARD = {"clinician": 0.27, "supervisor": 0.19, "director": 0.14, "admin":
 WEIBULL_SHAPE = 0.9                  # < 1: the first months in a seat are the riskiest
 CASELOAD_REFERENCE = 30.0            # clients; hazard multiplier is 1 here
 CASELOAD_MULT_PER_10 = 1.5           # exit hazard x1.5 per +10 active clients (x0.67 per -10)
-CHURN_MULT = 6.0                     # whoever holds a churn seat
-CHURN_SHAPE = 2.0                    # churn seat tenures are short *and* regular (most leave within a year)
-CHURN_MIN_EXITS = 4                  # a planted churn seat is recorded as realised with this many exits
+CHURN_MULT = 8.0                     # whoever holds a churn seat
+CHURN_SHAPE = 3.0                    # churn seat tenures are short *and* regular (about five months)
+CHURN_MIN_EXITS = 5                  # a planted churn seat is recorded as realised with this many exits
 OVERLOAD_SUPERVISEE_MULT = 2.5       # clinicians reporting to an overloaded supervisor
 OVERLOAD_SELF_MULT = 0.4             # the overloaded supervisor herself rarely leaves
 DOC_MULT = 2.0                       # clinicians of the documentation program, once burden starts
@@ -541,7 +541,8 @@ class _Sim:
                 T = int(res["e"][tid - ids[0]])
                 c["T_actual"] = T
                 kids = [k for k in self.children[c["seat"]] if role[k] != "admin" or c["nested_child"] is not None]
-                k_force = max(3, math.ceil((0.75 if c["nested_child"] is not None else 0.8) * len(kids)))
+                # a supervisor loses 80% of their clinicians; a director loses every direct report
+                k_force = len(kids) if c["nested_child"] is not None else max(3, math.ceil(0.8 * len(kids)))
                 chosen = list(rng.permutation(kids)[:k_force])
                 if c["nested_child"] is not None and c["nested_child"] not in chosen:
                     chosen[-1] = c["nested_child"]
@@ -991,7 +992,7 @@ class _Sim:
                                 "overloaded_supervisor_self": OVERLOAD_SELF_MULT,
                                 "documentation_burden": DOC_MULT},
                 "cascade": {"window_days": CASCADE_WINDOW, "delay_days": list(CASCADE_DELAY),
-                            "share_of_cohort_forced": 0.8},
+                            "share_of_cohort_forced": 0.8, "share_of_director_reports_forced": 1.0},
                 "vacancy_gap_days": {k: list(v) for k, v in GAPS.items()},
             },
             "cascades": cascades,
