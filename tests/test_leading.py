@@ -62,6 +62,14 @@ def test_program_quarter_table():
     assert by_p["X"]["supervisor_exits"] == 1 and by_p["Y"]["clinician_exits"] == 1
 
 
+def test_as_of_cuts_the_data():
+    res = supervisor_leading_indicator(two_programs(), as_of="2022-05-09")     # the day before X1 leaves
+    assert res["window"]["exits"] == 0
+    q = {(r["program_id"], r["quarter"]): r for r in res["program_quarters"]}
+    assert q[("X", "2022-Q2")]["clinician_person_years"] == round((39 + 39) / 365.25, 2)   # 1 Apr - 9 May
+    assert ("X", "2022-Q3") not in q
+
+
 def test_lag_option_and_errors():
     res = supervisor_leading_indicator(two_programs(), lag_quarters=1)
     assert res["window"]["exits"] == 1 and res["window"]["person_years"] == round(131 / 365.25, 2)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..graph import as_date
 from .caseload import _jsonable, _month_index, _month_start, _round, _rr_record, _setting
 
 __all__ = ["supervisor_leading_indicator", "supervisor_exits"]
@@ -76,7 +77,7 @@ def supervisor_exits(org, *, lookback_days=None) -> pd.DataFrame:
     return out.sort_values(["exit", "staff_id"]).reset_index(drop=True)[cols]
 
 
-def _clinician_quarters(org) -> pd.DataFrame:
+def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
     """Clinician person-days by (program_id, qi)."""
     af = org.assignment_frame
     af = af[af["role_kind"] == "clinician"]
@@ -84,6 +85,7 @@ def _clinician_quarters(org) -> pd.DataFrame:
     if not len(af):
         return pd.DataFrame({"program_id": [], "qi": [], "person_days": []})
     end = np.minimum(af["end"].to_numpy(), af["staff_id"].map(sf["end"]).fillna(org.censor).to_numpy())
+    end = np.minimum(end, np.datetime64(cut, "ns"))
     start = af["start"].to_numpy()
     ok = end > start
     start, end, prog = start[ok], end[ok], af["program_id"].to_numpy()[ok]
@@ -99,7 +101,7 @@ def _clinician_quarters(org) -> pd.DataFrame:
     return df.groupby(["program_id", "qi"], as_index=False)["person_days"].sum()
 
 
-def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None) -> dict:
+def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, as_of=None) -> dict:
     """Do clinician exits rise in the quarters after a program loses a supervisor?
 
     Parameters
@@ -109,6 +111,8 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None) 
         Length of the "next quarters" window; default ``[leading] lag_quarters`` (2).
     lookback_days : int, optional
         Who counts as a supervisor when leaving; default ``[leading] lookback_days`` (30).
+    as_of : date, optional
+        Use only data up to this day (default: all).
 
     Returns
     -------
@@ -144,14 +148,16 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None) 
     lag = int(_setting(org, "leading", "lag_quarters", lag_quarters))
     if lag < 1:
         raise AnalysisError(f"lag_quarters must be at least 1 (got {lag})")
-    pq = _clinician_quarters(org)
+    cut = org.censor if as_of is None else min(org.censor, pd.Timestamp(as_date(as_of)) + pd.Timedelta(days=1))
+    pq = _clinician_quarters(org, cut)
     if not len(pq):
         raise AnalysisError("no clinician seats in the data: the leading-indicator analysis compares clinician exits")
     sup = supervisor_exits(org, lookback_days=lookback_days)
+    sup = sup[sup["exit"] < cut].reset_index(drop=True)
     sup_q = sup.assign(qi=_month_index(sup["exit"]) // 3 if len(sup) else [])
     sup_n = sup_q.groupby(["program_id", "qi"]).size() if len(sup_q) else pd.Series(dtype="int64")
     sf = org.staff_frame
-    cl = sf[sf["exited"] & (sf["role_kind"] == "clinician")]
+    cl = sf[sf["exited"] & (sf["role_kind"] == "clinician") & (sf["exit"] < cut)]
     cl_n = (pd.DataFrame({"program_id": cl["program_id"].to_numpy(), "qi": _month_index(cl["exit"]) // 3})
             .groupby(["program_id", "qi"]).size()) if len(cl) else pd.Series(dtype="int64")
 

@@ -101,10 +101,12 @@ def docburden_cmd(source, threshold, view, as_of, fmt):
               help="A leaver counts as a supervisor if they supervised someone in these days. [default: 30]")
 @click.option("--by", "view", type=click.Choice(["lag", "program", "quarter"]), default="lag", show_default=True,
               help="Which table to show.")
+@as_of_option
 @format_option
-def leading_cmd(source, lag_quarters, lookback_days, view, fmt):
+def leading_cmd(source, lag_quarters, lookback_days, view, as_of, fmt):
     """Supervisor exits as a leading indicator of clinician exits, by program and quarter."""
-    res = supervisor_leading_indicator(open_source(source), lag_quarters=lag_quarters, lookback_days=lookback_days)
+    res = supervisor_leading_indicator(open_source(source), lag_quarters=lag_quarters, lookback_days=lookback_days,
+                                       as_of=as_of)
     key = {"lag": "lags", "program": "by_program", "quarter": "program_quarters"}[view]
     titles = {"lag": "Clinician exit rate in program-quarters a given number of quarters after a supervisor exit",
               "program": "By program: clinician exits after a supervisor exit versus otherwise",
