@@ -24,7 +24,8 @@ from ..errors import AnalysisError
 from ..graph import as_date
 from ..stats import bh_adjust
 from .caseload import (
-    _DAYS_PER_YEAR, _attach_context, _cached, _codes, _key, _month_index, _ns, _take, _round, _rr_record, _setting, caseload_runs, person_months,
+    _DAYS_PER_YEAR, _attach_context, _cached, _codes, _key, _month_index, _ns, _round, _rr_record, _setting, _take,
+    caseload_runs, person_months,
 )
 from .docburden import doc_ratios
 

@@ -95,7 +95,8 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     exit_all = sf["exit"].where(sf.index.isin(exits.index)).to_numpy()
     ca = pd.DataFrame({
         "client_id": pd.factorize(ca["client_id"])[0], "staff_id": sc,
-        "start_date": pd.to_datetime(ca["start_date"]).to_numpy(), "end_date": pd.to_datetime(ca["end_date"]).to_numpy(),
+        "start_date": pd.to_datetime(ca["start_date"]).to_numpy(),
+        "end_date": pd.to_datetime(ca["end_date"]).to_numpy(),
         "exit": np.where(sc >= 0, exit_all[np.maximum(sc, 0)], np.datetime64("NaT")),
         "program_id": np.where(sc >= 0, sf["program_id"].to_numpy(dtype=object)[np.maximum(sc, 0)], None),
     })

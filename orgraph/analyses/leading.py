@@ -20,8 +20,6 @@ Definitions
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -142,8 +140,9 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     >>> res = supervisor_leading_indicator(example_org())
     >>> res["window"]["exits"], res["window"]["reference_exits"]
     (1, 0)
-    >>> res["sentence"]
-    'Programs that lost a supervisor saw 1 clinician exit(s) over the next two quarters against none at other times (1 supervisor exit(s) in 1 program(s)).'
+    >>> print(res["sentence"])  # doctest: +NORMALIZE_WHITESPACE
+    Programs that lost a supervisor saw 1 clinician exit(s) over the next two quarters against none
+    at other times (1 supervisor exit(s) in 1 program(s)).
     """
     lag = int(_setting(org, "leading", "lag_quarters", lag_quarters))
     if lag < 1:
