@@ -255,29 +255,20 @@ def _cascade_recall(seed):
 
 
 @pytest.mark.slow
-def test_planted_supervisor_cascades_are_flagged():
-    # measured (400 staff x 5 years, seeds 1-5): every planted cascade under a clinical supervisor flagged;
-    # 3 unplanted cascades flagged in all (at most 2 per org)
+def test_planted_cascades_are_flagged():
+    # measured (400 staff x 5 years, seeds 1-5): recall 45/45, 3 unplanted cascades flagged in all (at most 2 per
+    # org). At 150 staff x 4 years: 19/20; the miss was a director whose 9-person cohort lost 3 (p = 0.023,
+    # BH-adjusted 0.093 over 16 supervisor exits).
     for seed in SYNTH_SEEDS:
-        org, truth, res, flagged = _cascade_recall(seed)
+        org, truth = synth_org(seed)
+        res = supervisor_cascades(org)
+        flagged = {c["supervisor_id"] for c in res["cascades"] if c["flagged"]}
         planted = {c["supervisor_id"] for c in truth["cascades"]}
-        planted_sup = {c["supervisor_id"] for c in truth["cascades"] if c["role_kind"] == "supervisor"}
-        assert planted_sup, f"seed {seed}: nothing planted"
-        assert planted_sup <= flagged, f"seed {seed}: planted cascades not flagged: {sorted(planted_sup - flagged)}"
+        assert planted, f"seed {seed}: nothing planted"
+        assert planted <= flagged, f"seed {seed}: planted cascades not flagged: {sorted(planted - flagged)}"
         assert len(flagged - planted) <= 3, f"seed {seed}: unplanted cascades flagged: {sorted(flagged - planted)}"
         # nested planted cascades come out as children of their parent
         by = {c["supervisor_id"]: c for c in res["cascades"]}
         for c in truth["cascades"]:
             if c["parent"]:
                 assert by[c["supervisor_id"]]["parent"] == c["parent"], f"seed {seed}: {c['supervisor_id']}"
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="synth planting too weak for some director-level (nested parent) cascades: "
-                   "measured 44/45 at 400 staff x 5 years; the miss (seed 2, S0260) had 5 exits among 12 vs 1.30 "
-                   "expected, p = 0.011, BH-adjusted 0.059 over 50 supervisor exits")
-def test_every_planted_cascade_is_flagged():
-    for seed in SYNTH_SEEDS:
-        org, truth, res, flagged = _cascade_recall(seed)
-        planted = {c["supervisor_id"] for c in truth["cascades"]}
-        assert planted <= flagged, f"seed {seed}: planted cascades not flagged: {sorted(planted - flagged)}"
