@@ -1,19 +1,24 @@
-// One row per person: their documentation series as list properties on their
-// Staff node (documentation_month: [date], documentation_session_hours: [float],
-// documentation_hours: [float], documentation_row: [int]), replaced as a unit.
-// On the wire each series is one comma-separated string, null when none.
+// One row per person: their whole documentation.csv series, replaced as a unit so a newer
+// export never leaves a stale item behind. Each column is stored as one text
+// property on the Staff node, items joined by commas unless noted:
+//   documentation_month: months as ISO dates
+//   documentation_session_hours: decimal numbers
+//   documentation_hours: decimal numbers
+//   documentation_count: number of items; documentation_rows: their row numbers in the export, as
+//   ranges ("0-119,240"), so reading restores the table's order.
+// Row: {staff_id, n, ord, month, session_hours, documentation_hours} (null text when the person has none).
+// n in the result counts items: created, updated, removed or unchanged.
 UNWIND $rows AS row
 MATCH (s:Staff {staff_id: row.staff_id})
-WITH s, row, [x IN split(row.month, ',') | date(x)] AS month,
-  [x IN split(row.session_hours, ',') | toFloat(x)] AS session_hours,
-  [x IN split(row.documentation_hours, ',') | toFloat(x)] AS doc_hours
-WITH s, row, month, session_hours, doc_hours, size(coalesce(s.documentation_month, [])) AS before,
-  size(coalesce(month, [])) AS after,
-  coalesce(s.documentation_month, []) = coalesce(month, [])
-  AND coalesce(s.documentation_session_hours, []) = coalesce(session_hours, [])
-  AND coalesce(s.documentation_hours, []) = coalesce(doc_hours, []) AS same
-SET s.documentation_month = month, s.documentation_session_hours = session_hours,
-    s.documentation_hours = doc_hours, s.documentation_row = [x IN split(row.ord, ',') | toInteger(x)]
+WITH s, row, coalesce(s.documentation_count, 0) AS before, coalesce(row.n, 0) AS after,
+  coalesce(s.documentation_month, '') = coalesce(row.month, '')
+  AND coalesce(s.documentation_session_hours, '') = coalesce(row.session_hours, '')
+  AND coalesce(s.documentation_hours, '') = coalesce(row.documentation_hours, '') AS same
+SET s.documentation_month = row.month,
+    s.documentation_session_hours = row.session_hours,
+    s.documentation_hours = row.documentation_hours,
+    s.documentation_count = row.n,
+    s.documentation_rows = row.ord
 WITH before, after, CASE WHEN same THEN 'unchanged' WHEN before = 0 THEN 'created' WHEN after = 0 THEN 'removed'
   ELSE 'updated' END AS outcome
 RETURN outcome, sum(CASE WHEN after = 0 THEN before ELSE after END) AS n, count(*) AS rows

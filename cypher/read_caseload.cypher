@@ -1,8 +1,6 @@
-// Each person's caseload series. Dates and integers come back as one
-// comma-separated string per series, each item preceded by a comma (",2024-01-01,2024-02-01").
+// Each person's caseload.csv series as stored: text columns (see load_caseload.cypher),
+// the item count and the export row ranges.
 MATCH (s:Staff)
-WHERE s.caseload_month IS NOT NULL
-RETURN s.staff_id AS staff_id,
-  reduce(acc = '', x IN s.caseload_month | acc + ',' + toString(x)) AS month,
-  reduce(acc = '', x IN s.caseload_active_clients | acc + ',' + toString(x)) AS active_clients,
-  reduce(acc = '', x IN s.caseload_row | acc + ',' + toString(x)) AS ord
+WHERE s.caseload_count IS NOT NULL
+RETURN s.staff_id AS staff_id, s.caseload_month AS month, s.caseload_active_clients AS active_clients,
+  s.caseload_count AS n, s.caseload_rows AS ord

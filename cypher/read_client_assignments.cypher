@@ -1,10 +1,6 @@
-// Each clinician's client assignments, each list as one string whose every item
-// is preceded by a separator: $sep for client ids, a comma for start, end
-// ($open_end while ongoing) and row numbers.
+// Each person's client_assignments.csv series as stored: text columns (see load_client_assignments.cypher),
+// the item count and the export row ranges.
 MATCH (s:Staff)
-WHERE s.client_id IS NOT NULL
-RETURN s.staff_id AS staff_id,
-  reduce(acc = '', x IN s.client_id | acc + $sep + x) AS client_id,
-  reduce(acc = '', x IN s.client_start | acc + ',' + toString(x)) AS start,
-  reduce(acc = '', x IN s.client_end | acc + ',' + toString(x)) AS end,
-  reduce(acc = '', x IN s.client_row | acc + ',' + toString(x)) AS ord
+WHERE s.client_count IS NOT NULL
+RETURN s.staff_id AS staff_id, s.client_id AS client_id, s.client_start AS start, s.client_end AS end,
+  s.client_count AS n, s.client_rows AS ord

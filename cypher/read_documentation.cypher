@@ -1,9 +1,6 @@
-// Each person's documentation series, each list as one comma-separated string
-// whose every item is preceded by a comma (",2024-01-01,2024-02-01").
+// Each person's documentation.csv series as stored: text columns (see load_documentation.cypher),
+// the item count and the export row ranges.
 MATCH (s:Staff)
-WHERE s.documentation_month IS NOT NULL
-RETURN s.staff_id AS staff_id,
-  reduce(acc = '', x IN s.documentation_month | acc + ',' + toString(x)) AS month,
-  reduce(acc = '', x IN s.documentation_session_hours | acc + ',' + toString(x)) AS session_hours,
-  reduce(acc = '', x IN s.documentation_hours | acc + ',' + toString(x)) AS documentation_hours,
-  reduce(acc = '', x IN s.documentation_row | acc + ',' + toString(x)) AS ord
+WHERE s.documentation_count IS NOT NULL
+RETURN s.staff_id AS staff_id, s.documentation_month AS month, s.documentation_session_hours AS session_hours, s.documentation_hours AS documentation_hours,
+  s.documentation_count AS n, s.documentation_rows AS ord

@@ -1,10 +1,6 @@
-// The supervision sessions each person received, each list as one string whose
-// every item is preceded by a separator: $sep for supervisor ids, a comma for
-// dates, minutes and row numbers.
+// Each person's supervision_sessions.csv series as stored: text columns (see load_supervision_sessions.cypher),
+// the item count and the export row ranges.
 MATCH (s:Staff)
-WHERE s.session_date IS NOT NULL
-RETURN s.staff_id AS staff_id,
-  reduce(acc = '', x IN s.session_supervisor_id | acc + $sep + x) AS supervisor_id,
-  reduce(acc = '', x IN s.session_date | acc + ',' + toString(x)) AS date,
-  reduce(acc = '', x IN s.session_minutes | acc + ',' + toString(x)) AS minutes,
-  reduce(acc = '', x IN s.session_row | acc + ',' + toString(x)) AS ord
+WHERE s.session_count IS NOT NULL
+RETURN s.staff_id AS staff_id, s.session_supervisor_id AS supervisor_id, s.session_date AS date, s.session_minutes AS minutes,
+  s.session_count AS n, s.session_rows AS ord

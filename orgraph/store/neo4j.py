@@ -173,12 +173,13 @@ def _prune_rows(data: OrgData, records: list, other: str) -> list[dict]:
     return [{"staff_id": sid, "keys": k} for sid, k in keys.items()]
 
 
-#: Joins the items of a text series on the wire (the ASCII unit separator).
+#: Joins the items of a text series (the ASCII unit separator; ids never contain it).
 SEP = "\x1f"
 
-#: For each fact table: (wire key, column, kind) of its lists. Every series
-#: travels as one string per person, its items joined by commas (dates, numbers)
-#: or by :data:`SEP` (text): one value for the driver to pack instead of thousands.
+#: For each fact table: (row key, column, kind) of its series. A series is stored
+#: on the person's Staff node as one text property per column, items joined by
+#: commas (dates, numbers) or by :data:`SEP` (ids): one value per person for the
+#: driver to pack and for the server to store, instead of thousands.
 _SERIES = {
     "caseload": [("month", "month", "date"), ("active_clients", "active_clients", "int")],
     "documentation": [("month", "month", "date"), ("session_hours", "session_hours", "float"),
@@ -190,65 +191,88 @@ _SERIES = {
 }
 
 
-def _encode(values: np.ndarray, kind: str) -> np.ndarray:
-    """Items as strings Cypher parses back exactly (ISO dates, decimal ints, shortest-repr floats).
+def _encode(values: np.ndarray, kind: str) -> list[str]:
+    """Items as text that parses back exactly (ISO dates, decimal ints, shortest-repr floats).
 
-    >>> _encode(np.array(["2024-01-01", "NaT"], dtype="datetime64[ns]"), "open_date").tolist()
+    Each distinct value is formatted once (series repeat a few thousand dates and numbers).
+
+    >>> _encode(np.array(["2024-01-01", "NaT"], dtype="datetime64[ns]"), "open_date")
     ['2024-01-01', '9999-12-31']
-    >>> _encode(np.array([0.1, 45.0, 1e-05]), "float").tolist()
-    ['0.1', '45.0', '1e-05']
+    >>> _encode(np.array([0.1, 45.0, 1e-05, 0.1]), "float")
+    ['0.1', '45.0', '1e-05', '0.1']
     """
+    codes, uniques = pd.factorize(values)
     if kind in ("date", "open_date"):
-        out = values.astype("datetime64[D]").astype(str)
-        if kind == "open_date":
-            out[out == "NaT"] = OPEN_END.isoformat()
-        return out
-    if kind == "int":
-        return values.astype(np.int64).astype(str)
-    if kind == "float":
-        return values.astype(np.float64).astype(str)
-    out = np.array([str(v) for v in values], dtype=object)
-    bad = [v for v in out if SEP in v]
-    if bad:
-        raise SourceError(f"{bad[0]!r} contains the control character U+001F, which orgraph cannot store in Neo4j")
+        text = np.asarray(uniques).astype("datetime64[D]").astype(str).astype(object)
+    elif kind == "int":
+        text = np.asarray(uniques).astype(np.int64).astype(str).astype(object)
+    elif kind == "float":
+        text = np.asarray(uniques).astype(np.float64).astype(str).astype(object)
+    else:
+        text = np.array([str(v) for v in uniques], dtype=object)
+        bad = [v for v in text if SEP in v]
+        if bad:
+            raise SourceError(f"{bad[0]!r} contains the control character U+001F, which orgraph cannot store")
+    missing = OPEN_END.isoformat() if kind == "open_date" else ""
+    return np.append(text, missing)[codes].tolist()
+
+
+def _runs(order: np.ndarray) -> str:
+    """Row numbers as ranges: ``[0, 1, 2, 5]`` → ``"0-2,5"``.
+
+    >>> _runs(np.array([0, 1, 2, 5, 7, 8])), _runs(np.array([4]))
+    ('0-2,5,7-8', '4')
+    """
+    cut = np.flatnonzero(np.diff(order) != 1) + 1
+    starts = np.concatenate([[0], cut])
+    ends = np.concatenate([cut, [len(order)]]) - 1
+    return ",".join(f"{order[a]}" if a == b else f"{order[a]}-{order[b]}" for a, b in zip(starts, ends))
+
+
+def _expand_runs(text: str) -> list[np.ndarray]:
+    out = []
+    for run in text.split(","):
+        a, _, b = run.partition("-")
+        out.append(np.arange(int(a), int(b or a) + 1))
     return out
 
 
 def series_rows(data: OrgData, table: str) -> list[dict]:
-    """One row per person for a fact table: their rows as comma-joined strings or lists (``None`` when none).
+    """One row per person for a fact table: item count, row ranges and one text value per column.
 
-    Every person in the bundle gets a row, so a reload clears series that are gone.
-    ``ord`` holds the row numbers in the table, so reading restores its order.
+    Every person in the bundle gets a row (``None`` values when they have no
+    items), so a reload clears series that are gone.
 
     Examples
     --------
     >>> data = OrgData(staff={"A": Staff("A", "A", "LPC", dt.date(2020, 1, 1)),
     ...                       "B": Staff("B", "B", "LPC", dt.date(2020, 1, 1))})
-    >>> data.caseload = pd.DataFrame({"staff_id": ["A", "A"], "month": pd.to_datetime(["2020-02-01", "2020-01-01"]),
-    ...                               "active_clients": [3, 4]})
-    >>> series_rows(data, "caseload")  # doctest: +NORMALIZE_WHITESPACE
-    [{'staff_id': 'A', 'ord': '0,1', 'month': '2020-02-01,2020-01-01', 'active_clients': '3,4'}, {'staff_id': 'B', 'ord': None, 'month': None, 'active_clients': None}]
+    >>> data.caseload = pd.DataFrame({"staff_id": ["A", "B", "A"], "active_clients": [3, 5, 4],
+    ...     "month": pd.to_datetime(["2020-02-01", "2020-01-01", "2020-01-01"])})
+    >>> series_rows(data, "caseload")[0]
+    {'staff_id': 'A', 'n': 2, 'ord': '0,2', 'month': '2020-02-01,2020-01-01', 'active_clients': '3,4'}
     """
     cols = _SERIES[table]
     df: pd.DataFrame = getattr(data, table)
-    rows: dict[str, dict] = {sid: {"staff_id": sid, "ord": None, **{k: None for k, _, _ in cols}}
+    rows: dict[str, dict] = {sid: {"staff_id": sid, "n": None, "ord": None, **{k: None for k, _, _ in cols}}
                              for sid in data.staff}
     if not len(df):
         return list(rows.values())
-    order = np.argsort(df["staff_id"].to_numpy(dtype=object).astype(str), kind="stable")
-    part = df.iloc[order]
-    encoded = {"ord": (order.astype(str), "int")}
-    for key, col, kind in cols:
-        encoded[key] = (_encode(part[col].to_numpy(), kind), kind)
-    sids = part["staff_id"].astype(str).to_numpy()
-    bounds = np.flatnonzero(sids[1:] != sids[:-1]) + 1
-    starts = np.concatenate([[0], bounds]).astype(int).tolist()
-    ends = np.concatenate([bounds, [len(sids)]]).astype(int).tolist()
+    codes, people = pd.factorize(df["staff_id"].astype(str))
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    cut = np.flatnonzero(np.diff(sorted_codes)) + 1
+    starts = np.concatenate([[0], cut]).tolist()
+    ends = np.concatenate([cut, [len(order)]]).tolist()
+    items = {key: (_encode(df[col].to_numpy()[order], kind), SEP if kind == "str" else ",")
+             for key, col, kind in cols}
     for a, b in zip(starts, ends):
-        sid = str(sids[a])
+        sid = str(people[sorted_codes[a]])
         row = rows.setdefault(sid, {"staff_id": sid})
-        for key, (values, kind) in encoded.items():
-            row[key] = (SEP if kind == "str" else ",").join(values[a:b])
+        row["n"] = b - a
+        row["ord"] = _runs(order[a:b])
+        for key, (values, sep) in items.items():
+            row[key] = sep.join(values[a:b])
     return list(rows.values())
 
 
@@ -385,7 +409,7 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
     ]
     for table in _SERIES:
         plan.append((table, f"load_{table}", series_rows(data, table), {"sep": SEP},
-                     lambda row: 1 + (row["ord"] or "").count(",")))
+                     lambda row: row["n"] or 1))
     prune = {
         "assignments": ("prune_assignments", _prune_rows(data, data.assignments, "position_id")),
         "supervision": ("prune_supervision", _prune_rows(data, data.supervision, "supervisor_id")),
@@ -462,39 +486,30 @@ def _end(value) -> dt.date | None:
     return None if d is None or d == OPEN_END else d
 
 
-def _joined(values: list[str], sep: str = ",") -> np.ndarray:
-    """Items of separator-led strings (",a,b" + ",c") as one array.
-
-    >>> _joined([",a,b", ",c"]).tolist(), _joined([]).tolist()
-    (['a', 'b', 'c'], [])
-    """
-    text = "".join(values)
-    return np.array(text[1:].split(sep) if text else [], dtype=object)
+def _decode(items: list[str], kind: str) -> np.ndarray:
+    """Inverse of :func:`_encode` (each distinct text parsed once)."""
+    if kind == "str":
+        return np.array(items, dtype=object)
+    codes, uniques = pd.factorize(np.array(items, dtype=object))
+    if kind in ("date", "open_date"):
+        parsed = pd.to_datetime(pd.Series(uniques).where(uniques != OPEN_END.isoformat()), format="%Y-%m-%d")
+        return parsed.to_numpy()[codes]
+    return np.asarray(uniques).astype(np.int64 if kind == "int" else np.float64)[codes]
 
 
 def _series_frame(records: list, table: str) -> pd.DataFrame:
     if not records:
         return empty_table(table)
     cols = _SERIES[table]
-    ords = [r["ord"] for r in records]
-    counts = [v.count(",") for v in ords]
-    out = {"staff_id": np.repeat(np.array([r["staff_id"] for r in records], dtype=object), counts),
-           "ord": _joined(ords).astype(np.int64)}
+    counts = [r["n"] for r in records]
+    ord_ = np.concatenate([piece for r in records for piece in _expand_runs(r["ord"])])
+    out = {"staff_id": np.repeat(np.array([r["staff_id"] for r in records], dtype=object), counts)}
     for key, col, kind in cols:
-        values = [r[key] for r in records]
-        if kind == "str":
-            out[col] = _joined(values, SEP)
-        elif kind == "float":
-            out[col] = _joined(values).astype(np.float64)
-        elif kind == "int":
-            out[col] = _joined(values).astype(np.int64)
-        else:
-            items = _joined(values)
-            if kind == "open_date":
-                items[items == OPEN_END.isoformat()] = None
-            out[col] = pd.to_datetime(items, format="%Y-%m-%d")
-    df = pd.DataFrame(out).sort_values("ord", kind="stable").drop(columns="ord").reset_index(drop=True)
-    return pd.DataFrame({col: df[col].astype(dtype) for col, dtype in TABLE_COLUMNS[table].items()})
+        sep = SEP if kind == "str" else ","
+        out[col] = _decode(sep.join(r[key] for r in records).split(sep), kind)
+    back = np.argsort(ord_, kind="stable")
+    return pd.DataFrame({col: pd.Series(out[col][back]).astype(dtype)
+                         for col, dtype in TABLE_COLUMNS[table].items()})
 
 
 def _config_from_json(text: str | None):
