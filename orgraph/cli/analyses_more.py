@@ -187,7 +187,7 @@ def risk_cmd(source, top, program, supervisor, window_days, min_exits, as_of, fm
     res = risk_list(open_source(source), as_of=as_of, top=top, program=program, supervisor=supervisor,
                     window_days=window_days, min_exits=min_exits)
     if fmt == "csv":
-        res = dict(res, records=[dict(r, factors="; ".join(r["factors"]), details="; ".join(r["details"]))
+        res = dict(res, records=[dict(r, factors="; ".join(r["factors"]), details=" | ".join(r["details"]))
                                  for r in res["records"]])
     cols = ["rank", "staff_id", "name", "role_kind", "program_id", "supervisor_id", "factors", "relative_hazard",
             "exit_probability"]
