@@ -1,11 +1,13 @@
-// One row per supervision interval: {staff_id, supervisor_id, from, to, ord}.
+// One row per supervision interval: {staff_id, supervisor_id, from, to, ord}
+// (dates as ISO text, stored as Neo4j dates).
 // Keyed by (supervisee, supervisor, from); `to` is the last day, $open_end while ongoing.
 UNWIND $rows AS row
 MATCH (s:Staff {staff_id: row.staff_id})
 MATCH (sup:Staff {staff_id: row.supervisor_id})
-OPTIONAL MATCH (s)-[old:SUPERVISED_BY {from: row.from}]->(sup)
-WITH s, sup, row, CASE WHEN old IS NULL THEN 'created' WHEN old.to = row.to THEN 'unchanged' ELSE 'updated' END
+WITH s, sup, row, date(row.from) AS from, date(row.to) AS to
+OPTIONAL MATCH (s)-[old:SUPERVISED_BY {from: from}]->(sup)
+WITH s, sup, row, from, to, CASE WHEN old IS NULL THEN 'created' WHEN old.to = to THEN 'unchanged' ELSE 'updated' END
   AS outcome
-MERGE (s)-[r:SUPERVISED_BY {from: row.from}]->(sup)
-SET r.to = row.to, r.ord = row.ord
+MERGE (s)-[r:SUPERVISED_BY {from: from}]->(sup)
+SET r.to = to, r.ord = row.ord
 RETURN outcome, count(*) AS n, count(*) AS rows

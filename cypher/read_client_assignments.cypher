@@ -1,6 +1,6 @@
 // Each person's client_assignments.csv series as stored: text columns (see load_client_assignments.cypher),
-// the item count and the export row ranges.
+// the item count and the export row ranges; one record holding one list per person:
+// [staff_id, client_id, start, end, n, ord].
 MATCH (s:Staff)
 WHERE s.client_count IS NOT NULL
-RETURN s.staff_id AS staff_id, s.client_id AS client_id, s.client_start AS start, s.client_end AS end,
-  s.client_count AS n, s.client_rows AS ord
+RETURN collect([s.staff_id, s.client_id, s.client_start, s.client_end, s.client_count, s.client_rows]) AS rows

@@ -1,5 +1,5 @@
-// Every seat, in export order.
+// Every seat, in export order: one record holding one
+// [position_id, title, program_id, role_kind, budgeted_caseload, capacity] list per seat.
 MATCH (p:Position)
-RETURN p.position_id AS position_id, p.title AS title, p.program_id AS program_id, p.role_kind AS role_kind,
-  p.budgeted_caseload AS budgeted_caseload, p.capacity AS capacity
-ORDER BY p.ord, p.position_id
+WITH p ORDER BY p.ord, p.position_id
+RETURN collect([p.position_id, p.title, p.program_id, p.role_kind, p.budgeted_caseload, p.capacity]) AS rows

@@ -1,4 +1,5 @@
-// Every program, in the order the last loaded export listed them.
+// Every program, in the order the last loaded export listed them: one record
+// holding one [program_id, name, service_line] list per program.
 MATCH (p:Program)
-RETURN p.program_id AS program_id, p.name AS name, p.service_line AS service_line
-ORDER BY p.ord, p.program_id
+WITH p ORDER BY p.ord, p.program_id
+RETURN collect([p.program_id, p.name, p.service_line]) AS rows

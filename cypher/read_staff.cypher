@@ -1,7 +1,8 @@
-// Every person's record (not their monthly series), in export order.
+// Every person's record (not their series), in export order: one record holding
+// one list per person, dates as ISO text:
+// [staff_id, name, discipline, hire_date, termination_date, termination_type,
+//  termination_reason, fte, annual_salary, license, external].
 MATCH (s:Staff)
-RETURN s.staff_id AS staff_id, s.name AS name, s.discipline AS discipline, s.hire_date AS hire_date,
-  s.termination_date AS termination_date, s.termination_type AS termination_type,
-  s.termination_reason AS termination_reason, s.fte AS fte, s.annual_salary AS annual_salary,
-  s.license AS license, s.external AS external
-ORDER BY s.ord, s.staff_id
+WITH s ORDER BY s.ord, s.staff_id
+RETURN collect([s.staff_id, s.name, s.discipline, toString(s.hire_date), toString(s.termination_date),
+  s.termination_type, s.termination_reason, s.fte, s.annual_salary, s.license, s.external]) AS rows

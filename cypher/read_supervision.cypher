@@ -1,4 +1,6 @@
-// Every SUPERVISED_BY interval; `to` is $open_end while ongoing.
+// Every SUPERVISED_BY interval in export order, as one record of parallel lists
+// (dates as ISO text; `to` is $open_end while ongoing).
 MATCH (s:Staff)-[r:SUPERVISED_BY]->(sup:Staff)
-RETURN s.staff_id AS staff_id, sup.staff_id AS supervisor_id, r.from AS from, r.to AS to
-ORDER BY r.ord, staff_id, from
+WITH s, r, sup ORDER BY r.ord, s.staff_id, r.from
+RETURN collect(s.staff_id) AS staff_id, collect(sup.staff_id) AS supervisor_id,
+  collect(toString(r.from)) AS from, collect(toString(r.to)) AS to

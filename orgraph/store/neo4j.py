@@ -25,8 +25,8 @@ intervals of its people that it no longer has. Every query text comes from
 Examples
 --------
 >>> rows = staff_rows(OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", dt.date(2020, 1, 1))}))
->>> rows[0]["staff_id"], rows[0]["props"]["hire_date"], rows[0]["props"]["termination_date"]
-('S1', datetime.date(2020, 1, 1), None)
+>>> rows[0]["staff_id"], rows[0]["hire_date"], rows[0]["termination_date"], rows[0]["props"]["name"]
+('S1', '2020-01-01', None, 'Ana')
 >>> list(batches(list(range(5)), 2))
 [[0, 1], [2, 3], [4]]
 """
@@ -140,8 +140,8 @@ def _props(record, fields: tuple[str, ...]) -> dict:
     return {f: _native(getattr(record, f)) for f in fields}
 
 
-_STAFF_FIELDS = ("name", "discipline", "hire_date", "termination_date", "termination_type", "termination_reason",
-                 "fte", "annual_salary", "license", "external")
+_STAFF_FIELDS = ("name", "discipline", "termination_type", "termination_reason", "fte", "annual_salary", "license",
+                 "external")
 _POSITION_FIELDS = ("title", "program_id", "role_kind", "budgeted_caseload", "capacity")
 _PROGRAM_FIELDS = ("name", "service_line")
 
@@ -157,19 +157,24 @@ def position_rows(data: OrgData) -> list[dict]:
 
 
 def staff_rows(data: OrgData) -> list[dict]:
-    return [{"staff_id": s.staff_id, "ord": i, "props": _props(s, _STAFF_FIELDS)}
+    return [{"staff_id": s.staff_id, "ord": i, "hire_date": _text(s.hire_date),
+             "termination_date": _text(s.termination_date), "props": _props(s, _STAFF_FIELDS)}
             for i, s in enumerate(data.staff.values())]
 
 
+def _text(day) -> str | None:
+    return None if day is None else _native(day).isoformat()
+
+
 def _interval_rows(records: list, other: str) -> list[dict]:
-    return [{"staff_id": r.staff_id, other: getattr(r, other), "from": r.start,
-             "to": OPEN_END if r.end is None else r.end, "ord": i} for i, r in enumerate(records)]
+    return [{"staff_id": r.staff_id, other: getattr(r, other), "from": _text(r.start),
+             "to": _text(OPEN_END if r.end is None else r.end), "ord": i} for i, r in enumerate(records)]
 
 
 def _prune_rows(data: OrgData, records: list, other: str) -> list[dict]:
     keys: dict[str, list] = {sid: [] for sid in data.staff}
     for r in records:
-        keys.setdefault(r.staff_id, []).append([getattr(r, other), r.start])
+        keys.setdefault(r.staff_id, []).append([getattr(r, other), _text(r.start)])
     return [{"staff_id": sid, "keys": k} for sid, k in keys.items()]
 
 
@@ -201,18 +206,19 @@ def _encode(values: np.ndarray, kind: str) -> list[str]:
     >>> _encode(np.array([0.1, 45.0, 1e-05, 0.1]), "float")
     ['0.1', '45.0', '1e-05', '0.1']
     """
+    if kind == "str":
+        text = [v if isinstance(v, str) else str(v) for v in values.tolist()]
+        if SEP in "".join(text):
+            bad = next(v for v in text if SEP in v)
+            raise SourceError(f"{bad!r} contains the control character U+001F, which orgraph cannot store")
+        return text
     codes, uniques = pd.factorize(values)
     if kind in ("date", "open_date"):
         text = np.asarray(uniques).astype("datetime64[D]").astype(str).astype(object)
     elif kind == "int":
         text = np.asarray(uniques).astype(np.int64).astype(str).astype(object)
-    elif kind == "float":
-        text = np.asarray(uniques).astype(np.float64).astype(str).astype(object)
     else:
-        text = np.array([str(v) for v in uniques], dtype=object)
-        bad = [v for v in text if SEP in v]
-        if bad:
-            raise SourceError(f"{bad[0]!r} contains the control character U+001F, which orgraph cannot store")
+        text = np.asarray(uniques).astype(np.float64).astype(str).astype(object)
     missing = OPEN_END.isoformat() if kind == "open_date" else ""
     return np.append(text, missing)[codes].tolist()
 
@@ -477,15 +483,6 @@ def _fetch(driver, name: str, database: str | None, params: dict | None = None) 
     return records
 
 
-def _date(value) -> dt.date | None:
-    return None if value is None else value.to_native()
-
-
-def _end(value) -> dt.date | None:
-    d = _date(value)
-    return None if d is None or d == OPEN_END else d
-
-
 def _decode(items: list[str], kind: str) -> np.ndarray:
     """Inverse of :func:`_encode` (each distinct text parsed once)."""
     if kind == "str":
@@ -498,15 +495,16 @@ def _decode(items: list[str], kind: str) -> np.ndarray:
 
 
 def _series_frame(records: list, table: str) -> pd.DataFrame:
+    """Rebuild a fact table from ``[staff_id, <one text per column>..., n, ord]`` lists."""
     if not records:
         return empty_table(table)
     cols = _SERIES[table]
-    counts = [r["n"] for r in records]
-    ord_ = np.concatenate([piece for r in records for piece in _expand_runs(r["ord"])])
-    out = {"staff_id": np.repeat(np.array([r["staff_id"] for r in records], dtype=object), counts)}
-    for key, col, kind in cols:
+    counts = [r[-2] for r in records]
+    ord_ = np.concatenate([piece for r in records for piece in _expand_runs(r[-1])])
+    out = {"staff_id": np.repeat(np.array([r[0] for r in records], dtype=object), counts)}
+    for i, (_key, col, kind) in enumerate(cols, start=1):
         sep = SEP if kind == "str" else ","
-        out[col] = _decode(sep.join(r[key] for r in records).split(sep), kind)
+        out[col] = _decode(sep.join(r[i] for r in records).split(sep), kind)
     back = np.argsort(ord_, kind="stable")
     return pd.DataFrame({col: pd.Series(out[col][back]).astype(dtype)
                          for col, dtype in TABLE_COLUMNS[table].items()})
@@ -523,32 +521,42 @@ def _config_from_json(text: str | None):
     return Config.from_mapping(values, stored.get("source") or "neo4j")
 
 
+def _iso(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _iso_end(text: str | None) -> dt.date | None:
+    return None if text is None or text == OPEN_END.isoformat() else dt.date.fromisoformat(text)
+
+
+def _one(driver, name: str, database: str | None, params: dict | None = None):
+    records = _fetch(driver, name, database, params)
+    return records[0] if records else None
+
+
 def read_org_from(driver, *, database: str | None = None, source: str = "") -> OrgData:
     """Read the org stored in Neo4j back into an :class:`OrgData` (see :func:`read_org`)."""
     meta = _fetch(driver, "read_meta", database, {"key": META_KEY})
-    staff_recs = _fetch(driver, "read_staff", database)
-    if not meta and not staff_recs:
+    staff_rows_ = _one(driver, "read_staff", database)["rows"]
+    if not meta and not staff_rows_:
         where = f" at {source}" if source else ""
         raise SourceError(f"the Neo4j database{where} holds no orgraph data; load a bundle first with "
                           f"`orgraph db load DATA`")
     data = OrgData(source=source)
-    for r in _fetch(driver, "read_programs", database):
-        data.programs[r["program_id"]] = Program(r["program_id"], r["name"], r["service_line"])
-    for r in _fetch(driver, "read_positions", database):
-        data.positions[r["position_id"]] = Position(
-            r["position_id"], r["title"], r["program_id"], r["role_kind"], r["budgeted_caseload"],
-            1 if r["capacity"] is None else r["capacity"])
-    for r in staff_recs:
-        data.staff[r["staff_id"]] = Staff(
-            r["staff_id"], r["name"], r["discipline"], _date(r["hire_date"]), _date(r["termination_date"]),
-            r["termination_type"], r["termination_reason"], 1.0 if r["fte"] is None else r["fte"],
-            r["annual_salary"], r["license"], bool(r["external"]))
-    data.assignments = [Assignment(r["staff_id"], r["position_id"], _date(r["from"]), _end(r["to"]))
-                        for r in _fetch(driver, "read_assignments", database)]
-    data.supervision = [Supervision(r["staff_id"], r["supervisor_id"], _date(r["from"]), _end(r["to"]))
-                        for r in _fetch(driver, "read_supervision", database)]
+    for pid, name, line in _one(driver, "read_programs", database)["rows"]:
+        data.programs[pid] = Program(pid, name, line)
+    for pid, title, prog, kind, budget, capacity in _one(driver, "read_positions", database)["rows"]:
+        data.positions[pid] = Position(pid, title, prog, kind, budget, 1 if capacity is None else capacity)
+    for sid, name, disc, hire, term, ttype, reason, fte, salary, lic, external in staff_rows_:
+        data.staff[sid] = Staff(sid, name, disc, _iso(hire), _iso(term), ttype, reason,
+                                1.0 if fte is None else fte, salary, lic, bool(external))
+    for name, cls, other in (("read_assignments", Assignment, "position_id"),
+                             ("read_supervision", Supervision, "supervisor_id")):
+        r = _one(driver, name, database)
+        recs = [cls(a, b, _iso(f), _iso_end(t)) for a, b, f, t in zip(r["staff_id"], r[other], r["from"], r["to"])]
+        setattr(data, "assignments" if cls is Assignment else "supervision", recs)
     for table in _SERIES:
-        setattr(data, table, _series_frame(_fetch(driver, f"read_{table}", database, {"sep": SEP}), table))
+        setattr(data, table, _series_frame(_one(driver, f"read_{table}", database)["rows"], table))
     if meta:
         data.present = set(meta[0]["present"] or [])
         data.config = _config_from_json(meta[0]["config"])
