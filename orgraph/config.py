@@ -32,6 +32,9 @@ DEFAULTS: dict[str, dict] = {
     "data": {
         # Last day the export describes; empty = the latest date found in the bundle.
         "end": "",
+        # First day the export can show an exit (people who left before it are not in the file).
+        # Empty = inferred: the first recorded exit when earlier years look like survivor-only time.
+        "start": "",
     },
     "cascades": {
         "window_days": 180,        # follow-up after a supervisor exit
