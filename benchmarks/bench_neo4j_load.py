@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -37,9 +38,12 @@ def build_org(staff: int, years: int, seed: int):
         import orgraph
         from orgraph.synth import generate
 
-        out = Path(tempfile.mkdtemp(prefix="orgraph-bench-")) / "org"
-        generate(staff=staff, years=years, seed=seed, out=out)
-        return orgraph.load_data(out), "orgraph.synth"
+        tmp = tempfile.mkdtemp(prefix="orgraph-bench-")
+        try:
+            generate(staff=staff, years=years, seed=seed, out=Path(tmp) / "org")
+            return orgraph.load_data(Path(tmp) / "org"), "orgraph.synth"
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     except Exception as exc:  # noqa: BLE001 - fall back to the test suite's generator
         print(f"(orgraph.synth unavailable: {type(exc).__name__}: {str(exc)[:120]}; using the test suite's random org)")
     from neo4j_fixtures import random_org
