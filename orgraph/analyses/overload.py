@@ -233,13 +233,14 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
         up = np.full(len(ids), -1)
         up[child[act]] = parent[act]
         total = np.zeros(len(ids), dtype=np.int64)
-        cur = np.unique(child[act])
+        has_up = up >= 0
+        cur = np.nonzero(has_up)[0]
         for _ in range(64):  # depth guard: cycles are rejected by validation
             if not cur.size:
                 break
             par = up[cur]
-            np.add.at(total, par, 1)
-            cur = par[up[par] >= 0]
+            total += np.bincount(par, minlength=len(ids))
+            cur = par[has_up[par]]
         best = np.maximum(best, total)
         now = total
     return dict(zip(ids, best)), dict(zip(ids, now))
