@@ -246,27 +246,52 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
     return dict(zip(ids, best)), dict(zip(ids, now))
 
 
+def _month_index(ts) -> np.ndarray:
+    ts = pd.DatetimeIndex(ts)
+    return (ts.year * 12 + ts.month - 1).to_numpy().astype(np.int64)
+
+
 def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFrame, pd.Series]:
     """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean.
 
-    Ids are coded as integers once, so the large caseload table is hashed a single time.
+    Each supervision interval is expanded to the months whose 15th it covers, and
+    matched to caseload rows through one sorted integer key (person x month), so
+    the cost is a sort, not a many-to-many merge.
     """
     cl = caseload[caseload["month"] < cut]
     ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
-    code = ids.get_indexer(cl["staff_id"])
-    keep = code >= 0
-    cl = pd.DataFrame({"who": code[keep], "month": cl["month"].to_numpy()[keep],
-                       "clients": cl["active_clients"].to_numpy()[keep]})
-    cl["mid"] = cl["month"] + pd.Timedelta(days=14)
-    sv = pd.DataFrame({"who": ids.get_indexer(S["staff_id"]), "sup": ids.get_indexer(S["supervisor_id"]),
-                       "start": S["start"].to_numpy(), "end": S["end"].to_numpy()})
-    m = cl.merge(sv, on="who")
-    m = m[(m["start"] <= m["mid"]) & (m["end"] > m["mid"])]
-    per_month = m.groupby(["sup", "month"])["clients"].sum()
-    sc = per_month.groupby(level=0).agg(["mean", "max"])
+    who = ids.get_indexer(cl["staff_id"])
+    keep = who >= 0
+    cm = _month_index(cl["month"])[keep]
+    base = int(cm.min()) if cm.size else 0
+    span = int(cm.max()) - base + 1 if cm.size else 1
+    ck = who[keep] * span + (cm - base)
+    clients = cl["active_clients"].to_numpy()[keep].astype(float)
+    order = np.argsort(ck, kind="stable")
+    ck, clients = ck[order], clients[order]
+    # months m with start <= m-01 + 14 days < end
+    st, en = pd.DatetimeIndex(S["start"]), pd.DatetimeIndex(S["end"])
+    first = _month_index(st) + (st.day > 15) - base
+    last = _month_index(en) - (en.day <= 15) - base
+    first = np.maximum(first, 0)
+    last = np.minimum(last, span - 1)
+    n = np.maximum(last - first + 1, 0)
+    rep = np.repeat(np.arange(len(S)), n)
+    m = first[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    sup = ids.get_indexer(S["supervisor_id"])[rep]
+    ee = ids.get_indexer(S["staff_id"])[rep]
+    pos = np.searchsorted(ck, ee * span + m)
+    pos_ok = pos < len(ck)
+    hit = pos_ok.copy()
+    hit[pos_ok] = ck[pos[pos_ok]] == (ee * span + m)[pos_ok]
+    per_month = pd.Series(clients[pos[hit]]).groupby(sup[hit] * span + m[hit]).sum()
+    keys = per_month.index.to_numpy()
+    sc = per_month.groupby(keys // span).agg(["mean", "max"])
     sc.index = ids[sc.index]
-    months = per_month.reset_index()[["sup", "month"]].rename(columns={"sup": "who"})
-    own = months.merge(cl[["who", "month", "clients"]], on=["who", "month"]).groupby("who")["clients"].mean()
+    pos = np.searchsorted(ck, keys)
+    ok = pos < len(ck)
+    ok[ok] = ck[pos[ok]] == keys[ok]
+    own = pd.Series(clients[pos[ok]]).groupby(keys[ok] // span).mean()
     own.index = ids[own.index]
     return sc, own
 
@@ -298,8 +323,9 @@ def _bands(records: list[dict], seg: pd.DataFrame) -> list[dict]:
     days_by_band: dict[str, float] = {}
     if len(seg):
         on = seg[seg["span"] > 0]
-        band = on["span"].map(span_band)
-        days_by_band = on["days"].groupby(band).sum().to_dict()
+        edges = [lo - 0.5 for _, lo, _ in SPAN_BANDS] + [np.inf]
+        band = pd.cut(np.floor(on["span"].astype(float) + 0.5), edges, labels=[b[0] for b in SPAN_BANDS])
+        days_by_band = on["days"].groupby(band, observed=False).sum().to_dict()
     tot_days = sum(days_by_band.values())
     rows = []
     for name, _, _ in SPAN_BANDS:
