@@ -4,5 +4,3 @@ DROP CONSTRAINT orgraph_position_id IF EXISTS;
 DROP CONSTRAINT orgraph_program_id IF EXISTS;
 DROP CONSTRAINT orgraph_meta_key IF EXISTS;
 DROP INDEX orgraph_staff_termination IF EXISTS;
-DROP INDEX orgraph_holds_interval IF EXISTS;
-DROP INDEX orgraph_supervised_by_interval IF EXISTS;

@@ -80,7 +80,7 @@ def db_group():
 @db_group.command("load")
 @click.argument("folder", metavar="DATA", type=click.Path(exists=True, file_okay=False, path_type=str))
 @_connection_options
-@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100_000),
+@click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(1, 100_000),
               help="Rows written per transaction.")
 @click.option("--strict", is_flag=True, help="Refuse a bundle that has validation warnings.")
 @format_option

@@ -372,7 +372,7 @@ def _execute(session, text: str, params: dict) -> list[dict]:
     return session.execute_write(work)
 
 
-def write_org(data: OrgData, driver, *, database: str | None = None, batch_size: int = 5000,
+def write_org(data: OrgData, driver, *, database: str | None = None, batch_size: int = 10_000,
               progress: Progress | None = None, retries: int = 2, retry_wait: float = 0.5,
               uri: str = "") -> LoadSummary:
     """Load ``data`` into Neo4j: batched ``UNWIND $rows ... MERGE``, one managed transaction per batch.
@@ -406,19 +406,20 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
     t0 = time.perf_counter()
     summary = LoadSummary(uri=uri)
     first = min((s.hire_date for s in data.staff.values()), default=dt.date(1970, 1, 1))
-    plan: list[tuple[str, str, list[dict], dict, Callable | None]] = [
-        ("programs", "load_programs", program_rows(data), {}, None),
-        ("positions", "load_positions", position_rows(data), {"from": first, "open_end": OPEN_END}, None),
-        ("staff", "load_staff", staff_rows(data), {}, None),
-        ("assignments", "load_assignments", _interval_rows(data.assignments, "position_id"), {}, None),
-        ("supervision", "load_supervision", _interval_rows(data.supervision, "supervisor_id"), {}, None),
+    # rows are built kind by kind, as the load reaches them
+    plan: list[tuple[str, str, Callable[[], list[dict]], dict, Callable | None]] = [
+        ("programs", "load_programs", lambda: program_rows(data), {}, None),
+        ("positions", "load_positions", lambda: position_rows(data), {"from": first, "open_end": OPEN_END}, None),
+        ("staff", "load_staff", lambda: staff_rows(data), {}, None),
+        ("assignments", "load_assignments", lambda: _interval_rows(data.assignments, "position_id"), {}, None),
+        ("supervision", "load_supervision", lambda: _interval_rows(data.supervision, "supervisor_id"), {}, None),
     ]
     for table in _SERIES:
-        plan.append((table, f"load_{table}", series_rows(data, table), {"sep": SEP},
+        plan.append((table, f"load_{table}", lambda table=table: series_rows(data, table), {},
                      lambda row: row["n"] or 1))
     prune = {
-        "assignments": ("prune_assignments", _prune_rows(data, data.assignments, "position_id")),
-        "supervision": ("prune_supervision", _prune_rows(data, data.supervision, "supervisor_id")),
+        "assignments": ("prune_assignments", lambda: _prune_rows(data, data.assignments, "position_id")),
+        "supervision": ("prune_supervision", lambda: _prune_rows(data, data.supervision, "supervisor_id")),
     }
     meta = {"key": META_KEY, "present": sorted(data.present), "config": _config_json(data),
             "model_version": MODEL_VERSION}
@@ -444,7 +445,8 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
             except (Neo4jError, DriverError, OSError) as exc:
                 raise SourceError(f"cannot create the orgraph constraints in Neo4j: "
                                   f"{getattr(exc, 'message', None) or exc}") from None
-        for kind, name, rows, extra, weight in plan:
+        for kind, name, make_rows, extra, weight in plan:
+            rows = make_rows()
             text, total, done, matched = query(name), len(rows), 0, 0
             for batch in batches(rows, batch_size, weight):
                 for rec in run(session, kind, text, {"rows": batch, **extra}, done, total):
@@ -461,7 +463,8 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
                                 f"the database, so they were not written. {_progress_note(summary, kind, total, total)}",
                                 summary)
             if kind in prune:
-                pname, prows = prune[kind]
+                pname, make_prune = prune[kind]
+                prows = make_prune()
                 ptext = query(pname)
                 for batch in batches(prows, batch_size, lambda r: len(r["keys"])):
                     for rec in run(session, kind, ptext, {"rows": batch}, done, total):
