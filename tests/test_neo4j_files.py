@@ -100,3 +100,14 @@ def test_docker_compose_uses_the_test_server_settings():
     for key, value in settings.items():
         assert conf[key] == value, key
     assert conf["dbms.security.auth_enabled"] == "true"
+
+
+def test_no_server_fails_under_ci_and_skips_otherwise(monkeypatch):
+    import neo4j_fixtures
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Neo4j test needs a server under CI=true: java missing"):
+        neo4j_fixtures._no_server("java missing")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no Neo4j server: java missing"):
+        neo4j_fixtures._no_server("java missing")
