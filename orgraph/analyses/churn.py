@@ -196,12 +196,16 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
         ratio = (s["documentation_hours"] / s["session_hours"].where(s["session_hours"] > 0)).rename("doc_ratio")
         ex = ex.drop(columns="doc_ratio").merge(ratio.reset_index(), on=["staff_id", "exit"], how="left")
     out: dict[str, list[dict]] = {}
-    for r in ex.sort_values(["position_id", "exit"]).itertuples():
-        out.setdefault(r.position_id, []).append({
-            "staff_id": r.staff_id, "exit_date": iso(r.exit), "tenure_days": int(r.days),
-            "supervisor_id": r.supervisor_id if isinstance(r.supervisor_id, str) else None,
-            "termination_type": r.termination_type if isinstance(r.termination_type, str) else None,
-            "caseload_percentile": num(r.caseload_pct, 1), "documentation_ratio": num(r.doc_ratio, 3),
+    ex = ex.sort_values(["position_id", "exit"])
+    cpct = ex["caseload_pct"].round(1).astype(object).where(ex["caseload_pct"].notna(), None)
+    drat = ex["doc_ratio"].round(3).astype(object).where(ex["doc_ratio"].notna(), None)
+    sup = ex["supervisor_id"].astype(object).where(ex["supervisor_id"].notna(), None)
+    ttype = ex["termination_type"].astype(object).where(ex["termination_type"].notna(), None)
+    for pid, sid, day, ten, sv, tt, cp, d in zip(ex["position_id"], ex["staff_id"], ex["exit"].dt.strftime("%Y-%m-%d"),
+                                                ex["days"], sup, ttype, cpct, drat):
+        out.setdefault(pid, []).append({
+            "staff_id": sid, "exit_date": day, "tenure_days": int(ten), "supervisor_id": sv,
+            "termination_type": tt, "caseload_percentile": cp, "documentation_ratio": d,
         })
     return out
 
