@@ -173,7 +173,7 @@ def test_planted_overloaded_supervisors_are_flagged():
 
     from orgraph.stats import rate_ratio
 
-    # measured (400 staff x 5 years, seeds 1-5): recall 6/6, 2 unplanted flagged in all (at most 1 per org);
+    # measured (400 staff x 5 years, seeds 1-5): recall 7/7, 2 unplanted flagged in all (at most 1 per org);
     # supervisees of flagged supervisors left 1.66 times as fast, pooled (95% CI 1.46 to 1.88; per org 1.37-2.25)
     pooled = [0, 0.0, 0, 0.0]
     for seed in SYNTH_SEEDS:
