@@ -1221,7 +1221,8 @@ class _Sim:
                     (dates, dcode(np.minimum(C["end"], D) - 1, C["open"]))])
         (out / "orgraph.toml").write_text(
             "# Written by `orgraph synth`: the export covers "
-            f"{self.start.isoformat()} to {self.end.isoformat()}.\n[data]\nend = \"{self.end.isoformat()}\"\n",
+            f"{self.start.isoformat()} to {self.end.isoformat()};\n# people who left before it are not in the files.\n"
+            f"[data]\nstart = \"{self.start.isoformat()}\"\nend = \"{self.end.isoformat()}\"\n",
             encoding="utf-8")
         (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -48,7 +48,8 @@ def test_every_file_written_with_the_bundle_headers(org):
     assert list(t["caseload.csv"].columns) == ["staff_id", "month", "active_clients"]
     assert list(t["supervision_sessions.csv"].columns) == ["supervisor_id", "staff_id", "date", "minutes"]
     assert list(t["client_assignments.csv"].columns) == ["client_id", "staff_id", "start_date", "end_date"]
-    assert (out / "orgraph.toml").read_text().endswith('[data]\nend = "2025-12-31"\n')
+    assert (out / "orgraph.toml").read_text().endswith(f'[data]\nstart = "{truth["window"]["start"]}"\n'
+                                                       'end = "2025-12-31"\n')
     assert json.loads((out / "truth.json").read_text()) == json.loads(json.dumps(truth))
 
 
