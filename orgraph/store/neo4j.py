@@ -385,7 +385,7 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
     database : str, optional
         Database name (default: the server's default database).
     batch_size : int
-        Rows per transaction (for the monthly series: list items per transaction).
+        Rows per transaction (a person's series counts one row per 20 items).
     progress : callable, optional
         Called as ``progress(kind, rows_done, rows_total)`` after every batch.
     retries : int
@@ -415,8 +415,9 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
         ("supervision", "load_supervision", lambda: _interval_rows(data.supervision, "supervisor_id"), {}, None),
     ]
     for table in _SERIES:
+        # a series row carries many items as one text value: about 20 items weigh one row
         plan.append((table, f"load_{table}", lambda table=table: series_rows(data, table), {},
-                     lambda row: row["n"] or 1))
+                     lambda row: 1 + (row["n"] or 0) // 20))
     prune = {
         "assignments": ("prune_assignments", lambda: _prune_rows(data, data.assignments, "position_id")),
         "supervision": ("prune_supervision", lambda: _prune_rows(data, data.supervision, "supervisor_id")),
