@@ -12,8 +12,9 @@ The graph model (see ``docs/graph-model.md``):
   an ongoing interval has ``to = 9999-12-31`` (:data:`OPEN_END`), so the
   ``MERGE`` key ``(start node, end node, from)`` never contains a null;
 * each person's monthly caseload and documentation, the supervision sessions
-  they received and their client assignments as list properties on their
-  ``Staff`` node (one write per person, replaced as a unit on reload);
+  they received and their client assignments as text properties on their
+  ``Staff`` node, one per column with the items joined (one write per person,
+  replaced as a unit on reload);
 * one ``(:OrgraphMeta {key: "bundle"})`` node with the optional files present
   and the bundle's settings.
 
