@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..config import DEFAULTS
 from ..errors import AnalysisError
+from .exposure import setting
 from ..graph import as_date
 from ..stats import gini, rate_ratio
 
@@ -89,15 +90,9 @@ def example_org():
 
 
 def _setting(org, section: str, key: str, value=None):
-    """``value`` if given, else the org's configured setting, else the default."""
-    if value is not None:
-        return value
-    cfg = getattr(org, "config", None)
-    if cfg is not None:
-        got = cfg.get(section, key)
-        if got is not None:
-            return got
-    return DEFAULTS[section][key]
+    """``value`` if given, else the org's configured setting, else the default (see :func:`exposure.setting`)."""
+    got = setting(org, section, key, value)
+    return DEFAULTS[section][key] if got is None else got
 
 
 def _jsonable(value):
