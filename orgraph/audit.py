@@ -172,8 +172,9 @@ def _overload_findings(org, res, model, names) -> list[dict]:
         req = s.get("supervision_hours_required")
         cal = (f"; {deliv:.0f} of {req:.0f} required supervision hours delivered" if deliv is not None and req
                else "")
-        ev.append(f"{names.staff(s['supervisor_id'])}: {s['mean_span']:.1f} direct supervisees on average "
-                  f"(up to {s['max_span']}){cal}; {', '.join(s.get('reasons') or [])}.")
+        reasons = s.get("reasons") or []
+        ev.append(f"{names.staff(s['supervisor_id'])}: " + ("; ".join(reasons) if reasons else
+                  f"{s['mean_span']:.1f} direct supervisees on average (up to {s['max_span']}){cal}") + ".")
     money = None
     if rr.get("exits_overloaded") is not None and rr.get("annual_rate_overloaded") is not None \
             and rr.get("annual_rate_other") is not None and rr.get("rate_ratio") is not None:
@@ -182,10 +183,11 @@ def _overload_findings(org, res, model, names) -> list[dict]:
         ev.insert(0, f"Supervisees under overloaded supervisors left at {rr['annual_rate_overloaded']:.0%} a year vs "
                      f"{rr['annual_rate_other']:.0%} under others: {rr['rate_ratio']:.1f}× "
                      f"({_ci(rr['ci_low'], rr['ci_high'])}; {_p(rr.get('p_value'))}).")
-        ev.append(f"Exits beyond the usual rate: {money['excess_exits']:.1f}, costing about "
-                  f"{_money(money['excess_cost'])}.")
+        ev.append(f"Exits beyond the usual rate over the period analysed: {money['excess_exits']:.1f}, costing "
+                  f"about {_money(money['excess_cost'])}.")
     ratio = rr.get("rate_ratio")
-    head = f"{len(flagged)} supervisor(s) carry more supervision than the org chart can deliver"
+    head = (f"{len(flagged)} supervisors carry" if len(flagged) > 1 else "One supervisor carries") + \
+        " more supervision than the org chart can deliver"
     if ratio and (rr.get("ci_low") or 0) > 1:
         head += f", and the people under them leave {ratio:.1f} times as often."
     elif ratio:
@@ -229,7 +231,8 @@ def _rate_finding(kind, head, er, extra, model, org) -> dict | None:
     ev = [f"{er['group'].capitalize()}: {er['exit_rate_per_year']:.0%} left per year vs "
           f"{er['reference_exit_rate_per_year']:.0%} for {er['reference']} — {er['rate_ratio']:.1f}× "
           f"({_ci(er.get('ci_low'), er.get('ci_high'))}; {_p(er.get('p_value'))}).", *extra,
-          f"Exits beyond the usual rate: {money['excess_exits']:.1f}, costing about {_money(money['excess_cost'])}."]
+          f"Exits beyond the usual rate over the period analysed: {money['excess_exits']:.1f}, costing about "
+          f"{_money(money['excess_cost'])}."]
     return _finding(kind, head, ev, cost=money["excess_cost"] if er["rate_ratio"] > 1 else 0.0,
                     p_value=er.get("p_value"), ci_low=er.get("ci_low"), ci_high=er.get("ci_high"),
                     ratio=er["rate_ratio"])
@@ -372,7 +375,9 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
             r["staff_id"] = names.staff(r["staff_id"])
             r.pop("name", None)
         at_risk.append(r)
-    return jsonable({"as_of": day, "org": org_summary(org), "headlines": headlines, "findings": findings,
+    from .analyses.exposure import observed_from
+
+    return jsonable({"as_of": day, "window_start": observed_from(org), "org": org_summary(org), "headlines": headlines, "findings": findings,
                      "at_risk": at_risk, "risk_summary": risk.get("summary"), "notes": notes,
                      "results": results})
 
@@ -380,9 +385,10 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
 def report_markdown(audit: dict) -> str:
     """The audit as an analyst's memo in Markdown."""
     o = audit["org"]
+    window = audit.get("window_start") or o["date_from"]
     lines = [f"# Turnover root-cause audit — {audit['as_of']}", "",
-             f"Data: {o['staff']} people, {o['positions']} seats, {o['programs']} programs, "
-             f"{o['date_from']} to {o['date_to']}.", ""]
+             f"Data: {o['staff']} people, {o['positions']} seats, {o['programs']} programs; exits observed from "
+             f"{window} to {o['date_to']}.", ""]
     if audit["headlines"]:
         lines += ["## The bottom line", ""] + [f"- {h}" for h in audit["headlines"]] + [""]
     lines += ["## Findings, ranked by estimated cost and certainty", ""]
