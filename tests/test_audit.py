@@ -82,6 +82,7 @@ def test_as_of_limits_the_audit(synth_org):
     _, org, _ = synth_org
     a = run_audit(org, as_of="2023-06-30")
     assert a["as_of"] == "2023-06-30"
+    assert a["results"]["cascades"]["cascades"], "no supervisor exits before 2023-06-30 to check"
     assert all(c["exit_date"] <= "2023-06-30" for c in a["results"]["cascades"]["cascades"])
 
 

@@ -82,3 +82,17 @@ def test_real_subprocess(bundle):
     assert "'S4' is listed as their own supervisor" in p.stdout
     p = subprocess.run([sys.executable, "-m", "orgraph", "info", str(folder)], capture_output=True, text=True)
     assert p.returncode == 1 and "Traceback" not in p.stderr and p.stderr.startswith("supervision.csv:5")
+
+
+def test_password_in_a_neo4j_address_is_never_printed(monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", "x")
+    r = run("info", "bolt://neo4j:hunter2@localhost:1")
+    assert r.exit_code == 1 and "hunter2" not in r.output
+    assert "give the user with --user and the password in NEO4J_PASSWORD" in r.output
+
+
+def test_as_of_after_the_data_is_an_error_not_a_silent_answer(riverbend):
+    r = run("cascades", riverbend.data.source, "--as-of", "2030-01-01")
+    assert r.exit_code == 1
+    assert r.output.strip() == ("Error: --as-of 2030-01-01 is after the last day of data (2025-12-31); "
+                                "the data cannot say what happened then")

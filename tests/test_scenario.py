@@ -119,8 +119,10 @@ def test_census_scenario_errors():
     org = tiny_org()
     with pytest.raises(AnalysisError, match="unknown program 'XX'; programs in the data: OP"):
         census_scenario(org, program="XX", add_census=5)
-    with pytest.raises(AnalysisError, match="must be zero or more"):
-        census_scenario(org, program="OP", add_census=5, add_fte=-1)
+    msg = "must be numbers from 0 up to 1,000,000 clients and 100,000 FTE"
+    for census, fte in ((5, -1), (float("nan"), 0), (5, float("inf")), (1e308, 0)):
+        with pytest.raises(AnalysisError, match=msg):
+            census_scenario(org, program="OP", add_census=census, add_fte=fte)
     org.data.programs["RES"] = Program("RES", "Residential", "residential")
     with pytest.raises(AnalysisError, match="program 'RES' has no clinicians on 2021-12-31"):
         census_scenario(org, program="RES", add_census=5)

@@ -43,6 +43,9 @@ def cutoff(org: OrgGraph, as_of=None) -> pd.Timestamp:
         day = as_date(as_of)
         if day < org.data_start:
             raise AnalysisError(f"--as-of {day} is before the first day of data ({org.data_start})")
+        if day > org.data_end:
+            raise AnalysisError(f"--as-of {day} is after the last day of data ({org.data_end}); "
+                                "the data cannot say what happened then")
         end = min(end, pd.Timestamp(day + dt.timedelta(days=1)))
     return end
 

@@ -368,8 +368,10 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
     if not len(org.data.caseload):
         raise AnalysisError("census scenarios need caseload.csv (active clients per staff member per month)")
     add_census, add_fte = float(add_census), float(add_fte or 0.0)
-    if add_fte < 0 or add_census < 0:
-        raise AnalysisError("--add-census and --add-fte must be zero or more")
+    if not (math.isfinite(add_census) and math.isfinite(add_fte)) or add_fte < 0 or add_census < 0 \
+            or add_census > 1e6 or add_fte > 1e5:
+        raise AnalysisError("--add-census and --add-fte must be numbers from 0 up to 1,000,000 clients "
+                            "and 100,000 FTE")
     s = _settings(org)
     model = cost_model(org, as_of=as_of)
     cs = model["settings"]

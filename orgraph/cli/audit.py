@@ -19,7 +19,7 @@ from .options import as_of_option, open_source, source_argument
 @click.option("--anonymize", is_flag=True, help="Use stable pseudonyms instead of names (needs --key).")
 @click.option("--key", envvar="ORGRAPH_ANON_KEY", default=None,
               help="Secret for pseudonyms (or $ORGRAPH_ANON_KEY); the same key gives the same pseudonyms.")
-@click.option("--top", type=int, default=5, show_default=True, help="Findings to show in the terminal.")
+@click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Findings to show in the terminal.")
 @click.option("--no-png", is_flag=True, help="Skip the static map.png (it needs Chromium).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Terminal output: a short summary, or the findings as JSON.")

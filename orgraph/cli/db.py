@@ -11,7 +11,7 @@ import re
 
 import click
 
-from ..store.neo4j import QUERIES
+from ..store.neo4j import QUERIES, safe_uri
 from .options import emit, format_option
 
 __all__ = ["db_group", "parse_param", "COMMANDS"]
@@ -117,7 +117,7 @@ def load_cmd(folder, uri, user, database, batch_size, strict, fmt):
     removed = sum(c["removed"] for c in summary.counts.values())
     footer = ("No changes: the database already held this bundle." if summary.changed == 0 else
               f"{created:,} rows created, {updated:,} updated, {removed:,} removed.")
-    emit(summary.records(), fmt, title=f"Loaded {folder} into {uri} in {summary.seconds:.1f} s", footer=footer)
+    emit(summary.records(), fmt, title=f"Loaded {folder} into {safe_uri(uri)} in {summary.seconds:.1f} s", footer=footer)
 
 
 @db_group.command("query")
@@ -159,7 +159,7 @@ def wipe_cmd(uri, user, database, yes, schema):
     """
     from ..store.neo4j import wipe
 
-    where = f"{uri}" + (f" (database {database})" if database else "")
+    where = f"{safe_uri(uri)}" + (f" (database {database})" if database else "")
     if not yes:
         click.confirm(f"Delete all orgraph data (Staff, Position, Program) in {where}?", abort=True, err=True)
     driver = _connect(uri, user)

@@ -387,6 +387,8 @@ def load_mapping(path) -> Mapping:
         text = p.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read the mapping: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: the mapping is not UTF-8 text; save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -86,6 +86,24 @@ Progress = Callable[[str, int, int], None]
 
 
 # ----------------------------------------------------------------- connection
+def safe_uri(uri) -> str:
+    """A Neo4j address fit to print: any ``user:password@`` part is removed.
+
+    Examples
+    --------
+    >>> safe_uri("bolt://neo4j:hunter2@localhost:7687")
+    'bolt://localhost:7687'
+    >>> safe_uri("neo4j://db.example:7687")
+    'neo4j://db.example:7687'
+    """
+    text = str(uri)
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return text.split("@")[-1]
+    host, slash, path = rest.partition("/")
+    return f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"
+
+
 def connect(uri: str = DEFAULT_URI, *, user: str | None = None, password: str | None = None):
     """A verified :class:`neo4j.Driver` for ``uri``.
 
@@ -101,27 +119,31 @@ def connect(uri: str = DEFAULT_URI, *, user: str | None = None, password: str | 
     from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
 
     user = user or os.environ.get("ORGRAPH_NEO4J_USER") or "neo4j"
+    shown = safe_uri(uri)
     if password is None:
         password = os.environ.get("NEO4J_PASSWORD")
     if password is None:
-        raise SourceError(f"no password for Neo4j at {uri}: set the NEO4J_PASSWORD environment variable")
+        raise SourceError(f"no password for Neo4j at {shown}: set the NEO4J_PASSWORD environment variable")
     try:
         driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
                                             notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF)
     except (ValueError, ConfigurationError) as exc:
-        raise SourceError(f"{uri!r} is not a Neo4j address like bolt://localhost:7687 ({exc})") from None
+        hint = ("; give the user with --user and the password in NEO4J_PASSWORD, not in the address"
+                if shown != str(uri) else "")
+        raise SourceError(f"{shown!r} is not a Neo4j address like bolt://localhost:7687{hint}") from None
     try:
         driver.verify_connectivity()
     except AuthError:
         driver.close()
-        raise SourceError(f"Neo4j at {uri} refused user {user!r}: wrong user name or password") from None
+        raise SourceError(f"Neo4j at {shown} refused user {user!r}: wrong user name or password") from None
     except (ServiceUnavailable, OSError) as exc:
         driver.close()
-        raise SourceError(f"cannot reach Neo4j at {uri} ({exc}); is the server running? "
+        raise SourceError(f"cannot reach Neo4j at {shown} ({str(exc).replace(str(uri), shown)}); "
+                          "is the server running? "
                           "(`docker compose up --wait` starts one)") from None
     except Neo4jError as exc:
         driver.close()
-        raise SourceError(f"Neo4j at {uri} refused the connection: {exc.message or exc}") from None
+        raise SourceError(f"Neo4j at {shown} refused the connection: {exc.message or exc}") from None
     return driver
 
 
@@ -436,7 +458,7 @@ def write_org(data: OrgData, driver, *, database: str | None = None, batch_size:
                 if attempt < retries:
                     time.sleep(retry_wait * (attempt + 1))
         reason = getattr(last, "message", None) or str(last)
-        raise LoadError(f"loading into Neo4j{' at ' + uri if uri else ''} stopped: a batch of {kind} failed "
+        raise LoadError(f"loading into Neo4j{' at ' + safe_uri(uri) if uri else ''} stopped: a batch of {kind} failed "
                         f"{retries + 1} times ({reason}). {_progress_note(summary, kind, done, total)}",
                         summary) from None
 
@@ -588,7 +610,7 @@ def read_org(uri: str = DEFAULT_URI, *, user: str | None = None, password: str |
     try:
         return read_org_from(driver, database=database, source=uri)
     except (Neo4jError, DriverError) as exc:
-        raise SourceError(f"reading the org from Neo4j at {uri} failed: {getattr(exc, 'message', None) or exc}") \
+        raise SourceError(f"reading the org from Neo4j at {safe_uri(uri)} failed: {getattr(exc, 'message', None) or exc}") \
             from None
     finally:
         driver.close()
