@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..config import DEFAULTS
 from ..errors import AnalysisError
+from ..plain import jsonable
 from .exposure import setting
 from ..graph import as_date
 from ..stats import gini, rate_ratio
@@ -95,31 +96,7 @@ def _setting(org, section: str, key: str, value=None):
     return DEFAULTS[section][key] if got is None else got
 
 
-def _jsonable(value):
-    """Turn numpy / pandas scalars into plain Python; dates into ISO strings; NaN into None."""
-    if value is None:
-        return None
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return None if pd.isna(value) else value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
+_jsonable = jsonable
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -268,6 +245,18 @@ def _person_months(org) -> pd.DataFrame:
     return _attach_context(org, pm)
 
 
+def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``left`` (``ref``, ``sc``), the row number in ``intervals`` (sorted by
+    ``start``) of that person's interval most recently started on or before ``ref``.
+
+    Returns ``(jj, ok)``: row numbers (0 where none) and whether one exists.
+    """
+    right = pd.DataFrame({"start": _ns(intervals["start"]).to_numpy(), "sc": _codes(org, intervals["staff_id"]),
+                          "j": np.arange(len(intervals))})
+    j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
+    return j.fillna(0).astype(np.int64).to_numpy(), j.notna().to_numpy()
+
+
 def _attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     """Add ``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` on each row's ``ref`` day.
 
@@ -286,11 +275,7 @@ def _attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     n = len(pm)
     if len(af):
         seats = af.sort_values("start", kind="stable")
-        right = pd.DataFrame({"start": _ns(seats["start"]).to_numpy(), "sc": _codes(org, seats["staff_id"]),
-                              "j": np.arange(len(seats))})
-        j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
-        ok = j.notna().to_numpy()
-        jj = j.fillna(0).astype(np.int64).to_numpy()
+        jj, ok = _latest_started(org, left, seats)
         for col in ("position_id", "program_id", "role_kind"):
             vals = seats[col].to_numpy(dtype=object)[jj]
             vals[~ok] = None
@@ -302,11 +287,7 @@ def _attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     sup_ids = np.full(n, None, dtype=object)
     if len(sv):
         sup = sv.sort_values("start", kind="stable")
-        right = pd.DataFrame({"start": _ns(sup["start"]).to_numpy(), "sc": _codes(org, sup["staff_id"]),
-                              "j": np.arange(len(sup))})
-        j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
-        ok = j.notna().to_numpy()
-        jj = j.fillna(0).astype(np.int64).to_numpy()
+        jj, ok = _latest_started(org, left, sup)
         ends = _ns(sup["end"]).to_numpy()[jj]
         ok &= ends > left["ref"].to_numpy()
         sup_ids = sup["supervisor_id"].to_numpy(dtype=object)[jj]

@@ -17,43 +17,14 @@ a,b
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-import math
 
-import numpy as np
 import pandas as pd
 
+from ..plain import jsonable
+
 __all__ = ["render", "to_json", "to_records", "to_frame", "jsonable", "format_cell"]
-
-
-def jsonable(value):
-    """Make a value JSON-serializable: dates to ISO strings, numpy scalars to Python, NaN to None.
-
-    Examples
-    --------
-    >>> jsonable({"d": dt.date(2024, 1, 2), "x": np.int64(3), "y": float("nan")})
-    {'d': '2024-01-02', 'x': 3, 'y': None}
-    """
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return [jsonable(v) for v in items]
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict("records")]
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if value is pd.NaT:
-        return None
-    return value
 
 
 def to_json(result, *, indent: int = 2) -> str:
