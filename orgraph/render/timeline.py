@@ -1,6 +1,6 @@
 """A timeline page: the supervision map at a series of dates, with a date slider.
 
-Every frame is the map of :func:`orgraph.render.maps.map_elements` on one date,
+Every frame is the map of :func:`orgraph.render.elements.map_elements` on one date,
 with the flags the analyses give *as of that date*. Everyone who appears in any
 frame gets one position (a shared layout), so people stay put while the
 slider moves and a leader can watch a supervisor leave and the exits follow.
@@ -15,8 +15,10 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
-from .maps import (DEFAULT_LOOKBACK_DAYS, MapFlags, compute_flags, map_elements, page_html, radial_layout,
-                   vis_network)
+from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
+from .layout import radial_layout
+from .maps import MapFlags, compute_flags
+from .page import page_html, vis_network
 
 __all__ = ["timeline_dates", "build_timeline", "MAX_FRAMES"]
 

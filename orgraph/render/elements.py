@@ -1,0 +1,387 @@
+"""What the supervision map shows: its people, supervision links and statuses on one date, as plain dicts.
+
+:func:`map_elements` decides who is on the map on a date (everyone employed,
+people who left recently, and the supervisors whose exit started a flagged
+cascade, kept as "ghosts"), the status of each person, the links between them
+and the text of their tooltip. :func:`aggregate_elements` folds that map into
+one node per supervisor's team or per program. Nothing here knows about
+vis-network or HTML (see :mod:`orgraph.render.page`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..graph import OrgGraph, as_date
+from ..privacy import Pseudonymizer, expand_staff_refs
+
+if TYPE_CHECKING:
+    from .maps import MapFlags
+
+__all__ = ["map_elements", "aggregate_elements", "VIEWS", "STATUS_STYLES", "DEFAULT_LOOKBACK_DAYS"]
+
+#: Default for ``--lookback-days``: people who left in this many days before
+#: the map date stay on the map, greyed out.
+DEFAULT_LOOKBACK_DAYS = 90
+
+#: Colour and meaning of each status, in legend order.
+STATUS_STYLES: dict[str, dict[str, str]] = {
+    "active": {"color": "#4e79a7", "label": "Active, nothing flagged"},
+    "post_exit": {"color": "#f28e2b", "label": "Active, in the window after their supervisor left"},
+    "overloaded": {"color": "#8e44ad", "label": "Overloaded supervisor"},
+    "left": {"color": "#c9c9c9", "label": "Left (recently, or part of a cascade shown)"},
+}
+
+
+def _years(days: int) -> str:
+    return f"{days / 365.25:.1f} years" if days >= 365 else f"{days} days"
+
+
+def _latest_caseload(org: OrgGraph, day: dt.date) -> dict[str, int]:
+    cl = org.data.caseload
+    if not len(cl):
+        return {}
+    month = pd.Timestamp(day.year, day.month, 1)
+    sub = cl[cl["month"] <= month].sort_values("month")
+    last = sub.groupby("staff_id").tail(1)
+    return dict(zip(last["staff_id"].astype(str), last["active_clients"].astype(int)))
+
+
+def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
+                 lookback_days: int = DEFAULT_LOOKBACK_DAYS, window_days: int | None = None,
+                 program: str | None = None, supervisor: str | None = None, flagged_only: bool = False,
+                 anonymize: bool = False, key: str | None = None) -> dict:
+    """The nodes and edges of the map on ``as_of`` as plain dicts (before layout).
+
+    Parameters
+    ----------
+    org : OrgGraph
+    as_of : date or str, optional
+        The map date; default the last day of data.
+    flags : MapFlags, optional
+        What the analyses flagged (:func:`orgraph.render.maps.compute_flags`); default nothing.
+    lookback_days : int
+        People who left in this many days before ``as_of`` stay on the map.
+    window_days : int, optional
+        How long after a supervisor's exit their team counts as "in the window after their supervisor left";
+        default ``[cascades] window_days`` (180).
+    program : str, optional
+        Only people in this program (id or name).
+    supervisor : str, optional
+        Only this person and everyone below them.
+    flagged_only : bool
+        Only people with a status other than ``active``, in a churn seat, or in a flagged cascade.
+    anonymize : bool
+        Show people as pseudonyms keyed by ``key`` (:class:`orgraph.privacy.Pseudonymizer`); node ids become
+        pseudonyms too.
+    key : str, optional
+        The pseudonym key.
+
+    Returns
+    -------
+    dict
+        ``as_of``, ``nodes`` (``id, label, title, status, program, flagged, churn_seat, cascade, left,
+        caseload, span, _raw``), ``edges`` (``from, to, kind`` in ``current``, ``former``, ``cascade``),
+        ``programs`` (id -> display name), ``counts``, ``notes`` and ``parents`` (node id -> its
+        supervisor's node id, for the layout).
+
+    Raises
+    ------
+    AnalysisError
+        When ``as_of`` is outside the data, or ``program`` or ``supervisor`` is not on the map.
+    ConfigError
+        When anonymizing without a key.
+    """
+    day = as_date(as_of) if as_of is not None else org.data_end
+    if day > org.data_end or day < org.data_start:
+        raise AnalysisError(f"--as-of {day.isoformat()} is outside the data ({org.data_start.isoformat()} to "
+                            f"{org.data_end.isoformat()})")
+    if flags is None:
+        from .maps import MapFlags  # MapFlags stays with the analyses' flags, and maps imports this module
+        flags = MapFlags()
+    cfg = org.config
+    if window_days is None:
+        window_days = cfg.get("cascades", "window_days") if cfg is not None else 180
+    cohort_days = cfg.get("cascades", "lookback_days") if cfg is not None else 30
+    data = org.data
+    sf = org.staff_frame
+    ts = pd.Timestamp(day)
+    active = sf[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
+    active_ids = set(active.index.astype(str))
+    left_recent = set(sf[(sf["exit"] < ts) & (sf["exit"] >= ts - pd.Timedelta(days=lookback_days))].index)
+
+    # supervision on the day, and around each person's exit
+    sv = org.supervision_frame
+    on_day = sv[(sv["start"] <= ts) & (sv["end"] > ts)]
+    exit_of = sf["exit"]
+    # supervisors who left in the window before the day, and their cohort (supervised in the days before the exit)
+    sup_exit = sv.assign(sup_exit=sv["supervisor_id"].map(exit_of))
+    recent = sup_exit[(sup_exit["sup_exit"] < ts) & (sup_exit["sup_exit"] >= ts - pd.Timedelta(days=window_days))]
+    cohort = recent[(recent["start"] <= recent["sup_exit"])
+                    & (recent["end"] > recent["sup_exit"] - pd.Timedelta(days=cohort_days))]
+    post_exit: dict[str, tuple[str, dt.date]] = {}
+    for s, sup, e in zip(cohort["staff_id"], cohort["supervisor_id"], cohort["sup_exit"]):
+        if s in active_ids and (s not in post_exit or e.date() > post_exit[s][1]):
+            post_exit[s] = (sup, e.date())
+
+    ghosts = set(left_recent) | {sup for sup, _ in post_exit.values()}
+    ghosts |= {s for s in flags.cascade_supervisors if s in sf.index and sf.at[s, "exited"]
+               and sf.at[s, "exit"] < ts and sf.at[s, "exit"] >= ts - pd.Timedelta(days=window_days)}
+    cascade_shown = {s for s in flags.cascade_supervisors if s in ghosts}
+    cascade_deps = {d for d, s in flags.cascade_links if s in cascade_shown and d in sf.index}
+    ghosts |= cascade_deps
+    ghosts -= active_ids
+    people = active_ids | ghosts
+
+    # edges: current supervision among active people; former links for ghosts (around their exit)
+    edges: dict[tuple[str, str], str] = {}
+    for s, sup in zip(on_day["staff_id"], on_day["supervisor_id"]):
+        if s in active_ids and sup in active_ids and s != sup:
+            edges[(s, sup)] = "current"
+    if ghosts:
+        g = sv[sv["staff_id"].isin(ghosts) | sv["supervisor_id"].isin(ghosts)]
+        for s, sup, start, end in zip(g["staff_id"], g["supervisor_id"], g["start"], g["end"]):
+            if s == sup or s not in people or sup not in people:
+                continue
+            anchor = exit_of.get(sup) if sup in ghosts else exit_of.get(s)
+            if s in ghosts and sup in ghosts:
+                anchor = min(exit_of.get(s), exit_of.get(sup))
+            if pd.isna(anchor) or not (start <= anchor < end):
+                continue
+            edges.setdefault((s, sup), "former")
+    for d, s in flags.cascade_links:
+        if d in people and s in people:
+            edges[(d, s)] = "cascade"
+
+    # seat, program and role on the day (their last seat for people who left)
+    af = org.assignment_frame
+    seat_now = af[(af["start"] <= ts) & (af["end"] > ts)].drop_duplicates("staff_id", keep="last")
+    seat = {s: (p, prog, rk) for s, p, prog, rk in zip(seat_now["staff_id"], seat_now["position_id"],
+                                                        seat_now["program_id"], seat_now["role_kind"])}
+    for s in people:
+        if s not in seat:
+            row = sf.loc[s]
+            seat[s] = (row["position_id"], row["program_id"], row["role_kind"])
+    caseload = _latest_caseload(org, day)
+    span: dict[str, int] = {}
+    for (s, sup), kind in edges.items():
+        if kind == "current":
+            span[sup] = span.get(sup, 0) + 1
+
+    # filters
+    keep = set(people)
+    if program is not None:
+        match = {p for p, rec in data.programs.items() if program in (p, rec.name)}
+        if not match:
+            names = ", ".join(sorted(data.programs)) or "none"
+            raise AnalysisError(f"no program {program!r} in the data; programs are: {names}")
+        keep = {s for s in keep if seat[s][1] in match}
+    if supervisor is not None:
+        if supervisor not in people:
+            raise AnalysisError(f"supervisor {supervisor!r} is not on the map on {day.isoformat()} (not employed "
+                                f"then and not a recent leaver)")
+        below: dict[str, list[str]] = {}
+        for (s, sup) in edges:
+            below.setdefault(sup, []).append(s)
+        sub, stack = {supervisor}, [supervisor]
+        while stack:
+            for s in below.get(stack.pop(), ()):
+                if s not in sub:
+                    sub.add(s)
+                    stack.append(s)
+        keep &= sub
+
+    pseudo = Pseudonymizer(key) if anonymize else None
+    nid = pseudo if pseudo else (lambda s: s)
+    programs = {p: rec.name for p, rec in data.programs.items()}
+
+    def name_of(sid: str) -> str:
+        if anonymize:
+            return nid(sid)
+        rec = data.staff.get(sid)
+        return f"{rec.name} ({sid})" if rec else sid
+
+    nodes = []
+    for s in sorted(keep):
+        rec = data.staff[s]
+        pos_id, prog, rk = seat[s]
+        ghost = s in ghosts
+        if ghost:
+            status = "left"
+        elif s in flags.overloaded:
+            status = "overloaded"
+        elif s in post_exit:
+            status = "post_exit"
+        else:
+            status = "active"
+        churn = pos_id in flags.churn_seats
+        cascade = s in cascade_shown or s in cascade_deps
+        flagged = status != "active" or churn or cascade
+        if flagged_only and not flagged:
+            continue
+        name = nid(s) if anonymize else rec.name
+        lines = [name if anonymize else f"{rec.name} ({s})"]
+        pos = data.positions.get(pos_id) if isinstance(pos_id, str) else None
+        lines.append(f"Role: {pos.title} ({rk})" if pos else f"Role: {rk}")
+        if isinstance(prog, str):
+            lines.append(f"Program: {programs.get(prog, prog)}")
+        end_day = rec.termination_date if ghost else day
+        lines.append(f"Tenure: {_years((end_day - rec.hire_date).days)}"
+                     + ("" if anonymize else f" (hired {rec.hire_date.isoformat()})"))
+        if s in caseload:
+            lines.append(f"Caseload: {caseload[s]} active clients")
+        if span.get(s):
+            lines.append(f"Span: {span[s]} direct supervisees")
+        why = []
+        if ghost:
+            why.append(f"Left on {rec.termination_date.isoformat()}"
+                       + (f" ({rec.termination_type})" if rec.termination_type else ""))
+        if s in post_exit:
+            sup, e = post_exit[s]
+            why.append(f"Their supervisor {name_of(sup)} left on {e.isoformat()} ({(day - e).days} days before "
+                       f"this date)")
+        given = [expand_staff_refs(r, name_of) for r in flags.reasons.get(s, ())]
+        if s in flags.overloaded and not any(r.startswith("Overloaded") for r in given):
+            why.append("Overloaded supervisor (flagged by the overload analysis)")
+        why += given
+        if churn:
+            why.append(flags.seat_reasons.get(pos_id, f"Holds churn seat {pos_id}"))
+        if why:
+            lines.append("Why flagged:" if flagged else "Notes:")
+            lines += [f"- {w}" for w in why]
+        nodes.append({"id": nid(s), "label": name, "title": "\n".join(lines), "status": status,
+                      "program": prog if isinstance(prog, str) else "", "flagged": flagged, "churn_seat": churn,
+                      "cascade": cascade, "left": ghost, "caseload": caseload.get(s), "span": span.get(s, 0),
+                      "_raw": s})
+    kept = {n["_raw"] for n in nodes}
+    edge_list = [{"from": nid(s), "to": nid(sup), "kind": kind} for (s, sup), kind in sorted(edges.items())
+                 if s in kept and sup in kept]
+    parents: dict[str, str] = {}
+    for rank in ("current", "cascade", "former"):
+        for (s, sup), kind in edges.items():
+            if kind == rank and s in kept and sup in kept:
+                parents.setdefault(nid(s), nid(sup))
+    counts = {k: sum(1 for n in nodes if n["status"] == k) for k in STATUS_STYLES}
+    counts["churn_seat"] = sum(1 for n in nodes if n["churn_seat"])
+    counts["cascade"] = sum(1 for n in nodes if n["cascade"])
+    return {"as_of": day.isoformat(), "nodes": nodes, "edges": edge_list, "programs": programs, "counts": counts,
+            "notes": list(flags.notes), "parents": parents}
+
+
+#: The ways to draw a map: one node per person, per supervisor's team, or per program.
+VIEWS = ("people", "teams", "programs")
+
+
+def _count_text(members: list[dict]) -> str:
+    parts = []
+    for key, word in (("active", "active"), ("post_exit", "in the window after a supervisor left"),
+                      ("overloaded", "overloaded supervisor"), ("left", "left")):
+        k = sum(1 for m in members if m["status"] == key)
+        if k:
+            parts.append(f"{k} {word}")
+    churn = sum(1 for m in members if m["churn_seat"])
+    cascade = sum(1 for m in members if m["cascade"])
+    if churn:
+        parts.append(f"{churn} in churn seats")
+    if cascade:
+        parts.append(f"{cascade} in flagged cascades")
+    return ", ".join(parts)
+
+
+def aggregate_elements(el: dict, *, by: str) -> dict:
+    """Fold a people map (:func:`map_elements`) into one node per supervisor's team or per program.
+
+    ``teams``: a node per person who supervises anyone on the map, holding
+    them and their direct supervisees who supervise no one; arrows run to the
+    supervisor's own supervisor. ``programs``: a node per program; an arrow
+    from program A to B counts people in A supervised from B. Nodes carry a
+    ``weight`` (people) used for their size.
+
+    Parameters
+    ----------
+    el : dict
+        A people map from :func:`map_elements`.
+    by : {"people", "teams", "programs"}
+        ``people`` returns ``el`` as it is.
+
+    Returns
+    -------
+    dict
+        A map in the shape of ``el``, with ``view`` set to ``by``.
+
+    Raises
+    ------
+    AnalysisError
+        For an unknown ``by``.
+
+    Examples
+    --------
+    >>> el = {"nodes": [dict(id=i, label=i, status="active", program="P", churn_seat=False, cascade=False,
+    ...                      left=False, flagged=False, title=i) for i in "abc"],
+    ...       "edges": [{"from": "b", "to": "a", "kind": "current"}, {"from": "c", "to": "a", "kind": "current"}],
+    ...       "parents": {"b": "a", "c": "a"}, "programs": {"P": "Prog"}, "counts": {}, "notes": [], "as_of": "x"}
+    >>> [(n["id"], n["weight"]) for n in aggregate_elements(el, by="teams")["nodes"]]
+    [('a', 3)]
+    >>> [(n["label"], n["weight"]) for n in aggregate_elements(el, by="programs")["nodes"]]
+    [('Prog (3)', 3)]
+    """
+    if by not in VIEWS:
+        raise AnalysisError(f"unknown map view {by!r}; expected one of {', '.join(VIEWS)}")
+    if by == "people":
+        return el
+    nodes = {n["id"]: n for n in el["nodes"]}
+    parents = el.get("parents", {})
+    if by == "programs":
+        group_of = {i: f"program:{n['program']}" for i, n in nodes.items()}
+    else:
+        leaders = {e["to"] for e in el["edges"]}
+        group_of = {}
+        for i, n in nodes.items():
+            if i in leaders:
+                group_of[i] = i
+            elif parents.get(i) in leaders:
+                group_of[i] = parents[i]
+            else:
+                group_of[i] = f"program:{n['program']}"  # no supervisor on the map: grouped by program
+    members: dict[str, list[dict]] = {}
+    for i, g in group_of.items():
+        members.setdefault(g, []).append(nodes[i])
+    out_nodes = []
+    for g, ms in sorted(members.items()):
+        text = _count_text(ms)
+        cascade = any(m["cascade"] for m in ms)
+        if g.startswith("program:"):
+            pid = g.partition(":")[2]
+            name = el["programs"].get(pid, pid) or "No program"
+            label = f"{name} ({len(ms)})" if by == "programs" else f"No supervisor on the map, {name} ({len(ms)})"
+            status, program = "active", ("" if by == "programs" else pid)
+        else:
+            lead = nodes[g]
+            label = f"{lead['label']} team ({len(ms)})"
+            status, program = lead["status"], lead["program"]
+            text = lead["title"] + "\n\nTeam: " + text
+        if by == "programs" or g.startswith("program:"):
+            text = f"{label}\n{text}"
+        out_nodes.append({"id": g, "label": label, "title": text, "status": status, "program": program,
+                          "flagged": any(m["flagged"] for m in ms), "churn_seat": False, "cascade": cascade,
+                          "left": status == "left", "caseload": None, "span": 0, "weight": len(ms), "_raw": g})
+    links: dict[tuple[str, str], list[str]] = {}
+    for e in el["edges"]:
+        a, b = group_of.get(e["from"]), group_of.get(e["to"])
+        if a is None or b is None or a == b:
+            continue
+        links.setdefault((a, b), []).append(e["kind"])
+    out_edges = []
+    for (a, b), kinds in sorted(links.items()):
+        kind = "cascade" if "cascade" in kinds else ("current" if "current" in kinds else "former")
+        out_edges.append({"from": a, "to": b, "kind": kind, "count": len(kinds)})
+    parents_out = {}
+    for e in out_edges:
+        if e["kind"] == "current":
+            parents_out.setdefault(e["from"], e["to"])
+    counts = dict(el["counts"])
+    return {**el, "nodes": out_nodes, "edges": out_edges, "parents": parents_out if by == "teams" else {},
+            "counts": counts, "view": by}

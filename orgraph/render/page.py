@@ -1,0 +1,230 @@
+"""The supervision map as a page: vis-network nodes, edges and options, and one self-contained HTML file.
+
+pyvis (0.3.2) assembles the nodes, edges and options (its ``Network``), but
+orgraph writes the page itself from the Jinja template ``map.html.j2``:
+pyvis's template links CDNs and Bootstrap, and has no autoescape. Here every
+value reaches the browser only as JSON inside a
+``<script type="application/json">`` block (``<``, ``>`` and ``&`` escaped
+by :func:`script_json`) and is shown with ``textContent`` or drawn on the
+canvas; vis-network shows a string ``title`` as plain text. The title and
+subtitle are escaped by the template. vis-network itself is inlined from the
+copy pyvis ships, so the page loads nothing from the network, and a strict
+Content-Security-Policy forbids it to.
+
+Above :data:`PHYSICS_MAX_NODES` people the physics simulation is off and the
+precomputed layout (:func:`orgraph.render.layout.radial_layout`) is used as
+is, so a 5,000-person org opens in a few seconds.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from importlib import resources
+
+from markupsafe import Markup
+from pyvis.network import Network
+
+from ..errors import AnalysisError
+from .elements import STATUS_STYLES
+from .layout import radial_layout
+from .templating import asset, inline_code, render
+
+__all__ = ["vis_network", "page_html", "script_json", "PHYSICS_MAX_NODES", "CASCADE_COLOR", "EDGE_COLOR",
+           "FORMER_EDGE_COLOR"]
+
+#: Above this many nodes the physics simulation is switched off and the
+#: precomputed layout is shown as is (vis-network's physics gets sluggish
+#: beyond a few hundred nodes on an ordinary laptop).
+PHYSICS_MAX_NODES = 400
+
+CASCADE_COLOR = "#d62728"
+EDGE_COLOR = "#8c8c8c"
+FORMER_EDGE_COLOR = "#b5b5b5"
+
+
+def _vis_node(n: dict, xy: tuple[float, float] | None) -> dict:
+    style = STATUS_STYLES[n["status"]]
+    size = 10.0
+    if n.get("weight"):
+        size = min(8 + 3.0 * math.sqrt(n["weight"]), 70)
+    elif n.get("caseload"):
+        size = min(10 + 2.2 * math.sqrt(n["caseload"]), 40)
+    border = CASCADE_COLOR if n["cascade"] else ("#7f7f7f" if n["left"] else "#2b2b2b")
+    out = {"label": n["label"], "title": n["title"], "size": round(size, 1),
+           "shape": "diamond" if n["churn_seat"] else "dot",
+           "color": {"background": style["color"], "border": border,
+                     "highlight": {"background": style["color"], "border": "#000000"}},
+           "borderWidth": 4 if n["cascade"] else (2 if n["churn_seat"] else 1),
+           "status": n["status"], "program": n["program"], "flagged": n["flagged"]}
+    if n["left"]:
+        out["shapeProperties"] = {"borderDashes": [4, 3]}
+        out["font"] = {"color": "#7f7f7f"}
+    if xy is not None:
+        out["x"], out["y"] = xy
+    return out
+
+
+_EDGE_STYLE = {
+    "current": {"color": EDGE_COLOR, "width": 1},
+    "former": {"color": FORMER_EDGE_COLOR, "width": 1, "dashes": True},
+    "cascade": {"color": CASCADE_COLOR, "width": 3, "dashes": [8, 4]},
+}
+
+
+class _Network(Network):
+    """pyvis ``Network`` with constant-time node and edge adds (pyvis scans lists: quadratic)."""
+
+    def __init__(self):
+        super().__init__(directed=True, cdn_resources="remote")  # resources are never used: we write the page
+        self._ids: set = set()
+
+    def add_node(self, n_id, label=None, shape="dot", color="#97c2fc", **options):
+        if n_id in self._ids:
+            return
+        from pyvis.node import Node
+        n = Node(n_id, shape, label=label if label is not None else n_id, color=color, **options)
+        self._ids.add(n_id)
+        self.nodes.append(n.options)
+        self.node_ids.append(n_id)
+        self.node_map[n_id] = n.options
+
+    def add_edge(self, source, to, **options):
+        from pyvis.edge import Edge
+        if source not in self._ids or to not in self._ids:
+            raise AnalysisError(f"map edge {source!r} -> {to!r} refers to a node not on the map")
+        self.edges.append(Edge(source, to, True, **options).options)
+
+
+def vis_network(elements: dict, *, physics: bool | None = None,
+                positions: dict | None = None) -> tuple[list, list, dict, dict]:
+    """Assemble vis-network nodes, edges and options with pyvis; also returns program regions.
+
+    Parameters
+    ----------
+    elements : dict
+        A map from :func:`orgraph.render.elements.map_elements` or
+        :func:`orgraph.render.elements.aggregate_elements`.
+    physics : bool, optional
+        Run vis-network's physics simulation; default on up to :data:`PHYSICS_MAX_NODES` nodes.
+    positions : dict, optional
+        Node id -> (x, y), replacing the computed layout (the timeline shares one layout).
+
+    Returns
+    -------
+    nodes, edges : list of dict
+        vis-network nodes and edges.
+    options : dict
+        vis-network options.
+    boxes : dict
+        Program id -> (x0, y0, x1, y1) of the computed layout (empty when ``positions`` is given).
+
+    Raises
+    ------
+    AnalysisError
+        When an edge refers to a node that is not in ``elements``.
+    """
+    nodes = elements["nodes"]
+    boxes: dict = {}
+    if positions is None:
+        positions, boxes = radial_layout({n["id"]: n["program"] for n in nodes}, elements.get("parents", {}))
+    if physics is None:
+        physics = len(nodes) <= PHYSICS_MAX_NODES
+    net = _Network()
+    for n in nodes:
+        opts = _vis_node(n, positions.get(n["id"]))
+        net.add_node(n["id"], **{k: v for k, v in opts.items() if k not in ("color",)}, color=opts["color"])
+    prog = {n["id"]: n["program"] for n in nodes}
+    for e in elements["edges"]:
+        extra = {} if prog.get(e["from"]) == prog.get(e["to"]) else {"physics": False}  # keep programs apart
+        style = dict(_EDGE_STYLE[e["kind"]])
+        if e.get("count"):
+            style["width"] = round(min(style["width"] + math.log2(e["count"]), 10), 1)
+            extra["title"] = f"{e['count']} supervision link{'s' if e['count'] != 1 else ''}"
+        net.add_edge(e["from"], e["to"], kind=e["kind"], arrows={"to": {"enabled": True, "scaleFactor": 0.5}},
+                     **style, **extra)
+    large = not physics
+    net.options = {
+        "autoResize": True,
+        "nodes": {"font": {"size": 13, "face": "Helvetica, Arial, sans-serif"}},
+        "edges": {"smooth": False if large else {"enabled": True, "type": "continuous"}, "selectionWidth": 2},
+        "physics": {"enabled": bool(physics), "solver": "barnesHut",
+                    "barnesHut": {"gravitationalConstant": -2500, "springLength": 90, "springConstant": 0.02,
+                                  "avoidOverlap": 0.2},
+                    "stabilization": {"enabled": True, "iterations": 100, "fit": True}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
+                        "navigationButtons": False, "keyboard": False, "multiselect": False},
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+    }
+    vis_nodes, vis_edges, _heading, _h, _w, options_json = net.get_network_data()
+    return vis_nodes, vis_edges, json.loads(options_json), boxes
+
+
+def script_json(value) -> str:
+    """JSON safe to place inside a ``<script>`` element: ``<``, ``>``, ``&`` and line separators escaped.
+
+    Parameters
+    ----------
+    value : object
+        Anything :func:`json.dumps` takes (no NaN or infinity).
+
+    Returns
+    -------
+    str
+        JSON with no ``<``, ``>``, ``&``, U+2028 or U+2029 in it: it cannot end the element or open a comment,
+        and reads back to ``value`` with ``JSON.parse``.
+
+    Examples
+    --------
+    >>> script_json({"name": "</script><script>alert(1)</script>"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                 ("\u2029", "\\u2029")):
+        text = text.replace(a, b)
+    return text
+
+
+def _vis_js() -> str:
+    try:
+        text = resources.files("pyvis").joinpath("templates/lib/vis-9.1.2/vis-network.min.js").read_text("utf-8")
+    except (FileNotFoundError, ModuleNotFoundError) as exc:  # pragma: no cover - pyvis is a dependency
+        raise AnalysisError(f"vis-network was not found in the pyvis package ({exc}); reinstall pyvis==0.3.2") \
+            from None
+    text = re.sub(r"//# sourceMappingURL=[^\r\n]*\s*$", "", text)  # never fetched, but no URL at all is cleaner
+    if re.search(r"</script|<!--", text, re.IGNORECASE):  # pragma: no cover - checked for vis-network 9.1.2
+        raise AnalysisError("this vis-network build cannot be inlined safely (it contains '</script' or '<!--')")
+    return text
+
+
+def page_html(title: str, subtitle: str, data: dict) -> str:
+    """A self-contained map page around ``data`` (vis-network and orgraph's map script inlined).
+
+    Parameters
+    ----------
+    title, subtitle : str
+        Shown at the top of the page (escaped).
+    data : dict
+        What ``map.js`` draws: ``nodes``, ``edges`` and ``options`` of :func:`vis_network`, and ``programs``,
+        ``counts``, ``notes``, ``physics`` (a timeline adds ``frames`` and ``nodeBase``). The legend is added
+        here. It reaches the page only through :func:`script_json`.
+
+    Returns
+    -------
+    str
+        The HTML page, rendered from the template ``map.html.j2``.
+
+    Examples
+    --------
+    >>> page = page_html("<Map>", "As of today", {"nodes": [{"label": "<img src=x onerror=alert(1)>"}]})
+    >>> "<title>&lt;Map&gt;</title>" in page, "<img" in page, page.count("</script")
+    (True, False, 3)
+    """
+    legend = [{"key": k, "color": v["color"], "label": v["label"]} for k, v in STATUS_STYLES.items()]
+    data = {**data, "legend": legend, "cascadeColor": CASCADE_COLOR}
+    return render("map.html.j2", title=title, subtitle=subtitle,
+                  css=inline_code(asset("map.css"), element="style"),
+                  vis_js=Markup(_vis_js()),  # checked by _vis_js: nothing in it can end the <script> element
+                  data=Markup(script_json(data)),  # escaped for a <script> element by script_json
+                  map_js=inline_code(asset("map.js"), element="script"))
