@@ -19,12 +19,12 @@ from browser import XSS_IMG, XSS_SCRIPT, browser, small_org  # noqa: E402,F401
 from orgraph.errors import ConfigError  # noqa: E402
 from orgraph.graph import OrgGraph  # noqa: E402
 from orgraph.render import charts  # noqa: E402
-from orgraph.render.maps import Pseudonymizer  # noqa: E402
-from orgraph.render.pack import export_graph, suppress, write_pack  # noqa: E402
+from orgraph.privacy import Pseudonymizer  # noqa: E402
+from orgraph.render.pack import export_graph, write_pack  # noqa: E402
 
 AS_OF = dt.date(2024, 6, 30)
 
-# analysis results in the shape of orgraph.analyses (issue 3), fixed so the pack is checked by hand
+# analysis results in the shape of orgraph.analyses, fixed so the pack is checked by hand
 RESULTS = {
     "cascades": {"cascades": [
         {"supervisor_id": "S3", "exit_date": "2024-03-31", "cohort_size": 3, "observed": 1, "expected": 0.25,
@@ -193,10 +193,6 @@ def test_caller_findings_replace_own(org, tmp_path):
     r = write_pack(org, tmp_path, as_of=AS_OF, results=RESULTS, png=False, findings=[{"headline": "Ranked one"}])
     assert r["findings"] == ["On 2024-06-30, 8 people worked in 2 programs; 2 left in the 12 months before.",
                              "Ranked one"]
-
-
-def test_suppress():
-    assert [suppress(v, 5) for v in (0, 1, 4, 5, 2.0, "x", True)] == [0, "<5", "<5", 5, "<5", "x", True]
 
 
 def test_png_without_chromium(org, tmp_path, monkeypatch):

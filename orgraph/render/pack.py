@@ -5,7 +5,8 @@
 * ``index.html``: headline findings in plain language, key tables, static
   charts (exits per quarter by role kind, span bands, caseload distribution)
   and the interactive map, in one self-contained page that prints to PDF
-  (print stylesheet, page breaks; the map prints as its PNG);
+  (print stylesheet, page breaks; the map prints as its PNG), drawn by
+  :mod:`orgraph.render.pack_page`;
 * ``map.html`` and ``map.png`` (headless Chromium screenshot when Chromium is
   installed, else a drawing of the network without labels);
 * ``graph.graphml`` and ``graph.json`` (NetworkX node-link; read it with
@@ -15,18 +16,17 @@
   each person;
 * the tables as CSV.
 
-With ``anonymize=True`` people appear only as keyed pseudonyms (HMAC-SHA256 of
-their id: the same key gives the same pseudonym on every run), tables that
-list individual people are left out, and every table cell counting between 1
-and ``min_cell - 1`` people is shown as ``<min_cell`` (totals and shares that
-would give such a cell back are left out; org totals in sentences are rounded).
+With ``anonymize=True`` people appear only as keyed pseudonyms
+(:class:`orgraph.privacy.Pseudonymizer`: the same key gives the same pseudonym
+on every run), tables that list individual people are left out, and every
+table cell counting between 1 and ``min_cell - 1`` people is shown as
+``<min_cell`` (:func:`orgraph.privacy.suppress`; totals and shares that would
+give such a cell back are left out; org totals in sentences are rounded).
 """
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
-import html
 import json
 import math
 from pathlib import Path
@@ -36,30 +36,17 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..graph import OrgGraph, as_date, node_key
-from .charts import bar_chart_svg, map_png
-from .maps import (DEFAULT_LOOKBACK_DAYS, MapFlags, Pseudonymizer, build_map, flags_from_results, map_elements,
-                   run_analyses, vis_network)
+from ..privacy import Pseudonymizer, suppress
+from .charts import map_png
+from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
+from .maps import MapFlags, build_map, flags_from_results, run_analyses
+from .pack_page import index_html
+from .page import vis_network
 
-__all__ = ["write_pack", "export_graph", "pack_tables", "headline_findings", "suppress"]
+__all__ = ["write_pack", "export_graph", "pack_tables", "headline_findings"]
 
-#: index.html shows at most this many rows of a table; the CSV has them all.
-MAX_TABLE_ROWS = 25
 CASELOAD_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, None))
 SPAN_BANDS = ("1", "2-3", "4-7", "8-12", "13-16", "17+")
-
-
-# ----------------------------------------------------------------- privacy
-def suppress(value, min_cell: int):
-    """A people count as shown in an anonymized table: ``"<min_cell"`` when 1 .. min_cell-1.
-
-    Examples
-    --------
-    >>> suppress(3, 5), suppress(0, 5), suppress(12, 5)
-    ('<5', 0, 12)
-    """
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < min_cell:
-        return f"<{min_cell}"
-    return value
 
 
 # ------------------------------------------------------------------- graph
@@ -324,130 +311,7 @@ def _finding_text(f) -> str:
     return str(f)
 
 
-# -------------------------------------------------------------------- page
-_CSS = """
-body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1100px; padding: 16px 24px; }
-h1 { font-size: 24px; margin: 8px 0 2px; } h2 { font-size: 18px; margin: 26px 0 8px; border-bottom: 1px solid #ddd; }
-p.sub { color: #555; margin: 0 0 12px; }
-ul.findings li { margin: 6px 0; font-size: 15px; line-height: 1.35; }
-table { border-collapse: collapse; font-size: 12.5px; margin: 6px 0 14px; }
-th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #f4f6f8; }
-iframe.map { width: 100%; height: 720px; border: 1px solid #ccc; }
-.print-only { display: none; }
-.charts svg { display: block; margin: 8px 0 18px; max-width: 100%; height: auto; }
-.note { color: #555; font-size: 12.5px; }
-@media print {
-  body { max-width: none; padding: 0; }
-  iframe.map { display: none; }
-  .print-only { display: block; max-width: 100%; }
-  section { page-break-inside: avoid; }
-  section.page { page-break-before: always; }
-  h2 { page-break-after: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-@page { margin: 14mm; }
-"""
-
-
-def _table_html(rows: list[dict]) -> str:
-    if not rows:
-        return '<p class="note">None on this date.</p>'
-    cols = list(rows[0])
-    e = html.escape
-    out = ["<table><thead><tr>", *(f"<th>{e(c.replace('_', ' '))}</th>" for c in cols), "</tr></thead><tbody>"]
-    for r in rows:
-        out.append("<tr>")
-        for c in cols:
-            v = r.get(c)
-            num = isinstance(v, (int, float)) and not isinstance(v, bool)
-            text = "" if v is None else (f"{v:.3g}" if isinstance(v, float) and abs(v) < 0.01 and v != 0
-                                         else (f"{v:,.2f}".rstrip("0").rstrip(".") if isinstance(v, float)
-                                               else ("yes" if v is True else "no" if v is False else str(v))))
-            out.append(f'<td class="num">{e(text)}</td>' if num else f"<td>{e(text)}</td>")
-        out.append("</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
-
-
-_TABLE_TITLES = {
-    "headcount_by_program": "Headcount by program",
-    "flagged_cascades": "Supervisor exits followed by unusually many departures",
-    "overloaded_supervisors": "Overloaded supervisors",
-    "churn_seats": "Seats that keep turning over",
-    "exits_by_quarter": "Exits per quarter by role kind",
-    "span_bands": "Span of control on the day (direct supervisees per supervisor)",
-    "caseload_distribution": "Caseload distribution in the month of the day",
-}
-
-
-def _charts(tables: dict, min_cell: int) -> list[str]:
-    sup = f"<{min_cell}"
-
-    def val(v):
-        return None if isinstance(v, str) else v
-
-    q = tables["exits_by_quarter"]
-    kinds = [k for k in q[0] if k not in ("quarter", "total", "complete")] if q else []
-    charts = [bar_chart_svg([r["quarter"] + ("" if r["complete"] else " (so far)") for r in q],
-                            {k: [val(r[k]) for r in q] for k in kinds}, title="Exits per quarter by role kind",
-                            ylabel="people who left", suppressed_label=sup)]
-    sb = tables["span_bands"]
-    charts.append(bar_chart_svg([r["band"] for r in sb], {"supervisors": [val(r["supervisors"]) for r in sb]},
-                                title="Span bands: supervisors by number of direct supervisees",
-                                ylabel="supervisors", suppressed_label=sup))
-    cd = tables["caseload_distribution"]
-    charts.append(bar_chart_svg([r["active_clients"] for r in cd], {"people": [val(r["people"]) for r in cd]},
-                                title="Caseload distribution (active clients per person)", ylabel="people",
-                                suppressed_label=sup))
-    return charts
-
-
-def _index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, charts: list[str],
-                map_html: str, png: bytes | None, anonymize: bool, min_cell: int, notes: list[str]) -> str:
-    e = html.escape
-    parts = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; frame-src 'self' about: data:\">",
-             f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
-             f"<header><h1>{e(title)}</h1><p class=\"sub\">The organization as of {e(day.isoformat())}. "
-             f"Made by orgraph on {e(dt.date.today().isoformat())}.</p></header>",
-             '<section id="findings"><h2>Headline findings</h2><ul class="findings">',
-             *(f"<li>{e(f)}</li>" for f in findings), "</ul></section>"]
-    if anonymize:
-        parts.append(f'<p class="note">Anonymized: people appear as pseudonyms; tables listing individual people are '
-                     f'left out, and counts of 1 to {min_cell - 1} people are shown as &lt;{min_cell}.</p>')
-    parts.append('<section id="map-section" class="page"><h2>Supervision map</h2>'
-                 '<p class="note">Hover over a person for their role, program, tenure, caseload and why they are '
-                 'flagged. The legend on the left of the map explains colours and shapes.</p>'
-                 f'<iframe class="map" title="Interactive supervision map" srcdoc="{e(map_html, quote=True)}">'
-                 "</iframe>")
-    if png:
-        parts.append(f'<img class="print-only" alt="Supervision map" '
-                     f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
-    parts.append("</section>")
-    parts.append('<section id="charts" class="page charts"><h2>Charts</h2>' + "".join(charts) + "</section>")
-    first = True
-    for name in ("flagged_cascades", "overloaded_supervisors", "churn_seats", "headcount_by_program",
-                 "exits_by_quarter", "span_bands", "caseload_distribution"):
-        if name not in tables:
-            continue
-        cls = ' class="page"' if first else ""
-        first = False
-        rows = tables[name]
-        more = len(rows) - MAX_TABLE_ROWS
-        note = (f"The first {MAX_TABLE_ROWS} of {len(rows)} rows; all are in {name}.csv." if more > 0
-                else f"CSV: {name}.csv")
-        parts.append(f'<section id="table-{name}"{cls}><h2>{e(_TABLE_TITLES[name])}</h2>'
-                     f'{_table_html(rows[:MAX_TABLE_ROWS])}<p class="note">{e(note)}</p></section>')
-    if notes:
-        parts.append('<section id="notes"><h2>Notes</h2><ul>' + "".join(f"<li>{e(n)}</li>" for n in notes)
-                     + "</ul></section>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
+# ------------------------------------------------------------------- files
 _EMPTY_COLUMNS = {
     "flagged_cascades": ["supervisor_id", "supervisor", "exit_date", "cohort_size", "observed", "expected",
                          "relative_risk", "ci_low", "ci_high", "p_adjusted", "departures"],
@@ -552,9 +416,9 @@ def write_pack(org: OrgGraph, out_dir, *, as_of=None, findings=None, anonymize: 
     notes = list(results.get("notes") or [])
     if png_method == "drawn":
         notes.append("map.png is a plain drawing of the network (Chromium was not found for a full screenshot).")
-    index = _index_html(title=title or f"Organization snapshot, {day.isoformat()}", day=day, findings=all_findings,
-                        tables=tables, charts=_charts(tables, min_cell), map_html=map_html, png=png_bytes,
-                        anonymize=anonymize, min_cell=min_cell, notes=notes)
+    index = index_html(title=title or f"Organization snapshot, {day.isoformat()}", day=day, findings=all_findings,
+                       tables=tables, map_html=map_html, png=png_bytes, anonymize=anonymize, min_cell=min_cell,
+                       notes=notes)
     files["index.html"] = out / "index.html"
     files["index.html"].write_text(index, encoding="utf-8")
     return {"out_dir": str(out), "as_of": day.isoformat(), "files": {k: str(v) for k, v in files.items()},

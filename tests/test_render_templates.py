@@ -1,0 +1,142 @@
+"""Jinja templates and assets: autoescaping, hostile names, the CSP, and every file used and shipped in the wheel."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from browser import small_org  # noqa: E402
+
+from orgraph.graph import OrgGraph  # noqa: E402
+from orgraph.render import templating  # noqa: E402
+from orgraph.render.maps import MapFlags, build_map  # noqa: E402
+from orgraph.render.pack import write_pack  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+RENDER = ROOT / "orgraph" / "render"
+HOSTILE = "<img src=x onerror=alert(1)>"
+AS_OF = dt.date(2024, 6, 30)
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:")
+RESULTS = {
+    "cascades": {"cascades": [
+        {"supervisor_id": "S3", "exit_date": "2024-03-31", "cohort_size": 3, "observed": 1, "expected": 0.25,
+         "relative_risk": 4.0, "ci_low": 0.1, "ci_high": 22.3, "p_value": 0.22, "p_adjusted": 0.04, "flagged": True,
+         "departures": [{"staff_id": "S7", "exit_date": "2024-05-15", "days_after": 45}], "children": []}]},
+    "notes": [f"an analysis named {HOSTILE} could not run"],
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_org():
+    """The small org with the hostile name on a supervisor (S3), a clinician (S5) and a program (CR)."""
+    data = small_org()
+    for sid in ("S3", "S5"):
+        data.staff[sid] = dataclasses.replace(data.staff[sid], name=HOSTILE)
+    data.programs["CR"] = dataclasses.replace(data.programs["CR"], name=HOSTILE)
+    return OrgGraph(data)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_environment_autoescapes_and_rejects_unknown_names():
+    env = templating.environment()
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x=HOSTILE) == _escaped(HOSTILE)
+    with pytest.raises(jinja2.UndefinedError):
+        templating.render("map.html.j2", title="t")
+
+
+def test_hostile_name_escaped_in_map_page(hostile_org):
+    page = build_map(hostile_org, as_of=AS_OF, flags=MapFlags(), title=f"Map of {HOSTILE}")
+    assert HOSTILE not in page and "<img" not in page
+    assert f"<title>Map of {_escaped(HOSTILE)}</title>" in page and f"<h1>Map of {_escaped(HOSTILE)}</h1>" in page
+    data = json.loads(re.search(r'<script type="application/json" id="orgraph-data">(.*?)</script>', page,
+                                re.S).group(1))
+    assert HOSTILE in [n["label"] for n in data["nodes"]] and data["programs"]["CR"] == HOSTILE
+    assert page.count("</script") == 3
+    for view in ("teams", "programs"):
+        assert HOSTILE not in build_map(hostile_org, as_of=AS_OF, flags=MapFlags(), view=view)
+
+
+def test_hostile_name_escaped_in_pack_index(hostile_org, tmp_path):
+    r = write_pack(hostile_org, tmp_path, as_of=AS_OF, results=RESULTS, png=False, own_findings=True,
+                   findings=[f"Audit: {HOSTILE}"], title=f"Pack {HOSTILE}")
+    page = Path(r["files"]["index.html"]).read_text(encoding="utf-8")
+    assert HOSTILE not in page and "<img" not in page  # no png: no <img> at all
+    e = _escaped(HOSTILE)
+    assert f"<title>Pack {e}</title>" in page and f"<li>Audit: {e}</li>" in page
+    assert f"<li>After {e} (S3) left on 2024-03-31" in page  # a finding naming the supervisor
+    assert f"<td>{e}</td>" in page  # the supervisor in the cascades table, the program in the headcount table
+    assert f"<li>an analysis named {e} could not run</li>" in page
+    # the map is inside srcdoc, escaped once more as an attribute: it cannot end the attribute or the iframe
+    srcdoc = re.search(r'<iframe class="map" title="Interactive supervision map" srcdoc="([^"]*)"></iframe>',
+                       page).group(1)
+    assert "<" not in srcdoc and ">" not in srcdoc
+    import html
+
+    assert html.unescape(srcdoc) == Path(r["files"]["map.html"]).read_text(encoding="utf-8")
+
+
+def test_pages_keep_the_strict_csp(hostile_org, tmp_path):
+    page = build_map(hostile_org, as_of=AS_OF, flags=MapFlags())
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page
+    r = write_pack(hostile_org, tmp_path, as_of=AS_OF, results=RESULTS, png=False)
+    index = Path(r["files"]["index.html"]).read_text(encoding="utf-8")
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}; frame-src \'self\' about: data:">' in index
+    assert index.startswith("<!DOCTYPE html>") and page.startswith("<!DOCTYPE html>")
+
+
+def test_inlined_assets_cannot_end_their_element():
+    for name in ("map.css", "pack.css"):
+        assert not re.search(r"</style|<!--", templating.asset(name), re.I), name
+    assert not re.search(r"</script|<!--", templating.asset("map.js"), re.I)
+    from orgraph.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="cannot be inlined safely"):
+        templating.inline_code("var s = '</SCRIPT>';", element="script")
+
+
+def _files(folder: str) -> list[str]:
+    return sorted(p.name for p in resources.files("orgraph.render").joinpath(folder).iterdir() if p.is_file())
+
+
+def test_every_template_and_asset_is_used():
+    code = "".join(p.read_text(encoding="utf-8") for p in RENDER.glob("*.py"))
+    for name in _files("templates") + _files("assets"):
+        assert f'"{name}"' in code, f"{name} is not used by orgraph/render"
+
+
+@pytest.mark.slow
+def test_the_built_wheel_ships_templates_and_assets(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("orgraph-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    for folder in ("templates", "assets"):
+        for name in _files(folder):
+            assert f"orgraph/render/{folder}/{name}" in names
+    # installed from the wheel, the pages render from the files inside the package
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import orgraph.render.page as p, orgraph.render.templating as t; "
+            "print(t.environment().get_template('pack.html.j2').filename); "
+            "print(len(p.page_html('t', 's', {'nodes': []})))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    where, size = out.stdout.split()
+    assert Path(where) == site / "orgraph" / "render" / "templates" / "pack.html.j2" and int(size) > 100_000
