@@ -37,7 +37,9 @@ DEFAULTS: dict[str, dict] = {
         "start": "",
     },
     "cascades": {
-        "window_days": 180,        # follow-up after a supervisor exit
+        # Follow-up after a supervisor exit: the one post-exit window. Cascades, the risk list's
+        # "supervisor left" factor, what departures have in common and the maps all use it.
+        "window_days": 180,
         "lookback_days": 30,       # who counts as that supervisor's cohort
         "min_observed": 2,         # a cascade needs at least this many exits ...
         "alpha": 0.05,             # ... and a Benjamini-Hochberg adjusted p below this
@@ -54,7 +56,7 @@ DEFAULTS: dict[str, dict] = {
         "min_signals": 2,
     },
     "churn": {
-        "window_months": 24,       # rolling window for the holder rule (issue 3)
+        "window_months": 24,       # rolling window for the holder rule
         "min_holders": 3,          # holders within one window to be considered at all
         "fdr": 0.10,               # Benjamini-Hochberg false discovery rate for flagging
         "caseload_percentile": 90,  # shared factor: caseload above this percentile of the org that month
@@ -68,19 +70,17 @@ DEFAULTS: dict[str, dict] = {
         "threshold": 1.0,     # documentation hours per session hour
     },
     "leading": {
-        "lag_quarters": 2,         # "over the next two quarters" after a supervisor exit (issue 6)
+        "lag_quarters": 2,         # "over the next two quarters" after a supervisor exit
         "lookback_days": 30,       # a leaver counts as a supervisor if they supervised someone in these days (as cascades)
     },
-    "common": {
+    "departures": {
         "period_months": 12,       # default period: the last 12 months of data (one budget year)
-        "recent_supervisor_days": 180,  # "supervisor recently left": within the cascade window (cascades.window_days)
     },
     "continuity": {
         "handoff_days": 14,        # assignments ended this close before the exit count as cut short (2-week notice)
         "pickup_days": 30,         # a client "picked up" has a new clinician within this many days
     },
     "risk": {
-        "window_days": 180,        # "supervisor left within the window" (cascades.window_days)
         "supervisor_high_hr": 2.0,  # a supervisor whose own factors double their exit hazard is "high risk"
         "min_exits": 10,           # exits before as_of needed to fit the weights
         "horizon_days": 90,        # horizon of the reported exit probability
@@ -178,14 +178,6 @@ class Config:
 
     def section(self, section: str) -> dict:
         return dict(self.values[section])
-
-    def with_overrides(self, section: str, **overrides) -> "Config":
-        """A copy with some settings of ``section`` replaced (``None`` values are ignored)."""
-        mapping = {s: dict(v) for s, v in self.values.items()}
-        for k, v in overrides.items():
-            if v is not None:
-                mapping[section][k] = v
-        return Config.from_mapping(mapping, self.source)
 
 
 def load_config(folder: Path | str | None) -> Config:

@@ -18,8 +18,8 @@ def jsonable(value):
 
     Examples
     --------
-    >>> jsonable({"d": dt.date(2024, 1, 2), "x": np.int64(3), "y": float("nan")})
-    {'d': '2024-01-02', 'x': 3, 'y': None}
+    >>> jsonable({"d": dt.date(2024, 1, 2), "x": np.int64(3), "y": float("nan"), "z": pd.NaT})
+    {'d': '2024-01-02', 'x': 3, 'y': None, 'z': None}
     """
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
@@ -28,6 +28,8 @@ def jsonable(value):
         return [jsonable(v) for v in items]
     if isinstance(value, pd.DataFrame):
         return [jsonable(r) for r in value.to_dict("records")]
+    if value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
+        return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date().isoformat()
     if isinstance(value, (dt.date, dt.datetime)):
@@ -35,7 +37,5 @@ def jsonable(value):
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if value is pd.NaT:
         return None
     return value

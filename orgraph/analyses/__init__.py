@@ -1,18 +1,18 @@
-"""Analyses: plain functions taking an :class:`~orgraph.graph.OrgGraph` first, returning plain data.
+"""Analyses: plain functions taking an :class:`~orgraph.graph.OrgGraph` first, returning a :class:`~orgraph.result.Result`.
 
->>> from orgraph.analyses import supervisor_cascades, risk_list, census_scenario
+>>> from orgraph.analyses import supervisor_cascades, risk_list, caseload_hazard
 """
 from .cascades import flatten_cascades, supervisor_cascades
 from .caseload import caseload_distribution
 from .churn import churn_seats
-from .common import departure_factors
 from .continuity import continuity_of_care
-from .cost import cost_model, finance_headlines, turnover_cost
+from .cost import cost_model, turnover_cost
+from .departures import departure_factors
 from .docburden import documentation_burden
+from .hazards import caseload_hazard, exit_rates
 from .leading import supervisor_leading_indicator
 from .overload import overloaded_supervisors
 from .risk import risk_list
-from .scenario import caseload_hazard, census_scenario, supervisor_leaves_scenario
 
 __all__ = [
     "supervisor_cascades",
@@ -27,8 +27,6 @@ __all__ = [
     "risk_list",
     "cost_model",
     "turnover_cost",
-    "finance_headlines",
     "caseload_hazard",
-    "census_scenario",
-    "supervisor_leaves_scenario",
+    "exit_rates",
 ]

@@ -12,14 +12,16 @@ import numpy as np
 import pandas as pd
 
 from ..graph import OrgGraph
+from ..result import Result
+from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
-from .exposure import DAY, cutoff, iso, num, observed_from, people, setting, supervision, union_intervals
+from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
 
 def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookback_days: int | None = None,
-                        min_observed: int | None = None, alpha: float | None = None, as_of=None) -> dict:
+                        min_observed: int | None = None, alpha: float | None = None, as_of=None) -> Result:
     """Supervisor exits followed by more supervisee exits than expected.
 
     Parameters
@@ -41,21 +43,20 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
 
     Returns
     -------
-    dict
-        ``cascades``: one record per supervisor exit with a cohort, sorted by
+    Result
+        ``table``: one record per supervisor exit with a cohort, sorted by
         exit date: ``supervisor_id, exit_date, cohort_size, observed, expected,
         relative_risk, ci_low, ci_high, p_value, p_adjusted, flagged,
         window_complete`` (False when the data end cuts the window short),
         ``departures`` (``staff_id, exit_date, days_after``), ``parent`` (the
         supervisor whose cascade this supervisor left in -- the most recent
         such supervisor exit if there were several -- else ``None``),
-        ``depth`` and ``children`` (``supervisor_id, exit_date`` of cascades
-        started by cohort members who were supervisors themselves).
-        ``org``: the hazard ratio of leaving while in a post-supervisor-exit
+        ``depth`` and ``children`` (the records of the cascades started by
+        cohort members who were supervisors themselves, each a full record).
+        ``extras["org"]``: the hazard ratio of leaving while in a post-supervisor-exit
         window versus otherwise (person-time rate ratio, 95% CI, p-value),
         the same standardised for role kind (observed/expected), baseline
         hazards by role kind, and the distribution of ``days_after``.
-        ``settings``: the parameters used.
 
     Notes
     -----
@@ -75,15 +76,14 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     --------
     >>> from orgraph.analyses._demo import demo_org
     >>> res = supervisor_cascades(demo_org())
-    >>> c = res["cascades"][0]
+    >>> c = res.table[0]
     >>> c["supervisor_id"], c["cohort_size"], c["observed"], [d["days_after"] for d in c["departures"]]
     ('S1', 4, 3, [10, 40, 90])
     """
-    W = int(setting(org, "cascades", "window_days", window_days))
-    L = int(setting(org, "cascades", "lookback_days", lookback_days))
-    k_min = int(setting(org, "cascades", "min_observed", min_observed))
-    a = float(setting(org, "cascades", "alpha", alpha))
-    cut = cutoff(org, as_of)
+    st = resolve(org, "cascades", window_days=window_days, lookback_days=lookback_days, min_observed=min_observed,
+                 alpha=alpha)
+    W, L, k_min, a = int(st["window_days"]), int(st["lookback_days"]), int(st["min_observed"]), float(st["alpha"])
+    cut = analysis_cut(org, as_of)
     obs0 = observed_from(org, cut)
     P = people(org, cut, start=obs0)
     S = supervision(org, cut)
@@ -190,7 +190,9 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
         "baseline_hazard_per_year": {k: num(v * 365.25) for k, v in hazard.items()},
         "days_after": _distribution(days_after, W),
     }
-    return {"cascades": cascades, "org": org_level, "settings": settings}
+    summary = (f"{len(cascades)} supervisor exits with a team; {org_level['flagged']} followed by more team exits "
+               f"than usual turnover predicts.")
+    return Result("cascades", settings["as_of"], settings, cascades, summary, {"org": org_level})
 
 
 def _link_children(cascades: list[dict]) -> None:
@@ -204,7 +206,7 @@ def _link_children(cascades: list[dict]) -> None:
                 child["parent"] = c["supervisor_id"]
     for c in cascades:
         if c["parent"] is not None:
-            by_sup[c["parent"]]["children"].append({"supervisor_id": c["supervisor_id"], "exit_date": c["exit_date"]})
+            by_sup[c["parent"]]["children"].append(c)
     for c in cascades:
         depth, seen, cur = 0, {c["supervisor_id"]}, c
         while cur["parent"] is not None and cur["parent"] not in seen:
@@ -227,18 +229,18 @@ def _distribution(days: list[int], window: int, bin_days: int = 30) -> dict:
             "q1": float(np.percentile(arr, 25)), "q3": float(np.percentile(arr, 75)), "bins": bins}
 
 
-def flatten_cascades(result: dict) -> list[dict]:
+def flatten_cascades(records: list[dict]) -> list[dict]:
     """One flat row per cascade (departures and children as text), for tables and CSV.
 
     Examples
     --------
     >>> from orgraph.analyses._demo import demo_org
-    >>> rows = flatten_cascades(supervisor_cascades(demo_org()))
+    >>> rows = flatten_cascades(supervisor_cascades(demo_org()).table)
     >>> rows[0]["departures"]
     'C1 (+10d); C2 (+40d); C3 (+90d)'
     """
     rows = []
-    for c in result["cascades"]:
+    for c in records:
         row = {k: v for k, v in c.items() if k not in ("departures", "children")}
         row["departures"] = "; ".join(f"{d['staff_id']} (+{d['days_after']}d)" for d in c["departures"])
         row["children"] = "; ".join(ch["supervisor_id"] for ch in c["children"])

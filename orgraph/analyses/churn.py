@@ -17,14 +17,16 @@ import pandas as pd
 
 from ..graph import OrgGraph
 from ..stats import bh_adjust, poisson_sf_many
-from .exposure import DAY, assignments, cutoff, iso, num, observed_from, people, setting, supervision
+from ..result import Result
+from ..settings import analysis_cut, resolve
+from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 
 __all__ = ["churn_seats"]
 
 
 def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders: int | None = None,
                 fdr: float | None = None, caseload_percentile: float | None = None,
-                doc_ratio: float | None = None, as_of=None) -> dict:
+                doc_ratio: float | None = None, as_of=None) -> Result:
     """Seats whose holders keep leaving, tested against ordinary turnover.
 
     Parameters
@@ -46,15 +48,15 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
 
     Returns
     -------
-    dict
-        ``seats``: one record per seat that was ever held, ranked by adjusted
+    Result
+        ``table``: one record per seat that was ever held, ranked by adjusted
         p-value: ``position_id, title, program_id, role_kind, holders`` (all
         holders), ``max_holders_in_window, exits, expected, occupied_days,
         median_tenure_days, vacancy_days, p_value, p_adjusted, flagged, watch``
         (meets the holder rule but not the test), ``departures`` (``staff_id,
         exit_date, tenure_days, supervisor_id``) and ``shared_factors``
-        (sentences, for flagged and watch seats). ``baseline``: exits per
-        occupied seat-year by role kind. ``settings``: the parameters used.
+        (sentences, for flagged and watch seats). ``extras["baseline"]``:
+        ``exits_per_seat_year`` by role kind.
 
     Notes
     -----
@@ -76,23 +78,23 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     Examples
     --------
     >>> from orgraph.analyses._demo import demo_org
-    >>> seat = churn_seats(demo_org())["seats"][0]
+    >>> seat = churn_seats(demo_org()).table[0]
     >>> seat["position_id"], seat["holders"], seat["max_holders_in_window"], seat["exits"], seat["vacancy_days"]
     ('CL1', 3, 3, 2, 51)
     """
-    W = int(setting(org, "churn", "window_months", window_months))
-    k_min = int(setting(org, "churn", "min_holders", min_holders))
-    q = float(setting(org, "churn", "fdr", fdr))
-    pct = float(setting(org, "churn", "caseload_percentile", caseload_percentile))
-    dr = float(setting(org, "churn", "doc_ratio", doc_ratio))
-    cut = cutoff(org, as_of)
+    st = resolve(org, "churn", window_months=window_months, min_holders=min_holders, fdr=fdr,
+                 caseload_percentile=caseload_percentile, doc_ratio=doc_ratio)
+    W, k_min, q = int(st["window_months"]), int(st["min_holders"]), float(st["fdr"])
+    pct, dr = float(st["caseload_percentile"]), float(st["doc_ratio"])
+    cut = analysis_cut(org, as_of)
     obs0 = observed_from(org, cut)
     settings = {"window_months": W, "min_holders": k_min, "fdr": q, "caseload_percentile": pct,
                 "doc_ratio": dr, "observed_from": iso(obs0), "as_of": iso(cut - DAY)}
     A = assignments(org, cut)
     P = people(org, cut)
     if not len(A):
-        return {"seats": [], "baseline": {}, "settings": settings}
+        return Result("churn", settings["as_of"], settings, [], "No seat was ever held.",
+                      {"baseline": {"exits_per_seat_year": {}}})
     A = A.join(P[["exit", "termination_type"]], on="staff_id")
     A["days"] = (A["end"] - A["start"]).dt.days
     A["exit_here"] = A["exit"].notna() & (A["exit"] + DAY == A["end"])
@@ -163,7 +165,9 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
             "shared_factors": _sentences(deps, pct, dr) if deps else [],
         })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
-    return {"seats": out, "baseline": {"exits_per_seat_year": baseline}, "settings": settings}
+    n_f, n_w = sum(r["flagged"] for r in out), sum(r["watch"] for r in out)
+    summary = f"{len(out)} seats; {n_f} lose holders faster than usual turnover explains, {n_w} to watch."
+    return Result("churn", settings["as_of"], settings, out, summary, {"baseline": {"exits_per_seat_year": baseline}})
 
 
 def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) -> dict[str, list[dict]]:

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..graph import as_date
-from .caseload import _codes, _jsonable, _round, _setting
+from ..result import Result
+from ..settings import analysis_cut, as_of_text
+from .panel import jsonable, rounded, setting_of, staff_codes
 
 __all__ = ["continuity_of_care"]
 
@@ -38,7 +39,7 @@ def _distinct(groups: pd.Series, clients: pd.Series) -> pd.Series:
     return pd.Series(counts, index=g_uniq)
 
 
-def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) -> dict:
+def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) -> Result:
     """Clients whose clinician left mid-treatment: per exit, per program and per year.
 
     Parameters
@@ -55,43 +56,43 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
 
     Returns
     -------
-    dict
-        ``by_exit`` (records: ``staff_id``, ``name``, ``program_id``,
+    Result
+        ``table``: ``by_program``. ``extras``: ``by_exit`` (records: ``staff_id``, ``name``, ``program_id``,
         ``exit_date``, ``clients_affected``, ``picked_up``, ``not_picked_up``),
         ``by_program`` (``program_id``, ``exits``, ``exits_with_clients``,
         ``clients_served``, ``clients_affected``, ``share_affected``,
         ``picked_up``), ``by_year`` (``year``, ``exits``, ``clients_served``,
         ``clients_affected``, ``share_affected``), ``totals``
         (``clients_served``, ``clients_affected``, ``share_affected``,
-        ``picked_up``, ``share_picked_up``), ``records`` (= ``by_program``),
-        ``settings`` and ``summary``.
+        ``picked_up``, ``share_picked_up``).
 
     Raises
     ------
     AnalysisError
-        If the bundle has no client assignments.
+        If the bundle has no client assignments, or ``as_of`` is outside the data.
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> res = continuity_of_care(example_org())
-    >>> res["by_exit"][0]["staff_id"], res["by_exit"][0]["clients_affected"]
+    >>> res.extras["by_exit"][0]["staff_id"], res.extras["by_exit"][0]["clients_affected"]
     ('C1', 2)
-    >>> res["totals"]["clients_served"], res["totals"]["share_affected"]
+    >>> res.extras["totals"]["clients_served"], res.extras["totals"]["share_affected"]
     (4, 0.5)
     """
-    hand = int(_setting(org, "continuity", "handoff_days", handoff_days))
-    pick = int(_setting(org, "continuity", "pickup_days", pickup_days))
+    hand = int(setting_of(org, "continuity", "handoff_days", handoff_days))
+    pick = int(setting_of(org, "continuity", "pickup_days", pickup_days))
     ca = org.data.client_assignments
     if "client_assignments" not in org.data.present and not len(ca):
         raise AnalysisError("no client assignments: add client_assignments.csv to the bundle to measure "
                             "continuity of care")
+    day_cut = analysis_cut(org, as_of)
     sf = org.staff_frame
     exits = sf[sf["exited"]]
     if as_of is not None:
-        exits = exits[exits["exit"] <= pd.Timestamp(as_date(as_of))]
+        exits = exits[exits["exit"] < day_cut]
     # integer codes: clients ("client_id" keeps its code), staff (row in staff_frame)
-    sc = _codes(org, ca["staff_id"])
+    sc = staff_codes(org, ca["staff_id"])
     exit_all = sf["exit"].where(sf.index.isin(exits.index)).to_numpy()
     ca = pd.DataFrame({
         "client_id": pd.factorize(ca["client_id"])[0], "staff_id": sc,
@@ -121,8 +122,8 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     info = exits.loc[per.index, ["name", "program_id", "exit"]]
     for sid, n, p, name, prog, ex in zip(per.index, per["clients_affected"], per["picked_up"], info["name"],
                                          info["program_id"], info["exit"]):
-        by_exit.append({"staff_id": sid, "name": name, "program_id": _jsonable(prog),
-                        "exit_date": _jsonable(ex), "clients_affected": int(n), "picked_up": int(p),
+        by_exit.append({"staff_id": sid, "name": name, "program_id": jsonable(prog),
+                        "exit_date": jsonable(ex), "clients_affected": int(n), "picked_up": int(p),
                         "not_picked_up": int(n) - int(p)})
     by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
@@ -135,10 +136,10 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     for prog in sorted(set(served_p.index) | set(exits_p.index), key=str):
         served = int(served_p.get(prog, 0))
         aff = int(hit_p["clients_affected"].get(prog, 0))
-        by_program.append({"program_id": _jsonable(prog), "exits": int(exits_p.get(prog, 0)),
+        by_program.append({"program_id": jsonable(prog), "exits": int(exits_p.get(prog, 0)),
                            "exits_with_clients": int(hit_p["exits_with_clients"].get(prog, 0)),
                            "clients_served": served, "clients_affected": aff,
-                           "share_affected": _round(aff / served) if served else None,
+                           "share_affected": rounded(aff / served) if served else None,
                            "picked_up": int(hit_p["picked_up"].get(prog, 0))})
     by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
     # --- per year (clients served = assignment active some day of the year)
@@ -157,18 +158,16 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         served = int(served_y.get(yr, 0))
         aff = int(hit_y.get(yr, 0))
         by_year.append({"year": int(yr), "exits": int(exits_y.get(yr, 0)), "clients_served": served,
-                        "clients_affected": aff, "share_affected": _round(aff / served) if served else None})
+                        "clients_affected": aff, "share_affected": rounded(aff / served) if served else None})
     served_all = int(len(pd.unique(ca["client_id"].to_numpy())))
     aff_all = int(hit["client_id"].nunique())
     picked_all = int(hit.loc[hit["picked_up"], "client_id"].nunique())
     totals = {"clients_served": served_all, "clients_affected": aff_all,
-              "share_affected": _round(aff_all / served_all) if served_all else None,
-              "picked_up": picked_all, "share_picked_up": _round(picked_all / aff_all) if aff_all else None}
-    return {
-        "by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals,
-        "records": by_program, "settings": {"handoff_days": hand, "pickup_days": pick},
-        "summary": _summary(totals, by_exit, pick),
-    }
+              "share_affected": rounded(aff_all / served_all) if served_all else None,
+              "picked_up": picked_all, "share_picked_up": rounded(picked_all / aff_all) if aff_all else None}
+    return Result("continuity", as_of_text(day_cut), {"handoff_days": hand, "pickup_days": pick}, by_program,
+                  _summary(totals, by_exit, pick),
+                  {"by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals})
 
 
 def _summary(totals: dict, by_exit: list, pick: int) -> str:

@@ -28,8 +28,6 @@ Examples
 >>> c = m["role_kinds"]["clinician"]
 >>> c["recruiting"], c["onboarding"], c["vacancy"], c["ramp_up"], c["total"]
 (4700.0, 4230.77, 9180.82, 18975.0, 37086.59)
->>> excess_exit_cost(5, 2.0, "clinician", model=m)
-111259.77
 """
 from __future__ import annotations
 
@@ -41,7 +39,9 @@ import pandas as pd
 from ..config import DEFAULTS, Config
 from ..errors import AnalysisError
 from ..graph import OrgGraph
-from .exposure import assignments, cutoff, iso, people
+from ..result import Result
+from ..settings import analysis_cut, resolve
+from .exposure import assignments, iso, people
 
 __all__ = [
     "ROLE_KINDS",
@@ -51,12 +51,6 @@ __all__ = [
     "cost_model",
     "cost_of_exit",
     "turnover_cost",
-    "excess_exit_cost",
-    "cascade_cost",
-    "churn_seat_cost",
-    "rate_excess_cost",
-    "finance_headlines",
-    "money",
 ]
 
 ROLE_KINDS = ("clinician", "supervisor", "director", "admin", "other")
@@ -93,25 +87,6 @@ ASSUMPTION_SOURCES: dict[str, str] = {
 PUBLISHED_RANGE = (0.16, 2.13)
 
 
-def money(x: float) -> str:
-    """Dollars for a sentence: nearest $1,000 from $10,000 up, else nearest $100.
-
-    Examples
-    --------
-    >>> money(212345.6), money(4730), money(-1500)
-    ('$212,000', '$4,700', '-$1,500')
-    """
-    sign = "-" if x < 0 else ""
-    x = abs(float(x))
-    step = 1000 if x >= 10000 else 100
-    return f"{sign}${round(x / step) * step:,.0f}"
-
-
-def _config(org) -> Config:
-    cfg = getattr(org, "config", None) if org is not None else None
-    return cfg if isinstance(cfg, Config) else Config.from_mapping({}, "defaults")
-
-
 def cost_settings(org: OrgGraph | None = None) -> dict:
     """The ``[cost]`` settings in force for ``org`` (defaults when ``org`` is None).
 
@@ -120,7 +95,7 @@ def cost_settings(org: OrgGraph | None = None) -> dict:
     >>> cost_settings()["recruiting_cost"]
     4700.0
     """
-    return _config(org).section("cost")
+    return resolve(org, "cost")
 
 
 def _r(x, digits=2):
@@ -179,7 +154,7 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     (1, 'fallback', 60.0)
     """
     s = cost_settings(org)
-    cut = cutoff(org, as_of)
+    cut = analysis_cut(org, as_of)
     af = assignments(org, cut)
     ppl = people(org, cut)
     tau = float(s["max_vacancy_days"])
@@ -281,14 +256,15 @@ def cost_of_exit(model: dict, role_kind: str, *, annual_salary: float | None = N
 
 
 def _assumptions(org, s: dict) -> list[dict]:
-    cfg = _config(org)
+    cfg = getattr(org, "config", None)
+    where = cfg.source if isinstance(cfg, Config) else "defaults"
     out = []
     for key, value in s.items():
         changed = value != DEFAULTS["cost"].get(key)
         out.append({
             "key": key,
             "value": value,
-            "set_in": cfg.source if changed else "default",
+            "set_in": where if changed else "default",
             "source": ASSUMPTION_SOURCES.get(key, ""),
         })
     return out
@@ -329,7 +305,7 @@ def cost_model(org: OrgGraph | None = None, *, as_of=None) -> dict:
                     "source": "fallback"} for rk in ROLE_KINDS}
     model = {"settings": s, "vacancy": vac, "as_of": None}
     if org is not None:
-        model["as_of"] = iso(cutoff(org, as_of) - pd.Timedelta(days=1))
+        model["as_of"] = iso(analysis_cut(org, as_of) - pd.Timedelta(days=1))
     model["role_kinds"] = {rk: cost_of_exit(model, rk) for rk in ROLE_KINDS}
     notes = []
     lo, hi = PUBLISHED_RANGE
@@ -362,7 +338,7 @@ def _period_label(p: pd.Period, period: str) -> str:
     return f"{p.year}-{p.month:02d}"
 
 
-def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
+def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> Result:
     """The cost model and the cost of the org's exits in each period.
 
     Each exit is costed with the person's own ``annual_salary`` and ``fte``
@@ -378,13 +354,13 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
 
     Returns
     -------
-    dict
-        ``model`` (see :func:`cost_model`; ``cost_per_exit`` by role kind),
-        ``assumptions``, ``periods`` (one row per period: ``period, start, end,
-        partial, exits, cost`` and ``exits_<role_kind>``/``cost_<role_kind>``,
-        from the period of the first exit to the last day),
-        ``total_exits``, ``total_cost``, ``exits`` (each exit with its cost)
-        and ``notes``.
+    Result
+        ``table``: one row per period (``period, start, end, partial, exits,
+        cost`` and ``exits_<role_kind>``/``cost_<role_kind>``, from the period
+        of the first exit to the last day). ``extras``: ``model`` (see
+        :func:`cost_model`), ``cost_per_exit`` (by role kind),
+        ``assumptions``, ``total_exits``, ``total_cost``, ``exits`` (each exit
+        with its cost) and ``notes``.
 
     Raises
     ------
@@ -402,13 +378,13 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
     ...     positions={"P": Position("P", "Therapist", "OP", "clinician")},
     ...     assignments=[Assignment("A", "P", d(2020, 1, 1), d(2020, 3, 31)), Assignment("B", "P", d(2020, 5, 1))])
     >>> r = turnover_cost(OrgGraph(data, data_end=d(2020, 12, 31)))
-    >>> [(p["period"], p["exits"], p["cost"]) for p in r["periods"]]
+    >>> [(p["period"], p["exits"], p["cost"]) for p in r.table]
     [('2020', 1, 36834.75)]
     """
     if period not in _PERIODS:
         raise AnalysisError(f"unknown period {period!r}; expected year, quarter or month")
     model = cost_model(org, as_of=as_of)
-    cut = cutoff(org, as_of)
+    cut = analysis_cut(org, as_of)
     ppl = people(org, cut)
     af = assignments(org, cut)
     sf = org.staff_frame
@@ -459,266 +435,9 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> dict:
         periods.append(row)
     per_exit = [{"role_kind": rk, **{k: v for k, v in c.items() if k != "role_kind"}}
                 for rk, c in model["role_kinds"].items()]
-    return {
-        "as_of": iso(last),
-        "period": period,
-        "cost_per_exit": per_exit,
-        "model": model,
-        "assumptions": model["assumptions"],
-        "periods": periods,
-        "total_exits": int(len(exits)),
-        "total_cost": round(float(exits["cost"].sum()), 2) if len(exits) else 0.0,
-        "exits": exits.to_dict("records"),
-        "notes": model["notes"],
-    }
-
-
-def _model(model, org):
-    return model if model is not None else cost_model(org)
-
-
-def excess_exit_cost(observed: float, expected: float, role_kind: str = "clinician", *, model: dict | None = None,
-                     org: OrgGraph | None = None) -> float:
-    """Dollar cost of exits beyond those expected: ``max(observed - expected, 0)`` x cost of one exit.
-
-    Parameters
-    ----------
-    observed, expected : float
-        Exits seen, and exits expected from the org's baseline rate.
-    role_kind : str, default "clinician"
-    model : dict, optional
-        A :func:`cost_model` result (pass it when costing many findings).
-    org : OrgGraph, optional
-        Used to build the model when ``model`` is not given.
-
-    Returns
-    -------
-    float
-        Dollars, rounded to cents; 0.0 when there is no excess.
-
-    Examples
-    --------
-    >>> excess_exit_cost(1, 2.5, "clinician")
-    0.0
-    >>> excess_exit_cost(3, 1.0, "supervisor")
-    57538.46
-    """
-    m = _model(model, org)
-    excess = max(float(observed) - float(expected), 0.0)
-    rk = role_kind if role_kind in ROLE_KINDS else "other"
-    return round(excess * float(m["role_kinds"][rk]["total"]), 2)
-
-
-def _role_of(org, staff_id):
-    if org is None or staff_id not in getattr(org, "data").staff:
-        return "clinician", None, 1.0
-    sf = org.staff_frame
-    return str(sf.at[staff_id, "role_kind"]), sf.at[staff_id, "annual_salary"], sf.at[staff_id, "fte"]
-
-
-def cascade_cost(cascade: dict, *, model: dict | None = None, org: OrgGraph | None = None) -> dict:
-    """Cost of a supervisor-exit cascade (one record of the cascade analysis).
-
-    Parameters
-    ----------
-    cascade : dict
-        Needs ``observed``, ``expected`` and ``departures`` (each with
-        ``staff_id``); ``supervisor_id`` and ``children`` are used when present.
-    model : dict, optional
-        A :func:`cost_model` result.
-    org : OrgGraph, optional
-        Gives each departure's role kind and salary (else costed as clinicians).
-
-    Returns
-    -------
-    dict
-        ``departures_cost`` (every cohort exit), ``excess_cost`` (the exits
-        beyond expected, at the cohort's average cost per exit),
-        ``supervisor_cost`` (the supervisor's own exit), ``children_excess_cost``
-        (nested cascades, recursively) and ``total_excess_cost`` (excess plus
-        children): the figure findings are ranked by.
-
-    Examples
-    --------
-    >>> c = {"supervisor_id": "S9", "observed": 3, "expected": 0.5,
-    ...      "departures": [{"staff_id": "A"}, {"staff_id": "B"}, {"staff_id": "C"}], "children": []}
-    >>> r = cascade_cost(c)
-    >>> r["departures_cost"], r["excess_cost"], r["total_excess_cost"]
-    (111259.77, 92716.47, 92716.47)
-    """
-    m = _model(model, org)
-    costs = []
-    for dep in cascade.get("departures") or []:
-        rk, sal, fte = _role_of(org, dep.get("staff_id"))
-        costs.append(cost_of_exit(m, rk, annual_salary=sal, fte=fte)["total"])
-    observed = float(cascade.get("observed", len(costs)))
-    expected = float(cascade.get("expected") or 0.0)
-    avg = (sum(costs) / len(costs)) if costs else float(m["role_kinds"]["clinician"]["total"])
-    excess = max(observed - expected, 0.0) * avg
-    sup = cascade.get("supervisor_id")
-    sup_cost = None
-    if sup is not None:
-        rk, sal, fte = _role_of(org, sup)
-        rk = rk if org is not None else "supervisor"
-        sup_cost = cost_of_exit(m, rk, annual_salary=sal, fte=fte)["total"]
-    children = sum(cascade_cost(ch, model=m, org=org)["total_excess_cost"] for ch in cascade.get("children") or [])
-    return {
-        "departures_cost": round(sum(costs), 2),
-        "excess_exits": round(max(observed - expected, 0.0), 3),
-        "excess_cost": round(excess, 2),
-        "supervisor_cost": sup_cost,
-        "children_excess_cost": round(children, 2),
-        "total_excess_cost": round(excess + children, 2),
-    }
-
-
-def churn_seat_cost(seat: dict, *, model: dict | None = None, org: OrgGraph | None = None,
-                    role_kind: str | None = None) -> dict:
-    """Cost of a churn seat (one record of the churn analysis).
-
-    Parameters
-    ----------
-    seat : dict
-        Needs ``exits``; ``expected`` (exits expected from the baseline rate),
-        ``role_kind`` and ``position_id`` are used when present.
-    model, org : optional
-        As in :func:`cascade_cost`; ``org`` gives the seat's role kind.
-    role_kind : str, optional
-        Overrides the seat's role kind.
-
-    Returns
-    -------
-    dict
-        ``exits_cost`` (every exit from the seat), ``excess_cost`` (exits beyond
-        ``expected``; equal to ``exits_cost`` when ``expected`` is missing) and
-        ``cost_per_exit``.
-
-    Examples
-    --------
-    >>> churn_seat_cost({"position_id": "P1", "exits": 4, "expected": 1.5})["excess_cost"]
-    92716.47
-    """
-    m = _model(model, org)
-    rk = role_kind or seat.get("role_kind")
-    if rk is None:
-        pid = seat.get("position_id")
-        pos = org.data.positions.get(pid) if org is not None else None
-        rk = pos.role_kind if pos is not None else "clinician"
-    per = float(cost_of_exit(m, rk)["total"])
-    exits = float(seat.get("exits") or 0)
-    expected = seat.get("expected")
-    excess = exits if expected is None else max(exits - float(expected), 0.0)
-    return {"role_kind": rk, "cost_per_exit": round(per, 2), "exits_cost": round(exits * per, 2),
-            "excess_cost": round(excess * per, 2)}
-
-
-def rate_excess_cost(events_a: int, time_a: float, events_b: int, time_b: float, role_kind: str = "clinician", *,
-                     model: dict | None = None, org: OrgGraph | None = None) -> dict:
-    """Cost of the exits in an exposed group beyond what the comparison group's rate predicts.
-
-    For rate-ratio findings (supervisees of overloaded supervisors, sustained
-    high caseload, high documentation burden): expected exits in the exposed
-    group are ``events_b / time_b x time_a``; the excess is costed with
-    :func:`excess_exit_cost`.
-
-    Parameters
-    ----------
-    events_a, time_a : int, float
-        Exits and person-time in the exposed group.
-    events_b, time_b : int, float
-        Exits and person-time (same unit) in the comparison group.
-    role_kind : str, default "clinician"
-    model, org : optional
-        As in :func:`excess_exit_cost`.
-
-    Returns
-    -------
-    dict
-        ``observed``, ``expected``, ``excess_exits``, ``excess_cost``.
-
-    Examples
-    --------
-    >>> rate_excess_cost(12, 3650, 20, 14600)   # 12 exits where 5 were expected
-    {'observed': 12, 'expected': 5.0, 'excess_exits': 7.0, 'excess_cost': 259606.13}
-    """
-    expected = (float(events_b) / float(time_b) * float(time_a)) if time_b and time_b > 0 else 0.0
-    return {"observed": int(events_a), "expected": round(expected, 4),
-            "excess_exits": round(max(float(events_a) - expected, 0.0), 4),
-            "excess_cost": excess_exit_cost(events_a, expected, role_kind, model=model, org=org)}
-
-
-def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
-    """Plain-language sentences about what exits cost, for the audit report and snapshot pack.
-
-    Parameters
-    ----------
-    org : OrgGraph
-    as_of : date, optional
-
-    Returns
-    -------
-    list of str
-        The cost of exits over the last 12 months, the program that carried
-        the largest share of it (when it carried at least 15%), what one
-        clinician exit costs and why, and (when caseload data exists) how caseload relates to
-        exits in this org.
-
-    Examples
-    --------
-    >>> from orgraph.model import OrgData, Staff, Position, Program, Assignment
-    >>> d = dt.date
-    >>> data = OrgData(staff={"A": Staff("A", "A", "LPC", d(2020, 1, 1), d(2020, 3, 31), "voluntary")},
-    ...     programs={"OP": Program("OP", "OP", "op")},
-    ...     positions={"P": Position("P", "Therapist", "OP", "clinician")},
-    ...     assignments=[Assignment("A", "P", d(2020, 1, 1), d(2020, 3, 31))])
-    >>> print(finance_headlines(OrgGraph(data, data_end=d(2020, 12, 31)))[0])
-    The 1 staff exit in the 12 months to 2020-12-31 cost an estimated $37,000 (1 clinician).
-    """
-    cut = cutoff(org, as_of)
-    last = cut - pd.Timedelta(days=1)
-    res = turnover_cost(org, as_of=as_of, period="month")
-    first = (last - pd.DateOffset(years=1) + pd.Timedelta(days=1))
-    recent = [e for e in res["exits"] if pd.Timestamp(e["exit_date"]) >= first]
-    lines = []
-    n = len(recent)
-    total = sum(e["cost"] for e in recent)
-    by_rk = {}
-    for e in recent:
-        by_rk[e["role_kind"]] = by_rk.get(e["role_kind"], 0) + 1
-    parts = ", ".join(f"{k:,} {rk}{'s' if k != 1 else ''}" for rk, k in sorted(by_rk.items(), key=lambda t: -t[1]))
-    word = "exit" if n == 1 else "exits"
-    if not n:
-        lines.append(f"No staff left in the 12 months to {iso(last)}.")
-    else:
-        lines.append(f"The {n:,} staff {word} in the 12 months to {iso(last)} cost an estimated {money(total)} "
-                     f"({parts}).")
-        progs: dict = {}
-        for e in recent:
-            k = e["program_id"]
-            if k is not None:
-                n_c = progs.setdefault(k, [0, 0.0])
-                n_c[0] += 1
-                n_c[1] += e["cost"]
-        top, (k_n, k_cost) = max(progs.items(), key=lambda kv: kv[1][1]) if progs else (None, (0, 0.0))
-        if len(progs) > 1 and total > 0 and k_cost / total >= 0.15:   # say it only when one program stands out
-            pname = org.data.programs[top].name if top in org.data.programs else top
-            lines.append(f"{pname} carried the largest share: {k_n} {'exit' if k_n == 1 else 'exits'}, "
-                         f"{money(k_cost)} ({k_cost / total:.0%} of the total).")
-    c = res["model"]["role_kinds"]["clinician"]
-    v = res["model"]["vacancy"]["clinician"]
-    vsrc = "this org's average" if v["source"] == "measured" else "an assumed"
-    lines.append(
-        f"One clinician exit costs about {money(c['total'])} ({c['share_of_salary']:.0%} of salary): recruiting "
-        f"{money(c['recruiting'])}, onboarding {money(c['onboarding'])}, {vsrc} {v['days']:.0f} days of empty "
-        f"seat {money(c['vacancy'])}, and {res['model']['settings']['ramp_months']:g} months of ramp-up "
-        f"{money(c['ramp_up'])}.")
-    if "caseload" in org.data.present or len(org.data.caseload):
-        from .scenario import caseload_hazard
-
-        try:
-            fit = caseload_hazard(org, as_of=as_of)
-        except AnalysisError:
-            fit = None
-        if fit is not None and fit["fitted"]:
-            lines.append(fit["sentence"])
-    return lines
+    total = round(float(exits["cost"].sum()), 2) if len(exits) else 0.0
+    summary = f"{len(exits)} exits up to {iso(last)}, costing an estimated ${total:,.0f} in all."
+    return Result("cost", iso(last), {"period": period, **model["settings"]}, periods, summary, {
+        "period": period, "cost_per_exit": per_exit, "model": model, "assumptions": model["assumptions"],
+        "total_exits": int(len(exits)), "total_cost": total, "exits": exits.to_dict("records"),
+        "notes": model["notes"]})

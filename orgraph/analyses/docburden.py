@@ -17,10 +17,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..graph import as_date
-from .caseload import (
-    _cached, _codes, _exposure_rate_ratio, _key, _month_index, _month_start, _records, _setting, _take, person_months,
-)
+from ..result import Result
+from ..settings import NoDataError, analysis_cut, as_of_text
+from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,
+                    setting_of, staff_codes, take)
 
 __all__ = ["documentation_burden", "doc_ratios"]
 
@@ -41,22 +41,22 @@ def doc_ratios(org) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> r = doc_ratios(example_org())
     >>> r.groupby("staff_id")["ratio"].first().to_dict()
     {'C1': 1.2, 'C2': 0.5, 'C3': 0.5, 'C4': 0.5}
     """
-    return _cached(org, "doc_ratios", lambda: _doc_ratios(org))
+    return cached(org, "doc_ratios", lambda: _doc_ratios(org))
 
 
 def _doc_ratios(org) -> pd.DataFrame:
     doc = org.data.documentation
     df = doc[["staff_id", "month", "session_hours", "documentation_hours"]].copy()
     df["month"] = pd.to_datetime(df["month"])
-    df["mi"] = _month_index(df["month"]) if len(df) else pd.Series(dtype="int64")
+    df["mi"] = month_index(df["month"]) if len(df) else pd.Series(dtype="int64")
     sess = df["session_hours"].astype(float)
     df["ratio"] = (df["documentation_hours"].astype(float) / sess).where(sess > 0)
-    df["sc"] = _codes(org, df["staff_id"])
+    df["sc"] = staff_codes(org, df["staff_id"])
     return df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
 
 
@@ -77,7 +77,7 @@ def _pooled(rec: pd.DataFrame, key, threshold: float) -> pd.DataFrame:
     return out
 
 
-def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
+def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     """Documentation hours per session hour by person, program and month, and the exit rate of high burden.
 
     Parameters
@@ -91,8 +91,8 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
 
     Returns
     -------
-    dict
-        ``by_person`` (``staff_id``, ``name``, ``program_id``, ``months``,
+    Result
+        ``table``: ``by_program``. ``extras``: ``by_person`` (``staff_id``, ``name``, ``program_id``, ``months``,
         ``session_hours``, ``documentation_hours``, ``ratio``,
         ``median_monthly_ratio``, ``months_at_or_above``, ``at_or_above``,
         ``exited``), ``at_or_above`` (the people whose pooled ratio is at or
@@ -101,34 +101,39 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
         ``share_months_at_or_above``, ``people_at_or_above``), ``by_month``
         (``month``, ``staff``, pooled ``ratio``, ``median_monthly_ratio``,
         ``share_months_at_or_above``), ``exit_rate`` (high-burden
-        person-months vs the rest, rate ratio with 95% interval),
-        ``records`` (= ``by_program``), ``settings`` and ``summary``.
+        person-months vs the rest, rate ratio with 95% interval).
 
     Raises
     ------
     AnalysisError
-        If the bundle has no documentation data.
+        If the bundle has no documentation data, or ``as_of`` is outside the
+        data (:class:`~orgraph.settings.NoDataError` when no documentation
+        month comes on or before it).
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> res = documentation_burden(example_org())
-    >>> [(p["program_id"], p["ratio"]) for p in res["by_program"]]
+    >>> [(p["program_id"], p["ratio"]) for p in res.table]
     [('A', 0.7333), ('B', 0.5)]
-    >>> [p["staff_id"] for p in res["at_or_above"]]
+    >>> [p["staff_id"] for p in res.extras["at_or_above"]]
     ['C1']
     """
-    thr = float(_setting(org, "docburden", "threshold", threshold))
+    thr = float(setting_of(org, "docburden", "threshold", threshold))
     if not len(org.data.documentation):
         raise AnalysisError("no documentation data: the bundle has no documentation.csv rows, "
                             "so documentation burden cannot be analysed")
+    cut = analysis_cut(org, as_of)
     dr = doc_ratios(org)
     pm = person_months(org)
     if as_of is not None:
-        day = pd.Timestamp(as_date(as_of))
-        dr = dr[dr["mi"] <= _month_index([day])[0]]
+        day = cut - pd.Timedelta(days=1)
+        dr = dr[dr["mi"] <= month_index([day])[0]]
         pm = pm[pm["ref"] <= day]
-    rec = dr.assign(program_id=_take(_key(dr["sc"], dr["mi"]), _key(pm["sc"], pm["mi"]),
+    if not len(dr):
+        raise NoDataError(f"documentation.csv has no month on or before {as_of_text(cut)}: documentation burden "
+                          "cannot be analysed for that date")
+    rec = dr.assign(program_id=take(month_key(dr["sc"], dr["mi"]), month_key(pm["sc"], pm["mi"]),
                                      pm["program_id"].to_numpy(), None))
     rec["program_id"] = rec["program_id"].fillna("(none)")
     sf = org.staff_frame
@@ -142,7 +147,7 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
     pp = pp.reset_index().rename(columns={"person_months": "months"})
     pp["_r"] = pp["ratio"].fillna(0.0)
     pp = pp.sort_values(["_r", "staff_id"], ascending=[False, True], kind="stable")
-    by_person = _records(pp[["staff_id", "name", "program_id", "months", "session_hours", "documentation_hours",
+    by_person = records(pp[["staff_id", "name", "program_id", "months", "session_hours", "documentation_hours",
                              "ratio", "median_monthly_ratio", "months_at_or_above", "at_or_above", "exited"]])
     at_or_above = [r for r in by_person if r["at_or_above"]]
     # --- by program
@@ -151,25 +156,24 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> dict:
     bp = bp.reset_index()
     bp["_r"] = bp["ratio"].fillna(0.0)
     bp = bp.sort_values(["_r", "program_id"], ascending=[False, True], kind="stable")
-    by_program = _records(bp[["program_id", "staff", "person_months", "ratio", "median_monthly_ratio",
+    by_program = records(bp[["program_id", "staff", "person_months", "ratio", "median_monthly_ratio",
                               "share_months_at_or_above", "people_at_or_above"]])
     for r in by_program:
         r["people_at_or_above"] = int(r["people_at_or_above"])
     # --- by month
     bm = _pooled(rec, "mi", thr).reset_index()
-    bm["month"] = pd.to_datetime(_month_start(bm["mi"].to_numpy()))
-    by_month = _records(bm[["month", "staff", "ratio", "median_monthly_ratio", "share_months_at_or_above"]])
+    bm["month"] = pd.to_datetime(month_start(bm["mi"].to_numpy()))
+    by_month = records(bm[["month", "staff", "ratio", "median_monthly_ratio", "share_months_at_or_above"]])
     # --- exit rate: exposure = ratio in the previous month >= threshold
     prev = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
-    pmx = pm.assign(ratio=_take(_key(pm["sc"], pm["mi"]), _key(prev["sc"], prev["mi"] + 1), prev["ratio"].to_numpy()))
+    pmx = pm.assign(ratio=take(month_key(pm["sc"], pm["mi"]), month_key(prev["sc"], prev["mi"] + 1), prev["ratio"].to_numpy()))
     flag = (pmx["ratio"] >= thr).where(pmx["ratio"].notna())
-    exit_rate = _exposure_rate_ratio(pmx, flag, label_a=f"documentation ratio at or above {thr:g} the month before",
+    exit_rate = exposure_rate_ratio(pmx, flag, label_a=f"documentation ratio at or above {thr:g} the month before",
                                      label_b="documentation ratio below it")
-    return {
-        "by_person": by_person, "at_or_above": at_or_above, "by_program": by_program, "by_month": by_month,
-        "exit_rate": exit_rate, "records": by_program, "settings": {"threshold": thr},
-        "summary": _summary(by_program, at_or_above, exit_rate, thr),
-    }
+    return Result("docburden", as_of_text(cut), {"threshold": thr}, by_program,
+                  _summary(by_program, at_or_above, exit_rate, thr),
+                  {"by_person": by_person, "at_or_above": at_or_above, "by_program": by_program, "by_month": by_month,
+                   "exit_rate": exit_rate})
 
 
 def _summary(by_program, at_or_above, exit_rate, thr) -> str:

@@ -5,7 +5,7 @@ with vectorised pandas/numpy operations. Days are counted as whole person-days:
 someone employed on days ``hire .. exit`` (inclusive) contributes
 ``exit - hire + 1`` days, and their exit is an event on day ``exit``.
 
-``as_of`` cuts the data: nothing that starts after ``as_of`` exists, exits after
+``as_of`` cuts the data (:func:`orgraph.settings.analysis_cut` gives the cut): nothing that starts after ``as_of`` exists, exits after
 ``as_of`` have not happened, and open intervals end at ``as_of + 1``.
 """
 from __future__ import annotations
@@ -15,39 +15,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
 
-__all__ = ["cutoff", "observed_from", "people", "supervision", "assignments", "union_intervals", "setting", "iso", "num"]
+__all__ = ["observed_from", "people", "supervision", "assignments", "union_intervals", "iso", "num", "DAY"]
 
 DAY = pd.Timedelta(days=1)
 
-
-def cutoff(org: OrgGraph, as_of=None) -> pd.Timestamp:
-    """First day *not* analysed: ``min(as_of, data_end) + 1`` as a Timestamp.
-
-    Raises
-    ------
-    AnalysisError
-        If ``as_of`` is before the first day of data.
-
-    Examples
-    --------
-    >>> from orgraph.model import OrgData, Staff
-    >>> org = OrgGraph(OrgData(staff={"A": Staff("A", "A", "LPC", dt.date(2020, 1, 1), dt.date(2020, 12, 31))}))
-    >>> str(cutoff(org).date()), str(cutoff(org, "2020-06-30").date())
-    ('2021-01-01', '2020-07-01')
-    """
-    end = org.censor
-    if as_of is not None:
-        day = as_date(as_of)
-        if day < org.data_start:
-            raise AnalysisError(f"--as-of {day} is before the first day of data ({org.data_start})")
-        if day > org.data_end:
-            raise AnalysisError(f"--as-of {day} is after the last day of data ({org.data_end}); "
-                                "the data cannot say what happened then")
-        end = min(end, pd.Timestamp(day + dt.timedelta(days=1)))
-    return end
 
 
 def observed_from(org: OrgGraph, cut: pd.Timestamp | None = None, *, min_missing: float = 5.0,
@@ -164,17 +137,6 @@ def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:
     out = d.groupby(grp).agg(**{key: (key, "first"), "start": ("start", "min"), "end": ("end", "max")})
     return out.reset_index(drop=True)
 
-
-def setting(org: OrgGraph, section: str, key: str, value):
-    """``value`` if given, else the org's configured setting, else the built-in default."""
-    if value is not None:
-        return value
-    cfg = getattr(org, "config", None)
-    if cfg is not None:
-        return cfg.get(section, key)
-    from ..config import DEFAULTS
-
-    return DEFAULTS[section][key]
 
 
 def iso(ts) -> str | None:

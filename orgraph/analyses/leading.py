@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..graph import as_date
-from .caseload import _jsonable, _month_index, _month_start, _round, _rr_record, _setting
+from ..result import Result
+from ..settings import analysis_cut, as_of_text
+from .panel import jsonable, month_index, month_start, rate_record, rounded, setting_of
 
 __all__ = ["supervisor_leading_indicator", "supervisor_exits"]
 
@@ -35,7 +36,7 @@ def _quarter_label(qi: int) -> str:
 
 
 def _quarter_start(qi) -> np.ndarray:
-    return _month_start(np.asarray(qi, dtype=np.int64) * 3)
+    return month_start(np.asarray(qi, dtype=np.int64) * 3)
 
 
 def supervisor_exits(org, *, lookback_days=None) -> pd.DataFrame:
@@ -56,11 +57,11 @@ def supervisor_exits(org, *, lookback_days=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> supervisor_exits(example_org())[["staff_id", "program_id", "supervisees"]].values.tolist()
     [['S1', 'A', 3]]
     """
-    look = int(_setting(org, "leading", "lookback_days", lookback_days))
+    look = int(setting_of(org, "leading", "lookback_days", lookback_days))
     sf = org.staff_frame
     sv = org.supervision_frame
     cols = ["staff_id", "exit", "program_id", "supervisees"]
@@ -87,8 +88,8 @@ def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
     start = af["start"].to_numpy()
     ok = end > start
     start, end, prog = start[ok], end[ok], af["program_id"].to_numpy()[ok]
-    q0 = _month_index(start) // 3
-    q1 = _month_index(end - np.timedelta64(1, "D")) // 3
+    q0 = month_index(start) // 3
+    q1 = month_index(end - np.timedelta64(1, "D")) // 3
     n = (q1 - q0 + 1).astype(np.int64)
     rep = np.repeat(np.arange(len(start)), n)
     qi = q0[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
@@ -99,7 +100,7 @@ def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
     return df.groupby(["program_id", "qi"], as_index=False)["person_days"].sum()
 
 
-def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, as_of=None) -> dict:
+def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, as_of=None) -> Result:
     """Do clinician exits rise in the quarters after a program loses a supervisor?
 
     Parameters
@@ -114,7 +115,8 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
 
     Returns
     -------
-    dict
+    Result
+        ``table``: ``lags``. ``summary``: the sentence. ``extras``:
         ``program_quarters`` (records: ``program_id``, ``quarter``
         (``"2023-Q2"``), ``quarter_start``, ``supervisor_exits``,
         ``clinician_exits``, ``clinician_person_years``,
@@ -125,9 +127,8 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
         quarters earlier versus without, 95% interval), ``window`` (the same
         for lags 1 … ``lag_quarters`` combined), ``by_program`` (per program:
         supervisor and clinician exits, rate after vs otherwise),
-        ``supervisor_exits`` (records), ``records`` (= ``lags``),
-        ``change_pct`` (``100 * (rate ratio - 1)`` for the window),
-        ``sentence`` and ``summary``.
+        ``supervisor_exits`` (records) and ``change_pct``
+        (``100 * (rate ratio - 1)`` for the window).
 
     Raises
     ------
@@ -136,28 +137,28 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> res = supervisor_leading_indicator(example_org())
-    >>> res["window"]["exits"], res["window"]["reference_exits"]
+    >>> res.extras["window"]["exits"], res.extras["window"]["reference_exits"]
     (1, 0)
-    >>> print(res["sentence"])  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(res.summary)  # doctest: +NORMALIZE_WHITESPACE
     Programs that lost a supervisor saw 1 clinician exit(s) over the next two quarters against none
     at other times (1 supervisor exit(s) in 1 program(s)).
     """
-    lag = int(_setting(org, "leading", "lag_quarters", lag_quarters))
+    lag = int(setting_of(org, "leading", "lag_quarters", lag_quarters))
     if lag < 1:
         raise AnalysisError(f"lag_quarters must be at least 1 (got {lag})")
-    cut = org.censor if as_of is None else min(org.censor, pd.Timestamp(as_date(as_of)) + pd.Timedelta(days=1))
+    cut = analysis_cut(org, as_of)
     pq = _clinician_quarters(org, cut)
     if not len(pq):
         raise AnalysisError("no clinician seats in the data: the leading-indicator analysis compares clinician exits")
     sup = supervisor_exits(org, lookback_days=lookback_days)
     sup = sup[sup["exit"] < cut].reset_index(drop=True)
-    sup_q = sup.assign(qi=_month_index(sup["exit"]) // 3 if len(sup) else [])
+    sup_q = sup.assign(qi=month_index(sup["exit"]) // 3 if len(sup) else [])
     sup_n = sup_q.groupby(["program_id", "qi"]).size() if len(sup_q) else pd.Series(dtype="int64")
     sf = org.staff_frame
     cl = sf[sf["exited"] & (sf["role_kind"] == "clinician") & (sf["exit"] < cut)]
-    cl_n = (pd.DataFrame({"program_id": cl["program_id"].to_numpy(), "qi": _month_index(cl["exit"]) // 3})
+    cl_n = (pd.DataFrame({"program_id": cl["program_id"].to_numpy(), "qi": month_index(cl["exit"]) // 3})
             .groupby(["program_id", "qi"]).size()) if len(cl) else pd.Series(dtype="int64")
 
     def lookup(series, prog, qi):
@@ -175,7 +176,7 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
 
     def rr(flag, label):
         f = np.asarray(flag, dtype=bool)
-        return _rr_record(ex[f].sum(), days[f].sum(), ex[~f].sum(), days[~f].sum(),
+        return rate_record(ex[f].sum(), days[f].sum(), ex[~f].sum(), days[~f].sum(),
                           label_a=label, label_b="program-quarters without")
 
     lags = [{"lag_quarters": L, **rr(lagged[L] > 0, f"{L} quarter(s) after a supervisor exit")}
@@ -185,7 +186,7 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     for p, g in pq.groupby("program_id", sort=True):
         f = g["after_supervisor_exit"].to_numpy()
         e, d = g["clinician_exits"].to_numpy(), g["person_days"].to_numpy()
-        r = _rr_record(e[f].sum(), d[f].sum(), e[~f].sum(), d[~f].sum(), label_a="after", label_b="otherwise")
+        r = rate_record(e[f].sum(), d[f].sum(), e[~f].sum(), d[~f].sum(), label_a="after", label_b="otherwise")
         by_program.append({"program_id": p, "supervisor_exits": int(g["supervisor_exits"].sum()),
                            "clinician_exits": int(e.sum()),
                            "clinician_exit_rate_after_per_year": r["exit_rate_per_year"],
@@ -194,23 +195,20 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     rows = pq.sort_values(["program_id", "qi"])
     program_quarters = [{
         "program_id": r.program_id, "quarter": _quarter_label(int(r.qi)),
-        "quarter_start": _jsonable(pd.Timestamp(_quarter_start([r.qi])[0])),
+        "quarter_start": jsonable(pd.Timestamp(_quarter_start([r.qi])[0])),
         "supervisor_exits": int(r.supervisor_exits), "clinician_exits": int(r.clinician_exits),
-        "clinician_person_years": _round(r.person_days / 365.25, 2),
-        "clinician_exit_rate_per_year": _round(r.clinician_exits / r.person_days * 365.25) if r.person_days else None,
+        "clinician_person_years": rounded(r.person_days / 365.25, 2),
+        "clinician_exit_rate_per_year": rounded(r.clinician_exits / r.person_days * 365.25) if r.person_days else None,
         "after_supervisor_exit": bool(r.after_supervisor_exit),
     } for r in rows.itertuples(index=False)]
     change = None if window["rate_ratio"] is None else 100.0 * (window["rate_ratio"] - 1.0)
     sentence = _sentence(window, change, lag, len(sup), sup["program_id"].nunique() if len(sup) else 0)
-    sup_records = [{"staff_id": s.staff_id, "exit_date": _jsonable(s.exit), "program_id": _jsonable(s.program_id),
+    sup_records = [{"staff_id": s.staff_id, "exit_date": jsonable(s.exit), "program_id": jsonable(s.program_id),
                     "supervisees": int(s.supervisees)} for s in sup.itertuples(index=False)]
-    return {
-        "program_quarters": program_quarters, "lags": lags, "window": window, "by_program": by_program,
-        "supervisor_exits": sup_records, "records": lags, "change_pct": _round(change, 1),
-        "settings": {"lag_quarters": lag,
-                     "lookback_days": int(_setting(org, "leading", "lookback_days", lookback_days))},
-        "sentence": sentence, "summary": sentence,
-    }
+    settings = {"lag_quarters": lag, "lookback_days": int(setting_of(org, "leading", "lookback_days", lookback_days))}
+    return Result("leading", as_of_text(cut), settings, lags, sentence,
+                  {"program_quarters": program_quarters, "lags": lags, "window": window, "by_program": by_program,
+                   "supervisor_exits": sup_records, "change_pct": rounded(change, 1)})
 
 
 def _sentence(window: dict, change, lag: int, n_sup: int, n_prog: int) -> str:

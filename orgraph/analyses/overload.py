@@ -13,7 +13,9 @@ import pandas as pd
 
 from ..graph import OrgGraph
 from ..stats import rate_ratio
-from .exposure import DAY, cutoff, iso, num, observed_from, people, setting, supervision, union_intervals
+from ..result import Result
+from ..settings import analysis_cut, resolve
+from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 
 __all__ = ["overloaded_supervisors", "SPAN_BANDS", "span_band"]
@@ -41,7 +43,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
                            max_supervisee_caseload: float | None = None,
                            min_delivered_ratio: float | None = None,
                            required_hours_per_week: float | None = None, min_signals: int | None = None,
-                           as_of=None) -> dict:
+                           as_of=None) -> Result:
     """Span of control and load per supervisor, overload flags and the exit rate ratio.
 
     Parameters
@@ -69,17 +71,16 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
 
     Returns
     -------
-    dict
-        ``supervisors``: one record per person who supervised anyone, overloaded
+    Result
+        ``table``: one record per person who supervised anyone, overloaded
         first then by mean span: ``supervisor_id, mean_span, max_span, span_now,
         total_span, total_span_now, band, supervising_days, supervisee_caseload,
         max_supervisee_caseload, own_caseload, programs,
         supervision_hours_delivered, supervision_hours_required, delivered_ratio,
-        overloaded, reasons``. ``bands``: share of supervisors per span band (by
+        overloaded, reasons``. ``extras["bands"]``: share of supervisors per span band (by
         mean span), share on the last day and share of supervisor-days.
-        ``rate_ratio``: exits per person-day of supervisees while supervised by
+        ``extras["rate_ratio"]``: exits per person-day of supervisees while supervised by
         an overloaded supervisor versus by any other, with a 95% interval.
-        ``settings``: the parameters used.
 
     Notes
     -----
@@ -99,17 +100,18 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     --------
     >>> from orgraph.analyses._demo import demo_org
     >>> res = overloaded_supervisors(demo_org(), max_span=4.5)
-    >>> [(s["supervisor_id"], s["max_span"], s["overloaded"]) for s in res["supervisors"]]
+    >>> [(s["supervisor_id"], s["max_span"], s["overloaded"]) for s in res.table]
     [('S2', 8, True), ('S1', 4, False)]
-    >>> res["supervisors"][0]["reasons"]
+    >>> res.table[0]["reasons"]
     ['direct span averaged 4.9 supervisees (limit 4.5)']
     """
-    lim_span = float(setting(org, "overload", "max_span", max_span))
-    lim_load = float(setting(org, "overload", "max_supervisee_caseload", max_supervisee_caseload))
-    lim_ratio = float(setting(org, "overload", "min_delivered_ratio", min_delivered_ratio))
-    per_week = float(setting(org, "overload", "required_hours_per_week", required_hours_per_week))
-    need = int(setting(org, "overload", "min_signals", min_signals))
-    cut = cutoff(org, as_of)
+    st = resolve(org, "overload", max_span=max_span, max_supervisee_caseload=max_supervisee_caseload,
+                 min_delivered_ratio=min_delivered_ratio, required_hours_per_week=required_hours_per_week,
+                 min_signals=min_signals)
+    lim_span, lim_load = float(st["max_span"]), float(st["max_supervisee_caseload"])
+    lim_ratio, per_week = float(st["min_delivered_ratio"]), float(st["required_hours_per_week"])
+    need = int(st["min_signals"])
+    cut = analysis_cut(org, as_of)
     obs0 = observed_from(org, cut)
     ref = cut - DAY
     settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
@@ -196,8 +198,10 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
         })
     records.sort(key=lambda x: (not x["overloaded"], -(x["mean_span"] or 0), x["supervisor_id"]))
     flagged = {x["supervisor_id"] for x in records if x["overloaded"]}
-    return {"supervisors": records, "bands": _bands(records, seg), "rate_ratio": _exit_ratio(S, P, flagged),
-            "settings": settings}
+    n_over = sum(r["overloaded"] for r in records)
+    summary = f"{n_over} of {len(records)} people who supervise are overloaded."
+    return Result("overload", settings["as_of"], settings, records, summary,
+                  {"bands": _bands(records, seg), "rate_ratio": _exit_ratio(S, P, flagged)})
 
 
 def _span_segments(S: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ For everyone employed on ``as_of`` the list shows which of six risk factors
 apply and a score whose weights the org's own history sets:
 
 ``supervisor_left``
-    a supervisor of theirs left in the last ``[risk] window_days`` (180) days;
+    a supervisor of theirs left in the last ``[cascades] window_days`` (180) days;
 ``overloaded_supervisor``
     their supervisor is one that :func:`orgraph.analyses.overload.overloaded_supervisors`
     flags with the data up to ``as_of`` (span, supervisees' caseload and
@@ -49,9 +49,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..graph import as_date
-from .caseload import _DAYS_PER_YEAR, _codes, _jsonable, _key, _month_index, _round, _setting, _take
-from .common import factor_context, monthly_factors
+from ..result import Result
+from ..stats import poisson_regression
+from ..settings import analysis_cut
+from .panel import DAYS_PER_YEAR, jsonable, month_index, month_key, rounded, setting_of, staff_codes, take
+from .departures import factor_context, monthly_factors
 
 __all__ = ["risk_list", "RISK_FACTORS"]
 
@@ -66,13 +68,13 @@ def _overloaded(org, day) -> dict:
     from .overload import overloaded_supervisors
 
     res = overloaded_supervisors(org, as_of=day)
-    return {s["supervisor_id"]: s["reasons"] for s in res["supervisors"] if s["overloaded"]}
+    return {s["supervisor_id"]: s["reasons"] for s in res.table if s["overloaded"]}
 
 
 def _flags(org, f: pd.DataFrame, window: int, overloaded: dict) -> pd.DataFrame:
-    holders = int(_setting(org, "churn", "min_holders"))
-    k = int(_setting(org, "caseload", "consecutive_months"))
-    thr = float(_setting(org, "docburden", "threshold"))
+    holders = int(setting_of(org, "churn", "min_holders"))
+    k = int(setting_of(org, "caseload", "consecutive_months"))
+    thr = float(setting_of(org, "docburden", "threshold"))
     return pd.DataFrame({
         "supervisor_left": (f["sup_left_days"] < window).to_numpy(),
         "overloaded_supervisor": f["supervisor_id"].isin(list(overloaded)).to_numpy(),
@@ -82,38 +84,11 @@ def _flags(org, f: pd.DataFrame, window: int, overloaded: dict) -> pd.DataFrame:
     }, index=f.index)
 
 
-def _poisson_fit(X: np.ndarray, events: np.ndarray, days: np.ndarray, ridge: float = 1e-4,
-                 max_iter: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson regression ``log E[events] = log days + b0 + X b`` by Newton's method.
-
-    A tiny ridge penalty on ``b`` keeps estimates finite when a factor has no
-    events. Returns ``(coef, se)`` with the intercept first.
-
-    Examples
-    --------
-    >>> X = np.array([[0.0], [1.0]])
-    >>> coef, se = _poisson_fit(X, np.array([10.0, 20.0]), np.array([1000.0, 1000.0]))
-    >>> round(math.exp(coef[1]), 3), round(float(se[1]), 3)     # rate ratio 2, se sqrt(1/10 + 1/20)
-    (2.0, 0.387)
-    """
-    A = np.column_stack([np.ones(len(X)), X])
-    p = A.shape[1]
-    pen = np.full(p, ridge)
-    pen[0] = 0.0
-    b = np.zeros(p)
-    b[0] = math.log(max(events.sum(), 0.5) / days.sum())
-    for _ in range(max_iter):
-        mu = days * np.exp(np.clip(A @ b, -50, 50))
-        grad = A.T @ (events - mu) - pen * b
-        H = (A * mu[:, None]).T @ A + np.diag(pen)
-        step = np.linalg.solve(H, grad)
-        b = b + step
-        if np.max(np.abs(step)) < 1e-9:
-            break
-    mu = days * np.exp(np.clip(A @ b, -50, 50))
-    H = (A * mu[:, None]).T @ A + np.diag(pen)
-    se = np.sqrt(np.diag(np.linalg.inv(H)))
-    return b, se
+def _poisson_fit(X: np.ndarray, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and standard errors (intercept first) of a slightly ridged Poisson fit on cells."""
+    coef, cov = poisson_regression(np.column_stack([np.ones(len(X)), X]), events, days, ridge=1e-4, max_iter=50,
+                                   tol=1e-9)
+    return coef, np.sqrt(np.diag(cov))
 
 
 def _fit(flags: pd.DataFrame, events: np.ndarray, days: np.ndarray, names) -> dict:
@@ -130,7 +105,7 @@ def _fit(flags: pd.DataFrame, events: np.ndarray, days: np.ndarray, names) -> di
         coef, se = _poisson_fit(agg[usable].to_numpy(float), agg["_e"].to_numpy(float), agg["_d"].to_numpy(float))
     for n in names:
         d, e = exposure[n]
-        rec = {"factor": n, "person_years_exposed": _round(d / _DAYS_PER_YEAR, 2), "exits_exposed": e,
+        rec = {"factor": n, "person_years_exposed": rounded(d / DAYS_PER_YEAR, 2), "exits_exposed": e,
                "hazard_ratio": None, "ci_low": None, "ci_high": None, "weight": 0.0, "fitted": n in usable}
         if n in usable:
             i = usable.index(n) + 1
@@ -144,10 +119,10 @@ def _fit(flags: pd.DataFrame, events: np.ndarray, days: np.ndarray, names) -> di
 
 def _supervisor_high(org, f: pd.DataFrame, own_score: np.ndarray, cut: float) -> np.ndarray:
     """Whether each row's supervisor (same month) has an own-factor score of at least ``cut``."""
-    own = pd.Series(_key(f["sc"].to_numpy(), f["prev_mi"].to_numpy()))
+    own = pd.Series(month_key(f["sc"].to_numpy(), f["prev_mi"].to_numpy()))
     first = ~own.duplicated().to_numpy()
-    sup_key = _key(_codes(org, f["supervisor_id"].fillna("")), f["prev_mi"].to_numpy())
-    sup = _take(sup_key, own.to_numpy()[first], np.asarray(own_score, dtype=float)[first])
+    sup_key = month_key(staff_codes(org, f["supervisor_id"].fillna("")), f["prev_mi"].to_numpy())
+    sup = take(sup_key, own.to_numpy()[first], np.asarray(own_score, dtype=float)[first])
     return np.nan_to_num(sup.astype(float), nan=-np.inf) >= cut
 
 
@@ -160,9 +135,9 @@ def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
         out.append(f"supervisor {row.supervisor_id} is overloaded" + (f" ({why})" if why else ""))
     if flags["churn_seat"]:
         out.append(f"{int(row.seat_departures)} earlier holders left seat {row.position_id} in "
-                   f"{int(_setting(org, 'churn', 'window_months'))} months")
+                   f"{int(setting_of(org, 'churn', 'window_months'))} months")
     if flags["sustained_high_caseload"]:
-        out.append(f"caseload above the {float(_setting(org, 'caseload', 'percentile')):g}th percentile for "
+        out.append(f"caseload above the {float(setting_of(org, 'caseload', 'percentile')):g}th percentile for "
                    f"{int(row.caseload_run)} months ({int(row.caseload)} clients last month)")
     if flags["high_doc_burden"]:
         out.append(f"documentation {row.doc_ratio:.2f} hours per session hour last month")
@@ -172,7 +147,7 @@ def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
 
 
 def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, window_days=None,
-              supervisor_high_hr=None, min_exits=None, horizon_days=None) -> dict:
+              supervisor_high_hr=None, min_exits=None, horizon_days=None) -> Result:
     """People employed on ``as_of``, ranked by a risk score fitted on the org's history.
 
     Parameters
@@ -185,22 +160,24 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
         Keep the first ``top`` people (after the filters).
     program, supervisor : str, optional
         Keep only people in this program / with this current supervisor.
-    window_days, supervisor_high_hr, min_exits, horizon_days : optional
-        Default: the ``[risk]`` settings (180, 2.0, 10, 90).
+    window_days : int, optional
+        "Supervisor left" window; default ``[cascades] window_days`` (180).
+    supervisor_high_hr, min_exits, horizon_days : optional
+        Default: the ``[risk]`` settings (2.0, 10, 90).
 
     Returns
     -------
-    dict
-        ``as_of``, ``method``, ``weights`` (records: ``factor``,
+    Result
+        ``table``: one record per person employed on ``as_of`` (``rank``,
+        ``staff_id``, ``name``, ``role_kind``, ``program_id``,
+        ``position_id``, ``supervisor_id``, ``tenure_days``, ``factors``,
+        ``details``, ``score``, ``relative_hazard``, ``exit_probability``;
+        ranked by score, then number of factors, then id).
+        ``extras``: ``method``, ``weights`` (records: ``factor``,
         ``hazard_ratio``, ``ci_low``, ``ci_high``, ``weight``, ``fitted``,
         ``person_years_exposed``, ``exits_exposed``),
         ``baseline_exit_rate_per_year`` (no factor), ``fit`` (``exits``,
-        ``person_years``, ``months``), ``employed``, ``with_factors``,
-        ``records`` (``rank``, ``staff_id``, ``name``, ``role_kind``,
-        ``program_id``, ``position_id``, ``supervisor_id``, ``tenure_days``,
-        ``factors``, ``details``, ``score``, ``relative_hazard``,
-        ``exit_probability``; ranked by score, then number of factors, then id),
-        ``settings`` and ``summary``.
+        ``person_years``, ``months``), ``employed`` and ``with_factors``.
 
     Raises
     ------
@@ -210,20 +187,18 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> res = risk_list(example_org(), as_of="2022-04-30", min_exits=1)
-    >>> [(r["staff_id"], r["factors"]) for r in res["records"][:2]]
+    >>> [(r["staff_id"], r["factors"]) for r in res.table[:2]]
     [('C1', ['supervisor_left', 'sustained_high_caseload', 'high_doc_burden']), ('C2', ['supervisor_left'])]
     """
-    day = as_date(as_of or org.data_end)
-    if day > org.data_end:
-        raise AnalysisError(f"--as-of {day} is after the last day of data ({org.data_end})")
-    window = int(_setting(org, "risk", "window_days", window_days))
-    hr_cut = float(_setting(org, "risk", "supervisor_high_hr", supervisor_high_hr))
-    need = int(_setting(org, "risk", "min_exits", min_exits))
-    horizon = int(_setting(org, "risk", "horizon_days", horizon_days))
+    day = (analysis_cut(org, as_of) - pd.Timedelta(days=1)).date()
+    window = int(setting_of(org, "cascades", "window_days", window_days))
+    hr_cut = float(setting_of(org, "risk", "supervisor_high_hr", supervisor_high_hr))
+    need = int(setting_of(org, "risk", "min_exits", min_exits))
+    horizon = int(setting_of(org, "risk", "horizon_days", horizon_days))
     ts = pd.Timestamp(day)
-    cur_mi = int(_month_index([ts + pd.Timedelta(days=1)])[0])
+    cur_mi = int(month_index([ts + pd.Timedelta(days=1)])[0])
     # --- history: complete months before as_of
     hist = monthly_factors(org)
     hist = hist[hist["mi"] < cur_mi].reset_index(drop=True)
@@ -263,11 +238,11 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
         rh = math.exp(score[i])
         records.append({
             "rank": rank, "staff_id": row.staff_id, "name": names[row.sc],
-            "role_kind": row.role_kind, "program_id": _jsonable(row.program_id),
-            "position_id": _jsonable(row.position_id), "supervisor_id": _jsonable(row.supervisor_id),
+            "role_kind": row.role_kind, "program_id": jsonable(row.program_id),
+            "position_id": jsonable(row.position_id), "supervisor_id": jsonable(row.supervisor_id),
             "tenure_days": int(row.tenure_days), "factors": [n for n in RISK_FACTORS if fl[n]],
-            "details": _details(row, fl, org, overloaded), "score": _round(score[i]),
-            "relative_hazard": _round(rh, 3), "exit_probability": _round(1 - math.exp(-base * rh * horizon), 4),
+            "details": _details(row, fl, org, overloaded), "score": rounded(score[i]),
+            "relative_hazard": rounded(rh, 3), "exit_probability": rounded(1 - math.exp(-base * rh * horizon), 4),
         })
     with_factors = sum(1 for r in records if r["factors"])
     if program is not None:
@@ -276,19 +251,16 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
         records = [r for r in records if r["supervisor_id"] == supervisor]
     if top is not None:
         records = records[: int(top)]
-    weights = [_jsonable(fit["factors"][n]) for n in RISK_FACTORS]
-    return {
-        "as_of": day.isoformat(),
+    weights = [jsonable(fit["factors"][n]) for n in RISK_FACTORS]
+    settings = {"window_days": window, "supervisor_high_hr": hr_cut, "min_exits": need, "horizon_days": horizon,
+                "program": program, "supervisor": supervisor, "top": top}
+    return Result("risk", day.isoformat(), settings, records, _summary(records, len(emp), with_factors, weights, day), {
         "method": ("Poisson regression on person-months before as_of (piecewise-exponential proportional hazards); "
                    "weights = log hazard ratios, 0 when the hazard ratio is 1 or less"),
-        "weights": weights, "baseline_exit_rate_per_year": _round(base * _DAYS_PER_YEAR),
-        "fit": {"exits": int(events.sum()), "person_years": _round(days.sum() / _DAYS_PER_YEAR, 1),
+        "weights": weights, "baseline_exit_rate_per_year": rounded(base * DAYS_PER_YEAR),
+        "fit": {"exits": int(events.sum()), "person_years": rounded(days.sum() / DAYS_PER_YEAR, 1),
                 "months": int(hist["mi"].nunique())},
-        "employed": int(len(emp)), "with_factors": with_factors, "records": records,
-        "settings": {"window_days": window, "supervisor_high_hr": hr_cut, "min_exits": need,
-                     "horizon_days": horizon, "program": program, "supervisor": supervisor, "top": top},
-        "summary": _summary(records, len(emp), with_factors, weights, day),
-    }
+        "employed": int(len(emp)), "with_factors": with_factors})
 
 
 def _summary(records, employed, with_factors, weights, day) -> str:

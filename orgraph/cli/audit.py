@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..audit import STEPS, write_audit
+from ..registry import ANALYSES
+from ..report.audit import write_audit
 from ..render.tables import to_json
 from .options import as_of_option, open_source, source_argument
 
@@ -29,7 +30,7 @@ def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
     Writes OUT/findings.json, OUT/report.md and OUT/index.html (with maps).
     """
     org = open_source(source)
-    total = len(STEPS) + 1
+    total = sum(a.audit for a in ANALYSES) + 1
     with click.progressbar(length=total, label="Auditing", file=click.get_text_stream("stderr"),
                            show_eta=False, item_show_func=lambda s: s) as bar:
         def progress(label):

@@ -1,57 +1,16 @@
-"""Finance commands: ``cost`` (what exits cost) and ``scenario`` (what-ifs in dollars)."""
+"""``orgraph scenario``: what-ifs in dollars (more census, or a supervisor leaving)."""
 from __future__ import annotations
 
 import click
 
-from ..analyses.cost import turnover_cost
-from ..analyses.scenario import census_scenario, supervisor_leaves_scenario
+from ..report.scenarios import census_scenario, supervisor_leaves_scenario
 from ..render.tables import render
 from .options import as_of_option, emit, format_option, open_source, source_argument
 
-__all__ = ["cost_cmd", "scenario_cmd", "COMMANDS"]
+__all__ = ["scenario_cmd", "COMMANDS"]
 
-_PER_EXIT_COLS = ["role_kind", "annual_salary", "recruiting", "onboarding", "vacancy_days", "vacancy", "ramp_up",
-                  "total", "share_of_salary"]
-_PERIOD_COLS = ["period", "exits", "cost", "exits_clinician", "cost_clinician", "exits_supervisor",
-                "cost_supervisor", "partial"]
 _OPTION_COLS = ["add_fte", "caseload_per_fte", "utilization", "extra_exits", "turnover_cost", "added_salary",
                 "revenue_gain", "net_gain"]
-
-
-@click.command("cost")
-@source_argument
-@as_of_option
-@click.option("--period", type=click.Choice(["year", "quarter", "month"]), default="year", show_default=True,
-              help="Add up the cost of exits per year, quarter or month.")
-@format_option
-def cost_cmd(source, as_of, period, fmt):
-    """What staff exits cost: the cost model, its assumptions and the cost of exits per period.
-
-    The cost of one exit = recruiting + onboarding and training + the days the
-    seat stays empty (measured from this org's history) x the revenue the seat
-    produces + ramp-up. Every assumption can be changed in the [cost] section
-    of orgraph.toml; docs/cost-model.md gives each default's source.
-    """
-    res = turnover_cost(open_source(source), as_of=as_of, period=period)
-    if fmt != "table":
-        emit(res, fmt, key="periods", columns=None if fmt == "json" else
-             ["period", "start", "end", "partial", "exits", "cost"]
-             + [f"{k}_{rk}" for rk in ("clinician", "supervisor", "director", "admin", "other")
-                for k in ("exits", "cost")])
-        return
-    click.echo(f"Cost of one exit, by role kind (as of {res['as_of']}):")
-    click.echo(render(res["cost_per_exit"], "table", columns=_PER_EXIT_COLS))
-    click.echo()
-    click.echo(f"Cost of exits per {period}:")
-    click.echo(render(res["periods"], "table", columns=_PERIOD_COLS))
-    click.echo()
-    n = res["total_exits"]
-    click.echo(f"Total: {n} exit{'' if n == 1 else 's'}, ${res['total_cost']:,.0f}.")
-    click.echo()
-    click.echo("Assumptions (change them in the [cost] section of orgraph.toml):")
-    click.echo(render(res["assumptions"], "table", columns=["key", "value", "set_in", "source"], max_width=100))
-    for note in res["notes"]:
-        click.echo(f"Note: {note}")
 
 
 @click.command("scenario")
@@ -117,4 +76,4 @@ def scenario_cmd(source, program, add_census, add_fte, supervisor, leaves, as_of
     click.echo(render(res["supervisees"], "table"))
 
 
-COMMANDS = [cost_cmd, scenario_cmd]
+COMMANDS = [scenario_cmd]

@@ -1,7 +1,9 @@
 """Turn analysis results into readable tables, JSON or CSV.
 
-Analyses return plain data: a list of records (dicts), or a dict holding such
-lists. :func:`to_records` finds the main table; :func:`render` formats it.
+Analyses return a :class:`~orgraph.result.Result`; :func:`render` formats its
+main table (or any list of records) as aligned text or CSV, or the whole result
+as JSON. P-values keep three significant digits in tables, so 0.0503 is never
+shown as 0.05; lists of words become ``a; b`` in CSV cells.
 
 Examples
 --------
@@ -23,33 +25,40 @@ import json
 import pandas as pd
 
 from ..plain import jsonable
+from ..result import Result
 
 __all__ = ["render", "to_json", "to_records", "to_frame", "jsonable", "format_cell"]
 
+#: Columns shown with three significant digits.
+P_COLUMNS = ("p_value", "p_adjusted")
+
 
 def to_json(result, *, indent: int = 2) -> str:
-    """JSON text for any analysis result."""
+    """JSON text for a :class:`~orgraph.result.Result` or any plain data."""
+    if isinstance(result, Result):
+        result = result.to_dict()
     return json.dumps(jsonable(result), indent=indent, ensure_ascii=False)
 
 
 def to_records(result, key: str | None = None) -> list[dict]:
-    """The main table of a result: the list itself, ``result[key]``, or the first list of dicts in it."""
+    """A table as records: a result's main table (or its table ``key``), a DataFrame's rows, or a list as it is.
+
+    Raises
+    ------
+    TypeError
+        For anything else (a renderer never guesses which part of a dict is the table).
+    """
+    if isinstance(result, Result):
+        return result.rows(key)
     if isinstance(result, pd.DataFrame):
         return result.to_dict("records")
     if isinstance(result, list):
         return result
-    if isinstance(result, dict):
-        if key is not None:
-            return list(result.get(key) or [])
-        for v in result.values():
-            if isinstance(v, list) and (not v or isinstance(v[0], dict)):
-                return v
-        return [result]
     raise TypeError(f"cannot make a table of {type(result).__name__}")
 
 
 def to_frame(result, key: str | None = None) -> pd.DataFrame:
-    """A pandas DataFrame of a result's main table (for notebooks)."""
+    """A pandas DataFrame of a result's main table, or of its table ``key`` (for notebooks)."""
     return pd.DataFrame([jsonable(r) for r in to_records(result, key)])
 
 
@@ -79,6 +88,10 @@ def format_cell(value) -> str:
     return str(value)
 
 
+def _p_cell(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else format_cell(value)
+
+
 def _columns(records: list[dict], columns: list[str] | None) -> list[str]:
     if columns:
         return list(columns)
@@ -93,6 +106,8 @@ def _csv_cell(value):
     value = jsonable(value)
     if value is None:
         return ""
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return "; ".join("" if v is None else str(v) for v in value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return value
@@ -116,7 +131,7 @@ def render(result, fmt: str = "table", *, columns: list[str] | None = None, key:
         raise ValueError(f"unknown format {fmt!r}; expected table, json or csv")
     if not records:
         return "(no rows)"
-    cells = [[format_cell(r.get(c)) for c in cols] for r in records]
+    cells = [[_p_cell(r.get(c)) if c in P_COLUMNS else format_cell(r.get(c)) for c in cols] for r in records]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     numeric = [all(isinstance(jsonable(r.get(c)), (int, float)) and not isinstance(jsonable(r.get(c)), bool)

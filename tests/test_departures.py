@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from orgraph.analyses.common import departure_factors, factor_context, monthly_factors
+from orgraph.analyses.departures import departure_factors, factor_context, monthly_factors
 from orgraph.errors import AnalysisError
 from test_caseload import build, four_clinicians
 
@@ -83,7 +83,7 @@ def test_default_period_is_last_twelve_months_and_errors():
 
 
 def test_supervisor_recently_left_and_seat_churn():
-    from orgraph.analyses.caseload import example_org
+    from orgraph.analyses._demo import example_org
 
     res = departure_factors(example_org(), start="2022-04-01", end="2022-06-30", min_cell=1)
     r = rec(res, "supervisor_recently_left", "yes")   # C1 Apr 1-May 20 (50 days, 1 exit), C2, C3 91 days each

@@ -22,11 +22,11 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import as_date
+from ..result import Result
+from ..settings import analysis_cut
 from ..stats import bh_adjust
-from .caseload import (
-    _DAYS_PER_YEAR, _attach_context, _cached, _codes, _key, _month_index, _ns, _round, _rr_record, _setting, _take,
-    caseload_runs, person_months,
-)
+from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
+                    person_months, rate_record, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
 
 __all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
@@ -82,24 +82,24 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> org = example_org()
     >>> rows = pd.DataFrame({"staff_id": ["C1", "C2"], "ref": pd.to_datetime(["2022-05-01"] * 2), "prev_mi": 627})
     >>> f = factor_context(org, rows)
     >>> f[["staff_id", "caseload_band", "caseload_run", "sup_left_days", "documentation_band"]].values.tolist()
     [['C1', 'above 90th percentile', 4.0, 46, '1.0 or more'], ['C2', 'at or below median', 0.0, 46, '0.5-0.75']]
     """
-    look = int(_setting(org, "cascades", "lookback_days", lookback_days))
-    win = int(_setting(org, "churn", "window_months", churn_window_months))
-    thr = float(_setting(org, "docburden", "threshold"))
+    look = int(setting_of(org, "cascades", "lookback_days", lookback_days))
+    win = int(setting_of(org, "churn", "window_months", churn_window_months))
+    thr = float(setting_of(org, "docburden", "threshold"))
     df = rows.copy()
     df["ref"] = _ns(df["ref"])
     if "position_id" not in df.columns:
-        df = _attach_context(org, df)
+        df = attach_context(org, df)
     sf = org.staff_frame
     sc = df["sc"].to_numpy()
     df["tenure_days"] = ((df["ref"].to_numpy() - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int64)
-    row_key = _key(sc, df["prev_mi"].to_numpy())
+    row_key = month_key(sc, df["prev_mi"].to_numpy())
     # --- caseload of the previous month, banded against that month's percentiles
     runs = caseload_runs(org)
     if len(runs):
@@ -108,13 +108,13 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         band = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
                          ["above 90th percentile", "75th-90th percentile", "50th-75th percentile"],
                          "at or below median")
-        pct = float(_setting(org, "caseload", "percentile"))
+        pct = float(setting_of(org, "caseload", "percentile"))
         if pct != 90:
             band = np.where(band == "above 90th percentile", f"above {pct:g}th percentile", band)
-        rk = _key(r["sc"], r["mi"])
-        df["caseload"] = _take(row_key, rk, r["active_clients"].to_numpy())
-        df["caseload_band"] = _take(row_key, rk, band, None)
-        df["caseload_run"] = _take(row_key, rk, r["run"].to_numpy())
+        rk = month_key(r["sc"], r["mi"])
+        df["caseload"] = take(row_key, rk, r["active_clients"].to_numpy())
+        df["caseload_band"] = take(row_key, rk, band, None)
+        df["caseload_run"] = take(row_key, rk, r["run"].to_numpy())
     else:
         df["caseload"] = np.nan
         df["caseload_band"] = None
@@ -124,7 +124,7 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     dr = doc_ratios(org)
     if len(dr):
         d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
-        df["doc_ratio"] = _take(row_key, _key(d["sc"], d["mi"]), d["ratio"].to_numpy())
+        df["doc_ratio"] = take(row_key, month_key(d["sc"], d["mi"]), d["ratio"].to_numpy())
     else:
         df["doc_ratio"] = np.nan
     x = df["doc_ratio"]
@@ -141,7 +141,7 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
         ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
         if len(ev):
-            ev = pd.DataFrame({"sc": _codes(org, ev["staff_id"]), "gone": _ns(ev["exit"] + pd.Timedelta(days=1))})
+            ev = pd.DataFrame({"sc": staff_codes(org, ev["staff_id"]), "gone": _ns(ev["exit"] + pd.Timedelta(days=1))})
             ev = ev.sort_values("gone")
             df = df.sort_values("ref", kind="stable")
             df = pd.merge_asof(df, ev, left_on="ref", right_on="gone", by="sc", direction="backward")
@@ -166,14 +166,14 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         lo = np.searchsorted(keys, c_row.astype(np.int64) * span + lo_day, side="right")
         df["seat_departures"] = np.where(df["position_id"].notna(), hi - lo, 0)
     # --- the supervisor's span and supervisee caseload among these rows
-    sup_c = _codes(org, df["supervisor_id"].fillna(""))
-    sup_key = _key(sup_c, df["prev_mi"].to_numpy())
+    sup_c = staff_codes(org, df["supervisor_id"].fillna(""))
+    sup_key = month_key(sup_c, df["prev_mi"].to_numpy())
     has = sup_c >= 0
     g = pd.DataFrame({"k": sup_key[has], "sc": df["sc"].to_numpy()[has],
                       "cl": df["caseload"].to_numpy()[has]}).groupby("k")
     agg = g.agg(sup_span=("sc", "nunique"), sup_caseload=("cl", "sum"))
-    df["sup_span"] = np.where(has, _take(sup_key, agg.index.to_numpy(), agg["sup_span"].to_numpy(), 0), 0)
-    df["sup_caseload"] = np.where(has, _take(sup_key, agg.index.to_numpy(), agg["sup_caseload"].to_numpy(), 0.0), 0.0)
+    df["sup_span"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_span"].to_numpy(), 0), 0)
+    df["sup_caseload"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_caseload"].to_numpy(), 0.0), 0.0)
     df["sup_span"] = df["sup_span"].astype(int)
     tb = np.full(len(df), TENURE_BANDS[-1][1], dtype=object)
     t = df["tenure_days"].to_numpy()
@@ -191,7 +191,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> f = monthly_factors(example_org())
     >>> f[(f.staff_id == "C1") & (f.exit)][["caseload_run", "sup_left_days"]].values.tolist()
     [[4.0, 46.0]]
@@ -201,7 +201,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
         pm["prev_mi"] = pm["mi"] - 1
         return factor_context(org, pm, **kwargs)
 
-    return _cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build)
+    return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build)
 
 
 def _levels(f: pd.DataFrame, recent: int) -> dict[str, pd.Series]:
@@ -216,8 +216,8 @@ def _levels(f: pd.DataFrame, recent: int) -> dict[str, pd.Series]:
     }
 
 
-def departure_factors(org, *, start=None, end=None, as_of=None, period_months=None, recent_supervisor_days=None,
-                      min_cell=None, alpha=0.05, termination_types=None) -> dict:
+def departure_factors(org, *, start=None, end=None, as_of=None, period_months=None, window_days=None,
+                      min_cell=None, alpha=0.05, termination_types=None) -> Result:
     """Factors over-represented among people who left in a period, against those who stayed.
 
     Parameters
@@ -225,12 +225,12 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     org : OrgGraph
     start, end : date, optional
         The period (whole months containing these days). Default: the last
-        ``[common] period_months`` (12) months up to ``as_of`` or the data end.
+        ``[departures] period_months`` (12) months up to ``as_of`` or the data end.
     as_of : date, optional
         Same as ``end`` when ``end`` is not given.
     period_months : int, optional
-    recent_supervisor_days : int, optional
-        "Supervisor recently left" window; default ``[common] recent_supervisor_days`` (180).
+    window_days : int, optional
+        "Supervisor recently left" window; default ``[cascades] window_days`` (180).
     min_cell : int, optional
         Suppress levels with fewer people; default ``[privacy] min_cell`` (5).
     alpha : float, default 0.05
@@ -242,16 +242,16 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
 
     Returns
     -------
-    dict
-        ``period`` (``start``, ``end``), ``exits``, ``people``,
-        ``person_years``, ``records`` (one per level shown: ``factor``,
+    Result
+        ``table``: one record per level shown (``factor``,
         ``level``, ``people``, ``leavers``, ``person_years``, ``exits``,
         ``exit_rate_per_year``, ``rate_ratio``, ``ci_low``, ``ci_high``,
         ``p_value``, ``p_adjusted``, ``share_of_exits``,
         ``share_of_person_time``, ``over_represented``, ``description``;
-        sorted by adjusted p-value), ``suppressed`` (levels hidden, by
-        factor), ``settings`` and ``summary`` (sentences for the top
-        over-represented levels).
+        sorted by adjusted p-value). ``extras``: ``period`` (``start``,
+        ``end``), ``exits``, ``people``, ``leavers``, ``person_years`` and
+        ``suppressed`` (levels hidden, by factor). ``summary``: sentences for
+        the top over-represented levels.
 
     Raises
     ------
@@ -260,21 +260,21 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
 
     Examples
     --------
-    >>> from orgraph.analyses.caseload import example_org
+    >>> from orgraph.analyses._demo import example_org
     >>> res = departure_factors(example_org(), start="2022-01-01", end="2022-06-30", min_cell=1)
-    >>> res["exits"], res["people"]
+    >>> res.extras["exits"], res.extras["people"]
     (2, 5)
-    >>> r = [x for x in res["records"] if x["factor"] == "documentation_band" and x["level"] == "1.0 or more"][0]
+    >>> r = [x for x in res.table if x["factor"] == "documentation_band" and x["level"] == "1.0 or more"][0]
     >>> r["exits"], r["leavers"], r["people"]
     (1, 1, 1)
     """
-    recent = int(_setting(org, "common", "recent_supervisor_days", recent_supervisor_days))
-    months = int(_setting(org, "common", "period_months", period_months))
-    cell = int(_setting(org, "privacy", "min_cell", min_cell))
-    last = as_date(end or as_of or org.data_end)
-    last = min(last, org.data_end)
-    hi_mi = _month_index([pd.Timestamp(last)])[0]
-    lo_mi = _month_index([pd.Timestamp(as_date(start))])[0] if start is not None else hi_mi - months + 1
+    recent = int(setting_of(org, "cascades", "window_days", window_days))
+    months = int(setting_of(org, "departures", "period_months", period_months))
+    cell = int(setting_of(org, "privacy", "min_cell", min_cell))
+    cut = analysis_cut(org, end if end is not None else as_of)
+    last = (cut - pd.Timedelta(days=1)).date()
+    hi_mi = month_index([pd.Timestamp(last)])[0]
+    lo_mi = month_index([pd.Timestamp(as_date(start))])[0] if start is not None else hi_mi - months + 1
     if lo_mi > hi_mi:
         raise AnalysisError(f"the period starts ({start}) after it ends ({last})")
     f = monthly_factors(org)
@@ -301,15 +301,15 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
                 suppressed[factor] = suppressed.get(factor, 0) + 1
                 continue
             e, d = int(row["exits"]), float(row["days"])
-            rr = _rr_record(e, d, tot_e - e, tot_d - d, label_a=str(name), label_b="everyone else")
+            rr = rate_record(e, d, tot_e - e, tot_d - d, label_a=str(name), label_b="everyone else")
             desc = FACTORS[factor].format(level=name, days=recent)
             records.append({
                 "factor": factor, "level": str(name), "people": int(row["people"]),
                 "leavers": int(lv_leavers.get(name, 0)), "person_years": rr["person_years"], "exits": e,
                 "exit_rate_per_year": rr["exit_rate_per_year"], "rate_ratio": rr["rate_ratio"],
                 "ci_low": rr["ci_low"], "ci_high": rr["ci_high"], "p_value": rr["p_value"],
-                "share_of_exits": _round(e / tot_e) if tot_e else None,
-                "share_of_person_time": _round(d / tot_d), "description": desc,
+                "share_of_exits": rounded(e / tot_e) if tot_e else None,
+                "share_of_person_time": rounded(d / tot_d), "description": desc,
             })
     adj = bh_adjust([r["p_value"] for r in records])
     for r, p in zip(records, adj):
@@ -320,14 +320,12 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     records.sort(key=lambda r: (r["p_adjusted"] if r["p_adjusted"] is not None else 2.0,
                                 -(r["rate_ratio"] or 0), r["factor"], r["level"]))
     period = {"start": pd.Timestamp(np.datetime64(int(lo_mi), "M")).date().isoformat(), "end": last.isoformat()}
-    return {
-        "period": period, "exits": tot_e, "people": int(f["staff_id"].nunique()),
-        "leavers": int(f.loc[ev, "staff_id"].nunique()), "person_years": _round(tot_d / _DAYS_PER_YEAR, 2),
-        "records": records, "suppressed": suppressed,
-        "settings": {"recent_supervisor_days": recent, "min_cell": cell, "alpha": alpha,
-                     "termination_types": None if termination_types is None else list(termination_types)},
-        "summary": _summary(records, tot_e, period),
-    }
+    settings = {"window_days": recent, "period_months": months, "min_cell": cell, "alpha": alpha,
+                "termination_types": None if termination_types is None else list(termination_types)}
+    extras = {"period": period, "exits": tot_e, "people": int(f["staff_id"].nunique()),
+              "leavers": int(f.loc[ev, "staff_id"].nunique()), "person_years": rounded(tot_d / DAYS_PER_YEAR, 2),
+              "suppressed": suppressed}
+    return Result("departures", last.isoformat(), settings, records, _summary(records, tot_e, period), extras)
 
 
 def _summary(records: list[dict], exits: int, period: dict) -> str:

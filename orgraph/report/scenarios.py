@@ -1,264 +1,29 @@
 """What-if scenarios in dollars: more census, or a supervisor leaving.
 
-:func:`caseload_hazard` fits the org's own relation between a clinician's
-caseload per FTE and their hazard of leaving: a Poisson regression on
-person-months (exits in month *m+1* against active clients per FTE in month *m*,
-with the months at risk as exposure). When the history is too thin (fewer than
-``[scenario] min_exits`` exits, or a 95% interval wider than ``max_ci_ratio``)
-it says so and falls back to ``hazard_ratio_per_10_clients``, a documented
-default labelled as such.
-
 :func:`census_scenario` turns added census (and FTE) into a new caseload per
-FTE, expected extra clinician exits a year, their cost (:mod:`.cost`), the
-revenue the added census brings, and the break-even FTE.
-:func:`supervisor_leaves_scenario` prices a supervisor's departure from the
-cascade analysis's org-level hazard ratio.
+FTE, expected extra clinician exits a year (from
+:func:`orgraph.analyses.hazards.caseload_hazard`), their cost, the revenue the
+added census brings, and the break-even FTE. :func:`supervisor_leaves_scenario`
+prices a supervisor's departure from the cascade analysis's org-level hazard
+ratio.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
-from ..config import Config
+from ..analyses.cascades import supervisor_cascades
+from ..analyses.cost import cost_model, cost_of_exit
+from ..analyses.exposure import assignments, iso, people, supervision
+from ..analyses.hazards import caseload_hazard, exit_rates, scenario_settings
 from ..errors import AnalysisError
 from ..graph import OrgGraph
-from .cost import cost_model, cost_of_exit, money
-from .exposure import assignments, cutoff, iso, people, supervision
+from ..settings import analysis_cut
+from .words import money
 
-__all__ = ["caseload_hazard", "census_scenario", "supervisor_leaves_scenario", "exit_rates"]
-
-_Z = float(_st.norm.ppf(0.975))
-
-
-def _settings(org) -> dict:
-    cfg = getattr(org, "config", None)
-    cfg = cfg if isinstance(cfg, Config) else Config.from_mapping({}, "defaults")
-    return {**cfg.section("scenario"), "_cascade_window": cfg.get("cascades", "window_days")}
-
-
-#: Tenure bands (months since hire) the caseload relation adjusts for: new hires carry small, growing
-#: caseloads while their exit hazard is at its highest, which would otherwise hide a caseload effect.
-TENURE_BANDS = (3, 6, 12, 24)
-
-
-def _tenure_dummies(tenure_months: np.ndarray, event: np.ndarray, exposure: np.ndarray) -> np.ndarray:
-    """0/1 columns for the tenure bands, against the band with the most exposure; bands without any exit
-    are folded into that reference band (their coefficient could not be estimated)."""
-    band = np.digitize(tenure_months, TENURE_BANDS)
-    k = len(TENURE_BANDS) + 1
-    expo = np.bincount(band, weights=exposure, minlength=k)
-    evs = np.bincount(band, weights=event, minlength=k)
-    ref = int(np.argmax(expo))
-    cols = [(band == j).astype(float) for j in range(k) if j != ref and evs[j] > 0]
-    return np.column_stack(cols) if cols else np.empty((len(band), 0))
-
-
-def _poisson_fit(x: np.ndarray, y: np.ndarray, exposure: np.ndarray,
-                 adjust: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson regression ``log E[y] = a + b (x - mean x) + c . adjust + log(exposure)`` by Newton-Raphson.
-
-    Returns (coefficients, covariance); ``b`` is the second coefficient."""
-    xc = x - x.mean()
-    X = np.column_stack([np.ones_like(xc), xc] + ([adjust] if adjust is not None and adjust.size else []))
-    off = np.log(exposure)
-    beta = np.zeros(X.shape[1])
-    beta[0] = math.log(max(y.sum(), 0.5) / exposure.sum())
-    for _ in range(100):
-        mu = np.exp(X @ beta + off)
-        grad = X.T @ (y - mu)
-        H = X.T @ (X * mu[:, None])
-        step = np.linalg.solve(H, grad)
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    mu = np.exp(X @ beta + off)
-    H = X.T @ (X * mu[:, None])
-    return beta, np.linalg.inv(H)
-
-
-def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd.DataFrame:
-    """Person-months: caseload per FTE in month m, at-risk share and exit in month m+1."""
-    cl = org.data.caseload
-    if not len(cl):
-        return pd.DataFrame(columns=["staff_id", "month", "x", "exposure", "event"])
-    ppl = people(org, cut)
-    ppl = ppl[ppl["role_kind"] == role_kind]
-    cl = cl[(cl["month"] < cut) & cl["staff_id"].isin(ppl.index)]
-    fte = org.staff_frame["fte"].astype(float).where(lambda f: f > 0, 1.0)
-    m1 = cl["month"] + pd.offsets.MonthBegin(1)
-    m2 = m1 + pd.offsets.MonthBegin(1)
-    hire = cl["staff_id"].map(ppl["hire"])
-    end = cl["staff_id"].map(ppl["end"])
-    exit_ = cl["staff_id"].map(ppl["exit"])
-    lo = np.maximum(m1.values, hire.values)
-    hi = np.minimum(m2.values, end.values)
-    exposure = (hi - lo) / np.timedelta64(1, "D") / ((m2 - m1).dt.days.values)
-    out = pd.DataFrame({
-        "staff_id": cl["staff_id"].values,
-        "month": cl["month"].values,
-        "x": (cl["active_clients"].astype(float) / cl["staff_id"].map(fte).fillna(1.0)).values,
-        "exposure": exposure,
-        "event": ((exit_ >= m1) & (exit_ < m2)).values.astype(int),
-        "tenure_months": ((m1 - hire).dt.days / 30.4375).values,
-    })
-    return out[out["exposure"] > 0].reset_index(drop=True)
-
-
-def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:
-    """The org's own relation between clinicians' caseload per FTE and their exit hazard.
-
-    Parameters
-    ----------
-    org : OrgGraph
-        Needs caseload.csv.
-    as_of : date, optional
-        Fit on history up to this day.
-
-    Returns
-    -------
-    dict
-        ``fitted`` (False when the history is too thin), ``reason`` (why not),
-        ``method``, ``exits``, ``person_months``, ``mean_caseload_per_fte``,
-        ``hazard_ratio_per_10`` with ``ci_low``/``ci_high``/``p_value`` (from
-        the fit, when there is one), ``used`` (the relation scenarios use:
-        ``hazard_ratio_per_10``, ``ci_low``, ``ci_high``, ``coef_per_client``,
-        ``coef_low``, ``coef_high``, ``source``) and a ``sentence``.
-
-    Raises
-    ------
-    AnalysisError
-        When the org has no caseload data.
-
-    Notes
-    -----
-    Each row is a clinician-month *m* with caseload ``x`` = active clients /
-    FTE; the outcome is an exit in month *m+1* and the exposure the share of
-    month *m+1* they were employed. Using the previous month's caseload keeps
-    the clients transferred away from a leaver out of the covariate. The model
-    also has one term per tenure band (:data:`TENURE_BANDS`, months since hire),
-    because new hires build their caseload while their exit hazard is highest.
-    The hazard ratio per 10 clients is ``exp(10 b)`` with a Wald interval.
-
-    Examples
-    --------
-    >>> from orgraph.analyses._demo import demo_org
-    >>> caseload_hazard(demo_org())
-    Traceback (most recent call last):
-    ...
-    orgraph.errors.AnalysisError: the caseload relation needs caseload.csv (active clients per staff member per month)
-    """
-    if not len(org.data.caseload):
-        raise AnalysisError("the caseload relation needs caseload.csv (active clients per staff member per month)")
-    s = _settings(org)
-    cut = cutoff(org, as_of)
-    p = _panel(org, cut)
-    n_ev = int(p["event"].sum()) if len(p) else 0
-    res = {"fitted": False, "reason": None,
-           "method": "Poisson regression of exits in month m+1 on caseload per FTE in month m, adjusted for "
-                     "tenure band (person-months)",
-           "exits": n_ev, "person_months": round(float(p["exposure"].sum()), 1) if len(p) else 0.0,
-           "mean_caseload_per_fte": round(float(p["x"].mean()), 2) if len(p) else None,
-           "hazard_ratio_per_10": None, "ci_low": None, "ci_high": None, "p_value": None}
-    if n_ev < int(s["min_exits"]):
-        res["reason"] = (f"only {n_ev} clinician exits with caseload data (at least {s['min_exits']} "
-                         f"are needed to fit the relation)")
-    elif p["x"].std() == 0:
-        res["reason"] = "every clinician had the same caseload, so no relation can be fitted"
-    else:
-        try:
-            ev, ex = p["event"].to_numpy(float), p["exposure"].to_numpy(float)
-            adj = _tenure_dummies(p["tenure_months"].to_numpy(float), ev, ex)
-            beta, cov = _poisson_fit(p["x"].to_numpy(float), ev, ex, adj)
-            b, se = float(beta[1]), float(math.sqrt(cov[1, 1]))
-        except (np.linalg.LinAlgError, FloatingPointError, ValueError, OverflowError):
-            b, se = float("nan"), float("nan")
-        if not (math.isfinite(b) and math.isfinite(se)):
-            res["reason"] = "the fit did not converge"
-        else:
-            hr, lo, hi = (math.exp(10 * b), math.exp(10 * (b - _Z * se)), math.exp(10 * (b + _Z * se)))
-            res.update({"hazard_ratio_per_10": round(hr, 4), "ci_low": round(lo, 4), "ci_high": round(hi, 4),
-                        "coef_per_client": b, "se": se,
-                        "p_value": float(2 * _st.norm.sf(abs(b / se))) if se > 0 else None})
-            if hi / lo > float(s["max_ci_ratio"]):
-                res["reason"] = (f"the 95% interval ({lo:.2f} to {hi:.2f} per 10 clients) is too wide to rely on "
-                                 f"(wider than {s['max_ci_ratio']:g}-fold)")
-            else:
-                res["fitted"] = True
-    if res["fitted"]:
-        b, se = res["coef_per_client"], res["se"]
-        res["used"] = {"hazard_ratio_per_10": res["hazard_ratio_per_10"], "ci_low": res["ci_low"],
-                       "ci_high": res["ci_high"], "coef_per_client": b, "coef_low": b - _Z * se,
-                       "coef_high": b + _Z * se, "source": "fitted on this org's history"}
-        pct = (res["hazard_ratio_per_10"] - 1) * 100
-        word = "higher" if pct >= 0 else "lower"
-        res["sentence"] = (
-            f"In this org, each 10 more active clients per clinical FTE went with a {abs(pct):.0f}% {word} "
-            f"monthly exit hazard (95% interval {res['ci_low']:.2f} to {res['ci_high']:.2f} times; "
-            f"{n_ev:,} exits over {res['person_months']:,.0f} clinician-months).")
-    else:
-        hr = float(s["hazard_ratio_per_10_clients"])
-        b = math.log(hr) / 10
-        res["used"] = {"hazard_ratio_per_10": hr, "ci_low": None, "ci_high": None, "coef_per_client": b,
-                       "coef_low": None, "coef_high": None,
-                       "source": "documented default estimate ([scenario] hazard_ratio_per_10_clients), "
-                                 "not fitted on this org"}
-        res["sentence"] = (f"This org's history is too thin to fit its own caseload-exit relation ({res['reason']}); "
-                           f"scenarios use the documented default of {hr:.2f} times the exit hazard per 10 more "
-                           f"clients per FTE, labelled as an estimate.")
-    return res
-
-
-def exit_rates(org: OrgGraph, *, as_of=None, months: int | None = None, program: str | None = None) -> dict:
-    """Exits per person-year by role kind over the ``months`` before ``as_of``.
-
-    Person-time and exits come from seat assignments: an exit counts for the
-    role kind (and program) of the seat held on the last day.
-
-    Parameters
-    ----------
-    org : OrgGraph
-    as_of : date, optional
-    months : int, optional
-        Default ``[scenario] baseline_months``.
-    program : str, optional
-        Only seats in this program.
-
-    Returns
-    -------
-    dict
-        ``{role_kind: {"exits", "person_years", "rate"}}`` (``rate`` is None
-        without person-time) and ``window`` (``start``, ``end``).
-
-    Examples
-    --------
-    >>> from orgraph.analyses._demo import demo_org
-    >>> r = exit_rates(demo_org(), months=12)
-    >>> r["clinician"]["exits"], round(r["clinician"]["person_years"], 2), round(r["clinician"]["rate"], 3)
-    (5, 5.71, 0.876)
-    """
-    s = _settings(org)
-    months = int(months if months is not None else s["baseline_months"])
-    cut = cutoff(org, as_of)
-    w0 = max(cut - pd.DateOffset(months=months), pd.Timestamp(org.data_start))
-    af = assignments(org, cut)
-    if program is not None:
-        af = af[af["program_id"] == program]
-    ppl = people(org, cut)
-    af = af.join(ppl[["exited", "end"]].rename(columns={"end": "staff_end"}), on="staff_id")
-    lo = af["start"].clip(lower=w0)
-    days = (af["end"] - lo).dt.days.clip(lower=0)
-    ev = af["exited"].fillna(False).astype(bool) & (af["end"] == af["staff_end"]) & (af["end"] > w0)
-    out = {"window": {"start": iso(w0), "end": iso(cut - pd.Timedelta(days=1))}}
-    for rk in ("clinician", "supervisor", "director", "admin", "other"):
-        m = (af["role_kind"].fillna("other") == rk).to_numpy()
-        py = float(days[m].sum()) / 365.25
-        n = int(ev[m].sum())
-        out[rk] = {"exits": n, "person_years": round(py, 4), "rate": (n / py) if py > 0 else None}
-    return out
+__all__ = ["census_scenario", "supervisor_leaves_scenario"]
 
 
 def _program_state(org, program, cut, s, cs):
@@ -372,10 +137,10 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
             or add_census > 1e6 or add_fte > 1e5:
         raise AnalysisError("--add-census and --add-fte must be numbers from 0 up to 1,000,000 clients "
                             "and 100,000 FTE")
-    s = _settings(org)
+    s = scenario_settings(org)
     model = cost_model(org, as_of=as_of)
     cs = model["settings"]
-    cut = cutoff(org, as_of)
+    cut = analysis_cut(org, as_of)
     st = _program_state(org, program, cut, s, cs)
     name = org.data.programs[program].name or program
     fte0, census0, n0 = st["fte"], st["census"], len(st["heads"])
@@ -479,18 +244,13 @@ def census_scenario(org: OrgGraph, *, program: str, add_census: float, add_fte: 
 
 
 def _org_hazard_ratio(org, as_of, s) -> dict:
-    try:
-        from .cascades import supervisor_cascades
-    except ImportError:  # the cascade analysis is not installed
-        supervisor_cascades = None
     out = None
-    if supervisor_cascades is not None:
-        o = supervisor_cascades(org, as_of=as_of).get("org") or {}
-        hr = o.get("hazard_ratio")
-        if hr is not None and math.isfinite(hr) and o.get("exposed_exits", 1) > 0:
-            out = {"hazard_ratio": hr, "ci_low": o.get("ci_low"), "ci_high": o.get("ci_high"),
-                   "source": "this org's history (cascade analysis: " + str(o.get("method", "rate ratio")) + ")",
-                   "baseline_hazard_per_year": o.get("baseline_hazard_per_year") or {}}
+    o = supervisor_cascades(org, as_of=as_of).extras.get("org") or {}
+    hr = o.get("hazard_ratio")
+    if hr is not None and math.isfinite(hr) and o.get("exposed_exits", 1) > 0:
+        out = {"hazard_ratio": hr, "ci_low": o.get("ci_low"), "ci_high": o.get("ci_high"),
+               "source": "this org's history (cascade analysis: " + str(o.get("method", "rate ratio")) + ")",
+               "baseline_hazard_per_year": o.get("baseline_hazard_per_year") or {}}
     if out is None:
         out = {"hazard_ratio": float(s["supervisor_exit_hazard_ratio"]), "ci_low": None, "ci_high": None,
                "source": "documented default estimate ([scenario] supervisor_exit_hazard_ratio), not fitted on "
@@ -540,8 +300,8 @@ def supervisor_leaves_scenario(org: OrgGraph, *, supervisor: str, as_of=None) ->
     """
     if supervisor not in org.data.staff:
         raise AnalysisError(f"unknown staff id {supervisor!r}")
-    s = _settings(org)
-    cut = cutoff(org, as_of)
+    s = scenario_settings(org)
+    cut = analysis_cut(org, as_of)
     day = cut - pd.Timedelta(days=1)
     if not org.is_employed(supervisor, day.date()):
         raise AnalysisError(f"{supervisor} is not employed on {iso(day)}")

@@ -1,0 +1,240 @@
+"""The org's own exit hazards: how caseload per FTE relates to leaving, and exit rates now.
+
+:func:`caseload_hazard` fits the org's own relation between a clinician's
+caseload per FTE and their hazard of leaving: a Poisson regression on
+person-months (exits in month *m+1* against active clients per FTE in month *m*,
+with the months at risk as exposure), adjusted for tenure. When the history is
+too thin (fewer than ``[scenario] min_exits`` exits, or a 95% interval wider
+than ``max_ci_ratio``) it says so and falls back to
+``hazard_ratio_per_10_clients``, a documented default labelled as such.
+:func:`exit_rates` gives the current exit rate of a program or the org. The
+what-if scenarios (:mod:`orgraph.report.scenarios`) build on both.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from ..errors import AnalysisError
+from ..graph import OrgGraph
+from ..settings import analysis_cut, resolve
+from ..stats import poisson_regression
+from .exposure import assignments, iso, people, supervision
+
+__all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
+
+_Z = float(_st.norm.ppf(0.975))
+
+
+def scenario_settings(org) -> dict:
+    """The ``[scenario]`` settings, with the post-exit window as ``_cascade_window``."""
+    return {**resolve(org, "scenario"), "_cascade_window": resolve(org, "cascades")["window_days"]}
+
+
+#: Tenure bands (months since hire) the caseload relation adjusts for: new hires carry small, growing
+#: caseloads while their exit hazard is at its highest, which would otherwise hide a caseload effect.
+TENURE_BAND_MONTHS = (3, 6, 12, 24)
+
+
+def _tenure_dummies(tenure_months: np.ndarray, event: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+    """0/1 columns for the tenure bands, against the band with the most exposure; bands without any exit
+    are folded into that reference band (their coefficient could not be estimated)."""
+    band = np.digitize(tenure_months, TENURE_BAND_MONTHS)
+    k = len(TENURE_BAND_MONTHS) + 1
+    expo = np.bincount(band, weights=exposure, minlength=k)
+    evs = np.bincount(band, weights=event, minlength=k)
+    ref = int(np.argmax(expo))
+    cols = [(band == j).astype(float) for j in range(k) if j != ref and evs[j] > 0]
+    return np.column_stack(cols) if cols else np.empty((len(band), 0))
+
+
+def _poisson_fit(x: np.ndarray, y: np.ndarray, exposure: np.ndarray,
+                 adjust: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``log E[y] = a + b (x - mean x) + c . adjust + log(exposure)``: coefficients and covariance."""
+    xc = x - x.mean()
+    X = np.column_stack([np.ones_like(xc), xc] + ([adjust] if adjust is not None and adjust.size else []))
+    return poisson_regression(X, y, exposure)
+
+
+def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd.DataFrame:
+    """Person-months: caseload per FTE in month m, at-risk share and exit in month m+1."""
+    cl = org.data.caseload
+    if not len(cl):
+        return pd.DataFrame(columns=["staff_id", "month", "x", "exposure", "event"])
+    ppl = people(org, cut)
+    ppl = ppl[ppl["role_kind"] == role_kind]
+    cl = cl[(cl["month"] < cut) & cl["staff_id"].isin(ppl.index)]
+    fte = org.staff_frame["fte"].astype(float).where(lambda f: f > 0, 1.0)
+    m1 = cl["month"] + pd.offsets.MonthBegin(1)
+    m2 = m1 + pd.offsets.MonthBegin(1)
+    hire = cl["staff_id"].map(ppl["hire"])
+    end = cl["staff_id"].map(ppl["end"])
+    exit_ = cl["staff_id"].map(ppl["exit"])
+    lo = np.maximum(m1.values, hire.values)
+    hi = np.minimum(m2.values, end.values)
+    exposure = (hi - lo) / np.timedelta64(1, "D") / ((m2 - m1).dt.days.values)
+    out = pd.DataFrame({
+        "staff_id": cl["staff_id"].values,
+        "month": cl["month"].values,
+        "x": (cl["active_clients"].astype(float) / cl["staff_id"].map(fte).fillna(1.0)).values,
+        "exposure": exposure,
+        "event": ((exit_ >= m1) & (exit_ < m2)).values.astype(int),
+        "tenure_months": ((m1 - hire).dt.days / 30.4375).values,
+    })
+    return out[out["exposure"] > 0].reset_index(drop=True)
+
+
+def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:
+    """The org's own relation between clinicians' caseload per FTE and their exit hazard.
+
+    Parameters
+    ----------
+    org : OrgGraph
+        Needs caseload.csv.
+    as_of : date, optional
+        Fit on history up to this day.
+
+    Returns
+    -------
+    dict
+        ``fitted`` (False when the history is too thin), ``reason`` (why not),
+        ``method``, ``exits``, ``person_months``, ``mean_caseload_per_fte``,
+        ``hazard_ratio_per_10`` with ``ci_low``/``ci_high``/``p_value`` (from
+        the fit, when there is one), ``used`` (the relation scenarios use:
+        ``hazard_ratio_per_10``, ``ci_low``, ``ci_high``, ``coef_per_client``,
+        ``coef_low``, ``coef_high``, ``source``) and a ``sentence``.
+
+    Raises
+    ------
+    AnalysisError
+        When the org has no caseload data.
+
+    Notes
+    -----
+    Each row is a clinician-month *m* with caseload ``x`` = active clients /
+    FTE; the outcome is an exit in month *m+1* and the exposure the share of
+    month *m+1* they were employed. Using the previous month's caseload keeps
+    the clients transferred away from a leaver out of the covariate. The model
+    also has one term per tenure band (:data:`TENURE_BAND_MONTHS`, months since hire),
+    because new hires build their caseload while their exit hazard is highest.
+    The hazard ratio per 10 clients is ``exp(10 b)`` with a Wald interval.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> caseload_hazard(demo_org())
+    Traceback (most recent call last):
+    ...
+    orgraph.errors.AnalysisError: the caseload relation needs caseload.csv (active clients per staff member per month)
+    """
+    if not len(org.data.caseload):
+        raise AnalysisError("the caseload relation needs caseload.csv (active clients per staff member per month)")
+    s = scenario_settings(org)
+    cut = analysis_cut(org, as_of)
+    p = _panel(org, cut)
+    n_ev = int(p["event"].sum()) if len(p) else 0
+    res = {"fitted": False, "reason": None,
+           "method": "Poisson regression of exits in month m+1 on caseload per FTE in month m, adjusted for "
+                     "tenure band (person-months)",
+           "exits": n_ev, "person_months": round(float(p["exposure"].sum()), 1) if len(p) else 0.0,
+           "mean_caseload_per_fte": round(float(p["x"].mean()), 2) if len(p) else None,
+           "hazard_ratio_per_10": None, "ci_low": None, "ci_high": None, "p_value": None}
+    if n_ev < int(s["min_exits"]):
+        res["reason"] = (f"only {n_ev} clinician exits with caseload data (at least {s['min_exits']} "
+                         f"are needed to fit the relation)")
+    elif p["x"].std() == 0:
+        res["reason"] = "every clinician had the same caseload, so no relation can be fitted"
+    else:
+        try:
+            ev, ex = p["event"].to_numpy(float), p["exposure"].to_numpy(float)
+            adj = _tenure_dummies(p["tenure_months"].to_numpy(float), ev, ex)
+            beta, cov = _poisson_fit(p["x"].to_numpy(float), ev, ex, adj)
+            b, se = float(beta[1]), float(math.sqrt(cov[1, 1]))
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError, OverflowError):
+            b, se = float("nan"), float("nan")
+        if not (math.isfinite(b) and math.isfinite(se)):
+            res["reason"] = "the fit did not converge"
+        else:
+            hr, lo, hi = (math.exp(10 * b), math.exp(10 * (b - _Z * se)), math.exp(10 * (b + _Z * se)))
+            res.update({"hazard_ratio_per_10": round(hr, 4), "ci_low": round(lo, 4), "ci_high": round(hi, 4),
+                        "coef_per_client": b, "se": se,
+                        "p_value": float(2 * _st.norm.sf(abs(b / se))) if se > 0 else None})
+            if hi / lo > float(s["max_ci_ratio"]):
+                res["reason"] = (f"the 95% interval ({lo:.2f} to {hi:.2f} per 10 clients) is too wide to rely on "
+                                 f"(wider than {s['max_ci_ratio']:g}-fold)")
+            else:
+                res["fitted"] = True
+    if res["fitted"]:
+        b, se = res["coef_per_client"], res["se"]
+        res["used"] = {"hazard_ratio_per_10": res["hazard_ratio_per_10"], "ci_low": res["ci_low"],
+                       "ci_high": res["ci_high"], "coef_per_client": b, "coef_low": b - _Z * se,
+                       "coef_high": b + _Z * se, "source": "fitted on this org's history"}
+        pct = (res["hazard_ratio_per_10"] - 1) * 100
+        word = "higher" if pct >= 0 else "lower"
+        res["sentence"] = (
+            f"In this org, each 10 more active clients per clinical FTE went with a {abs(pct):.0f}% {word} "
+            f"monthly exit hazard (95% interval {res['ci_low']:.2f} to {res['ci_high']:.2f} times; "
+            f"{n_ev:,} exits over {res['person_months']:,.0f} clinician-months).")
+    else:
+        hr = float(s["hazard_ratio_per_10_clients"])
+        b = math.log(hr) / 10
+        res["used"] = {"hazard_ratio_per_10": hr, "ci_low": None, "ci_high": None, "coef_per_client": b,
+                       "coef_low": None, "coef_high": None,
+                       "source": "documented default estimate ([scenario] hazard_ratio_per_10_clients), "
+                                 "not fitted on this org"}
+        res["sentence"] = (f"This org's history is too thin to fit its own caseload-exit relation ({res['reason']}); "
+                           f"scenarios use the documented default of {hr:.2f} times the exit hazard per 10 more "
+                           f"clients per FTE, labelled as an estimate.")
+    return res
+
+
+def exit_rates(org: OrgGraph, *, as_of=None, months: int | None = None, program: str | None = None) -> dict:
+    """Exits per person-year by role kind over the ``months`` before ``as_of``.
+
+    Person-time and exits come from seat assignments: an exit counts for the
+    role kind (and program) of the seat held on the last day.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    as_of : date, optional
+    months : int, optional
+        Default ``[scenario] baseline_months``.
+    program : str, optional
+        Only seats in this program.
+
+    Returns
+    -------
+    dict
+        ``{role_kind: {"exits", "person_years", "rate"}}`` (``rate`` is None
+        without person-time) and ``window`` (``start``, ``end``).
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> r = exit_rates(demo_org(), months=12)
+    >>> r["clinician"]["exits"], round(r["clinician"]["person_years"], 2), round(r["clinician"]["rate"], 3)
+    (5, 5.71, 0.876)
+    """
+    s = scenario_settings(org)
+    months = int(months if months is not None else s["baseline_months"])
+    cut = analysis_cut(org, as_of)
+    w0 = max(cut - pd.DateOffset(months=months), pd.Timestamp(org.data_start))
+    af = assignments(org, cut)
+    if program is not None:
+        af = af[af["program_id"] == program]
+    ppl = people(org, cut)
+    af = af.join(ppl[["exited", "end"]].rename(columns={"end": "staff_end"}), on="staff_id")
+    lo = af["start"].clip(lower=w0)
+    days = (af["end"] - lo).dt.days.clip(lower=0)
+    ev = af["exited"].fillna(False).astype(bool) & (af["end"] == af["staff_end"]) & (af["end"] > w0)
+    out = {"window": {"start": iso(w0), "end": iso(cut - pd.Timedelta(days=1))}}
+    for rk in ("clinician", "supervisor", "director", "admin", "other"):
+        m = (af["role_kind"].fillna("other") == rk).to_numpy()
+        py = float(days[m].sum()) / 365.25
+        n = int(ev[m].sum())
+        out[rk] = {"exits": n, "person_years": round(py, 4), "rate": (n / py) if py > 0 else None}
+    return out

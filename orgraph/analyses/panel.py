@@ -1,0 +1,283 @@
+"""The monthly person-time panel and the helpers every monthly analysis shares.
+
+:func:`person_months` gives one row per person per calendar month employed,
+with the days at risk, the exit, and the seat, program and supervisor on the
+first day at risk; :func:`caseload_runs` gives each caseload record with its
+month's percentile cut-off and the length of the above-cut-off run it ends.
+Both are built once per org and reused by caseload, documentation, departures,
+risk and the scenarios. The small helpers turn staff ids and months into
+integer keys for fast vectorised joins.
+"""
+from __future__ import annotations
+
+import math
+import weakref
+
+import numpy as np
+import pandas as pd
+
+from ..plain import jsonable
+from ..settings import resolve
+from ..stats import rate_ratio
+
+__all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take",
+           "month_index", "month_start", "per_year", "rounded", "rate_record", "cached", "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
+
+DAYS_PER_YEAR = 365.25
+
+
+def setting_of(org, section: str, key: str, value=None):
+    """One setting: ``value`` if given, else the org's, else the default (see :func:`orgraph.settings.resolve`)."""
+    return resolve(org, section, **{key: value})[key]
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """A DataFrame as a list of JSON-ready dicts."""
+    return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _ns(values) -> pd.Series:
+    """Datetimes at nanosecond resolution (merge_asof needs both sides alike)."""
+    return pd.to_datetime(values).astype("datetime64[ns]")
+
+
+def staff_codes(org, ids) -> np.ndarray:
+    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys."""
+    return org.staff_frame.index.get_indexer(pd.Index(np.asarray(ids, dtype=object))).astype(np.int64)
+
+
+def month_key(codes, mi) -> np.ndarray:
+    """One int64 key per (staff code, month index)."""
+    return np.asarray(codes, dtype=np.int64) * 100_000 + np.asarray(mi, dtype=np.int64)
+
+
+def take(left_key, right_key, values, fill=np.nan) -> np.ndarray:
+    """``values`` of the row of ``right_key`` equal to each ``left_key`` (``fill`` where none); keys unique."""
+    idx = pd.Index(np.asarray(right_key)).get_indexer(np.asarray(left_key))
+    vals = np.asarray(values)
+    if vals.dtype.kind in "biu" and not isinstance(fill, (int, np.integer)):
+        vals = vals.astype(float)
+    if vals.dtype.kind == "b" and isinstance(fill, (bool, np.bool_)):
+        vals = vals.astype(bool)
+    out = vals[np.where(idx >= 0, idx, 0)] if len(vals) else np.full(len(idx), fill, dtype=object)
+    if len(vals):
+        out = out.astype(object) if (vals.dtype == object or (fill is None)) else out
+        out[idx < 0] = fill
+    return out
+
+
+def month_index(ts) -> np.ndarray:
+    """Months since 1970-01 of a datetime Series/array (NaT gives a very negative number)."""
+    return np.asarray(pd.to_datetime(ts)).astype("datetime64[M]").astype(np.int64)
+
+
+def month_start(idx) -> np.ndarray:
+    """First day of month ``idx`` (months since 1970-01) as ``datetime64[ns]``."""
+    return np.asarray(idx, dtype=np.int64).astype("datetime64[M]").astype("datetime64[ns]")
+
+
+def per_year(events: float, days: float):
+    return None if not days else events / days * DAYS_PER_YEAR
+
+
+def rounded(x, nd=4):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), nd)
+
+
+def rate_record(events_a, days_a, events_b, days_b, *, label_a: str, label_b: str) -> dict:
+    """:func:`orgraph.stats.rate_ratio` plus annual rates and labels, JSON-ready."""
+    rr = rate_ratio(int(events_a), float(days_a), int(events_b), float(days_b))
+    out = {
+        "group": label_a, "reference": label_b,
+        "exits": int(events_a), "person_years": rounded(days_a / DAYS_PER_YEAR, 2),
+        "exit_rate_per_year": rounded(per_year(events_a, days_a)),
+        "reference_exits": int(events_b), "reference_person_years": rounded(days_b / DAYS_PER_YEAR, 2),
+        "reference_exit_rate_per_year": rounded(per_year(events_b, days_b)),
+        "rate_ratio": rr["rate_ratio"], "ci_low": rr["ci_low"], "ci_high": rr["ci_high"],
+        "p_value": rr["p_value"], "method": rr["method"],
+    }
+    return jsonable(out)
+
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def cached(org, name: str, build):
+    """``build()`` once per org and name (analyses of one audit share the monthly tables); a copy each time."""
+    try:
+        store = _CACHE.setdefault(org, {})
+    except TypeError:
+        return build()
+    if name not in store:
+        store[name] = build()
+    return store[name].copy()
+
+
+def person_months(org) -> pd.DataFrame:
+    """One row per person per calendar month employed, within the data window.
+
+    Parameters
+    ----------
+    org : OrgGraph
+
+    Returns
+    -------
+    DataFrame
+        ``staff_id``, ``month`` (first of month), ``mi`` (months since
+        1970-01), ``ref`` (first day at risk in the month: the 1st, or the hire
+        date), ``days`` (days employed in the month, up to ``data_end``),
+        ``exit`` (the person's last day falls in the month), ``position_id``,
+        ``program_id``, ``role_kind`` (the seat most recently taken up on or
+        before ``ref``; ``"other"`` when none) and ``supervisor_id`` (supervisor
+        on ``ref``, ``None`` when none). Sorted by ``ref``.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> pm = person_months(example_org())
+    >>> c1 = pm[pm.staff_id == "C1"]
+    >>> len(c1), int(c1.days.sum()), c1.exit.tolist()[-2:], c1.supervisor_id.tolist()[-3:]
+    (17, 505, [False, True], ['S1', None, None])
+    """
+    return cached(org, "person_months", lambda: _person_months(org))
+
+
+def _person_months(org) -> pd.DataFrame:
+    sf = org.staff_frame
+    start = pd.Timestamp(org.data_start)
+    censor = org.censor
+    hire = sf["hire"].clip(lower=start)
+    end = sf["end"].clip(upper=censor)
+    keep = (end > hire).to_numpy()
+    ids = sf["staff_id"].to_numpy()[keep]
+    hire, end = hire[keep], end[keep]
+    m0 = month_index(hire)
+    m1 = month_index(end - pd.Timedelta(days=1))
+    n = (m1 - m0 + 1).astype(np.int64)
+    rep = np.repeat(np.arange(len(ids)), n)
+    offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    mi = m0[rep] + offs
+    mstart = month_start(mi)
+    mnext = month_start(mi + 1)
+    h = hire.to_numpy()[rep]
+    e = end.to_numpy()[rep]
+    ref = np.maximum(h, mstart)
+    days = ((np.minimum(e, mnext) - ref) / np.timedelta64(1, "D")).astype(np.int64)
+    exited = sf["exited"].to_numpy()[keep][rep]
+    exit_mi = month_index(sf["exit"][keep])[rep]
+    codes = np.arange(len(sf), dtype=np.int64)[keep]
+    pm = pd.DataFrame({
+        "staff_id": ids[rep], "sc": codes[rep], "month": mstart, "mi": mi, "ref": ref, "days": days,
+        "exit": exited & (exit_mi == mi),
+    })
+    return attach_context(org, pm)
+
+
+def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``left`` (``ref``, ``sc``), the row number in ``intervals`` (sorted by
+    ``start``) of that person's interval most recently started on or before ``ref``.
+
+    Returns ``(jj, ok)``: row numbers (0 where none) and whether one exists.
+    """
+    right = pd.DataFrame({"start": _ns(intervals["start"]).to_numpy(), "sc": staff_codes(org, intervals["staff_id"]),
+                          "j": np.arange(len(intervals))})
+    j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
+    return j.fillna(0).astype(np.int64).to_numpy(), j.notna().to_numpy()
+
+
+def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` on each row's ``ref`` day.
+
+    The seat is the one most recently taken up on or before ``ref``; the
+    supervisor is the one whose supervision covers ``ref``. Returns a copy
+    sorted by ``ref``.
+    """
+    pm = df.assign(ref=_ns(df["ref"]))
+    if "sc" not in pm.columns:
+        pm["sc"] = staff_codes(org, pm["staff_id"])
+    pm = pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+    # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
+    # expensive to carry through a merge)
+    left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
+    af = org.assignment_frame
+    n = len(pm)
+    if len(af):
+        seats = af.sort_values("start", kind="stable")
+        jj, ok = _latest_started(org, left, seats)
+        for col in ("position_id", "program_id", "role_kind"):
+            vals = seats[col].to_numpy(dtype=object)[jj]
+            vals[~ok] = None
+            pm[col] = vals
+    else:
+        pm["position_id"] = pm["program_id"] = pm["role_kind"] = np.full(n, None, dtype=object)
+    pm["role_kind"] = pm["role_kind"].fillna("other")
+    sv = org.supervision_frame
+    sup_ids = np.full(n, None, dtype=object)
+    if len(sv):
+        sup = sv.sort_values("start", kind="stable")
+        jj, ok = _latest_started(org, left, sup)
+        ends = _ns(sup["end"]).to_numpy()[jj]
+        ok &= ends > left["ref"].to_numpy()
+        sup_ids = sup["supervisor_id"].to_numpy(dtype=object)[jj]
+        sup_ids[~ok] = None
+    pm["supervisor_id"] = sup_ids
+    return pm
+
+
+def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
+    """Each caseload record with its month's cut-off and the above-cut-off run it ends.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    percentile : float, optional
+        Cut-off percentile, default ``[caseload] percentile`` (90).
+
+    Returns
+    -------
+    DataFrame
+        ``staff_id``, ``month``, ``mi``, ``active_clients``, ``cutoff`` (the
+        month's percentile over everyone with a record, linear interpolation),
+        ``pct_rank`` (percent of that month's records at or below this one),
+        ``above`` (``active_clients > cutoff``) and ``run`` (consecutive
+        calendar months above the cut-off ending this month; 0 when not above).
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> r = caseload_runs(example_org())
+    >>> r[r.staff_id == "C1"]["run"].tolist()
+    [1, 2, 3, 4]
+    """
+    pct = float(setting_of(org, "caseload", "percentile", percentile))
+    return cached(org, f"caseload_runs:{pct}", lambda: _caseload_runs(org, pct))
+
+
+def _caseload_runs(org, pct: float) -> pd.DataFrame:
+    cl = org.data.caseload
+    cols = ["staff_id", "sc", "month", "mi", "active_clients", "cutoff", "pct_rank", "above", "run"]
+    if not len(cl):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    df = cl[["staff_id", "month", "active_clients"]].copy()
+    df["month"] = pd.to_datetime(df["month"])
+    df["mi"] = month_index(df["month"])
+    df["active_clients"] = df["active_clients"].astype(float)
+    g = df.groupby("mi")["active_clients"]
+    df["cutoff"] = g.transform("quantile", pct / 100.0)
+    df["pct_rank"] = g.rank(method="max", pct=True) * 100.0
+    df["above"] = df["active_clients"] > df["cutoff"]
+    df["sc"] = staff_codes(org, df["staff_id"])
+    df = df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+    same = (df["sc"] == df["sc"].shift()) & (df["mi"] == df["mi"].shift() + 1)
+    brk = ~(same & df["above"] & df["above"].shift(fill_value=False))
+    grp = brk.cumsum()
+    df["run"] = np.where(df["above"], df.groupby(grp).cumcount() + 1, 0)
+    return df[cols]
+
+def exposure_rate_ratio(pm: pd.DataFrame, flag: pd.Series, *, label_a: str, label_b: str) -> dict:
+    """Rate ratio of exits in person-months where ``flag`` is True vs False (NaN rows dropped)."""
+    ok = flag.notna().to_numpy()
+    f = flag[ok].astype(bool).to_numpy()
+    d = pm["days"].to_numpy()[ok]
+    x = pm["exit"].to_numpy()[ok]
+    return rate_record(x[f].sum(), d[f].sum(), x[~f].sum(), d[~f].sum(), label_a=label_a, label_b=label_b)

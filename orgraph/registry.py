@@ -1,0 +1,283 @@
+"""Every analysis, listed once.
+
+:data:`ANALYSES` names each analysis with its function, the settings its
+command-line options set, the tables it can show, and the report functions
+that turn its :class:`~orgraph.result.Result` into findings, captions and map
+flags. The command line, the audit, the maps and the documentation tests all
+iterate this list: adding an analysis means writing its module, its test, its
+docs entry and one :class:`Analysis` here (docs/architecture.md shows how).
+
+Examples
+--------
+>>> [a.name for a in ANALYSES][:3]
+['cascades', 'overload', 'churn']
+>>> get("churn").settings["fdr"]
+('churn', 'fdr')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .analyses.cascades import flatten_cascades, supervisor_cascades
+from .analyses.caseload import caseload_distribution
+from .analyses.churn import churn_seats
+from .analyses.continuity import continuity_of_care
+from .analyses.cost import turnover_cost
+from .analyses.departures import departure_factors
+from .analyses.docburden import documentation_burden
+from .analyses.leading import supervisor_leading_indicator
+from .analyses.overload import overloaded_supervisors
+from .analyses.risk import risk_list
+from .errors import AnalysisError, ConfigError
+from .graph import as_date
+from .report import captions, findings, flags
+from .result import Result
+
+__all__ = ["Analysis", "Option", "Filter", "View", "ANALYSES", "get", "run_analyses", "map_flags"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A command-line option of an analysis that is not a setting.
+
+    ``kind`` is ``"text"``, ``"int"``, ``"date"`` or ``"flag"``. The option
+    fills the function's keyword ``param`` (default: ``name``); a flag fills it
+    with ``value``.
+    """
+
+    name: str
+    help: str
+    kind: str = "text"
+    param: str | None = None
+    value: object = None
+    minimum: int | None = None
+
+    @property
+    def keyword(self) -> str:
+        return self.param or self.name
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A flag that narrows the rows shown.
+
+    With ``when="given"`` the rows are narrowed to those ``keep`` accepts when
+    the flag is given; with ``when="absent"`` the readable table shows only
+    those rows unless the flag (``--all``, say) is given.
+    """
+
+    name: str
+    help: str
+    keep: Callable[[dict], bool]
+    when: str = "given"
+
+
+@dataclass(frozen=True)
+class View:
+    """One table of a result: ``key`` in ``Result.extras`` (``None``: the main table), its columns, and
+    ``prepare``, which turns its records into flat rows for tables and CSV (nested lists as text, say)."""
+
+    key: str | None = None
+    columns: tuple | None = None
+    prepare: Callable[[list], list] | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis and everything the rest of orgraph needs to know about it.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, the command name and ``Result.name``.
+    function : callable
+        ``function(org, *, as_of=None, **settings) -> Result``.
+    label : str
+        Shown while the audit runs it.
+    help : str
+        The command's help text (first line: the question it answers).
+    settings : dict
+        Function keyword -> ``(section, key)`` in :data:`orgraph.config.DEFAULTS`;
+        each becomes a command-line option whose help and default come from there.
+    options, filters : tuple
+        Further command-line options (:class:`Option`) and row filters (:class:`Filter`).
+    views : dict
+        ``--by`` choices -> :class:`View`; the first is the default.
+    findings : callable, optional
+        ``findings(result, ctx) -> list of finding dicts`` (:mod:`orgraph.report.findings`).
+    caption : callable, optional
+        ``caption(result, view) -> (title, footer)`` for the readable table.
+    flags : callable, optional
+        ``flags(result, day) -> dict`` of map flags (:mod:`orgraph.report.flags`).
+    audit : bool
+        Whether the audit runs it.
+    """
+
+    name: str
+    function: Callable[..., Result]
+    label: str
+    help: str
+    settings: dict = field(default_factory=dict)
+    options: tuple = ()
+    filters: tuple = ()
+    views: dict = field(default_factory=lambda: {"table": View()})
+    findings: Callable | None = None
+    caption: Callable | None = None
+    flags: Callable | None = None
+    audit: bool = True
+
+
+_WINDOW = ("cascades", "window_days")
+
+
+def _cascade_rows(records: list) -> list:
+    rows = flatten_cascades(records)
+    return sorted(rows, key=lambda r: (r["p_adjusted"] is None, r["p_adjusted"] or 0))
+
+
+ANALYSES: list[Analysis] = [
+    Analysis(
+        "cascades", supervisor_cascades, "supervisor-exit cascades",
+        "Did teams leave after their supervisor left? Supervisor exits followed by more team exits than ordinary "
+        "turnover predicts.",
+        settings={"window_days": _WINDOW, "lookback_days": ("cascades", "lookback_days"),
+                  "min_observed": ("cascades", "min_observed"), "alpha": ("cascades", "alpha")},
+        filters=(Filter("flagged", "Show only flagged cascades.", lambda r: r["flagged"]),),
+        views={"table": View(None, ("supervisor_id", "exit_date", "cohort_size", "observed", "expected",
+                                    "relative_risk", "ci_low", "ci_high", "p_adjusted", "flagged", "window_complete",
+                                    "departures", "parent"), _cascade_rows)},
+        findings=findings.cascade_findings, caption=captions.cascades, flags=flags.cascade_flags),
+    Analysis(
+        "overload", overloaded_supervisors, "overloaded supervisors",
+        "Which supervisors carry more than they can supervise? Supervisors carrying too many people, clients or "
+        "unmet supervision hours, and what it costs in exits.",
+        settings={k: ("overload", k) for k in ("max_span", "max_supervisee_caseload", "min_delivered_ratio",
+                                                 "required_hours_per_week", "min_signals")},
+        filters=(Filter("all", "List every supervisor, not only the overloaded ones.", lambda r: r["overloaded"],
+                        when="absent"),),
+        views={"table": View(None, ("supervisor_id", "mean_span", "max_span", "total_span", "supervisee_caseload",
+                                    "own_caseload", "programs", "supervision_hours_delivered",
+                                    "supervision_hours_required", "overloaded", "reasons"))},
+        findings=findings.overload_findings, caption=captions.overload, flags=flags.overload_flags),
+    Analysis(
+        "churn", churn_seats, "churn seats",
+        "Which seats keep losing their holders? Seats that lose holders more often than ordinary turnover explains.",
+        settings={k: ("churn", k) for k in ("window_months", "min_holders", "fdr")},
+        filters=(Filter("all", "List every seat, not only flagged and watch seats.",
+                        lambda r: r["flagged"] or r["watch"], when="absent"),),
+        views={"table": View(None, ("position_id", "title", "program_id", "holders", "exits", "expected",
+                                    "median_tenure_days", "vacancy_days", "p_adjusted", "flagged", "watch",
+                                    "shared_factors"))},
+        findings=findings.churn_findings, caption=captions.churn, flags=flags.churn_flags),
+    Analysis(
+        "caseload", caseload_distribution, "caseload distribution",
+        "Are caseloads breaking somewhere? Caseload distribution by month, program and supervisor, and who carries "
+        "sustained high caseloads.",
+        settings={k: ("caseload", k) for k in ("percentile", "consecutive_months")},
+        views={"program": View("by_program"), "supervisor": View("by_supervisor"), "month": View("by_month"),
+               "sustained": View("sustained")},
+        findings=findings.caseload_findings, caption=captions.caseload),
+    Analysis(
+        "docburden", documentation_burden, "documentation burden",
+        "Does documentation take as long as the session? Documentation hours per session hour by person, program "
+        "and month.",
+        settings={"threshold": ("docburden", "threshold")},
+        views={"program": View("by_program"), "person": View("by_person"), "month": View("by_month"),
+               "high": View("at_or_above")},
+        findings=findings.documentation_findings, caption=captions.docburden),
+    Analysis(
+        "leading", supervisor_leading_indicator, "supervisor exits as a leading indicator",
+        "Do supervisor exits predict clinician exits? Clinician exits in the quarters after a program loses a "
+        "supervisor.",
+        settings={k: ("leading", k) for k in ("lag_quarters", "lookback_days")},
+        views={"lag": View("lags", ("lag_quarters", "exits", "person_years", "exit_rate_per_year", "reference_exits",
+                                    "reference_exit_rate_per_year", "rate_ratio", "ci_low", "ci_high", "p_value")),
+               "program": View("by_program"), "quarter": View("program_quarters")},
+        findings=findings.leading_findings, caption=captions.leading),
+    Analysis(
+        "departures", departure_factors, "what departures have in common",
+        "What do the people who left have in common? Exit rates by group in a period, each against everyone else.",
+        settings={"period_months": ("departures", "period_months"), "window_days": _WINDOW,
+                  "min_cell": ("privacy", "min_cell")},
+        options=(Option("start", "First day of the period (YYYY-MM-DD).", "date"),
+                 Option("end", "Last day of the period. [default: --as-of or the data end]", "date"),
+                 Option("voluntary_only", "Count only voluntary exits.", "flag", param="termination_types",
+                        value=("voluntary",))),
+        filters=(Filter("over_represented", "Show only over-represented groups.", lambda r: r["over_represented"]),),
+        views={"table": View(None, ("factor", "level", "people", "leavers", "exits", "exit_rate_per_year",
+                                    "rate_ratio", "ci_low", "ci_high", "p_adjusted", "over_represented"))},
+        findings=findings.departure_findings, caption=captions.departures),
+    Analysis(
+        "continuity", continuity_of_care, "continuity of care",
+        "Which clients lost their clinician mid-treatment? Per exit, per program and per year.",
+        settings={k: ("continuity", k) for k in ("handoff_days", "pickup_days")},
+        views={"program": View("by_program"), "exit": View("by_exit"), "year": View("by_year")},
+        findings=findings.continuity_findings, caption=captions.continuity),
+    Analysis(
+        "risk", risk_list, "who is at risk now",
+        "Who is at risk now, and why? People employed on a date, with the risk factors that apply and a score "
+        "fitted on the org's past.",
+        settings={"window_days": _WINDOW, "min_exits": ("risk", "min_exits")},
+        options=(Option("top", "Show the first N people.", "int", minimum=1),
+                 Option("program", "Only people in this program (program id)."),
+                 Option("supervisor", "Only people supervised by this staff id.")),
+        views={"table": View(None, ("rank", "staff_id", "name", "role_kind", "program_id", "supervisor_id",
+                                    "factors", "relative_hazard", "exit_probability"))},
+        caption=captions.risk),
+    Analysis(
+        "cost", turnover_cost, "turnover cost",
+        "What does turnover cost? The cost of one exit by role, the cost of exits per period and the assumptions "
+        "(change them in the [cost] section of orgraph.toml; docs/cost-model.md gives each default's source).",
+        options=(Option("period", "Add up the cost of exits per year, quarter or month. [default: year]"),),
+        views={"period": View(None, ("period", "start", "end", "partial", "exits", "cost", "exits_clinician",
+                                     "cost_clinician", "exits_supervisor", "cost_supervisor")),
+               "role": View("cost_per_exit", ("role_kind", "annual_salary", "recruiting", "onboarding",
+                                              "vacancy_days", "vacancy", "ramp_up", "total", "share_of_salary")),
+               "exit": View("exits"), "assumptions": View("assumptions", ("key", "value", "set_in", "source"))},
+        caption=captions.cost),
+]
+
+
+def get(name: str) -> Analysis:
+    """The registry entry called ``name``.
+
+    Raises
+    ------
+    ConfigError
+        When no analysis has that name.
+    """
+    for a in ANALYSES:
+        if a.name == name:
+            return a
+    raise ConfigError(f"no analysis called {name!r}; there are {', '.join(a.name for a in ANALYSES)}")
+
+
+def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None] | None = None,
+                 analyses: list[Analysis] | None = None) -> tuple[dict, list[str]]:
+    """Run analyses as of ``as_of``: ``({name: Result or None}, notes)``.
+
+    One analysis that cannot answer (an :class:`~orgraph.errors.AnalysisError`)
+    never stops the others: its result is ``None`` and a note says why.
+    """
+    results: dict = {}
+    notes: list[str] = []
+    for a in analyses if analyses is not None else ANALYSES:
+        if names is not None and a.name not in names:
+            continue
+        if progress:
+            progress(a.label)
+        try:
+            results[a.name] = a.function(org, as_of=as_of)
+        except AnalysisError as exc:
+            results[a.name] = None
+            notes.append(f"{a.label}: not run — {exc}")
+    return results, notes
+
+
+def map_flags(results: dict, *, as_of, notes=(), analyses: list[Analysis] | None = None) -> "flags.MapFlags":
+    """Merge what each analysis flags into one :class:`~orgraph.report.flags.MapFlags` for the maps."""
+    day = as_date(as_of)
+    parts = [a.flags(results[a.name], day) for a in (analyses if analyses is not None else ANALYSES)
+             if a.flags is not None and results.get(a.name) is not None]
+    return flags.merge(parts, notes=notes)
