@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
-# Pseudonymizer is imported from here by orgraph.audit; it lives in orgraph.privacy.
-from ..privacy import Pseudonymizer, staff_ref
+from ..privacy import staff_ref
+# DEFAULT_LOOKBACK_DAYS is also imported from here by orgraph/cli/maps.py; it lives in orgraph.render.elements.
 from .elements import DEFAULT_LOOKBACK_DAYS, VIEWS, aggregate_elements, map_elements
 # PHYSICS_MAX_NODES is imported from here by benchmarks/bench_maps.py; it lives in orgraph.render.page.
 from .page import PHYSICS_MAX_NODES, page_html, vis_network
@@ -33,7 +33,6 @@ __all__ = [
     # re-exported for modules that still import them from here
     "DEFAULT_LOOKBACK_DAYS",
     "PHYSICS_MAX_NODES",
-    "Pseudonymizer",
 ]
 
 
