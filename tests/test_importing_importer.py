@@ -77,7 +77,7 @@ def test_optional_files_left_in_the_out_folder_are_warned_about(tmp_path):
                                            ("job_history_sample.csv", "job_history.toml")])
 def test_audit_runs_on_imported_samples(tmp_path, data, mapping):
     import orgraph
-    from orgraph.audit import run_audit
+    from orgraph.report.audit import run_audit
 
     import_file(MAPS / data, MAPS / mapping, tmp_path / "b")
     audit = run_audit(orgraph.load(tmp_path / "b"))
