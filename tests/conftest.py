@@ -32,3 +32,27 @@ def riverbend():
     import orgraph
 
     return orgraph.load(RIVERBEND)
+
+
+@pytest.fixture(scope="session")
+def synth_org(tmp_path_factory):
+    """A function returning ``(folder, OrgGraph, truth)`` for a synthetic org, generated once per session.
+
+    ``synth_org(staff=400, years=5, seed=1)``: every test that asks for the same
+    size and seed shares one generated bundle (extra keyword arguments go to
+    :func:`orgraph.synth.generate`).
+    """
+    import orgraph
+    from orgraph.synth import generate
+
+    made: dict = {}
+
+    def make(*, staff: int = 400, years: int = 5, seed: int = 1, **kwargs):
+        key = (staff, years, seed, tuple(sorted(kwargs.items())))
+        if key not in made:
+            folder = tmp_path_factory.mktemp(f"synth-{staff}-{years}-{seed}")
+            truth = generate(staff=staff, years=years, seed=seed, out=folder, force=True, **kwargs)
+            made[key] = (folder, orgraph.load(folder), truth)
+        return made[key]
+
+    return make
