@@ -31,7 +31,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import orgraph  # noqa: E402
-from orgraph.render.maps import PHYSICS_MAX_NODES, build_map, compute_flags  # noqa: E402
+from orgraph.registry import flags_as_of  # noqa: E402
+from orgraph.render.maps import build_map  # noqa: E402
+from orgraph.render.page import PHYSICS_MAX_NODES  # noqa: E402
 from orgraph.synth import generate  # noqa: E402
 
 
@@ -57,7 +59,7 @@ def main(argv=None) -> int:
                 generate(staff=n, years=4, seed=args.seed, out=bundle, force=True)
             org = orgraph.load(str(bundle))
             t = time.perf_counter()
-            flags = compute_flags(org, as_of=org.data_end)
+            flags = flags_as_of(org, org.data_end)
             flags_s = time.perf_counter() - t
             best = float("inf")
             page = ""

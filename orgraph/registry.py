@@ -34,7 +34,7 @@ from .graph import as_date
 from .report import captions, findings, flags
 from .result import Result
 
-__all__ = ["Analysis", "Option", "Filter", "View", "ANALYSES", "get", "run_analyses", "map_flags"]
+__all__ = ["Analysis", "Option", "Filter", "View", "ANALYSES", "get", "run_analyses", "map_flags", "flags_as_of"]
 
 
 @dataclass(frozen=True)
@@ -281,3 +281,11 @@ def map_flags(results: dict, *, as_of, notes=(), analyses: list[Analysis] | None
     parts = [a.flags(results[a.name], day) for a in (analyses if analyses is not None else ANALYSES)
              if a.flags is not None and results.get(a.name) is not None]
     return flags.merge(parts, notes=notes)
+
+
+def flags_as_of(org, as_of=None, *, analyses: list[Analysis] | None = None) -> "flags.MapFlags":
+    """Run the analyses that flag people or seats on a map, as of ``as_of``, and merge their flags."""
+    entries = [a for a in (analyses if analyses is not None else ANALYSES) if a.flags is not None]
+    day = as_of if as_of is not None else org.data_end
+    results, notes = run_analyses(org, as_of=day, analyses=entries)
+    return map_flags(results, as_of=day, notes=notes, analyses=entries)

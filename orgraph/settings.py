@@ -14,7 +14,7 @@ Examples
 >>> resolve(org, "cascades", window_days=90)["window_days"], resolve(org, "cascades")["window_days"]
 (90, 180)
 >>> setting_help("cascades", "window_days")
-"Days after a supervisor's last day in which their team's exits count. [default: 180]"
+"Days after a supervisor's exit that count as 'after the supervisor left'. [default: 180]"
 """
 from __future__ import annotations
 

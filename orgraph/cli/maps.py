@@ -7,8 +7,12 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, SourceError
-from ..render.maps import DEFAULT_LOOKBACK_DAYS, build_map
+from ..registry import flags_as_of, run_analyses
+from ..render.elements import DEFAULT_LOOKBACK_DAYS
+from ..render.maps import build_map
 from ..render.pack import write_pack
+from ..report.pack import pack_content
+from ..settings import resolve, setting_help
 from ..render.timeline import build_timeline
 from .options import DATE, as_of_option, open_source, source_argument
 
@@ -86,10 +90,11 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
             raise click.UsageError("use either --as-of (one map) or --from/--to (a timeline), not both")
         if view != "people":
             raise click.UsageError("--view teams|programs is for a single map; a timeline shows people")
-        html = build_timeline(org, start=start, end=end, every=every, **common)
+        html = build_timeline(org, start=start, end=end, every=every, flags_for=lambda d: flags_as_of(org, d),
+                              **common)
         what = "timeline"
     else:
-        html = build_map(org, as_of=as_of, view=view, **common)
+        html = build_map(org, as_of=as_of, view=view, flags=flags_as_of(org, as_of), **common)
         what = "map"
     _write(out, html)
     click.echo(f"Wrote the {what} to {out} ({len(html) / 1e6:.1f} MB). Open it in a browser; it needs no network.")
@@ -101,8 +106,8 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the pack into (created if needed).")
 @click.option("--min-cell", type=click.IntRange(1), default=None,
-              help="With --anonymize: table cells counting fewer people than this are shown as <N. "
-                   "[default: 5 or [privacy] min_cell]")
+              help=setting_help("privacy", "min_cell", "With --anonymize: table cells counting fewer people than "
+                                "this are shown as <N."))
 @click.option("--lookback-days", type=click.IntRange(0), default=DEFAULT_LOOKBACK_DAYS, show_default=True,
               help="Keep people who left in this many days before the date on the map.")
 @click.option("--no-png", is_flag=True, help="Skip map.png (the screenshot needs Chromium; without it a plain "
@@ -118,7 +123,12 @@ def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, anonymize,
     """
     key = _key(anonymize, key)
     org = open_source(source)
-    res = write_pack(org, out, as_of=as_of, anonymize=anonymize, key=key, min_cell=min_cell,
+    day = as_of if as_of is not None else org.data_end
+    cell = resolve(org, "privacy", min_cell=min_cell)["min_cell"]
+    results, notes = run_analyses(org, as_of=day, names=("cascades", "overload", "churn"))
+    content = pack_content(org, as_of=day, results=results, notes=notes, anonymize=anonymize, key=key,
+                           min_cell=cell)
+    res = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell,
                      lookback_days=lookback_days, png=not no_png)
     click.echo(f"Wrote the snapshot pack for {res['as_of']} to {res['out_dir']}/ ({len(res['files'])} files). "
                f"Open index.html.")

@@ -10,16 +10,13 @@ vis-network or HTML (see :mod:`orgraph.render.page`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
 from ..privacy import Pseudonymizer, expand_staff_refs
-
-if TYPE_CHECKING:
-    from .maps import MapFlags
+from ..report.flags import MapFlags
 
 __all__ = ["map_elements", "aggregate_elements", "VIEWS", "STATUS_STYLES", "DEFAULT_LOOKBACK_DAYS"]
 
@@ -62,7 +59,7 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     as_of : date or str, optional
         The map date; default the last day of data.
     flags : MapFlags, optional
-        What the analyses flagged (:func:`orgraph.render.maps.compute_flags`); default nothing.
+        What the analyses flagged (:func:`orgraph.registry.flags_as_of`); default nothing.
     lookback_days : int
         People who left in this many days before ``as_of`` stay on the map.
     window_days : int, optional
@@ -100,7 +97,6 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
         raise AnalysisError(f"--as-of {day.isoformat()} is outside the data ({org.data_start.isoformat()} to "
                             f"{org.data_end.isoformat()})")
     if flags is None:
-        from .maps import MapFlags  # MapFlags stays with the analyses' flags, and maps imports this module
         flags = MapFlags()
     cfg = org.config
     if window_days is None:

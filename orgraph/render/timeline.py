@@ -17,7 +17,7 @@ from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
 from .layout import radial_layout
-from .maps import MapFlags, compute_flags
+from ..report.flags import MapFlags
 from .page import page_html, vis_network
 
 __all__ = ["timeline_dates", "build_timeline", "MAX_FRAMES"]
@@ -108,8 +108,8 @@ def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter
                    key: str | None = None, title: str | None = None) -> str:
     """One self-contained HTML page with the map at each date from ``start`` to ``end``.
 
-    ``flags_for(day) -> MapFlags`` supplies the flags per date; by default the
-    analyses are run as of each date (:func:`orgraph.render.maps.compute_flags`).
+    ``flags_for(day) -> MapFlags`` supplies the flags per date
+    (:func:`orgraph.registry.flags_as_of`); by default nothing is flagged.
     """
     start = as_date(start) if start is not None else max(org.data_start, org.data_end - dt.timedelta(days=730))
     end = as_date(end) if end is not None else org.data_end
@@ -121,7 +121,7 @@ def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter
         raise AnalysisError(f"no staff member {supervisor!r} in the data")
     if flags_for is None:
         def flags_for(day):
-            return compute_flags(org, as_of=day)
+            return MapFlags()
     frames_el = []
     for day in dates:
         try:

@@ -19,10 +19,11 @@ from ..analyses.exposure import observed_from
 from ..errors import SourceError
 from ..graph import OrgGraph, as_date
 from ..plain import jsonable
-from ..settings import analysis_cut
+from ..settings import analysis_cut, resolve
 from ..summary import org_summary
 from .costs import finance_headlines
 from .findings import Context, Names, _money
+from .pack import pack_content
 
 __all__ = ["run_audit", "write_audit", "report_markdown"]
 
@@ -141,9 +142,10 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     day = as_date(audit["as_of"])
     if progress:
         progress("snapshot pack and maps")
-    pack_results = {k: audit["results"].get(k) for k in ("cascades", "overload", "churn")}
-    pack = write_pack(org, out, as_of=day, findings=[f["headline"] for f in audit["findings"]],
-                      anonymize=anonymize, key=key, results=pack_results, png=png,
+    cell = resolve(org, "privacy")["min_cell"]
+    content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
+                           findings=audit["findings"], anonymize=anonymize, key=key, min_cell=cell)
+    pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
                       title=f"Turnover root-cause audit, {day.isoformat()}")
     doc = {k: v for k, v in audit.items() if k != "results"}
     (out / "findings.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")

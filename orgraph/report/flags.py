@@ -17,28 +17,12 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from ..graph import as_date
+from ..privacy import staff_ref
 
-__all__ = ["MapFlags", "merge", "cascade_flags", "overload_flags", "churn_flags", "staff_ref", "STAFF_REF",
-           "flagged_cascades"]
-
-#: A staff id inside a reason, replaced by the person's name (or pseudonym) when the map is drawn.
-STAFF_REF = re.compile("\u27e8staff:([^\u27e9]*)\u27e9")
-
-
-def staff_ref(staff_id: str) -> str:
-    """A placeholder for a staff id in a reason, filled with a name or pseudonym by the map.
-
-    Examples
-    --------
-    >>> STAFF_REF.sub(lambda m: m.group(1).lower(), "left after " + staff_ref("S9"))
-    'left after s9'
-    """
-    return f"\u27e8staff:{staff_id}\u27e9"
-
+__all__ = ["MapFlags", "merge", "cascade_flags", "overload_flags", "churn_flags", "flagged_cascades"]
 
 @dataclass(frozen=True)
 class MapFlags:

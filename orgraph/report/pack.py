@@ -1,0 +1,254 @@
+"""What a snapshot pack says: its tables and its headline sentences, from the analyses' results.
+
+:func:`pack_content` gathers everything :func:`orgraph.render.pack.write_pack`
+draws: the map flags, the tables (headcount by program, exits per quarter,
+span bands, caseload distribution and, when not anonymized, the flagged
+cascades, overloaded supervisors and churn seats) and the headline sentences.
+Anonymized, people appear only as pseudonyms and counts under ``min_cell``
+are suppressed (:func:`orgraph.privacy.suppress`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..analyses.overload import SPAN_BANDS, span_band
+from ..graph import OrgGraph, as_date
+from ..privacy import Pseudonymizer, suppress
+from .flags import MapFlags
+
+__all__ = ["pack_content", "pack_tables", "headline_findings", "CASELOAD_BINS"]
+
+#: Bins of active clients in the pack's caseload distribution.
+CASELOAD_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, None))
+
+
+def _table(results: dict, name: str) -> list[dict]:
+    res = results.get(name)
+    return res.table if res is not None else []
+
+
+def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None, own_findings: bool | None = None,
+                 anonymize: bool = False, key: str | None = None, min_cell: int = 5) -> dict:
+    """Flags, tables and headline sentences for a pack on ``as_of``.
+
+    Parameters
+    ----------
+    results : dict
+        ``{name: Result or None}`` from :func:`orgraph.registry.run_analyses`.
+    notes : sequence of str
+        Analyses that could not run (shown in the pack).
+    findings : list of dict, optional
+        Ranked findings from the audit; their headlines follow the pack's
+        opening sentence.
+    own_findings : bool, optional
+        Also say the pack's own sentences about cascades, overload and churn
+        (default: only when ``findings`` is not given, so nothing is said twice).
+
+    Returns
+    -------
+    dict
+        ``flags`` (:class:`~orgraph.report.flags.MapFlags`), ``tables``,
+        ``findings`` (sentences) and ``notes``.
+    """
+    from ..registry import map_flags
+
+    day = as_date(as_of)
+    flags: MapFlags = map_flags(results, as_of=day, notes=notes)
+    tables = pack_tables(org, as_of=day, results=results, anonymize=anonymize, key=key, min_cell=min_cell)
+    said = headline_findings(org, as_of=day, results=results, tables=tables, anonymize=anonymize, key=key,
+                             min_cell=min_cell)
+    if own_findings is None:
+        own_findings = findings is None
+    if not own_findings:
+        said = said[:1]
+    said += [f["headline"] for f in (findings or [])]
+    return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes)}
+
+
+def _quarter(ts: pd.Timestamp) -> str:
+    return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
+
+
+def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False, key: str | None = None,
+                min_cell: int = 5, quarters: int = 8) -> dict[str, list[dict]]:
+    """The pack's tables as lists of records, suppressed when anonymized."""
+    day = as_date(as_of)
+    ts = pd.Timestamp(day)
+    sf = org.staff_frame
+    employed = sf[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
+    H = org.snapshot(day)
+    prog_of = {a["id"]: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
+    year_ago = ts - pd.DateOffset(years=1)
+    left_year = sf[(sf["exit"] < ts) & (sf["exit"] >= year_ago)]
+    tables: dict[str, list[dict]] = {}
+
+    rows = []
+    for pid, p in sorted(org.data.programs.items()):
+        n_emp = sum(1 for s in employed.index if prog_of.get(s) == pid)
+        n_left = int((left_year["program_id"] == pid).sum())
+        rows.append({"program_id": pid, "program": p.name, "employed": n_emp, "left_last_12_months": n_left})
+    n_emp = sum(1 for s in employed.index if prog_of.get(s) not in org.data.programs)
+    n_left = int((~left_year["program_id"].isin(list(org.data.programs))).sum())
+    if n_emp or n_left:
+        rows.append({"program_id": "", "program": "(no seat in a program)", "employed": n_emp,
+                     "left_last_12_months": n_left})
+    tables["headcount_by_program"] = rows
+
+    # exits per quarter by role kind (the last `quarters` quarters up to as_of)
+    q_end = pd.Period(ts, "Q")
+    periods = [q_end - i for i in range(quarters - 1, -1, -1)]
+    ex = sf[sf["exited"] & (sf["exit"] <= ts)]
+    ex = ex[ex["exit"] >= periods[0].start_time]
+    kinds = sorted(set(ex["role_kind"])) or ["clinician"]
+    rows = []
+    for per in periods:
+        in_q = ex[(ex["exit"] >= per.start_time) & (ex["exit"] <= per.end_time)]
+        row = {"quarter": str(per).replace("Q", "-Q")}
+        for k in kinds:
+            row[k] = int((in_q["role_kind"] == k).sum())
+        row["total"] = int(len(in_q))
+        row["complete"] = bool(per.end_time.normalize() <= ts)
+        rows.append(row)
+    tables["exits_by_quarter"] = rows
+
+    # span bands on the day (direct supervisees)
+    span: dict[str, int] = {}
+    for u, v, a in H.edges(data=True):
+        if a.get("kind") == "SUPERVISED_BY":
+            span[v] = span.get(v, 0) + 1
+    counts = {b[0]: 0 for b in SPAN_BANDS}
+    for n in span.values():
+        b = span_band(n)
+        if b:
+            counts[b] += 1
+    total = sum(counts.values())
+    tables["span_bands"] = [{"band": b, "supervisors": c, "share": round(c / total, 3) if total else 0.0}
+                            for b, c in counts.items()]
+
+    # caseload distribution in the month of the day
+    cl = org.data.caseload
+    month = pd.Timestamp(day.year, day.month, 1)
+    cur = cl[(cl["month"] == month) & cl["staff_id"].isin(employed.index)] if len(cl) else cl
+    rows = []
+    for lo, hi in CASELOAD_BINS:
+        sel = cur["active_clients"] >= lo
+        if hi is not None:
+            sel &= cur["active_clients"] <= hi
+        rows.append({"active_clients": f"{lo}-{hi}" if hi is not None else f"{lo}+", "people": int(sel.sum())})
+    tables["caseload_distribution"] = rows
+
+    if not anonymize:
+        cas = [c for c in _table(results, "cascades") if c.get("flagged")]
+        tables["flagged_cascades"] = [{
+            "supervisor_id": c["supervisor_id"], "supervisor": _name(org, c["supervisor_id"]),
+            "exit_date": c["exit_date"], "cohort_size": c["cohort_size"], "observed": c["observed"],
+            "expected": c["expected"], "relative_risk": c["relative_risk"], "ci_low": c["ci_low"],
+            "ci_high": c["ci_high"], "p_adjusted": c["p_adjusted"],
+            "departures": "; ".join(f"{d['staff_id']} (+{d['days_after']}d)" for d in c["departures"])}
+            for c in cas]
+        sup = [r for r in _table(results, "overload") if r.get("overloaded")]
+        tables["overloaded_supervisors"] = [{
+            "supervisor_id": r["supervisor_id"], "supervisor": _name(org, r["supervisor_id"]),
+            "mean_span": r.get("mean_span"), "span_now": r.get("span_now"), "total_span": r.get("total_span"),
+            "supervisee_caseload": r.get("supervisee_caseload"), "reasons": "; ".join(r.get("reasons") or [])}
+            for r in sup]
+        seats = [r for r in _table(results, "churn") if r.get("flagged") or r.get("watch")]
+        tables["churn_seats"] = [{
+            "position_id": r["position_id"], "title": r.get("title"), "program_id": r.get("program_id"),
+            "holders": r.get("holders"), "exits": r.get("exits"), "expected": r.get("expected"),
+            "p_adjusted": r.get("p_adjusted"), "status": "flagged" if r.get("flagged") else "watch",
+            "shared_factors": "; ".join(r.get("shared_factors") or [])} for r in seats]
+    else:
+        # totals and shares would give suppressed cells back: leave them out
+        for r in tables["exits_by_quarter"]:
+            r.pop("total")
+        for r in tables["span_bands"]:
+            r.pop("share")
+        for name in tables:
+            tables[name] = [{k: (v if k == "complete" else suppress(v, min_cell)) for k, v in r.items()}
+                            for r in tables[name]]
+    return tables
+
+
+def _name(org: OrgGraph, staff_id: str) -> str:
+    s = org.data.staff.get(staff_id)
+    return s.name if s else ""
+
+
+def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anonymize: bool = False,
+                      key: str | None = None, min_cell: int = 5) -> list[str]:
+    """A few plain-language sentences from the analyses.
+
+    Anonymized, people appear as pseudonyms, counts of 1 to ``min_cell - 1``
+    people read "fewer than ``min_cell``", org totals are rounded to tens, and
+    a cascade is described by its rate, not by how many of whom left.
+    """
+    day = as_date(as_of)
+    pseudo = Pseudonymizer(key) if anonymize else None
+
+    def cnt(n) -> str:
+        if anonymize and isinstance(n, int) and 0 < n < min_cell:
+            return f"fewer than {min_cell}"
+        return str(n)
+
+    def total(n: int) -> str:
+        return f"about {int(round(n, -1))}" if anonymize and n >= min_cell else cnt(n)
+
+    def who(sid: str) -> str:
+        if pseudo:
+            return pseudo(sid)
+        s = org.data.staff.get(sid)
+        return f"{s.name} ({sid})" if s else sid
+
+    out = []
+    ts = pd.Timestamp(day)
+    sf = org.staff_frame
+    emp = int(((sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))).sum())
+    left = int(((sf["exit"] < ts) & (sf["exit"] >= ts - pd.DateOffset(years=1))).sum())
+    n_prog = len(org.data.programs)
+    out.append(f"On {day.isoformat()}, {total(emp)} people worked in {n_prog} program{'s' if n_prog != 1 else ''}; "
+               f"{total(left)} left in the 12 months before.")
+    cas = results.get("cascades")
+    flagged = [c for c in _table(results, "cascades") if c.get("flagged") and as_date(c["exit_date"]) < day]
+    org_hr = cas.extras.get("org") or {} if cas is not None else {}
+    window = cas.settings.get("window_days") if cas is not None else None
+    within = f"within {window} days" if window else "within the follow-up window"
+    if org_hr.get("hazard_ratio") is not None and org_hr.get("ci_low") is not None:
+        out.append(f"People left at {org_hr['hazard_ratio']:.1f} times the usual rate in the "
+                   f"{f'{window} days' if window else 'months'} after their supervisor left (95% interval "
+                   f"{org_hr['ci_low']:.1f} to {org_hr['ci_high']:.1f}).")
+    for c in sorted(flagged, key=lambda c: -(c.get("relative_risk") or 0))[:3]:
+        if anonymize:
+            out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, the people they supervised left "
+                       f"{within} at {c.get('relative_risk') or 0:.1f} times the usual rate.")
+            continue
+        out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, {c['observed']} of the "
+                   f"{c['cohort_size']} people they supervised left {within}; about "
+                   f"{c['expected']:.1f} would be expected.")
+    if len(flagged) > 3:
+        more = len(flagged) - 3
+        out.append(f"{more} more supervisor exit{'s were' if more != 1 else ' was'} followed by unusually many "
+                   f"departures.")
+    ov = results.get("overload")
+    sup = [r for r in _table(results, "overload") if r.get("overloaded")]
+    if sup:
+        n_all = len(ov.table)
+        if anonymize and len(sup) < min_cell:
+            sent = f"Fewer than {min_cell} supervisors are overloaded"
+        else:
+            sent = f"{total(len(sup))} of {total(n_all)} supervisors {'is' if len(sup) == 1 else 'are'} overloaded"
+        sent += " (span, supervisees' caseloads or missing supervision)."
+        rr = ov.extras.get("rate_ratio") or {}
+        if rr.get("rate_ratio") is not None and rr.get("ci_low") is not None:
+            sent += (f" Their supervisees left at {rr['rate_ratio']:.1f} times the rate of others (95% interval "
+                     f"{rr['ci_low']:.1f} to {rr['ci_high']:.1f}).")
+        out.append(sent)
+    seats = [r for r in _table(results, "churn") if r.get("flagged")]
+    if seats:
+        top = seats[0]
+        out.append(f"{len(seats)} seat{'s keep' if len(seats) != 1 else ' keeps'} turning over; the clearest is "
+                   f"{top['position_id']} ({top.get('title') or 'seat'}): {cnt(top.get('holders'))} holders and "
+                   f"{cnt(top.get('exits'))} exits, about {top.get('expected') or 0:.1f} expected.")
+    if not (flagged or sup or seats):
+        out.append("No supervisor-exit cascade, overloaded supervisor or churn seat stands out on this date.")
+    return out
