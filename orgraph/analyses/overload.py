@@ -267,8 +267,10 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFra
     who = ids.get_indexer(cl["staff_id"])
     keep = who >= 0
     cm = _month_index(cl["month"])[keep]
-    base = int(cm.min()) if cm.size else 0
-    span = int(cm.max()) - base + 1 if cm.size else 1
+    if not cm.size:   # no caseload month before the cut: the caseload signal is not available
+        return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
+    base = int(cm.min())
+    span = int(cm.max()) - base + 1
     ck = who[keep] * span + (cm - base)
     clients = cl["active_clients"].to_numpy()[keep].astype(float)
     order = np.argsort(ck, kind="stable")

@@ -299,7 +299,7 @@ def departure_findings(res, ctx: Context) -> list[dict]:
 def continuity_findings(res, ctx: Context) -> list[dict]:
     """Clients whose clinician left mid-treatment."""
     t = res.extras.get("totals") or {}
-    if not t.get("clients_served"):
+    if not t.get("clients_served") or not t.get("clients_affected"):
         return []
     ev = [f"{r.get('year')}: {r.get('clients_affected', 0)} clients affected"
           for r in (res.extras.get("by_year") or [])[-3:]]
