@@ -17,14 +17,12 @@ warning].
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .config import load_config
-from .errors import BundleError, ConfigError, Issue, SourceError
+from .errors import BundleError, Issue, SourceError
 from .model import (ROLE_KINDS, TERMINATION_TYPES, Assignment, OrgData, Position, Program, Staff,
                     Supervision, TABLE_COLUMNS, empty_table)
 from .reading import LINE, IssueLog, read_tables

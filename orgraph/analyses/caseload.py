@@ -22,8 +22,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..stats import gini
-from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_key, month_start, person_months, rate_record,
-                    records, rounded, setting_of, take)
+from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_key, month_start, person_months, records, rounded, setting_of, take)
 
 __all__ = ["caseload_distribution"]
 

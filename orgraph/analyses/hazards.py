@@ -22,7 +22,7 @@ from ..errors import AnalysisError
 from ..graph import OrgGraph
 from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
-from .exposure import assignments, iso, people, supervision
+from .exposure import assignments, iso, people
 
 __all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
 

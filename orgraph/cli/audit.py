@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..registry import ANALYSES
-from ..report.audit import write_audit
+from ..writers import write_audit
 from ..render.tables import to_json
 from .options import as_of_option, open_source, source_argument
 

@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, SourceError
-from ..registry import flags_as_of, run_analyses
+from ..registry import flags_as_of
 from ..render.elements import DEFAULT_LOOKBACK_DAYS
 from ..render.maps import build_map
-from ..render.pack import write_pack
-from ..report.pack import pack_content
-from ..settings import resolve, setting_help
+from ..settings import setting_help
+from ..writers import write_snapshot
 from ..render.timeline import build_timeline
 from .options import DATE, as_of_option, open_source, source_argument
 
@@ -123,13 +122,8 @@ def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, anonymize,
     """
     key = _key(anonymize, key)
     org = open_source(source)
-    day = as_of if as_of is not None else org.data_end
-    cell = resolve(org, "privacy", min_cell=min_cell)["min_cell"]
-    results, notes = run_analyses(org, as_of=day, names=("cascades", "overload", "churn"))
-    content = pack_content(org, as_of=day, results=results, notes=notes, anonymize=anonymize, key=key,
-                           min_cell=cell)
-    res = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell,
-                     lookback_days=lookback_days, png=not no_png)
+    res = write_snapshot(org, out, as_of=as_of, anonymize=anonymize, key=key, min_cell=min_cell,
+                         lookback_days=lookback_days, png=not no_png)
     click.echo(f"Wrote the snapshot pack for {res['as_of']} to {res['out_dir']}/ ({len(res['files'])} files). "
                f"Open index.html.")
     for f in res["findings"]:

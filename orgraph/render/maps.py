@@ -14,6 +14,7 @@ This module puts the steps together; what the analyses flagged comes in as
 """
 from __future__ import annotations
 
+from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
 from ..report.flags import MapFlags
 from .elements import DEFAULT_LOOKBACK_DAYS, VIEWS, aggregate_elements, map_elements

@@ -3,29 +3,25 @@
 :func:`run_audit` runs the analyses of the registry, turns what they found
 into findings (:mod:`orgraph.report.findings`: one sentence each, the evidence
 behind it, a dollar estimate and how sure we are) and ranks them by estimated
-cost weighted by certainty. :func:`write_audit` writes ``findings.json``,
-``report.md`` and the snapshot pack (``index.html`` with maps) into a folder.
+cost weighted by certainty. :func:`report_markdown` is the analyst's memo;
+:func:`orgraph.writers.write_audit` writes it with ``findings.json`` and the pack.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
 from ..analyses.cost import cost_model
 from ..analyses.exposure import observed_from
-from ..errors import SourceError
-from ..graph import OrgGraph, as_date
+from ..graph import OrgGraph
 from ..plain import jsonable
-from ..settings import analysis_cut, resolve
+from ..settings import analysis_cut
 from ..summary import org_summary
 from .costs import finance_headlines
 from .findings import Context, Names, _money
-from .pack import pack_content
 
-__all__ = ["run_audit", "write_audit", "report_markdown"]
+__all__ = ["run_audit", "report_markdown"]
 
 
 def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | None = None,
@@ -123,35 +119,3 @@ def report_markdown(audit: dict) -> str:
               "(Benjamini–Hochberg). Dollar figures use the cost model in `orgraph cost` and its documented "
               "assumptions (`orgraph.toml` [cost]).", ""]
     return "\n".join(lines)
-
-
-def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
-                progress: Callable[[str], None] | None = None, png: bool = True) -> dict:
-    """Run the audit and write ``findings.json``, ``report.md`` and the snapshot pack into ``out_dir``.
-
-    Returns the audit (see :func:`run_audit`) plus ``files``: name → path.
-    """
-    from ..render.pack import write_pack
-
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SourceError(f"cannot create the audit folder {out}: {exc.strerror}") from None
-    audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress)
-    day = as_date(audit["as_of"])
-    if progress:
-        progress("snapshot pack and maps")
-    cell = resolve(org, "privacy")["min_cell"]
-    content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
-                           findings=audit["findings"], anonymize=anonymize, key=key, min_cell=cell)
-    pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
-                      title=f"Turnover root-cause audit, {day.isoformat()}")
-    doc = {k: v for k, v in audit.items() if k != "results"}
-    (out / "findings.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
-    (out / "report.md").write_text(report_markdown(audit), encoding="utf-8")
-    files = dict(pack["files"])
-    files["findings.json"] = str(out / "findings.json")
-    files["report.md"] = str(out / "report.md")
-    audit["files"] = files
-    return audit

@@ -1,0 +1,68 @@
+"""Writing the jobs' folders: an audit (findings, memo and pack) and a snapshot pack.
+
+These put the stages together: run the analyses of the registry, turn them
+into findings and pack content (:mod:`orgraph.report`), and draw the files
+(:mod:`orgraph.render`).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from .errors import SourceError
+from .graph import OrgGraph, as_date
+from .registry import run_analyses
+from .render.pack import write_pack
+from .report.audit import report_markdown, run_audit
+from .report.pack import pack_content
+from .settings import resolve
+
+__all__ = ["write_audit", "write_snapshot"]
+
+
+def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
+                progress: Callable[[str], None] | None = None, png: bool = True) -> dict:
+    """Run the audit and write ``findings.json``, ``report.md`` and the snapshot pack into ``out_dir``.
+
+    Returns the audit (see :func:`run_audit`) plus ``files``: name → path.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(f"cannot create the audit folder {out}: {exc.strerror}") from None
+    audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress)
+    day = as_date(audit["as_of"])
+    if progress:
+        progress("snapshot pack and maps")
+    cell = resolve(org, "privacy")["min_cell"]
+    content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
+                           findings=audit["findings"], anonymize=anonymize, key=key, min_cell=cell)
+    pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
+                      title=f"Turnover root-cause audit, {day.isoformat()}")
+    doc = {k: v for k, v in audit.items() if k != "results"}
+    (out / "findings.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "report.md").write_text(report_markdown(audit), encoding="utf-8")
+    files = dict(pack["files"])
+    files["findings.json"] = str(out / "findings.json")
+    files["report.md"] = str(out / "report.md")
+    audit["files"] = files
+    return audit
+
+
+def write_snapshot(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
+                   min_cell: int | None = None, png: bool = True, **kwargs) -> dict:
+    """Write a snapshot pack of ``org`` on ``as_of`` (default: the last day of data) into ``out_dir``.
+
+    The cascade, overload and churn analyses give the pack its flags, tables
+    and sentences; see :func:`orgraph.render.pack.write_pack` for the files and
+    the keyword arguments it also takes (``lookback_days``, ``title``).
+    """
+    day = as_date(as_of) if as_of is not None else org.data_end
+    cell = resolve(org, "privacy", min_cell=min_cell)["min_cell"]
+    results, notes = run_analyses(org, as_of=day, names=("cascades", "overload", "churn"))
+    content = pack_content(org, as_of=day, results=results, notes=notes, anonymize=anonymize, key=key,
+                           min_cell=cell)
+    return write_pack(org, out_dir, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell,
+                      png=png, **kwargs)
