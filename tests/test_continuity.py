@@ -36,32 +36,32 @@ def org():
 
 def test_per_exit_and_pickup():
     res = continuity_of_care(org())
-    assert res["by_exit"] == [{"staff_id": "C1", "name": "Name C1", "program_id": "A", "exit_date": "2022-05-20",
+    assert res.extras["by_exit"] == [{"staff_id": "C1", "name": "Name C1", "program_id": "A", "exit_date": "2022-05-20",
                                "clients_affected": 3, "picked_up": 2, "not_picked_up": 1}]
-    t = res["totals"]
+    t = res.extras["totals"]
     assert t == {"clients_served": 9, "clients_affected": 3, "share_affected": 0.3333, "picked_up": 2,
                  "share_picked_up": 0.6667}
-    json.dumps(res)
+    json.dumps(res.to_dict())
 
 
 def test_by_program_and_year():
     res = continuity_of_care(org())
-    a = next(p for p in res["by_program"] if p["program_id"] == "A")
-    b = next(p for p in res["by_program"] if p["program_id"] == "B")
+    a = next(p for p in res.table if p["program_id"] == "A")
+    b = next(p for p in res.table if p["program_id"] == "B")
     assert (a["exits"], a["exits_with_clients"], a["clients_served"], a["clients_affected"]) == (1, 1, 8, 3)
     assert a["share_affected"] == round(3 / 8, 4)
     assert (b["exits"], b["clients_served"], b["clients_affected"], b["share_affected"]) == (1, 1, 0, 0.0)
-    years = {y["year"]: y for y in res["by_year"]}
+    years = {y["year"]: y for y in res.extras["by_year"]}
     assert years[2021] == {"year": 2021, "exits": 0, "clients_served": 1, "clients_affected": 0, "share_affected": 0.0}
     assert years[2022]["clients_served"] == 8 and years[2022]["clients_affected"] == 3 and years[2022]["exits"] == 2
 
 
 def test_options_change_the_windows():
     res = continuity_of_care(org(), handoff_days=15, pickup_days=45)
-    assert res["totals"]["clients_affected"] == 4 and res["totals"]["picked_up"] == 4
+    assert res.extras["totals"]["clients_affected"] == 4 and res.extras["totals"]["picked_up"] == 4
     res = continuity_of_care(org(), handoff_days=0)
-    assert res["totals"]["clients_affected"] == 2
-    assert continuity_of_care(org(), as_of="2022-05-19")["totals"]["clients_affected"] == 0
+    assert res.extras["totals"]["clients_affected"] == 2
+    assert continuity_of_care(org(), as_of="2022-05-19").extras["totals"]["clients_affected"] == 0
 
 
 def test_no_client_assignments_is_a_clear_error():
@@ -71,7 +71,7 @@ def test_no_client_assignments_is_a_clear_error():
 
 
 def test_cli_continuity(monkeypatch):
-    import orgraph.cli.analyses_more as cli
+    import orgraph.cli.analyses as cli
     from orgraph.cli import main
 
     monkeypatch.setattr(cli, "open_source", lambda source: org())
@@ -79,4 +79,13 @@ def test_cli_continuity(monkeypatch):
     assert r.exit_code == 0, r.output
     assert "3 of 9 clients (33%) had a clinician leave mid-treatment" in r.output
     r = CliRunner().invoke(main, ["continuity", "bundle", "--format", "json"])
-    assert json.loads(r.output)["totals"]["clients_affected"] == 3
+    assert json.loads(r.output)["extras"]["totals"]["clients_affected"] == 3
+
+
+def test_as_of_outside_the_data_is_an_error():
+    from orgraph.analyses._demo import example_org       # data 2021-01-01 .. 2022-06-30
+
+    with pytest.raises(AnalysisError, match="is before the first day of data"):
+        continuity_of_care(example_org(), as_of="2020-12-31")
+    with pytest.raises(AnalysisError, match="is after the last day of data"):
+        continuity_of_care(example_org(), as_of="2022-07-01")

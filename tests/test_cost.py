@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from orgraph.analyses.cost import (cascade_cost, churn_seat_cost, cost_model, cost_of_exit, excess_exit_cost,
-                                   finance_headlines, rate_excess_cost, turnover_cost, vacancy_days_by_role)
+from orgraph.analyses.cost import cost_model, cost_of_exit, turnover_cost, vacancy_days_by_role
 from orgraph.config import Config
 from orgraph.errors import AnalysisError
 from orgraph.graph import OrgGraph
 from orgraph.model import Assignment, OrgData, Position, Program, Staff
+from orgraph.report.costs import cascade_cost, churn_seat_cost, excess_exit_cost, finance_headlines, rate_excess_cost
 
 d = dt.date
 END = d(2021, 12, 31)
@@ -103,27 +103,27 @@ def test_vacancy_falls_back_with_few_refills_and_caps_long_gaps():
 def test_turnover_cost_per_period_uses_own_salary():
     org = seats_org([10, 20, 30, 40, 50], salary=60000.0)
     res = turnover_cost(org, period="quarter")
-    m = res["model"]
+    m = res.extras["model"]
     one = cost_of_exit(m, "clinician", annual_salary=60000.0)["total"]
     vac = m["vacancy"]["clinician"]["days"]
     assert vac == pytest.approx(30.0)          # mean of 10..50, all refilled
     revenue = 6 * 110 * 0.75 * 230
     assert one == pytest.approx(4700 + 60000 * 2 / 52 + 2000 + (revenue - 60000) * 30 / 365 + revenue / 6, abs=0.02)
-    q = {p["period"]: p for p in res["periods"]}
+    q = {p["period"]: p for p in res.table}
     assert list(q)[0] == "2021-Q2" and list(q)[-1] == "2021-Q4"     # from the first exit to the data end
     # exits on 2021-06-30 .. 2021-07-04: one in Q2, four in Q3
     assert (q["2021-Q2"]["exits"], q["2021-Q3"]["exits"]) == (1, 4)
     assert q["2021-Q3"]["cost"] == pytest.approx(4 * one, abs=0.05)
     assert q["2021-Q3"]["exits_clinician"] == 4
-    assert res["total_exits"] == 5 and res["total_cost"] == pytest.approx(5 * one, abs=0.05)
-    json.dumps(res)   # plain data
+    assert res.extras["total_exits"] == 5 and res.extras["total_cost"] == pytest.approx(5 * one, abs=0.05)
+    json.dumps(res.to_dict())   # plain data
 
 
 def test_turnover_cost_as_of_and_errors():
     org = seats_org([10, 20, 30, 40, 50])
     res = turnover_cost(org, as_of="2021-07-01", period="year")
-    assert res["as_of"] == "2021-07-01" and res["total_exits"] == 2
-    assert res["periods"][-1]["partial"] is True
+    assert res.as_of == "2021-07-01" and res.extras["total_exits"] == 2
+    assert res.table[-1]["partial"] is True
     with pytest.raises(AnalysisError, match="unknown period 'week'"):
         turnover_cost(org, period="week")
 
@@ -171,19 +171,23 @@ def test_cost_command(bundle):
     folder = str(bundle())
     r = CliRunner().invoke(main, ["cost", folder])
     assert r.exit_code == 0, r.output
-    assert "Cost of one exit, by role kind (as of 2021-06-30):" in r.output
     assert "Total: 1 exit, $37,087." in r.output          # S2, a clinician at the default salary
+    r = CliRunner().invoke(main, ["cost", folder, "--by", "role"])
+    assert r.exit_code == 0, r.output
+    assert "Cost of one exit, by role kind (as of 2021-06-30)" in r.output
+    r = CliRunner().invoke(main, ["cost", folder, "--by", "assumptions"])
+    assert r.exit_code == 0, r.output
     assert "SHRM Talent Acquisition Benchmarking 2022" in r.output
     r = CliRunner().invoke(main, ["cost", folder, "--format", "json"])
     data = json.loads(r.output)
-    assert data["total_exits"] == 1 and data["exits"][0]["staff_id"] == "S2"
+    assert data["extras"]["total_exits"] == 1 and data["extras"]["exits"][0]["staff_id"] == "S2"
     r = CliRunner().invoke(main, ["cost", folder, "--format", "csv", "--period", "quarter"])
     lines = r.output.splitlines()
     assert lines[0].startswith("period,start,end,partial,exits,cost,exits_clinician")
     assert lines[1].startswith("2021-Q2,2021-04-01,2021-06-30,")
     assert any(line.startswith("2021-Q2,") and ",1,37086.59," in line for line in lines)
     r = CliRunner().invoke(main, ["cost", folder, "--as-of", "2021-05-01", "--format", "json"])
-    assert json.loads(r.output)["total_exits"] == 0
+    assert json.loads(r.output)["extras"]["total_exits"] == 0
 
 
 def test_cost_command_reads_orgraph_toml(bundle):
@@ -193,9 +197,9 @@ def test_cost_command_reads_orgraph_toml(bundle):
 
     folder = str(bundle(orgraph_toml="[cost]\nrecruiting_cost = 9000.0\n"))
     data = json.loads(CliRunner().invoke(main, ["cost", folder, "--format", "json"]).output)
-    rec = {a["key"]: a for a in data["assumptions"]}["recruiting_cost"]
+    rec = {a["key"]: a for a in data["extras"]["assumptions"]}["recruiting_cost"]
     assert rec["value"] == 9000.0 and rec["set_in"].endswith("orgraph.toml")
-    assert data["total_cost"] == pytest.approx(37086.59 + 4300, abs=0.01)
+    assert data["extras"]["total_cost"] == pytest.approx(37086.59 + 4300, abs=0.01)
     bad = str(bundle(orgraph_toml="[cost]\nrecruting_cost = 9000.0\n"))
     r = CliRunner().invoke(main, ["cost", bad])
     assert r.exit_code == 1 and "did you mean 'recruiting_cost'" in r.output
@@ -222,5 +226,5 @@ def test_finance_headlines_name_the_costliest_program():
     per = cost_model(org)["role_kinds"]["clinician"]["total"]
     assert lines[1] == (f"Intensive Outpatient carried the largest share: 3 exits, ${round(3 * per, -3):,.0f} "
                         f"(60% of the total).")
-    exits = turnover_cost(org)["exits"]
+    exits = turnover_cost(org).extras["exits"]
     assert sorted(e["program_id"] for e in exits) == ["IOP", "IOP", "IOP", "OP", "OP"]

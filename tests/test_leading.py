@@ -34,46 +34,46 @@ def test_supervisor_exits_need_recent_supervisees():
 
 def test_window_rate_ratio_hand_computed():
     res = supervisor_leading_indicator(two_programs())
-    w = res["window"]
+    w = res.extras["window"]
     # exposed program-quarters (supervisor exit 1-2 quarters before): X Q2 (X1 1 Apr-10 May = 40 + X2 91)
     # and X Q3 (X2 92): 223 days, 1 exit. The rest: X Q1 180, X Q4 92, Y 180 + 182 + (32 + 92) + 92: 850, 1 exit.
     assert (w["exits"], w["reference_exits"]) == (1, 1)
     assert w["rate_ratio"] == pytest.approx(850 / 223)
     z = 1.959963984540054
     assert w["ci_low"] == pytest.approx(850 / 223 * math.exp(-z * math.sqrt(2)))
-    assert res["change_pct"] == round(100 * (850 / 223 - 1), 1)
-    assert res["sentence"].startswith("Programs that lost a supervisor saw clinician exits rise by 281% over the "
+    assert res.extras["change_pct"] == round(100 * (850 / 223 - 1), 1)
+    assert res.summary.startswith("Programs that lost a supervisor saw clinician exits rise by 281% over the "
                                       "next two quarters (rate ratio 3.81, 95% CI")
-    assert res["sentence"].endswith("The interval includes no change, so this may be chance.")
-    lag0 = res["lags"][0]
+    assert res.summary.endswith("The interval includes no change, so this may be chance.")
+    lag0 = res.table[0]
     assert lag0["lag_quarters"] == 0 and lag0["exits"] == 0 and lag0["person_years"] == round(180 / 365.25, 2)
-    json.dumps(res)
+    json.dumps(res.to_dict())
 
 
 def test_program_quarter_table():
     res = supervisor_leading_indicator(two_programs())
-    q = {(r["program_id"], r["quarter"]): r for r in res["program_quarters"]}
+    q = {(r["program_id"], r["quarter"]): r for r in res.extras["program_quarters"]}
     assert q[("X", "2022-Q1")]["supervisor_exits"] == 1 and not q[("X", "2022-Q1")]["after_supervisor_exit"]
     assert q[("X", "2022-Q2")]["clinician_exits"] == 1 and q[("X", "2022-Q2")]["after_supervisor_exit"]
     assert q[("X", "2022-Q3")]["after_supervisor_exit"] and not q[("X", "2022-Q4")]["after_supervisor_exit"]
     assert q[("Y", "2022-Q3")]["clinician_person_years"] == round(124 / 365.25, 2)
     assert len(q) == 8
-    by_p = {r["program_id"]: r for r in res["by_program"]}
+    by_p = {r["program_id"]: r for r in res.extras["by_program"]}
     assert by_p["X"]["supervisor_exits"] == 1 and by_p["Y"]["clinician_exits"] == 1
 
 
 def test_as_of_cuts_the_data():
     res = supervisor_leading_indicator(two_programs(), as_of="2022-05-09")     # the day before X1 leaves
-    assert res["window"]["exits"] == 0
-    q = {(r["program_id"], r["quarter"]): r for r in res["program_quarters"]}
+    assert res.extras["window"]["exits"] == 0
+    q = {(r["program_id"], r["quarter"]): r for r in res.extras["program_quarters"]}
     assert q[("X", "2022-Q2")]["clinician_person_years"] == round((39 + 39) / 365.25, 2)   # 1 Apr - 9 May
     assert ("X", "2022-Q3") not in q
 
 
 def test_lag_option_and_errors():
     res = supervisor_leading_indicator(two_programs(), lag_quarters=1)
-    assert res["window"]["exits"] == 1 and res["window"]["person_years"] == round(131 / 365.25, 2)
-    assert [r["lag_quarters"] for r in res["lags"]] == [0, 1, 2]
+    assert res.extras["window"]["exits"] == 1 and res.extras["window"]["person_years"] == round(131 / 365.25, 2)
+    assert [r["lag_quarters"] for r in res.table] == [0, 1, 2]
     with pytest.raises(AnalysisError, match="lag_quarters must be at least 1"):
         supervisor_leading_indicator(two_programs(), lag_quarters=0)
     no_clin = build([("S", "2022-01-01", None)], [("S", "PS", "X", "supervisor", "2022-01-01", None)])
@@ -82,7 +82,7 @@ def test_lag_option_and_errors():
 
 
 def test_cli_leading(monkeypatch):
-    import orgraph.cli.analyses_more as cli
+    import orgraph.cli.analyses as cli
     from orgraph.cli import main
 
     monkeypatch.setattr(cli, "open_source", lambda source: two_programs())
@@ -91,3 +91,12 @@ def test_cli_leading(monkeypatch):
     assert "saw clinician exits rise by 281%" in r.output
     r = CliRunner().invoke(main, ["leading", "bundle", "--by", "quarter", "--format", "csv"])
     assert r.output.splitlines()[0].startswith("program_id,quarter,quarter_start,supervisor_exits")
+
+
+def test_as_of_outside_the_data_is_an_error():
+    from orgraph.analyses._demo import example_org       # data 2021-01-01 .. 2022-06-30
+
+    with pytest.raises(AnalysisError, match="is before the first day of data"):
+        supervisor_leading_indicator(example_org(), as_of="2020-12-31")
+    with pytest.raises(AnalysisError, match="is after the last day of data"):
+        supervisor_leading_indicator(example_org(), as_of="2022-07-01")

@@ -36,7 +36,7 @@ def test_poisson_fit_matches_the_rate_ratio():
 
 def test_weights_are_the_history_hazard_ratio():
     res = risk_list(burden_org(), as_of="2022-12-31", min_exits=5)
-    w = {x["factor"]: x for x in res["weights"]}
+    w = {x["factor"]: x for x in res.extras["weights"]}
     # exposed person-days (ratio >= 1 the month before): H1 150, H2 334, H3 424, H4 515, H5-H10 699 each = 5617,
     # 4 exits; the rest: the H's January 2021 (310), L1 546, L2-L10 730 each = 7426, 1 exit.
     hr = (4 / 5617) / (1 / 7426)
@@ -48,15 +48,15 @@ def test_weights_are_the_history_hazard_ratio():
     for f in ("supervisor_left", "overloaded_supervisor", "churn_seat", "sustained_high_caseload",
               "supervisor_high_risk"):
         assert not w[f]["fitted"] and w[f]["weight"] == 0.0
-    assert res["fit"] == {"exits": 5, "person_years": round((5617 + 7426) / 365.25, 1), "months": 24}
-    assert res["baseline_exit_rate_per_year"] == pytest.approx(365.25 / 7426, rel=1e-3)
-    json.dumps(res)
+    assert res.extras["fit"] == {"exits": 5, "person_years": round((5617 + 7426) / 365.25, 1), "months": 24}
+    assert res.extras["baseline_exit_rate_per_year"] == pytest.approx(365.25 / 7426, rel=1e-3)
+    json.dumps(res.to_dict())
 
 
 def test_ranking_scores_and_probability():
     res = risk_list(burden_org(), as_of="2022-12-31", min_exits=5)
-    assert res["employed"] == 15 and res["with_factors"] == 6
-    top = res["records"][:6]
+    assert res.extras["employed"] == 15 and res.extras["with_factors"] == 6
+    top = res.table[:6]
     assert [r["staff_id"] for r in top] == ["H10", "H5", "H6", "H7", "H8", "H9"]
     hr = (4 / 5617) / (1 / 7426)
     r = top[0]
@@ -64,16 +64,16 @@ def test_ranking_scores_and_probability():
     assert r["details"] == ["documentation 1.50 hours per session hour last month"]
     assert r["relative_hazard"] == pytest.approx(hr, rel=1e-3)
     assert r["exit_probability"] == pytest.approx(1 - math.exp(-hr * 90 / 7426), rel=1e-3)
-    assert res["records"][6]["factors"] == [] and res["records"][6]["relative_hazard"] == 1.0
-    assert "the strongest was high doc burden: 5.3 times the exit rate" in res["summary"]
+    assert res.table[6]["factors"] == [] and res.table[6]["relative_hazard"] == 1.0
+    assert "the strongest was high doc burden: 5.3 times the exit rate" in res.summary
 
 
 def test_filters_and_top():
     org = burden_org()
-    assert [r["staff_id"] for r in risk_list(org, min_exits=5, top=2)["records"]] == ["H10", "H5"]
-    only_b = risk_list(org, min_exits=5, program="B")["records"]
+    assert [r["staff_id"] for r in risk_list(org, min_exits=5, top=2).table] == ["H10", "H5"]
+    only_b = risk_list(org, min_exits=5, program="B").table
     assert {r["program_id"] for r in only_b} == {"B"} and len(only_b) == 9 and only_b[0]["rank"] == 7
-    assert risk_list(org, min_exits=5, supervisor="nobody")["records"] == []
+    assert risk_list(org, min_exits=5, supervisor="nobody").table == []
 
 
 def test_weights_use_only_the_past():
@@ -82,20 +82,27 @@ def test_weights_use_only_the_past():
                                             r"need at least 10 \(set \[risk\] min_exits to lower this\)"):
         risk_list(burden_org(), as_of="2021-12-31")
     res = risk_list(burden_org(), as_of="2021-12-31", min_exits=2)
-    assert res["fit"]["exits"] == 2 and res["fit"]["months"] == 12
+    assert res.extras["fit"]["exits"] == 2 and res.extras["fit"]["months"] == 12
     with pytest.raises(AnalysisError, match="after the last day of data"):
         risk_list(burden_org(), as_of="2023-02-01", min_exits=1)
 
 
+def test_as_of_before_the_data_is_an_error():
+    from orgraph.analyses._demo import example_org       # data 2021-01-01 .. 2022-06-30
+
+    with pytest.raises(AnalysisError, match="before the first day of data"):
+        risk_list(example_org(), as_of="2020-06-30")
+
+
 def test_supervisor_factors_on_the_example_org():
-    from orgraph.analyses.caseload import example_org
+    from orgraph.analyses._demo import example_org
 
     res = risk_list(example_org(), as_of="2022-04-30", min_exits=1)
-    by_id = {r["staff_id"]: r for r in res["records"]}
+    by_id = {r["staff_id"]: r for r in res.table}
     assert by_id["C1"]["factors"] == ["supervisor_left", "sustained_high_caseload", "high_doc_burden"]
     assert by_id["C1"]["details"][0] == "a supervisor left 45 days ago"
     assert by_id["C4"]["factors"] == []
-    assert set(RISK_FACTORS) == {w["factor"] for w in res["weights"]}
+    assert set(RISK_FACTORS) == {w["factor"] for w in res.extras["weights"]}
 
 
 def test_overloaded_supervisor_and_high_risk_supervisor_flags():
@@ -108,7 +115,7 @@ def test_overloaded_supervisor_and_high_risk_supervisor_flags():
     sup = [("B", "TOP", "2020-01-01", "2022-06-20")] + [(t, "B", "2020-01-01", None) for t in team]
     org = build(staff, seats, sup, data_end="2022-06-30")
     res = risk_list(org, as_of="2022-06-30", min_exits=1, supervisor_high_hr=1.0)
-    by_id = {r["staff_id"]: r for r in res["records"]}
+    by_id = {r["staff_id"]: r for r in res.table}
     assert by_id["B"]["factors"] == ["supervisor_left"]
     assert by_id["T0"]["factors"] == ["overloaded_supervisor", "supervisor_high_risk"]
     assert by_id["T0"]["details"] == ["supervisor B is overloaded (direct span averaged 9.0 supervisees (limit 8))",
@@ -116,7 +123,7 @@ def test_overloaded_supervisor_and_high_risk_supervisor_flags():
 
 
 def test_cli_risk(monkeypatch):
-    import orgraph.cli.analyses_more as cli
+    import orgraph.cli.analyses as cli
     from orgraph.cli import main
 
     monkeypatch.setattr(cli, "open_source", lambda source: burden_org())

@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 
 from orgraph.analyses.cost import cost_model
-from orgraph.analyses.scenario import caseload_hazard, census_scenario, exit_rates, supervisor_leaves_scenario
+from orgraph.analyses.hazards import caseload_hazard, exit_rates
 from orgraph.config import Config
 from orgraph.errors import AnalysisError
 from orgraph.graph import OrgGraph
 from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervision
+from orgraph.report.scenarios import census_scenario, supervisor_leaves_scenario
 
 d = dt.date
 
@@ -279,15 +280,11 @@ def test_scenario_command_errors(bundle):
 
 # ---------------------------------------------------------------- synthetic orgs (orgraph.synth)
 @pytest.fixture(scope="module")
-def synth_orgs(tmp_path_factory):
-    synth = pytest.importorskip("orgraph.synth")
-    import orgraph
-
+def synth_orgs(synth_org):
     orgs = []
     for seed in (1, 2, 3):
-        out = tmp_path_factory.mktemp(f"synth{seed}")
-        truth = synth.generate(staff=400, years=5, seed=seed, out=out)
-        orgs.append((orgraph.load(out), truth))
+        folder, org, truth = synth_org(staff=400, years=5, seed=seed)
+        orgs.append((org, truth))
     return orgs
 
 
@@ -322,7 +319,7 @@ def test_synthetic_orgs_scenario_direction(synth_orgs):
 def test_riverbend_finance(riverbend):
     from conftest import RIVERBEND
 
-    from orgraph.analyses.cost import finance_headlines
+    from orgraph.report.costs import finance_headlines
 
     truth = json.loads((RIVERBEND / "truth.json").read_text(encoding="utf-8"))
     assert caseload_hazard(riverbend)["hazard_ratio_per_10"] > 1.0          # the planted sign

@@ -1,9 +1,12 @@
-"""Statistics helpers checked against values computed by hand (closed forms), not by scipy."""
+"""Statistics helpers checked against values computed by hand (closed forms); the Poisson regression and
+the BH adjustment are also cross-checked against statsmodels and scipy."""
 import math
 
+import numpy as np
 import pytest
 
-from orgraph.stats import bh_adjust, gini, percentile_rank, poisson_ci, poisson_sf, rate_ratio, relative_risk
+from orgraph.stats import (bh_adjust, gini, percentile_rank, poisson_ci, poisson_regression, poisson_sf, rate_ratio,
+                           relative_risk)
 
 
 def test_poisson_ci_zero_is_closed_form():
@@ -124,3 +127,24 @@ def test_gini_and_percentile():
     assert gini([1, 2, 3]) == pytest.approx(8 / 36)
     assert percentile_rank([1, 2, 3, 4, 5], 2) == 40.0
     assert math.isnan(percentile_rank([], 1))
+
+
+def test_poisson_regression_matches_statsmodels():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(20240611)
+    n = 200
+    X = np.column_stack([np.ones(n), rng.normal(0.0, 1.0, n), rng.integers(0, 2, n).astype(float)])
+    t = rng.uniform(10.0, 100.0, n)
+    y = rng.poisson(t * np.exp(X @ np.array([-3.0, 0.5, 0.3]))).astype(float)
+    coef, cov = poisson_regression(X, y, t)
+    ref = sm.GLM(y, X, family=sm.families.Poisson(), exposure=t).fit()
+    np.testing.assert_allclose(coef, ref.params, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), ref.bse, rtol=0, atol=1e-6)
+
+
+def test_bh_matches_scipy():
+    from scipy.stats import false_discovery_control
+
+    p = np.random.default_rng(7).uniform(0.0, 1.0, 50) ** 2     # squared: a few small p-values as well
+    np.testing.assert_allclose(bh_adjust(list(p)), false_discovery_control(p, method="bh"), rtol=0, atol=1e-12)

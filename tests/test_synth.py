@@ -17,9 +17,8 @@ RIVERBEND = Path(__file__).resolve().parent.parent / "examples" / "riverbend"
 
 
 @pytest.fixture(scope="module")
-def org(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth") / "org"
-    truth = generate(staff=240, years=5, seed=3, out=out)
+def org(synth_org):
+    out, _, truth = synth_org(staff=240, years=5, seed=3)
     tables = {f: pd.read_csv(out / f, dtype=str, keep_default_na=False) for f in FILES_WRITTEN if f.endswith(".csv")}
     return out, truth, tables
 
@@ -60,9 +59,9 @@ def test_bundle_loads_with_no_errors_and_no_warnings(org):
 
 
 @pytest.mark.parametrize("staff,years,seed", [(10, 1, 1), (35, 2, 2), (90, 3, 5)])
-def test_small_orgs_load_cleanly(tmp_path, staff, years, seed):
-    truth = generate(staff=staff, years=years, seed=seed, out=tmp_path / "o")
-    _, issues = validate_bundle(tmp_path / "o")
+def test_small_orgs_load_cleanly(synth_org, staff, years, seed):
+    out, _, truth = synth_org(staff=staff, years=years, seed=seed)
+    _, issues = validate_bundle(out)
     assert [str(i) for i in issues] == []
     assert truth["counts"]["seats"] >= staff
 
