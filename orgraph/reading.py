@@ -66,10 +66,6 @@ class IssueLog:
                              f"{len(lines)} more row(s) with the same problem ({rule}) on lines {shown}{more}", rule))
         return out
 
-    @property
-    def n_errors(self) -> int:
-        return sum(n for (f, r, s), n in self._counts.items() if s == "error")
-
 
 def _closest(name: str, found: list[str]) -> str:
     near = difflib.get_close_matches(name, found, n=1, cutoff=0.5)

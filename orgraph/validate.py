@@ -33,10 +33,6 @@ __all__ = ["validate_bundle", "load_bundle"]
 _FAR = pd.Timestamp("2262-01-01")
 
 
-def _good(df: pd.DataFrame | None) -> pd.DataFrame | None:
-    return None if df is None else df
-
-
 def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column, messages, rule: str,
             severity: str = "error") -> None:
     """Report the rows in ``mask`` (not already rejected); errors also reject them.

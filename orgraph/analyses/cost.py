@@ -39,6 +39,7 @@ import pandas as pd
 from ..config import DEFAULTS, Config
 from ..errors import AnalysisError
 from ..graph import OrgGraph
+from ..model import ROLE_KINDS
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import assignments, iso, people
@@ -53,7 +54,6 @@ __all__ = [
     "turnover_cost",
 ]
 
-ROLE_KINDS = ("clinician", "supervisor", "director", "admin", "other")
 _LEADER = ("supervisor", "director")
 
 #: Where each default comes from (shown next to every assumption the model uses).

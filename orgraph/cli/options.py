@@ -7,7 +7,7 @@ import click
 
 from ..render.tables import render
 
-__all__ = ["source_argument", "format_option", "as_of_option", "open_source", "emit", "DATE", "output_options"]
+__all__ = ["source_argument", "format_option", "as_of_option", "open_source", "emit", "DATE"]
 
 
 class DateType(click.ParamType):
@@ -36,11 +36,6 @@ format_option = click.option(
 as_of_option = click.option(
     "--as-of", "as_of", type=DATE, default=None,
     help="Analyse the org as of this date (YYYY-MM-DD). Default: the last day in the data.")
-
-
-def output_options(func):
-    """Decorator bundling ``--format`` (the common output option)."""
-    return format_option(func)
 
 
 def open_source(source: str, **kwargs):

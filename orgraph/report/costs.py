@@ -17,10 +17,11 @@ import datetime as dt
 
 import pandas as pd
 
-from ..analyses.cost import ROLE_KINDS, cost_model, cost_of_exit, turnover_cost
+from ..analyses.cost import cost_model, cost_of_exit, turnover_cost
 from ..analyses.exposure import iso
 from ..errors import AnalysisError
 from ..graph import OrgGraph
+from ..model import ROLE_KINDS
 from ..settings import analysis_cut
 from .words import money
 

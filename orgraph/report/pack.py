@@ -65,10 +65,6 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
     return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes)}
 
 
-def _quarter(ts: pd.Timestamp) -> str:
-    return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
-
-
 def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False, key: str | None = None,
                 min_cell: int = 5, quarters: int = 8) -> dict[str, list[dict]]:
     """The pack's tables as lists of records, suppressed when anonymized."""
