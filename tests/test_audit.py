@@ -1,4 +1,5 @@
-"""The audit: planted patterns become ranked findings; files are written; anonymizing hides names."""
+"""The audit (orgraph.report.audit, orgraph.writers): planted patterns become ranked findings; files are written;
+anonymizing hides names."""
 from __future__ import annotations
 
 import json
@@ -6,23 +7,20 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import orgraph
-from orgraph.audit import certainty, run_audit, write_audit
 from orgraph.cli import main
-from orgraph.synth import generate
+from orgraph.report.audit import run_audit
+from orgraph.report.findings import certainty
+from orgraph.writers import write_audit
 
 
 @pytest.fixture(scope="module")
-def synth_org(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("audit") / "org"
-    generate(staff=220, years=4, seed=11, out=folder)
-    truth = json.loads((folder / "truth.json").read_text())
-    return folder, orgraph.load(folder), truth
+def audit_org(synth_org):
+    return synth_org(staff=220, years=4, seed=11)
 
 
 @pytest.fixture(scope="module")
-def audit(synth_org, tmp_path_factory):
-    folder, org, truth = synth_org
+def audit(audit_org, tmp_path_factory):
+    folder, org, truth = audit_org
     out = tmp_path_factory.mktemp("audit-out")
     return out, write_audit(org, out, png=False)
 
@@ -38,8 +36,8 @@ def test_findings_are_ranked_by_cost_times_certainty(audit):
         assert x["headline"].endswith((".", ")")) and x["evidence"]
 
 
-def test_planted_patterns_become_findings(synth_org, audit):
-    _, _, truth = synth_org
+def test_planted_patterns_become_findings(audit_org, audit):
+    _, _, truth = audit_org
     _, a = audit
     by_kind: dict[str, set] = {}
     for x in a["findings"]:
@@ -67,8 +65,8 @@ def test_files_are_written(audit):
     assert "Turnover root-cause audit" in html
 
 
-def test_anonymized_audit_names_nobody(synth_org, tmp_path):
-    _, org, _ = synth_org
+def test_anonymized_audit_names_nobody(audit_org, tmp_path):
+    _, org, _ = audit_org
     a = write_audit(org, tmp_path, anonymize=True, key="k1", png=False)
     texts = [(tmp_path / n).read_text() for n in ("findings.json", "report.md", "index.html")]
     names = [s.name for s in org.data.staff.values() if s.name]
@@ -78,20 +76,31 @@ def test_anonymized_audit_names_nobody(synth_org, tmp_path):
     assert any("P-" in s for f in a["findings"] for s in [f["headline"]] + f["evidence"])
 
 
-def test_as_of_limits_the_audit(synth_org):
-    _, org, _ = synth_org
+def test_as_of_limits_the_audit(audit_org):
+    _, org, _ = audit_org
     a = run_audit(org, as_of="2023-06-30")
     assert a["as_of"] == "2023-06-30"
-    assert a["results"]["cascades"]["cascades"], "no supervisor exits before 2023-06-30 to check"
-    assert all(c["exit_date"] <= "2023-06-30" for c in a["results"]["cascades"]["cascades"])
+    cascades = a["results"]["cascades"]
+    assert cascades.as_of == "2023-06-30"
+    assert cascades.table, "no supervisor exits before 2023-06-30 to check"
+    assert all(c["exit_date"] <= "2023-06-30" for c in cascades.table)
+
+
+def test_an_analysis_without_data_for_the_date_is_a_note(riverbend):
+    """Before the example's first caseload month, the audit still runs and says what it could not answer."""
+    a = run_audit(riverbend, as_of="2021-06-30")
+    assert a["results"]["caseload"] is None and a["results"]["docburden"] is None
+    assert any(n.startswith("caseload distribution: not run — caseload.csv has no month on or before 2021-06-30")
+               for n in a["notes"])
+    assert a["results"]["overload"] is not None and a["results"]["cascades"] is not None
 
 
 def test_certainty_words():
     assert [certainty(p) for p in (0.0001, 0.02, 0.5)] == ["high", "moderate", "low"]
 
 
-def test_cli_audit(synth_org, tmp_path):
-    folder, _, _ = synth_org
+def test_cli_audit(audit_org, tmp_path):
+    folder, _, _ = audit_org
     r = CliRunner().invoke(main, ["audit", str(folder), "--out", str(tmp_path / "a"), "--no-png"])
     assert r.exit_code == 0, r.output
     assert "Top findings" in r.output and "Report:" in r.output

@@ -43,7 +43,7 @@ def scenario_cmd(source, program, add_census, add_fte, supervisor, leaves, as_of
     if census_mode:
         res = census_scenario(org, program=program, add_census=add_census, add_fte=add_fte, as_of=as_of)
         if fmt != "table":
-            emit(res, fmt, key="options", columns=None if fmt == "json" else _OPTION_COLS)
+            emit(res if fmt == "json" else res["options"], fmt, columns=None if fmt == "json" else _OPTION_COLS)
             return
         cur = res["current"]
         click.echo(res["sentence"])
@@ -65,7 +65,7 @@ def scenario_cmd(source, program, add_census, add_fte, supervisor, leaves, as_of
         return
     res = supervisor_leaves_scenario(org, supervisor=supervisor, as_of=as_of)
     if fmt != "table":
-        emit(res, fmt, key="supervisees")
+        emit(res if fmt == "json" else res["supervisees"], fmt)
         return
     click.echo(res["sentence"])
     click.echo()
