@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from orgraph.analyses.caseload import caseload_distribution, caseload_runs, person_months
+from orgraph.analyses.caseload import caseload_distribution
+from orgraph.analyses.panel import caseload_runs, person_months
 from orgraph.errors import AnalysisError
 from orgraph.graph import OrgGraph
 from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervision
@@ -69,7 +70,7 @@ def four_clinicians(**extra):
 
 def test_monthly_distribution_hand_computed():
     res = caseload_distribution(four_clinicians())
-    jan = res["by_month"][0]
+    jan = res.extras["by_month"][0]
     assert jan["month"] == "2023-01-01"
     # [10, 20, 30, 40]: linear-interpolated percentiles, Gini = 2*sum(i*x)/(n*sum) - (n+1)/n
     assert (jan["staff"], jan["mean"], jan["median"], jan["p10"], jan["p25"], jan["p75"]) == (4, 25.0, 25.0, 13.0,
@@ -77,26 +78,27 @@ def test_monthly_distribution_hand_computed():
     assert jan["p90"] == 37.0 and jan["cutoff"] == 37.0
     assert jan["gini"] == 0.25                      # 2*300/(4*100) - 5/4
     assert jan["top_decile_share"] == 0.4           # top ceil(4/10)=1 person holds 40 of 100
-    assert [m["month"] for m in res["by_month"]] == ["2023-01-01", "2023-02-01", "2023-03-01"]
+    assert [m["month"] for m in res.extras["by_month"]] == ["2023-01-01", "2023-02-01", "2023-03-01"]
 
 
 def test_by_program_and_supervisor():
     res = caseload_distribution(four_clinicians())
-    p2, p1 = res["by_program"]
+    p2, p1 = res.table
+    assert res.extras["by_program"] == res.table
     assert p2["program_id"] == "P2" and p2["staff"] == 2 and p2["person_months"] == 6
     assert p2["median"] == 35.0 and p2["share_above_cutoff"] == 0.5 and p2["sustained_people"] == 1
     assert p1["program_id"] == "P1" and p1["share_above_cutoff"] == 0.0 and p1["mean"] == 15.0
-    sup = {r["supervisor_id"]: r for r in res["by_supervisor"]}
+    sup = {r["supervisor_id"]: r for r in res.extras["by_supervisor"]}
     assert sup["S"]["staff"] == 2 and sup["S"]["mean"] == 35.0
     assert sup["(none)"]["staff"] == 2 and sup["(none)"]["mean"] == 15.0
 
 
 def test_sustained_list_and_exit_rate_ratio():
     res = caseload_distribution(four_clinicians())
-    assert res["sustained"] == [{
+    assert res.extras["sustained"] == [{
         "staff_id": "D", "name": "Name D", "program_id": "P2", "first_month": "2023-01-01",
         "last_month": "2023-03-01", "months": 3, "mean_caseload": 40.0, "exited": True, "exit_date": "2023-04-10"}]
-    er = res["exit_rate"]
+    er = res.extras["exit_rate"]
     # exposed: D in April (3 months above before it): 1-10 April = 10 days, 1 exit.
     # others with a record the month before: A and C Feb-Apr (28+31+30=89 each), B Feb 1-Mar 15 (43, 1 exit),
     # D Feb-Mar (59): 280 days.
@@ -106,8 +108,8 @@ def test_sustained_list_and_exit_rate_ratio():
     z = 1.959963984540054
     assert er["ci_low"] == pytest.approx(28 * math.exp(-z * math.sqrt(2)))
     assert er["ci_high"] == pytest.approx(28 * math.exp(z * math.sqrt(2)))
-    assert "1 person carried caseloads above the 90th percentile for 3 or more months" in res["summary"]
-    json.dumps(res)
+    assert "1 person carried caseloads above the 90th percentile for 3 or more months" in res.summary
+    json.dumps(vars(res))  # plain, JSON-serialisable data
 
 
 def test_run_is_broken_by_a_missing_month_and_consecutive_setting():
@@ -118,16 +120,16 @@ def test_run_is_broken_by_a_missing_month_and_consecutive_setting():
     runs = caseload_runs(org)
     assert runs[runs.staff_id == "X"]["run"].tolist() == [1, 2, 1]
     assert runs[runs.staff_id == "Y"]["run"].tolist() == [0, 0, 0]
-    assert [s["months"] for s in caseload_distribution(org, consecutive_months=2)["sustained"]] == [2]
-    assert caseload_distribution(org)["sustained"] == []
+    assert [s["months"] for s in caseload_distribution(org, consecutive_months=2).extras["sustained"]] == [2]
+    assert caseload_distribution(org).extras["sustained"] == []
 
 
 def test_percentile_option_and_as_of():
     res = caseload_distribution(four_clinicians(), percentile=50, as_of="2023-02-15")
-    assert [m["month"] for m in res["by_month"]] == ["2023-01-01", "2023-02-01"]
-    assert res["by_month"][0]["cutoff"] == 25.0
-    assert {s["staff_id"] for s in res["sustained"]} == set()      # only 2 months before as_of
-    assert res["settings"] == {"percentile": 50.0, "consecutive_months": 3}
+    assert [m["month"] for m in res.extras["by_month"]] == ["2023-01-01", "2023-02-01"]
+    assert res.extras["by_month"][0]["cutoff"] == 25.0
+    assert {s["staff_id"] for s in res.extras["sustained"]} == set()      # only 2 months before as_of
+    assert res.settings == {"percentile": 50.0, "consecutive_months": 3}
 
 
 def test_person_months_boundaries():
@@ -147,8 +149,30 @@ def test_no_caseload_data_is_a_clear_error():
         caseload_distribution(org)
 
 
+@pytest.mark.parametrize("make, before_first_month", [
+    # example_org: data 2021-01-01 .. 2022-06-30, caseload months 2022-01 .. 2022-04
+    ("example", "2021-06-30"),
+    # four_clinicians: data 2022-01-01 .. 2023-04-30, caseload months 2023-01 .. 2023-03
+    ("four", "2022-06-30"),
+])
+def test_as_of_outside_the_data_or_before_the_first_caseload_month(make, before_first_month):
+    from orgraph.analyses._demo import example_org
+    from orgraph.settings import NoDataError
+
+    org = example_org() if make == "example" else four_clinicians()
+    start, end = org.data_start, org.data_end
+    with pytest.raises(AnalysisError, match="is before the first day of data"):
+        caseload_distribution(org, as_of=start - dt.timedelta(days=1))
+    with pytest.raises(AnalysisError, match="is after the last day of data"):
+        caseload_distribution(org, as_of=end + dt.timedelta(days=1))
+    assert start < D(before_first_month) < org.data.caseload["month"].min().date()
+    with pytest.raises(NoDataError, match=f"caseload.csv has no month on or before {before_first_month}"):
+        caseload_distribution(org, as_of=before_first_month)
+    assert caseload_distribution(org, as_of=end).as_of == end.isoformat()  # the last day of data is fine
+
+
 def test_cli_caseload(monkeypatch):
-    import orgraph.cli.analyses_more as cli
+    import orgraph.cli.analyses as cli
     from orgraph.cli import main
 
     monkeypatch.setattr(cli, "open_source", lambda source: four_clinicians())
@@ -163,14 +187,11 @@ def test_cli_caseload(monkeypatch):
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_planted_caseload_program_is_found_on_synthetic_orgs(tmp_path, seed):
-    synth = pytest.importorskip("orgraph.synth")
-    import orgraph
-
-    truth = synth.generate(staff=200, years=4, seed=seed, out=tmp_path / "org")
-    res = caseload_distribution(orgraph.load(tmp_path / "org"))
+def test_planted_caseload_program_is_found_on_synthetic_orgs(synth_org, seed):
+    _, org, truth = synth_org(staff=200, years=4, seed=seed)
+    res = caseload_distribution(org)
     planted = truth["caseload_program"]["program_id"]
-    top, second = res["by_program"][:2]
+    top, second = res.table[:2]
     assert top["program_id"] == planted
     assert top["share_above_cutoff"] > 2 * second["share_above_cutoff"]
     assert top["sustained_people"] >= 3
