@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -31,7 +32,7 @@ def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
     """
     org = open_source(source)
     total = sum(a.audit for a in ANALYSES) + 1
-    with click.progressbar(length=total, label="Auditing", file=click.get_text_stream("stderr"),
+    with click.progressbar(length=total, label="Auditing", file=sys.stderr,
                            show_eta=False, item_show_func=lambda s: s) as bar:
         def progress(label):
             bar.update(1, label)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 
 import click
 
@@ -99,7 +100,7 @@ def load_cmd(folder, uri, user, database, batch_size, strict, fmt):
              + len(data.supervision) + 4 * len(data.staff))
     seen: dict[str, int] = {}
     try:
-        with click.progressbar(length=max(total, 1), label="Loading into Neo4j", file=click.get_text_stream("stderr"),
+        with click.progressbar(length=max(total, 1), label="Loading into Neo4j", file=sys.stderr,
                                show_pos=True, item_show_func=lambda kind: kind) as bar:
             def progress(kind, done, _total):
                 step = done - seen.get(kind, 0)

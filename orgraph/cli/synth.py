@@ -1,6 +1,7 @@
 """``orgraph synth``: write a synthetic org with planted patterns (for demos and tests)."""
 from __future__ import annotations
 
+import sys
 import time
 
 import click
@@ -28,7 +29,7 @@ def synth_cmd(staff, years, seed, out, start, force):
     whose caseloads and documentation break (see docs/synthetic.md).
     """
     t0 = time.perf_counter()
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     if not err.isatty():          # no bar in logs and pipes
         truth = generate(staff=staff, years=years, seed=seed, out=out, start=start, force=force)
     else:
