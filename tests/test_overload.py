@@ -167,11 +167,6 @@ def test_as_of_before_the_first_caseload_month_does_not_crash(request, which, as
         assert (s["supervisee_caseload"], s["max_supervisee_caseload"], s["own_caseload"]) == (None, None, None)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "overload.py overloaded_supervisors: when no supervision interval ends after observed_from (as_of before "
-    "[data] start), S[S['end'] > obs0].assign(start=S['start'].clip(lower=obs0)) assigns a Series indexed like "
-    "the unfiltered S to an empty frame, which adopts that index: rows with NaN staff/supervisor ids and NaT "
-    "ends, reported as a supervisor with supervisor_id NaN"))
 def test_as_of_before_the_observed_window_lists_no_phantom_supervisor(riverbend):
     res = overloaded_supervisors(riverbend, as_of="2021-12-31")    # riverbend [data] start is 2022-01-01
     assert all(s["supervisor_id"] in riverbend.data.staff for s in res.table), res.table

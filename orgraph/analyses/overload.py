@@ -117,7 +117,8 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
                 "required_hours_per_week": per_week, "min_signals": need, "observed_from": iso(obs0), "as_of": iso(ref)}
     S = supervision(org, cut)
-    S = S[S["end"] > obs0].assign(start=S["start"].clip(lower=obs0)).reset_index(drop=True)
+    S = S[S["end"] > obs0]
+    S = S.assign(start=S["start"].clip(lower=obs0)).reset_index(drop=True)
     P = people(org, cut, start=obs0)
     sups = pd.Index(sorted(S["supervisor_id"].unique()), name="supervisor_id")
     out = pd.DataFrame(index=sups)

@@ -88,7 +88,7 @@ def docburden(res, view):
     thr = res.settings["threshold"]
     titles = {"program": "Documentation burden by program (pooled hours)",
               "person": "Documentation burden by person", "month": "Documentation burden by month",
-              "high": f"People documenting at least {thr:g} hours per session hour"}
+              "high": f"People documenting at least {plural(thr, 'hour')} per session hour"}
     footer = res.summary + "\n" + _rate_line(res.extras["exit_rate"], "people after a high-burden month")
     return titles[view], footer
 
