@@ -16,7 +16,7 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .analyses.cascades import flatten_cascades, supervisor_cascades
@@ -284,8 +284,10 @@ def map_flags(results: dict, *, as_of, notes=(), analyses: list[Analysis] | None
 
 
 def flags_as_of(org, as_of=None, *, analyses: list[Analysis] | None = None) -> "flags.MapFlags":
-    """Run the analyses that flag people or seats on a map, as of ``as_of``, and merge their flags."""
+    """Run the analyses that flag people or seats on a map, as of ``as_of``, and merge their flags with who is
+    in the window after a supervisor left on that day."""
     entries = [a for a in (analyses if analyses is not None else ANALYSES) if a.flags is not None]
     day = as_of if as_of is not None else org.data_end
     results, notes = run_analyses(org, as_of=day, analyses=entries)
-    return map_flags(results, as_of=day, notes=notes, analyses=entries)
+    merged = map_flags(results, as_of=day, notes=notes, analyses=entries)
+    return replace(merged, post_exit=flags.post_exit_flags(org, day)["post_exit"])

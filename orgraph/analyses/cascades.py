@@ -15,7 +15,7 @@ from ..graph import OrgGraph
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
-from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
+from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts, union_intervals
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -86,15 +86,10 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     cut = analysis_cut(org, as_of)
     obs0 = observed_from(org, cut)
     P = people(org, cut, start=obs0)
-    S = supervision(org, cut)
     settings = {"window_days": W, "lookback_days": L, "min_observed": k_min, "alpha": a,
                 "observed_from": iso(obs0), "as_of": iso(cut - DAY)}
 
-    ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]
-    ex = ex.rename(columns={"exit": "sup_exit"}).rename_axis("supervisor_id").reset_index()
-    m = S.merge(ex, on="supervisor_id")
-    m = m[(m["start"] <= m["sup_exit"]) & (m["end"] > m["sup_exit"] - (L - 1) * DAY)]
-    m = m.drop_duplicates(["supervisor_id", "staff_id"])[["supervisor_id", "sup_exit", "staff_id"]]
+    m = supervisor_cohorts(org, cut, L)
     m = m.join(P[["start", "exit", "end", "role_kind"]], on="staff_id")
     m = m[m["start"].notna()]
     w0 = m["sup_exit"] + DAY

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..graph import OrgGraph, as_date
 
-__all__ = ["observed_from", "people", "supervision", "assignments", "union_intervals", "iso", "num", "DAY"]
+__all__ = ["observed_from", "people", "supervision", "assignments", "union_intervals", "supervisor_cohorts",
+           "post_exit_window", "iso", "num", "DAY"]
 
 DAY = pd.Timedelta(days=1)
 
@@ -114,6 +115,70 @@ def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None) 
         out["role_kind"] = None
     out["role_kind"] = out["role_kind"].fillna("other").astype(str)
     return out
+
+
+def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> pd.DataFrame:
+    """Each departed supervisor's team: the one cohort rule.
+
+    A supervisor's cohort is everyone they supervised on any of the last
+    ``lookback_days`` days of their employment (``start <= exit`` and
+    ``end > exit - (lookback_days - 1)`` on the half-open supervision
+    intervals), for every supervisor who left before ``cut``. The cascade
+    analysis, the maps' post-exit window and ``cypher/cascade_risk.cypher`` all
+    use this rule.
+
+    Returns
+    -------
+    DataFrame
+        ``supervisor_id``, ``sup_exit`` (the supervisor's last day), ``staff_id``;
+        one row per supervisor and cohort member.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> org = demo_org()
+    >>> c = supervisor_cohorts(org, org.censor, 30)
+    >>> sorted(c.loc[c["supervisor_id"] == "S1", "staff_id"])
+    ['C1', 'C2', 'C3', 'C4']
+    """
+    P = people(org, cut)
+    S = supervision(org, cut)
+    ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]
+    ex = ex.rename(columns={"exit": "sup_exit"}).rename_axis("supervisor_id").reset_index()
+    m = S.merge(ex, on="supervisor_id")
+    m = m[(m["start"] <= m["sup_exit"]) & (m["end"] > m["sup_exit"] - (lookback_days - 1) * DAY)]
+    return m.drop_duplicates(["supervisor_id", "staff_id"])[["supervisor_id", "sup_exit", "staff_id"]]
+
+
+def post_exit_window(org: OrgGraph, day, window_days: int, lookback_days: int) -> pd.DataFrame:
+    """Who is in the window after a supervisor of theirs left, on ``day``.
+
+    A person is in the window when they are in a supervisor's cohort
+    (:func:`supervisor_cohorts`), that supervisor left 1 to ``window_days``
+    days before ``day``, and the person still works here on ``day``.
+
+    Returns
+    -------
+    DataFrame
+        ``staff_id``, ``supervisor_id``, ``sup_exit``, sorted by exit date,
+        supervisor and person.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> w = post_exit_window(demo_org(), dt.date(2021, 1, 20), 180, 30)
+    >>> sorted(w["staff_id"])          # C1 left on 2021-01-10
+    ['C2', 'C3', 'C4']
+    """
+    ts = pd.Timestamp(as_date(day))
+    c = supervisor_cohorts(org, ts + DAY, lookback_days)
+    c = c[(c["sup_exit"] < ts) & (ts <= c["sup_exit"] + window_days * DAY)]
+    sf = org.staff_frame
+    hire = c["staff_id"].map(sf["hire"])
+    ex = c["staff_id"].map(sf["exit"])
+    c = c[(hire <= ts) & (ex.isna() | (ex >= ts))]
+    return c[["staff_id", "supervisor_id", "sup_exit"]].sort_values(["sup_exit", "supervisor_id", "staff_id"]) \
+        .reset_index(drop=True)
 
 
 def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:

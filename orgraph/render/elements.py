@@ -17,6 +17,7 @@ from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
 from ..privacy import Pseudonymizer, expand_staff_refs
 from ..report.flags import MapFlags
+from ..settings import resolve
 
 __all__ = ["map_elements", "aggregate_elements", "VIEWS", "STATUS_STYLES", "DEFAULT_LOOKBACK_DAYS"]
 
@@ -98,10 +99,8 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
                             f"{org.data_end.isoformat()})")
     if flags is None:
         flags = MapFlags()
-    cfg = org.config
     if window_days is None:
-        window_days = cfg.get("cascades", "window_days") if cfg is not None else 180
-    cohort_days = cfg.get("cascades", "lookback_days") if cfg is not None else 30
+        window_days = resolve(org, "cascades")["window_days"]
     data = org.data
     sf = org.staff_frame
     ts = pd.Timestamp(day)
@@ -113,15 +112,9 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     sv = org.supervision_frame
     on_day = sv[(sv["start"] <= ts) & (sv["end"] > ts)]
     exit_of = sf["exit"]
-    # supervisors who left in the window before the day, and their cohort (supervised in the days before the exit)
-    sup_exit = sv.assign(sup_exit=sv["supervisor_id"].map(exit_of))
-    recent = sup_exit[(sup_exit["sup_exit"] < ts) & (sup_exit["sup_exit"] >= ts - pd.Timedelta(days=window_days))]
-    cohort = recent[(recent["start"] <= recent["sup_exit"])
-                    & (recent["end"] > recent["sup_exit"] - pd.Timedelta(days=cohort_days))]
-    post_exit: dict[str, tuple[str, dt.date]] = {}
-    for s, sup, e in zip(cohort["staff_id"], cohort["supervisor_id"], cohort["sup_exit"]):
-        if s in active_ids and (s not in post_exit or e.date() > post_exit[s][1]):
-            post_exit[s] = (sup, e.date())
+    # who is in the window after a supervisor left (the cascade cohort rule, computed by the report layer)
+    post_exit: dict[str, tuple[str, dt.date]] = {
+        s: (sup, dt.date.fromisoformat(e)) for s, (sup, e) in flags.post_exit.items() if s in active_ids}
 
     ghosts = set(left_recent) | {sup for sup, _ in post_exit.values()}
     ghosts |= {s for s in flags.cascade_supervisors if s in sf.index and sf.at[s, "exited"]

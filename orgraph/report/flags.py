@@ -19,10 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..analyses.exposure import post_exit_window
 from ..graph import as_date
 from ..privacy import staff_ref
+from ..settings import resolve
 
-__all__ = ["MapFlags", "merge", "cascade_flags", "overload_flags", "churn_flags", "flagged_cascades"]
+__all__ = ["MapFlags", "merge", "cascade_flags", "overload_flags", "churn_flags", "post_exit_flags",
+           "flagged_cascades"]
 
 @dataclass(frozen=True)
 class MapFlags:
@@ -46,6 +49,7 @@ class MapFlags:
     cascade_exit: dict = field(default_factory=dict)  # supervisor id -> exit date (ISO)
     reasons: dict = field(default_factory=dict)
     seat_reasons: dict = field(default_factory=dict)
+    post_exit: dict = field(default_factory=dict)  # staff id -> (supervisor id, supervisor's exit date ISO)
     notes: tuple = ()
 
     def any_for(self, staff_id: str) -> bool:
@@ -114,10 +118,19 @@ def churn_flags(result, day) -> dict:
     return {"churn_seats": seats, "seat_reasons": seat_reasons}
 
 
+def post_exit_flags(org, day) -> dict:
+    """Who is in the window after a supervisor of theirs left on ``day`` (the cascade cohort rule,
+    :func:`orgraph.analyses.exposure.post_exit_window`), with the latest such supervisor exit per person."""
+    st = resolve(org, "cascades")
+    w = post_exit_window(org, day, int(st["window_days"]), int(st["lookback_days"]))
+    return {"post_exit": {s: (sup, e.date().isoformat()) for s, sup, e in
+                          zip(w["staff_id"], w["supervisor_id"], w["sup_exit"])}}
+
+
 def merge(parts, *, notes=()) -> MapFlags:
     """One :class:`MapFlags` from the dicts the flag functions return."""
     sets = {k: set() for k in ("overloaded", "churn_seats", "cascade_supervisors", "cascade_departures")}
-    links, exits, reasons, seat_reasons = [], {}, {}, {}
+    links, exits, reasons, seat_reasons, post_exit = [], {}, {}, {}, {}
     for p in parts:
         for k in sets:
             sets[k] |= set(p.get(k, ()))
@@ -126,6 +139,7 @@ def merge(parts, *, notes=()) -> MapFlags:
         for sid, why in p.get("reasons", {}).items():
             reasons.setdefault(sid, []).extend(why)
         seat_reasons.update(p.get("seat_reasons", {}))
+        post_exit.update(p.get("post_exit", {}))
     return MapFlags(**{k: frozenset(v) for k, v in sets.items()}, cascade_links=tuple(links), cascade_exit=exits,
                     reasons={k: tuple(v) for k, v in reasons.items()}, seat_reasons=seat_reasons,
-                    notes=tuple(notes))
+                    post_exit=post_exit, notes=tuple(notes))
