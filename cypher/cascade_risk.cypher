@@ -2,7 +2,8 @@
 // A person is at risk when a supervisor of theirs left between 1 and $window_days
 // days before $as_of, they were supervised by that person on one of the last
 // $lookback_days days of the supervisor's employment, and they still work here
-// on $as_of. Same cohort rule as `orgraph cascades`.
+// on $as_of. The same rule as orgraph.analyses.exposure.post_exit_window (and the
+// cascade cohorts of supervisor_cohorts); the Neo4j differential tests compare them.
 // Parameters: $as_of (date), $window_days (int), $lookback_days (int).
 MATCH (sup:Staff)
 WHERE sup.termination_date IS NOT NULL
