@@ -14,20 +14,43 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import XSS_IMG, XSS_SCRIPT, browser, random_org, small_org  # noqa: E402,F401
 
+from orgraph import registry  # noqa: E402
+from orgraph.config import Config  # noqa: E402
 from orgraph.errors import AnalysisError, ConfigError  # noqa: E402
 from orgraph.graph import OrgGraph  # noqa: E402
 from orgraph.privacy import Pseudonymizer, staff_ref  # noqa: E402
 from orgraph.render.elements import STATUS_STYLES, aggregate_elements, map_elements  # noqa: E402
 from orgraph.render.layout import radial_layout  # noqa: E402
-from orgraph.render.maps import MapFlags, build_map, compute_flags  # noqa: E402
+from orgraph.render.maps import build_map  # noqa: E402
 from orgraph.render.page import CASCADE_COLOR, PHYSICS_MAX_NODES, script_json, vis_network  # noqa: E402
+from orgraph.report import flags as report_flags  # noqa: E402
+from orgraph.report.flags import MapFlags  # noqa: E402
+from orgraph.result import Result  # noqa: E402
 
 AS_OF = dt.date(2024, 6, 30)
+# Limits low enough that the real cascade, overload and churn analyses flag something on the ten-person org
+# (every number is worked out by hand in test_flags_as_of_reads_analysis_results). Exits are observed from
+# 2023-01-01 (S11's exit, the first one: the start the bundle would infer; pinned so the numbers below do not
+# depend on that inference).
+FLAGGING = {"data": {"start": "2023-01-01"}, "cascades": {"min_observed": 1, "alpha": 0.1},
+            "overload": {"max_span": 3, "max_supervisee_caseload": 50}, "churn": {"min_holders": 1}}
+
+
+def flagging_org(data=None) -> OrgGraph:
+    """``small_org()`` (or ``data``) with the :data:`FLAGGING` settings as its orgraph.toml."""
+    data = small_org() if data is None else data
+    data.config = Config.from_mapping(FLAGGING, "test orgraph.toml")
+    return OrgGraph(data)
+
 FLAGS = MapFlags(overloaded=frozenset({"S2"}), churn_seats=frozenset({"P4"}),
                  cascade_supervisors=frozenset({"S3"}), cascade_departures=frozenset({"S7"}),
                  cascade_links=(("S7", "S3"),), cascade_exit={"S3": "2024-03-31"},
                  reasons={"S7": (f"Left 45 days after their supervisor {staff_ref('S3')} left (flagged cascade)",)},
-                 seat_reasons={"P4": "Churn seat P4: 4 holders, 3 exits"})
+                 seat_reasons={"P4": "Churn seat P4: 4 holders, 3 exits"},
+                 post_exit={"S8": ("S3", "2024-03-31"), "S9": ("S3", "2024-03-31")})
+# Who is in the window after their supervisor left, and nothing flagged: the flags of the small org on AS_OF at
+# the default settings (checked in test_default_settings_flag_nothing_on_the_small_org)
+WINDOW_ONLY = MapFlags(post_exit={"S8": ("S3", "2024-03-31"), "S9": ("S3", "2024-03-31")})
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +69,7 @@ def _by_id(el):
 
 
 def test_elements_hand_checked(org):
-    el = map_elements(org, as_of=AS_OF, flags=MapFlags())
+    el = map_elements(org, as_of=AS_OF, flags=WINDOW_ONLY)
     nodes = _by_id(el)
     # S11 left in 2023 (outside the 90-day lookback and no window) and is not on the map
     assert set(nodes) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10"}
@@ -70,7 +93,7 @@ def test_elements_hand_checked(org):
 
 def test_lookback_controls_recent_leavers(org):
     # with a 30-day lookback S7 (left 2024-05-15) drops off; S3 stays as the departed supervisor of S8/S9
-    nodes = _by_id(map_elements(org, as_of=AS_OF, flags=MapFlags(), lookback_days=30))
+    nodes = _by_id(map_elements(org, as_of=AS_OF, flags=WINDOW_ONLY, lookback_days=30))
     assert "S7" not in nodes and nodes["S3"]["left"]
 
 
@@ -93,7 +116,7 @@ def test_flags_drive_status_shape_and_cascade(org):
 
 
 def test_filters(org):
-    ids = lambda **kw: set(_by_id(map_elements(org, as_of=AS_OF, flags=MapFlags(), **kw)))  # noqa: E731
+    ids = lambda **kw: set(_by_id(map_elements(org, as_of=AS_OF, flags=WINDOW_ONLY, **kw)))  # noqa: E731
     assert ids(program="CR") == {"S10"}
     assert ids(program="Crisis") == {"S10"}
     assert ids(supervisor="S2") == {"S2", "S4", "S5", "S6", "S7", "S8"}
@@ -108,36 +131,91 @@ def test_filters(org):
         map_elements(org, as_of="2031-01-01", flags=MapFlags())
 
 
-def test_compute_flags_reads_analysis_records(org, monkeypatch):
-    import orgraph.analyses as analyses
+def test_flags_as_of_reads_analysis_results():
+    org = flagging_org()
+    f = registry.flags_as_of(org, AS_OF)
+    assert f.post_exit == WINDOW_ONLY.post_exit
+    # cascades: S3 left 2024-03-31 with S7, S8, S9 in their team; S7 left 45 days later. Clinicians' baseline:
+    # one exit (S11) in 3557 clinician-days outside post-exit windows (S4, S5, S6, S10: 4 x 547; S8, S9: 2 x 456
+    # before S3 left; S7: 456; S11: 1), so about 227 / 3557 = 0.06 exits expected in the team's 45 + 91 + 91
+    # days after; p = 1 - exp(-0.0638) = 0.062 < alpha 0.1 with 1 >= min_observed 1: flagged.
+    assert f.cascade_supervisors == {"S3"} and f.cascade_departures == {"S7"}
+    assert f.cascade_links == (("S7", "S3"),) and f.cascade_exit == {"S3": "2024-03-31"}
+    assert f.reasons["S3"] == ("Their exit on 2024-03-31 was followed by 1 departures from their team "
+                               "(about 0.1 expected)",)
+    assert f.reasons["S7"] == (f"Left 45 days after their supervisor {staff_ref('S3')} left (flagged cascade)",)
+    # overload: S2 supervised S4, S5, S6 all 547 days from 2023-01-01 and S7 (45 days), S8 (91 days) from
+    # 2024-04-01: 3 + 136/547 = 3.25 > 3; supervisees' active clients: May 40 (S7), June 36+20+25+30 = 111,
+    # (40 + 111) / 2 = 75.5 > 50. Two signals: overloaded. S1 (span just over 3, 40 clients) has one.
+    assert f.overloaded == {"S2"}
+    assert f.reasons["S2"] == ("Overloaded supervisor: direct span averaged 3.2 supervisees (limit 3); "
+                               "supervisees carried 76 active clients in an average month (limit 50)",)
+    # churn: clinician seats lost 2 holders (S11 from P11, S7 from P7) in 6 x 547 + 501 + 1 = 3784 occupied
+    # seat-days. P11's holder S11 left on 2023-01-01, the first day observed, after 1 occupied day: expected
+    # 2/3784 = 0.0005, p = 1 - exp(-0.000529) = 0.00053, x 10 seats tested (the director's seat has no
+    # expectation) = 0.0053 < fdr 0.1, and 1 holder meets min_holders 1. The other seats only reach "watch".
+    assert f.churn_seats == {"P11"}
+    assert f.seat_reasons == {"P11": "Holds churn seat P11 (Crisis worker): 1 holders, 1 exits, 0.0 expected "
+                                     "(adjusted p = 0.0053)"}
+    assert set(f.reasons) == {"S2", "S3", "S7"} and f.notes == ()
+    assert f.any_for("S7") and not f.any_for("S8")
 
-    monkeypatch.setattr(analyses, "overloaded_supervisors", lambda G, *, as_of: [
-        {"supervisor_id": "S2", "overloaded": True, "reasons": ["span 12 > 8"]},
-        {"supervisor_id": "S1", "overloaded": False, "reasons": []}], raising=False)
-    monkeypatch.setattr(analyses, "churn_seats", lambda G, *, as_of: {"seats": [
-        {"position_id": "P4", "flagged": True, "holders": 4, "exits": 3, "p_adjusted": 0.012},
-        {"position_id": "P5", "flagged": False, "watch": True}]}, raising=False)
-    monkeypatch.setattr(analyses, "supervisor_cascades", lambda G, *, as_of: {"cascades": [
-        {"supervisor_id": "S3", "exit_date": "2024-03-31", "flagged": True, "observed": 1, "expected": 0.2,
-         "departures": [{"staff_id": "S7", "exit_date": "2024-05-15", "days_after": 45}], "children": []},
-        {"supervisor_id": "S11", "exit_date": "2023-01-01", "flagged": False, "departures": [], "children": []}],
-        "org": {}}, raising=False)
-    f = compute_flags(org, as_of=AS_OF)
-    assert f.overloaded == {"S2"} and f.churn_seats == {"P4"}
-    assert f.cascade_supervisors == {"S3"} and f.cascade_links == (("S7", "S3"),)
-    assert f.reasons["S2"] == ("Overloaded supervisor: span 12 > 8",)
-    assert f.seat_reasons["P4"] == "Holds churn seat P4: 4 holders, 3 exits (adjusted p = 0.012)"
-    assert f.notes == ()
+
+def test_default_settings_flag_nothing_on_the_small_org(org):
+    # one exit after S3 left is below [cascades] min_observed 2; S2 is under every default limit; no seat has
+    # 3 holders in 24 months. S8 and S9 (S3's team in the 30 days before S3 left on 2024-03-31, still employed)
+    # are 91 days into the 180-day window after their supervisor left; S7, also in that team, has left.
+    f = registry.flags_as_of(org, AS_OF)
+    assert f == WINDOW_ONLY
+    assert report_flags.post_exit_flags(org, AS_OF) == {"post_exit": dict(WINDOW_ONLY.post_exit)}
+    # the window is over after 180 days: on 2024-09-27 (180 days after) still in, not on 2024-09-28
+    late = OrgGraph(small_org(), data_end=dt.date(2024, 12, 31))
+    assert set(report_flags.post_exit_flags(late, dt.date(2024, 9, 27))["post_exit"]) == {"S8", "S9"}
+    assert report_flags.post_exit_flags(late, dt.date(2024, 9, 28))["post_exit"] == {}
 
 
-def test_compute_flags_notes_missing_analyses(org, monkeypatch):
-    import orgraph.analyses as analyses
+def test_map_flags_keep_only_what_happened_before_the_day():
+    org = flagging_org()
+    results, notes = registry.run_analyses(org, as_of=AS_OF, names=("cascades", "overload", "churn"))
+    assert notes == [] and all(isinstance(r, Result) for r in results.values())
+    full = registry.flags_as_of(org, AS_OF)  # also says who is in the post-exit window, from the org itself
+    assert dataclasses.replace(registry.map_flags(results, as_of=AS_OF), post_exit=full.post_exit) == full
+    # on 2024-05-01 S3 had left (2024-03-31) but S7 had not yet (2024-05-15)
+    f = registry.map_flags(results, as_of="2024-05-01")
+    assert f.cascade_supervisors == {"S3"} and f.cascade_departures == frozenset() and f.cascade_links == ()
+    assert f.overloaded == {"S2"} and f.churn_seats == {"P11"}
+    # a cascade is drawn only from the day after the supervisor left
+    assert registry.map_flags(results, as_of="2024-03-31").cascade_supervisors == frozenset()
+    # the report functions one by one, merged: the same flags
+    parts = [report_flags.cascade_flags(results["cascades"], AS_OF),
+             report_flags.overload_flags(results["overload"], AS_OF),
+             report_flags.churn_flags(results["churn"], AS_OF)]
+    assert report_flags.merge(parts) == registry.map_flags(results, as_of=AS_OF)
+    assert report_flags.merge(parts + [report_flags.post_exit_flags(org, AS_OF)]) == full
+    assert [c["supervisor_id"] for c in report_flags.flagged_cascades(results["cascades"], AS_OF)] == ["S3"]
+    assert report_flags.flagged_cascades(results["cascades"], dt.date(2024, 3, 31)) == []
 
-    for name in ("overloaded_supervisors", "churn_seats", "supervisor_cascades"):
-        monkeypatch.delattr(analyses, name, raising=False)
-    f = compute_flags(org, as_of=AS_OF)
-    assert f.overloaded == frozenset() and len(f.notes) == 3
-    assert "overloaded_supervisors is not available in this version" in f.notes
+
+def test_flags_as_of_notes_analyses_that_cannot_run(org):
+    f = registry.flags_as_of(org, "2017-06-30")
+    assert f.overloaded == frozenset() and f.cascade_supervisors == frozenset() and len(f.notes) == 3
+    assert ("overloaded supervisors: not run — --as-of 2017-06-30 is before the first day of data (2018-01-01)"
+            in f.notes)
+
+
+def test_build_map_draws_flags_only_when_given():
+    org = flagging_org()
+    plain = {n["id"]: n for n in page_data(build_map(org, as_of=AS_OF))["nodes"]}
+    flagged = {n["id"]: n for n in page_data(build_map(org, as_of=AS_OF,
+                                                       flags=registry.flags_as_of(org, AS_OF)))["nodes"]}
+    assert plain["S2"]["status"] != "overloaded" and flagged["S2"]["status"] == "overloaded"
+    # without flags nobody is in a post-exit window: S3 (left 91 days ago, beyond the 90-day lookback) is gone
+    assert "S3" not in plain and plain["S8"]["status"] == "active" and flagged["S8"]["status"] == "post_exit"
+    assert flagged["S3"]["borderWidth"] == 4 and flagged["S3"]["color"]["border"] == CASCADE_COLOR
+    assert flagged["S7"]["color"]["border"] == CASCADE_COLOR
+    # "flagged" on the page: any status but active (S7 left 46 days before), a churn seat or a cascade
+    assert {k for k, n in plain.items() if n["flagged"]} == {"S7"}
+    assert {k for k, n in flagged.items() if n["flagged"]} == {"S2", "S3", "S7", "S8", "S9"}
 
 
 def test_script_json_cannot_close_the_script():
@@ -284,8 +362,10 @@ def test_timeline_dates():
 def test_timeline_in_browser(org, browser, tmp_path):
     from orgraph.render.timeline import build_timeline
 
-    page = build_timeline(org, start="2023-12-31", end="2024-06-30", every="quarter", flags_for=lambda d: FLAGS)
-    expected = [map_elements(org, as_of=d, flags=FLAGS) for d in ("2023-12-31", "2024-03-31", "2024-06-30")]
+    page = build_timeline(org, start="2023-12-31", end="2024-06-30", every="quarter",
+                          flags_for=lambda d: registry.flags_as_of(org, d))
+    expected = [map_elements(org, as_of=d, flags=registry.flags_as_of(org, d))
+                for d in ("2023-12-31", "2024-03-31", "2024-06-30")]
     data = page_data(page)
     assert [f["date"] for f in data["frames"]] == ["2023-12-31", "2024-03-31", "2024-06-30"]
     # one shared layout: a person has the same position in every frame

@@ -68,3 +68,21 @@ def test_password_prompt_is_hidden_and_never_printed(cli, neo4j_server, tmp_path
     assert bad.exit_code == 1
     assert "wrong-secret-42" not in bad.output
     assert f"Error: Neo4j at {neo4j_server.uri} refused user 'neo4j': wrong user name or password" in bad.output
+
+
+def test_analysis_commands_answer_the_same_from_neo4j(cli, neo4j_server, tmp_path):
+    from orgraph.registry import ANALYSES
+
+    folder = write_bundle(tmp_path / "b")
+    assert cli("db", "load", folder, "--uri", neo4j_server.uri).exit_code == 0
+    answered = []
+    for entry in ANALYSES:
+        a = cli(entry.name, folder, "--format", "json")
+        b = cli(entry.name, neo4j_server.uri, "--format", "json")
+        assert (b.exit_code, b.output) == (a.exit_code, a.output), entry.name
+        if a.exit_code == 0:
+            doc = json.loads(a.stdout)  # Result.to_dict()
+            assert sorted(doc) == ["as_of", "extras", "name", "settings", "summary", "table"]
+            assert doc["name"] == entry.name and doc["as_of"] == "2021-06-30"
+            answered.append(entry.name)
+    assert {"cascades", "overload", "churn"} <= set(answered), answered

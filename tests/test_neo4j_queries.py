@@ -10,7 +10,10 @@ import pytest
 
 from neo4j_fixtures import assert_same_org, random_org
 from orgraph.analyses import churn_seats, overloaded_supervisors, supervisor_cascades
+from orgraph.errors import AnalysisError
 from orgraph.graph import OrgGraph
+from orgraph.registry import ANALYSES
+from orgraph.result import Result
 from orgraph.store import neo4j as store
 
 pytestmark = pytest.mark.neo4j
@@ -71,7 +74,8 @@ def test_cascade_risk_matches_the_cascade_rule(loaded):
             assert 1 <= r["days_since_exit"] <= W and r["days_left"] == W - r["days_since_exit"]
         # the same people as the cascade analysis' cohorts, minus those who already left
         res = supervisor_cascades(org, window_days=W, lookback_days=L, as_of=as_of)
-        for c in res["cascades"]:
+        assert isinstance(res, Result)
+        for c in res.table:  # every cascade, nested ones too
             exit_day = dt.date.fromisoformat(c["exit_date"])
             if not (exit_day < as_of <= exit_day + dt.timedelta(days=W)):
                 continue
@@ -86,7 +90,7 @@ def test_overloaded_supervisors_match_span_now(loaded):
     data, org, driver = loaded
     seen = 0
     for as_of in _as_ofs(org):
-        py = overloaded_supervisors(org, as_of=as_of)["supervisors"]
+        py = overloaded_supervisors(org, as_of=as_of).table
         max_span = 3
         rows = store.run_query(driver, "overloaded_supervisors", {"as_of": as_of, "max_span": max_span})
         assert {r["supervisor_id"]: r["span"] for r in rows} == \
@@ -104,7 +108,7 @@ def test_churn_positions_match_the_holder_rule(loaded):
         rows = store.run_query(driver, "churn_positions", {"as_of": as_of, "window_months": 24, "min_holders": 2})
         want = {p: n for p, n in _holdings_in_window(org, as_of, 24).items() if n >= 2}
         assert {r["position_id"]: r["holdings"] for r in rows} == want, as_of
-        py = {s["position_id"]: s for s in churn_seats(org, window_months=24, min_holders=2, as_of=as_of)["seats"]}
+        py = {s["position_id"]: s for s in churn_seats(org, window_months=24, min_holders=2, as_of=as_of).table}
         for r in rows:
             assert py[r["position_id"]]["max_holders_in_window"] >= r["holdings"]
             assert r["holders"] == sorted(set(org.assignment_frame.query("position_id == @r['position_id']")
@@ -130,15 +134,46 @@ def test_every_analysis_gives_the_same_answer_from_neo4j(loaded):
     assert_same_org(data, back)
     org2 = OrgGraph(back)
     assert org2.data_end == org.data_end
+    days = _as_ofs(org)
+    answered = _compare_everything(org, org2, as_ofs=(None, days[len(days) // 2]))
+    assert {a.name for a in ANALYSES} <= answered
+
+
+def _answer(fn, org, **kw) -> str:
+    """What an analysis says, as JSON text: ``Result.to_dict()``, other plain data, or the error it raised."""
+    try:
+        out = fn(org, **kw)
+    except AnalysisError as exc:
+        return f"raised {type(exc).__name__}: {exc}"
+    if isinstance(out, Result):
+        out = out.to_dict()
+    return json.dumps(out, sort_keys=True, default=_plain)
+
+
+def _compare_everything(org, org2, *, as_ofs) -> set[str]:
+    """Every registry analysis on each ``as_of`` and every other analysis function, from both orgs; the names
+    of the registry analyses that answered (raised no error) at least once."""
+    answered = set()
+    for entry in ANALYSES:
+        for as_of in as_ofs:
+            want = _answer(entry.function, org, as_of=as_of)
+            assert _answer(entry.function, org2, as_of=as_of) == want, (entry.name, as_of)
+            if not want.startswith("raised "):
+                assert json.loads(want)["name"] == entry.name
+                answered.add(entry.name)
+    done = {a.function for a in ANALYSES}
     for name, fn in _org_analyses():
-        assert json.dumps(fn(org2), sort_keys=True, default=_plain) == \
-            json.dumps(fn(org), sort_keys=True, default=_plain), name
+        if fn not in done:
+            assert _answer(fn, org2) == _answer(fn, org), name
+    return answered
 
 
 def _plain(o):
     if isinstance(o, pd.DataFrame):
         return o.to_dict("split")
     if isinstance(o, pd.Series):
+        return o.to_dict()
+    if isinstance(o, Result):
         return o.to_dict()
     return str(o)
 
@@ -170,11 +205,6 @@ def test_riverbend_from_csv_and_from_neo4j_agree(riverbend, neo4j_driver):
     back = store.read_org_from(neo4j_driver)
     assert_same_org(riverbend.data, back)
     org2 = OrgGraph(back)
-    checked = []
-    for name, fn in _org_analyses():
-        a = json.dumps(fn(riverbend), sort_keys=True, default=_plain)
-        b = json.dumps(fn(org2), sort_keys=True, default=_plain)
-        assert a == b, name
-        checked.append(name)
-    assert {"cascades.supervisor_cascades", "overload.overloaded_supervisors", "churn.churn_seats"} <= set(checked)
-    assert len(checked) >= 10, checked
+    answered = _compare_everything(riverbend, org2, as_ofs=(None,))
+    assert {"cascades", "overload", "churn"} <= answered
+    assert answered == {a.name for a in ANALYSES} and len(answered) >= 10, answered

@@ -14,45 +14,49 @@ import networkx as nx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser import XSS_IMG, XSS_SCRIPT, browser, small_org  # noqa: E402,F401
+from browser import XSS_IMG, XSS_SCRIPT, browser  # noqa: E402,F401
 
+from orgraph import registry  # noqa: E402
 from orgraph.errors import ConfigError  # noqa: E402
-from orgraph.graph import OrgGraph  # noqa: E402
-from orgraph.render import charts  # noqa: E402
 from orgraph.privacy import Pseudonymizer  # noqa: E402
+from orgraph.render import charts  # noqa: E402
 from orgraph.render.pack import export_graph, write_pack  # noqa: E402
+from orgraph.report.findings import finding  # noqa: E402
+from orgraph.report.pack import pack_content  # noqa: E402
+from orgraph.result import Result  # noqa: E402
+from orgraph.writers import write_snapshot  # noqa: E402
+from test_maps import flagging_org  # noqa: E402
 
 AS_OF = dt.date(2024, 6, 30)
-
-# analysis results in the shape of orgraph.analyses, fixed so the pack is checked by hand
-RESULTS = {
-    "cascades": {"cascades": [
-        {"supervisor_id": "S3", "exit_date": "2024-03-31", "cohort_size": 3, "observed": 1, "expected": 0.25,
-         "relative_risk": 4.0, "ci_low": 0.1, "ci_high": 22.3, "p_value": 0.22, "p_adjusted": 0.04, "flagged": True,
-         "departures": [{"staff_id": "S7", "exit_date": "2024-05-15", "days_after": 45}], "children": []}],
-        "org": {"hazard_ratio": 2.5, "ci_low": 1.2, "ci_high": 5.1}},
-    "overload": {"supervisors": [
-        {"supervisor_id": "S2", "mean_span": 9.5, "span_now": 4, "total_span": 4, "supervisee_caseload": 300.0,
-         "overloaded": True, "reasons": ["direct span averaged 9.5 supervisees (limit 8)"]},
-        {"supervisor_id": "S1", "mean_span": 3.0, "overloaded": False, "reasons": []}],
-        "rate_ratio": {"rate_ratio": 1.8, "ci_low": 1.1, "ci_high": 2.9}},
-    "churn": {"seats": [
-        {"position_id": "P4", "title": "Therapist", "program_id": "OP", "holders": 4, "exits": 3, "expected": 0.9,
-         "p_adjusted": 0.03, "flagged": True, "watch": False, "shared_factors": ["all 3 exits reported to S2"]}]},
-    "notes": [],
-}
+OPENING = "On 2024-06-30, 8 people worked in 2 programs; 2 left in the 12 months before."
 
 
 @pytest.fixture(scope="module")
 def org():
-    return OrgGraph(small_org())
+    """The small org with limits low enough that the real analyses flag S3's cascade, overloaded S2 and churn
+    seat P11 (worked out by hand in tests/test_maps.py::test_flags_as_of_reads_analysis_results)."""
+    return flagging_org()
 
 
 @pytest.fixture(scope="module")
-def pack(org, tmp_path_factory):
+def results(org):
+    """The real cascade, overload and churn results on AS_OF, as the snapshot runs them."""
+    res, notes = registry.run_analyses(org, as_of=AS_OF, names=("cascades", "overload", "churn"))
+    assert notes == [] and all(isinstance(r, Result) for r in res.values())
+    return res
+
+
+def content(org, results, **kw):
+    return pack_content(org, as_of=AS_OF, results=results, notes=[], min_cell=5, **kw)
+
+
+@pytest.fixture(scope="module")
+def pack(org, results, tmp_path_factory):
     out = tmp_path_factory.mktemp("pack")
-    return write_pack(org, out, as_of=AS_OF, results=RESULTS, own_findings=True,
-                      findings=["Audit: <b>3</b> findings & more", {"text": "From a dict"}])
+    said = content(org, results, own_findings=True,
+                   findings=[finding("note", "Audit: <b>3</b> findings & more", []),
+                             finding("note", "From a dict", [])])
+    return write_pack(org, out, content=said, as_of=AS_OF)
 
 
 def _csv(path):
@@ -85,18 +89,28 @@ def test_tables_by_hand(pack):
         "10-19": 1, "20-29": 3, "30-39": 2}
     assert [r["supervisor_id"] for r in t["flagged_cascades"]] == ["S3"]
     assert t["flagged_cascades"][0]["departures"] == "S7 (+45d)"
+    assert (t["flagged_cascades"][0]["cohort_size"], t["flagged_cascades"][0]["observed"]) == (3, 1)
+    assert [(r["supervisor_id"], r["span_now"]) for r in t["overloaded_supervisors"]] == [("S2", 4)]
     rows = _csv(pack["files"]["churn_seats.csv"])
-    assert rows[0]["position_id"] == "P4" and rows[0]["status"] == "flagged"
+    # P11 flagged; every other seat met min_holders 1 without an unusual exit count: watch
+    assert rows[0]["position_id"] == "P11" and rows[0]["status"] == "flagged"
+    assert {r["status"] for r in rows[1:]} == {"watch"} and len(rows) == 11
     assert _csv(pack["files"]["headcount_by_program.csv"])[1]["program"] == "Outpatient <b>bold</b>"
 
 
 def test_findings_in_plain_language(pack):
     f = pack["findings"]
-    assert f[0] == "On 2024-06-30, 8 people worked in 2 programs; 2 left in the 12 months before."
-    assert any(s.startswith(f"After {XSS_SCRIPT} (S3) left on 2024-03-31, 1 of the 3 people they supervised")
-               for s in f)
-    assert any(s.startswith("1 of 2 supervisors is overloaded") and "1.8 times" in s for s in f)
-    assert "1 seat keeps turning over; the clearest is P4 (Therapist): 4 holders and 3 exits, about 0.9 expected." in f
+    assert f[0] == OPENING
+    # 1 exit (S7) among S3's 3 supervisees within 180 days, against 227 / 3557 = 0.06 expected
+    # (tests/test_maps.py::test_flags_as_of_reads_analysis_results)
+    assert (f"After {XSS_SCRIPT} (S3) left on 2024-03-31, 1 of the 3 people they supervised left within 180 days; "
+            "about 0.1 would be expected.") in f
+    # S1, S2 and S3 supervised someone since 2023-01-01; S2 is overloaded. S2's supervisees: 1 exit (S7) in
+    # 3 x 547 + 45 + 91 = 1777 days; everyone else's: 2 exits (S11, S3) in 1642 (S1's) + 3 x 456 (S3's) = 3010
+    # days: (1/1777) / (2/3010) = 0.85
+    assert any(s.startswith("1 of 3 supervisors is overloaded") and "0.8 times" in s for s in f)
+    assert "1 seat keeps turning over; the clearest is P11 (Crisis worker): 1 holders and 1 exits, about 0.0 " \
+        "expected." in f
     assert f[-2:] == ["Audit: <b>3</b> findings & more", "From a dict"]
 
 
@@ -148,10 +162,13 @@ def test_index_is_self_contained_and_escaped(pack):
     assert 'class="print-only"' in page and "data:image/png;base64," in page
 
 
-def test_anonymized_pack(org, tmp_path):
-    a = write_pack(org, tmp_path / "a", as_of=AS_OF, results=RESULTS, anonymize=True, key="team-key", png=False)
-    b = write_pack(org, tmp_path / "b", as_of=AS_OF, results=RESULTS, anonymize=True, key="team-key", png=False)
-    c = write_pack(org, tmp_path / "c", as_of=AS_OF, results=RESULTS, anonymize=True, key="other", png=False)
+def test_anonymized_pack(org, results, tmp_path):
+    a = write_snapshot(org, tmp_path / "a", as_of=AS_OF, anonymize=True, key="team-key", png=False)
+    b = write_snapshot(org, tmp_path / "b", as_of=AS_OF, anonymize=True, key="team-key", png=False)
+    c = write_snapshot(org, tmp_path / "c", as_of=AS_OF, anonymize=True, key="other", png=False)
+    # the snapshot job draws what pack_content says about the real results
+    said = content(org, results, anonymize=True, key="team-key")
+    assert a["findings"] == said["findings"] and a["tables"] == said["tables"]
     t = a["tables"]
     assert "flagged_cascades" not in t and "overloaded_supervisors" not in t and "churn_seats" not in t
     assert t["headcount_by_program"] == [
@@ -181,23 +198,54 @@ def test_anonymized_pack(org, tmp_path):
     p3 = Pseudonymizer("team-key")("S3")
     assert a["findings"][0] == ("On 2024-06-30, about 10 people worked in 2 programs; fewer than 5 left in the "
                                 "12 months before.")
-    assert f"After {p3} left on 2024-03-31, the people they supervised left within the follow-up window at 4.0 times " \
+    # relative risk 1 / (227 / 3557) = 15.7
+    assert f"After {p3} left on 2024-03-31, the people they supervised left within 180 days at 15.7 times " \
         "the usual rate." in a["findings"]
     assert any(f.startswith("Fewer than 5 supervisors are overloaded (span") for f in a["findings"])
-    assert "P4 (Therapist): fewer than 5 holders and fewer than 5 exits" in " ".join(a["findings"])
+    assert "P11 (Crisis worker): fewer than 5 holders and fewer than 5 exits" in " ".join(a["findings"])
     with pytest.raises(ConfigError, match="needs a key"):
-        write_pack(org, tmp_path / "d", as_of=AS_OF, results=RESULTS, anonymize=True, png=False)
+        write_snapshot(org, tmp_path / "d", as_of=AS_OF, anonymize=True, png=False)
+    with pytest.raises(ConfigError, match="needs a key"):
+        write_pack(org, tmp_path / "d", content=content(org, results), as_of=AS_OF, anonymize=True, png=False)
 
 
-def test_caller_findings_replace_own(org, tmp_path):
-    r = write_pack(org, tmp_path, as_of=AS_OF, results=RESULTS, png=False, findings=[{"headline": "Ranked one"}])
-    assert r["findings"] == ["On 2024-06-30, 8 people worked in 2 programs; 2 left in the 12 months before.",
-                             "Ranked one"]
+def test_caller_findings_replace_own(org, results, tmp_path):
+    r = write_pack(org, tmp_path, content=content(org, results, findings=[finding("cascade", "Ranked one", [])]),
+                   as_of=AS_OF, png=False)
+    assert r["findings"] == [OPENING, "Ranked one"]
 
 
-def test_png_without_chromium(org, tmp_path, monkeypatch):
+def test_snapshot_map_is_the_map_commands_map(tmp_path):
+    """The pack's map shows what `orgraph map` shows on the same day: the same people with the same status
+    (S8 and S9 in the window after S3 left, S3 on the map as their departed supervisor)."""
+    from browser import small_org
+    from test_maps import page_data
+
+    from orgraph.graph import OrgGraph
+    from orgraph.render.maps import build_map
+
+    org = OrgGraph(small_org())
+    r = write_snapshot(org, tmp_path, as_of=AS_OF, png=False)
+    pack_map = page_data(Path(r["files"]["map.html"]).read_text(encoding="utf-8"))
+    cli_map = page_data(build_map(org, as_of=AS_OF, flags=registry.flags_as_of(org, AS_OF)))
+    status = {n["id"]: n["status"] for n in cli_map["nodes"]}
+    assert status["S8"] == status["S9"] == "post_exit" and status["S3"] == "left"
+    assert {n["id"]: n["status"] for n in pack_map["nodes"]} == status
+    assert len(pack_map["edges"]) == len(cli_map["edges"]) == 12
+
+
+def test_analysis_that_could_not_run_is_a_note(org, results):
+    said = pack_content(org, as_of=AS_OF, results={**results, "churn": None},
+                        notes=["churn seats: not run — the data cannot say"], own_findings=True)
+    assert said["tables"]["churn_seats"] == [] and said["flags"].churn_seats == frozenset()
+    assert said["notes"] == ["churn seats: not run — the data cannot say"]
+    assert said["flags"].notes == ("churn seats: not run — the data cannot say",)
+    assert not any("turning over" in f for f in said["findings"]) and said["flags"].overloaded == {"S2"}
+
+
+def test_png_without_chromium(org, results, tmp_path, monkeypatch):
     monkeypatch.setattr(charts, "find_chromium", lambda: None)
-    r = write_pack(org, tmp_path, as_of=AS_OF, results=RESULTS)
+    r = write_pack(org, tmp_path, content=content(org, results), as_of=AS_OF)
     assert r["png_method"] == "drawn"
     png = Path(r["files"]["map.png"]).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000

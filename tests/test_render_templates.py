@@ -17,33 +17,39 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import small_org  # noqa: E402
 
-from orgraph.graph import OrgGraph  # noqa: E402
+from orgraph import registry  # noqa: E402
 from orgraph.render import templating  # noqa: E402
-from orgraph.render.maps import MapFlags, build_map  # noqa: E402
+from orgraph.render.maps import build_map  # noqa: E402
 from orgraph.render.pack import write_pack  # noqa: E402
+from orgraph.report.findings import finding  # noqa: E402
+from orgraph.report.flags import MapFlags  # noqa: E402
+from orgraph.report.pack import pack_content  # noqa: E402
+from test_maps import flagging_org  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RENDER = ROOT / "orgraph" / "render"
 HOSTILE = "<img src=x onerror=alert(1)>"
 AS_OF = dt.date(2024, 6, 30)
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:")
-RESULTS = {
-    "cascades": {"cascades": [
-        {"supervisor_id": "S3", "exit_date": "2024-03-31", "cohort_size": 3, "observed": 1, "expected": 0.25,
-         "relative_risk": 4.0, "ci_low": 0.1, "ci_high": 22.3, "p_value": 0.22, "p_adjusted": 0.04, "flagged": True,
-         "departures": [{"staff_id": "S7", "exit_date": "2024-05-15", "days_after": 45}], "children": []}]},
-    "notes": [f"an analysis named {HOSTILE} could not run"],
-}
+NOTE = f"an analysis named {HOSTILE} could not run"
 
 
 @pytest.fixture(scope="module")
 def hostile_org():
-    """The small org with the hostile name on a supervisor (S3), a clinician (S5) and a program (CR)."""
+    """The small org with the hostile name on a supervisor (S3), a clinician (S5) and a program (CR), and limits
+    low enough that the real cascade analysis flags S3's exit (see tests/test_maps.py)."""
     data = small_org()
     for sid in ("S3", "S5"):
         data.staff[sid] = dataclasses.replace(data.staff[sid], name=HOSTILE)
     data.programs["CR"] = dataclasses.replace(data.programs["CR"], name=HOSTILE)
-    return OrgGraph(data)
+    return flagging_org(data)
+
+
+def _content(org, **kw):
+    """What the pack says about the real cascade, overload and churn results, with a hostile note."""
+    results, notes = registry.run_analyses(org, as_of=AS_OF, names=("cascades", "overload", "churn"))
+    assert notes == [] and results["cascades"].table[0]["flagged"]
+    return pack_content(org, as_of=AS_OF, results=results, notes=notes + [NOTE], **kw)
 
 
 def _escaped(text: str) -> str:
@@ -71,8 +77,8 @@ def test_hostile_name_escaped_in_map_page(hostile_org):
 
 
 def test_hostile_name_escaped_in_pack_index(hostile_org, tmp_path):
-    r = write_pack(hostile_org, tmp_path, as_of=AS_OF, results=RESULTS, png=False, own_findings=True,
-                   findings=[f"Audit: {HOSTILE}"], title=f"Pack {HOSTILE}")
+    content = _content(hostile_org, own_findings=True, findings=[finding("note", f"Audit: {HOSTILE}", [])])
+    r = write_pack(hostile_org, tmp_path, content=content, as_of=AS_OF, png=False, title=f"Pack {HOSTILE}")
     page = Path(r["files"]["index.html"]).read_text(encoding="utf-8")
     assert HOSTILE not in page and "<img" not in page  # no png: no <img> at all
     e = _escaped(HOSTILE)
@@ -92,7 +98,7 @@ def test_hostile_name_escaped_in_pack_index(hostile_org, tmp_path):
 def test_pages_keep_the_strict_csp(hostile_org, tmp_path):
     page = build_map(hostile_org, as_of=AS_OF, flags=MapFlags())
     assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page
-    r = write_pack(hostile_org, tmp_path, as_of=AS_OF, results=RESULTS, png=False)
+    r = write_pack(hostile_org, tmp_path, content=_content(hostile_org), as_of=AS_OF, png=False)
     index = Path(r["files"]["index.html"]).read_text(encoding="utf-8")
     assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}; frame-src \'self\' about: data:">' in index
     assert index.startswith("<!DOCTYPE html>") and page.startswith("<!DOCTYPE html>")
