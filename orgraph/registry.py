@@ -16,7 +16,7 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .analyses.cascades import flatten_cascades, supervisor_cascades
@@ -275,11 +275,14 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
     return results, notes
 
 
-def map_flags(results: dict, *, as_of, notes=(), analyses: list[Analysis] | None = None) -> "flags.MapFlags":
-    """Merge what each analysis flags into one :class:`~orgraph.report.flags.MapFlags` for the maps."""
+def map_flags(results: dict, *, as_of, notes=(), org=None, analyses: list[Analysis] | None = None) -> "flags.MapFlags":
+    """Merge what each analysis flags into one :class:`~orgraph.report.flags.MapFlags` for the maps; with
+    ``org``, also who is in the window after a supervisor left on ``as_of`` (the cascade cohort rule)."""
     day = as_date(as_of)
     parts = [a.flags(results[a.name], day) for a in (analyses if analyses is not None else ANALYSES)
              if a.flags is not None and results.get(a.name) is not None]
+    if org is not None:
+        parts.append(flags.post_exit_flags(org, day))
     return flags.merge(parts, notes=notes)
 
 
@@ -289,5 +292,4 @@ def flags_as_of(org, as_of=None, *, analyses: list[Analysis] | None = None) -> "
     entries = [a for a in (analyses if analyses is not None else ANALYSES) if a.flags is not None]
     day = as_of if as_of is not None else org.data_end
     results, notes = run_analyses(org, as_of=day, analyses=entries)
-    merged = map_flags(results, as_of=day, notes=notes, analyses=entries)
-    return replace(merged, post_exit=flags.post_exit_flags(org, day)["post_exit"])
+    return map_flags(results, as_of=day, notes=notes, org=org, analyses=entries)

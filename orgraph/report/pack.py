@@ -53,7 +53,7 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
     from ..registry import map_flags
 
     day = as_date(as_of)
-    flags: MapFlags = map_flags(results, as_of=day, notes=notes)
+    flags: MapFlags = map_flags(results, as_of=day, notes=notes, org=org)
     tables = pack_tables(org, as_of=day, results=results, anonymize=anonymize, key=key, min_cell=min_cell)
     said = headline_findings(org, as_of=day, results=results, tables=tables, anonymize=anonymize, key=key,
                              min_cell=min_cell)
