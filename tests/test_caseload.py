@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from orgraph.analyses.caseload import caseload_distribution
 from orgraph.analyses.panel import caseload_runs, person_months
+from orgraph.config import Config
 from orgraph.errors import AnalysisError
 from orgraph.graph import OrgGraph
 from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervision
@@ -18,13 +19,15 @@ from orgraph.model import Assignment, OrgData, Position, Program, Staff, Supervi
 D = dt.date.fromisoformat
 
 
-def build(staff, seats, supervision=(), caseload=None, documentation=None, clients=None, data_end=None):
+def build(staff, seats, supervision=(), caseload=None, documentation=None, clients=None, data_end=None,
+          observed_from=None):
     """A hand-built org.
 
     staff: (id, hire, exit or None); seats: (staff, position, program, role_kind, start, end or None);
     supervision: (staff, supervisor, start, end or None); caseload: {(staff, "YYYY-MM"): clients};
     documentation: {(staff, "YYYY-MM"): (session_hours, documentation_hours)}; clients: rows of
-    (client, staff, start, end or None).
+    (client, staff, start, end or None). The org is a complete history: exits are observable from the
+    first hire (``[data] start``), unless ``observed_from`` says the export shows exits only from then.
     """
     st = {s: Staff(s, f"Name {s}", "LPC", D(h), D(e) if e else None, "voluntary" if e else None) for s, h, e in staff}
     programs, positions, assignments = {}, {}, []
@@ -48,7 +51,9 @@ def build(staff, seats, supervision=(), caseload=None, documentation=None, clien
             [(c, s, pd.Timestamp(a), pd.Timestamp(b) if b else pd.NaT) for c, s, a, b in clients],
             columns=["client_id", "staff_id", "start_date", "end_date"])
         kw["present"].add("client_assignments")
-    data = OrgData(staff=st, programs=programs, positions=positions, assignments=assignments, supervision=sup, **kw)
+    first = observed_from or min(h for _, h, _ in staff)
+    data = OrgData(staff=st, programs=programs, positions=positions, assignments=assignments, supervision=sup,
+                   config=Config.from_mapping({"data": {"start": first}}), **kw)
     return OrgGraph(data, data_end=D(data_end) if data_end else None)
 
 
@@ -195,3 +200,17 @@ def test_planted_caseload_program_is_found_on_synthetic_orgs(synth_org, seed):
     assert top["program_id"] == planted
     assert top["share_above_cutoff"] > 2 * second["share_above_cutoff"]
     assert top["sustained_people"] >= 3
+
+
+def test_person_time_before_the_export_window_is_not_at_risk():
+    """An export that shows exits only from 2023-02-01: months before it keep their rows (seat, program,
+    supervisor) but count no days at risk, so rates are not diluted by time in which nobody could leave."""
+    org = four_clinicians(observed_from="2023-02-01")
+    pm = person_months(org)
+    a = pm[pm.staff_id == "A"].set_index("month")
+    assert a.loc[pd.Timestamp("2022-12-01"), "days"] == 0 and a.loc[pd.Timestamp("2022-12-01"), "program_id"] == "P1"
+    assert a.loc[pd.Timestamp("2023-02-01"), "days"] == 28
+    full = person_months(four_clinicians())
+    # 13 months of 5 people (Jan 2022 - Jan 2023, all employed) are no longer at risk: 5 x 396 days
+    assert int(full["days"].sum()) - int(pm["days"].sum()) == 5 * 396
+    assert int(pm["exit"].sum()) == int(full["exit"].sum()) == 2

@@ -5,8 +5,10 @@
 own shape. Each test puts the new :class:`~orgraph.result.Result` back into
 that old shape and requires every number and word to be unchanged, except
 where a fix is named: nested cascades carry full records (and so cost what
-their exits cost), missing dates are ``null`` instead of ``"NaT"``, and the
-post-exit window is one setting.
+their exits cost), missing dates are ``null`` instead of ``"NaT"``, the
+post-exit window is one setting, and monthly person-time starts at the export
+window (the leading indicator is checked against an independent figure; the
+risk list, refitted since, has its own tests).
 """
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from orgraph.analyses import (caseload_distribution, continuity_of_care, departure_factors, documentation_burden,
-                              overloaded_supervisors, risk_list, supervisor_cascades, supervisor_leading_indicator,
-                              churn_seats, turnover_cost, cost_model)
+from orgraph.analyses import (caseload_distribution, churn_seats, continuity_of_care, cost_model,
+                              departure_factors, documentation_burden, overloaded_supervisors, supervisor_cascades,
+                              supervisor_leading_indicator, turnover_cost)
 from orgraph.plain import jsonable
 from orgraph.report.scenarios import census_scenario, supervisor_leaves_scenario
 
@@ -93,10 +95,25 @@ def test_program_analyses(riverbend, pinned, name, fn):
 
 
 def test_leading(riverbend, pinned):
+    """Exits are pinned; person-time now starts at the export window (2022-01-01), so rates change.
+
+    Counted inside the window only, the leading indicator is about 1.31 (0.99-1.73, p about 0.07), the figure
+    an independent analysis of the example gave; with the years before the window it was 3.03."""
     res = supervisor_leading_indicator(riverbend)
-    got = _plain(res, "records", summary=True)
-    got["sentence"] = res.summary
-    _same(got, pinned["leading"])
+    old = pinned["leading"]
+    _same(jsonable(res.extras["supervisor_exits"]), old["supervisor_exits"])
+    new_q = {(q["program_id"], q["quarter"]): q for q in res.extras["program_quarters"]}
+    old_q = {(q["program_id"], q["quarter"]): q for q in old["program_quarters"]}
+    assert set(new_q) == {k for k in old_q if k[1] >= "2022-Q1"}     # no person-time before the window
+    for k, q in new_q.items():
+        _same({c: q[c] for c in ("supervisor_exits", "clinician_exits", "clinician_person_years")},
+              {c: old_q[k][c] for c in ("supervisor_exits", "clinician_exits", "clinician_person_years")})
+    assert sum(q["clinician_exits"] for k, q in old_q.items() if k[1] < "2022-Q1") == 0
+    w, was = res.extras["window"], old["window"]
+    assert (w["exits"], w["reference_exits"]) == (was["exits"], was["reference_exits"])
+    assert was["rate_ratio"] == pytest.approx(3.03, abs=0.01)
+    assert (w["rate_ratio"], w["ci_low"], w["ci_high"]) == pytest.approx((1.31, 0.99, 1.73), abs=0.01)
+    assert w["p_value"] == pytest.approx(0.07, abs=0.01)
 
 
 def test_departures(riverbend, pinned):
@@ -106,13 +123,6 @@ def test_departures(riverbend, pinned):
     _same(_plain(res, "records", settings=False, summary=True), old)
     assert res.settings["window_days"] == old_settings["recent_supervisor_days"]
     assert res.settings["min_cell"] == old_settings["min_cell"]
-
-
-def test_risk(riverbend, pinned):
-    res = risk_list(riverbend)
-    got = _plain(res, "records", summary=True)
-    got["as_of"] = res.as_of
-    _same(got, pinned["risk"])
 
 
 def test_cost(riverbend, pinned):
@@ -128,14 +138,16 @@ def test_scenarios(riverbend, pinned):
 
 
 def test_audit_findings(riverbend, pinned):
-    """Every finding is as pinned except a cascade with nested cascades, which now adds their cost."""
+    """Cascade, overload and churn findings are as pinned except a cascade with nested cascades, which now adds
+    their cost. (Findings built on monthly person-time changed with the export-window fix.)"""
     from orgraph.analyses.cost import cost_model
     from orgraph.report.audit import run_audit
     from orgraph.report.costs import cascade_cost
 
     audit = run_audit(riverbend)
-    old = {(f["kind"], f["headline"]): f for f in pinned["audit"]["findings"]}
-    new = {(f["kind"], f["headline"]): f for f in audit["findings"]}
+    kinds = ("cascade", "cascade-pattern", "overloaded-supervision", "churn-seat")
+    old = {(f["kind"], f["headline"]): f for f in pinned["audit"]["findings"] if f["kind"] in kinds}
+    new = {(f["kind"], f["headline"]): f for f in audit["findings"] if f["kind"] in kinds}
     assert set(new) == set(old)
     res = audit["results"]["cascades"]
     by_sup = {c["supervisor_id"]: c for c in res.table}
@@ -151,9 +163,9 @@ def test_audit_findings(riverbend, pinned):
             assert f["estimated_cost"] == pytest.approx(was["estimated_cost"] + nested, abs=0.02)
             changed += 1
             continue
-        _same({k: v for k, v in f.items() if k != "rank"}, {k: v for k, v in was.items() if k != "rank"})
+        _same({k: v for k, v in f.items() if k not in ("rank", "p_adjusted")},
+              {k: v for k, v in was.items() if k not in ("rank", "p_adjusted")})
     assert changed == 1       # S0173, whose nested cascades cost $0 before
     audit["org"]["source"] = pinned["audit"]["org"]["source"]    # where the example was loaded from
-    _same({k: audit[k] for k in ("headlines", "org", "at_risk", "risk_summary", "as_of", "window_start", "notes")},
-          {k: pinned["audit"][k] for k in ("headlines", "org", "at_risk", "risk_summary", "as_of", "window_start",
-                                           "notes")})
+    _same({k: audit[k] for k in ("org", "as_of", "window_start")},
+          {k: pinned["audit"][k] for k in ("org", "as_of", "window_start")})

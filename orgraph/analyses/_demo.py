@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..config import Config
 from ..graph import OrgGraph
 from ..model import Assignment, OrgData, Position, Program, Staff, Supervision
 
@@ -56,7 +57,8 @@ def example_org() -> OrgGraph:
     carries 40 clients a month (the others 20) and leaves 2022-05-20. Program B:
     clinician C4 (10 clients). Caseload and documentation cover January to
     April 2022; C1 documents 12 hours per 10 session hours, everyone else 5.
-    Data end 2022-06-30.
+    Data end 2022-06-30; a complete history (``[data] start`` = 2021-01-01: exits
+    are observable from the first day).
 
     Examples
     --------
@@ -93,5 +95,6 @@ def example_org() -> OrgGraph:
     })
     data = OrgData(staff=staff, programs=programs, positions=positions, assignments=assignments,
                    supervision=supervision, caseload=caseload, documentation=documentation,
-                   client_assignments=clients, present={"caseload", "documentation", "client_assignments"})
+                   client_assignments=clients, present={"caseload", "documentation", "client_assignments"},
+                   config=Config.from_mapping({"data": {"start": "2021-01-01"}}, "example"))
     return OrgGraph(data, data_end=d(2022, 6, 30))

@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..result import Result
 from ..settings import analysis_cut, as_of_text
+from .exposure import observed_from
 from .panel import jsonable, month_index, month_start, rate_record, rounded, setting_of
 
 __all__ = ["supervisor_leading_indicator", "supervisor_exits"]
@@ -77,7 +78,7 @@ def supervisor_exits(org, *, lookback_days=None) -> pd.DataFrame:
 
 
 def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
-    """Clinician person-days by (program_id, qi)."""
+    """Clinician person-days by (program_id, qi), from the first day the export can show an exit."""
     af = org.assignment_frame
     af = af[af["role_kind"] == "clinician"]
     sf = org.staff_frame
@@ -85,7 +86,7 @@ def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
         return pd.DataFrame({"program_id": [], "qi": [], "person_days": []})
     end = np.minimum(af["end"].to_numpy(), af["staff_id"].map(sf["end"]).fillna(org.censor).to_numpy())
     end = np.minimum(end, np.datetime64(cut, "ns"))
-    start = af["start"].to_numpy()
+    start = np.maximum(af["start"].to_numpy(), np.datetime64(observed_from(org, cut), "ns"))
     ok = end > start
     start, end, prog = start[ok], end[ok], af["program_id"].to_numpy()[ok]
     q0 = month_index(start) // 3

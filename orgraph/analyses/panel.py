@@ -19,6 +19,7 @@ import pandas as pd
 from ..plain import jsonable
 from ..settings import resolve
 from ..stats import rate_ratio
+from .exposure import observed_from
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take",
            "month_index", "month_start", "per_year", "rounded", "rate_record", "cached", "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
@@ -114,7 +115,12 @@ def cached(org, name: str, build):
 
 
 def person_months(org) -> pd.DataFrame:
-    """One row per person per calendar month employed, within the data window.
+    """One row per person per calendar month employed, within the export window.
+
+    Person-time counts from :func:`~orgraph.analyses.exposure.observed_from`
+    (the first day the export can show an exit): months before it, in which
+    nobody could be seen leaving, keep their row (for the seat, program and
+    supervisor of that month) but have ``days`` 0, so no rate is diluted by them.
 
     Parameters
     ----------
@@ -124,8 +130,9 @@ def person_months(org) -> pd.DataFrame:
     -------
     DataFrame
         ``staff_id``, ``month`` (first of month), ``mi`` (months since
-        1970-01), ``ref`` (first day at risk in the month: the 1st, or the hire
-        date), ``days`` (days employed in the month, up to ``data_end``),
+        1970-01), ``ref`` (first day employed in the month: the 1st, or the hire
+        date), ``days`` (days at risk in the month: employed, on or after
+        ``observed_from`` and up to ``data_end``),
         ``exit`` (the person's last day falls in the month), ``position_id``,
         ``program_id``, ``role_kind`` (the seat most recently taken up on or
         before ``ref``; ``"other"`` when none) and ``supervisor_id`` (supervisor
@@ -145,6 +152,7 @@ def person_months(org) -> pd.DataFrame:
 def _person_months(org) -> pd.DataFrame:
     sf = org.staff_frame
     start = pd.Timestamp(org.data_start)
+    at_risk_from = np.datetime64(observed_from(org), "ns")    # left truncation: no exit could be seen before
     censor = org.censor
     hire = sf["hire"].clip(lower=start)
     end = sf["end"].clip(upper=censor)
@@ -162,7 +170,8 @@ def _person_months(org) -> pd.DataFrame:
     h = hire.to_numpy()[rep]
     e = end.to_numpy()[rep]
     ref = np.maximum(h, mstart)
-    days = ((np.minimum(e, mnext) - ref) / np.timedelta64(1, "D")).astype(np.int64)
+    days = ((np.minimum(e, mnext) - np.maximum(ref, at_risk_from)) / np.timedelta64(1, "D")).astype(np.int64)
+    days = np.maximum(days, 0)
     exited = sf["exited"].to_numpy()[keep][rep]
     exit_mi = month_index(sf["exit"][keep])[rep]
     codes = np.arange(len(sf), dtype=np.int64)[keep]
