@@ -9,6 +9,12 @@ caseloads break and a program whose documentation takes as long as the
 sessions. ``docs/synthetic.md`` describes the model and the ``truth.json``
 keys.
 
+Three options make calibration orgs: ``null=True`` plants nothing (for
+counting false positives), ``tenure_shape`` sets the Weibull shape of
+tenures (0.6 concentrates leaving in the first months, as in real clinician
+turnover) and ``export_from`` writes an export that starts mid-history
+without saying where (``orgraph.toml`` has no ``[data] start``).
+
 The simulation is vectorised: holder tenures of all seats of one level of the
 org chart are drawn together (Weibull tenures on a clock that runs faster in
 months with a higher hazard), monthly tables are built with numpy and CSV
@@ -116,6 +122,7 @@ _SUPERVISOR_REASON = "Left after a change of supervisor"
 
 # ------------------------------------------------------------- entry point
 def generate(*, staff: int = 150, years: int = 4, seed: int = 7, out=None, start=None, force: bool = False,
+             null: bool = False, tenure_shape: float | None = None, export_from=None,
              progress: Callable[[str], None] | None = None) -> dict:
     """Simulate an org and (if ``out`` is given) write its bundle and ``truth.json``.
 
@@ -136,6 +143,19 @@ def generate(*, staff: int = 150, years: int = 4, seed: int = 7, out=None, start
         period ends on 2025-12-31.
     force : bool
         Write into a non-empty ``out`` (files of the same name are replaced).
+    null : bool
+        Plant nothing: no cascades, overloaded supervisors, churn seats,
+        caseload or documentation program, and caseload has no effect on
+        leaving. For measuring false positives.
+    tenure_shape : float, optional
+        Weibull shape of holder tenures (0.2 to 5). Default: 0.9. The base
+        hazards are rescaled so the mean tenure stays what it is at 0.9;
+        below 1, leaving is concentrated in the first months of a tenure.
+    export_from : date or ISO string, optional
+        Write only what an export starting on this day would hold: nobody who
+        left before it, monthly tables and supervision sessions from its month
+        on, and no ``[data] start`` in ``orgraph.toml``. After ``start`` and
+        before the last day.
     progress : callable, optional
         Called with the name of each step as it starts (for progress bars).
 
@@ -147,16 +167,24 @@ def generate(*, staff: int = 150, years: int = 4, seed: int = 7, out=None, start
     Raises
     ------
     ConfigError
-        If ``staff``, ``years`` or ``start`` are out of range.
+        If ``staff``, ``years``, ``start``, ``tenure_shape`` or
+        ``export_from`` are out of range.
     SourceError
         If ``out`` exists and is not an empty folder (and ``force`` is false).
+
+    Examples
+    --------
+    >>> t = generate(staff=40, years=3, seed=1, null=True, export_from="2024-01-01")
+    >>> t["null"], t["cascades"], t["churn_seats"], t["window"]["start"]
+    (True, [], [], '2024-01-01')
     """
     staff, years, start_date = _check_args(staff, years, start)
+    shape, export_day = _check_options(start_date, years, tenure_shape, export_from)
     out_path = None if out is None else Path(out)
     if out_path is not None:
         _check_out(out_path, force)
     step = progress or (lambda name: None)
-    sim = _Sim(staff=staff, years=years, seed=seed, start=start_date)
+    sim = _Sim(staff=staff, years=years, seed=seed, start=start_date, null=bool(null), tenure_shape=shape)
     step("building the org chart")
     sim.build_structure()
     step("planting patterns")
@@ -172,6 +200,8 @@ def generate(*, staff: int = 150, years: int = 4, seed: int = 7, out=None, start
     step("building supervision sessions and client episodes")
     sim.sessions()
     sim.clients()
+    if export_day is not None:
+        sim.export(export_day)
     step("recording truth")
     truth = sim.truth()
     if out_path is not None:
@@ -201,6 +231,30 @@ def _check_args(staff, years, start):
     return staff, years, start_date
 
 
+def _check_options(start: dt.date, years: int, tenure_shape, export_from):
+    """Check the calibration options; return the tenure shape and the export's first day (days after start)."""
+    shape = None
+    if tenure_shape is not None:
+        ok = isinstance(tenure_shape, (int, float)) and not isinstance(tenure_shape, bool)
+        if not ok or not 0.2 <= tenure_shape <= 5:
+            raise ConfigError(f"--tenure-shape must be a number from 0.2 to 5 (got {tenure_shape!r})")
+        shape = float(tenure_shape)
+    if export_from is None:
+        return shape, None
+    if isinstance(export_from, dt.date):
+        day = export_from
+    else:
+        try:
+            day = dt.date.fromisoformat(str(export_from).strip())
+        except ValueError:
+            raise ConfigError(f"--export-from {export_from!r} is not a date; expected YYYY-MM-DD") from None
+    end = _add_years(start, years) - dt.timedelta(days=1)
+    if not start < day < end:
+        raise ConfigError(f"--export-from {day.isoformat()} must be after the first simulated day "
+                          f"{start.isoformat()} and before the last {end.isoformat()}")
+    return shape, (day - start).days
+
+
 def _check_out(path: Path, force: bool) -> None:
     if path.exists() and not path.is_dir():
         raise SourceError(f"{path} exists and is not a folder")
@@ -219,8 +273,13 @@ def _add_years(d: dt.date, n: int) -> dt.date:
 class _Sim:
     """All state of one simulation; each method is one step of :func:`generate`."""
 
-    def __init__(self, *, staff, years, seed, start):
+    def __init__(self, *, staff, years, seed, start, null=False, tenure_shape=None):
         self.n_staff, self.years, self.seed = staff, years, seed
+        self.null = null                      # plant nothing
+        self.tenure_shape = tenure_shape      # None: WEIBULL_SHAPE, and today's random streams
+        self.shape = WEIBULL_SHAPE if tenure_shape is None else tenure_shape
+        self.w0 = 0                           # first day of the export (export_from), days after start
+        self.export_from = None
         self.rng = np.random.default_rng(seed)
         self.start = start
         self.end = _add_years(start, years) - dt.timedelta(days=1)
@@ -265,7 +324,7 @@ class _Sim:
                 self.unit_plan.append((ti, t, u, units, size))
         # about one overloaded supervisor per 300 clinicians, in the largest OP/SCH/IOP/RES programs
         n_clin_est = sum(round((max(size, 4) - 2) * SPAN / (SPAN + 1)) for *_, size in self.unit_plan)
-        over_left = max(1, round(n_clin_est / 300)) if n >= 60 else 0
+        over_left = max(1, round(n_clin_est / 300)) if n >= 60 and not self.null else 0
         directors = []
         self.overloaded_seats = []
         over_units = set()
@@ -381,10 +440,10 @@ class _Sim:
             return int(pool[int(rng.integers(len(pool)))])
 
         used = set(over_progs)
-        self.caseload_prog = pick("IOP")
+        self.caseload_prog = None if self.null else pick("IOP")
         if self.caseload_prog is not None:
             used.add(self.caseload_prog)
-        self.doc_prog = pick("CRS")
+        self.doc_prog = None if self.null else pick("CRS")
         if self.doc_prog is not None:
             used.add(self.doc_prog)
         self.caseload_month = int(round(nm * 0.45))
@@ -423,11 +482,12 @@ class _Sim:
                                                       if p is not None]))[0]
         n_churn = min(len(elig), max(2, round(self.is_clin.sum() / 40)))
         self.churn = np.zeros(n, bool)
-        self.churn[rng.choice(elig, n_churn, replace=False)] = True
+        if not self.null:
+            self.churn[rng.choice(elig, n_churn, replace=False)] = True
 
-        # hazard multipliers by seat and month
+        # hazard multipliers by seat and month (all 1 in a null org)
         M = np.ones((n, nm))
-        cl_mult = CASELOAD_MULT_PER_10 ** ((E_work - CASELOAD_REFERENCE) / 10.0)
+        cl_mult = self._caseload_mult() ** ((E_work - CASELOAD_REFERENCE) / 10.0)
         M[self.is_clin] = cl_mult[self.is_clin]
         M[self.churn] *= CHURN_MULT
         M[over_children & self.is_clin] *= OVERLOAD_SUPERVISEE_MULT
@@ -446,7 +506,7 @@ class _Sim:
                   and int(self.seat_prog[s]) not in excluded_progs
                   and sum(self.is_clin[c] for c in self.children[s]) >= 5
                   and not any(self.churn[c] for c in self.children[s])]
-        if self.years < 2 or hi <= lo:
+        if self.null or self.years < 2 or hi <= lo:
             return
         blocked_progs = set()
         if self.n_staff >= 100:
@@ -471,6 +531,13 @@ class _Sim:
             self.cascades.append({"seat": pool[int(k)], "T": int(rng.integers(lo, hi)), "parent": None,
                                   "nested_child": None})
 
+    def _caseload_mult(self) -> float:
+        return 1.0 if self.null else CASELOAD_MULT_PER_10
+
+    def _rate_factor(self) -> float:
+        """Factor on the base hazards that keeps the mean tenure at what ``WEIBULL_SHAPE`` gives."""
+        return math.gamma(1 + 1 / self.shape) / math.gamma(1 + 1 / WEIBULL_SHAPE)
+
     # ------------------------------------------------------------ tenures
     def _A(self, s, t):
         j = self.month_of_day[t]
@@ -489,11 +556,17 @@ class _Sim:
         n = self.n_seats
         role = self.seat_role
         lam = np.array([BASE_HAZARD[r] for r in role]) / 365.25
+        if self.tenure_shape is not None:       # same mean tenure, another shape (churn seats keep theirs)
+            lam = np.where(self.churn, lam, lam * self._rate_factor())
         gap_lo = np.array([GAPS[r][0] for r in role])
         gap_hi = np.array([GAPS[r][1] for r in role])
         gap_lo[self.churn], gap_hi[self.churn] = GAPS["churn"]
         # initial holders: hired some time before the start (stationary age); a few seats start vacant
-        a0 = rng.exponential(1.0 / (lam * self.M[:, 0]))
+        if self.tenure_shape is None:
+            a0 = rng.exponential(1.0 / (lam * self.M[:, 0]))
+        else:   # the age of a stationary holder: a uniform share of a length-biased Weibull tenure
+            k = np.where(self.churn, CHURN_SHAPE, self.shape)
+            a0 = rng.random(n) * rng.gamma(1 + 1 / k) ** (1 / k) / (lam * self.M[:, 0])
         old = 20 * 365.25                                   # nobody older than 25 years in the seat
         a0 = np.where(a0 > old, old - 5 * 365.25 + np.mod(a0, 10 * 365.25) / 2, a0)
         over = np.array(self.overloaded_seats, dtype=int)
@@ -595,7 +668,7 @@ class _Sim:
             tt = t0[idx]
             la = lam[s]
             E = rng.exponential(size=len(idx))
-            k = np.where(self.churn[s], CHURN_SHAPE, WEIBULL_SHAPE)
+            k = np.where(self.churn[s], CHURN_SHAPE, self.shape)
             base = (la * a0[idx]) ** k
             delta = (base + E) ** (1.0 / k) / la - a0[idx]
             e = np.ceil(self._Ainv(s, self._A(s, tt) + delta)).astype(np.int64)
@@ -682,6 +755,7 @@ class _Sim:
         self.hire = first_start[inv]
         self.exit_day = exit_day[inv]
         self.n_people = n_p
+        self.written = np.ones(n_p, bool)            # people in the files (see export)
         last_t = np.empty(n_p, np.int64)
         last_t[rank[lp]] = last
         self.last_tenure = last_t
@@ -939,6 +1013,39 @@ class _Sim:
         self.client_rows = {"staff": person[r], "start": start, "end": end, "open": open_,
                             "broken": cut & ~open_ & ends_by_exit[r]}
 
+    # ---------------------------------------------------------------- export
+    def export(self, day: int) -> None:
+        """Keep only what an export starting on ``day`` holds.
+
+        Nobody whose last day is before ``day`` is written; the people who are
+        keep their whole history (hire date, seats, supervision), except
+        supervision by someone not in the export. Monthly tables, supervision
+        sessions and client episodes start with the month of ``day`` (episodes
+        still open then keep their start date).
+        """
+        self.w0, self.export_from = day, self._iso(day)
+        keep = (self.exit_day < 0) | (self.exit_day >= day)
+        self.written = keep
+        m0 = int(self.month_of_day[day])
+        cut = int(self.bounds[m0])
+        T = self.ten
+        kt = keep[T["person"]]
+        pos = np.where(kt, np.cumsum(kt) - 1, -1)
+        self.ten = {k: v[kt] for k, v in T.items()}
+        self.last_tenure, self.first_tenure = pos[self.last_tenure], pos[self.first_tenure]
+        S = self.sup
+        ks = keep[S["staff"]] & keep[S["sup"]]
+        self.sup = {k: (pos[v[ks]] if k == "tenure" else v[ks]) for k, v in S.items()}
+        X = self.sessions_rows
+        kx = keep[X["sup"]] & keep[X["staff"]] & (X["day"] >= cut)
+        self.sessions_rows = {k: v[kx] for k, v in X.items()}
+        R = self.monthly_rows
+        kr = keep[R["staff"]] & (R["month"] >= m0)
+        self.monthly_rows = {k: (pos[v[kr]] if k == "tenure" else v[kr]) for k, v in R.items()}
+        C = self.client_rows
+        kc = keep[C["staff"]] & (C["open"] | (C["end"] > cut))
+        self.client_rows = {k: v[kc] for k, v in C.items()}
+
     # ----------------------------------------------------------------- truth
     def truth(self) -> dict:
         D = self.D
@@ -977,24 +1084,39 @@ class _Sim:
                 rec_of[id(c["parent"])]["children"].append(rec["supervisor_id"])
             cascades.append(rec)
         cascades.sort(key=lambda r: (r["exit_date"], r["supervisor_id"]))
+        generator = {"name": "orgraph.synth", "staff": self.n_staff, "years": self.years, "seed": self.seed,
+                     "start": self.start.isoformat(), "end": self.end.isoformat()}
+        # the calibration options are recorded only when used (default truth.json keeps its bytes)
+        if self.null:
+            generator["null"] = True
+        if self.tenure_shape is not None:
+            generator["tenure_shape"] = self.tenure_shape
+        if self.export_from is not None:
+            generator["export_from"] = self.export_from
+        f = 0.0 if self.null else 1.0              # the planted multipliers x^f: all 1 in a null org
+        hazard_model = {
+            "base_annual_hazard": dict(BASE_HAZARD), "weibull_shape": self.shape,
+            "caseload": {"reference_clients": CASELOAD_REFERENCE,
+                         "hazard_multiplier_per_10_clients": self._caseload_mult(),
+                         "sign": "none" if self.null else "positive"},
+            "multipliers": {"churn_seat": CHURN_MULT ** f, "overloaded_supervisee": OVERLOAD_SUPERVISEE_MULT ** f,
+                            "overloaded_supervisor_self": OVERLOAD_SELF_MULT ** f,
+                            "documentation_burden": DOC_MULT ** f},
+            "cascade": {"window_days": CASCADE_WINDOW, "delay_days": list(CASCADE_DELAY),
+                        "share_of_cohort_forced": 0.8 * f, "share_of_director_reports_forced": 1.0 * f},
+            "vacancy_gap_days": {k: list(v) for k, v in GAPS.items()},
+        }
+        if self.tenure_shape is not None:
+            hazard_model["weibull_rate_factor"] = round(self._rate_factor(), 4)
+        head = {"version": TRUTH_VERSION}
+        if self.null:
+            head["null"] = True
         return {
-            "version": TRUTH_VERSION,
-            "generator": {"name": "orgraph.synth", "staff": self.n_staff, "years": self.years, "seed": self.seed,
-                          "start": self.start.isoformat(), "end": self.end.isoformat()},
-            "window": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            **head,
+            "generator": generator,
+            "window": {"start": self._iso(self.w0), "end": self.end.isoformat()},
             "counts": self._counts(),
-            "hazard_model": {
-                "base_annual_hazard": dict(BASE_HAZARD), "weibull_shape": WEIBULL_SHAPE,
-                "caseload": {"reference_clients": CASELOAD_REFERENCE,
-                             "hazard_multiplier_per_10_clients": CASELOAD_MULT_PER_10,
-                             "sign": "positive"},
-                "multipliers": {"churn_seat": CHURN_MULT, "overloaded_supervisee": OVERLOAD_SUPERVISEE_MULT,
-                                "overloaded_supervisor_self": OVERLOAD_SELF_MULT,
-                                "documentation_burden": DOC_MULT},
-                "cascade": {"window_days": CASCADE_WINDOW, "delay_days": list(CASCADE_DELAY),
-                            "share_of_cohort_forced": 0.8, "share_of_director_reports_forced": 1.0},
-                "vacancy_gap_days": {k: list(v) for k, v in GAPS.items()},
-            },
+            "hazard_model": hazard_model,
             "cascades": cascades,
             "overloaded_supervisors": self._overloaded(),
             "churn_seats": self._churn(),
@@ -1021,12 +1143,15 @@ class _Sim:
 
     def _counts(self) -> dict:
         T, D = self.ten, self.D
-        exited = self.exit_day >= 0
-        in_window = self.exit_day >= 0
-        role = self.seat_role[T["seat"][self.last_tenure]]
-        forced = T["kind"][self.last_tenure] == 1
-        filled = ((T["t0"] <= D // 2) & (T["e"] > D // 2)).sum()
-        return {"people": int(self.n_people), "seats": int(self.n_seats), "programs": len(self.programs),
+        keep = self.written
+        exited = self.exit_day[keep] >= 0
+        in_window = exited
+        last = self.last_tenure[keep]
+        role = self.seat_role[T["seat"][last]]
+        forced = T["kind"][last] == 1
+        mid = (self.w0 + D) // 2
+        filled = ((T["t0"] <= mid) & (T["e"] > mid)).sum()
+        return {"people": int(keep.sum()), "seats": int(self.n_seats), "programs": len(self.programs),
                 "filled_seats_mid_period": int(filled),
                 "exits": int(exited.sum()),
                 "exits_by_role_kind": {r: int((in_window & (role == r)).sum()) for r in BASE_HAZARD},
@@ -1046,7 +1171,7 @@ class _Sim:
         over_t = np.nonzero(np.isin(T["seat"], self.overloaded_seats))[0]
         for s in self.overloaded_seats:
             for tid in over_t[T["seat"][over_t] == s]:
-                a, b = max(int(T["t0"][tid]), 0), min(int(T["e"][tid]), D)
+                a, b = max(int(T["t0"][tid]), self.w0), min(int(T["e"][tid]), D)
                 if b - a < 90:
                     continue
                 p = int(T["person"][tid])
@@ -1161,7 +1286,7 @@ class _Sim:
                 c = np.where(open_, empty_date, c)
             return c
 
-        n = self.n_people
+        who = np.nonzero(self.written)[0]               # everyone, unless export_from left some out
         exited = self.exit_day >= 0
         disc = _lut(sorted({d for d, _ in self.discipline}))
         lic = _lut(sorted({l for _, l in self.discipline}))
@@ -1174,12 +1299,13 @@ class _Sim:
         _write_csv(out / "staff.csv", ["staff_id", "name", "discipline", "hire_date", "termination_date",
                                        "termination_type", "termination_reason", "fte", "annual_salary",
                                        "license"],
-                   [(ids, np.arange(n)), (_lut(self.names), np.arange(n)),
-                    (disc, np.array([dmap[d] for d, _ in self.discipline])),
-                    (dates, dcode(self.hire)), (dates, dcode(self.exit_day, ~exited)),
-                    (tt, np.array([tmap[x] for x in self.ttype])), (reasons, np.array([rmap[x] for x in self.treason])),
-                    ("dec1", self.fte), ("int", self.salary),
-                    (lic, np.array([lmap[l] for _, l in self.discipline]))])
+                   [(ids, who), (_lut(self.names), who),
+                    (disc, np.array([dmap[d] for d, _ in self.discipline], np.int64)[who]),
+                    (dates, dcode(self.hire)[who]), (dates, dcode(self.exit_day, ~exited)[who]),
+                    (tt, np.array([tmap[x] for x in self.ttype], np.int64)[who]),
+                    (reasons, np.array([rmap[x] for x in self.treason], np.int64)[who]),
+                    ("dec1", self.fte[who]), ("int", self.salary[who]),
+                    (lic, np.array([lmap[l] for _, l in self.discipline], np.int64)[who])])
         P = self.programs
         _write_csv(out / "programs.csv", ["program_id", "name", "service_line"],
                    [(_lut([p[0] for p in P]), np.arange(len(P))), (_lut([p[1] for p in P]), np.arange(len(P))),
@@ -1219,11 +1345,15 @@ class _Sim:
         _write_csv(out / "client_assignments.csv", ["client_id", "staff_id", "start_date", "end_date"],
                    [(("prefix", b"C", cw), np.arange(1, nc + 1, dtype=np.int64)), (ids, C["staff"]), (dates, dcode(C["start"])),
                     (dates, dcode(np.minimum(C["end"], D) - 1, C["open"]))])
-        (out / "orgraph.toml").write_text(
-            "# Written by `orgraph synth`: the export covers "
-            f"{self.start.isoformat()} to {self.end.isoformat()};\n# people who left before it are not in the files.\n"
-            f"[data]\nstart = \"{self.start.isoformat()}\"\nend = \"{self.end.isoformat()}\"\n",
-            encoding="utf-8")
+        if self.export_from is None:
+            toml = ("# Written by `orgraph synth`: the export covers "
+                    f"{self.start.isoformat()} to {self.end.isoformat()};\n# people who left before it are not in "
+                    f"the files.\n[data]\nstart = \"{self.start.isoformat()}\"\nend = \"{self.end.isoformat()}\"\n")
+        else:                # an export that does not say where it starts: orgraph has to infer it
+            toml = (f"# Written by `orgraph synth --export-from`: the export ends on {self.end.isoformat()};\n"
+                    "# its first day is not stated (see truth.json).\n"
+                    f"[data]\nend = \"{self.end.isoformat()}\"\n")
+        (out / "orgraph.toml").write_text(toml, encoding="utf-8")
         (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
