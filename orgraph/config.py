@@ -85,6 +85,14 @@ DEFAULTS: dict[str, dict] = {
         "min_exits": 10,           # exits before as_of needed to fit the weights
         "horizon_days": 90,        # horizon of the reported exit probability
     },
+    "audit": {
+        # The claims gate (docs/statistics.md): a finding is stated only when its 95% interval lies above 1,
+        # there is enough data behind it, and it survives one Benjamini-Hochberg pass over every test.
+        "fdr": 0.10,                      # false discovery rate across every hypothesis the audit tests
+        "min_exits": 5,                   # exits among the exposed (and in the reference group) for a rate claim
+        "min_reference_person_years": 10.0,  # person-years in the reference group of a rate comparison
+        "min_baseline_exits": 20,         # exits behind an expected count (cascades, churn seats)
+    },
     "privacy": {
         "min_cell": 5,        # suppress table cells describing fewer people than this
     },

@@ -30,7 +30,7 @@ def test_findings_are_ranked_by_cost_times_certainty(audit):
     f = a["findings"]
     assert [x["rank"] for x in f] == list(range(1, len(f) + 1))
     assert [x["score"] for x in f] == sorted((x["score"] for x in f), reverse=True)
-    weights = {"high": 1.0, "moderate": 0.6, "low": 0.3, "descriptive": 0.5}
+    weights = {"high": 1.0, "moderate": 0.6, "suggestive": 0.3, "descriptive": 0.5}
     for x in f:
         assert x["score"] == pytest.approx((x["estimated_cost"] or 0) * weights[x["certainty"]], abs=0.02)
         assert x["headline"].endswith((".", ")")) and x["evidence"]
@@ -96,7 +96,7 @@ def test_an_analysis_without_data_for_the_date_is_a_note(riverbend):
 
 
 def test_certainty_words():
-    assert [certainty(p) for p in (0.0001, 0.02, 0.5)] == ["high", "moderate", "low"]
+    assert [certainty(p) for p in (0.0001, 0.02, 0.08, None)] == ["high", "moderate", "suggestive", "descriptive"]
 
 
 def test_cli_audit(audit_org, tmp_path):

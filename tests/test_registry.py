@@ -12,6 +12,7 @@ from orgraph.cli import main
 from orgraph.cli.analyses import command_for
 from orgraph.config import DEFAULTS
 from orgraph.errors import AnalysisError, ConfigError
+from orgraph.report.findings import candidate
 from orgraph.result import Result
 from orgraph.settings import analysis_cut, as_of_text
 
@@ -27,9 +28,8 @@ def toy_exits(org, *, window_days=None, as_of=None) -> Result:
 
 
 def toy_findings(res, ctx):
-    return [{"kind": "toy", "headline": f"Toy: {res.summary}", "evidence": [], "estimated_cost": 1234.0,
-             "certainty": "high", "p_value": 0.001, "ratio": 2.0, "ci_low": 1.5, "ci_high": 3.0, "subjects": [],
-             "score": 1234.0}]
+    return [candidate("toy", f"Toy: {res.summary}", f"Toy: {res.summary}", [], test=None, ratio=None, ci_low=None,
+                      ci_high=None, p_value=None, mechanism="descriptive")]
 
 
 def toy_flags(res, day):
@@ -59,7 +59,9 @@ def test_the_audit_and_the_maps_pick_up_a_toy_entry(monkeypatch):
 
     monkeypatch.setattr(registry, "ANALYSES", [*registry.ANALYSES, TOY])
     audit = run_audit(demo_org())
-    assert any(f["kind"] == "toy" and f["headline"].startswith("Toy: ") for f in audit["findings"])
+    toy = [f for f in audit["findings"] if f["kind"] == "toy"]
+    assert len(toy) == 1 and toy[0]["headline"].startswith("Toy: ")
+    assert not toy[0]["claim"] and toy[0]["estimated_cost"] == 0     # no test of an effect: said plainly, no dollars
     assert audit["results"]["toy"].name == "toy"
     flags = registry.flags_as_of(demo_org())
     assert "S2" in flags.overloaded and "Toy reason" in flags.reasons["S2"]

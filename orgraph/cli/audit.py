@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..registry import ANALYSES
+from ..report.words import money, plural
 from ..writers import write_audit
 from ..render.tables import to_json
 from .options import as_of_option, open_source, source_argument
@@ -48,10 +49,15 @@ def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
     for h in audit["headlines"][:2]:
         click.echo(click.wrap_text(h, width=100, initial_indent="  ", subsequent_indent="  "))
     click.echo("")
+    t = audit["total_exit_cost"]
+    click.echo(f"  From {t['period_start']} to {t['period_end']}: {plural(t['exits'], 'exit')}, an estimated "
+               f"{money(t['cost'])}; the findings account for "
+               f"{money(sum(f['estimated_cost'] or 0 for f in audit['findings']))} of it.")
+    click.echo("")
     n = len(audit["findings"])
     click.echo(f"Top findings ({min(top, n)} of {n}, ranked by estimated cost and certainty):")
     for f in audit["findings"][:top]:
-        cost = f" [{f['certainty']}; ~${f['estimated_cost']:,.0f}]" if f["estimated_cost"] else f" [{f['certainty']}]"
+        cost = f" [{f['certainty']}; {money(f['estimated_cost'])}]" if f["estimated_cost"] else f" [{f['certainty']}]"
         click.echo(click.wrap_text(f"{f['rank']}. {f['headline']}{cost}", width=100, initial_indent="  ",
                                    subsequent_indent="     "))
     for note in audit["notes"]:

@@ -16,12 +16,14 @@ from ..analyses.cost import cost_model
 from ..analyses.exposure import observed_from
 from ..graph import OrgGraph
 from ..plain import jsonable
-from ..settings import analysis_cut
+from ..settings import analysis_cut, resolve
 from ..summary import org_summary
 from .costs import finance_headlines
-from .findings import Context, Names, _money
+from .claims import state
+from .findings import Context, Names, _money, hypotheses
+from .words import money, plural
 
-__all__ = ["run_audit", "report_markdown"]
+__all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable"]
 
 
 def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | None = None,
@@ -43,12 +45,18 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     Returns
     -------
     dict
-        ``as_of``, ``org`` (summary), ``headlines`` (finance sentences),
-        ``findings`` (ranked; each with ``rank``, ``kind``, ``headline``,
-        ``evidence``, ``estimated_cost``, ``certainty``, ``p_value``, ``ratio``,
-        ``ci_low``, ``ci_high``, ``subjects``, ``score``), ``at_risk`` (top of the
-        risk list), ``notes`` (analyses that could not run) and ``results``
-        (every analysis's :class:`~orgraph.result.Result`).
+        ``as_of``, ``window_start`` (the first day exits are observed),
+        ``org`` (summary), ``headlines`` (finance sentences), ``findings``
+        (ranked; each with ``rank``, ``kind``, ``headline``, ``evidence``,
+        ``claim``, ``estimated_cost``, ``certainty``, ``p_value``,
+        ``p_adjusted``, ``ratio``, ``ci_low``, ``ci_high``, ``subjects``,
+        ``score``), ``total_exit_cost`` (``period_start``, ``period_end``,
+        ``exits``, ``cost``: every exit of the period the findings cover; their
+        ``estimated_cost`` values never sum past it), ``examined`` (what was
+        tested and is not stated as a claim, with the reason), ``untestable``
+        (what the data could not answer), ``at_risk`` (top of the risk list),
+        ``notes`` and ``results`` (every analysis's
+        :class:`~orgraph.result.Result`).
     """
     from ..registry import ANALYSES, run_analyses
 
@@ -57,14 +65,18 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     names = Names(org, anonymize, key)
     results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries)
     ctx = Context(org, names, cost_model(org, as_of=day))
-    found: list[dict] = []
+    candidates: list[dict] = []
     for a in entries:
         res = results.get(a.name)
         if res is not None and a.findings is not None:
-            found += a.findings(res, ctx)
-    found = [f for f in found if f["headline"]]
-    found.sort(key=lambda f: (-f["score"], -(f["estimated_cost"] or 0), f["p_value"] if f["p_value"] is not None
-                              else 1.0))
+            candidates += a.findings(res, ctx)
+    candidates = [c for c in candidates if c["headline"]]
+    start = observed_from(org, pd.Timestamp(day) + pd.Timedelta(days=1))
+    total = total_exit_cost(results.get("cost"), start, day)
+    found, examined, cost_notes = state(candidates, hypotheses(results), total_cost=total["cost"],
+                                        settings=resolve(org, "audit"))
+    found.sort(key=lambda f: (-f["score"], -(f["estimated_cost"] or 0), not f["claim"],
+                              f["p_adjusted"] if f["p_adjusted"] is not None else 1.0))
     for i, f in enumerate(found, 1):
         f["rank"] = i
     headlines = finance_headlines(org, as_of=day)
@@ -76,11 +88,56 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
             r["staff_id"] = names.staff(r["staff_id"])
             r.pop("name", None)
         at_risk.append(r)
-    audit = jsonable({"as_of": day, "window_start": observed_from(org), "org": org_summary(org),
-                      "headlines": headlines, "findings": found, "at_risk": at_risk,
-                      "risk_summary": risk.summary if risk is not None else None, "notes": notes})
+    audit = jsonable({"as_of": day, "window_start": start, "org": org_summary(org), "headlines": headlines,
+                      "total_exit_cost": total, "findings": found, "examined": examined,
+                      "untestable": untestable(results), "at_risk": at_risk,
+                      "risk_summary": risk.summary if risk is not None else None, "notes": notes + cost_notes})
     audit["results"] = results
     return audit
+
+
+def total_exit_cost(cost, start, day) -> dict:
+    """Every exit from ``start`` to ``day`` and what it cost (from the ``cost`` analysis's result).
+
+    Examples
+    --------
+    >>> from orgraph.result import Result
+    >>> r = Result("cost", "2024-12-31", {}, [], "", {"exits": [{"exit_date": "2023-05-01", "cost": 100.0},
+    ...                                                      {"exit_date": "2024-02-01", "cost": 50.0}]})
+    >>> total_exit_cost(r, pd.Timestamp("2024-01-01"), "2024-12-31")
+    {'period_start': '2024-01-01', 'period_end': '2024-12-31', 'exits': 1, 'cost': 50.0}
+    """
+    first = pd.Timestamp(start).date().isoformat()
+    last = str(day)
+    exits = [e for e in (cost.extras["exits"] if cost is not None else []) if first <= e["exit_date"] <= last]
+    return {"period_start": first, "period_end": last, "exits": len(exits),
+            "cost": round(float(sum(e["cost"] for e in exits)), 2)}
+
+
+def untestable(results: dict) -> list[str]:
+    """What the data could not answer, in plain sentences (said, never dressed as a finding)."""
+    out = []
+    cas = results.get("cascades")
+    if cas is not None and not cas.table:
+        out.append("No supervisor with a team left in the window, so supervisor-exit cascades could not be tested.")
+    elif cas is not None and not cas.extras["org"].get("tested"):
+        out.append("No supervisor exit could be compared with the usual exit rate, so cascades could not be tested.")
+    lead = results.get("leading")
+    if lead is not None and not lead.extras.get("supervisor_exits"):
+        out.append("No supervisor left in the window, so supervisor exits could not be tested as a leading "
+                   "indicator.")
+    ov = results.get("overload")
+    if ov is not None and (ov.extras.get("rate_ratio") or {}).get("rate_ratio") is None:
+        out.append("No supervisor was overloaded, or no one under one could be compared, so the exit rate under "
+                   "overloaded supervisors could not be tested.")
+    return out
+
+
+_KIND_WORDS = {"cascade": "supervisor-exit cascades", "cascade-pattern": "the org-level cascade pattern",
+               "churn-seat": "churn seats", "overloaded-supervision": "exits under overloaded supervisors",
+               "caseload": "exits after sustained high caseloads", "documentation": "exits after high documentation "
+               "burden", "leading-indicator": "supervisor exits as a leading indicator",
+               "common-factors": "groups over-represented among leavers"}
 
 
 def report_markdown(audit: dict) -> str:
@@ -90,15 +147,41 @@ def report_markdown(audit: dict) -> str:
     lines = [f"# Turnover root-cause audit — {audit['as_of']}", "",
              f"Data: {o['staff']} people, {o['positions']} seats, {o['programs']} programs; exits observed from "
              f"{window} to {o['date_to']}.", ""]
-    if audit["headlines"]:
-        lines += ["## The bottom line", ""] + [f"- {h}" for h in audit["headlines"]] + [""]
+    t = audit.get("total_exit_cost")
+    stated = [f for f in audit["findings"] if f.get("claim")]
+    if audit["headlines"] or t:
+        lines += ["## The bottom line", ""] + [f"- {h}" for h in audit["headlines"]]
+        if t:
+            explained = sum(f["estimated_cost"] or 0 for f in audit["findings"])
+            lines.append(f"- From {t['period_start']} to {t['period_end']}, {plural(t['exits'], 'exit')} cost an "
+                         f"estimated {money(t['cost'])}; the findings below account for {money(explained)} of it.")
+        lines.append("")
     lines += ["## Findings, ranked by estimated cost and certainty", ""]
-    if not audit["findings"]:
-        lines += ["No structural pattern stood out at the configured thresholds.", ""]
+    if not stated:
+        lines += ["No structural pattern passed the audit's tests at the configured thresholds "
+                  "([audit] in orgraph.toml).", ""]
     for f in audit["findings"]:
         cost = f" · estimated cost {_money(f['estimated_cost'])}" if f["estimated_cost"] else ""
-        lines += [f"### {f['rank']}. {f['headline']}", "", f"*Certainty: {f['certainty']}{cost}*", ""]
+        word = f["certainty"] if f.get("claim") else "descriptive (no claim of an effect)"
+        lines += [f"### {f['rank']}. {f['headline']}", "", f"*Certainty: {word}{cost}*", ""]
         lines += [f"- {e}" for e in f["evidence"]] + [""]
+    examined = audit.get("examined") or []
+    if examined or audit.get("untestable"):
+        lines += ["## Examined, and not claimed", ""]
+        lines += [f"- {u}" for u in audit.get("untestable") or []]
+        by_kind: dict[str, list] = {}
+        for e in examined:
+            by_kind.setdefault(e["kind"], []).append(e)
+        for kind, items in by_kind.items():
+            what = _KIND_WORDS.get(kind, kind)
+            if len(items) == 1:
+                e = items[0]
+                lines.append(f"- {what[:1].upper()}{what[1:]}: {e['ratio']:.2f} times the usual rate; not claimed "
+                             f"because {e['reason']}.")
+            else:
+                lines.append(f"- {what[:1].upper()}{what[1:]}: {plural(len(items), 'candidate')} not claimed (for "
+                             f"example, {items[0]['reason']}).")
+        lines.append("")
     if audit.get("at_risk"):
         lines += ["## Who is at risk now", ""]
         if audit.get("risk_summary"):
@@ -112,10 +195,12 @@ def report_markdown(audit: dict) -> str:
             lines.append(f"| {who} | {r.get('score', '')} | {factors} |")
         lines.append("")
     if audit.get("notes"):
-        lines += ["## Not run", ""] + [f"- {n}" for n in audit["notes"]] + [""]
+        lines += ["## Notes", ""] + [f"- {n}" for n in audit["notes"]] + [""]
     lines += ["## How to read this", "",
-              "Each finding compares what happened with what the org's own usual exit rate predicts. Ratios come "
-              "with 95% intervals; p-values for many tests at once (cascades, seats) are adjusted "
-              "(Benjamini–Hochberg). Dollar figures use the cost model in `orgraph cost` and its documented "
-              "assumptions (`orgraph.toml` [cost]).", ""]
+              "Each finding compares what happened with what the org's own usual exit rate predicts. A finding "
+              "claims an effect only when its 95% interval lies above 1, enough exits stand behind it, and it "
+              "survives one Benjamini–Hochberg adjustment over every test this audit ran; otherwise it is said "
+              "plainly or listed above as examined. Dollar figures use the cost model in `orgraph cost` and its "
+              "documented assumptions (`orgraph.toml` [cost]); they are given only for claims, count each exit "
+              "once, and never add up to more than all exits cost in the period. See docs/statistics.md.", ""]
     return "\n".join(lines)

@@ -1,16 +1,28 @@
 """Findings: what each analysis found, in sentences a COO can repeat, with dollars and certainty.
 
 Each ``*_findings(result, ctx)`` function reads one analysis's
-:class:`~orgraph.result.Result` and returns finding dicts (``kind``,
-``headline``, ``evidence``, ``estimated_cost``, ``certainty``, ``p_value``,
-``ratio``, ``ci_low``, ``ci_high``, ``subjects``, ``score``). Every sentence is
+:class:`~orgraph.result.Result` and returns *candidate* findings: what would
+be said if the numbers hold up, what is said if they do not, the test behind
+the claim and what it would cost. :func:`orgraph.report.claims.state` then
+decides, across every claim of the audit at once, which are stated
+(:mod:`orgraph.report.claims`): a sentence that says people "leave faster" is
+only written when the interval of that ratio lies above 1. Every sentence is
 written from the numbers it states. :class:`Context` carries what all of them
 share: the org, the names (or pseudonyms) to use and the cost model.
 
+A candidate is a dict with the public finding keys (``kind``, ``headline``,
+``evidence``, ``ratio``, ``ci_low``, ``ci_high``, ``p_value``, ``subjects``)
+and private ones the gate reads and removes: ``_test`` (the key of its
+hypothesis in :func:`hypotheses`), ``_plain`` (the headline when the claim is
+not stated; ``None``: say nothing), ``_cost`` and ``_excess`` (dollars and
+excess exits if stated), ``_exposed_exits``, ``_reference_exits``,
+``_reference_person_years`` and ``_baseline_exits`` (the data behind it),
+``_mechanism`` and ``_exits`` (whose exits it prices, so none is priced twice).
+
 Examples
 --------
->>> certainty(0.001), certainty(0.2)
-('high', 'low')
+>>> certainty(0.001), certainty(0.03), certainty(0.08), certainty(None)
+('high', 'moderate', 'suggestive', 'descriptive')
 """
 from __future__ import annotations
 
@@ -18,34 +30,32 @@ from dataclasses import dataclass
 
 from ..graph import OrgGraph
 from ..privacy import Pseudonymizer
+from ..stats import poisson_ci
 from . import costs
-from .words import interval, money, p_text
+from .words import interval, money, p_text, plural
 
-__all__ = ["Context", "Names", "certainty", "finding", "cascade_findings", "overload_findings", "churn_findings",
-           "caseload_findings", "documentation_findings", "leading_findings", "departure_findings",
-           "continuity_findings"]
+__all__ = ["Context", "Names", "certainty", "finding", "candidate", "hypotheses", "cascade_findings", "overload_findings",
+           "churn_findings", "caseload_findings", "documentation_findings", "leading_findings",
+           "departure_findings", "continuity_findings", "WEIGHT"]
 
-_WEIGHT = {"high": 1.0, "moderate": 0.6, "low": 0.3, "descriptive": 0.5}
+#: How much of a finding's dollars count towards its rank, by certainty.
+WEIGHT = {"high": 1.0, "moderate": 0.6, "suggestive": 0.3, "descriptive": 0.5}
 
 
-def certainty(p_value: float | None, ci_low: float | None = None) -> str:
-    """How sure a finding is, in words, from its (adjusted) p-value and interval.
+def certainty(p_adjusted: float | None) -> str:
+    """How sure a stated finding is, in words, from its audit-wide adjusted p-value.
 
-    ``high``: p < 0.01; ``moderate``: p < 0.05; ``low``: otherwise; an interval
-    whose lower end is above 1 is at least ``moderate``.
-
-    Examples
-    --------
-    >>> certainty(0.001), certainty(0.03), certainty(0.2), certainty(0.2, ci_low=1.1), certainty(None)
-    ('high', 'moderate', 'low', 'moderate', 'descriptive')
+    ``high``: below 0.01; ``moderate``: below 0.05; ``suggestive``: otherwise (a
+    stated claim has passed the audit's false discovery rate, 0.10 by default);
+    ``descriptive`` when the finding makes no claim of an effect.
     """
-    if p_value is None:
+    if p_adjusted is None:
         return "descriptive"
-    if p_value < 0.01:
+    if p_adjusted < 0.01:
         return "high"
-    if p_value < 0.05 or (ci_low is not None and ci_low > 1):
+    if p_adjusted < 0.05:
         return "moderate"
-    return "low"
+    return "suggestive"
 
 
 def _money(x: float | None) -> str:
@@ -88,72 +98,125 @@ class Context:
     """What every findings function shares: the org, names for sentences and the cost model."""
 
     org: OrgGraph
-    names: "Names"
+    names: Names
     model: dict
 
 
-
-def finding(kind, headline, evidence, *, cost=None, p_value=None, ci_low=None, subjects=(), ratio=None,
-             ci_high=None) -> dict:
-    cert = certainty(p_value, ci_low)
+def finding(kind, headline, evidence, *, cost=None, p_value=None, p_adjusted=None, ci_low=None, subjects=(),
+            ratio=None, ci_high=None) -> dict:
+    """A finding dict as ``findings.json`` holds it (score = dollars weighted by certainty)."""
+    cert = certainty(p_adjusted)
     return {"kind": kind, "headline": headline, "evidence": [e for e in evidence if e],
             "estimated_cost": None if cost is None else round(float(cost), 2), "certainty": cert,
-            "p_value": p_value, "ratio": ratio, "ci_low": ci_low, "ci_high": ci_high,
-            "subjects": list(subjects), "score": round((cost or 0.0) * _WEIGHT[cert], 2)}
+            "p_value": p_value, "p_adjusted": p_adjusted, "ratio": ratio, "ci_low": ci_low, "ci_high": ci_high,
+            "subjects": list(subjects), "score": round((cost or 0.0) * WEIGHT[cert], 2)}
+
+
+def candidate(kind, claim, plain, evidence, *, test, ratio, ci_low, ci_high, p_value, subjects=(), cost=0.0,
+              excess=0.0, exposed_exits=0, reference_exits=None, reference_person_years=None, baseline_exits=None,
+              mechanism=None, exits=()) -> dict:
+    """A candidate finding (see the module docstring): ``claim`` is said if the gate states it, ``plain``
+    otherwise (``None``: nothing is said); ``test`` is its key in :func:`hypotheses`."""
+    return {"kind": kind, "headline": claim, "evidence": [e for e in evidence if e], "ratio": ratio,
+            "ci_low": ci_low, "ci_high": ci_high, "p_value": p_value, "subjects": list(subjects),
+            "_test": test, "_plain": plain, "_cost": float(cost or 0.0), "_excess": float(excess or 0.0),
+            "_exposed_exits": int(exposed_exits or 0), "_reference_exits": reference_exits,
+            "_reference_person_years": reference_person_years, "_baseline_exits": baseline_exits,
+            "_mechanism": mechanism or kind, "_exits": tuple(exits)}
+
+
+def hypotheses(results: dict) -> dict:
+    """Every hypothesis the audit tested, ``{key: p_value}``: the family of one Benjamini-Hochberg pass.
+
+    Each supervisor exit with a team, each seat held by enough people, each
+    group compared in ``departures``, and each org-level rate ratio is one
+    test, whether or not it is stated.
+    """
+    out: dict = {}
+    res = results.get("cascades")
+    if res is not None:
+        for c in res.table:
+            if c.get("p_value") is not None:
+                out[("cascade", c["supervisor_id"], c["exit_date"])] = c["p_value"]
+        if res.extras["org"].get("p_value") is not None:
+            out[("cascade-pattern",)] = res.extras["org"]["p_value"]
+    res = results.get("churn")
+    if res is not None:
+        for s in res.table:
+            if s.get("p_value") is not None:
+                out[("churn-seat", s["position_id"])] = s["p_value"]
+    for name, kind, part in (("overload", "overloaded-supervision", "rate_ratio"), ("caseload", "caseload", "exit_rate"),
+                             ("docburden", "documentation", "exit_rate"), ("leading", "leading-indicator", "window")):
+        res = results.get(name)
+        if res is not None and (res.extras.get(part) or {}).get("p_value") is not None:
+            out[(kind,)] = res.extras[part]["p_value"]
+    res = results.get("departures")
+    if res is not None:
+        for r in res.table:
+            if r.get("p_value") is not None:
+                out[("departures", r["factor"], r["level"])] = r["p_value"]
+    return out
 
 
 def cascade_findings(res, ctx: Context) -> list[dict]:
-    """A finding per flagged cascade, and one for the org-level pattern."""
+    """A candidate per flagged cascade, and one for the org-level pattern."""
     org, model, names, window = ctx.org, ctx.model, ctx.names, res.settings["window_days"]
+    o = res.extras["org"]
     out = []
     for c in res.table:
         if not c.get("flagged"):
             continue
         sup = c["supervisor_id"]
         prog = names.program(org.staff_frame.at[sup, "program_id"]) if sup in org.staff_frame.index else ""
-        money = costs.cascade_cost(c, model=model, org=org)
+        own = costs.cascade_cost(dict(c, children=[]), model=model, org=org)
         deps = ", ".join(f"{names.staff(d['staff_id'])} after {d['days_after']} days" for d in c["departures"][:8])
         more = f" and {len(c['departures']) - 8} more" if len(c["departures"]) > 8 else ""
-        out.append(finding(
+        nested = [ch["supervisor_id"] for ch in c.get("children") or []]
+        out.append(candidate(
             "cascade",
             f"When supervisor {names.staff(sup)} ({prog}) left on {c['exit_date']}, {c['observed']} of the "
             f"{c['cohort_size']} people they supervised left within {window} days: "
             f"{c['relative_risk']:.1f} times the {c['expected']:.1f} the org's usual exit rate predicts.",
-            [f"Observed {c['observed']} exits vs {c['expected']:.2f} expected ({_ci(c['ci_low'], c['ci_high'])}; "
-             f"adjusted {_p(c['p_adjusted'])} after testing {res.extras['org'].get('tested', '?')} supervisor exits).",
+            None,
+            [f"Observed {c['observed']} exits vs {c['expected']:.2f} expected ({_ci(c['ci_low'], c['ci_high'])}).",
              f"Who followed: {deps}{more}.",
-             f"Excess turnover cost of this cascade: {_money(money['total_excess_cost'])} "
-             f"({money['excess_exits']:.1f} exits beyond the expected)."
-             + (" Nested cascades followed." if c.get("children") else "")],
-            cost=money["total_excess_cost"], p_value=c["p_adjusted"], ci_low=c["ci_low"], ci_high=c["ci_high"],
-            ratio=c["relative_risk"], subjects=[sup] + [d["staff_id"] for d in c["departures"]]))
-    o = res.extras["org"]
+             (f"Supervisors of this team who left in turn: {', '.join(names.staff(n) for n in nested)} (each "
+              f"cascade is costed once, in its own finding when it is one)." if nested else "")],
+            test=("cascade", sup, c["exit_date"]), ratio=c["relative_risk"], ci_low=c["ci_low"],
+            ci_high=c["ci_high"], p_value=c["p_value"], subjects=[sup] + [d["staff_id"] for d in c["departures"]],
+            cost=own["excess_cost"], excess=own["excess_exits"], exposed_exits=c["observed"],
+            baseline_exits=o.get("baseline_exits"), mechanism="supervisor-exit",
+            exits=[d["staff_id"] for d in c["departures"]]))
     if o.get("hazard_ratio") is not None and o.get("exposed_exits"):
-        money = costs.rate_excess_cost(o["exposed_exits"], o["exposed_person_days"], o["baseline_exits"],
-                                       o["baseline_person_days"], model=model, org=org)
-        out.append(finding(
+        money_ = costs.rate_excess_cost(o["exposed_exits"], o["exposed_person_days"], o["baseline_exits"],
+                                        o["baseline_person_days"], model=model, org=org)
+        ratio = o["hazard_ratio"]
+        out.append(candidate(
             "cascade-pattern",
-            f"Across the org, people whose supervisor had just left were {o['hazard_ratio']:.1f} times as likely "
-            f"to leave in the following {window} days as everyone else.",
-            [f"{o['exposed_exits']} exits in {o['exposed_person_days'] / 365.25:.0f} person-years after a supervisor "
-             f"exit vs {o['baseline_exits']} in {o['baseline_person_days'] / 365.25:.0f} person-years otherwise "
-             f"({_ci(o['ci_low'], o['ci_high'])}; {_p(o.get('p_value'))}; {o.get('method', '')}).",
+            f"Across the org, people whose supervisor had just left were {ratio:.1f} times as likely to leave in "
+            f"the following {window} days as everyone else.",
+            f"People whose supervisor had just left did not clearly leave more often than everyone else "
+            f"({ratio:.1f} times, {_ci(o.get('ci_low'), o.get('ci_high'))}).",
+            [f"{plural(o['exposed_exits'], 'exit')} in {o['exposed_person_days'] / 365.25:.0f} person-years after a "
+             f"supervisor exit vs {o['baseline_exits']} in {o['baseline_person_days'] / 365.25:.0f} person-years "
+             f"otherwise ({_ci(o['ci_low'], o['ci_high'])}; {o.get('method', '')}).",
              f"{o.get('flagged', 0)} of {o.get('tested', 0)} supervisor exits were followed by a significant cascade.",
-             f"Exits beyond the usual rate after supervisor exits: {money['excess_exits']:.1f}, costing about "
-             f"{_money(money['excess_cost'])} (this total includes the individual cascades)."],
-            cost=money["excess_cost"], p_value=o.get("p_value"), ci_low=o.get("ci_low"), ci_high=o.get("ci_high"),
-            ratio=o.get("hazard_ratio")))
+             f"Exits beyond the usual rate after supervisor exits: {money_['excess_exits']:.1f}, costing about "
+             f"{_money(money_['excess_cost'])}; the individual cascades are part of this total."],
+            test=("cascade-pattern",), ratio=ratio, ci_low=o.get("ci_low"), ci_high=o.get("ci_high"),
+            p_value=o.get("p_value"), cost=money_["excess_cost"], excess=money_["excess_exits"],
+            exposed_exits=o["exposed_exits"], reference_exits=o["baseline_exits"],
+            reference_person_years=o["baseline_person_days"] / 365.25, mechanism="supervisor-exit-pattern"))
     return out
 
 
 def overload_findings(res, ctx: Context) -> list[dict]:
-    """One finding naming the overloaded supervisors and what it costs."""
+    """One candidate naming the overloaded supervisors; its claim is that the people under them leave faster."""
     org, model, names = ctx.org, ctx.model, ctx.names
-    flagged = [s for s in res.table if s.get("overloaded")]
+    flagged = sorted((s for s in res.table if s.get("overloaded")), key=lambda s: -(s.get("mean_span") or 0))
     rr = res.extras.get("rate_ratio") or {}
     if not flagged:
         return []
-    flagged.sort(key=lambda s: -(s.get("mean_span") or 0))
     ev = []
     for s in flagged[:8]:
         deliv = s.get("supervision_hours_delivered")
@@ -163,144 +226,176 @@ def overload_findings(res, ctx: Context) -> list[dict]:
         reasons = s.get("reasons") or []
         ev.append(f"{names.staff(s['supervisor_id'])}: " + ("; ".join(reasons) if reasons else
                   f"{s['mean_span']:.1f} direct supervisees on average (up to {s['max_span']}){cal}") + ".")
-    money = None
-    if rr.get("exits_overloaded") is not None and rr.get("annual_rate_overloaded") is not None \
-            and rr.get("annual_rate_other") is not None and rr.get("rate_ratio") is not None:
-        money = costs.rate_excess_cost(rr["exits_overloaded"], rr["person_days_overloaded"], rr["exits_other"],
-                                       rr["person_days_other"], model=model, org=org)
-        ev.insert(0, f"Supervisees under overloaded supervisors left at {rr['annual_rate_overloaded']:.0%} a year vs "
-                     f"{rr['annual_rate_other']:.0%} under others: {rr['rate_ratio']:.1f}× "
-                     f"({_ci(rr['ci_low'], rr['ci_high'])}; {_p(rr.get('p_value'))}).")
-        ev.append(f"Exits beyond the usual rate over the period analysed: {money['excess_exits']:.1f}, costing "
-                  f"about {_money(money['excess_cost'])}.")
+    who = "One supervisor carries" if len(flagged) == 1 else f"{len(flagged)} supervisors carry"
+    lead = f"{who} more supervision than the org chart can deliver"
     ratio = rr.get("rate_ratio")
-    head = (f"{len(flagged)} supervisors carry" if len(flagged) > 1 else "One supervisor carries") + \
-        " more supervision than the org chart can deliver"
-    if ratio and (rr.get("ci_low") or 0) > 1:
-        head += f", and the people under them leave {ratio:.1f} times as often."
-    elif ratio:
-        head += (f"; so far the people under them do not clearly leave more often ({ratio:.1f}×, "
-                 f"{_ci(rr.get('ci_low'), rr.get('ci_high'))}).")
-    else:
-        head += "."
-    return [finding("overloaded-supervision", head, ev, cost=money and money["excess_cost"],
-                     p_value=rr.get("p_value"), ci_low=rr.get("ci_low"), ci_high=rr.get("ci_high"), ratio=ratio,
-                     subjects=[s["supervisor_id"] for s in flagged])]
+    if ratio is None or rr.get("annual_rate_overloaded") is None or rr.get("annual_rate_other") is None:
+        return [candidate("overloaded-supervision", lead + ".", lead + ".", ev, test=None, ratio=None, ci_low=None,
+                           ci_high=None, p_value=None, subjects=[s["supervisor_id"] for s in flagged])]
+    m = costs.rate_excess_cost(rr["exits_overloaded"], rr["person_days_overloaded"], rr["exits_other"],
+                               rr["person_days_other"], model=model, org=org)
+    ev.insert(0, f"Supervisees under overloaded supervisors left at {rr['annual_rate_overloaded']:.0%} a year vs "
+                 f"{rr['annual_rate_other']:.0%} under others: {ratio:.1f}× ({_ci(rr['ci_low'], rr['ci_high'])}).")
+    ev.append(f"Exits beyond the usual rate over the period analysed: {m['excess_exits']:.1f}, costing about "
+              f"{_money(m['excess_cost'])}.")
+    return [candidate(
+        "overloaded-supervision", f"{lead}, and the people under them leave {ratio:.1f} times as often.",
+        f"{lead}; the people under them do not clearly leave more often ({ratio:.1f} times, "
+        f"{_ci(rr.get('ci_low'), rr.get('ci_high'))}).",
+        ev, test=("overloaded-supervision",), ratio=ratio, ci_low=rr.get("ci_low"), ci_high=rr.get("ci_high"),
+        p_value=rr.get("p_value"), subjects=[s["supervisor_id"] for s in flagged], cost=m["excess_cost"],
+        excess=m["excess_exits"], exposed_exits=rr["exits_overloaded"], reference_exits=rr["exits_other"],
+        reference_person_years=rr["person_days_other"] / 365.25)]
 
 
 def churn_findings(res, ctx: Context) -> list[dict]:
-    """A finding per flagged churn seat."""
+    """A candidate per flagged churn seat."""
     org, model, names = ctx.org, ctx.model, ctx.names
+    baseline = sum(s["exits"] for s in res.table)
     out = []
     for s in res.table:
-        if not s.get("flagged"):
+        if not s.get("flagged") or not s.get("expected"):
             continue
-        money = costs.churn_seat_cost(s, model=model, org=org)
-        ratio = s["exits"] / s["expected"] if s.get("expected") else None
-        out.append(finding(
+        m = costs.churn_seat_cost(s, model=model, org=org)
+        ratio = s["exits"] / s["expected"]
+        lo, hi = poisson_ci(s["exits"])
+        out.append(candidate(
             "churn-seat",
-            f"The {names.seat(s['position_id'])} in {names.program(s['program_id'])} has had {s['holders']} holders "
-            f"and {s['exits']} exits, {ratio:.1f} times what the usual exit rate predicts." if ratio else
-            f"The {names.seat(s['position_id'])} has had {s['holders']} holders and {s['exits']} exits.",
-            [f"{s['exits']} exits vs {s['expected']:.2f} expected over {s['occupied_days']} occupied days "
-             f"(adjusted {_p(s.get('p_adjusted'))}); median tenure {s.get('median_tenure_days') or 0:.0f} days; "
-             f"{s.get('vacancy_days', 0)} days vacant.",
-             *[str(f) for f in (s.get("shared_factors") or [])][:4],
-             f"Excess turnover cost of this seat: {_money(money.get('excess_cost'))}."],
-            cost=money.get("excess_cost"), p_value=s.get("p_adjusted"), ratio=ratio, subjects=[s["position_id"]]))
+            f"The {names.seat(s['position_id'])} in {names.program(s['program_id'])} has had "
+            f"{plural(s['holders'], 'holder')} and {plural(s['exits'], 'exit')}, {ratio:.1f} times what the usual "
+            f"exit rate predicts.",
+            None,
+            [f"{plural(s['exits'], 'exit')} vs {s['expected']:.2f} expected over {s['occupied_days']:,} occupied days "
+             f"({_ci(lo / s['expected'], hi / s['expected'])}); median tenure "
+             f"{s.get('median_tenure_days') or 0:.0f} days; {s.get('vacancy_days', 0):,} days vacant.",
+             *[str(f) for f in (s.get("shared_factors") or [])][:4]],
+            test=("churn-seat", s["position_id"]), ratio=ratio, ci_low=lo / s["expected"], ci_high=hi / s["expected"],
+            p_value=s.get("p_value"), subjects=[s["position_id"]], cost=m.get("excess_cost"),
+            excess=max(s["exits"] - s["expected"], 0.0), exposed_exits=s["exits"], baseline_exits=baseline,
+            exits=[d["staff_id"] for d in s.get("departures") or []]))
     return out
 
 
-def _rate_finding(kind, head, er, extra, model, org) -> dict | None:
+def _rate_candidate(kind, claim, plain, er, extra, model, org) -> dict | None:
     need = ("rate_ratio", "exits", "person_years", "reference_exits", "reference_person_years",
             "exit_rate_per_year", "reference_exit_rate_per_year")
-    if not er or any(er.get(k) is None for k in need) or not er["exits"]:
+    if not er or any(er.get(k) is None for k in need):
         return None
-    money = costs.rate_excess_cost(er["exits"], er["person_years"], er["reference_exits"],
-                                   er["reference_person_years"], model=model, org=org)
-    ev = [f"{er['group'].capitalize()}: {er['exit_rate_per_year']:.0%} left per year vs "
+    m = costs.rate_excess_cost(er["exits"], er["person_years"], er["reference_exits"],
+                               er["reference_person_years"], model=model, org=org)
+    ev = [f"{er['group'][:1].upper()}{er['group'][1:]}: {er['exit_rate_per_year']:.0%} left per year vs "
           f"{er['reference_exit_rate_per_year']:.0%} for {er['reference']} — {er['rate_ratio']:.1f}× "
-          f"({_ci(er.get('ci_low'), er.get('ci_high'))}; {_p(er.get('p_value'))}).", *extra,
-          f"Exits beyond the usual rate over the period analysed: {money['excess_exits']:.1f}, costing about "
-          f"{_money(money['excess_cost'])}."]
-    return finding(kind, head, ev, cost=money["excess_cost"] if er["rate_ratio"] > 1 else 0.0,
-                    p_value=er.get("p_value"), ci_low=er.get("ci_low"), ci_high=er.get("ci_high"),
-                    ratio=er["rate_ratio"])
+          f"({_ci(er.get('ci_low'), er.get('ci_high'))}; {plural(er['exits'], 'exit')} in "
+          f"{er['person_years']:,.1f} person-years).", *extra,
+          f"Exits beyond the usual rate over the period analysed: {m['excess_exits']:.1f}, costing about "
+          f"{_money(m['excess_cost'])}."]
+    return candidate(kind, claim, plain, ev, test=(kind,), ratio=er["rate_ratio"], ci_low=er.get("ci_low"),
+                      ci_high=er.get("ci_high"), p_value=er.get("p_value"), cost=m["excess_cost"],
+                      excess=m["excess_exits"], exposed_exits=er["exits"], reference_exits=er["reference_exits"],
+                      reference_person_years=er["reference_person_years"])
 
 
 def caseload_findings(res, ctx: Context) -> list[dict]:
-    """The program with the most high-caseload months, and the exit rate of sustained high caseloads."""
+    """The program with the most high-caseload months; the claim is that sustained high caseloads mean exits."""
     org, model, names = ctx.org, ctx.model, ctx.names
     progs = sorted(res.extras.get("by_program") or [], key=lambda r: -(r.get("share_above_cutoff") or 0))
-    if not progs:
+    er = res.extras.get("exit_rate")
+    if not progs or not er or er.get("rate_ratio") is None:
         return []
     top = progs[0]
     pct = res.settings["percentile"]
-    head = (f"Caseloads are breaking in {names.program(top['program_id'])}: {top['share_above_cutoff']:.0%} of its "
-            f"clinician-months are above the org's {pct:.0f}th percentile, and people carrying such caseloads for "
-            f"months leave faster.")
+    k = res.settings["consecutive_months"]
+    where = (f"Caseloads run highest in {names.program(top['program_id'])}: {top['share_above_cutoff']:.0%} of its "
+             f"clinician-months are above the org's {pct:.0f}th percentile")
+    claim = (f"{where}, and people carrying such caseloads for {k} months or more left "
+             f"{er['rate_ratio']:.1f} times as often.")
+    plain = (f"{where}; people carrying such caseloads for {k} months or more did not clearly leave more often "
+             f"({er['rate_ratio']:.1f} times, {_ci(er.get('ci_low'), er.get('ci_high'))}).")
     extra = [f"{names.program(r['program_id'])}: median {r['median']:.0f} clients, 90th percentile {r['p90']:.0f}, "
-             f"{r['sustained_people']} people above the cutoff for {res.settings['consecutive_months']}+ months."
+             f"{plural(r['sustained_people'], 'person', 'people')} above the cutoff for {k}+ months."
              for r in progs[:3]]
-    f = _rate_finding("caseload", head, res.extras.get("exit_rate"), extra, model, org)
+    f = _rate_candidate("caseload", claim, plain, er, extra, model, org)
     if f:
         f["subjects"] = [top["program_id"]]
     return [f] if f else []
 
 
 def documentation_findings(res, ctx: Context) -> list[dict]:
-    """The program with the heaviest documentation, and the exit rate after high-burden months."""
+    """The program with the heaviest documentation; the claim is that high-burden months mean exits."""
     org, model, names = ctx.org, ctx.model, ctx.names
     progs = sorted(res.extras.get("by_program") or [], key=lambda r: -(r.get("ratio") or 0))
-    if not progs:
+    er = res.extras.get("exit_rate")
+    if not progs or not er or er.get("rate_ratio") is None:
         return []
     top = progs[0]
-    head = (f"In {names.program(top['program_id'])} documentation takes {top['ratio']:.2f} hours for every hour of "
-            f"session, and staff at or above 1:1 leave faster.")
+    thr = res.settings["threshold"]
+    where = (f"In {names.program(top['program_id'])} documentation takes {top['ratio']:.2f} hours for every hour "
+             f"of session")
+    claim = (f"{where}, and staff documenting at least {thr:g} hour per session hour left {er['rate_ratio']:.1f} "
+             f"times as often.")
+    plain = (f"{where}; staff documenting at least {thr:g} hour per session hour did not clearly leave more often "
+             f"({er['rate_ratio']:.1f} times, {_ci(er.get('ci_low'), er.get('ci_high'))}).")
     extra = [f"{names.program(r['program_id'])}: {r['ratio']:.2f} documentation hours per session hour; "
-             f"{r['people_at_or_above']} people at or above the threshold." for r in progs[:3]]
-    f = _rate_finding("documentation", head, res.extras.get("exit_rate"), extra, model, org)
+             f"{plural(r['people_at_or_above'], 'person', 'people')} at or above the threshold." for r in progs[:3]]
+    f = _rate_candidate("documentation", claim, plain, er, extra, model, org)
     if f:
         f["subjects"] = [top["program_id"]]
     return [f] if f else []
 
 
 def leading_findings(res, ctx: Context) -> list[dict]:
-    """Clinician exits in the quarters after supervisor exits."""
-    org, model = ctx.org, ctx.model
+    """Clinician exits in the quarters after a program loses a supervisor."""
     w = res.extras.get("window")
     if not w or w.get("rate_ratio") is None:
         return []
-    f = _rate_finding("leading-indicator", res.summary or "", w, [], model, org)
+    lag = res.settings["lag_quarters"]
+    span = "two" if lag == 2 else str(lag)
+    ratio = w["rate_ratio"]
+    change = 100 * (ratio - 1)
+    claim = (f"Programs that lost a supervisor saw clinician exits rise by {change:.0f}% over the next {span} "
+             f"quarters ({ratio:.2f} times the usual rate).")
+    plain = (f"Clinician exits in the {span} quarters after a program lost a supervisor were not clearly higher "
+             f"({ratio:.2f} times, {_ci(w.get('ci_low'), w.get('ci_high'))}).")
+    f = _rate_candidate("leading-indicator", claim, plain, w, [], ctx.model, ctx.org)
+    if f:
+        f["_mechanism"] = "supervisor-exit-pattern"
     return [f] if f else []
 
 
 def departure_findings(res, ctx: Context) -> list[dict]:
-    """What the people who left had in common, when any group stands out."""
+    """What the people who left had in common: one candidate per over-represented group (no dollars)."""
     org, names = ctx.org, ctx.names
-    recs = [r for r in res.table if r.get("over_represented")]
-    recs.sort(key=lambda r: r.get("p_adjusted") if r.get("p_adjusted") is not None else 1)
-    if not recs:
-        return []
 
     def level(r):
         if r["factor"] == "supervisor" and r["level"] in org.data.staff:
             return names.staff(r["level"])
         return r["level"]
 
-    ev = [f"{r['factor'].replace('_', ' ')} = {level(r)}: {r['rate_ratio']:.1f}× the exit rate "
-          f"({_ci(r.get('ci_low'), r.get('ci_high'))}; adjusted {_p(r.get('p_adjusted'))}), {r['exits']} exits"
-          for r in recs[:6]]
-    return [finding("common-factors", res.summary or "What departures had in common.", ev,
-                     p_value=recs[0].get("p_adjusted"), ci_low=recs[0].get("ci_low"),
-                     ratio=recs[0].get("rate_ratio"))]
+    out = []
+    period = res.extras.get("period") or {}
+    for r in res.table:
+        if r.get("rate_ratio") is None or r["rate_ratio"] <= 1 or r.get("ci_low") is None:
+            continue
+        out.append(candidate(
+            "common-factors",
+            f"Between {period.get('start')} and {period.get('end')}, exits were {r['rate_ratio']:.1f} times as "
+            f"frequent among {r['description']}.",
+            None,
+            [f"{r['factor'].replace('_', ' ')} = {level(r)}: {plural(r['exits'], 'exit')} among "
+             f"{plural(r['people'], 'person', 'people')}, {r['rate_ratio']:.1f}× the exit rate of everyone else "
+             f"({_ci(r.get('ci_low'), r.get('ci_high'))})."],
+            test=("departures", r["factor"], r["level"]), ratio=r["rate_ratio"], ci_low=r["ci_low"],
+            ci_high=r["ci_high"], p_value=r["p_value"], exposed_exits=r["exits"],
+            reference_exits=res.extras["exits"] - r["exits"], mechanism="descriptive"))
+    return out
 
 
 def continuity_findings(res, ctx: Context) -> list[dict]:
-    """Clients whose clinician left mid-treatment."""
+    """Clients whose clinician left mid-treatment (descriptive: no claim of cause, no dollars)."""
     t = res.extras.get("totals") or {}
     if not t.get("clients_served") or not t.get("clients_affected"):
         return []
-    ev = [f"{r.get('year')}: {r.get('clients_affected', 0)} clients affected"
-          for r in (res.extras.get("by_year") or [])[-3:]]
-    return [finding("continuity", res.summary or "", ev)]
+    ev = [f"{r.get('year')}: {plural(r.get('clients_affected', 0), 'client')} affected"
+          for r in (res.extras.get("by_year") or [])]
+    return [candidate("continuity", res.summary or "", res.summary or "", ev, test=None, ratio=None, ci_low=None,
+                       ci_high=None, p_value=None, mechanism="descriptive")]
