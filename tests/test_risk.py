@@ -34,22 +34,57 @@ def test_poisson_fit_matches_the_rate_ratio():
     assert float(se[1]) == pytest.approx(math.sqrt(1 / 3 + 1 / 12), rel=1e-3)
 
 
+def burden_glm():
+    """statsmodels' Poisson GLM on burden_org's person-time, cut by hand into cells (factor x tenure band).
+
+    Everyone was hired 2021-01-01; a month's tenure band is read on its first day: under 6 months for
+    January-July 2021 (181 days on 1 July), 6-12 months for August-December 2021, 1-2 years for 2022.
+    Exposed to high documentation burden (ratio >= 1 the month before) is every H month but January 2021.
+
+    ====================  ======================================================  =====  =====
+    cell                  person-days                                             days   exits
+    ====================  ======================================================  =====  =====
+    burden, <6 months     H1 Feb-Jun 150, H2-H10 Feb-Jul 181 each                 1779   1 (H1)
+    no burden, <6 months  H Jan 31 x 10 = 310, L Jan-Jul 212 x 10                 2430   0
+    burden, 6-12 months   H2-H10 Aug-Dec 153 each                                 1377   1 (H2)
+    no burden, 6-12       L Aug-Dec 153 x 10                                      1530   0
+    burden, 1-2 years     H3 90, H4 181, H5-H10 365 each                          2461   2 (H3, H4)
+    no burden, 1-2 years  L1 181, L2-L10 365 each                                 3466   1 (L1)
+    ====================  ======================================================  =====  =====
+
+    Exposed 5617 days with 4 exits, unexposed 7426 with 1, as before the tenure adjustment. The reference band
+    is 1-2 years (5927 person-days, the most); the two other bands have one exit each.
+    """
+    import statsmodels.api as sm
+
+    cells = np.array([  # burden, under 6 months, 6-12 months, exits, days
+        [1, 1, 0, 1, 1779], [0, 1, 0, 0, 2430], [1, 0, 1, 1, 1377], [0, 0, 1, 0, 1530],
+        [1, 0, 0, 2, 2461], [0, 0, 0, 1, 3466]], dtype=float)
+    X = sm.add_constant(cells[:, :3])
+    return sm.GLM(cells[:, 3], X, family=sm.families.Poisson(), exposure=cells[:, 4]).fit()
+
+
 def test_weights_are_the_history_hazard_ratio():
     res = risk_list(burden_org(), as_of="2022-12-31", min_exits=5)
     w = {x["factor"]: x for x in res.extras["weights"]}
-    # exposed person-days (ratio >= 1 the month before): H1 150, H2 334, H3 424, H4 515, H5-H10 699 each = 5617,
-    # 4 exits; the rest: the H's January 2021 (310), L1 546, L2-L10 730 each = 7426, 1 exit.
-    hr = (4 / 5617) / (1 / 7426)
+    glm = burden_glm()
+    hr = math.exp(glm.params[1])   # ~5.35: the crude (4 / 5617) / (1 / 7426) = 5.29, adjusted for tenure
     assert w["high_doc_burden"]["hazard_ratio"] == pytest.approx(hr, rel=1e-3)
     assert w["high_doc_burden"]["exits_exposed"] == 4
     assert w["high_doc_burden"]["person_years_exposed"] == round(5617 / 365.25, 2)
-    assert w["high_doc_burden"]["ci_low"] == pytest.approx(hr * math.exp(-1.959964 * math.sqrt(1.25)), rel=1e-3)
+    assert w["high_doc_burden"]["ci_low"] == pytest.approx(math.exp(glm.params[1] - 1.959964 * glm.bse[1]), rel=1e-3)
     assert w["high_doc_burden"]["weight"] == pytest.approx(math.log(hr), rel=1e-3)
     for f in ("supervisor_left", "overloaded_supervisor", "churn_seat", "sustained_high_caseload",
               "supervisor_high_risk"):
         assert not w[f]["fitted"] and w[f]["weight"] == 0.0
     assert res.extras["fit"] == {"exits": 5, "person_years": round((5617 + 7426) / 365.25, 1), "months": 24}
-    assert res.extras["baseline_exit_rate_per_year"] == pytest.approx(365.25 / 7426, rel=1e-3)
+    assert res.extras["baseline_exit_rate_per_year"] == pytest.approx(math.exp(glm.params[0]) * 365.25, rel=1e-3)
+    t = {x["band"]: x for x in res.extras["tenure_weights"]}
+    assert t["1-2 years"]["reference"] and t["1-2 years"]["hazard_ratio"] == 1.0 and t["1-2 years"]["weight"] == 0
+    assert t["under 6 months"]["hazard_ratio"] == pytest.approx(math.exp(glm.params[2]), rel=1e-3)
+    assert t["6-12 months"]["hazard_ratio"] == pytest.approx(math.exp(glm.params[3]), rel=1e-3)
+    assert (t["under 6 months"]["person_years"], t["under 6 months"]["exits"]) == (round(4209 / 365.25, 2), 1)
+    assert not t["2 years or more"]["fitted"] and t["2 years or more"]["folded"] == "no person-time"
     json.dumps(res.to_dict())
 
 
@@ -58,14 +93,19 @@ def test_ranking_scores_and_probability():
     assert res.extras["employed"] == 15 and res.extras["with_factors"] == 6
     top = res.table[:6]
     assert [r["staff_id"] for r in top] == ["H10", "H5", "H6", "H7", "H8", "H9"]
-    hr = (4 / 5617) / (1 / 7426)
+    glm = burden_glm()
+    hr, base = math.exp(glm.params[1]), math.exp(glm.params[0])     # everyone is in the reference band (1-2 years)
     r = top[0]
-    assert r["factors"] == ["high_doc_burden"] and r["rank"] == 1
+    assert r["factors"] == ["high_doc_burden"] and r["rank"] == 1 and r["tenure_band"] == "1-2 years"
     assert r["details"] == ["documentation 1.50 hours per session hour last month"]
     assert r["relative_hazard"] == pytest.approx(hr, rel=1e-3)
-    assert r["exit_probability"] == pytest.approx(1 - math.exp(-hr * 90 / 7426), rel=1e-3)
+    assert r["exit_probability"] == pytest.approx(1 - math.exp(-hr * base * 90), rel=1e-3)
     assert res.table[6]["factors"] == [] and res.table[6]["relative_hazard"] == 1.0
-    assert "the strongest was high doc burden: 5.3 times the exit rate" in res.summary
+    assert f"the strongest was high doc burden: {hr:.1f} times the exit rate" in res.summary
+    # nobody left in the 90 days before 2022-12-31, so the list cannot be checked
+    assert res.extras["validation"]["withheld"] and res.extras["validation"]["exits"] == 0
+    assert res.summary.endswith("The ranked list is withheld. Too few exits (0) after 2022-10-02 to check the list; "
+                                "it is not shown.")
 
 
 def test_filters_and_top():
@@ -130,8 +170,8 @@ def test_cli_risk(monkeypatch):
     r = CliRunner().invoke(main, ["risk", "bundle", "--as-of", "2022-12-31", "--min-exits", "5", "--top", "3"])
     assert r.exit_code == 0, r.output
     assert "Risk of leaving as of 2022-12-31: 6 of 15 employed people have at least one risk factor" in r.output
-    assert "high doc burden x5.29" in r.output
+    assert f"high doc burden x{math.exp(burden_glm().params[1]):.2f}" in r.output
     r = CliRunner().invoke(main, ["risk", "bundle", "--min-exits", "5", "--format", "csv"])
-    assert r.output.splitlines()[1].startswith("1,H10,Name H10,clinician,A,P-H10,,729,high_doc_burden,")
+    assert r.output.splitlines()[1].startswith("1,H10,Name H10,clinician,A,P-H10,,729,1-2 years,high_doc_burden,")
     r = CliRunner().invoke(main, ["risk", "bundle"])
     assert r.exit_code == 1 and "Error: only 5 exit(s) in the history" in r.output

@@ -1,7 +1,7 @@
-"""The cascade-risk list: who is likely to leave next, and why.
+"""The cascade-risk list: who is likely to leave next, and why -- and whether the list has earned trust.
 
 For everyone employed on ``as_of`` the list shows which of six risk factors
-apply and a score whose weights the org's own history sets:
+apply, their tenure band, and a score whose weights the org's own history sets:
 
 ``supervisor_left``
     a supervisor of theirs left in the last ``[cascades] window_days`` (180) days;
@@ -31,15 +31,43 @@ The weights are log hazard ratios from a **Poisson regression on person-months**
 before ``as_of`` (a piecewise-exponential proportional-hazards model, the
 person-time counterpart of a Cox model with time-varying covariates): each
 person-month contributes its days at risk (log offset) and whether the person
-left, with the six factors as they stood at the start of the month. All six
-are fitted together, so overlapping factors are not double-counted. The
-hazard ratios come with Wald 95% intervals. Factors that did not raise exits
-in this org's history (hazard ratio at or below 1) get weight 0; a factor
-nobody had is left out. The ``supervisor_high_risk`` factor uses the weights of
-a first fit of the other five. The score is the sum of the weights of the
-factors that apply, reported as a relative hazard (``exp(score)``: times the
-exit rate of someone with no factor) and as the probability of leaving within
-``[risk] horizon_days`` (90) at that rate.
+left, with the six factors and the tenure band as they stood at the start of
+the month. All six factors are fitted together and with the tenure bands
+(:data:`TENURE_BANDS`: under 6 months, 6-12 months, 1-2 years, 2 years or
+more since hire), so overlapping factors are not double-counted and a factor
+common among new hires is not credited with the exits that tenure explains.
+The reference band is the one with the most person-time among the bands with
+exits; a band with no exits, or with less than half a person-year, is folded
+into it. The hazard ratios come with Wald 95% intervals.
+
+A factor gets weight 0 when it did not raise exits in this org's history
+(hazard ratio at or below 1) and is not fitted at all (``fitted`` false,
+weight 0) when nobody or everybody had it, when fewer than 2 of the people
+exposed left, or when it covers less than half a person-year: such a factor
+cannot be weighed, and a coefficient fitted on two person-days is noise that
+would rank whoever has it first. Should the fit still fail (a singular
+information matrix, or a coefficient running off to infinity), the least
+exposed of the offending terms is left out and the rest refitted, so the list
+never fails on one rare factor. The ``supervisor_high_risk`` factor uses the
+weights of a first fit of the other five.
+
+The score is the sum of the weights of the factors that apply plus the
+coefficient of the person's tenure band (0 for the reference band; negative
+when the band leaves less often than the reference, so tenure is not clipped
+like the factors). It is reported as a relative hazard (``exp(score)``: times
+the exit rate of someone with no factor in the reference band) and as the
+probability of leaving within ``[risk] horizon_days`` (90) at that rate.
+
+Validation
+----------
+:func:`risk_validation` asks whether such a list would have worked: it fits
+the weights on the history before ``as_of - horizon_days`` (the training day),
+scores everyone employed then, and compares the scores with who actually left
+in the ``horizon_days`` that followed. The list is withheld when that check
+cannot tell it apart from chance (Harrell's concordance with a 95% interval
+that reaches 0.5) or when fewer than :data:`MIN_CHECK_EXITS` exits happened in
+the horizon; :func:`risk_list` runs the check for its own ``as_of`` and says so
+in its summary.
 """
 from __future__ import annotations
 
@@ -47,20 +75,32 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from ..errors import AnalysisError
 from ..result import Result
 from ..stats import poisson_regression
 from ..settings import analysis_cut
-from .panel import DAYS_PER_YEAR, jsonable, month_index, month_key, rounded, setting_of, staff_codes, take
+from .panel import DAYS_PER_YEAR, jsonable, month_index, month_key, month_start, rounded, setting_of, staff_codes, take
 from .departures import factor_context, monthly_factors
 
-__all__ = ["risk_list", "RISK_FACTORS"]
+__all__ = ["risk_list", "risk_validation", "concordance", "RISK_FACTORS", "TENURE_BANDS"]
 
 RISK_FACTORS = ("supervisor_left", "overloaded_supervisor", "churn_seat", "sustained_high_caseload",
                 "high_doc_burden", "supervisor_high_risk")
+#: Tenure bands of the risk model: (label, first day of tenure *not* in the band). The day limits are
+#: those of :data:`orgraph.analyses.departures.TENURE_BANDS` (6, 12 and 24 months), with 2 years or more as one band.
+TENURE_BANDS = (("under 6 months", 183), ("6-12 months", 365), ("1-2 years", 730), ("2 years or more", None))
+#: A factor (or tenure band) needs this many exits among the people exposed to be fitted.
+MIN_FACTOR_EXITS = 2
+#: ... and at least this many person-years of exposure.
+MIN_FACTOR_PERSON_YEARS = 0.5
+#: The check of the list needs at least this many exits in the horizon.
+MIN_CHECK_EXITS = 5
 _OWN = RISK_FACTORS[:5]
 _Z = 1.959963984540054
+_MAX_COEF, _MAX_SE = 20.0, 10.0      # a log hazard ratio beyond +-20 (x5e8) or a SE above 10 is a failed fit
+_SETTINGS = ("window_days", "supervisor_high_hr", "min_exits")
 
 
 def _overloaded(org, day) -> dict:
@@ -84,37 +124,115 @@ def _flags(org, f: pd.DataFrame, window: int, overloaded: dict) -> pd.DataFrame:
     }, index=f.index)
 
 
+def _band(tenure_days) -> np.ndarray:
+    """Index into :data:`TENURE_BANDS` of each tenure in days."""
+    limits = [upper for _, upper in TENURE_BANDS[:-1]]
+    return np.searchsorted(np.asarray(limits), np.asarray(tenure_days, dtype=float), side="right")
+
+
 def _poisson_fit(X: np.ndarray, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients and standard errors (intercept first) of a slightly ridged Poisson fit on cells."""
     coef, cov = poisson_regression(np.column_stack([np.ones(len(X)), X]), events, days, ridge=1e-4, max_iter=50,
                                    tol=1e-9)
-    return coef, np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore"):
+        return coef, np.sqrt(np.diag(cov))
 
 
-def _fit(flags: pd.DataFrame, events: np.ndarray, days: np.ndarray, names) -> dict:
-    """Fit on cells (one per combination of factors); return per-factor results."""
+def _rare(days: float, exits: int) -> str | None:
+    """Why a factor or band with this exposure cannot be weighed (None when it can)."""
+    if exits < MIN_FACTOR_EXITS:
+        return f"fewer than {MIN_FACTOR_EXITS} exits among the people exposed"
+    if days < MIN_FACTOR_PERSON_YEARS * DAYS_PER_YEAR:
+        return f"less than {MIN_FACTOR_PERSON_YEARS:g} person-years of exposure"
+    return None
+
+
+def _fit(flags: pd.DataFrame, band: np.ndarray, events: np.ndarray, days: np.ndarray, names) -> dict:
+    """Fit the factors ``names`` and the tenure bands on cells (one per combination); never raises.
+
+    Returns ``factors`` (per-factor records), ``tenure`` (per-band records), ``band_weight`` (the coefficient of
+    each band, 0 for the reference and folded bands), ``log_base_rate`` and ``dropped`` (term, reason).
+    """
     names = list(names)
-    cells = flags[names].copy()
-    cells["_e"], cells["_d"] = events, days
-    agg = cells.groupby(names, as_index=False)[["_e", "_d"]].sum()
-    agg = agg[agg["_d"] > 0]
-    exposure = {n: (float(days[flags[n].to_numpy()].sum()), int(events[flags[n].to_numpy()].sum())) for n in names}
-    usable = [n for n in names if 0 < exposure[n][0] < days.sum()]
+    total = float(days.sum())
+    mask = {n: flags[n].to_numpy(bool) for n in names}
+    exposure = {n: (float(days[mask[n]].sum()), int(events[mask[n]].sum())) for n in names}
+    why: dict[str, str] = {}
+    for n in names:
+        d, e = exposure[n]
+        why_n = ("nobody had it" if d <= 0 else "everyone had it" if d >= total else _rare(d, e))
+        if why_n:
+            why[n] = why_n
+    nb = len(TENURE_BANDS)
+    b_days = np.bincount(band, weights=days, minlength=nb)
+    b_exits = np.bincount(band, weights=events, minlength=nb).astype(int)
+    candidates = [b for b in range(nb) if b_exits[b] > 0] or list(range(nb))
+    ref = max(candidates, key=lambda b: (b_days[b], -b))
+    band_why = {}
+    for b in range(nb):
+        if b == ref:
+            continue
+        if b_exits[b] == 0:
+            band_why[b] = "no exits" if b_days[b] > 0 else "no person-time"
+        elif b_days[b] < MIN_FACTOR_PERSON_YEARS * DAYS_PER_YEAR:
+            band_why[b] = f"less than {MIN_FACTOR_PERSON_YEARS:g} person-years"
+    terms = [n for n in names if n not in why] + [b for b in range(nb) if b != ref and b not in band_why]
+    size = {**{n: exposure[n][0] for n in names}, **{b: b_days[b] for b in range(nb)}}
+    coef = se = None
+    while terms:
+        cols = {str(t): (mask[t] if isinstance(t, str) else band == t) for t in terms}
+        cells = pd.DataFrame(cols)
+        cells["_e"], cells["_d"] = events, days
+        agg = cells.groupby(list(cols), as_index=False)[["_e", "_d"]].sum()
+        agg = agg[agg["_d"] > 0]
+        try:
+            coef, se = _poisson_fit(agg[list(cols)].to_numpy(float), agg["_e"].to_numpy(float),
+                                    agg["_d"].to_numpy(float))
+            bad = [t for i, t in enumerate(terms, start=1)
+                   if not (np.isfinite(coef[i]) and np.isfinite(se[i]) and abs(coef[i]) <= _MAX_COEF
+                           and se[i] <= _MAX_SE)]
+            if not np.isfinite(coef[0]) and not bad:
+                bad = list(terms)
+            reason = "the fit did not converge with it"
+        except np.linalg.LinAlgError:
+            bad, reason = list(terms), "the fit was singular with it"
+        if not bad:
+            break
+        worst = min(bad, key=lambda t: size[t])
+        terms.remove(worst)
+        (why if isinstance(worst, str) else band_why)[worst] = reason
+        coef = se = None
     out = {}
-    if usable:
-        coef, se = _poisson_fit(agg[usable].to_numpy(float), agg["_e"].to_numpy(float), agg["_d"].to_numpy(float))
     for n in names:
         d, e = exposure[n]
         rec = {"factor": n, "person_years_exposed": rounded(d / DAYS_PER_YEAR, 2), "exits_exposed": e,
-               "hazard_ratio": None, "ci_low": None, "ci_high": None, "weight": 0.0, "fitted": n in usable}
-        if n in usable:
-            i = usable.index(n) + 1
+               "hazard_ratio": None, "ci_low": None, "ci_high": None, "weight": 0.0, "fitted": n in terms}
+        if n in terms:
+            i = terms.index(n) + 1
             b, s = float(coef[i]), float(se[i])
             rec.update(hazard_ratio=math.exp(b), ci_low=math.exp(b - _Z * s), ci_high=math.exp(b + _Z * s),
                        weight=max(b, 0.0))
         out[n] = rec
-    base = float(coef[0]) if usable else math.log(max(events.sum(), 0.5) / max(days.sum(), 1.0))
-    return {"factors": out, "log_base_rate": base}
+    tenure, band_weight = [], np.zeros(nb)
+    for b, (label, _) in enumerate(TENURE_BANDS):
+        rec = {"band": label, "person_years": rounded(b_days[b] / DAYS_PER_YEAR, 2), "exits": int(b_exits[b]),
+               "hazard_ratio": 1.0 if b == ref else None, "ci_low": None, "ci_high": None, "weight": 0.0,
+               "fitted": b in terms, "reference": b == ref,
+               "folded": None if b == ref or b in terms else band_why.get(b)}
+        if b in terms:
+            i = terms.index(b) + 1
+            w, s = float(coef[i]), float(se[i])
+            band_weight[b] = w
+            rec.update(hazard_ratio=math.exp(w), ci_low=math.exp(w - _Z * s), ci_high=math.exp(w + _Z * s),
+                       weight=w)
+        tenure.append(rec)
+    if coef is not None:
+        base = float(coef[0])
+    else:
+        base = math.log(max(events.sum(), 0.5) / max(total, 1.0))
+    dropped = [{"term": n, "reason": why[n]} for n in names if n in why]
+    dropped += [{"term": f"tenure {TENURE_BANDS[b][0]}", "reason": band_why[b]} for b in sorted(band_why)]
+    return {"factors": out, "tenure": tenure, "band_weight": band_weight, "log_base_rate": base, "dropped": dropped}
 
 
 def _supervisor_high(org, f: pd.DataFrame, own_score: np.ndarray, cut: float) -> np.ndarray:
@@ -146,9 +264,228 @@ def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
     return out
 
 
+def _settings(org, window_days=None, supervisor_high_hr=None, min_exits=None) -> dict:
+    return {"window_days": int(setting_of(org, "cascades", "window_days", window_days)),
+            "supervisor_high_hr": float(setting_of(org, "risk", "supervisor_high_hr", supervisor_high_hr)),
+            "min_exits": int(setting_of(org, "risk", "min_exits", min_exits))}
+
+
+def _history(org, day) -> tuple[pd.DataFrame, int]:
+    """Person-months of the complete months on or before ``day`` and the index of the month of ``day + 1``."""
+    cur_mi = int(month_index([pd.Timestamp(day) + pd.Timedelta(days=1)])[0])
+    hist = monthly_factors(org)
+    return hist[hist["mi"] < cur_mi].reset_index(drop=True), cur_mi
+
+
+def _model(org, day, hist: pd.DataFrame, cur_mi: int, st: dict) -> dict | None:
+    """Fit the weights on ``hist`` and score everyone employed on ``day`` (None when nobody is)."""
+    events = hist["exit"].to_numpy().astype(float)
+    days = hist["days"].to_numpy().astype(float)
+    band = _band(hist["tenure_days"].to_numpy())
+    cut = math.log(st["supervisor_high_hr"])
+    overloaded = _overloaded(org, day)
+    hf = _flags(org, hist, st["window_days"], overloaded)
+    first = _fit(hf, band, events, days, _OWN)
+    w1 = np.array([first["factors"][n]["weight"] for n in _OWN])
+    hf["supervisor_high_risk"] = _supervisor_high(org, hist, hf[list(_OWN)].to_numpy(float) @ w1, cut)
+    fit = _fit(hf, band, events, days, RISK_FACTORS)
+    w = np.array([fit["factors"][n]["weight"] for n in RISK_FACTORS])
+    ts = pd.Timestamp(day)
+    sf = org.staff_frame
+    emp = sf[(sf["hire"] <= ts) & (sf["end"] > ts)]
+    if not len(emp):
+        return None
+    rows = pd.DataFrame({"staff_id": emp["staff_id"].to_numpy(), "ref": ts, "prev_mi": cur_mi - 1})
+    cur = factor_context(org, rows)
+    cf = _flags(org, cur, st["window_days"], overloaded)
+    cf["supervisor_high_risk"] = _supervisor_high(org, cur, cf[list(_OWN)].to_numpy(float) @ w1, cut)
+    flags = cf[list(RISK_FACTORS)].to_numpy(bool)
+    cur_band = _band(cur["tenure_days"].to_numpy())
+    score = flags.astype(float) @ w + fit["band_weight"][cur_band]
+    order = np.lexsort((cur["staff_id"].to_numpy(), -flags.sum(axis=1), -np.round(score, 12)))
+    return {"fit": fit, "events": events, "days": days, "months": int(hist["mi"].nunique()), "cur": cur,
+            "flags": flags, "band": cur_band, "score": score, "order": order, "overloaded": overloaded,
+            "base": math.exp(fit["log_base_rate"]), "employed": int(len(emp))}
+
+
+def _too_few(day, n: int, need: int) -> str:
+    return (f"only {n} exit(s) in the history before {day}; the risk weights need at least {need} "
+            f"(set [risk] min_exits to lower this)")
+
+
+def concordance(score, left) -> tuple[float | None, float | None, float | None]:
+    """Harrell's C for a binary outcome and its Hanley-McNeil 95% interval.
+
+    ``P(score of a leaver > score of a stayer) + 0.5 P(tie)`` over all
+    leaver/stayer pairs, computed from ranks as the Mann-Whitney ``U / (n1 n0)``.
+
+    Parameters
+    ----------
+    score : array of float
+    left : array of bool
+        True for the people who left.
+
+    Returns
+    -------
+    (c, low, high) : tuple of float, or of None when there are no leavers or no stayers
+        The interval is ``c +- 1.96 se`` clipped to [0, 1], with the standard
+        error of Hanley and McNeil (1982).
+
+    References
+    ----------
+    J. A. Hanley and B. J. McNeil, "The meaning and use of the area under a
+    receiver operating characteristic (ROC) curve", Radiology 143 (1982) 29-36.
+
+    Examples
+    --------
+    Leavers scored 3, 2 and 1, stayers 1, 0 and 2.5: of the 9 pairs the
+    leaver scores higher in 6, one is a tie and two go the wrong way, so
+    C = (6 + 0.5) / 9.
+
+    >>> c, lo, hi = concordance([3, 2, 1, 1, 0, 2.5], [True, True, True, False, False, False])
+    >>> round(c, 4), round(lo, 3), round(hi, 3)
+    (0.7222, 0.281, 1.0)
+    """
+    s = np.round(np.asarray(score, dtype=float), 12)
+    y = np.asarray(left, dtype=bool)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if not n1 or not n0:
+        return None, None, None
+    u = rankdata(s)[y].sum() - n1 * (n1 + 1) / 2
+    c = float(u / (n1 * n0))
+    q1, q2 = c / (2 - c), 2 * c * c / (1 + c)
+    var = (c * (1 - c) + (n1 - 1) * (q1 - c * c) + (n0 - 1) * (q2 - c * c)) / (n1 * n0)
+    se = math.sqrt(max(var, 0.0))
+    return c, max(0.0, c - _Z * se), min(1.0, c + _Z * se)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def risk_validation(org, *, as_of=None, horizon_days=None, **settings) -> dict:
+    """Would the risk list have worked? Fit it before a past day and check it on the exits that followed.
+
+    The weights are fitted on the complete months on or before the training
+    day ``t0 = as_of - horizon_days``, everyone employed on ``t0`` (and still
+    employed the day after) is scored exactly as :func:`risk_list` scores, and
+    the scores are compared with who left in ``(t0, as_of]``.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    as_of : date, optional
+        Last day of the check; default the last day of data.
+    horizon_days : int, optional
+        Length of the check; default ``[risk] horizon_days`` (90), the horizon
+        of the list's ``exit_probability``.
+    **settings
+        ``window_days``, ``supervisor_high_hr`` and ``min_exits`` as for
+        :func:`risk_list` (``top``, ``program`` and ``supervisor`` are accepted
+        and ignored: the check covers everyone).
+
+    Returns
+    -------
+    dict
+        ``concordance`` (Harrell's C: the chance that a leaver scored above a
+        stayer, ties counting half), ``ci_low``, ``ci_high`` (Hanley-McNeil
+        95% interval), ``exits`` (leavers in the horizon among the people
+        scored), ``people`` (people scored), ``trained_until`` (last day of
+        the history the weights were fitted on), ``t0`` (the training day),
+        ``horizon_days``, ``withheld`` (True when fewer than
+        :data:`MIN_CHECK_EXITS` exits happened or ``ci_low <= 0.5``, or when
+        the check could not be made), ``reason`` (a sentence saying why it is
+        withheld; None otherwise) and ``deciles``: records ``decile`` (1 = the
+        tenth with the highest scores), ``people``, ``predicted`` (sum of each
+        person's probability of leaving within the horizon at their fitted
+        rate, ``1 - exp(-rate * horizon_days)``) and ``observed`` (leavers).
+
+    Raises
+    ------
+    AnalysisError
+        If ``as_of`` is outside the data.
+    TypeError
+        For a setting :func:`risk_list` does not have.
+
+    Notes
+    -----
+    The concordance is computed from ranks (Mann-Whitney ``U / (n1 n0)``,
+    average ranks for ties), see :func:`concordance`. A list that cannot rank
+    leavers above stayers better than chance on its own org's recent past is
+    withheld rather than shown.
+
+    Examples
+    --------
+    The example org has no exit before its training day, so nothing can be checked:
+
+    >>> from orgraph.analyses._demo import example_org
+    >>> v = risk_validation(example_org(), as_of="2022-04-30", min_exits=1)
+    >>> v["withheld"], v["concordance"], v["trained_until"]
+    (True, None, '2021-12-31')
+    >>> v["reason"]
+    'Too little history to check the list: only 0 exits before 2022-01-30 to fit the weights on (at least 1 needed); it is not shown.'
+    """
+    unknown = sorted(set(settings) - set(_SETTINGS) - {"top", "program", "supervisor"})
+    if unknown:
+        raise TypeError(f"risk_validation() got unexpected setting(s): {', '.join(unknown)}")
+    day = (analysis_cut(org, as_of) - pd.Timedelta(days=1)).date()
+    horizon = int(setting_of(org, "risk", "horizon_days", horizon_days))
+    st = _settings(org, **{k: settings.get(k) for k in _SETTINGS})
+    t0 = day - pd.Timedelta(days=horizon).to_pytimedelta()
+    out = {"concordance": None, "ci_low": None, "ci_high": None, "exits": 0, "people": 0, "trained_until": None,
+           "t0": t0.isoformat(), "horizon_days": horizon, "withheld": True, "reason": None, "deciles": []}
+    if t0 < org.data_start:
+        out["reason"] = (f"Too little history to check the list: the check would be trained on the days before "
+                         f"{t0}, before the first day of data ({org.data_start}); it is not shown.")
+        return out
+    hist, cur_mi = _history(org, t0)
+    out["trained_until"] = (pd.Timestamp(month_start([cur_mi])[0]) - pd.Timedelta(days=1)).date().isoformat()
+    n_hist = int(hist["exit"].sum())
+    if n_hist < st["min_exits"] or not len(hist):
+        out["reason"] = (f"Too little history to check the list: only {n_hist} exits before {t0} to fit the "
+                         f"weights on (at least {st['min_exits']} needed); it is not shown.")
+        return out
+    m = _model(org, t0, hist, cur_mi, st)
+    sf = org.staff_frame
+    if m is not None:
+        ex = sf["exit"].to_numpy()[m["cur"]["sc"].to_numpy()]
+        keep = ~(ex <= np.datetime64(t0))                     # still employed the day after t0
+    if m is None or not keep.any():
+        out["reason"] = f"Nobody was employed on {t0} to check the list on; it is not shown."
+        return out
+    left = (ex <= np.datetime64(day))[keep]
+    score = m["score"][keep]
+    rate = m["base"] * np.exp(score)
+    prob = 1 - np.exp(-rate * horizon)
+    order = [i for i in m["order"] if keep[i]]
+    pos = np.cumsum(keep) - 1
+    order = pos[np.asarray(order, dtype=int)]
+    deciles = []
+    for k, idx in enumerate(np.array_split(order, 10), start=1):
+        if len(idx):
+            deciles.append({"decile": k, "people": int(len(idx)), "predicted": rounded(prob[idx].sum(), 2),
+                            "observed": int(left[idx].sum())})
+    c, lo, hi = concordance(score, left)
+    n1 = int(left.sum())
+    out.update(concordance=rounded(c), ci_low=rounded(lo), ci_high=rounded(hi), exits=n1, people=int(keep.sum()),
+               deciles=deciles)
+    if n1 < MIN_CHECK_EXITS:
+        out["reason"] = f"Too few exits ({n1}) after {t0} to check the list; it is not shown."
+    elif c is None:
+        out["reason"] = f"Everyone employed on {t0} left by {day}, so the list cannot be checked; it is not shown."
+    elif lo <= 0.5:
+        verdict = "worse than chance" if hi < 0.5 else "no better than chance"
+        out["reason"] = (f"Checked on the {n1} exits after {t0}, the list ranked leavers above stayers "
+                         f"{_pct(c)} of the time (95% interval {_pct(lo)}–{_pct(hi)}): {verdict}, so it is not "
+                         f"shown.")
+    else:
+        out["withheld"] = False
+    return out
+
+
 def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, window_days=None,
               supervisor_high_hr=None, min_exits=None, horizon_days=None) -> Result:
-    """People employed on ``as_of``, ranked by a risk score fitted on the org's history.
+    """People employed on ``as_of``, ranked by a risk score fitted on the org's history, with its check.
 
     Parameters
     ----------
@@ -170,14 +507,22 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     Result
         ``table``: one record per person employed on ``as_of`` (``rank``,
         ``staff_id``, ``name``, ``role_kind``, ``program_id``,
-        ``position_id``, ``supervisor_id``, ``tenure_days``, ``factors``,
-        ``details``, ``score``, ``relative_hazard``, ``exit_probability``;
-        ranked by score, then number of factors, then id).
+        ``position_id``, ``supervisor_id``, ``tenure_days``,
+        ``tenure_band``, ``factors``, ``details``, ``score``,
+        ``relative_hazard``, ``exit_probability``; ranked by score, then
+        number of factors, then id). The records are there even when the list
+        is withheld: whoever shows them decides.
         ``extras``: ``method``, ``weights`` (records: ``factor``,
         ``hazard_ratio``, ``ci_low``, ``ci_high``, ``weight``, ``fitted``,
-        ``person_years_exposed``, ``exits_exposed``),
-        ``baseline_exit_rate_per_year`` (no factor), ``fit`` (``exits``,
-        ``person_years``, ``months``), ``employed`` and ``with_factors``.
+        ``person_years_exposed``, ``exits_exposed``; adjusted for tenure),
+        ``tenure_weights`` (records: ``band``, ``person_years``, ``exits``,
+        ``hazard_ratio`` against the ``reference`` band, ``ci_low``,
+        ``ci_high``, ``weight``, ``fitted``, ``folded`` -- why a band was
+        folded into the reference), ``dropped`` (terms left out of the fit
+        and why), ``baseline_exit_rate_per_year`` (no factor, reference band),
+        ``fit`` (``exits``, ``person_years``, ``months``), ``employed``,
+        ``with_factors`` and ``validation`` (:func:`risk_validation` for this
+        ``as_of``).
 
     Raises
     ------
@@ -191,57 +536,35 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     >>> res = risk_list(example_org(), as_of="2022-04-30", min_exits=1)
     >>> [(r["staff_id"], r["factors"]) for r in res.table[:2]]
     [('C1', ['supervisor_left', 'sustained_high_caseload', 'high_doc_burden']), ('C2', ['supervisor_left'])]
+    >>> res.extras["validation"]["withheld"]
+    True
+    >>> print(res.summary)
+    On 2022-04-30, 3 of 4 staff had at least one risk factor. The ranked list is withheld. Too little history to check the list: only 0 exits before 2022-01-30 to fit the weights on (at least 1 needed); it is not shown.
     """
     day = (analysis_cut(org, as_of) - pd.Timedelta(days=1)).date()
-    window = int(setting_of(org, "cascades", "window_days", window_days))
-    hr_cut = float(setting_of(org, "risk", "supervisor_high_hr", supervisor_high_hr))
-    need = int(setting_of(org, "risk", "min_exits", min_exits))
+    st = _settings(org, window_days, supervisor_high_hr, min_exits)
     horizon = int(setting_of(org, "risk", "horizon_days", horizon_days))
-    ts = pd.Timestamp(day)
-    cur_mi = int(month_index([ts + pd.Timedelta(days=1)])[0])
-    # --- history: complete months before as_of
-    hist = monthly_factors(org)
-    hist = hist[hist["mi"] < cur_mi].reset_index(drop=True)
-    events = hist["exit"].to_numpy().astype(float)
-    days = hist["days"].to_numpy().astype(float)
-    if events.sum() < need:
-        raise AnalysisError(f"only {int(events.sum())} exit(s) in the history before {day}; the risk weights need "
-                            f"at least {need} (set [risk] min_exits to lower this)")
-    overloaded = _overloaded(org, day)
-    hf = _flags(org, hist, window, overloaded)
-    first = _fit(hf, events, days, _OWN)
-    w1 = np.array([first["factors"][n]["weight"] for n in _OWN])
-    hf["supervisor_high_risk"] = _supervisor_high(org, hist, hf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
-    fit = _fit(hf, events, days, RISK_FACTORS)
-    w = np.array([fit["factors"][n]["weight"] for n in RISK_FACTORS])
-    # --- people employed on as_of
-    sf = org.staff_frame
-    emp = sf[(sf["hire"] <= ts) & (sf["end"] > ts)]
-    if not len(emp):
+    hist, cur_mi = _history(org, day)
+    if hist["exit"].sum() < st["min_exits"]:
+        raise AnalysisError(_too_few(day, int(hist["exit"].sum()), st["min_exits"]))
+    m = _model(org, day, hist, cur_mi, st)
+    if m is None:
         raise AnalysisError(f"nobody was employed on {day}")
-    rows = pd.DataFrame({"staff_id": emp["staff_id"].to_numpy(), "ref": ts, "prev_mi": cur_mi - 1})
-    cur = factor_context(org, rows)
-    cf = _flags(org, cur, window, overloaded)
-    cf["supervisor_high_risk"] = _supervisor_high(org, cur, cf[list(_OWN)].to_numpy(float) @ w1, math.log(hr_cut))
-    score = cf[list(RISK_FACTORS)].to_numpy(float) @ w
-    base = math.exp(fit["log_base_rate"])
-    cur["score"] = score
-    n_fac = cf[list(RISK_FACTORS)].to_numpy().sum(axis=1)
-    order = np.lexsort((cur["staff_id"].to_numpy(), -n_fac, -score))
+    fit, cur, score, base = m["fit"], m["cur"], m["score"], m["base"]
     records = []
     rows_ = list(cur.itertuples(index=False))
-    flag_arr = cf[list(RISK_FACTORS)].to_numpy(bool)
-    names = sf["name"].to_numpy()
-    for rank, i in enumerate(order, start=1):
+    names = org.staff_frame["name"].to_numpy()
+    for rank, i in enumerate(m["order"], start=1):
         row = rows_[i]
-        fl = dict(zip(RISK_FACTORS, flag_arr[i].tolist()))
+        fl = dict(zip(RISK_FACTORS, m["flags"][i].tolist()))
         rh = math.exp(score[i])
         records.append({
             "rank": rank, "staff_id": row.staff_id, "name": names[row.sc],
             "role_kind": row.role_kind, "program_id": jsonable(row.program_id),
             "position_id": jsonable(row.position_id), "supervisor_id": jsonable(row.supervisor_id),
-            "tenure_days": int(row.tenure_days), "factors": [n for n in RISK_FACTORS if fl[n]],
-            "details": _details(row, fl, org, overloaded), "score": rounded(score[i]),
+            "tenure_days": int(row.tenure_days), "tenure_band": TENURE_BANDS[m["band"][i]][0],
+            "factors": [n for n in RISK_FACTORS if fl[n]],
+            "details": _details(row, fl, org, m["overloaded"]), "score": rounded(score[i]),
             "relative_hazard": rounded(rh, 3), "exit_probability": rounded(1 - math.exp(-base * rh * horizon), 4),
         })
     with_factors = sum(1 for r in records if r["factors"])
@@ -252,18 +575,23 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     if top is not None:
         records = records[: int(top)]
     weights = [jsonable(fit["factors"][n]) for n in RISK_FACTORS]
-    settings = {"window_days": window, "supervisor_high_hr": hr_cut, "min_exits": need, "horizon_days": horizon,
-                "program": program, "supervisor": supervisor, "top": top}
-    return Result("risk", day.isoformat(), settings, records, _summary(records, len(emp), with_factors, weights, day), {
-        "method": ("Poisson regression on person-months before as_of (piecewise-exponential proportional hazards); "
-                   "weights = log hazard ratios, 0 when the hazard ratio is 1 or less"),
-        "weights": weights, "baseline_exit_rate_per_year": rounded(base * DAYS_PER_YEAR),
-        "fit": {"exits": int(events.sum()), "person_years": rounded(days.sum() / DAYS_PER_YEAR, 1),
-                "months": int(hist["mi"].nunique())},
-        "employed": int(len(emp)), "with_factors": with_factors})
+    tenure = [jsonable(t) for t in fit["tenure"]]
+    validation = risk_validation(org, as_of=day, horizon_days=horizon, **st)
+    settings = {**st, "horizon_days": horizon, "program": program, "supervisor": supervisor, "top": top}
+    summary = _summary(records, m["employed"], with_factors, weights, tenure, day, horizon, validation)
+    return Result("risk", day.isoformat(), settings, records, summary, {
+        "method": ("Poisson regression on person-months before as_of (piecewise-exponential proportional hazards) "
+                   "with tenure bands; weights = tenure-adjusted log hazard ratios, 0 when the hazard ratio is 1 or "
+                   "less or the factor is too rare to weigh; score = factor weights + tenure band coefficient; "
+                   "checked on the exits of the last horizon_days with weights fitted before them"),
+        "weights": weights, "tenure_weights": tenure, "dropped": fit["dropped"],
+        "baseline_exit_rate_per_year": rounded(base * DAYS_PER_YEAR),
+        "fit": {"exits": int(m["events"].sum()), "person_years": rounded(m["days"].sum() / DAYS_PER_YEAR, 1),
+                "months": m["months"]},
+        "employed": m["employed"], "with_factors": with_factors, "validation": validation})
 
 
-def _summary(records, employed, with_factors, weights, day) -> str:
+def _summary(records, employed, with_factors, weights, tenure, day, horizon, validation) -> str:
     strong = sorted((w for w in weights if w["hazard_ratio"] and w["weight"] > 0),
                     key=lambda w: -w["hazard_ratio"])
     text = f"On {day}, {with_factors} of {employed} staff had at least one risk factor."
@@ -271,8 +599,15 @@ def _summary(records, employed, with_factors, weights, day) -> str:
         w = strong[0]
         text += (f" In this org's history the strongest was {w['factor'].replace('_', ' ')}: "
                  f"{w['hazard_ratio']:.1f} times the exit rate (95% CI {w['ci_low']:.1f}-{w['ci_high']:.1f}).")
-    if records and records[0]["factors"]:
+    if validation["withheld"]:
+        return f"{text} The ranked list is withheld. {validation['reason']}"
+    band_w = {t["band"]: t["weight"] for t in tenure}
+    if records and (records[0]["score"] or 0) > 0:
         r = records[0]
-        text += (f" Highest risk: {r['staff_id']} ({', '.join(r['factors']).replace('_', ' ')}), "
-                 f"{100 * r['exit_probability']:.0f}% chance of leaving in the next 90 days at that rate.")
-    return text
+        why = [f.replace("_", " ") for f in r["factors"]]
+        if band_w.get(r["tenure_band"], 0) > 0:
+            why.append(f"tenure {r['tenure_band']}")
+        text += (f" Highest risk: {r['staff_id']} ({', '.join(why)}), {100 * r['exit_probability']:.0f}% chance of "
+                 f"leaving in the next {horizon} days at that rate.")
+    return (f"{text} Checked on past exits, the list ranked leavers above stayers {_pct(validation['concordance'])} "
+            f"of the time (95% interval {_pct(validation['ci_low'])}–{_pct(validation['ci_high'])}).")
