@@ -257,7 +257,7 @@ class OrgGraph:
     @property
     def censor(self) -> pd.Timestamp:
         """``data_end + 1`` as a Timestamp: where open intervals are cut."""
-        return pd.Timestamp(self.data_end + ONE_DAY)
+        return pd.Timestamp(self.data_end + ONE_DAY).as_unit("ns")
 
     @cached_property
     def assignment_frame(self) -> pd.DataFrame:
@@ -283,8 +283,8 @@ class OrgGraph:
                                  "end": pd.Series(dtype="datetime64[ns]"),
                                  "open": pd.Series(dtype=bool)})
         out = df[keys].copy()
-        out["start"] = pd.to_datetime(df["start"])
-        end = pd.to_datetime(df["end"])
+        out["start"] = pd.to_datetime(df["start"]).astype("datetime64[ns]")
+        end = pd.to_datetime(df["end"]).astype("datetime64[ns]")
         out["open"] = end.isna()
         out["end"] = (end + pd.Timedelta(days=1)).fillna(self.censor)
         out.loc[out["end"] > self.censor, "end"] = self.censor
@@ -306,8 +306,8 @@ class OrgGraph:
                                        "termination_type", "termination_reason", "fte", "annual_salary",
                                        "license", "external"])
         out = pd.DataFrame({"staff_id": df["staff_id"], "name": df["name"], "discipline": df["discipline"]})
-        out["hire"] = pd.to_datetime(df["hire_date"])
-        out["exit"] = pd.to_datetime(df["termination_date"])
+        out["hire"] = pd.to_datetime(df["hire_date"]).astype("datetime64[ns]")
+        out["exit"] = pd.to_datetime(df["termination_date"]).astype("datetime64[ns]")
         out["exited"] = out["exit"].notna() & (out["exit"] < self.censor)
         out["end"] = (out["exit"] + pd.Timedelta(days=1)).fillna(self.censor).clip(upper=self.censor)
         for c in ("termination_type", "termination_reason", "fte", "annual_salary", "external"):

@@ -213,7 +213,8 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
 def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, log: IssueLog) -> pd.Series:
     raw = df[col]
     if kind == "str":
-        return raw.where(~empty, None)
+        # object dtype, so a missing value is None (pandas 3 would make it NaN in its str dtype)
+        return raw.astype(object).where(~empty, None)
     if kind in ("date", "month"):
         pattern, fmt, example = ((_DATE_RE, "%Y-%m-%d", "YYYY-MM-DD, for example 2023-04-30") if kind == "date"
                                  else (_MONTH_RE, "%Y-%m", "YYYY-MM, for example 2023-04"))

@@ -199,6 +199,9 @@ def random_org(*, seats: int = 40, years: int = 4, seed: int = 0, start=None):
     data.client_assignments = pd.DataFrame(clients, columns=["client_id", "staff_id", "start_date", "end_date"]
                                            ).astype({"start_date": "datetime64[ns]", "end_date": "datetime64[ns]"})
     data.present = {"caseload", "documentation", "supervision_sessions", "client_assignments"}
+    from orgraph.model import TABLE_COLUMNS
+    for name, cols in TABLE_COLUMNS.items():     # the declared dtypes (pandas 3 would infer its str dtype)
+        setattr(data, name, getattr(data, name).astype(cols))
     return data
 
 

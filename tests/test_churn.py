@@ -51,11 +51,14 @@ def churn_org():
     return OrgGraph(data, data_end=END)
 
 
-# Baseline clinician rate: 4 exits (H1, H2, H3, N7a) / (688 + 8 * 731 = 6536) occupied days.
-MU_H = 688 * 4 / 6536                                       # 0.421053
-P_H = 1 - math.exp(-MU_H) * (1 + MU_H + MU_H ** 2 / 2)      # P(X >= 3) = 1 - 0.656355 * 1.509695 = 0.009104
-MU_N7 = 731 * 4 / 6536                                      # 0.447368
-P_N7 = 1 - math.exp(-MU_N7)                                 # P(X >= 1) = 0.3607
+# First pass: clinician rate 4 exits (H1, H2, H3, N7a) / (688 + 8 * 731 = 6536) occupied days (every tenure band
+# has fewer than 5 exits, so each takes the role kind's overall rate). H: expected 688 * 4 / 6536 = 0.421053,
+# P(X >= 3) = 0.009104, BH over 9 tested seats 0.0819 < 0.10: flagged. Second pass: H is left out of the baseline,
+# so the clinician rate is 1 exit (N7a) / (8 * 731 = 5848) days.
+MU_H = 688 * 1 / 5848                                       # 0.117647
+P_H = 1 - math.exp(-MU_H) * (1 + MU_H + MU_H ** 2 / 2)      # P(X >= 3) = 1 - 0.889009 * 1.124567 = 0.000249
+MU_N7 = 731 * 1 / 5848                                      # 0.125
+P_N7 = 1 - math.exp(-MU_N7)                                 # P(X >= 1) = 0.117503
 
 
 def test_hot_seat_numbers_by_hand():
@@ -67,14 +70,14 @@ def test_hot_seat_numbers_by_hand():
     assert seat["max_holders_in_window"] == 4
     assert seat["expected"] == pytest.approx(MU_H, abs=1e-4)
     assert seat["p_value"] == pytest.approx(P_H, abs=1e-8)
-    assert round(P_H, 5) == 0.0091
+    assert round(P_H, 6) == 0.000249
     # 9 seats tested (supervisor seat has expected 0): BH for the smallest = 9 * p
-    assert seat["p_adjusted"] == pytest.approx(9 * P_H, abs=1e-7)  # 0.0819 < 0.10
+    assert seat["p_adjusted"] == pytest.approx(9 * P_H, abs=1e-7)  # 0.00226 < 0.10
     assert seat["flagged"] is True and seat["watch"] is False
     assert res.extras["baseline"]["exits_per_seat_year"]["clinician"] == pytest.approx(4 / 6536 * 365.25, abs=1e-4)
     n7 = next(s for s in res.table if s["position_id"] == "N7")
     assert n7["p_value"] == pytest.approx(P_N7, abs=1e-8)
-    assert n7["p_adjusted"] == 1.0          # 0.3607 * 9 / 2 > 1, capped
+    assert n7["p_adjusted"] == pytest.approx(P_N7 * 9 / 2, abs=1e-7)   # second smallest of 9: 0.528764
     assert n7["flagged"] is False and n7["watch"] is False  # 2 holders < 3
     sup = next(s for s in res.table if s["position_id"] == "SUP")
     assert sup["p_adjusted"] is None and not sup["flagged"]
@@ -167,13 +170,20 @@ def churn_recall(synth_org, seeds):
 def test_planted_churn_seats_are_flagged_and_few_others(synth_org):
     from test_cascades import SYNTH_SEEDS
 
-    # measured (400 staff x 5 years, seeds 1-5, synth CHURN_MULT 8): all 45 planted seats flagged; 6 other seats
-    # flagged, each in the planted caseload/documentation program or losing holders to a planted overloaded or
-    # cascade supervisor. (With CHURN_MULT 6 recall was 30/45: 5-7 exits vs 1.6 expected does not survive
-    # Benjamini-Hochberg over ~420 seats; those seats were all listed as watch.)
+    # measured (400 staff x 5 years, seeds 1-5, synth CHURN_MULT 8), expected exits standardised by role kind x
+    # tenure band with the first pass's flagged seats left out of the baseline: 41 of 45 planted seats flagged, 3
+    # other seats flagged. The 4 misses (e.g. seed 1 RES-CLN40: 7 exits vs 1.94 expected, p = 0.004, BH-adjusted
+    # 0.18 over ~250 seats) are listed as watch: standardising for tenure makes a seat of short-tenure holders
+    # expected to lose more of them. Before tenure was counted recall was 45/45, but 19 of 30 orgs with nothing
+    # planted and early-tenure leaving got churn seats flagged.
+    total = found_total = 0
     for seed, planted, found, extra, unexplained, listed in churn_recall(synth_org, SYNTH_SEEDS):
         assert planted, f"seed {seed}: nothing planted"
-        assert found == planted, f"seed {seed}: planted churn seats not flagged: {sorted(planted - found)}"
+        total += len(planted)
+        found_total += len(found)
+        assert planted <= listed, f"seed {seed}: planted churn seats not even listed: {sorted(planted - listed)}"
+        assert len(planted - found) <= 1, f"seed {seed}: planted churn seats not flagged: {sorted(planted - found)}"
         assert len(extra) <= 3, f"seed {seed}: unplanted churn seats flagged: {[s['position_id'] for s in extra]}"
         # at FDR 0.10 with ~10 seats flagged per org, about one false discovery per org is expected
         assert len(unexplained) <= 2, f"seed {seed}: unexplained churn seats flagged: {unexplained}"
+    assert found_total >= total - 4, f"recall {found_total}/{total}"

@@ -69,6 +69,9 @@ def _tricky_org() -> OrgData:
         present={"caseload", "supervision_sessions", "client_assignments"},
         config=Config.from_mapping({"cascades": {"window_days": 90}, "data": {"end": "2022-12-31"}}),
     )
+    from orgraph.model import TABLE_COLUMNS
+    for name, cols in TABLE_COLUMNS.items():     # the declared dtypes (pandas 3 would infer its str dtype)
+        setattr(data, name, getattr(data, name).astype(cols))
     return data
 
 

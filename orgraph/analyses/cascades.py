@@ -15,7 +15,8 @@ from ..graph import OrgGraph
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
-from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts, union_intervals
+from .exposure import (DAY, TENURE_BAND_EDGES, band_rates, iso, num, observed_from, people, supervisor_cohorts,
+                       tenure_band, tenure_days, union_intervals)
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -100,21 +101,33 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     m = m[m["days"] > 0].copy()
     m["departed"] = m["exit"].notna() & (m["exit"] >= w0.loc[m.index]) & (m["exit"] < w1.loc[m.index])
 
-    # baseline hazard by role kind, outside every post-supervisor-exit window
+    # baseline hazard by role kind x tenure band, outside every post-supervisor-exit window
     expo = union_intervals(pd.DataFrame({"staff_id": m["staff_id"], "start": m["ws"], "end": m["we"]}),
                            "staff_id")
     expo["days"] = (expo["end"] - expo["start"]).dt.days
     expo_days = expo.groupby("staff_id")["days"].sum()
     expo_exit = set(m.loc[m["departed"], "staff_id"])
-    base = pd.DataFrame({"role_kind": P["role_kind"], "days": P["days"].astype(float),
-                         "exits": P["exited"].astype(int)})
+    bands = list(range(len(TENURE_BAND_EDGES)))
+    all_days = pd.DataFrame(tenure_days(P["start"], P["end"], P["hire"]), index=P.index, columns=bands)
+    x = tenure_days(expo["start"], expo["end"], expo["staff_id"].map(P["hire"]))
+    x_days = pd.DataFrame(x, columns=bands).groupby(expo["staff_id"].to_numpy()).sum()
+    x_days = x_days.reindex(P.index).fillna(0)
+    ex_band = pd.Series(tenure_band(P["exit"].fillna(P["end"]), P["hire"]), index=P.index)
+    exits = pd.get_dummies(ex_band).reindex(columns=bands, fill_value=0).astype(int).mul(P["exited"].astype(int),
+                                                                                       axis=0)
+    x_exits = exits.mul(P.index.isin(expo_exit).astype(int), axis=0)
+    rk = P["role_kind"]
+    rates = band_rates((all_days - x_days).groupby(rk).sum(), (exits - x_exits).groupby(rk).sum())
+    m_days = tenure_days(m["ws"], m["we"], m["staff_id"].map(P["hire"]))
+    m_rates = rates.reindex(m["role_kind"]).fillna(0.0).to_numpy()
+    m["expected"] = (m_days * m_rates).sum(axis=1)
+    base = pd.DataFrame({"role_kind": rk, "days": P["days"].astype(float), "exits": P["exited"].astype(int)})
     base["x_days"] = base.index.map(expo_days).fillna(0).astype(float)
     base["x_exits"] = base.index.isin(expo_exit).astype(int)
     by = base.groupby("role_kind")[["days", "exits", "x_days", "x_exits"]].sum()
     by["b_days"] = by["days"] - by["x_days"]
     by["b_exits"] = by["exits"] - by["x_exits"]
     hazard = (by["b_exits"] / by["b_days"].where(by["b_days"] > 0)).fillna(0.0)
-    m["expected"] = m["role_kind"].map(hazard).fillna(0.0) * m["days"]
 
     # one record per supervisor exit (vectorised: aggregates, then one pass over departures)
     agg = m.groupby(["supervisor_id", "sup_exit"], sort=False).agg(
@@ -169,7 +182,7 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     ev_b = int(by["b_exits"].sum())
     t_b = float(by["b_days"].sum())
     hr = rate_ratio(ev_a, t_a, ev_b, t_b)
-    exp_std = float((base["role_kind"].map(hazard).fillna(0.0) * base["x_days"]).sum())
+    exp_std = float((x_days.to_numpy() * rates.reindex(rk).fillna(0.0).to_numpy()).sum())
     std = relative_risk(ev_a, exp_std)
     days_after = [d["days_after"] for c in cascades for d in c["departures"]]
     org_level = {

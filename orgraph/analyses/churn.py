@@ -19,7 +19,8 @@ from ..graph import OrgGraph
 from ..stats import bh_adjust, poisson_sf_many
 from ..result import Result
 from ..settings import analysis_cut, resolve
-from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
+from .exposure import (DAY, TENURE_BAND_EDGES, assignments, band_rates, iso, num, observed_from, people,
+                       supervision, tenure_band, tenure_days)
 
 __all__ = ["churn_seats"]
 
@@ -61,9 +62,16 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     Notes
     -----
     *Exits* are holders who left the org while holding the seat (moving to
-    another seat is not an exit). *Expected* is the role kind's baseline rate
-    (all exits from seats of that kind / all occupied seat-days of that kind)
-    times the seat's occupied days; ``p_value`` is ``P(X >= exits)`` for
+    another seat is not an exit), from the start of the export window.
+    *Expected* is indirectly standardised: each holding's occupied days in
+    each tenure band (days since the holder's hire: under 6 months, 6-12
+    months, 1-2 years, 2 years or more) times the org's exit rate for that
+    role kind and band (exits from seats of that kind in that band / their
+    occupied days; a band with fewer than 5 exits takes the role kind's
+    overall rate), summed over the seat's holdings. The rates come from every
+    seat except those a first pass flags (a robust baseline: a handful of
+    seats that lose holders all the time would otherwise make short tenures
+    look normal), and the second pass decides; ``p_value`` is ``P(X >= exits)`` for
     ``X ~ Poisson(expected)``. *Holders in a window*: the largest number of
     holdings that overlap any one window of ``window_months``. *Tenure* is
     days in the seat (ongoing holdings counted to the last day analysed).
@@ -99,6 +107,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     A["days"] = (A["end"] - A["start"]).dt.days
     A["exit_here"] = A["exit"].notna() & (A["exit"] + DAY == A["end"])
 
+    A["exit_here"] &= A["exit"] >= obs0          # an exit before the export window cannot be seen
     g = A.groupby("position_id")
     seats = pd.DataFrame({"holders": g.size(), "exits": g["exit_here"].sum(),
                           "median_tenure_days": g["days"].median(),
@@ -124,16 +133,34 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     ew["n"] = ew.groupby("position_id")["d"].cumsum()
     seats["max_holders_in_window"] = ew.groupby("position_id")["n"].max()
 
+    # expected exits: the org's rate for the seat's role kind x the holder's tenure band, over the occupied days
+    hire = Ao["staff_id"].map(P["hire"])
+    bands = list(range(len(TENURE_BAND_EDGES)))
+    d = pd.DataFrame(tenure_days(Ao["start"].clip(lower=obs0), Ao["end"], hire), index=Ao.index, columns=bands)
+    e = pd.get_dummies(pd.Series(tenure_band(Ao["exit"].fillna(Ao["end"]), hire), index=Ao.index)) \
+        .reindex(columns=bands, fill_value=0).astype(int).mul(Ao["exit_here"].astype(int), axis=0)
+    rule = seats["max_holders_in_window"] >= k_min
+
+    def test(excluded: pd.Index) -> None:
+        keep = ~Ao["position_id"].isin(excluded).to_numpy()
+        rk = Ao["role_kind"][keep]
+        rates = band_rates(d[keep].groupby(rk).sum(), e[keep].groupby(rk).sum())
+        mu = (d.to_numpy() * rates.reindex(Ao["role_kind"]).fillna(0.0).to_numpy()).sum(axis=1)
+        seats["expected"] = pd.Series(mu, index=Ao.index).groupby(Ao["position_id"]).sum() \
+            .reindex(seats.index).fillna(0.0)
+        seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
+        tested = seats["expected"] > 0
+        seats["p_adjusted"] = np.nan
+        seats.loc[tested, "p_adjusted"] = bh_adjust(seats.loc[tested, "p_value"].tolist())
+        seats["flagged"] = rule & (seats["p_adjusted"] < q)
+
+    # two passes: the seats the first pass flags are left out of the rates the second compares every seat with,
+    # so a few seats that lose holders all the time do not make short tenures look normal
+    test(pd.Index([]))
+    test(seats.index[seats["flagged"]])
+    seats["watch"] = rule & ~seats["flagged"]
     by = seats.groupby("role_kind")[["exits", "occupied_days"]].sum()
     rate = (by["exits"] / by["occupied_days"].where(by["occupied_days"] > 0)).fillna(0.0)
-    seats["expected"] = seats["role_kind"].map(rate) * seats["occupied_days"]
-    seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
-    tested = seats["expected"] > 0
-    seats["p_adjusted"] = np.nan
-    seats.loc[tested, "p_adjusted"] = bh_adjust(seats.loc[tested, "p_value"].tolist())
-    rule = seats["max_holders_in_window"] >= k_min
-    seats["flagged"] = rule & (seats["p_adjusted"] < q)
-    seats["watch"] = rule & ~seats["flagged"]
     seats = seats.sort_values(["p_adjusted", "p_value"], na_position="last", kind="stable")
 
     pos = org.data.positions

@@ -18,7 +18,14 @@ import pandas as pd
 from ..graph import OrgGraph, as_date
 
 __all__ = ["observed_from", "people", "supervision", "assignments", "union_intervals", "supervisor_cohorts",
-           "post_exit_window", "iso", "num", "DAY"]
+           "post_exit_window", "tenure_days", "tenure_band", "band_rates", "TENURE_BAND_EDGES", "TENURE_BAND_NAMES",
+           "iso", "num", "DAY"]
+
+#: Tenure bands for expected exits, by days since hire: under 6 months, 6-12 months, 1-2 years, 2 years or more.
+#: Clinicians leave most often early in their tenure, so an expected count that ignores tenure overstates how
+#: unusual the exits of new hires are.
+TENURE_BAND_EDGES = (0, 182, 365, 730)
+TENURE_BAND_NAMES = ("under 6 months", "6-12 months", "1-2 years", "2 years or more")
 
 DAY = pd.Timedelta(days=1)
 
@@ -179,6 +186,67 @@ def post_exit_window(org: OrgGraph, day, window_days: int, lookback_days: int) -
     c = c[(hire <= ts) & (ex.isna() | (ex >= ts))]
     return c[["staff_id", "supervisor_id", "sup_exit"]].sort_values(["sup_exit", "supervisor_id", "staff_id"]) \
         .reset_index(drop=True)
+
+
+def _day_numbers(values) -> np.ndarray:
+    return np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]").astype(np.int64))
+
+
+def tenure_days(start, end, hire, edges=TENURE_BAND_EDGES) -> np.ndarray:
+    """Days of each half-open interval ``[start, end)`` spent in each tenure band (days since ``hire``).
+
+    Returns an ``(n, len(edges))`` integer array whose rows add up to the
+    intervals' lengths.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime
+    >>> tenure_days(t(["2020-01-01"]), t(["2021-01-01"]), t(["2019-10-01"])).tolist()   # hired 92 days before
+    [[90, 183, 93, 0]]
+    """
+    s, e, h = _day_numbers(start), _day_numbers(end), _day_numbers(hire)
+    lo = np.asarray(edges, dtype=np.int64)
+    hi = np.append(lo[1:], np.int64(10**9))
+    out = np.minimum(e[:, None], h[:, None] + hi[None, :]) - np.maximum(s[:, None], h[:, None] + lo[None, :])
+    return np.clip(out, 0, None)
+
+
+def tenure_band(day, hire, edges=TENURE_BAND_EDGES) -> np.ndarray:
+    """The tenure band (index into ``edges``) of each ``day`` for people hired on ``hire``.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime
+    >>> tenure_band(t(["2020-03-01", "2022-01-01"]), t(["2020-01-01", "2020-01-01"])).tolist()
+    [0, 3]
+    """
+    d = _day_numbers(day) - _day_numbers(hire)
+    return np.clip(np.searchsorted(np.asarray(edges), d, side="right") - 1, 0, len(edges) - 1)
+
+
+def band_rates(days: pd.DataFrame, exits: pd.DataFrame, *, min_exits: int = 5) -> pd.DataFrame:
+    """Exit rates per person-day by role kind x tenure band, thin strata pooled.
+
+    ``days`` and ``exits`` are indexed by role kind with one column per band.
+    A stratum with fewer than ``min_exits`` exits takes its role kind's rate
+    over all bands (the documented pooling rule: with too few exits to see
+    the tenure shape, expected counts fall back to the role kind's rate); a
+    role kind with no person-time gets rate 0.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame([[1000, 1000], [100, 1000]], index=["clinician", "admin"])
+    >>> e = pd.DataFrame([[10, 5], [1, 5]], index=["clinician", "admin"])
+    >>> band_rates(d, e).round(4).values.tolist()     # admin's first band is thin: 6 / 1100 for it
+    [[0.01, 0.005], [0.0055, 0.005]]
+    """
+    days = days.astype(float)
+    exits = exits.astype(float)
+    own = exits / days.where(days > 0)
+    overall = exits.sum(axis=1) / days.sum(axis=1).where(days.sum(axis=1) > 0)
+    fallback = pd.DataFrame(np.repeat(overall.to_numpy()[:, None], own.shape[1], axis=1), index=own.index,
+                            columns=own.columns)
+    return own.where(exits >= min_exits, fallback).fillna(0.0)
 
 
 def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -191,7 +191,7 @@ def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[n
     right = pd.DataFrame({"start": _ns(intervals["start"]).to_numpy(), "sc": staff_codes(org, intervals["staff_id"]),
                           "j": np.arange(len(intervals))})
     j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
-    return j.fillna(0).astype(np.int64).to_numpy(), j.notna().to_numpy()
+    return j.fillna(0).astype(np.int64).to_numpy(), j.notna().to_numpy().copy()
 
 
 def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +216,7 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
         for col in ("position_id", "program_id", "role_kind"):
             vals = seats[col].to_numpy(dtype=object)[jj]
             vals[~ok] = None
-            pm[col] = vals
+            pm[col] = pd.Series(vals, index=pm.index, dtype=object)
     else:
         pm["position_id"] = pm["program_id"] = pm["role_kind"] = np.full(n, None, dtype=object)
     pm["role_kind"] = pm["role_kind"].fillna("other")
@@ -229,7 +229,7 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
         ok &= ends > left["ref"].to_numpy()
         sup_ids = sup["supervisor_id"].to_numpy(dtype=object)[jj]
         sup_ids[~ok] = None
-    pm["supervisor_id"] = sup_ids
+    pm["supervisor_id"] = pd.Series(sup_ids, index=pm.index, dtype=object)
     return pm
 
 

@@ -50,7 +50,10 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
         (ranked; each with ``rank``, ``kind``, ``headline``, ``evidence``,
         ``claim``, ``estimated_cost``, ``certainty``, ``p_value``,
         ``p_adjusted``, ``ratio``, ``ci_low``, ``ci_high``, ``subjects``,
-        ``score``), ``total_exit_cost`` (``period_start``, ``period_end``,
+        ``score``), ``risk_validation`` (``concordance``, ``ci_low``, ``ci_high``,
+        ``exits``, ``withheld``, ``reason``: how well the risk list ranked the
+        exits that followed a date before ``as_of``; ``at_risk`` is empty when
+        the list is withheld), ``total_exit_cost`` (``period_start``, ``period_end``,
         ``exits``, ``cost``: every exit of the period the findings cover; their
         ``estimated_cost`` values never sum past it), ``examined`` (what was
         tested and is not stated as a claim, with the reason), ``untestable``
@@ -81,8 +84,10 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
         f["rank"] = i
     headlines = finance_headlines(org, as_of=day)
     risk = results.get("risk")
+    validation = risk.extras.get("validation") if risk is not None else None
+    shown = risk is not None and validation is not None and not validation.get("withheld")
     at_risk = []
-    for r in (risk.table if risk is not None else [])[:10]:
+    for r in (risk.table if shown else [])[:10]:
         r = dict(r)
         if anonymize and "staff_id" in r:
             r["staff_id"] = names.staff(r["staff_id"])
@@ -91,9 +96,20 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     audit = jsonable({"as_of": day, "window_start": start, "org": org_summary(org), "headlines": headlines,
                       "total_exit_cost": total, "findings": found, "examined": examined,
                       "untestable": untestable(results), "at_risk": at_risk,
+                      "risk_validation": _risk_validation(validation),
                       "risk_summary": risk.summary if risk is not None else None, "notes": notes + cost_notes})
     audit["results"] = results
     return audit
+
+
+def _risk_validation(v: dict | None) -> dict:
+    """The risk list's check on past exits, as ``findings.json`` reports it."""
+    if v is None:
+        return {"concordance": None, "ci_low": None, "ci_high": None, "exits": 0, "withheld": True,
+                "reason": "The risk list could not be made (see notes)."}
+    keys = ("concordance", "ci_low", "ci_high", "exits", "people", "trained_until", "horizon_days", "withheld",
+            "reason", "deciles")
+    return {k: v.get(k) for k in keys}
 
 
 def total_exit_cost(cost, start, day) -> dict:
@@ -182,6 +198,9 @@ def report_markdown(audit: dict) -> str:
                 lines.append(f"- {what[:1].upper()}{what[1:]}: {plural(len(items), 'candidate')} not claimed (for "
                              f"example, {items[0]['reason']}).")
         lines.append("")
+    rv = audit.get("risk_validation") or {}
+    if rv.get("withheld"):
+        lines += ["## Who is at risk now", "", f"The ranked list is withheld. {rv.get('reason') or ''}".strip(), ""]
     if audit.get("at_risk"):
         lines += ["## Who is at risk now", ""]
         if audit.get("risk_summary"):
