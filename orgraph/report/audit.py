@@ -20,7 +20,7 @@ from ..settings import analysis_cut, resolve
 from ..summary import org_summary
 from .costs import finance_headlines
 from .claims import state
-from .findings import Context, Names, _money, hypotheses
+from .findings import Context, Names, _money, hypotheses, watched_seats
 from .words import money, plural
 
 __all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable"]
@@ -78,6 +78,8 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     total = total_exit_cost(results.get("cost"), start, day)
     found, examined, cost_notes = state(candidates, hypotheses(results), total_cost=total["cost"],
                                         settings=resolve(org, "audit"))
+    if results.get("churn") is not None:
+        examined += watched_seats(results["churn"])
     found.sort(key=lambda f: (-f["score"], -(f["estimated_cost"] or 0), not f["claim"],
                               f["p_adjusted"] if f["p_adjusted"] is not None else 1.0))
     for i, f in enumerate(found, 1):

@@ -133,7 +133,8 @@ def risk(res, view):
 
 def cost(res, view):
     x = res.extras
-    titles = {"period": f"Cost of exits per {x['period']}", "role": f"Cost of one exit, by role kind (as of {res.as_of})",
+    titles = {"period": f"Cost of exits per {x['period']}",
+              "role": f"Cost of one exit, by role kind (as of {res.as_of})",
               "exit": "Each exit and its cost",
               "assumptions": "Assumptions (change them in the [cost] section of orgraph.toml)"}
     footer = f"Total: {plural(x['total_exits'], 'exit')}, ${x['total_cost']:,.0f}."

@@ -34,7 +34,8 @@ from ..stats import poisson_ci
 from . import costs
 from .words import interval, money, p_text, plural
 
-__all__ = ["Context", "Names", "certainty", "finding", "candidate", "hypotheses", "cascade_findings", "overload_findings",
+__all__ = ["Context", "Names", "certainty", "finding", "candidate", "hypotheses", "watched_seats", "cascade_findings",
+           "overload_findings",
            "churn_findings", "caseload_findings", "documentation_findings", "leading_findings",
            "departure_findings", "continuity_findings", "WEIGHT"]
 
@@ -145,8 +146,9 @@ def hypotheses(results: dict) -> dict:
         for s in res.table:
             if s.get("p_value") is not None:
                 out[("churn-seat", s["position_id"])] = s["p_value"]
-    for name, kind, part in (("overload", "overloaded-supervision", "rate_ratio"), ("caseload", "caseload", "exit_rate"),
-                             ("docburden", "documentation", "exit_rate"), ("leading", "leading-indicator", "window")):
+    for name, kind, part in (("overload", "overloaded-supervision", "rate_ratio"),
+                             ("caseload", "caseload", "exit_rate"), ("docburden", "documentation", "exit_rate"),
+                             ("leading", "leading-indicator", "window")):
         res = results.get(name)
         if res is not None and (res.extras.get(part) or {}).get("p_value") is not None:
             out[(kind,)] = res.extras[part]["p_value"]
@@ -273,6 +275,23 @@ def churn_findings(res, ctx: Context) -> list[dict]:
             p_value=s.get("p_value"), subjects=[s["position_id"]], cost=m.get("excess_cost"),
             excess=max(s["exits"] - s["expected"], 0.0), exposed_exits=s["exits"], baseline_exits=baseline,
             exits=[d["staff_id"] for d in s.get("departures") or []]))
+    return out
+
+
+def watched_seats(res) -> list[dict]:
+    """Seats that meet the holder rule but whose exits could be chance: examined, never claimed, never priced."""
+    st = res.settings
+    tested = sum(1 for s in res.table if s.get("p_adjusted") is not None)
+    out = []
+    for s in res.table:
+        if s.get("watch") and s.get("expected"):
+            out.append({"kind": "churn-seat", "subjects": [s["position_id"]],
+                        "ratio": round(s["exits"] / s["expected"], 4),
+                        "ci_low": None, "ci_high": None, "p_value": s.get("p_value"), "p_adjusted": s.get("p_adjusted"),
+                        "reason": (f"it had {plural(s['max_holders_in_window'], 'holder')} within "
+                                   f"{st['window_months']} months and {plural(s['exits'], 'exit')} against "
+                                   f"{s['expected']:.1f} expected, but after testing {plural(tested, 'seat')} that "
+                                   f"could be chance"), "said": False})
     return out
 
 
