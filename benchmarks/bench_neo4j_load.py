@@ -18,7 +18,7 @@ on the same server in the same run:
 By default a small org is loaded (twice) and wiped first, so the timings are
 those of a server that has been running (``--cold`` times a fresh JVM instead).
 
-Targets (issue 4): batched at least 20x faster than row by row, and the whole
+Targets: batched at least 20x faster than row by row, and the whole
 10,000-staff load in under a minute on a 2-core machine.
 """
 from __future__ import annotations

@@ -217,7 +217,7 @@ def test_documentation_program_takes_as_long_as_sessions(org):
 
 
 def test_higher_caseload_months_have_more_exits(org):
-    """The planted caseload -> exit hazard relation is visible in the data (issue 7 fits its sign)."""
+    """The planted caseload -> exit hazard relation is visible in the data (the scenarios fit its sign)."""
     out, truth, t = org
     cl = t["caseload.csv"].copy()
     staff = t["staff.csv"].set_index("staff_id")

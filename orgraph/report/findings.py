@@ -314,52 +314,49 @@ def _rate_candidate(kind, claim, plain, er, extra, model, org) -> dict | None:
                       reference_person_years=er["reference_person_years"])
 
 
+def _program_candidate(kind, res, ctx: Context, top: dict, where: str, who: str, extra: list) -> list[dict]:
+    """A program-level candidate: ``where`` is said either way; that ``who`` leave more often only as a claim."""
+    er = res.extras["exit_rate"]
+    claim = f"{where}, and {who} left {er['rate_ratio']:.1f} times as often."
+    plain = (f"{where}; {who} did not clearly leave more often ({er['rate_ratio']:.1f} times, "
+             f"{_ci(er.get('ci_low'), er.get('ci_high'))}).")
+    f = _rate_candidate(kind, claim, plain, er, extra, ctx.model, ctx.org)
+    if f:
+        f["subjects"] = [top["program_id"]]
+    return [f] if f else []
+
+
 def caseload_findings(res, ctx: Context) -> list[dict]:
     """The program with the most high-caseload months; the claim is that sustained high caseloads mean exits."""
-    org, model, names = ctx.org, ctx.model, ctx.names
     progs = sorted(res.extras.get("by_program") or [], key=lambda r: -(r.get("share_above_cutoff") or 0))
     er = res.extras.get("exit_rate")
     if not progs or not er or er.get("rate_ratio") is None:
         return []
-    top = progs[0]
-    pct = res.settings["percentile"]
-    k = res.settings["consecutive_months"]
+    top, names = progs[0], ctx.names
+    pct, k = res.settings["percentile"], res.settings["consecutive_months"]
     where = (f"Caseloads run highest in {names.program(top['program_id'])}: {top['share_above_cutoff']:.0%} of its "
              f"clinician-months are above the org's {pct:.0f}th percentile")
-    claim = (f"{where}, and people carrying such caseloads for {k} months or more left "
-             f"{er['rate_ratio']:.1f} times as often.")
-    plain = (f"{where}; people carrying such caseloads for {k} months or more did not clearly leave more often "
-             f"({er['rate_ratio']:.1f} times, {_ci(er.get('ci_low'), er.get('ci_high'))}).")
     extra = [f"{names.program(r['program_id'])}: median {r['median']:.0f} clients, 90th percentile {r['p90']:.0f}, "
              f"{plural(r['sustained_people'], 'person', 'people')} above the cutoff for {k}+ months."
              for r in progs[:3]]
-    f = _rate_candidate("caseload", claim, plain, er, extra, model, org)
-    if f:
-        f["subjects"] = [top["program_id"]]
-    return [f] if f else []
+    return _program_candidate("caseload", res, ctx, top, where,
+                              f"people carrying such caseloads for {k} months or more", extra)
 
 
 def documentation_findings(res, ctx: Context) -> list[dict]:
     """The program with the heaviest documentation; the claim is that high-burden months mean exits."""
-    org, model, names = ctx.org, ctx.model, ctx.names
     progs = sorted(res.extras.get("by_program") or [], key=lambda r: -(r.get("ratio") or 0))
     er = res.extras.get("exit_rate")
     if not progs or not er or er.get("rate_ratio") is None:
         return []
-    top = progs[0]
+    top, names = progs[0], ctx.names
     thr = res.settings["threshold"]
     where = (f"In {names.program(top['program_id'])} documentation takes {top['ratio']:.2f} hours for every hour "
              f"of session")
-    claim = (f"{where}, and staff documenting at least {thr:g} hour per session hour left {er['rate_ratio']:.1f} "
-             f"times as often.")
-    plain = (f"{where}; staff documenting at least {thr:g} hour per session hour did not clearly leave more often "
-             f"({er['rate_ratio']:.1f} times, {_ci(er.get('ci_low'), er.get('ci_high'))}).")
     extra = [f"{names.program(r['program_id'])}: {r['ratio']:.2f} documentation hours per session hour; "
              f"{plural(r['people_at_or_above'], 'person', 'people')} at or above the threshold." for r in progs[:3]]
-    f = _rate_candidate("documentation", claim, plain, er, extra, model, org)
-    if f:
-        f["subjects"] = [top["program_id"]]
-    return [f] if f else []
+    return _program_candidate("documentation", res, ctx, top, where,
+                              f"staff documenting at least {thr:g} hour per session hour", extra)
 
 
 def leading_findings(res, ctx: Context) -> list[dict]:
