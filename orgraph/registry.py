@@ -26,6 +26,7 @@ from .analyses.continuity import continuity_of_care
 from .analyses.cost import turnover_cost
 from .analyses.departures import departure_factors
 from .analyses.docburden import documentation_burden
+from .analyses.effects import exit_effects
 from .analyses.leading import supervisor_leading_indicator
 from .analyses.overload import overloaded_supervisors
 from .analyses.risk import risk_list
@@ -195,6 +196,15 @@ ANALYSES: list[Analysis] = [
                                     "reference_exit_rate_per_year", "rate_ratio", "ci_low", "ci_high", "p_value")),
                "program": View("by_program"), "quarter": View("program_quarters")},
         findings=findings.leading_findings, caption=captions.leading),
+    Analysis(
+        "effects", exit_effects, "exit effects, each adjusted for the others",
+        "Which conditions raise exits, each adjusted for the others? One Poisson regression of exits on person-months: "
+        "supervisor left, overloaded supervisor, sustained high caseload and documentation burden, adjusted for role "
+        "kind, tenure and calendar year, with the exits attributable to each.",
+        settings={"window_days": _WINDOW, "min_exits": ("risk", "min_exits")},
+        views={"table": View(None, ("exposure", "exits", "person_years", "rate_ratio", "ci_low", "ci_high",
+                                    "p_value", "attributable_exits", "fitted", "reason"))},
+        caption=captions.effects),
     Analysis(
         "departures", departure_factors, "what departures have in common",
         "What do the people who left have in common? Exit rates by group in a period, each against everyone else.",

@@ -67,7 +67,7 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     day = (analysis_cut(org, as_of) - pd.Timedelta(days=1)).date()
     names = Names(org, anonymize, key)
     results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries)
-    ctx = Context(org, names, cost_model(org, as_of=day))
+    ctx = Context(org, names, cost_model(org, as_of=day), results)
     candidates: list[dict] = []
     for a in entries:
         res = results.get(a.name)

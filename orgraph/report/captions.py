@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from .words import plural
 
-__all__ = ["cascades", "overload", "churn", "caseload", "docburden", "leading", "departures", "continuity", "risk",
-           "cost"]
+__all__ = ["cascades", "overload", "churn", "caseload", "docburden", "leading", "effects", "departures",
+           "continuity", "risk", "cost"]
 
 
 def _ci(lo, hi) -> str:
@@ -98,6 +98,13 @@ def leading(res, view):
               "program": "By program: clinician exits after a supervisor exit versus otherwise",
               "quarter": "Program-quarters: supervisor exits and clinician exits"}
     return titles[view], res.summary
+
+
+def effects(res, view):
+    x = res.extras
+    title = (f"Exit rate ratios, each adjusted for the others and for {', '.join(x['adjusted_for'][:-1])} "
+             f"({plural(x['exits'], 'exit')} in {x['person_years']:,.0f} person-years)")
+    return title, f"{res.summary}\nMethod: {x['method']}."
 
 
 def departures(res, view):

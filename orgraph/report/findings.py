@@ -26,7 +26,7 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..graph import OrgGraph
 from ..privacy import Pseudonymizer
@@ -96,11 +96,44 @@ class Names:
 
 @dataclass(frozen=True)
 class Context:
-    """What every findings function shares: the org, names for sentences and the cost model."""
+    """What every findings function shares: the org, names for sentences, the cost model and every result
+    of the audit (so org-level claims can use the joint model of :func:`orgraph.analyses.effects.exit_effects`)."""
 
     org: OrgGraph
     names: Names
     model: dict
+    results: dict = field(default_factory=dict)
+
+    def adjusted(self, exposure: str) -> dict | None:
+        """The joint model's adjusted numbers for ``exposure``, with dollars for its attributable exits, or
+        ``None`` when the model did not estimate it."""
+        eff = self.results.get("effects")
+        row = next((r for r in (eff.table if eff is not None else []) if r["exposure"] == exposure), None)
+        if row is None or not row["fitted"]:
+            return None
+        per_exit = float(self.model["role_kinds"]["clinician"]["total"])
+        x = eff.extras
+        return {"ratio": row["rate_ratio"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                "p_value": row["p_value"], "exits": row["exits"], "person_years": row["person_years"],
+                "reference_exits": x["exits"] - row["exits"],
+                "reference_person_years": (x["person_years"] or 0) - (row["person_years"] or 0),
+                "attributable": row["attributable_exits"], "cost": round(row["attributable_exits"] * per_exit, 2),
+                "test": ("effect", exposure),
+                "evidence": (f"Adjusted for role kind, tenure, calendar year and the other conditions in one model: "
+                             f"{row['rate_ratio']:.2f} times the exit rate ({_ci(row['ci_low'], row['ci_high'])}); "
+                             f"about {row['attributable_exits']:.1f} of the {plural(row['exits'], 'exit')} among "
+                             f"them are attributable to it, about {money(row['attributable_exits'] * per_exit)}.")}
+
+
+def _use_adjusted(c: dict | None, adj: dict | None) -> dict | None:
+    """Put the joint model's numbers on a rate candidate (its sentence was written from them)."""
+    if c is None or adj is None:
+        return c
+    c.update(ratio=adj["ratio"], ci_low=adj["ci_low"], ci_high=adj["ci_high"], p_value=adj["p_value"])
+    c.update(_test=adj["test"], _cost=adj["cost"], _excess=adj["attributable"], _exposed_exits=adj["exits"],
+             _reference_exits=adj["reference_exits"], _reference_person_years=adj["reference_person_years"])
+    c["evidence"] = [adj["evidence"]] + [e for e in c["evidence"] if not e.startswith("Exits beyond the usual rate")]
+    return c
 
 
 def finding(kind, headline, evidence, *, cost=None, p_value=None, p_adjusted=None, ci_low=None, subjects=(),
@@ -146,11 +179,17 @@ def hypotheses(results: dict) -> dict:
         for s in res.table:
             if s.get("p_value") is not None:
                 out[("churn-seat", s["position_id"])] = s["p_value"]
-    for name, kind, part in (("overload", "overloaded-supervision", "rate_ratio"),
-                             ("caseload", "caseload", "exit_rate"), ("docburden", "documentation", "exit_rate"),
-                             ("leading", "leading-indicator", "window")):
+    eff = results.get("effects")
+    fitted = {r["exposure"]: r["p_value"] for r in (eff.table if eff is not None else []) if r["fitted"]}
+    out.update({("effect", n): p for n, p in fitted.items()})
+    if "supervisor_left" in fitted:
+        out.pop(("cascade-pattern",), None)
+    for name, kind, part, exposure in (("overload", "overloaded-supervision", "rate_ratio", "overloaded_supervisor"),
+                                       ("caseload", "caseload", "exit_rate", "sustained_high_caseload"),
+                                       ("docburden", "documentation", "exit_rate", "high_doc_burden"),
+                                       ("leading", "leading-indicator", "window", None)):
         res = results.get(name)
-        if res is not None and (res.extras.get(part) or {}).get("p_value") is not None:
+        if exposure not in fitted and res is not None and (res.extras.get(part) or {}).get("p_value") is not None:
             out[(kind,)] = res.extras[part]["p_value"]
     res = results.get("departures")
     if res is not None:
@@ -192,13 +231,15 @@ def cascade_findings(res, ctx: Context) -> list[dict]:
     if o.get("hazard_ratio") is not None and o.get("exposed_exits"):
         money_ = costs.rate_excess_cost(o["exposed_exits"], o["exposed_person_days"], o["baseline_exits"],
                                         o["baseline_person_days"], model=model, org=org)
-        ratio = o["hazard_ratio"]
-        out.append(candidate(
+        adj = ctx.adjusted("supervisor_left")
+        ratio = adj["ratio"] if adj else o["hazard_ratio"]
+        lo, hi = (adj["ci_low"], adj["ci_high"]) if adj else (o.get("ci_low"), o.get("ci_high"))
+        out.append(_use_adjusted(candidate(
             "cascade-pattern",
             f"Across the org, people whose supervisor had just left were {ratio:.1f} times as likely to leave in "
             f"the following {window} days as everyone else.",
             f"People whose supervisor had just left did not clearly leave more often than everyone else "
-            f"({ratio:.1f} times, {_ci(o.get('ci_low'), o.get('ci_high'))}).",
+            f"({ratio:.1f} times, {_ci(lo, hi)}).",
             [f"{plural(o['exposed_exits'], 'exit')} in {o['exposed_person_days'] / 365.25:.0f} person-years after a "
              f"supervisor exit vs {o['baseline_exits']} in {o['baseline_person_days'] / 365.25:.0f} person-years "
              f"otherwise ({_ci(o['ci_low'], o['ci_high'])}; {o.get('method', '')}).",
@@ -208,7 +249,7 @@ def cascade_findings(res, ctx: Context) -> list[dict]:
             test=("cascade-pattern",), ratio=ratio, ci_low=o.get("ci_low"), ci_high=o.get("ci_high"),
             p_value=o.get("p_value"), cost=money_["excess_cost"], excess=money_["excess_exits"],
             exposed_exits=o["exposed_exits"], reference_exits=o["baseline_exits"],
-            reference_person_years=o["baseline_person_days"] / 365.25, mechanism="supervisor-exit-pattern"))
+            reference_person_years=o["baseline_person_days"] / 365.25, mechanism="supervisor-exit-pattern"), adj))
     return out
 
 
@@ -230,24 +271,26 @@ def overload_findings(res, ctx: Context) -> list[dict]:
                   f"{s['mean_span']:.1f} direct supervisees on average (up to {s['max_span']}){cal}") + ".")
     who = "One supervisor carries" if len(flagged) == 1 else f"{len(flagged)} supervisors carry"
     lead = f"{who} more supervision than the org chart can deliver"
-    ratio = rr.get("rate_ratio")
+    adj = ctx.adjusted("overloaded_supervisor")
+    ratio = adj["ratio"] if adj else rr.get("rate_ratio")
+    lo, hi = (adj["ci_low"], adj["ci_high"]) if adj else (rr.get("ci_low"), rr.get("ci_high"))
     if ratio is None or rr.get("annual_rate_overloaded") is None or rr.get("annual_rate_other") is None:
         return [candidate("overloaded-supervision", lead + ".", lead + ".", ev, test=None, ratio=None, ci_low=None,
                            ci_high=None, p_value=None, subjects=[s["supervisor_id"] for s in flagged])]
     m = costs.rate_excess_cost(rr["exits_overloaded"], rr["person_days_overloaded"], rr["exits_other"],
                                rr["person_days_other"], model=model, org=org)
     ev.insert(0, f"Supervisees under overloaded supervisors left at {rr['annual_rate_overloaded']:.0%} a year vs "
-                 f"{rr['annual_rate_other']:.0%} under others: {ratio:.1f}× ({_ci(rr['ci_low'], rr['ci_high'])}).")
+                 f"{rr['annual_rate_other']:.0%} under others: {rr['rate_ratio']:.1f}× "
+                 f"({_ci(rr['ci_low'], rr['ci_high'])}).")
     ev.append(f"Exits beyond the usual rate over the period analysed: {m['excess_exits']:.1f}, costing about "
               f"{_money(m['excess_cost'])}.")
-    return [candidate(
+    return [_use_adjusted(candidate(
         "overloaded-supervision", f"{lead}, and the people under them leave {ratio:.1f} times as often.",
-        f"{lead}; the people under them do not clearly leave more often ({ratio:.1f} times, "
-        f"{_ci(rr.get('ci_low'), rr.get('ci_high'))}).",
+        f"{lead}; the people under them do not clearly leave more often ({ratio:.1f} times, {_ci(lo, hi)}).",
         ev, test=("overloaded-supervision",), ratio=ratio, ci_low=rr.get("ci_low"), ci_high=rr.get("ci_high"),
         p_value=rr.get("p_value"), subjects=[s["supervisor_id"] for s in flagged], cost=m["excess_cost"],
         excess=m["excess_exits"], exposed_exits=rr["exits_overloaded"], reference_exits=rr["exits_other"],
-        reference_person_years=rr["person_days_other"] / 365.25)]
+        reference_person_years=rr["person_days_other"] / 365.25), adj)]
 
 
 def churn_findings(res, ctx: Context) -> list[dict]:
@@ -314,13 +357,16 @@ def _rate_candidate(kind, claim, plain, er, extra, model, org) -> dict | None:
                       reference_person_years=er["reference_person_years"])
 
 
-def _program_candidate(kind, res, ctx: Context, top: dict, where: str, who: str, extra: list) -> list[dict]:
+def _program_candidate(kind, res, ctx: Context, top: dict, where: str, who: str, extra: list,
+                       exposure: str) -> list[dict]:
     """A program-level candidate: ``where`` is said either way; that ``who`` leave more often only as a claim."""
     er = res.extras["exit_rate"]
-    claim = f"{where}, and {who} left {er['rate_ratio']:.1f} times as often."
-    plain = (f"{where}; {who} did not clearly leave more often ({er['rate_ratio']:.1f} times, "
-             f"{_ci(er.get('ci_low'), er.get('ci_high'))}).")
-    f = _rate_candidate(kind, claim, plain, er, extra, ctx.model, ctx.org)
+    adj = ctx.adjusted(exposure)
+    ratio = adj["ratio"] if adj else er["rate_ratio"]
+    lo, hi = (adj["ci_low"], adj["ci_high"]) if adj else (er.get("ci_low"), er.get("ci_high"))
+    claim = f"{where}, and {who} left {ratio:.1f} times as often."
+    plain = f"{where}; {who} did not clearly leave more often ({ratio:.1f} times, {_ci(lo, hi)})."
+    f = _use_adjusted(_rate_candidate(kind, claim, plain, er, extra, ctx.model, ctx.org), adj)
     if f:
         f["subjects"] = [top["program_id"]]
     return [f] if f else []
@@ -340,7 +386,8 @@ def caseload_findings(res, ctx: Context) -> list[dict]:
              f"{plural(r['sustained_people'], 'person', 'people')} above the cutoff for {k}+ months."
              for r in progs[:3]]
     return _program_candidate("caseload", res, ctx, top, where,
-                              f"people carrying such caseloads for {k} months or more", extra)
+                              f"people carrying such caseloads for {k} months or more", extra,
+                              "sustained_high_caseload")
 
 
 def documentation_findings(res, ctx: Context) -> list[dict]:
@@ -356,7 +403,7 @@ def documentation_findings(res, ctx: Context) -> list[dict]:
     extra = [f"{names.program(r['program_id'])}: {r['ratio']:.2f} documentation hours per session hour; "
              f"{plural(r['people_at_or_above'], 'person', 'people')} at or above the threshold." for r in progs[:3]]
     return _program_candidate("documentation", res, ctx, top, where,
-                              f"staff documenting at least {thr:g} hour per session hour", extra)
+                              f"staff documenting at least {thr:g} hour per session hour", extra, "high_doc_burden")
 
 
 def leading_findings(res, ctx: Context) -> list[dict]:

@@ -1,0 +1,169 @@
+"""Which conditions raise exits, each adjusted for the others: one Poisson regression on person-months.
+
+The audit's org-level claims -- people whose supervisor just left, people under
+an overloaded supervisor, people carrying sustained high caseloads, people
+documenting at least as long as they see clients -- come from one model, so
+the same exits are never explained twice: a Poisson regression of exits on the
+four exposures together, with each person-month's days at risk as exposure and
+role kind, tenure band and calendar year as adjustments, and intervals robust
+to the repeated months of one person (clustered by person).
+
+Each exposure's **attributable exits** are the exits among the exposed that
+the model puts down to it: an exit exposed to conditions with adjusted rate
+ratios ``RR_1 .. RR_k`` (above 1) has ``1 - 1/(RR_1 ... RR_k)`` of it
+attributable, shared among them in proportion to ``log RR``; so no exit is
+attributed more than once and the total never exceeds the exits observed.
+
+The person-months are those of :func:`orgraph.analyses.panel.person_months`:
+inside the export window, complete months before ``as_of``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..result import Result
+from ..settings import analysis_cut, as_of_text, resolve
+from .departures import monthly_factors
+from .panel import DAYS_PER_YEAR, month_index, rounded
+
+__all__ = ["exit_effects", "EXPOSURES"]
+
+#: The exposures of the joint model, with what they mean in a sentence.
+EXPOSURES = {
+    "supervisor_left": "whose supervisor left in the previous window",
+    "overloaded_supervisor": "reporting to an overloaded supervisor",
+    "sustained_high_caseload": "carrying a sustained high caseload",
+    "high_doc_burden": "documenting at least as long as their sessions",
+}
+_Z = 1.959963984540054
+_MIN_EXPOSED_EXITS = 2
+
+
+def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result:
+    """Adjusted exit rate ratios of the four org-level exposures, and the exits attributable to each.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    as_of : date, optional
+        Fit on complete months before this day (default: all data).
+    window_days : int, optional
+        "Supervisor left" window; default ``[cascades] window_days``.
+    min_exits : int, optional
+        Exits before ``as_of`` needed to fit; default ``[risk] min_exits`` (10).
+
+    Returns
+    -------
+    Result
+        ``table``: one record per exposure: ``exposure``, ``description``,
+        ``exits`` (exits among the exposed), ``person_years`` (exposed),
+        ``rate_ratio`` (adjusted), ``ci_low``, ``ci_high`` (95%,
+        person-clustered robust), ``p_value``, ``attributable_exits``,
+        ``fitted`` and ``reason`` (why not, when not fitted). ``extras``:
+        ``exits``, ``person_years``, ``people``, ``method`` and
+        ``adjusted_for``.
+
+    Notes
+    -----
+    Fitted with ``statsmodels`` (``GLM(..., family=Poisson(), exposure=days)``
+    with ``cov_type="cluster"`` by person) on cells of identical covariates per
+    person. An exposure with fewer than two exits among the exposed, or that
+    nobody or everybody had, is not fitted.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> res = exit_effects(example_org(), min_exits=1)
+    >>> [r["exposure"] for r in res.table]
+    ['supervisor_left', 'overloaded_supervisor', 'sustained_high_caseload', 'high_doc_burden']
+    >>> res.extras["exits"]
+    2
+    """
+    import statsmodels.api as sm
+
+    from .overload import overloaded_supervisors
+
+    cut = analysis_cut(org, as_of)
+    day = as_of_text(cut)
+    window = int(resolve(org, "cascades", window_days=window_days)["window_days"])
+    need = int(resolve(org, "risk", min_exits=min_exits)["min_exits"])
+    k = int(resolve(org, "caseload")["consecutive_months"])
+    thr = float(resolve(org, "docburden")["threshold"])
+    settings = {"window_days": window, "min_exits": need, "consecutive_months": k, "doc_threshold": thr}
+    f = monthly_factors(org)
+    if as_of is not None:                # complete months before as_of: nothing after it is seen
+        f = f[f["mi"] < int(month_index([cut])[0])]
+    f = f[f["days"] > 0]
+    over = {s["supervisor_id"] for s in overloaded_supervisors(org, as_of=day).table if s["overloaded"]}
+    X = pd.DataFrame({
+        "supervisor_left": (f["sup_left_days"] < window).to_numpy(),
+        "overloaded_supervisor": f["supervisor_id"].isin(list(over)).to_numpy(),
+        "sustained_high_caseload": (f["caseload_run"] >= k).to_numpy(),
+        "high_doc_burden": (f["doc_ratio"] >= thr).to_numpy(),
+    }).astype(int)
+    events = f["exit"].to_numpy().astype(float)
+    days = f["days"].to_numpy().astype(float)
+    total = {"exits": int(events.sum()), "person_years": rounded(days.sum() / DAYS_PER_YEAR, 2),
+             "people": int(f["staff_id"].nunique()),
+             "method": "Poisson regression on person-months, exposure = days at risk, person-clustered robust "
+                       "intervals (statsmodels GLM)",
+             "adjusted_for": ["role kind", "tenure band", "calendar year", "the other exposures"]}
+    rows = {n: {"exposure": n, "description": EXPOSURES[n], "exits": int(events[X[n].to_numpy() == 1].sum()),
+                "person_years": rounded(days[X[n].to_numpy() == 1].sum() / DAYS_PER_YEAR, 2), "rate_ratio": None,
+                "ci_low": None, "ci_high": None, "p_value": None, "attributable_exits": 0.0, "fitted": False,
+                "reason": None} for n in EXPOSURES}
+    if events.sum() < need:
+        for r in rows.values():
+            r["reason"] = f"only {int(events.sum())} exits before {day} (at least {need} needed)"
+        return Result("effects", day, settings, list(rows.values()), "Too few exits to fit the joint model.", total)
+    usable = []
+    for n in EXPOSURES:
+        x = X[n].to_numpy()
+        if x.sum() == 0 or x.sum() == len(x):
+            rows[n]["reason"] = "nobody was exposed" if x.sum() == 0 else "everybody was exposed"
+        elif rows[n]["exits"] < _MIN_EXPOSED_EXITS:
+            rows[n]["reason"] = f"fewer than {_MIN_EXPOSED_EXITS} exits among the exposed"
+        else:
+            usable.append(n)
+    adj = pd.DataFrame({"role": f["role_kind"].astype(str).to_numpy(),
+                        "tenure": f["tenure_band"].astype(str).to_numpy(),
+                        "year": pd.to_datetime(f["ref"]).dt.year.astype(str).to_numpy()})
+    design = pd.concat([X[usable].reset_index(drop=True),
+                        pd.get_dummies(adj, drop_first=True, dtype=float).reset_index(drop=True)], axis=1)
+    cells = design.assign(_person=f["sc"].to_numpy(), _e=events, _d=days)
+    cells = cells.groupby(list(design.columns) + ["_person"], as_index=False)[["_e", "_d"]].sum()
+    keep = [c for c in design.columns if cells[c].nunique() > 1 or c in usable]
+    exog = sm.add_constant(cells[keep].astype(float), has_constant="add")
+    try:
+        fit = sm.GLM(cells["_e"], exog, family=sm.families.Poisson(), exposure=cells["_d"]).fit(
+            cov_type="cluster", cov_kwds={"groups": cells["_person"].to_numpy()})
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        for n in usable:
+            rows[n]["reason"] = f"the model could not be fitted ({exc})"
+        usable = []
+        fit = None
+    log_rr = {}
+    for n in usable:
+        b, se = float(fit.params[n]), float(fit.bse[n])
+        if not (np.isfinite(b) and np.isfinite(se)):
+            rows[n]["reason"] = "the model could not estimate it"
+            continue
+        log_rr[n] = b
+        rows[n].update(rate_ratio=rounded(np.exp(b), 4), ci_low=rounded(np.exp(b - _Z * se), 4),
+                       ci_high=rounded(np.exp(b + _Z * se), 4), p_value=rounded(float(fit.pvalues[n]), 8),
+                       fitted=True)
+    # attributable exits: each exit's share 1 - 1/prod(RR) over its harmful exposures, split by log RR
+    harmful = {n: b for n, b in log_rr.items() if b > 0}
+    if harmful:
+        ex = X.loc[events > 0, list(harmful)].to_numpy() * np.array(list(harmful.values()))
+        w = events[events > 0]
+        tot = ex.sum(axis=1)
+        share = np.where(tot > 0, (1 - np.exp(-tot)) / np.where(tot > 0, tot, 1), 0.0)
+        for j, n in enumerate(harmful):
+            rows[n]["attributable_exits"] = rounded(float((ex[:, j] * share * w).sum()), 3)
+    fitted = [r for r in rows.values() if r["fitted"]]
+    summary = (f"Fitted on {total['exits']} exits in {total['person_years']:,.0f} person-years; "
+               + ("; ".join(f"{r['exposure'].replace('_', ' ')} {r['rate_ratio']:.2f}x" for r in fitted)
+                  or "no exposure could be estimated") + ".")
+    return Result("effects", day, settings, list(rows.values()), summary, total)
