@@ -135,6 +135,10 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     cells = cells.groupby(list(design.columns) + ["_person"], as_index=False)[["_e", "_d"]].sum()
     keep = [c for c in design.columns if cells[c].nunique() > 1 or c in usable]
     exog = sm.add_constant(cells[keep].astype(float), has_constant="add")
+    for col in reversed([c for c in keep if c not in usable]):     # drop adjustments the data cannot separate
+        if np.linalg.matrix_rank(exog.to_numpy()) == exog.shape[1]:
+            break
+        exog = exog.drop(columns=col)
     try:
         fit = sm.GLM(cells["_e"], exog, family=sm.families.Poisson(), exposure=cells["_d"]).fit(
             cov_type="cluster", cov_kwds={"groups": cells["_person"].to_numpy()})

@@ -1,0 +1,71 @@
+"""The joint model of the org-level exposures (orgraph.analyses.effects)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from orgraph.analyses.departures import monthly_factors
+from orgraph.analyses.effects import EXPOSURES, exit_effects
+from orgraph.analyses.overload import overloaded_supervisors
+
+
+def test_attributable_exits_never_exceed_the_exits(riverbend):
+    res = exit_effects(riverbend)
+    total = sum(r["attributable_exits"] for r in res.table)
+    assert 0 < total <= res.extras["exits"]
+    for r in res.table:
+        assert r["attributable_exits"] <= r["exits"]
+        if r["fitted"] and r["rate_ratio"] <= 1:
+            assert r["attributable_exits"] == 0
+
+
+def test_the_fit_matches_statsmodels_on_person_months(riverbend):
+    """Cells of identical covariates per person give the coefficients of a fit on every person-month."""
+    res = exit_effects(riverbend)
+    f = monthly_factors(riverbend)
+    f = f[f["days"] > 0]
+    over = {s["supervisor_id"] for s in overloaded_supervisors(riverbend).table if s["overloaded"]}
+    X = pd.DataFrame({
+        "supervisor_left": (f["sup_left_days"] < 180).to_numpy(),
+        "overloaded_supervisor": f["supervisor_id"].isin(list(over)).to_numpy(),
+        "sustained_high_caseload": (f["caseload_run"] >= 3).to_numpy(),
+        "high_doc_burden": (f["doc_ratio"] >= 1.0).to_numpy(),
+    }).astype(float)
+    adj = pd.get_dummies(pd.DataFrame({"role": f["role_kind"].astype(str).to_numpy(),
+                                       "tenure": f["tenure_band"].astype(str).to_numpy(),
+                                       "year": pd.to_datetime(f["ref"]).dt.year.astype(str).to_numpy()}),
+                         drop_first=True, dtype=float)
+    exog = sm.add_constant(pd.concat([X, adj], axis=1))
+    exog = exog.loc[:, exog.nunique() > 1].assign(const=1.0)
+    fit = sm.GLM(f["exit"].to_numpy().astype(float), exog, family=sm.families.Poisson(),
+                 exposure=f["days"].to_numpy().astype(float)).fit(
+        cov_type="cluster", cov_kwds={"groups": f["sc"].to_numpy()})
+    for r in res.table:
+        assert r["rate_ratio"] == pytest.approx(float(np.exp(fit.params[r["exposure"]])), rel=1e-3)
+        lo = float(np.exp(fit.params[r["exposure"]] - 1.959963984540054 * fit.bse[r["exposure"]]))
+        assert r["ci_low"] == pytest.approx(lo, rel=0.02)      # small-sample corrections count cells, not months
+
+
+@pytest.mark.slow
+def test_planted_overload_is_found_and_null_orgs_are_quiet(synth_org):
+    _, org, truth = synth_org(staff=400, years=5, seed=1)
+    row = {r["exposure"]: r for r in exit_effects(org).table}
+    assert truth["overloaded_supervisors"]
+    assert row["overloaded_supervisor"]["ci_low"] > 1
+    quiet = 0
+    for seed in (1, 2, 3, 4, 5):
+        _, org, _ = synth_org(staff=150, years=5, seed=seed, null=True, tenure_shape=0.6, export_from="2023-01-01")
+        rows = exit_effects(org).table
+        quiet += all(not r["fitted"] or r["ci_low"] <= 1 for r in rows)
+    assert quiet >= 4
+
+
+def test_too_few_exits_is_said():
+    from orgraph.analyses._demo import example_org
+
+    res = exit_effects(example_org())
+    assert [r["exposure"] for r in res.table] == list(EXPOSURES)
+    assert not any(r["fitted"] for r in res.table)
+    assert res.table[0]["reason"].startswith("only 2 exits before 2022-06-30")
