@@ -3,6 +3,7 @@ anonymizing hides names."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -74,6 +75,12 @@ def test_anonymized_audit_names_nobody(audit_org, tmp_path):
         leaked = [n for n in names if n in t]
         assert not leaked, leaked[:3]
     assert any("P-" in s for f in a["findings"] for s in [f["headline"]] + f["evidence"])
+    # no staff or seat id, in any field or sentence of the findings and the memo
+    ids = set(org.data.staff) | set(org.data.positions)
+    for name in ("findings.json", "report.md"):
+        text = (tmp_path / name).read_text()
+        leaked = [i for i in ids if re.search(r"(?<![A-Za-z0-9-])" + re.escape(i) + r"(?![A-Za-z0-9])", text)]
+        assert not leaked, (name, leaked[:5])
 
 
 def test_as_of_limits_the_audit(audit_org):

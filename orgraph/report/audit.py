@@ -80,6 +80,14 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
                                         settings=resolve(org, "audit"))
     if results.get("churn") is not None:
         examined += watched_seats(results["churn"])
+    if anonymize:                       # every id a finding names goes through the one pseudonymizer
+        for item in found + examined:
+            item["subjects"] = [names.subject(x) for x in item["subjects"]]
+            for k in ("headline", "reason"):
+                if item.get(k):
+                    item[k] = names.scrub(item[k])
+            if item.get("evidence"):
+                item["evidence"] = [names.scrub(e) for e in item["evidence"]]
     found.sort(key=lambda f: (-f["score"], -(f["estimated_cost"] or 0), not f["claim"],
                               f["p_adjusted"] if f["p_adjusted"] is not None else 1.0))
     for i, f in enumerate(found, 1):
@@ -91,15 +99,18 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     at_risk = []
     for r in (risk.table if shown else [])[:10]:
         r = dict(r)
-        if anonymize and "staff_id" in r:
-            r["staff_id"] = names.staff(r["staff_id"])
+        if anonymize:
+            for k in ("staff_id", "supervisor_id", "position_id"):
+                if r.get(k) is not None:
+                    r[k] = names.subject(r[k])
             r.pop("name", None)
+            r.pop("details", None)          # its sentences name seats and supervisors
         at_risk.append(r)
     audit = jsonable({"as_of": day, "window_start": start, "org": org_summary(org), "headlines": headlines,
                       "total_exit_cost": total, "findings": found, "examined": examined,
                       "untestable": untestable(results), "at_risk": at_risk,
                       "risk_validation": _risk_validation(validation),
-                      "risk_summary": risk.summary if risk is not None else None, "notes": notes + cost_notes})
+                      "risk_summary": names.scrub(risk.summary) if risk is not None else None, "notes": notes + cost_notes})
     audit["results"] = results
     return audit
 

@@ -26,6 +26,7 @@ Examples
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..graph import OrgGraph
@@ -71,6 +72,9 @@ def _ci(lo, hi) -> str:
 
 _p = p_text
 
+#: What an id can look like inside a sentence (letters, digits, ``-``, ``_`` and ``.`` inside).
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")
+
 
 class Names:
     """Staff, seat and program names for sentences; pseudonyms when anonymizing."""
@@ -91,7 +95,31 @@ class Names:
 
     def seat(self, pid: str) -> str:
         p = self.org.data.positions.get(pid)
-        return f"{p.title} seat {pid}" if p else f"seat {pid}"
+        shown = self.seat_id(pid)
+        return f"{p.title} seat {shown}" if p else f"seat {shown}"
+
+    def seat_id(self, pid: str) -> str:
+        """A seat id, or its pseudonym when anonymizing (a seat can name the one person who holds it)."""
+        return f"seat-{self.pseudo(pid)[2:]}" if self.pseudo is not None else pid
+
+    def scrub(self, text: str | None) -> str | None:
+        """``text`` with every staff or seat id in it replaced by its pseudonym (as it is when not anonymizing).
+
+        Analyses write some sentences themselves ("8 of 9 exits reported to S0132"); when anonymizing, every
+        sentence of the audit passes through here, so no real id leaves in prose.
+        """
+        if self.pseudo is None or not text:
+            return text
+        known = self.org.data.staff.keys() | self.org.data.positions.keys()
+        return _TOKEN.sub(lambda m: self.subject(m.group(0)) if m.group(0) in known else m.group(0), text)
+
+    def subject(self, sid: str) -> str:
+        """Any id a finding names: a person's or seat's through the pseudonymizer, a program's as it is."""
+        if self.pseudo is None or sid in self.org.data.programs:
+            return sid
+        if sid in self.org.data.positions:
+            return self.seat_id(sid)
+        return self.pseudo(sid)
 
 
 @dataclass(frozen=True)
@@ -432,7 +460,16 @@ def departure_findings(res, ctx: Context) -> list[dict]:
     def level(r):
         if r["factor"] == "supervisor" and r["level"] in org.data.staff:
             return names.staff(r["level"])
+        if r["factor"] == "seat" and r["level"] in org.data.positions:
+            return names.seat_id(r["level"])
         return r["level"]
+
+    def among(r):
+        if r["factor"] == "supervisor":
+            return f"people supervised by {level(r)}"
+        if r["factor"] == "seat":
+            return f"holders of {names.seat(r['level'])}"
+        return r["description"]
 
     out = []
     period = res.extras.get("period") or {}
@@ -442,7 +479,7 @@ def departure_findings(res, ctx: Context) -> list[dict]:
         out.append(candidate(
             "common-factors",
             f"Between {period.get('start')} and {period.get('end')}, exits were {r['rate_ratio']:.1f} times as "
-            f"frequent among {r['description']}.",
+            f"frequent among {among(r)}.",
             None,
             [f"{r['factor'].replace('_', ' ')} = {level(r)}: {plural(r['exits'], 'exit')} among "
              f"{plural(r['people'], 'person', 'people')}, {r['rate_ratio']:.1f}× the exit rate of everyone else "
