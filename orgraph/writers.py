@@ -14,7 +14,7 @@ from .errors import SourceError
 from .graph import OrgGraph, as_date
 from .registry import run_analyses
 from .render.pack import write_pack
-from .report.audit import report_markdown, run_audit
+from .report.audit import bottom_line, report_markdown, run_audit
 from .report.pack import pack_content
 from .settings import resolve
 
@@ -38,7 +38,8 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
         progress("snapshot pack and maps")
     cell = resolve(org, "privacy")["min_cell"]
     content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
-                           findings=audit["findings"], anonymize=anonymize, key=key, min_cell=cell)
+                           findings=audit["findings"], bottom_line=bottom_line(audit), anonymize=anonymize, key=key,
+                           min_cell=cell)
     pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
                       title=f"Turnover root-cause audit, {day.isoformat()}")
     doc = {k: v for k, v in audit.items() if k != "results"}

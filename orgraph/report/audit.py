@@ -23,7 +23,7 @@ from .claims import state
 from .findings import Context, Names, _money, hypotheses, watched_seats
 from .words import money, plural
 
-__all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable"]
+__all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable", "bottom_line"]
 
 
 def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | None = None,
@@ -115,6 +115,24 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     return audit
 
 
+def bottom_line(audit: dict) -> list[str]:
+    """What exits cost in the period the findings cover, what the findings explain of it, and whether the risk
+    list can be trusted: the sentences a pack opens with."""
+    out = []
+    t = audit.get("total_exit_cost")
+    if t:
+        explained = sum(f["estimated_cost"] or 0 for f in audit["findings"])
+        out.append(f"From {t['period_start']} to {t['period_end']}, {plural(t['exits'], 'exit')} cost an estimated "
+                   f"{money(t['cost'])}; the findings below account for {money(explained)} of it.")
+    rv = audit.get("risk_validation") or {}
+    if rv.get("withheld"):
+        out.append(f"The list of who is at risk now is withheld. {rv.get('reason') or ''}".strip())
+    elif rv.get("concordance") is not None:
+        out.append(f"Checked on past exits, the risk list ranked leavers above stayers {rv['concordance']:.0%} of the "
+                   f"time (95% interval {rv['ci_low']:.0%}–{rv['ci_high']:.0%}).")
+    return out
+
+
 def _risk_validation(v: dict | None) -> dict:
     """The risk list's check on past exits, as ``findings.json`` reports it."""
     if v is None:
@@ -181,9 +199,7 @@ def report_markdown(audit: dict) -> str:
     if audit["headlines"] or t:
         lines += ["## The bottom line", ""] + [f"- {h}" for h in audit["headlines"]]
         if t:
-            explained = sum(f["estimated_cost"] or 0 for f in audit["findings"])
-            lines.append(f"- From {t['period_start']} to {t['period_end']}, {plural(t['exits'], 'exit')} cost an "
-                         f"estimated {money(t['cost'])}; the findings below account for {money(explained)} of it.")
+            lines.append(f"- {bottom_line(audit)[0]}")
         lines.append("")
     lines += ["## Findings, ranked by estimated cost and certainty", ""]
     if not stated:

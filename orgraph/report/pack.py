@@ -15,11 +15,16 @@ from ..analyses.overload import SPAN_BANDS, span_band
 from ..graph import OrgGraph, as_date
 from ..privacy import Pseudonymizer, suppress
 from .flags import MapFlags
+from .words import money
 
 __all__ = ["pack_content", "pack_tables", "headline_findings", "CASELOAD_BINS"]
 
 #: Bins of active clients in the pack's caseload distribution.
 CASELOAD_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, None))
+
+
+def _money_word(f: dict) -> str:
+    return f"about {money(f['estimated_cost'])} in the period, {f['certainty']} certainty"
 
 
 def _table(results: dict, name: str) -> list[dict]:
@@ -28,7 +33,7 @@ def _table(results: dict, name: str) -> list[dict]:
 
 
 def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None, own_findings: bool | None = None,
-                 anonymize: bool = False, key: str | None = None, min_cell: int = 5) -> dict:
+                 bottom_line=(), anonymize: bool = False, key: str | None = None, min_cell: int = 5) -> dict:
     """Flags, tables and headline sentences for a pack on ``as_of``.
 
     Parameters
@@ -38,8 +43,11 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
     notes : sequence of str
         Analyses that could not run (shown in the pack).
     findings : list of dict, optional
-        Ranked findings from the audit; their headlines follow the pack's
-        opening sentence.
+        Ranked findings from the audit; their headlines (with their dollars
+        and certainty) follow the pack's opening sentence and ``bottom_line``.
+    bottom_line : sequence of str
+        What exits cost in the period and what the findings explain of it
+        (:func:`orgraph.report.audit.bottom_line`).
     own_findings : bool, optional
         Also say the pack's own sentences about cascades, overload and churn
         (default: only when ``findings`` is not given, so nothing is said twice).
@@ -61,7 +69,8 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
         own_findings = findings is None
     if not own_findings:
         said = said[:1]
-    said += [f["headline"] for f in (findings or [])]
+    said += list(bottom_line)
+    said += [f["headline"] + (f" ({_money_word(f)})" if f.get("estimated_cost") else "") for f in (findings or [])]
     return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes)}
 
 
