@@ -15,8 +15,8 @@ from ..graph import OrgGraph
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
-from .exposure import (DAY, TENURE_BAND_EDGES, band_rates, iso, num, observed_from, people, supervisor_cohorts,
-                       tenure_band, tenure_days, union_intervals)
+from .exposure import (DAY, band_rates, expected_by_row, iso, num, observed_from, people, strata_days, strata_exits,
+                       strata_table, supervisor_cohorts, union_intervals)
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -64,14 +64,18 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     *At risk*: a cohort member is at risk from the day after the supervisor's
     last day until the end of the window, their own exit or the data end,
     whichever is first. Members who left on or before the supervisor's last
-    day are not in the cohort. *Expected*: the member's role-kind baseline hazard
-    times their days at risk, where the baseline hazard is exits per person-day
-    among all staff outside any post-supervisor-exit window (role kind = that
-    of the person's latest seat; person-time counts from
-    :func:`~orgraph.analyses.exposure.observed_from`, so years before the
-    export window, in which no exit could be recorded, do not dilute it). The interval is the exact (Garwood) Poisson
-    interval of ``observed`` divided by ``expected``; the p-value is
-    ``P(X >= observed)`` for ``X ~ Poisson(expected)``.
+    day are not in the cohort. *Expected* is indirectly standardised: the
+    member's days at risk in each calendar year and tenure band (days since
+    hire) times the baseline hazard of their role kind in that year and band,
+    where baseline hazards are exits per person-day among all staff outside any
+    post-supervisor-exit window (role kind = that of the person's latest seat;
+    thin cells pooled by :func:`~orgraph.analyses.exposure.band_rates`;
+    person-time counts from :func:`~orgraph.analyses.exposure.observed_from`,
+    so years before the export window, in which no exit could be recorded, do
+    not dilute it). The interval is the exact (Garwood) Poisson interval of
+    ``observed`` divided by ``expected``; the p-value is ``P(X >= observed)``
+    for ``X ~ Poisson(expected)``. ``baseline_hazard_per_year`` in ``org``
+    reports the role kinds' overall rates.
 
     Examples
     --------
@@ -107,20 +111,17 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     expo["days"] = (expo["end"] - expo["start"]).dt.days
     expo_days = expo.groupby("staff_id")["days"].sum()
     expo_exit = set(m.loc[m["departed"], "staff_id"])
-    bands = list(range(len(TENURE_BAND_EDGES)))
-    all_days = pd.DataFrame(tenure_days(P["start"], P["end"], P["hire"]), index=P.index, columns=bands)
-    x = tenure_days(expo["start"], expo["end"], expo["staff_id"].map(P["hire"]))
-    x_days = pd.DataFrame(x, columns=bands).groupby(expo["staff_id"].to_numpy()).sum()
-    x_days = x_days.reindex(P.index).fillna(0)
-    ex_band = pd.Series(tenure_band(P["exit"].fillna(P["end"]), P["hire"]), index=P.index)
-    exits = pd.get_dummies(ex_band).reindex(columns=bands, fill_value=0).astype(int).mul(P["exited"].astype(int),
-                                                                                       axis=0)
-    x_exits = exits.mul(P.index.isin(expo_exit).astype(int), axis=0)
     rk = P["role_kind"]
-    rates = band_rates((all_days - x_days).groupby(rk).sum(), (exits - x_exits).groupby(rk).sum())
-    m_days = tenure_days(m["ws"], m["we"], m["staff_id"].map(P["hire"]))
-    m_rates = rates.reindex(m["role_kind"]).fillna(0.0).to_numpy()
-    m["expected"] = (m_days * m_rates).sum(axis=1)
+    x_hire, x_role = expo["staff_id"].map(P["hire"]), expo["staff_id"].map(rk)
+    pieces_x = strata_days(expo["start"], expo["end"], x_hire, x_role)
+    last = P["exit"].fillna(P["end"])
+    base_days = strata_table(strata_days(P["start"], P["end"], P["hire"], rk)) \
+        .sub(strata_table(pieces_x), fill_value=0)
+    base_exits = strata_exits(last, P["hire"], rk, P["exited"] & ~P.index.isin(expo_exit)) \
+        .reindex(base_days.index, fill_value=0)
+    rates = band_rates(base_days, base_exits)
+    m_pieces = strata_days(m["ws"], m["we"], m["staff_id"].map(P["hire"]), m["role_kind"])
+    m["expected"] = expected_by_row(m_pieces, rates, len(m))
     base = pd.DataFrame({"role_kind": rk, "days": P["days"].astype(float), "exits": P["exited"].astype(int)})
     base["x_days"] = base.index.map(expo_days).fillna(0).astype(float)
     base["x_exits"] = base.index.isin(expo_exit).astype(int)
@@ -182,7 +183,7 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     ev_b = int(by["b_exits"].sum())
     t_b = float(by["b_days"].sum())
     hr = rate_ratio(ev_a, t_a, ev_b, t_b)
-    exp_std = float((x_days.to_numpy() * rates.reindex(rk).fillna(0.0).to_numpy()).sum())
+    exp_std = float(expected_by_row(pieces_x, rates, len(expo)).sum())
     std = relative_risk(ev_a, exp_std)
     days_after = [d["days_after"] for c in cascades for d in c["departures"]]
     org_level = {

@@ -19,8 +19,8 @@ from ..graph import OrgGraph
 from ..stats import bh_adjust, poisson_sf_many
 from ..result import Result
 from ..settings import analysis_cut, resolve
-from .exposure import (DAY, TENURE_BAND_EDGES, assignments, band_rates, iso, num, observed_from, people,
-                       supervision, tenure_band, tenure_days)
+from .exposure import (DAY, assignments, band_rates, expected_by_row, iso, num, observed_from, people, strata_days,
+                       strata_exits, strata_table, supervision)
 
 __all__ = ["churn_seats"]
 
@@ -64,11 +64,13 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     *Exits* are holders who left the org while holding the seat (moving to
     another seat is not an exit), from the start of the export window.
     *Expected* is indirectly standardised: each holding's occupied days in
-    each tenure band (days since the holder's hire: under 6 months, 6-12
-    months, 1-2 years, 2 years or more) times the org's exit rate for that
-    role kind and band (exits from seats of that kind in that band / their
-    occupied days; a band with fewer than 5 exits takes the role kind's
-    overall rate), summed over the seat's holdings. The rates come from every
+    each calendar year and tenure band (days since the holder's hire: under 6
+    months, 6-12 months, 1-2 years, 2 years or more) times the org's exit rate
+    for that role kind, year and band (exits from seats of that kind in that
+    year and band / their occupied days; a cell with fewer than 5 exits takes
+    the rate over all years, then the role kind's overall rate:
+    :func:`~orgraph.analyses.exposure.band_rates`), summed over the seat's
+    holdings. The rates come from every
     seat except those a first pass flags (a robust baseline: a handful of
     seats that lose holders all the time would otherwise make short tenures
     look normal), and the second pass decides; ``p_value`` is ``P(X >= exits)`` for
@@ -133,19 +135,18 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     ew["n"] = ew.groupby("position_id")["d"].cumsum()
     seats["max_holders_in_window"] = ew.groupby("position_id")["n"].max()
 
-    # expected exits: the org's rate for the seat's role kind x the holder's tenure band, over the occupied days
+    # expected exits: the org's rate for the seat's role kind x calendar year x the holder's tenure band
     hire = Ao["staff_id"].map(P["hire"])
-    bands = list(range(len(TENURE_BAND_EDGES)))
-    d = pd.DataFrame(tenure_days(Ao["start"].clip(lower=obs0), Ao["end"], hire), index=Ao.index, columns=bands)
-    e = pd.get_dummies(pd.Series(tenure_band(Ao["exit"].fillna(Ao["end"]), hire), index=Ao.index)) \
-        .reindex(columns=bands, fill_value=0).astype(int).mul(Ao["exit_here"].astype(int), axis=0)
+    pieces = strata_days(Ao["start"].clip(lower=obs0), Ao["end"], hire, Ao["role_kind"])
+    last = Ao["exit"].fillna(Ao["end"])
     rule = seats["max_holders_in_window"] >= k_min
 
     def test(excluded: pd.Index) -> None:
         keep = ~Ao["position_id"].isin(excluded).to_numpy()
-        rk = Ao["role_kind"][keep]
-        rates = band_rates(d[keep].groupby(rk).sum(), e[keep].groupby(rk).sum())
-        mu = (d.to_numpy() * rates.reindex(Ao["role_kind"]).fillna(0.0).to_numpy()).sum(axis=1)
+        days = strata_table(pieces[keep[pieces["row"].to_numpy()]])
+        exits = strata_exits(last, hire, Ao["role_kind"], Ao["exit_here"].to_numpy() & keep) \
+            .reindex(days.index, fill_value=0)
+        mu = expected_by_row(pieces, band_rates(days, exits), len(Ao))
         seats["expected"] = pd.Series(mu, index=Ao.index).groupby(Ao["position_id"]).sum() \
             .reindex(seats.index).fillna(0.0)
         seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())

@@ -18,7 +18,8 @@ import pandas as pd
 from ..graph import OrgGraph, as_date
 
 __all__ = ["observed_from", "people", "supervision", "assignments", "union_intervals", "supervisor_cohorts",
-           "post_exit_window", "tenure_days", "tenure_band", "band_rates", "TENURE_BAND_EDGES", "TENURE_BAND_NAMES",
+           "post_exit_window", "tenure_days", "tenure_band", "band_rates", "strata_days", "strata_exits", "strata_table",
+           "expected_by_row", "TENURE_BAND_EDGES", "TENURE_BAND_NAMES",
            "iso", "num", "DAY"]
 
 #: Tenure bands for expected exits, by days since hire: under 6 months, 6-12 months, 1-2 years, 2 years or more.
@@ -225,13 +226,15 @@ def tenure_band(day, hire, edges=TENURE_BAND_EDGES) -> np.ndarray:
 
 
 def band_rates(days: pd.DataFrame, exits: pd.DataFrame, *, min_exits: int = 5) -> pd.DataFrame:
-    """Exit rates per person-day by role kind x tenure band, thin strata pooled.
+    """Exit rates per person-day by stratum x tenure band, thin strata pooled.
 
-    ``days`` and ``exits`` are indexed by role kind with one column per band.
-    A stratum with fewer than ``min_exits`` exits takes its role kind's rate
-    over all bands (the documented pooling rule: with too few exits to see
-    the tenure shape, expected counts fall back to the role kind's rate); a
-    role kind with no person-time gets rate 0.
+    ``days`` and ``exits`` have one column per tenure band and are indexed by
+    role kind, or by (role kind, calendar year). The pooling rule: a cell with
+    fewer than ``min_exits`` exits takes the rate of its role kind and band over
+    all years; if that too has fewer than ``min_exits`` exits, the role kind's
+    rate over all bands (with too few exits to see the tenure shape, expected
+    counts fall back to the role kind's rate). A role kind with no person-time
+    gets rate 0.
 
     Examples
     --------
@@ -239,14 +242,88 @@ def band_rates(days: pd.DataFrame, exits: pd.DataFrame, *, min_exits: int = 5) -
     >>> e = pd.DataFrame([[10, 5], [1, 5]], index=["clinician", "admin"])
     >>> band_rates(d, e).round(4).values.tolist()     # admin's first band is thin: 6 / 1100 for it
     [[0.01, 0.005], [0.0055, 0.005]]
+    >>> idx = pd.MultiIndex.from_tuples([("clinician", 2023), ("clinician", 2024)])
+    >>> d2 = pd.DataFrame([[500, 500], [500, 500]], index=idx)
+    >>> e2 = pd.DataFrame([[8, 2], [2, 3]], index=idx)
+    >>> band_rates(d2, e2).round(4).values.tolist()   # 2023's first band has 8 exits; the rest pool over years
+    [[0.016, 0.005], [0.01, 0.005]]
     """
     days = days.astype(float)
     exits = exits.astype(float)
     own = exits / days.where(days > 0)
+    if days.index.nlevels > 1:
+        broad = band_rates(days.groupby(level=0).sum(), exits.groupby(level=0).sum(), min_exits=min_exits)
+        fallback = broad.reindex(days.index.get_level_values(0)).set_axis(days.index)
+        return own.where(exits >= min_exits, fallback).fillna(0.0)
     overall = exits.sum(axis=1) / days.sum(axis=1).where(days.sum(axis=1) > 0)
     fallback = pd.DataFrame(np.repeat(overall.to_numpy()[:, None], own.shape[1], axis=1), index=own.index,
                             columns=own.columns)
     return own.where(exits >= min_exits, fallback).fillna(0.0)
+
+
+def _year(day_numbers: np.ndarray) -> np.ndarray:
+    return day_numbers.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def strata_days(start, end, hire, role) -> pd.DataFrame:
+    """Days of each interval ``[start, end)`` by calendar year and tenure band.
+
+    Returns one row per interval and calendar year it touches: ``row`` (the
+    interval's position), ``role_kind``, ``year`` and one column per tenure
+    band (:data:`TENURE_BAND_EDGES`) holding days.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime
+    >>> p = strata_days(t(["2023-12-01"]), t(["2024-02-01"]), t(["2023-11-01"]), ["clinician"])
+    >>> p[["row", "year", 0]].values.tolist()
+    [[0, 2023, 31], [0, 2024, 31]]
+    """
+    s, e, h = _day_numbers(start), _day_numbers(end), _day_numbers(hire)
+    role = np.asarray(role, dtype=object)
+    ys = _year(s)
+    ye = np.maximum(_year(np.maximum(e - 1, s)), ys)
+    n = (ye - ys + 1).astype(np.int64)
+    rep = np.repeat(np.arange(len(s)), n)
+    yr = ys[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    y0 = (yr - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    y1 = (yr - 1969).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    ps, pe = np.maximum(s[rep], y0), np.minimum(e[rep], y1)
+    lo = np.asarray(TENURE_BAND_EDGES, dtype=np.int64)
+    hi = np.append(lo[1:], np.int64(10**9))
+    hh = h[rep][:, None]
+    d = np.clip(np.minimum(pe[:, None], hh + hi[None, :]) - np.maximum(ps[:, None], hh + lo[None, :]), 0, None)
+    out = pd.DataFrame(d, columns=list(range(len(lo))))
+    out.insert(0, "year", yr)
+    out.insert(0, "role_kind", role[rep])
+    out.insert(0, "row", rep)
+    return out
+
+
+def strata_exits(day, hire, role, counted) -> pd.DataFrame:
+    """Exits by (role kind, calendar year) x tenure band: ``counted`` says which ``day`` is an exit."""
+    ok = np.asarray(counted, dtype=bool)
+    d, h = _day_numbers(day)[ok], _day_numbers(hire)[ok]
+    band = np.clip(np.searchsorted(np.asarray(TENURE_BAND_EDGES), d - h, side="right") - 1, 0,
+                   len(TENURE_BAND_EDGES) - 1)
+    frame = pd.DataFrame({"role_kind": np.asarray(role, dtype=object)[ok], "year": _year(d), "band": band})
+    table = pd.crosstab([frame["role_kind"], frame["year"]], frame["band"])
+    return table.reindex(columns=list(range(len(TENURE_BAND_EDGES))), fill_value=0)
+
+
+def strata_table(pieces: pd.DataFrame) -> pd.DataFrame:
+    """Days by (role kind, calendar year) x tenure band, from :func:`strata_days` pieces."""
+    return pieces.groupby(["role_kind", "year"])[list(range(len(TENURE_BAND_EDGES)))].sum()
+
+
+def expected_by_row(pieces: pd.DataFrame, rates: pd.DataFrame, n_rows: int) -> np.ndarray:
+    """Expected exits of each interval: its days in each stratum times that stratum's rate, summed."""
+    if not len(pieces):
+        return np.zeros(n_rows)
+    key = pd.MultiIndex.from_arrays([pieces["role_kind"], pieces["year"]])
+    r = rates.reindex(key).fillna(0.0).to_numpy()
+    mu = (pieces[list(range(len(TENURE_BAND_EDGES)))].to_numpy() * r).sum(axis=1)
+    return np.bincount(pieces["row"].to_numpy(), weights=mu, minlength=n_rows)
 
 
 def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:
