@@ -21,6 +21,7 @@ from pathlib import Path
 
 import orgraph
 from orgraph.analyses import churn_seats, overloaded_supervisors, supervisor_cascades
+from orgraph.analyses.effects import exit_effects
 from orgraph.synth import generate
 
 
@@ -56,12 +57,11 @@ def bench(size: int, years: int, workdir: Path, repeat: int) -> dict:
            "supervision_links": len(org.data.supervision), "caseload_rows": len(org.data.caseload),
            "generate_s": None if t_gen is None else round(t_gen, 2), "load_s": round(t_load, 2),
            "frames_s": round(t_frames, 2), "bundle_errors": issues}
-    for name, fn, key in (("cascades", supervisor_cascades, "cascades"),
-                          ("overload", overloaded_supervisors, "supervisors"),
-                          ("churn", churn_seats, "seats")):
+    for name, fn in (("cascades", supervisor_cascades), ("overload", overloaded_supervisors), ("churn", churn_seats),
+                     ("effects", exit_effects)):
         t, res = _timed(fn, org, repeat=repeat)
         row[f"{name}_s"] = round(t, 2)
-        row[f"{name}_rows"] = len(res[key])
+        row[f"{name}_rows"] = len(res.table)
     return row
 
 
@@ -86,7 +86,8 @@ def main(argv=None) -> None:
                 print(f"{row['staff']:>7,} staff x {row['years']} y ({row['people']:,} people, "
                       f"{row['supervision_links']:,} supervision links): generate {row['generate_s']} s, "
                       f"load {row['load_s']} s, frames {row['frames_s']} s | cascades {row['cascades_s']} s, "
-                      f"overload {row['overload_s']} s, churn {row['churn_s']} s", flush=True)
+                      f"overload {row['overload_s']} s, churn {row['churn_s']} s, effects {row['effects_s']} s",
+                      flush=True)
 
 
 if __name__ == "__main__":
