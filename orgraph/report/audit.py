@@ -226,6 +226,10 @@ def report_markdown(audit: dict) -> str:
             else:
                 lines.append(f"- {what[:1].upper()}{what[1:]}: {plural(len(items), 'candidate')} not claimed (for "
                              f"example, {items[0]['reason']}).")
+            if kind == "churn-seat":
+                top = sorted(items, key=lambda e: -(e["ratio"] or 0))[:5]
+                lines.append("  Seats to watch, with exits against the number expected: "
+                             + "; ".join(f"{e['subjects'][0]} ({e['ratio']:.1f} times)" for e in top) + ".")
         lines.append("")
     rv = audit.get("risk_validation") or {}
     if rv.get("withheld"):

@@ -73,7 +73,9 @@ def _why_not(c: dict, p_adj, st: dict) -> str | None:
     if base is not None and base < st["min_baseline_exits"]:
         return (f"the usual exit rate rests on only {plural(base, 'exit')} (at least {st['min_baseline_exits']} "
                 f"needed)")
-    if p_adj is None or p_adj > st["fdr"]:
+    if p_adj is None:
+        return "no p-value could be computed for it"
+    if p_adj > st["fdr"]:
         return (f"after adjusting for the {plural(st['_tests'], 'test')} of this audit its p-value is "
                 f"{p_adj:.2g}, above the false discovery rate {st['fdr']:g}: it could be chance")
     return None
