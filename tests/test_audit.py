@@ -115,3 +115,32 @@ def test_cli_audit(audit_org, tmp_path):
     r = CliRunner().invoke(main, ["audit", str(folder), "--out", str(tmp_path / "b"), "--anonymize", "--no-png"],
                            env={"ORGRAPH_ANON_KEY": ""})
     assert r.exit_code == 1 and "anonymizing needs a key" in r.output
+
+
+def test_a_tiny_org_is_audited_without_a_crash(tmp_path):
+    """One boss and five successive holders of one seat: too little to claim anything, and the audit says so."""
+    import datetime as dt
+
+    (tmp_path / "programs.csv").write_text("program_id,name,service_line\nOP,Outpatient,outpatient\n")
+    (tmp_path / "positions.csv").write_text("position_id,title,program_id,role_kind\nB,Boss,OP,supervisor\n"
+                                            "P,Therapist,OP,clinician\n")
+    staff = ["staff_id,name,discipline,hire_date,termination_date,termination_type,termination_reason",
+             "BOSS,Boss,LCSW,2020-01-01,,,"]
+    assign, sup = ["staff_id,position_id,start_date,end_date", "BOSS,B,2020-01-01,"], \
+        ["staff_id,supervisor_id,start_date,end_date"]
+    day = dt.date(2020, 1, 1)
+    for i in range(5):
+        end = day + dt.timedelta(days=120)
+        term = end.isoformat() if i < 4 else ""
+        staff.append(f"H{i},H{i},LPC,{day},{term},{'voluntary' if term else ''},")
+        assign.append(f"H{i},P,{day},{term}")
+        sup.append(f"H{i},BOSS,{day},{term}")
+        day = end + dt.timedelta(days=10)
+    for name, rows in (("staff", staff), ("assignments", assign), ("supervision", sup)):
+        (tmp_path / f"{name}.csv").write_text("\n".join(rows) + "\n")
+    r = CliRunner().invoke(main, ["audit", str(tmp_path), "--out", str(tmp_path / "out"), "--no-png"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert not any(f["claim"] for f in doc["findings"])
+    assert doc["total_exit_cost"]["exits"] == 4
+    assert any(n.startswith("who is at risk now: not run — only 4 exit(s)") for n in doc["notes"])

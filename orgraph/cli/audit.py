@@ -55,7 +55,10 @@ def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
                f"{money(sum(f['estimated_cost'] or 0 for f in audit['findings']))} of it.")
     click.echo("")
     n = len(audit["findings"])
-    click.echo(f"Top findings ({min(top, n)} of {n}, ranked by estimated cost and certainty):")
+    if n:
+        click.echo(f"Top findings ({min(top, n)} of {n}, ranked by estimated cost and certainty):")
+    else:
+        click.echo("No structural pattern passed the audit's tests; report.md lists what was examined.")
     for f in audit["findings"][:top]:
         cost = f" [{f['certainty']}; {money(f['estimated_cost'])}]" if f["estimated_cost"] else f" [{f['certainty']}]"
         click.echo(click.wrap_text(f"{f['rank']}. {f['headline']}{cost}", width=100, initial_indent="  ",
