@@ -22,7 +22,7 @@ from ..errors import AnalysisError
 from ..graph import OrgGraph
 from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
-from .exposure import assignments, iso, people
+from .exposure import assignments, iso, observed_from, people
 
 __all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
 
@@ -60,7 +60,8 @@ def _poisson_fit(x: np.ndarray, y: np.ndarray, exposure: np.ndarray,
 
 
 def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd.DataFrame:
-    """Person-months: caseload per FTE in month m, at-risk share and exit in month m+1."""
+    """Person-months: caseload per FTE in month m, at-risk share and exit in month m+1 (at risk only inside
+    the export window, from :func:`~orgraph.analyses.exposure.observed_from`)."""
     cl = org.data.caseload
     if not len(cl):
         return pd.DataFrame(columns=["staff_id", "month", "x", "exposure", "event"])
@@ -73,7 +74,7 @@ def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd
     hire = cl["staff_id"].map(ppl["hire"])
     end = cl["staff_id"].map(ppl["end"])
     exit_ = cl["staff_id"].map(ppl["exit"])
-    lo = np.maximum(m1.values, hire.values)
+    lo = np.maximum(np.maximum(m1.values, hire.values), np.datetime64(observed_from(org, cut), "ns"))
     hi = np.minimum(m2.values, end.values)
     exposure = (hi - lo) / np.timedelta64(1, "D") / ((m2 - m1).dt.days.values)
     out = pd.DataFrame({
