@@ -39,8 +39,8 @@ def test_per_exit_and_pickup():
     assert res.extras["by_exit"] == [{"staff_id": "C1", "name": "Name C1", "program_id": "A", "exit_date": "2022-05-20",
                                "clients_affected": 3, "picked_up": 2, "not_picked_up": 1}]
     t = res.extras["totals"]
-    assert t == {"clients_served": 9, "clients_affected": 3, "share_affected": 0.3333, "picked_up": 2,
-                 "share_picked_up": 0.6667}
+    assert t == {"clients_served": 9, "clients_affected": 3, "share_affected": 0.3333, "handoffs_observable": True,
+                 "picked_up": 2, "share_picked_up": 0.6667}
     json.dumps(res.to_dict())
 
 
@@ -89,3 +89,11 @@ def test_as_of_outside_the_data_is_an_error():
         continuity_of_care(example_org(), as_of="2020-12-31")
     with pytest.raises(AnalysisError, match="is after the last day of data"):
         continuity_of_care(example_org(), as_of="2022-07-01")
+
+
+def test_handoffs_that_the_data_cannot_show_are_not_counted_as_lost(riverbend):
+    """No client of the example ever has a second clinician, so nobody can be said to have found no new one."""
+    res = continuity_of_care(riverbend)
+    t = res.extras["totals"]
+    assert t["handoffs_observable"] is False and t["picked_up"] is None and t["share_picked_up"] is None
+    assert "handoffs are not in the export" in res.summary and "had no new clinician" not in res.summary

@@ -114,7 +114,14 @@ def test_churn(riverbend, pinned):
                                       ("continuity", continuity_of_care)])
 def test_program_analyses(riverbend, pinned, name, fn):
     got = _plain(fn(riverbend), "records", summary=True)
-    _same(got, pinned[name])
+    old = pinned[name]
+    if name == "continuity":      # handoffs are not in the example: "picked up" can no longer be claimed as 0
+        assert got["totals"].pop("handoffs_observable") is False
+        assert (got["totals"].pop("picked_up"), got["totals"].pop("share_picked_up")) == (None, None)
+        old = dict(old, totals={k: v for k, v in old["totals"].items() if k not in ("picked_up", "share_picked_up")},
+                   summary=old["summary"].split(" 5079 of them")[0])
+        got["summary"] = got["summary"].split(" Whether they")[0]
+    _same(got, old)
 
 
 def test_leading(riverbend, pinned):

@@ -64,7 +64,9 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         ``picked_up``), ``by_year`` (``year``, ``exits``, ``clients_served``,
         ``clients_affected``, ``share_affected``), ``totals``
         (``clients_served``, ``clients_affected``, ``share_affected``,
-        ``picked_up``, ``share_picked_up``).
+        ``handoffs_observable`` (some client has a second clinician, so a
+        handoff can be seen at all), ``picked_up``, ``share_picked_up``: both
+        ``None`` when handoffs are not observable).
 
     Raises
     ------
@@ -159,12 +161,15 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         aff = int(hit_y.get(yr, 0))
         by_year.append({"year": int(yr), "exits": int(exits_y.get(yr, 0)), "clients_served": served,
                         "clients_affected": aff, "share_affected": rounded(aff / served) if served else None})
+    # a handoff can only be seen when some client in the data has assignments with two different clinicians
+    observable = bool((ca.groupby("client_id")["staff_id"].nunique() > 1).any()) if len(ca) else False
     served_all = int(len(pd.unique(ca["client_id"].to_numpy())))
     aff_all = int(hit["client_id"].nunique())
     picked_all = int(hit.loc[hit["picked_up"], "client_id"].nunique())
     totals = {"clients_served": served_all, "clients_affected": aff_all,
               "share_affected": rounded(aff_all / served_all) if served_all else None,
-              "picked_up": picked_all, "share_picked_up": rounded(picked_all / aff_all) if aff_all else None}
+              "handoffs_observable": observable, "picked_up": picked_all if observable else None,
+              "share_picked_up": rounded(picked_all / aff_all) if aff_all and observable else None}
     return Result("continuity", as_of_text(day_cut), {"handoff_days": hand, "pickup_days": pick}, by_program,
                   _summary(totals, by_exit, pick),
                   {"by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals})
@@ -176,7 +181,10 @@ def _summary(totals: dict, by_exit: list, pick: int) -> str:
     share = 100 * (totals["share_affected"] or 0)
     text = (f"{totals['clients_affected']} of {totals['clients_served']} clients ({share:.0f}%) had a clinician "
             f"leave mid-treatment, across {len(by_exit)} staff exit(s).")
-    if totals["clients_affected"]:
+    if totals["clients_affected"] and totals["handoffs_observable"]:
         lost = totals["clients_affected"] - totals["picked_up"]
         text += f" {lost} of them had no new clinician within {pick} days."
+    elif totals["clients_affected"]:
+        text += (" Whether they found a new clinician cannot be told: no client in the data ever has a second "
+                 "clinician, so handoffs are not in the export.")
     return text
