@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["jsonable"]
+__all__ = ["jsonable", "spreadsheet_safe", "terminal_safe"]
 
 
 def jsonable(value):
@@ -39,3 +39,37 @@ def jsonable(value):
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     return value
+
+
+#: First characters a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell that a spreadsheet shows as text: a string starting like a formula gets a leading ``'``.
+
+    Used for every CSV written for people to open (pack tables, ``--format csv``,
+    ``rejected.csv``). Bundle files written by ``orgraph import`` are data for
+    orgraph and keep their values exactly, so they round-trip.
+
+    Examples
+    --------
+    >>> spreadsheet_safe("=1+2"), spreadsheet_safe("-12"), spreadsheet_safe("Ana"), spreadsheet_safe(-12)
+    ("'=1+2", "'-12", 'Ana', -12)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without control characters (escape sequences in a name must not reach the terminal).
+
+    Examples
+    --------
+    >>> terminal_safe("Ana\x1b[31m red\x07")
+    'Ana[31m red'
+    """
+    return "".join(ch for ch in text
+                   if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127 and not 0x80 <= ord(ch) < 0xA0))
+

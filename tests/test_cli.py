@@ -96,3 +96,19 @@ def test_as_of_after_the_data_is_an_error_not_a_silent_answer(riverbend):
     assert r.exit_code == 1
     assert r.output.strip() == ("Error: --as-of 2030-01-01 is after the last day of data (2025-12-31); "
                                 "the data cannot say what happened then")
+
+
+def test_csv_for_people_cannot_carry_a_formula_and_tables_no_escape_codes(tmp_path):
+    """A name like =HYPERLINK(...) is text in every CSV people open; an ESC sequence never reaches the terminal."""
+    import csv
+    import io
+
+    from orgraph.render.tables import render
+
+    rows = [{"staff_id": "S1", "name": '=HYPERLINK("http://evil","x")', "note": "+1", "n": -3},
+            {"staff_id": "S2", "name": "Ana\x1b[2J\x1b[31mRed", "note": "@ok", "n": 2}]
+    got = list(csv.reader(io.StringIO(render(rows, "csv"))))
+    assert got[1][1] == '\'=HYPERLINK("http://evil","x")' and got[1][2] == "'+1" and got[1][3] == "-3"
+    assert got[2][2] == "'@ok"
+    table = render(rows, "table")
+    assert "\x1b" not in table and "Ana[2J[31mRed" in table

@@ -64,3 +64,10 @@ def test_date_format_list_and_auto_mixed_year_widths(tmp_path):
     assert s["date_format"]["format"] == "%m/%d/%Y or %m/%d/%y" and s["rows_imported"] == 2
     with pytest.raises(ConfigError, match='"auto" cannot be part of a list'):
         roster(tmp_path, "1,A,7/25/2011,,,OP,T,\n", date_format=["auto", "%m/%d/%Y"])
+
+
+def test_rejected_rows_cannot_carry_a_formula_into_a_spreadsheet(tmp_path):
+    s, out = roster(tmp_path, '1,"=HYPERLINK(""http://evil"",""x"")",not a date,,,OP,T,\n', date_format="%m/%d/%Y")
+    rej = read(out, "rejected")
+    assert rej[0]["rule"] == "bad-date"
+    assert '\'=HYPERLINK("http://evil","x")' in rej[0].values()

@@ -5,6 +5,7 @@ import datetime as dt
 
 import click
 
+from ..plain import terminal_safe
 from ..render.tables import render
 
 __all__ = ["source_argument", "format_option", "as_of_option", "open_source", "emit", "DATE"]
@@ -49,9 +50,9 @@ def emit(result, fmt: str = "table", *, columns=None, key=None, title: str | Non
          footer: str | None = None) -> None:
     """Print a result: ``title``/``footer`` lines only in table format; JSON prints the whole result."""
     if fmt == "table" and title:
-        click.echo(title)
+        click.echo(terminal_safe(title))
         click.echo()
     click.echo(render(result, fmt, columns=columns, key=key).rstrip("\n"))
     if fmt == "table" and footer:
         click.echo()
-        click.echo(footer)
+        click.echo(terminal_safe(footer))

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ..errors import OrgraphError
+from ..plain import spreadsheet_safe
 from .rows import Ledger, Person
 
 __all__ = ["write_bundle", "write_rejected", "validate_written", "format_summary", "SUMMARY_FILE",
@@ -80,13 +81,14 @@ def write_bundle(out: Path, *, people: dict[str, Person], programs: dict[str, di
 
 
 def write_rejected(out: Path, ledger: Ledger, header: list[str]) -> int:
-    """``rejected.csv``: ``source_line, rule, reason`` then the export's own columns."""
+    """``rejected.csv``: ``source_line, rule, reason`` then the export's own columns (a cell a spreadsheet would
+    read as a formula is written as text; the bundle files keep their values exactly)."""
     rows = sorted(ledger.rejected_rows, key=lambda r: r[0])
     cols = ["source_line", "rule", "reason", *header]
 
     def gen():
         for line, rule, reason, raw in rows:
-            yield [line, rule, reason, *[str(x) for x in raw]]
+            yield [line, rule, reason, *[spreadsheet_safe(str(x)) for x in raw]]
 
     return _write(out / REJECTED_FILE, cols, gen())
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..graph import OrgGraph, as_date, node_key
+from ..plain import spreadsheet_safe
 from ..privacy import Pseudonymizer
 from .charts import map_png
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
@@ -121,7 +122,7 @@ def _write_csv(path: Path, rows: list[dict], name: str = "") -> None:
         w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+            w.writerow({k: ("" if v is None else spreadsheet_safe(v)) for k, v in r.items()})
 
 
 def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: bool = False, key: str | None = None,

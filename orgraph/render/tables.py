@@ -3,7 +3,9 @@
 Analyses return a :class:`~orgraph.result.Result`; :func:`render` formats its
 main table (or any list of records) as aligned text or CSV, or the whole result
 as JSON. P-values keep three significant digits in tables, so 0.0503 is never
-shown as 0.05; lists of words become ``a; b`` in CSV cells.
+shown as 0.05; lists of words become ``a; b`` in CSV cells. A CSV cell that a
+spreadsheet would read as a formula is written as text (a leading ``'``), and
+table cells carry no control characters.
 
 Examples
 --------
@@ -24,7 +26,7 @@ import json
 
 import pandas as pd
 
-from ..plain import jsonable
+from ..plain import jsonable, spreadsheet_safe, terminal_safe
 from ..result import Result
 
 __all__ = ["render", "to_json", "to_records", "to_frame", "jsonable", "format_cell"]
@@ -107,10 +109,10 @@ def _csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-        return "; ".join("" if v is None else str(v) for v in value)
+        return spreadsheet_safe("; ".join("" if v is None else str(v) for v in value))
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        return spreadsheet_safe(json.dumps(value, ensure_ascii=False))
+    return spreadsheet_safe(value)
 
 
 def render(result, fmt: str = "table", *, columns: list[str] | None = None, key: str | None = None,
@@ -131,7 +133,8 @@ def render(result, fmt: str = "table", *, columns: list[str] | None = None, key:
         raise ValueError(f"unknown format {fmt!r}; expected table, json or csv")
     if not records:
         return "(no rows)"
-    cells = [[_p_cell(r.get(c)) if c in P_COLUMNS else format_cell(r.get(c)) for c in cols] for r in records]
+    cells = [[terminal_safe(_p_cell(r.get(c)) if c in P_COLUMNS else format_cell(r.get(c))) for c in cols]
+             for r in records]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     numeric = [all(isinstance(jsonable(r.get(c)), (int, float)) and not isinstance(jsonable(r.get(c)), bool)
