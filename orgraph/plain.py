@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["jsonable", "spreadsheet_safe", "terminal_safe"]
+__all__ = ["jsonable", "spreadsheet_safe", "terminal_safe", "redact"]
 
 
 def jsonable(value):
@@ -72,4 +73,18 @@ def terminal_safe(text: str) -> str:
     """
     return "".join(ch for ch in text
                    if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127 and not 0x80 <= ord(ch) < 0xA0))
+
+
+_CREDENTIALS = re.compile(r"(?<=/)[^/\s@]+:[^/\s@]*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with any ``user:password@`` part of an address removed, fit to print.
+
+    Examples
+    --------
+    >>> redact("bolt://neo4j:hunter2@localhost:7687"), redact("http:/user:pw@host/x does not exist")
+    ('bolt://localhost:7687', 'http:/host/x does not exist')
+    """
+    return _CREDENTIALS.sub("", str(text))
 

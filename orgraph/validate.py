@@ -25,6 +25,7 @@ from .config import load_config
 from .errors import BundleError, Issue, SourceError
 from .model import (ROLE_KINDS, TERMINATION_TYPES, Assignment, OrgData, Position, Program, Staff,
                     Supervision, TABLE_COLUMNS, empty_table)
+from .plain import redact
 from .reading import LINE, IssueLog, read_tables
 from .schema import FILES
 
@@ -360,7 +361,7 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
     folder = Path(path)
     if not folder.is_dir():
         what = "does not exist" if not folder.exists() else "is a file, not a folder"
-        raise SourceError(f"{folder} {what}; expected a folder of CSV files (see docs/data-format.md)")
+        raise SourceError(f"{redact(folder)} {what}; expected a folder of CSV files (see docs/data-format.md)")
     config = load_config(folder)
     log = IssueLog()
     tables = read_tables(folder, log)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -144,3 +145,19 @@ def test_a_tiny_org_is_audited_without_a_crash(tmp_path):
     assert not any(f["claim"] for f in doc["findings"])
     assert doc["total_exit_cost"]["exits"] == 4
     assert any(n.startswith("who is at risk now: not run — only 4 exit(s)") for n in doc["notes"])
+
+
+def test_a_hostile_name_is_shown_not_rendered_in_the_memo(tmp_path):
+    import shutil
+
+    import orgraph
+    from orgraph.report.audit import report_markdown
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "riverbend"
+    shutil.copytree(src, tmp_path / "org")
+    staff = (tmp_path / "org" / "staff.csv").read_text()
+    hostile = "<img src=x onerror=alert(1)> [click](javascript:alert(2))"
+    (tmp_path / "org" / "staff.csv").write_text(staff.replace("Alicia Wright", f'"{hostile}"'))
+    memo = report_markdown(run_audit(orgraph.load(tmp_path / "org")))
+    assert "&lt;img src=x onerror=alert(1)&gt; \\[click\\](javascript:alert(2))" in memo
+    assert "<img" not in memo and not re.search(r"(?<!\\)\]\(javascript", memo)

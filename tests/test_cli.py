@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from bundles import add_rows
@@ -112,3 +113,10 @@ def test_csv_for_people_cannot_carry_a_formula_and_tables_no_escape_codes(tmp_pa
     assert got[2][2] == "'@ok"
     table = render(rows, "table")
     assert "\x1b" not in table and "Ana[2J[31mRed" in table
+
+
+@pytest.mark.parametrize("address", ["http://user:s3cret@host/x", "bolt:/neo4j:s3cret@localhost"])
+def test_a_password_in_a_mistyped_address_is_never_printed(address):
+    r = CliRunner().invoke(main, ["info", address])
+    assert r.exit_code == 1 and "does not exist" in r.output
+    assert "s3cret" not in r.output

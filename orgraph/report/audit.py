@@ -8,6 +8,7 @@ cost weighted by certainty. :func:`report_markdown` is the analyst's memo;
 """
 from __future__ import annotations
 
+import html
 from typing import Callable
 
 import pandas as pd
@@ -23,7 +24,7 @@ from .claims import state
 from .findings import Context, Names, _money, hypotheses, watched_seats
 from .words import money, plural
 
-__all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable", "bottom_line"]
+__all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable", "bottom_line", "md"]
 
 
 def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | None = None,
@@ -180,6 +181,19 @@ def untestable(results: dict) -> list[str]:
     return out
 
 
+def md(text, *, cell: bool = False) -> str:
+    r"""Data-derived text made safe for Markdown: HTML and link syntax are escaped (a name such as
+    ``<img src=x onerror=...>`` or ``[x](javascript:...)`` is shown, not rendered), and ``|`` in table cells.
+
+    Examples
+    --------
+    >>> print(md("<img src=x onerror=alert(1)> [a](b)"), md("a|b", cell=True))
+    &lt;img src=x onerror=alert(1)&gt; \[a\](b) a\|b
+    """
+    out = html.escape(str(text), quote=False).replace("[", "\\[").replace("]", "\\]")
+    return out.replace("|", "\\|") if cell else out
+
+
 _KIND_WORDS = {"cascade": "supervisor-exit cascades", "cascade-pattern": "the org-level cascade pattern",
                "churn-seat": "churn seats", "overloaded-supervision": "exits under overloaded supervisors",
                "caseload": "exits after sustained high caseloads", "documentation": "exits after high documentation "
@@ -197,9 +211,9 @@ def report_markdown(audit: dict) -> str:
     t = audit.get("total_exit_cost")
     stated = [f for f in audit["findings"] if f.get("claim")]
     if audit["headlines"] or t:
-        lines += ["## The bottom line", ""] + [f"- {h}" for h in audit["headlines"]]
+        lines += ["## The bottom line", ""] + [f"- {md(h)}" for h in audit["headlines"]]
         if t:
-            lines.append(f"- {bottom_line(audit)[0]}")
+            lines.append(f"- {md(bottom_line(audit)[0])}")
         lines.append("")
     lines += ["## Findings, ranked by estimated cost and certainty", ""]
     if not stated:
@@ -208,12 +222,12 @@ def report_markdown(audit: dict) -> str:
     for f in audit["findings"]:
         cost = f" · estimated cost {_money(f['estimated_cost'])}" if f["estimated_cost"] else ""
         word = f["certainty"] if f.get("claim") else "descriptive (no claim of an effect)"
-        lines += [f"### {f['rank']}. {f['headline']}", "", f"*Certainty: {word}{cost}*", ""]
-        lines += [f"- {e}" for e in f["evidence"]] + [""]
+        lines += [f"### {f['rank']}. {md(f['headline'])}", "", f"*Certainty: {word}{cost}*", ""]
+        lines += [f"- {md(e)}" for e in f["evidence"]] + [""]
     examined = audit.get("examined") or []
     if examined or audit.get("untestable"):
         lines += ["## Examined, and not claimed", ""]
-        lines += [f"- {u}" for u in audit.get("untestable") or []]
+        lines += [f"- {md(u)}" for u in audit.get("untestable") or []]
         by_kind: dict[str, list] = {}
         for e in examined:
             by_kind.setdefault(e["kind"], []).append(e)
@@ -222,32 +236,32 @@ def report_markdown(audit: dict) -> str:
             if len(items) == 1:
                 e = items[0]
                 lines.append(f"- {what[:1].upper()}{what[1:]}: {e['ratio']:.2f} times the usual rate; not claimed "
-                             f"because {e['reason']}.")
+                             f"because {md(e['reason'])}.")
             else:
                 lines.append(f"- {what[:1].upper()}{what[1:]}: {plural(len(items), 'candidate')} not claimed (for "
-                             f"example, {items[0]['reason']}).")
+                             f"example, {md(items[0]['reason'])}).")
             if kind == "churn-seat":
                 top = sorted(items, key=lambda e: -(e["ratio"] or 0))[:5]
                 lines.append("  Seats to watch, with exits against the number expected: "
-                             + "; ".join(f"{e['subjects'][0]} ({e['ratio']:.1f} times)" for e in top) + ".")
+                             + "; ".join(f"{md(e['subjects'][0])} ({e['ratio']:.1f} times)" for e in top) + ".")
         lines.append("")
     rv = audit.get("risk_validation") or {}
     if rv.get("withheld"):
-        lines += ["## Who is at risk now", "", f"The ranked list is withheld. {rv.get('reason') or ''}".strip(), ""]
+        lines += ["## Who is at risk now", "", md(f"The ranked list is withheld. {rv.get('reason') or ''}".strip()), ""]
     if audit.get("at_risk"):
         lines += ["## Who is at risk now", ""]
         if audit.get("risk_summary"):
-            lines += [audit["risk_summary"], ""]
+            lines += [md(audit["risk_summary"]), ""]
         lines += ["| staff | score | risk factors |", "|---|---|---|"]
         for r in audit["at_risk"]:
             who = r.get("name") and f"{r['name']} ({r['staff_id']})" or r.get("staff_id")
             factors = r.get("factors") or r.get("risk_factors") or []
             if isinstance(factors, list):
                 factors = ", ".join(str(x if not isinstance(x, dict) else x.get("factor", x)) for x in factors)
-            lines.append(f"| {who} | {r.get('score', '')} | {factors} |")
+            lines.append(f"| {md(who, cell=True)} | {r.get('score', '')} | {md(factors, cell=True)} |")
         lines.append("")
     if audit.get("notes"):
-        lines += ["## Notes", ""] + [f"- {n}" for n in audit["notes"]] + [""]
+        lines += ["## Notes", ""] + [f"- {md(n)}" for n in audit["notes"]] + [""]
     lines += ["## How to read this", "",
               "Each finding compares what happened with what the org's own usual exit rate predicts. A finding "
               "claims an effect only when its 95% interval lies above 1, enough exits stand behind it, and it "
