@@ -226,7 +226,21 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
                     parsed[u] = pd.Timestamp(dt.datetime.strptime(u, fmt))
                 except ValueError:
                     pass
-        out = raw.map(parsed)
+        years = {u: t.year for u, t in parsed.items()}
+        year = raw.map(years)
+        open_end = _is_end_column(col) & (year >= OPEN_END_YEAR)
+        if open_end.any():
+            log.add_rows("warning", fname, df.loc[open_end, LINE], col,
+                         [f"{v!r} is read as no end date (a common 'open' value in HR systems)"
+                          for v in raw[open_end]], "open-end-date")
+            empty = empty | open_end
+        implausible = ~empty & ((year < MIN_YEAR) | (year > MAX_YEAR)) & ~df["_bad"]
+        if implausible.any():
+            log.add_rows("error", fname, df.loc[implausible, LINE], col,
+                         [f"{v!r} is outside the plausible range {MIN_YEAR}-{MAX_YEAR}" for v in raw[implausible]],
+                         "implausible-date")
+            df.loc[implausible, "_bad"] = True
+        out = raw.map(parsed).where(~empty & ~implausible)
         bad = ~empty & out.isna() & ~df["_bad"]
         if bad.any():
             log.add_rows("error", fname, df.loc[bad, LINE], col,
@@ -256,6 +270,17 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
             df.loc[bad, "_bad"] = True
         return low.isin(_TRUE)
     raise ValueError(kind)
+
+
+#: Dates outside these years are errors: they are typing slips or placeholders, and one of them would move the
+#: data's end (and so every "as of") silently.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+#: An end date in this year or later is the usual HR placeholder for "no end" (9999-12-31): read as empty.
+OPEN_END_YEAR = 2900
+
+
+def _is_end_column(col: str) -> bool:
+    return col.endswith("end_date") or col == "termination_date"
 
 
 def read_tables(folder: Path, log: IssueLog) -> dict[str, pd.DataFrame | None]:

@@ -69,6 +69,27 @@ def test_unparseable_date(bundle):
                          "for example 2023-04-30")
 
 
+def test_dates_outside_the_plausible_range_are_errors(bundle):
+    """1600 or 2199 would crash date arithmetic or move the data's end silently: reported, never loaded."""
+    text = BASE["staff.csv"].replace("2020-03-01", "1600-02-01").replace("2020-01-15", "2199-12-31")
+    issues = issues_of(bundle(staff_csv=text))
+    assert "staff.csv:4 [hire_date] error: '1600-02-01' is outside the plausible range 1900-2100" in issues
+    assert "staff.csv:5 [hire_date] error: '2199-12-31' is outside the plausible range 1900-2100" in issues
+
+
+def test_the_hr_no_end_placeholder_is_an_open_end(bundle):
+    """9999-12-31, the usual 'no end' value, is read as an open end date, with a warning."""
+    assignments = BASE["assignments.csv"].replace("S1,P1,2020-01-01,", "S1,P1,2020-01-01,9999-12-31")
+    folder = bundle(assignments_csv=assignments)
+    issues = issues_of(folder)
+    assert any(i.endswith("[end_date] warning: '9999-12-31' is read as no end date (a common 'open' value in HR "
+                          "systems)") for i in issues), issues
+    org = load(folder)
+    assert org.data_end.year < 2100
+    held = [a for a in org.data.assignments if a.staff_id == "S1" and a.position_id == "P1"]
+    assert held and held[0].end is None
+
+
 def test_impossible_date(bundle):
     text = BASE["staff.csv"].replace("2021-06-30", "2021-02-30")
     assert issues_of(bundle(staff_csv=text))[0] == (
