@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -72,8 +73,35 @@ def _closest(name: str, found: list[str]) -> str:
     return f"; closest match: {near[0]!r}" if near else ""
 
 
+#: The largest bundle file read (1 GiB): larger ones are refused with a message, not a memory error.
+MAX_FILE_BYTES = 1 << 30
+
+
 def _read_text(path: Path, log: IssueLog) -> str | None:
-    raw = path.read_bytes()
+    try:
+        info = path.stat()
+    except OSError as exc:
+        log.add("error", path.name, None, None, f"cannot be read: {exc.strerror}", "unreadable-file")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        log.add("error", path.name, None, None, "is not a regular file (a folder, pipe or device); expected a CSV file",
+                "unreadable-file")
+        return None
+    if info.st_size > MAX_FILE_BYTES:
+        log.add("error", path.name, None, None, f"is {info.st_size / 2**30:.1f} GiB; files over "
+                f"{MAX_FILE_BYTES / 2**30:.0f} GiB are not read (split the export, or use Neo4j)", "unreadable-file")
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        log.add("error", path.name, None, None, f"cannot be read: {exc.strerror}", "unreadable-file")
+        return None
+    if b"\x00" in raw:
+        lines = sorted({raw[:i].count(b"\n") + 1 for i in _nul_offsets(raw)})
+        shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+        log.add("error", path.name, lines[0], None, f"contains NUL bytes (a damaged or binary file) on line(s) "
+                f"{shown}; a NUL would cut a value short", "nul-byte")
+        return None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -82,6 +110,14 @@ def _read_text(path: Path, log: IssueLog) -> str | None:
                 f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)",
                 "encoding")
         return None
+
+
+def _nul_offsets(raw: bytes, limit: int = 1000):
+    i = raw.find(b"\x00")
+    while i >= 0 and limit:
+        yield i
+        limit -= 1
+        i = raw.find(b"\x00", i + 1)
 
 
 def _frame_from_text(text: str, name: str, log: IssueLog) -> pd.DataFrame | None:

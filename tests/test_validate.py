@@ -284,3 +284,26 @@ def test_config_values_reach_the_graph(bundle):
     (folder / "orgraph.toml").write_text('[data]\nend = "2021-12-31"\n[churn]\nmin_holders = 4\n')
     org = load(folder)
     assert org.data_end.isoformat() == "2021-12-31" and org.config.get("churn", "min_holders") == 4
+
+
+def test_a_nul_byte_is_reported_not_a_cut_value(bundle):
+    text = BASE["staff.csv"].replace("Bo Chen", "Bo\x00Chen")
+    assert issues_of(bundle(staff_csv=text)) == [
+        "staff.csv:3 error: contains NUL bytes (a damaged or binary file) on line(s) 3; a NUL would cut a value short"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_only_regular_files_are_read(bundle, kind):
+    import os
+
+    folder = bundle()
+    path = folder / "staff.csv"
+    path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)          # reading it would wait forever
+    else:
+        path.symlink_to("/dev/zero")     # reading it would never end
+    assert issues_of(folder) == [
+        "staff.csv error: is not a regular file (a folder, pipe or device); expected a CSV file"]
