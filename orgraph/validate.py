@@ -34,6 +34,21 @@ __all__ = ["validate_bundle", "load_bundle"]
 _FAR = pd.Timestamp("2262-01-01")
 
 
+def _exact_duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
+    """Rows identical to an earlier row are kept once: a warning names the first, and the copy is left out
+    (a duplicated supervision row would otherwise give two supervisors at once and double every span)."""
+    live = df[~df["_bad"]]
+    dup = live.duplicated(cols, keep="first")
+    if not dup.any():
+        return
+    first = live.drop_duplicates(cols, keep="first").set_index(cols)[LINE]
+    keys = list(live.loc[dup, cols].itertuples(index=False, name=None))
+    lines = [first.get(k) for k in keys]
+    log.add_rows("warning", fname, live.loc[dup, LINE], None,
+                 [f"exact duplicate of line {n}; kept once" for n in lines], "duplicate-row")
+    df.loc[dup[dup].index, "_bad"] = True
+
+
 def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column, messages, rule: str,
             severity: str = "error") -> None:
     """Report the rows in ``mask`` (not already rejected); errors also reject them.
@@ -255,6 +270,10 @@ def _check(tables: dict, log: IssueLog) -> None:
             _end_before_start(df, "start_date", "end_date", log, fname)
         if name in ("caseload", "documentation"):
             _duplicates(df, ["staff_id", "month"], log, fname)
+
+    for name, df, key in (("assignments", asg, "position_id"), ("supervision", sup, "supervisor_id")):
+        if df is not None:
+            _exact_duplicates(df, ["staff_id", key, "start_date", "end_date"], log, F[name])
 
     if sup is not None:
         _reject(sup, sup["staff_id"] == sup["supervisor_id"], log, F["supervision"], "supervisor_id",

@@ -307,3 +307,13 @@ def test_only_regular_files_are_read(bundle, kind):
         path.symlink_to("/dev/zero")     # reading it would never end
     assert issues_of(folder) == [
         "staff.csv error: is not a regular file (a folder, pipe or device); expected a CSV file"]
+
+
+def test_an_exact_duplicate_supervision_row_is_kept_once(bundle):
+    """A copied row used to mean two supervisors at once and doubled spans; now it is one link and a warning."""
+    folder = bundle(supervision_csv=add_rows("supervision.csv", "S2,S1,2020-02-01,2021-06-30"))
+    issues = issues_of(folder)
+    n = BASE["supervision.csv"].count("\n") + 1
+    assert issues == [f"supervision.csv:{n} warning: exact duplicate of line 2; kept once"]
+    org = load(folder)
+    assert sum(1 for s in org.data.supervision if (s.staff_id, s.supervisor_id) == ("S2", "S1")) == 1
