@@ -361,8 +361,12 @@ def _read_map_file(spec, name: str, source: str, base: Path | None) -> dict[str,
         raise ConfigError(f"{source}: [maps.{name}] _file must be {{path = \"file.csv\", key = \"column\", "
                           "value = \"column\"}")
     path = Path(spec["path"])
-    if not path.is_absolute() and base is not None:
-        path = base / path
+    folder = (base if base is not None else Path.cwd()).resolve()
+    resolved = (folder / path).resolve()
+    if path.is_absolute() or folder not in resolved.parents:
+        raise ConfigError(f"{source}: [maps.{name}] _file: {spec['path']!r} must be a file in the mapping's own "
+                          f"folder ({folder})")
+    path = resolved
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
