@@ -18,7 +18,40 @@ from .report.audit import bottom_line, report_markdown, run_audit
 from .report.pack import pack_content
 from .settings import resolve
 
-__all__ = ["write_audit", "write_snapshot"]
+__all__ = ["write_audit", "write_snapshot", "prepare_folder", "PACK_FILES"]
+
+
+#: Every file an audit or a snapshot pack writes. A folder holding only these is an earlier pack, replaced as a
+#: whole; a folder holding anything else is refused (a new pack never sits beside an older, identified one).
+PACK_FILES = frozenset({
+    "findings.json", "report.md", "index.html", "map.html", "map.png", "graph.graphml", "graph.json",
+    "headcount_by_program.csv", "exits_by_quarter.csv", "span_bands.csv", "caseload_distribution.csv",
+    "flagged_cascades.csv", "overloaded_supervisors.csv", "churn_seats.csv",
+})
+
+
+def prepare_folder(out: Path, what: str) -> None:
+    """Make ``out`` an empty folder: create it, or clear an earlier pack from it.
+
+    Raises
+    ------
+    SourceError
+        When ``out`` is a file, cannot be created, or holds files that are not an orgraph pack.
+    """
+    if out.exists() and not out.is_dir():
+        raise SourceError(f"{out} is a file; --out names the {what} folder to write")
+    if out.is_dir():
+        present = list(out.iterdir())
+        other = sorted(p.name for p in present if p.name not in PACK_FILES or not p.is_file())
+        if other:
+            raise SourceError(f"{out} holds files that are not an orgraph {what} ({', '.join(other[:5])}); "
+                              "choose a new or empty --out folder")
+        for p in present:
+            p.unlink()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(f"cannot create the {what} folder {out}: {exc.strerror}") from None
 
 
 def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
@@ -28,14 +61,11 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     Returns the audit (see :func:`run_audit`) plus ``files``: name → path.
     """
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SourceError(f"cannot create the audit folder {out}: {exc.strerror}") from None
     audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress)
     day = as_date(audit["as_of"])
     if progress:
         progress("snapshot pack and maps")
+    prepare_folder(out, "audit")
     cell = resolve(org, "privacy")["min_cell"]
     content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
                            findings=audit["findings"], bottom_line=bottom_line(audit), anonymize=anonymize, key=key,
@@ -63,6 +93,7 @@ def write_snapshot(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = Fals
     day = as_date(as_of) if as_of is not None else org.data_end
     cell = resolve(org, "privacy", min_cell=min_cell)["min_cell"]
     results, notes = run_analyses(org, as_of=day, names=("cascades", "overload", "churn"))
+    prepare_folder(Path(out_dir), "snapshot pack")
     content = pack_content(org, as_of=day, results=results, notes=notes, anonymize=anonymize, key=key,
                            min_cell=cell)
     return write_pack(org, out_dir, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell,

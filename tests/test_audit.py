@@ -161,3 +161,19 @@ def test_a_hostile_name_is_shown_not_rendered_in_the_memo(tmp_path):
     memo = report_markdown(run_audit(orgraph.load(tmp_path / "org")))
     assert "&lt;img src=x onerror=alert(1)&gt; \\[click\\](javascript:alert(2))" in memo
     assert "<img" not in memo and not re.search(r"(?<!\\)\]\(javascript", memo)
+
+
+def test_an_anonymized_audit_replaces_an_identified_pack_and_never_writes_beside_other_files(audit_org, tmp_path):
+    from orgraph.errors import SourceError
+
+    _, org, _ = audit_org
+    write_audit(org, tmp_path / "a", png=False)
+    assert (tmp_path / "a" / "churn_seats.csv").exists()            # identified tables, with names
+    write_audit(org, tmp_path / "a", anonymize=True, key="k1", png=False)
+    left = {p.name for p in (tmp_path / "a").iterdir()}
+    assert "churn_seats.csv" not in left and "flagged_cascades.csv" not in left and "findings.json" in left
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "budget.xlsx").write_text("not ours")
+    with pytest.raises(SourceError, match="holds files that are not an orgraph audit"):
+        write_audit(org, tmp_path / "b", png=False)
+    assert (tmp_path / "b" / "budget.xlsx").read_text() == "not ours"
