@@ -300,6 +300,12 @@ def _check(tables: dict, log: IssueLog) -> None:
                     f"{row['start_date']:%Y-%m-%d} but its capacity is {lim}", "over-capacity")
             asg.loc[i, "_bad"] = True
 
+    if asg is not None:
+        for _, row in _concurrent(asg, "staff_id", pd.Series(dtype=float)).iterrows():
+            log.add("warning", F["assignments"], row[LINE], "position_id",
+                    f"{row['staff_id']!r} holds {int(row['_n'])} seats at once from {row['start_date']:%Y-%m-%d}; "
+                    "their role kind and program are those of the seat taken most recently", "two-seats")
+
     if sup is not None:
         two = _concurrent(sup, "staff_id", pd.Series(dtype=float))
         for _, row in two.iterrows():

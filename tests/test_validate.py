@@ -317,3 +317,11 @@ def test_an_exact_duplicate_supervision_row_is_kept_once(bundle):
     assert issues == [f"supervision.csv:{n} warning: exact duplicate of line 2; kept once"]
     org = load(folder)
     assert sum(1 for s in org.data.supervision if (s.staff_id, s.supervisor_id) == ("S2", "S1")) == 1
+
+
+def test_one_person_in_two_seats_at_once_is_said(bundle):
+    folder = bundle(positions_csv=add_rows("positions.csv", "P5,Therapist,OP,clinician"),
+                    assignments_csv=add_rows("assignments.csv", "S3,P5,2021-01-01,"))
+    n = BASE["assignments.csv"].count("\n") + 1
+    assert issues_of(folder) == [f"assignments.csv:{n} [position_id] warning: 'S3' holds 2 seats at once from "
+                                 "2021-01-01; their role kind and program are those of the seat taken most recently"]
