@@ -13,16 +13,14 @@ Examples
 """
 from __future__ import annotations
 
-from .words import plural
+from .words import interval, plural
 
 __all__ = ["cascades", "overload", "churn", "caseload", "docburden", "leading", "effects", "departures",
            "continuity", "risk", "cost"]
 
 
 def _ci(lo, hi) -> str:
-    if lo is None:
-        return "n/a"
-    return f"{lo:.2f} to {hi:.2f}" if hi is not None else f"{lo:.2f} to unbounded"
+    return interval(lo, hi, 2)
 
 
 def _rate_line(rr: dict, who: str) -> str:
