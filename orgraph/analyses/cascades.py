@@ -15,8 +15,8 @@ from ..graph import OrgGraph
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
-from .exposure import (DAY, band_rates, expected_by_row, iso, num, observed_from, people, strata_days, strata_exits,
-                       strata_table, supervisor_cohorts, union_intervals)
+from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts, union_intervals
+from .persontime import overlap, person_time, piece_rates, stratum_days, stratum_exits, staff_codes, standard_rates
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -68,8 +68,9 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     member's days at risk in each calendar year and tenure band (days since
     hire) times the baseline hazard of their role kind in that year and band,
     where baseline hazards are exits per person-day among all staff outside any
-    post-supervisor-exit window (role kind = that of the person's latest seat;
-    thin cells pooled by :func:`~orgraph.analyses.exposure.band_rates`;
+    post-supervisor-exit window, counted on the person-time panel
+    (:func:`~orgraph.analyses.persontime.person_time`: role kind = that of the
+    seat held on each day; thin cells pooled by :func:`~orgraph.analyses.exposure.band_rates`;
     person-time counts from :func:`~orgraph.analyses.exposure.observed_from`,
     so years before the export window, in which no exit could be recorded, do
     not dilute it). The interval is the exact (Garwood) Poisson interval of
@@ -105,29 +106,25 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     m = m[m["days"] > 0].copy()
     m["departed"] = m["exit"].notna() & (m["exit"] >= w0.loc[m.index]) & (m["exit"] < w1.loc[m.index])
 
-    # baseline hazard by role kind x tenure band, outside every post-supervisor-exit window
+    # baseline hazard by role kind x calendar year x tenure band, from the person-time panel outside every
+    # post-supervisor-exit window
+    pt = person_time(org, cut)
     expo = union_intervals(pd.DataFrame({"staff_id": m["staff_id"], "start": m["ws"], "end": m["we"]}),
                            "staff_id")
-    expo["days"] = (expo["end"] - expo["start"]).dt.days
-    expo_days = expo.groupby("staff_id")["days"].sum()
+    ov_x = overlap(pt, staff_codes(org, expo["staff_id"]), expo["start"], expo["end"])
     expo_exit = set(m.loc[m["departed"], "staff_id"])
-    rk = P["role_kind"]
-    x_hire, x_role = expo["staff_id"].map(P["hire"]), expo["staff_id"].map(rk)
-    pieces_x = strata_days(expo["start"], expo["end"], x_hire, x_role)
-    last = P["exit"].fillna(P["end"])
-    base_days = strata_table(strata_days(P["start"], P["end"], P["hire"], rk)) \
-        .sub(strata_table(pieces_x), fill_value=0)
-    base_exits = strata_exits(last, P["hire"], rk, P["exited"] & ~P.index.isin(expo_exit)) \
-        .reindex(base_days.index, fill_value=0)
-    rates = band_rates(base_days, base_exits)
-    m_pieces = strata_days(m["ws"], m["we"], m["staff_id"].map(P["hire"]), m["role_kind"])
-    m["expected"] = expected_by_row(m_pieces, rates, len(m))
-    base = pd.DataFrame({"role_kind": rk, "days": P["days"].astype(float), "exits": P["exited"].astype(int)})
-    base["x_days"] = base.index.map(expo_days).fillna(0).astype(float)
-    base["x_exits"] = base.index.isin(expo_exit).astype(int)
-    by = base.groupby("role_kind")[["days", "exits", "x_days", "x_exits"]].sum()
-    by["b_days"] = by["days"] - by["x_days"]
-    by["b_exits"] = by["exits"] - by["x_exits"]
+    outside_exit = ~pt["staff_id"].isin(expo_exit).to_numpy()
+    base_days = stratum_days(pt).sub(stratum_days(pt, pieces=ov_x["piece"], days=ov_x["days"]), fill_value=0)
+    rates = standard_rates(base_days, stratum_exits(pt, outside_exit))
+    rate = piece_rates(pt, rates)
+    ov = overlap(pt, staff_codes(org, m["staff_id"]), m["ws"], m["we"])
+    m["expected"] = np.bincount(ov["row"], weights=ov["days"] * rate[ov["piece"].to_numpy()], minlength=len(m))
+    at_risk_exit = (pt["exit"] & (pt["days"] > 0)).to_numpy()
+    by = pd.DataFrame({"days": pt["days"].astype(float), "exits": at_risk_exit.astype(int),
+                       "b_exits": (at_risk_exit & outside_exit).astype(int)}).groupby(pt["role_kind"]).sum()
+    x_days = pd.Series(ov_x["days"].to_numpy(dtype=float)).groupby(
+        pt["role_kind"].to_numpy()[ov_x["piece"].to_numpy()]).sum()
+    by["b_days"] = by["days"] - x_days.reindex(by.index).fillna(0.0)
     hazard = (by["b_exits"] / by["b_days"].where(by["b_days"] > 0)).fillna(0.0)
 
     # one record per supervisor exit (vectorised: aggregates, then one pass over departures)
@@ -178,12 +175,12 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     _link_children(cascades)
 
     # org level
-    ev_a = int(base["x_exits"].sum())
-    t_a = float(base["x_days"].sum())
+    ev_a = int(at_risk_exit.sum() - by["b_exits"].sum())
+    t_a = float(ov_x["days"].sum())
     ev_b = int(by["b_exits"].sum())
     t_b = float(by["b_days"].sum())
     hr = rate_ratio(ev_a, t_a, ev_b, t_b)
-    exp_std = float(expected_by_row(pieces_x, rates, len(expo)).sum())
+    exp_std = float((ov_x["days"] * rate[ov_x["piece"].to_numpy()]).sum())
     std = relative_risk(ev_a, exp_std)
     days_after = [d["days_after"] for c in cascades for d in c["departures"]]
     org_level = {

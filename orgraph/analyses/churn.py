@@ -19,8 +19,8 @@ from ..graph import OrgGraph
 from ..stats import bh_adjust, poisson_sf_many
 from ..result import Result
 from ..settings import analysis_cut, resolve
-from .exposure import (DAY, assignments, band_rates, expected_by_row, iso, num, observed_from, people, strata_days,
-                       strata_exits, strata_table, supervision)
+from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
+from .persontime import person_time, piece_rates, standard_rates, stratum_days, stratum_exits
 
 __all__ = ["churn_seats"]
 
@@ -135,20 +135,21 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     ew["n"] = ew.groupby("position_id")["d"].cumsum()
     seats["max_holders_in_window"] = ew.groupby("position_id")["n"].max()
 
-    # expected exits: the org's rate for the seat's role kind x calendar year x the holder's tenure band
-    hire = Ao["staff_id"].map(P["hire"])
-    pieces = strata_days(Ao["start"].clip(lower=obs0), Ao["end"], hire, Ao["role_kind"])
-    last = Ao["exit"].fillna(Ao["end"])
+    # exits and expected exits from the person-time panel: each day a seat was held counts at the org's rate for
+    # the seat's role kind x calendar year x the holder's tenure band
+    pt = person_time(org, cut)
+    seat = pt["position_id"].to_numpy(dtype=object)
+    held = pd.notna(seat) & (pt["days"].to_numpy() > 0)
+    left_here = held & pt["exit"].to_numpy()
+    seats["exits"] = pd.Series(left_here[held].astype(int)).groupby(seat[held]).sum() \
+        .reindex(seats.index).fillna(0).astype(int)
     rule = seats["max_holders_in_window"] >= k_min
 
     def test(excluded: pd.Index) -> None:
-        keep = ~Ao["position_id"].isin(excluded).to_numpy()
-        days = strata_table(pieces[keep[pieces["row"].to_numpy()]])
-        exits = strata_exits(last, hire, Ao["role_kind"], Ao["exit_here"].to_numpy() & keep) \
-            .reindex(days.index, fill_value=0)
-        mu = expected_by_row(pieces, band_rates(days, exits), len(Ao))
-        seats["expected"] = pd.Series(mu, index=Ao.index).groupby(Ao["position_id"]).sum() \
-            .reindex(seats.index).fillna(0.0)
+        keep = held & ~pd.Index(seat).isin(excluded)
+        rates = standard_rates(stratum_days(pt, keep), stratum_exits(pt, keep))
+        mu = piece_rates(pt, rates) * pt["days"].to_numpy()
+        seats["expected"] = pd.Series(mu[held]).groupby(seat[held]).sum().reindex(seats.index).fillna(0.0)
         seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
         tested = seats["expected"] > 0
         seats["p_adjusted"] = np.nan

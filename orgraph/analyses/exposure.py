@@ -1,6 +1,7 @@
-"""Person-time helpers shared by the cascade, overload and churn analyses.
+"""Interval helpers shared by the analyses: who was employed, supervised and seated when.
 
-Everything here works on the sorted half-open frames of :class:`~orgraph.graph.OrgGraph`
+The person-time panel that every rate counts is built from these in
+:mod:`orgraph.analyses.persontime`. Everything here works on the sorted half-open frames of :class:`~orgraph.graph.OrgGraph`
 with vectorised pandas/numpy operations. Days are counted as whole person-days:
 someone employed on days ``hire .. exit`` (inclusive) contributes
 ``exit - hire + 1`` days, and their exit is an event on day ``exit``.
@@ -18,9 +19,7 @@ import pandas as pd
 from ..graph import OrgGraph, as_date
 
 __all__ = ["observed_from", "people", "supervision", "assignments", "union_intervals", "supervisor_cohorts",
-           "post_exit_window", "tenure_days", "tenure_band", "band_rates", "strata_days", "strata_exits", "strata_table",
-           "expected_by_row", "TENURE_BAND_EDGES", "TENURE_BAND_NAMES",
-           "iso", "num", "DAY"]
+           "post_exit_window", "band_rates", "TENURE_BAND_EDGES", "TENURE_BAND_NAMES", "iso", "num", "DAY"]
 
 #: Tenure bands for expected exits, by days since hire: under 6 months, 6-12 months, 1-2 years, 2 years or more.
 #: Clinicians leave most often early in their tenure, so an expected count that ignores tenure overstates how
@@ -189,42 +188,6 @@ def post_exit_window(org: OrgGraph, day, window_days: int, lookback_days: int) -
         .reset_index(drop=True)
 
 
-def _day_numbers(values) -> np.ndarray:
-    return np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]").astype(np.int64))
-
-
-def tenure_days(start, end, hire, edges=TENURE_BAND_EDGES) -> np.ndarray:
-    """Days of each half-open interval ``[start, end)`` spent in each tenure band (days since ``hire``).
-
-    Returns an ``(n, len(edges))`` integer array whose rows add up to the
-    intervals' lengths.
-
-    Examples
-    --------
-    >>> t = pd.to_datetime
-    >>> tenure_days(t(["2020-01-01"]), t(["2021-01-01"]), t(["2019-10-01"])).tolist()   # hired 92 days before
-    [[90, 183, 93, 0]]
-    """
-    s, e, h = _day_numbers(start), _day_numbers(end), _day_numbers(hire)
-    lo = np.asarray(edges, dtype=np.int64)
-    hi = np.append(lo[1:], np.int64(10**9))
-    out = np.minimum(e[:, None], h[:, None] + hi[None, :]) - np.maximum(s[:, None], h[:, None] + lo[None, :])
-    return np.clip(out, 0, None)
-
-
-def tenure_band(day, hire, edges=TENURE_BAND_EDGES) -> np.ndarray:
-    """The tenure band (index into ``edges``) of each ``day`` for people hired on ``hire``.
-
-    Examples
-    --------
-    >>> t = pd.to_datetime
-    >>> tenure_band(t(["2020-03-01", "2022-01-01"]), t(["2020-01-01", "2020-01-01"])).tolist()
-    [0, 3]
-    """
-    d = _day_numbers(day) - _day_numbers(hire)
-    return np.clip(np.searchsorted(np.asarray(edges), d, side="right") - 1, 0, len(edges) - 1)
-
-
 def band_rates(days: pd.DataFrame, exits: pd.DataFrame, *, min_exits: int = 5) -> pd.DataFrame:
     """Exit rates per person-day by stratum x tenure band, thin strata pooled.
 
@@ -259,71 +222,6 @@ def band_rates(days: pd.DataFrame, exits: pd.DataFrame, *, min_exits: int = 5) -
     fallback = pd.DataFrame(np.repeat(overall.to_numpy()[:, None], own.shape[1], axis=1), index=own.index,
                             columns=own.columns)
     return own.where(exits >= min_exits, fallback).fillna(0.0)
-
-
-def _year(day_numbers: np.ndarray) -> np.ndarray:
-    return day_numbers.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-
-
-def strata_days(start, end, hire, role) -> pd.DataFrame:
-    """Days of each interval ``[start, end)`` by calendar year and tenure band.
-
-    Returns one row per interval and calendar year it touches: ``row`` (the
-    interval's position), ``role_kind``, ``year`` and one column per tenure
-    band (:data:`TENURE_BAND_EDGES`) holding days.
-
-    Examples
-    --------
-    >>> t = pd.to_datetime
-    >>> p = strata_days(t(["2023-12-01"]), t(["2024-02-01"]), t(["2023-11-01"]), ["clinician"])
-    >>> p[["row", "year", 0]].values.tolist()
-    [[0, 2023, 31], [0, 2024, 31]]
-    """
-    s, e, h = _day_numbers(start), _day_numbers(end), _day_numbers(hire)
-    role = np.asarray(role, dtype=object)
-    ys = _year(s)
-    ye = np.maximum(_year(np.maximum(e - 1, s)), ys)
-    n = (ye - ys + 1).astype(np.int64)
-    rep = np.repeat(np.arange(len(s)), n)
-    yr = ys[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    y0 = (yr - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-    y1 = (yr - 1969).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-    ps, pe = np.maximum(s[rep], y0), np.minimum(e[rep], y1)
-    lo = np.asarray(TENURE_BAND_EDGES, dtype=np.int64)
-    hi = np.append(lo[1:], np.int64(10**9))
-    hh = h[rep][:, None]
-    d = np.clip(np.minimum(pe[:, None], hh + hi[None, :]) - np.maximum(ps[:, None], hh + lo[None, :]), 0, None)
-    out = pd.DataFrame(d, columns=list(range(len(lo))))
-    out.insert(0, "year", yr)
-    out.insert(0, "role_kind", role[rep])
-    out.insert(0, "row", rep)
-    return out
-
-
-def strata_exits(day, hire, role, counted) -> pd.DataFrame:
-    """Exits by (role kind, calendar year) x tenure band: ``counted`` says which ``day`` is an exit."""
-    ok = np.asarray(counted, dtype=bool)
-    d, h = _day_numbers(day)[ok], _day_numbers(hire)[ok]
-    band = np.clip(np.searchsorted(np.asarray(TENURE_BAND_EDGES), d - h, side="right") - 1, 0,
-                   len(TENURE_BAND_EDGES) - 1)
-    frame = pd.DataFrame({"role_kind": np.asarray(role, dtype=object)[ok], "year": _year(d), "band": band})
-    table = pd.crosstab([frame["role_kind"], frame["year"]], frame["band"])
-    return table.reindex(columns=list(range(len(TENURE_BAND_EDGES))), fill_value=0)
-
-
-def strata_table(pieces: pd.DataFrame) -> pd.DataFrame:
-    """Days by (role kind, calendar year) x tenure band, from :func:`strata_days` pieces."""
-    return pieces.groupby(["role_kind", "year"])[list(range(len(TENURE_BAND_EDGES)))].sum()
-
-
-def expected_by_row(pieces: pd.DataFrame, rates: pd.DataFrame, n_rows: int) -> np.ndarray:
-    """Expected exits of each interval: its days in each stratum times that stratum's rate, summed."""
-    if not len(pieces):
-        return np.zeros(n_rows)
-    key = pd.MultiIndex.from_arrays([pieces["role_kind"], pieces["year"]])
-    r = rates.reindex(key).fillna(0.0).to_numpy()
-    mu = (pieces[list(range(len(TENURE_BAND_EDGES)))].to_numpy() * r).sum(axis=1)
-    return np.bincount(pieces["row"].to_numpy(), weights=mu, minlength=n_rows)
 
 
 def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:

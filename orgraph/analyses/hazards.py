@@ -22,7 +22,9 @@ from ..errors import AnalysisError
 from ..graph import OrgGraph
 from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
-from .exposure import assignments, iso, observed_from, people
+from .exposure import iso
+from .panel import month_key, take
+from .persontime import month_index, month_start, person_time, staff_codes
 
 __all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
 
@@ -61,29 +63,36 @@ def _poisson_fit(x: np.ndarray, y: np.ndarray, exposure: np.ndarray,
 
 def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd.DataFrame:
     """Person-months: caseload per FTE in month m, at-risk share and exit in month m+1 (at risk only inside
-    the export window, from :func:`~orgraph.analyses.exposure.observed_from`)."""
+    the export window: the person-time panel, :func:`~orgraph.analyses.persontime.person_time`)."""
     cl = org.data.caseload
     if not len(cl):
         return pd.DataFrame(columns=["staff_id", "month", "x", "exposure", "event"])
-    ppl = people(org, cut)
-    ppl = ppl[ppl["role_kind"] == role_kind]
-    cl = cl[(cl["month"] < cut) & cl["staff_id"].isin(ppl.index)]
+    pt = person_time(org, cut)
+    sc, mi = pt["sc"].to_numpy(), pt["mi"].to_numpy()
+    first = np.ones(len(pt), dtype=bool)
+    first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
+    grp = np.cumsum(first) - 1
+    key = month_key(sc[first], mi[first])
+    days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=len(key))
+    exits = np.bincount(grp, weights=(pt["exit"] & (pt["days"] > 0)).to_numpy(float), minlength=len(key))
+    role = pt["role_kind"].to_numpy(dtype=object)[first]
+    cl = cl[cl["month"] < cut]
+    cm = month_index(cl["month"])
+    csc = staff_codes(org, cl["staff_id"])
+    here = take(month_key(csc, cm), key, role, fill=None)
+    cl, cm, csc = cl[here == role_kind], cm[here == role_kind], csc[here == role_kind]
+    nxt = month_key(csc, cm + 1)
+    m1 = pd.to_datetime(month_start(cm + 1))
+    m2 = pd.to_datetime(month_start(cm + 2))
     fte = org.staff_frame["fte"].astype(float).where(lambda f: f > 0, 1.0)
-    m1 = cl["month"] + pd.offsets.MonthBegin(1)
-    m2 = m1 + pd.offsets.MonthBegin(1)
-    hire = cl["staff_id"].map(ppl["hire"])
-    end = cl["staff_id"].map(ppl["end"])
-    exit_ = cl["staff_id"].map(ppl["exit"])
-    lo = np.maximum(np.maximum(m1.values, hire.values), np.datetime64(observed_from(org, cut), "ns"))
-    hi = np.minimum(m2.values, end.values)
-    exposure = (hi - lo) / np.timedelta64(1, "D") / ((m2 - m1).dt.days.values)
+    hire = cl["staff_id"].map(org.staff_frame["hire"])
     out = pd.DataFrame({
         "staff_id": cl["staff_id"].values,
         "month": cl["month"].values,
         "x": (cl["active_clients"].astype(float) / cl["staff_id"].map(fte).fillna(1.0)).values,
-        "exposure": exposure,
-        "event": ((exit_ >= m1) & (exit_ < m2)).values.astype(int),
-        "tenure_months": ((m1 - hire).dt.days / 30.4375).values,
+        "exposure": take(nxt, key, days, fill=0.0) / (m2 - m1).days.to_numpy(),
+        "event": take(nxt, key, exits, fill=0.0).astype(int),
+        "tenure_months": ((m1 - pd.DatetimeIndex(hire)).days / 30.4375).to_numpy(),
     })
     return out[out["exposure"] > 0].reset_index(drop=True)
 
@@ -195,8 +204,10 @@ def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:
 def exit_rates(org: OrgGraph, *, as_of=None, months: int | None = None, program: str | None = None) -> dict:
     """Exits per person-year by role kind over the ``months`` before ``as_of``.
 
-    Person-time and exits come from seat assignments: an exit counts for the
-    role kind (and program) of the seat held on the last day.
+    Person-time and exits come from the person-time panel
+    (:func:`~orgraph.analyses.persontime.person_time`, inside the export
+    window only): a day counts for the role kind (and program) of the seat
+    held on it, an exit for the seat held on the last day.
 
     Parameters
     ----------
@@ -224,17 +235,15 @@ def exit_rates(org: OrgGraph, *, as_of=None, months: int | None = None, program:
     months = int(months if months is not None else s["baseline_months"])
     cut = analysis_cut(org, as_of)
     w0 = max(cut - pd.DateOffset(months=months), pd.Timestamp(org.data_start))
-    af = assignments(org, cut)
+    pt = person_time(org, cut)
     if program is not None:
-        af = af[af["program_id"] == program]
-    ppl = people(org, cut)
-    af = af.join(ppl[["exited", "end"]].rename(columns={"end": "staff_end"}), on="staff_id")
-    lo = af["start"].clip(lower=w0)
-    days = (af["end"] - lo).dt.days.clip(lower=0)
-    ev = af["exited"].fillna(False).astype(bool) & (af["end"] == af["staff_end"]) & (af["end"] > w0)
+        pt = pt[pt["program_id"] == program]
+    lo = pt["risk_start"].clip(lower=w0)
+    days = (pt["end"] - lo).dt.days.clip(lower=0)
+    ev = pt["exit"] & (days > 0)
     out = {"window": {"start": iso(w0), "end": iso(cut - pd.Timedelta(days=1))}}
     for rk in ("clinician", "supervisor", "director", "admin", "other"):
-        m = (af["role_kind"].fillna("other") == rk).to_numpy()
+        m = (pt["role_kind"] == rk).to_numpy()
         py = float(days[m].sum()) / 365.25
         n = int(ev[m].sum())
         out[rk] = {"exits": n, "person_years": round(py, 4), "rate": (n / py) if py > 0 else None}

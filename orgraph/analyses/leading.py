@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..result import Result
 from ..settings import analysis_cut, as_of_text
-from .exposure import observed_from
+from .persontime import person_time
 from .panel import jsonable, month_index, month_start, rate_record, rounded, setting_of
 
 __all__ = ["supervisor_leading_indicator", "supervisor_exits"]
@@ -78,27 +78,15 @@ def supervisor_exits(org, *, lookback_days=None) -> pd.DataFrame:
 
 
 def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
-    """Clinician person-days by (program_id, qi), from the first day the export can show an exit."""
-    af = org.assignment_frame
-    af = af[af["role_kind"] == "clinician"]
-    sf = org.staff_frame
-    if not len(af):
-        return pd.DataFrame({"program_id": [], "qi": [], "person_days": []})
-    end = np.minimum(af["end"].to_numpy(), af["staff_id"].map(sf["end"]).fillna(org.censor).to_numpy())
-    end = np.minimum(end, np.datetime64(cut, "ns"))
-    start = np.maximum(af["start"].to_numpy(), np.datetime64(observed_from(org, cut), "ns"))
-    ok = end > start
-    start, end, prog = start[ok], end[ok], af["program_id"].to_numpy()[ok]
-    q0 = month_index(start) // 3
-    q1 = month_index(end - np.timedelta64(1, "D")) // 3
-    n = (q1 - q0 + 1).astype(np.int64)
-    rep = np.repeat(np.arange(len(start)), n)
-    qi = q0[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    lo = np.maximum(start[rep], _quarter_start(qi))
-    hi = np.minimum(end[rep], _quarter_start(qi + 1))
-    days = (hi - lo) / np.timedelta64(1, "D")
-    df = pd.DataFrame({"program_id": prog[rep], "qi": qi, "person_days": days})
-    return df.groupby(["program_id", "qi"], as_index=False)["person_days"].sum()
+    """Clinician days at risk and exits by (program_id, qi), from the person-time panel: a day counts for the
+    program of the clinician seat held on it, an exit for the program of the seat the clinician left from."""
+    pt = person_time(org, cut)
+    c = pt[(pt["role_kind"] == "clinician") & (pt["days"] > 0)]
+    if not len(c):
+        return pd.DataFrame({"program_id": [], "qi": [], "person_days": [], "clinician_exits": []})
+    df = pd.DataFrame({"program_id": c["program_id"].to_numpy(dtype=object), "qi": c["mi"].to_numpy() // 3,
+                       "person_days": c["days"].to_numpy(dtype=float), "clinician_exits": c["exit"].to_numpy(int)})
+    return df.groupby(["program_id", "qi"], as_index=False)[["person_days", "clinician_exits"]].sum()
 
 
 def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, as_of=None) -> Result:
@@ -157,10 +145,6 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     sup = sup[sup["exit"] < cut].reset_index(drop=True)
     sup_q = sup.assign(qi=month_index(sup["exit"]) // 3 if len(sup) else [])
     sup_n = sup_q.groupby(["program_id", "qi"]).size() if len(sup_q) else pd.Series(dtype="int64")
-    sf = org.staff_frame
-    cl = sf[sf["exited"] & (sf["role_kind"] == "clinician") & (sf["exit"] < cut)]
-    cl_n = (pd.DataFrame({"program_id": cl["program_id"].to_numpy(), "qi": month_index(cl["exit"]) // 3})
-            .groupby(["program_id", "qi"]).size()) if len(cl) else pd.Series(dtype="int64")
 
     def lookup(series, prog, qi):
         idx = pd.MultiIndex.from_arrays([prog, qi])
@@ -168,7 +152,6 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
 
     prog, qi = pq["program_id"].to_numpy(), pq["qi"].to_numpy()
     pq["supervisor_exits"] = lookup(sup_n, prog, qi)
-    pq["clinician_exits"] = lookup(cl_n, prog, qi)
     lagged = {L: lookup(sup_n, prog, qi - L) for L in range(0, lag + 2)}
     after = sum(lagged[L] for L in range(1, lag + 1)) > 0
     pq["after_supervisor_exit"] = after

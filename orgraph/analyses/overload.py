@@ -17,6 +17,7 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
+from .persontime import person_time
 
 __all__ = ["overloaded_supervisors", "SPAN_BANDS", "span_band"]
 
@@ -202,7 +203,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     n_over = sum(r["overloaded"] for r in records)
     summary = f"{n_over} of {len(records)} people who supervise are overloaded."
     return Result("overload", settings["as_of"], settings, records, summary,
-                  {"bands": _bands(records, seg), "rate_ratio": _exit_ratio(S, P, flagged)})
+                  {"bands": _bands(records, seg), "rate_ratio": _exit_ratio(person_time(org, cut), flagged)})
 
 
 def _span_segments(S: pd.DataFrame) -> pd.DataFrame:
@@ -344,11 +345,12 @@ def _bands(records: list[dict], seg: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _exit_ratio(S: pd.DataFrame, P: pd.DataFrame, flagged: set) -> dict:
-    s = S.join(P[["exit"]], on="staff_id")
-    s["days"] = (s["end"] - s["start"]).dt.days
-    s["event"] = s["exit"].notna() & (s["exit"] >= s["start"]) & (s["exit"] < s["end"])
-    over = s["supervisor_id"].isin(flagged)
+def _exit_ratio(pt: pd.DataFrame, flagged: set) -> dict:
+    """Exits per day at risk of people supervised by a flagged supervisor versus by anyone else (the panel's
+    pieces with a supervisor)."""
+    s = pt.loc[pt["supervisor_id"].notna() & (pt["days"] > 0), ["supervisor_id", "days", "exit"]] \
+        .rename(columns={"exit": "event"})
+    over = s["supervisor_id"].isin(list(flagged))
     rr = rate_ratio(int(s.loc[over, "event"].sum()), float(s.loc[over, "days"].sum()),
                     int(s.loc[~over, "event"].sum()), float(s.loc[~over, "days"].sum()))
     return {"exits_overloaded": rr["events_a"], "person_days_overloaded": rr["time_a"],

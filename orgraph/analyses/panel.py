@@ -1,6 +1,7 @@
 """The monthly person-time panel and the helpers every monthly analysis shares.
 
-:func:`person_months` gives one row per person per calendar month employed,
+:func:`person_months` sums the person-time panel
+(:func:`~orgraph.analyses.persontime.person_time`) to one row per person per calendar month employed,
 with the days at risk, the exit, and the seat, program and supervisor on the
 first day at risk; :func:`caseload_runs` gives each caseload record with its
 month's percentile cut-off and the length of the above-cut-off run it ends.
@@ -11,7 +12,6 @@ integer keys for fast vectorised joins.
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ import pandas as pd
 from ..plain import jsonable
 from ..settings import resolve
 from ..stats import rate_ratio
-from .exposure import observed_from
+from .persontime import _ns, attach_context, cached, month_index, month_start, person_time, staff_codes
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take",
            "month_index", "month_start", "per_year", "rounded", "rate_record", "cached", "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
@@ -35,16 +35,6 @@ def setting_of(org, section: str, key: str, value=None):
 def records(df: pd.DataFrame) -> list[dict]:
     """A DataFrame as a list of JSON-ready dicts."""
     return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def _ns(values) -> pd.Series:
-    """Datetimes at nanosecond resolution (merge_asof needs both sides alike)."""
-    return pd.to_datetime(values).astype("datetime64[ns]")
-
-
-def staff_codes(org, ids) -> np.ndarray:
-    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys."""
-    return org.staff_frame.index.get_indexer(pd.Index(np.asarray(ids, dtype=object))).astype(np.int64)
 
 
 def month_key(codes, mi) -> np.ndarray:
@@ -65,16 +55,6 @@ def take(left_key, right_key, values, fill=np.nan) -> np.ndarray:
         out = out.astype(object) if (vals.dtype == object or (fill is None)) else out
         out[idx < 0] = fill
     return out
-
-
-def month_index(ts) -> np.ndarray:
-    """Months since 1970-01 of a datetime Series/array (NaT gives a very negative number)."""
-    return np.asarray(pd.to_datetime(ts)).astype("datetime64[M]").astype(np.int64)
-
-
-def month_start(idx) -> np.ndarray:
-    """First day of month ``idx`` (months since 1970-01) as ``datetime64[ns]``."""
-    return np.asarray(idx, dtype=np.int64).astype("datetime64[M]").astype("datetime64[ns]")
 
 
 def per_year(events: float, days: float):
@@ -98,20 +78,6 @@ def rate_record(events_a, days_a, events_b, days_b, *, label_a: str, label_b: st
         "p_value": rr["p_value"], "method": rr["method"],
     }
     return jsonable(out)
-
-
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def cached(org, name: str, build):
-    """``build()`` once per org and name (analyses of one audit share the monthly tables); a copy each time."""
-    try:
-        store = _CACHE.setdefault(org, {})
-    except TypeError:
-        return build()
-    if name not in store:
-        store[name] = build()
-    return store[name].copy()
 
 
 def person_months(org) -> pd.DataFrame:
@@ -150,87 +116,22 @@ def person_months(org) -> pd.DataFrame:
 
 
 def _person_months(org) -> pd.DataFrame:
-    sf = org.staff_frame
-    start = pd.Timestamp(org.data_start)
-    at_risk_from = np.datetime64(observed_from(org), "ns")    # left truncation: no exit could be seen before
-    censor = org.censor
-    hire = sf["hire"].clip(lower=start)
-    end = sf["end"].clip(upper=censor)
-    keep = (end > hire).to_numpy()
-    ids = sf["staff_id"].to_numpy()[keep]
-    hire, end = hire[keep], end[keep]
-    m0 = month_index(hire)
-    m1 = month_index(end - pd.Timedelta(days=1))
-    n = (m1 - m0 + 1).astype(np.int64)
-    rep = np.repeat(np.arange(len(ids)), n)
-    offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    mi = m0[rep] + offs
-    mstart = month_start(mi)
-    mnext = month_start(mi + 1)
-    h = hire.to_numpy()[rep]
-    e = end.to_numpy()[rep]
-    ref = np.maximum(h, mstart)
-    days = ((np.minimum(e, mnext) - np.maximum(ref, at_risk_from)) / np.timedelta64(1, "D")).astype(np.int64)
-    days = np.maximum(days, 0)
-    exited = sf["exited"].to_numpy()[keep][rep]
-    exit_mi = month_index(sf["exit"][keep])[rep]
-    codes = np.arange(len(sf), dtype=np.int64)[keep]
+    pt = person_time(org)
+    sc = pt["sc"].to_numpy()
+    mi = pt["mi"].to_numpy()
+    first = np.ones(len(pt), dtype=bool)
+    first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
+    grp = np.cumsum(first) - 1
+    days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=int(first.sum())).astype(np.int64)
+    ex = np.bincount(grp, weights=pt["exit"].to_numpy().astype(float), minlength=int(first.sum())) > 0
+    head = pt[first]
     pm = pd.DataFrame({
-        "staff_id": ids[rep], "sc": codes[rep], "month": mstart, "mi": mi, "ref": ref, "days": days,
-        "exit": exited & (exit_mi == mi),
+        "staff_id": head["staff_id"].to_numpy(), "sc": head["sc"].to_numpy(), "month": month_start(head["mi"]),
+        "mi": head["mi"].to_numpy(), "ref": head["start"].to_numpy(), "days": days, "exit": ex,
+        "position_id": head["position_id"].to_numpy(), "program_id": head["program_id"].to_numpy(),
+        "role_kind": head["role_kind"].to_numpy(), "supervisor_id": head["supervisor_id"].to_numpy(),
     })
-    return attach_context(org, pm)
-
-
-def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of ``left`` (``ref``, ``sc``), the row number in ``intervals`` (sorted by
-    ``start``) of that person's interval most recently started on or before ``ref``.
-
-    Returns ``(jj, ok)``: row numbers (0 where none) and whether one exists.
-    """
-    right = pd.DataFrame({"start": _ns(intervals["start"]).to_numpy(), "sc": staff_codes(org, intervals["staff_id"]),
-                          "j": np.arange(len(intervals))})
-    j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
-    return j.fillna(0).astype(np.int64).to_numpy(), j.notna().to_numpy().copy()
-
-
-def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
-    """Add ``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` on each row's ``ref`` day.
-
-    The seat is the one most recently taken up on or before ``ref``; the
-    supervisor is the one whose supervision covers ``ref``. Returns a copy
-    sorted by ``ref``.
-    """
-    pm = df.assign(ref=_ns(df["ref"]))
-    if "sc" not in pm.columns:
-        pm["sc"] = staff_codes(org, pm["staff_id"])
-    pm = pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
-    # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
-    # expensive to carry through a merge)
-    left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
-    af = org.assignment_frame
-    n = len(pm)
-    if len(af):
-        seats = af.sort_values("start", kind="stable")
-        jj, ok = _latest_started(org, left, seats)
-        for col in ("position_id", "program_id", "role_kind"):
-            vals = seats[col].to_numpy(dtype=object)[jj]
-            vals[~ok] = None
-            pm[col] = pd.Series(vals, index=pm.index, dtype=object)
-    else:
-        pm["position_id"] = pm["program_id"] = pm["role_kind"] = np.full(n, None, dtype=object)
-    pm["role_kind"] = pm["role_kind"].fillna("other")
-    sv = org.supervision_frame
-    sup_ids = np.full(n, None, dtype=object)
-    if len(sv):
-        sup = sv.sort_values("start", kind="stable")
-        jj, ok = _latest_started(org, left, sup)
-        ends = _ns(sup["end"]).to_numpy()[jj]
-        ok &= ends > left["ref"].to_numpy()
-        sup_ids = sup["supervisor_id"].to_numpy(dtype=object)[jj]
-        sup_ids[~ok] = None
-    pm["supervisor_id"] = pd.Series(sup_ids, index=pm.index, dtype=object)
-    return pm
+    return pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
 
 
 def caseload_runs(org, *, percentile=None) -> pd.DataFrame:

@@ -1,0 +1,339 @@
+"""The person-time panel: every rate in orgraph counts the days of this one table.
+
+:func:`person_time` cuts each person's employment into pieces -- at calendar
+months, at the tenure bands of :data:`~orgraph.analyses.exposure.TENURE_BAND_EDGES`,
+at every change of seat or supervisor, and at the first day the export can show
+an exit (:func:`~orgraph.analyses.exposure.observed_from`) -- so that on every
+piece the role kind, program, seat, supervisor, calendar year and tenure band
+are constant. Each piece carries its days at risk (inside the export window
+only: left-truncated at its start, censored at the cut) and whether the
+person's exit ends it. Exit rates, expected exits (indirect standardisation by
+role kind x calendar year x tenure band), the monthly panel
+(:func:`orgraph.analyses.panel.person_months`) and every analysis's exposure
+counts are sums over these pieces.
+
+The panel is built once per org and cut, with vectorised interval arithmetic:
+its size is the number of person-months plus the number of changes.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import pandas as pd
+
+from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
+
+__all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
+           "staff_codes", "month_index", "month_start", "attach_context", "cached", "day_number", "from_day_number"]
+
+_SHIFT = 18                 # bits for a day number in a (person, day) key
+_OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
+_BAND = np.asarray(TENURE_BAND_EDGES, dtype=np.int64)
+
+
+def day_number(values) -> np.ndarray:
+    """Days since 1970-01-01 of datetimes (int64).
+
+    Examples
+    --------
+    >>> day_number(pd.to_datetime(["1970-01-02", "2000-01-01"])).tolist()
+    [1, 10957]
+    """
+    return np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]").astype(np.int64))
+
+
+def from_day_number(days) -> np.ndarray:
+    """``datetime64[ns]`` of day numbers (inverse of :func:`day_number`)."""
+    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def _ns(values) -> pd.Series:
+    """Datetimes at nanosecond resolution (merge_asof needs both sides alike)."""
+    return pd.to_datetime(values).astype("datetime64[ns]")
+
+
+def staff_codes(org, ids) -> np.ndarray:
+    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys."""
+    return org.staff_frame.index.get_indexer(pd.Index(np.asarray(ids, dtype=object))).astype(np.int64)
+
+
+def month_index(ts) -> np.ndarray:
+    """Months since 1970-01 of a datetime Series/array (NaT gives a very negative number)."""
+    return np.asarray(pd.to_datetime(ts)).astype("datetime64[M]").astype(np.int64)
+
+
+def month_start(idx) -> np.ndarray:
+    """First day of month ``idx`` (months since 1970-01) as ``datetime64[ns]``."""
+    return np.asarray(idx, dtype=np.int64).astype("datetime64[M]").astype("datetime64[ns]")
+
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def cached(org, name: str, build):
+    """``build()`` once per org and name (analyses of one audit share the monthly tables); a copy each time."""
+    try:
+        store = _CACHE.setdefault(org, {})
+    except TypeError:
+        return build()
+    if name not in store:
+        store[name] = build()
+    return store[name].copy()
+
+
+def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``left`` (``ref``, ``sc``), the row number in ``intervals`` (sorted by
+    ``start``) of that person's interval most recently started on or before ``ref``.
+
+    Returns ``(jj, ok)``: row numbers (0 where none) and whether one exists.
+    """
+    right = pd.DataFrame({"start": _ns(intervals["start"]).to_numpy(), "sc": staff_codes(org, intervals["staff_id"]),
+                          "j": np.arange(len(intervals))})
+    j = pd.merge_asof(left, right, left_on="ref", right_on="start", by="sc", direction="backward")["j"]
+    return j.fillna(0).astype(np.int64).to_numpy(), j.notna().to_numpy().copy()
+
+
+def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` on each row's ``ref`` day.
+
+    The seat is the one most recently taken up on or before ``ref``; the
+    supervisor is the one whose supervision covers ``ref``. Returns a copy
+    sorted by ``ref``.
+    """
+    pm = df.assign(ref=_ns(df["ref"]))
+    if "sc" not in pm.columns:
+        pm["sc"] = staff_codes(org, pm["staff_id"])
+    pm = pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+    # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
+    # expensive to carry through a merge)
+    left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
+    af = org.assignment_frame
+    n = len(pm)
+    if len(af):
+        seats = af.sort_values("start", kind="stable")
+        jj, ok = _latest_started(org, left, seats)
+        for col in ("position_id", "program_id", "role_kind"):
+            vals = seats[col].to_numpy(dtype=object)[jj]
+            vals[~ok] = None
+            pm[col] = pd.Series(vals, index=pm.index, dtype=object)
+    else:
+        pm["position_id"] = pm["program_id"] = pm["role_kind"] = np.full(n, None, dtype=object)
+    pm["role_kind"] = pm["role_kind"].fillna("other")
+    sv = org.supervision_frame
+    sup_ids = np.full(n, None, dtype=object)
+    if len(sv):
+        sup = sv.sort_values("start", kind="stable")
+        jj, ok = _latest_started(org, left, sup)
+        ends = _ns(sup["end"]).to_numpy()[jj]
+        ok &= ends > left["ref"].to_numpy()
+        sup_ids = sup["supervisor_id"].to_numpy(dtype=object)[jj]
+        sup_ids[~ok] = None
+    pm["supervisor_id"] = pd.Series(sup_ids, index=pm.index, dtype=object)
+    return pm
+
+
+
+
+def person_time(org, cut=None) -> pd.DataFrame:
+    """The person-time panel: one row per piece of employment with constant context.
+
+    Parameters
+    ----------
+    org : OrgGraph
+    cut : Timestamp, optional
+        First day not analysed (:func:`orgraph.settings.analysis_cut`); default
+        the day after the data end.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by person and start, one row per piece: ``staff_id``, ``sc``
+        (integer code of the person), ``start``, ``end`` (half-open),
+        ``risk_start`` (``start``, or ``end`` for pieces before the export can
+        show an exit), ``days`` (days at risk: ``end - risk_start``), ``exit``
+        (the person's last day is the piece's last day), ``mi`` (month index),
+        ``year``, ``band`` (tenure band index), ``position_id``,
+        ``program_id``, ``role_kind`` (of the seat most recently taken up on
+        ``start``; ``"other"`` when none) and ``supervisor_id`` (covering
+        ``start``; ``None`` when none). Pieces start at the later of hire and
+        the first day of data and end at the person's exit or the cut.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> pt = person_time(example_org())
+    >>> c1 = pt[pt.staff_id == "C1"]
+    >>> int(c1.days.sum()), int(c1.exit.sum()), sorted(set(c1.supervisor_id.dropna()))
+    (505, 1, ['S1'])
+    >>> bool((pt.groupby("staff_id")["exit"].sum() <= 1).all())
+    True
+    """
+    cut = pd.Timestamp(org.censor if cut is None else cut)
+    return cached(org, f"person_time:{cut.date()}", lambda: _person_time(org, cut))
+
+
+def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
+    sf = org.staff_frame
+    obs0 = int(day_number([observed_from(org, cut)])[0])
+    cut_d = int(day_number([cut])[0])
+    hire = day_number(sf["hire"])
+    s0 = np.maximum(hire, int(day_number([pd.Timestamp(org.data_start)])[0]))
+    ex = sf["exit"]
+    exited = (ex.notna() & (ex < cut)).to_numpy()
+    e0 = np.where(exited, day_number(ex.fillna(cut)) + 1, cut_d)
+    e0 = np.minimum(e0, cut_d)
+    keep = e0 > s0
+    sc_all = np.arange(len(sf), dtype=np.int64)
+    sc_k, s_k, e_k = sc_all[keep], s0[keep], e0[keep]
+
+    # candidate cut points (person code, day)
+    parts_sc = [sc_k, sc_k]
+    parts_d = [s_k, e_k]
+    m0 = _months(s_k)
+    m1 = _months(e_k - 1)
+    n = (m1 - m0).astype(np.int64)                      # month starts strictly after s0
+    rep = np.repeat(np.arange(len(sc_k)), n)
+    offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1
+    parts_sc.append(sc_k[rep])
+    parts_d.append(day_number(month_start(m0[rep] + offs)))
+    for edge in _BAND[1:]:
+        parts_sc.append(sc_k)
+        parts_d.append(hire[keep] + edge)
+    parts_sc.append(sc_k)
+    parts_d.append(np.full(len(sc_k), obs0, dtype=np.int64))
+    for frame in (org.assignment_frame, org.supervision_frame):
+        if len(frame):
+            codes = staff_codes(org, frame["staff_id"])
+            ok = codes >= 0
+            for col in ("start", "end"):
+                parts_sc.append(codes[ok])
+                parts_d.append(day_number(frame[col])[ok])
+    psc = np.concatenate(parts_sc)
+    pd_ = np.concatenate(parts_d)
+    inside = (pd_ >= s0[psc]) & (pd_ <= e0[psc]) & keep[psc]
+    key = np.unique((psc[inside] << _SHIFT) | (pd_[inside] + _OFFSET))
+    ksc = key >> _SHIFT
+    kday = (key & ((1 << _SHIFT) - 1)) - _OFFSET
+    nxt = ksc[1:] == ksc[:-1]
+    psc, start, end = ksc[:-1][nxt], kday[:-1][nxt], kday[1:][nxt]
+
+    risk_start = np.minimum(np.maximum(start, obs0), end)
+    start_ns = from_day_number(start)
+    pt = pd.DataFrame({
+        "staff_id": sf["staff_id"].to_numpy(dtype=object)[psc],
+        "sc": psc,
+        "start": start_ns,
+        "end": from_day_number(end),
+        "risk_start": from_day_number(risk_start),
+        "days": (end - risk_start).astype(np.int64),
+        "exit": exited[psc] & (end == e0[psc]),
+        "mi": _months(start),
+        "year": start_ns.astype("datetime64[Y]").astype(np.int64) + 1970,
+        "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1),
+        "ref": start_ns,
+    })
+    pt = attach_context(org, pt)
+    pt = pt.sort_values(["sc", "start"], kind="stable").reset_index(drop=True)
+    return pt.drop(columns="ref")
+
+
+def _months(days: np.ndarray) -> np.ndarray:
+    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
+    """The days at risk that each window ``[start, end)`` of person ``sc`` shares with each piece.
+
+    Parameters
+    ----------
+    pt : DataFrame
+        :func:`person_time`.
+    sc, start, end : array-like
+        Person codes and half-open windows (datetimes), one per row.
+
+    Returns
+    -------
+    DataFrame
+        ``row`` (the window's position), ``piece`` (row of ``pt``) and
+        ``days`` (> 0), one row per window and piece that share a day at risk.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> pt = person_time(org)
+    >>> o = overlap(pt, staff_codes(org, ["C1"]), pd.to_datetime(["2020-01-01"]), pd.to_datetime(["2020-12-31"]))
+    >>> int(o["days"].sum()) <= 365
+    True
+    """
+    sc = np.asarray(sc, dtype=np.int64)
+    ws, we = day_number(start), day_number(end)
+    psc = pt["sc"].to_numpy()
+    p_start = day_number(pt["risk_start"])
+    p_end = day_number(pt["end"])
+    k_end = (psc << _SHIFT) | (p_end + _OFFSET)
+    k_start = (psc << _SHIFT) | (day_number(pt["start"]) + _OFFSET)
+    lo = np.searchsorted(k_end, (sc << _SHIFT) | (ws + _OFFSET), side="right")
+    hi = np.searchsorted(k_start, (sc << _SHIFT) | (we + _OFFSET), side="left")
+    n = np.clip(hi - lo, 0, None)
+    row = np.repeat(np.arange(len(sc)), n)
+    piece = lo[row] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    days = np.minimum(we[row], p_end[piece]) - np.maximum(ws[row], p_start[piece])
+    ok = days > 0
+    return pd.DataFrame({"row": row[ok], "piece": piece[ok], "days": days[ok]})
+
+
+def _bands_wide(keys: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+    cols = list(range(len(_BAND)))
+    if not len(keys):
+        index = pd.MultiIndex.from_arrays([np.array([], dtype=object), np.array([], dtype=np.int64)],
+                                          names=["role_kind", "year"])
+        return pd.DataFrame(np.zeros((0, len(cols))), index=index, columns=cols)
+    s = pd.Series(np.asarray(values, dtype=float)).groupby(
+        [keys["role_kind"].to_numpy(), keys["year"].to_numpy(), keys["band"].to_numpy()]).sum()
+    wide = s.unstack(level=2, fill_value=0.0).reindex(columns=cols, fill_value=0.0)
+    wide.index = wide.index.set_names(["role_kind", "year"])
+    wide.columns = cols
+    return wide
+
+
+def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.DataFrame:
+    """Days at risk by (role kind, calendar year) x tenure band.
+
+    Either of the pieces where ``mask`` is true, or of ``days`` on the rows
+    ``pieces`` of ``pt`` (an :func:`overlap`).
+    """
+    if pieces is not None:
+        return _bands_wide(pt.iloc[np.asarray(pieces)], np.asarray(days, dtype=float))
+    ok = pt["days"].to_numpy() > 0
+    if mask is not None:
+        ok &= np.asarray(mask, dtype=bool)
+    sel = pt[ok]
+    return _bands_wide(sel, sel["days"].to_numpy(dtype=float))
+
+
+def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
+    """Exits at risk (pieces ending in an exit, inside the export window) by (role kind, year) x tenure band."""
+    ok = pt["exit"].to_numpy() & (pt["days"].to_numpy() > 0)
+    if mask is not None:
+        ok &= np.asarray(mask, dtype=bool)
+    sel = pt[ok]
+    return _bands_wide(sel, np.ones(len(sel)))
+
+
+def standard_rates(days: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
+    """Exit rates per day at risk by (role kind, year) x tenure band, thin cells pooled
+    (:func:`~orgraph.analyses.exposure.band_rates`)."""
+    if not len(days):
+        return days
+    return band_rates(days, exits.reindex(index=days.index, columns=days.columns, fill_value=0))
+
+
+def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
+    """Each piece's standard exit rate per day: the rate of its role kind, calendar year and tenure band."""
+    if not len(rates) or not len(pt):
+        return np.zeros(len(pt))
+    key = pd.MultiIndex.from_arrays([pt["role_kind"].to_numpy(), pt["year"].to_numpy()])
+    r = rates.reindex(key).fillna(0.0).to_numpy()
+    return r[np.arange(len(pt)), pt["band"].to_numpy()]

@@ -1,0 +1,135 @@
+"""The person-time panel against a brute force: every person-day as its own row.
+
+The brute force expands each person's employment inside the export window to
+one row per day, looks up that day's seat, supervisor, calendar year and
+tenure band directly, and counts. The panel's pieces must add up to exactly
+the same days, exits and strata; windows must overlap the same days; and the
+cascades' expected exits must equal days x rate summed day by day.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orgraph.analyses.cascades import supervisor_cascades
+from orgraph.analyses.exposure import TENURE_BAND_EDGES, observed_from, supervisor_cohorts
+from orgraph.analyses.persontime import (overlap, person_time, piece_rates, staff_codes, standard_rates,
+                                         stratum_days, stratum_exits)
+
+
+def _daily(org, cut):
+    """One row per person-day at risk: staff_id, day, exit (the person's last day), role_kind, program_id,
+    position_id, supervisor_id, year, band."""
+    obs0 = observed_from(org, cut)
+    sf = org.staff_frame
+    rows = []
+    for sid, r in sf.iterrows():
+        first = max(r["hire"], obs0, pd.Timestamp(org.data_start))
+        left = pd.notna(r["exit"]) and r["exit"] < cut
+        last = r["exit"] if left else cut - pd.Timedelta(days=1)
+        if last < first:
+            continue
+        days = pd.date_range(first, last, freq="D")
+        rows.append(pd.DataFrame({"staff_id": sid, "day": days, "hire": r["hire"],
+                                  "exit": (days == r["exit"]) if left else False}))
+    d = pd.concat(rows, ignore_index=True).sort_values("day", kind="stable")
+    af = org.assignment_frame.sort_values("start")
+    d = pd.merge_asof(d, af[["staff_id", "start", "position_id", "program_id", "role_kind"]], left_on="day",
+                      right_on="start", by="staff_id", direction="backward").drop(columns="start")
+    sv = org.supervision_frame.sort_values("start")
+    d = pd.merge_asof(d, sv[["staff_id", "start", "end", "supervisor_id"]], left_on="day", right_on="start",
+                      by="staff_id", direction="backward")
+    d.loc[~(d["end"] > d["day"]), "supervisor_id"] = None
+    d = d.drop(columns=["start", "end"])
+    d["role_kind"] = d["role_kind"].fillna("other")
+    d["year"] = d["day"].dt.year.astype(np.int64)
+    tenure = (d["day"] - d["hire"]).dt.days.to_numpy()
+    d["band"] = (np.searchsorted(np.asarray(TENURE_BAND_EDGES), tenure, side="right") - 1).astype(np.int64)
+    return d
+
+
+@pytest.fixture(scope="module")
+def small(synth_org):
+    _, org, _ = synth_org(staff=60, years=4, seed=4, export_from="2023-06-15", tenure_shape=0.6)
+    cut = org.censor
+    return org, cut, person_time(org, cut), _daily(org, cut)
+
+
+KEYS = ["staff_id", "role_kind", "program_id", "position_id", "supervisor_id", "year", "band"]
+
+
+def test_pieces_add_up_to_the_person_days(small):
+    org, cut, pt, daily = small
+    at_risk = pt[pt["days"] > 0]
+    got = at_risk.fillna({"program_id": "-", "position_id": "-", "supervisor_id": "-"}) \
+        .groupby(KEYS)[["days"]].sum()
+    want = daily.fillna({"program_id": "-", "position_id": "-", "supervisor_id": "-"}) \
+        .groupby(KEYS).size().rename("days").to_frame()
+    assert len(want) > 100
+    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False)
+    assert int(pt.loc[pt["days"] > 0, "exit"].sum()) == int(daily["exit"].sum()) > 5
+
+
+def test_windows_overlap_the_same_days(small):
+    org, cut, pt, daily = small
+    rng = np.random.default_rng(3)
+    ids = rng.choice(org.staff_frame.index.to_numpy(), 40)
+    starts = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 900, 40), unit="D")
+    ends = starts + pd.to_timedelta(rng.integers(1, 200, 40), unit="D")
+    o = overlap(pt, staff_codes(org, ids), starts, ends)
+    got = np.bincount(o["row"], weights=o["days"], minlength=40)
+    want = [((daily["staff_id"] == s) & (daily["day"] >= a) & (daily["day"] < b)).sum()
+            for s, a, b in zip(ids, starts, ends)]
+    assert got.tolist() == want and sum(want) > 0
+
+
+def test_strata_and_expected_exits_match_day_by_day(small):
+    org, cut, pt, daily = small
+    rates = standard_rates(stratum_days(pt), stratum_exits(pt))
+    by = daily.groupby(["role_kind", "year", "band"])
+    days = by.size().unstack(fill_value=0).reindex(columns=range(4), fill_value=0)
+    exits = by["exit"].sum().unstack(fill_value=0).reindex(columns=range(4), fill_value=0)
+    pd.testing.assert_frame_equal(stratum_days(pt).astype(float), days.astype(float), check_names=False)
+    # each day's rate, looked up directly, summed: the panel's expected exits
+    lookup = rates.stack()
+    daily_rate = lookup.reindex(pd.MultiIndex.from_arrays([daily["role_kind"], daily["year"], daily["band"]])) \
+        .fillna(0).to_numpy()
+    assert float((piece_rates(pt, rates) * pt["days"]).sum()) == pytest.approx(daily_rate.sum(), rel=1e-9)
+    # without pooling (cells with 5+ exits) the rate is exits / days
+    full = exits >= 5
+    assert full.to_numpy().any()
+    np.testing.assert_allclose(rates.where(full).stack().to_numpy(),
+                               (exits / days).where(full).stack().to_numpy(), rtol=1e-12)
+
+
+def test_cascade_expected_is_the_days_at_risk_times_the_rate(synth_org):
+    """Cascades' expected exits, recomputed day by day from the daily rows and the same rates."""
+    _, org, _ = synth_org(staff=60, years=4, seed=4, export_from="2023-06-15", tenure_shape=0.6)
+    res = supervisor_cascades(org)
+    cut = org.censor
+    daily = _daily(org, cut)
+    W = res.settings["window_days"]
+    cohorts = supervisor_cohorts(org, cut, res.settings["lookback_days"])
+    window = pd.concat([daily.assign(supervisor_id_=s, sup_exit=e) for s, e in
+                        cohorts[["supervisor_id", "sup_exit"]].drop_duplicates().itertuples(index=False)])
+    member = window.merge(cohorts.rename(columns={"supervisor_id": "supervisor_id_"}),
+                          on=["supervisor_id_", "sup_exit", "staff_id"])
+    member = member[(member["day"] > member["sup_exit"])
+                    & (member["day"] <= member["sup_exit"] + pd.Timedelta(days=W))]
+    inside = member[["staff_id", "day"]].drop_duplicates()
+    flag = daily.merge(inside.assign(x=True), on=["staff_id", "day"], how="left")["x"].notna().to_numpy()
+    departed = set(member.loc[member["exit"], "staff_id"])
+    base = daily[~flag]
+    by = base.groupby(["role_kind", "year", "band"])
+    days = by.size().unstack(fill_value=0).reindex(columns=range(4), fill_value=0)
+    ex = base[~base["staff_id"].isin(departed)].groupby(["role_kind", "year", "band"])["exit"].sum() \
+        .unstack(fill_value=0).reindex(index=days.index, columns=range(4), fill_value=0)
+    rates = standard_rates(days.rename_axis(["role_kind", "year"]), ex.rename_axis(["role_kind", "year"]))
+    r = rates.stack().reindex(pd.MultiIndex.from_arrays([member["role_kind"], member["year"], member["band"]])) \
+        .fillna(0).to_numpy()
+    want = pd.Series(r).groupby(member["supervisor_id_"].to_numpy()).sum()
+    got = {c["supervisor_id"]: c["expected"] for c in res.table}
+    assert len(want) >= 3
+    for sid, mu in want.items():
+        assert got[sid] == pytest.approx(mu, abs=2e-6), sid
