@@ -177,3 +177,34 @@ def test_an_anonymized_audit_replaces_an_identified_pack_and_never_writes_beside
     with pytest.raises(SourceError, match="holds files that are not an orgraph audit"):
         write_audit(org, tmp_path / "b", png=False)
     assert (tmp_path / "b" / "budget.xlsx").read_text() == "not ours"
+
+
+def test_the_caseload_relation_is_a_gated_finding_not_a_headline(riverbend):
+    """The caseload-per-FTE relation joins the one Benjamini-Hochberg family: on the example its raw p-value
+    (about 0.02) does not survive the audit's tests, so it is said plainly, without dollars, and never as a
+    headline."""
+    from orgraph.analyses.hazards import caseload_hazard
+
+    a = run_audit(riverbend)
+    fit = caseload_hazard(riverbend)
+    assert fit["p_value"] < 0.05 and fit["ci_low"] > 1
+    f = next(x for x in a["findings"] if x["kind"] == "caseload-per-fte")
+    assert f["p_value"] == pytest.approx(fit["p_value"]) and f["p_adjusted"] > 0.10
+    assert not f["claim"] and not f["estimated_cost"]
+    assert f"{fit['hazard_ratio_per_10']:.2f} times" in f["headline"] and "not enough to claim" in f["headline"]
+    assert not any("per clinical FTE" in h for h in a["headlines"])
+
+
+def test_a_strong_caseload_relation_is_claimed_in_its_direction():
+    from orgraph.report.claims import state
+    from orgraph.report.findings import _per_fte_candidate
+
+    fit = {"hazard_ratio_per_10": 1.6, "ci_low": 1.3, "ci_high": 2.0, "p_value": 1e-5, "exits": 80,
+           "person_months": 4000.0, "mean_caseload_per_fte": 28.0}
+    found, examined, _ = state(_per_fte_candidate(fit), {("caseload-per-fte",): 1e-5, ("other",): 0.5},
+                               total_cost=1e6)
+    assert found[0]["claim"] and found[0]["headline"].startswith("Each 10 more active clients per clinical FTE "
+                                                                 "went with 60% more clinician exits")
+    low = dict(fit, hazard_ratio_per_10=0.7, ci_low=0.55, ci_high=0.85)
+    found, examined, _ = state(_per_fte_candidate(low), {("caseload-per-fte",): 1e-5}, total_cost=1e6)
+    assert not found[0]["claim"] and "0.70 times" in found[0]["headline"]

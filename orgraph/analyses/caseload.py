@@ -184,7 +184,20 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     summary = _summary(by_program, exit_rate, sustained, pct, k)
     return Result("caseload", as_of_text(cut), {"percentile": pct, "consecutive_months": k}, by_program, summary,
                   {"by_month": by_month, "by_program": by_program, "by_supervisor": by_supervisor,
-                   "sustained": sustained, "exit_rate": exit_rate})
+                   "sustained": sustained, "exit_rate": exit_rate, "per_fte": _per_fte(org, as_of)})
+
+
+def _per_fte(org, as_of) -> dict | None:
+    """The org's caseload-per-FTE relation (:func:`~orgraph.analyses.hazards.caseload_hazard`), compact."""
+    from .hazards import caseload_hazard
+
+    try:
+        fit = caseload_hazard(org, as_of=as_of)
+    except AnalysisError:
+        return None
+    keys = ("hazard_ratio_per_10", "ci_low", "ci_high", "p_value", "exits", "person_months",
+            "mean_caseload_per_fte", "method", "reason")
+    return {k: fit.get(k) for k in keys}
 
 
 def _summary(by_program, exit_rate, sustained, pct, k) -> str:

@@ -198,7 +198,8 @@ _KIND_WORDS = {"cascade": "supervisor-exit cascades", "cascade-pattern": "the or
                "churn-seat": "churn seats", "overloaded-supervision": "exits under overloaded supervisors",
                "caseload": "exits after sustained high caseloads", "documentation": "exits after high documentation "
                "burden", "leading-indicator": "supervisor exits as a leading indicator",
-               "common-factors": "groups over-represented among leavers"}
+               "common-factors": "groups over-represented among leavers",
+               "caseload-per-fte": "exits per 10 more clients per clinical FTE"}
 
 
 def report_markdown(audit: dict) -> str:

@@ -19,7 +19,6 @@ import pandas as pd
 
 from ..analyses.cost import cost_model, cost_of_exit, turnover_cost
 from ..analyses.exposure import iso
-from ..errors import AnalysisError
 from ..graph import OrgGraph
 from ..model import ROLE_KINDS
 from ..settings import analysis_cut
@@ -214,9 +213,9 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
     -------
     list of str
         The cost of exits over the last 12 months, the program that carried
-        the largest share of it (when it carried at least 15%), what one
-        clinician exit costs and why, and (when caseload data exists) how caseload relates to
-        exits in this org.
+        the largest share of it (when it carried at least 15%), and what one
+        clinician exit costs and why. (How caseload relates to exits is a
+        finding, stated only when the claims gate states it.)
 
     Examples
     --------
@@ -267,13 +266,4 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
         f"{money(c['recruiting'])}, onboarding {money(c['onboarding'])}, {vsrc} {v['days']:.0f} days of empty "
         f"seat {money(c['vacancy'])}, and {res.extras['model']['settings']['ramp_months']:g} months of ramp-up "
         f"{money(c['ramp_up'])}.")
-    if "caseload" in org.data.present or len(org.data.caseload):
-        from ..analyses.hazards import caseload_hazard
-
-        try:
-            fit = caseload_hazard(org, as_of=as_of)
-        except AnalysisError:
-            fit = None
-        if fit is not None and fit["fitted"]:
-            lines.append(fit["sentence"])
     return lines

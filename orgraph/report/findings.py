@@ -219,6 +219,10 @@ def hypotheses(results: dict) -> dict:
         res = results.get(name)
         if exposure not in fitted and res is not None and (res.extras.get(part) or {}).get("p_value") is not None:
             out[(kind,)] = res.extras[part]["p_value"]
+    res = results.get("caseload")
+    per_fte = (res.extras.get("per_fte") or {}) if res is not None else {}
+    if per_fte.get("p_value") is not None:
+        out[("caseload-per-fte",)] = per_fte["p_value"]
     res = results.get("departures")
     if res is not None:
         for r in res.table:
@@ -415,7 +419,26 @@ def caseload_findings(res, ctx: Context) -> list[dict]:
              for r in progs[:3]]
     return _program_candidate("caseload", res, ctx, top, where,
                               f"people carrying such caseloads for {k} months or more", extra,
-                              "sustained_high_caseload")
+                              "sustained_high_caseload") + _per_fte_candidate(res.extras.get("per_fte"))
+
+
+def _per_fte_candidate(fit: dict | None) -> list[dict]:
+    """The org's caseload-per-FTE relation: claimed only when its interval lies above 1 (no dollars: the
+    what-if scenarios price it)."""
+    if not fit or fit.get("hazard_ratio_per_10") is None or fit.get("p_value") is None:
+        return []
+    hr, lo, hi = fit["hazard_ratio_per_10"], fit["ci_low"], fit["ci_high"]
+    numbers = (f"{plural(fit['exits'], 'clinician exit')} over {fit['person_months']:,.0f} clinician-months, "
+               f"adjusted for tenure")
+    claim = (f"Each 10 more active clients per clinical FTE went with {100 * (hr - 1):.0f}% more clinician exits "
+             f"the next month ({hr:.2f} times; {numbers}).")
+    plain = (f"Caseload per clinical FTE: {hr:.2f} times the exit rate per 10 more clients (95% CI "
+             f"{lo:.2f}–{hi:.2f}; {numbers}), not enough to claim an effect.")
+    ev = [f"Poisson regression of exits in month m+1 on active clients per FTE in month m, with tenure bands; "
+          f"mean caseload {fit['mean_caseload_per_fte']:.1f} per FTE."]
+    return [candidate("caseload-per-fte", claim, plain, ev, test=("caseload-per-fte",), ratio=hr, ci_low=lo,
+                      ci_high=hi, p_value=fit["p_value"], exposed_exits=fit["exits"], reference_exits=fit["exits"],
+                      reference_person_years=fit["person_months"] / 12)]
 
 
 def documentation_findings(res, ctx: Context) -> list[dict]:
