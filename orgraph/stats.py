@@ -203,7 +203,8 @@ def bh_adjust(p_values: Sequence[float]) -> list[float]:
     list of float
         ``p_adj[i] = min over j with rank(j) >= rank(i) of p[j] * m / rank(j)``,
         capped at 1, so adjusted values are monotone in the raw ones and tied raw
-        values get the same adjusted value.
+        values get the same adjusted value (computed by
+        ``scipy.stats.false_discovery_control(..., method="bh")``).
 
     References
     ----------
@@ -225,13 +226,7 @@ def bh_adjust(p_values: Sequence[float]) -> list[float]:
     m = len(idx)
     if m == 0:
         return out
-    p = np.array([vals[i] for i in idx])
-    order = np.argsort(p, kind="mergesort")
-    ranked = p[order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1]
-    adj = np.minimum(adj, 1.0)
-    res = np.empty(m)
-    res[order] = adj
+    res = _st.false_discovery_control(np.array([vals[i] for i in idx]), method="bh")
     for j, i in enumerate(idx):
         out[i] = float(round(res[j], 12))
     return out
