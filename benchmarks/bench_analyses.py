@@ -1,4 +1,4 @@
-"""Time the three core analyses (cascades, overload, churn) on synthetic orgs.
+"""Time the person-time panel and the core analyses (cascades, overload, churn, effects) on synthetic orgs.
 
 Usage::
 
@@ -22,6 +22,7 @@ from pathlib import Path
 import orgraph
 from orgraph.analyses import churn_seats, overloaded_supervisors, supervisor_cascades
 from orgraph.analyses.effects import exit_effects
+from orgraph.analyses.persontime import person_time
 from orgraph.synth import generate
 
 
@@ -57,6 +58,9 @@ def bench(size: int, years: int, workdir: Path, repeat: int) -> dict:
            "supervision_links": len(org.data.supervision), "caseload_rows": len(org.data.caseload),
            "generate_s": None if t_gen is None else round(t_gen, 2), "load_s": round(t_load, 2),
            "frames_s": round(t_frames, 2), "bundle_errors": issues}
+    t, pt = _timed(person_time, org)          # the person-time panel every analysis counts, built once
+    row["person_time_s"] = round(t, 2)
+    row["person_time_pieces"] = len(pt)
     for name, fn in (("cascades", supervisor_cascades), ("overload", overloaded_supervisors), ("churn", churn_seats),
                      ("effects", exit_effects)):
         t, res = _timed(fn, org, repeat=repeat)
@@ -85,7 +89,8 @@ def main(argv=None) -> None:
             else:
                 print(f"{row['staff']:>7,} staff x {row['years']} y ({row['people']:,} people, "
                       f"{row['supervision_links']:,} supervision links): generate {row['generate_s']} s, "
-                      f"load {row['load_s']} s, frames {row['frames_s']} s | cascades {row['cascades_s']} s, "
+                      f"load {row['load_s']} s, frames {row['frames_s']} s, person-time panel {row['person_time_s']} s "
+                      f"({row['person_time_pieces']:,} pieces) | cascades {row['cascades_s']} s, "
                       f"overload {row['overload_s']} s, churn {row['churn_s']} s, effects {row['effects_s']} s",
                       flush=True)
 
