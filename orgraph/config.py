@@ -80,6 +80,9 @@ DEFAULTS: dict[str, dict] = {
         "handoff_days": 14,        # assignments ended this close before the exit count as cut short (2-week notice)
         "pickup_days": 30,         # a client "picked up" has a new clinician within this many days
     },
+    "retention": {
+        "months": 24,              # retention curves from hire run this many months
+    },
     "risk": {
         "supervisor_high_hr": 2.0,  # a supervisor whose own factors double their exit hazard is "high risk"
         "min_exits": 10,           # exits before as_of needed to fit the weights

@@ -23,6 +23,7 @@ from .analyses.cascades import flatten_cascades, supervisor_cascades
 from .analyses.caseload import caseload_distribution
 from .analyses.churn import churn_seats
 from .analyses.continuity import continuity_of_care
+from .analyses.retention import retention_curves
 from .analyses.cost import turnover_cost
 from .analyses.departures import departure_factors
 from .analyses.docburden import documentation_burden
@@ -224,6 +225,13 @@ ANALYSES: list[Analysis] = [
         settings={k: ("continuity", k) for k in ("handoff_days", "pickup_days")},
         views={"program": View("by_program"), "exit": View("by_exit"), "year": View("by_year")},
         findings=findings.continuity_findings, caption=captions.continuity),
+    Analysis(
+        "retention", retention_curves, "retention curves",
+        "How long do people stay? The share still here N months after hire (org and programs) and after a "
+        "supervisor left (beside everyone else on the same days); Kaplan-Meier, inside the export window.",
+        settings={"months": ("retention", "months"), "lookback_days": ("cascades", "lookback_days")},
+        views={"table": View(None, ("curve", "group", "people", "exits", "share_6m", "share_12m", "share_24m"))},
+        caption=captions.retention),
     Analysis(
         "risk", risk_list, "who is at risk now",
         "Who is at risk now, and why? People employed on a date, with the risk factors that apply and a score "

@@ -74,6 +74,9 @@ HELP: dict[str, dict[str, str]] = {
         "handoff_days": "Assignments ended this many days before the exit still count as cut short.",
         "pickup_days": "A client is picked up when a new clinician starts within this many days.",
     },
+    "retention": {
+        "months": "Length of the retention curves from hire, in months.",
+    },
     "risk": {
         "supervisor_high_hr": "A supervisor whose own factors multiply their exit hazard by this is high risk.",
         "min_exits": "Exits in the history needed to fit the weights.",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["bar_chart_svg", "network_png", "map_png", "find_chromium", "PALETTE"]
+__all__ = ["bar_chart_svg", "line_chart_svg", "network_png", "map_png", "find_chromium", "PALETTE"]
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
 
@@ -106,6 +106,75 @@ def bar_chart_svg(categories: list[str], series: dict[str, list], *, title: str,
 
 
 # ------------------------------------------------------------------- PNG
+def line_chart_svg(xs: list, series: dict[str, list], *, title: str, xlabel: str = "", ylabel: str = "",
+                   width: int = 760, height: int = 320) -> str:
+    """Lines of shares (0 to 1) against ``xs`` as an SVG string, one per series, labelled at their ends.
+
+    A ``None`` value is a gap (not enough people to show that point). The y
+    axis runs from 0% to 100%, so curves of different charts compare.
+
+    Examples
+    --------
+    >>> svg = line_chart_svg([0, 6, 12], {"A & B": [1.0, 0.8, None]}, title="Still <here>")
+    >>> svg.startswith("<svg") and "Still &lt;here&gt;" in svg and "A &amp; B" in svg and "80%" in svg
+    True
+    """
+    left, right, top, bottom = 48, 250, 34, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    x0, x1 = (min(xs), max(xs)) if xs else (0, 1)
+    span = (x1 - x0) or 1
+
+    def px(x):
+        return left + (x - x0) / span * plot_w
+
+    def py(y):
+        return top + (1 - y) * plot_h
+
+    e = html.escape
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+           f'role="img" aria-label="{e(title)}" font-family="Helvetica, Arial, sans-serif" font-size="11">',
+           f'<text x="{left}" y="18" font-size="14" font-weight="bold">{e(title)}</text>']
+    for k in range(0, 5):
+        y = k / 4
+        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{py(y):.1f}" y2="{py(y):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.0%}</text>')
+    step = max(1, round(span / 8))
+    for x in xs:
+        if (x - x0) % step == 0:
+            out.append(f'<text x="{px(x):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{e(_fmt(x))}</text>')
+    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">{e(xlabel)}</text>')
+    out.append(f'<text x="12" y="{top + plot_h / 2:.1f}" transform="rotate(-90 12 {top + plot_h / 2:.1f})" '
+               f'text-anchor="middle">{e(ylabel)}</text>')
+    ends = []
+    for i, (name, ys) in enumerate(series.items()):
+        color = PALETTE[i % len(PALETTE)]
+        width_px = 3 if i == 0 else 1.8
+        run: list[str] = []
+        last = None
+        for x, y in zip(xs, ys):
+            if y is None:
+                if len(run) > 1:
+                    out.append(f'<polyline fill="none" stroke="{color}" stroke-width="{width_px}" '
+                               f'points="{" ".join(run)}"/>')
+                run = []
+                continue
+            run.append(f"{px(x):.1f},{py(y):.1f}")
+            last = (x, y)
+        if len(run) > 1:
+            out.append(f'<polyline fill="none" stroke="{color}" stroke-width="{width_px}" points="{" ".join(run)}"/>')
+        if last is not None:
+            ends.append([py(last[1]), f"{name} ({last[1]:.0%})", color])
+    ends.sort()
+    for k in range(1, len(ends)):             # keep end labels apart
+        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13)
+    for y, label, color in ends:
+        out.append(f'<line x1="{left + plot_w + 4}" x2="{left + plot_w + 16}" y1="{y:.1f}" y2="{y:.1f}" '
+                   f'stroke="{color}" stroke-width="3"/>')
+        out.append(f'<text x="{left + plot_w + 20}" y="{y + 4:.1f}" fill="#222">{e(label)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
 def _png_bytes(rgb: np.ndarray) -> bytes:
     h, w, _ = rgb.shape
     raw = b"".join(b"\x00" + rgb[y].astype(np.uint8).tobytes() for y in range(h))

@@ -12,7 +12,7 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from .charts import bar_chart_svg
+from .charts import bar_chart_svg, line_chart_svg
 from .templating import asset, inline_code, render
 
 __all__ = ["index_html", "MAX_TABLE_ROWS", "TABLE_TITLES"]
@@ -69,7 +69,25 @@ def _charts(tables: dict, min_cell: int) -> list[Markup]:
     charts.append(bar_chart_svg([r["active_clients"] for r in cd], {"people": [val(r["people"]) for r in cd]},
                                 title="Caseload distribution (active clients per person)", ylabel="people",
                                 suppressed_label=sup))
-    return [Markup(svg) for svg in charts]  # bar_chart_svg escapes every label it writes
+    charts += _retention_charts(tables.get("retention") or [])
+    return [Markup(svg) for svg in charts]  # bar_chart_svg and line_chart_svg escape every label they write
+
+
+def _retention_charts(rows: list[dict]) -> list[str]:
+    out = []
+    for kinds, title in ((("hires", "program"), "Share still here N months after hire (Kaplan-Meier)"),
+                         (("supervisor left", "comparison"), "Share still here N months after a supervisor left, "
+                                                             "beside everyone else on the same days")):
+        sel = [r for r in rows if r["curve"] in kinds]
+        if not sel:
+            continue
+        groups = list(dict.fromkeys(r["group"] for r in sel))
+        months = sorted({r["month"] for r in sel})
+        series = {g: [None] * len(months) for g in groups}
+        for r in sel:
+            series[r["group"]][months.index(r["month"])] = r["share_still_here"]
+        out.append(line_chart_svg(months, series, title=title, xlabel="months", ylabel="still here"))
+    return out
 
 
 def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, map_html: str, png: bytes | None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from .words import interval, plural
 
 __all__ = ["cascades", "overload", "churn", "caseload", "docburden", "leading", "effects", "departures",
-           "continuity", "risk", "cost"]
+           "continuity", "retention", "risk", "cost"]
 
 
 def _ci(lo, hi) -> str:
@@ -121,6 +121,10 @@ def continuity(res, view):
     titles = {"program": "Clients whose clinician left mid-treatment, by program",
               "exit": "Clients affected by each staff exit", "year": "Clients affected by year"}
     return titles[view], res.summary
+
+
+def retention(res, view):
+    return "Share of people still here 6, 12 and 24 months on (Kaplan-Meier)", res.summary
 
 
 def risk(res, view):

@@ -172,7 +172,21 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
         for name in tables:
             tables[name] = [{k: (v if k == "complete" else suppress(v, min_cell)) for k, v in r.items()}
                             for r in tables[name]]
+    tables["retention"] = _retention_rows(results, anonymize=anonymize, min_cell=min_cell)
     return tables
+
+
+def _retention_rows(results: dict, *, anonymize: bool, min_cell: int) -> list[dict]:
+    """The retention curves in long form (curve, group, month, share still here, people at risk); anonymized, a
+    point with fewer than ``min_cell`` people at risk is not shown."""
+    rows = []
+    for r in _table(results, "retention"):
+        for p in r["points"]:
+            thin = anonymize and p["at_risk"] < min_cell
+            rows.append({"curve": r["curve"], "group": r["group"], "month": p["month"],
+                         "share_still_here": None if thin else p["share"],
+                         "people_at_risk": suppress(p["at_risk"], min_cell) if anonymize else p["at_risk"]})
+    return rows
 
 
 def _name(org: OrgGraph, staff_id: str) -> str:
