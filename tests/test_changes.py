@@ -98,13 +98,14 @@ def test_flags_new_and_cleared_are_the_difference_of_the_analyses_tables(riverbe
     sup0 = overloaded(then) | cascades(then, "2024-12-31")
     sup1 = overloaded(now) | cascades(now, "2025-12-31")
     names = {s: f"{p.name} ({s})" for s, p in riverbend.data.staff.items()}
-    assert [x.split(": ")[0] for x in ch["flags"]["supervisors"]["new"]] == [names[s] for s in sorted(sup1 - sup0)]
-    assert ch["flags"]["supervisors"]["cleared"] == [names[s] for s in sorted(sup0 - sup1)]
+    # listed by the name shown
+    assert [x.split(": ")[0] for x in ch["flags"]["supervisors"]["new"]] == sorted(names[s] for s in sup1 - sup0)
+    assert ch["flags"]["supervisors"]["cleared"] == sorted(names[s] for s in sup0 - sup1)
     positions = riverbend.data.positions
     cleared = sorted(seats(then) - seats(now))
-    assert ch["flags"]["seats"]["cleared"] == [f"{positions[p].title} seat {p}" for p in cleared]
+    assert ch["flags"]["seats"]["cleared"] == sorted(f"{positions[p].title} seat {p}" for p in cleared)
     assert [x.split(": ")[0] for x in ch["flags"]["seats"]["new"]] == \
-        [f"{positions[p].title} seat {p}" for p in sorted(seats(now) - seats(then))]
+        sorted(f"{positions[p].title} seat {p}" for p in seats(now) - seats(then))
     assert ch["bottom_line"]["flagged_seats"] == [len(seats(then)), len(seats(now))]
     assert ch["bottom_line"]["flagged_supervisors"] == [len(sup0), len(sup1)]
     # supervisors were flagged and cleared and a seat cleared between the two dates: the comparison is not vacuous
@@ -151,3 +152,60 @@ def test_cli_since_outside_the_period_is_a_clean_error(tmp_path, since, message)
                                   "--out", str(tmp_path / "p"), "--no-png"])
     assert r.exit_code == 1
     assert message in r.output and "Traceback" not in r.output
+
+
+@pytest.fixture(scope="module")
+def earlier_packs(riverbend, tmp_path_factory):
+    """Packs on 2025-06-30: identified, anonymized with key k1, and an identified audit folder."""
+    root = tmp_path_factory.mktemp("earlier")
+    write_snapshot(riverbend, root / "named", as_of=SINCE, png=False)
+    write_snapshot(riverbend, root / "anon", as_of=SINCE, png=False, anonymize=True, key="k1")
+    from orgraph.writers import write_audit
+    write_audit(riverbend, root / "audit", as_of=SINCE, png=False)
+    return root
+
+
+def test_compare_with_an_earlier_pack_says_what_since_says(riverbend, earlier_packs, tmp_path):
+    since = write_snapshot(riverbend, tmp_path / "since", as_of=AS_OF, since=SINCE, png=False)["changes"]
+    for folder in ("named", "audit"):
+        got = write_snapshot(riverbend, tmp_path / folder, as_of=AS_OF, compare=earlier_packs / folder,
+                             png=False)["changes"]
+        assert got["sentences"] == since["sentences"], folder
+        assert got["table"] == since["table"]
+
+
+def test_compare_reads_what_the_earlier_pack_showed_not_todays_data(riverbend, earlier_packs, tmp_path):
+    import json
+    import shutil
+
+    shutil.copytree(earlier_packs / "named", tmp_path / "old")
+    state = json.loads((tmp_path / "old" / "state.json").read_text())
+    state["bottom_line"]["exits_12_months"] = 99          # as if the data were corrected after that meeting
+    (tmp_path / "old" / "state.json").write_text(json.dumps(state))
+    got = write_snapshot(riverbend, tmp_path / "new", as_of=AS_OF, compare=tmp_path / "old", png=False)["changes"]
+    assert got["bottom_line"]["exits_12_months"] == [99, 68]
+    assert "moved from 99 exits costing" in got["sentences"][-1]
+
+
+def test_compare_anonymized_packs_with_the_same_key(riverbend, earlier_packs, tmp_path):
+    got = write_snapshot(riverbend, tmp_path, as_of=AS_OF, compare=earlier_packs / "anon", png=False,
+                         anonymize=True, key="k1")["changes"]
+    text = "\n".join(got["sentences"]) + (tmp_path / "state.json").read_text()
+    assert not [s.name for s in riverbend.data.staff.values() if s.name and s.name in text]
+    assert not [p for p in riverbend.data.positions if p in text]
+    assert "Seat no longer flagged: School-Based Therapist seat seat-" in "\n".join(got["sentences"])
+
+
+@pytest.mark.parametrize("folder, extra, message", [
+    ("anon", [], "the earlier pack was made anonymized and this one is not"),
+    ("named", ["--anonymize", "--key", "k1"], "the earlier pack was made with names and this one is not"),
+    ("anon", ["--anonymize", "--key", "k2"], "anonymized with a different key"),
+    ("nothing", [], "holds no state.json"),
+])
+def test_compare_refuses_packs_it_cannot_match(earlier_packs, tmp_path, folder, extra, message):
+    (earlier_packs / "nothing").mkdir(exist_ok=True)
+    r = CliRunner().invoke(main, ["snapshot", str(RIVERBEND), "--compare", str(earlier_packs / folder),
+                                  "--out", str(tmp_path / "p"), "--no-png"] + extra)
+    assert r.exit_code == 1
+    assert message in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "p").exists()

@@ -115,24 +115,28 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
 @click.option("--since", type=DATE, default=None, metavar="DATE",
               help="Also say what changed since this earlier date (the last meeting): exits since, newly flagged "
               "and no-longer-flagged supervisors, seats and programs, and how the bottom line moved.")
+@click.option("--compare", "compare", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Also say what changed since an earlier pack (a snapshot or audit folder), read "
+              "from its state.json: what it flagged and its bottom line, as shown then.")
 @click.option("--pptx", is_flag=True, help="Also write deck.pptx, a slide deck of the pack (needs "
               "pip install 'orgraph[slides]').")
 @_with(anonymize_options)
-def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, since, pptx, anonymize, key):
+def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, since, compare, pptx, anonymize, key):
     """Write a snapshot pack for a leadership meeting: index.html, map, graph files and CSV tables.
 
     index.html holds the headline findings in plain language, key tables,
     charts and the interactive map, and prints to PDF. Also written: map.html,
     map.png, graph.graphml and graph.json (for Gephi or NetworkX), and each
-    table as CSV. With --since, the pack says what changed since that date;
-    with --pptx, it is also a slide deck (deck.pptx).
+    table as CSV. With --since DATE (or --compare with an earlier pack's
+    folder), the pack says what changed since then; with --pptx, it is also a
+    slide deck (deck.pptx).
     """
     key = _key(anonymize, key)
     if pptx:
         require_pptx()
     org = open_source(source)
     res = write_snapshot(org, out, as_of=as_of, anonymize=anonymize, key=key, min_cell=min_cell,
-                         lookback_days=lookback_days, png=not no_png, pptx=pptx, since=since)
+                         lookback_days=lookback_days, png=not no_png, pptx=pptx, since=since, compare=compare)
     click.echo(f"Wrote the snapshot pack for {res['as_of']} to {res['out_dir']}/ ({len(res['files'])} files). "
                f"Open index.html" + (" or deck.pptx." if pptx else "."))
     for f in res["findings"]:

@@ -2,7 +2,11 @@
 the bottom line moved.
 
 :func:`changes_since` compares the same analyses run on two dates (the
-cascade, overload and churn results a snapshot pack runs). It is said in the
+cascade, overload and churn results a snapshot pack runs; ``snapshot --since
+DATE``). Every pack also keeps what it flagged and its bottom line in
+``state.json`` (:func:`pack_state`), so a later pack can compare itself with
+the pack actually shown at the last meeting (``snapshot --compare DIR``,
+:func:`read_state` and :func:`compare_states`). The changes are said in the
 pack's ``index.html`` and, with ``--pptx``, on a slide.
 
 The rules, in one place:
@@ -24,16 +28,20 @@ are suppressed (:func:`orgraph.privacy.suppress`).
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 
 from ..analyses.cost import turnover_cost
+from ..errors import AnalysisError, SourceError
 from ..graph import OrgGraph, as_date
-from ..privacy import suppress
+from ..privacy import Pseudonymizer, suppress
 from .findings import Names
 from .flags import cascade_flags, churn_flags, overload_flags
 from .words import money, plural
 
-__all__ = ["changes_since", "flagged_on", "exits_between"]
+__all__ = ["changes_since", "compare_states", "pack_state", "read_state", "flagged_on", "exits_between"]
 
 
 def exits_between(org: OrgGraph, since, as_of) -> pd.DataFrame:
@@ -89,38 +97,99 @@ def _employed(org: OrgGraph, day) -> int:
     return int(((sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))).sum())
 
 
-def changes_since(org: OrgGraph, *, since, as_of, then: dict, now: dict, anonymize: bool = False,
-                  key: str | None = None, min_cell: int = 5) -> dict:
-    """Compare the analyses on ``since`` (``then``) with those on ``as_of`` (``now``).
-
-    Parameters
-    ----------
-    org : OrgGraph
-    since, as_of : date
-        The earlier date (the last meeting) and the pack's date.
-    then, now : dict
-        ``{name: Result or None}`` for ``cascades``, ``overload`` and ``churn`` on each date
-        (:func:`orgraph.registry.run_analyses`).
-    anonymize, key, min_cell
-        Pseudonyms and suppression as in the rest of the pack.
-
-    Returns
-    -------
-    dict
-        ``since``, ``as_of``, ``exits`` (how many exits since, as said), ``flags`` (for ``supervisors``,
-        ``seats`` and ``programs``: ``new`` and ``cleared``, lists of names as shown), ``bottom_line``
-        (``employed``, ``exits_12_months``, ``cost_12_months``, ``flagged_supervisors``, ``flagged_seats``,
-        ``flagged_programs``: each ``[then, now]`` as shown), ``sentences``, ``numbers`` (the slide's
-        callouts) and ``table`` (exits since and headcount on both days, by program).
-    """
-    a, b = as_date(since), as_date(as_of)
-    names = Names(org, anonymize, key)
-
+def _shown(anonymize: bool, min_cell: int):
+    """The count helpers of a pack: small counts hidden and totals rounded when anonymized."""
     def cnt(n: int):
         return f"fewer than {min_cell}" if anonymize and 0 < n < min_cell else n
 
     def total(n: int):
         return f"about {int(round(n, -1)):,}" if anonymize and n >= min_cell else cnt(n)
+
+    return cnt, total
+
+
+def pack_state(org: OrgGraph, results: dict, day, *, anonymize: bool = False, key: str | None = None,
+               min_cell: int = 5) -> dict:
+    """What a pack on ``day`` flags and its bottom line, as the pack shows them: what ``state.json`` holds.
+
+    A later pack compares itself with it (``orgraph snapshot --compare DIR``, :func:`compare_states`).
+    Anonymized, supervisors and seats are their pseudonyms, totals are rounded and small counts hidden, and
+    ``key_check`` (the pseudonym of a fixed word) tells whether a later pack uses the same key.
+
+    Returns
+    -------
+    dict
+        ``orgraph_state`` (1), ``as_of``, ``anonymized``, ``key_check``, ``flagged`` (``supervisors``,
+        ``seats``, ``programs``: shown name -> why), ``bottom_line`` (``employed``, ``exits_12_months``,
+        ``cost_12_months``) and ``headcount_by_program`` (program id -> people).
+    """
+    day = as_date(day)
+    names = Names(org, anonymize, key)
+    _, total = _shown(anonymize, min_cell)
+    shown = {"supervisors": names.staff, "seats": names.seat, "programs": names.program}
+    flagged = flagged_on(org, results, day)
+    n, cost = _year_of_exits(org, day)
+    heads = _headcount_by_program(org, day)
+    return {"orgraph_state": 1, "as_of": day.isoformat(), "anonymized": bool(anonymize),
+            "key_check": Pseudonymizer(key)(_KEY_CHECK) if anonymize else None,
+            "flagged": {k: {shown[k](x): why for x, why in sorted(v.items())} for k, v in flagged.items()},
+            "bottom_line": {"employed": total(_employed(org, day)), "exits_12_months": total(n),
+                            "cost_12_months": cost},
+            "headcount_by_program": {pid: (suppress(heads.get(pid, 0), min_cell) if anonymize else heads.get(pid, 0))
+                                     for pid in sorted(org.data.programs)}}
+
+
+#: The word whose pseudonym ``state.json`` keeps, to tell whether two anonymized packs used the same key.
+_KEY_CHECK = "orgraph state key check"
+
+
+def read_state(folder) -> dict:
+    """The ``state.json`` of an earlier pack folder (an audit or a snapshot pack).
+
+    Raises
+    ------
+    SourceError
+        When the folder holds no ``state.json`` or it cannot be read.
+    """
+    path = Path(folder) / "state.json"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError(f"{folder} holds no state.json: --compare reads a folder written by orgraph snapshot or "
+                          "orgraph audit (packs made before state.json existed cannot be compared; use --since)"
+                          ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from None
+    if not isinstance(state, dict) or state.get("orgraph_state") != 1:
+        raise SourceError(f"{path} is not a state.json written by orgraph")
+    return state
+
+
+def compare_states(org: OrgGraph, then: dict, now: dict, *, anonymize: bool = False, min_cell: int = 5) -> dict:
+    """What changed from the pack state ``then`` to ``now`` (both from :func:`pack_state`); see
+    :func:`changes_since` for what it returns. Exits since are counted in ``org``'s data.
+
+    Raises
+    ------
+    SourceError
+        When one state is anonymized and the other is not, or they were anonymized with different keys (their
+        names could not be matched).
+    AnalysisError
+        When ``then`` is not before ``now``, or lies before the first day of data.
+    """
+    a, b = as_date(then["as_of"]), as_date(now["as_of"])
+    if a >= b:
+        raise AnalysisError(f"the earlier date {a.isoformat()} is not before the pack's date {b.isoformat()}")
+    if a < org.data_start:
+        raise AnalysisError(f"the earlier date {a.isoformat()} is before the first day of data "
+                            f"({org.data_start.isoformat()})")
+    if bool(then.get("anonymized")) != bool(now.get("anonymized")):
+        made = "anonymized" if then.get("anonymized") else "with names"
+        raise SourceError(f"the earlier pack was made {made} and this one is not; compare packs made the same way")
+    if then.get("key_check") != now.get("key_check"):
+        raise SourceError("the earlier pack was anonymized with a different key, so its pseudonyms cannot be matched; "
+                          "use the same --key")
+    cnt, total = _shown(anonymize, min_cell)
 
     def said(n) -> str:
         return f"{n:,}" if isinstance(n, int) else n
@@ -129,21 +198,16 @@ def changes_since(org: OrgGraph, *, since, as_of, then: dict, now: dict, anonymi
         return f"{said(n)} exit" + ("" if n == 1 else "s")
 
     left = exits_between(org, a, b)
-    f0, f1 = flagged_on(org, then, a), flagged_on(org, now, b)
-    shown = {"supervisors": names.staff, "seats": names.seat,
-             "programs": lambda pid: names.program(pid)}
     flags = {}
     for kind in ("supervisors", "seats", "programs"):
-        new = sorted(set(f1[kind]) - set(f0[kind]))
-        cleared = sorted(set(f0[kind]) - set(f1[kind]))
-        flags[kind] = {"new": [f"{shown[kind](x)}: {f1[kind][x]}" for x in new],
-                       "cleared": [shown[kind](x) for x in cleared]}
-    n0, c0 = _year_of_exits(org, a)
-    n1, c1 = _year_of_exits(org, b)
-    e0, e1 = _employed(org, a), _employed(org, b)
-    bottom = {"employed": [total(e0), total(e1)], "exits_12_months": [total(n0), total(n1)],
-              "cost_12_months": [c0, c1],
-              **{f"flagged_{k}": [len(f0[k]), len(f1[k])] for k in ("supervisors", "seats", "programs")}}
+        f0, f1 = then["flagged"].get(kind, {}), now["flagged"].get(kind, {})
+        flags[kind] = {"new": [f"{x}: {f1[x]}" for x in sorted(set(f1) - set(f0))],
+                       "cleared": sorted(set(f0) - set(f1))}
+    b0, b1 = then["bottom_line"], now["bottom_line"]
+    bottom = {k: [b0[k], b1[k]] for k in ("employed", "exits_12_months", "cost_12_months")}
+    bottom.update({f"flagged_{k}": [len(then["flagged"].get(k, {})), len(now["flagged"].get(k, {}))]
+                   for k in ("supervisors", "seats", "programs")})
+    c0, c1 = bottom["cost_12_months"]
 
     n_left = len(left)
     by_kind = left["role_kind"].value_counts()
@@ -173,15 +237,43 @@ def changes_since(org: OrgGraph, *, since, as_of, then: dict, now: dict, anonymi
                {"value": ("+" if diff >= 0 else "") + money(diff), "label": "change in what a year of exits costs"}]
 
     rows = []
-    h0, h1 = _headcount_by_program(org, a), _headcount_by_program(org, b)
+    h0, h1 = then.get("headcount_by_program") or {}, now["headcount_by_program"]
     for pid, p in sorted(org.data.programs.items()):
-        rows.append({"program_id": pid, "program": p.name, "exits_since": int((left["program_id"] == pid).sum()),
-                     "employed_then": h0.get(pid, 0), "employed_now": h1.get(pid, 0)})
-    if anonymize:
-        rows = [{k: suppress(v, min_cell) if isinstance(v, int) else v for k, v in r.items()} for r in rows]
+        n_since = int((left["program_id"] == pid).sum())
+        rows.append({"program_id": pid, "program": p.name,
+                     "exits_since": suppress(n_since, min_cell) if anonymize else n_since,
+                     "employed_then": h0.get(pid), "employed_now": h1.get(pid)})
     return {"since": a.isoformat(), "as_of": b.isoformat(), "exits": total(n_left), "flags": flags,
             "bottom_line": bottom, "sentences": sentences, "numbers": numbers, "table": rows}
 
+
+def changes_since(org: OrgGraph, *, since, as_of, then: dict, now: dict, anonymize: bool = False,
+                  key: str | None = None, min_cell: int = 5) -> dict:
+    """Compare the analyses on ``since`` (``then``) with those on ``as_of`` (``now``).
+
+    Parameters
+    ----------
+    org : OrgGraph
+    since, as_of : date
+        The earlier date (the last meeting) and the pack's date.
+    then, now : dict
+        ``{name: Result or None}`` for ``cascades``, ``overload`` and ``churn`` on each date
+        (:func:`orgraph.registry.run_analyses`).
+    anonymize, key, min_cell
+        Pseudonyms and suppression as in the rest of the pack.
+
+    Returns
+    -------
+    dict
+        ``since``, ``as_of``, ``exits`` (how many exits since, as said), ``flags`` (for ``supervisors``,
+        ``seats`` and ``programs``: ``new`` and ``cleared``, lists of names as shown), ``bottom_line``
+        (``employed``, ``exits_12_months``, ``cost_12_months``, ``flagged_supervisors``, ``flagged_seats``,
+        ``flagged_programs``: each ``[then, now]`` as shown), ``sentences``, ``numbers`` (the slide's
+        callouts) and ``table`` (exits since and headcount on both days, by program).
+    """
+    kw = dict(anonymize=anonymize, key=key, min_cell=min_cell)
+    return compare_states(org, pack_state(org, then, since, **kw), pack_state(org, now, as_of, **kw),
+                          anonymize=anonymize, min_cell=min_cell)
 
 
 def _headcount_by_program(org: OrgGraph, day) -> dict:
