@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "SourceError",
     "AnalysisError",
+    "DependencyError",
 ]
 
 
@@ -107,3 +108,7 @@ class SourceError(OrgraphError):
 
 class AnalysisError(OrgraphError):
     """An analysis cannot be run on this data (for example, a required file is missing)."""
+
+
+class DependencyError(OrgraphError):
+    """An optional dependency that a requested output needs is not installed (the message names the extra)."""

@@ -10,11 +10,14 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from .errors import SourceError
+from .errors import AnalysisError, SourceError
 from .graph import OrgGraph, as_date
 from .registry import run_analyses
 from .render.pack import write_pack
+from .render.slides import require_pptx, write_deck
 from .report.audit import bottom_line, report_markdown, run_audit
+from .report.changes import compare_states, pack_state, read_state
+from .report.deck import audit_deck, snapshot_deck
 from .report.pack import pack_content
 from .settings import resolve
 
@@ -26,7 +29,8 @@ __all__ = ["write_audit", "write_snapshot", "prepare_folder", "PACK_FILES"]
 PACK_FILES = frozenset({
     "findings.json", "report.md", "index.html", "map.html", "map.png", "graph.graphml", "graph.json",
     "headcount_by_program.csv", "exits_by_quarter.csv", "span_bands.csv", "caseload_distribution.csv",
-    "flagged_cascades.csv", "overloaded_supervisors.csv", "churn_seats.csv",
+    "flagged_cascades.csv", "overloaded_supervisors.csv", "churn_seats.csv", "deck.pptx",
+    "changes_by_program.csv", "state.json",
 })
 
 
@@ -54,12 +58,21 @@ def prepare_folder(out: Path, what: str) -> None:
         raise SourceError(f"cannot create the {what} folder {out}: {exc.strerror}") from None
 
 
+def _write_state(out: Path, state: dict) -> str:
+    path = out / "state.json"
+    path.write_text(json.dumps(state, indent=1, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
 def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
-                progress: Callable[[str], None] | None = None, png: bool = True) -> dict:
+                progress: Callable[[str], None] | None = None, png: bool = True, pptx: bool = False) -> dict:
     """Run the audit and write ``findings.json``, ``report.md`` and the snapshot pack into ``out_dir``.
 
+    With ``pptx``, also ``deck.pptx`` (:func:`orgraph.report.deck.audit_deck`; needs python-pptx).
     Returns the audit (see :func:`run_audit`) plus ``files``: name → path.
     """
+    if pptx:
+        require_pptx()
     out = Path(out_dir)
     audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress)
     day = as_date(audit["as_of"])
@@ -78,23 +91,71 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     files = dict(pack["files"])
     files["findings.json"] = str(out / "findings.json")
     files["report.md"] = str(out / "report.md")
+    files["state.json"] = _write_state(out, pack_state(org, audit["results"], day, anonymize=anonymize, key=key,
+                                                       min_cell=cell))
+    if pptx:
+        files["deck.pptx"] = str(write_deck(audit_deck(audit, content, anonymize=anonymize, min_cell=cell),
+                                            out / "deck.pptx"))
     audit["files"] = files
     return audit
 
 
 def write_snapshot(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
-                   min_cell: int | None = None, png: bool = True, **kwargs) -> dict:
+                   min_cell: int | None = None, png: bool = True, pptx: bool = False, since=None, compare=None,
+                   **kwargs) -> dict:
     """Write a snapshot pack of ``org`` on ``as_of`` (default: the last day of data) into ``out_dir``.
 
     The cascade, overload and churn analyses give the pack its flags, tables
     and sentences; see :func:`orgraph.render.pack.write_pack` for the files and
-    the keyword arguments it also takes (``lookback_days``, ``title``).
+    the keyword arguments it also takes (``lookback_days``, ``title``). With
+    ``pptx``, also ``deck.pptx`` (:func:`orgraph.report.deck.snapshot_deck`; needs python-pptx).
+    With ``since`` (an earlier date), the same analyses also run on that date
+    and the pack says what changed (:func:`orgraph.report.changes.changes_since`);
+    with ``compare`` (an earlier pack's folder), what changed since that pack,
+    read from its ``state.json`` (:func:`orgraph.report.changes.compare_states`).
+    The pack's own ``state.json`` is written for a later ``compare``.
+
+    Raises
+    ------
+    AnalysisError
+        The earlier date is not before ``as_of``, or lies outside the data.
+    SourceError
+        ``compare`` holds no readable ``state.json``, or was made with names where this pack is anonymized (or
+        the other way round, or with another key).
     """
+    if pptx:
+        require_pptx()
     day = as_date(as_of) if as_of is not None else org.data_end
     cell = resolve(org, "privacy", min_cell=min_cell)["min_cell"]
-    results, notes = run_analyses(org, as_of=day, names=("cascades", "overload", "churn"))
+    names = ("cascades", "overload", "churn")
+    results, notes = run_analyses(org, as_of=day, names=names)
+    state = pack_state(org, results, day, anonymize=anonymize, key=key, min_cell=cell)
+    changes = None
+    if since is not None and compare is not None:
+        raise AnalysisError("use either --since DATE or --compare DIR, not both")
+    if compare is not None:
+        changes = compare_states(org, read_state(compare), state, anonymize=anonymize, min_cell=cell)
+    if since is not None:
+        before = as_date(since)
+        if before >= day:
+            raise AnalysisError(f"--since {before.isoformat()} is not before the pack's date {day.isoformat()}")
+        if before < org.data_start:
+            raise AnalysisError(f"--since {before.isoformat()} is before the first day of data "
+                                f"({org.data_start.isoformat()})")
+        then, then_notes = run_analyses(org, as_of=before, names=names)
+        notes = notes + [f"On {before.isoformat()}: {n}" for n in then_notes]
+        earlier = pack_state(org, then, before, anonymize=anonymize, key=key, min_cell=cell)
+        changes = compare_states(org, earlier, state, anonymize=anonymize, min_cell=cell)
     prepare_folder(Path(out_dir), "snapshot pack")
     content = pack_content(org, as_of=day, results=results, notes=notes, anonymize=anonymize, key=key,
-                           min_cell=cell)
-    return write_pack(org, out_dir, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell,
+                           min_cell=cell, changes=changes)
+    pack = write_pack(org, out_dir, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell,
                       png=png, **kwargs)
+    pack["files"]["state.json"] = _write_state(Path(out_dir), state)
+    if pptx:
+        title = kwargs.get("title") or f"Organization snapshot, {day.isoformat()}"
+        deck = snapshot_deck(content, day=day.isoformat(), title=title, changes=changes, anonymize=anonymize,
+                             min_cell=cell)
+        pack["files"]["deck.pptx"] = str(write_deck(deck, Path(out_dir) / "deck.pptx"))
+    pack["changes"] = changes
+    return pack

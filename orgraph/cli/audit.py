@@ -10,6 +10,7 @@ import click
 from ..registry import ANALYSES
 from ..report.words import money, plural
 from ..writers import write_audit
+from ..render.slides import require_pptx
 from ..render.tables import to_json
 from .options import as_of_option, open_source, source_argument
 
@@ -24,13 +25,17 @@ from .options import as_of_option, open_source, source_argument
               help="Secret for pseudonyms (or $ORGRAPH_ANON_KEY); the same key gives the same pseudonyms.")
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Findings to show in the terminal.")
 @click.option("--no-png", is_flag=True, help="Skip the static map.png (it needs Chromium).")
+@click.option("--pptx", is_flag=True, help="Also write OUT/deck.pptx, the findings as slides (needs "
+              "pip install 'orgraph[slides]').")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Terminal output: a short summary, or the findings as JSON.")
-def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
+def audit_cmd(source, as_of, out, anonymize, key, top, no_png, pptx, fmt):
     """Run every analysis, rank findings by cost and certainty, write a report pack.
 
     Writes OUT/findings.json, OUT/report.md and OUT/index.html (with maps).
     """
+    if pptx:
+        require_pptx()
     org = open_source(source)
     total = sum(a.audit for a in ANALYSES) + 1
     with click.progressbar(length=total, label="Auditing", file=sys.stderr,
@@ -38,7 +43,8 @@ def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
         def progress(label):
             bar.update(1, label)
 
-        audit = write_audit(org, out, as_of=as_of, anonymize=anonymize, key=key, progress=progress, png=not no_png)
+        audit = write_audit(org, out, as_of=as_of, anonymize=anonymize, key=key, progress=progress, png=not no_png,
+                            pptx=pptx)
     if fmt == "json":
         click.echo(to_json({k: v for k, v in audit.items() if k != "results"}))
         return
@@ -69,6 +75,8 @@ def audit_cmd(source, as_of, out, anonymize, key, top, no_png, fmt):
     click.echo(f"Report:   {os.path.join(str(out), 'report.md')}")
     click.echo(f"Pack:     {os.path.join(str(out), 'index.html')}  (open in a browser; works offline)")
     click.echo(f"Findings: {os.path.join(str(out), 'findings.json')}")
+    if pptx:
+        click.echo(f"Slides:   {os.path.join(str(out), 'deck.pptx')}")
 
 
 COMMANDS = [audit_cmd]

@@ -10,6 +10,7 @@ from ..errors import ConfigError, SourceError
 from ..registry import flags_as_of
 from ..render.elements import DEFAULT_LOOKBACK_DAYS
 from ..render.maps import build_map
+from ..render.slides import require_pptx
 from ..settings import setting_help
 from ..writers import write_snapshot
 from ..render.timeline import build_timeline
@@ -111,23 +112,39 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
               help="Keep people who left in this many days before the date on the map.")
 @click.option("--no-png", is_flag=True, help="Skip map.png (the screenshot needs Chromium; without it a plain "
               "drawing is made).")
+@click.option("--since", type=DATE, default=None, metavar="DATE",
+              help="Also say what changed since this earlier date (the last meeting): exits since, newly flagged "
+              "and no-longer-flagged supervisors, seats and programs, and how the bottom line moved.")
+@click.option("--compare", "compare", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Also say what changed since an earlier pack (a snapshot or audit folder), read "
+              "from its state.json: what it flagged and its bottom line, as shown then.")
+@click.option("--pptx", is_flag=True, help="Also write deck.pptx, a slide deck of the pack (needs "
+              "pip install 'orgraph[slides]').")
 @_with(anonymize_options)
-def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, anonymize, key):
+def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, since, compare, pptx, anonymize, key):
     """Write a snapshot pack for a leadership meeting: index.html, map, graph files and CSV tables.
 
     index.html holds the headline findings in plain language, key tables,
     charts and the interactive map, and prints to PDF. Also written: map.html,
     map.png, graph.graphml and graph.json (for Gephi or NetworkX), and each
-    table as CSV.
+    table as CSV. With --since DATE (or --compare with an earlier pack's
+    folder), the pack says what changed since then; with --pptx, it is also a
+    slide deck (deck.pptx).
     """
     key = _key(anonymize, key)
+    if pptx:
+        require_pptx()
     org = open_source(source)
     res = write_snapshot(org, out, as_of=as_of, anonymize=anonymize, key=key, min_cell=min_cell,
-                         lookback_days=lookback_days, png=not no_png)
+                         lookback_days=lookback_days, png=not no_png, pptx=pptx, since=since, compare=compare)
     click.echo(f"Wrote the snapshot pack for {res['as_of']} to {res['out_dir']}/ ({len(res['files'])} files). "
-               f"Open index.html.")
+               f"Open index.html" + (" or deck.pptx." if pptx else "."))
     for f in res["findings"]:
         click.echo(f"  - {f}")
+    if res.get("changes"):
+        click.echo(f"Since {res['changes']['since']}:")
+        for s in res["changes"]["sentences"]:
+            click.echo(f"  - {s}")
 
 
 COMMANDS = [map_cmd, snapshot_cmd]

@@ -137,7 +137,7 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
         Folder to write (created; existing pack files are replaced).
     content : dict
         What the pack says, from :func:`orgraph.report.pack.pack_content`:
-        ``flags``, ``tables``, ``findings`` and ``notes``.
+        ``flags``, ``tables``, ``findings``, ``notes`` and, optionally, ``changes``.
     as_of : date, optional
         Default: the last day of data.
     anonymize, key, min_cell
@@ -197,7 +197,7 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
         notes.append("map.png is a plain drawing of the network (Chromium was not found for a full screenshot).")
     index = index_html(title=title or f"Organization snapshot, {day.isoformat()}", day=day,
                        findings=content["findings"], tables=tables, map_html=map_html, png=png_bytes,
-                       anonymize=anonymize, min_cell=min_cell, notes=notes)
+                       anonymize=anonymize, min_cell=min_cell, notes=notes, changes=content.get("changes"))
     files["index.html"] = out / "index.html"
     files["index.html"].write_text(index, encoding="utf-8")
     return {"out_dir": str(out), "as_of": day.isoformat(), "files": {k: str(v) for k, v in files.items()},

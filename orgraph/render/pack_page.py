@@ -22,6 +22,7 @@ MAX_TABLE_ROWS = 25
 
 #: Section titles of the pack's tables, in the order they appear on the page.
 TABLE_TITLES = {
+    "changes_by_program": "Exits since the earlier date, and headcount on both days, by program",
     "flagged_cascades": "Supervisor exits followed by unusually many departures",
     "overloaded_supervisors": "Overloaded supervisors",
     "churn_seats": "Seats that keep turning over",
@@ -91,7 +92,8 @@ def _retention_charts(rows: list[dict]) -> list[str]:
 
 
 def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, map_html: str, png: bytes | None,
-               anonymize: bool, min_cell: int, notes: list[str], made_on: dt.date | None = None) -> str:
+               anonymize: bool, min_cell: int, notes: list[str], made_on: dt.date | None = None,
+               changes: dict | None = None) -> str:
     """The pack's ``index.html``.
 
     Parameters
@@ -116,6 +118,9 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
         Shown at the end (analyses that could not run, how the PNG was made).
     made_on : date, optional
         Default today.
+    changes : dict, optional
+        What changed since an earlier date (:func:`orgraph.report.changes.changes_since`): its ``since`` and
+        ``sentences`` make a section after the headline findings.
 
     Returns
     -------
@@ -137,4 +142,4 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
                   css=inline_code(asset("pack.css"), element="style"), findings=findings, anonymize=anonymize,
                   min_cell=min_cell, map_html=map_html,
                   png_base64=base64.b64encode(png).decode("ascii") if png else None,
-                  charts=_charts(tables, min_cell), tables=shown, notes=notes)
+                  charts=_charts(tables, min_cell), tables=shown, notes=notes, changes=changes)

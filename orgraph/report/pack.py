@@ -33,7 +33,8 @@ def _table(results: dict, name: str) -> list[dict]:
 
 
 def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None, own_findings: bool | None = None,
-                 bottom_line=(), anonymize: bool = False, key: str | None = None, min_cell: int = 5) -> dict:
+                 bottom_line=(), anonymize: bool = False, key: str | None = None, min_cell: int = 5,
+                 changes: dict | None = None) -> dict:
     """Flags, tables and headline sentences for a pack on ``as_of``.
 
     Parameters
@@ -51,12 +52,15 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
     own_findings : bool, optional
         Also say the pack's own sentences about cascades, overload and churn
         (default: only when ``findings`` is not given, so nothing is said twice).
+    changes : dict, optional
+        What changed since an earlier date (:func:`orgraph.report.changes.changes_since`): kept as
+        ``changes``, its table added as ``changes_by_program``.
 
     Returns
     -------
     dict
         ``flags`` (:class:`~orgraph.report.flags.MapFlags`), ``tables``,
-        ``findings`` (sentences) and ``notes``.
+        ``findings`` (sentences), ``notes`` and ``changes`` (or ``None``).
     """
     from ..registry import map_flags
 
@@ -71,7 +75,9 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
         said = said[:1]
     said += list(bottom_line)
     said += [f["headline"] + (f" ({_money_word(f)})" if f.get("estimated_cost") else "") for f in (findings or [])]
-    return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes)}
+    if changes is not None:
+        tables["changes_by_program"] = changes["table"]
+    return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes), "changes": changes}
 
 
 def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False, key: str | None = None,
