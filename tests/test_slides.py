@@ -78,7 +78,7 @@ def test_titles_and_numbers_match_findings_json(audit_deck):
             chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
             assert list(chart.plots[0].series[0].values) == [1.0, round(f["ratio"], 2)]
     rest = _texts(slides[2 + len(shown)])
-    assert [x for x in rest[1].split("\n") if x[0].isdigit()] == [
+    assert [x for x in rest[1].split("\n") if re.match(r"\d+\. ", x)] == [
         f"{f['rank']}. {FINDING_TITLES[f['kind']]} ({f['certainty']})" for f in found[DECK_FINDINGS:]][:8]
 
     risk = _texts(slides[-2])

@@ -41,6 +41,7 @@ FINDING_TITLES = {
     "cascade": "A supervisor left, and their team followed",
     "churn-seat": "A seat that keeps turning over",
     "caseload": "High caseloads",
+    "caseload-per-fte": "Caseload per clinical FTE",
     "documentation": "Documentation burden",
     "leading-indicator": "Supervisor exits as an early warning",
     "common-factors": "Who leaves more often",
