@@ -208,3 +208,34 @@ def test_a_strong_caseload_relation_is_claimed_in_its_direction():
     low = dict(fit, hazard_ratio_per_10=0.7, ci_low=0.55, ci_high=0.85)
     found, examined, _ = state(_per_fte_candidate(low), {("caseload-per-fte",): 1e-5}, total_cost=1e6)
     assert not found[0]["claim"] and "0.70 times" in found[0]["headline"]
+
+
+def test_each_overloaded_supervisors_team_is_its_own_claim_and_priced_once(riverbend):
+    """Two overloaded supervisors: each team is a hypothesis of the one family; when the org-level overload
+    claim is stated, a team's excess is shown as part of it, never added."""
+    from orgraph.report.claims import state
+    from orgraph.report.findings import _team_candidates
+
+    class Ctx:
+        names = type("N", (), {"staff": staticmethod(lambda s: s)})()
+        model = None
+
+    flagged = [{"supervisor_id": s, "team_exits": k, "team_expected": mu, "team_ratio": k / mu, "team_ci_low": lo,
+                "team_ci_high": hi, "team_p_value": p, "baseline_exits": 200}
+               for s, k, mu, lo, hi, p in (("A", 20, 8.0, 1.5, 3.9, 1e-4), ("B", 9, 8.0, 0.5, 2.1, 0.4))]
+    cands = _team_candidates(flagged, Ctx())
+    assert [c["_test"] for c in cands] == [("overloaded-supervisor", "A"), ("overloaded-supervisor", "B")]
+    family = {c["_test"]: c["p_value"] for c in cands}
+    found, examined, _ = state(cands, family, total_cost=1e7)
+    assert [f["subjects"] for f in found] == [["A"]] and found[0]["estimated_cost"] > 0
+    assert found[0]["headline"].startswith("The people under A, an overloaded supervisor, left 2.5 times")
+    assert [e["subjects"] for e in examined] == [["B"]]
+    org_level = {"kind": "overloaded-supervision", "headline": "x", "evidence": [], "ratio": 2.0, "ci_low": 1.5,
+                 "ci_high": 3.0, "p_value": 1e-5, "subjects": ["A", "B"], "_test": ("overloaded-supervision",),
+                 "_plain": None, "_cost": 9e5, "_excess": 20.0, "_exposed_exits": 29, "_reference_exits": 100,
+                 "_reference_person_years": 300.0, "_baseline_exits": None, "_mechanism": "overloaded-supervision",
+                 "_exits": ()}
+    found, _, _ = state([org_level] + cands, {**family, ("overloaded-supervision",): 1e-5}, total_cost=1e7)
+    team = next(f for f in found if f["kind"] == "overloaded-supervisor")
+    assert team["estimated_cost"] == 0 and "part of the org-level total" in team["evidence"][-1]
+    assert sum(f["estimated_cost"] for f in found) == pytest.approx(9e5)

@@ -133,3 +133,23 @@ def test_cascade_expected_is_the_days_at_risk_times_the_rate(synth_org):
     assert len(want) >= 3
     for sid, mu in want.items():
         assert got[sid] == pytest.approx(mu, abs=2e-6), sid
+
+
+def test_an_overloaded_supervisors_team_is_tested_day_by_day(synth_org):
+    """Each overloaded supervisor's expected team exits: the org's standard rate of every day someone spent
+    under them, summed from the daily rows."""
+    from orgraph.analyses.overload import overloaded_supervisors
+
+    _, org, _ = synth_org(staff=60, years=4, seed=4, export_from="2023-06-15", tenure_shape=0.6)
+    res = overloaded_supervisors(org, max_span=4, min_signals=1)
+    tested = [r for r in res.table if r["team_p_value"] is not None]
+    assert tested and all(r["overloaded"] for r in tested)
+    assert all(r["team_p_value"] is None for r in res.table if not r["overloaded"])
+    daily = _daily(org, org.censor)
+    pt = person_time(org, org.censor)
+    rates = standard_rates(stratum_days(pt), stratum_exits(pt)).stack()
+    for r in tested:
+        mine = daily[daily["supervisor_id"] == r["supervisor_id"]]
+        want = rates.reindex(pd.MultiIndex.from_arrays([mine["role_kind"], mine["year"], mine["band"]])).sum()
+        assert r["team_expected"] == pytest.approx(want, abs=1e-3)
+        assert r["team_exits"] == int(mine["exit"].sum())

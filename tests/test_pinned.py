@@ -100,8 +100,17 @@ def test_nested_cascades_are_full_records(riverbend):
         assert ch in res.table and "departures" in ch and "observed" in ch
 
 
+TEAM_FIELDS = ("team_exits", "team_expected", "team_ratio", "team_ci_low", "team_ci_high", "team_p_value",
+               "baseline_exits")
+
+
 def test_overload(riverbend, pinned):
-    _same(_plain(overloaded_supervisors(riverbend), "supervisors"), pinned["overload"])
+    """As pinned; each overloaded supervisor's team is now also tested on its own (``team_*``)."""
+    got = _plain(overloaded_supervisors(riverbend), "supervisors")
+    assert sum(r["team_p_value"] is not None for r in got["supervisors"]) == sum(
+        r["overloaded"] for r in got["supervisors"]) == 1
+    got["supervisors"] = _without(got["supervisors"], TEAM_FIELDS)
+    _same(got, pinned["overload"])
 
 
 def test_churn(riverbend, pinned):

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from ..graph import OrgGraph
-from ..stats import rate_ratio
+from ..stats import poisson_sf_many, rate_ratio, relative_risk
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
-from .persontime import person_time
+from .persontime import person_time, piece_rates, standard_rates, stratum_days, stratum_exits
 
 __all__ = ["overloaded_supervisors", "SPAN_BANDS", "span_band"]
 
@@ -78,7 +78,12 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
         total_span, total_span_now, band, supervising_days, supervisee_caseload,
         max_supervisee_caseload, own_caseload, programs,
         supervision_hours_delivered, supervision_hours_required, delivered_ratio,
-        overloaded, reasons``. ``extras["bands"]``: share of supervisors per span band (by
+        overloaded, reasons``, and for overloaded supervisors ``team_exits``,
+        ``team_expected``, ``team_ratio``, ``team_ci_low``, ``team_ci_high``,
+        ``team_p_value`` (exits of the people while under them against the
+        org's usual rates for the same days: role kind x calendar year x
+        tenure band on the person-time panel; exact Poisson) and
+        ``baseline_exits`` (``None`` for the others). ``extras["bands"]``: share of supervisors per span band (by
         mean span), share on the last day and share of supervisor-days.
         ``extras["rate_ratio"]``: exits per person-day of supervisees while supervised by
         an overloaded supervisor versus by any other, with a 95% interval.
@@ -200,6 +205,7 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
         })
     records.sort(key=lambda x: (not x["overloaded"], -(x["mean_span"] or 0), x["supervisor_id"]))
     flagged = {x["supervisor_id"] for x in records if x["overloaded"]}
+    _team_tests(person_time(org, cut), records, flagged)
     n_over = sum(r["overloaded"] for r in records)
     summary = f"{n_over} of {len(records)} people who supervise are overloaded."
     return Result("overload", settings["as_of"], settings, records, summary,
@@ -343,6 +349,31 @@ def _bands(records: list[dict], seg: pd.DataFrame) -> list[dict]:
                      "supervisors_now": k_now, "share_now": num(k_now / n_now if n_now else None, 4),
                      "share_of_supervisor_days": num(days_by_band.get(name, 0) / tot_days if tot_days else None, 4)})
     return rows
+
+
+def _team_tests(pt: pd.DataFrame, records: list[dict], flagged: set) -> None:
+    """For each overloaded supervisor: exits of the people while under them against the exits the org's usual
+    rates (role kind x calendar year x tenure band) predict for the same days (exact Poisson). Supervisors not
+    flagged are not tested (``team_*`` is None): the flag comes from span, load and supervision hours, never from
+    exits."""
+    rate = piece_rates(pt, standard_rates(stratum_days(pt), stratum_exits(pt)))
+    at_risk = (pt["days"] > 0).to_numpy()
+    under = pt["supervisor_id"].to_numpy(dtype=object)
+    sel = at_risk & pd.Series(under).isin(list(flagged)).to_numpy()
+    obs = pd.Series(pt["exit"].to_numpy()[sel].astype(int)).groupby(under[sel]).sum()
+    exp_ = pd.Series((rate * pt["days"].to_numpy())[sel]).groupby(under[sel]).sum()
+    baseline = int((pt["exit"].to_numpy() & at_risk).sum())
+    for r in records:
+        sid = r["supervisor_id"]
+        tested = sid in flagged and exp_.get(sid, 0.0) > 0
+        k, mu = (int(obs.get(sid, 0)), float(exp_.get(sid, 0.0))) if tested else (None, None)
+        if tested:
+            rr = relative_risk(k, mu)
+            p = float(poisson_sf_many(np.array([k]), np.array([mu]))[0])
+        r.update({"team_exits": k, "team_expected": num(mu, 4), "team_ratio": num(rr["relative_risk"], 4) if tested
+                  else None, "team_ci_low": num(rr["ci_low"], 4) if tested else None,
+                  "team_ci_high": num(rr["ci_high"], 4) if tested else None,
+                  "team_p_value": num(p, 8) if tested else None, "baseline_exits": baseline if tested else None})
 
 
 def _exit_ratio(pt: pd.DataFrame, flagged: set) -> dict:

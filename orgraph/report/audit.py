@@ -199,7 +199,8 @@ _KIND_WORDS = {"cascade": "supervisor-exit cascades", "cascade-pattern": "the or
                "caseload": "exits after sustained high caseloads", "documentation": "exits after high documentation "
                "burden", "leading-indicator": "supervisor exits as a leading indicator",
                "common-factors": "groups over-represented among leavers",
-               "caseload-per-fte": "exits per 10 more clients per clinical FTE"}
+               "caseload-per-fte": "exits per 10 more clients per clinical FTE",
+               "overloaded-supervisor": "exits under one overloaded supervisor"}
 
 
 def report_markdown(audit: dict) -> str:

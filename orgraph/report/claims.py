@@ -23,7 +23,8 @@ not clearly leave more often"), or not said at all; either way it is listed in
 Dollars go only with stated claims, and are made to add up: the cascades and
 the leading indicator are one mechanism with the org-level cascade pattern
 (when the pattern is stated the individual cascades are shown as part of it,
-and the leading indicator carries no dollars of its own); an exit is priced in
+and the leading indicator carries no dollars of its own); likewise one overloaded
+supervisor's team is part of the org-level overloaded-supervision total when that is stated; an exit is priced in
 at most one cascade (the most recent supervisor exit before it); and if the
 findings' dollars still sum past what every exit in the period cost, they are
 scaled down together, and a note says so.
@@ -129,6 +130,7 @@ def state(candidates: list[dict], family: dict, *, total_cost: float | None = No
 def _price(found: list[dict], notes: list[str], total_cost: float | None) -> None:
     """Dollars for stated claims only; one mechanism priced once; an exit priced in one cascade at most."""
     pattern = any(c["_stated"] and c["kind"] == "cascade-pattern" for c in found)
+    overload = any(c["_stated"] and c["kind"] == "overloaded-supervision" for c in found)
     priced_exits: set = set()
     cascades = sorted((c for c in found if c["_stated"] and c["kind"] == "cascade"),
                       key=lambda c: c["_test"][2], reverse=True)
@@ -139,6 +141,10 @@ def _price(found: list[dict], notes: list[str], total_cost: float | None) -> Non
         if c["kind"] == "leading-indicator" and pattern:
             c["evidence"].append("The same mechanism as the org-level cascade pattern, seen by program and quarter; "
                                  "its dollars are counted there.")
+            continue
+        if c["kind"] == "overloaded-supervisor" and overload:
+            c["evidence"].append(f"About {money(c['_cost'])} of excess turnover cost, part of the org-level total "
+                                 f"for overloaded supervision (not added to it).")
             continue
         if c["kind"] == "cascade" and pattern:
             c["evidence"].append(f"About {money(c['_cost'])} of excess turnover cost, part of the org-level cascade "

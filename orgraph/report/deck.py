@@ -37,6 +37,7 @@ DECK_FINDINGS = 6
 #: A finding slide's title after its rank, by the finding's ``kind``.
 FINDING_TITLES = {
     "overloaded-supervision": "Overloaded supervision",
+    "overloaded-supervisor": "An overloaded supervisor's team",
     "cascade-pattern": "People leave after their supervisor leaves",
     "cascade": "A supervisor left, and their team followed",
     "churn-seat": "A seat that keeps turning over",

@@ -191,8 +191,9 @@ def hypotheses(results: dict) -> dict:
     """Every hypothesis the audit tested, ``{key: p_value}``: the family of one Benjamini-Hochberg pass.
 
     Each supervisor exit with a team, each seat held by enough people, each
-    group compared in ``departures``, and each org-level rate ratio is one
-    test, whether or not it is stated.
+    overloaded supervisor's team (when more than one is overloaded), each
+    group compared in ``departures``, the caseload-per-FTE relation and each
+    org-level rate ratio is one test, whether or not it is stated.
     """
     out: dict = {}
     res = results.get("cascades")
@@ -219,6 +220,10 @@ def hypotheses(results: dict) -> dict:
         res = results.get(name)
         if exposure not in fitted and res is not None and (res.extras.get(part) or {}).get("p_value") is not None:
             out[(kind,)] = res.extras[part]["p_value"]
+    res = results.get("overload")
+    teams = [r for r in (res.table if res is not None else []) if r.get("team_p_value") is not None]
+    for r in (teams if len(teams) > 1 else []):     # one overloaded supervisor: the org-level test is theirs
+        out[("overloaded-supervisor", r["supervisor_id"])] = r["team_p_value"]
     res = results.get("caseload")
     per_fte = (res.extras.get("per_fte") or {}) if res is not None else {}
     if per_fte.get("p_value") is not None:
@@ -322,7 +327,31 @@ def overload_findings(res, ctx: Context) -> list[dict]:
         ev, test=("overloaded-supervision",), ratio=ratio, ci_low=rr.get("ci_low"), ci_high=rr.get("ci_high"),
         p_value=rr.get("p_value"), subjects=[s["supervisor_id"] for s in flagged], cost=m["excess_cost"],
         excess=m["excess_exits"], exposed_exits=rr["exits_overloaded"], reference_exits=rr["exits_other"],
-        reference_person_years=rr["person_days_other"] / 365.25), adj)]
+        reference_person_years=rr["person_days_other"] / 365.25), adj)] + _team_candidates(flagged, ctx)
+
+
+def _team_candidates(flagged: list[dict], ctx: Context) -> list[dict]:
+    """One candidate per overloaded supervisor: the people under them left faster than the org's usual rates
+    predict for the same days (said only as a claim). With one overloaded supervisor the org-level finding is
+    already about them, so there is nothing to add."""
+    out = []
+    for s in (flagged if len(flagged) > 1 else []):
+        k, mu = s.get("team_exits"), s.get("team_expected")
+        if k is None or not mu or s.get("team_ratio") is None:
+            continue
+        name = ctx.names.staff(s["supervisor_id"])
+        own = costs.excess_exit_cost(k, mu, "clinician", model=ctx.model)
+        out.append(candidate(
+            "overloaded-supervisor",
+            f"The people under {name}, an overloaded supervisor, left {s['team_ratio']:.1f} times as often as the "
+            f"org's usual rates predict: {plural(k, 'exit')} against {mu:.1f} expected.", None,
+            [f"Observed {plural(k, 'exit')} while under {name} vs {mu:.2f} expected for the same people, days, "
+             f"roles and tenure ({_ci(s['team_ci_low'], s['team_ci_high'])})."],
+            test=("overloaded-supervisor", s["supervisor_id"]), ratio=s["team_ratio"], ci_low=s["team_ci_low"],
+            ci_high=s["team_ci_high"], p_value=s["team_p_value"], subjects=[s["supervisor_id"]], cost=own,
+            excess=max(k - mu, 0.0), exposed_exits=k, baseline_exits=s.get("baseline_exits"),
+            mechanism="overloaded-supervisor"))
+    return out
 
 
 def churn_findings(res, ctx: Context) -> list[dict]:
