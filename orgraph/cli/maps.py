@@ -1,29 +1,21 @@
 """Commands ``map`` (an interactive supervision map, or a timeline) and ``snapshot`` (a pack for a meeting)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from ..errors import ConfigError, SourceError
+from ..errors import SourceError
 from ..registry import flags_as_of
 from ..render.elements import DEFAULT_LOOKBACK_DAYS
 from ..render.maps import build_map
 from ..settings import setting_help
 from ..writers import write_snapshot
 from ..render.timeline import build_timeline
-from .options import DATE, as_of_option, open_source, source_argument
+from .options import (DATE, anonymization, anonymize_options, as_of_option, open_source, source_argument,
+                      with_options)
 
 __all__ = ["COMMANDS", "map_cmd", "snapshot_cmd"]
-
-
-def _key(anonymize: bool, key: str | None) -> str | None:
-    key = key or os.environ.get("ORGRAPH_ANON_KEY")
-    if anonymize and not key:
-        raise ConfigError("--anonymize needs a key: pass --key or set ORGRAPH_ANON_KEY (the same key gives the same "
-                          "pseudonyms in every pack)")
-    return key
 
 
 def _write(path: Path, text: str) -> None:
@@ -33,22 +25,6 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise SourceError(f"cannot write {path}: {exc.strerror}") from None
-
-
-anonymize_options = [
-    click.option("--anonymize", is_flag=True,
-                 help="Show keyed pseudonyms instead of names and ids (same key, same pseudonym)."),
-    click.option("--key", default=None, metavar="KEY",
-                 help="Secret for --anonymize pseudonyms. [default: $ORGRAPH_ANON_KEY]"),
-]
-
-
-def _with(options):
-    def deco(f):
-        for o in reversed(options):
-            f = o(f)
-        return f
-    return deco
 
 
 @click.command("map")
@@ -69,9 +45,9 @@ def _with(options):
               help="One node per person, per supervisor's team, or per program (for very large orgs).")
 @click.option("--flagged-only", is_flag=True, help="Only people with a flag (left, post-exit window, overloaded, "
               "churn seat, cascade).")
-@_with(anonymize_options)
+@with_options(anonymize_options)
 def map_cmd(source, as_of, start, end, every, out, lookback_days, program, supervisor, view, flagged_only, anonymize,
-            key):
+            key, new_key):
     """Write an interactive supervision map: one self-contained HTML file that works offline.
 
     People are sized by caseload and coloured by status; arrows run from
@@ -80,7 +56,7 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
     --view teams or --view programs folds people into one node per team or program.
     With --from/--to it writes a timeline: one page with a date slider.
     """
-    key = _key(anonymize, key)
+    anonymize, key = anonymization(anonymize, key, new_key)
     org = open_source(source)
     common = dict(lookback_days=lookback_days, program=program, supervisor=supervisor, flagged_only=flagged_only,
                   anonymize=anonymize, key=key)
@@ -111,8 +87,8 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
               help="Keep people who left in this many days before the date on the map.")
 @click.option("--no-png", is_flag=True, help="Skip map.png (the screenshot needs Chromium; without it a plain "
               "drawing is made).")
-@_with(anonymize_options)
-def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, anonymize, key):
+@with_options(anonymize_options)
+def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, anonymize, key, new_key):
     """Write a snapshot pack for a leadership meeting: index.html, map, graph files and CSV tables.
 
     index.html holds the headline findings in plain language, key tables,
@@ -120,7 +96,7 @@ def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, anonymize,
     map.png, graph.graphml and graph.json (for Gephi or NetworkX), and each
     table as CSV.
     """
-    key = _key(anonymize, key)
+    anonymize, key = anonymization(anonymize, key, new_key)
     org = open_source(source)
     res = write_snapshot(org, out, as_of=as_of, anonymize=anonymize, key=key, min_cell=min_cell,
                          lookback_days=lookback_days, png=not no_png)
