@@ -11,6 +11,10 @@ pytest_plugins = ["neo4j_fixtures"] if (Path(__file__).parent / "neo4j_fixtures.
 ROOT = Path(__file__).resolve().parent.parent
 RIVERBEND = ROOT / "examples" / "riverbend"
 
+#: Anonymization keys that meet orgraph.privacy.KEY_RULE (a short key like "k1" is refused).
+ANON_KEY = "Test-pseudonym-key-2025"
+OTHER_KEY = "Another-test-key-2025"
+
 
 @pytest.fixture
 def bundle(tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ANON_KEY
 
 from orgraph.cli import main
 from orgraph.report.audit import run_audit
@@ -69,7 +70,7 @@ def test_files_are_written(audit):
 
 def test_anonymized_audit_names_nobody(audit_org, tmp_path):
     _, org, _ = audit_org
-    a = write_audit(org, tmp_path, anonymize=True, key="k1", png=False)
+    a = write_audit(org, tmp_path, anonymize=True, key=ANON_KEY, png=False)
     texts = [(tmp_path / n).read_text() for n in ("findings.json", "report.md", "index.html")]
     names = [s.name for s in org.data.staff.values() if s.name]
     for t in texts:
@@ -115,7 +116,8 @@ def test_cli_audit(audit_org, tmp_path):
     assert (tmp_path / "a" / "report.md").exists()
     r = CliRunner().invoke(main, ["audit", str(folder), "--out", str(tmp_path / "b"), "--anonymize", "--no-png"],
                            env={"ORGRAPH_ANON_KEY": ""})
-    assert r.exit_code == 1 and "anonymizing needs a key" in r.output
+    assert r.exit_code == 1 and "Error: --anonymize needs a key: pass --key, set ORGRAPH_ANON_KEY, or pass --new-key" \
+        in r.output
 
 
 def test_a_tiny_org_is_audited_without_a_crash(tmp_path):
@@ -169,7 +171,7 @@ def test_an_anonymized_audit_replaces_an_identified_pack_and_never_writes_beside
     _, org, _ = audit_org
     write_audit(org, tmp_path / "a", png=False)
     assert (tmp_path / "a" / "churn_seats.csv").exists()            # identified tables, with names
-    write_audit(org, tmp_path / "a", anonymize=True, key="k1", png=False)
+    write_audit(org, tmp_path / "a", anonymize=True, key=ANON_KEY, png=False)
     left = {p.name for p in (tmp_path / "a").iterdir()}
     assert "churn_seats.csv" not in left and "flagged_cascades.csv" not in left and "findings.json" in left
     (tmp_path / "b").mkdir()

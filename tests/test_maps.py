@@ -13,12 +13,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import XSS_IMG, XSS_SCRIPT, browser, random_org, small_org  # noqa: E402,F401
+from conftest import ANON_KEY  # noqa: E402
 
 from orgraph import registry  # noqa: E402
 from orgraph.config import Config  # noqa: E402
 from orgraph.errors import AnalysisError, ConfigError  # noqa: E402
 from orgraph.graph import OrgGraph  # noqa: E402
-from orgraph.privacy import Pseudonymizer, staff_ref  # noqa: E402
+from orgraph.privacy import Pseudonymizer, seat_ref, staff_ref  # noqa: E402
 from orgraph.render.elements import STATUS_STYLES, aggregate_elements, map_elements  # noqa: E402
 from orgraph.render.layout import radial_layout  # noqa: E402
 from orgraph.render.maps import build_map  # noqa: E402
@@ -46,7 +47,7 @@ FLAGS = MapFlags(overloaded=frozenset({"S2"}), churn_seats=frozenset({"P4"}),
                  cascade_supervisors=frozenset({"S3"}), cascade_departures=frozenset({"S7"}),
                  cascade_links=(("S7", "S3"),), cascade_exit={"S3": "2024-03-31"},
                  reasons={"S7": (f"Left 45 days after their supervisor {staff_ref('S3')} left (flagged cascade)",)},
-                 seat_reasons={"P4": "Churn seat P4: 4 holders, 3 exits"},
+                 seat_reasons={"P4": f"Churn seat {seat_ref('P4')}: 4 holders, 3 exits"},
                  post_exit={"S8": ("S3", "2024-03-31"), "S9": ("S3", "2024-03-31")})
 # Who is in the window after their supervisor left, and nothing flagged: the flags of the small org on AS_OF at
 # the default settings (checked in test_default_settings_flag_nothing_on_the_small_org)
@@ -157,8 +158,8 @@ def test_flags_as_of_reads_analysis_results():
     # pass leaves P11 out of the baseline: 1 exit (S7) in 3783 seat-days, expected 1/3783, p = 1 - exp(-0.000264)
     # = 0.000264, x 10 = 0.0026. The other seats only reach "watch".
     assert f.churn_seats == {"P11"}
-    assert f.seat_reasons == {"P11": "Holds churn seat P11 (Crisis worker): 1 holders, 1 exits, 0.0 expected "
-                                     "(adjusted p = 0.0026)"}
+    assert f.seat_reasons == {"P11": f"Holds churn seat {seat_ref('P11')} (Crisis worker): 1 holders, 1 exits, "
+                                     "0.0 expected (adjusted p = 0.0026)"}
     assert set(f.reasons) == {"S2", "S3", "S7"} and f.notes == ()
     assert f.any_for("S7") and not f.any_for("S8")
 
@@ -247,16 +248,34 @@ def test_template_tokens_in_names_are_plain_text():
 
 
 def test_anonymized_map_has_no_names_or_ids(org):
-    page = build_map(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key="k1")
+    page = build_map(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key=ANON_KEY)
     data = page_data(page)
     text = json.dumps(data, ensure_ascii=False) + page.split("<header>")[1].split("</header>")[0]
     for s in org.data.staff.values():
         assert s.name not in text, s.name
         assert not re.search(rf"\b{s.staff_id}\b", text), s.staff_id
-    p = Pseudonymizer("k1")
+    p = Pseudonymizer(ANON_KEY)
     assert f'"{p("S7")}"' in page and f'"{p("S3")}"' in page
-    el = map_elements(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key="k1")
-    assert f"after their supervisor {p('S3')} left" in _by_id(el)[p("S7")]["title"]
+    el = map_elements(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key=ANON_KEY)
+    # months, not days; a tenure band, not days or a hire date; never how a person left; seats as pseudonyms
+    assert _by_id(el)[p("S7")]["title"] == (
+        f"{p('S7')}\nRole: Therapist (clinician)\nProgram: Outpatient <b>bold</b>\nTenure: 2-5 years\n"
+        f"Caseload: 40 active clients\nWhy flagged:\n- Left in 2024-05\n"
+        f"- Left 45 days after their supervisor {p('S3')} left (flagged cascade)")
+    assert _by_id(el)[p("S8")]["title"].endswith(f"- Their supervisor {p('S3')} left in 2024-03")
+    assert _by_id(el)[p("S4")]["title"].endswith(f"- Churn seat {p.seat('P4')}: 4 holders, 3 exits")
+    # the legend's counts follow the small-cell rule of every other table (1 to 4 people: "<5")
+    assert el["counts"] == {"active": 5, "post_exit": "<5", "overloaded": "<5", "left": "<5", "churn_seat": "<5",
+                            "cascade": "<5"}
+    assert el["totals"] == {"people": 10, "employed": 8, "left": "<5"}
+    assert "(8 employed, 2 who left)" in build_map(org, as_of=AS_OF, flags=FLAGS)
+    assert "(8 employed, &lt;5 who left)" in page and '"overloaded": "\\u003c5"' in page
+    teams = aggregate_elements(el, by="teams")
+    assert sorted(n["label"] for n in teams["nodes"]) == sorted(
+        [f"{p('S2')} team (5)", f"{p('S3')} team (<5)", f"{p('S1')} team (<5)"])
+    assert "Team: <5 left, <5 in flagged cascades" in _by_id(teams)[p("S3")]["title"]
+    assert map_elements(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key=ANON_KEY, min_cell=2)["counts"][
+        "post_exit"] == 2
     with pytest.raises(ConfigError, match="anonymizing needs a key"):
         map_elements(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key=None)
 
@@ -425,7 +444,7 @@ def test_cli_map_and_errors(bundle, tmp_path):
     r = runner.invoke(main, ["snapshot", str(bundle), "--out", str(tmp_path / "p"), "--anonymize"],
                       env={"ORGRAPH_ANON_KEY": ""})
     assert r.exit_code == 1 and r.output.startswith("Error: --anonymize needs a key")
-    r = runner.invoke(main, ["snapshot", str(bundle), "--out", str(tmp_path / "p"), "--anonymize", "--key", "k",
+    r = runner.invoke(main, ["snapshot", str(bundle), "--out", str(tmp_path / "p"), "--anonymize", "--key", ANON_KEY,
                              "--no-png"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "p" / "index.html").exists() and not (tmp_path / "p" / "map.png").exists()

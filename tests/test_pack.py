@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import XSS_IMG, XSS_SCRIPT, browser  # noqa: E402,F401
+from conftest import ANON_KEY, OTHER_KEY  # noqa: E402
 
 from orgraph import registry  # noqa: E402
 from orgraph.errors import ConfigError  # noqa: E402
@@ -163,11 +164,11 @@ def test_index_is_self_contained_and_escaped(pack):
 
 
 def test_anonymized_pack(org, results, tmp_path):
-    a = write_snapshot(org, tmp_path / "a", as_of=AS_OF, anonymize=True, key="team-key", png=False)
-    b = write_snapshot(org, tmp_path / "b", as_of=AS_OF, anonymize=True, key="team-key", png=False)
-    c = write_snapshot(org, tmp_path / "c", as_of=AS_OF, anonymize=True, key="other", png=False)
+    a = write_snapshot(org, tmp_path / "a", as_of=AS_OF, anonymize=True, key=ANON_KEY, png=False)
+    b = write_snapshot(org, tmp_path / "b", as_of=AS_OF, anonymize=True, key=ANON_KEY, png=False)
+    c = write_snapshot(org, tmp_path / "c", as_of=AS_OF, anonymize=True, key=OTHER_KEY, png=False)
     # the snapshot job draws what pack_content says about the real results
-    said = content(org, results, anonymize=True, key="team-key")
+    said = content(org, results, anonymize=True, key=ANON_KEY)
     assert a["findings"] == said["findings"] and a["tables"] == said["tables"]
     t = a["tables"]
     assert "flagged_cascades" not in t and "overloaded_supervisors" not in t and "churn_seats" not in t
@@ -193,16 +194,18 @@ def test_anonymized_pack(org, results, tmp_path):
     gb = nx.read_graphml(b["files"]["graph.graphml"])
     gc = nx.read_graphml(c["files"]["graph.graphml"])
     assert set(ga.nodes) == set(gb.nodes) != set(gc.nodes)
-    assert f"staff:{Pseudonymizer('team-key')('S8')}" in ga
+    assert f"staff:{Pseudonymizer(ANON_KEY)('S8')}" in ga
     assert a["findings"] == b["findings"]
-    p3 = Pseudonymizer("team-key")("S3")
+    p3 = Pseudonymizer(ANON_KEY)("S3")
     assert a["findings"][0] == ("On 2024-06-30, about 10 people worked in 2 programs; fewer than 5 left in the "
                                 "12 months before.")
     # relative risk 1 / (227 / 3557) = 15.7
-    assert f"After {p3} left on 2024-03-31, the people they supervised left within 180 days at 15.7 times " \
+    assert f"After {p3} left in 2024-03, the people they supervised left within 180 days at 15.7 times " \
         "the usual rate." in a["findings"]
     assert any(f.startswith("Fewer than 5 supervisors are overloaded (span") for f in a["findings"])
-    assert "P11 (Crisis worker): fewer than 5 holders and fewer than 5 exits" in " ".join(a["findings"])
+    seat = Pseudonymizer(ANON_KEY).seat("P11")
+    assert f"{seat} (Crisis worker): fewer than 5 holders and fewer than 5 exits" in " ".join(a["findings"])
+    assert not re.search(r"\bP11\b", data_only) and "2024-03-31" not in data_only
     with pytest.raises(ConfigError, match="needs a key"):
         write_snapshot(org, tmp_path / "d", as_of=AS_OF, anonymize=True, png=False)
     with pytest.raises(ConfigError, match="needs a key"):

@@ -12,7 +12,7 @@ from ..report.words import money, plural
 from ..writers import write_audit
 from ..render.slides import require_pptx
 from ..render.tables import to_json
-from .options import as_of_option, open_source, source_argument
+from .options import anonymization, anonymize_options, as_of_option, open_source, source_argument, with_options
 
 
 @click.command("audit")
@@ -20,22 +20,21 @@ from .options import as_of_option, open_source, source_argument
 @as_of_option
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("orgraph-audit"),
               show_default=True, help="Folder for findings.json, report.md and the snapshot pack (index.html).")
-@click.option("--anonymize", is_flag=True, help="Use stable pseudonyms instead of names (needs --key).")
-@click.option("--key", envvar="ORGRAPH_ANON_KEY", default=None,
-              help="Secret for pseudonyms (or $ORGRAPH_ANON_KEY); the same key gives the same pseudonyms.")
+@with_options(anonymize_options)
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Findings to show in the terminal.")
 @click.option("--no-png", is_flag=True, help="Skip the static map.png (it needs Chromium).")
 @click.option("--pptx", is_flag=True, help="Also write OUT/deck.pptx, the findings as slides (needs "
               "pip install 'orgraph[slides]').")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Terminal output: a short summary, or the findings as JSON.")
-def audit_cmd(source, as_of, out, anonymize, key, top, no_png, pptx, fmt):
+def audit_cmd(source, as_of, out, anonymize, key, new_key, top, no_png, pptx, fmt):
     """Run every analysis, rank findings by cost and certainty, write a report pack.
 
     Writes OUT/findings.json, OUT/report.md and OUT/index.html (with maps).
     """
     if pptx:
         require_pptx()
+    anonymize, key = anonymization(anonymize, key, new_key)
     org = open_source(source)
     total = sum(a.audit for a in ANALYSES) + 1
     with click.progressbar(length=total, label="Auditing", file=sys.stderr,

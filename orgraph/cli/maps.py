@@ -1,12 +1,11 @@
 """Commands ``map`` (an interactive supervision map, or a timeline) and ``snapshot`` (a pack for a meeting)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from ..errors import ConfigError, SourceError
+from ..errors import SourceError
 from ..registry import flags_as_of
 from ..render.elements import DEFAULT_LOOKBACK_DAYS
 from ..render.maps import build_map
@@ -14,17 +13,10 @@ from ..render.slides import require_pptx
 from ..settings import setting_help
 from ..writers import write_snapshot
 from ..render.timeline import build_timeline
-from .options import DATE, as_of_option, open_source, source_argument
+from .options import (DATE, anonymization, anonymize_options, as_of_option, open_source, source_argument,
+                      with_options)
 
 __all__ = ["COMMANDS", "map_cmd", "snapshot_cmd"]
-
-
-def _key(anonymize: bool, key: str | None) -> str | None:
-    key = key or os.environ.get("ORGRAPH_ANON_KEY")
-    if anonymize and not key:
-        raise ConfigError("--anonymize needs a key: pass --key or set ORGRAPH_ANON_KEY (the same key gives the same "
-                          "pseudonyms in every pack)")
-    return key
 
 
 def _write(path: Path, text: str) -> None:
@@ -34,22 +26,6 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise SourceError(f"cannot write {path}: {exc.strerror}") from None
-
-
-anonymize_options = [
-    click.option("--anonymize", is_flag=True,
-                 help="Show keyed pseudonyms instead of names and ids (same key, same pseudonym)."),
-    click.option("--key", default=None, metavar="KEY",
-                 help="Secret for --anonymize pseudonyms. [default: $ORGRAPH_ANON_KEY]"),
-]
-
-
-def _with(options):
-    def deco(f):
-        for o in reversed(options):
-            f = o(f)
-        return f
-    return deco
 
 
 @click.command("map")
@@ -70,9 +46,9 @@ def _with(options):
               help="One node per person, per supervisor's team, or per program (for very large orgs).")
 @click.option("--flagged-only", is_flag=True, help="Only people with a flag (left, post-exit window, overloaded, "
               "churn seat, cascade).")
-@_with(anonymize_options)
+@with_options(anonymize_options)
 def map_cmd(source, as_of, start, end, every, out, lookback_days, program, supervisor, view, flagged_only, anonymize,
-            key):
+            key, new_key):
     """Write an interactive supervision map: one self-contained HTML file that works offline.
 
     People are sized by caseload and coloured by status; arrows run from
@@ -81,7 +57,7 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
     --view teams or --view programs folds people into one node per team or program.
     With --from/--to it writes a timeline: one page with a date slider.
     """
-    key = _key(anonymize, key)
+    anonymize, key = anonymization(anonymize, key, new_key)
     org = open_source(source)
     common = dict(lookback_days=lookback_days, program=program, supervisor=supervisor, flagged_only=flagged_only,
                   anonymize=anonymize, key=key)
@@ -120,8 +96,8 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
               "from its state.json: what it flagged and its bottom line, as shown then.")
 @click.option("--pptx", is_flag=True, help="Also write deck.pptx, a slide deck of the pack (needs "
               "pip install 'orgraph[slides]').")
-@_with(anonymize_options)
-def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, since, compare, pptx, anonymize, key):
+@with_options(anonymize_options)
+def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, since, compare, pptx, anonymize, key, new_key):
     """Write a snapshot pack for a leadership meeting: index.html, map, graph files and CSV tables.
 
     index.html holds the headline findings in plain language, key tables,
@@ -131,7 +107,7 @@ def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, since, com
     folder), the pack says what changed since then; with --pptx, it is also a
     slide deck (deck.pptx).
     """
-    key = _key(anonymize, key)
+    anonymize, key = anonymization(anonymize, key, new_key)
     if pptx:
         require_pptx()
     org = open_source(source)

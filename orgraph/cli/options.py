@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import click
 
+from ..errors import ConfigError
 from ..plain import terminal_safe
+from ..privacy import check_key, new_key as make_key
 from ..render.tables import render
 
-__all__ = ["source_argument", "format_option", "as_of_option", "open_source", "emit", "DATE"]
+__all__ = ["source_argument", "format_option", "as_of_option", "anonymize_options", "with_options",
+           "anonymization", "open_source", "emit", "DATE"]
 
 
 class DateType(click.ParamType):
@@ -37,6 +41,59 @@ format_option = click.option(
 as_of_option = click.option(
     "--as-of", "as_of", type=DATE, default=None,
     help="Analyse the org as of this date (YYYY-MM-DD). Default: the last day in the data.")
+
+
+anonymize_options = [
+    click.option("--anonymize", is_flag=True,
+                 help="Show keyed pseudonyms instead of names and ids, dates about people as months and tenure as "
+                      "bands (same key, same pseudonyms)."),
+    click.option("--key", default=None, metavar="KEY",
+                 help="Secret for --anonymize pseudonyms: at least 16 characters, 3 kinds of character (lower, "
+                      "upper, digits, others) and 8 different ones. [default: $ORGRAPH_ANON_KEY]"),
+    click.option("--new-key", is_flag=True,
+                 help="Make a strong new key, print it once on stderr and anonymize with it (implies --anonymize)."),
+]
+"""``--anonymize``, ``--key`` and ``--new-key``; a command reads them with :func:`anonymization`."""
+
+
+def with_options(options):
+    """A decorator adding a list of click options in order."""
+    def deco(f):
+        for o in reversed(options):
+            f = o(f)
+        return f
+    return deco
+
+
+def anonymization(anonymize: bool, key: str | None, new_key: bool) -> tuple[bool, str | None]:
+    """Whether to anonymize and with which key, from ``--anonymize``, ``--key`` (or ``$ORGRAPH_ANON_KEY``) and
+    ``--new-key``; a new key is printed once on stderr.
+
+    Raises
+    ------
+    click.UsageError
+        For ``--key`` with ``--new-key``.
+    ConfigError
+        When anonymizing without a key, or with a key weaker than :data:`orgraph.privacy.KEY_RULE`.
+    """
+    if new_key:
+        if key:
+            raise click.UsageError("use either --key or --new-key, not both")
+        key = make_key()
+        click.echo("A new anonymization key was made; it is shown this once and not stored anywhere:\n\n"
+                   f"    {key}\n\nKeep it somewhere safe (a password manager). The same key gives the same "
+                   "pseudonyms in later packs (pass it with --key or ORGRAPH_ANON_KEY); anyone who holds it can check "
+                   "guesses of who is who.", err=True)
+        return True, key
+    source = "--key"
+    if not key:
+        key, source = os.environ.get("ORGRAPH_ANON_KEY") or None, "ORGRAPH_ANON_KEY"
+    if anonymize:
+        if not key:
+            raise ConfigError("--anonymize needs a key: pass --key, set ORGRAPH_ANON_KEY, or pass --new-key to have "
+                              "one made (the same key gives the same pseudonyms in every pack)")
+        check_key(key, source=source)
+    return anonymize, key
 
 
 def open_source(source: str, **kwargs):

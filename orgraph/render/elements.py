@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
-from ..privacy import Pseudonymizer, expand_staff_refs
+from ..privacy import Pseudonymizer, coarsen_dates, expand_refs, month, suppress, tenure_band
 from ..report.flags import MapFlags
 from ..settings import resolve
 
@@ -51,7 +51,7 @@ def _latest_caseload(org: OrgGraph, day: dt.date) -> dict[str, int]:
 def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
                  lookback_days: int = DEFAULT_LOOKBACK_DAYS, window_days: int | None = None,
                  program: str | None = None, supervisor: str | None = None, flagged_only: bool = False,
-                 anonymize: bool = False, key: str | None = None) -> dict:
+                 anonymize: bool = False, key: str | None = None, min_cell: int | None = None) -> dict:
     """The nodes and edges of the map on ``as_of`` as plain dicts (before layout).
 
     Parameters
@@ -73,18 +73,24 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     flagged_only : bool
         Only people with a status other than ``active``, in a churn seat, or in a flagged cascade.
     anonymize : bool
-        Show people as pseudonyms keyed by ``key`` (:class:`orgraph.privacy.Pseudonymizer`); node ids become
-        pseudonyms too.
+        Show people and seats as pseudonyms keyed by ``key`` (:class:`orgraph.privacy.Pseudonymizer`); node ids
+        become pseudonyms too. Tooltips then show dates as months, tenure as a band
+        (:func:`orgraph.privacy.tenure_band`) and never how a person left.
     key : str, optional
         The pseudonym key.
+    min_cell : int, optional
+        Anonymized, counts of 1 to ``min_cell - 1`` people are shown as ``"<min_cell"``
+        (:func:`orgraph.privacy.suppress`); default ``[privacy] min_cell``.
 
     Returns
     -------
     dict
         ``as_of``, ``nodes`` (``id, label, title, status, program, flagged, churn_seat, cascade, left,
         caseload, span, _raw``), ``edges`` (``from, to, kind`` in ``current``, ``former``, ``cascade``),
-        ``programs`` (id -> display name), ``counts``, ``notes`` and ``parents`` (node id -> its
-        supervisor's node id, for the layout).
+        ``programs`` (id -> display name), ``counts`` (people by status, in churn seats and in cascades),
+        ``totals`` (``people``, ``employed``, ``left``), ``notes``, ``parents`` (node id -> its
+        supervisor's node id, for the layout) and ``min_cell`` (``None`` unless anonymized). Anonymized,
+        ``counts`` and ``totals`` are suppressed.
 
     Raises
     ------
@@ -185,6 +191,7 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
 
     pseudo = Pseudonymizer(key) if anonymize else None
     nid = pseudo if pseudo else (lambda s: s)
+    seat_of = pseudo.seat if pseudo else str
     programs = {p: rec.name for p, rec in data.programs.items()}
 
     def name_of(sid: str) -> str:
@@ -192,6 +199,10 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
             return nid(sid)
         rec = data.staff.get(sid)
         return f"{rec.name} ({sid})" if rec else sid
+
+    def reason(text: str) -> str:
+        text = expand_refs(text, name_of, seat_of)
+        return coarsen_dates(text) if anonymize else text
 
     nodes = []
     for s in sorted(keep):
@@ -218,26 +229,30 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
         if isinstance(prog, str):
             lines.append(f"Program: {programs.get(prog, prog)}")
         end_day = rec.termination_date if ghost else day
-        lines.append(f"Tenure: {_years((end_day - rec.hire_date).days)}"
-                     + ("" if anonymize else f" (hired {rec.hire_date.isoformat()})"))
+        tenure = (end_day - rec.hire_date).days
+        lines.append(f"Tenure: {tenure_band(tenure)}" if anonymize
+                     else f"Tenure: {_years(tenure)} (hired {rec.hire_date.isoformat()})")
         if s in caseload:
             lines.append(f"Caseload: {caseload[s]} active clients")
         if span.get(s):
             lines.append(f"Span: {span[s]} direct supervisees")
         why = []
-        if ghost:
+        if ghost and anonymize:
+            why.append(f"Left in {month(rec.termination_date)}")
+        elif ghost:
             why.append(f"Left on {rec.termination_date.isoformat()}"
                        + (f" ({rec.termination_type})" if rec.termination_type else ""))
         if s in post_exit:
             sup, e = post_exit[s]
-            why.append(f"Their supervisor {name_of(sup)} left on {e.isoformat()} ({(day - e).days} days before "
+            why.append(f"Their supervisor {name_of(sup)} left in {month(e)}" if anonymize else
+                       f"Their supervisor {name_of(sup)} left on {e.isoformat()} ({(day - e).days} days before "
                        f"this date)")
-        given = [expand_staff_refs(r, name_of) for r in flags.reasons.get(s, ())]
+        given = [reason(r) for r in flags.reasons.get(s, ())]
         if s in flags.overloaded and not any(r.startswith("Overloaded") for r in given):
             why.append("Overloaded supervisor (flagged by the overload analysis)")
         why += given
         if churn:
-            why.append(flags.seat_reasons.get(pos_id, f"Holds churn seat {pos_id}"))
+            why.append(reason(flags.seat_reasons.get(pos_id, f"Holds churn seat {seat_of(pos_id)}")))
         if why:
             lines.append("Why flagged:" if flagged else "Notes:")
             lines += [f"- {w}" for w in why]
@@ -256,27 +271,35 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     counts = {k: sum(1 for n in nodes if n["status"] == k) for k in STATUS_STYLES}
     counts["churn_seat"] = sum(1 for n in nodes if n["churn_seat"])
     counts["cascade"] = sum(1 for n in nodes if n["cascade"])
+    totals = {"people": len(nodes), "employed": len(nodes) - counts["left"], "left": counts["left"]}
+    if anonymize:
+        if min_cell is None:
+            min_cell = resolve(org, "privacy")["min_cell"]
+        counts = {k: suppress(v, min_cell) for k, v in counts.items()}
+        totals = {k: suppress(v, min_cell) for k, v in totals.items()}
     return {"as_of": day.isoformat(), "nodes": nodes, "edges": edge_list, "programs": programs, "counts": counts,
-            "notes": list(flags.notes), "parents": parents}
+            "totals": totals, "notes": list(flags.notes), "parents": parents,
+            "min_cell": min_cell if anonymize else None}
 
 
 #: The ways to draw a map: one node per person, per supervisor's team, or per program.
 VIEWS = ("people", "teams", "programs")
 
 
-def _count_text(members: list[dict]) -> str:
+def _count_text(members: list[dict], min_cell: int | None) -> str:
+    shown = (lambda k: k) if min_cell is None else (lambda k: suppress(k, min_cell))
     parts = []
     for key, word in (("active", "active"), ("post_exit", "in the window after a supervisor left"),
                       ("overloaded", "overloaded supervisor"), ("left", "left")):
         k = sum(1 for m in members if m["status"] == key)
         if k:
-            parts.append(f"{k} {word}")
+            parts.append(f"{shown(k)} {word}")
     churn = sum(1 for m in members if m["churn_seat"])
     cascade = sum(1 for m in members if m["cascade"])
     if churn:
-        parts.append(f"{churn} in churn seats")
+        parts.append(f"{shown(churn)} in churn seats")
     if cascade:
-        parts.append(f"{cascade} in flagged cascades")
+        parts.append(f"{shown(cascade)} in flagged cascades")
     return ", ".join(parts)
 
 
@@ -287,7 +310,8 @@ def aggregate_elements(el: dict, *, by: str) -> dict:
     them and their direct supervisees who supervise no one; arrows run to the
     supervisor's own supervisor. ``programs``: a node per program; an arrow
     from program A to B counts people in A supervised from B. Nodes carry a
-    ``weight`` (people) used for their size.
+    ``weight`` (people) used for their size. When ``el`` is anonymized (its
+    ``min_cell`` is set), the counts in labels and tooltips are suppressed.
 
     Parameters
     ----------
@@ -338,18 +362,20 @@ def aggregate_elements(el: dict, *, by: str) -> dict:
     members: dict[str, list[dict]] = {}
     for i, g in group_of.items():
         members.setdefault(g, []).append(nodes[i])
+    min_cell = el.get("min_cell")
+    size = (lambda ms: len(ms)) if min_cell is None else (lambda ms: suppress(len(ms), min_cell))
     out_nodes = []
     for g, ms in sorted(members.items()):
-        text = _count_text(ms)
+        text = _count_text(ms, min_cell)
         cascade = any(m["cascade"] for m in ms)
         if g.startswith("program:"):
             pid = g.partition(":")[2]
             name = el["programs"].get(pid, pid) or "No program"
-            label = f"{name} ({len(ms)})" if by == "programs" else f"No supervisor on the map, {name} ({len(ms)})"
+            label = f"{name} ({size(ms)})" if by == "programs" else f"No supervisor on the map, {name} ({size(ms)})"
             status, program = "active", ("" if by == "programs" else pid)
         else:
             lead = nodes[g]
-            label = f"{lead['label']} team ({len(ms)})"
+            label = f"{lead['label']} team ({size(ms)})"
             status, program = lead["status"], lead["program"]
             text = lead["title"] + "\n\nTeam: " + text
         if by == "programs" or g.startswith("program:"):
@@ -366,7 +392,8 @@ def aggregate_elements(el: dict, *, by: str) -> dict:
     out_edges = []
     for (a, b), kinds in sorted(links.items()):
         kind = "cascade" if "cascade" in kinds else ("current" if "current" in kinds else "former")
-        out_edges.append({"from": a, "to": b, "kind": kind, "count": len(kinds)})
+        out_edges.append({"from": a, "to": b, "kind": kind, "count": len(kinds),
+                          "count_shown": size(kinds)})
     parents_out = {}
     for e in out_edges:
         if e["kind"] == "current":

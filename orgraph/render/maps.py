@@ -25,8 +25,8 @@ __all__ = ["build_map"]
 
 def build_map(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS,
               program: str | None = None, supervisor: str | None = None, flagged_only: bool = False,
-              anonymize: bool = False, key: str | None = None, physics: bool | None = None,
-              title: str | None = None, view: str = "people") -> str:
+              anonymize: bool = False, key: str | None = None, min_cell: int | None = None,
+              physics: bool | None = None, title: str | None = None, view: str = "people") -> str:
     """The supervision map on ``as_of`` as one self-contained HTML page.
 
     Parameters
@@ -36,8 +36,9 @@ def build_map(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookb
         The map date; default the last day of data.
     flags : MapFlags, optional
         What the analyses flagged (:func:`orgraph.registry.flags_as_of`); default: nothing flagged.
-    lookback_days, program, supervisor, flagged_only, anonymize, key
-        Who is on the map and how they are named; see :func:`orgraph.render.elements.map_elements`.
+    lookback_days, program, supervisor, flagged_only, anonymize, key, min_cell
+        Who is on the map, how they are named and which counts are suppressed; see
+        :func:`orgraph.render.elements.map_elements`.
     physics : bool, optional
         Default on up to :data:`orgraph.render.page.PHYSICS_MAX_NODES` nodes.
     title : str, optional
@@ -64,13 +65,12 @@ def build_map(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookb
     if flags is None:
         flags = MapFlags()
     el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, program=program,
-                      supervisor=supervisor, flagged_only=flagged_only, anonymize=anonymize, key=key)
-    n_people = len(el["nodes"])
+                      supervisor=supervisor, flagged_only=flagged_only, anonymize=anonymize, key=key,
+                      min_cell=min_cell)
     el = aggregate_elements(el, by=view)
     vis_nodes, vis_edges, options, boxes = vis_network(el, physics=physics)
-    c = el["counts"]
-    subtitle = (f"As of {el['as_of']}: {n_people} people on the map ({c['active'] + c['post_exit'] + c['overloaded']} "
-                f"employed, {c['left']} who left)")
+    c, t = el["counts"], el["totals"]
+    subtitle = f"As of {el['as_of']}: {t['people']} people on the map ({t['employed']} employed, {t['left']} who left)"
     if view == "people":
         subtitle += f", {len(vis_edges)} supervision links."
     else:

@@ -16,9 +16,10 @@
   each person;
 * the tables as CSV.
 
-With ``anonymize=True`` people appear only as keyed pseudonyms
+With ``anonymize=True`` people and seats appear only as keyed pseudonyms
 (:class:`orgraph.privacy.Pseudonymizer`: the same key gives the same pseudonym
-on every run), tables that list individual people are left out, and every
+on every run), dates about people as months and tenures as bands, never how
+a person left, tables that list individual people are left out, and every
 table cell counting between 1 and ``min_cell - 1`` people is shown as
 ``<min_cell`` (:func:`orgraph.privacy.suppress`; totals and shares that would
 give such a cell back are left out; org totals in sentences are rounded).
@@ -37,7 +38,7 @@ import pandas as pd
 from ..errors import SourceError
 from ..graph import OrgGraph, as_date, node_key
 from ..plain import spreadsheet_safe
-from ..privacy import Pseudonymizer
+from ..privacy import Pseudonymizer, month, tenure_band
 from .charts import map_png
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
 from .maps import build_map
@@ -66,8 +67,8 @@ def _clean(value):
     return str(value)
 
 
-_PRIVATE = ("name", "license", "annual_salary", "termination_reason", "hire_date", "start", "end",
-            "termination_date")
+_PRIVATE = ("name", "license", "annual_salary", "termination_reason", "termination_type", "hire_date", "start",
+            "end", "termination_date")
 
 
 def export_graph(org: OrgGraph, *, as_of, status: dict | None = None, anonymize: bool = False,
@@ -77,15 +78,22 @@ def export_graph(org: OrgGraph, *, as_of, status: dict | None = None, anonymize:
     Dates become ISO strings and ``None``/NaN attributes are dropped (GraphML
     has no null). ``status`` (staff id -> map status) is added to people.
     Anonymized: staff nodes are ``staff:<pseudonym>`` with ``id`` and ``name``
-    the pseudonym, and names, licences, salaries, reasons and exact dates of
-    people are dropped (``tenure_days`` stays).
+    the pseudonym, seats are ``position:<seat pseudonym>`` (and so is a
+    person's ``position_id``), names, licences, salaries, how and why people
+    left and their exact dates are dropped, ``tenure_days`` becomes a
+    ``tenure`` band (:func:`orgraph.privacy.tenure_band`) and the dates on
+    links are months (:func:`orgraph.privacy.month`).
     """
     H = org.snapshot(as_of)
     pseudo = Pseudonymizer(key) if anonymize else None
 
     def rename(n: str) -> str:
         kind, _, id_ = n.partition(":")
-        return node_key("staff", pseudo(id_)) if pseudo and kind == "staff" else n
+        if pseudo and kind == "staff":
+            return node_key("staff", pseudo(id_))
+        if pseudo and kind == "position":
+            return node_key("position", pseudo.seat(id_))
+        return n
 
     out = nx.DiGraph()
     out.graph.update({k: v for k, v in ((k, _clean(v)) for k, v in H.graph.items()) if v is not None})
@@ -98,9 +106,17 @@ def export_graph(org: OrgGraph, *, as_of, status: dict | None = None, anonymize:
                 for k in _PRIVATE:
                     attrs.pop(k, None)
                 attrs["id"] = attrs["name"] = pseudo(a["id"])
+                if attrs.get("position_id") is not None:
+                    attrs["position_id"] = pseudo.seat(attrs["position_id"])
+                if attrs.get("tenure_days") is not None:
+                    attrs["tenure"] = tenure_band(attrs.pop("tenure_days"))
+        elif a.get("kind") == "position" and pseudo:
+            attrs["id"] = pseudo.seat(a["id"])
         out.add_node(rename(n), **{k: v for k, v in attrs.items() if v is not None})
     for u, v, a in H.edges(data=True):
         attrs = {k: _clean(x) for k, x in a.items()}
+        if pseudo:
+            attrs = {k: (month(x) if k in ("start", "end") and x is not None else x) for k, x in attrs.items()}
         out.add_edge(rename(u), rename(v), **{k: x for k, x in attrs.items() if x is not None})
     return out
 
@@ -163,8 +179,10 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
     except OSError as exc:
         raise SourceError(f"cannot create the pack folder {out}: {exc.strerror}") from None
     flags = content["flags"]
-    el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key)
-    map_kw = dict(as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key)
+    el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key,
+                      min_cell=min_cell)
+    map_kw = dict(as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key,
+                  min_cell=min_cell)
     map_html = build_map(org, **map_kw)
     files: dict[str, Path] = {}
     files["map.html"] = out / "map.html"

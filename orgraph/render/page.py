@@ -140,7 +140,7 @@ def vis_network(elements: dict, *, physics: bool | None = None,
         style = dict(_EDGE_STYLE[e["kind"]])
         if e.get("count"):
             style["width"] = round(min(style["width"] + math.log2(e["count"]), 10), 1)
-            extra["title"] = f"{e['count']} supervision link{'s' if e['count'] != 1 else ''}"
+            extra["title"] = f"{e.get('count_shown', e['count'])} supervision link{'s' if e['count'] != 1 else ''}"
         net.add_edge(e["from"], e["to"], kind=e["kind"], arrows={"to": {"enabled": True, "scaleFactor": 0.5}},
                      **style, **extra)
     large = not physics

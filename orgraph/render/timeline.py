@@ -56,9 +56,8 @@ def timeline_dates(start, end, every: str = "quarter") -> list[dt.date]:
     return out
 
 
-def _summary(day: dt.date, counts: dict, n_edges: int) -> str:
-    employed = counts["active"] + counts["post_exit"] + counts["overloaded"]
-    parts = [f"{employed} employed", f"{counts['left']} who left shown",
+def _summary(day: dt.date, counts: dict, totals: dict, n_edges: int) -> str:
+    parts = [f"{totals['employed']} employed", f"{totals['left']} who left shown",
              f"{counts['post_exit']} in the window after their supervisor left",
              f"{counts['overloaded']} overloaded supervisor{'s' if counts['overloaded'] != 1 else ''}"]
     if counts.get("cascade"):
@@ -105,11 +104,12 @@ def _share(frames: list[dict]) -> tuple[dict, list]:
 def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter", flags_for=None,
                    lookback_days: int = DEFAULT_LOOKBACK_DAYS, program: str | None = None,
                    supervisor: str | None = None, flagged_only: bool = False, anonymize: bool = False,
-                   key: str | None = None, title: str | None = None) -> str:
+                   key: str | None = None, min_cell: int | None = None, title: str | None = None) -> str:
     """One self-contained HTML page with the map at each date from ``start`` to ``end``.
 
     ``flags_for(day) -> MapFlags`` supplies the flags per date
     (:func:`orgraph.registry.flags_as_of`); by default nothing is flagged.
+    ``anonymize``, ``key`` and ``min_cell`` are as in :func:`orgraph.render.elements.map_elements`.
     """
     start = as_date(start) if start is not None else max(org.data_start, org.data_end - dt.timedelta(days=730))
     end = as_date(end) if end is not None else org.data_end
@@ -127,14 +127,14 @@ def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter
         try:
             el = map_elements(org, as_of=day, flags=flags_for(day) or MapFlags(), lookback_days=lookback_days,
                               program=program, supervisor=supervisor, flagged_only=flagged_only,
-                              anonymize=anonymize, key=key)
+                              anonymize=anonymize, key=key, min_cell=min_cell)
         except AnalysisError:
             if supervisor is None:
                 raise
             el = {"as_of": day.isoformat(), "nodes": [], "edges": [], "parents": {}, "notes": [],
                   "programs": {p: r.name for p, r in org.data.programs.items()},
                   "counts": {"active": 0, "post_exit": 0, "overloaded": 0, "left": 0, "churn_seat": 0,
-                             "cascade": 0}}
+                             "cascade": 0}, "totals": {"people": 0, "employed": 0, "left": 0}}
         frames_el.append(el)
     # one layout for everyone who ever appears: latest program, first supervisor seen
     program_of: dict[str, str] = {}
@@ -149,7 +149,7 @@ def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter
     for day, el in zip(dates, frames_el):
         vis_nodes, vis_edges, options, _ = vis_network(el, physics=False, positions=positions)
         frames.append({"date": day.isoformat(), "nodes": vis_nodes, "edges": vis_edges, "counts": el["counts"],
-                       "summary": _summary(day, el["counts"], len(vis_edges))})
+                       "summary": _summary(day, el["counts"], el["totals"], len(vis_edges))})
         notes += [n for n in el["notes"] if n not in notes]
     node_base, edge_base = _share(frames)
     subtitle = (f"{len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}, every {every}. "

@@ -17,6 +17,7 @@ from ..analyses.cost import cost_model
 from ..analyses.exposure import observed_from
 from ..graph import OrgGraph
 from ..plain import jsonable
+from ..privacy import coarsen_dates, suppress
 from ..settings import analysis_cut, resolve
 from ..summary import org_summary
 from .costs import finance_headlines
@@ -37,7 +38,9 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     as_of : date, optional
         Audit the org as of this date (default: the last day of data).
     anonymize, key : bool, str
-        Use keyed pseudonyms instead of names in the findings.
+        Use keyed pseudonyms instead of names and seat ids in the findings, show every date but ``as_of``
+        as its month, never say how a person left, and suppress yearly exit counts of fewer than
+        ``[privacy] min_cell`` people.
     progress : callable, optional
         Called with each step's label before it runs.
     analyses : list of Analysis, optional
@@ -93,7 +96,8 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
                               f["p_adjusted"] if f["p_adjusted"] is not None else 1.0))
     for i, f in enumerate(found, 1):
         f["rank"] = i
-    headlines = finance_headlines(org, as_of=day)
+    cell = resolve(org, "privacy")["min_cell"]
+    headlines = finance_headlines(org, as_of=day, min_cell=cell if anonymize else None)
     risk = results.get("risk")
     validation = risk.extras.get("validation") if risk is not None else None
     shown = risk is not None and validation is not None and not validation.get("withheld")
@@ -106,13 +110,33 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
                     r[k] = names.subject(r[k])
             r.pop("name", None)
             r.pop("details", None)          # its sentences name seats and supervisors
+            r.pop("tenure_days", None)      # with the date, it gives the hire date back (tenure_band stays)
         at_risk.append(r)
     audit = jsonable({"as_of": day, "window_start": start, "org": org_summary(org), "headlines": headlines,
                       "total_exit_cost": total, "findings": found, "examined": examined,
                       "untestable": untestable(results), "at_risk": at_risk,
                       "risk_validation": _risk_validation(validation),
                       "risk_summary": names.scrub(risk.summary) if risk is not None else None, "notes": notes + cost_notes})
+    if anonymize:
+        audit = _anonymized(audit, cell)
     audit["results"] = results
+    return audit
+
+
+def _anonymized(audit: dict, min_cell: int) -> dict:
+    """The audit as anonymized output shows it: every date but the day it is as of as its month, and yearly
+    exits of fewer than ``min_cell`` people by role kind suppressed (with the rate that would give them back)."""
+    day = audit["as_of"]
+    audit = {**coarsen_dates(audit), "as_of": day}
+    if audit.get("total_exit_cost"):
+        audit["total_exit_cost"]["period_end"] = day
+    rows = []
+    for r in audit["org"]["exits_by_year"]:
+        r = dict(r, exits=suppress(r["exits"], min_cell), headcount_start=suppress(r["headcount_start"], min_cell))
+        if isinstance(r["exits"], str) or isinstance(r["headcount_start"], str):
+            r["rate"] = None
+        rows.append(r)
+    audit["org"]["exits_by_year"] = rows
     return audit
 
 

@@ -201,13 +201,16 @@ def rate_excess_cost(events_a: int, time_a: float, events_b: int, time_b: float,
             "excess_cost": excess_exit_cost(events_a, expected, role_kind, model=model, org=org)}
 
 
-def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
+def finance_headlines(org: OrgGraph, *, as_of=None, min_cell: int | None = None) -> list[str]:
     """Plain-language sentences about what exits cost, for the audit report and snapshot pack.
 
     Parameters
     ----------
     org : OrgGraph
     as_of : date, optional
+    min_cell : int, optional
+        Anonymized output: counts of 1 to ``min_cell - 1`` exits read "fewer than ``min_cell``" and the total
+        is rounded to tens (so it does not give a hidden count back).
 
     Returns
     -------
@@ -227,6 +230,8 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
     ...     assignments=[Assignment("A", "P", d(2020, 1, 1), d(2020, 3, 31))])
     >>> print(finance_headlines(OrgGraph(data, data_end=d(2020, 12, 31)))[0])
     The 1 staff exit in the 12 months to 2020-12-31 cost an estimated $37,000 (1 clinician).
+    >>> print(finance_headlines(OrgGraph(data, data_end=d(2020, 12, 31)), min_cell=5)[0])
+    Fewer than 5 staff exits in the 12 months to 2020-12-31 cost an estimated $37,000 (fewer than 5 clinicians).
     """
     cut = analysis_cut(org, as_of)
     last = cut - pd.Timedelta(days=1)
@@ -239,10 +244,20 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
     by_rk = {}
     for e in recent:
         by_rk[e["role_kind"]] = by_rk.get(e["role_kind"], 0) + 1
-    parts = ", ".join(f"{k:,} {rk}{'s' if k != 1 else ''}" for rk, k in sorted(by_rk.items(), key=lambda t: -t[1]))
+    small = min_cell is not None
+
+    def count(k: int, word: str) -> str:
+        if small and 0 < k < min_cell:
+            return f"fewer than {min_cell} {word}s"
+        return f"{k:,} {word}{'s' if k != 1 else ''}"
+
+    parts = ", ".join(count(k, rk) for rk, k in sorted(by_rk.items(), key=lambda t: -t[1]))
     word = "exit" if n == 1 else "exits"
     if not n:
         lines.append(f"No staff left in the 12 months to {iso(last)}.")
+    elif small:
+        lead = f"Fewer than {min_cell} staff exits" if n < min_cell else f"About {int(round(n, -1)):,} staff exits"
+        lines.append(f"{lead} in the 12 months to {iso(last)} cost an estimated {money(total)} ({parts}).")
     else:
         lines.append(f"The {n:,} staff {word} in the 12 months to {iso(last)} cost an estimated {money(total)} "
                      f"({parts}).")
@@ -256,7 +271,7 @@ def finance_headlines(org: OrgGraph, *, as_of=None) -> list[str]:
         top, (k_n, k_cost) = max(progs.items(), key=lambda kv: kv[1][1]) if progs else (None, (0, 0.0))
         if len(progs) > 1 and total > 0 and k_cost / total >= 0.15:   # say it only when one program stands out
             pname = org.data.programs[top].name if top in org.data.programs else top
-            lines.append(f"{pname} carried the largest share: {k_n} {'exit' if k_n == 1 else 'exits'}, "
+            lines.append(f"{pname} carried the largest share: {count(k_n, 'exit')}, "
                          f"{money(k_cost)} ({k_cost / total:.0%} of the total).")
     c = res.extras["model"]["role_kinds"]["clinician"]
     v = res.extras["model"]["vacancy"]["clinician"]

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..graph import OrgGraph
+from ..model import TERMINATION_TYPES
 from ..privacy import Pseudonymizer
 from ..stats import poisson_ci
 from . import costs
@@ -100,7 +101,12 @@ class Names:
 
     def seat_id(self, pid: str) -> str:
         """A seat id, or its pseudonym when anonymizing (a seat can name the one person who holds it)."""
-        return f"seat-{self.pseudo(pid)[2:]}" if self.pseudo is not None else pid
+        return self.pseudo.seat(pid) if self.pseudo is not None else pid
+
+    @property
+    def anonymized(self) -> bool:
+        """Whether people are shown as pseudonyms (and how each left is never said)."""
+        return self.pseudo is not None
 
     def scrub(self, text: str | None) -> str | None:
         """``text`` with every staff or seat id in it replaced by its pseudonym (as it is when not anonymizing).
@@ -354,8 +360,12 @@ def _team_candidates(flagged: list[dict], ctx: Context) -> list[dict]:
     return out
 
 
+#: A seat's shared factor saying how its holders left ("6 of 9 exits were voluntary"): left out when anonymized.
+_HOW_THEY_LEFT = re.compile(r"\bexits were (?:%s)\b" % "|".join(map(re.escape, TERMINATION_TYPES)))
+
+
 def churn_findings(res, ctx: Context) -> list[dict]:
-    """A candidate per flagged churn seat."""
+    """A candidate per flagged churn seat (anonymized: without how its holders left)."""
     org, model, names = ctx.org, ctx.model, ctx.names
     baseline = sum(s["exits"] for s in res.table)
     out = []
@@ -374,7 +384,8 @@ def churn_findings(res, ctx: Context) -> list[dict]:
             [f"{plural(s['exits'], 'exit')} vs {s['expected']:.2f} expected over {s['occupied_days']:,} occupied days "
              f"({_ci(lo / s['expected'], hi / s['expected'])}); median tenure "
              f"{s.get('median_tenure_days') or 0:.0f} days; {s.get('vacancy_days', 0):,} days vacant.",
-             *[str(f) for f in (s.get("shared_factors") or [])][:4]],
+             *[str(f) for f in (s.get("shared_factors") or [])
+               if not (names.anonymized and _HOW_THEY_LEFT.search(str(f)))][:4]],
             test=("churn-seat", s["position_id"]), ratio=ratio, ci_low=lo / s["expected"], ci_high=hi / s["expected"],
             p_value=s.get("p_value"), subjects=[s["position_id"]], cost=m.get("excess_cost"),
             excess=max(s["exits"] - s["expected"], 0.0), exposed_exits=s["exits"], baseline_exits=baseline,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..analyses.exposure import post_exit_window
 from ..graph import as_date
-from ..privacy import staff_ref
+from ..privacy import seat_ref, staff_ref
 from ..settings import resolve
 
 __all__ = ["MapFlags", "merge", "cascade_flags", "overload_flags", "churn_flags", "post_exit_flags",
@@ -32,7 +32,10 @@ class MapFlags:
     """What the analyses flagged, as sets of ids.
 
     ``reasons`` maps a staff id to plain-language reasons shown in its
-    tooltip; ``seat_reasons`` does the same for position ids. ``notes`` says
+    tooltip; ``seat_reasons`` does the same for position ids. Reasons name
+    people and seats with :func:`~orgraph.privacy.staff_ref` and
+    :func:`~orgraph.privacy.seat_ref` (the renderer shows names or
+    pseudonyms). ``notes`` says
     which analyses could not run.
 
     Examples
@@ -109,7 +112,7 @@ def churn_flags(result, day) -> dict:
         if r.get("flagged"):
             pid = str(r["position_id"])
             seats.add(pid)
-            seat_reasons[pid] = (f"Holds churn seat {pid}" + (f" ({r['title']})" if r.get("title") else "")
+            seat_reasons[pid] = (f"Holds churn seat {seat_ref(pid)}" + (f" ({r['title']})" if r.get("title") else "")
                                  + f": {r.get('holders', '?')} holders, {r.get('exits', '?')} exits"
                                  + (f", {r['expected']:.1f} expected" if isinstance(r.get("expected"), float)
                                     else "")

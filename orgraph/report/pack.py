@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analyses.overload import SPAN_BANDS, span_band
 from ..graph import OrgGraph, as_date
-from ..privacy import Pseudonymizer, suppress
+from ..privacy import Pseudonymizer, month, suppress
 from .flags import MapFlags
 from .words import money
 
@@ -204,9 +204,10 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
                       key: str | None = None, min_cell: int = 5) -> list[str]:
     """A few plain-language sentences from the analyses.
 
-    Anonymized, people appear as pseudonyms, counts of 1 to ``min_cell - 1``
-    people read "fewer than ``min_cell``", org totals are rounded to tens, and
-    a cascade is described by its rate, not by how many of whom left.
+    Anonymized, people and seats appear as pseudonyms, dates about people as
+    months, counts of 1 to ``min_cell - 1`` people read "fewer than
+    ``min_cell``", org totals are rounded to tens, and a cascade is described
+    by its rate, not by how many of whom left.
     """
     day = as_date(as_of)
     pseudo = Pseudonymizer(key) if anonymize else None
@@ -244,8 +245,8 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
                    f"{org_hr['ci_low']:.1f} to {org_hr['ci_high']:.1f}).")
     for c in sorted(flagged, key=lambda c: -(c.get("relative_risk") or 0))[:3]:
         if anonymize:
-            out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, the people they supervised left "
-                       f"{within} at {c.get('relative_risk') or 0:.1f} times the usual rate.")
+            out.append(f"After {who(c['supervisor_id'])} left in {month(c['exit_date'])}, the people they supervised "
+                       f"left {within} at {c.get('relative_risk') or 0:.1f} times the usual rate.")
             continue
         out.append(f"After {who(c['supervisor_id'])} left on {c['exit_date']}, {c['observed']} of the "
                    f"{c['cohort_size']} people they supervised left {within}; about "
@@ -272,7 +273,8 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
     if seats:
         top = seats[0]
         out.append(f"{len(seats)} seat{'s keep' if len(seats) != 1 else ' keeps'} turning over; the clearest is "
-                   f"{top['position_id']} ({top.get('title') or 'seat'}): {cnt(top.get('holders'))} holders and "
+                   f"{pseudo.seat(top['position_id']) if pseudo else top['position_id']} "
+                   f"({top.get('title') or 'seat'}): {cnt(top.get('holders'))} holders and "
                    f"{cnt(top.get('exits'))} exits, about {top.get('expected') or 0:.1f} expected.")
     if not (flagged or sup or seats):
         out.append("No supervisor-exit cascade, overloaded supervisor or churn seat stands out on this date.")
