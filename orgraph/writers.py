@@ -30,7 +30,7 @@ PACK_FILES = frozenset({
     "findings.json", "report.md", "index.html", "map.html", "map.png", "graph.graphml", "graph.json",
     "headcount_by_program.csv", "exits_by_quarter.csv", "span_bands.csv", "caseload_distribution.csv",
     "flagged_cascades.csv", "overloaded_supervisors.csv", "churn_seats.csv", "deck.pptx",
-    "changes_by_program.csv", "state.json",
+    "changes_by_program.csv", "state.json", "retention.csv",
 })
 
 
@@ -64,6 +64,11 @@ def _write_state(out: Path, state: dict) -> str:
     return str(path)
 
 
+def _period(audit: dict):
+    t = audit.get("total_exit_cost") or {}
+    return (t["period_start"], t["period_end"]) if t.get("period_start") else None
+
+
 def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
                 progress: Callable[[str], None] | None = None, png: bool = True, pptx: bool = False) -> dict:
     """Run the audit and write ``findings.json``, ``report.md`` and the snapshot pack into ``out_dir``.
@@ -82,7 +87,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     cell = resolve(org, "privacy")["min_cell"]
     content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
                            findings=audit["findings"], bottom_line=bottom_line(audit), anonymize=anonymize, key=key,
-                           min_cell=cell)
+                           min_cell=cell, period=_period(audit))
     pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
                       title=f"Turnover root-cause audit, {day.isoformat()}")
     doc = {k: v for k, v in audit.items() if k != "results"}

@@ -241,3 +241,29 @@ def test_each_overloaded_supervisors_team_is_its_own_claim_and_priced_once(river
     team = next(f for f in found if f["kind"] == "overloaded-supervisor")
     assert team["estimated_cost"] == 0 and "part of the org-level total" in team["evidence"][-1]
     assert sum(f["estimated_cost"] for f in found) == pytest.approx(9e5)
+
+
+def test_the_pack_opens_with_the_bottom_line_and_one_card_per_finding(riverbend, tmp_path):
+    """Each card: the sentence, its dollars with their period, how sure in words with the likely range, what it
+    names, and an action only for a claim; no p-value in the page."""
+    write_audit(riverbend, tmp_path / "a")
+    doc = json.loads((tmp_path / "a" / "findings.json").read_text(encoding="utf-8"))
+    page = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    from orgraph.report.pack import finding_cards
+
+    t = doc["total_exit_cost"]
+    cards = finding_cards(riverbend, doc["findings"], period=(t["period_start"], t["period_end"]))
+    assert len(cards) == len(doc["findings"]) and page.count('<li class="card') == len(cards)
+    for f, c in zip(doc["findings"], cards):
+        if f["estimated_cost"]:
+            assert c["dollars"].endswith(f"from {t['period_start']} to {t['period_end']}")
+            assert c["dollars"] in page
+        if not f["claim"]:
+            assert c["action"] is None
+        elif f["kind"] != "common-factors" or c["who"]:       # "who leaves more often" names a group, if any
+            assert c["action"] and (not c["who"] or c["who"] in c["action"] or f["kind"] == "cascade-pattern")
+        assert c["sure"] == (f"{f['certainty']} certainty" if f["claim"] else c["sure"])
+    top = cards[0]
+    assert top["who"] == "Joanna Tanaka (S0148)" and "Joanna Tanaka (S0148)" in top["action"]
+    assert "p adjusted" not in page and "p_adjusted" not in page and "How to read this" in page
+    assert page.index("The bottom line") < page.index('<li class="card')

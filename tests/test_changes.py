@@ -3,6 +3,8 @@ examples/riverbend's CSV files directly, flags compared with the analyses' own t
 slide, and clean errors."""
 from __future__ import annotations
 
+from conftest import ANON_KEY, OTHER_KEY
+
 import csv
 import datetime as dt
 from pathlib import Path
@@ -128,7 +130,7 @@ def test_snapshot_since_writes_the_section_the_table_and_the_slide(riverbend, tm
 
 
 def test_anonymized_changes_name_nobody_and_hide_small_counts(riverbend, tmp_path):
-    res = write_snapshot(riverbend, tmp_path, as_of=AS_OF, since="2025-11-30", png=False, anonymize=True, key="k1")
+    res = write_snapshot(riverbend, tmp_path, as_of=AS_OF, since="2025-11-30", png=False, anonymize=True, key=ANON_KEY)
     ch = res["changes"]
     text = "\n".join(ch["sentences"] + [str(r) for r in ch["table"]])
     assert not [s.name for s in riverbend.data.staff.values() if s.name and s.name in text]
@@ -159,7 +161,7 @@ def earlier_packs(riverbend, tmp_path_factory):
     """Packs on 2025-06-30: identified, anonymized with key k1, and an identified audit folder."""
     root = tmp_path_factory.mktemp("earlier")
     write_snapshot(riverbend, root / "named", as_of=SINCE, png=False)
-    write_snapshot(riverbend, root / "anon", as_of=SINCE, png=False, anonymize=True, key="k1")
+    write_snapshot(riverbend, root / "anon", as_of=SINCE, png=False, anonymize=True, key=ANON_KEY)
     from orgraph.writers import write_audit
     write_audit(riverbend, root / "audit", as_of=SINCE, png=False)
     return root
@@ -189,7 +191,7 @@ def test_compare_reads_what_the_earlier_pack_showed_not_todays_data(riverbend, e
 
 def test_compare_anonymized_packs_with_the_same_key(riverbend, earlier_packs, tmp_path):
     got = write_snapshot(riverbend, tmp_path, as_of=AS_OF, compare=earlier_packs / "anon", png=False,
-                         anonymize=True, key="k1")["changes"]
+                         anonymize=True, key=ANON_KEY)["changes"]
     text = "\n".join(got["sentences"]) + (tmp_path / "state.json").read_text()
     assert not [s.name for s in riverbend.data.staff.values() if s.name and s.name in text]
     assert not [p for p in riverbend.data.positions if p in text]
@@ -198,8 +200,8 @@ def test_compare_anonymized_packs_with_the_same_key(riverbend, earlier_packs, tm
 
 @pytest.mark.parametrize("folder, extra, message", [
     ("anon", [], "the earlier pack was made anonymized and this one is not"),
-    ("named", ["--anonymize", "--key", "k1"], "the earlier pack was made with names and this one is not"),
-    ("anon", ["--anonymize", "--key", "k2"], "anonymized with a different key"),
+    ("named", ["--anonymize", "--key", ANON_KEY], "the earlier pack was made with names and this one is not"),
+    ("anon", ["--anonymize", "--key", OTHER_KEY], "anonymized with a different key"),
     ("nothing", [], "holds no state.json"),
 ])
 def test_compare_refuses_packs_it_cannot_match(earlier_packs, tmp_path, folder, extra, message):

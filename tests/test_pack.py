@@ -75,7 +75,7 @@ def test_files_written(pack):
     assert Path(pack["files"]["map.png"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_tables_by_hand(pack):
+def test_tables_by_hand(pack, org):
     t = pack["tables"]
     assert t["headcount_by_program"] == [
         {"program_id": "CR", "program": "Crisis", "employed": 1, "left_last_12_months": 0},
@@ -89,13 +89,13 @@ def test_tables_by_hand(pack):
     assert {r["active_clients"]: r["people"] for r in t["caseload_distribution"] if r["people"]} == {
         "10-19": 1, "20-29": 3, "30-39": 2}
     assert [r["supervisor_id"] for r in t["flagged_cascades"]] == ["S3"]
-    assert t["flagged_cascades"][0]["departures"] == "S7 (+45d)"
-    assert (t["flagged_cascades"][0]["cohort_size"], t["flagged_cascades"][0]["observed"]) == (3, 1)
-    assert [(r["supervisor_id"], r["span_now"]) for r in t["overloaded_supervisors"]] == [("S2", 4)]
+    assert t["flagged_cascades"][0]["who_followed"] == f"{org.data.staff['S7'].name} (+45 days)"
+    assert (t["flagged_cascades"][0]["team_size"], t["flagged_cascades"][0]["team_members_who_left"]) == (3, 1)
+    assert [(r["supervisor_id"], r["direct_supervisees_now"]) for r in t["overloaded_supervisors"]] == [("S2", 4)]
     rows = _csv(pack["files"]["churn_seats.csv"])
     # P11 flagged; every other seat met min_holders 1 without an unusual exit count: watch
-    assert rows[0]["position_id"] == "P11" and rows[0]["status"] == "flagged"
-    assert {r["status"] for r in rows[1:]} == {"watch"} and len(rows) == 11
+    assert rows[0]["seat_id"] == "P11" and rows[0]["status"] == "flagged"
+    assert {r["status"] for r in rows[1:]} == {"to watch"} and len(rows) == 11
     assert _csv(pack["files"]["headcount_by_program.csv"])[1]["program"] == "Outpatient <b>bold</b>"
 
 
@@ -266,7 +266,10 @@ def test_pack_in_browser_offline_and_inert(pack, browser):
     assert r["ok"], r
     assert r["console_errors"] == [] and r["external_requests"] == [] and r["alerts"] == []
     findings = browser.js("return Array.from(document.querySelectorAll('ul.findings li')).map(e => e.textContent)")
-    assert findings == pack["findings"]
+    cards = browser.js("return Array.from(document.querySelectorAll('li.card p.sentence')).map(e => e.textContent)")
+    assert findings + cards == pack["findings"]          # the bottom line, then one card per finding, escaped
+    assert cards == ["Audit: <b>3</b> findings & more", "From a dict"]
+    assert browser.js("return document.querySelector('details.how summary').textContent") == "How to read this"
     assert browser.js("return document.querySelectorAll('svg').length") == 3
     assert browser.js("return document.querySelectorAll('table').length") == 7
     assert browser.js("return window.__pwned === undefined")

@@ -3,6 +3,8 @@ numbers checked against findings.json, its layout measured, anonymized decks nam
 without python-pptx."""
 from __future__ import annotations
 
+from conftest import ANON_KEY
+
 import json
 import re
 import sys
@@ -157,7 +159,7 @@ def test_the_wrap_estimate_is_never_short_of_the_real_font(audit_deck):
 
 
 def test_an_anonymized_deck_names_nobody(riverbend, tmp_path):
-    write_audit(riverbend, tmp_path, anonymize=True, key="k1", png=False, pptx=True)
+    write_audit(riverbend, tmp_path, anonymize=True, key=ANON_KEY, png=False, pptx=True)
     prs = pptx.Presentation(tmp_path / "deck.pptx")
     text = "\n".join(x for s in prs.slides for x in _texts(s))
     names = [s.name for s in riverbend.data.staff.values() if s.name]

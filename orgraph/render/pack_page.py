@@ -93,7 +93,7 @@ def _retention_charts(rows: list[dict]) -> list[str]:
 
 def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, map_html: str, png: bytes | None,
                anonymize: bool, min_cell: int, notes: list[str], made_on: dt.date | None = None,
-               changes: dict | None = None) -> str:
+               changes: dict | None = None, cards=(), opening=(), how_to_read=()) -> str:
     """The pack's ``index.html``.
 
     Parameters
@@ -116,6 +116,9 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
     min_cell : int
     notes : list of str
         Shown at the end (analyses that could not run, how the PNG was made).
+    cards, opening, how_to_read : sequence, optional
+        An audit's finding cards (:func:`orgraph.report.pack.finding_cards`), the bottom-line sentences above
+        them and the "how to read this" paragraphs; without cards the page lists ``findings``.
     made_on : date, optional
         Default today.
     changes : dict, optional
@@ -142,4 +145,5 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
                   css=inline_code(asset("pack.css"), element="style"), findings=findings, anonymize=anonymize,
                   min_cell=min_cell, map_html=map_html,
                   png_base64=base64.b64encode(png).decode("ascii") if png else None,
-                  charts=_charts(tables, min_cell), tables=shown, notes=notes, changes=changes)
+                  charts=_charts(tables, min_cell), tables=shown, notes=notes, changes=changes, cards=list(cards),
+                  opening=list(opening), how_to_read=list(how_to_read))

@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 from .words import interval, money, percent, plural
+from .kinds import HOW_TO_READ, KIND_TITLES
 
 __all__ = ["audit_deck", "snapshot_deck", "FINDING_TITLES", "DECK_FINDINGS", "finding_numbers"]
 
@@ -35,28 +36,9 @@ __all__ = ["audit_deck", "snapshot_deck", "FINDING_TITLES", "DECK_FINDINGS", "fi
 DECK_FINDINGS = 6
 
 #: A finding slide's title after its rank, by the finding's ``kind``.
-FINDING_TITLES = {
-    "overloaded-supervision": "Overloaded supervision",
-    "overloaded-supervisor": "An overloaded supervisor's team",
-    "cascade-pattern": "People leave after their supervisor leaves",
-    "cascade": "A supervisor left, and their team followed",
-    "churn-seat": "A seat that keeps turning over",
-    "caseload": "High caseloads",
-    "caseload-per-fte": "Caseload per clinical FTE",
-    "documentation": "Documentation burden",
-    "leading-indicator": "Supervisor exits as an early warning",
-    "common-factors": "Who leaves more often",
-    "continuity": "Clients who lost their clinician",
-}
+FINDING_TITLES = KIND_TITLES
 
-_HOW_TO_READ = (
-    "Each finding compares what happened with what the org's own usual exit rate predicts.",
-    "A finding claims an effect only when its 95% interval lies above 1, enough exits stand behind it, and it "
-    "survives one Benjamini–Hochberg adjustment over every test the audit ran; the others are said plainly, as "
-    "descriptive.",
-    "Dollar figures are given only for claims, count each exit once, and never add up to more than all exits "
-    "cost in the period.",
-)
+_HOW_TO_READ = HOW_TO_READ
 
 _MAP_CAPTION = ("Arrows run from each person to their supervisor; programs are shaded regions. Colours mark who "
                 "left, who is in the months after a supervisor left, overloaded supervisors, churn seats and "

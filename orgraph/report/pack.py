@@ -15,9 +15,10 @@ from ..analyses.overload import SPAN_BANDS, span_band
 from ..graph import OrgGraph, as_date
 from ..privacy import Pseudonymizer, month, suppress
 from .flags import MapFlags
-from .words import money
+from .kinds import HOW_TO_READ, KIND_TITLES, action
+from .words import interval, money, plural
 
-__all__ = ["pack_content", "pack_tables", "headline_findings", "CASELOAD_BINS"]
+__all__ = ["pack_content", "pack_tables", "headline_findings", "finding_cards", "CASELOAD_BINS"]
 
 #: Bins of active clients in the pack's caseload distribution.
 CASELOAD_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, None))
@@ -33,7 +34,7 @@ def _table(results: dict, name: str) -> list[dict]:
 
 
 def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None, own_findings: bool | None = None,
-                 bottom_line=(), anonymize: bool = False, key: str | None = None, min_cell: int = 5,
+                 bottom_line=(), anonymize: bool = False, key: str | None = None, min_cell: int = 5, period=None,
                  changes: dict | None = None) -> dict:
     """Flags, tables and headline sentences for a pack on ``as_of``.
 
@@ -74,10 +75,78 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
     if not own_findings:
         said = said[:1]
     said += list(bottom_line)
+    opening = list(said)
     said += [f["headline"] + (f" ({_money_word(f)})" if f.get("estimated_cost") else "") for f in (findings or [])]
     if changes is not None:
         tables["changes_by_program"] = changes["table"]
-    return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes), "changes": changes}
+    cards = finding_cards(org, findings or [], period=period, anonymize=anonymize)
+    return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes), "changes": changes,
+            "opening": opening, "cards": cards, "how_to_read": list(HOW_TO_READ) if cards else []}
+
+
+def _who(org: OrgGraph, f: dict, anonymize: bool, most: int = 4) -> str:
+    """What a finding names, in words: people by name, seats by title, programs by name (pseudonyms as given
+    when anonymized)."""
+    out = []
+    for sid in f.get("subjects") or []:
+        if anonymize:
+            out.append(str(sid))
+        elif sid in org.data.staff:
+            out.append(f"{org.data.staff[sid].name} ({sid})")
+        elif sid in org.data.positions:
+            out.append(f"{org.data.positions[sid].title} ({sid})")
+        elif sid in org.data.programs:
+            out.append(org.data.programs[sid].name)
+        else:
+            out.append(str(sid))
+    if f["kind"] == "cascade":
+        out = out[:1]                        # the supervisor; who followed is in the sentence
+    more = len(out) - most
+    return ", ".join(out[:most]) + (f" and {more} more" if more > 0 else "")
+
+
+def finding_cards(org: OrgGraph, findings: list[dict], *, period=None, anonymize: bool = False) -> list[dict]:
+    """One card per finding for the pack: its sentence, its dollars with their period, how sure in words (the
+    interval as a tooltip), what it names and, for a claim, the one action it suggests.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> f = {"rank": 1, "kind": "churn-seat", "headline": "A seat turned over.", "claim": True, "certainty": "high",
+    ...      "estimated_cost": 263000.0, "ratio": 5.4, "ci_low": 2.5, "ci_high": 11.0, "subjects": ["X1"]}
+    >>> c = finding_cards(example_org(), [f], period=("2022-01-01", "2025-12-31"))[0]
+    >>> c["dollars"], c["sure"], c["range"]
+    ('about $263,000 from 2022-01-01 to 2025-12-31', 'high certainty', '5.4 times the usual rate; likely range 2.5–11.0')
+    """
+    cards = []
+    for f in findings:
+        claim = bool(f.get("claim"))
+        cost = f.get("estimated_cost") or 0
+        when = f" from {period[0]} to {period[1]}" if period else " in the period analysed"
+        tested = f.get("ratio") is not None
+        if cost:
+            dollars = f"about {money(cost)}{when}"
+        elif claim and f["kind"] == "common-factors":
+            dollars = "no dollar figure: it says who leaves, not why"
+        elif claim and f["kind"] == "caseload-per-fte":
+            dollars = "priced in the what-if scenarios (orgraph scenario), not here"
+        elif claim:
+            dollars = "no dollar figure of its own (counted in a larger finding above)"
+        else:
+            dollars = "no dollar figure: not a claim"
+        sure = (f"{f['certainty']} certainty" if claim else "could be chance (descriptive)" if tested
+                else "descriptive: a count, not a test")
+        rng = None
+        if tested:
+            digits = 2 if f["ratio"] < 2 else 1
+            rng = f"{f['ratio']:.{digits}f} times the usual rate"
+            if f.get("ci_low") is not None:
+                rng += f"; likely range {interval(f['ci_low'], f.get('ci_high'), digits)}"
+        who = _who(org, f, anonymize)
+        cards.append({"rank": f.get("rank"), "title": KIND_TITLES.get(f["kind"], f["kind"]), "sentence": f["headline"],
+                      "dollars": dollars, "sure": sure, "range": rng, "who": who, "claim": claim,
+                      "action": action(f["kind"], who) if claim else None})
+    return cards
 
 
 def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False, key: str | None = None,
@@ -151,24 +220,28 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
     if not anonymize:
         cas = [c for c in _table(results, "cascades") if c.get("flagged")]
         tables["flagged_cascades"] = [{
-            "supervisor_id": c["supervisor_id"], "supervisor": _name(org, c["supervisor_id"]),
-            "exit_date": c["exit_date"], "cohort_size": c["cohort_size"], "observed": c["observed"],
-            "expected": c["expected"], "relative_risk": c["relative_risk"], "ci_low": c["ci_low"],
-            "ci_high": c["ci_high"], "p_adjusted": c["p_adjusted"],
-            "departures": "; ".join(f"{d['staff_id']} (+{d['days_after']}d)" for d in c["departures"])}
+            "supervisor": _name(org, c["supervisor_id"]), "supervisor_id": c["supervisor_id"],
+            "left_on": c["exit_date"], "team_size": c["cohort_size"], "team_members_who_left": c["observed"],
+            "expected_if_usual": _round(c["expected"], 1), "times_the_usual_rate": _round(c["relative_risk"], 1),
+            "likely_range": interval(c["ci_low"], c["ci_high"]),
+            "who_followed": "; ".join(f"{_name(org, d['staff_id'])} (+{plural(d['days_after'], 'day')})"
+                                      for d in c["departures"])}
             for c in cas]
         sup = [r for r in _table(results, "overload") if r.get("overloaded")]
         tables["overloaded_supervisors"] = [{
-            "supervisor_id": r["supervisor_id"], "supervisor": _name(org, r["supervisor_id"]),
-            "mean_span": r.get("mean_span"), "span_now": r.get("span_now"), "total_span": r.get("total_span"),
-            "supervisee_caseload": r.get("supervisee_caseload"), "reasons": "; ".join(r.get("reasons") or [])}
+            "supervisor": _name(org, r["supervisor_id"]), "supervisor_id": r["supervisor_id"],
+            "average_direct_supervisees": _round(r.get("mean_span"), 1), "direct_supervisees_now": r.get("span_now"),
+            "everyone_under_them": r.get("total_span"), "clients_of_their_supervisees": r.get("supervisee_caseload"),
+            "why": "; ".join(r.get("reasons") or [])}
             for r in sup]
         seats = [r for r in _table(results, "churn") if r.get("flagged") or r.get("watch")]
         tables["churn_seats"] = [{
-            "position_id": r["position_id"], "title": r.get("title"), "program_id": r.get("program_id"),
-            "holders": r.get("holders"), "exits": r.get("exits"), "expected": r.get("expected"),
-            "p_adjusted": r.get("p_adjusted"), "status": "flagged" if r.get("flagged") else "watch",
-            "shared_factors": "; ".join(r.get("shared_factors") or [])} for r in seats]
+            "seat": r.get("title") or r["position_id"], "seat_id": r["position_id"],
+            "program": _program(org, r.get("program_id")), "holders": r.get("holders"), "exits": r.get("exits"),
+            "expected_if_usual": _round(r.get("expected"), 1),
+            "times_the_usual_rate": _round(r["exits"] / r["expected"], 1) if r.get("expected") else None,
+            "status": "flagged" if r.get("flagged") else "to watch",
+            "what_the_leavers_shared": "; ".join(r.get("shared_factors") or [])} for r in seats]
     else:
         # totals and shares would give suppressed cells back: leave them out
         for r in tables["exits_by_quarter"]:
@@ -180,6 +253,14 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
                             for r in tables[name]]
     tables["retention"] = _retention_rows(results, anonymize=anonymize, min_cell=min_cell)
     return tables
+
+
+def _round(x, digits: int):
+    return None if x is None else round(float(x), digits)
+
+
+def _program(org: OrgGraph, pid) -> str | None:
+    return None if pid is None else (org.data.programs[pid].name if pid in org.data.programs else str(pid))
 
 
 def _retention_rows(results: dict, *, anonymize: bool, min_cell: int) -> list[dict]:
