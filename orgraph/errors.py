@@ -7,6 +7,7 @@ traceback for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from .plain import plural
 
 __all__ = [
     "OrgraphError",
@@ -95,7 +96,7 @@ class BundleError(OrgraphError):
         n_e, n_w = len(self.errors), len(self.warnings)
         head = f"{self.source}: " if self.source else ""
         first = f"; first: {self.errors[0]}" if self.errors else ""
-        return f"{head}{n_e} error(s), {n_w} warning(s) in the bundle{first}"
+        return f"{head}{plural(n_e, 'error')}, {plural(n_w, 'warning')} in the bundle{first}"
 
 
 class ConfigError(OrgraphError):

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["jsonable", "spreadsheet_safe", "terminal_safe", "redact"]
+__all__ = ["plural", "jsonable", "spreadsheet_safe", "terminal_safe", "redact"]
 
 
 def jsonable(value):
@@ -88,3 +88,16 @@ def redact(text: str) -> str:
     """
     return _CREDENTIALS.sub("", str(text))
 
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """``n`` and the word in the number that agrees with it, thousands separated.
+
+    Examples
+    --------
+    >>> plural(0, "program"), plural(1, "program"), plural(1200, "exit"), plural(2, "person", "people")
+    ('0 programs', '1 program', '1,200 exits', '2 people')
+    """
+    count = f"{n:,}" if isinstance(n, int) or float(n).is_integer() else f"{n:,.1f}"
+    if isinstance(n, float) and float(n).is_integer():
+        count = f"{int(n):,}"
+    return f"{count} {word if n == 1 else (many or word + 's')}"

@@ -27,7 +27,7 @@ def test_help_lists_commands_with_one_line_help():
 def test_validate_clean_bundle(bundle):
     r = run("validate", bundle())
     assert r.exit_code == 0
-    assert r.output.strip().endswith("0 error(s), 0 warning(s); the bundle loads.")
+    assert r.output.strip().endswith("0 errors, 0 warnings; the bundle loads.")
 
 
 def test_validate_errors_exit_1_with_summary(bundle):
@@ -35,7 +35,7 @@ def test_validate_errors_exit_1_with_summary(bundle):
     r = run("validate", folder)
     assert r.exit_code == 1
     assert "supervision.csv:5 [supervisor_id] error: 'S4' is listed as their own supervisor" in r.output
-    assert "1 error(s), 0 warning(s); the bundle does not load." in r.output
+    assert "1 error, 0 warnings; the bundle does not load." in r.output
 
 
 def test_validate_warnings_exit_0_unless_strict(bundle):

@@ -69,7 +69,7 @@ def test_over_represented_program_and_sentence():
     assert p2["over_represented"] and not rec(res, "program", "P1")["over_represented"]
     assert res.table[0]["level"] == "P2"
     assert p2["p_adjusted"] >= p2["p_value"]
-    assert "Exits were 14.0 times as frequent among people in program P2 (95% CI 1.8-" in res.summary
+    assert "Exits were 14.0 times as frequent among people in program P2 (95% CI 1.8–" in res.summary
     assert departure_factors(two_programs_big(), start="2022-01-01", end="2022-12-31",
                              termination_types=["involuntary"]).extras["exits"] == 0
 

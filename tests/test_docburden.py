@@ -91,7 +91,7 @@ def test_cli_docburden(monkeypatch):
     r = CliRunner().invoke(main, ["docburden", "bundle", "--by", "high"])
     assert r.exit_code == 0, r.output
     assert "People documenting at least 1 hour" in r.output and "per session hour\n" in r.output  # the title
-    assert "2 people document at least 1 hour(s)" in r.output
+    assert "2 people document at least 1 hour per" in r.output
     r = CliRunner().invoke(main, ["docburden", "bundle", "--format", "csv", "--by", "month"])
     assert r.output.splitlines()[1] == "2023-01-01,4,0.95,0.9,0.5"
 

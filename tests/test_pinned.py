@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ import pytest
 from orgraph.analyses import (caseload_distribution, churn_seats, continuity_of_care, cost_model,
                               departure_factors, documentation_burden, overloaded_supervisors, supervisor_cascades,
                               supervisor_leading_indicator, turnover_cost)
-from orgraph.plain import jsonable
+from orgraph.plain import jsonable, plural
 from orgraph.report.scenarios import census_scenario, supervisor_leaves_scenario
 
 PINNED = Path(__file__).parent / "data" / "riverbend_pinned.json.gz"
@@ -38,6 +39,14 @@ PINNED = Path(__file__).parent / "data" / "riverbend_pinned.json.gz"
 def pinned():
     with gzip.open(PINNED, "rt", encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def _words(text: str) -> str:
+    """A pinned sentence in today's number style: counts agree with their nouns (``plural``), thousands are
+    separated and intervals take an en dash."""
+    text = re.sub(r"(\d+) ([a-z][a-z ]*?)\(s\)", lambda m: plural(int(m.group(1)), m.group(2)), text)
+    text = re.sub(r"\b(\d{4,}) of (\d{4,})\b", lambda m: f"{int(m.group(1)):,} of {int(m.group(2)):,}", text)
+    return re.sub(r"(CI \d+\.\d)-(\d)", r"\1–\2", text)
 
 
 def _same(new, old, path="$", rel=1e-9):
@@ -55,6 +64,8 @@ def _same(new, old, path="$", rel=1e-9):
             _same(a, b, f"{path}[{i}]", rel)
     elif isinstance(old, float) and isinstance(new, (int, float)):
         assert math.isclose(new, old, rel_tol=rel, abs_tol=max(1e-9, rel / 2)), f"{path}: {new} != {old}"
+    elif isinstance(old, str) and isinstance(new, str):
+        assert new == _words(old), f"{path}: {new!r} != {_words(old)!r}"
     else:
         assert new == old, f"{path}: {new!r} != {old!r}"
 

@@ -118,7 +118,7 @@ def test_filters_and_top():
 
 def test_weights_use_only_the_past():
     # on 2021-12-31 only H1 and H2 had left (both high burden): too few exits for the default 10
-    with pytest.raises(AnalysisError, match=r"only 2 exit\(s\) in the history before 2021-12-31; the risk weights "
+    with pytest.raises(AnalysisError, match=r"only 2 exits in the history before 2021-12-31; the risk weights "
                                             r"need at least 10 \(set \[risk\] min_exits to lower this\)"):
         risk_list(burden_org(), as_of="2021-12-31")
     res = risk_list(burden_org(), as_of="2021-12-31", min_exits=2)
@@ -174,4 +174,4 @@ def test_cli_risk(monkeypatch):
     r = CliRunner().invoke(main, ["risk", "bundle", "--min-exits", "5", "--format", "csv"])
     assert r.output.splitlines()[1].startswith("1,H10,Name H10,clinician,A,P-H10,,729,1-2 years,high_doc_burden,")
     r = CliRunner().invoke(main, ["risk", "bundle"])
-    assert r.exit_code == 1 and "Error: only 5 exit(s) in the history" in r.output
+    assert r.exit_code == 1 and "Error: only 5 exits in the history" in r.output

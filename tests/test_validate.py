@@ -267,7 +267,7 @@ def test_load_raises_bundle_error_with_all_issues(bundle):
     with pytest.raises(BundleError) as info:
         load(bundle(supervision_csv=add_rows("supervision.csv", "S4,S4,2020-02-01,")))
     assert len(info.value.errors) == 1
-    assert "1 error(s), 0 warning(s)" in str(info.value)
+    assert "1 error, 0 warnings" in str(info.value)
 
 
 def test_config_unknown_key_is_an_error(bundle):

@@ -24,6 +24,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..result import Result
 from ..settings import analysis_cut, as_of_text
+from ..plain import plural
 from .panel import jsonable, rounded, setting_of, staff_codes
 
 __all__ = ["continuity_of_care"]
@@ -179,8 +180,8 @@ def _summary(totals: dict, by_exit: list, pick: int) -> str:
     if not totals["clients_served"]:
         return "No client assignments to measure."
     share = 100 * (totals["share_affected"] or 0)
-    text = (f"{totals['clients_affected']} of {totals['clients_served']} clients ({share:.0f}%) had a clinician "
-            f"leave mid-treatment, across {len(by_exit)} staff exit(s).")
+    text = (f"{totals['clients_affected']:,} of {plural(totals['clients_served'], 'client')} ({share:.0f}%) had a "
+            f"clinician leave mid-treatment, across {plural(len(by_exit), 'staff exit')}.")
     if totals["clients_affected"] and totals["handoffs_observable"]:
         lost = totals["clients_affected"] - totals["picked_up"]
         text += f" {lost} of them had no new clinician within {pick} days."

@@ -25,6 +25,7 @@ from ..graph import as_date
 from ..result import Result
 from ..settings import analysis_cut
 from ..stats import bh_adjust
+from ..plain import plural
 from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
                     person_months, rate_record, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
@@ -329,7 +330,7 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
 
 
 def _summary(records: list[dict], exits: int, period: dict) -> str:
-    head = f"{exits} exit(s) between {period['start']} and {period['end']}."
+    head = f"{plural(exits, 'exit')} between {period['start']} and {period['end']}."
     top = [r for r in records if r["over_represented"]][:3]
     if not top:
         return head + " No factor stood out beyond chance."
@@ -337,6 +338,6 @@ def _summary(records: list[dict], exits: int, period: dict) -> str:
     for r in top:
         rr = r["rate_ratio"]
         ratio = f"{rr:.1f} times as frequent" if rr is not None else "far more frequent"
-        ci = (f" (95% CI {r['ci_low']:.1f}-{r['ci_high']:.1f})" if r["ci_high"] is not None else "")
+        ci = (f" (95% CI {r['ci_low']:.1f}–{r['ci_high']:.1f})" if r["ci_high"] is not None else "")
         parts.append(f"Exits were {ratio} among {r['description']}{ci}.")
     return " ".join(parts)

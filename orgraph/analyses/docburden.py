@@ -19,6 +19,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
+from ..plain import plural
 from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,
                     setting_of, staff_codes, take)
 
@@ -179,7 +180,7 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
 def _summary(by_program, at_or_above, exit_rate, thr) -> str:
     n = len(at_or_above)
     who = "1 person documents" if n == 1 else f"{n} people document"
-    parts = [f"{who} at least {thr:g} hour(s) per hour of session time."]
+    parts = [f"{who} at least {plural(thr, 'hour')} per hour of session time."]
     if by_program and by_program[0]["ratio"] is not None:
         top = by_program[0]
         parts.append(f"Program {top['program_id']} has the heaviest burden: {top['ratio']:.2f} documentation "

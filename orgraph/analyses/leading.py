@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..result import Result
 from ..settings import analysis_cut, as_of_text
+from ..plain import plural
 from .persontime import person_time
 from .panel import jsonable, month_index, month_start, rate_record, rounded, setting_of
 
@@ -131,8 +132,8 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     >>> res.extras["window"]["exits"], res.extras["window"]["reference_exits"]
     (1, 0)
     >>> print(res.summary)  # doctest: +NORMALIZE_WHITESPACE
-    Programs that lost a supervisor saw 1 clinician exit(s) over the next two quarters against none
-    at other times (1 supervisor exit(s) in 1 program(s)).
+    Programs that lost a supervisor saw 1 clinician exit over the next two quarters against none
+    at other times (1 supervisor exit in 1 program).
     """
     lag = int(setting_of(org, "leading", "lag_quarters", lag_quarters))
     if lag < 1:
@@ -163,7 +164,7 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
         return rate_record(ex[f].sum(), days[f].sum(), ex[~f].sum(), days[~f].sum(),
                           label_a=label, label_b="program-quarters without")
 
-    lags = [{"lag_quarters": L, **rr(lagged[L] > 0, f"{L} quarter(s) after a supervisor exit")}
+    lags = [{"lag_quarters": L, **rr(lagged[L] > 0, f"{plural(L, 'quarter')} after a supervisor exit")}
             for L in range(0, lag + 2)]
     window = {"lag_quarters": f"1-{lag}", **rr(after, f"the {lag} quarters after a supervisor exit")}
     by_program = []
@@ -200,15 +201,16 @@ def _sentence(window: dict, change, lag: int, n_sup: int, n_prog: int) -> str:
     if n_sup == 0:
         return "No supervisor left during the data period, so supervisor exits cannot be tested as a leading indicator."
     if window["exits"] + window["reference_exits"] == 0 or window["person_years"] in (None, 0.0):
-        return (f"{n_sup} supervisor exit(s), but no clinician exits to compare, so the effect over the next "
+        return (f"{plural(n_sup, 'supervisor exit')}, but no clinician exits to compare, so the effect over the next "
                 f"{span} quarters cannot be measured.")
     if change is None or window["ci_high"] is None:
-        return (f"Programs that lost a supervisor saw {window['exits']} clinician exit(s) over the next {span} "
-                f"quarters against none at other times ({n_sup} supervisor exit(s) in {n_prog} program(s)).")
+        return (f"Programs that lost a supervisor saw {plural(window['exits'], 'clinician exit')} over the next "
+                f"{span} quarters against none at other times ({plural(n_sup, 'supervisor exit')} in "
+                f"{plural(n_prog, 'program')}).")
     word = "rise" if change >= 0 else "fall"
     text = (f"Programs that lost a supervisor saw clinician exits {word} by {abs(change):.0f}% over the next "
             f"{span} quarters (rate ratio {window['rate_ratio']:.2f}, 95% CI {window['ci_low']:.2f}–"
-            f"{window['ci_high']:.2f}; {n_sup} supervisor exits in {n_prog} program(s)).")
+            f"{window['ci_high']:.2f}; {plural(n_sup, 'supervisor exit')} in {plural(n_prog, 'program')}).")
     if window["ci_low"] <= 1.0 <= window["ci_high"]:
         text += " The interval includes no change, so this may be chance."
     return text

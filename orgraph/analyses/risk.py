@@ -81,6 +81,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..stats import poisson_regression
 from ..settings import analysis_cut
+from ..plain import plural
 from .panel import DAYS_PER_YEAR, jsonable, month_index, month_key, month_start, rounded, setting_of, staff_codes, take
 from .departures import factor_context, monthly_factors
 
@@ -309,7 +310,7 @@ def _model(org, day, hist: pd.DataFrame, cur_mi: int, st: dict) -> dict | None:
 
 
 def _too_few(day, n: int, need: int) -> str:
-    return (f"only {n} exit(s) in the history before {day}; the risk weights need at least {need} "
+    return (f"only {plural(n, 'exit')} in the history before {day}; the risk weights need at least {need} "
             f"(set [risk] min_exits to lower this)")
 
 

@@ -15,6 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import BundleError, OrgraphError
+from ..plain import plural
 
 __all__ = ["main"]
 
@@ -30,7 +31,7 @@ class OrgraphGroup(click.Group):
                 click.echo(str(issue), err=True)
             more = len(exc.errors) - 20
             if more > 0:
-                click.echo(f"... and {more} more error(s); run `orgraph validate` for the full list", err=True)
+                click.echo(f"... and {plural(more, 'more error')}; run `orgraph validate` for the full list", err=True)
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
         except OrgraphError as exc:

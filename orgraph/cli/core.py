@@ -7,6 +7,7 @@ from ..render.tables import render, to_json
 from ..summary import org_summary
 from ..validate import validate_bundle
 from .options import emit, format_option, open_source, source_argument
+from ..plain import plural
 
 
 @click.command("validate")
@@ -31,7 +32,7 @@ def validate_cmd(folder, strict, fmt):
         for i in issues:
             click.echo(str(i))
         verdict = "does not load" if errors else "loads"
-        click.echo(f"{folder}: {len(errors)} error(s), {len(warnings)} warning(s); the bundle {verdict}.")
+        click.echo(f"{folder}: {plural(len(errors), 'error')}, {plural(len(warnings), 'warning')}; the bundle {verdict}.")
     if errors:
         raise SystemExit(1)
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import click
+from ..plain import plural
 
 __all__ = ["COMMANDS", "import_command"]
 
@@ -88,7 +89,7 @@ def import_command(data_file, mapping, out, infer, force, fmt):
         click.echo(f"Error: no row of {data_file} could be imported; see {Path(out) / 'rejected.csv'}", err=True)
         raise SystemExit(1)
     if v["status"] == "errors":
-        click.echo(f"Error: the imported bundle in {out} has {v['errors']} validation error(s); "
+        click.echo(f"Error: the imported bundle in {out} has {plural(v['errors'], 'validation error')}; "
                    f"run `orgraph validate {out}` for the full list", err=True)
         raise SystemExit(1)
 

@@ -8,6 +8,7 @@ import click
 
 from ..synth import STEPS, generate
 from .options import DATE
+from ..plain import plural
 
 __all__ = ["COMMANDS", "synth_cmd"]
 
@@ -59,7 +60,7 @@ def synth_cmd(staff, years, seed, out, start, force, null, tenure_shape, export_
         click.echo(f"Planted: nothing (a null org); see {out}/truth.json.")
         return
     click.echo(f"Planted: {len(truth['cascades'])} supervisor-exit cascades, "
-               f"{len(truth['overloaded_supervisors'])} overloaded supervisor(s), "
+               f"{plural(len(truth['overloaded_supervisors']), 'overloaded supervisor')}, "
                f"{len(truth['churn_seats'])} churn seats, caseload program "
                f"{(truth['caseload_program'] or {}).get('program_id', 'none')}, documentation program "
                f"{(truth['documentation_program'] or {}).get('program_id', 'none')}; see {out}/truth.json.")

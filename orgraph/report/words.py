@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import math
+from ..plain import plural  # noqa: F401 (the one plural helper; words re-exports it)
 
 __all__ = ["money", "plural", "interval", "p_text", "percent"]
 
@@ -29,20 +30,6 @@ def money(x: float) -> str:
     x = abs(float(x))
     step = 1000 if x >= 10000 else 100
     return f"{sign}${round(x / step) * step:,.0f}"
-
-
-def plural(n: float, word: str, many: str | None = None) -> str:
-    """``n`` and the word in the number that agrees with it, thousands separated.
-
-    Examples
-    --------
-    >>> plural(0, "program"), plural(1, "program"), plural(1200, "exit"), plural(2, "person", "people")
-    ('0 programs', '1 program', '1,200 exits', '2 people')
-    """
-    count = f"{n:,}" if isinstance(n, int) or float(n).is_integer() else f"{n:,.1f}"
-    if isinstance(n, float) and float(n).is_integer():
-        count = f"{int(n):,}"
-    return f"{count} {word if n == 1 else (many or word + 's')}"
 
 
 def interval(lo, hi, digits: int = 1) -> str:
