@@ -30,7 +30,7 @@ PACK_FILES = frozenset({
     "findings.json", "report.md", "index.html", "map.html", "map.png", "graph.graphml", "graph.json",
     "headcount_by_program.csv", "exits_by_quarter.csv", "span_bands.csv", "caseload_distribution.csv",
     "flagged_cascades.csv", "overloaded_supervisors.csv", "churn_seats.csv", "deck.pptx",
-    "changes_by_program.csv", "state.json", "retention.csv",
+    "changes_by_program.csv", "state.json", "retention.csv", "at_risk.csv",
 })
 
 
@@ -87,7 +87,8 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     cell = resolve(org, "privacy")["min_cell"]
     content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
                            findings=audit["findings"], bottom_line=bottom_line(audit), anonymize=anonymize, key=key,
-                           min_cell=cell, period=_period(audit))
+                           min_cell=cell, period=_period(audit), at_risk=audit.get("at_risk"),
+                           risk_validation=audit.get("risk_validation"))
     pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
                       title=f"Turnover root-cause audit, {day.isoformat()}")
     doc = {k: v for k, v in audit.items() if k != "results"}

@@ -267,3 +267,21 @@ def test_the_pack_opens_with_the_bottom_line_and_one_card_per_finding(riverbend,
     assert top["who"] == "Joanna Tanaka (S0148)" and "Joanna Tanaka (S0148)" in top["action"]
     assert "p adjusted" not in page and "p_adjusted" not in page and "How to read this" in page
     assert page.index("The bottom line") < page.index('<li class="card')
+
+
+def test_the_pack_lists_who_is_at_risk_in_words_beside_how_well_the_list_predicted(riverbend, tmp_path):
+    write_audit(riverbend, tmp_path / "a", png=False)
+    doc = json.loads((tmp_path / "a" / "findings.json").read_text(encoding="utf-8"))
+    page = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    import csv
+
+    rows = list(csv.DictReader(open(tmp_path / "a" / "at_risk.csv", encoding="utf-8")))
+    assert len(rows) == len(doc["at_risk"]) > 0
+    top, first = doc["at_risk"][0], rows[0]
+    assert first["person"] == f"{top['name']} ({top['staff_id']})"
+    p = top["exit_probability"]
+    assert first["chance"] == f"about {round(p * 10)} in 10 within 90 days" and 0.095 <= p
+    assert first["program"] == riverbend.data.programs[top["program_id"]].name
+    v = doc["risk_validation"]
+    assert f"above those who stayed {v['concordance']:.0%} of the time" in page
+    assert "Who is at risk now, and why" in page and "relative hazard" not in page and "score" not in rows[0]

@@ -22,6 +22,7 @@ MAX_TABLE_ROWS = 25
 
 #: Section titles of the pack's tables, in the order they appear on the page.
 TABLE_TITLES = {
+    "at_risk": "Who is at risk now, and why",
     "changes_by_program": "Exits since the earlier date, and headcount on both days, by program",
     "flagged_cascades": "Supervisor exits followed by unusually many departures",
     "overloaded_supervisors": "Overloaded supervisors",
@@ -42,10 +43,12 @@ def _cell(v) -> tuple[str, bool]:
     return text, num
 
 
-def _table(name: str, rows: list[dict]) -> dict:
+def _table(name: str, rows: list[dict], lead: str | None = None) -> dict:
     more = len(rows) - MAX_TABLE_ROWS
     note = (f"The first {MAX_TABLE_ROWS} of {len(rows)} rows; all are in {name}.csv." if more > 0
             else f"CSV: {name}.csv")
+    if lead:
+        note = f"{lead} {note}"
     cols = list(rows[0]) if rows else []
     return {"name": name, "title": TABLE_TITLES[name], "columns": [c.replace("_", " ") for c in cols],
             "rows": [[_cell(r.get(c)) for c in cols] for r in rows[:MAX_TABLE_ROWS]], "note": note}
@@ -93,7 +96,7 @@ def _retention_charts(rows: list[dict]) -> list[str]:
 
 def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, map_html: str, png: bytes | None,
                anonymize: bool, min_cell: int, notes: list[str], made_on: dt.date | None = None,
-               changes: dict | None = None, cards=(), opening=(), how_to_read=()) -> str:
+               changes: dict | None = None, cards=(), opening=(), how_to_read=(), table_notes=None) -> str:
     """The pack's ``index.html``.
 
     Parameters
@@ -119,6 +122,8 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
     cards, opening, how_to_read : sequence, optional
         An audit's finding cards (:func:`orgraph.report.pack.finding_cards`), the bottom-line sentences above
         them and the "how to read this" paragraphs; without cards the page lists ``findings``.
+    table_notes : dict, optional
+        Table name -> a sentence shown under it (the risk list's check).
     made_on : date, optional
         Default today.
     changes : dict, optional
@@ -140,7 +145,7 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
     (True, False, True)
     """
     made_on = made_on or dt.date.today()
-    shown = [_table(name, tables[name]) for name in TABLE_TITLES if name in tables]
+    shown = [_table(name, tables[name], (table_notes or {}).get(name)) for name in TABLE_TITLES if name in tables]
     return render("pack.html.j2", title=title, day=day.isoformat(), made_on=made_on.isoformat(),
                   css=inline_code(asset("pack.css"), element="style"), findings=findings, anonymize=anonymize,
                   min_cell=min_cell, map_html=map_html,

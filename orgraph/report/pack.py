@@ -16,9 +16,9 @@ from ..graph import OrgGraph, as_date
 from ..privacy import Pseudonymizer, month, suppress
 from .flags import MapFlags
 from .kinds import HOW_TO_READ, KIND_TITLES, action
-from .words import interval, money, plural
+from .words import chance, interval, money, plural
 
-__all__ = ["pack_content", "pack_tables", "headline_findings", "finding_cards", "CASELOAD_BINS"]
+__all__ = ["pack_content", "pack_tables", "headline_findings", "finding_cards", "risk_rows", "risk_check", "FACTOR_WORDS", "CASELOAD_BINS"]
 
 #: Bins of active clients in the pack's caseload distribution.
 CASELOAD_BINS = ((0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, None))
@@ -35,6 +35,7 @@ def _table(results: dict, name: str) -> list[dict]:
 
 def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None, own_findings: bool | None = None,
                  bottom_line=(), anonymize: bool = False, key: str | None = None, min_cell: int = 5, period=None,
+                 at_risk=None, risk_validation=None,
                  changes: dict | None = None) -> dict:
     """Flags, tables and headline sentences for a pack on ``as_of``.
 
@@ -80,8 +81,62 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
     if changes is not None:
         tables["changes_by_program"] = changes["table"]
     cards = finding_cards(org, findings or [], period=period, anonymize=anonymize)
+    table_notes = {}
+    if at_risk is not None:
+        tables["at_risk"] = risk_rows(at_risk, risk_validation,
+                                      programs={pid: p.name for pid, p in org.data.programs.items()})
+        table_notes["at_risk"] = risk_check(risk_validation)
     return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes), "changes": changes,
-            "opening": opening, "cards": cards, "how_to_read": list(HOW_TO_READ) if cards else []}
+            "opening": opening, "cards": cards, "how_to_read": list(HOW_TO_READ) if cards else [],
+            "table_notes": table_notes}
+
+
+#: The risk list's factors in words.
+FACTOR_WORDS = {"supervisor_left": "their supervisor left recently",
+                "overloaded_supervisor": "their supervisor is overloaded",
+                "churn_seat": "their seat keeps turning over", "sustained_high_caseload": "a high caseload for months",
+                "high_doc_burden": "documentation as long as their sessions",
+                "supervisor_high_risk": "their supervisor is at high risk of leaving"}
+
+
+def risk_check(v: dict | None) -> str:
+    """How well the risk list ranked past exits, in one sentence (or why it is withheld).
+
+    Examples
+    --------
+    >>> risk_check({"concordance": 0.783, "ci_low": 0.6017, "ci_high": 0.9644, "exits": 9, "horizon_days": 90,
+    ...             "trained_until": "2025-09-30", "withheld": False})
+    'How well it predicts: fitted on the history before 2025-09-30, it ranked the 9 people who left in the next 90 days above those who stayed 78% of the time (likely range 60%–96%; 50% is a coin toss).'
+    """
+    if not v:
+        return "The list has not been checked against past exits."
+    if v.get("withheld"):
+        return f"Withheld: {v.get('reason') or 'it did not rank past exits better than chance'}"
+    return (f"How well it predicts: fitted on the history before {v['trained_until']}, it ranked the "
+            f"{plural(v['exits'], 'person who left', 'people who left')} in the next {v['horizon_days']} days above "
+            f"those who stayed {v['concordance']:.0%} of the time (likely range {v['ci_low']:.0%}–{v['ci_high']:.0%}; "
+            f"50% is a coin toss).")
+
+
+def risk_rows(at_risk: list[dict], validation: dict | None, programs: dict | None = None) -> list[dict]:
+    """Who is at risk now, for the pack: each person, their chance of leaving in words and the reasons in words.
+
+    Examples
+    --------
+    >>> risk_rows([{"rank": 1, "name": "Ann", "staff_id": "S1", "role_kind": "clinician", "program_id": "OP",
+    ...             "factors": ["churn_seat"], "exit_probability": 0.29}], {"horizon_days": 90})[0]["chance"]
+    'about 3 in 10 within 90 days'
+    """
+    days = (validation or {}).get("horizon_days") or 90
+    rows = []
+    for r in at_risk:
+        who = f"{r['name']} ({r['staff_id']})" if r.get("name") else r["staff_id"]
+        reasons = r.get("details") or [FACTOR_WORDS.get(f, f.replace("_", " ")) for f in r.get("factors") or []]
+        rows.append({"rank": r.get("rank"), "person": who, "role": r.get("role_kind"),
+                     "program": (programs or {}).get(r.get("program_id"), r.get("program_id")),
+                     "chance": f"{chance(r.get('exit_probability'))} within {days} days",
+                     "why": "; ".join(reasons)})
+    return rows
 
 
 def _who(org: OrgGraph, f: dict, anonymize: bool, most: int = 4) -> str:

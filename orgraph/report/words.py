@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from ..plain import plural  # noqa: F401 (the one plural helper; words re-exports it)
 
-__all__ = ["money", "plural", "interval", "p_text", "percent"]
+__all__ = ["money", "plural", "interval", "p_text", "percent", "chance"]
 
 
 def money(x: float) -> str:
@@ -71,3 +71,21 @@ def percent(share, digits: int = 0) -> str:
     if share is None:
         return "n/a"
     return f"{100 * share:.{digits}f}%"
+
+
+def chance(p) -> str:
+    """A probability as a chance people read: ``about 3 in 10``.
+
+    Examples
+    --------
+    >>> chance(0.2936), chance(0.64), chance(0.034), chance(0.004), chance(None)
+    ('about 3 in 10', 'about 6 in 10', 'about 3 in 100', 'less than 1 in 100', 'not available')
+    """
+    if p is None:
+        return "not available"
+    p = float(p)
+    if p >= 0.095:
+        return f"about {round(p * 10)} in 10"
+    if p >= 0.005:
+        return f"about {max(round(p * 100), 1)} in 100"
+    return "less than 1 in 100"
