@@ -21,7 +21,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats as _st
 
 __all__ = [
     "poisson_ci",
@@ -35,6 +34,13 @@ __all__ = [
     "percentile_rank",
     "poisson_regression",
 ]
+
+
+def _scipy_stats():
+    """``scipy.stats``, imported on first use (it takes about a second: commands that never test pay nothing)."""
+    from scipy import stats
+
+    return stats
 
 
 def poisson_ci(k: int, level: float = 0.95) -> tuple[float, float]:
@@ -75,8 +81,8 @@ def poisson_ci(k: int, level: float = 0.95) -> tuple[float, float]:
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1 (got {level})")
     a = 1.0 - level
-    low = 0.0 if k == 0 else float(_st.chi2.ppf(a / 2, 2 * k) / 2)
-    high = float(_st.chi2.ppf(1 - a / 2, 2 * k + 2) / 2)
+    low = 0.0 if k == 0 else float(_scipy_stats().chi2.ppf(a / 2, 2 * k) / 2)
+    high = float(_scipy_stats().chi2.ppf(1 - a / 2, 2 * k + 2) / 2)
     return low, high
 
 
@@ -110,7 +116,7 @@ def poisson_sf(k: int, mu: float) -> float:
         raise ValueError(f"expected count must be a finite number >= 0 (got {mu})")
     if mu == 0:
         return 0.0
-    return float(_st.poisson.sf(k - 1, mu))
+    return float(_scipy_stats().poisson.sf(k - 1, mu))
 
 
 def poisson_ci_many(k, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -127,8 +133,8 @@ def poisson_ci_many(k, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("a count cannot be negative")
     a = 1.0 - level
     with np.errstate(invalid="ignore"):
-        low = np.where(k > 0, _st.chi2.ppf(a / 2, np.maximum(2 * k, 1e-300)) / 2, 0.0)
-    high = _st.chi2.ppf(1 - a / 2, 2 * k + 2) / 2
+        low = np.where(k > 0, _scipy_stats().chi2.ppf(a / 2, np.maximum(2 * k, 1e-300)) / 2, 0.0)
+    high = _scipy_stats().chi2.ppf(1 - a / 2, 2 * k + 2) / 2
     return low, high
 
 
@@ -142,7 +148,7 @@ def poisson_sf_many(k, mu) -> np.ndarray:
     """
     k = np.asarray(k, dtype=float)
     mu = np.asarray(mu, dtype=float)
-    out = _st.poisson.sf(k - 1, np.where(mu > 0, mu, 1.0))
+    out = _scipy_stats().poisson.sf(k - 1, np.where(mu > 0, mu, 1.0))
     out = np.where(mu > 0, out, 0.0)
     return np.where(k <= 0, 1.0, out)
 
@@ -226,7 +232,7 @@ def bh_adjust(p_values: Sequence[float]) -> list[float]:
     m = len(idx)
     if m == 0:
         return out
-    res = _st.false_discovery_control(np.array([vals[i] for i in idx]), method="bh")
+    res = _scipy_stats().false_discovery_control(np.array([vals[i] for i in idx]), method="bh")
     for j, i in enumerate(idx):
         out[i] = float(round(res[j], 12))
     return out
@@ -298,17 +304,17 @@ def rate_ratio(events_a: int, time_a: float, events_b: int, time_b: float, level
     a = 1.0 - level
     res["rate_ratio"] = math.inf if events_b == 0 else (events_a / time_a) / (events_b / time_b)
     p0 = time_a / (time_a + time_b)
-    res["p_value"] = float(_st.binomtest(int(events_a), int(n), p0).pvalue)
+    res["p_value"] = float(_scipy_stats().binomtest(int(events_a), int(n), p0).pvalue)
     if method == "log" and events_a > 0 and events_b > 0:
-        z = float(_st.norm.ppf(1 - a / 2))
+        z = float(_scipy_stats().norm.ppf(1 - a / 2))
         se = math.sqrt(1.0 / events_a + 1.0 / events_b)
         res["ci_low"] = res["rate_ratio"] * math.exp(-z * se)
         res["ci_high"] = res["rate_ratio"] * math.exp(z * se)
         res["method"] = "log (Wald)"
         return res
     odds = time_b / time_a
-    p_lo = 0.0 if events_a == 0 else float(_st.beta.ppf(a / 2, events_a, events_b + 1))
-    p_hi = 1.0 if events_b == 0 else float(_st.beta.ppf(1 - a / 2, events_a + 1, events_b))
+    p_lo = 0.0 if events_a == 0 else float(_scipy_stats().beta.ppf(a / 2, events_a, events_b + 1))
+    p_hi = 1.0 if events_b == 0 else float(_scipy_stats().beta.ppf(1 - a / 2, events_a + 1, events_b))
     res["ci_low"] = p_lo / (1 - p_lo) * odds
     res["ci_high"] = math.inf if p_hi >= 1.0 else p_hi / (1 - p_hi) * odds
     res["method"] = ("exact conditional binomial" if method == "exact"

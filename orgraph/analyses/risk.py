@@ -75,7 +75,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from ..errors import AnalysisError
 from ..result import Result
@@ -352,6 +351,8 @@ def concordance(score, left) -> tuple[float | None, float | None, float | None]:
     n1, n0 = int(y.sum()), int((~y).sum())
     if not n1 or not n0:
         return None, None, None
+    from scipy.stats import rankdata
+
     u = rankdata(s)[y].sum() - n1 * (n1 + 1) / 2
     c = float(u / (n1 * n0))
     q1, q2 = c / (2 - c), 2 * c * c / (1 + c)
