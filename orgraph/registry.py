@@ -276,7 +276,9 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
     """Run analyses as of ``as_of``: ``({name: Result or None}, notes)``.
 
     One analysis that cannot answer (an :class:`~orgraph.errors.AnalysisError`)
-    never stops the others: its result is ``None`` and a note says why.
+    never stops the others: its result is ``None`` and a note says why. An
+    analysis that fails unexpectedly is recorded the same way, with the error
+    named as a bug to report, and the rest still runs.
     """
     results: dict = {}
     notes: list[str] = []
@@ -290,6 +292,10 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
         except AnalysisError as exc:
             results[a.name] = None
             notes.append(f"{a.label}: not run — {exc}")
+        except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
+            results[a.name] = None
+            notes.append(f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This is a "
+                         f"bug in orgraph: please report it with this message.")
     return results, notes
 
 

@@ -104,6 +104,17 @@ def test_one_analysis_failing_is_a_note_not_a_stop():
     assert notes == ["a broken analysis: not run — cannot answer this"]
 
 
+def test_an_analysis_that_crashes_is_a_note_and_the_rest_still_runs():
+    def crashing(org, *, as_of=None):
+        raise ValueError("an edge case nobody foresaw")
+
+    bad = registry.Analysis("crashing", crashing, "a crashing analysis", "Crashes.")
+    results, notes = registry.run_analyses(demo_org(), analyses=[bad, registry.get("cascades")])
+    assert results["crashing"] is None and results["cascades"].name == "cascades"
+    assert notes == ["a crashing analysis: failed (ValueError: an edge case nobody foresaw); everything else was "
+                     "run. This is a bug in orgraph: please report it with this message."]
+
+
 def test_unknown_names_are_clear_errors():
     with pytest.raises(ConfigError, match="no analysis called 'nope'"):
         registry.get("nope")

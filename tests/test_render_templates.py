@@ -82,7 +82,7 @@ def test_hostile_name_escaped_in_pack_index(hostile_org, tmp_path):
     page = Path(r["files"]["index.html"]).read_text(encoding="utf-8")
     assert HOSTILE not in page and "<img" not in page  # no png: no <img> at all
     e = _escaped(HOSTILE)
-    assert f"<title>Pack {e}</title>" in page and f"<li>Audit: {e}</li>" in page
+    assert f"<title>Pack {e}</title>" in page and f'<p class="sentence">Audit: {e}</p>' in page  # a finding card
     assert f"<li>After {e} (S3) left on 2024-03-31" in page  # a finding naming the supervisor
     assert f"<td>{e}</td>" in page  # the supervisor in the cascades table, the program in the headcount table
     assert f"<li>an analysis named {e} could not run</li>" in page

@@ -71,3 +71,23 @@ def test_the_pack_draws_the_curves(riverbend):
     assert all(r["share_still_here"] is None or isinstance(r["share_still_here"], float) for r in anon["retention"])
     assert any(r["people_at_risk"] == "<5" for r in anon["retention"]) or min(
         r["people_at_risk"] for r in tables["retention"]) >= 5
+
+
+def test_a_curve_whose_risk_set_runs_out_is_still_drawn_without_an_interval():
+    """lifelines refuses a left-truncated curve whose risk set empties (the only person followed early on leaves
+    before the others enter); the curve is then the product-limit by hand, without an interval, and is not shown
+    where it fell to 0 with people still to follow or where fewer than 5 people are followed."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.exceptions import StatError
+
+    from orgraph.analyses.retention import _km
+
+    entry = np.array([0.0, 200, 200, 200, 200, 200, 200])
+    dur = np.array([100.0, 300, 350, 360, 370, 380, 390])
+    ev = np.array([True, True, False, True, False, False, False])
+    with pytest.raises(StatError):
+        KaplanMeierFitter().fit(dur, ev, entry=entry)
+    row = _km(dur, ev, entry, 24, "late entrants", "hires")
+    assert row["points"][1]["share"] is None and row["points"][1]["at_risk"] == 1      # one person followed
+    # the product-limit falls to 0 on day 100 with six people still to enter: not a curve to show
+    assert row["points"][7]["at_risk"] == 6 and row["points"][7]["share"] is None

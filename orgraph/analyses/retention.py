@@ -30,29 +30,48 @@ __all__ = ["retention_curves", "MONTH_DAYS"]
 #: Days in an average month: curves are read at multiples of it.
 MONTH_DAYS = 30.4375
 _MIN_PEOPLE = 20
+_MIN_AT_RISK = 5       # a curve stops where fewer people than this are still followed
 _MAX_DAYS = 60          # supervisor-exit days sampled for the comparison curve
+
+
+def _product_limit(d: np.ndarray, e: np.ndarray, entry: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """S(t) = product over exit times u <= t of (1 - exits at u / people at risk at u), at risk meaning
+    entered before u and not gone before it: used when lifelines refuses a curve whose risk set runs out."""
+    u = np.unique(d[e])
+    at = np.array([((entry < x) & (d >= x)).sum() for x in u], dtype=float)
+    ev = np.array([(e & (d == x)).sum() for x in u], dtype=float)
+    steps = np.cumprod(1 - ev / np.where(at > 0, at, 1))
+    pos = np.searchsorted(u, times, side="right") - 1
+    return np.where(pos >= 0, steps[np.clip(pos, 0, None)] if len(steps) else 1.0, 1.0)
 
 
 def _km(durations, events, entry, months: int, label: str, kind: str) -> dict:
     from lifelines import KaplanMeierFitter
+    from lifelines.exceptions import StatError
 
     d = np.asarray(durations, dtype=float)
     e = np.asarray(events, dtype=bool)
     n0 = np.asarray(entry, dtype=float)
-    kmf = KaplanMeierFitter(alpha=0.05).fit(d, event_observed=e, entry=n0)
     times = np.arange(months + 1) * MONTH_DAYS
-    surv = kmf.survival_function_at_times(times).to_numpy()
-    ci = kmf.confidence_interval_survival_function_
-    idx = ci.index.to_numpy()
-    pos = np.searchsorted(idx, times, side="right") - 1
-    lo = np.where(pos >= 0, ci.iloc[np.clip(pos, 0, None), 0].to_numpy(), 1.0)
-    hi = np.where(pos >= 0, ci.iloc[np.clip(pos, 0, None), 1].to_numpy(), 1.0)
+    try:
+        kmf = KaplanMeierFitter(alpha=0.05).fit(d, event_observed=e, entry=n0)
+        surv = kmf.survival_function_at_times(times).to_numpy()
+        ci = kmf.confidence_interval_survival_function_
+        pos = np.searchsorted(ci.index.to_numpy(), times, side="right") - 1
+        lo = np.where(pos >= 0, ci.iloc[np.clip(pos, 0, None), 0].to_numpy(), 1.0)
+        hi = np.where(pos >= 0, ci.iloc[np.clip(pos, 0, None), 1].to_numpy(), 1.0)
+    except StatError:                # the risk set ran out (few early entries, many exits): no interval, and
+        surv = _product_limit(d, e, n0, times)        # no curve past the point where it fell to 0 with people
+        lo = hi = np.full(len(times), np.nan)         # still to follow (an artefact of the emptied risk set)
+        surv = np.where(surv > 0, surv, np.nan)
     at_risk = [int(((n0 <= t) & (d > t)).sum()) for t in times]
-    points = [{"month": m, "share": num(s, 4), "ci_low": num(a, 4), "ci_high": num(b, 4), "at_risk": r}
+    points = [{"month": m, "share": num(s, 4) if r >= _MIN_AT_RISK or m == 0 else None,
+               "ci_low": num(a, 4) if r >= _MIN_AT_RISK or m == 0 else None,
+               "ci_high": num(b, 4) if r >= _MIN_AT_RISK or m == 0 else None, "at_risk": r}
               for m, (s, a, b, r) in enumerate(zip(surv, lo, hi, at_risk))]
     row = {"curve": kind, "group": label, "people": int(len(d)), "exits": int(e.sum())}
     for m in (6, 12, 24):
-        row[f"share_{m}m"] = points[m]["share"] if m <= months and points[m]["at_risk"] > 0 else None
+        row[f"share_{m}m"] = points[m]["share"] if m <= months else None
     row["points"] = points
     return row
 
@@ -78,7 +97,9 @@ def retention_curves(org, *, as_of=None, months: int | None = None, lookback_day
         ``"supervisor left"`` or ``"comparison"``), ``group``, ``people``,
         ``exits``, ``share_6m``, ``share_12m``, ``share_24m`` and ``points``
         (``month``, ``share``, ``ci_low``, ``ci_high`` (95%), ``at_risk``). A
-        program with fewer than 20 people at risk has no curve of its own.
+        program with fewer than 20 people at risk has no curve of its own, and
+        a curve stops (``share`` None) where fewer than 5 people are still
+        followed.
 
     Examples
     --------
