@@ -202,7 +202,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
         pm["prev_mi"] = pm["mi"] - 1
         return factor_context(org, pm, **kwargs)
 
-    return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build)
+    return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only
 
 
 def _levels(f: pd.DataFrame, recent: int) -> dict[str, pd.Series]:

@@ -71,15 +71,16 @@ def month_start(idx) -> np.ndarray:
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def cached(org, name: str, build):
-    """``build()`` once per org and name (analyses of one audit share the monthly tables); a copy each time."""
+def cached(org, name: str, build, *, copy: bool = True):
+    """``build()`` once per org and name (analyses of one audit share these tables); a copy each time, or with
+    ``copy=False`` the one shared table, which callers must treat as read-only."""
     try:
         store = _CACHE.setdefault(org, {})
     except TypeError:
         return build()
     if name not in store:
         store[name] = build()
-    return store[name].copy()
+    return store[name].copy() if copy else store[name]
 
 
 def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -148,6 +149,7 @@ def person_time(org, cut=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
+        Shared by every analysis of the org (built once per cut): read it, never change it.
         Sorted by person and start, one row per piece: ``staff_id``, ``sc``
         (integer code of the person), ``start``, ``end`` (half-open),
         ``risk_start`` (``start``, or ``end`` for pieces before the export can
@@ -170,7 +172,7 @@ def person_time(org, cut=None) -> pd.DataFrame:
     True
     """
     cut = pd.Timestamp(org.censor if cut is None else cut)
-    return cached(org, f"person_time:{cut.date()}", lambda: _person_time(org, cut))
+    return cached(org, f"person_time:{cut.date()}", lambda: _person_time(org, cut), copy=False)
 
 
 def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
