@@ -147,19 +147,47 @@ def _concurrent(df: pd.DataFrame, key: str, limit: pd.Series) -> pd.DataFrame:
 def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
     """Rows whose supervision edge closes a cycle on some date, with the cycle as text.
 
-    Sweeps change dates in order, keeping the active supervisor edges; each new
-    edge staff→supervisor makes a cycle iff staff is reachable upward from the supervisor.
+    Sweeps change dates in order, keeping the active supervisor edges; a new
+    edge staff→supervisor closes a cycle iff staff is reachable upward from the
+    supervisor, and the text is the first such path a depth-first search finds.
+
+    Linear in the rows when supervision never loops: one pass finds the strongly
+    connected components of all links over all time, and only a link inside one
+    of them (both people in the same component) can ever be part of a cycle. The
+    sweep keeps only those links. A new link can only close a cycle if someone
+    reports to the staff member and the supervisor reports to someone (so people
+    joining at the bottom of a chain cost nothing); on each day that adds such
+    links, one pass over the links reachable from their supervisors names the ones
+    that close a cycle, and only those are searched for the path to print.
+
+    Examples
+    --------
+    >>> sup = pd.DataFrame({"staff_id": ["A", "B"], "supervisor_id": ["B", "A"],
+    ...                     "start_date": pd.to_datetime(["2020-01-01", "2020-03-01"]),
+    ...                     "end_date": [pd.NaT, pd.NaT], "_bad": False})
+    >>> _cycles(sup)
+    [(1, 'B → A → B on 2020-03-01')]
     """
     live = sup[~sup["_bad"]]
     if not len(live):
         return []
+    staff = live["staff_id"].to_dict()
+    boss = live["supervisor_id"].to_dict()
+    ever: dict[str, dict[str, None]] = {}
+    for i in live.index:
+        ever.setdefault(staff[i], {})[boss[i]] = None
+    comp = _components(ever, list(ever))
+    looping = [i for i in live.index if comp[staff[i]] == comp.get(boss[i])]
+    if not looping:
+        return []
+    live = live.loc[looping]
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
     events = sorted(
         [(t, 0, i) for t, i in zip(ends, live.index)] + [(t, 1, i) for t, i in zip(live["start_date"], live.index)],
         key=lambda e: (e[0], e[1]))
     active: dict[str, dict[str, int]] = {}
-    staff = live["staff_id"].to_dict()
-    boss = live["supervisor_id"].to_dict()
+    reports: dict[str, int] = {}  # active rows naming each person as supervisor
+    bosses: dict[str, int] = {}  # active rows naming each person as staff
     found: list[tuple[int, str]] = []
     j = 0
     while j < len(events):
@@ -168,6 +196,9 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
         while j < len(events) and events[j][0] == t:
             _, kind, i = events[j]
             u, v = staff[i], boss[i]
+            step = 1 if kind else -1
+            reports[v] = reports.get(v, 0) + step
+            bosses[u] = bosses.get(u, 0) + step
             if kind == 0:
                 c = active[u]
                 c[v] -= 1
@@ -178,25 +209,91 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
                 active[u][v] += 1
                 added.append(i)
             j += 1
+        added = [i for i in added if reports.get(staff[i]) and bosses.get(boss[i])]
+        if not added:
+            continue
+        now = _components(active, [boss[i] for i in added])
         for i in added:
             u, v = staff[i], boss[i]
+            if now.get(u) != now[v]:
+                continue
             path = _path_up(active, v, u)
             if path is not None:
                 found.append((i, " → ".join([u, *path]) + f" on {t:%Y-%m-%d}"))
     return found
 
 
+def _components(succ: dict[str, dict], roots: list[str]) -> dict[str, int]:
+    """Strongly connected components of the nodes reachable from ``roots`` (Tarjan's algorithm, iterative).
+
+    ``succ`` maps a node to its successors (the keys of a dict). Returns a
+    component number per node reached: two nodes share one iff each reaches
+    the other. Time is linear in the nodes and edges reached.
+
+    Examples
+    --------
+    >>> c = _components({"a": {"b": 1}, "b": {"a": 1, "c": 1}}, ["a"])
+    >>> c["a"] == c["b"] != c["c"]
+    True
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    comp: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    none: dict = {}
+    for root in roots:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ.get(root, none)))]
+        while work:
+            node, nexts = work[-1]
+            for nxt in nexts:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(succ.get(nxt, none))))
+                    break
+                if nxt in on_stack and index[nxt] < low[node]:
+                    low[node] = index[nxt]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == index[node]:
+                    while True:
+                        x = stack.pop()
+                        on_stack.discard(x)
+                        comp[x] = index[node]
+                        if x == node:
+                            break
+    return comp
+
+
 def _path_up(active: dict[str, dict[str, int]], start: str, target: str) -> list[str] | None:
-    stack = [(start, [start])]
-    seen = {start}
+    """The path from ``start`` to ``target`` a depth-first search finds first, or ``None``.
+
+    Each node keeps the node it was reached from, so a search costs the edges
+    it visits (not a copy of the path per step).
+    """
+    parent: dict[str, str | None] = {start: None}
+    stack = [start]
     while stack:
-        node, path = stack.pop()
+        node = stack.pop()
         if node == target:
-            return path
+            path = []
+            while node is not None:
+                path.append(node)
+                node = parent[node]
+            return path[::-1]
         for nxt in active.get(node, {}):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, path + [nxt]))
+            if nxt not in parent:
+                parent[nxt] = node
+                stack.append(nxt)
     return None
 
 

@@ -325,3 +325,32 @@ def test_one_person_in_two_seats_at_once_is_said(bundle):
     n = BASE["assignments.csv"].count("\n") + 1
     assert issues_of(folder) == [f"assignments.csv:{n} [position_id] warning: 'S3' holds 2 seats at once from "
                                  "2021-01-01; their role kind and program are those of the seat taken most recently"]
+
+
+def _chain_bundle(folder, n: int, extra_supervision: list[str]):
+    """``n`` people hired on one day, person i supervised by person i-1, plus ``extra_supervision`` rows."""
+    folder.mkdir()
+    files = {
+        "staff.csv": ["staff_id,name,discipline,hire_date,termination_date,termination_type,termination_reason"]
+        + [f"S{i},P {i},LCSW,2020-01-01,,," for i in range(1, n + 1)],
+        "programs.csv": ["program_id,name,service_line", "OP,Outpatient,outpatient"],
+        "positions.csv": ["position_id,title,program_id,role_kind"] + [f"P{i},T,OP,clinician" for i in range(1, n + 1)],
+        "assignments.csv": ["staff_id,position_id,start_date,end_date"]
+        + [f"S{i},P{i},2020-01-01," for i in range(1, n + 1)],
+        "supervision.csv": ["staff_id,supervisor_id,start_date,end_date"]
+        + [f"S{i},S{i - 1},2020-01-01," for i in range(2, n + 1)] + extra_supervision,
+    }
+    for name, lines in files.items():
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_cycles_at_the_bottom_of_a_deep_chain_are_found(tmp_path):
+    """A chain 3,000 deep: a two-person cycle at its end, later one through the whole chain."""
+    n = 3000
+    folder = _chain_bundle(tmp_path / "chain", n, [f"S{n - 1},S{n},2021-03-01,2021-03-31", f"S1,S{n},2022-01-01,"])
+    whole = " → ".join(["S1", *(f"S{i}" for i in range(n, 0, -1))])
+    assert issues_of(folder) == [
+        f"supervision.csv:{n + 1} [supervisor_id] error: supervision cycle: S{n - 1} → S{n} → S{n - 1} on 2021-03-01",
+        f"supervision.csv:{n + 2} [supervisor_id] error: supervision cycle: {whole} on 2022-01-01",
+        f"supervision.csv:{n + 1} [supervisor_id] warning: 'S{n - 1}' has 2 supervisors at once from 2021-03-01"]
