@@ -3,7 +3,8 @@
 :func:`validate_bundle` reads a folder and returns an
 :class:`~orgraph.model.OrgData` with every valid row plus the list of
 issues. Every input row is either loaded or reported: a row with an error is
-left out *and* named in an issue; warnings keep the row.
+left out *and* named in an issue; warnings keep the row, except that a row
+repeating or overlapping another row of the same link is merged into it.
 
 Rules (rule names in brackets): missing files or columns [missing-file,
 missing-column], unreadable cells [bad-date, bad-month, bad-number, bad-bool,
@@ -13,12 +14,14 @@ before hire [termination-before-hire], intervals outside employment
 [outside-employment, warning], more holders than a seat's capacity
 [over-capacity], self-supervision [self-supervision], supervision cycles on
 any date [supervision-cycle], two supervisors at once [two-supervisors,
-warning].
+warning], repeated or overlapping rows of one link [duplicate-row,
+overlapping-rows, warnings; merged].
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .config import load_config
@@ -47,6 +50,56 @@ def _exact_duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: s
     log.add_rows("warning", fname, live.loc[dup, LINE], None,
                  [f"exact duplicate of line {n}; kept once" for n in lines], "duplicate-row")
     df.loc[dup[dup].index, "_bad"] = True
+
+
+def _span(start: pd.Timestamp, end) -> str:
+    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" if pd.notna(end) else f"{start:%Y-%m-%d} onward"
+
+
+def _merge_overlaps(df: pd.DataFrame, key: str, log: IssueLog, fname: str, link: str, noun: str) -> None:
+    """Rows of one person with one ``key`` (seat or supervisor) whose days overlap become one row.
+
+    The earliest row is kept and stretched to cover the union of their days;
+    each later row is left out with a warning naming the row it overlaps and
+    the row kept. Rows that only touch (one ends the day before the next
+    starts) stay apart. Without this, two overlapping rows for one link would
+    read as two supervisors (or two holders of a seat) at once and count the
+    shared days twice. ``link`` names the pair from ``staff`` and ``key``
+    (``"{staff!r} under {key!r}"``); ``noun`` names the merged row.
+    """
+    live = df[~df["_bad"]]
+    if len(live) < 2:
+        return
+    order = live.sort_values(["staff_id", key, "start_date", LINE], kind="stable")
+    ids, keys = order["staff_id"].to_numpy(), order[key].to_numpy()
+    new_pair = np.ones(len(order), dtype=bool)
+    new_pair[1:] = (ids[1:] != ids[:-1]) | (keys[1:] != keys[:-1])
+    pair = np.cumsum(new_pair)
+    end = order["end_date"].fillna(_FAR)
+    reach = end.groupby(pair).cummax().groupby(pair).shift()
+    joins = ~new_pair & (order["start_date"] <= reach).to_numpy()
+    if not joins.any():
+        return
+    group = np.cumsum(~joins)
+    merging = np.isin(group, group[joins])
+    lines, messages = [], []
+    for _, rows in order[merging].groupby(group[merging], sort=False):
+        kept = far = rows.index[0]
+        said = []
+        for i in rows.index[1:]:
+            pair_text = link.format(staff=rows.at[i, "staff_id"], key=rows.at[i, key])
+            also = "" if far == kept else f" with line {rows.at[kept, LINE]}"
+            said.append(f"{pair_text} {_span(rows.at[i, 'start_date'], rows.at[i, 'end_date'])} overlaps line "
+                        f"{rows.at[far, LINE]} ({_span(rows.at[far, 'start_date'], rows.at[far, 'end_date'])}); "
+                        f"merged{also} into one {noun}")
+            lines.append(rows.at[i, LINE])
+            if end[i] > end[far]:
+                far = i
+        merged = _span(rows.at[kept, "start_date"], rows.at[far, "end_date"])
+        messages += [f"{text} {merged}" for text in said]
+        df.at[kept, "end_date"] = rows.at[far, "end_date"]
+        df.loc[rows.index[1:], "_bad"] = True
+    log.add_rows("warning", fname, lines, None, messages, "overlapping-rows")
 
 
 def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column, messages, rule: str,
@@ -375,6 +428,11 @@ def _check(tables: dict, log: IssueLog) -> None:
     if sup is not None:
         _reject(sup, sup["staff_id"] == sup["supervisor_id"], log, F["supervision"], "supervisor_id",
                 lambda b: [f"{s!r} is listed as their own supervisor" for s in b["staff_id"]], "self-supervision")
+
+    if asg is not None:
+        _merge_overlaps(asg, "position_id", log, F["assignments"], "{staff!r} in seat {key!r}", "assignment")
+    if sup is not None:
+        _merge_overlaps(sup, "supervisor_id", log, F["supervision"], "{staff!r} under {key!r}", "link")
 
     if good_staff is not None:
         if asg is not None:

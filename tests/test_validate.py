@@ -327,6 +327,41 @@ def test_one_person_in_two_seats_at_once_is_said(bundle):
                                  "2021-01-01; their role kind and program are those of the seat taken most recently"]
 
 
+def test_overlapping_supervision_rows_are_one_link(bundle):
+    """Two rows for one link that share days used to read as two supervisors at once, the shared days twice."""
+    folder = bundle(supervision_csv=replace_rows(
+        "supervision.csv", "S2,S1,2020-02-01,2020-12-31", "S3,S1,2020-03-01,", "S1,S4,2020-01-15,",
+        "S2,S1,2020-10-01,2021-06-30", "S2,S1,2021-03-01,2021-06-30"))
+    assert issues_of(folder) == [
+        "supervision.csv:5 warning: 'S2' under 'S1' 2020-10-01 to 2021-06-30 overlaps line 2 "
+        "(2020-02-01 to 2020-12-31); merged into one link 2020-02-01 to 2021-06-30",
+        # line 6 lies inside line 5, which stretched line 2's link: both rows are named
+        "supervision.csv:6 warning: 'S2' under 'S1' 2021-03-01 to 2021-06-30 overlaps line 5 "
+        "(2020-10-01 to 2021-06-30); merged with line 2 into one link 2020-02-01 to 2021-06-30"]
+    org = load(folder)
+    links = [(s.start.isoformat(), s.end.isoformat()) for s in org.data.supervision if s.staff_id == "S2"]
+    assert links == [("2020-02-01", "2021-06-30")]
+
+
+def test_overlapping_rows_for_one_seat_are_one_assignment(bundle):
+    """A second, overlapping row for the same person and seat used to be an over-capacity error."""
+    folder = bundle(assignments_csv=add_rows("assignments.csv", "S3,P3,2021-01-01,2021-12-31"))
+    n = BASE["assignments.csv"].count("\n") + 1
+    assert issues_of(folder) == [
+        f"assignments.csv:{n} warning: 'S3' in seat 'P3' 2021-01-01 to 2021-12-31 overlaps line 4 "
+        "(2020-03-01 onward); merged into one assignment 2020-03-01 onward"]
+    org = load(folder)
+    assert [(a.start.isoformat(), a.end) for a in org.data.assignments if a.staff_id == "S3"] == [("2020-03-01", None)]
+
+
+def test_rows_for_one_link_that_only_touch_stay_apart(bundle):
+    folder = bundle(supervision_csv=replace_rows(
+        "supervision.csv", "S2,S1,2020-02-01,2020-12-31", "S2,S1,2021-01-01,2021-06-30", "S3,S1,2020-03-01,",
+        "S1,S4,2020-01-15,"))
+    assert issues_of(folder) == []
+    assert len([s for s in load(folder).data.supervision if s.staff_id == "S2"]) == 2
+
+
 def _chain_bundle(folder, n: int, extra_supervision: list[str]):
     """``n`` people hired on one day, person i supervised by person i-1, plus ``extra_supervision`` rows."""
     folder.mkdir()
