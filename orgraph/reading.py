@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Issue
-from .schema import FILES, FileSpec
+from .schema import FILES, MAX_YEAR, MIN_YEAR, OPEN_END_YEAR, FileSpec
 
 __all__ = ["IssueLog", "read_table", "read_tables", "LINE"]
 
@@ -306,13 +306,6 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
             df.loc[bad, "_bad"] = True
         return low.isin(_TRUE)
     raise ValueError(kind)
-
-
-#: Dates outside these years are errors: they are typing slips or placeholders, and one of them would move the
-#: data's end (and so every "as of") silently.
-MIN_YEAR, MAX_YEAR = 1900, 2100
-#: An end date in this year or later is the usual HR placeholder for "no end" (9999-12-31): read as empty.
-OPEN_END_YEAR = 2900
 
 
 def _is_end_column(col: str) -> bool:
