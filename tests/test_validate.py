@@ -389,3 +389,29 @@ def test_cycles_at_the_bottom_of_a_deep_chain_are_found(tmp_path):
         f"supervision.csv:{n + 1} [supervisor_id] error: supervision cycle: S{n - 1} → S{n} → S{n - 1} on 2021-03-01",
         f"supervision.csv:{n + 2} [supervisor_id] error: supervision cycle: {whole} on 2022-01-01",
         f"supervision.csv:{n + 1} [supervisor_id] warning: 'S{n - 1}' has 2 supervisors at once from 2021-03-01"]
+
+
+def test_a_far_date_in_a_row_already_rejected_is_not_a_crash(bundle):
+    """A row rejected for an empty seat also had start 9999-12-31: reading it used to overflow pandas' dates."""
+    folder = bundle(assignments_csv=add_rows("assignments.csv", "S3,,9999-12-31,"))
+    n = BASE["assignments.csv"].count("\n") + 1
+    assert issues_of(folder) == [f"assignments.csv:{n} [position_id] error: position_id is empty; a value is required"]
+
+
+def test_a_control_character_is_an_error_naming_the_cell(bundle):
+    """A control character used to reach the audit's graph file and stop it with an XML error."""
+    folder = bundle(programs_csv=add_rows("programs.csv", "IOP,Intensive\x12,outpatient"))
+    assert issues_of(folder) == [
+        "programs.csv:3 [name] error: name holds the control character U+0012, which is not text "
+        "(a damaged export?); remove it"]
+
+
+@pytest.mark.parametrize("value", ['"9999-12-31"', '"2020-02-30"', '"last year"', '"1850-01-01"'])
+def test_config_data_end_must_be_a_plausible_day(bundle, value):
+    """[data] end = "9999-12-31" used to stop the audit with an OverflowError; now it is a clear config error."""
+    from orgraph.errors import ConfigError
+
+    folder = bundle()
+    (folder / "orgraph.toml").write_text(f"[data]\nend = {value}\n")
+    with pytest.raises(ConfigError, match=r"\[data\] end = '.*' is not a day YYYY-MM-DD between 1900 and 2100"):
+        load(folder)
