@@ -22,10 +22,12 @@ import pandas as pd
 from .errors import Issue
 from .schema import FILES, MAX_YEAR, MIN_YEAR, OPEN_END_YEAR, FileSpec
 
-__all__ = ["IssueLog", "read_table", "read_tables", "LINE"]
+__all__ = ["IssueLog", "read_table", "read_tables", "LINE", "OPEN_END"]
 
 #: Name of the column holding each row's line number in its file.
 LINE = "_line"
+#: Prefix of the column marking the rows whose ``<column>`` held a "no end" placeholder read as empty.
+OPEN_END = "_open_end:"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 #: Characters that are not text (C0 controls other than tab and line breaks, U+FFFE, U+FFFF): a value holding
@@ -288,6 +290,7 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
                          [f"{v!r} is read as no end date (a common 'open' value in HR systems)"
                           for v in raw[open_end]], "open-end-date")
             empty = empty | open_end
+            df[OPEN_END + col] = open_end
         out_of_range = ~empty & ((year < MIN_YEAR) | (year > MAX_YEAR))
         implausible = out_of_range & ~df["_bad"]
         if implausible.any():

@@ -29,7 +29,7 @@ from .errors import BundleError, Issue, SourceError
 from .model import (ROLE_KINDS, TERMINATION_TYPES, Assignment, OrgData, Position, Program, Staff,
                     Supervision, TABLE_COLUMNS, empty_table)
 from .plain import redact
-from .reading import LINE, IssueLog, read_tables
+from .reading import LINE, OPEN_END, IssueLog, read_tables
 from .schema import FILES
 
 __all__ = ["validate_bundle", "load_bundle"]
@@ -371,6 +371,14 @@ def _check(tables: dict, log: IssueLog) -> None:
         _reject(staff, bad, log, F["staff"], "termination_type",
                 lambda b: [f"termination_type {v!r} is not one of {', '.join(TERMINATION_TYPES)}"
                            for v in b["termination_type"]], "bad-value")
+        placeholder = staff.get(OPEN_END + "termination_date", pd.Series(False, index=staff.index))
+        ignored = tt.notna() & placeholder & ~staff["_bad"]
+        _reject(staff, ignored, log, F["staff"], "termination_type",
+                lambda b: [f"termination_type {v!r} is ignored: the termination date is a 'no end' placeholder, "
+                           "so the person is still employed" for v in b["termination_type"]],
+                "open-end-termination", "warning")
+        staff.loc[ignored, "termination_type"] = None
+        tt = staff["termination_type"]
         no_date = tt.notna() & staff["termination_date"].isna()
         _reject(staff, no_date, log, F["staff"], "termination_date",
                 "termination_type is given but termination_date is empty", "missing-termination-date")

@@ -415,3 +415,17 @@ def test_config_data_end_must_be_a_plausible_day(bundle, value):
     (folder / "orgraph.toml").write_text(f"[data]\nend = {value}\n")
     with pytest.raises(ConfigError, match=r"\[data\] end = '.*' is not a day YYYY-MM-DD between 1900 and 2100"):
         load(folder)
+
+
+def test_a_termination_type_beside_the_no_end_placeholder_is_ignored(bundle):
+    """Bundles written by `orgraph import` before it read 9999-12-31 as no end say '9999-12-31,other': that row
+    used to be an error (a type without a date); the person is still employed."""
+    staff = BASE["staff.csv"].replace("S3,Cy Ortiz,LMFT,2020-03-01,,,", "S3,Cy Ortiz,LMFT,2020-03-01,9999-12-31,other,")
+    folder = bundle(staff_csv=staff)
+    assert issues_of(folder) == [
+        "staff.csv:4 [termination_date] warning: '9999-12-31' is read as no end date (a common 'open' value in HR "
+        "systems)",
+        "staff.csv:4 [termination_type] warning: termination_type 'other' is ignored: the termination date is a "
+        "'no end' placeholder, so the person is still employed"]
+    s3 = load(folder).data.staff["S3"]
+    assert (s3.termination_date, s3.termination_type) == (None, None)
