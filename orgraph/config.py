@@ -23,6 +23,7 @@ import tomllib
 from pathlib import Path
 
 from .errors import ConfigError
+from .schema import MAX_YEAR, MIN_YEAR
 
 __all__ = ["DEFAULTS", "Config", "load_config"]
 
@@ -157,6 +158,19 @@ def _check_type(section: str, key: str, value, default):
     return value
 
 
+def _check_day(source: str, key: str, value: str) -> None:
+    """``[data] start`` and ``end`` are empty or a day YYYY-MM-DD in the years a bundle's dates may have."""
+    if value == "":
+        return
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        day = None
+    if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ConfigError(f"{source}: [data] {key} = {value!r} is not a day YYYY-MM-DD between {MIN_YEAR} and "
+                          f"{MAX_YEAR}")
+
+
 class Config:
     """Settings by section, defaults filled in. Read with :meth:`get`."""
 
@@ -180,6 +194,8 @@ class Config:
                     hint = f" (did you mean {near[0]!r}?)" if near else ""
                     raise ConfigError(f"{source}: unknown setting [{section}] {key}{hint}")
                 values[section][key] = _check_type(section, key, value, DEFAULTS[section][key])
+        for key in ("start", "end"):
+            _check_day(source, key, values["data"][key])
         return cls(values, source)
 
     def get(self, section: str, key: str):

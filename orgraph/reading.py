@@ -20,14 +20,19 @@ import numpy as np
 import pandas as pd
 
 from .errors import Issue
-from .schema import FILES, FileSpec
+from .schema import FILES, MAX_YEAR, MIN_YEAR, OPEN_END_YEAR, FileSpec
 
-__all__ = ["IssueLog", "read_table", "read_tables", "LINE"]
+__all__ = ["IssueLog", "read_table", "read_tables", "LINE", "OPEN_END"]
 
 #: Name of the column holding each row's line number in its file.
 LINE = "_line"
+#: Prefix of the column marking the rows whose ``<column>`` held a "no end" placeholder read as empty.
+OPEN_END = "_open_end:"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+#: Characters that are not text (C0 controls other than tab and line breaks, U+FFFE, U+FFFF): a value holding
+#: one is a damaged export, and no XML, HTML or graph file could carry it.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 
@@ -231,6 +236,8 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
                     f"column {c!r} is not used by orgraph and is ignored{_closest(c, list(spec.types))}",
                     "unknown-column")
     df["_bad"] = False
+    if _CONTROL.search(text):
+        _reject_control_characters(df, spec, log)
     for col, kind in spec.types.items():
         if col not in df.columns:
             continue
@@ -244,6 +251,19 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
                 df.loc[bad, "_bad"] = True
         df[col] = _parse(df, col, kind, empty, spec.filename, log)
     return df
+
+
+def _reject_control_characters(df: pd.DataFrame, spec: FileSpec, log: IssueLog) -> None:
+    """Rows with a control character in a column orgraph reads are errors, named by line and column."""
+    for col in spec.types:
+        if col not in df.columns:
+            continue
+        bad = df[col].str.contains(_CONTROL) & ~df["_bad"]
+        if bad.any():
+            log.add_rows("error", spec.filename, df.loc[bad, LINE], col,
+                         [f"{col} holds the control character U+{ord(_CONTROL.search(v).group()):04X}, which is not "
+                          "text (a damaged export?); remove it" for v in df.loc[bad, col]], "control-character")
+            df.loc[bad, "_bad"] = True
 
 
 def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, log: IssueLog) -> pd.Series:
@@ -270,13 +290,15 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
                          [f"{v!r} is read as no end date (a common 'open' value in HR systems)"
                           for v in raw[open_end]], "open-end-date")
             empty = empty | open_end
-        implausible = ~empty & ((year < MIN_YEAR) | (year > MAX_YEAR)) & ~df["_bad"]
+            df[OPEN_END + col] = open_end
+        out_of_range = ~empty & ((year < MIN_YEAR) | (year > MAX_YEAR))
+        implausible = out_of_range & ~df["_bad"]
         if implausible.any():
             log.add_rows("error", fname, df.loc[implausible, LINE], col,
                          [f"{v!r} is outside the plausible range {MIN_YEAR}-{MAX_YEAR}" for v in raw[implausible]],
                          "implausible-date")
             df.loc[implausible, "_bad"] = True
-        out = raw.map(parsed).where(~empty & ~implausible)
+        out = raw.map(parsed).where(~empty & ~out_of_range)  # also in rows already rejected: no overflow
         bad = ~empty & out.isna() & ~df["_bad"]
         if bad.any():
             log.add_rows("error", fname, df.loc[bad, LINE], col,
@@ -306,13 +328,6 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
             df.loc[bad, "_bad"] = True
         return low.isin(_TRUE)
     raise ValueError(kind)
-
-
-#: Dates outside these years are errors: they are typing slips or placeholders, and one of them would move the
-#: data's end (and so every "as of") silently.
-MIN_YEAR, MAX_YEAR = 1900, 2100
-#: An end date in this year or later is the usual HR placeholder for "no end" (9999-12-31): read as empty.
-OPEN_END_YEAR = 2900
 
 
 def _is_end_column(col: str) -> bool:

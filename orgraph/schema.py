@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["FileSpec", "FILES", "REQUIRED_FILES", "OPTIONAL_FILES"]
+__all__ = ["FileSpec", "FILES", "REQUIRED_FILES", "OPTIONAL_FILES", "MIN_YEAR", "MAX_YEAR", "OPEN_END_YEAR"]
+
+#: Dates outside these years are errors: they are typing slips or placeholders, and one of them would move the
+#: data's end (and so every "as of") silently.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+#: An end date in this year or later is the usual HR placeholder for "no end" (9999-12-31): read as empty.
+OPEN_END_YEAR = 2900
 
 
 @dataclass(frozen=True)

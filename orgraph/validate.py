@@ -3,7 +3,8 @@
 :func:`validate_bundle` reads a folder and returns an
 :class:`~orgraph.model.OrgData` with every valid row plus the list of
 issues. Every input row is either loaded or reported: a row with an error is
-left out *and* named in an issue; warnings keep the row.
+left out *and* named in an issue; warnings keep the row, except that a row
+repeating or overlapping another row of the same link is merged into it.
 
 Rules (rule names in brackets): missing files or columns [missing-file,
 missing-column], unreadable cells [bad-date, bad-month, bad-number, bad-bool,
@@ -13,12 +14,14 @@ before hire [termination-before-hire], intervals outside employment
 [outside-employment, warning], more holders than a seat's capacity
 [over-capacity], self-supervision [self-supervision], supervision cycles on
 any date [supervision-cycle], two supervisors at once [two-supervisors,
-warning].
+warning], repeated or overlapping rows of one link [duplicate-row,
+overlapping-rows, warnings; merged].
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .config import load_config
@@ -26,7 +29,7 @@ from .errors import BundleError, Issue, SourceError
 from .model import (ROLE_KINDS, TERMINATION_TYPES, Assignment, OrgData, Position, Program, Staff,
                     Supervision, TABLE_COLUMNS, empty_table)
 from .plain import redact
-from .reading import LINE, IssueLog, read_tables
+from .reading import LINE, OPEN_END, IssueLog, read_tables
 from .schema import FILES
 
 __all__ = ["validate_bundle", "load_bundle"]
@@ -47,6 +50,56 @@ def _exact_duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: s
     log.add_rows("warning", fname, live.loc[dup, LINE], None,
                  [f"exact duplicate of line {n}; kept once" for n in lines], "duplicate-row")
     df.loc[dup[dup].index, "_bad"] = True
+
+
+def _span(start: pd.Timestamp, end) -> str:
+    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" if pd.notna(end) else f"{start:%Y-%m-%d} onward"
+
+
+def _merge_overlaps(df: pd.DataFrame, key: str, log: IssueLog, fname: str, link: str, noun: str) -> None:
+    """Rows of one person with one ``key`` (seat or supervisor) whose days overlap become one row.
+
+    The earliest row is kept and stretched to cover the union of their days;
+    each later row is left out with a warning naming the row it overlaps and
+    the row kept. Rows that only touch (one ends the day before the next
+    starts) stay apart. Without this, two overlapping rows for one link would
+    read as two supervisors (or two holders of a seat) at once and count the
+    shared days twice. ``link`` names the pair from ``staff`` and ``key``
+    (``"{staff!r} under {key!r}"``); ``noun`` names the merged row.
+    """
+    live = df[~df["_bad"]]
+    if len(live) < 2:
+        return
+    order = live.sort_values(["staff_id", key, "start_date", LINE], kind="stable")
+    ids, keys = order["staff_id"].to_numpy(), order[key].to_numpy()
+    new_pair = np.ones(len(order), dtype=bool)
+    new_pair[1:] = (ids[1:] != ids[:-1]) | (keys[1:] != keys[:-1])
+    pair = np.cumsum(new_pair)
+    end = order["end_date"].fillna(_FAR)
+    reach = end.groupby(pair).cummax().groupby(pair).shift()
+    joins = ~new_pair & (order["start_date"] <= reach).to_numpy()
+    if not joins.any():
+        return
+    group = np.cumsum(~joins)
+    merging = np.isin(group, group[joins])
+    lines, messages = [], []
+    for _, rows in order[merging].groupby(group[merging], sort=False):
+        kept = far = rows.index[0]
+        said = []
+        for i in rows.index[1:]:
+            pair_text = link.format(staff=rows.at[i, "staff_id"], key=rows.at[i, key])
+            also = "" if far == kept else f" with line {rows.at[kept, LINE]}"
+            said.append(f"{pair_text} {_span(rows.at[i, 'start_date'], rows.at[i, 'end_date'])} overlaps line "
+                        f"{rows.at[far, LINE]} ({_span(rows.at[far, 'start_date'], rows.at[far, 'end_date'])}); "
+                        f"merged{also} into one {noun}")
+            lines.append(rows.at[i, LINE])
+            if end[i] > end[far]:
+                far = i
+        merged = _span(rows.at[kept, "start_date"], rows.at[far, "end_date"])
+        messages += [f"{text} {merged}" for text in said]
+        df.at[kept, "end_date"] = rows.at[far, "end_date"]
+        df.loc[rows.index[1:], "_bad"] = True
+    log.add_rows("warning", fname, lines, None, messages, "overlapping-rows")
 
 
 def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column, messages, rule: str,
@@ -147,19 +200,47 @@ def _concurrent(df: pd.DataFrame, key: str, limit: pd.Series) -> pd.DataFrame:
 def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
     """Rows whose supervision edge closes a cycle on some date, with the cycle as text.
 
-    Sweeps change dates in order, keeping the active supervisor edges; each new
-    edge staff→supervisor makes a cycle iff staff is reachable upward from the supervisor.
+    Sweeps change dates in order, keeping the active supervisor edges; a new
+    edge staff→supervisor closes a cycle iff staff is reachable upward from the
+    supervisor, and the text is the first such path a depth-first search finds.
+
+    Linear in the rows when supervision never loops: one pass finds the strongly
+    connected components of all links over all time, and only a link inside one
+    of them (both people in the same component) can ever be part of a cycle. The
+    sweep keeps only those links. A new link can only close a cycle if someone
+    reports to the staff member and the supervisor reports to someone (so people
+    joining at the bottom of a chain cost nothing); on each day that adds such
+    links, one pass over the links reachable from their supervisors names the ones
+    that close a cycle, and only those are searched for the path to print.
+
+    Examples
+    --------
+    >>> sup = pd.DataFrame({"staff_id": ["A", "B"], "supervisor_id": ["B", "A"],
+    ...                     "start_date": pd.to_datetime(["2020-01-01", "2020-03-01"]),
+    ...                     "end_date": [pd.NaT, pd.NaT], "_bad": False})
+    >>> _cycles(sup)
+    [(1, 'B → A → B on 2020-03-01')]
     """
     live = sup[~sup["_bad"]]
     if not len(live):
         return []
+    staff = live["staff_id"].to_dict()
+    boss = live["supervisor_id"].to_dict()
+    ever: dict[str, dict[str, None]] = {}
+    for i in live.index:
+        ever.setdefault(staff[i], {})[boss[i]] = None
+    comp = _components(ever, list(ever))
+    looping = [i for i in live.index if comp[staff[i]] == comp.get(boss[i])]
+    if not looping:
+        return []
+    live = live.loc[looping]
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
     events = sorted(
         [(t, 0, i) for t, i in zip(ends, live.index)] + [(t, 1, i) for t, i in zip(live["start_date"], live.index)],
         key=lambda e: (e[0], e[1]))
     active: dict[str, dict[str, int]] = {}
-    staff = live["staff_id"].to_dict()
-    boss = live["supervisor_id"].to_dict()
+    reports: dict[str, int] = {}  # active rows naming each person as supervisor
+    bosses: dict[str, int] = {}  # active rows naming each person as staff
     found: list[tuple[int, str]] = []
     j = 0
     while j < len(events):
@@ -168,6 +249,9 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
         while j < len(events) and events[j][0] == t:
             _, kind, i = events[j]
             u, v = staff[i], boss[i]
+            step = 1 if kind else -1
+            reports[v] = reports.get(v, 0) + step
+            bosses[u] = bosses.get(u, 0) + step
             if kind == 0:
                 c = active[u]
                 c[v] -= 1
@@ -178,25 +262,91 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
                 active[u][v] += 1
                 added.append(i)
             j += 1
+        added = [i for i in added if reports.get(staff[i]) and bosses.get(boss[i])]
+        if not added:
+            continue
+        now = _components(active, [boss[i] for i in added])
         for i in added:
             u, v = staff[i], boss[i]
+            if now.get(u) != now[v]:
+                continue
             path = _path_up(active, v, u)
             if path is not None:
                 found.append((i, " → ".join([u, *path]) + f" on {t:%Y-%m-%d}"))
     return found
 
 
+def _components(succ: dict[str, dict], roots: list[str]) -> dict[str, int]:
+    """Strongly connected components of the nodes reachable from ``roots`` (Tarjan's algorithm, iterative).
+
+    ``succ`` maps a node to its successors (the keys of a dict). Returns a
+    component number per node reached: two nodes share one iff each reaches
+    the other. Time is linear in the nodes and edges reached.
+
+    Examples
+    --------
+    >>> c = _components({"a": {"b": 1}, "b": {"a": 1, "c": 1}}, ["a"])
+    >>> c["a"] == c["b"] != c["c"]
+    True
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    comp: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    none: dict = {}
+    for root in roots:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ.get(root, none)))]
+        while work:
+            node, nexts = work[-1]
+            for nxt in nexts:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(succ.get(nxt, none))))
+                    break
+                if nxt in on_stack and index[nxt] < low[node]:
+                    low[node] = index[nxt]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == index[node]:
+                    while True:
+                        x = stack.pop()
+                        on_stack.discard(x)
+                        comp[x] = index[node]
+                        if x == node:
+                            break
+    return comp
+
+
 def _path_up(active: dict[str, dict[str, int]], start: str, target: str) -> list[str] | None:
-    stack = [(start, [start])]
-    seen = {start}
+    """The path from ``start`` to ``target`` a depth-first search finds first, or ``None``.
+
+    Each node keeps the node it was reached from, so a search costs the edges
+    it visits (not a copy of the path per step).
+    """
+    parent: dict[str, str | None] = {start: None}
+    stack = [start]
     while stack:
-        node, path = stack.pop()
+        node = stack.pop()
         if node == target:
-            return path
+            path = []
+            while node is not None:
+                path.append(node)
+                node = parent[node]
+            return path[::-1]
         for nxt in active.get(node, {}):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, path + [nxt]))
+            if nxt not in parent:
+                parent[nxt] = node
+                stack.append(nxt)
     return None
 
 
@@ -221,6 +371,14 @@ def _check(tables: dict, log: IssueLog) -> None:
         _reject(staff, bad, log, F["staff"], "termination_type",
                 lambda b: [f"termination_type {v!r} is not one of {', '.join(TERMINATION_TYPES)}"
                            for v in b["termination_type"]], "bad-value")
+        placeholder = staff.get(OPEN_END + "termination_date", pd.Series(False, index=staff.index))
+        ignored = tt.notna() & placeholder & ~staff["_bad"]
+        _reject(staff, ignored, log, F["staff"], "termination_type",
+                lambda b: [f"termination_type {v!r} is ignored: the termination date is a 'no end' placeholder, "
+                           "so the person is still employed" for v in b["termination_type"]],
+                "open-end-termination", "warning")
+        staff.loc[ignored, "termination_type"] = None
+        tt = staff["termination_type"]
         no_date = tt.notna() & staff["termination_date"].isna()
         _reject(staff, no_date, log, F["staff"], "termination_date",
                 "termination_type is given but termination_date is empty", "missing-termination-date")
@@ -278,6 +436,11 @@ def _check(tables: dict, log: IssueLog) -> None:
     if sup is not None:
         _reject(sup, sup["staff_id"] == sup["supervisor_id"], log, F["supervision"], "supervisor_id",
                 lambda b: [f"{s!r} is listed as their own supervisor" for s in b["staff_id"]], "self-supervision")
+
+    if asg is not None:
+        _merge_overlaps(asg, "position_id", log, F["assignments"], "{staff!r} in seat {key!r}", "assignment")
+    if sup is not None:
+        _merge_overlaps(sup, "supervisor_id", log, F["supervision"], "{staff!r} under {key!r}", "link")
 
     if good_staff is not None:
         if asg is not None:

@@ -111,3 +111,20 @@ def test_job_history_first_event_not_a_hire_is_warned(tmp_path):
     assert s["warnings"] == ["line 2: the first event of staff 1 is 'Transfer' on 2019-01-01; "
                              "taken as the start of employment"]
     assert s["rows_imported"] == 1
+
+
+def test_job_history_far_future_terminations_are_no_termination(tmp_path):
+    # Ann's export repeats the "no end" date on every row; Bo has a termination event dated 9999-12-31.
+    head = "emp,name,action,date,dept,title,mgr,reason,left\n"
+    body = ("1,Ann Ng,Hire,2019-01-01,OP,Supervisor,,,9999-12-31\n"
+            "1,Ann Ng,Promotion,2020-01-01,OP,Director,,,9999-12-31\n"
+            "2,Bo Li,Hire,2019-02-01,OP,Therapist,1,,\n"
+            "2,Bo Li,Termination,9999-12-31,,,,Resigned,\n")
+    s, out = history(tmp_path, body, head=head, columns={**JH_COLS, "termination_date": "left"})
+    staff = by(read(out, "staff"))
+    assert [(staff[i]["termination_date"], staff[i]["termination_type"]) for i in "12"] == [("", ""), ("", "")]
+    assert [(r["staff_id"], r["end_date"]) for r in read(out, "assignments")] == [
+        ("1", "2019-12-31"), ("1", ""), ("2", "")]
+    assert s["merged_by_rule"] == {"open-end-date": 1} and accounted(s)
+    assert any(n.startswith("3 termination date(s) in year 2900 or later") for n in s["notes"])
+    assert s["validation"]["status"] == "ok"

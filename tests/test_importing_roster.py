@@ -87,3 +87,22 @@ def test_bad_number_is_left_empty_with_a_warning(tmp_path):
     staff = by(read(out, "staff"))
     assert staff["1"]["annual_salary"] == "" and staff["2"]["annual_salary"] == "1200.5"
     assert s["warnings"] == ["line 2: annual_salary (pay) 'abc' is not a number; left empty"]
+
+
+def test_far_future_termination_dates_are_no_termination(tmp_path):
+    """HRIS exports write 12/31/9999 (or 2999) for "still employed"; it used to become a termination in 9999,
+    which the bundle then could not load (a termination type with no date)."""
+    body = ("1,Ann Ng,1/6/2020,12/31/9999,,OP,Director,\n"
+            "2,Bo Li,3/1/2021,12/31/2999,n/a,OP,Therapist,Ann Ng\n"
+            "3,Cy Ma,3/1/2021,5/31/2022,Moved,OP,Therapist,Ann Ng\n")
+    s, out = roster(tmp_path, body, date_format="%m/%d/%Y")
+    staff = by(read(out, "staff"))
+    assert [(staff[i]["termination_date"], staff[i]["termination_type"]) for i in "123"] == [
+        ("", ""), ("", ""), ("2022-05-31", "other")]
+    assert [(r["staff_id"], r["end_date"]) for r in read(out, "assignments")] == [
+        ("1", ""), ("2", ""), ("3", "2022-05-31")]
+    assert [(r["staff_id"], r["end_date"]) for r in read(out, "supervision")] == [("2", ""), ("3", "2022-05-31")]
+    assert ("2 termination date(s) in year 2900 or later (such as '12/31/9999'), the usual HR value for 'no end', "
+            "were read as no termination: those people are still employed.") in s["notes"]
+    assert s["validation"] == {"status": "ok", "errors": 0, "warnings": 0, "issues": []}
+    assert s["rows_imported"] == 3 and accounted(s)

@@ -325,3 +325,107 @@ def test_one_person_in_two_seats_at_once_is_said(bundle):
     n = BASE["assignments.csv"].count("\n") + 1
     assert issues_of(folder) == [f"assignments.csv:{n} [position_id] warning: 'S3' holds 2 seats at once from "
                                  "2021-01-01; their role kind and program are those of the seat taken most recently"]
+
+
+def test_overlapping_supervision_rows_are_one_link(bundle):
+    """Two rows for one link that share days used to read as two supervisors at once, the shared days twice."""
+    folder = bundle(supervision_csv=replace_rows(
+        "supervision.csv", "S2,S1,2020-02-01,2020-12-31", "S3,S1,2020-03-01,", "S1,S4,2020-01-15,",
+        "S2,S1,2020-10-01,2021-06-30", "S2,S1,2021-03-01,2021-06-30"))
+    assert issues_of(folder) == [
+        "supervision.csv:5 warning: 'S2' under 'S1' 2020-10-01 to 2021-06-30 overlaps line 2 "
+        "(2020-02-01 to 2020-12-31); merged into one link 2020-02-01 to 2021-06-30",
+        # line 6 lies inside line 5, which stretched line 2's link: both rows are named
+        "supervision.csv:6 warning: 'S2' under 'S1' 2021-03-01 to 2021-06-30 overlaps line 5 "
+        "(2020-10-01 to 2021-06-30); merged with line 2 into one link 2020-02-01 to 2021-06-30"]
+    org = load(folder)
+    links = [(s.start.isoformat(), s.end.isoformat()) for s in org.data.supervision if s.staff_id == "S2"]
+    assert links == [("2020-02-01", "2021-06-30")]
+
+
+def test_overlapping_rows_for_one_seat_are_one_assignment(bundle):
+    """A second, overlapping row for the same person and seat used to be an over-capacity error."""
+    folder = bundle(assignments_csv=add_rows("assignments.csv", "S3,P3,2021-01-01,2021-12-31"))
+    n = BASE["assignments.csv"].count("\n") + 1
+    assert issues_of(folder) == [
+        f"assignments.csv:{n} warning: 'S3' in seat 'P3' 2021-01-01 to 2021-12-31 overlaps line 4 "
+        "(2020-03-01 onward); merged into one assignment 2020-03-01 onward"]
+    org = load(folder)
+    assert [(a.start.isoformat(), a.end) for a in org.data.assignments if a.staff_id == "S3"] == [("2020-03-01", None)]
+
+
+def test_rows_for_one_link_that_only_touch_stay_apart(bundle):
+    folder = bundle(supervision_csv=replace_rows(
+        "supervision.csv", "S2,S1,2020-02-01,2020-12-31", "S2,S1,2021-01-01,2021-06-30", "S3,S1,2020-03-01,",
+        "S1,S4,2020-01-15,"))
+    assert issues_of(folder) == []
+    assert len([s for s in load(folder).data.supervision if s.staff_id == "S2"]) == 2
+
+
+def _chain_bundle(folder, n: int, extra_supervision: list[str]):
+    """``n`` people hired on one day, person i supervised by person i-1, plus ``extra_supervision`` rows."""
+    folder.mkdir()
+    files = {
+        "staff.csv": ["staff_id,name,discipline,hire_date,termination_date,termination_type,termination_reason"]
+        + [f"S{i},P {i},LCSW,2020-01-01,,," for i in range(1, n + 1)],
+        "programs.csv": ["program_id,name,service_line", "OP,Outpatient,outpatient"],
+        "positions.csv": ["position_id,title,program_id,role_kind"] + [f"P{i},T,OP,clinician" for i in range(1, n + 1)],
+        "assignments.csv": ["staff_id,position_id,start_date,end_date"]
+        + [f"S{i},P{i},2020-01-01," for i in range(1, n + 1)],
+        "supervision.csv": ["staff_id,supervisor_id,start_date,end_date"]
+        + [f"S{i},S{i - 1},2020-01-01," for i in range(2, n + 1)] + extra_supervision,
+    }
+    for name, lines in files.items():
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_cycles_at_the_bottom_of_a_deep_chain_are_found(tmp_path):
+    """A chain 3,000 deep: a two-person cycle at its end, later one through the whole chain."""
+    n = 3000
+    folder = _chain_bundle(tmp_path / "chain", n, [f"S{n - 1},S{n},2021-03-01,2021-03-31", f"S1,S{n},2022-01-01,"])
+    whole = " → ".join(["S1", *(f"S{i}" for i in range(n, 0, -1))])
+    assert issues_of(folder) == [
+        f"supervision.csv:{n + 1} [supervisor_id] error: supervision cycle: S{n - 1} → S{n} → S{n - 1} on 2021-03-01",
+        f"supervision.csv:{n + 2} [supervisor_id] error: supervision cycle: {whole} on 2022-01-01",
+        f"supervision.csv:{n + 1} [supervisor_id] warning: 'S{n - 1}' has 2 supervisors at once from 2021-03-01"]
+
+
+def test_a_far_date_in_a_row_already_rejected_is_not_a_crash(bundle):
+    """A row rejected for an empty seat also had start 9999-12-31: reading it used to overflow pandas' dates."""
+    folder = bundle(assignments_csv=add_rows("assignments.csv", "S3,,9999-12-31,"))
+    n = BASE["assignments.csv"].count("\n") + 1
+    assert issues_of(folder) == [f"assignments.csv:{n} [position_id] error: position_id is empty; a value is required"]
+
+
+def test_a_control_character_is_an_error_naming_the_cell(bundle):
+    """A control character used to reach the audit's graph file and stop it with an XML error."""
+    folder = bundle(programs_csv=add_rows("programs.csv", "IOP,Intensive\x12,outpatient"))
+    assert issues_of(folder) == [
+        "programs.csv:3 [name] error: name holds the control character U+0012, which is not text "
+        "(a damaged export?); remove it"]
+
+
+@pytest.mark.parametrize("value", ['"9999-12-31"', '"2020-02-30"', '"last year"', '"1850-01-01"'])
+def test_config_data_end_must_be_a_plausible_day(bundle, value):
+    """[data] end = "9999-12-31" used to stop the audit with an OverflowError; now it is a clear config error."""
+    from orgraph.errors import ConfigError
+
+    folder = bundle()
+    (folder / "orgraph.toml").write_text(f"[data]\nend = {value}\n")
+    with pytest.raises(ConfigError, match=r"\[data\] end = '.*' is not a day YYYY-MM-DD between 1900 and 2100"):
+        load(folder)
+
+
+def test_a_termination_type_beside_the_no_end_placeholder_is_ignored(bundle):
+    """Bundles written by `orgraph import` before it read 9999-12-31 as no end say '9999-12-31,other': that row
+    used to be an error (a type without a date); the person is still employed."""
+    staff = BASE["staff.csv"].replace("S3,Cy Ortiz,LMFT,2020-03-01,,,", "S3,Cy Ortiz,LMFT,2020-03-01,9999-12-31,other,")
+    folder = bundle(staff_csv=staff)
+    assert issues_of(folder) == [
+        "staff.csv:4 [termination_date] warning: '9999-12-31' is read as no end date (a common 'open' value in HR "
+        "systems)",
+        "staff.csv:4 [termination_type] warning: termination_type 'other' is ignored: the termination date is a "
+        "'no end' placeholder, so the person is still employed"]
+    s3 = load(folder).data.staff["S3"]
+    assert (s3.termination_date, s3.termination_type) == (None, None)

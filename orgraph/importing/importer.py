@@ -109,6 +109,9 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
             items = ledger.managers.get(key, [])
             managers[f"n_{key}"] = ledger.n_managers(key)
             managers[key] = items[:_LIST_CAP]
+    open_end = fields.open_end_note()
+    if open_end:
+        ledger.notes.append(open_end)
     for pid, p in fields.programs.items():
         if len(p["spellings"]) > 1:
             ledger.notes.append(f"program {pid!r} was written as {', '.join(sorted(map(repr, p['spellings'])))}")

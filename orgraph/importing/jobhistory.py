@@ -21,13 +21,16 @@ Rejection rules: ``malformed-row``, ``blank-row``, ``missing-staff-id``,
 ``missing-effective-date``, ``bad-date``, ``missing-event-type``,
 ``unknown-event-type``, ``termination-without-hire``, ``event-after-termination``,
 ``hire-while-employed``, ``termination-before-last-event``. Merged: ``no-change``
-(a change event that changes nothing), ``duplicate-event``.
+(a change event that changes nothing), ``duplicate-event``, ``open-end-date`` (a
+termination dated in year 2900 or later, such as 9999-12-31: the usual HR value
+for "no end", so no termination).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
+from ..schema import OPEN_END_YEAR
 from .build import AStint, SStint
 from .mapping import Mapping
 from .rows import Fields, Ledger, Person, RowError
@@ -169,6 +172,11 @@ def read_job_history(table: SourceTable, mapping: Mapping, fields: Fields, ledge
                     reject("hire-while-employed",
                            f"hire on {eff.isoformat()} but staff {sid} is employed since "
                            f"{spell.person.hire.isoformat()} with no termination in between")
+                continue
+            if kind == "termination" and eff.year >= OPEN_END_YEAR:
+                f.open_end(eff)
+                ledger.merged(line, "open-end-date", f"termination effective {eff.isoformat()} is the usual HR "
+                              "value for 'no end'; not a termination")
                 continue
             if kind == "termination":
                 term = eff if mapping.termination_day == "last_day" else eff - ONE_DAY

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..errors import ConfigError
+from ..schema import OPEN_END_YEAR
 from .dates import DateParser, detect_format
 from .mapping import Mapping, slug
 from .names import display_name
@@ -21,6 +22,8 @@ from .source import SourceTable
 __all__ = ["Fields", "Ledger", "RowError", "Person"]
 
 _DATE_FIELDS = ("hire_date", "termination_date", "effective_date")
+#: Date fields whose far-future values (year ``OPEN_END_YEAR`` or later, such as 9999-12-31) mean "no end".
+_END_FIELDS = ("termination_date",)
 
 
 class RowError(ValueError):
@@ -163,6 +166,7 @@ class Fields:
         self.m_term = mapping.map("termination_type")
         self.m_sl = mapping.map("service_line")
         self.role_kinds: dict[str, str] = {}
+        self.open_end_example = ""
 
     def has(self, fld: str) -> bool:
         return fld in self.idx
@@ -177,14 +181,38 @@ class Fields:
         return v.isoformat() if hasattr(v, "isoformat") else " ".join(str(v).split())
 
     def date(self, row: list, fld: str):
-        """The parsed date of ``fld``; raises :class:`RowError` ``bad-date`` if unreadable."""
+        """The parsed date of ``fld``; raises :class:`RowError` ``bad-date`` if unreadable.
+
+        A termination date in year ``OPEN_END_YEAR`` or later (``9999-12-31``,
+        ``12/31/9999``: the usual HR value for "no end") is ``None``, counted for
+        the summary's note by :meth:`open_end`.
+        """
         i = self.idx.get(fld)
         if i is None:
             return None
         try:
-            return self.dates[fld].parse(row[i])
+            d = self.dates[fld].parse(row[i])
         except ValueError as exc:
             raise RowError("bad-date", f"{fld} ({self.m.columns[fld]}): {exc}") from None
+        if d is not None and fld in _END_FIELDS and d.year >= OPEN_END_YEAR:
+            self.open_end(row[i])
+            return None
+        return d
+
+    def open_end(self, value) -> None:
+        """Count one far-future end date read as "no end", keeping the first as the note's example."""
+        if not self.ledger.counters["open-end-date"]:
+            self.open_end_example = (value.isoformat() if hasattr(value, "isoformat")
+                                     else " ".join(str(value).split()))
+        self.ledger.counters["open-end-date"] += 1
+
+    def open_end_note(self) -> str | None:
+        """The summary's note on far-future end dates read as "no end", or ``None`` when there were none."""
+        n = self.ledger.counters["open-end-date"]
+        if not n:
+            return None
+        return (f"{n} termination date(s) in year {OPEN_END_YEAR} or later (such as {self.open_end_example!r}), "
+                "the usual HR value for 'no end', were read as no termination: those people are still employed.")
 
     def number(self, row: list, fld: str, line: int):
         v = self.text(row, fld)
