@@ -21,6 +21,7 @@ import pandas as pd
 
 from .errors import Issue
 from .schema import FILES, MAX_YEAR, MIN_YEAR, OPEN_END_YEAR, FileSpec
+from .plain import plural
 
 __all__ = ["IssueLog", "read_table", "read_tables", "LINE", "OPEN_END"]
 
@@ -69,7 +70,7 @@ class IssueLog:
             shown = ", ".join(str(x) for x in lines[:10])
             more = " ..." if len(lines) > 10 else ""
             out.append(Issue(severity, file, None, None,
-                             f"{len(lines)} more row(s) with the same problem ({rule}) on lines {shown}{more}", rule))
+                             f"{plural(len(lines), 'more row')} with the same problem ({rule}) on lines {shown}{more}", rule))
         return out
 
 

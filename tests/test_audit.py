@@ -146,7 +146,7 @@ def test_a_tiny_org_is_audited_without_a_crash(tmp_path):
     doc = json.loads((tmp_path / "out" / "findings.json").read_text())
     assert not any(f["claim"] for f in doc["findings"])
     assert doc["total_exit_cost"]["exits"] == 4
-    assert any(n.startswith("who is at risk now: not run — only 4 exit(s)") for n in doc["notes"])
+    assert any(n.startswith("who is at risk now: not run — only 4 exits") for n in doc["notes"])
 
 
 def test_a_hostile_name_is_shown_not_rendered_in_the_memo(tmp_path):

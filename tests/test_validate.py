@@ -260,7 +260,7 @@ def test_overflow_is_summarized_not_lost(bundle):
     folder = bundle(caseload_csv="staff_id,month,active_clients\n" + "\n".join(rows) + "\n")
     _, issues = validate_bundle(folder)
     assert len(issues) == 201
-    assert issues[-1].message.startswith("160 more row(s) with the same problem (bad-month) on lines 202, 203")
+    assert issues[-1].message.startswith("160 more rows with the same problem (bad-month) on lines 202, 203")
 
 
 def test_load_raises_bundle_error_with_all_issues(bundle):
