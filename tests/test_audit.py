@@ -3,6 +3,7 @@ anonymizing hides names."""
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 import re
 from pathlib import Path
 
@@ -147,6 +148,10 @@ def test_a_tiny_org_is_audited_without_a_crash(tmp_path):
     assert not any(f["claim"] for f in doc["findings"])
     assert doc["total_exit_cost"]["exits"] == 4
     assert any(n.startswith("who is at risk now: not run — only 4 exits") for n in doc["notes"])
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    said = page.split("What this data could not answer:")[1].split("</ul>")[0]     # in the pack, not only the memo
+    assert "who is at risk now: not run — only 4 exits" in said
+    assert all(html_escape(u, quote=False) in said for u in doc["untestable"]) and doc["untestable"]
 
 
 def test_a_hostile_name_is_shown_not_rendered_in_the_memo(tmp_path):

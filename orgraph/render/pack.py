@@ -217,7 +217,8 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
                        findings=content["findings"], tables=tables, map_html=map_html, png=png_bytes,
                        anonymize=anonymize, min_cell=min_cell, notes=notes, changes=content.get("changes"),
                        cards=content.get("cards") or (), opening=content.get("opening") or (),
-                       how_to_read=content.get("how_to_read") or (), table_notes=content.get("table_notes"))
+                       how_to_read=content.get("how_to_read") or (), table_notes=content.get("table_notes"),
+                       cannot=content.get("cannot") or ())
     files["index.html"] = out / "index.html"
     files["index.html"].write_text(index, encoding="utf-8")
     return {"out_dir": str(out), "as_of": day.isoformat(), "files": {k: str(v) for k, v in files.items()},

@@ -96,7 +96,8 @@ def _retention_charts(rows: list[dict]) -> list[str]:
 
 def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, map_html: str, png: bytes | None,
                anonymize: bool, min_cell: int, notes: list[str], made_on: dt.date | None = None,
-               changes: dict | None = None, cards=(), opening=(), how_to_read=(), table_notes=None) -> str:
+               changes: dict | None = None, cards=(), opening=(), how_to_read=(), table_notes=None,
+               cannot=()) -> str:
     """The pack's ``index.html``.
 
     Parameters
@@ -124,6 +125,8 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
         them and the "how to read this" paragraphs; without cards the page lists ``findings``.
     table_notes : dict, optional
         Table name -> a sentence shown under it (the risk list's check).
+    cannot : sequence of str, optional
+        What the data could not answer, listed under the bottom line.
     made_on : date, optional
         Default today.
     changes : dict, optional
@@ -151,4 +154,4 @@ def index_html(*, title: str, day: dt.date, findings: list[str], tables: dict, m
                   min_cell=min_cell, map_html=map_html,
                   png_base64=base64.b64encode(png).decode("ascii") if png else None,
                   charts=_charts(tables, min_cell), tables=shown, notes=notes, changes=changes, cards=list(cards),
-                  opening=list(opening), how_to_read=list(how_to_read))
+                  opening=list(opening), how_to_read=list(how_to_read), cannot=list(cannot))

@@ -35,7 +35,7 @@ def _table(results: dict, name: str) -> list[dict]:
 
 def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None, own_findings: bool | None = None,
                  bottom_line=(), anonymize: bool = False, key: str | None = None, min_cell: int = 5, period=None,
-                 at_risk=None, risk_validation=None,
+                 at_risk=None, risk_validation=None, cannot=(),
                  changes: dict | None = None) -> dict:
     """Flags, tables and headline sentences for a pack on ``as_of``.
 
@@ -88,7 +88,7 @@ def pack_content(org: OrgGraph, *, as_of, results: dict, notes=(), findings=None
         table_notes["at_risk"] = risk_check(risk_validation)
     return {"flags": flags, "tables": tables, "findings": said, "notes": list(notes), "changes": changes,
             "opening": opening, "cards": cards, "how_to_read": list(HOW_TO_READ) if cards else [],
-            "table_notes": table_notes}
+            "table_notes": table_notes, "cannot": list(cannot)}
 
 
 #: The risk list's factors in words.
