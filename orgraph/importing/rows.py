@@ -20,7 +20,7 @@ from .source import SourceTable
 
 __all__ = ["Fields", "Ledger", "RowError", "Person"]
 
-_DATE_FIELDS = ("hire_date", "termination_date", "effective_date")
+_DATE_FIELDS = ("hire_date", "termination_date", "effective_date", "start_date", "end_date")
 
 
 class RowError(ValueError):
