@@ -117,3 +117,19 @@ def test_oracle_job_history_with_employees_imports_every_row_and_validates(tmp_p
     w = " | ".join(s["warnings"])
     assert "employees.csv:16: staff 114 was hired on 2012-12-07 but the first job spell (job_history.csv:6)" in w
     assert "employees.csv:102: staff 200's hire date 2013-09-17 falls inside the job spells" in w
+
+
+@pytest.mark.skipif(not (ORACLE / "job_history.csv").exists(), reason="shared Oracle HR files not available")
+def test_cli_combines_employees_and_job_history_in_either_order(tmp_path):
+    from click.testing import CliRunner
+
+    from orgraph.cli import main
+
+    r = CliRunner().invoke(main, ["import", str(ORACLE / "employees.csv"), str(ORACLE / "job_history.csv"),
+                                  "--mapping", str(MAPS / "oracle_hr.toml"), "--mapping",
+                                  str(MAPS / "oracle_job_spells.toml"), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert "10 source rows: 10 imported, 0 merged, 0 rejected" in r.output
+    assert "roster " in r.output and "107 source rows: 107 imported, 0 merged, 0 rejected" in r.output
+    assert "validation: ok (0 errors, 0 warnings)" in r.output
+    assert len(read(tmp_path / "o", "staff")) == 109

@@ -141,7 +141,7 @@ def format_summary(s: dict) -> str:
       validation: ok (0 errors, 0 warnings)
     """
     out = [f"Imported {s['source']} ({s['kind']}) into {s['out']} in {s['seconds']:.2f} s"]
-    rej = f" (see {s['out']}/{REJECTED_FILE})" if s["rows_rejected"] else ""
+    rej = f" (see {s['out']}/{s.get('rejected_file', REJECTED_FILE)})" if s["rows_rejected"] else ""
     out.append(f"  {s['rows']} source rows: {s['rows_imported']} imported, {s['rows_merged']} merged, "
                f"{s['rows_rejected']} rejected{rej}")
     for rule, n in s["merged_by_rule"].items():
@@ -155,7 +155,18 @@ def format_summary(s: dict) -> str:
                    f"{r['rows_merged']} merged, {r['rows_rejected']} rejected{rej}")
         for rule, n in {**r["merged_by_rule"], **r["rejected_by_rule"]}.items():
             out.append(f"    {rule}: {n}")
+    for example in s.get("rejected_examples", [])[:10]:
+        out.append(f"    {example}")
     out.append("  written: " + ", ".join(f"{n} {k}" for k, n in s["written"].items()))
+    sv = s.get("services")
+    if sv:
+        rule = (f"seen in the last {sv['active_days']} days" if sv["active_rule"] == "seen_within"
+                else "an episode open in the month")
+        out.append(f"  services: {sv['clinical_services']} clinical and {sv['supervision_services']} supervision "
+                   f"services, {sv['clients']} clients of {sv['clinicians']} clinicians up to {sv['data_end']}; "
+                   f"active = {rule}; episodes split after {sv['episode_gap_days']} days without a service; "
+                   f"client ids {'pseudonymised' if sv['pseudonymized'] else 'kept as exported'}; documentation "
+                   f"from {sv['documentation_from']}")
     df = s["date_format"]
     how = f"detected from the values, decided by {df.get('evidence')!r}" if df.get("detected") else "from the mapping"
     out.append(f"  dates: {df['format']} ({how})")
