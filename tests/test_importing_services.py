@@ -72,7 +72,8 @@ def test_round_trip_documentation_supervision_and_episodes(roundtrip):
     doc = {(r["staff_id"], r["month"]): (float(r["session_hours"]), float(r["documentation_hours"]))
            for r in read(bundle, "documentation")}
     assert doc == truth["hours"]
-    sup = sorted((r["supervisor_id"], r["staff_id"], r["date"], r["minutes"]) for r in read(bundle, "supervision_sessions"))
+    sup = sorted((r["supervisor_id"], r["staff_id"], r["date"], r["minutes"])
+                 for r in read(bundle, "supervision_sessions"))
     assert sup == truth["supervision"]
     eps = {(r["client_id"], r["staff_id"], r["start_date"], r["end_date"]) for r in read(bundle, "client_assignments")}
     want = {(_pseudonym("round-trip", c), sid, a, b) for c, sid, a, b in truth["episodes"]}
@@ -261,7 +262,8 @@ def test_cli_imports_a_roster_and_a_services_export_into_one_bundle(tmp_path):
     r = CliRunner().invoke(main, [*args, "--key", "example"])
     assert r.exit_code == 0, r.output
     assert "18 source rows: 13 imported, 1 merged, 4 rejected (see " in r.output
-    assert "services_sample.csv:18 unknown-staff-id: staff id 'E999' (Rendering Provider) is not in staff.csv" in r.output
+    assert ("services_sample.csv:18 unknown-staff-id: staff id 'E999' (Rendering Provider) is not in staff.csv"
+            in r.output)
     assert r.output.rstrip().endswith("validation: ok (0 errors, 0 warnings)")
     assert [(x["staff_id"], x["month"], x["active_clients"]) for x in read(out, "caseload")][:3] == [
         ("E103", "2023-01", "2"), ("E103", "2023-02", "3"), ("E103", "2023-03", "3")]
@@ -278,3 +280,24 @@ def test_cli_imports_a_roster_and_a_services_export_into_one_bundle(tmp_path):
                                   "-m", str(MAPS / "roster.toml"), "-m", str(MAPS / "job_history.toml"),
                                   "-o", str(tmp_path / "y")])
     assert r.exit_code == 2 and "cannot combine roster, job_history" in r.output
+
+
+def test_an_excel_export_with_date_cells(tmp_path):
+    import datetime as dt
+
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["clin", "client", "date", "min"])
+    ws.append(["S1", 100231, dt.datetime(2023, 1, 9), 53])           # a number id, a date cell
+    ws.append(["S1", "100231", "02/07/2023", 45])                   # a text date in the mapping's format
+    ws.append(["S1", "100232", "not a date", 45])
+    wb.save(tmp_path / "v.xlsx")
+    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
+    m = Mapping.from_dict({"kind": "services", "date_format": "%m/%d/%Y", "columns": {
+        "staff_id": "clin", "client_id": "client", "service_date": "date", "minutes": "min"},
+        "services": {"pseudonymize": False}})
+    s = import_services(tmp_path / "v.xlsx", m, tmp_path, validate=False)
+    assert (s["rows_imported"], s["rejected_by_rule"]) == (2, {"bad-date": 1})
+    assert read(tmp_path, "client_assignments") == [{"client_id": "100231", "staff_id": "S1",
+                                                    "start_date": "2023-01-09", "end_date": ""}]

@@ -133,3 +133,21 @@ def test_cli_combines_employees_and_job_history_in_either_order(tmp_path):
     assert "roster " in r.output and "107 source rows: 107 imported, 0 merged, 0 rejected" in r.output
     assert "validation: ok (0 errors, 0 warnings)" in r.output
     assert len(read(tmp_path / "o", "staff")) == 109
+
+
+def test_termination_columns_on_the_last_spell(tmp_path):
+    body = ("1,Ann Ng,2019-01-01,,OP,Supervisor,,,\n"
+            "2,Bo Li,2019-02-01,2019-05-31,OP,Therapist,1,,\n"
+            "2,Bo Li,2019-06-01,,IOP,Therapist,1,Resigned,2020-03-31\n"       # open spell, but a termination date
+            "3,Cy Ma,2019-02-01,2019-12-31,OP,Therapist,1,Resigned,2019-11-30\n")
+    src = tmp_path / "spells.csv"
+    src.write_text(SP_HEAD.replace("why", "why,left") + body, encoding="utf-8")
+    m = {"kind": "job_spells", "date_format": "%Y-%m-%d", "columns": {**SP_COLS, "termination_date": "left"},
+         "maps": {"termination_type": {"Resigned": "voluntary"}}}
+    s = import_file(src, Mapping.from_dict(m), tmp_path / "b")
+    staff = by(read(tmp_path / "b", "staff"))
+    assert [(staff[k]["termination_date"], staff[k]["termination_type"], staff[k]["termination_reason"])
+            for k in ("2", "3")] == [("2020-03-31", "voluntary", "Resigned"), ("2019-11-30", "voluntary", "Resigned")]
+    assert ("spells.csv:5: staff 3's spell ends on 2019-12-31 but its termination date is 2019-11-30; the "
+            "termination date is used") in s["warnings"]
+    assert s["validation"]["status"] == "ok"

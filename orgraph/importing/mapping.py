@@ -34,8 +34,8 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..model import ROLE_KINDS, TERMINATION_TYPES
 
-__all__ = ["FIELDS", "SERVICE_FIELDS", "SERVICE_KINDS", "KINDS", "EVENT_TYPES", "MAP_NAMES", "SEAT_RULES", "DEFAULTS", "ValueMap", "Mapping", "load_mapping",
-           "normalize_value", "slug"]
+__all__ = ["FIELDS", "SERVICE_FIELDS", "SERVICE_KINDS", "KINDS", "EVENT_TYPES", "MAP_NAMES", "SEAT_RULES",
+           "DEFAULTS", "ValueMap", "Mapping", "load_mapping", "normalize_value", "slug"]
 
 #: Fields a mapping can point at a column, with what they hold.
 FIELDS: dict[str, str] = {
@@ -390,7 +390,8 @@ class Mapping:
         services = data.get("services", {})
         if services and kind != "services":
             raise err(f"[services] is for kind = \"services\", not kind = {kind!r}")
-        return cls(services=dict(services), kind=kind, columns=columns, date_format=date_format, date_formats=dict(date_formats),
+        return cls(services=dict(services), kind=kind, columns=columns, date_format=date_format,
+                   date_formats=dict(date_formats),
                    maps=maps, defaults=defaults, seat_rule=seat_rule, name_order=name_order,
                    ignore_managers=tuple(ignore), termination_day=term_day,
                    delimiter=str(read.get("delimiter", ",")), encoding=str(read.get("encoding", "utf-8-sig")),

@@ -36,12 +36,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import os
-import re
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,12 +48,12 @@ import pandas as pd
 from ..errors import ConfigError, SourceError
 from ..plain import FORMULA_STARTS
 from ..privacy import Pseudonymizer
-from .dates import DateParser, detect_format
 from .mapping import Mapping, load_mapping
 from .rows import _closest_header
+from .servicefields import (BAD, EPOCH, RowOutcomes, StaffIndex, parse_days, parse_numbers, parse_times,
+                            read_frame, text_column)
 from .servicemeasures import (caseload_open_episode, caseload_seen_within, episodes, month_text, monthly_hours,
                               note_lag)
-from .source import EXCEL_SUFFIXES, read_source
 from .writer import validate_written
 
 __all__ = ["import_services", "ServiceSettings", "SERVICE_DEFAULTS", "REJECTED_FILE", "SUMMARY_FILE",
@@ -73,9 +70,6 @@ SERVICE_DEFAULTS = {"active_rule": "seen_within", "active_days": 90, "episode_ga
                     "time_format": "auto", "max_note_minutes": 240, "end_date": ""}
 ACTIVE_RULES = ("seen_within", "episode")
 KEY_ENV = "ORGRAPH_ANON_KEY"
-_EPOCH = dt.date(1970, 1, 1)
-_EMPTY, _BAD = np.iinfo("int64").min, np.iinfo("int64").min + 1
-_TOD = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
 
 
 @dataclass(frozen=True)
@@ -128,228 +122,6 @@ class ServiceSettings:
             end = None
         return cls(v["active_rule"], v["active_days"], v["episode_gap_days"], v["pseudonymize"], v["time_format"],
                    v["max_note_minutes"], end)
-
-
-# ---------------------------------------------------------------- reading
-def _read_frame(path: Path, m: Mapping):
-    """``(cells, lines, bad)``: a DataFrame of text cells, each row's line in the file, unreadable rows.
-
-    Clean CSV files (no cell spanning lines, no malformed or blank rows, no NUL) are read by pandas' C
-    parser with line = row + 2; anything else by the exact reader of :mod:`.source`.
-    """
-    if not path.is_file():
-        raise SourceError(f"{path}: no such file")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" and m.delimiter == "," else m.delimiter
-    if path.suffix.lower() not in EXCEL_SUFFIXES:
-        raw = path.read_bytes()
-        n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
-        if b"\x00" not in raw and b"\r\r" not in raw and raw[:1] not in (b"\n", b"\r"):
-            try:
-                df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, skip_blank_lines=False,
-                                 sep=delimiter, encoding=m.encoding, index_col=False, engine="c")
-            except (pd.errors.ParserError, UnicodeDecodeError, LookupError, ValueError):
-                df = None
-            if df is not None and len(df) + 1 == n_lines:
-                df.columns = [str(c).strip() for c in df.columns]
-                empty = (df == "").all(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
-                if not empty.any() and not any(re.search(r"\.\d+$", c) and c.rsplit(".", 1)[0] in df.columns
-                                               for c in df.columns):
-                    return df, np.arange(2, len(df) + 2, dtype=np.int64), []
-    table = read_source(path, delimiter=delimiter, encoding=m.encoding, sheet=m.sheet)
-    df = pd.DataFrame(table.rows, columns=table.header, dtype=object) if table.rows else \
-        pd.DataFrame({h: pd.Series([], dtype=object) for h in table.header})
-    for c in df.columns:
-        df[c] = df[c].map(lambda x: x.isoformat() if hasattr(x, "isoformat") else str(x))
-    return df, np.asarray(table.lines, dtype=np.int64), table.bad
-
-
-def _text(df: pd.DataFrame, col: str | None, n: int) -> pd.Series:
-    """A column with spaces stripped (done once per distinct value: exports repeat values a lot)."""
-    if col is None:
-        return pd.Series(np.full(n, "", object))
-    codes, uniq = pd.factorize(df[col].to_numpy(), sort=False)
-    stripped = np.asarray([u.strip() for u in uniq], object)
-    return pd.Series(stripped[codes] if len(uniq) else np.full(n, "", object))
-
-
-# ------------------------------------------------------------- row ledger
-class _Rows:
-    """The outcome of every row: imported (0), merged (1) or rejected (2), with rule and reason."""
-
-    def __init__(self, lines: np.ndarray):
-        self.lines = lines
-        self.status = np.zeros(len(lines), np.int8)
-        self.rule = np.full(len(lines), "", object)
-        self.reason = np.full(len(lines), "", object)
-        self.alive = np.ones(len(lines), bool)
-        self.warnings: list[str] = []
-
-    def reject(self, mask, rule: str, message, status: int = 2) -> None:
-        """``message``: a text, or a function of the row positions giving one text per row."""
-        idx = np.nonzero(np.asarray(mask, bool) & self.alive)[0]
-        if not len(idx):
-            return
-        self.status[idx], self.rule[idx] = status, rule
-        self.reason[idx] = message if isinstance(message, str) else list(message(idx))
-        self.alive[idx] = False
-
-    def warn(self, mask, message: str) -> None:
-        idx = np.nonzero(np.asarray(mask, bool) & self.alive)[0]
-        if len(idx):
-            shown = ", ".join(str(x) for x in self.lines[idx[:10]])
-            more = f" and {len(idx) - 10} more" if len(idx) > 10 else ""
-            self.warnings.append(f"{len(idx)} row(s): {message} (line {shown}{more})")
-
-
-# ------------------------------------------------------------------ values
-def _days(values: pd.Series, m: Mapping):
-    """Day numbers of a date column (``_EMPTY``, ``_BAD``), the parser, and error texts of the bad ones."""
-    codes, uniq = pd.factorize(values, sort=False)
-    texts = [u for u in uniq if u]
-    fmt = m.date_format_for("service_date")
-    if fmt == "auto":
-        parser = detect_format(texts, where=f"the date column {m.columns['service_date']!r}")
-    else:
-        parser = DateParser(fmt) if isinstance(fmt, str) else DateParser(fmt[0], extra=tuple(fmt[1:]))
-    out = np.empty(len(uniq), np.int64)
-    errors: dict[int, str] = {}
-    for i, u in enumerate(uniq):
-        if not u:
-            out[i] = _EMPTY
-            continue
-        try:
-            out[i] = (parser.parse(u) - _EPOCH).days
-        except ValueError as exc:
-            out[i], errors[i] = _BAD, str(exc)
-    day = out[codes] if len(uniq) else np.zeros(len(values), np.int64)
-    return day, parser, lambda idx: [errors.get(int(codes[i]), "") for i in idx]
-
-
-def _times(values: pd.Series, day: np.ndarray, fmt: str):
-    """Minutes since 1970-01-01 of a time column (NaN when empty) and a mask of unreadable values.
-
-    A time of day (``14:05``, ``2:05 PM``) is taken on the service's day; anything else is a timestamp
-    (ISO 8601 with ``fmt = "auto"``, else ``fmt``'s strptime codes). Each distinct value is read once.
-
-    Examples
-    --------
-    >>> t, bad = _times(pd.Series(["14:05", "2:05 PM", "2023-01-02T03:00", "", "25:00", "soon"]),
-    ...                 np.zeros(6, np.int64), "auto")
-    >>> t[:3].tolist(), bad.tolist()
-    ([845.0, 845.0, 27877140.0], [False, False, False, False, True, True])
-    """
-    n = len(values)
-    codes, uniq = pd.factorize(values.to_numpy(), sort=False)
-    tod_u = np.full(len(uniq), np.nan)
-    ts_u = np.full(len(uniq), np.nan)
-    empty_u = np.zeros(len(uniq), bool)
-    stamps = []
-    for i, u in enumerate(uniq):
-        if not u:
-            empty_u[i] = True
-            continue
-        mt = _TOD.match(u) if len(u) <= 11 else None
-        if mt is None:
-            stamps.append(i)
-            continue
-        h, mi, sec = int(mt.group(1)), int(mt.group(2)), int(mt.group(3) or 0)
-        ampm = (mt.group(4) or "").lower()
-        if mi < 60 and sec < 60 and (h <= 23 if not ampm else 1 <= h <= 12):
-            h = h % 12 + (12 if ampm == "pm" else 0) if ampm else h
-            tod_u[i] = h * 60 + mi + sec / 60
-    if stamps:
-        kw = {"format": "ISO8601"} if fmt == "auto" else {"format": fmt}
-        ts = pd.to_datetime(pd.Series(uniq[stamps]), errors="coerce", utc=True, **kw)
-        ok = ts.notna().to_numpy()
-        secs = ts[ok].dt.tz_localize(None).to_numpy().astype("datetime64[s]").astype(np.int64)
-        ts_u[np.asarray(stamps)[ok]] = secs / 60.0
-    if not len(uniq):
-        return np.full(n, np.nan), np.zeros(n, bool)
-    out = np.where(np.isnan(tod_u[codes]), ts_u[codes], day * 1440.0 + tod_u[codes])
-    return out, ~empty_u[codes] & np.isnan(out)
-
-
-def _numbers(values: pd.Series):
-    """Numbers of a column (NaN when empty) and a mask of values that are not finite numbers."""
-    codes, uniq = pd.factorize(values.to_numpy(), sort=False)
-    if not len(uniq):
-        return np.full(len(values), np.nan), np.zeros(len(values), bool)
-    x_u = pd.to_numeric(pd.Series(uniq).str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
-    empty_u = np.asarray([not u for u in uniq])
-    bad_u = ~empty_u & ~np.isfinite(x_u)
-    x_u[bad_u | empty_u] = np.nan
-    return x_u[codes], bad_u[codes]
-
-
-# ------------------------------------------------------------------- staff
-class _Staff:
-    """The bundle's staff records, looked up by the ids an EHR uses (a rehire ``X-2`` is a spell of ``X``)."""
-
-    def __init__(self, path: Path):
-        self.ids: list[str] = []
-        self.hire: list[int] = []
-        self.term: list[int] = []
-        try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                for r in csv.DictReader(fh):
-                    sid = (r.get("staff_id") or "").strip()
-                    try:
-                        hire = dt.date.fromisoformat((r.get("hire_date") or "").strip())
-                        t = (r.get("termination_date") or "").strip()
-                        term = dt.date.fromisoformat(t) if t else None
-                    except ValueError:
-                        continue
-                    if sid:
-                        self.ids.append(sid)
-                        self.hire.append((hire - _EPOCH).days)
-                        self.term.append((term - _EPOCH).days if term else np.iinfo("int64").max // 2)
-        except OSError as exc:
-            raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise SourceError(f"{path}: cannot read the staff of the bundle: {exc}") from None
-        index = {sid: i for i, sid in enumerate(self.ids)}
-        self.spells: dict[str, list[int]] = defaultdict(list)
-        for i, sid in enumerate(self.ids):
-            mt = re.fullmatch(r"(.+)-(\d+)", sid)
-            base = mt.group(1) if mt and mt.group(1) in index else sid
-            self.spells[base].append(i)
-        for i, sid in enumerate(self.ids):
-            if sid not in self.spells:
-                self.spells[sid] = [i]
-        self.hire_a = np.asarray(self.hire, np.int64)
-        self.term_a = np.asarray(self.term, np.int64)
-
-    def span(self, ref: str) -> str:
-        parts = []
-        for i in self.spells.get(ref, []):
-            t = self.term[i]
-            end = (_EPOCH + dt.timedelta(days=t)).isoformat() if t < np.iinfo("int64").max // 2 else "now"
-            parts.append(f"{(_EPOCH + dt.timedelta(days=self.hire[i])).isoformat()} to {end}")
-        return ", ".join(parts)
-
-    def resolve(self, refs: pd.Series, day: np.ndarray):
-        """Record index of each row's staff id on its day: -1 not in staff.csv, -2 not employed that day."""
-        codes, uniq = pd.factorize(refs, sort=False)
-        rec = np.full(len(refs), -1, np.int64)
-        single = np.full(len(uniq), -1, np.int64)
-        for k, u in enumerate(uniq):
-            sp = self.spells.get(u)
-            if sp is None:
-                continue
-            if len(sp) == 1:
-                single[k] = sp[0]
-                continue
-            rows = np.nonzero(codes == k)[0]
-            rec[rows] = -2
-            for i in sp:
-                inside = (day[rows] >= self.hire[i]) & (day[rows] <= self.term[i])
-                rec[rows[inside]] = i
-        s = single[codes] if len(uniq) else np.zeros(0, np.int64)
-        has = s >= 0
-        inside = np.zeros(len(refs), bool)
-        inside[has] = (day[has] >= self.hire_a[s[has]]) & (day[has] <= self.term_a[s[has]])
-        rec[has] = np.where(inside[has], s[has], -2)
-        return rec
 
 
 # ------------------------------------------------------------------ import
@@ -421,16 +193,16 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
                               "pseudonymize = false to keep the export's client ids")
         pseudo = Pseudonymizer(key)
     path = Path(data_file)
-    df, lines, bad = _read_frame(path, m)
+    df, lines, bad = read_frame(path, m)
     for fld, col in m.columns.items():
         if col not in df.columns:
             found = ", ".join(repr(h) for h in list(df.columns)[:40])
             raise ConfigError(f"{m.source}: [columns] {fld} = {col!r}, but {path.name} has no such column"
                               f"{_closest_header(col, list(df.columns))}. Columns found: {found}")
     n = len(df)
-    R = _Rows(lines)
+    R = RowOutcomes(lines)
     col = m.column
-    txt = {f: _text(df, col(f), n) for f in m.columns}
+    txt = {f: text_column(df, col(f), n) for f in m.columns}
     blank = pd.Series(np.full(n, "", object))
     get = lambda f: txt[f] if f in txt else blank  # noqa: E731
 
@@ -439,10 +211,10 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
 
     missing("staff_id", "missing-staff-id", "staff id")
     missing("service_date", "missing-service-date", "service date")
-    day, parser, date_err = _days(get("service_date"), m)
-    R.reject(day == _BAD, "bad-date", lambda idx: [f"service_date ({col('service_date')}): {e}" for e in date_err(idx)])
-    year = np.where(day > _BAD, day, 0).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    R.reject((day > _BAD) & ((year < 1900) | (year > 2100)), "implausible-date", lambda idx: [
+    day, parser, date_err = parse_days(get("service_date"), m)
+    R.reject(day == BAD, "bad-date", lambda idx: [f"service_date ({col('service_date')}): {e}" for e in date_err(idx)])
+    year = np.where(day > BAD, day, 0).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    R.reject((day > BAD) & ((year < 1900) | (year > 2100)), "implausible-date", lambda idx: [
         f"service_date ({col('service_date')}): {get('service_date')[i]!r} is outside the plausible range 1900-2100"
         for i in idx])
 
@@ -473,14 +245,14 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
              f"a supervision service with no supervisee in column {sv_col!r}")
 
     # durations
-    minutes, bad_min = _numbers(get("minutes"))
+    minutes, bad_min = parse_numbers(get("minutes"))
     R.reject(bad_min, "bad-minutes", lambda idx: [
         f"minutes ({col('minutes')}): {get('minutes')[i]!r} is not a number of minutes" for i in idx])
     R.reject((minutes < 0) | (minutes > 1440), "bad-minutes", lambda idx: [
         f"minutes ({col('minutes')}): {get('minutes')[i]} is not between 0 and 1440" for i in idx])
-    day0 = np.where(day > _BAD, day, 0)
-    start, bad_s = _times(get("start_time"), day0, st.time_format)
-    end, bad_e = _times(get("end_time"), day0, st.time_format)
+    day0 = np.where(day > BAD, day, 0)
+    start, bad_s = parse_times(get("start_time"), day0, st.time_format)
+    end, bad_e = parse_times(get("end_time"), day0, st.time_format)
     for fld, badm in (("start_time", bad_s), ("end_time", bad_e)):
         R.reject(badm, "bad-time", lambda idx, fld=fld: [
             f"{fld} ({col(fld)}): {get(fld)[i]!r} is not a time of day (14:05) or a timestamp "
@@ -495,7 +267,7 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
              + (f" (column {col('minutes')!r})" if col("minutes") else "") + " or its start and end times")
 
     # staff
-    staff = _Staff(out / "staff.csv")
+    staff = StaffIndex(out / "staff.csv")
     rec = staff.resolve(get("staff_id"), day0)
     sid = get("staff_id")
     R.reject(rec == -1, "unknown-staff-id", lambda idx: [
@@ -530,13 +302,13 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
     note_min = np.full(n, np.nan)
     doc_source = ""
     if col("note_minutes"):
-        note_min, bad_nm = _numbers(get("note_minutes"))
+        note_min, bad_nm = parse_numbers(get("note_minutes"))
         R.warn(bad_nm | (note_min < 0), f"note_minutes ({col('note_minutes')}) is not a number of minutes; left empty")
         note_min[bad_nm | (note_min < 0)] = np.nan
         doc_source = f"note minutes ({col('note_minutes')})"
     elif col("note_started") and col("note_ended"):
-        ns, bad_ns = _times(get("note_started"), day0, st.time_format)
-        ne, bad_ne = _times(get("note_ended"), day0, st.time_format)
+        ns, bad_ns = parse_times(get("note_started"), day0, st.time_format)
+        ne, bad_ne = parse_times(get("note_ended"), day0, st.time_format)
         R.warn(bad_ns | bad_ne, "a note start or end time is unreadable; its documentation time is left out")
         note_min = ne - ns
         R.warn(note_min < 0, "the note ends before it starts; its documentation time is left out")
@@ -547,7 +319,7 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
     note_min[(note_min < 0) | (note_min > st.max_note_minutes)] = np.nan
     lag = signed = None
     if col("note_signed"):
-        sg, bad_sg = _times(get("note_signed"), day0, st.time_format)
+        sg, bad_sg = parse_times(get("note_signed"), day0, st.time_format)
         R.warn(bad_sg, f"note_signed ({col('note_signed')}) is unreadable; counted as not signed")
         svc_end = np.where(~np.isnan(end), end, np.where(~np.isnan(start) & ~np.isnan(dur), start + dur,
                                                          (day0 + 1) * 1440.0))
@@ -558,7 +330,7 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
 
     # --------------------------------------------------------- measures
     keep = R.alive
-    data_end = (st.end_date - _EPOCH).days if st.end_date else (int(day[keep].max()) if keep.any() else 0)
+    data_end = (st.end_date - EPOCH).days if st.end_date else (int(day[keep].max()) if keep.any() else 0)
     ci = np.nonzero(keep & clinical)[0]
     written: dict[str, int] = {}
     notes: list[str] = []
@@ -644,7 +416,7 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
         "unmapped": {"service": unmapped} if unmapped and col("service_code") else {},
         "services": {"active_rule": st.active_rule, "active_days": st.active_days,
                      "episode_gap_days": st.episode_gap_days, "pseudonymized": pseudo is not None,
-                     "data_end": (_EPOCH + dt.timedelta(days=data_end)).isoformat(),
+                     "data_end": (EPOCH + dt.timedelta(days=data_end)).isoformat(),
                      "clinicians": int(len(recs)), "clients": int(len(cuniq)), "clinical_services": int(len(ci)),
                      "supervision_services": int(len(si)), "documentation_from": doc_source or "none",
                      "note_lag": lag is not None},
@@ -671,14 +443,14 @@ def _write(path: Path, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
-def _rejected_list(R: _Rows, bad) -> list[tuple[int, str, str]]:
+def _rejected_list(R: RowOutcomes, bad) -> list[tuple[int, str, str]]:
     idx = np.nonzero(R.status == 2)[0]
     rows = [(int(R.lines[i]), R.rule[i], R.reason[i]) for i in idx]
     rows += [(ln, "blank-row" if reason == "blank row" else "malformed-row", reason) for ln, reason, _ in bad]
     return sorted(rows)
 
 
-def _write_rejected(path: Path, df: pd.DataFrame, R: _Rows, bad) -> int:
+def _write_rejected(path: Path, df: pd.DataFrame, R: RowOutcomes, bad) -> int:
     """``rejected-services.csv``: ``source_line, rule, reason`` and the row's cells (formula-like cells as text)."""
     idx = np.nonzero(R.status == 2)[0]
     safe = lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v  # noqa: E731

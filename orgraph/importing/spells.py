@@ -23,7 +23,8 @@ Each person's spells are taken in start-date order (file order on ties):
   termination type of the spell's termination columns, else the default
   (``other``), with the reason ``"gap in the job spells"``.
 * The **last** spell, when open, is current employment; when closed, the
-  person left on its end date, with the termination columns of that row.
+  person left on its end date, with the termination columns of that row (a
+  ``termination_date`` on a spell ends it on that day).
 
 A roster of the same people (Oracle's ``employees`` beside ``job_history``)
 can be combined with the spells (:func:`read_job_spells` ``roster=``): the
@@ -92,6 +93,12 @@ def _parse(table: SourceTable, mapping: Mapping, f: Fields, ledger: Ledger, name
             if start is None:
                 raise RowError("missing-start-date", f"no start date in column {mapping.columns['start_date']!r}")
             end = f.date(row, "end_date")
+            term = f.date(row, "termination_date")
+            if term is not None and term != end:
+                if end is not None:
+                    ledger.warn(f"{name}:{line}: staff {sid}'s spell ends on {end.isoformat()} but its termination "
+                                f"date is {term.isoformat()}; the termination date is used")
+                end = term
             if end is not None and end < start:
                 raise RowError("end-before-start",
                                f"the spell ends on {end.isoformat()}, before it starts on {start.isoformat()}")
