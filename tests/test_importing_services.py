@@ -193,8 +193,9 @@ def test_active_rules_and_episode_gap(tmp_path):
     # 74 days > 60: C1 has two episodes; the last (72 days before the end) is closed, C2's too
     eps = sorted((r["start_date"], r["end_date"]) for r in read(out, "client_assignments"))
     assert eps == [("2023-01-05", "2023-01-05"), ("2023-01-25", "2023-01-25"), ("2023-03-20", "2023-03-20")]
-    s, out = services(tmp_path, body, services={"active_rule": "episode", "episode_gap_days": 90,
-                                                 "end_date": "2023-05-31"})
+    s, out = services(tmp_path, body + "S1,C3,2023-06-01,,,50,90837,,\n",
+                      services={"active_rule": "episode", "episode_gap_days": 90, "end_date": "2023-05-31"})
+    assert rejected(out)["5"]["reason"] == "service_date (date): 2023-06-01 is after [services] end_date = 2023-05-31"
     # one open episode for C1 from Jan 5 (the last service is 72 days before the end), C2's closed in January
     assert [(r["month"], r["active_clients"]) for r in read(out, "caseload")] == [
         ("2023-01", "2"), ("2023-02", "1"), ("2023-03", "1"), ("2023-04", "1"), ("2023-05", "1")]

@@ -217,6 +217,10 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
     R.reject((day > BAD) & ((year < 1900) | (year > 2100)), "implausible-date", lambda idx: [
         f"service_date ({col('service_date')}): {get('service_date')[i]!r} is outside the plausible range 1900-2100"
         for i in idx])
+    if st.end_date is not None:
+        R.reject(day > (st.end_date - EPOCH).days, "after-end-date", lambda idx: [
+            f"service_date ({col('service_date')}): {get('service_date')[i]} is after [services] end_date = "
+            f"{st.end_date.isoformat()}" for i in idx])
 
     # service kind
     unmapped: dict[str, int] = {}
