@@ -11,10 +11,9 @@ PKG = ROOT / "orgraph"
 
 #: Stages in the order data flows; a module may import only from its own stage or earlier ones.
 STAGES = [
-    {"errors", "plain", "config", "schema", "model", "result", "stats"},
+    {"errors", "plain", "config", "schema", "model", "result", "stats", "privacy"},
     {"reading", "validate", "graph", "settings", "summary", "store", "importing", "synth"},
     {"analyses"},
-    {"privacy"},
     {"report", "registry"},
     {"render"},
     {"writers"},

@@ -4,12 +4,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import ConfigError, SourceError
 from .build import allocate_seats, resolve_supervision
 from .mapping import Mapping, load_mapping
 from .rows import Fields, Ledger
 from .source import read_source
-from .writer import format_summary, validate_written, write_bundle, write_rejected, write_summary
+from .writer import (ROSTER_REJECTED_FILE, format_summary, validate_written, write_bundle, write_rejected,
+                     write_summary)
 
 __all__ = ["import_file", "format_summary"]
 
@@ -18,7 +19,7 @@ _LIST_CAP = 200
 MANAGER_LISTS = ("external", "loose", "ambiguous", "missing", "no_overlap", "clipped", "ignored", "self")
 
 
-def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
+def import_file(data_file, mapping, out, *, validate: bool = True, roster=None) -> dict:
     """Convert an HRIS export (CSV or Excel) into an org bundle folder and validate it.
 
     Parameters
@@ -32,6 +33,10 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
         The bundle folder to write (created if needed; bundle files in it are replaced).
     validate : bool
         Validate the written bundle with orgraph's loader rules (default True).
+    roster : tuple, optional
+        ``(roster file, roster mapping)`` to combine with a ``job_spells`` export: the roster gives names,
+        hire and termination dates and each person's current job (see :mod:`.spells`). Its rows are
+        accounted for under ``summary["roster"]`` and its rejected rows go to ``rejected-roster.csv``.
 
     Returns
     -------
@@ -80,8 +85,25 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
     for line, reason, raw in table.bad:
         rule = "blank-row" if reason == "blank row" else "malformed-row"
         ledger.rejected(line, rule, reason, raw)
+    if m.kind == "services":
+        raise ConfigError(f"{m.source}: kind = \"services\" is imported into a bundle with import_services "
+                          "(`orgraph import` does this when given a services mapping)")
+    if roster is not None and m.kind != "job_spells":
+        raise ConfigError(f"{m.source}: a roster can be combined only with kind = \"job_spells\", not {m.kind!r}")
     fields = Fields(table, m, ledger)
-    if m.kind == "roster":
+    r_fields = r_summary = None
+    if m.kind == "job_spells":
+        from .spells import read_job_spells
+
+        r_data = None
+        if roster is not None:
+            r_data, r_fields, r_summary = _read_roster_part(*roster, ledger)
+        people, stints, sups = read_job_spells(table, m, fields, ledger, roster=r_data, name=Path(data_file).name)
+        if r_fields is not None:
+            for pid, p in r_fields.programs.items():
+                fields.programs.setdefault(pid, p)
+            ledger.notes = [n for n in ledger.notes if not n.startswith("The mapping names no name column")]
+    elif m.kind == "roster":
         from .roster import read_roster
 
         people, stints, sups = read_roster(table, m, fields, ledger)
@@ -97,6 +119,9 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
     written = write_bundle(out, people=people, programs=fields.programs, positions=positions,
                            assignments=assignments, supervision=supervision)
     write_rejected(out, ledger, table.header)
+    if r_summary is not None:
+        r_ledger, r_table = r_summary.pop("_ledger"), r_summary.pop("_table")
+        write_rejected(out, r_ledger, r_table.header, name=ROSTER_REJECTED_FILE)
     counts = ledger.counts()
     n_rows = table.n_source_rows
     unaccounted = n_rows - sum(counts.values())
@@ -132,8 +157,40 @@ def import_file(data_file, mapping, out, *, validate: bool = True) -> dict:
         "notes": ledger.notes,
         "validation": {"status": "skipped", "errors": 0, "warnings": 0, "issues": []},
     }
+    if r_summary is not None:
+        summary["roster"] = r_summary
     if validate:
         summary["validation"] = validate_written(out)
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     write_summary(out, summary)
     return summary
+
+
+def _read_roster_part(data_file, mapping, ledger: Ledger):
+    """Read the roster combined with a job-spell export: ``(roster data, its Fields, its row accounting)``."""
+    from .roster import read_roster
+
+    m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    if m.kind != "roster":
+        raise ConfigError(f"{m.source}: the file combined with job spells must be kind = \"roster\", not {m.kind!r}")
+    table = read_source(data_file, delimiter=m.delimiter, encoding=m.encoding, sheet=m.sheet)
+    r_ledger = Ledger()
+    for line, reason, raw in table.bad:
+        r_ledger.rejected(line, "blank-row" if reason == "blank row" else "malformed-row", reason, raw)
+    fields = Fields(table, m, r_ledger)
+    people, stints, sups = read_roster(table, m, fields, r_ledger)
+    name = Path(data_file).name
+    for w in r_ledger.warnings:
+        ledger.warn(f"{name}: {w}")
+    for key, items in r_ledger.managers.items():
+        if key != "missing":   # the spells decide which jobs lack a manager
+            ledger.managers[key].extend(items)
+            ledger.counters["managers:" + key] += r_ledger.n_managers(key)
+    for key, c in r_ledger.unmapped.items():
+        ledger.unmapped[key].update(c)
+    counts = r_ledger.counts()
+    summary = {"source": str(data_file), "mapping": m.source, "kind": "roster", "rows": table.n_source_rows,
+               "rows_imported": counts["imported"], "rows_merged": counts["merged"],
+               "rows_rejected": counts["rejected"], "rejected_by_rule": r_ledger.by_rule("rejected"),
+               "merged_by_rule": r_ledger.by_rule("merged"), "_ledger": r_ledger, "_table": table}
+    return (people, stints, sups, name), fields, summary

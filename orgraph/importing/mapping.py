@@ -34,8 +34,8 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..model import ROLE_KINDS, TERMINATION_TYPES
 
-__all__ = ["FIELDS", "EVENT_TYPES", "MAP_NAMES", "SEAT_RULES", "DEFAULTS", "ValueMap", "Mapping", "load_mapping",
-           "normalize_value", "slug"]
+__all__ = ["FIELDS", "SERVICE_FIELDS", "SERVICE_KINDS", "KINDS", "EVENT_TYPES", "MAP_NAMES", "SEAT_RULES",
+           "DEFAULTS", "ValueMap", "Mapping", "load_mapping", "normalize_value", "slug"]
 
 #: Fields a mapping can point at a column, with what they hold.
 FIELDS: dict[str, str] = {
@@ -59,7 +59,28 @@ FIELDS: dict[str, str] = {
     "manager_name": "the manager's name",
     "event_type": "job history: what happened (hire, transfer, promotion, manager change, termination)",
     "effective_date": "job history: the date the event took effect",
+    "start_date": "job spells: the first day of the spell",
+    "end_date": "job spells: the last day of the spell; empty = still current",
 }
+
+#: Fields of a services mapping (``kind = "services"``, one row per EHR service), with what they hold.
+SERVICE_FIELDS: dict[str, str] = {
+    "staff_id": "the clinician's staff id (same ids as staff.csv; required)",
+    "client_id": "the client's id (pseudonymised on import unless [services] pseudonymize = false)",
+    "service_date": "the day of the service (required)",
+    "start_time": "when the service started: a time of day (14:05) or a timestamp",
+    "end_time": "when the service ended: a time of day or a timestamp",
+    "minutes": "the service's length in minutes (else end_time - start_time)",
+    "service_code": "the service (CPT) code, mapped by [maps.service] to clinical, supervision or ignore",
+    "supervisee_id": "supervision services: the supervisee's staff id (else the client_id column holds it)",
+    "note_minutes": "minutes spent on the note",
+    "note_started": "when writing the note started (timestamp)",
+    "note_ended": "when writing the note ended (timestamp)",
+    "note_signed": "when the note was signed (timestamp): gives the note lag, never documentation time",
+}
+
+#: What a service code can be (``[maps.service]``).
+SERVICE_KINDS = ("clinical", "supervision", "ignore")
 
 #: What a job-history event can be.
 EVENT_TYPES = ("hire", "transfer", "promotion", "manager_change", "change", "termination")
@@ -74,6 +95,7 @@ MAP_NAMES: dict[str, tuple[str, ...] | None] = {
     "discipline": None,     # discipline column (or title when there is none) -> discipline
     "title": None,          # raw title/job code -> title
     "department": None,     # raw department value/code -> department name
+    "service": SERVICE_KINDS,  # services: service code -> clinical / supervision / ignore
 }
 
 #: Fallbacks when a map has no entry for a value (override under ``[defaults]``).
@@ -84,19 +106,26 @@ DEFAULTS: dict[str, str] = {
     "discipline": "unknown",
     "program": "unassigned",   # program id for a blank department
     "title": "unknown",        # title for a blank title
+    "service": "clinical",     # services: a service code with no [maps.service] entry
 }
 
 #: How seats (positions) are made when the export has no position id column.
 SEAT_RULES = ("sequence", "shared", "per_person")
 
-_TOP = {"kind", "date_format", "read", "columns", "date_formats", "seats", "managers", "events", "defaults", "maps"}
+#: The kinds of export a mapping can describe.
+KINDS = ("roster", "job_history", "job_spells", "services")
+
+_TOP = {"kind", "date_format", "read", "columns", "date_formats", "seats", "managers", "events", "defaults", "maps",
+        "services"}
 _SECTIONS = {
     "read": {"delimiter", "encoding", "sheet"},
     "seats": {"rule"},
     "managers": {"name_order", "ignore"},
     "events": {"termination_date"},
+    "services": {"active_rule", "active_days", "episode_gap_days", "pseudonymize", "time_format",
+                 "max_note_minutes", "end_date"},
 }
-_DATE_FIELDS = ("hire_date", "termination_date", "effective_date")
+_DATE_FIELDS = ("hire_date", "termination_date", "effective_date", "start_date", "end_date", "service_date")
 
 _BUILTIN_EVENTS = {
     "hire": ["hire", "hired", "new hire", "rehire", "re-hire", "start", "onboard", "onboarding", "new"],
@@ -217,6 +246,7 @@ class Mapping:
     encoding: str = "utf-8-sig"
     sheet: str | int | None = None
     source: str = "mapping"
+    services: dict = field(default_factory=dict)
 
     def column(self, name: str) -> str | None:
         return self.columns.get(name) or None
@@ -260,15 +290,17 @@ class Mapping:
                 if key not in keys:
                     raise err(f"unknown setting {key!r} under [{sec}]{_suggest(key, keys)}")
         kind = data.get("kind")
-        if kind not in ("roster", "job_history"):
-            raise err(f"kind = {kind!r}: expected kind = \"roster\" (one row per employee) or "
-                      "kind = \"job_history\" (one row per event)")
+        if kind not in KINDS:
+            raise err(f"kind = {kind!r}: expected kind = \"roster\" (one row per employee), "
+                      "\"job_history\" (one row per event), \"job_spells\" (one row per job spell) or "
+                      "\"services\" (one row per EHR service)")
+        fields = SERVICE_FIELDS if kind == "services" else FIELDS
         columns = data.get("columns", {})
         if not isinstance(columns, dict):
             raise err("[columns] must be a table of field = \"column header\"")
         for key, val in columns.items():
-            if key not in FIELDS:
-                raise err(f"unknown field {key!r} under [columns]{_suggest(key, FIELDS)}")
+            if key not in fields:
+                raise err(f"unknown field {key!r} under [columns]{_suggest(key, fields)}")
             if not isinstance(val, str):
                 raise err(f"[columns] {key} must be a column header in quotes, not {val!r}")
         columns = {k: v.strip() for k, v in columns.items() if v.strip()}
@@ -277,6 +309,12 @@ class Mapping:
         if kind == "roster":
             if "hire_date" not in columns:
                 raise err("a roster needs [columns] hire_date = \"<the column holding the hire date>\"")
+        elif kind == "job_spells":
+            if "start_date" not in columns:
+                raise err("job spells need [columns] start_date = \"<the column holding the spell's first day>\"")
+        elif kind == "services":
+            if "service_date" not in columns:
+                raise err("services need [columns] service_date = \"<the column holding the day of the service>\"")
         elif "effective_date" not in columns:
             raise err("a job history needs [columns] effective_date = \"<the column holding the event date>\"")
         if "manager_id" in columns and "manager_name" in columns:
@@ -308,7 +346,7 @@ class Mapping:
             if key not in DEFAULTS:
                 raise err(f"unknown setting {key!r} under [defaults]{_suggest(key, DEFAULTS)}")
             defaults[key] = str(val)
-        for key in ("termination_type", "role_kind"):
+        for key in ("termination_type", "role_kind", "service"):
             allowed = MAP_NAMES[key]
             if defaults[key] not in allowed:
                 raise err(f"[defaults] {key} = {defaults[key]!r} is not one of {', '.join(allowed)}")
@@ -349,7 +387,11 @@ class Mapping:
             raise err(f"[events] termination_date = {term_day!r}: expected \"last_day\" (the event date is the "
                       "last day worked) or \"day_after\" (the first day no longer employed)")
         read = data.get("read", {})
-        return cls(kind=kind, columns=columns, date_format=date_format, date_formats=dict(date_formats),
+        services = data.get("services", {})
+        if services and kind != "services":
+            raise err(f"[services] is for kind = \"services\", not kind = {kind!r}")
+        return cls(services=dict(services), kind=kind, columns=columns, date_format=date_format,
+                   date_formats=dict(date_formats),
                    maps=maps, defaults=defaults, seat_rule=seat_rule, name_order=name_order,
                    ignore_managers=tuple(ignore), termination_day=term_day,
                    delimiter=str(read.get("delimiter", ",")), encoding=str(read.get("encoding", "utf-8-sig")),

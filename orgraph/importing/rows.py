@@ -21,9 +21,9 @@ from .source import SourceTable
 
 __all__ = ["Fields", "Ledger", "RowError", "Person"]
 
-_DATE_FIELDS = ("hire_date", "termination_date", "effective_date")
+_DATE_FIELDS = ("hire_date", "termination_date", "effective_date", "start_date", "end_date")
 #: Date fields whose far-future values (year ``OPEN_END_YEAR`` or later, such as 9999-12-31) mean "no end".
-_END_FIELDS = ("termination_date",)
+_END_FIELDS = ("termination_date", "end_date")
 
 
 class RowError(ValueError):

@@ -18,10 +18,12 @@ from ..plain import spreadsheet_safe
 from .rows import Ledger, Person
 
 __all__ = ["write_bundle", "write_rejected", "validate_written", "format_summary", "SUMMARY_FILE",
-           "REJECTED_FILE"]
+           "REJECTED_FILE", "ROSTER_REJECTED_FILE"]
 
 SUMMARY_FILE = "import-summary.json"
 REJECTED_FILE = "rejected.csv"
+#: Rejected rows of a roster combined with a job-spell export.
+ROSTER_REJECTED_FILE = "rejected-roster.csv"
 
 
 def _d(x) -> str:
@@ -80,7 +82,7 @@ def write_bundle(out: Path, *, people: dict[str, Person], programs: dict[str, di
     return counts
 
 
-def write_rejected(out: Path, ledger: Ledger, header: list[str]) -> int:
+def write_rejected(out: Path, ledger: Ledger, header: list[str], *, name: str = REJECTED_FILE) -> int:
     """``rejected.csv``: ``source_line, rule, reason`` then the export's own columns (a cell a spreadsheet would
     read as a formula is written as text; the bundle files keep their values exactly)."""
     rows = sorted(ledger.rejected_rows, key=lambda r: r[0])
@@ -90,7 +92,7 @@ def write_rejected(out: Path, ledger: Ledger, header: list[str]) -> int:
         for line, rule, reason, raw in rows:
             yield [line, rule, reason, *[spreadsheet_safe(str(x)) for x in raw]]
 
-    return _write(out / REJECTED_FILE, cols, gen())
+    return _write(out / name, cols, gen())
 
 
 def validate_written(out: Path) -> dict:
@@ -139,14 +141,32 @@ def format_summary(s: dict) -> str:
       validation: ok (0 errors, 0 warnings)
     """
     out = [f"Imported {s['source']} ({s['kind']}) into {s['out']} in {s['seconds']:.2f} s"]
-    rej = f" (see {s['out']}/{REJECTED_FILE})" if s["rows_rejected"] else ""
+    rej = f" (see {s['out']}/{s.get('rejected_file', REJECTED_FILE)})" if s["rows_rejected"] else ""
     out.append(f"  {s['rows']} source rows: {s['rows_imported']} imported, {s['rows_merged']} merged, "
                f"{s['rows_rejected']} rejected{rej}")
     for rule, n in s["merged_by_rule"].items():
         out.append(f"    merged {rule}: {n}")
     for rule, n in s["rejected_by_rule"].items():
         out.append(f"    rejected {rule}: {n}")
+    r = s.get("roster")
+    if r:
+        rej = f" (see {s['out']}/{ROSTER_REJECTED_FILE})" if r["rows_rejected"] else ""
+        out.append(f"  roster {r['source']}: {r['rows']} source rows: {r['rows_imported']} imported, "
+                   f"{r['rows_merged']} merged, {r['rows_rejected']} rejected{rej}")
+        for rule, n in {**r["merged_by_rule"], **r["rejected_by_rule"]}.items():
+            out.append(f"    {rule}: {n}")
+    for example in s.get("rejected_examples", [])[:10]:
+        out.append(f"    {example}")
     out.append("  written: " + ", ".join(f"{n} {k}" for k, n in s["written"].items()))
+    sv = s.get("services")
+    if sv:
+        rule = (f"seen in the last {sv['active_days']} days" if sv["active_rule"] == "seen_within"
+                else "an episode open in the month")
+        out.append(f"  services: {sv['clinical_services']} clinical and {sv['supervision_services']} supervision "
+                   f"services, {sv['clients']} clients of {sv['clinicians']} clinicians up to {sv['data_end']}; "
+                   f"active = {rule}; episodes split after {sv['episode_gap_days']} days without a service; "
+                   f"client ids {'pseudonymised' if sv['pseudonymized'] else 'kept as exported'}; documentation "
+                   f"from {sv['documentation_from']}")
     df = s["date_format"]
     how = f"detected from the values, decided by {df.get('evidence')!r}" if df.get("detected") else "from the mapping"
     out.append(f"  dates: {df['format']} ({how})")
