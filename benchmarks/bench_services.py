@@ -84,7 +84,7 @@ def main() -> None:
         m = Mapping.from_dict(MAPPING)
         for validate in (False, True):
             t = time.perf_counter()
-            s = import_services(path, m, folder, key="bench-key", validate=validate)
+            s = import_services(path, m, folder, key="Bench-pseudonym-key-2026", validate=validate)
             sec = time.perf_counter() - t
             print(f"import {'with' if validate else 'without'} validation: {sec:.1f} s "
                   f"({a.rows / sec:,.0f} rows/s); {s['rows_imported']:,} imported, {s['rows_merged']:,} merged, "

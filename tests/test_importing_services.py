@@ -2,6 +2,8 @@
 org, the active rules, documentation versus note lag, pseudonyms, and hostile or malformed rows."""
 from __future__ import annotations
 
+from conftest import ANON_KEY, OTHER_KEY
+
 import csv
 import shutil
 
@@ -44,7 +46,7 @@ def roundtrip(tmp_path_factory):
         shutil.copy(org / f"{name}.csv", bundle)
     shutil.copy(org / "orgraph.toml", bundle)
     export, truth = write_export(org, base / "visits.csv")
-    s = import_services(export, Mapping.from_dict(RT_MAPPING), bundle, key="round-trip")
+    s = import_services(export, Mapping.from_dict(RT_MAPPING), bundle, key=ANON_KEY)
     return s, bundle, truth, org
 
 
@@ -76,7 +78,7 @@ def test_round_trip_documentation_supervision_and_episodes(roundtrip):
                  for r in read(bundle, "supervision_sessions"))
     assert sup == truth["supervision"]
     eps = {(r["client_id"], r["staff_id"], r["start_date"], r["end_date"]) for r in read(bundle, "client_assignments")}
-    want = {(_pseudonym("round-trip", c), sid, a, b) for c, sid, a, b in truth["episodes"]}
+    want = {(_pseudonym(ANON_KEY, c), sid, a, b) for c, sid, a, b in truth["episodes"]}
     assert eps == want
     assert all(r["client_id"].startswith("C-") and not r["client_id"].startswith("C-MRN")
                for r in read(bundle, "client_assignments"))
@@ -103,7 +105,7 @@ COLS = {"staff_id": "clin", "client_id": "client", "service_date": "date", "star
         "minutes": "min", "service_code": "code", "supervisee_id": "sv", "note_signed": "signed"}
 
 
-def services(tmp_path, body, *, key="k", **extra):
+def services(tmp_path, body, *, key=ANON_KEY, **extra):
     (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
     src = tmp_path / "visits.csv"
     src.write_text(HEAD + body, encoding="utf-8")
@@ -165,7 +167,7 @@ def test_hostile_and_malformed_rows_are_rejected_with_file_and_line(tmp_path):
     assert "visits.csv:4 unknown-staff-id: staff id '=HYPERLINK(\"http://x\")' (clin) is not in staff.csv" in \
         s["rejected_examples"]
     assert s["warnings"] == ["1 row(s): note_signed (signed) is unreadable; counted as not signed (line 16)"]
-    assert {r["client_id"] for r in read(out, "client_assignments")} == {_pseudonym("k", "C1"), _pseudonym("k", "C6")}
+    assert {r["client_id"] for r in read(out, "client_assignments")} == {_pseudonym(ANON_KEY, "C1"), _pseudonym(ANON_KEY, "C6")}
 
 
 def test_a_rehired_clinician_resolves_to_the_employment_of_the_day(tmp_path):
@@ -223,7 +225,7 @@ def test_documentation_from_note_start_and_end(tmp_path):
     m = Mapping.from_dict({"kind": "services", "date_format": "%Y-%m-%d", "columns": {
         "staff_id": "clin", "client_id": "client", "service_date": "date", "minutes": "min",
         "note_started": "ns", "note_ended": "ne"}})
-    s = import_services(tmp_path / "v.csv", m, tmp_path, key="k", validate=False)
+    s = import_services(tmp_path / "v.csv", m, tmp_path, key=ANON_KEY, validate=False)
     assert read(tmp_path, "documentation") == [{"staff_id": "S1", "month": "2023-01", "session_hours": "1.75",
                                                 "documentation_hours": "0.33"}]
     assert "1 row(s): the note ends before it starts; its documentation time is left out (line 3)" in s["warnings"]
@@ -233,9 +235,9 @@ def test_a_key_is_needed_to_pseudonymise(tmp_path, monkeypatch):
     monkeypatch.delenv("ORGRAPH_ANON_KEY", raising=False)
     with pytest.raises(ConfigError, match="client ids are pseudonymised on import and that needs a key"):
         services(tmp_path, "S1,C1,2023-01-10,,,50,90837,,\n", key=None)
-    monkeypatch.setenv("ORGRAPH_ANON_KEY", "from-env")
+    monkeypatch.setenv("ORGRAPH_ANON_KEY", OTHER_KEY)
     _, out = services(tmp_path, "S1,C1,2023-01-10,,,50,90837,,\n", key=None)
-    assert read(out, "client_assignments")[0]["client_id"] == _pseudonym("from-env", "C1")
+    assert read(out, "client_assignments")[0]["client_id"] == _pseudonym(OTHER_KEY, "C1")
 
 
 def test_mapping_errors_are_clear(tmp_path):
@@ -251,7 +253,7 @@ def test_mapping_errors_are_clear(tmp_path):
     (tmp_path / "v.csv").write_text("clin,day\nS1,2023-01-01\n", encoding="utf-8")
     m = Mapping.from_dict({"kind": "services", "columns": {"staff_id": "clin", "service_date": "date"}})
     with pytest.raises(ConfigError, match="\\[columns\\] service_date = 'date', but v.csv has no such column"):
-        import_services(tmp_path / "v.csv", m, tmp_path, key="k")
+        import_services(tmp_path / "v.csv", m, tmp_path, key=ANON_KEY)
 
 
 def test_cli_imports_a_roster_and_a_services_export_into_one_bundle(tmp_path):
@@ -260,7 +262,7 @@ def test_cli_imports_a_roster_and_a_services_export_into_one_bundle(tmp_path):
     out = tmp_path / "org"
     args = ["import", str(MAPS / "roster_sample.csv"), str(MAPS / "services_sample.csv"), "--mapping",
             str(MAPS / "roster.toml"), "--mapping", str(MAPS / "services.toml"), "--out", str(out)]
-    r = CliRunner().invoke(main, [*args, "--key", "example"])
+    r = CliRunner().invoke(main, [*args, "--key", ANON_KEY])
     assert r.exit_code == 0, r.output
     assert "18 source rows: 13 imported, 1 merged, 4 rejected (see " in r.output
     assert ("services_sample.csv:18 unknown-staff-id: staff id 'E999' (Rendering Provider) is not in staff.csv"
@@ -270,9 +272,9 @@ def test_cli_imports_a_roster_and_a_services_export_into_one_bundle(tmp_path):
         ("E103", "2023-01", "2"), ("E103", "2023-02", "3"), ("E103", "2023-03", "3")]
     # services alone into the bundle: refused while its files exist, replaced with --force
     one = ["import", str(MAPS / "services_sample.csv"), "-m", str(MAPS / "services.toml"), "-o", str(out)]
-    r = CliRunner().invoke(main, [*one, "--key", "example"])
+    r = CliRunner().invoke(main, [*one, "--key", ANON_KEY])
     assert r.exit_code == 2 and "already has caseload.csv, documentation.csv" in r.output
-    r = CliRunner().invoke(main, [*one, "--force", "--format", "json"], env={"ORGRAPH_ANON_KEY": "example"})
+    r = CliRunner().invoke(main, [*one, "--force", "--format", "json"], env={"ORGRAPH_ANON_KEY": ANON_KEY})
     assert r.exit_code == 0, r.output
     assert __import__("json").loads(r.output)["rows_imported"] == 13
     r = CliRunner().invoke(main, [*args[:3], "-m", str(MAPS / "roster.toml"), "-o", str(tmp_path / "x")])
