@@ -31,6 +31,7 @@ PACK_FILES = frozenset({
     "headcount_by_program.csv", "exits_by_quarter.csv", "span_bands.csv", "caseload_distribution.csv",
     "flagged_cascades.csv", "overloaded_supervisors.csv", "churn_seats.csv", "deck.pptx",
     "changes_by_program.csv", "state.json", "retention.csv", "at_risk.csv",
+    "span_by_program.csv", "caseload_by_program.csv",
 })
 
 

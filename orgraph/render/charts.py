@@ -43,7 +43,9 @@ def bar_chart_svg(categories: list[str], series: dict[str, list], *, title: str,
     True
     """
     left, right, top, bottom = 48, 12, 34, 58
-    legend_h = 18 if len(series) > 1 else 0
+    rows_of_legend = _legend_rows(list(series), width - left - right) if len(series) > 1 else []
+    legend_h = 18 * len(rows_of_legend)
+    height += max(legend_h - 18, 0)          # more room when the legend wraps
     plot_w, plot_h = width - left - right, height - top - bottom - legend_h
     totals = [sum(v[i] or 0 for v in series.values()) for i in range(len(categories))]
     ymax = max(totals + [1])
@@ -94,15 +96,35 @@ def bar_chart_svg(categories: list[str], series: dict[str, list], *, title: str,
                        f'>{e(cat)}</text>')
         else:
             out.append(f'<text x="{cx:.1f}" y="{ty:.1f}" text-anchor="middle">{e(cat)}</text>')
-    if len(series) > 1:
+    j = 0
+    for r, names in enumerate(rows_of_legend):
         lx = left
-        ly = height - 8
-        for j, name in enumerate(series):
+        ly = height - 8 - 18 * (len(rows_of_legend) - 1 - r)
+        for name in names:
             out.append(f'<rect x="{lx}" y="{ly - 10}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>')
             out.append(f'<text x="{lx + 14}" y="{ly}">{e(name)}</text>')
-            lx += 24 + 7 * len(name)
+            lx += _legend_width(name)
+            j += 1
     out.append("</svg>")
     return "".join(out)
+
+
+def _legend_width(name: str) -> int:
+    return 24 + 7 * len(name)
+
+
+def _legend_rows(names: list[str], width: float) -> list[list[str]]:
+    """Legend entries in rows that fit ``width``."""
+    rows: list[list[str]] = [[]]
+    used = 0
+    for name in names:
+        w = _legend_width(name)
+        if rows[-1] and used + w > width:
+            rows.append([])
+            used = 0
+        rows[-1].append(name)
+        used += w
+    return rows
 
 
 # ------------------------------------------------------------------- PNG

@@ -65,16 +65,32 @@ def _charts(tables: dict, min_cell: int) -> list[Markup]:
     charts = [bar_chart_svg([r["quarter"] + ("" if r["complete"] else " (so far)") for r in q],
                             {k: [val(r[k]) for r in q] for k in kinds}, title="Exits per quarter by role kind",
                             ylabel="people who left", suppressed_label=sup)]
-    sb = tables["span_bands"]
-    charts.append(bar_chart_svg([r["band"] for r in sb], {"supervisors": [val(r["supervisors"]) for r in sb]},
+    charts.append(_stacked(tables.get("span_by_program") or [], "band", "supervisors",
+                           "Span of control: supervisors by number of direct supervisees, by program",
+                           "supervisors", sup) if tables.get("span_by_program") else
+                  bar_chart_svg([r["band"] for r in tables["span_bands"]],
+                                {"supervisors": [val(r["supervisors"]) for r in tables["span_bands"]]},
                                 title="Span bands: supervisors by number of direct supervisees",
                                 ylabel="supervisors", suppressed_label=sup))
-    cd = tables["caseload_distribution"]
-    charts.append(bar_chart_svg([r["active_clients"] for r in cd], {"people": [val(r["people"]) for r in cd]},
+    charts.append(_stacked(tables.get("caseload_by_program") or [], "active_clients", "people",
+                           "Caseloads this month: people by active clients, by program", "people", sup)
+                  if tables.get("caseload_by_program") else
+                  bar_chart_svg([r["active_clients"] for r in tables["caseload_distribution"]],
+                                {"people": [val(r["people"]) for r in tables["caseload_distribution"]]},
                                 title="Caseload distribution (active clients per person)", ylabel="people",
                                 suppressed_label=sup))
     charts += _retention_charts(tables.get("retention") or [])
     return [Markup(svg) for svg in charts]  # bar_chart_svg and line_chart_svg escape every label they write
+
+
+def _stacked(rows: list[dict], cat: str, value: str, title: str, ylabel: str, sup: str) -> str:
+    """Bars of ``value`` by ``cat``, stacked by program, from a long-form table."""
+    cats = list(dict.fromkeys(r[cat] for r in rows))
+    series: dict = {}
+    for r in rows:
+        series.setdefault(r["program"], [0] * len(cats))[cats.index(r[cat])] = (
+            None if isinstance(r[value], str) else r[value])
+    return bar_chart_svg(cats, series, title=title, ylabel=ylabel, suppressed_label=sup)
 
 
 def _retention_charts(rows: list[dict]) -> list[str]:

@@ -272,6 +272,30 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
         rows.append({"active_clients": f"{lo}-{hi}" if hi is not None else f"{lo}+", "people": int(sel.sum())})
     tables["caseload_distribution"] = rows
 
+    # the same two distributions by program (long form: drawn as bars stacked by program)
+    pname = {pid: p.name for pid, p in org.data.programs.items()}
+    node_prog = {n: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
+    by_prog: dict = {}
+    for sup, n in span.items():
+        b = span_band(n)
+        if b:
+            key = (pname.get(node_prog.get(sup), "(no program)"), b)
+            by_prog[key] = by_prog.get(key, 0) + 1
+    tables["span_by_program"] = [{"program": prog, "band": b, "supervisors": by_prog.get((prog, b), 0)}
+                                 for prog in sorted({k[0] for k in by_prog}) for b, *_ in SPAN_BANDS]
+    rows = []
+    if len(cur):
+        progs = cur["staff_id"].map(lambda s: pname.get(prog_of.get(s), "(no program)"))
+        for prog in sorted(set(progs)):
+            mine = cur[(progs == prog).to_numpy()]
+            for lo, hi in CASELOAD_BINS:
+                sel = mine["active_clients"] >= lo
+                if hi is not None:
+                    sel &= mine["active_clients"] <= hi
+                rows.append({"program": prog, "active_clients": f"{lo}-{hi}" if hi is not None else f"{lo}+",
+                             "people": int(sel.sum())})
+    tables["caseload_by_program"] = rows
+
     if not anonymize:
         cas = [c for c in _table(results, "cascades") if c.get("flagged")]
         tables["flagged_cascades"] = [{
