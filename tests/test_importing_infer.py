@@ -15,6 +15,11 @@ def test_inferred_mapping_for_hrdataset_imports(tmp_path):
     assert "# manager_id: not mapped: 'ManagerID': only 0 of 303 values are staff ids" in text
     assert 'date_format = "%m/%d/%Y"' in text
     assert '"Voluntarily Terminated" = "voluntary"   # guessed' in text
+    # roles by evidence: titles outside the behavioral-health vocabulary stay "other", listed for review
+    for title in ("Production Technician I", "Software Engineer", "Data Analyst"):
+        assert f'# "{title}" = "other"   # REVIEW: not a behavioral-health title orgraph knows' in text
+    assert '"Production Manager" = "supervisor"   # guessed' in text
+    assert '= "clinician"' not in text            # no title in a manufacturing roster is clinical
     p = tmp_path / "m.toml"
     p.write_text(text, encoding="utf-8")
     s = import_file(HR14, p, tmp_path / "b")

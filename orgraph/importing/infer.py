@@ -51,14 +51,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                        "date"),
 }
 
-_ROLE_GUESS = (("director", ("director", "chief", "president", "ceo", "cio", "cfo", "coo", "vp", "vice president",
-                             "executive")),
-               ("supervisor", ("supervisor", "manager", "lead", "coordinator of", "head")),
-               ("admin", ("admin", "assistant", "receptionist", "clerk", "billing", "accountant", "scheduler",
-                          "intake", "records", "hr ", "payroll")),
-               ("clinician", ("therapist", "clinician", "counselor", "counsellor", "social worker", "case manager",
-                              "psychologist", "psychiatrist", "nurse", "peer", "specialist", "lcsw", "lpc",
-                              "lmft", "rn", "np", "technician", "engineer", "developer", "analyst")))
+#: Title words -> role kind, most specific first, matched as whole words: a documented behavioral-health
+#: vocabulary (docs/importing.md). A title that matches none is left "other" and listed for review: a guess of
+#: "clinician" for a Production Technician or a Data Analyst would put them in every clinical rate.
+ROLE_VOCABULARY = (
+    ("director", ("clinical director", "medical director", "executive director", "program director", "chief",
+                  "president", "ceo", "coo", "cfo", "cmo", "vp", "vice president", "director")),
+    ("supervisor", ("clinical supervisor", "clinical manager", "team lead", "team leader", "program manager",
+                    "site manager", "supervisor", "head of")),
+    ("clinician", ("case manager", "care manager", "care coordinator", "peer specialist", "peer support",
+                   "peer recovery", "recovery coach", "nurse practitioner", "psychiatric nurse", "pmhnp", "aprn",
+                   "therapist", "psychotherapist", "counselor", "counsellor", "clinician", "social worker", "msw",
+                   "lcsw", "lpc", "lpcc", "lmft", "lmhc", "lcadc", "cadc", "psychologist", "psychiatrist",
+                   "behavioral health specialist", "addiction specialist", "substance use specialist")),
+    ("supervisor", ("manager",)),
+    ("admin", ("administrative", "administrator", "admin", "assistant", "receptionist", "clerk", "billing",
+               "accountant", "scheduler", "intake coordinator", "medical records", "records", "payroll",
+               "human resources", "hr")),
+)
 _TERM_GUESS = (("retirement", ("retire",)),
                ("involuntary", ("cause", "fired", "dismiss", "discharg", "involuntar", "layoff", "laid off",
                                 "attendance", "performance", "misconduct", "no-call", "no call")),
@@ -99,6 +109,23 @@ def _guess(value: str, table) -> str | None:
     v = f" {normalize_value(value)} "
     for target, words in table:
         if any(w in v for w in words):
+            return target
+    return None
+
+
+def guess_role(title: str) -> str | None:
+    """The role kind a title's words say (:data:`ROLE_VOCABULARY`, whole words, most specific first); ``None``
+    when they say nothing, so the title is listed for review and stays ``other``.
+
+    Examples
+    --------
+    >>> [guess_role(t) for t in ("Case Manager", "Clinical Director", "Therapist II", "Production Technician",
+    ...                          "Software Engineer", "Data Analyst", "Program Manager", "Peer Specialist")]
+    ['clinician', 'director', 'clinician', None, None, None, 'supervisor', 'clinician']
+    """
+    v = " ".join(re.findall(r"[0-9a-z]+", str(title).casefold()))
+    for target, words in ROLE_VOCABULARY:
+        if any(re.search(r"\b" + re.escape(w) + r"\b", v) for w in words):
             return target
     return None
 
@@ -214,8 +241,9 @@ def infer_mapping(data_file, *, sheet=None, max_values: int = 200) -> str:
     if titles:
         out += ["", "[maps.role_kind]   # title -> clinician / supervisor / director / admin / other"]
         for v in titles:
-            g = _guess(v, _ROLE_GUESS)
-            out.append(f"{_q(v)} = {_q(g)}   # guessed" if g else f"# {_q(v)} = \"other\"   # REVIEW")
+            g = guess_role(v)
+            out.append(f"{_q(v)} = {_q(g)}   # guessed" if g else f"# {_q(v)} = \"other\"   # REVIEW: not a "
+                       f"behavioral-health title orgraph knows")
     if kind == "job_history":
         events = distinct("event_type")
         from .mapping import Mapping
