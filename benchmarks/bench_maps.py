@@ -11,6 +11,7 @@ years), loads it, and measures:
 * ``build_s``: :func:`orgraph.render.maps.build_map` with those flags (best of 3);
 * ``load_s``: opening the page in headless Chromium (network off) until the
   first frame is drawn (wall clock, from ``driver.get``);
+* ``nodes``, ``edges``, ``team_level``: what the page shows when it opens (team circles above 400 people);
 * ``first_render_ms``: in-page time from creating the vis Network to its first
   ``afterDrawing`` event;
 * ``redraw_ms``: a zoom and redraw after load (is it usable?);
@@ -33,7 +34,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 import orgraph  # noqa: E402
 from orgraph.registry import flags_as_of  # noqa: E402
 from orgraph.render.maps import build_map  # noqa: E402
-from orgraph.render.page import PHYSICS_MAX_NODES  # noqa: E402
 from orgraph.synth import generate  # noqa: E402
 
 
@@ -80,7 +80,8 @@ def main(argv=None) -> int:
                 edges = browser.js("return network.body.data.edges.length")
                 redraw = browser.js("var t = performance.now(); network.moveTo({scale: 1.0}); network.redraw();"
                                     "return performance.now() - t;")
-                row.update({"nodes": nodes, "edges": edges, "physics": nodes <= PHYSICS_MAX_NODES,
+                row.update({"nodes": nodes, "edges": edges,
+                            "team_level": browser.js("return !!document.getElementById('teams-box').hidden") is False,
                             "load_s": round(r["wall_seconds"], 2),
                             "first_render_ms": round(browser.js("return window.orgraphMap.firstRenderMs")),
                             "redraw_ms": round(redraw), "console_errors": len(r["console_errors"]),

@@ -75,7 +75,8 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     """Run the audit and write ``findings.json``, ``report.md`` and the snapshot pack into ``out_dir``.
 
     With ``pptx``, also ``deck.pptx`` (:func:`orgraph.report.deck.audit_deck`; needs python-pptx).
-    Returns the audit (see :func:`run_audit`) plus ``files``: name → path.
+    Returns the audit (see :func:`run_audit`) plus ``files``: name → path, and ``tool_notes``: what the
+    terminal should say about this machine's tools (see :func:`orgraph.render.pack.write_pack`).
     """
     if pptx:
         require_pptx()
@@ -105,6 +106,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
         files["deck.pptx"] = str(write_deck(audit_deck(audit, content, anonymize=anonymize, min_cell=cell),
                                             out / "deck.pptx"))
     audit["files"] = files
+    audit["tool_notes"] = pack["tool_notes"]
     return audit
 
 

@@ -21,9 +21,10 @@ from orgraph.errors import AnalysisError, ConfigError  # noqa: E402
 from orgraph.graph import OrgGraph  # noqa: E402
 from orgraph.privacy import Pseudonymizer, seat_ref, staff_ref  # noqa: E402
 from orgraph.render.elements import STATUS_STYLES, aggregate_elements, map_elements  # noqa: E402
-from orgraph.render.layout import radial_layout  # noqa: E402
-from orgraph.render.maps import build_map  # noqa: E402
-from orgraph.render.page import CASCADE_COLOR, PHYSICS_MAX_NODES, script_json, vis_network  # noqa: E402
+from orgraph.render.layout import team_layout  # noqa: E402
+from orgraph.render.maps import build_map, map_data  # noqa: E402
+from orgraph.render.page import CASCADE_COLOR, script_json, vis_network  # noqa: E402
+from orgraph.render.teams import TEAM_LEVEL_ABOVE  # noqa: E402
 from orgraph.report import flags as report_flags  # noqa: E402
 from orgraph.report.flags import MapFlags  # noqa: E402
 from orgraph.result import Result  # noqa: E402
@@ -242,8 +243,8 @@ def test_template_tokens_in_names_are_plain_text():
     data = small_org()
     data.staff["S5"] = dataclasses.replace(data.staff["S5"], name="{{MAP_JS}} {{DATA}}")
     page = build_map(OrgGraph(data), as_of=AS_OF, flags=MapFlags(), title="{{VIS_JS}}")
-    labels = [n["label"] for n in page_data(page)["nodes"]]
-    assert "{{MAP_JS}} {{DATA}}" in labels
+    names = [n["name"] for n in page_data(page)["nodes"]]
+    assert "{{MAP_JS}} {{DATA}}" in names
     assert "<title>{{VIS_JS}}</title>" in page and page.count("</script") == 3
 
 
@@ -280,16 +281,29 @@ def test_anonymized_map_has_no_names_or_ids(org):
         map_elements(org, as_of=AS_OF, flags=FLAGS, anonymize=True, key=None)
 
 
-def test_radial_layout_separates_people_and_programs():
+def test_team_layout_separates_people_and_programs():
     nodes = {f"a{i}": "A" for i in range(40)} | {f"b{i}": "B" for i in range(25)}
     parent = {f"a{i}": "a0" for i in range(1, 8)} | {f"a{i}": f"a{1 + i % 7}" for i in range(8, 40)}
     parent |= {f"b{i}": "b0" for i in range(1, 25)}
-    pos, boxes = radial_layout(nodes, parent)
+    pos, regions = team_layout(nodes, parent)
     pts = list(pos.values())
     closest = min(math.dist(p, q) for i, p in enumerate(pts) for q in pts[i + 1:])
-    assert closest > 20
-    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = boxes["A"], boxes["B"]
+    assert closest > 30  # a cell per person, wide enough for its label ("a12") under the dot
+    (ax0, ay0, ax1, ay1, _), (bx0, by0, bx1, by1, _) = regions["A"], regions["B"]
     assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0
+    for n, (x, y) in pos.items():  # everyone inside their program's region
+        x0, y0, x1, y1, _ = regions[nodes[n]]
+        assert x0 < x < x1 and y0 < y < y1, n
+    # a0 leads leads: its program's first cluster (in the top row, first), then the teams of a1..a7, each lead
+    # in its middle
+    assert all(pos["a0"][1] <= pos[f"a{k}"][1] for k in range(1, 8))
+    assert all(pos["a0"][0] < pos[f"a{k}"][0] for k in range(1, 8) if pos[f"a{k}"][1] == pos["a0"][1])
+    for k in range(1, 8):
+        team = [pos[f"a{i}"] for i in range(8, 40) if 1 + i % 7 == k]
+        cx, cy = sum(p[0] for p in team) / len(team), sum(p[1] for p in team) / len(team)
+        assert math.dist((cx, cy), pos[f"a{k}"]) < 40
+    # the same input gives the same picture
+    assert team_layout(dict(reversed(nodes.items())), parent) == (pos, regions)
 
 
 # ------------------------------------------------------------------ browser
@@ -302,11 +316,12 @@ def test_map_in_browser_offline_and_inert(org, browser, tmp_path):
     assert r["console_errors"] == [] and r["external_requests"] == [] and r["alerts"] == []
     assert [u for u in r["requests"]] == [path.resolve().as_uri()]
     assert browser.js("return [network.body.data.nodes.length, network.body.data.edges.length]") == [10, 12]
-    labels = browser.js("return window.orgraphMap.nodes.get().map(function (n) { return n.label; })")
-    assert XSS_IMG in labels and XSS_SCRIPT in labels
+    names = browser.js("return window.orgraphMap.nodes.get().map(function (n) { return n.name; })")
+    assert XSS_IMG in names and XSS_SCRIPT in names
     legend = browser.js("return document.getElementById('legend').innerText")
     for text in ("Legend", "Active, nothing flagged (5)", "Overloaded supervisor (1)", "churn seat",
-                 "flagged cascade", "supervisee \u2192 supervisor", "Size: active clients"):
+                 "flagged cascade", "supervisee \u2192 supervisor",
+                 "Size: directors and supervisors larger than the people they supervise"):
         assert text in legend
     assert browser.js("return document.querySelectorAll('#legend-items li').length") == 12
     # hover each payload node: the tooltip shows the text, makes no elements and runs nothing
@@ -350,20 +365,24 @@ def _hover(browser, node_id):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_large_org_opens_with_physics_off(browser, tmp_path):
+def test_large_org_opens_at_team_level_quickly(browser, tmp_path):
     org = OrgGraph(random_org(5000, seed=3))
-    page = build_map(org, flags=MapFlags())
+    _, _, data = map_data(org, flags=MapFlags())
     el = map_elements(org, flags=MapFlags())
-    assert len(el["nodes"]) > PHYSICS_MAX_NODES
+    assert len(el["nodes"]) > TEAM_LEVEL_ABOVE and data["teams"]
     path = tmp_path / "big.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(build_map(org, flags=MapFlags()), encoding="utf-8")
     r = browser.load(path, timeout=60)
     assert r["ok"] and r["console_errors"] == [] and r["external_requests"] == []
-    assert browser.js("return network.body.data.nodes.length") == len(el["nodes"])
-    assert browser.js("return network.body.data.edges.length") == len(el["edges"])
+    in_team = {m for t in data["teams"] for m in t["members"]}
+    assert browser.js("return network.body.data.nodes.length") == len(data["teams"]) + len(
+        [n for n in el["nodes"] if n["id"] not in in_team])
     assert browser.js("return network.physics.options.enabled") is False
     assert browser.js("return window.orgraphMap.firstRenderMs") < 15000
-    # usable: zoom and redraw respond
+    # everyone, on demand, in their places; zoom and redraw still respond
+    browser.js("document.getElementById('show-all').click()")
+    assert browser.js("return network.body.data.nodes.length") == len(el["nodes"])
+    assert browser.js("return network.body.data.edges.length") == len(el["edges"])
     assert browser.js("var t = performance.now(); network.moveTo({scale: 1.0}); network.redraw();"
                       "return performance.now() - t;") < 5000
 
@@ -451,10 +470,10 @@ def test_cli_map_and_errors(bundle, tmp_path):
     assert "Open index.html." in r.output.splitlines()[0]
 
 
-def test_cli_help_mentions_physics_limit():
+def test_cli_help_mentions_team_level():
     from orgraph.cli.maps import map_cmd
 
-    assert f"Above {PHYSICS_MAX_NODES} people" in map_cmd.help
+    assert f"Above {TEAM_LEVEL_ABOVE} people the map opens at team level" in " ".join(map_cmd.help.split())
 
 
 def test_team_and_program_views(org):

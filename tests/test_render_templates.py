@@ -70,7 +70,7 @@ def test_hostile_name_escaped_in_map_page(hostile_org):
     assert f"<title>Map of {_escaped(HOSTILE)}</title>" in page and f"<h1>Map of {_escaped(HOSTILE)}</h1>" in page
     data = json.loads(re.search(r'<script type="application/json" id="orgraph-data">(.*?)</script>', page,
                                 re.S).group(1))
-    assert HOSTILE in [n["label"] for n in data["nodes"]] and data["programs"]["CR"] == HOSTILE
+    assert HOSTILE in [n["name"] for n in data["nodes"]] and data["programs"]["CR"] == HOSTILE
     assert page.count("</script") == 3
     for view in ("teams", "programs"):
         assert HOSTILE not in build_map(hostile_org, as_of=AS_OF, flags=MapFlags(), view=view)

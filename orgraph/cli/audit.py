@@ -22,7 +22,8 @@ from .options import anonymization, anonymize_options, as_of_option, open_source
               show_default=True, help="Folder for findings.json, report.md and the snapshot pack (index.html).")
 @with_options(anonymize_options)
 @click.option("--top", type=click.IntRange(1), default=5, show_default=True, help="Findings to show in the terminal.")
-@click.option("--no-png", is_flag=True, help="Skip the static map.png (it needs Chromium).")
+@click.option("--no-png", is_flag=True,
+              help="Skip the static map.png (a Chromium screenshot, else a matplotlib drawing).")
 @click.option("--pptx", is_flag=True, help="Also write OUT/deck.pptx, the findings as slides (needs "
               "pip install 'orgraph[slides]').")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -44,8 +45,10 @@ def audit_cmd(source, as_of, out, anonymize, key, new_key, top, no_png, pptx, fm
 
         audit = write_audit(org, out, as_of=as_of, anonymize=anonymize, key=key, progress=progress, png=not no_png,
                             pptx=pptx)
+    for note in audit.get("tool_notes", ()):
+        click.echo(f"note: {note}", err=True)
     if fmt == "json":
-        click.echo(to_json({k: v for k, v in audit.items() if k != "results"}))
+        click.echo(to_json({k: v for k, v in audit.items() if k not in ("results", "tool_notes")}))
         return
     o = audit["org"]
     click.echo(f"Audit of {o['staff']} people, {o['positions']} seats, {o['programs']} programs "

@@ -51,9 +51,11 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
             key, new_key):
     """Write an interactive supervision map: one self-contained HTML file that works offline.
 
-    People are sized by caseload and coloured by status; arrows run from
-    supervisee to supervisor; programs are shaded regions; hover for details.
-    Above 400 people the layout is fixed (no physics) so large orgs open quickly;
+    Each supervisor sits in the middle of their team, teams are grouped by
+    program (shaded regions) with the leadership above; supervisors and
+    directors are drawn larger; people are coloured by status; arrows run from
+    supervisee to supervisor; hover for details. Above 400 people the map opens
+    at team level: one circle per team, which shows its people when clicked.
     --view teams or --view programs folds people into one node per team or program.
     With --from/--to it writes a timeline: one page with a date slider.
     """
@@ -86,8 +88,8 @@ def map_cmd(source, as_of, start, end, every, out, lookback_days, program, super
                                 "this are shown as <N."))
 @click.option("--lookback-days", type=click.IntRange(0), default=DEFAULT_LOOKBACK_DAYS, show_default=True,
               help="Keep people who left in this many days before the date on the map.")
-@click.option("--no-png", is_flag=True, help="Skip map.png (the screenshot needs Chromium; without it a plain "
-              "drawing is made).")
+@click.option("--no-png", is_flag=True, help="Skip map.png (a screenshot with Chromium; without it the map is "
+              "drawn with matplotlib).")
 @click.option("--since", type=DATE, default=None, metavar="DATE",
               help="Also say what changed since this earlier date (the last meeting): exits since, newly flagged "
               "and no-longer-flagged supervisors, seats and programs, and how the bottom line moved.")
@@ -113,6 +115,8 @@ def snapshot_cmd(source, as_of, out, min_cell, lookback_days, no_png, since, com
     org = open_source(source)
     res = write_snapshot(org, out, as_of=as_of, anonymize=anonymize, key=key, min_cell=min_cell,
                          lookback_days=lookback_days, png=not no_png, pptx=pptx, since=since, compare=compare)
+    for note in res.get("tool_notes", ()):
+        click.echo(f"note: {note}", err=True)
     click.echo(f"Wrote the snapshot pack for {res['as_of']} to {res['out_dir']}/ ({len(res['files'])} files). "
                f"Open index.html" + (" or deck.pptx." if pptx else "."))
     for f in res["findings"]:

@@ -1,9 +1,10 @@
 """Static charts for snapshot packs: inline SVG made here, and a PNG of the map.
 
-Charts are plain SVG strings (every label escaped), so a pack needs no
-plotting library and works offline. :func:`map_png` renders a map page to
-PNG with headless Chromium when it is installed, and otherwise draws the
-network itself (:func:`network_png`: dots and lines, no labels).
+Charts are plain SVG strings (every label escaped), so a pack's page works
+offline. :func:`map_png` renders a map page to PNG with headless Chromium
+when it is installed, and otherwise calls the drawing it is given
+(:func:`orgraph.render.static_map.map_figure_png`: matplotlib, with labels
+and a legend).
 """
 from __future__ import annotations
 
@@ -11,15 +12,12 @@ import html
 import math
 import os
 import shutil
-import struct
 import subprocess
 import tempfile
-import zlib
 from pathlib import Path
+from typing import Callable
 
-import numpy as np
-
-__all__ = ["bar_chart_svg", "line_chart_svg", "network_png", "map_png", "find_chromium", "PALETTE"]
+__all__ = ["bar_chart_svg", "line_chart_svg", "map_png", "find_chromium", "PALETTE"]
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
 
@@ -197,70 +195,6 @@ def line_chart_svg(xs: list, series: dict[str, list], *, title: str, xlabel: str
     return "".join(out)
 
 
-def _png_bytes(rgb: np.ndarray) -> bytes:
-    h, w, _ = rgb.shape
-    raw = b"".join(b"\x00" + rgb[y].astype(np.uint8).tobytes() for y in range(h))
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    c = color.lstrip("#")
-    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
-
-
-def network_png(nodes: list[dict], edges: list[dict], *, width: int = 1600, height: int = 1000) -> bytes:
-    """Draw vis-style ``nodes`` (``id, x, y, size, color``) and ``edges`` (``from, to, color``) as a PNG.
-
-    Examples
-    --------
-    >>> png = network_png([{"id": 1, "x": 0, "y": 0, "size": 10, "color": {"background": "#4e79a7"}},
-    ...                    {"id": 2, "x": 100, "y": 50, "size": 10, "color": {"background": "#f28e2b"}}],
-    ...                   [{"from": 2, "to": 1, "color": "#8c8c8c"}], width=200, height=120)
-    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    img = np.full((height, width, 3), 255, dtype=np.uint8)
-    if not nodes:
-        return _png_bytes(img)
-    xs = np.array([float(n.get("x", 0)) for n in nodes])
-    ys = np.array([float(n.get("y", 0)) for n in nodes])
-    pad = 30
-    span = max(xs.max() - xs.min(), ys.max() - ys.min(), 1.0)
-    scale = min((width - 2 * pad) / max(xs.max() - xs.min(), 1.0), (height - 2 * pad) / max(ys.max() - ys.min(), 1.0),
-                (min(width, height) - 2 * pad) / span * 4)
-    px = {n["id"]: (pad + (x - xs.min()) * scale, pad + (y - ys.min()) * scale) for n, x, y in zip(nodes, xs, ys)}
-    for e in edges:
-        if e["from"] not in px or e["to"] not in px:
-            continue
-        (x0, y0), (x1, y1) = px[e["from"]], px[e["to"]]
-        steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
-        t = np.linspace(0, 1, steps)
-        xi = np.clip((x0 + (x1 - x0) * t).astype(int), 0, width - 1)
-        yi = np.clip((y0 + (y1 - y0) * t).astype(int), 0, height - 1)
-        col = e.get("color") if isinstance(e.get("color"), str) else "#b0b0b0"
-        img[yi, xi] = _rgb(col)
-    for n in nodes:
-        cx, cy = px[n["id"]]
-        r = max(2.0, float(n.get("size", 10)) * scale * 0.9)
-        color = n.get("color", {})
-        fill = _rgb(color.get("background", "#4e79a7") if isinstance(color, dict) else str(color))
-        border = _rgb(color.get("border", "#333333") if isinstance(color, dict) else "#333333")
-        x0, x1 = int(max(cx - r - 2, 0)), int(min(cx + r + 2, width - 1))
-        y0, y1 = int(max(cy - r - 2, 0)), int(min(cy + r + 2, height - 1))
-        if x1 < x0 or y1 < y0:
-            continue
-        yy, xx = np.mgrid[y0:y1 + 1, x0:x1 + 1]
-        d = np.hypot(xx - cx, yy - cy)
-        img[y0:y1 + 1, x0:x1 + 1][d <= r + 1] = border
-        img[y0:y1 + 1, x0:x1 + 1][d <= max(r - 1, 1)] = fill
-    return _png_bytes(img)
-
-
 def find_chromium() -> str | None:
     """Path of a Chromium or Chrome binary (``ORGRAPH_CHROMIUM`` first), or ``None``."""
     env = os.environ.get("ORGRAPH_CHROMIUM")
@@ -273,18 +207,25 @@ def find_chromium() -> str | None:
     return None
 
 
-def map_png(html_text: str, png_path: Path, *, fallback: tuple[list, list] | None = None,
+def map_png(html_text: str, png_path: Path, *, fallback: Callable[[], bytes] | None = None,
             width: int = 1600, height: int = 1000, timeout: float = 120.0) -> str:
-    """Write a PNG of a map page: a headless Chromium screenshot, else :func:`network_png` of ``fallback``.
+    """Write a PNG of a map page: a headless Chromium screenshot, else the PNG that ``fallback()`` draws.
 
-    Returns the method used: ``"chromium"`` or ``"drawn"``.
+    The page is given a fixed height for the screenshot (Chromium's headless window lays a page out shorter
+    than the picture it takes), so the whole map, fitted to its canvas, is in the picture.
+
+    Returns
+    -------
+    str
+        The method used: ``"chromium"``, or ``"drawn"`` (``fallback``; a blank picture without one).
     """
     png_path = Path(png_path)
     chromium = find_chromium()
     if chromium is not None:
         with tempfile.TemporaryDirectory(prefix="orgraph-png-") as tmp:
             page = Path(tmp) / "map.html"
-            page.write_text(html_text, encoding="utf-8")
+            page.write_text(html_text.replace("</head>", f"<style>html, body {{ height: {int(height)}px; }}</style>"
+                                              "</head>", 1), encoding="utf-8")
             shot = Path(tmp) / "map.png"
             cmd = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -298,6 +239,11 @@ def map_png(html_text: str, png_path: Path, *, fallback: tuple[list, list] | Non
             if shot.exists() and shot.stat().st_size > 0:
                 shutil.copyfile(shot, png_path)
                 return "chromium"
-    nodes, edges = fallback or ([], [])
-    png_path.write_bytes(network_png(nodes, edges, width=width, height=height))
+    if fallback is None:
+        from .static_map import map_figure_png
+
+        png_path.write_bytes(map_figure_png({"nodes": [], "edges": []}, title="Supervision map",
+                                            width=width, height=height))
+    else:
+        png_path.write_bytes(fallback())
     return "drawn"

@@ -19,7 +19,7 @@ from ..privacy import Pseudonymizer, coarsen_dates, expand_refs, month, suppress
 from ..report.flags import MapFlags
 from ..settings import resolve
 
-__all__ = ["map_elements", "aggregate_elements", "VIEWS", "STATUS_STYLES", "DEFAULT_LOOKBACK_DAYS"]
+__all__ = ["map_elements", "aggregate_elements", "count_text", "VIEWS", "STATUS_STYLES", "DEFAULT_LOOKBACK_DAYS"]
 
 #: Default for ``--lookback-days``: people who left in this many days before
 #: the map date stay on the map, greyed out.
@@ -85,8 +85,9 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     Returns
     -------
     dict
-        ``as_of``, ``nodes`` (``id, label, title, status, program, flagged, churn_seat, cascade, left,
-        caseload, span, _raw``), ``edges`` (``from, to, kind`` in ``current``, ``former``, ``cascade``),
+        ``as_of``, ``nodes`` (``id, label, title, status, program, role, flagged, churn_seat, cascade, left,
+        caseload, span, _raw``; ``role`` is the role kind of their seat), ``edges`` (``from, to, kind`` in
+        ``current``, ``former``, ``cascade``),
         ``programs`` (id -> display name), ``counts`` (people by status, in churn seats and in cascades),
         ``totals`` (``people``, ``employed``, ``left``), ``notes``, ``parents`` (node id -> its
         supervisor's node id, for the layout) and ``min_cell`` (``None`` unless anonymized). Anonymized,
@@ -257,7 +258,8 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
             lines.append("Why flagged:" if flagged else "Notes:")
             lines += [f"- {w}" for w in why]
         nodes.append({"id": nid(s), "label": name, "title": "\n".join(lines), "status": status,
-                      "program": prog if isinstance(prog, str) else "", "flagged": flagged, "churn_seat": churn,
+                      "program": prog if isinstance(prog, str) else "", "role": rk if isinstance(rk, str) else "",
+                      "flagged": flagged, "churn_seat": churn,
                       "cascade": cascade, "left": ghost, "caseload": caseload.get(s), "span": span.get(s, 0),
                       "_raw": s})
     kept = {n["_raw"] for n in nodes}
@@ -286,7 +288,11 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
 VIEWS = ("people", "teams", "programs")
 
 
-def _count_text(members: list[dict], min_cell: int | None) -> str:
+def count_text(members: list[dict], min_cell: int | None) -> str:
+    """What a group of people on the map holds, by status, e.g. ``"5 active, 1 left, 1 in churn seats"``.
+
+    Counts under ``min_cell`` are suppressed (:func:`orgraph.privacy.suppress`) unless ``min_cell`` is ``None``.
+    """
     shown = (lambda k: k) if min_cell is None else (lambda k: suppress(k, min_cell))
     parts = []
     for key, word in (("active", "active"), ("post_exit", "in the window after a supervisor left"),
@@ -366,21 +372,21 @@ def aggregate_elements(el: dict, *, by: str) -> dict:
     size = (lambda ms: len(ms)) if min_cell is None else (lambda ms: suppress(len(ms), min_cell))
     out_nodes = []
     for g, ms in sorted(members.items()):
-        text = _count_text(ms, min_cell)
+        text = count_text(ms, min_cell)
         cascade = any(m["cascade"] for m in ms)
         if g.startswith("program:"):
             pid = g.partition(":")[2]
             name = el["programs"].get(pid, pid) or "No program"
             label = f"{name} ({size(ms)})" if by == "programs" else f"No supervisor on the map, {name} ({size(ms)})"
-            status, program = "active", ("" if by == "programs" else pid)
+            status, program, role = "active", ("" if by == "programs" else pid), ""
         else:
             lead = nodes[g]
             label = f"{lead['label']} team ({size(ms)})"
-            status, program = lead["status"], lead["program"]
+            status, program, role = lead["status"], lead["program"], lead.get("role", "")
             text = lead["title"] + "\n\nTeam: " + text
         if by == "programs" or g.startswith("program:"):
             text = f"{label}\n{text}"
-        out_nodes.append({"id": g, "label": label, "title": text, "status": status, "program": program,
+        out_nodes.append({"id": g, "label": label, "title": text, "status": status, "program": program, "role": role,
                           "flagged": any(m["flagged"] for m in ms), "churn_seat": False, "cascade": cascade,
                           "left": status == "left", "caseload": None, "span": 0, "weight": len(ms), "_raw": g})
     links: dict[tuple[str, str], list[str]] = {}

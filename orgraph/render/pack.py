@@ -8,7 +8,8 @@
   (print stylesheet, page breaks; the map prints as its PNG), drawn by
   :mod:`orgraph.render.pack_page`;
 * ``map.html`` and ``map.png`` (headless Chromium screenshot when Chromium is
-  installed, else a drawing of the network without labels);
+  installed, else a matplotlib drawing of the same map, with labels and a
+  legend; that it was drawn is a note for the terminal, not for the pack);
 * ``graph.graphml`` and ``graph.json`` (NetworkX node-link; read it with
   ``nx.node_link_graph(data, edges="links", name="node")``, since nodes keep
   their own ``id`` attribute): the snapshot graph of :meth:`orgraph.graph.OrgGraph.snapshot`
@@ -41,9 +42,10 @@ from ..plain import spreadsheet_safe
 from ..privacy import Pseudonymizer, month, tenure_band
 from .charts import map_png
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
-from .maps import build_map
+from .maps import map_data
 from .pack_page import index_html
-from .page import vis_network
+from .page import page_html
+from .static_map import map_figure_png
 
 __all__ = ["write_pack", "export_graph"]
 
@@ -166,7 +168,9 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
     -------
     dict
         ``out_dir``, ``files`` (name -> path), ``findings``, ``tables``,
-        ``png_method`` (``chromium``, ``drawn`` or ``None``), ``nodes``, ``edges``.
+        ``png_method`` (``chromium``, ``drawn`` or ``None``), ``nodes``, ``edges``, and ``tool_notes``:
+        what the reader of the terminal should know about this machine's tools (e.g. that Chromium was not
+        found), never shown in the pack.
     """
     day = as_date(as_of) if as_of is not None else org.data_end
     if min_cell is None:
@@ -181,20 +185,23 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
     flags = content["flags"]
     el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key,
                       min_cell=min_cell)
-    map_kw = dict(as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key,
-                  min_cell=min_cell)
-    map_html = build_map(org, **map_kw)
+    map_title, map_subtitle, map_page = map_data(org, as_of=day, flags=flags, lookback_days=lookback_days,
+                                                 anonymize=anonymize, key=key, min_cell=min_cell)
+    map_html = page_html(map_title, map_subtitle, map_page)
     files: dict[str, Path] = {}
     files["map.html"] = out / "map.html"
     files["map.html"].write_text(map_html, encoding="utf-8")
 
-    png_bytes, png_method = None, None
+    png_bytes, png_method, tool_notes = None, None, []
     if png:
-        static = build_map(org, **map_kw, physics=False)
-        vis_nodes, vis_edges, _, _ = vis_network(el, physics=False)
-        png_method = map_png(static, out / "map.png", fallback=(vis_nodes, vis_edges))
+        png_method = map_png(map_html, out / "map.png",
+                             fallback=lambda: map_figure_png(map_page, title=map_title, subtitle=map_subtitle))
         files["map.png"] = out / "map.png"
         png_bytes = files["map.png"].read_bytes()
+        if png_method == "drawn":
+            tool_notes.append("Chromium was not found, so map.png was drawn with matplotlib rather than "
+                              "photographed from map.html (install Chromium, or set ORGRAPH_CHROMIUM, for a "
+                              "screenshot).")
 
     status = {n["_raw"]: n["status"] for n in el["nodes"]}
     G = export_graph(org, as_of=day, status=status, anonymize=anonymize, key=key)
@@ -211,8 +218,6 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
         _write_csv(files[f"{name}.csv"], rows, name)
 
     notes = list(content.get("notes") or [])
-    if png_method == "drawn":
-        notes.append("map.png is a plain drawing of the network (Chromium was not found for a full screenshot).")
     index = index_html(title=title or f"Organization snapshot, {day.isoformat()}", day=day,
                        findings=content["findings"], tables=tables, map_html=map_html, png=png_bytes,
                        anonymize=anonymize, min_cell=min_cell, notes=notes, changes=content.get("changes"),
@@ -223,4 +228,4 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
     files["index.html"].write_text(index, encoding="utf-8")
     return {"out_dir": str(out), "as_of": day.isoformat(), "files": {k: str(v) for k, v in files.items()},
             "findings": content["findings"], "tables": tables, "png_method": png_method,
-            "nodes": len(el["nodes"]), "edges": len(el["edges"])}
+            "nodes": len(el["nodes"]), "edges": len(el["edges"]), "tool_notes": tool_notes}

@@ -11,9 +11,10 @@ subtitle are escaped by the template. vis-network itself is inlined from the
 copy pyvis ships, so the page loads nothing from the network, and a strict
 Content-Security-Policy forbids it to.
 
-Above :data:`PHYSICS_MAX_NODES` people the physics simulation is off and the
-precomputed layout (:func:`orgraph.render.layout.radial_layout`) is used as
-is, so a 5,000-person org opens in a few seconds.
+The layout is computed in Python (:func:`orgraph.render.layout.team_layout`)
+and shown as is, with the physics simulation off, so a 5,000-person org
+opens in a few seconds and a person never moves between the frames of a
+timeline.
 """
 from __future__ import annotations
 
@@ -27,39 +28,36 @@ from pyvis.network import Network
 
 from ..errors import AnalysisError
 from .elements import STATUS_STYLES
-from .layout import radial_layout
+from .layout import levels, node_style, split_label, team_layout
 from .templating import asset, inline_code, render
 
-__all__ = ["vis_network", "page_html", "script_json", "PHYSICS_MAX_NODES", "CASCADE_COLOR", "EDGE_COLOR",
+__all__ = ["vis_network", "page_html", "script_json", "LABEL_MIN_PX", "CASCADE_COLOR", "EDGE_COLOR",
            "FORMER_EDGE_COLOR"]
 
-#: Above this many nodes the physics simulation is switched off and the
-#: precomputed layout is shown as is (vis-network's physics gets sluggish
-#: beyond a few hundred nodes on an ordinary laptop).
-PHYSICS_MAX_NODES = 400
+#: The smallest label drawn, in screen pixels: a label that would be smaller at the current zoom is not drawn
+#: (zoom in to see it), so every label on screen can be read.
+LABEL_MIN_PX = 11
 
 CASCADE_COLOR = "#d62728"
 EDGE_COLOR = "#8c8c8c"
 FORMER_EDGE_COLOR = "#b5b5b5"
 
 
-def _vis_node(n: dict, xy: tuple[float, float] | None) -> dict:
+def _vis_node(n: dict, xy: tuple[float, float] | None, level: int) -> dict:
     style = STATUS_STYLES[n["status"]]
-    size = 10.0
+    size, font = node_style(level)
     if n.get("weight"):
         size = min(8 + 3.0 * math.sqrt(n["weight"]), 70)
-    elif n.get("caseload"):
-        size = min(10 + 2.2 * math.sqrt(n["caseload"]), 40)
     border = CASCADE_COLOR if n["cascade"] else ("#7f7f7f" if n["left"] else "#2b2b2b")
-    out = {"label": n["label"], "title": n["title"], "size": round(size, 1),
+    out = {"label": split_label(n["label"]), "name": n["label"], "title": n["title"], "size": size,
            "shape": "diamond" if n["churn_seat"] else "dot",
            "color": {"background": style["color"], "border": border,
                      "highlight": {"background": style["color"], "border": "#000000"}},
            "borderWidth": 4 if n["cascade"] else (2 if n["churn_seat"] else 1),
-           "status": n["status"], "program": n["program"], "flagged": n["flagged"]}
+           "font": {"size": font, "color": "#7f7f7f" if n["left"] else "#1a1a1a"},
+           "status": n["status"], "program": n["program"], "flagged": n["flagged"], "rank": level}
     if n["left"]:
         out["shapeProperties"] = {"borderDashes": [4, 3]}
-        out["font"] = {"color": "#7f7f7f"}
     if xy is not None:
         out["x"], out["y"] = xy
     return out
@@ -96,19 +94,26 @@ class _Network(Network):
         self.edges.append(Edge(source, to, True, **options).options)
 
 
-def vis_network(elements: dict, *, physics: bool | None = None,
-                positions: dict | None = None) -> tuple[list, list, dict, dict]:
-    """Assemble vis-network nodes, edges and options with pyvis; also returns program regions.
+def vis_network(elements: dict, *, physics: bool = False,
+                positions: dict | None = None, regions: dict | None = None) -> tuple[list, list, dict, dict]:
+    """Assemble vis-network nodes, edges and options with pyvis; also returns the program regions.
+
+    People are placed by :func:`orgraph.render.layout.team_layout` and drawn by level
+    (:func:`orgraph.render.layout.levels`): supervisors and directors larger, with larger labels, than the
+    people they supervise. Long names are put on two lines; a label smaller than :data:`LABEL_MIN_PX` on
+    screen is not drawn.
 
     Parameters
     ----------
     elements : dict
         A map from :func:`orgraph.render.elements.map_elements` or
         :func:`orgraph.render.elements.aggregate_elements`.
-    physics : bool, optional
-        Run vis-network's physics simulation; default on up to :data:`PHYSICS_MAX_NODES` nodes.
+    physics : bool
+        Start vis-network's physics simulation from the computed layout (off: the layout is shown as is).
     positions : dict, optional
         Node id -> (x, y), replacing the computed layout (the timeline shares one layout).
+    regions : dict, optional
+        Program id -> region, shown with ``positions``.
 
     Returns
     -------
@@ -116,8 +121,8 @@ def vis_network(elements: dict, *, physics: bool | None = None,
         vis-network nodes and edges.
     options : dict
         vis-network options.
-    boxes : dict
-        Program id -> (x0, y0, x1, y1) of the computed layout (empty when ``positions`` is given).
+    regions : dict
+        Program id -> (x0, y0, x1, y1, title height) (see :func:`orgraph.render.layout.team_layout`).
 
     Raises
     ------
@@ -125,39 +130,42 @@ def vis_network(elements: dict, *, physics: bool | None = None,
         When an edge refers to a node that is not in ``elements``.
     """
     nodes = elements["nodes"]
-    boxes: dict = {}
+    parents = elements.get("parents", {})
+    roles = {n["id"]: n.get("role", "") for n in nodes}
     if positions is None:
-        positions, boxes = radial_layout({n["id"]: n["program"] for n in nodes}, elements.get("parents", {}))
-    if physics is None:
-        physics = len(nodes) <= PHYSICS_MAX_NODES
+        positions, regions = team_layout({n["id"]: n["program"] for n in nodes}, parents,
+                                         labels={n["id"]: n["label"] for n in nodes}, roles=roles,
+                                         names=elements.get("programs"))
+    lv = levels([n["id"] for n in nodes], parents, roles)
     net = _Network()
     for n in nodes:
-        opts = _vis_node(n, positions.get(n["id"]))
+        opts = _vis_node(n, positions.get(n["id"]), lv[n["id"]])
         net.add_node(n["id"], **{k: v for k, v in opts.items() if k not in ("color",)}, color=opts["color"])
-    prog = {n["id"]: n["program"] for n in nodes}
     for e in elements["edges"]:
-        extra = {} if prog.get(e["from"]) == prog.get(e["to"]) else {"physics": False}  # keep programs apart
+        extra = {}
         style = dict(_EDGE_STYLE[e["kind"]])
         if e.get("count"):
             style["width"] = round(min(style["width"] + math.log2(e["count"]), 10), 1)
             extra["title"] = f"{e.get('count_shown', e['count'])} supervision link{'s' if e['count'] != 1 else ''}"
         net.add_edge(e["from"], e["to"], kind=e["kind"], arrows={"to": {"enabled": True, "scaleFactor": 0.5}},
                      **style, **extra)
-    large = not physics
     net.options = {
         "autoResize": True,
-        "nodes": {"font": {"size": 13, "face": "Helvetica, Arial, sans-serif"}},
-        "edges": {"smooth": False if large else {"enabled": True, "type": "continuous"}, "selectionWidth": 2},
+        "nodes": {"font": {"size": 14, "face": "Helvetica, Arial, sans-serif", "strokeWidth": 3,
+                           "strokeColor": "#ffffff"},
+                  "scaling": {"label": {"drawThreshold": LABEL_MIN_PX + 1, "maxVisible": 40}}},
+        "edges": {"smooth": False, "selectionWidth": 2},
         "physics": {"enabled": bool(physics), "solver": "barnesHut",
                     "barnesHut": {"gravitationalConstant": -2500, "springLength": 90, "springConstant": 0.02,
                                   "avoidOverlap": 0.2},
                     "stabilization": {"enabled": True, "iterations": 100, "fit": True}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
-                        "navigationButtons": False, "keyboard": False, "multiselect": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": len(nodes) > 1000,
+                        "hideEdgesOnZoom": len(nodes) > 1000, "navigationButtons": False, "keyboard": False,
+                        "multiselect": False},
         "layout": {"improvedLayout": False, "randomSeed": 7},
     }
     vis_nodes, vis_edges, _heading, _h, _w, options_json = net.get_network_data()
-    return vis_nodes, vis_edges, json.loads(options_json), boxes
+    return vis_nodes, vis_edges, json.loads(options_json), dict(regions or {})
 
 
 def script_json(value) -> str:
@@ -206,9 +214,10 @@ def page_html(title: str, subtitle: str, data: dict) -> str:
     title, subtitle : str
         Shown at the top of the page (escaped).
     data : dict
-        What ``map.js`` draws: ``nodes``, ``edges`` and ``options`` of :func:`vis_network`, and ``programs``,
-        ``counts``, ``notes``, ``physics`` (a timeline adds ``frames`` and ``nodeBase``). The legend is added
-        here. It reaches the page only through :func:`script_json`.
+        What ``map.js`` draws: ``nodes``, ``edges``, ``options`` and ``regions`` of :func:`vis_network`, and
+        ``programs``, ``counts``, ``notes``, ``physics``; at team level ``teams``
+        (:func:`orgraph.render.teams.team_groups`); a timeline adds ``frames``, ``nodeBase`` and ``edgeBase``.
+        The legend is added here. It reaches the page only through :func:`script_json`.
 
     Returns
     -------

@@ -4,7 +4,8 @@ Every frame is the map of :func:`orgraph.render.elements.map_elements` on one da
 with the flags the analyses give *as of that date*. Everyone who appears in any
 frame gets one position (a shared layout), so people stay put while the
 slider moves and a leader can watch a supervisor leave and the exits follow.
-Physics is off: positions are precomputed.
+Physics is off: positions are precomputed (:func:`orgraph.render.layout.team_layout`), and so are the
+program regions.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..graph import OrgGraph, as_date
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
-from .layout import radial_layout
+from .layout import team_layout
 from ..report.flags import MapFlags
 from .page import page_html, vis_network
 
@@ -136,18 +137,23 @@ def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter
                   "counts": {"active": 0, "post_exit": 0, "overloaded": 0, "left": 0, "churn_seat": 0,
                              "cascade": 0}, "totals": {"people": 0, "employed": 0, "left": 0}}
         frames_el.append(el)
-    # one layout for everyone who ever appears: latest program, first supervisor seen
+    # one layout for everyone who ever appears: latest program, label and role, first supervisor seen
     program_of: dict[str, str] = {}
     parent: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    roles: dict[str, str] = {}
     for el in frames_el:
         for n in el["nodes"]:
             program_of[n["id"]] = n["program"]
+            labels[n["id"]] = n["label"]
+            roles[n["id"]] = n.get("role", "")
         for c, p in el["parents"].items():
             parent.setdefault(c, p)
-    positions, _ = radial_layout(program_of, parent)
+    positions, regions = team_layout(program_of, parent, labels=labels, roles=roles,
+                                     names=frames_el[0]["programs"])
     frames, options, notes = [], None, []
     for day, el in zip(dates, frames_el):
-        vis_nodes, vis_edges, options, _ = vis_network(el, physics=False, positions=positions)
+        vis_nodes, vis_edges, options, _ = vis_network(el, positions=positions, regions=regions)
         frames.append({"date": day.isoformat(), "nodes": vis_nodes, "edges": vis_edges, "counts": el["counts"],
                        "summary": _summary(day, el["counts"], el["totals"], len(vis_edges))})
         notes += [n for n in el["notes"] if n not in notes]
@@ -155,5 +161,5 @@ def build_timeline(org: OrgGraph, *, start=None, end=None, every: str = "quarter
     subtitle = (f"{len(dates)} snapshots from {dates[0].isoformat()} to {dates[-1].isoformat()}, every {every}. "
                 f"Move the slider or press Play; people keep their place.")
     data = {"frames": frames, "nodeBase": node_base, "edgeBase": edge_base, "options": options,
-            "programs": frames_el[0]["programs"], "notes": notes, "physics": False}
+            "programs": frames_el[0]["programs"], "notes": notes, "physics": False, "regions": regions}
     return page_html(title or "Supervision map over time", subtitle, data)
