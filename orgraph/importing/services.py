@@ -166,7 +166,7 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
     ...     "S1,77,2023-01-10,50,90837\\nS1,78,2023-02-03,45,90834\\nS9,79,2023-02-04,45,90834\\n")
     >>> m = Mapping.from_dict({"kind": "services", "columns": {"staff_id": "clin", "client_id": "client",
     ...     "service_date": "date", "minutes": "min", "service_code": "code"}})
-    >>> s = import_services(d / "visits.csv", m, d, key="k", validate=False)
+    >>> s = import_services(d / "visits.csv", m, d, key="Doc-example-key-2026", validate=False)
     >>> s["rows_imported"], s["rejected_by_rule"], s["written"]["caseload"]
     (2, {'unknown-staff-id': 1}, 2)
     >>> print((d / "caseload.csv").read_text())
