@@ -160,6 +160,31 @@ def test_a_second_load_is_refused_while_the_first_holds_the_lock(neo4j_driver):
     assert store.write_org(data, neo4j_driver).changed == 0
 
 
+def test_two_loads_started_at_once_into_an_empty_database_one_is_refused(neo4j_driver):
+    import threading
+
+    data = random_org(seats=15, years=2, seed=53)
+    start = threading.Barrier(2)
+    outcomes: list = []
+
+    def load():
+        start.wait()
+        try:
+            summary = store.write_org(data, neo4j_driver,
+                                      progress=lambda kind, done, total: time.sleep(0.3) if kind == "staff" else None)
+            outcomes.append(("loaded", summary.counts["staff"]["created"]))
+        except LockError as exc:
+            outcomes.append(("refused", str(exc)[:22]))
+
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == [("loaded", len(data.staff)), ("refused", "another orgraph load (")]
+    assert_same_org(data, store.read_org_from(neo4j_driver))
+
+
 def test_a_lock_left_by_a_dead_load_lapses(neo4j_driver):
     data = random_org(seats=10, years=2, seed=52)
     store.write_org(data, neo4j_driver)  # creates the schema

@@ -576,7 +576,7 @@ def write_org(data: OrgData, driver, *, org: str | None = None, database: str | 
     with driver.session(database=database) as session:
         for stmt in statements("schema"):
             try:
-                session.run(stmt).consume()
+                _schema_statement(session, stmt)
             except (Neo4jError, DriverError, OSError) as exc:
                 if _lost(exc):
                     raise SourceError(_lost_message(exc, where, "creating the orgraph constraints")
@@ -632,6 +632,20 @@ def write_org(data: OrgData, driver, *, org: str | None = None, database: str | 
             lock.release()
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _schema_statement(session, stmt: str, *, tries: int = 5) -> None:
+    """Run one schema statement; a transient failure (two loads creating the schema at once deadlock) is retried."""
+    from neo4j.exceptions import TransientError
+
+    for attempt in range(tries):
+        try:
+            session.run(stmt).consume()
+            return
+        except TransientError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _prune_nodes(data: OrgData, session, run, summary: LoadSummary, only_org: bool) -> None:
