@@ -3,7 +3,6 @@ one load at a time, and a fast clear stop when the server goes away."""
 from __future__ import annotations
 
 import copy
-import logging
 import time
 
 import pytest
@@ -213,37 +212,41 @@ def own_server():
     server.stop()
 
 
-def test_a_server_killed_mid_load_stops_the_load_at_once_and_the_org_is_refused_after_restart(own_server, caplog):
-    a = random_org(seats=20, years=3, seed=61)
-    b = random_org(seats=20, years=3, seed=62)
-    driver = store.connect(own_server.uri, user=own_server.user, password=own_server.password)
-    killed: dict = {}
+def test_a_server_killed_mid_load_stops_the_load_at_once_and_the_org_is_refused_after_restart(own_server, synth_org):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    def kill_midway(kind, done, total):
-        if kind == "supervision" and not killed:
-            own_server.kill()
-            killed["at"] = time.perf_counter()
-
+    folder, org, _truth = synth_org(staff=200, years=4, seed=4)
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, NEO4J_PASSWORD=own_server.password, PYTHONPATH=str(root))
+    load = subprocess.Popen([sys.executable, "-m", "orgraph", "db", "load", str(folder), "--uri", own_server.uri,
+                             "--batch-size", "10"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        store.write_org(a, driver)
-        with caplog.at_level(logging.WARNING, logger="neo4j"):
-            with pytest.raises(store.LoadError) as info:
-                store.write_org(b, driver, batch_size=20, progress=kill_midway, uri=own_server.uri)
-        seconds = time.perf_counter() - killed["at"]
-        msg = str(info.value)
-        assert msg.startswith(f"lost the connection to Neo4j at {own_server.uri} while loading supervision "
-                              f"(the server does not answer). Written: programs")
-        assert "\n" not in msg and "Until a load finishes, orgraph refuses to read the org" in msg
-        assert seconds < 5, seconds  # the driver's own retries took about 100 s
-        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+        with store.connect(own_server.uri, user=own_server.user, password=own_server.password) as watch:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and load.poll() is None:  # some relationships are written
+                if watch.execute_query("MATCH ()-[r:HOLDS]->() RETURN count(r) AS n").records[0]["n"]:
+                    break
+                time.sleep(0.05)
+        assert load.poll() is None, load.stderr.read()
+        own_server.kill()
+        killed = time.perf_counter()
+        _out, err = load.communicate(timeout=300)
+        seconds = time.perf_counter() - killed
     finally:
-        driver.close()
+        if load.poll() is None:
+            load.kill()
+    said = [line for line in err.replace("\r", "\n").splitlines() if line.strip() and not line.startswith("Loading")]
+    assert load.returncode == 1
+    assert len(said) == 1, said  # one message: no driver warnings, no traceback
+    assert said[0].startswith(f"Error: lost the connection to Neo4j at {own_server.uri} while loading ")
+    assert "(the server does not answer)" in said[0] and "Until a load finishes, orgraph refuses to read" in said[0]
+    assert seconds < 5, seconds  # the driver's own retries took about 100 s
     own_server.restart()
     with pytest.raises(SourceError, match="the org 'default' in the Neo4j database at .* is incomplete"):
         store.read_org(own_server.uri, user=own_server.user, password=own_server.password)
-    driver = store.connect(own_server.uri, user=own_server.user, password=own_server.password)
-    try:
-        store.write_org(b, driver, lock_stale=0.1)  # the dead load's lock has lapsed
-        assert_same_org(b, store.read_org_from(driver))
-    finally:
-        driver.close()
+    with store.connect(own_server.uri, user=own_server.user, password=own_server.password) as driver:
+        store.write_org(org.data, driver, lock_stale=0.1)  # the dead load's lock has lapsed
+        assert_same_org(org.data, store.read_org_from(driver))

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import time
@@ -155,11 +156,21 @@ def check_org(name) -> str:
     return name
 
 
+def _quiet_driver_log() -> None:
+    """Give the driver's logger a do-nothing handler, so Python's last-resort handler does not print its records."""
+    log = logging.getLogger("neo4j")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+
+
 def connect(uri: str = DEFAULT_URI, *, user: str | None = None, password: str | None = None):
     """A verified :class:`neo4j.Driver` for ``uri`` (an ``?org=NAME`` part is ignored here).
 
     ``user`` defaults to ``$ORGRAPH_NEO4J_USER`` (else ``neo4j``) and
     ``password`` to ``$NEO4J_PASSWORD``. The password is never put in a message.
+    The driver's own log records (a defunct connection, a retry) are printed
+    only where logging is configured: orgraph says what went wrong itself, in
+    one line.
 
     Raises
     ------
@@ -169,6 +180,7 @@ def connect(uri: str = DEFAULT_URI, *, user: str | None = None, password: str | 
     import neo4j
     from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
 
+    _quiet_driver_log()
     user = user or os.environ.get("ORGRAPH_NEO4J_USER") or "neo4j"
     uri = split_org(uri)[0]
     shown = safe_uri(uri)
