@@ -140,7 +140,7 @@ def main(argv=None) -> int:
         with driver.session() as session:
             for name, rows in (("load_assignments", a_rows), ("load_supervision", s_rows)):
                 for batch in store.batches(rows, args.batch_size):
-                    store._execute(session, store.query(name), {"rows": batch})
+                    store._execute(session, store.query(name), {"rows": batch, "org": store.DEFAULT_ORG})
         batched_s = time.perf_counter() - t0
         drop_rels(driver)
         k = min(args.sample, len(a_rows) + len(s_rows))
@@ -149,7 +149,7 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         with driver.session() as session:
             for name, row in sample:
-                store._execute(session, store.query(name), {"rows": [row]})
+                store._execute(session, store.query(name), {"rows": [row], "org": store.DEFAULT_ORG})
         row_s = time.perf_counter() - t0
         batched_rate = rels / batched_s
         row_rate = len(sample) / row_s

@@ -4,8 +4,13 @@
 // $lookback_days days of the supervisor's employment, and they still work here
 // on $as_of. The same rule as orgraph.analyses.exposure.post_exit_window (and the
 // cascade cohorts of supervisor_cohorts); the Neo4j differential tests compare them.
-// Parameters: $as_of (date), $window_days (int), $lookback_days (int).
-MATCH (sup:Staff)
+// Parameters, each checked against its line before the query runs
+// (orgraph.store.cypher.parameters; name, type, allowed range, meaning):
+//   $as_of          date  1900-01-01..9000-12-31  the day asked about
+//   $window_days    int   1..3650                 days after a supervisor's exit that count
+//   $lookback_days  int   1..3650                 last days of the supervisor's employment that count
+// $org, the org's name, is set by orgraph.
+MATCH (sup:Staff {org: $org})
 WHERE sup.termination_date IS NOT NULL
   AND sup.termination_date < $as_of
   AND $as_of <= sup.termination_date + duration({days: $window_days})

@@ -3,10 +3,15 @@
 // 30.4375 days, the window is that many whole days, ending on $as_of: the same
 // holder rule as `orgraph churn`). `holders` lists the people, `departures`
 // counts holders who left the org inside the window.
-// Parameters: $as_of (date), $window_months (int), $min_holders (int).
+// Parameters, each checked against its line before the query runs
+// (orgraph.store.cypher.parameters; name, type, allowed range, meaning):
+//   $as_of          date  1900-01-01..9000-12-31  the last day of the window
+//   $window_months  int   1..600                  the window's length in months
+//   $min_holders    int   1..100000               holdings of a seat in the window to list it
+// $org, the org's name, is set by orgraph.
 WITH toInteger(round($window_months * 30.4375, 0, 'HALF_EVEN')) AS window_days
 WITH window_days, $as_of - duration({days: window_days - 1}) AS window_start
-MATCH (s:Staff)-[r:HOLDS]->(p:Position)
+MATCH (s:Staff {org: $org})-[r:HOLDS]->(p:Position)
 WHERE r.from <= $as_of AND r.to >= window_start
 WITH p, window_start, window_days, s, r
 ORDER BY s.staff_id

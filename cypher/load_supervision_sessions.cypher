@@ -1,3 +1,4 @@
+// Nodes belong to the org named $org (keyed by org and id; see schema.cypher).
 // One row per person: their whole supervision_sessions.csv (on the supervisee) series, replaced as a unit so a newer
 // export never leaves a stale item behind. Each column is stored as one text
 // property on the Staff node, items joined by commas unless noted:
@@ -9,7 +10,7 @@
 // Row: {staff_id, n, ord, supervisor_id, date, minutes} (null text when the person has none).
 // n in the result counts items: created, updated, removed or unchanged.
 UNWIND $rows AS row
-MATCH (s:Staff {staff_id: row.staff_id})
+MATCH (s:Staff {org: $org, staff_id: row.staff_id})
 WITH s, row, coalesce(s.session_count, 0) AS before, coalesce(row.n, 0) AS after,
   coalesce(s.session_supervisor_id, '') = coalesce(row.supervisor_id, '')
   AND coalesce(s.session_date, '') = coalesce(row.date, '')

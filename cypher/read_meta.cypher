@@ -1,3 +1,6 @@
-// The loaded bundle's metadata (none if nothing was loaded).
-MATCH (m:OrgraphMeta {key: $key})
-RETURN m.present AS present, m.config AS config, m.model_version AS model_version
+// Every org's metadata, by name. A node without `org` was written by graph model 1
+// (one org per database, keyed "bundle").
+MATCH (m:OrgraphMeta)
+RETURN m.org AS org, m.load_id AS load_id, m.loading AS loading, toString(m.loading_since) AS loading_since,
+  m.present AS present, m.config AS config, m.model_version AS model_version
+ORDER BY org

@@ -1,5 +1,6 @@
+// Nodes belong to the org named $org (keyed by org and id; see schema.cypher).
 // Every seat, in export order: one record holding one
 // [position_id, title, program_id, role_kind, budgeted_caseload, capacity] list per seat.
-MATCH (p:Position)
+MATCH (p:Position {org: $org})
 WITH p ORDER BY p.ord, p.position_id
 RETURN collect([p.position_id, p.title, p.program_id, p.role_kind, p.budgeted_caseload, p.capacity]) AS rows

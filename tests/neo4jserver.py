@@ -185,11 +185,31 @@ class Neo4jServer:
             auth_ini_line(self.user, self.password) + "\n", encoding="utf-8")
 
     def start(self) -> "Neo4jServer":
+        self._write_home()
+        try:
+            return self._launch()
+        except BaseException:
+            self.stop()
+            raise
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL, as a crash or a pulled plug); its home and data stay for :meth:`restart`."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+
+    def restart(self) -> "Neo4jServer":
+        """Start the server again on the same home folder, data and ports (after :meth:`kill`)."""
+        if self.home is None:
+            raise ServerUnavailable("restart() needs a server that was started and killed, not stopped")
+        return self._launch()
+
+    def _launch(self) -> "Neo4jServer":
         java = shutil.which("java")
         if java is None:
             raise ServerUnavailable("Java is not installed (Neo4j 5.26 needs Java 17 or 21)")
         lib = fetch_jars()
-        self._write_home()
         assert self.home is not None
         cmd = [java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, "-cp", str(lib / "*"),
                "org.neo4j.server.CommunityEntryPoint", f"--home-dir={self.home}",

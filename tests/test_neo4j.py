@@ -154,7 +154,9 @@ def test_a_failing_batch_is_retried_then_the_load_stops_saying_what_was_written(
     assert f"Written: programs ({len(data.programs)} rows), positions ({len(data.positions)} rows), " \
            f"staff ({len(data.staff)} rows), assignments ({len(data.assignments)} rows)" in msg
     assert f"no supervision rows were written; not written: caseload, documentation" in msg
-    assert "Loading the same data again is safe" in msg
+    assert "Until a load finishes, orgraph refuses to read the org; loading the same data again is safe" in msg
+    with pytest.raises(SourceError, match="is incomplete: a load .* has not finished"):
+        store.read_org_from(neo4j_driver)
     assert info.value.summary.counts["staff"]["created"] == len(data.staff)
     # and it is: a second load completes, and the graph is whole
     monkeypatch.setattr(store, "_execute", real_execute)

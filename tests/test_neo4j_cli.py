@@ -86,3 +86,62 @@ def test_analysis_commands_answer_the_same_from_neo4j(cli, neo4j_server, tmp_pat
             assert doc["name"] == entry.name and doc["as_of"] == "2021-06-30"
             answered.append(entry.name)
     assert {"cascades", "overload", "churn"} <= set(answered), answered
+
+
+@pytest.mark.parametrize("param, said", [
+    ("as_of=20251231", "as_of must be a date like 2024-06-30 from 1900-01-01 to 9000-12-31, not '20251231'"),
+    ("as_of=2025-13-01", "as_of must be a date like 2024-06-30 from 1900-01-01 to 9000-12-31, not '2025-13-01'"),
+    ("window_days=-1e20", "window_days must be a whole number from 1 to 3650, not '-1e20'"),
+    ("window_days=90.5", "window_days must be a whole number from 1 to 3650, not '90.5'"),
+    ("lookback_days=0", "lookback_days must be a whole number from 1 to 3650, not '0'"),
+    ("as_of=", "as_of must be a date like 2024-06-30 from 1900-01-01 to 9000-12-31, not ''"),
+])
+def test_query_parameters_are_checked_against_the_query_file(cli, neo4j_server, tmp_path, param, said):
+    assert cli("db", "load", write_bundle(tmp_path / "b"), "--uri", neo4j_server.uri).exit_code == 0
+    res = cli("db", "query", "cascade_risk", "--uri", neo4j_server.uri, "--param", param)
+    assert res.exit_code == 1, res.output
+    assert res.output.strip().splitlines()[-1] == f"Error: cascade_risk: {said}"
+    nan = cli("db", "query", "overloaded_supervisors", "--uri", neo4j_server.uri, "--param", "max_span=nan")
+    assert nan.exit_code == 1
+    assert "Error: overloaded_supervisors: max_span must be a whole number from 0 to 100000, not 'nan'" in nan.output
+    ok = cli("db", "query", "overloaded_supervisors", "--uri", neo4j_server.uri, "--param", "as_of=2020-06-01",
+             "--param", "max_span=+1", "--format", "json")
+    assert ok.exit_code == 0, ok.output
+    assert [r["supervisor_id"] for r in json.loads(ok.stdout)] == ["S1"]
+
+
+def _info_body(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output.split("\n", 1)[1]  # the first line names the source
+
+
+def test_info_from_neo4j_matches_the_folder_after_loading_a_then_b_then_a(cli, neo4j_server, tmp_path, synth_org):
+    a = write_bundle(tmp_path / "a")
+    b, _org, _truth = synth_org(staff=120, years=3, seed=5)
+    uri = neo4j_server.uri
+    for folder in (a, b, a):
+        assert cli("db", "load", folder, "--uri", uri).exit_code == 0
+        assert _info_body(cli("info", uri)) == _info_body(cli("info", folder)), folder
+
+
+def test_named_orgs_from_the_command_line(cli, neo4j_server, tmp_path, synth_org):
+    a = write_bundle(tmp_path / "a")
+    b, _org, _truth = synth_org(staff=120, years=3, seed=5)
+    uri = neo4j_server.uri
+    assert cli("db", "load", a, "--uri", uri, "--org", "north").exit_code == 0
+    loaded = cli("db", "load", b, "--uri", f"{uri}?org=south")
+    assert loaded.exit_code == 0 and f"into {uri} as org south" in loaded.output
+    assert _info_body(cli("info", f"{uri}?org=north")) == _info_body(cli("info", a))
+    assert _info_body(cli("info", f"{uri}?org=south")) == _info_body(cli("info", b))
+    both = cli("info", uri)
+    assert both.exit_code == 1
+    assert f"holds 2 orgs (north, south); name one, as in {uri}?org=north" in both.output
+    res = cli("db", "query", "overloaded_supervisors", "--uri", uri, "--org", "north", "--param", "as_of=2020-06-01",
+              "--param", "max_span=1", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert [r["supervisor_id"] for r in json.loads(res.stdout)] == ["S1"]
+    clash = cli("db", "load", a, "--uri", f"{uri}?org=south", "--org", "north")
+    assert clash.exit_code == 1 and "two org names given" in clash.output
+    wiped = cli("db", "wipe", "--uri", uri, "--org", "south", "--yes")
+    assert wiped.exit_code == 0
+    assert _info_body(cli("info", uri)) == _info_body(cli("info", a))  # only north is left

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -30,6 +31,39 @@ def test_queries_take_values_only_as_parameters():
             assert f"${param}" in cypher.query(name), (name, param)
 
 
+def test_each_question_declares_every_parameter_it_uses_with_a_type_and_a_range():
+    import re
+
+    for name, params in store.QUERIES.items():
+        body = "\n".join(line for line in cypher.query(name).splitlines() if not line.lstrip().startswith("//"))
+        used = set(re.findall(r"\$(\w+)", body))
+        assert used - {"org", "open_end"} == set(params), name  # those two orgraph sets itself
+        for p in cypher.parameters(name).values():
+            assert p.type in ("int", "date") and p.low <= p.high and p.help, (name, p)
+    assert store.QUERIES["cascade_risk"] == ("as_of", "window_days", "lookback_days")
+
+
+def test_parameter_values_are_converted_or_refused_by_name():
+    import datetime as dt
+    import math
+
+    from orgraph.errors import SourceError
+
+    ok = cypher.check_values("churn_positions", {"as_of": dt.date(2024, 6, 30), "window_months": " 24 ",
+                                                 "min_holders": 3})
+    assert ok == {"as_of": dt.date(2024, 6, 30), "window_months": 24, "min_holders": 3}
+    bad = [("as_of", "20251231"), ("as_of", 20251231), ("as_of", "2025-13-01"), ("as_of", "0001-01-01"),
+           ("as_of", dt.datetime(2024, 6, 30, 12)), ("window_months", "nan"), ("window_months", math.nan),
+           ("window_months", 24.0), ("window_months", True), ("window_months", "0"), ("window_months", "601"),
+           ("min_holders", "-1e20"), ("min_holders", None), ("min_holders", "3; MATCH (n) DELETE n")]
+    for key, value in bad:
+        with pytest.raises(SourceError, match=rf"^churn_positions: {key} must be a "):
+            cypher.check_values("churn_positions", {key: value})
+    with pytest.raises(SourceError, match="query churn_positions has no parameter 'max_span'; it takes: as_of, "
+                                          "window_months, min_holders"):
+        cypher.check_values("churn_positions", {"max_span": 3})
+
+
 @pytest.mark.neo4j
 def test_every_cypher_file_is_used_by_a_code_path(neo4j_driver, monkeypatch):
     from neo4j_fixtures import random_org
@@ -45,9 +79,14 @@ def test_every_cypher_file_is_used_by_a_code_path(neo4j_driver, monkeypatch):
         used.add(name)
         return real_statements(name)
 
+    from orgraph.store import lock
+
     monkeypatch.setattr(store, "query", query)
+    monkeypatch.setattr(lock, "query", query)
     monkeypatch.setattr(store, "statements", statements)
-    store.write_org(random_org(seats=12, years=2, seed=1), neo4j_driver)
+    # a short lock lapse time, and one slow batch, so the lock's heartbeat runs during the load
+    store.write_org(random_org(seats=12, years=2, seed=1), neo4j_driver, lock_stale=0.6,
+                    progress=lambda kind, done, total: time.sleep(0.4) if kind == "staff" else None)
     store.read_org_from(neo4j_driver)
     for name in store.QUERIES:
         store.run_query(neo4j_driver, name)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 
 import click
@@ -17,33 +16,36 @@ from .options import emit, format_option
 
 __all__ = ["db_group", "parse_param", "COMMANDS"]
 
-_INT = re.compile(r"[+-]?\d+")
-_FLOAT = re.compile(r"[+-]?(\d+\.\d*|\.\d+)")
 
-
-def parse_param(text: str) -> tuple[str, object]:
-    """``key=value`` → ``(key, value)``; the value becomes an int, float or date when it looks like one.
+def parse_param(text: str) -> tuple[str, str]:
+    """``key=value`` → ``(key, value)``, both as text: the query file's declaration gives the type.
 
     Examples
     --------
-    >>> parse_param("as_of=2024-06-30"), parse_param("max_span=8"), parse_param("name=O'Neil")
-    (('as_of', datetime.date(2024, 6, 30)), ('max_span', 8), ('name', "O'Neil"))
+    >>> parse_param("as_of=2024-06-30"), parse_param(" max_span = 8")
+    (('as_of', '2024-06-30'), ('max_span', '8'))
     """
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
         raise click.BadParameter(f"{text!r} is not key=value, for example as_of=2024-06-30", param_hint="--param")
-    value: object = raw.strip()
-    if _INT.fullmatch(raw.strip()):
-        value = int(raw)
-    elif _FLOAT.fullmatch(raw.strip()):
-        value = float(raw)
-    else:
-        try:
-            value = dt.date.fromisoformat(raw.strip())
-        except ValueError:
-            pass
-    return key, value
+    return key, raw.strip()
+
+
+def _org_option(help_text: str):
+    return click.option("--org", default=None, metavar="NAME", help=help_text)
+
+
+def _org(uri: str, org: str | None) -> tuple[str, str | None]:
+    """The address without ``?org=``, and the org named by ``--org`` or by the address."""
+    from ..errors import SourceError
+    from ..store.neo4j import check_org, split_org
+
+    bare, named = split_org(uri)
+    if org is not None and named is not None and org != named:
+        raise SourceError(f"two org names given: --org {org} and ?org={named} in the address")
+    chosen = org if org is not None else named
+    return bare, None if chosen is None else check_org(chosen)
 
 
 def _connection_options(func):
@@ -84,16 +86,22 @@ def db_group():
 @click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(1, 100_000),
               help="Rows written per transaction.")
 @click.option("--strict", is_flag=True, help="Refuse a bundle that has validation warnings.")
+@_org_option("Load the bundle as the org NAME, replacing only that org: one database can hold several. "
+             "Without it the database afterwards holds this bundle and nothing else.")
 @format_option
-def load_cmd(folder, uri, user, database, batch_size, strict, fmt):
+def load_cmd(folder, uri, user, database, batch_size, strict, org, fmt):
     """Load a bundle folder into Neo4j (safe to repeat: only changes are written).
 
-    Loading the same export twice changes nothing; a newer export of the same
-    org updates intervals in place and removes links it no longer has.
+    Afterwards the database holds exactly the bundle: people, seats, programs
+    and links the bundle does not have are removed (with --org NAME, only from
+    that org). Loading the same export twice changes nothing. Until the load's
+    last write, orgraph refuses to read the org; one load at a time holds the
+    database's load lock.
     """
     from .. import load_data
     from ..store.neo4j import write_org
 
+    uri, org = _org(uri, org)
     data = load_data(folder, strict=strict)
     driver = _connect(uri, user)
     total = (len(data.programs) + len(data.positions) + len(data.staff) + len(data.assignments)
@@ -107,7 +115,8 @@ def load_cmd(folder, uri, user, database, batch_size, strict, fmt):
                 seen[kind] = done
                 bar.update(max(step, 0), current_item=kind)
 
-            summary = write_org(data, driver, database=database, batch_size=batch_size, progress=progress, uri=uri)
+            summary = write_org(data, driver, org=org, database=database, batch_size=batch_size, progress=progress,
+                                uri=uri)
     finally:
         driver.close()
     if fmt == "json":
@@ -118,7 +127,8 @@ def load_cmd(folder, uri, user, database, batch_size, strict, fmt):
     removed = sum(c["removed"] for c in summary.counts.values())
     footer = ("No changes: the database already held this bundle." if summary.changed == 0 else
               f"{created:,} rows created, {updated:,} updated, {removed:,} removed.")
-    emit(summary.records(), fmt, title=f"Loaded {folder} into {safe_uri(uri)} in {summary.seconds:.1f} s", footer=footer)
+    into = safe_uri(uri) + (f" as org {org}" if org else "")
+    emit(summary.records(), fmt, title=f"Loaded {folder} into {into} in {summary.seconds:.1f} s", footer=footer)
 
 
 @db_group.command("query")
@@ -126,10 +136,14 @@ def load_cmd(folder, uri, user, database, batch_size, strict, fmt):
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A query parameter, for example --param as_of=2024-06-30 (repeatable). "
                    "Defaults: as_of today, the rest from the loaded bundle's settings.")
+@_org_option("The org to ask about, when the database holds several.")
 @_connection_options
 @format_option
-def query_cmd(name, params, uri, user, database, fmt):
+def query_cmd(name, params, org, uri, user, database, fmt):
     """Ask the database one of the leadership questions (a file in cypher/).
+
+    Each parameter is checked against its declaration in the query file (type
+    and allowed range) before the query runs.
 
     \b
     cascade_risk            who is in a post-supervisor-exit window (as_of, window_days, lookback_days)
@@ -139,10 +153,13 @@ def query_cmd(name, params, uri, user, database, fmt):
     """
     from ..store.neo4j import run_query
 
-    values = dict(parse_param(p) for p in params)
+    from ..store.cypher import check_values
+
+    uri, org = _org(uri, org)
+    values = check_values(name, dict(parse_param(p) for p in params))
     driver = _connect(uri, user)
     try:
-        rows = run_query(driver, name, values, database=database)
+        rows = run_query(driver, name, values, org=org, database=database)
     finally:
         driver.close()
     as_of = values.get("as_of", dt.date.today())
@@ -153,19 +170,23 @@ def query_cmd(name, params, uri, user, database, fmt):
 @_connection_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--schema", is_flag=True, help="Also drop orgraph's constraints and indexes.")
-def wipe_cmd(uri, user, database, yes, schema):
+@_org_option("Delete only the org NAME.")
+def wipe_cmd(uri, user, database, yes, schema, org):
     """Delete every orgraph node and relationship from a (test or demo) database.
 
-    Nodes with labels orgraph does not use are left alone.
+    Nodes with labels orgraph does not use are left alone. Wiping everything
+    also removes the load lock, so a load running meanwhile stops.
     """
     from ..store.neo4j import wipe
 
+    uri, org = _org(uri, org)
     where = f"{safe_uri(uri)}" + (f" (database {database})" if database else "")
+    what = f"the org {org}" if org else "all orgraph data (Staff, Position, Program)"
     if not yes:
-        click.confirm(f"Delete all orgraph data (Staff, Position, Program) in {where}?", abort=True, err=True)
+        click.confirm(f"Delete {what} in {where}?", abort=True, err=True)
     driver = _connect(uri, user)
     try:
-        n = wipe(driver, database=database, schema=schema)
+        n = wipe(driver, database=database, schema=schema, org=org)
     finally:
         driver.close()
     click.echo(f"Deleted {n:,} nodes from {where}." + (" Dropped orgraph's constraints and indexes." if schema else ""))
