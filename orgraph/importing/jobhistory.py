@@ -96,13 +96,8 @@ def read_job_history(table: SourceTable, mapping: Mapping, fields: Fields, ledge
     has_events = f.has("event_type")
     for row, line in zip(table.rows, table.lines):
         try:
-            sid = f.text(row, "staff_id")
-            if not sid:
-                raise RowError("missing-staff-id", f"no staff id in column {mapping.columns['staff_id']!r}")
-            eff = f.date(row, "effective_date")
-            if eff is None:
-                raise RowError("missing-effective-date",
-                               f"no effective date in column {mapping.columns['effective_date']!r}")
+            sid = f.required(row, "staff_id")
+            eff = f.required(row, "effective_date", date=True)
             label, kind = "", None
             if has_events:
                 label = f.text(row, "event_type")

@@ -24,12 +24,8 @@ __all__ = ["read_roster"]
 
 
 def _row_person(row: list, line: int, f: Fields) -> tuple[Person, AStint, SStint | None]:
-    sid = f.text(row, "staff_id")
-    if not sid:
-        raise RowError("missing-staff-id", f"no staff id in column {f.m.columns['staff_id']!r}")
-    hire = f.date(row, "hire_date")
-    if hire is None:
-        raise RowError("missing-hire-date", f"no hire date in column {f.m.columns['hire_date']!r}")
+    sid = f.required(row, "staff_id")
+    hire = f.required(row, "hire_date", date=True)
     term = f.date(row, "termination_date")
     if term is not None and term < hire:
         raise RowError("termination-before-hire",

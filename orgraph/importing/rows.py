@@ -180,6 +180,15 @@ class Fields:
             return " ".join(v.split())
         return v.isoformat() if hasattr(v, "isoformat") else " ".join(str(v).split())
 
+    def required(self, row: list, fld: str, *, date: bool = False):
+        """The text (or with ``date``, the parsed date) of a field every row needs; raises :class:`RowError`
+        ``missing-<field>`` ("no staff id in column 'EmpID'") when it is empty."""
+        value = self.date(row, fld) if date else self.text(row, fld)
+        if not value:
+            raise RowError(f"missing-{fld.replace('_', '-')}",
+                           f"no {fld.replace('_', ' ')} in column {self.m.columns[fld]!r}")
+        return value
+
     def date(self, row: list, fld: str):
         """The parsed date of ``fld``; raises :class:`RowError` ``bad-date`` if unreadable.
 

@@ -86,12 +86,8 @@ def _parse(table: SourceTable, mapping: Mapping, f: Fields, ledger: Ledger, name
     seen: dict[tuple, int] = {}
     for row, line in zip(table.rows, table.lines):
         try:
-            sid = f.text(row, "staff_id")
-            if not sid:
-                raise RowError("missing-staff-id", f"no staff id in column {mapping.columns['staff_id']!r}")
-            start = f.date(row, "start_date")
-            if start is None:
-                raise RowError("missing-start-date", f"no start date in column {mapping.columns['start_date']!r}")
+            sid = f.required(row, "staff_id")
+            start = f.required(row, "start_date", date=True)
             end = f.date(row, "end_date")
             term = f.date(row, "termination_date")
             if term is not None and term != end:
