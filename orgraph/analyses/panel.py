@@ -128,8 +128,8 @@ def _person_months(org) -> pd.DataFrame:
     pm = pd.DataFrame({
         "staff_id": head["staff_id"].to_numpy(), "sc": head["sc"].to_numpy(), "month": month_start(head["mi"]),
         "mi": head["mi"].to_numpy(), "ref": head["start"].to_numpy(), "days": days, "exit": ex,
-        "position_id": head["position_id"].to_numpy(), "program_id": head["program_id"].to_numpy(),
-        "role_kind": head["role_kind"].to_numpy(), "supervisor_id": head["supervisor_id"].to_numpy(),
+        **{c: pd.Series(head[c].to_numpy(dtype=object), dtype=object)    # ids stay objects: None, never NaN
+           for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
     })
     return pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
 

@@ -178,7 +178,7 @@ def parse_numbers(values: pd.Series):
     if not len(uniq):
         return np.full(len(values), np.nan), np.zeros(len(values), bool)
     uniq = np.asarray([u if isinstance(u, str) else str(u) for u in uniq], object)
-    x_u = pd.to_numeric(pd.Series(uniq).str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
+    x_u = np.array(pd.to_numeric(pd.Series(uniq).str.replace(",", "", regex=False), errors="coerce"), dtype=float)
     empty_u = np.asarray([not u for u in uniq])
     bad_u = ~empty_u & ~np.isfinite(x_u)
     x_u[bad_u | empty_u] = np.nan
