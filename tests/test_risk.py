@@ -158,8 +158,9 @@ def test_overloaded_supervisor_and_high_risk_supervisor_flags():
     by_id = {r["staff_id"]: r for r in res.table}
     assert by_id["B"]["factors"] == ["supervisor_left"]
     assert by_id["T0"]["factors"] == ["overloaded_supervisor", "supervisor_high_risk"]
-    assert by_id["T0"]["details"] == ["supervisor B is overloaded (direct span averaged 9.0 supervisees (limit 8))",
-                                      "supervisor B is at high risk of leaving"]
+    b = f"{org.data.staff['B'].name} (B)"                 # by name, with the id
+    assert by_id["T0"]["details"] == [f"supervisor {b} is overloaded (direct span averaged 9.0 supervisees (limit 8))",
+                                      f"supervisor {b} is at high risk of leaving"]
 
 
 def test_cli_risk(monkeypatch):

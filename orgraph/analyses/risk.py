@@ -244,15 +244,20 @@ def _supervisor_high(org, f: pd.DataFrame, own_score: np.ndarray, cut: float) ->
     return np.nan_to_num(sup.astype(float), nan=-np.inf) >= cut
 
 
+def _person(org, sid) -> str:
+    s = org.data.staff.get(sid)
+    return f"{s.name} ({sid})" if s is not None and s.name else str(sid)
+
+
 def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
     out = []
     if flags["supervisor_left"]:
         out.append(f"a supervisor left {int(row.sup_left_days)} days ago")
     if flags["overloaded_supervisor"]:
         why = "; ".join(overloaded.get(row.supervisor_id) or [])
-        out.append(f"supervisor {row.supervisor_id} is overloaded" + (f" ({why})" if why else ""))
+        out.append(f"supervisor {_person(org, row.supervisor_id)} is overloaded" + (f" ({why})" if why else ""))
     if flags["churn_seat"]:
-        out.append(f"{int(row.seat_departures)} earlier holders left seat {row.position_id} in "
+        out.append(f"{plural(int(row.seat_departures), 'earlier holder')} left seat {row.position_id} in "
                    f"{int(setting_of(org, 'churn', 'window_months'))} months")
     if flags["sustained_high_caseload"]:
         out.append(f"caseload above the {float(setting_of(org, 'caseload', 'percentile')):g}th percentile for "
@@ -260,7 +265,7 @@ def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
     if flags["high_doc_burden"]:
         out.append(f"documentation {row.doc_ratio:.2f} hours per session hour last month")
     if flags["supervisor_high_risk"]:
-        out.append(f"supervisor {row.supervisor_id} is at high risk of leaving")
+        out.append(f"supervisor {_person(org, row.supervisor_id)} is at high risk of leaving")
     return out
 
 
