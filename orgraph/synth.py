@@ -219,16 +219,18 @@ def _check_args(staff, years, start):
         raise ConfigError(f"--staff must be a whole number of at least 10 (got {staff!r})")
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 30:
         raise ConfigError(f"--years must be a whole number from 1 to 30 (got {years!r})")
-    if start is None:
-        start_date = dt.date(2026 - years, 1, 1)
-    elif isinstance(start, dt.date):
-        start_date = start
-    else:
-        try:
-            start_date = dt.date.fromisoformat(str(start).strip())
-        except ValueError:
-            raise ConfigError(f"--start {start!r} is not a date; expected YYYY-MM-DD") from None
+    start_date = dt.date(2026 - years, 1, 1) if start is None else _option_date(start, "--start")
     return staff, years, start_date
+
+
+def _option_date(value, option: str) -> dt.date:
+    """A date option given as a date or ``YYYY-MM-DD`` text; a clean error naming ``option`` otherwise."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not a date; expected YYYY-MM-DD") from None
 
 
 def _check_options(start: dt.date, years: int, tenure_shape, export_from):
@@ -241,13 +243,7 @@ def _check_options(start: dt.date, years: int, tenure_shape, export_from):
         shape = float(tenure_shape)
     if export_from is None:
         return shape, None
-    if isinstance(export_from, dt.date):
-        day = export_from
-    else:
-        try:
-            day = dt.date.fromisoformat(str(export_from).strip())
-        except ValueError:
-            raise ConfigError(f"--export-from {export_from!r} is not a date; expected YYYY-MM-DD") from None
+    day = _option_date(export_from, "--export-from")
     end = _add_years(start, years) - dt.timedelta(days=1)
     if not start < day < end:
         raise ConfigError(f"--export-from {day.isoformat()} must be after the first simulated day "
