@@ -36,7 +36,10 @@ from .graph import as_date
 from .report import captions, findings, flags
 from .result import Result
 
-__all__ = ["Analysis", "Option", "Filter", "View", "ANALYSES", "get", "run_analyses", "map_flags", "flags_as_of"]
+#: What joins an analysis's label and the reason it could not answer, in the notes of :func:`run_analyses`.
+NOT_RUN = ": not run — "
+
+__all__ = ["NOT_RUN", "Analysis", "Option", "Filter", "View", "ANALYSES", "get", "run_analyses", "map_flags", "flags_as_of"]
 
 
 @dataclass(frozen=True)
@@ -291,7 +294,7 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
             results[a.name] = a.function(org, as_of=as_of)
         except AnalysisError as exc:
             results[a.name] = None
-            notes.append(f"{a.label}: not run — {exc}")
+            notes.append(f"{a.label}{NOT_RUN}{exc}")
         except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
             results[a.name] = None
             notes.append(f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This is a "

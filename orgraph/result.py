@@ -14,7 +14,7 @@ Examples
 >>> r.rows(), r.rows("by_program")
 ([{'staff_id': 'S1', 'exits': 2}], [{'program_id': 'OP', 'exits': 2}])
 >>> sorted(r.to_dict())
-['as_of', 'extras', 'name', 'settings', 'summary', 'table']
+['as_of', 'extras', 'name', 'settings', 'summary', 'table', 'untested']
 >>> r.frame().shape
 (1, 2)
 """
@@ -48,6 +48,9 @@ class Result:
         One plain sentence about what the table shows (no claim of cause).
     extras : dict
         Named secondary tables (lists of records) and org-level numbers.
+    untested : list of str
+        What this data could not answer, one plain sentence each ("No supervisor left in the window, so ...").
+        Said in the CLI, the memo and the pack; never dressed as a finding.
     """
 
     name: str
@@ -56,6 +59,7 @@ class Result:
     table: list[dict]
     summary: str = ""
     extras: dict = field(default_factory=dict)
+    untested: list[str] = field(default_factory=list)
 
     def rows(self, view: str | None = None) -> list[dict]:
         """The main table, or the secondary table ``view`` from :attr:`extras`.
@@ -80,7 +84,8 @@ class Result:
     def to_dict(self) -> dict:
         """The result as JSON-ready plain data."""
         return jsonable({"name": self.name, "as_of": self.as_of, "settings": self.settings,
-                         "summary": self.summary, "table": self.table, "extras": self.extras})
+                         "summary": self.summary, "table": self.table, "extras": self.extras,
+                         "untested": list(self.untested)})
 
     def with_table(self, table: list[dict]) -> "Result":
         """A copy with another main table (a filtered view, say)."""

@@ -91,7 +91,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
                            findings=audit["findings"], bottom_line=bottom_line(audit), anonymize=anonymize, key=key,
                            min_cell=cell, period=_period(audit), at_risk=audit.get("at_risk"),
                            risk_validation=audit.get("risk_validation"),
-                           cannot=list(audit.get("untestable") or []) + [n for n in audit["notes"] if "not run" in n])
+                           cannot=list(audit.get("untestable") or []))
     pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
                       title=f"Turnover root-cause audit, {day.isoformat()}")
     doc = {k: v for k, v in audit.items() if k != "results"}

@@ -150,7 +150,7 @@ def test_person_months_boundaries():
 
 def test_no_caseload_data_is_a_clear_error():
     org = build([("X", "2022-01-01", None)], [("X", "PX", "P", "clinician", "2022-01-01", None)])
-    with pytest.raises(AnalysisError, match="no caseload data: the bundle has no caseload.csv rows"):
+    with pytest.raises(AnalysisError, match=r"The bundle has no caseload data \(caseload.csv\), so nothing about caseloads could be tested"):
         caseload_distribution(org)
 
 

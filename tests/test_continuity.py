@@ -66,7 +66,7 @@ def test_options_change_the_windows():
 
 def test_no_client_assignments_is_a_clear_error():
     bare = build([("C1", "2021-01-01", None)], [("C1", "P", "A", "clinician", "2021-01-01", None)])
-    with pytest.raises(AnalysisError, match="no client assignments: add client_assignments.csv"):
+    with pytest.raises(AnalysisError, match=r"The bundle has no client assignments \(client_assignments.csv\), so continuity of care could not"):
         continuity_of_care(bare)
 
 

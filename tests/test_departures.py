@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from orgraph.analyses.coverage import MISSING
 from orgraph.analyses.departures import departure_factors, factor_context, monthly_factors
 from orgraph.errors import AnalysisError
 from test_caseload import build, four_clinicians
@@ -42,9 +43,10 @@ def test_rate_ratios_hand_computed():
 def test_small_groups_are_suppressed():
     res = departure_factors(four_clinicians(), **PERIOD)          # min_cell 5 from [privacy]
     shown = {(r["factor"], r["level"]) for r in res.table}
-    assert shown == {("tenure_band", "1-2 years"), ("caseload_band", "no caseload record"),
-                     ("documentation_band", "no documentation record")}
+    assert shown == {("tenure_band", "1-2 years"), ("caseload_band", "no caseload record")}
     assert res.extras["suppressed"] == {"caseload_band": 3, "program": 2, "supervisor": 2, "seat": 5}
+    # the bundle has no documentation.csv: the factor is not shown as one "no record" level but said untested
+    assert res.untested == [MISSING["documentation"]]
 
 
 def two_programs_big():

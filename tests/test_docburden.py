@@ -57,7 +57,7 @@ def test_threshold_option_and_zero_session_hours():
 
 
 def test_no_documentation_is_a_clear_error():
-    with pytest.raises(AnalysisError, match="no documentation data"):
+    with pytest.raises(AnalysisError, match=r"The bundle has no documentation data \(documentation.csv\)"):
         documentation_burden(four_clinicians())
 
 

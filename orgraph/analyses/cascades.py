@@ -198,7 +198,14 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     }
     summary = (f"{len(cascades)} supervisor exits with a team; {org_level['flagged']} followed by more team exits "
                f"than usual turnover predicts.")
-    return Result("cascades", settings["as_of"], settings, cascades, summary, {"org": org_level})
+    untested = []
+    if not cascades:
+        untested.append("No supervisor with a team left in the window, so supervisor-exit cascades could not be "
+                        "tested.")
+    elif not len(tested):
+        untested.append("No supervisor exit could be compared with the usual exit rate, so cascades could not be "
+                        "tested.")
+    return Result("cascades", settings["as_of"], settings, cascades, summary, {"org": org_level}, untested)
 
 
 def _link_children(cascades: list[dict]) -> None:

@@ -22,6 +22,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..stats import gini
+from .coverage import MISSING, uncovered_exits
 from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_key, month_start, person_months, records, rounded, setting_of, take)
 
 __all__ = ["caseload_distribution"]
@@ -115,7 +116,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     if k < 1:
         raise AnalysisError(f"consecutive_months must be at least 1 (got {k})")
     if not len(org.data.caseload):
-        raise AnalysisError("no caseload data: the bundle has no caseload.csv rows, so caseload cannot be analysed")
+        raise AnalysisError(MISSING["caseload"])
     cut = analysis_cut(org, as_of)
     runs = caseload_runs(org, percentile=pct)
     pm = person_months(org)
@@ -182,9 +183,11 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
         pmx, flag, label_a=f"above the {pct:g}th percentile for the previous {k}+ months",
         label_b="everyone else with a caseload")
     summary = _summary(by_program, exit_rate, sustained, pct, k)
+    gap = uncovered_exits(org, "caseload", cut, what="caseloads", lag_months=1)
     return Result("caseload", as_of_text(cut), {"percentile": pct, "consecutive_months": k}, by_program, summary,
                   {"by_month": by_month, "by_program": by_program, "by_supervisor": by_supervisor,
-                   "sustained": sustained, "exit_rate": exit_rate, "per_fte": _per_fte(org, as_of)})
+                   "sustained": sustained, "exit_rate": exit_rate, "per_fte": _per_fte(org, as_of)},
+                  [gap] if gap else [])
 
 
 def _per_fte(org, as_of) -> dict | None:

@@ -25,6 +25,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import analysis_cut, as_of_text
 from ..plain import plural
+from .coverage import MISSING, uncovered_exits
 from .panel import jsonable, rounded, setting_of, staff_codes
 
 __all__ = ["continuity_of_care"]
@@ -87,8 +88,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     pick = int(setting_of(org, "continuity", "pickup_days", pickup_days))
     ca = org.data.client_assignments
     if "client_assignments" not in org.data.present and not len(ca):
-        raise AnalysisError("no client assignments: add client_assignments.csv to the bundle to measure "
-                            "continuity of care")
+        raise AnalysisError(MISSING["client_assignments"])
     day_cut = analysis_cut(org, as_of)
     sf = org.staff_frame
     exits = sf[sf["exited"]]
@@ -171,9 +171,16 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
               "share_affected": rounded(aff_all / served_all) if served_all else None,
               "handoffs_observable": observable, "picked_up": picked_all if observable else None,
               "share_picked_up": rounded(picked_all / aff_all) if aff_all and observable else None}
+    untested = []
+    gap = uncovered_exits(org, "client_assignments", day_cut, what="their clients")
+    if gap:
+        untested.append(gap)
+    if totals["clients_affected"] and not observable:
+        untested.append("No client in client_assignments.csv ever has a second clinician, so whether clients "
+                        "found a new clinician after an exit could not be tested.")
     return Result("continuity", as_of_text(day_cut), {"handoff_days": hand, "pickup_days": pick}, by_program,
                   _summary(totals, by_exit, pick),
-                  {"by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals})
+                  {"by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals}, untested)
 
 
 def _summary(totals: dict, by_exit: list, pick: int) -> str:

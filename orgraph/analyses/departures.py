@@ -26,6 +26,7 @@ from ..result import Result
 from ..settings import analysis_cut
 from ..stats import bh_adjust
 from ..plain import plural
+from .coverage import MISSING
 from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
                     person_months, rate_record, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
@@ -205,6 +206,10 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only
 
 
+#: The table a factor is measured from: without it every person is "no record" and the factor says nothing.
+_NEEDS = {"caseload_band": "caseload", "documentation_band": "documentation"}
+
+
 def _levels(f: pd.DataFrame, recent: int) -> dict[str, pd.Series]:
     return {
         "supervisor_recently_left": pd.Series(np.where(f["sup_left_days"] < recent, "yes", "no"), index=f.index),
@@ -290,7 +295,12 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     tot_e, tot_d = int(ev.sum()), float(days.sum())
     records, suppressed = [], {}
     ids = f["staff_id"].to_numpy()
+    untested = []
     for factor, level in _levels(f, recent).items():
+        table = _NEEDS.get(factor)
+        if table is not None and not len(getattr(org.data, table)):
+            untested.append(MISSING[table])
+            continue
         lv = level.to_numpy()
         frame = pd.DataFrame({"level": lv, "staff_id": ids, "e": ev, "d": days})
         g = frame.groupby("level").agg(people=("staff_id", "nunique"), exits=("e", "sum"), days=("d", "sum"))
@@ -326,7 +336,8 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     extras = {"period": period, "exits": tot_e, "people": int(f["staff_id"].nunique()),
               "leavers": int(f.loc[ev, "staff_id"].nunique()), "person_years": rounded(tot_d / DAYS_PER_YEAR, 2),
               "suppressed": suppressed}
-    return Result("departures", last.isoformat(), settings, records, _summary(records, tot_e, period), extras)
+    return Result("departures", last.isoformat(), settings, records, _summary(records, tot_e, period), extras,
+                  untested)
 
 
 def _summary(records: list[dict], exits: int, period: dict) -> str:

@@ -20,6 +20,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..plain import plural
+from .coverage import MISSING, uncovered_exits
 from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,
                     setting_of, staff_codes, take)
 
@@ -122,8 +123,7 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     """
     thr = float(setting_of(org, "docburden", "threshold", threshold))
     if not len(org.data.documentation):
-        raise AnalysisError("no documentation data: the bundle has no documentation.csv rows, "
-                            "so documentation burden cannot be analysed")
+        raise AnalysisError(MISSING["documentation"])
     cut = analysis_cut(org, as_of)
     dr = doc_ratios(org)
     pm = person_months(org)
@@ -171,10 +171,11 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     flag = (pmx["ratio"] >= thr).where(pmx["ratio"].notna())
     exit_rate = exposure_rate_ratio(pmx, flag, label_a=f"documentation ratio at or above {thr:g} the month before",
                                      label_b="documentation ratio below it")
+    gap = uncovered_exits(org, "documentation", cut, what="documentation burden", lag_months=1)
     return Result("docburden", as_of_text(cut), {"threshold": thr}, by_program,
                   _summary(by_program, at_or_above, exit_rate, thr),
                   {"by_person": by_person, "at_or_above": at_or_above, "by_program": by_program, "by_month": by_month,
-                   "exit_rate": exit_rate})
+                   "exit_rate": exit_rate}, [gap] if gap else [])
 
 
 def _summary(by_program, at_or_above, exit_rate, thr) -> str:

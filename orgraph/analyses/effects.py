@@ -22,8 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..plain import plural
 from ..result import Result
 from ..settings import analysis_cut, as_of_text, resolve
+from .coverage import MISSING
 from .departures import monthly_factors
 from .panel import DAYS_PER_YEAR, month_index, rounded
 
@@ -38,6 +40,8 @@ EXPOSURES = {
 }
 _Z = 1.959963984540054
 _MIN_EXPOSED_EXITS = 2
+#: The table an exposure is measured from: without it nobody can be exposed, and the model says why.
+_NEEDS = {"sustained_high_caseload": "caseload", "high_doc_burden": "documentation"}
 
 
 def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result:
@@ -116,11 +120,15 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     if events.sum() < need:
         for r in rows.values():
             r["reason"] = f"only {int(events.sum())} exits before {day} (at least {need} needed)"
-        return Result("effects", day, settings, list(rows.values()), "Too few exits to fit the joint model.", total)
+        return Result("effects", day, settings, list(rows.values()), "Too few exits to fit the joint model.", total,
+                      [f"Only {plural(int(events.sum()), 'exit')} before {day} (at least {need} needed), so the "
+                       "joint model could not be fitted."])
     usable = []
     for n in EXPOSURES:
         x = X[n].to_numpy()
-        if x.sum() == 0 or x.sum() == len(x):
+        if x.sum() == 0 and n in _NEEDS and not len(getattr(org.data, _NEEDS[n])):
+            rows[n]["reason"] = f"the bundle has no {_NEEDS[n]} data"
+        elif x.sum() == 0 or x.sum() == len(x):
             rows[n]["reason"] = "nobody was exposed" if x.sum() == 0 else "everybody was exposed"
         elif rows[n]["exits"] < _MIN_EXPOSED_EXITS:
             rows[n]["reason"] = f"fewer than {_MIN_EXPOSED_EXITS} exits among the exposed"
@@ -170,4 +178,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     summary = (f"Fitted on {total['exits']} exits in {total['person_years']:,.0f} person-years; "
                + ("; ".join(f"{r['exposure'].replace('_', ' ')} {r['rate_ratio']:.2f}x" for r in fitted)
                   or "no exposure could be estimated") + ".")
-    return Result("effects", day, settings, list(rows.values()), summary, total)
+    untested = [MISSING[_NEEDS[n]] if r["reason"] == f"the bundle has no {_NEEDS.get(n)} data" else
+                f"The joint model could not test people {r['description']}: {r['reason']}."
+                for n, r in rows.items() if not r["fitted"] and r["reason"]]
+    return Result("effects", day, settings, list(rows.values()), summary, total, untested)

@@ -191,9 +191,16 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     sup_records = [{"staff_id": s.staff_id, "exit_date": jsonable(s.exit), "program_id": jsonable(s.program_id),
                     "supervisees": int(s.supervisees)} for s in sup.itertuples(index=False)]
     settings = {"lag_quarters": lag, "lookback_days": int(setting_of(org, "leading", "lookback_days", lookback_days))}
+    untested = []
+    if not len(sup):
+        untested.append("No supervisor left in the window, so supervisor exits could not be tested as a leading "
+                        "indicator.")
+    elif window["exits"] + window["reference_exits"] == 0 or window["person_years"] in (None, 0.0):
+        untested.append("No clinician left in the window, so supervisor exits could not be tested as a leading "
+                        "indicator.")
     return Result("leading", as_of_text(cut), settings, lags, sentence,
                   {"program_quarters": program_quarters, "lags": lags, "window": window, "by_program": by_program,
-                   "supervisor_exits": sup_records, "change_pct": rounded(change, 1)})
+                   "supervisor_exits": sup_records, "change_pct": rounded(change, 1)}, untested)
 
 
 def _sentence(window: dict, change, lag: int, n_sup: int, n_prog: int) -> str:

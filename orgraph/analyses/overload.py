@@ -17,6 +17,7 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
+from .coverage import MISSING
 from .persontime import person_time, piece_rates, standard_rates, stratum_days, stratum_exits
 
 __all__ = ["overloaded_supervisors", "SPAN_BANDS", "span_band"]
@@ -208,8 +209,18 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     _team_tests(person_time(org, cut), records, flagged)
     n_over = sum(r["overloaded"] for r in records)
     summary = f"{n_over} of {len(records)} people who supervise are overloaded."
+    ratio = _exit_ratio(person_time(org, cut), flagged)
+    untested = []
+    if not has_caseload:
+        untested.append(MISSING["caseload"])
+    if not has_sessions:
+        untested.append(MISSING["supervision_sessions"])
+    if ratio.get("rate_ratio") is None:
+        untested.append("No supervisor was overloaded, or no one under one could be compared, so the exit rate "
+                        "under overloaded supervisors could not be tested." if records else
+                        "Nobody supervised anyone in the window, so supervisor overload could not be tested.")
     return Result("overload", settings["as_of"], settings, records, summary,
-                  {"bands": _bands(records, seg), "rate_ratio": _exit_ratio(person_time(org, cut), flagged)})
+                  {"bands": _bands(records, seg), "rate_ratio": ratio}, untested)
 
 
 def _span_segments(S: pd.DataFrame) -> pd.DataFrame:

@@ -84,6 +84,9 @@ def command_for(entry: Analysis) -> click.Command:
             more = f"(showing {TABLE_LIMIT} of {len(rows)} rows; use --format csv for all)"
             footer = more if not footer else f"{more}\n{footer}"
             rows = rows[:TABLE_LIMIT]
+        if fmt == "table" and res.untested:
+            said = "\n".join(f"Could not be tested: {u}" for u in res.untested)
+            footer = said if not footer else f"{footer}\n{said}"
         if entry.views[view].prepare is not None:
             rows = entry.views[view].prepare(rows)
         cols = entry.views[view].columns

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..registry import ANALYSES
+from ..plain import terminal_safe
+from ..registry import ANALYSES, NOT_RUN
 from ..report.words import money, plural
 from ..writers import write_audit
 from ..render.slides import require_pptx
@@ -71,8 +72,14 @@ def audit_cmd(source, as_of, out, anonymize, key, new_key, top, no_png, pptx, fm
         cost = f" [{f['certainty']}; {money(f['estimated_cost'])}]" if f["estimated_cost"] else f" [{f['certainty']}]"
         click.echo(click.wrap_text(f"{f['rank']}. {f['headline']}{cost}", width=100, initial_indent="  ",
                                    subsequent_indent="     "))
+    if audit.get("untestable"):
+        click.echo("What this data could not answer:")
+        for u in audit["untestable"]:
+            click.echo(click.wrap_text(f"- {terminal_safe(u)}", width=100, initial_indent="  ",
+                                       subsequent_indent="    "))
     for note in audit["notes"]:
-        click.echo(f"  note: {note}")
+        if NOT_RUN not in note:           # an analysis that could not answer is said above
+            click.echo(f"  note: {note}")
     click.echo("")
     click.echo(f"Report:   {os.path.join(str(out), 'report.md')}")
     click.echo(f"Pack:     {os.path.join(str(out), 'index.html')}  (open in a browser; works offline)")

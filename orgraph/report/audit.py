@@ -18,6 +18,7 @@ from ..analyses.exposure import observed_from
 from ..graph import OrgGraph
 from ..plain import jsonable
 from ..privacy import coarsen_dates, suppress
+from ..registry import NOT_RUN
 from ..settings import analysis_cut, resolve
 from ..summary import org_summary
 from .costs import finance_headlines
@@ -114,7 +115,7 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
         at_risk.append(r)
     audit = jsonable({"as_of": day, "window_start": start, "org": org_summary(org), "headlines": headlines,
                       "total_exit_cost": total, "findings": found, "examined": examined,
-                      "untestable": untestable(results), "at_risk": at_risk,
+                      "untestable": untestable(results, notes), "at_risk": at_risk,
                       "risk_validation": _risk_validation(validation),
                       "risk_summary": names.scrub(risk.summary) if risk is not None else None, "notes": notes + cost_notes})
     if anonymize:
@@ -186,26 +187,26 @@ def total_exit_cost(cost, start, day) -> dict:
             "cost": round(float(sum(e["cost"] for e in exits)), 2)}
 
 
-def untestable(results: dict) -> list[str]:
-    """What the data could not answer, in plain sentences (said, never dressed as a finding)."""
-    out = []
-    cas = results.get("cascades")
-    if cas is not None and not cas.table:
-        out.append("No supervisor with a team left in the window, so supervisor-exit cascades could not be tested.")
-    elif cas is not None and not cas.extras["org"].get("tested"):
-        out.append("No supervisor exit could be compared with the usual exit rate, so cascades could not be tested.")
-    lead = results.get("leading")
-    if lead is not None and not lead.extras.get("supervisor_exits"):
-        out.append("No supervisor left in the window, so supervisor exits could not be tested as a leading "
-                   "indicator.")
-    ov = results.get("overload")
-    if ov is not None and (ov.extras.get("rate_ratio") or {}).get("rate_ratio") is None:
-        out.append("No supervisor was overloaded, or no one under one could be compared, so the exit rate under "
-                   "overloaded supervisors could not be tested.")
-    eff = results.get("effects")
-    for r in (eff.table if eff is not None else []):
-        if not r.get("fitted") and r.get("reason"):
-            out.append(f"The joint model could not test people {r['description']}: {r['reason']}.")
+def untestable(results: dict, notes=()) -> list[str]:
+    """What the data could not answer, in plain sentences (said, never dressed as a finding).
+
+    Every analysis's :attr:`~orgraph.result.Result.untested`, in the registry's order, then each analysis
+    that could not run (the ``"...: not run — why"`` notes of :func:`~orgraph.registry.run_analyses`),
+    each sentence once.
+
+    Examples
+    --------
+    >>> from orgraph.result import Result
+    >>> untestable({"a": Result("a", None, {}, [], untested=["No x, so y could not be tested."]), "b": None},
+    ...            ["b: not run — no b data", "a note", "c: not run — No x, so y could not be tested."])
+    ['No x, so y could not be tested.', 'b: not run — no b data']
+    """
+    out: list[str] = []
+    for res in results.values():
+        for sentence in getattr(res, "untested", None) or ():
+            if sentence not in out:
+                out.append(sentence)
+    out += [n for n in notes if NOT_RUN in n and n not in out and n.split(NOT_RUN, 1)[1] not in out]
     return out
 
 
@@ -255,9 +256,10 @@ def report_markdown(audit: dict) -> str:
         lines += [f"### {f['rank']}. {md(f['headline'])}", "", f"*Certainty: {word}{cost}*", ""]
         lines += [f"- {md(e)}" for e in f["evidence"]] + [""]
     examined = audit.get("examined") or []
-    if examined or audit.get("untestable"):
+    if audit.get("untestable"):
+        lines += ["## What this data could not answer", ""] + [f"- {md(u)}" for u in audit["untestable"]] + [""]
+    if examined:
         lines += ["## Examined, and not claimed", ""]
-        lines += [f"- {md(u)}" for u in audit.get("untestable") or []]
         by_kind: dict[str, list] = {}
         for e in examined:
             by_kind.setdefault(e["kind"], []).append(e)
@@ -290,8 +292,9 @@ def report_markdown(audit: dict) -> str:
                 factors = ", ".join(str(x if not isinstance(x, dict) else x.get("factor", x)) for x in factors)
             lines.append(f"| {md(who, cell=True)} | {r.get('score', '')} | {md(factors, cell=True)} |")
         lines.append("")
-    if audit.get("notes"):
-        lines += ["## Notes", ""] + [f"- {md(n)}" for n in audit["notes"]] + [""]
+    other = [n for n in audit.get("notes") or () if NOT_RUN not in n]    # the others are said above
+    if other:
+        lines += ["## Notes", ""] + [f"- {md(n)}" for n in other] + [""]
     lines += ["## How to read this", "",
               "Each finding compares what happened with what the org's own usual exit rate predicts. A finding "
               "claims an effect only when its 95% interval lies above 1, enough exits stand behind it, and it "
