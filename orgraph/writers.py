@@ -15,7 +15,7 @@ from .graph import OrgGraph, as_date
 from .registry import run_analyses
 from .render.pack import write_pack
 from .render.slides import require_pptx, write_deck
-from .report.audit import bottom_line, report_markdown, run_audit
+from .report.audit import bottom_line, report_markdown, run_audit, untestable
 from .report.changes import compare_states, pack_state, read_state
 from .report.deck import audit_deck, snapshot_deck
 from .report.pack import pack_content
@@ -158,7 +158,7 @@ def write_snapshot(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = Fals
         changes = compare_states(org, earlier, state, anonymize=anonymize, min_cell=cell)
     prepare_folder(Path(out_dir), "snapshot pack")
     content = pack_content(org, as_of=day, results=results, notes=notes, anonymize=anonymize, key=key,
-                           min_cell=cell, changes=changes)
+                           min_cell=cell, changes=changes, cannot=untestable(results, notes))
     pack = write_pack(org, out_dir, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell,
                       png=png, **kwargs)
     pack["files"]["state.json"] = _write_state(Path(out_dir), state)
