@@ -348,7 +348,12 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
     else:
         cnames = np.asarray(cuniq, object)
     d = day[ci]
-    rec_term = staff.term_a[recs] if len(recs) else np.zeros(0, np.int64)
+    # a clinician's caseload ends with their employment or with the last seat in which they saw a client
+    # (a move to a seat without clients: their months stop there, and their episodes cannot still be open)
+    seat_end = staff.seat_ends(out / "assignments.csv", s_rec, d)
+    clin_end = pd.Series(seat_end).groupby(codes_s).max().reindex(range(len(recs))).to_numpy(np.int64) \
+        if len(ci) else np.zeros(0, np.int64)
+    rec_term = np.minimum(staff.term_a[recs], clin_end) if len(recs) else np.zeros(0, np.int64)
     last_day = np.minimum(rec_term, data_end)
     first_day = pd.Series(d).groupby(codes_s).min().reindex(range(len(recs))).to_numpy(np.int64) if len(ci) else \
         np.zeros(0, np.int64)
