@@ -30,16 +30,17 @@ from orgraph.importing.services import import_services
 from orgraph.privacy import Pseudonymizer
 from orgraph.synth import generate
 
-from importing_helpers import accounted, by, read
+from importing_helpers import MAPS, accounted, by, read
 from roundtrip_visits import write_visits
 from spells_export import mapping_toml, write_spells
 
 CASES = {
     # a full export: ISO dates, empty end dates for current spells
-    "full": dict(seed=3, synth={}, spells={}),
-    # an export cut mid-history, tenures as real clinicians', US dates and 9999-12-31 for "no end"
-    "cut": dict(seed=5, synth=dict(tenure_shape=0.6, export_from=dt.date(2023, 1, 1)),
-                spells=dict(date_format="%m/%d/%Y", open_end="12/31/9999")),
+    "full": dict(seed=3, synth={}, spells={}, silent_months=0),
+    # an export cut mid-history, tenures as real clinicians', US dates and 9999-12-31 for "no end"; one
+    # clinician is hired on the last day of a month and has no client in it
+    "cut": dict(seed=7, synth=dict(tenure_shape=0.6, export_from=dt.date(2023, 1, 1)),
+                spells=dict(date_format="%m/%d/%Y", open_end="12/31/9999"), silent_months=1),
 }
 
 
@@ -76,7 +77,7 @@ def trip(request, tmp_path_factory):
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["client_id", "staff_id", "start_date", "end_date"])
         w.writerows(sorted((_pseudonym(c), s, a, b) for c, s, a, b in truth["episodes"]))
-    return {"name": request.param, "org": org, "imp": imp, "ref": ref, "base": base, "summaries": summaries,
+    return {"name": request.param, "case": case, "org": org, "imp": imp, "ref": ref, "base": base, "summaries": summaries,
             "truth": truth}
 
 
@@ -96,7 +97,8 @@ def _unsupervised(org) -> set[str]:
         for start, end in links:
             covered &= dt.date.fromisoformat(start) == day
             day = dt.date.fromisoformat(end) + dt.timedelta(days=1) if end else None
-        if not links or not covered or (day is not None and day <= dt.date.fromisoformat(p["termination_date"])):
+        term = dt.date.fromisoformat(p["termination_date"]) if p["termination_date"] else None
+        if not links or not covered or (day is not None and (term is None or day <= term)):
             out.add(sid)
     return out
 
@@ -139,10 +141,24 @@ def test_same_programs_seats_assignments_and_supervision(trip):
     assert len(rows(org, "supervision")) > 400
 
 
+def _silent_months(org) -> set[tuple[str, str]]:
+    """Each clinician's months with no active client before their first month with one."""
+    out, seen = set(), set()
+    for sid, month, n in rows(org, "caseload", ["staff_id", "month", "active_clients"]):
+        if n != "0":
+            seen.add(sid)
+        elif sid not in seen:
+            out.add((sid, month))
+    return out
+
+
 def test_same_caseloads_documentation_and_supervision_sessions(trip):
     org, imp = trip["org"], trip["imp"]
-    assert rows(imp, "caseload") == rows(org, "caseload")
-    num = lambda rs: sorted((a, b, float(c), float(d)) for a, b, c, d in rs)  # noqa: E731
+    # a visit export has no row for a clinician's months before their first visit (docs/importing.md)
+    silent = _silent_months(org)
+    assert len(silent) == trip["case"]["silent_months"]
+    assert rows(imp, "caseload") == [r for r in rows(org, "caseload") if r[:2] not in silent]
+    num = lambda rs: sorted((a, b, float(c), float(d)) for a, b, c, d in rs if (a, b) not in silent)  # noqa: E731
     assert num(rows(imp, "documentation")) == num(rows(org, "documentation"))
     assert rows(imp, "supervision_sessions") == rows(org, "supervision_sessions")
     assert len(rows(org, "caseload")) > 3000 and len(rows(org, "supervision_sessions")) > 5000
@@ -167,7 +183,7 @@ def test_same_audit_findings(trip):
     ref, imp = _audit(trip["ref"], base / "audit-ref"), _audit(trip["imp"], base / "audit-imported")
     # the claims: kinds, subjects, intervals, dollars, and the sentences that give exits and expected exits
     assert _claims(imp) == _claims(ref)
-    assert sum(1 for f in ref["findings"] if f["claim"]) >= 5
+    assert sum(1 for f in ref["findings"] if f["claim"]) >= 3
     assert {f["kind"] for f in ref["findings"]} >= {"cascade", "caseload", "documentation", "continuity"}
     # and everything else the audit says, but the folder it read and wrote
     for a in (ref, imp):
@@ -186,15 +202,16 @@ ASSIGNMENTS = ("staff_id,position_id,start_date,end_date\n"
 def test_caseload_months_end_with_the_last_seat_with_clients(tmp_path):
     """S1 sees clients as a clinician until 15 March, then supervises (no clients); S2 stays a clinician.
     S1's months stop in March, counted on 15 March, and their episodes are closed; S2's months run to the
-    export's end, 0 once nobody was seen in 28 days, and S2's episode is still open."""
+    export's end, 0 once nobody was seen in 28 days, and S2's episode is still open. Documentation covers
+    the same months, with 0 hours in a month without a service."""
     (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
     (tmp_path / "assignments.csv").write_text(ASSIGNMENTS, encoding="utf-8")
-    (tmp_path / "visits.csv").write_text("clin,client,date,min\n"
-                                         "S1,A,2023-01-10,50\nS1,B,2023-02-20,50\nS1,C,2023-03-10,50\n"
-                                         "S2,D,2023-03-20,50\n", encoding="utf-8")
+    (tmp_path / "visits.csv").write_text("clin,client,date,min,note\n"
+                                         "S1,A,2023-01-10,60,30\nS1,B,2023-02-20,60,30\nS1,C,2023-03-10,60,30\n"
+                                         "S2,D,2023-03-20,60,30\n", encoding="utf-8")
     m = Mapping.from_dict({"kind": "services", "date_format": "%Y-%m-%d",
                            "columns": {"staff_id": "clin", "client_id": "client", "service_date": "date",
-                                       "minutes": "min"},
+                                       "minutes": "min", "note_minutes": "note"},
                            "services": {"active_days": 28, "end_date": "2023-05-31", "pseudonymize": False}})
     s = import_services(tmp_path / "visits.csv", m, tmp_path, validate=False)
     assert s["rows_imported"] == 4
@@ -204,6 +221,10 @@ def test_caseload_months_end_with_the_last_seat_with_clients(tmp_path):
                    ("S2", "2023-03", "1"), ("S2", "2023-04", "0"), ("S2", "2023-05", "0")]
     eps = {(r["client_id"], r["end_date"]) for r in read(tmp_path, "client_assignments")}
     assert eps == {("A", "2023-01-10"), ("B", "2023-02-20"), ("C", "2023-03-10"), ("D", "")}
+    doc = [(r["staff_id"], r["month"], float(r["session_hours"]), float(r["documentation_hours"]))
+           for r in read(tmp_path, "documentation")]
+    assert doc == [("S1", "2023-01", 1.0, 0.5), ("S1", "2023-02", 1.0, 0.5), ("S1", "2023-03", 1.0, 0.5),
+                   ("S2", "2023-03", 1.0, 0.5), ("S2", "2023-04", 0.0, 0.0), ("S2", "2023-05", 0.0, 0.0)]
 
 
 # ------------------------------------------------------------ hostile and malformed spell rows
@@ -255,3 +276,20 @@ def test_hostile_and_malformed_spell_rows_are_rejected_with_file_and_line(tmp_pa
     assert staff["2"]["name"] == '=HYPERLINK("http://x")'   # bundle files keep exact values
     assert staff["10"]["termination_date"] == "" and staff["99"]["external"] == "true"
     assert s["validation"]["status"] == "ok", s["validation"]["issues"]
+
+
+def test_the_warehouse_job_spells_example_imports_as_documented(tmp_path):
+    s = import_file(MAPS / "job_spells_sample.csv", MAPS / "job_spells.toml", tmp_path / "b")
+    assert (s["rows"], s["rows_imported"], s["merged_by_rule"], s["rows_rejected"]) == (14, 13, {"duplicate-row": 1}, 0)
+    assert s["validation"]["status"] == "ok", s["validation"]["issues"]
+    staff = by(read(tmp_path / "b", "staff"))
+    assert [(k, staff[k]["hire_date"], staff[k]["termination_date"], staff[k]["termination_type"])
+            for k in ("E103", "E104", "E104-2", "E105", "E107")] == [
+        ("E103", "2019-05-06", "2021-08-13", "voluntary"), ("E104", "2019-06-03", "2020-02-28", "voluntary"),
+        ("E104-2", "2020-09-08", "", ""), ("E105", "2019-09-09", "2021-03-31", "involuntary"),
+        ("E107", "2021-05-03", "2023-02-17", "retirement")]
+    assert [(r["supervisor_id"], r["start_date"], r["end_date"]) for r in read(tmp_path / "b", "supervision")
+            if r["staff_id"] == "E102"] == [("E101", "2019-04-01", "2020-06-30"), ("E103", "2020-07-01", "2021-08-13"),
+                                            ("E100", "2021-08-14", "2021-10-31"), ("E106", "2021-11-01", "")]
+    assert [(r["staff_id"], r["start_date"], r["end_date"]) for r in read(tmp_path / "b", "assignments")
+            if r["position_id"] == "POS-210"] == [("E103", "2019-05-06", "2021-08-13"), ("E106", "2021-11-01", "")]

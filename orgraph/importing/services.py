@@ -373,7 +373,7 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
                                            ca.sort_values(["staff_id", "start_date", "client_id"]))
     has_session = bool(col("minutes") or (col("start_time") and col("end_time")))
     if doc_source and has_session:
-        h = monthly_hours(codes_s, d, dur[ci], note_min[ci])
+        h = monthly_hours(codes_s, d, dur[ci], note_min[ci], months=cl)
         doc = pd.DataFrame({"staff_id": staff_ids[recs[h["staff"]]] if len(h) else [],
                             "month": month_text(h["month"]) if len(h) else [],
                             "session_hours": h["session_hours"], "documentation_hours": h["documentation_hours"]})
