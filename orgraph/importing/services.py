@@ -6,19 +6,22 @@ minutes), service code, and when the note was started, finished and signed.
 ``docs/data-format.md`` and ``docs/importing.md``), in a bundle folder that
 already holds ``staff.csv``:
 
-* ``caseload.csv``: distinct active clients per clinician and month. With
-  ``[services] active_rule = "seen_within"`` (the default) a client is active
-  on a month's reference day (its last day, or the clinician's exit or the
-  export's last day when earlier) if the clinician saw them in the
-  ``active_days`` (90) days up to it; with ``"episode"``, if an episode of care
-  with the clinician is open at any time in the month.
+* ``caseload.csv``: distinct active clients per clinician and month, from
+  their first service to their last day with a caseload: their exit, the
+  export's end, or the end of the last seat (``assignments.csv``) in which
+  they saw a client, whichever is first. With ``[services] active_rule =
+  "seen_within"`` (the default) a client is active on a month's reference day
+  (its last day, or that last day when earlier) if the clinician saw them in
+  the ``active_days`` (90) days up to it; with ``"episode"``, if an episode of
+  care with the clinician is open at any time in the month.
 * ``client_assignments.csv``: episodes of care, a client's services with one
   clinician split where more than ``episode_gap_days`` (90) pass; an episode is
   open if its last service is within that many days of the export's end and
-  the clinician still works there.
+  the clinician still has a caseload then.
 * ``documentation.csv``: session hours (minutes, or end - start) and
   documentation hours (``note_minutes``, or ``note_ended - note_started``) per
-  clinician and month. Written only when the export measures documentation time.
+  clinician and caseload month (0 in a month without a service). Written only
+  when the export measures documentation time.
 * ``note_lag.csv`` (beside the bundle files, not one of them): when the note's
   signature time is known, the delay from the service's end to the signature.
   It is a measure of its own and never stands in for documentation hours.
