@@ -112,7 +112,6 @@ def write_spells(bundle: Path, path: Path, *, seed: int = 1, date_format: str = 
                     "discipline": "DISCIPLINE", "fte": "FTE", "annual_salary": "ANNUAL_SALARY",
                     "license": "LICENSE", "termination_date": "TERMINATION_DATE",
                     "termination_type": "TERMINATION_TYPE", "termination_reason": "TERMINATION_REASON"},
-        "managers": {"name_order": "first_last"},
         "maps": {"termination_type": {v: k for k, v in TERMINATION_LABELS.items()},
                  "role_kind": role_kind,
                  "service_line": {pid: p["service_line"] for pid, p in programs.items()}},

@@ -77,8 +77,7 @@ def trip(request, tmp_path_factory):
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["client_id", "staff_id", "start_date", "end_date"])
         w.writerows(sorted((_pseudonym(c), s, a, b) for c, s, a, b in truth["episodes"]))
-    return {"name": request.param, "case": case, "org": org, "imp": imp, "ref": ref, "base": base, "summaries": summaries,
-            "truth": truth}
+    return {"case": case, "org": org, "imp": imp, "ref": ref, "base": base, "summaries": summaries, "truth": truth}
 
 
 def rows(folder, name, cols=None):
