@@ -23,11 +23,13 @@ from .mapping import Mapping
 from .source import EXCEL_SUFFIXES, read_source
 
 __all__ = ["read_frame", "text_column", "RowOutcomes", "parse_days", "parse_times", "parse_numbers", "StaffIndex",
-           "EPOCH", "EMPTY", "BAD"]
+           "EPOCH", "EMPTY", "BAD", "NO_END"]
 
 EPOCH = dt.date(1970, 1, 1)
 #: Day numbers of an empty and of an unreadable date cell.
 EMPTY, BAD = np.iinfo("int64").min, np.iinfo("int64").min + 1
+#: The day number of "no end" (a seat or an employment still current).
+NO_END = np.iinfo("int64").max // 2
 _TOD = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
 
 
@@ -206,7 +208,7 @@ class StaffIndex:
                     if sid:
                         self.ids.append(sid)
                         self.hire.append((hire - EPOCH).days)
-                        self.term.append((term - EPOCH).days if term else np.iinfo("int64").max // 2)
+                        self.term.append((term - EPOCH).days if term else NO_END)
         except OSError as exc:
             raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -223,11 +225,62 @@ class StaffIndex:
         self.hire_a = np.asarray(self.hire, np.int64)
         self.term_a = np.asarray(self.term, np.int64)
 
+    def seat_ends(self, path: Path, rec: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """The last day of the seat each service's clinician held on its day (``assignments.csv`` at ``path``).
+
+        ``rec`` holds staff record indexes (as :meth:`resolve` gives them) and ``day`` day numbers. A seat
+        still held, a day with no seat, or a bundle without ``assignments.csv`` gives :data:`NO_END`.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp())
+        >>> _ = (d / "staff.csv").write_text("staff_id,hire_date,termination_date\\nS1,2020-01-01,\\n")
+        >>> _ = (d / "assignments.csv").write_text("staff_id,position_id,start_date,end_date\\n"
+        ...     "S1,CLN,2020-01-01,2020-06-30\\nS1,SUP,2020-07-01,\\n")
+        >>> ix = StaffIndex(d / "staff.csv")
+        >>> days = np.array([(dt.date(2020, 3, 1) - EPOCH).days, (dt.date(2020, 8, 1) - EPOCH).days])
+        >>> ends = ix.seat_ends(d / "assignments.csv", np.array([0, 0]), days)
+        >>> str(EPOCH + dt.timedelta(days=int(ends[0]))), bool(ends[1] == NO_END)
+        ('2020-06-30', True)
+        """
+        out = np.full(len(rec), NO_END, np.int64)
+        index = {sid: i for i, sid in enumerate(self.ids)}
+        seats: list[tuple[int, int, int]] = []
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                for r in csv.DictReader(fh):
+                    i = index.get((r.get("staff_id") or "").strip())
+                    try:
+                        start = dt.date.fromisoformat((r.get("start_date") or "").strip())
+                        e = (r.get("end_date") or "").strip()
+                        end = (dt.date.fromisoformat(e) - EPOCH).days if e else NO_END
+                    except ValueError:
+                        continue                      # validation reports the row
+                    if i is not None:
+                        seats.append((i, (start - EPOCH).days, end))
+        except (OSError, csv.Error, UnicodeDecodeError):
+            return out                                # validation reports the file
+        if not seats or not len(rec):
+            return out
+        ends = np.asarray([e for _, _, e in seats], np.int64)
+        a = pd.DataFrame({"rec": [r for r, _, _ in seats], "start": [s for _, s, _ in seats],
+                          "k": np.arange(len(seats))}).sort_values("start", kind="stable")
+        q = pd.DataFrame({"rec": np.asarray(rec, np.int64), "day": np.asarray(day, np.int64),
+                          "pos": np.arange(len(rec))}).sort_values("day", kind="stable")
+        m = pd.merge_asof(q, a, left_on="day", right_on="start", by="rec", direction="backward")
+        k = m["k"].fillna(-1).to_numpy().astype(np.int64)        # the seat taken last on or before the day
+        pos = m["pos"].to_numpy()
+        held = k >= 0
+        held[held] = ends[k[held]] >= m["day"].to_numpy()[held]
+        out[pos[held]] = ends[k[held]]
+        return out
+
     def span(self, ref: str) -> str:
         parts = []
         for i in self.spells.get(ref, []):
             t = self.term[i]
-            end = (EPOCH + dt.timedelta(days=t)).isoformat() if t < np.iinfo("int64").max // 2 else "now"
+            end = (EPOCH + dt.timedelta(days=t)).isoformat() if t < NO_END else "now"
             parts.append(f"{(EPOCH + dt.timedelta(days=self.hire[i])).isoformat()} to {end}")
         return ", ".join(parts)
 

@@ -184,17 +184,27 @@ def caseload_open_episode(ep: pd.DataFrame, *, first_day, last_day) -> pd.DataFr
     return _fill_months(counts, month_of(np.asarray(first_day, "int64")), month_of(last_day), "active_clients")
 
 
-def monthly_hours(staff, day, minutes, note_minutes) -> pd.DataFrame:
+def monthly_hours(staff, day, minutes, note_minutes, *, months: pd.DataFrame | None = None) -> pd.DataFrame:
     """Session and documentation hours per clinician and month (unknown minutes, NaN, are left out).
+
+    ``months`` (``staff, month``), when given, lists the clinician-months to report: a month in it with no
+    service has 0 hours (the clinician's caseload months, so both files cover the same months).
 
     Examples
     --------
     >>> h = monthly_hours(np.array([0, 0]), np.array([1, 2]), np.array([60.0, 45.0]), np.array([20.0, np.nan]))
     >>> h[["session_hours", "documentation_hours"]].values.tolist()
     [[1.75, 0.33]]
+    >>> h = monthly_hours(np.array([0]), np.array([1]), np.array([60.0]), np.array([20.0]),
+    ...                   months=pd.DataFrame({"staff": [0, 0], "month": [0, 1]}))
+    >>> h[["month", "session_hours", "documentation_hours"]].values.tolist()
+    [[0.0, 1.0, 0.33], [1.0, 0.0, 0.0]]
     """
     v = pd.DataFrame({"staff": staff, "month": month_of(day), "session": minutes, "note": note_minutes})
     g = v.groupby(["staff", "month"]).sum(min_count=0).reset_index()
+    if months is not None:
+        g = months[["staff", "month"]].merge(g, on=["staff", "month"], how="outer").fillna(
+            {"session": 0.0, "note": 0.0})
     g["session_hours"] = (g.pop("session") / 60).round(2)
     g["documentation_hours"] = (g.pop("note") / 60).round(2)
     return g

@@ -6,19 +6,22 @@ minutes), service code, and when the note was started, finished and signed.
 ``docs/data-format.md`` and ``docs/importing.md``), in a bundle folder that
 already holds ``staff.csv``:
 
-* ``caseload.csv``: distinct active clients per clinician and month. With
-  ``[services] active_rule = "seen_within"`` (the default) a client is active
-  on a month's reference day (its last day, or the clinician's exit or the
-  export's last day when earlier) if the clinician saw them in the
-  ``active_days`` (90) days up to it; with ``"episode"``, if an episode of care
-  with the clinician is open at any time in the month.
+* ``caseload.csv``: distinct active clients per clinician and month, from
+  their first service to their last day with a caseload: their exit, the
+  export's end, or the end of the last seat (``assignments.csv``) in which
+  they saw a client, whichever is first. With ``[services] active_rule =
+  "seen_within"`` (the default) a client is active on a month's reference day
+  (its last day, or that last day when earlier) if the clinician saw them in
+  the ``active_days`` (90) days up to it; with ``"episode"``, if an episode of
+  care with the clinician is open at any time in the month.
 * ``client_assignments.csv``: episodes of care, a client's services with one
   clinician split where more than ``episode_gap_days`` (90) pass; an episode is
   open if its last service is within that many days of the export's end and
-  the clinician still works there.
+  the clinician still has a caseload then.
 * ``documentation.csv``: session hours (minutes, or end - start) and
   documentation hours (``note_minutes``, or ``note_ended - note_started``) per
-  clinician and month. Written only when the export measures documentation time.
+  clinician and caseload month (0 in a month without a service). Written only
+  when the export measures documentation time.
 * ``note_lag.csv`` (beside the bundle files, not one of them): when the note's
   signature time is known, the delay from the service's end to the signature.
   It is a measure of its own and never stands in for documentation hours.
@@ -348,7 +351,12 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
     else:
         cnames = np.asarray(cuniq, object)
     d = day[ci]
-    rec_term = staff.term_a[recs] if len(recs) else np.zeros(0, np.int64)
+    # a clinician's caseload ends with their employment or with the last seat in which they saw a client
+    # (a move to a seat without clients: their months stop there, and their episodes cannot still be open)
+    seat_end = staff.seat_ends(out / "assignments.csv", s_rec, d)
+    clin_end = pd.Series(seat_end).groupby(codes_s).max().reindex(range(len(recs))).to_numpy(np.int64) \
+        if len(ci) else np.zeros(0, np.int64)
+    rec_term = np.minimum(staff.term_a[recs], clin_end) if len(recs) else np.zeros(0, np.int64)
     last_day = np.minimum(rec_term, data_end)
     first_day = pd.Series(d).groupby(codes_s).min().reindex(range(len(recs))).to_numpy(np.int64) if len(ci) else \
         np.zeros(0, np.int64)
@@ -368,7 +376,7 @@ def import_services(data_file, mapping, out, *, key: str | None = None, validate
                                            ca.sort_values(["staff_id", "start_date", "client_id"]))
     has_session = bool(col("minutes") or (col("start_time") and col("end_time")))
     if doc_source and has_session:
-        h = monthly_hours(codes_s, d, dur[ci], note_min[ci])
+        h = monthly_hours(codes_s, d, dur[ci], note_min[ci], months=cl)
         doc = pd.DataFrame({"staff_id": staff_ids[recs[h["staff"]]] if len(h) else [],
                             "month": month_text(h["month"]) if len(h) else [],
                             "session_hours": h["session_hours"], "documentation_hours": h["documentation_hours"]})

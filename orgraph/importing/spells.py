@@ -37,8 +37,9 @@ in the data); a hire date inside the spells is reported and the spells' dates
 are used.
 
 Rejection rules: ``blank-row``, ``malformed-row``, ``missing-staff-id``,
-``missing-start-date``, ``bad-date``, ``end-before-start``,
-``overlapping-spell``. Merged: ``duplicate-row``.
+``missing-start-date``, ``bad-date``, ``implausible-date`` (a year before 1900
+or after 2100 that is not a "no end" placeholder such as 9999-12-31),
+``end-before-start``, ``overlapping-spell``. Merged: ``duplicate-row``.
 """
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from ..schema import MAX_YEAR, MIN_YEAR
 from .build import AStint, SStint
 from .mapping import Mapping
 from .rows import Fields, Ledger, Person, RowError
@@ -90,6 +92,7 @@ def _parse(table: SourceTable, mapping: Mapping, f: Fields, ledger: Ledger, name
             start = f.required(row, "start_date", date=True)
             end = f.date(row, "end_date")
             term = f.date(row, "termination_date")
+            _plausible(row, f, start=start, end_date=end, termination_date=term)
             if term is not None and term != end:
                 if end is not None:
                     ledger.warn(f"{name}:{line}: staff {sid}'s spell ends on {end.isoformat()} but its termination "
@@ -111,6 +114,16 @@ def _parse(table: SourceTable, mapping: Mapping, f: Fields, ledger: Ledger, name
         by_person[sid].append(Spell(start, end, program, title, f.text(row, "position_id"), _manager(row, f), line,
                                     row, f"{name}:{line}"))
     return by_person
+
+
+def _plausible(row: list, f: Fields, **dates) -> None:
+    """Reject a row whose date lies outside MIN_YEAR to MAX_YEAR (a slip or a placeholder: one such date would
+    stretch the whole org's time line); "no end" placeholders (year OPEN_END_YEAR on) are already ``None``."""
+    for fld, d in dates.items():
+        if d is not None and not MIN_YEAR <= d.year <= MAX_YEAR:
+            fld = "start_date" if fld == "start" else fld
+            raise RowError("implausible-date", f"{fld} ({f.m.columns[fld]}): {f.text(row, fld)!r} is outside the "
+                                               f"plausible range {MIN_YEAR}-{MAX_YEAR}")
 
 
 def _order(sid: str, spells: list[Spell], f: Fields, ledger: Ledger) -> list[Spell]:
