@@ -202,6 +202,9 @@ def untestable(results: dict) -> list[str]:
     if ov is not None and (ov.extras.get("rate_ratio") or {}).get("rate_ratio") is None:
         out.append("No supervisor was overloaded, or no one under one could be compared, so the exit rate under "
                    "overloaded supervisors could not be tested.")
+    churn = results.get("churn")
+    if churn is not None and churn.extras.get("untested"):
+        out.append(churn.extras["untested"])
     eff = results.get("effects")
     for r in (eff.table if eff is not None else []):
         if not r.get("fitted") and r.get("reason"):
