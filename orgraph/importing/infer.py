@@ -322,9 +322,16 @@ def infer_mapping(data_file, *, sheet=None, max_values: int = 200) -> str:
     if tvals:
         out += ["", f"[maps.termination_type]   # values of {found[src]!r} -> voluntary / involuntary / retirement / "
                     "other"]
+        left_by = Counter(" ".join(str(v).split()) for i, v in enumerate(col[src]) if left is None or left(i))
         for v in tvals:
             g = _guess(v, _TERM_GUESS)
-            out.append(f"{_q(v)} = {_q(g or 'other')}   # guessed" if g else f"# {_q(v)} = \"other\"   # REVIEW")
+            if g:
+                out.append(f"{_q(v)} = {_q(g)}   # guessed")
+            elif src == "termination_type" and re.search(r"\b(active|leave|future|employed|current)\b", v.casefold()):
+                out.append(f"# {_q(v)} = \"other\"   # REVIEW: {left_by[v]} rows say {v!r} yet have a termination "
+                           "date; each is imported as an exit unless its date is cleared in the export")
+            else:
+                out.append(f"# {_q(v)} = \"other\"   # REVIEW")
     depts = distinct("department")
     if depts:
         out += ["", "[maps.program]   # department -> program id"]
