@@ -5,7 +5,26 @@ import pandas as pd
 
 from .graph import OrgGraph
 
-__all__ = ["org_summary"]
+__all__ = ["org_summary", "counted_staff"]
+
+
+def counted_staff(org: OrgGraph) -> pd.DataFrame:
+    """:attr:`OrgGraph.staff_frame` without external managers: the people every headcount counts.
+
+    External managers (``external = true``: named in an export as someone's manager, not employed in it) keep
+    their supervision links, so their teams stay teams, but are in no headcount, exit count or rate.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from orgraph.model import OrgData, Staff
+    >>> data = OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", dt.date(2020, 1, 1)),
+    ...                       "X": Staff("X", "Board", "external", dt.date(2020, 1, 1), external=True)})
+    >>> list(counted_staff(OrgGraph(data)).index)
+    ['S1']
+    """
+    sf = org.staff_frame
+    return sf[~sf["external"].fillna(False).astype(bool)]
 
 
 def org_summary(org: OrgGraph) -> dict:
@@ -37,8 +56,8 @@ def org_summary(org: OrgGraph) -> dict:
     (1, 1, 1)
     """
     data = org.data
-    ext = org.staff_frame["external"].fillna(False).astype(bool)
-    sf = org.staff_frame[~ext]
+    sf = counted_staff(org)
+    n_ext = len(org.staff_frame) - len(sf)
     end = pd.Timestamp(org.data_end)
     rows = []
     if len(sf):
@@ -57,7 +76,7 @@ def org_summary(org: OrgGraph) -> dict:
         "source": data.source,
         "staff": int(len(sf)),
         "staff_active": int(((sf["hire"] <= end) & (sf["end"] > end)).sum()),
-        "external_staff": int(ext.sum()),
+        "external_staff": int(n_ext),
         "positions": len(data.positions),
         "inferred_positions": sum(1 for p in data.positions.values() if p.inferred),
         "programs": len(data.programs),

@@ -100,3 +100,14 @@ def test_an_imported_roster_marks_managers_not_in_it_external(tmp_path):
     summary = org_summary(org)
     assert (summary["staff"], summary["external_staff"]) == (3, 1)
     assert {r["supervisor_id"] for r in read(out, "supervision")} == {"ext-zed-far", "1"}
+
+
+def test_the_pack_headcounts_leave_external_managers_out(hr14):
+    from orgraph.report.pack import headline_findings, pack_tables
+
+    org, ext, _ = hr14
+    day = org.data_end
+    tables = pack_tables(org, as_of=day, results={})
+    assert sum(r["employed"] for r in tables["headcount_by_program"]) == 208
+    lines = headline_findings(org, as_of=day, results={}, tables=tables)
+    assert lines[0].startswith(f"On {day.isoformat()}, 208 people worked in 6 programs")
