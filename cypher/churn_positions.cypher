@@ -2,7 +2,9 @@
 // window of $window_months months that ends on $as_of (a month counts as
 // 30.4375 days, the window is that many whole days, ending on $as_of: the same
 // holder rule as `orgraph churn`). `holders` lists the people, `departures`
-// counts holders who left the org inside the window.
+// counts holders who left the org inside the window. Seats an import inferred
+// (p.inferred: the export had no position ids) are left out, as `orgraph churn`
+// leaves them out: who shared such a seat is a guess.
 // Parameters, each checked against its line before the query runs
 // (orgraph.store.cypher.parameters; name, type, allowed range, meaning):
 //   $as_of          date  1900-01-01..9000-12-31  the last day of the window
@@ -12,7 +14,7 @@
 WITH toInteger(round($window_months * 30.4375, 0, 'HALF_EVEN')) AS window_days
 WITH window_days, $as_of - duration({days: window_days - 1}) AS window_start
 MATCH (s:Staff {org: $org})-[r:HOLDS]->(p:Position)
-WHERE r.from <= $as_of AND r.to >= window_start
+WHERE r.from <= $as_of AND r.to >= window_start AND NOT coalesce(p.inferred, false)
 WITH p, window_start, window_days, s, r
 ORDER BY s.staff_id
 WITH p, window_start, window_days, count(r) AS holdings, collect(DISTINCT s.staff_id) AS holders,

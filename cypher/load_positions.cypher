@@ -1,6 +1,6 @@
 // Nodes belong to the org named $org (keyed by org and id; see schema.cypher).
 // One row per seat: {position_id, ord, props: {title, program_id, role_kind,
-// budgeted_caseload, capacity}}. A null property is removed. The seat's
+// budgeted_caseload, capacity, inferred}}. A null property is removed. The seat's
 // IN_PROGRAM relationship runs from $from (the first hire date in the data) to
 // $open_end; a link to any other program (the seat moved) is deleted.
 UNWIND $rows AS row

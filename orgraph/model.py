@@ -61,7 +61,13 @@ class Program:
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A seat: a budgeted position in a program."""
+    """A seat: a budgeted position in a program.
+
+    ``inferred`` is true when the seat is not in the source data but was made by
+    an import rule (``[seats] rule``) from people's program and title: which
+    people shared such a seat, and so how long it stood empty between them, is
+    not known.
+    """
 
     position_id: str
     title: str
@@ -69,6 +75,7 @@ class Position:
     role_kind: str
     budgeted_caseload: float | None = None
     capacity: int = 1
+    inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)

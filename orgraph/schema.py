@@ -54,7 +54,7 @@ FILES: dict[str, FileSpec] = {
     "positions": FileSpec(
         "positions", "positions", required=("position_id", "title", "program_id", "role_kind"),
         types={"position_id": "str", "title": "str", "program_id": "str", "role_kind": "str",
-               "budgeted_caseload": "float", "capacity": "int"},
+               "budgeted_caseload": "float", "capacity": "int", "inferred": "bool"},
         not_empty=("position_id", "program_id", "role_kind"), key=("position_id",)),
     "assignments": FileSpec(
         "assignments", "assignments", required=("staff_id", "position_id", "start_date", "end_date"),

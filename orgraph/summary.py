@@ -5,7 +5,26 @@ import pandas as pd
 
 from .graph import OrgGraph
 
-__all__ = ["org_summary"]
+__all__ = ["org_summary", "counted_staff"]
+
+
+def counted_staff(org: OrgGraph) -> pd.DataFrame:
+    """:attr:`OrgGraph.staff_frame` without external managers: the people every headcount counts.
+
+    External managers (``external = true``: named in an export as someone's manager, not employed in it) keep
+    their supervision links, so their teams stay teams, but are in no headcount, exit count or rate.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from orgraph.model import OrgData, Staff
+    >>> data = OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", dt.date(2020, 1, 1)),
+    ...                       "X": Staff("X", "Board", "external", dt.date(2020, 1, 1), external=True)})
+    >>> list(counted_staff(OrgGraph(data)).index)
+    ['S1']
+    """
+    sf = org.staff_frame
+    return sf[~sf["external"].fillna(False).astype(bool)]
 
 
 def org_summary(org: OrgGraph) -> dict:
@@ -14,7 +33,10 @@ def org_summary(org: OrgGraph) -> dict:
     Returns
     -------
     dict
-        ``source``, ``staff``, ``staff_active`` (on ``data_end``), ``positions``,
+        ``source``, ``staff``, ``staff_active`` (on ``data_end``), ``external_staff``
+        (managers named in an export but not employed in it: never in ``staff``,
+        ``staff_active`` or the yearly counts), ``positions``, ``inferred_positions``
+        (seats an import made by its ``[seats] rule``),
         ``programs``, ``assignments``, ``supervision_links``, ``optional_files``,
         ``date_from``, ``date_to``, ``warnings`` and ``exits_by_year``: a list of
         records ``{year, role_kind, exits, headcount_start, rate}``, where
@@ -28,9 +50,15 @@ def org_summary(org: OrgGraph) -> dict:
     >>> s = org_summary(OrgGraph(data))
     >>> s["staff"], s["exits_by_year"][-1]["exits"]
     (1, 1)
+    >>> data.staff["X"] = Staff("X", "Board", "external", dt.date(2020, 1, 1), external=True)
+    >>> s = org_summary(OrgGraph(data))
+    >>> s["staff"], s["staff_active"], s["external_staff"]
+    (1, 1, 1)
     """
-    sf = org.staff_frame
     data = org.data
+    sf = counted_staff(org)
+    n_ext = len(org.staff_frame) - len(sf)
+    end = pd.Timestamp(org.data_end)
     rows = []
     if len(sf):
         years = range(org.data_start.year, org.data_end.year + 1)
@@ -46,9 +74,11 @@ def org_summary(org: OrgGraph) -> dict:
                              "rate": round(exits / head, 3) if head else None})
     return {
         "source": data.source,
-        "staff": len(data.staff),
-        "staff_active": len(org.active_staff(org.data_end)),
+        "staff": int(len(sf)),
+        "staff_active": int(((sf["hire"] <= end) & (sf["end"] > end)).sum()),
+        "external_staff": int(n_ext),
         "positions": len(data.positions),
+        "inferred_positions": sum(1 for p in data.positions.values() if p.inferred),
         "programs": len(data.programs),
         "assignments": len(data.assignments),
         "supervision_links": len(data.supervision),

@@ -500,9 +500,11 @@ def _build(tables: dict, present: set[str]) -> OrgData:
     if p is not None:
         bc = p["budgeted_caseload"] if "budgeted_caseload" in p else pd.Series([None] * len(p), index=p.index)
         cap = p["capacity"] if "capacity" in p else pd.Series([1] * len(p), index=p.index)
-        for pid, title, prog, rk, b, c in zip(p["position_id"], p["title"], p["program_id"], p["role_kind"],
-                                              _num(bc, None), _num(cap, 1)):
-            data.positions[pid] = Position(pid, title or "", prog, rk, b, int(c))
+        inf = p["inferred"] if "inferred" in p else pd.Series([False] * len(p), index=p.index)
+        for pid, title, prog, rk, b, c, i in zip(p["position_id"], p["title"], p["program_id"], p["role_kind"],
+                                                 _num(bc, None), _num(cap, 1), inf):
+            data.positions[pid] = Position(pid, title or "", prog, rk, b, int(c),
+                                           bool(i) if i is not None and not pd.isna(i) else False)
     if g["assignments"] is not None:
         a = g["assignments"]
         data.assignments = [Assignment(*r) for r in zip(a["staff_id"], a["position_id"], _dates(a["start_date"]),

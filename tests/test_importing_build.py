@@ -80,7 +80,7 @@ def test_seat_sequence_rule_refills_the_lowest_vacant_seat(tmp_path):
 def test_seat_shared_and_per_person_rules(tmp_path):
     s, out = roster(tmp_path, SEAT_BODY, seats={"rule": "shared"})
     assert read(out, "positions") == [{"position_id": "op:therapist", "title": "Therapist", "program_id": "op",
-                                       "role_kind": "other", "capacity": "4"}]
+                                       "role_kind": "other", "capacity": "4", "inferred": "true"}]
     assert s["validation"]["status"] == "ok"
     s, out = roster(tmp_path, SEAT_BODY, seats={"rule": "per_person"})
     assert sorted(r["position_id"] for r in read(out, "assignments"))[0] == "op:therapist:1"

@@ -48,7 +48,7 @@ def _tricky_org() -> OrgData:
         programs={prog_id: Program(prog_id, NASTY[2], NASTY[3]), "B": Program("B", "Plain", "crisis")},
         positions={"seat'1": Position("seat'1", NASTY[0], prog_id, "supervisor"),
                    "seat`2`": Position("seat`2`", NASTY[1], "B", "clinician", 22.5, 2),
-                   "seat{3}": Position("seat{3}", "Dir // x", "B", "director", None, 1)},
+                   "seat{3}": Position("seat{3}", "Dir // x", "B", "director", None, 1, inferred=True)},
         assignments=[Assignment(ids[0], "seat'1", d(2020, 1, 1), d(2022, 3, 31)),
                      Assignment(ids[1], "seat`2`", d(2020, 1, 2)),
                      Assignment(ids[2], "seat`2`", d(2020, 1, 3)),
@@ -83,6 +83,7 @@ def test_round_trip_keeps_every_record_field_and_table(neo4j_driver):
     # names with quotes, backticks, braces and // come back unchanged, byte for byte
     assert [s.name for s in back.staff.values()] == NASTY
     assert back.config.get("cascades", "window_days") == 90
+    assert [p.inferred for p in back.positions.values()] == [False, False, True]   # a seat an import inferred
     assert OrgGraph(back).data_end == OrgGraph(data).data_end == d(2022, 12, 31)
 
 

@@ -127,6 +127,8 @@ def test_overload(riverbend, pinned):
 def test_churn(riverbend, pinned):
     """Holders, exits, occupancy and vacancy are as pinned; expected exits now count the holders' tenure."""
     got = _plain(churn_seats(riverbend), "seats")
+    # added since: seats an import inferred are not tested (the example's seats are all its own)
+    assert got.pop("inferred_seats") == 0
     got["seats"] = sorted(_without(got["seats"]), key=lambda r: r["position_id"])
     old = dict(pinned["churn"], seats=sorted(_without(pinned["churn"]["seats"]), key=lambda r: r["position_id"]))
     for part in (got, old):
@@ -185,8 +187,16 @@ def test_departures(riverbend, pinned):
 def test_cost(riverbend, pinned):
     res = turnover_cost(riverbend)
     got = jsonable({"periods": res.table, "as_of": res.as_of, **res.extras})
-    _same(got, pinned["cost"])
-    _same(jsonable(cost_model(riverbend)), pinned["cost_model"])
+    _same(_without_vacancy_reasons(got), pinned["cost"])
+    _same(_without_vacancy_reasons(jsonable(cost_model(riverbend))), pinned["cost_model"])
+
+
+def _without_vacancy_reasons(d: dict) -> dict:
+    """Added since: each role's vacancy says why (``reason``) and counts exits from inferred seats (none here)."""
+    model = d.get("model", d)
+    for v in model["vacancy"].values():
+        assert v.pop("inferred_exits") == 0 and v.pop("reason")
+    return d
 
 
 def _no_sentences(d):
@@ -234,5 +244,7 @@ def test_audit_states_the_planted_structural_findings(riverbend, pinned):
         if f["estimated_cost"]:
             assert f["claim"] and f["ratio"] > 1 and f["ci_low"] > 1
     audit["org"]["source"] = pinned["audit"]["org"]["source"]    # where the example was loaded from
+    # added since: external managers and inferred seats are counted apart (the example has neither)
+    assert (audit["org"].pop("external_staff"), audit["org"].pop("inferred_positions")) == (0, 0)
     _same({k: audit[k] for k in ("org", "as_of", "window_start")},
           {k: pinned["audit"][k] for k in ("org", "as_of", "window_start")})

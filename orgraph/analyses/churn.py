@@ -22,7 +22,12 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 from .persontime import person_time, piece_rates, standard_rates, stratum_days, stratum_exits
 
-__all__ = ["churn_seats"]
+__all__ = ["churn_seats", "INFERRED_SEATS_UNTESTED"]
+
+#: Why a seat an import inferred is never tested as a churn seat.
+INFERRED_SEATS_UNTESTED = ("the export has no position ids, so its seats were inferred from program and title: "
+                           "which people held the same seat is not in the data, and a 'seat with N holders' would "
+                           "be invented")
 
 
 def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders: int | None = None,
@@ -57,7 +62,14 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
         (meets the holder rule but not the test), ``departures`` (``staff_id,
         exit_date, tenure_days, supervisor_id``) and ``shared_factors``
         (sentences, for flagged and watch seats). ``extras["baseline"]``:
-        ``exits_per_seat_year`` by role kind.
+        ``exits_per_seat_year`` by role kind; ``extras["inferred_seats"]``: how
+        many seats were left out because an import inferred them; ``untested``
+        holds the sentence saying so.
+
+        Seats marked ``inferred`` in ``positions.csv`` (made by an import's
+        ``[seats] rule`` because the export has no position ids) are not in the
+        table: who shared such a seat is a guess, so it is neither tested nor
+        watched, and the summary says the question could not be tested.
 
     Notes
     -----
@@ -102,9 +114,15 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
                 "doc_ratio": dr, "observed_from": iso(obs0), "as_of": iso(cut - DAY)}
     A = assignments(org, cut)
     P = people(org, cut)
+    guessed = {pid for pid, p in org.data.positions.items() if p.inferred}
+    n_guessed = int(A["position_id"].isin(guessed).groupby(A["position_id"]).any().sum()) if len(A) else 0
+    untested = None
+    if n_guessed:
+        untested = (f"{n_guessed} seat{' was' if n_guessed == 1 else 's were'} not tested as churn seats: "
+                    f"{INFERRED_SEATS_UNTESTED}.")
     if not len(A):
         return Result("churn", settings["as_of"], settings, [], "No seat was ever held.",
-                      {"baseline": {"exits_per_seat_year": {}}})
+                      {"baseline": {"exits_per_seat_year": {}}, "inferred_seats": 0})
     A = A.join(P[["exit", "termination_type"]], on="staff_id")
     A["days"] = (A["end"] - A["start"]).dt.days
     A["exit_here"] = A["exit"].notna() & (A["exit"] + DAY == A["end"])
@@ -143,7 +161,8 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     left_here = held & pt["exit"].to_numpy()
     seats["exits"] = pd.Series(left_here[held].astype(int)).groupby(seat[held]).sum() \
         .reindex(seats.index).fillna(0).astype(int)
-    rule = seats["max_holders_in_window"] >= k_min
+    real = ~seats.index.isin(guessed)
+    rule = (seats["max_holders_in_window"] >= k_min) & real
 
     def test(excluded: pd.Index) -> None:
         keep = held & ~pd.Index(seat).isin(excluded)
@@ -151,7 +170,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
         mu = piece_rates(pt, rates) * pt["days"].to_numpy()
         seats["expected"] = pd.Series(mu[held]).groupby(seat[held]).sum().reindex(seats.index).fillna(0.0)
         seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
-        tested = seats["expected"] > 0
+        tested = (seats["expected"] > 0) & real
         seats["p_adjusted"] = np.nan
         seats.loc[tested, "p_adjusted"] = bh_adjust(seats.loc[tested, "p_value"].tolist())
         seats["flagged"] = rule & (seats["p_adjusted"] < q)
@@ -163,7 +182,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     seats["watch"] = rule & ~seats["flagged"]
     by = seats.groupby("role_kind")[["exits", "occupied_days"]].sum()
     rate = (by["exits"] / by["occupied_days"].where(by["occupied_days"] > 0)).fillna(0.0)
-    seats = seats.sort_values(["p_adjusted", "p_value"], na_position="last", kind="stable")
+    seats = seats[real].sort_values(["p_adjusted", "p_value"], na_position="last", kind="stable")
 
     pos = org.data.positions
     exits = A[A["exit_here"]]
@@ -195,8 +214,14 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
         })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
     n_f, n_w = sum(r["flagged"] for r in out), sum(r["watch"] for r in out)
-    summary = f"{len(out)} seats; {n_f} lose holders faster than usual turnover explains, {n_w} to watch."
-    return Result("churn", settings["as_of"], settings, out, summary, {"baseline": {"exits_per_seat_year": baseline}})
+    if not out and n_guessed:
+        summary = f"Churn seats could not be tested: {INFERRED_SEATS_UNTESTED}."
+    else:
+        summary = f"{len(out)} seats; {n_f} lose holders faster than usual turnover explains, {n_w} to watch."
+        if n_guessed:
+            summary += f" {untested}"
+    return Result("churn", settings["as_of"], settings, out, summary, {
+        "baseline": {"exits_per_seat_year": baseline}, "inferred_seats": n_guessed}, [untested] if untested else [])
 
 
 def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) -> dict[str, list[dict]]:

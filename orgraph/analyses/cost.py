@@ -45,6 +45,8 @@ from ..settings import analysis_cut, resolve
 from .exposure import assignments, iso, people
 
 __all__ = [
+    "INFERRED_SEATS_REASON",
+    "inferred_seats",
     "ROLE_KINDS",
     "ASSUMPTION_SOURCES",
     "cost_settings",
@@ -128,6 +130,13 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     Kaplan-Meier restricted mean. With fewer than ``min_vacancy_samples`` refills,
     ``[cost] vacancy_days`` is used and ``source`` says so.
 
+    Seats marked ``inferred`` (made by an import's ``[seats] rule`` because the
+    export has no position ids) are left out: the "next holder" of such a seat is
+    just the next person hired to the same program and title, so a gap measured
+    there would be a vacancy invented between two unrelated people. Their exits
+    are counted in ``inferred_exits``, and when they leave too few refills the
+    fallback's ``reason`` says why (:data:`INFERRED_SEATS_REASON`).
+
     Parameters
     ----------
     org : OrgGraph
@@ -137,8 +146,9 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     Returns
     -------
     dict
-        ``{role_kind: {"days", "median_days", "refills", "still_empty", "source"}}``
-        for every role kind in :data:`ROLE_KINDS`.
+        ``{role_kind: {"days", "median_days", "refills", "still_empty", "inferred_exits", "source",
+        "reason"}}`` for every role kind in :data:`ROLE_KINDS`; ``source`` is ``"measured"`` or
+        ``"fallback"`` and ``reason`` says why in words.
 
     Examples
     --------
@@ -152,6 +162,11 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     >>> v = vacancy_days_by_role(OrgGraph(data))["clinician"]
     >>> v["refills"], v["source"], v["days"]
     (1, 'fallback', 60.0)
+    >>> from dataclasses import replace
+    >>> data.positions["P"] = replace(data.positions["P"], inferred=True)
+    >>> v = vacancy_days_by_role(OrgGraph(data))["clinician"]
+    >>> v["refills"], v["inferred_exits"], v["days"], v["reason"] == INFERRED_SEATS_REASON
+    (0, 1, 60.0, True)
     """
     s = cost_settings(org)
     cut = analysis_cut(org, as_of)
@@ -160,10 +175,14 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     tau = float(s["max_vacancy_days"])
     out = {}
     gaps = pd.DataFrame(columns=["role_kind", "gap", "refilled"])
+    inferred_exits: dict[str, int] = {}
     if len(af):
-        left = af.join(ppl[["exited", "end"]].rename(columns={"end": "staff_end"}), on="staff_id")
+        left = af.join(ppl[["exited", "end"]].rename(columns={"end": "staff_end"}), on="staff_id", how="inner")
         left = left[left["exited"].fillna(False).astype(bool) & (left["end"] == left["staff_end"])]
         left = left.sort_values("end")[["position_id", "role_kind", "end"]]
+        guessed = left["position_id"].isin(inferred_seats(org))
+        inferred_exits = left.loc[guessed, "role_kind"].fillna("other").value_counts().to_dict()
+        left = left[~guessed]
         starts = af[["position_id", "start"]].sort_values("start")
         if len(left):
             m = pd.merge_asof(left, starts, left_on="end", right_on="start", by="position_id",
@@ -174,19 +193,41 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     for rk in ROLE_KINDS:
         g = gaps[gaps["role_kind"] == rk]
         n_ref = int(g["refilled"].sum())
-        entry = {"refills": n_ref, "still_empty": int((~g["refilled"].astype(bool)).sum())}
+        n_inf = int(inferred_exits.get(rk, 0))
+        entry = {"refills": n_ref, "still_empty": int((~g["refilled"].astype(bool)).sum()), "inferred_exits": n_inf}
         if n_ref >= int(s["min_vacancy_samples"]):
             days = g["gap"].to_numpy(float)
             obs = g["refilled"].to_numpy(bool)
             entry["days"] = round(_km_restricted_mean(days, obs, tau), 1)
             entry["median_days"] = float(np.median(np.minimum(days[obs], tau)))
             entry["source"] = "measured"
+            entry["reason"] = (f"measured on {n_ref} refilled seat{'' if n_ref == 1 else 's'} of the org's own "
+                               "history")
         else:
             entry["days"] = float(s["vacancy_days"])
             entry["median_days"] = None
             entry["source"] = "fallback"
+            entry["reason"] = _too_few_reason(n_ref, s)
+            if n_inf:
+                entry["reason"] = INFERRED_SEATS_REASON + ("" if not len(g) else f"; of the other seats "
+                                                           f"{entry['reason']}")
         out[rk] = entry
     return out
+
+
+#: Why a vacancy is not measured on seats an import inferred.
+INFERRED_SEATS_REASON = ("the export has no position ids; seats were inferred, so a vacancy between two unrelated "
+                         "people would be invented")
+
+
+def inferred_seats(org) -> set[str]:
+    """Ids of the seats marked ``inferred`` (made by an import's seat rule, not in the source data)."""
+    return {pid for pid, p in org.data.positions.items() if getattr(p, "inferred", False)}
+
+
+def _too_few_reason(n: int, s: dict) -> str:
+    seats = "no seat was" if n == 0 else f"only {n} seat{' was' if n == 1 else 's were'}"
+    return f"{seats} refilled in the data (at least {s['min_vacancy_samples']} needed)"
 
 
 def _salary(s: dict, role_kind: str) -> float:
@@ -302,7 +343,8 @@ def cost_model(org: OrgGraph | None = None, *, as_of=None) -> dict:
         vac = vacancy_days_by_role(org, as_of=as_of)
     else:
         vac = {rk: {"days": float(s["vacancy_days"]), "median_days": None, "refills": 0, "still_empty": 0,
-                    "source": "fallback"} for rk in ROLE_KINDS}
+                    "inferred_exits": 0, "source": "fallback", "reason": "no org history was given"}
+               for rk in ROLE_KINDS}
     model = {"settings": s, "vacancy": vac, "as_of": None}
     if org is not None:
         model["as_of"] = iso(analysis_cut(org, as_of) - pd.Timedelta(days=1))
@@ -316,7 +358,11 @@ def cost_model(org: OrgGraph | None = None, *, as_of=None) -> dict:
                          f"{lo:.0%}-{hi:.0%} (Boushey & Glynn 2012); check the [cost] settings.")
     for rk in ("clinician", "supervisor"):
         v = vac[rk]
-        if v["source"] == "fallback":
+        if v["source"] == "fallback" and v["inferred_exits"]:
+            notes.append(f"The vacancy of a {rk} seat uses the [cost] vacancy_days setting ({s['vacancy_days']} "
+                         f"days), not the org's own history: {v['reason']} ({v['inferred_exits']} {rk} exits were "
+                         f"from inferred seats).")
+        elif v["source"] == "fallback":
             n = v["refills"]
             seats = "No" if n == 0 else f"Only {n}"
             notes.append(f"{seats} {rk} seat{'' if n == 1 else 's'} {'was' if n == 1 else 'were'} refilled in the "

@@ -65,7 +65,7 @@ def observed_from(org: OrgGraph, cut: pd.Timestamp | None = None, *, min_missing
     t0 = pd.Timestamp(org.data_start)
     sf = org.staff_frame
     cut = org.censor if cut is None else cut
-    sf = sf[sf["hire"] < cut]
+    sf = sf[(sf["hire"] < cut) & ~sf["external"].fillna(False).astype(bool)]
     exited = sf["exit"].notna() & (sf["exit"] < cut)
     if not exited.any():
         return t0
@@ -94,8 +94,13 @@ def supervision(org: OrgGraph, cut: pd.Timestamp) -> pd.DataFrame:
     return _clip(org.supervision_frame, cut).reset_index(drop=True)
 
 
-def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None) -> pd.DataFrame:
+def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None, *,
+           include_external: bool = False) -> pd.DataFrame:
     """Staff employed before ``cut``, indexed by ``staff_id``.
+
+    External managers (``external = true`` in staff.csv: named in an export as
+    someone's manager but not employed in it) are left out unless
+    ``include_external``: they are in no headcount, exit count or rate.
 
     Columns: ``hire``, ``exit`` (last day, NaT if still employed at ``cut``),
     ``end`` (half-open, at most ``cut``), ``exited``, ``start`` (``hire``, or
@@ -105,6 +110,8 @@ def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None) 
     """
     sf = org.staff_frame
     sf = sf[sf["hire"] < cut]
+    if not include_external:
+        sf = sf[~sf["external"].fillna(False).astype(bool)]
     out = pd.DataFrame(index=sf.index)
     out["hire"] = sf["hire"]
     exited = sf["exit"].notna() & (sf["exit"] < cut)
@@ -148,7 +155,7 @@ def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> 
     >>> sorted(c.loc[c["supervisor_id"] == "S1", "staff_id"])
     ['C1', 'C2', 'C3', 'C4']
     """
-    P = people(org, cut)
+    P = people(org, cut, include_external=True)   # a team that loses an external manager is still a team
     S = supervision(org, cut)
     ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]
     ex = ex.rename(columns={"exit": "sup_exit"}).rename_axis("supervisor_id").reset_index()

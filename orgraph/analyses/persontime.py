@@ -185,7 +185,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     exited = (ex.notna() & (ex < cut)).to_numpy()
     e0 = np.where(exited, day_number(ex.fillna(cut)) + 1, cut_d)
     e0 = np.minimum(e0, cut_d)
-    keep = e0 > s0
+    keep = (e0 > s0) & ~sf["external"].fillna(False).astype(bool).to_numpy()   # external managers: no person-time
     sc_all = np.arange(len(sf), dtype=np.int64)
     sc_k, s_k, e_k = sc_all[keep], s0[keep], e0[keep]
 

@@ -297,7 +297,7 @@ def _model(org, day, hist: pd.DataFrame, cur_mi: int, st: dict) -> dict | None:
     w = np.array([fit["factors"][n]["weight"] for n in RISK_FACTORS])
     ts = pd.Timestamp(day)
     sf = org.staff_frame
-    emp = sf[(sf["hire"] <= ts) & (sf["end"] > ts)]
+    emp = sf[(sf["hire"] <= ts) & (sf["end"] > ts) & ~sf["external"].fillna(False).astype(bool)]
     if not len(emp):
         return None
     rows = pd.DataFrame({"staff_id": emp["staff_id"].to_numpy(), "ref": ts, "prev_mi": cur_mi - 1})

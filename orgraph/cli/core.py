@@ -47,8 +47,11 @@ def info_cmd(source, fmt):
         emit(s if fmt == "json" else s["exits_by_year"], fmt)
         return
     click.echo(f"{s['source']}")
-    click.echo(f"  people:        {s['staff']} ({s['staff_active']} employed on {s['date_to']})")
-    click.echo(f"  seats:         {s['positions']} in {s['programs']} programs")
+    ext = (f"; not counted: {s['external_staff']} external manager{'' if s['external_staff'] == 1 else 's'}"
+           if s["external_staff"] else "")
+    click.echo(f"  people:        {s['staff']} ({s['staff_active']} employed on {s['date_to']}{ext})")
+    inf = f" ({s['inferred_positions']} inferred by the import's [seats] rule)" if s["inferred_positions"] else ""
+    click.echo(f"  seats:         {s['positions']} in {s['programs']} programs{inf}")
     click.echo(f"  data covers:   {s['date_from']} to {s['date_to']}")
     click.echo(f"  links:         {s['assignments']} seat assignments, {s['supervision_links']} supervision links")
     click.echo(f"  optional data: {', '.join(s['optional_files']) or 'none'}")

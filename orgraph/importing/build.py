@@ -217,7 +217,11 @@ def peak_holders(intervals) -> int:
 
 
 def allocate_seats(stints: list[AStint], fields: Fields, mapping: Mapping, ledger: Ledger) -> list[dict]:
-    """Set ``stint.position`` for every stint and return the positions table rows."""
+    """Set ``stint.position`` for every stint and return the positions table rows.
+
+    A seat from the export's position id has ``inferred = False``; a seat made by the ``[seats] rule`` has
+    ``inferred = True`` (who shared it is a guess, so no vacancy is measured on it downstream).
+    """
     positions: dict[str, dict] = {}
     groups: dict[tuple[str, str], list[AStint]] = defaultdict(list)
     by_pos: dict[str, list[AStint]] = defaultdict(list)
@@ -240,7 +244,7 @@ def allocate_seats(stints: list[AStint], fields: Fields, mapping: Mapping, ledge
             ledger.warn(f"position {pid!r} has up to {cap} holders at once; capacity set to {cap}. If the export's "
                         "position ids are job codes rather than seats, remove position_id from [columns]")
         positions[pid] = {"position_id": pid, "title": first.title, "program_id": first.program_id,
-                          "role_kind": fields.role_kind(first.title), "capacity": max(cap, 1)}
+                          "role_kind": fields.role_kind(first.title), "capacity": max(cap, 1), "inferred": False}
     rule = mapping.seat_rule
     for (prog, title), ss in groups.items():
         base = f"{prog}:{slug(title)}"
@@ -251,7 +255,7 @@ def allocate_seats(stints: list[AStint], fields: Fields, mapping: Mapping, ledge
                 s.position = base
             rk = fields.role_kind(title)
             positions[base] = {"position_id": base, "title": title, "program_id": prog, "role_kind": rk,
-                               "capacity": max(cap, 1)}
+                               "capacity": max(cap, 1), "inferred": True}
             continue
         if rule == "per_person":
             seen: dict[str, int] = {}
@@ -262,7 +266,7 @@ def allocate_seats(stints: list[AStint], fields: Fields, mapping: Mapping, ledge
                 if s.position not in positions:
                     rk = rk or fields.role_kind(title)
                     positions[s.position] = {"position_id": s.position, "title": title, "program_id": prog,
-                                             "role_kind": rk, "capacity": 1}
+                                             "role_kind": rk, "capacity": 1, "inferred": True}
             continue
         # sequence rule
         ss.sort(key=lambda s: (s.start, s.line))
@@ -280,7 +284,7 @@ def allocate_seats(stints: list[AStint], fields: Fields, mapping: Mapping, ledge
                 rk = rk or fields.role_kind(title)
                 pid = f"{base}:{k}"
                 positions[pid] = {"position_id": pid, "title": title, "program_id": prog, "role_kind": rk,
-                                  "capacity": 1}
+                                  "capacity": 1, "inferred": True}
             s.position = f"{base}:{k}"
             heapq.heappush(busy, (s.end or _FAR, k))
     return list(positions.values())

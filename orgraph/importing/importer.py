@@ -134,6 +134,9 @@ def import_file(data_file, mapping, out, *, validate: bool = True, roster=None) 
             items = ledger.managers.get(key, [])
             managers[f"n_{key}"] = ledger.n_managers(key)
             managers[key] = items[:_LIST_CAP]
+    seats = seat_accounting(positions, assignments, m.seat_rule)
+    if seats["note"]:
+        ledger.notes.append(seats["note"])
     open_end = fields.open_end_note()
     if open_end:
         ledger.notes.append(open_end)
@@ -152,6 +155,7 @@ def import_file(data_file, mapping, out, *, validate: bool = True, roster=None) 
         "date_format": {"format": " or ".join(df.formats) if df else "", "detected": bool(df and df.detected),
                         "evidence": df.evidence if df else ""},
         "managers": managers,
+        "seats": {k: v for k, v in seats.items() if k != "note"},
         "unmapped": {k: dict(v.most_common()) for k, v in ledger.unmapped.items() if v},
         "warnings": ledger.warnings[:_LIST_CAP], "n_warnings": len(ledger.warnings),
         "notes": ledger.notes,
@@ -164,6 +168,41 @@ def import_file(data_file, mapping, out, *, validate: bool = True, roster=None) 
     summary["seconds"] = round(time.perf_counter() - t0, 3)
     write_summary(out, summary)
     return summary
+
+
+def seat_accounting(positions: list[dict], assignments: list[dict], rule: str) -> dict:
+    """Where the seats came from: ``{"position_ids": "export" | "none" | "some", "rule", "seats_from_export",
+    "seats_inferred", "assignments_on_inferred", "note"}``. ``note`` is the sentence the summary shows when
+    seats were inferred (empty otherwise).
+
+    Examples
+    --------
+    >>> s = seat_accounting([{"position_id": "op:therapist:1", "inferred": True}],
+    ...                     [{"position_id": "op:therapist:1"}] * 3, "sequence")
+    >>> s["position_ids"], s["seats_inferred"], s["assignments_on_inferred"]
+    ('none', 1, 3)
+    >>> print(s["note"])     # doctest: +NORMALIZE_WHITESPACE
+    The export has no position ids, so its 1 seat was inferred by the [seats] rule "sequence" (program + title):
+    they are marked inferred = true in positions.csv. Who held the same inferred seat is a guess, so no vacancy
+    is measured on them (the cost model uses [cost] vacancy_days) and they are not tested as churn seats.
+    """
+    inferred = {p["position_id"] for p in positions if p.get("inferred")}
+    n_inf = len(inferred)
+    n_exp = len(positions) - n_inf
+    on_inf = sum(1 for a in assignments if a["position_id"] in inferred)
+    ids = "export" if not n_inf else "none" if not n_exp else "some"
+    note = ""
+    if n_inf:
+        seats = f"{n_inf} seat{'' if n_inf == 1 else 's'}"
+        head = (f"The export has no position ids, so its {seats} {'was' if n_inf == 1 else 'were'} inferred"
+                if ids == "none" else
+                f"{on_inf} of {len(assignments)} jobs in the export have no position id, so {seats} "
+                f"{'was' if n_inf == 1 else 'were'} inferred")
+        note = (f"{head} by the [seats] rule \"{rule}\" (program + title): they are marked inferred = true in "
+                "positions.csv. Who held the same inferred seat is a guess, so no vacancy is measured on them (the "
+                "cost model uses [cost] vacancy_days) and they are not tested as churn seats.")
+    return {"position_ids": ids, "rule": rule if n_inf else None, "seats_from_export": n_exp,
+            "seats_inferred": n_inf, "assignments_on_inferred": on_inf, "note": note}
 
 
 def _read_roster_part(data_file, mapping, ledger: Ledger):

@@ -2,7 +2,8 @@
 
 The bundle files follow ``docs/data-format.md``. ``staff.csv`` always has the
 optional ``external`` column (``true`` for managers named in the export who are
-not employees in it). ``rejected.csv`` lists every rejected source row with its
+not employees in it), and ``positions.csv`` the optional ``inferred`` column
+(``true`` for seats made by the ``[seats] rule``, not in the export). ``rejected.csv`` lists every rejected source row with its
 line number in the export, the rule, the reason and the row's own cells.
 ``import-summary.json`` accounts for every source row and carries the
 validation result of the written bundle.
@@ -70,8 +71,9 @@ def write_bundle(out: Path, *, people: dict[str, Person], programs: dict[str, di
     counts["programs"] = _write(out / "programs.csv", ["program_id", "name", "service_line"],
                                 ([pid, p["name"], p["service_line"]] for pid, p in sorted(programs.items())))
     counts["positions"] = _write(
-        out / "positions.csv", ["position_id", "title", "program_id", "role_kind", "capacity"],
-        ([p["position_id"], p["title"], p["program_id"], p["role_kind"], p["capacity"]]
+        out / "positions.csv", ["position_id", "title", "program_id", "role_kind", "capacity", "inferred"],
+        ([p["position_id"], p["title"], p["program_id"], p["role_kind"], p["capacity"],
+          "true" if p.get("inferred") else "false"]
          for p in sorted(positions, key=lambda p: p["position_id"])))
     counts["assignments"] = _write(
         out / "assignments.csv", ["staff_id", "position_id", "start_date", "end_date"],

@@ -270,10 +270,12 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
         for (s, sup), kind in edges.items():
             if kind == rank and s in kept and sup in kept:
                 parents.setdefault(nid(s), nid(sup))
-    counts = {k: sum(1 for n in nodes if n["status"] == k) for k in STATUS_STYLES}
-    counts["churn_seat"] = sum(1 for n in nodes if n["churn_seat"])
-    counts["cascade"] = sum(1 for n in nodes if n["cascade"])
-    totals = {"people": len(nodes), "employed": len(nodes) - counts["left"], "left": counts["left"]}
+    # external managers (named in an export, not employed by the org) are drawn with their team but never counted
+    staff_nodes = [n for n in nodes if not data.staff[n["_raw"]].external]
+    counts = {k: sum(1 for n in staff_nodes if n["status"] == k) for k in STATUS_STYLES}
+    counts["churn_seat"] = sum(1 for n in staff_nodes if n["churn_seat"])
+    counts["cascade"] = sum(1 for n in staff_nodes if n["cascade"])
+    totals = {"people": len(staff_nodes), "employed": len(staff_nodes) - counts["left"], "left": counts["left"]}
     if anonymize:
         if min_cell is None:
             min_cell = resolve(org, "privacy")["min_cell"]

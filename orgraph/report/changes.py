@@ -37,6 +37,7 @@ from ..analyses.cost import turnover_cost
 from ..errors import AnalysisError, SourceError
 from ..graph import OrgGraph, as_date
 from ..privacy import Pseudonymizer, suppress
+from ..summary import counted_staff
 from .findings import Names
 from .flags import cascade_flags, churn_flags, overload_flags
 from .words import money, plural
@@ -53,7 +54,7 @@ def exits_between(org: OrgGraph, since, as_of) -> pd.DataFrame:
     >>> sorted(exits_between(demo_org(), "2020-12-31", "2021-03-31").index)   # S1 left on 2020-12-31 itself
     ['C1', 'C2', 'C3']
     """
-    sf = org.staff_frame
+    sf = counted_staff(org)
     a, b = pd.Timestamp(as_date(since)), pd.Timestamp(as_date(as_of))
     return sf[sf["exited"] & (sf["exit"] > a) & (sf["exit"] <= b)]
 
@@ -93,7 +94,7 @@ def _year_of_exits(org: OrgGraph, day) -> tuple[int, float]:
 
 def _employed(org: OrgGraph, day) -> int:
     ts = pd.Timestamp(as_date(day))
-    sf = org.staff_frame
+    sf = counted_staff(org)
     return int(((sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))).sum())
 
 
@@ -279,7 +280,7 @@ def changes_since(org: OrgGraph, *, since, as_of, then: dict, now: dict, anonymi
 def _headcount_by_program(org: OrgGraph, day) -> dict:
     """People employed on ``day`` by the program of their seat (the rule of the pack's headcount table)."""
     ts = pd.Timestamp(as_date(day))
-    sf = org.staff_frame
+    sf = counted_staff(org)
     employed = sf.index[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
     prog_of = {x["id"]: x.get("program_id") for _, x in org.snapshot(as_date(day)).nodes(data=True)
                if x.get("kind") == "staff"}

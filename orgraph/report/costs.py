@@ -281,4 +281,6 @@ def finance_headlines(org: OrgGraph, *, as_of=None, min_cell: int | None = None)
         f"{money(c['recruiting'])}, onboarding {money(c['onboarding'])}, {vsrc} {v['days']:.0f} days of empty "
         f"seat {money(c['vacancy'])}, and {res.extras['model']['settings']['ramp_months']:g} months of ramp-up "
         f"{money(c['ramp_up'])}.")
+    if v["source"] != "measured" and v.get("inferred_exits"):
+        lines.append(f"The empty-seat days are assumed, not measured: {v['reason']}.")
     return lines

@@ -233,6 +233,8 @@ def _assumptions_slide(audit: dict, content: dict, privacy: list[str]) -> dict:
                      f"{money(c['vacancy'])} and {model['settings']['ramp_months']:g} months of ramp-up "
                      f"{money(c['ramp_up'])}. Every figure and its source is in `orgraph cost` and orgraph.toml "
                      "[cost].")
+        if v["source"] != "measured" and v.get("inferred_exits"):
+            lines.append(f"The empty-seat days are assumed, not measured: {v['reason']}.")
     lines += list(audit.get("untestable") or [])
     lines += list(content.get("notes") or audit.get("notes") or [])
     return {"layout": "content", "title": "Appendix: assumptions", "bullets": lines}

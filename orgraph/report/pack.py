@@ -14,6 +14,7 @@ import pandas as pd
 from ..analyses.overload import SPAN_BANDS, span_band
 from ..graph import OrgGraph, as_date
 from ..privacy import Pseudonymizer, month, suppress
+from ..summary import counted_staff
 from .flags import MapFlags
 from .kinds import HOW_TO_READ, KIND_TITLES, action
 from .words import chance, interval, money, plural
@@ -209,7 +210,7 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
     """The pack's tables as lists of records, suppressed when anonymized."""
     day = as_date(as_of)
     ts = pd.Timestamp(day)
-    sf = org.staff_frame
+    sf = counted_staff(org)          # external managers are in no headcount
     employed = sf[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
     H = org.snapshot(day)
     prog_of = {a["id"]: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
@@ -388,7 +389,7 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
 
     out = []
     ts = pd.Timestamp(day)
-    sf = org.staff_frame
+    sf = counted_staff(org)
     emp = int(((sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))).sum())
     left = int(((sf["exit"] < ts) & (sf["exit"] >= ts - pd.DateOffset(years=1))).sum())
     n_prog = len(org.data.programs)

@@ -231,7 +231,7 @@ def _props(record, fields: tuple[str, ...]) -> dict:
 
 _STAFF_FIELDS = ("name", "discipline", "termination_type", "termination_reason", "fte", "annual_salary", "license",
                  "external")
-_POSITION_FIELDS = ("title", "program_id", "role_kind", "budgeted_caseload", "capacity")
+_POSITION_FIELDS = ("title", "program_id", "role_kind", "budgeted_caseload", "capacity", "inferred")
 _PROGRAM_FIELDS = ("name", "service_line")
 
 
@@ -791,8 +791,10 @@ def read_org_from(driver, *, org: str | None = None, database: str | None = None
     data = OrgData(source=source)
     for pid, name, line in _one(driver, "read_programs", database, params)["rows"]:
         data.programs[pid] = Program(pid, name, line)
-    for pid, title, prog, kind, budget, capacity in _one(driver, "read_positions", database, params)["rows"]:
-        data.positions[pid] = Position(pid, title, prog, kind, budget, 1 if capacity is None else capacity)
+    for pid, title, prog, kind, budget, capacity, inferred in _one(driver, "read_positions", database,
+                                                                   params)["rows"]:
+        data.positions[pid] = Position(pid, title, prog, kind, budget, 1 if capacity is None else capacity,
+                                       bool(inferred))
     for sid, name, disc, hire, term, ttype, reason, fte, salary, lic, external in \
             _one(driver, "read_staff", database, params)["rows"]:
         data.staff[sid] = Staff(sid, name, disc, _iso(hire), _iso(term), ttype, reason,
