@@ -66,7 +66,7 @@ def churn(res, view):
     st = res.settings
     title = (f"Churn seats: {n_f} flagged, {n_w} to watch (at least {st['min_holders']} holders in "
              f"{st['window_months']} months; flagged when exits beat the role's usual rate at FDR {st['fdr']:g})")
-    return title, res.extras.get("untested")
+    return title, None
 
 
 def caseload(res, view):
