@@ -27,7 +27,7 @@ from ..settings import analysis_cut
 from ..stats import bh_adjust
 from ..plain import plural
 from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
-                    person_months, rate_record, rounded, setting_of, staff_codes, take)
+                    person_months, rate_records, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
 
 __all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
@@ -288,30 +288,38 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
         ev &= tt
     days = f["days"].to_numpy().astype(float)
     tot_e, tot_d = int(ev.sum()), float(days.sum())
-    records, suppressed = [], {}
-    ids = f["staff_id"].to_numpy()
+    keep, suppressed = [], {}
+    sc = f["sc"].to_numpy().astype(np.int64)
+    n_sc = int(sc.max()) + 1 if len(sc) else 1
     for factor, level in _levels(f, recent).items():
-        lv = level.to_numpy()
-        frame = pd.DataFrame({"level": lv, "staff_id": ids, "e": ev, "d": days})
-        g = frame.groupby("level").agg(people=("staff_id", "nunique"), exits=("e", "sum"), days=("d", "sum"))
-        lv_leavers = frame[frame["e"]].groupby("level")["staff_id"].nunique()
-        for name, row in g.iterrows():
+        codes, names = pd.factorize(level.to_numpy(), sort=True)
+        ok = codes >= 0
+        k = len(names)
+        exits = np.bincount(codes[ok], weights=ev[ok], minlength=k).astype(np.int64)
+        level_days = np.bincount(codes[ok], weights=days[ok], minlength=k)
+        pairs = np.unique(codes[ok].astype(np.int64) * n_sc + sc[ok])
+        people = np.bincount(pairs // n_sc, minlength=k)
+        left = ok & ev
+        leavers = np.bincount(np.unique(codes[left].astype(np.int64) * n_sc + sc[left]) // n_sc, minlength=k)
+        for i, name in enumerate(names):
             if factor == "supervisor_recently_left" and name != "yes":
                 continue
-            if row["people"] < cell:
+            if people[i] < cell:
                 suppressed[factor] = suppressed.get(factor, 0) + 1
                 continue
-            e, d = int(row["exits"]), float(row["days"])
-            rr = rate_record(e, d, tot_e - e, tot_d - d, label_a=str(name), label_b="everyone else")
-            desc = FACTORS[factor].format(level=name, days=recent)
-            records.append({
-                "factor": factor, "level": str(name), "people": int(row["people"]),
-                "leavers": int(lv_leavers.get(name, 0)), "person_years": rr["person_years"], "exits": e,
-                "exit_rate_per_year": rr["exit_rate_per_year"], "rate_ratio": rr["rate_ratio"],
-                "ci_low": rr["ci_low"], "ci_high": rr["ci_high"], "p_value": rr["p_value"],
-                "share_of_exits": rounded(e / tot_e) if tot_e else None,
-                "share_of_person_time": rounded(d / tot_d), "description": desc,
-            })
+            keep.append((factor, name, int(people[i]), int(leavers[i]), int(exits[i]), float(level_days[i])))
+    rates = rate_records([e for *_, e, _ in keep], [d for *_, d in keep], [tot_e - e for *_, e, _ in keep],
+                         [tot_d - d for *_, d in keep], labels_a=[str(x[1]) for x in keep], label_b="everyone else")
+    records = []
+    for (factor, name, people_n, leavers_n, e, d), rr in zip(keep, rates):
+        records.append({
+            "factor": factor, "level": str(name), "people": people_n, "leavers": leavers_n,
+            "person_years": rr["person_years"], "exits": e,
+            "exit_rate_per_year": rr["exit_rate_per_year"], "rate_ratio": rr["rate_ratio"],
+            "ci_low": rr["ci_low"], "ci_high": rr["ci_high"], "p_value": rr["p_value"],
+            "share_of_exits": rounded(e / tot_e) if tot_e else None,
+            "share_of_person_time": rounded(d / tot_d), "description": FACTORS[factor].format(level=name, days=recent),
+        })
     adj = bh_adjust([r["p_value"] for r in records])
     for r, p in zip(records, adj):
         r["p_adjusted"] = p

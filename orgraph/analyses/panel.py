@@ -18,11 +18,11 @@ import pandas as pd
 
 from ..plain import jsonable
 from ..settings import resolve
-from ..stats import rate_ratio
+from ..stats import rate_ratio, rate_ratios
 from .persontime import _ns, attach_context, cached, month_index, month_start, person_time, staff_codes
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take",
-           "month_index", "month_start", "per_year", "rounded", "rate_record", "cached", "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
+           "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached", "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -67,7 +67,28 @@ def rounded(x, nd=4):
 
 def rate_record(events_a, days_a, events_b, days_b, *, label_a: str, label_b: str) -> dict:
     """:func:`orgraph.stats.rate_ratio` plus annual rates and labels, JSON-ready."""
-    rr = rate_ratio(int(events_a), float(days_a), int(events_b), float(days_b))
+    return _rate_record(rate_ratio(int(events_a), float(days_a), int(events_b), float(days_b)), events_a, days_a,
+                        events_b, days_b, label_a, label_b)
+
+
+def rate_records(events_a, days_a, events_b, days_b, *, labels_a, label_b: str) -> list[dict]:
+    """:func:`rate_record` for many groups at once (the tests run on arrays: :func:`orgraph.stats.rate_ratios`).
+
+    Examples
+    --------
+    >>> [r["rate_ratio"] for r in rate_records([2, 0], [730.5, 365.25], [1, 3], [730.5, 1095.75],
+    ...                                        labels_a=["a", "b"], label_b="the rest")]
+    [2.0, 0.0]
+    """
+    ea = [int(x) for x in events_a]
+    da = [float(x) for x in days_a]
+    eb = [int(x) for x in events_b]
+    db = [float(x) for x in days_b]
+    return [_rate_record(rr, *args, label_b) for rr, *args in zip(rate_ratios(ea, da, eb, db), ea, da, eb, db,
+                                                                  labels_a)]
+
+
+def _rate_record(rr, events_a, days_a, events_b, days_b, label_a, label_b) -> dict:
     out = {
         "group": label_a, "reference": label_b,
         "exits": int(events_a), "person_years": rounded(days_a / DAYS_PER_YEAR, 2),
