@@ -105,10 +105,9 @@ _SETTINGS = ("window_days", "supervisor_high_hr", "min_exits")
 
 def _overloaded(org, day) -> dict:
     """Supervisors flagged by the overload analysis with data up to ``day``: id -> reasons."""
-    from .overload import overloaded_supervisors
+    from .overload import flagged_supervisors
 
-    res = overloaded_supervisors(org, as_of=day)
-    return {s["supervisor_id"]: s["reasons"] for s in res.table if s["overloaded"]}
+    return flagged_supervisors(org, as_of=day)
 
 
 def _flags(org, f: pd.DataFrame, window: int, overloaded: dict) -> pd.DataFrame:
