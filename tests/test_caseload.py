@@ -214,3 +214,21 @@ def test_person_time_before_the_export_window_is_not_at_risk():
     # 13 months of 5 people (Jan 2022 - Jan 2023, all employed) are no longer at risk: 5 x 396 days
     assert int(full["days"].sum()) - int(pm["days"].sum()) == 5 * 396
     assert int(pm["exit"].sum()) == int(full["exit"].sum()) == 2
+
+
+def test_the_monthly_tables_are_built_once_shared_and_left_unchanged(riverbend):
+    """person_months, caseload_runs and doc_ratios are built once per org and handed out as they are (no copy
+    per use); the analyses that read them leave them as built."""
+    from orgraph.analyses.departures import departure_factors
+    from orgraph.analyses.docburden import _doc_ratios, doc_ratios, documentation_burden
+    from orgraph.analyses.panel import _caseload_runs, _person_months, caseload_runs, person_months
+
+    tables = (person_months(riverbend), caseload_runs(riverbend), doc_ratios(riverbend))
+    assert person_months(riverbend) is tables[0]
+    assert caseload_runs(riverbend) is tables[1] and doc_ratios(riverbend) is tables[2]
+    caseload_distribution(riverbend)
+    documentation_burden(riverbend)
+    departure_factors(riverbend)
+    for shared, fresh in zip(tables, (_person_months(riverbend), _caseload_runs(riverbend, 90.0),
+                                      _doc_ratios(riverbend))):
+        pd.testing.assert_frame_equal(shared, fresh)

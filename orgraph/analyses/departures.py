@@ -199,7 +199,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     """
     def build():
         pm = person_months(org)
-        pm["prev_mi"] = pm["mi"] - 1
+        pm = pm.assign(prev_mi=pm["mi"] - 1)
         return factor_context(org, pm, **kwargs)
 
     return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only

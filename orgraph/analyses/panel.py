@@ -116,6 +116,7 @@ def person_months(org) -> pd.DataFrame:
     Returns
     -------
     DataFrame
+        Shared by every analysis of the org (built once): read it, never change it.
         ``staff_id``, ``month`` (first of month), ``mi`` (months since
         1970-01), ``ref`` (first day employed in the month: the 1st, or the hire
         date), ``days`` (days at risk in the month: employed, on or after
@@ -133,7 +134,7 @@ def person_months(org) -> pd.DataFrame:
     >>> len(c1), int(c1.days.sum()), c1.exit.tolist()[-2:], c1.supervisor_id.tolist()[-3:]
     (17, 505, [False, True], ['S1', None, None])
     """
-    return cached(org, "person_months", lambda: _person_months(org))
+    return cached(org, "person_months", lambda: _person_months(org), copy=False)   # read-only
 
 
 def _person_months(org) -> pd.DataFrame:
@@ -167,6 +168,7 @@ def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
+        Shared by every analysis of the org (built once): read it, never change it.
         ``staff_id``, ``month``, ``mi``, ``active_clients``, ``cutoff`` (the
         month's percentile over everyone with a record, linear interpolation),
         ``pct_rank`` (percent of that month's records at or below this one),
@@ -181,7 +183,7 @@ def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
     [1, 2, 3, 4]
     """
     pct = float(setting_of(org, "caseload", "percentile", percentile))
-    return cached(org, f"caseload_runs:{pct}", lambda: _caseload_runs(org, pct))
+    return cached(org, f"caseload_runs:{pct}", lambda: _caseload_runs(org, pct), copy=False)  # read-only
 
 
 def _caseload_runs(org, pct: float) -> pd.DataFrame:
