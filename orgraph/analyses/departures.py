@@ -90,10 +90,14 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     >>> f[["staff_id", "caseload_band", "caseload_run", "sup_left_days", "documentation_band"]].values.tolist()
     [['C1', 'above 90th percentile', 4.0, 46, '1.0 or more'], ['C2', 'at or below median', 0.0, 46, '0.5-0.75']]
     """
+    return _factor_context(org, rows.copy(), lookback_days, churn_window_months)
+
+
+def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_months=None) -> pd.DataFrame:
+    """:func:`factor_context` on ``df``, which it changes (the caller's own frame)."""
     look = int(setting_of(org, "cascades", "lookback_days", lookback_days))
     win = int(setting_of(org, "churn", "window_months", churn_window_months))
     thr = float(setting_of(org, "docburden", "threshold"))
-    df = rows.copy()
     df["ref"] = _ns(df["ref"])
     if "position_id" not in df.columns:
         df = attach_context(org, df)
@@ -106,21 +110,19 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     if len(runs):
         q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
         r = runs.merge(q, left_on="mi", right_index=True)
-        band = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
-                         ["above 90th percentile", "75th-90th percentile", "50th-75th percentile"],
-                         "at or below median")
         pct = float(setting_of(org, "caseload", "percentile"))
-        if pct != 90:
-            band = np.where(band == "above 90th percentile", f"above {pct:g}th percentile", band)
+        labels = np.array(["above 90th percentile" if pct == 90 else f"above {pct:g}th percentile",
+                           "75th-90th percentile", "50th-75th percentile", "at or below median"], dtype=object)
+        band = labels[np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
+                                [0, 1, 2], 3)]          # one string object per label, shared by the rows
         rk = month_key(r["sc"], r["mi"])
         df["caseload"] = take(row_key, rk, r["active_clients"].to_numpy())
-        df["caseload_band"] = take(row_key, rk, band, None)
+        df["caseload_band"] = take(row_key, rk, band, "no caseload record")
         df["caseload_run"] = take(row_key, rk, r["run"].to_numpy())
     else:
         df["caseload"] = np.nan
-        df["caseload_band"] = None
+        df["caseload_band"] = np.full(len(df), "no caseload record", dtype=object)
         df["caseload_run"] = np.nan
-    df["caseload_band"] = df["caseload_band"].fillna("no caseload record")
     # --- documentation ratio of the previous month
     dr = doc_ratios(org)
     if len(dr):
@@ -129,11 +131,10 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     else:
         df["doc_ratio"] = np.nan
     x = df["doc_ratio"]
-    df["documentation_band"] = np.select(
-        [x.isna(), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
-        ["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
-         f"{_num(0.5 * thr)}-{_num(0.75 * thr)}"],
-        f"under {_num(0.5 * thr)}")
+    labels = np.array(["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
+                       f"{_num(0.5 * thr)}-{_num(0.75 * thr)}", f"under {_num(0.5 * thr)}"], dtype=object)
+    df["documentation_band"] = labels[np.select([x.isna(), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
+                                                [0, 1, 2, 3], 4)]
     # --- days since a supervisor of theirs left
     sv = org.supervision_frame
     df["sup_left_days"] = np.nan
@@ -144,10 +145,12 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         if len(ev):
             ev = pd.DataFrame({"sc": staff_codes(org, ev["staff_id"]), "gone": _ns(ev["exit"] + pd.Timedelta(days=1))})
             ev = ev.sort_values("gone")
-            df = df.sort_values("ref", kind="stable")
-            df = pd.merge_asof(df, ev, left_on="ref", right_on="gone", by="sc", direction="backward")
-            df["sup_left_days"] = (df["ref"] - df["gone"]).dt.days
-            df = df.drop(columns="gone")
+            order = np.argsort(df["ref"].to_numpy(), kind="stable")   # a narrow frame through merge_asof
+            left = pd.DataFrame({"ref": df["ref"].to_numpy()[order], "sc": df["sc"].to_numpy()[order]})
+            m = pd.merge_asof(left, ev, left_on="ref", right_on="gone", by="sc", direction="backward")
+            gone = np.empty(len(df), dtype="datetime64[ns]")
+            gone[order] = m["gone"].to_numpy()
+            df["sup_left_days"] = (df["ref"] - gone).dt.days
     # --- holders who left the seat in the churn window before ref
     af = org.assignment_frame
     closed = af[~af["open"]]
@@ -176,11 +179,13 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     df["sup_span"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_span"].to_numpy(), 0), 0)
     df["sup_caseload"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_caseload"].to_numpy(), 0.0), 0.0)
     df["sup_span"] = df["sup_span"].astype(int)
-    tb = np.full(len(df), TENURE_BANDS[-1][1], dtype=object)
-    t = df["tenure_days"].to_numpy()
-    for upper, label in reversed(TENURE_BANDS[:-1]):
-        tb[t < upper] = label
-    df["tenure_band"] = tb
+    labels = np.array([label for _, label in TENURE_BANDS], dtype=object)   # one string object per band
+    uppers = np.array([upper for upper, _ in TENURE_BANDS[:-1]])
+    df["tenure_band"] = labels[np.searchsorted(uppers, df["tenure_days"].to_numpy(), side="right")]
+    ref, sc = df["ref"].to_numpy(), df["sc"].to_numpy()
+    if len(df) > 1 and ((ref[1:] > ref[:-1]) | ((ref[1:] == ref[:-1]) & (sc[1:] >= sc[:-1]))).all():
+        df.index = pd.RangeIndex(len(df))                      # already in order: no copy of the frame
+        return df
     return df.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
 
 
@@ -199,8 +204,8 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     """
     def build():
         pm = person_months(org)
-        pm = pm.assign(prev_mi=pm["mi"] - 1)
-        return factor_context(org, pm, **kwargs)
+        pm = pm.assign(prev_mi=pm["mi"] - 1)          # the build's own frame: factor_context need not copy it
+        return _factor_context(org, pm, **kwargs)
 
     return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only
 
