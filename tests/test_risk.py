@@ -200,3 +200,20 @@ def test_risk_reads_the_overload_result_of_its_day(monkeypatch):
     assert overload.flagged_supervisors(org, as_of="2022-06-30") == {
         "B": ["direct span averaged 9.0 supervisees (limit 8)"]}
     assert [d.date().isoformat() for d in days] == ["2022-07-01", "2022-04-02"]   # the list's day, the check's
+
+
+def test_risk_reads_the_shared_monthly_table_and_its_band_lookups(riverbend, monkeypatch):
+    # the list's history is the shared monthly factor table itself when every month is history (no copy), and
+    # banding the people employed on the day reuses the caseload bands built for that table
+    from orgraph.analyses import departures, risk
+
+    table = departures.monthly_factors(riverbend)
+    hist, _ = risk._history(riverbend, riverbend.data_end)
+    assert hist is table
+    earlier, _ = risk._history(riverbend, "2024-06-30")
+    assert earlier["mi"].max() < table["mi"].max() and len(earlier) < len(table)
+    rebuilt = []
+    real = departures.caseload_runs
+    monkeypatch.setattr(departures, "caseload_runs", lambda org, **k: rebuilt.append(1) or real(org, **k))
+    res = risk_list(riverbend)
+    assert rebuilt == [] and res.table

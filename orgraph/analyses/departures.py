@@ -79,7 +79,8 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         never), ``seat_departures`` (holders who left the seat in the
         ``churn_window_months`` before ``ref``), ``sup_span`` (people whose
         supervisor on ``ref`` is this row's supervisor, among ``rows`` of the
-        same ``prev_mi``) and ``sup_caseload`` (their summed caseloads).
+        same ``prev_mi``), ``sup_caseload`` (their summed caseloads) and ``sup_sc``
+        (the supervisor's integer code, :func:`~orgraph.analyses.persontime.staff_codes`; -1 for none).
 
     Examples
     --------
@@ -106,30 +107,19 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     df["tenure_days"] = ((df["ref"].to_numpy() - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int64)
     row_key = month_key(sc, df["prev_mi"].to_numpy())
     # --- caseload of the previous month, banded against that month's percentiles
-    runs = caseload_runs(org)
-    if len(runs):
-        q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
-        r = runs.merge(q, left_on="mi", right_index=True)
-        pct = float(setting_of(org, "caseload", "percentile"))
-        labels = np.array(["above 90th percentile" if pct == 90 else f"above {pct:g}th percentile",
-                           "75th-90th percentile", "50th-75th percentile", "at or below median"], dtype=object)
-        band = labels[np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
-                                [0, 1, 2], 3)]          # one string object per label, shared by the rows
-        rk = month_key(r["sc"], r["mi"])
-        df["caseload"] = take(row_key, rk, r["active_clients"].to_numpy())
+    cl = _caseload_bands(org)
+    if cl is not None:
+        rk, active, band, run = cl
+        df["caseload"] = take(row_key, rk, active)
         df["caseload_band"] = take(row_key, rk, band, "no caseload record")
-        df["caseload_run"] = take(row_key, rk, r["run"].to_numpy())
+        df["caseload_run"] = take(row_key, rk, run)
     else:
         df["caseload"] = np.nan
         df["caseload_band"] = np.full(len(df), "no caseload record", dtype=object)
         df["caseload_run"] = np.nan
     # --- documentation ratio of the previous month
-    dr = doc_ratios(org)
-    if len(dr):
-        d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
-        df["doc_ratio"] = take(row_key, month_key(d["sc"], d["mi"]), d["ratio"].to_numpy())
-    else:
-        df["doc_ratio"] = np.nan
+    dk = _doc_lookup(org)
+    df["doc_ratio"] = take(row_key, *dk) if dk is not None else np.nan
     x = df["doc_ratio"]
     labels = np.array(["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
                        f"{_num(0.5 * thr)}-{_num(0.75 * thr)}", f"under {_num(0.5 * thr)}"], dtype=object)
@@ -171,6 +161,7 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
         df["seat_departures"] = np.where(df["position_id"].notna(), hi - lo, 0)
     # --- the supervisor's span and supervisee caseload among these rows
     sup_c = staff_codes(org, df["supervisor_id"].fillna(""))
+    df["sup_sc"] = sup_c
     sup_key = month_key(sup_c, df["prev_mi"].to_numpy())
     has = sup_c >= 0
     g = pd.DataFrame({"k": sup_key[has], "sc": df["sc"].to_numpy()[has],
@@ -187,6 +178,38 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
         df.index = pd.RangeIndex(len(df))                      # already in order: no copy of the frame
         return df
     return df.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+
+
+def _caseload_bands(org):
+    """``(key, caseload, band, run)`` of every caseload record (key: :func:`month_key` of person and month),
+    banded against its month's percentiles; built once per org and percentile, ``None`` without caseloads."""
+    pct = float(setting_of(org, "caseload", "percentile"))
+
+    def build():
+        runs = caseload_runs(org)
+        if not len(runs):
+            return None
+        q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
+        r = runs.merge(q, left_on="mi", right_index=True)
+        labels = np.array(["above 90th percentile" if pct == 90 else f"above {pct:g}th percentile",
+                           "75th-90th percentile", "50th-75th percentile", "at or below median"], dtype=object)
+        band = labels[np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
+                                [0, 1, 2], 3)]          # one string object per label, shared by the rows
+        return month_key(r["sc"], r["mi"]), r["active_clients"].to_numpy(), band, r["run"].to_numpy()
+
+    return cached(org, f"caseload_bands:{pct}", build, copy=False)
+
+
+def _doc_lookup(org):
+    """``(key, ratio)`` of every documentation month with a ratio; built once per org, ``None`` without any."""
+    def build():
+        dr = doc_ratios(org)
+        if not len(dr):
+            return None
+        d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
+        return month_key(d["sc"], d["mi"]), d["ratio"].to_numpy()
+
+    return cached(org, "doc_lookup", build, copy=False)
 
 
 def monthly_factors(org, **kwargs) -> pd.DataFrame:
