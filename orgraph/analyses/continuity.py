@@ -167,7 +167,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         by_year.append({"year": int(yr), "exits": int(exits_y.get(yr, 0)), "clients_served": served,
                         "clients_affected": aff, "share_affected": rounded(aff / served) if served else None})
     # a handoff can only be seen when some client in the data has assignments with two different clinicians
-    observable = bool((_distinct(ca["client_id"], ca["staff_id"] + 1) > 1).any()) if len(ca) else False  # codes >= 0
+    observable = bool((ca.groupby("client_id")["staff_id"].nunique() > 1).any()) if len(ca) else False
     served_all = int(len(pd.unique(ca["client_id"].to_numpy())))
     aff_all = int(hit["client_id"].nunique())
     picked_all = int(hit.loc[hit["picked_up"], "client_id"].nunique())
