@@ -105,7 +105,7 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     pm = df.assign(ref=_ns(df["ref"]))
     if "sc" not in pm.columns:
         pm["sc"] = staff_codes(org, pm["staff_id"])
-    pm = pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+    pm = pm.sort_values(["ref", "sc"], kind="stable", ignore_index=True)
     # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
     # expensive to carry through a merge)
     left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
@@ -222,6 +222,18 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
                     exit=t["exit"].to_numpy() & (old_end <= cut_ns))
 
 
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` for integer keys, by one sort (faster than numpy's hashing for tens of millions).
+
+    Examples
+    --------
+    >>> _sorted_unique(np.array([5, 1, 5, 3, 1])).tolist()
+    [1, 3, 5]
+    """
+    s = np.sort(keys)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
+
+
 def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     sf = org.staff_frame
     obs0 = int(day_number([observed_from(org, cut)])[0])
@@ -261,7 +273,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     psc = np.concatenate(parts_sc)
     pd_ = np.concatenate(parts_d)
     inside = (pd_ >= s0[psc]) & (pd_ <= e0[psc]) & keep[psc]
-    key = np.unique((psc[inside] << _SHIFT) | (pd_[inside] + _OFFSET))
+    key = _sorted_unique((psc[inside] << _SHIFT) | (pd_[inside] + _OFFSET))
     ksc = key >> _SHIFT
     kday = (key & ((1 << _SHIFT) - 1)) - _OFFSET
     nxt = ksc[1:] == ksc[:-1]
@@ -283,8 +295,9 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "ref": start_ns,
     })
     pt = attach_context(org, pt)
-    pt = pt.sort_values(["sc", "start"], kind="stable").reset_index(drop=True)
-    return pt.drop(columns="ref")
+    pt = pt.sort_values(["sc", "start"], kind="stable", ignore_index=True)
+    del pt["ref"]                                   # the frame is this function's own: no copy to drop it
+    return pt
 
 
 def _months(days: np.ndarray) -> np.ndarray:
