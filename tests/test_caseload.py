@@ -232,3 +232,23 @@ def test_the_monthly_tables_are_built_once_shared_and_left_unchanged(riverbend):
     for shared, fresh in zip(tables, (_person_months(riverbend), _caseload_runs(riverbend, 90.0),
                                       _doc_ratios(riverbend))):
         pd.testing.assert_frame_equal(shared, fresh)
+
+
+def test_records_match_jsonable_of_every_value():
+    """records() converts a column at a time; the values are exactly jsonable() of each cell."""
+    import numpy as np
+
+    from orgraph.analyses.panel import records
+    from orgraph.plain import jsonable
+
+    df = pd.DataFrame({
+        "i": np.array([1, -2, 3], dtype=np.int64), "f": [0.5, np.nan, np.inf], "b": [True, False, True],
+        "o": ["a", None, np.int64(4)], "d": pd.to_datetime(["2024-01-02", None, "2025-12-31"]),
+        "n": pd.array([1, None, 3], dtype="Int64"), "u": np.array([1, 2, 3], dtype=np.uint8),
+        "g": np.array([-np.inf, 1e300, -0.0]), "t": pd.to_timedelta([1, 2, None], unit="D"),
+    })
+    want = [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+    got = records(df)
+    assert got == want
+    assert [type(v) for v in got[0].values()] == [type(v) for v in want[0].values()]
+    assert records(df.iloc[:0]) == [] and records(pd.DataFrame(index=range(2))) == [{}, {}]

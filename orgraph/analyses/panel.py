@@ -33,8 +33,32 @@ def setting_of(org, section: str, key: str, value=None):
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    """A DataFrame as a list of JSON-ready dicts."""
-    return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+    """A DataFrame as a list of JSON-ready dicts (:func:`~orgraph.plain.jsonable` of every value).
+
+    Converted a column at a time: numpy numbers and booleans go straight to Python values (NaN and
+    infinities to ``None``), and only other columns go through ``jsonable`` value by value.
+
+    Examples
+    --------
+    >>> records(pd.DataFrame({"a": [1, 2], "x": [0.5, np.nan], "d": pd.to_datetime(["2024-01-02", None])}))
+    [{'a': 1, 'x': 0.5, 'd': '2024-01-02'}, {'a': 2, 'x': None, 'd': None}]
+    """
+    if not len(df.columns):
+        return [{} for _ in range(len(df))]
+    columns = []
+    for k in range(df.shape[1]):
+        s = df.iloc[:, k]
+        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else None
+        if kind == "f":
+            columns.append([x if math.isfinite(x) else None for x in s.tolist()])
+        elif kind is not None and kind in "biu":
+            columns.append(s.tolist())
+        elif kind is not None:
+            columns.append([jsonable(v) for v in s.tolist()])
+        else:                           # extension dtypes: the values as to_dict gives them (pd.NA as None)
+            columns.append([jsonable(next(iter(r.values()))) for r in df.iloc[:, [k]].to_dict("records")])
+    keys = list(df.columns)
+    return [dict(zip(keys, row)) for row in zip(*columns)]
 
 
 def month_key(codes, mi) -> np.ndarray:
