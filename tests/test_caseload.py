@@ -252,3 +252,20 @@ def test_records_match_jsonable_of_every_value():
     assert got == want
     assert [type(v) for v in got[0].values()] == [type(v) for v in want[0].values()]
     assert records(df.iloc[:0]) == [] and records(pd.DataFrame(index=range(2))) == [{}, {}]
+
+
+def test_group_gini_equals_the_gini_of_each_group():
+    """The vectorised Gini per group (on integer codes) is stats.gini of each group's caseloads."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import _group_gini
+    from orgraph.stats import gini
+
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"supervisor_id": rng.choice(["S10", "S2", "(none)", "A1", "Z"], 400).astype(object),
+                       "active_clients": rng.integers(0, 40, 400).astype(float)})
+    df.loc[df["supervisor_id"] == "Z", "active_clients"] = 0.0
+    got = _group_gini(df, "supervisor_id")
+    assert list(got.index) == ["(none)", "A1", "S10", "S2", "Z"]
+    for k, v in got.items():
+        assert v == pytest.approx(gini(df.loc[df["supervisor_id"] == k, "active_clients"].to_numpy()), abs=1e-12)
