@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from orgraph.stats import (bh_adjust, binom_test, rate_ratios, gini, percentile_rank, poisson_ci, poisson_regression, poisson_sf, rate_ratio,
-                           relative_risk)
+from orgraph.stats import (bh_adjust, binom_test, gini, percentile_rank, poisson_ci, poisson_regression, poisson_sf,
+                           rate_ratio, rate_ratios, relative_risk)
 
 
 def test_poisson_ci_zero_is_closed_form():

@@ -22,7 +22,8 @@ from ..stats import rate_ratio, rate_ratios
 from .persontime import _ns, attach_context, cached, month_index, month_start, person_time, staff_codes
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take",
-           "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached", "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
+           "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached",
+           "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 

@@ -25,7 +25,8 @@ import pandas as pd
 from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
-           "staff_codes", "cut_panel", "month_index", "month_start", "attach_context", "cached", "day_number", "from_day_number"]
+           "staff_codes", "cut_panel", "month_index", "month_start", "attach_context", "cached", "day_number",
+           "from_day_number"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
