@@ -14,9 +14,13 @@ For each size, in one run:
   the audit's order (an analysis pays for the shared panels it is the first to build), ``findings`` (the claims
   gate, the finance headlines and the risk list), ``pack content`` (the pack's tables and sentences), ``maps``
   (map elements, layout and the map page) and ``pack files`` (graph exports, CSVs, index.html, findings.json,
-  report.md, state.json); each stage's wall time, its peak RSS (``VmHWM``, reset before each stage through
-  ``/proc/self/clear_refs``) and its time as a multiple of the floor;
-* **end to end**: ``orgraph audit BUNDLE --no-png`` under ``/usr/bin/time -v`` (wall time, maximum RSS).
+  report.md, state.json); each stage's wall time, its CPU time, its peak RSS (``VmHWM``, reset before each
+  stage through ``/proc/self/clear_refs``) and its wall time as a multiple of the floor's;
+* **end to end**: ``orgraph audit BUNDLE --no-png`` under ``/usr/bin/time -v`` (wall time, user + system CPU
+  time, maximum RSS).
+
+On a shared machine wall times move with the other processes' load; CPU times much less, so compare those
+between runs (the ``cpu x floor`` column divides by the floor's CPU time).
 
 A bundle is taken from ``--bundles/s{size}`` when it exists (``orgraph synth --staff N --years 10 --seed 1``),
 else generated into ``--workdir`` with :func:`orgraph.synth.generate` (seed 1).
@@ -55,18 +59,20 @@ class Stages:
 
     def __init__(self):
         self.rows: list[dict] = []
-        self._name, self._t0 = None, None
+        self._name, self._t0, self._c0 = None, None, None
 
     def mark(self, name: str | None) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         if self._name is not None:
             if self.rows and self.rows[-1]["stage"] == self._name:   # a stage entered twice: add up
                 self.rows[-1]["seconds"] += now - self._t0
+                self.rows[-1]["cpu"] += cpu - self._c0
                 self.rows[-1]["peak_mb"] = max(self.rows[-1]["peak_mb"], _peak_mb())
             else:
-                self.rows.append({"stage": self._name, "seconds": now - self._t0, "peak_mb": _peak_mb()})
+                self.rows.append({"stage": self._name, "seconds": now - self._t0, "cpu": cpu - self._c0,
+                                  "peak_mb": _peak_mb()})
         _reset_peak()
-        self._name, self._t0 = name, time.perf_counter()
+        self._name, self._t0, self._c0 = name, time.perf_counter(), time.process_time()
 
 
 def _hook(module, attr: str, stages: Stages, name: str) -> None:
@@ -86,10 +92,10 @@ def floor(bundle: Path) -> dict:
     """pandas reads every CSV of ``bundle`` (all kept in memory): seconds and peak RSS, in this process."""
     import pandas as pd
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     frames = [pd.read_csv(p) for p in sorted(bundle.glob("*.csv"))]
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "rows": sum(len(f) for f in frames)}
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "rows": sum(len(f) for f in frames)}
 
 
 def stages(bundle: Path) -> list[dict]:
@@ -124,7 +130,8 @@ def end_to_end(bundle: Path) -> dict:
         proc = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - t0
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    return {"seconds": seconds, "peak_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
             "exit": proc.returncode}
 
 
@@ -153,7 +160,7 @@ def bench(size: int, years: int, bundles: Path, workdir: Path | None, e2e: bool)
     fl = _child("floor", bundle)
     rows = _child("stages", bundle)
     total = {"stage": "audit (sum of stages)", "seconds": sum(r["seconds"] for r in rows),
-             "peak_mb": max(r["peak_mb"] for r in rows)}
+             "cpu": sum(r["cpu"] for r in rows), "peak_mb": max(r["peak_mb"] for r in rows)}
     result = {"staff": size, "years": years, "bundle": str(bundle), "floor": fl, "stages": rows, "total": total}
     if e2e:
         result["end_to_end"] = _child("e2e", bundle)
@@ -161,14 +168,16 @@ def bench(size: int, years: int, bundles: Path, workdir: Path | None, e2e: bool)
 
 
 def table(res: dict) -> str:
-    fl = res["floor"]["seconds"]
+    fl, fc = res["floor"]["seconds"], res["floor"]["cpu"]
     lines = [f"{res['staff']:,} staff x {res['years']} years ({res['bundle']}); floor: pandas reads every CSV "
              f"({res['floor']['rows']:,} rows)",
-             f"  {'stage':<44} {'seconds':>9} {'peak MB':>9} {'x floor':>8}",
-             f"  {'floor (pandas read_csv)':<44} {fl:9.2f} {res['floor']['peak_mb']:9.0f} {1:8.2f}"]
+             f"  {'stage':<44} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'x floor':>8} {'cpu x floor':>11}",
+             f"  {'floor (pandas read_csv)':<44} {fl:8.2f} {fc:8.2f} {res['floor']['peak_mb']:8.0f} {1:8.2f} "
+             f"{1:11.2f}"]
     for r in res["stages"] + [res["total"]] + ([dict(res["end_to_end"], stage="orgraph audit (end to end)")]
                                               if "end_to_end" in res else []):
-        lines.append(f"  {r['stage']:<44} {r['seconds']:9.2f} {r['peak_mb']:9.0f} {r['seconds'] / fl:8.2f}")
+        lines.append(f"  {r['stage']:<44} {r['seconds']:8.2f} {r['cpu']:8.2f} {r['peak_mb']:8.0f} "
+                     f"{r['seconds'] / fl:8.2f} {r['cpu'] / fc:11.2f}")
     return "\n".join(lines)
 
 
