@@ -102,3 +102,15 @@ def test_the_architecture_doc_names_every_module():
         if rel.startswith("analyses/"):
             continue      # analyses are listed by question in the table of results
         assert rel in doc or f"`{path.stem}.py`" in doc, f"docs/architecture.md does not mention {rel}"
+
+
+def test_start_up_leaves_the_heavy_libraries_for_the_commands_that_use_them():
+    """`orgraph --help` (every command module imported) loads no drawing, map or statistics library: matplotlib
+    only draws map.png without Chromium, pyvis only builds a map, scipy and statsmodels only test."""
+    import subprocess
+    import sys
+
+    code = ("import sys, orgraph.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'matplotlib', 'pyvis', 'scipy', 'statsmodels', 'IPython', 'pptx'})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -290,3 +290,24 @@ def test_the_pack_lists_who_is_at_risk_in_words_beside_how_well_the_list_predict
     v = doc["risk_validation"]
     assert f"above those who stayed {v['concordance']:.0%} of the time" in page
     assert "Who is at risk now, and why" in page and "relative hazard" not in page and "score" not in rows[0]
+
+
+def test_the_audit_reads_the_cost_analysis_instead_of_running_it_again(riverbend, tmp_path, monkeypatch):
+    """The finance headlines and the pack's bottom line read the audit's `cost` result: the same sentences and
+    numbers as computing them afresh, and no second turnover_cost run."""
+    import orgraph.report.changes as changes
+    import orgraph.report.costs as costs
+
+    day = riverbend.data_end
+    fresh_headlines = costs.finance_headlines(riverbend, as_of=day)
+    fresh_year = changes._year_of_exits(riverbend, day)
+    runs = []
+    for module in (costs, changes):
+        real = module.turnover_cost
+        monkeypatch.setattr(module, "turnover_cost", lambda *a, _real=real, **k: runs.append(k) or _real(*a, **k))
+    audit = write_audit(riverbend, tmp_path / "audit", png=False)
+    assert runs == []
+    assert audit["headlines"] == fresh_headlines
+    state = json.loads((tmp_path / "audit" / "state.json").read_text())
+    assert (state["bottom_line"]["exits_12_months"], state["bottom_line"]["cost_12_months"]) == fresh_year
+    assert costs.finance_headlines(riverbend, as_of=day, cost=audit["results"]["cost"]) == fresh_headlines

@@ -214,3 +214,58 @@ def test_person_time_before_the_export_window_is_not_at_risk():
     # 13 months of 5 people (Jan 2022 - Jan 2023, all employed) are no longer at risk: 5 x 396 days
     assert int(full["days"].sum()) - int(pm["days"].sum()) == 5 * 396
     assert int(pm["exit"].sum()) == int(full["exit"].sum()) == 2
+
+
+def test_the_monthly_tables_are_built_once_shared_and_left_unchanged(riverbend):
+    """person_months, caseload_runs and doc_ratios are built once per org and handed out as they are (no copy
+    per use); the analyses that read them leave them as built."""
+    from orgraph.analyses.departures import departure_factors
+    from orgraph.analyses.docburden import _doc_ratios, doc_ratios, documentation_burden
+    from orgraph.analyses.panel import _caseload_runs, _person_months, caseload_runs, person_months
+
+    tables = (person_months(riverbend), caseload_runs(riverbend), doc_ratios(riverbend))
+    assert person_months(riverbend) is tables[0]
+    assert caseload_runs(riverbend) is tables[1] and doc_ratios(riverbend) is tables[2]
+    caseload_distribution(riverbend)
+    documentation_burden(riverbend)
+    departure_factors(riverbend)
+    for shared, fresh in zip(tables, (_person_months(riverbend), _caseload_runs(riverbend, 90.0),
+                                      _doc_ratios(riverbend))):
+        pd.testing.assert_frame_equal(shared, fresh)
+
+
+def test_records_match_jsonable_of_every_value():
+    """records() converts a column at a time; the values are exactly jsonable() of each cell."""
+    import numpy as np
+
+    from orgraph.analyses.panel import records
+    from orgraph.plain import jsonable
+
+    df = pd.DataFrame({
+        "i": np.array([1, -2, 3], dtype=np.int64), "f": [0.5, np.nan, np.inf], "b": [True, False, True],
+        "o": ["a", None, np.int64(4)], "d": pd.to_datetime(["2024-01-02", None, "2025-12-31"]),
+        "n": pd.array([1, None, 3], dtype="Int64"), "u": np.array([1, 2, 3], dtype=np.uint8),
+        "g": np.array([-np.inf, 1e300, -0.0]), "t": pd.to_timedelta([1, 2, None], unit="D"),
+    })
+    want = [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+    got = records(df)
+    assert got == want
+    assert [type(v) for v in got[0].values()] == [type(v) for v in want[0].values()]
+    assert records(df.iloc[:0]) == [] and records(pd.DataFrame(index=range(2))) == [{}, {}]
+
+
+def test_group_gini_equals_the_gini_of_each_group():
+    """The vectorised Gini per group (on integer codes) is stats.gini of each group's caseloads."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import _group_gini
+    from orgraph.stats import gini
+
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"supervisor_id": rng.choice(["S10", "S2", "(none)", "A1", "Z"], 400).astype(object),
+                       "active_clients": rng.integers(0, 40, 400).astype(float)})
+    df.loc[df["supervisor_id"] == "Z", "active_clients"] = 0.0
+    got = _group_gini(df, "supervisor_id")
+    assert list(got.index) == ["(none)", "A1", "S10", "S2", "Z"]
+    for k, v in got.items():
+        assert v == pytest.approx(gini(df.loc[df["supervisor_id"] == k, "active_clients"].to_numpy()), abs=1e-12)

@@ -122,3 +122,17 @@ def test_as_of_outside_the_data_is_an_error():
         departure_factors(example_org(), as_of="2020-12-31")
     with pytest.raises(AnalysisError, match="is after the last day of data"):
         departure_factors(example_org(), as_of="2022-07-01")
+
+
+def test_the_monthly_factor_table_holds_one_string_per_band(riverbend):
+    """The band columns of the (large, shared) monthly factor table point at one string object per band
+    label instead of a string per person-month; the table is what factor_context gives afresh."""
+    from orgraph.analyses.departures import factor_context, monthly_factors
+    from orgraph.analyses.panel import person_months
+
+    f = monthly_factors(riverbend)
+    for col in ("caseload_band", "documentation_band", "tenure_band"):
+        assert len({id(x) for x in f[col]}) == f[col].nunique(), col
+    pm = person_months(riverbend)
+    fresh = factor_context(riverbend, pm.assign(prev_mi=pm["mi"] - 1))
+    pd.testing.assert_frame_equal(f, fresh, check_exact=True)

@@ -314,3 +314,24 @@ def test_missing_browser_fails_under_ci(monkeypatch):
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception):
         b.require_browser()
+
+
+def test_the_pack_builds_its_map_once(org, results, tmp_path, monkeypatch):
+    """One people map per pack: map.html is drawn from the elements the pack already built (the same page as
+    building them afresh), not from a second map_elements run."""
+    import orgraph.render.elements as elements
+    import orgraph.render.maps as maps
+    import orgraph.render.pack as render_pack
+    from test_maps import page_data
+
+    said = content(org, results)
+    fresh = page_data((Path(write_pack(org, tmp_path / "a", content=said, as_of=AS_OF, png=False)["files"]
+                            ["map.html"])).read_text(encoding="utf-8"))
+    calls = []
+    real = elements.map_elements
+    counting = lambda *a, **k: calls.append(1) or real(*a, **k)      # noqa: E731
+    monkeypatch.setattr(render_pack, "map_elements", counting)
+    monkeypatch.setattr(maps, "map_elements", counting)
+    r = write_pack(org, tmp_path / "b", content=said, as_of=AS_OF, png=False)
+    assert len(calls) == 1
+    assert page_data(Path(r["files"]["map.html"]).read_text(encoding="utf-8")) == fresh

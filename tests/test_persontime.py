@@ -8,6 +8,8 @@ cascades' expected exits must equal days x rate summed day by day.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,3 +155,35 @@ def test_an_overloaded_supervisors_team_is_tested_day_by_day(synth_org):
         want = rates.reindex(pd.MultiIndex.from_arrays([mine["role_kind"], mine["year"], mine["band"]])).sum()
         assert r["team_expected"] == pytest.approx(want, abs=1e-3)
         assert r["team_exits"] == int(mine["exit"].sum())
+
+
+@pytest.mark.parametrize("day", ["2025-10-03", "2024-06-15", "2023-01-01", "2021-03-31"])
+def test_an_earlier_panel_is_cut_from_the_later_one_and_equals_a_fresh_build(riverbend, day, monkeypatch):
+    # the risk list's check needs the panel 90 days before the audit's: it is cut from the audit's panel
+    from orgraph.analyses import persontime as P
+
+    cut = pd.Timestamp(day)
+    fresh = P._person_time(riverbend, cut)
+    P.person_time(riverbend)                                 # the audit's panel, built (or cached) first
+    builds = []
+    monkeypatch.setattr(P, "_person_time", lambda org, c: builds.append(c) or fresh)
+    monkeypatch.setattr(P, "_CACHE", weakref.WeakKeyDictionary({riverbend: {
+        k: v for k, v in P._CACHE[riverbend].items() if k == f"person_time:{riverbend.censor.date()}"}}))
+    got = P.person_time(riverbend, cut)
+    assert builds == []
+    pd.testing.assert_frame_equal(got, fresh, check_exact=True)
+    assert got.equals(fresh)
+
+
+def test_a_panel_cut_from_a_later_one_equals_a_fresh_build_on_a_synthetic_org(synth_org):
+    from orgraph.analyses import persontime as P
+
+    _, org, _ = synth_org(staff=120, years=4, seed=2)     # its orgraph.toml sets [data] start
+    full, checked = P.person_time(org), 0
+    for day in pd.date_range(org.data_start, org.censor, periods=7)[1:-1]:
+        cut = day.normalize()
+        obs0 = observed_from(org, cut)
+        if obs0 == observed_from(org, org.censor):
+            assert P.cut_panel(full, cut, obs0).equals(P._person_time(org, cut)), cut
+            checked += 1
+    assert checked >= 4

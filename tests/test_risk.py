@@ -176,3 +176,44 @@ def test_cli_risk(monkeypatch):
     assert r.output.splitlines()[1].startswith("1,H10,Name H10,clinician,A,P-H10,,729,1-2 years,high_doc_burden,")
     r = CliRunner().invoke(main, ["risk", "bundle"])
     assert r.exit_code == 1 and "Error: only 5 exits in the history" in r.output
+
+
+def test_risk_reads_the_overload_result_of_its_day(monkeypatch):
+    # the audit runs `overload` and then `risk` on the same day: the overload analysis runs once for that day
+    # (and once more for the check of the list, on its own training day), never again for the list
+    import orgraph.analyses.overload as overload
+
+    team = [f"T{i}" for i in range(9)]
+    staff = [("TOP", "2020-01-01", "2022-06-20"), ("B", "2020-01-01", None)] + [(t, "2020-01-01", None) for t in team]
+    staff += [("X1", "2020-01-01", "2021-03-31"), ("X2", "2020-01-01", "2021-09-30")]
+    seats = [(s, f"P-{s}", "A", "supervisor" if s in ("TOP", "B") else "clinician", h, e) for s, h, e in staff]
+    sup = [("B", "TOP", "2020-01-01", "2022-06-20")] + [(t, "B", "2020-01-01", None) for t in team]
+    org = build(staff, seats, sup, data_end="2022-06-30")
+    days = []
+    real = overload._overloaded_supervisors
+    monkeypatch.setattr(overload, "_overloaded_supervisors", lambda o, st, cut: days.append(cut) or real(o, st, cut))
+    over = overload.overloaded_supervisors(org, as_of="2022-06-30")
+    assert [s["supervisor_id"] for s in over.table if s["overloaded"]] == ["B"]
+    over.table[0]["reasons"].append("changed by a caller")        # a caller's copy: nothing shared changes
+    res = risk_list(org, as_of="2022-06-30", min_exits=1, supervisor_high_hr=1.0)
+    assert "overloaded_supervisor" in {r["staff_id"]: r for r in res.table}["T0"]["factors"]
+    assert overload.flagged_supervisors(org, as_of="2022-06-30") == {
+        "B": ["direct span averaged 9.0 supervisees (limit 8)"]}
+    assert [d.date().isoformat() for d in days] == ["2022-07-01", "2022-04-02"]   # the list's day, the check's
+
+
+def test_risk_reads_the_shared_monthly_table_and_its_band_lookups(riverbend, monkeypatch):
+    # the list's history is the shared monthly factor table itself when every month is history (no copy), and
+    # banding the people employed on the day reuses the caseload bands built for that table
+    from orgraph.analyses import departures, risk
+
+    table = departures.monthly_factors(riverbend)
+    hist, _ = risk._history(riverbend, riverbend.data_end)
+    assert hist is table
+    earlier, _ = risk._history(riverbend, "2024-06-30")
+    assert earlier["mi"].max() < table["mi"].max() and len(earlier) < len(table)
+    rebuilt = []
+    real = departures.caseload_runs
+    monkeypatch.setattr(departures, "caseload_runs", lambda org, **k: rebuilt.append(1) or real(org, **k))
+    res = risk_list(riverbend)
+    assert rebuilt == [] and res.table

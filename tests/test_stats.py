@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from orgraph.stats import (bh_adjust, gini, percentile_rank, poisson_ci, poisson_regression, poisson_sf, rate_ratio,
-                           relative_risk)
+from orgraph.stats import (bh_adjust, binom_test, gini, percentile_rank, poisson_ci, poisson_regression, poisson_sf,
+                           rate_ratio, rate_ratios, relative_risk)
 
 
 def test_poisson_ci_zero_is_closed_form():
@@ -148,3 +148,51 @@ def test_bh_matches_scipy():
 
     p = np.random.default_rng(7).uniform(0.0, 1.0, 50) ** 2     # squared: a few small p-values as well
     np.testing.assert_allclose(bh_adjust(list(p)), false_discovery_control(p, method="bh"), rtol=0, atol=1e-12)
+
+
+def _rate_ratio_one_by_one(ea, ta, eb, tb):
+    """The rate ratio as scipy computes it, one comparison at a time (binomtest, beta.ppf, norm.ppf)."""
+    from scipy import stats
+
+    n, a = ea + eb, 1.0 - 0.95
+    if ta <= 0 or tb <= 0 or n == 0:
+        return None, None, None, None
+    rr = math.inf if eb == 0 else (ea / ta) / (eb / tb)
+    p = stats.binomtest(ea, n, ta / (ta + tb)).pvalue
+    if ea > 0 and eb > 0:
+        z = float(stats.norm.ppf(1 - a / 2))
+        se = math.sqrt(1.0 / ea + 1.0 / eb)
+        return rr, rr * math.exp(-z * se), rr * math.exp(z * se), p
+    odds = tb / ta
+    lo = 0.0 if ea == 0 else float(stats.beta.ppf(a / 2, ea, eb + 1))
+    hi = 1.0 if eb == 0 else float(stats.beta.ppf(1 - a / 2, ea + 1, eb))
+    return rr, lo / (1 - lo) * odds, (math.inf if hi >= 1.0 else hi / (1 - hi) * odds), p
+
+
+def test_binom_test_is_scipy_binomtest_bit_for_bit():
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    n = rng.integers(1, 400, size=600)
+    k = (rng.random(600) * (n + 1)).astype(int).clip(0, n)
+    p = rng.random(600).clip(1e-4, 1 - 1e-4)
+    # edges: k at the mode exactly (p * n == k), k = 0, k = n, tiny and near-one p, large n
+    k = np.r_[k, 5, 0, 7, 0, 30, 1, 3000]
+    n = np.r_[n, 10, 12, 7, 1, 30, 1, 10000]
+    p = np.r_[p, 0.5, 0.3, 0.9, 0.5, 0.01, 0.999, 0.31]
+    got = binom_test(k, n, p)
+    want = np.array([stats.binomtest(int(a), int(b), float(c)).pvalue for a, b, c in zip(k, n, p)])
+    assert np.array_equal(got, want)
+    assert got[600] == 1.0                                 # k == p * n
+
+
+def test_rate_ratios_equal_one_comparison_at_a_time():
+    rng = np.random.default_rng(3)
+    ea = rng.integers(0, 15, size=300).tolist() + [0, 0, 4, 3]
+    eb = rng.integers(0, 60, size=300).tolist() + [0, 9, 0, 2]
+    ta = (rng.random(300) * 5000).tolist() + [100.0, 200.0, 300.0, 0.0]
+    tb = (rng.random(300) * 50000).tolist() + [100.0, 2000.0, 3000.0, 10.0]
+    got = rate_ratios(ea, ta, eb, tb)
+    for g, args in zip(got, zip(ea, ta, eb, tb)):
+        assert (g["rate_ratio"], g["ci_low"], g["ci_high"], g["p_value"]) == _rate_ratio_one_by_one(*args)
+        assert g == rate_ratio(*args)

@@ -49,15 +49,18 @@ def _dist(values: np.ndarray) -> dict:
 
 def _group_gini(df: pd.DataFrame, key: str) -> pd.Series:
     """Gini coefficient of ``active_clients`` within each group, vectorised (same formula as :func:`gini`)."""
-    d = df[[key, "active_clients"]].sort_values([key, "active_clients"], kind="stable")
-    g = d.groupby(key, sort=True)["active_clients"]
+    codes, groups = pd.factorize(df[key], sort=True)     # sorted integer codes: no sort of strings
+    a = df["active_clients"].to_numpy(dtype=float)
+    order = np.lexsort((a, codes))
+    c, v = codes[order], pd.Series(a[order])
+    g = v.groupby(c, sort=True)
     i = g.cumcount() + 1
-    n = g.transform("size")
-    tot = g.transform("sum")
-    num = (i * d["active_clients"]).groupby(d[key]).sum()
-    n1, t1 = n.groupby(d[key]).first(), tot.groupby(d[key]).first()
+    n1, t1 = g.size(), g.sum()
+    num = (i * v).groupby(c, sort=True).sum()
     out = 2 * num / (n1 * t1) - (n1 + 1) / n1
-    return out.where(t1 > 0, 0.0)
+    out = out.where(t1 > 0, 0.0)
+    out.index = pd.Index(groups[out.index.to_numpy()], name=key)
+    return out
 
 
 

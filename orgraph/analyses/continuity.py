@@ -96,15 +96,17 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         exits = exits[exits["exit"] < day_cut]
     # integer codes: clients ("client_id" keeps its code), staff (row in staff_frame)
     sc = staff_codes(org, ca["staff_id"])
+    prog_code, programs = pd.factorize(pd.Series(np.append(sf["program_id"].to_numpy(dtype=object), None),
+                                                 dtype=object).fillna("(none)"))
     exit_all = sf["exit"].where(sf.index.isin(exits.index)).to_numpy()
     ca = pd.DataFrame({
         "client_id": pd.factorize(ca["client_id"])[0], "staff_id": sc,
         "start_date": pd.to_datetime(ca["start_date"]).to_numpy(),
         "end_date": pd.to_datetime(ca["end_date"]).to_numpy(),
         "exit": np.where(sc >= 0, exit_all[np.maximum(sc, 0)], np.datetime64("NaT")),
-        "program_id": np.where(sc >= 0, sf["program_id"].to_numpy(dtype=object)[np.maximum(sc, 0)], None),
+        # the program of the person, as an integer code (``programs`` names it): no string per assignment
+        "program_id": prog_code[np.where(sc >= 0, sc, len(sf))],
     })
-    ca["program_id"] = ca["program_id"].fillna("(none)")
     hd = pd.Timedelta(days=hand)
     cut = ca["exit"].notna() & (ca["start_date"] <= ca["exit"]) & (
         ca["end_date"].isna() | (ca["end_date"] >= ca["exit"] - hd))
@@ -131,9 +133,11 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
     served_p = _distinct(ca["program_id"], ca["client_id"])
+    served_p.index = programs[served_p.index.to_numpy()]
     hit_p = hit.groupby("program_id").agg(clients_affected=("client_id", "nunique"),
                                           picked_up=("picked_up", "sum"),
                                           exits_with_clients=("staff_id", "nunique"))
+    hit_p.index = programs[hit_p.index.to_numpy()]
     exits_p = exits.groupby("program_id").size()
     by_program = []
     for prog in sorted(set(served_p.index) | set(exits_p.index), key=str):

@@ -28,7 +28,7 @@ from ..stats import bh_adjust
 from ..plain import plural
 from .coverage import MISSING
 from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
-                    person_months, rate_record, rounded, setting_of, staff_codes, take)
+                    person_months, rate_records, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
 
 __all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
@@ -80,7 +80,8 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         never), ``seat_departures`` (holders who left the seat in the
         ``churn_window_months`` before ``ref``), ``sup_span`` (people whose
         supervisor on ``ref`` is this row's supervisor, among ``rows`` of the
-        same ``prev_mi``) and ``sup_caseload`` (their summed caseloads).
+        same ``prev_mi``), ``sup_caseload`` (their summed caseloads) and ``sup_sc``
+        (the supervisor's integer code, :func:`~orgraph.analyses.persontime.staff_codes`; -1 for none).
 
     Examples
     --------
@@ -91,10 +92,14 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     >>> f[["staff_id", "caseload_band", "caseload_run", "sup_left_days", "documentation_band"]].values.tolist()
     [['C1', 'above 90th percentile', 4.0, 46, '1.0 or more'], ['C2', 'at or below median', 0.0, 46, '0.5-0.75']]
     """
+    return _factor_context(org, rows.copy(), lookback_days, churn_window_months)
+
+
+def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_months=None) -> pd.DataFrame:
+    """:func:`factor_context` on ``df``, which it changes (the caller's own frame)."""
     look = int(setting_of(org, "cascades", "lookback_days", lookback_days))
     win = int(setting_of(org, "churn", "window_months", churn_window_months))
     thr = float(setting_of(org, "docburden", "threshold"))
-    df = rows.copy()
     df["ref"] = _ns(df["ref"])
     if "position_id" not in df.columns:
         df = attach_context(org, df)
@@ -103,38 +108,24 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     df["tenure_days"] = ((df["ref"].to_numpy() - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int64)
     row_key = month_key(sc, df["prev_mi"].to_numpy())
     # --- caseload of the previous month, banded against that month's percentiles
-    runs = caseload_runs(org)
-    if len(runs):
-        q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
-        r = runs.merge(q, left_on="mi", right_index=True)
-        band = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
-                         ["above 90th percentile", "75th-90th percentile", "50th-75th percentile"],
-                         "at or below median")
-        pct = float(setting_of(org, "caseload", "percentile"))
-        if pct != 90:
-            band = np.where(band == "above 90th percentile", f"above {pct:g}th percentile", band)
-        rk = month_key(r["sc"], r["mi"])
-        df["caseload"] = take(row_key, rk, r["active_clients"].to_numpy())
-        df["caseload_band"] = take(row_key, rk, band, None)
-        df["caseload_run"] = take(row_key, rk, r["run"].to_numpy())
+    cl = _caseload_bands(org)
+    if cl is not None:
+        rk, active, band, run = cl
+        df["caseload"] = take(row_key, rk, active)
+        df["caseload_band"] = take(row_key, rk, band, "no caseload record")
+        df["caseload_run"] = take(row_key, rk, run)
     else:
         df["caseload"] = np.nan
-        df["caseload_band"] = None
+        df["caseload_band"] = np.full(len(df), "no caseload record", dtype=object)
         df["caseload_run"] = np.nan
-    df["caseload_band"] = df["caseload_band"].fillna("no caseload record")
     # --- documentation ratio of the previous month
-    dr = doc_ratios(org)
-    if len(dr):
-        d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
-        df["doc_ratio"] = take(row_key, month_key(d["sc"], d["mi"]), d["ratio"].to_numpy())
-    else:
-        df["doc_ratio"] = np.nan
+    dk = _doc_lookup(org)
+    df["doc_ratio"] = take(row_key, *dk) if dk is not None else np.nan
     x = df["doc_ratio"]
-    df["documentation_band"] = np.select(
-        [x.isna(), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
-        ["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
-         f"{_num(0.5 * thr)}-{_num(0.75 * thr)}"],
-        f"under {_num(0.5 * thr)}")
+    labels = np.array(["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
+                       f"{_num(0.5 * thr)}-{_num(0.75 * thr)}", f"under {_num(0.5 * thr)}"], dtype=object)
+    df["documentation_band"] = labels[np.select([x.isna(), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
+                                                [0, 1, 2, 3], 4)]
     # --- days since a supervisor of theirs left
     sv = org.supervision_frame
     df["sup_left_days"] = np.nan
@@ -145,10 +136,12 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         if len(ev):
             ev = pd.DataFrame({"sc": staff_codes(org, ev["staff_id"]), "gone": _ns(ev["exit"] + pd.Timedelta(days=1))})
             ev = ev.sort_values("gone")
-            df = df.sort_values("ref", kind="stable")
-            df = pd.merge_asof(df, ev, left_on="ref", right_on="gone", by="sc", direction="backward")
-            df["sup_left_days"] = (df["ref"] - df["gone"]).dt.days
-            df = df.drop(columns="gone")
+            order = np.argsort(df["ref"].to_numpy(), kind="stable")   # a narrow frame through merge_asof
+            left = pd.DataFrame({"ref": df["ref"].to_numpy()[order], "sc": df["sc"].to_numpy()[order]})
+            m = pd.merge_asof(left, ev, left_on="ref", right_on="gone", by="sc", direction="backward")
+            gone = np.empty(len(df), dtype="datetime64[ns]")
+            gone[order] = m["gone"].to_numpy()
+            df["sup_left_days"] = (df["ref"] - gone).dt.days
     # --- holders who left the seat in the churn window before ref
     af = org.assignment_frame
     closed = af[~af["open"]]
@@ -169,6 +162,7 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         df["seat_departures"] = np.where(df["position_id"].notna(), hi - lo, 0)
     # --- the supervisor's span and supervisee caseload among these rows
     sup_c = staff_codes(org, df["supervisor_id"].fillna(""))
+    df["sup_sc"] = sup_c
     sup_key = month_key(sup_c, df["prev_mi"].to_numpy())
     has = sup_c >= 0
     g = pd.DataFrame({"k": sup_key[has], "sc": df["sc"].to_numpy()[has],
@@ -177,12 +171,46 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     df["sup_span"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_span"].to_numpy(), 0), 0)
     df["sup_caseload"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_caseload"].to_numpy(), 0.0), 0.0)
     df["sup_span"] = df["sup_span"].astype(int)
-    tb = np.full(len(df), TENURE_BANDS[-1][1], dtype=object)
-    t = df["tenure_days"].to_numpy()
-    for upper, label in reversed(TENURE_BANDS[:-1]):
-        tb[t < upper] = label
-    df["tenure_band"] = tb
+    labels = np.array([label for _, label in TENURE_BANDS], dtype=object)   # one string object per band
+    uppers = np.array([upper for upper, _ in TENURE_BANDS[:-1]])
+    df["tenure_band"] = labels[np.searchsorted(uppers, df["tenure_days"].to_numpy(), side="right")]
+    ref, sc = df["ref"].to_numpy(), df["sc"].to_numpy()
+    if len(df) > 1 and ((ref[1:] > ref[:-1]) | ((ref[1:] == ref[:-1]) & (sc[1:] >= sc[:-1]))).all():
+        df.index = pd.RangeIndex(len(df))                      # already in order: no copy of the frame
+        return df
     return df.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+
+
+def _caseload_bands(org):
+    """``(key, caseload, band, run)`` of every caseload record (key: :func:`month_key` of person and month),
+    banded against its month's percentiles; built once per org and percentile, ``None`` without caseloads."""
+    pct = float(setting_of(org, "caseload", "percentile"))
+
+    def build():
+        runs = caseload_runs(org)
+        if not len(runs):
+            return None
+        q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
+        r = runs.merge(q, left_on="mi", right_index=True)
+        labels = np.array(["above 90th percentile" if pct == 90 else f"above {pct:g}th percentile",
+                           "75th-90th percentile", "50th-75th percentile", "at or below median"], dtype=object)
+        band = labels[np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
+                                [0, 1, 2], 3)]          # one string object per label, shared by the rows
+        return month_key(r["sc"], r["mi"]), r["active_clients"].to_numpy(), band, r["run"].to_numpy()
+
+    return cached(org, f"caseload_bands:{pct}", build, copy=False)
+
+
+def _doc_lookup(org):
+    """``(key, ratio)`` of every documentation month with a ratio; built once per org, ``None`` without any."""
+    def build():
+        dr = doc_ratios(org)
+        if not len(dr):
+            return None
+        d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
+        return month_key(d["sc"], d["mi"]), d["ratio"].to_numpy()
+
+    return cached(org, "doc_lookup", build, copy=False)
 
 
 def monthly_factors(org, **kwargs) -> pd.DataFrame:
@@ -200,8 +228,8 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     """
     def build():
         pm = person_months(org)
-        pm["prev_mi"] = pm["mi"] - 1
-        return factor_context(org, pm, **kwargs)
+        pm = pm.assign(prev_mi=pm["mi"] - 1)          # the build's own frame: factor_context need not copy it
+        return _factor_context(org, pm, **kwargs)
 
     return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only
 
@@ -293,35 +321,43 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
         ev &= tt
     days = f["days"].to_numpy().astype(float)
     tot_e, tot_d = int(ev.sum()), float(days.sum())
-    records, suppressed = [], {}
-    ids = f["staff_id"].to_numpy()
+    keep, suppressed = [], {}
+    sc = f["sc"].to_numpy().astype(np.int64)
+    n_sc = int(sc.max()) + 1 if len(sc) else 1
     untested = []
     for factor, level in _levels(f, recent).items():
         table = _NEEDS.get(factor)
         if table is not None and not len(getattr(org.data, table)):
             untested.append(MISSING[table])
             continue
-        lv = level.to_numpy()
-        frame = pd.DataFrame({"level": lv, "staff_id": ids, "e": ev, "d": days})
-        g = frame.groupby("level").agg(people=("staff_id", "nunique"), exits=("e", "sum"), days=("d", "sum"))
-        lv_leavers = frame[frame["e"]].groupby("level")["staff_id"].nunique()
-        for name, row in g.iterrows():
+        codes, names = pd.factorize(level.to_numpy(), sort=True)
+        ok = codes >= 0
+        k = len(names)
+        exits = np.bincount(codes[ok], weights=ev[ok], minlength=k).astype(np.int64)
+        level_days = np.bincount(codes[ok], weights=days[ok], minlength=k)
+        pairs = np.unique(codes[ok].astype(np.int64) * n_sc + sc[ok])
+        people = np.bincount(pairs // n_sc, minlength=k)
+        left = ok & ev
+        leavers = np.bincount(np.unique(codes[left].astype(np.int64) * n_sc + sc[left]) // n_sc, minlength=k)
+        for i, name in enumerate(names):
             if factor == "supervisor_recently_left" and name != "yes":
                 continue
-            if row["people"] < cell:
+            if people[i] < cell:
                 suppressed[factor] = suppressed.get(factor, 0) + 1
                 continue
-            e, d = int(row["exits"]), float(row["days"])
-            rr = rate_record(e, d, tot_e - e, tot_d - d, label_a=str(name), label_b="everyone else")
-            desc = FACTORS[factor].format(level=name, days=recent)
-            records.append({
-                "factor": factor, "level": str(name), "people": int(row["people"]),
-                "leavers": int(lv_leavers.get(name, 0)), "person_years": rr["person_years"], "exits": e,
-                "exit_rate_per_year": rr["exit_rate_per_year"], "rate_ratio": rr["rate_ratio"],
-                "ci_low": rr["ci_low"], "ci_high": rr["ci_high"], "p_value": rr["p_value"],
-                "share_of_exits": rounded(e / tot_e) if tot_e else None,
-                "share_of_person_time": rounded(d / tot_d), "description": desc,
-            })
+            keep.append((factor, name, int(people[i]), int(leavers[i]), int(exits[i]), float(level_days[i])))
+    rates = rate_records([e for *_, e, _ in keep], [d for *_, d in keep], [tot_e - e for *_, e, _ in keep],
+                         [tot_d - d for *_, d in keep], labels_a=[str(x[1]) for x in keep], label_b="everyone else")
+    records = []
+    for (factor, name, people_n, leavers_n, e, d), rr in zip(keep, rates):
+        records.append({
+            "factor": factor, "level": str(name), "people": people_n, "leavers": leavers_n,
+            "person_years": rr["person_years"], "exits": e,
+            "exit_rate_per_year": rr["exit_rate_per_year"], "rate_ratio": rr["rate_ratio"],
+            "ci_low": rr["ci_low"], "ci_high": rr["ci_high"], "p_value": rr["p_value"],
+            "share_of_exits": rounded(e / tot_e) if tot_e else None,
+            "share_of_person_time": rounded(d / tot_d), "description": FACTORS[factor].format(level=name, days=recent),
+        })
     adj = bh_adjust([r["p_value"] for r in records])
     for r, p in zip(records, adj):
         r["p_adjusted"] = p

@@ -37,6 +37,7 @@ def doc_ratios(org) -> pd.DataFrame:
     Returns
     -------
     DataFrame
+        Shared by every analysis of the org (built once): read it, never change it.
         ``staff_id``, ``month``, ``mi`` (months since 1970-01),
         ``session_hours``, ``documentation_hours`` and ``ratio``
         (documentation / session hours; NaN when there were no session hours).
@@ -48,7 +49,7 @@ def doc_ratios(org) -> pd.DataFrame:
     >>> r.groupby("staff_id")["ratio"].first().to_dict()
     {'C1': 1.2, 'C2': 0.5, 'C3': 0.5, 'C4': 0.5}
     """
-    return cached(org, "doc_ratios", lambda: _doc_ratios(org))
+    return cached(org, "doc_ratios", lambda: _doc_ratios(org), copy=False)  # read-only
 
 
 def _doc_ratios(org) -> pd.DataFrame:

@@ -86,7 +86,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     """
     import statsmodels.api as sm
 
-    from .overload import overloaded_supervisors
+    from .overload import flagged_supervisors
 
     cut = analysis_cut(org, as_of)
     day = as_of_text(cut)
@@ -99,7 +99,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     if as_of is not None:                # complete months before as_of: nothing after it is seen
         f = f[f["mi"] < int(month_index([cut])[0])]
     f = f[f["days"] > 0]
-    over = {s["supervisor_id"] for s in overloaded_supervisors(org, as_of=day).table if s["overloaded"]}
+    over = set(flagged_supervisors(org, as_of=day))
     X = pd.DataFrame({
         "supervisor_left": (f["sup_left_days"] < window).to_numpy(),
         "overloaded_supervisor": f["supervisor_id"].isin(list(over)).to_numpy(),

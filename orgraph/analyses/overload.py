@@ -8,6 +8,8 @@ sessions actually delivered versus what policy requires.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -18,9 +20,9 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import person_time, piece_rates, standard_rates, stratum_days, stratum_exits
+from .persontime import cached, person_time, piece_rates, standard_rates, stratum_days, stratum_exits
 
-__all__ = ["overloaded_supervisors", "SPAN_BANDS", "span_band"]
+__all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
 
 #: Span-of-control bands (direct supervisees), as reported to users.
 SPAN_BANDS = (("1", 1, 1), ("2-3", 2, 3), ("4-7", 4, 7), ("8-12", 8, 12), ("13-16", 13, 16), ("17+", 17, 10**9))
@@ -112,13 +114,40 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     >>> res.table[0]["reasons"]
     ['direct span averaged 4.9 supervisees (limit 4.5)']
     """
-    st = resolve(org, "overload", max_span=max_span, max_supervisee_caseload=max_supervisee_caseload,
-                 min_delivered_ratio=min_delivered_ratio, required_hours_per_week=required_hours_per_week,
-                 min_signals=min_signals)
+    return copy.deepcopy(_overload(org, as_of, max_span=max_span, max_supervisee_caseload=max_supervisee_caseload,
+                                   min_delivered_ratio=min_delivered_ratio,
+                                   required_hours_per_week=required_hours_per_week, min_signals=min_signals))
+
+
+def flagged_supervisors(org: OrgGraph, *, as_of=None) -> dict:
+    """The supervisors :func:`overloaded_supervisors` flags with the data up to ``as_of`` (the org's settings):
+    supervisor id -> reasons.
+
+    The analysis runs once per org, day and settings: the risk list and the exit effects read the same
+    result as ``orgraph overload`` and the audit.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> flagged_supervisors(demo_org())
+    {}
+    """
+    res = _overload(org, as_of)
+    return {s["supervisor_id"]: list(s["reasons"]) for s in res.table if s["overloaded"]}
+
+
+def _overload(org: OrgGraph, as_of=None, **overrides) -> Result:
+    """The one shared (read-only) result of the analysis for ``as_of`` and these settings."""
+    st = resolve(org, "overload", **overrides)
+    cut = analysis_cut(org, as_of)
+    key = f"overload:{cut.date()}:{sorted(st.items())!r}"
+    return cached(org, key, lambda: _overloaded_supervisors(org, st, cut), copy=False)
+
+
+def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     lim_span, lim_load = float(st["max_span"]), float(st["max_supervisee_caseload"])
     lim_ratio, per_week = float(st["min_delivered_ratio"]), float(st["required_hours_per_week"])
     need = int(st["min_signals"])
-    cut = analysis_cut(org, as_of)
     obs0 = observed_from(org, cut)
     ref = cut - DAY
     settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,

@@ -18,11 +18,12 @@ import pandas as pd
 
 from ..plain import jsonable
 from ..settings import resolve
-from ..stats import rate_ratio
+from ..stats import rate_ratio, rate_ratios
 from .persontime import _ns, attach_context, cached, month_index, month_start, person_time, staff_codes
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take",
-           "month_index", "month_start", "per_year", "rounded", "rate_record", "cached", "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
+           "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached",
+           "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -33,8 +34,32 @@ def setting_of(org, section: str, key: str, value=None):
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    """A DataFrame as a list of JSON-ready dicts."""
-    return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+    """A DataFrame as a list of JSON-ready dicts (:func:`~orgraph.plain.jsonable` of every value).
+
+    Converted a column at a time: numpy numbers and booleans go straight to Python values (NaN and
+    infinities to ``None``), and only other columns go through ``jsonable`` value by value.
+
+    Examples
+    --------
+    >>> records(pd.DataFrame({"a": [1, 2], "x": [0.5, np.nan], "d": pd.to_datetime(["2024-01-02", None])}))
+    [{'a': 1, 'x': 0.5, 'd': '2024-01-02'}, {'a': 2, 'x': None, 'd': None}]
+    """
+    if not len(df.columns):
+        return [{} for _ in range(len(df))]
+    columns = []
+    for k in range(df.shape[1]):
+        s = df.iloc[:, k]
+        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else None
+        if kind == "f":
+            columns.append([x if math.isfinite(x) else None for x in s.tolist()])
+        elif kind is not None and kind in "biu":
+            columns.append(s.tolist())
+        elif kind is not None:
+            columns.append([jsonable(v) for v in s.tolist()])
+        else:                           # extension dtypes: the values as to_dict gives them (pd.NA as None)
+            columns.append([jsonable(next(iter(r.values()))) for r in df.iloc[:, [k]].to_dict("records")])
+    keys = list(df.columns)
+    return [dict(zip(keys, row)) for row in zip(*columns)]
 
 
 def month_key(codes, mi) -> np.ndarray:
@@ -67,7 +92,28 @@ def rounded(x, nd=4):
 
 def rate_record(events_a, days_a, events_b, days_b, *, label_a: str, label_b: str) -> dict:
     """:func:`orgraph.stats.rate_ratio` plus annual rates and labels, JSON-ready."""
-    rr = rate_ratio(int(events_a), float(days_a), int(events_b), float(days_b))
+    return _rate_record(rate_ratio(int(events_a), float(days_a), int(events_b), float(days_b)), events_a, days_a,
+                        events_b, days_b, label_a, label_b)
+
+
+def rate_records(events_a, days_a, events_b, days_b, *, labels_a, label_b: str) -> list[dict]:
+    """:func:`rate_record` for many groups at once (the tests run on arrays: :func:`orgraph.stats.rate_ratios`).
+
+    Examples
+    --------
+    >>> [r["rate_ratio"] for r in rate_records([2, 0], [730.5, 365.25], [1, 3], [730.5, 1095.75],
+    ...                                        labels_a=["a", "b"], label_b="the rest")]
+    [2.0, 0.0]
+    """
+    ea = [int(x) for x in events_a]
+    da = [float(x) for x in days_a]
+    eb = [int(x) for x in events_b]
+    db = [float(x) for x in days_b]
+    return [_rate_record(rr, *args, label_b) for rr, *args in zip(rate_ratios(ea, da, eb, db), ea, da, eb, db,
+                                                                  labels_a)]
+
+
+def _rate_record(rr, events_a, days_a, events_b, days_b, label_a, label_b) -> dict:
     out = {
         "group": label_a, "reference": label_b,
         "exits": int(events_a), "person_years": rounded(days_a / DAYS_PER_YEAR, 2),
@@ -95,6 +141,7 @@ def person_months(org) -> pd.DataFrame:
     Returns
     -------
     DataFrame
+        Shared by every analysis of the org (built once): read it, never change it.
         ``staff_id``, ``month`` (first of month), ``mi`` (months since
         1970-01), ``ref`` (first day employed in the month: the 1st, or the hire
         date), ``days`` (days at risk in the month: employed, on or after
@@ -112,7 +159,7 @@ def person_months(org) -> pd.DataFrame:
     >>> len(c1), int(c1.days.sum()), c1.exit.tolist()[-2:], c1.supervisor_id.tolist()[-3:]
     (17, 505, [False, True], ['S1', None, None])
     """
-    return cached(org, "person_months", lambda: _person_months(org))
+    return cached(org, "person_months", lambda: _person_months(org), copy=False)   # read-only
 
 
 def _person_months(org) -> pd.DataFrame:
@@ -146,6 +193,7 @@ def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
+        Shared by every analysis of the org (built once): read it, never change it.
         ``staff_id``, ``month``, ``mi``, ``active_clients``, ``cutoff`` (the
         month's percentile over everyone with a record, linear interpolation),
         ``pct_rank`` (percent of that month's records at or below this one),
@@ -160,7 +208,7 @@ def caseload_runs(org, *, percentile=None) -> pd.DataFrame:
     [1, 2, 3, 4]
     """
     pct = float(setting_of(org, "caseload", "percentile", percentile))
-    return cached(org, f"caseload_runs:{pct}", lambda: _caseload_runs(org, pct))
+    return cached(org, f"caseload_runs:{pct}", lambda: _caseload_runs(org, pct), copy=False)  # read-only
 
 
 def _caseload_runs(org, pct: float) -> pd.DataFrame:

@@ -25,7 +25,8 @@ import pandas as pd
 from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
-           "staff_codes", "month_index", "month_start", "attach_context", "cached", "day_number", "from_day_number"]
+           "staff_codes", "cut_panel", "month_index", "month_start", "attach_context", "cached", "day_number",
+           "from_day_number"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
@@ -105,7 +106,7 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     pm = df.assign(ref=_ns(df["ref"]))
     if "sc" not in pm.columns:
         pm["sc"] = staff_codes(org, pm["staff_id"])
-    pm = pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+    pm = pm.sort_values(["ref", "sc"], kind="stable", ignore_index=True)
     # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
     # expensive to carry through a merge)
     left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
@@ -172,7 +173,66 @@ def person_time(org, cut=None) -> pd.DataFrame:
     True
     """
     cut = pd.Timestamp(org.censor if cut is None else cut)
-    return cached(org, f"person_time:{cut.date()}", lambda: _person_time(org, cut), copy=False)
+    return cached(org, f"person_time:{cut.date()}", lambda: _earlier_or_new(org, cut), copy=False)
+
+
+def _earlier_or_new(org, cut: pd.Timestamp) -> pd.DataFrame:
+    """The panel for ``cut``: cut from a panel already built for a later day with the same export-window start
+    (:func:`cut_panel`), else built."""
+    store = _CACHE.get(org) if _is_weakrefable(org) else None
+    later = sorted(k for k in (store or {}) if k.startswith("person_time:") and k[12:] > str(cut.date()))
+    if later:
+        obs0 = observed_from(org, cut)
+        if observed_from(org, pd.Timestamp(later[0][12:])) == obs0:
+            return cut_panel(store[later[0]], cut, obs0)
+    return _person_time(org, cut)
+
+
+def _is_weakrefable(org) -> bool:
+    try:
+        weakref.ref(org)
+    except TypeError:
+        return False
+    return True
+
+
+def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
+    """The person-time panel ``pt`` (built for a later cut, with the export window starting on ``obs0``) as
+    it would be built for ``cut``.
+
+    Every day at which the panel for ``cut`` cuts a person's time is a day at which the later panel cuts it
+    too, or ``cut`` itself: its pieces are the later panel's pieces that start before ``cut``, ended at
+    ``cut``; an exit counts when its piece ends by ``cut``.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> cut = pd.Timestamp("2022-04-01")
+    >>> early = cut_panel(person_time(org), cut, observed_from(org, cut))
+    >>> early.equals(_person_time(org, cut))
+    True
+    """
+    cut_ns = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
+    obs_ns = np.datetime64(pd.Timestamp(obs0).as_unit("ns").to_datetime64(), "ns")
+    t = pt[pt["start"].to_numpy() < cut_ns].reset_index(drop=True)
+    old_end = t["end"].to_numpy()
+    end = np.minimum(old_end, cut_ns)
+    risk_start = np.minimum(np.maximum(t["start"].to_numpy(), obs_ns), end)
+    return t.assign(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
+                    exit=t["exit"].to_numpy() & (old_end <= cut_ns))
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` for integer keys, by one sort (faster than numpy's hashing for tens of millions).
+
+    Examples
+    --------
+    >>> _sorted_unique(np.array([5, 1, 5, 3, 1])).tolist()
+    [1, 3, 5]
+    """
+    s = np.sort(keys)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
 
 
 def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
@@ -214,7 +274,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     psc = np.concatenate(parts_sc)
     pd_ = np.concatenate(parts_d)
     inside = (pd_ >= s0[psc]) & (pd_ <= e0[psc]) & keep[psc]
-    key = np.unique((psc[inside] << _SHIFT) | (pd_[inside] + _OFFSET))
+    key = _sorted_unique((psc[inside] << _SHIFT) | (pd_[inside] + _OFFSET))
     ksc = key >> _SHIFT
     kday = (key & ((1 << _SHIFT) - 1)) - _OFFSET
     nxt = ksc[1:] == ksc[:-1]
@@ -236,8 +296,9 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "ref": start_ns,
     })
     pt = attach_context(org, pt)
-    pt = pt.sort_values(["sc", "start"], kind="stable").reset_index(drop=True)
-    return pt.drop(columns="ref")
+    pt = pt.sort_values(["sc", "start"], kind="stable", ignore_index=True)
+    del pt["ref"]                                   # the frame is this function's own: no copy to drop it
+    return pt
 
 
 def _months(days: np.ndarray) -> np.ndarray:

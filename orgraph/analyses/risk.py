@@ -105,10 +105,9 @@ _SETTINGS = ("window_days", "supervisor_high_hr", "min_exits")
 
 def _overloaded(org, day) -> dict:
     """Supervisors flagged by the overload analysis with data up to ``day``: id -> reasons."""
-    from .overload import overloaded_supervisors
+    from .overload import flagged_supervisors
 
-    res = overloaded_supervisors(org, as_of=day)
-    return {s["supervisor_id"]: s["reasons"] for s in res.table if s["overloaded"]}
+    return flagged_supervisors(org, as_of=day)
 
 
 def _flags(org, f: pd.DataFrame, window: int, overloaded: dict) -> pd.DataFrame:
@@ -239,7 +238,8 @@ def _supervisor_high(org, f: pd.DataFrame, own_score: np.ndarray, cut: float) ->
     """Whether each row's supervisor (same month) has an own-factor score of at least ``cut``."""
     own = pd.Series(month_key(f["sc"].to_numpy(), f["prev_mi"].to_numpy()))
     first = ~own.duplicated().to_numpy()
-    sup_key = month_key(staff_codes(org, f["supervisor_id"].fillna("")), f["prev_mi"].to_numpy())
+    codes = f["sup_sc"].to_numpy() if "sup_sc" in f.columns else staff_codes(org, f["supervisor_id"].fillna(""))
+    sup_key = month_key(codes, f["prev_mi"].to_numpy())
     sup = take(sup_key, own.to_numpy()[first], np.asarray(own_score, dtype=float)[first])
     return np.nan_to_num(sup.astype(float), nan=-np.inf) >= cut
 
@@ -279,7 +279,10 @@ def _history(org, day) -> tuple[pd.DataFrame, int]:
     """Person-months of the complete months on or before ``day`` and the index of the month of ``day + 1``."""
     cur_mi = int(month_index([pd.Timestamp(day) + pd.Timedelta(days=1)])[0])
     hist = monthly_factors(org)
-    return hist[hist["mi"] < cur_mi].reset_index(drop=True), cur_mi
+    keep = hist["mi"].to_numpy() < cur_mi
+    if keep.all():                      # every month is history: the shared table itself (read-only), no copy
+        return hist, cur_mi
+    return hist[keep].reset_index(drop=True), cur_mi
 
 
 def _model(org, day, hist: pd.DataFrame, cur_mi: int, st: dict) -> dict | None:

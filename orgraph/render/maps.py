@@ -52,7 +52,7 @@ def map_data(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookba
              program: str | None = None, supervisor: str | None = None, flagged_only: bool = False,
              anonymize: bool = False, key: str | None = None, min_cell: int | None = None,
              physics: bool = False, title: str | None = None, view: str = "people",
-             team_level: bool | None = None) -> tuple[str, str, dict]:
+             team_level: bool | None = None, elements: dict | None = None) -> tuple[str, str, dict]:
     """The title, subtitle and data of the supervision map page on ``as_of`` (:func:`build_map` draws them).
 
     Parameters
@@ -75,6 +75,9 @@ def map_data(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookba
     team_level : bool, optional
         Open a people map at team level (:func:`orgraph.render.teams.team_groups`); default: when more than
         :data:`~orgraph.render.teams.TEAM_LEVEL_ABOVE` people are on it.
+    elements : dict, optional
+        The people map of :func:`orgraph.render.elements.map_elements` for these same arguments, when the
+        caller has built it already (the snapshot pack does); read, not changed.
 
     Returns
     -------
@@ -96,9 +99,9 @@ def map_data(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None, lookba
     day = as_date(as_of) if as_of is not None else org.data_end
     if flags is None:
         flags = MapFlags()
-    el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, program=program,
-                      supervisor=supervisor, flagged_only=flagged_only, anonymize=anonymize, key=key,
-                      min_cell=min_cell)
+    el = elements if elements is not None else map_elements(
+        org, as_of=day, flags=flags, lookback_days=lookback_days, program=program, supervisor=supervisor,
+        flagged_only=flagged_only, anonymize=anonymize, key=key, min_cell=min_cell)
     el = aggregate_elements(el, by=view)
     vis_nodes, vis_edges, options, regions = vis_network(el, physics=physics)
     if team_level is None:

@@ -185,8 +185,9 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
     flags = content["flags"]
     el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key,
                       min_cell=min_cell)
+    status = {n["_raw"]: n["status"] for n in el["nodes"]}
     map_title, map_subtitle, map_page = map_data(org, as_of=day, flags=flags, lookback_days=lookback_days,
-                                                 anonymize=anonymize, key=key, min_cell=min_cell)
+                                                 anonymize=anonymize, key=key, min_cell=min_cell, elements=el)
     map_html = page_html(map_title, map_subtitle, map_page)
     files: dict[str, Path] = {}
     files["map.html"] = out / "map.html"
@@ -203,7 +204,6 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
                               "photographed from map.html (install Chromium, or set ORGRAPH_CHROMIUM, for a "
                               "screenshot).")
 
-    status = {n["_raw"]: n["status"] for n in el["nodes"]}
     G = export_graph(org, as_of=day, status=status, anonymize=anonymize, key=key)
     files["graph.graphml"] = out / "graph.graphml"
     nx.write_graphml(G, files["graph.graphml"])

@@ -18,13 +18,13 @@ timeline.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from importlib import resources
 
 from markupsafe import Markup
-from pyvis.network import Network
 
 from ..errors import AnalysisError
 from .elements import STATUS_STYLES
@@ -70,28 +70,34 @@ _EDGE_STYLE = {
 }
 
 
-class _Network(Network):
-    """pyvis ``Network`` with constant-time node and edge adds (pyvis scans lists: quadratic)."""
+@functools.cache
+def _network_class():
+    """pyvis ``Network`` with constant-time node and edge adds (pyvis scans lists: quadratic). pyvis is
+    imported here, when a map is drawn: it takes about a third of a second."""
+    from pyvis.network import Network
 
-    def __init__(self):
-        super().__init__(directed=True, cdn_resources="remote")  # resources are never used: we write the page
-        self._ids: set = set()
+    class _Network(Network):
+        def __init__(self):
+            super().__init__(directed=True, cdn_resources="remote")  # resources are never used: we write the page
+            self._ids: set = set()
 
-    def add_node(self, n_id, label=None, shape="dot", color="#97c2fc", **options):
-        if n_id in self._ids:
-            return
-        from pyvis.node import Node
-        n = Node(n_id, shape, label=label if label is not None else n_id, color=color, **options)
-        self._ids.add(n_id)
-        self.nodes.append(n.options)
-        self.node_ids.append(n_id)
-        self.node_map[n_id] = n.options
+        def add_node(self, n_id, label=None, shape="dot", color="#97c2fc", **options):
+            if n_id in self._ids:
+                return
+            from pyvis.node import Node
+            n = Node(n_id, shape, label=label if label is not None else n_id, color=color, **options)
+            self._ids.add(n_id)
+            self.nodes.append(n.options)
+            self.node_ids.append(n_id)
+            self.node_map[n_id] = n.options
 
-    def add_edge(self, source, to, **options):
-        from pyvis.edge import Edge
-        if source not in self._ids or to not in self._ids:
-            raise AnalysisError(f"map edge {source!r} -> {to!r} refers to a node not on the map")
-        self.edges.append(Edge(source, to, True, **options).options)
+        def add_edge(self, source, to, **options):
+            from pyvis.edge import Edge
+            if source not in self._ids or to not in self._ids:
+                raise AnalysisError(f"map edge {source!r} -> {to!r} refers to a node not on the map")
+            self.edges.append(Edge(source, to, True, **options).options)
+
+    return _Network
 
 
 def vis_network(elements: dict, *, physics: bool = False,
@@ -137,7 +143,7 @@ def vis_network(elements: dict, *, physics: bool = False,
                                          labels={n["id"]: n["label"] for n in nodes}, roles=roles,
                                          names=elements.get("programs"))
     lv = levels([n["id"] for n in nodes], parents, roles)
-    net = _Network()
+    net = _network_class()()
     for n in nodes:
         opts = _vis_node(n, positions.get(n["id"]), lv[n["id"]])
         net.add_node(n["id"], **{k: v for k, v in opts.items() if k not in ("color",)}, color=opts["color"])

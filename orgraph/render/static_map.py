@@ -6,19 +6,13 @@ with their names, supervision links, people and teams, the labels that can be
 read at the picture's size (at least :data:`MIN_LABEL_PT` points; the
 others are left out, as the page leaves them out at that zoom), and a legend.
 matplotlib's Agg canvas is used directly, so no display and no global
-backend setting are needed.
+backend setting are needed; matplotlib is imported when a map is drawn (it
+takes about a second), so commands that draw none never load it.
 """
 from __future__ import annotations
 
 import io
 import textwrap
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib import patheffects
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
 
 from .elements import STATUS_STYLES
 
@@ -80,6 +74,9 @@ def opening_view(data: dict) -> tuple[list[dict], list[dict]]:
 
 
 def _legend_handles(team_level: bool) -> list:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
     handles = [Line2D([], [], ls="", marker="o", ms=9, mfc=v["color"], mec="#2b2b2b", label=v["label"])
                for v in STATUS_STYLES.values()]
     handles += [
@@ -115,7 +112,8 @@ def map_figure_png(data: dict, *, title: str, subtitle: str = "", width: int = 1
     return out.getvalue()
 
 
-def map_figure(data: dict, *, title: str, subtitle: str = "", width: int = 1600, height: int = 1000) -> Figure:
+def map_figure(data: dict, *, title: str, subtitle: str = "", width: int = 1600,
+               height: int = 1000) -> "matplotlib.figure.Figure":
     """Draw a map page's opening view: regions, links, people or teams, readable labels and a legend.
 
     Parameters
@@ -146,6 +144,12 @@ def map_figure(data: dict, *, title: str, subtitle: str = "", width: int = 1600,
     >>> sorted(t.get_text() for t in fig.axes[0].texts)
     ['Ana', 'Bo', 'Outpatient']
     """
+    from matplotlib import patheffects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
     nodes, edges = opening_view(data)
     regions = data.get("regions") or {}
     fig = Figure(figsize=(width / 100, height / 100), dpi=100)

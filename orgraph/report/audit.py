@@ -98,7 +98,7 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     for i, f in enumerate(found, 1):
         f["rank"] = i
     cell = resolve(org, "privacy")["min_cell"]
-    headlines = finance_headlines(org, as_of=day, min_cell=cell if anonymize else None)
+    headlines = finance_headlines(org, as_of=day, min_cell=cell if anonymize else None, cost=results.get("cost"))
     risk = results.get("risk")
     validation = risk.extras.get("validation") if risk is not None else None
     shown = risk is not None and validation is not None and not validation.get("withheld")

@@ -84,9 +84,9 @@ def flagged_on(org: OrgGraph, results: dict, day) -> dict[str, dict[str, str]]:
     return {"supervisors": sups, "seats": seats, "programs": programs}
 
 
-def _year_of_exits(org: OrgGraph, day) -> tuple[int, float]:
-    res = turnover_cost(org, as_of=day, period="year")
+def _year_of_exits(org: OrgGraph, day, cost=None) -> tuple[int, float]:
     last = pd.Timestamp(as_date(day))
+    res = cost if cost is not None and cost.as_of == last.date().isoformat() else turnover_cost(org, as_of=day)
     first = (last - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date().isoformat()
     recent = [e for e in res.extras["exits"] if first <= e["exit_date"] <= last.date().isoformat()]
     return len(recent), round(float(sum(e["cost"] for e in recent)), 2)
@@ -129,7 +129,7 @@ def pack_state(org: OrgGraph, results: dict, day, *, anonymize: bool = False, ke
     _, total = _shown(anonymize, min_cell)
     shown = {"supervisors": names.staff, "seats": names.seat, "programs": names.program}
     flagged = flagged_on(org, results, day)
-    n, cost = _year_of_exits(org, day)
+    n, cost = _year_of_exits(org, day, results.get("cost"))
     heads = _headcount_by_program(org, day)
     return {"orgraph_state": 1, "as_of": day.isoformat(), "anonymized": bool(anonymize),
             "key_check": Pseudonymizer(key)(_KEY_CHECK) if anonymize else None,

@@ -201,7 +201,15 @@ def rate_excess_cost(events_a: int, time_a: float, events_b: int, time_b: float,
             "excess_cost": excess_exit_cost(events_a, expected, role_kind, model=model, org=org)}
 
 
-def finance_headlines(org: OrgGraph, *, as_of=None, min_cell: int | None = None) -> list[str]:
+def _cost_as_of(org: OrgGraph, cost, last: pd.Timestamp):
+    """``cost`` when it is :func:`~orgraph.analyses.cost.turnover_cost` as of ``last``, else that computed
+    (its exits and model do not depend on the period it adds them up by)."""
+    if cost is not None and cost.as_of == iso(last):
+        return cost
+    return turnover_cost(org, as_of=last.date(), period="month")
+
+
+def finance_headlines(org: OrgGraph, *, as_of=None, min_cell: int | None = None, cost=None) -> list[str]:
     """Plain-language sentences about what exits cost, for the audit report and snapshot pack.
 
     Parameters
@@ -211,6 +219,9 @@ def finance_headlines(org: OrgGraph, *, as_of=None, min_cell: int | None = None)
     min_cell : int, optional
         Anonymized output: counts of 1 to ``min_cell - 1`` exits read "fewer than ``min_cell``" and the total
         is rounded to tens (so it does not give a hidden count back).
+    cost : Result, optional
+        :func:`~orgraph.analyses.cost.turnover_cost` as of the same day, when the caller has it (the audit
+        does): its exits and cost model are read, not computed again.
 
     Returns
     -------
@@ -235,7 +246,7 @@ def finance_headlines(org: OrgGraph, *, as_of=None, min_cell: int | None = None)
     """
     cut = analysis_cut(org, as_of)
     last = cut - pd.Timedelta(days=1)
-    res = turnover_cost(org, as_of=as_of, period="month")
+    res = _cost_as_of(org, cost, last)
     first = (last - pd.DateOffset(years=1) + pd.Timedelta(days=1))
     recent = [e for e in res.extras["exits"] if pd.Timestamp(e["exit_date"]) >= first]
     lines = []

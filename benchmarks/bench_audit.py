@@ -1,0 +1,208 @@
+"""Time and size every stage of ``orgraph audit`` against the floor of reading the bundle's CSVs with pandas.
+
+Usage::
+
+    python3 benchmarks/bench_audit.py                        # 5,000 / 20,000 / 50,000 staff (bundles in /work/big)
+    python3 benchmarks/bench_audit.py --sizes 5000 20000     # leave out the largest org
+    python3 benchmarks/bench_audit.py --sizes 2000 --years 5 --workdir /tmp/orgs   # generate the orgs
+    python3 benchmarks/bench_audit.py --no-e2e --json        # stages only, one JSON object per size
+
+For each size, in one run:
+
+* **floor**: pandas (C engine) reads every CSV of the bundle, in a fresh process; its wall time and peak RSS;
+* **stages** of the audit, in one fresh process: ``load`` (``orgraph.load``), each analysis of the registry in
+  the audit's order (an analysis pays for the shared panels it is the first to build), ``findings`` (the claims
+  gate, the finance headlines and the risk list), ``pack content`` (the pack's tables and sentences), ``maps``
+  (map elements, layout and the map page) and ``pack files`` (graph exports, CSVs, index.html, findings.json,
+  report.md, state.json); each stage's wall time, its CPU time, its peak RSS (``VmHWM``, reset before each
+  stage through ``/proc/self/clear_refs``) and its wall time as a multiple of the floor's;
+* **end to end**: ``orgraph audit BUNDLE --no-png`` under ``/usr/bin/time -v`` (wall time, user + system CPU
+  time, maximum RSS).
+
+On a shared machine wall times move with the other processes' load; CPU times much less, so compare those
+between runs (the ``cpu x floor`` column divides by the floor's CPU time).
+
+A bundle is taken from ``--bundles/s{size}`` when it exists (``orgraph synth --staff N --years 10 --seed 1``),
+else generated into ``--workdir`` with :func:`orgraph.synth.generate` (seed 1).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_STATUS = Path("/proc/self/status")
+_CLEAR = Path("/proc/self/clear_refs")
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process since the last reset, in MB (Linux ``VmHWM``)."""
+    m = re.search(r"VmHWM:\s+(\d+) kB", _STATUS.read_text())
+    return int(m.group(1)) / 1024 if m else float("nan")
+
+
+def _reset_peak() -> None:
+    try:
+        _CLEAR.write_text("5")
+    except OSError:             # not Linux, or not allowed: peaks then run from the start of the process
+        pass
+
+
+class Stages:
+    """Marks between stages: each mark ends the running stage (its wall time and peak RSS) and starts the next."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self._name, self._t0, self._c0 = None, None, None
+
+    def mark(self, name: str | None) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        if self._name is not None:
+            if self.rows and self.rows[-1]["stage"] == self._name:   # a stage entered twice: add up
+                self.rows[-1]["seconds"] += now - self._t0
+                self.rows[-1]["cpu"] += cpu - self._c0
+                self.rows[-1]["peak_mb"] = max(self.rows[-1]["peak_mb"], _peak_mb())
+            else:
+                self.rows.append({"stage": self._name, "seconds": now - self._t0, "cpu": cpu - self._c0,
+                                  "peak_mb": _peak_mb()})
+        _reset_peak()
+        self._name, self._t0, self._c0 = name, time.perf_counter(), time.process_time()
+
+
+def _hook(module, attr: str, stages: Stages, name: str) -> None:
+    """Mark ``name`` whenever ``module.attr`` is called (when the module has it)."""
+    fn = getattr(module, attr, None)
+    if fn is None:
+        return
+
+    def wrapped(*args, **kwargs):
+        stages.mark(name)
+        return fn(*args, **kwargs)
+
+    setattr(module, attr, wrapped)
+
+
+def floor(bundle: Path) -> dict:
+    """pandas reads every CSV of ``bundle`` (all kept in memory): seconds and peak RSS, in this process."""
+    import pandas as pd
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    frames = [pd.read_csv(p) for p in sorted(bundle.glob("*.csv"))]
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "rows": sum(len(f) for f in frames)}
+
+
+def stages(bundle: Path) -> list[dict]:
+    """The audit of ``bundle`` stage by stage, in this process (written to a temporary folder, no map.png)."""
+    import orgraph
+    import orgraph.render.pack as render_pack
+    import orgraph.report.audit as report_audit
+    import orgraph.writers as writers
+
+    st = Stages()
+    _hook(report_audit, "cost_model", st, "findings")
+    _hook(writers, "pack_content", st, "pack content")
+    _hook(render_pack, "map_elements", st, "maps")
+    _hook(render_pack, "map_data", st, "maps")
+    _hook(render_pack, "export_graph", st, "pack files")
+    st.mark("load")
+    org = orgraph.load(str(bundle))
+    with tempfile.TemporaryDirectory() as tmp:
+        writers.write_audit(org, Path(tmp) / "audit", png=False,
+                            progress=lambda label: st.mark(label if label != "snapshot pack and maps"
+                                                           else "findings"))
+        st.mark(None)
+    return st.rows
+
+
+def end_to_end(bundle: Path) -> dict:
+    """``orgraph audit bundle --no-png`` under ``/usr/bin/time -v``: wall seconds and maximum RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "orgraph", "audit", str(bundle), "--no-png",
+               "--out", str(Path(tmp) / "audit")]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.perf_counter() - t0
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
+            "exit": proc.returncode}
+
+
+def _child(what: str, bundle: Path) -> dict | list:
+    out = subprocess.run([sys.executable, __file__, "--child", what, str(bundle)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{what} on {bundle} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bundle_for(size: int, years: int, bundles: Path, workdir: Path | None) -> Path:
+    path = bundles / f"s{size}"
+    if (path / "staff.csv").exists() and years == 10:
+        return path
+    from orgraph.synth import generate
+
+    base = workdir or Path(tempfile.gettempdir()) / "orgraph-bench-audit"
+    out = base / f"synth_{size}x{years}"
+    if not (out / "truth.json").exists():
+        generate(staff=size, years=years, seed=1, out=out, force=True)
+    return out
+
+
+def bench(size: int, years: int, bundles: Path, workdir: Path | None, e2e: bool) -> dict:
+    bundle = bundle_for(size, years, bundles, workdir)
+    fl = _child("floor", bundle)
+    rows = _child("stages", bundle)
+    total = {"stage": "audit (sum of stages)", "seconds": sum(r["seconds"] for r in rows),
+             "cpu": sum(r["cpu"] for r in rows), "peak_mb": max(r["peak_mb"] for r in rows)}
+    result = {"staff": size, "years": years, "bundle": str(bundle), "floor": fl, "stages": rows, "total": total}
+    if e2e:
+        result["end_to_end"] = _child("e2e", bundle)
+    return result
+
+
+def table(res: dict) -> str:
+    fl, fc = res["floor"]["seconds"], res["floor"]["cpu"]
+    lines = [f"{res['staff']:,} staff x {res['years']} years ({res['bundle']}); floor: pandas reads every CSV "
+             f"({res['floor']['rows']:,} rows)",
+             f"  {'stage':<44} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'x floor':>8} {'cpu x floor':>11}",
+             f"  {'floor (pandas read_csv)':<44} {fl:8.2f} {fc:8.2f} {res['floor']['peak_mb']:8.0f} {1:8.2f} "
+             f"{1:11.2f}"]
+    for r in res["stages"] + [res["total"]] + ([dict(res["end_to_end"], stage="orgraph audit (end to end)")]
+                                              if "end_to_end" in res else []):
+        lines.append(f"  {r['stage']:<44} {r['seconds']:8.2f} {r['cpu']:8.2f} {r['peak_mb']:8.0f} "
+                     f"{r['seconds'] / fl:8.2f} {r['cpu'] / fc:11.2f}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000, 50000])
+    ap.add_argument("--staff", type=int, nargs="+", dest="sizes", help="same as --sizes")
+    ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--bundles", type=Path, default=Path("/work/big"),
+                    help="folder of ready bundles s{size} (10 years, seed 1) [default: /work/big]")
+    ap.add_argument("--workdir", type=Path, default=None, help="generate missing orgs here (default: a temp dir)")
+    ap.add_argument("--no-e2e", action="store_true", help="skip `orgraph audit` under /usr/bin/time -v")
+    ap.add_argument("--json", action="store_true", help="print one JSON object per size")
+    ap.add_argument("--child", nargs=2, metavar=("WHAT", "BUNDLE"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        what, bundle = args.child[0], Path(args.child[1])
+        fn = {"floor": floor, "stages": stages, "e2e": end_to_end}[what]
+        print(json.dumps(fn(bundle)))
+        return
+    for size in args.sizes:
+        res = bench(size, args.years, args.bundles, args.workdir, not args.no_e2e)
+        print(json.dumps(res) if args.json else table(res) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
