@@ -91,6 +91,9 @@ class Supervision:
     end: dt.date | None = None
 
 
+#: The dtype of text columns that are nearly unique per row (client ids): Arrow-backed strings, a few bytes a row.
+COMPACT_TEXT = "string[pyarrow]"
+
 #: Columns of the DataFrame tables held by :class:`OrgData`, with their dtypes.
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "caseload": {"staff_id": "object", "month": "datetime64[ns]", "active_clients": "int64"},
@@ -107,7 +110,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "minutes": "float64",
     },
     "client_assignments": {
-        "client_id": "object",
+        "client_id": COMPACT_TEXT,
         "staff_id": "object",
         "start_date": "datetime64[ns]",
         "end_date": "datetime64[ns]",
