@@ -100,7 +100,7 @@ def fast_csv(raw: bytes, spec: FileSpec) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(raw)[start:],
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
                                                   strings_can_be_null=False, null_values=[], check_utf8=True))

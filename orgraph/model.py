@@ -11,7 +11,7 @@ assignments) are kept as pandas DataFrames, not as one object per row.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -25,6 +25,8 @@ __all__ = [
     "Supervision",
     "OrgData",
     "TABLE_COLUMNS",
+    "RECORDS",
+    "COMPACT_TEXT",
 ]
 
 TERMINATION_TYPES = ("voluntary", "involuntary", "retirement", "other")
@@ -130,33 +132,144 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
 
 
-@dataclass
+#: The record tables of :class:`OrgData`: record type, columns of :meth:`OrgData.table`, and the key of a
+#: mapping (``None`` for a list).
+RECORDS: dict[str, tuple[type, str | None]] = {
+    "staff": (Staff, "staff_id"),
+    "programs": (Program, "program_id"),
+    "positions": (Position, "position_id"),
+    "assignments": (Assignment, None),
+    "supervision": (Supervision, None),
+}
+#: Columns of the record tables holding dates (``datetime64[ns]`` in :meth:`OrgData.table`, ``NaT`` = none).
+_DATE_FIELDS = {"hire_date", "termination_date", "start", "end"}
+#: Number columns whose missing value is ``None`` in a record (``NaN`` in a table; a column with no value at all
+#: is a column of ``None``, as a frame built from the records would have it).
+_OPTIONAL_NUMBERS = {"annual_salary", "budgeted_caseload"}
+
+
+def _table_from_records(name: str, recs) -> pd.DataFrame:
+    cls, _ = RECORDS[name]
+    items = list(recs.values() if isinstance(recs, dict) else recs)
+    cols = [f.name for f in fields(cls)]
+    df = pd.DataFrame([[getattr(r, c) for c in cols] for r in items], columns=cols)
+    for c in cols:
+        if c in _DATE_FIELDS:
+            df[c] = pd.to_datetime(pd.Series(df[c], dtype=object)).astype("datetime64[ns]")
+    return df
+
+
+def _records_from_table(name: str, df: pd.DataFrame):
+    cls, key = RECORDS[name]
+    cols = []
+    for f in fields(cls):
+        col = df[f.name]
+        if f.name in _DATE_FIELDS:
+            cols.append(col.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(object).tolist())
+        elif f.name in _OPTIONAL_NUMBERS:
+            cols.append([None if v != v else v for v in col.astype(object).tolist()])
+        else:
+            cols.append(col.tolist())
+    recs = [cls(*row) for row in zip(*cols)]
+    if key is None:
+        return recs
+    return {getattr(r, key): r for r in recs}
+
+
 class OrgData:
     """A validated bundle: every record of every file, typed.
+
+    The five record tables are offered two ways. :meth:`table` gives each as
+    one DataFrame (dates as ``datetime64[ns]``, ``NaT`` for none): the way to
+    read them in bulk. The attributes ``staff``, ``programs`` and
+    ``positions`` (dicts by id) and ``assignments`` and ``supervision``
+    (lists) give them as typed records, built on first use: a bundle read
+    from a folder holds only the tables until something asks for records.
+    Assigning or changing records is allowed; :meth:`table` then follows
+    the records.
 
     ``present`` names the optional files the bundle had (for example
     ``{"caseload", "documentation"}``), so analyses can tell "no data" from
     "no rows". ``month`` columns hold the first day of the month.
+
+    Examples
+    --------
+    >>> d = OrgData(programs={"OP": Program("OP", "Outpatient", "outpatient")})
+    >>> d.table("programs").to_dict("records")
+    [{'program_id': 'OP', 'name': 'Outpatient', 'service_line': 'outpatient'}]
+    >>> t = pd.DataFrame({"staff_id": ["S1"], "supervisor_id": ["S2"],
+    ...                   "start": pd.to_datetime(["2024-01-01"]), "end": [pd.NaT]})
+    >>> OrgData(tables={"supervision": t}).supervision
+    [Supervision(staff_id='S1', supervisor_id='S2', start=datetime.date(2024, 1, 1), end=None)]
     """
 
-    staff: dict[str, Staff] = field(default_factory=dict)
-    programs: dict[str, Program] = field(default_factory=dict)
-    positions: dict[str, Position] = field(default_factory=dict)
-    assignments: list[Assignment] = field(default_factory=list)
-    supervision: list[Supervision] = field(default_factory=list)
-    caseload: pd.DataFrame = field(default_factory=lambda: empty_table("caseload"))
-    documentation: pd.DataFrame = field(default_factory=lambda: empty_table("documentation"))
-    supervision_sessions: pd.DataFrame = field(default_factory=lambda: empty_table("supervision_sessions"))
-    client_assignments: pd.DataFrame = field(default_factory=lambda: empty_table("client_assignments"))
-    present: set[str] = field(default_factory=set)
-    config: "object | None" = None
-    source: str = ""
-    #: Warnings found while loading (errors stop the load instead).
-    issues: list = field(default_factory=list)
+    def __init__(self, staff=None, programs=None, positions=None, assignments=None, supervision=None,
+                 caseload=None, documentation=None, supervision_sessions=None, client_assignments=None,
+                 present=None, config=None, source: str = "", issues=None, *, tables=None):
+        self._records: dict = {}
+        self._tables: dict[str, pd.DataFrame] = dict(tables or {})
+        for name, value in (("staff", staff), ("programs", programs), ("positions", positions),
+                            ("assignments", assignments), ("supervision", supervision)):
+            if value is not None or name not in self._tables:
+                setattr(self, name, value if value is not None else ({} if RECORDS[name][1] else []))
+        self.caseload = caseload if caseload is not None else empty_table("caseload")
+        self.documentation = documentation if documentation is not None else empty_table("documentation")
+        self.supervision_sessions = (supervision_sessions if supervision_sessions is not None
+                                     else empty_table("supervision_sessions"))
+        self.client_assignments = (client_assignments if client_assignments is not None
+                                   else empty_table("client_assignments"))
+        self.present: set[str] = set() if present is None else present
+        self.config = config
+        self.source = source
+        #: Warnings found while loading (errors stop the load instead).
+        self.issues: list = [] if issues is None else issues
+
+    def _get(self, name: str):
+        recs = self._records.get(name)
+        if recs is None:
+            recs = self._records[name] = _records_from_table(name, self._tables.pop(name))
+        return recs
+
+    def _set(self, name: str, value) -> None:
+        self._records[name] = value
+        self._tables.pop(name, None)
+
+    staff = property(lambda self: self._get("staff"), lambda self, v: self._set("staff", v),
+                     doc="Staff records by ``staff_id``.")
+    programs = property(lambda self: self._get("programs"), lambda self, v: self._set("programs", v),
+                        doc="Program records by ``program_id``.")
+    positions = property(lambda self: self._get("positions"), lambda self, v: self._set("positions", v),
+                         doc="Position (seat) records by ``position_id``.")
+    assignments = property(lambda self: self._get("assignments"), lambda self, v: self._set("assignments", v),
+                           doc="Assignment records, in file order.")
+    supervision = property(lambda self: self._get("supervision"), lambda self, v: self._set("supervision", v),
+                           doc="Supervision records, in file order.")
+
+    def count(self, name: str) -> int:
+        """How many records table ``name`` has, without building records.
+
+        Examples
+        --------
+        >>> OrgData().count("staff")
+        0
+        """
+        if name in self._tables:
+            return len(self._tables[name])
+        return len(self._get(name))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Table ``name`` (``staff``, ``programs``, ``positions``, ``assignments`` or ``supervision``) as one
+        DataFrame: one row per record, columns named as the record's fields, dates as ``datetime64[ns]``
+        (``NaT`` for none), missing numbers ``NaN``. Treat it as read-only.
+        """
+        if name in self._tables:
+            return self._tables[name]
+        return _table_from_records(name, self._get(name))
 
     def records_frame(self, name: str) -> pd.DataFrame:
         """The records of ``staff``, ``programs``, ``positions``, ``assignments`` or
-        ``supervision`` as a DataFrame (one row per record, columns = fields).
+        ``supervision`` as a DataFrame (one row per record, columns = fields, dates as
+        ``datetime.date`` or ``None``).
 
         Examples
         --------
@@ -164,9 +277,12 @@ class OrgData:
         >>> d.records_frame("programs").to_dict("records")
         [{'program_id': 'OP', 'name': 'Outpatient', 'service_line': 'outpatient'}]
         """
-        cls = {"staff": Staff, "programs": Program, "positions": Position,
-               "assignments": Assignment, "supervision": Supervision}[name]
-        recs = getattr(self, name)
+        cls = RECORDS[name][0]
+        recs = self._get(name)
         items = recs.values() if isinstance(recs, dict) else recs
         cols = [f.name for f in fields(cls)]
         return pd.DataFrame([[getattr(r, c) for c in cols] for r in items], columns=cols)
+
+    def __repr__(self) -> str:
+        return (f"<OrgData {self.source or 'in-memory'}: {self.count('staff')} staff, "
+                f"{self.count('positions')} seats, {self.count('programs')} programs>")

@@ -46,12 +46,12 @@ def org_summary(org: OrgGraph) -> dict:
                              "rate": round(exits / head, 3) if head else None})
     return {
         "source": data.source,
-        "staff": len(data.staff),
+        "staff": data.count("staff"),
         "staff_active": len(org.active_staff(org.data_end)),
         "positions": len(data.positions),
         "programs": len(data.programs),
-        "assignments": len(data.assignments),
-        "supervision_links": len(data.supervision),
+        "assignments": data.count("assignments"),
+        "supervision_links": data.count("supervision"),
         "optional_files": sorted(data.present),
         "date_from": org.data_start.isoformat(),
         "date_to": org.data_end.isoformat(),

@@ -26,8 +26,7 @@ import pandas as pd
 
 from .config import load_config
 from .errors import BundleError, Issue, SourceError
-from .model import (ROLE_KINDS, TERMINATION_TYPES, Assignment, OrgData, Position, Program, Staff,
-                    Supervision, TABLE_COLUMNS, empty_table)
+from .model import ROLE_KINDS, TERMINATION_TYPES, TABLE_COLUMNS, OrgData, empty_table
 from .plain import redact
 from .reading import LINE, OPEN_END, IssueLog, read_tables
 from .schema import FILES
@@ -350,14 +349,6 @@ def _path_up(active: dict[str, dict[str, int]], start: str, target: str) -> list
     return None
 
 
-def _dates(s: pd.Series) -> list:
-    return [None if pd.isna(x) else x.date() for x in s]
-
-
-def _num(s: pd.Series, default) -> list:
-    return [default if pd.isna(x) else float(x) for x in s]
-
-
 def _check(tables: dict, log: IssueLog) -> None:
     staff, programs, positions = tables["staff"], tables["programs"], tables["positions"]
     asg, sup = tables["assignments"], tables["supervision"]
@@ -481,45 +472,74 @@ def _check(tables: dict, log: IssueLog) -> None:
             sup.loc[i, "_bad"] = True
 
 
+def _good(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows not rejected (the frame itself when none were: no copy)."""
+    if df is None or not df["_bad"].any():
+        return df
+    return df[~df["_bad"].to_numpy()]
+
+
+def _column(df: pd.DataFrame, col: str, default, dtype=None) -> np.ndarray:
+    if col not in df:
+        return np.full(len(df), default, dtype=dtype if dtype is not None else object)
+    vals = df[col].to_numpy()
+    if default is not None and vals.dtype == object:
+        vals = np.where(pd.isna(vals), default, vals)
+    elif default is not None and vals.dtype.kind == "f":
+        vals = np.where(np.isnan(vals), default, vals)
+    return vals.astype(dtype) if dtype is not None else vals
+
+
+def _optional_number(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Floats with ``NaN`` for none; a column with no value at all is ``None`` throughout (as a frame of
+    records would hold it)."""
+    vals = df[col].to_numpy(dtype=np.float64) if col in df else np.full(len(df), np.nan)
+    return np.full(len(df), None, dtype=object) if np.isnan(vals).all() else vals
+
+
+def _dates64(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="datetime64[ns]")
+
+
 def _build(tables: dict, present: set[str]) -> OrgData:
-    g = {n: (df[~df["_bad"]] if df is not None else None) for n, df in tables.items()}
-    data = OrgData(present=present)
+    g = {n: _good(df) for n, df in tables.items()}
+    out: dict[str, pd.DataFrame] = {}
     s = g["staff"]
     if s is not None:
-        cols = {c: (s[c] if c in s else pd.Series([None] * len(s), index=s.index)) for c in FILES["staff"].types}
-        for sid, name, disc, hire, term, ttype, reason, fte, sal, lic, ext in zip(
-                cols["staff_id"], cols["name"], cols["discipline"], _dates(cols["hire_date"]),
-                _dates(cols["termination_date"]), cols["termination_type"], cols["termination_reason"],
-                _num(cols["fte"], 1.0), _num(cols["annual_salary"], None), cols["license"], cols["external"]):
-            data.staff[sid] = Staff(sid, name or "", disc or "", hire, term, ttype, reason, fte, sal, lic,
-                                    bool(ext) if ext is not None and not pd.isna(ext) else False)
-    if g["programs"] is not None:
-        for r in g["programs"].itertuples(index=False):
-            data.programs[r.program_id] = Program(r.program_id, r.name or "", r.service_line or "")
+        ext = _column(s, "external", False)
+        out["staff"] = pd.DataFrame({
+            "staff_id": s["staff_id"].to_numpy(), "name": _column(s, "name", ""),
+            "discipline": _column(s, "discipline", ""), "hire_date": _dates64(s["hire_date"]),
+            "termination_date": _dates64(s["termination_date"]),
+            "termination_type": s["termination_type"].to_numpy(),
+            "termination_reason": s["termination_reason"].to_numpy(),
+            "fte": _column(s, "fte", 1.0, np.float64), "annual_salary": _optional_number(s, "annual_salary"),
+            "license": _column(s, "license", None), "external": np.asarray(ext, dtype=bool)})
+    p = g["programs"]
+    if p is not None:
+        out["programs"] = pd.DataFrame({"program_id": p["program_id"].to_numpy(), "name": _column(p, "name", ""),
+                                        "service_line": _column(p, "service_line", "")})
     p = g["positions"]
     if p is not None:
-        bc = p["budgeted_caseload"] if "budgeted_caseload" in p else pd.Series([None] * len(p), index=p.index)
-        cap = p["capacity"] if "capacity" in p else pd.Series([1] * len(p), index=p.index)
-        for pid, title, prog, rk, b, c in zip(p["position_id"], p["title"], p["program_id"], p["role_kind"],
-                                              _num(bc, None), _num(cap, 1)):
-            data.positions[pid] = Position(pid, title or "", prog, rk, b, int(c))
-    if g["assignments"] is not None:
-        a = g["assignments"]
-        data.assignments = [Assignment(*r) for r in zip(a["staff_id"], a["position_id"], _dates(a["start_date"]),
-                                                        _dates(a["end_date"]))]
-    if g["supervision"] is not None:
-        a = g["supervision"]
-        data.supervision = [Supervision(*r) for r in zip(a["staff_id"], a["supervisor_id"], _dates(a["start_date"]),
-                                                         _dates(a["end_date"]))]
+        out["positions"] = pd.DataFrame({
+            "position_id": p["position_id"].to_numpy(), "title": _column(p, "title", ""),
+            "program_id": p["program_id"].to_numpy(), "role_kind": p["role_kind"].to_numpy(),
+            "budgeted_caseload": _optional_number(p, "budgeted_caseload"),
+            "capacity": _column(p, "capacity", 1, np.int64)})
+    for name, key in (("assignments", "position_id"), ("supervision", "supervisor_id")):
+        a = g[name]
+        if a is not None:
+            out[name] = pd.DataFrame({"staff_id": a["staff_id"].to_numpy(), key: a[key].to_numpy(),
+                                      "start": _dates64(a["start_date"]), "end": _dates64(a["end_date"])})
+    data = OrgData(present=present, tables=out)
     for name in TABLE_COLUMNS:
         df = g[name]
         if df is None:
             setattr(data, name, empty_table(name))
             continue
         cols = TABLE_COLUMNS[name]
-        out = df[list(cols)].reset_index(drop=True).astype({c: t for c, t in cols.items() if c not in ("staff_id",)
-                                                             and t != "object"})
-        setattr(data, name, out)
+        frame = pd.DataFrame({c: df[c].array for c in cols})
+        setattr(data, name, frame.astype({c: t for c, t in cols.items() if t != "object" and frame[c].dtype != t}))
     return data
 
 
