@@ -196,6 +196,9 @@ def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text:
     if kind is None:
         return uniq[codes]  # a column orgraph does not read: kept as text, as the careful reader keeps it
     if kind == "str":
+        if spec.table in TABLE_COLUMNS and not empty.any():
+            # ids of the large tables: integer codes while the rules run (the model holds strings)
+            return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object))
         uniq[empty] = None
         return uniq[codes]
     if kind in ("date", "month"):

@@ -136,7 +136,7 @@ def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) ->
         df.loc[idx, "_bad"] = True
 
 
-def _unknown(df: pd.DataFrame, col: str, known: set, log: IssueLog, fname: str, target: str) -> None:
+def _unknown(df: pd.DataFrame, col: str, known: np.ndarray, log: IssueLog, fname: str, target: str) -> None:
     vals = df[col]
     mask = vals.notna() & ~vals.isin(known)
     _reject(df, mask, log, fname, col, lambda b: [f"{col} {v!r} is not in {target}" for v in b[col]], "unknown-id")
@@ -223,8 +223,8 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
     live = sup[~sup["_bad"]]
     if not len(live):
         return []
-    staff = live["staff_id"].to_dict()
-    boss = live["supervisor_id"].to_dict()
+    staff = dict(zip(live.index.tolist(), live["staff_id"].tolist()))
+    boss = dict(zip(live.index.tolist(), live["supervisor_id"].tolist()))
     ever: dict[str, dict[str, None]] = {}
     for i in live.index:
         ever.setdefault(staff[i], {})[boss[i]] = None
@@ -395,14 +395,14 @@ def _check(tables: dict, log: IssueLog) -> None:
                 lambda b: [f"role_kind {v!r} is not one of {', '.join(ROLE_KINDS)}" for v in b["role_kind"]],
                 "bad-value")
         if programs is not None:
-            _unknown(positions, "program_id", set(programs["program_id"].dropna()), log, F["positions"],
+            _unknown(positions, "program_id", pd.unique(programs["program_id"].dropna()), log, F["positions"],
                      "programs.csv")
         if "capacity" in positions:
             _reject(positions, positions["capacity"].notna() & (positions["capacity"] < 1), log,
                     F["positions"], "capacity", "capacity must be at least 1", "bad-number")
 
-    staff_ids = set(staff["staff_id"].dropna()) if staff is not None else None
-    pos_ids = set(positions["position_id"].dropna()) if positions is not None else None
+    staff_ids = pd.unique(staff["staff_id"].dropna()) if staff is not None else None
+    pos_ids = pd.unique(positions["position_id"].dropna()) if positions is not None else None
     good_staff = (staff[~staff["_bad"]].drop_duplicates("staff_id").set_index("staff_id")
                   if staff is not None else None)
 
@@ -538,8 +538,8 @@ def _build(tables: dict, present: set[str]) -> OrgData:
             setattr(data, name, empty_table(name))
             continue
         cols = TABLE_COLUMNS[name]
-        frame = pd.DataFrame({c: df[c].array for c in cols})
-        setattr(data, name, frame.astype({c: t for c, t in cols.items() if t != "object" and frame[c].dtype != t}))
+        frame = pd.DataFrame({c: df[c].array for c in cols}, copy=False)
+        setattr(data, name, frame.astype({c: t for c, t in cols.items() if frame[c].dtype != pd.api.types.pandas_dtype(t)}))
     return data
 
 
