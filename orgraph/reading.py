@@ -27,7 +27,7 @@ from .errors import Issue
 from .schema import FILES, MAX_YEAR, MIN_YEAR, OPEN_END_YEAR, FileSpec
 from .plain import plural
 
-__all__ = ["IssueLog", "read_table", "read_tables", "LINE", "OPEN_END"]
+__all__ = ["IssueLog", "read_table", "read_tables", "bundle_files", "LINE", "OPEN_END"]
 
 #: Prefix of the column marking the rows whose ``<column>`` held a "no end" placeholder read as empty.
 OPEN_END = "_open_end:"
@@ -394,6 +394,33 @@ def _is_end_column(col: str) -> bool:
     return col.endswith("end_date") or col == "termination_date"
 
 
-def read_tables(folder: Path, log: IssueLog) -> dict[str, pd.DataFrame | None]:
-    """Read every bundle file of ``folder`` (see :func:`read_table`)."""
-    return {name: read_table(folder, spec, log) for name, spec in FILES.items()}
+def bundle_files(folder: Path) -> list[Path]:
+    """The bundle files of ``folder`` that exist (CSV or Parquet), in reading order.
+
+    Examples
+    --------
+    >>> bundle_files(Path("examples/riverbend"))[0].name
+    'staff.csv'
+    """
+    out = []
+    for spec in FILES.values():
+        for p in (folder / spec.filename, folder / f"{spec.name}.parquet"):
+            if p.is_file():
+                out.append(p)
+    return out
+
+
+def read_tables(folder: Path, log: IssueLog, progress=None) -> dict[str, pd.DataFrame | None]:
+    """Read every bundle file of ``folder`` (see :func:`read_table`).
+
+    ``progress``, if given, is called after each file as ``progress(name, rows, nbytes)``: the table's
+    name, the rows read and the bytes of its file(s).
+    """
+    out = {}
+    for name, spec in FILES.items():
+        out[name] = df = read_table(folder, spec, log)
+        if progress is not None:
+            size = sum(p.stat().st_size for p in (folder / spec.filename, folder / f"{spec.name}.parquet")
+                       if p.is_file())
+            progress(name, 0 if df is None else len(df), size)
+    return out

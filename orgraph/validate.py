@@ -543,7 +543,7 @@ def _build(tables: dict, present: set[str]) -> OrgData:
     return data
 
 
-def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]]:
+def validate_bundle(path, *, strict: bool = False, progress=None) -> tuple[OrgData, list[Issue]]:
     """Read and check a bundle folder.
 
     Parameters
@@ -552,6 +552,8 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
         The bundle folder.
     strict : bool
         Count warnings as errors.
+    progress : callable, optional
+        Called after each file is read, as ``progress(name, rows, nbytes)`` (for progress bars).
 
     Returns
     -------
@@ -572,7 +574,7 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
         raise SourceError(f"{redact(folder)} {what}; expected a folder of CSV files (see docs/data-format.md)")
     config = load_config(folder)
     log = IssueLog()
-    tables = read_tables(folder, log)
+    tables = read_tables(folder, log, progress)
     _check(tables, log)
     present = {n for n in TABLE_COLUMNS if tables.get(n) is not None}
     data = _build(tables, present)
@@ -587,12 +589,12 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
     return data, issues
 
 
-def load_bundle(path, *, strict: bool = False) -> OrgData:
+def load_bundle(path, *, strict: bool = False, progress=None) -> OrgData:
     """Read a bundle folder; raise :class:`~orgraph.errors.BundleError` if it has errors.
 
-    Warnings are kept in ``OrgData.issues``.
+    Warnings are kept in ``OrgData.issues``; ``progress`` is as for :func:`validate_bundle`.
     """
-    data, issues = validate_bundle(path, strict=strict)
+    data, issues = validate_bundle(path, strict=strict, progress=progress)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise BundleError(issues, str(path))
