@@ -205,11 +205,10 @@ def _typed(table: pa.Table, spec: FileSpec, *, check_text: bool = False) -> pd.D
 
 def _codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """Integer code per row and the distinct values."""
-    enc = col.dictionary_encode().unify_dictionaries()
-    if enc.num_chunks == 0:
-        return np.empty(0, dtype=np.int32), pa.array([], pa.string())
-    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in enc.chunks])
-    return codes, enc.chunk(0).dictionary
+    values = pc.unique(col)
+    if not len(col):
+        return np.empty(0, dtype=np.int32), values
+    return pc.index_in(col, value_set=values).to_numpy(), values
 
 
 def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text: bool):
@@ -259,17 +258,19 @@ def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text:
 
 
 def _dates(uniq: np.ndarray, empty: np.ndarray, kind: str) -> np.ndarray:
-    pattern, fmt = (DATE_RE, "%Y-%m-%d") if kind == "date" else (MONTH_RE, "%Y-%m")
+    """The distinct values as dates (``NaT`` for empty); gives up on anything the careful reader reports."""
+    pattern, unit = (DATE_RE, "D") if kind == "date" else (MONTH_RE, "M")
+    given = uniq[~empty].tolist()
+    if not all(pattern.match(u) for u in given):
+        raise _GiveUp
+    try:
+        # the pattern leaves only digits in place, so numpy reads exactly what strptime would accept
+        days = np.array(given, dtype=f"datetime64[{unit}]")
+    except ValueError:
+        raise _GiveUp from None  # a day or month that does not exist
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    if len(years) and not (MIN_YEAR <= years.min() and years.max() <= MAX_YEAR):
+        raise _GiveUp  # out of range, or a "no end" placeholder: the careful reader says which
     vals = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]")
-    for i in np.flatnonzero(~empty):
-        u = uniq[i]
-        if not pattern.match(u):
-            raise _GiveUp
-        try:
-            day = dt.datetime.strptime(u, fmt)
-        except ValueError:
-            raise _GiveUp from None
-        if not MIN_YEAR <= day.year <= MAX_YEAR:
-            raise _GiveUp  # out of range, or a "no end" placeholder: the careful reader says which
-        vals[i] = np.datetime64(day, "ns")
+    vals[~empty] = days.astype("datetime64[ns]")
     return vals
