@@ -96,13 +96,15 @@ def _odd_bytes(raw: bytes) -> bool:
     return not raw.isascii() and any(p in raw for p in _NONCHARS)
 
 
-def fast_csv(raw: bytes, spec: FileSpec) -> pd.DataFrame | None:
+def fast_csv(raw: bytes | list, spec: FileSpec) -> pd.DataFrame | None:
     """Read and type a clean CSV file, or ``None`` when the careful reader must.
 
     Parameters
     ----------
-    raw : bytes
-        The whole file (NUL bytes already ruled out).
+    raw : bytes or list
+        The whole file (NUL bytes already ruled out), or a list holding it: a list is emptied once the
+        file is parsed, so the bytes can be freed while the columns are typed (an empty list after ``None``
+        means the bytes must be read again).
     spec : FileSpec
         What the file holds.
 
@@ -121,6 +123,8 @@ def fast_csv(raw: bytes, spec: FileSpec) -> pd.DataFrame | None:
     >>> fast_csv(b'program_id,name,service_line\\nOP,"Out, patient",outpatient\\n', FILES["programs"]) is None
     True
     """
+    box = raw if isinstance(raw, list) else [raw]
+    raw = box[0]
     start = 3 if raw.startswith(_BOM) else 0
     if len(raw) <= start or raw[start:].isspace() or _odd_bytes(raw):
         return None
@@ -143,7 +147,11 @@ def fast_csv(raw: bytes, spec: FileSpec) -> pd.DataFrame | None:
         return None
     if table.num_rows != n_lines - 1:
         return None  # blank lines skipped: numbering rows needs the careful reader
-    return _typed(table, spec)
+    del raw
+    box.clear()  # the bytes can go now
+    held = [table]  # and the table column by column, as it is typed
+    del table
+    return _typed(held, spec)
 
 
 def string_table(table: pa.Table) -> pa.Table:
@@ -183,10 +191,12 @@ def fast_parquet(table: pa.Table, spec: FileSpec) -> pd.DataFrame | None:
     """
     if "" in table.column_names or len(set(table.column_names)) != len(table.column_names):
         return None
-    return _typed(table, spec, check_text=True)
+    return _typed([table], spec, check_text=True)
 
 
-def _typed(table: pa.Table, spec: FileSpec, *, check_text: bool = False) -> pd.DataFrame | None:
+def _typed(held: list, spec: FileSpec, *, check_text: bool = False) -> pd.DataFrame | None:
+    """The typed frame of the table in ``held`` (a one-item list, emptied: each column is let go once typed)."""
+    table = held.pop()
     n = table.num_rows
     out: dict[str, object] = {}
     try:
@@ -197,6 +207,9 @@ def _typed(table: pa.Table, spec: FileSpec, *, check_text: bool = False) -> pd.D
             del col
     except _GiveUp:
         return None
+    finally:
+        del table
+        pa.default_memory_pool().release_unused()
     df = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
     df[LINE] = np.arange(2, n + 2, dtype=np.int64)
     df["_bad"] = np.zeros(n, dtype=bool)

@@ -231,10 +231,14 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
     raw = _read_bytes(path, log)
     if raw is None:
         return None
-    df = fast_csv(raw, spec)
+    box = [raw]
+    del raw
+    df = fast_csv(box, spec)
     if df is not None:
-        del raw
         return df if _columns_ok(df, spec, log) else None
+    raw = box[0] if box else _read_bytes(path, log)  # the fast path let the bytes go before it gave up
+    if raw is None:
+        return None
     text = _decode(raw, spec.filename, log)
     del raw
     if text is None:

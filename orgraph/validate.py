@@ -501,45 +501,60 @@ def _dates64(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype="datetime64[ns]")
 
 
+def _staff_table(s: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "staff_id": s["staff_id"].to_numpy(), "name": _column(s, "name", ""),
+        "discipline": _column(s, "discipline", ""), "hire_date": _dates64(s["hire_date"]),
+        "termination_date": _dates64(s["termination_date"]), "termination_type": s["termination_type"].to_numpy(),
+        "termination_reason": s["termination_reason"].to_numpy(), "fte": _column(s, "fte", 1.0, np.float64),
+        "annual_salary": _optional_number(s, "annual_salary"), "license": _column(s, "license", None),
+        "external": np.asarray(_column(s, "external", False), dtype=bool)})
+
+
+def _programs_table(p: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"program_id": p["program_id"].to_numpy(), "name": _column(p, "name", ""),
+                         "service_line": _column(p, "service_line", "")})
+
+
+def _positions_table(p: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "position_id": p["position_id"].to_numpy(), "title": _column(p, "title", ""),
+        "program_id": p["program_id"].to_numpy(), "role_kind": p["role_kind"].to_numpy(),
+        "budgeted_caseload": _optional_number(p, "budgeted_caseload"),
+        "capacity": _column(p, "capacity", 1, np.int64)})
+
+
+def _interval_table(key: str):
+    def build(a: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"staff_id": a["staff_id"].to_numpy(), key: a[key].to_numpy(),
+                             "start": _dates64(a["start_date"]), "end": _dates64(a["end_date"])})
+    return build
+
+
+_RECORD_TABLES = {"staff": _staff_table, "programs": _programs_table, "positions": _positions_table,
+                  "assignments": _interval_table("position_id"), "supervision": _interval_table("supervisor_id")}
+
+
 def _build(tables: dict, present: set[str]) -> OrgData:
-    g = {n: _good(df) for n, df in tables.items()}
+    """The model of the rows not rejected. ``tables`` is emptied as it goes: each frame read is let go as
+    soon as its table is built, so a large bundle is not held twice."""
     out: dict[str, pd.DataFrame] = {}
-    s = g["staff"]
-    if s is not None:
-        ext = _column(s, "external", False)
-        out["staff"] = pd.DataFrame({
-            "staff_id": s["staff_id"].to_numpy(), "name": _column(s, "name", ""),
-            "discipline": _column(s, "discipline", ""), "hire_date": _dates64(s["hire_date"]),
-            "termination_date": _dates64(s["termination_date"]),
-            "termination_type": s["termination_type"].to_numpy(),
-            "termination_reason": s["termination_reason"].to_numpy(),
-            "fte": _column(s, "fte", 1.0, np.float64), "annual_salary": _optional_number(s, "annual_salary"),
-            "license": _column(s, "license", None), "external": np.asarray(ext, dtype=bool)})
-    p = g["programs"]
-    if p is not None:
-        out["programs"] = pd.DataFrame({"program_id": p["program_id"].to_numpy(), "name": _column(p, "name", ""),
-                                        "service_line": _column(p, "service_line", "")})
-    p = g["positions"]
-    if p is not None:
-        out["positions"] = pd.DataFrame({
-            "position_id": p["position_id"].to_numpy(), "title": _column(p, "title", ""),
-            "program_id": p["program_id"].to_numpy(), "role_kind": p["role_kind"].to_numpy(),
-            "budgeted_caseload": _optional_number(p, "budgeted_caseload"),
-            "capacity": _column(p, "capacity", 1, np.int64)})
-    for name, key in (("assignments", "position_id"), ("supervision", "supervisor_id")):
-        a = g[name]
-        if a is not None:
-            out[name] = pd.DataFrame({"staff_id": a["staff_id"].to_numpy(), key: a[key].to_numpy(),
-                                      "start": _dates64(a["start_date"]), "end": _dates64(a["end_date"])})
+    frames: dict[str, pd.DataFrame] = {}
+    for name in list(tables):
+        df = _good(tables.pop(name))
+        if df is None:
+            continue
+        if name in _RECORD_TABLES:
+            out[name] = _RECORD_TABLES[name](df)
+        elif name in TABLE_COLUMNS:
+            cols = TABLE_COLUMNS[name]
+            frame = pd.DataFrame({c: df[c].array for c in cols}, copy=False)
+            del df
+            frames[name] = frame.astype({c: t for c, t in cols.items()
+                                         if frame[c].dtype != pd.api.types.pandas_dtype(t)})
     data = OrgData(present=present, tables=out)
     for name in TABLE_COLUMNS:
-        df = g[name]
-        if df is None:
-            setattr(data, name, empty_table(name))
-            continue
-        cols = TABLE_COLUMNS[name]
-        frame = pd.DataFrame({c: df[c].array for c in cols}, copy=False)
-        setattr(data, name, frame.astype({c: t for c, t in cols.items() if frame[c].dtype != pd.api.types.pandas_dtype(t)}))
+        setattr(data, name, frames.get(name, empty_table(name)))
     return data
 
 
