@@ -229,15 +229,21 @@ class OrgGraph:
         out = {(u if incoming else v) for u, v, a in edges if a["kind"] == kind and _holds(a, day)}
         return sorted(split_key(k)[1] for k in out)
 
+    def _employed(self, as_of) -> pd.Series:
+        """Per person (indexed by ``staff_id``): employed on ``as_of`` (hire ≤ D ≤ termination)."""
+        day = pd.Timestamp(as_date(as_of))
+        t = self.data.table("staff")
+        on = (t["hire_date"] <= day) & (t["termination_date"].isna() | (day <= t["termination_date"]))
+        return pd.Series(on.to_numpy(), index=t["staff_id"].to_numpy())
+
     def is_employed(self, staff_id: str, as_of) -> bool:
         """Whether ``staff_id`` was employed on ``as_of`` (hire ≤ D ≤ termination)."""
-        a = self.G.nodes.get(node_key("staff", staff_id))
-        return bool(a) and _holds(a, as_date(as_of))
+        return bool(self._employed(as_of).get(staff_id, False))
 
     def active_staff(self, as_of) -> list[str]:
         """Ids of staff employed on ``as_of``, sorted."""
-        day = as_date(as_of)
-        return sorted(a["id"] for _, a in self.G.nodes(data=True) if a["kind"] == "staff" and _holds(a, day))
+        on = self._employed(as_of)
+        return sorted(on.index[on.to_numpy()].tolist())
 
     def supervisees(self, supervisor_id: str, as_of) -> list[str]:
         """Direct supervisees of ``supervisor_id`` on ``as_of``."""

@@ -11,7 +11,7 @@ assignments) are kept as pandas DataFrames, not as one object per row.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -176,6 +176,7 @@ def _records_from_table(name: str, df: pd.DataFrame):
     return {getattr(r, key): r for r in recs}
 
 
+@dataclass(repr=False)
 class OrgData:
     """A validated bundle: every record of every file, typed.
 
@@ -184,9 +185,9 @@ class OrgData:
     read them in bulk. The attributes ``staff``, ``programs`` and
     ``positions`` (dicts by id) and ``assignments`` and ``supervision``
     (lists) give them as typed records, built on first use: a bundle read
-    from a folder holds only the tables until something asks for records.
-    Assigning or changing records is allowed; :meth:`table` then follows
-    the records.
+    from a folder holds only the tables (``tables=``) until something asks for
+    records. Assigning or changing records is allowed; :meth:`table` then
+    follows the records.
 
     ``present`` names the optional files the bundle had (for example
     ``{"caseload", "documentation"}``), so analyses can tell "no data" from
@@ -203,26 +204,38 @@ class OrgData:
     [Supervision(staff_id='S1', supervisor_id='S2', start=datetime.date(2024, 1, 1), end=None)]
     """
 
-    def __init__(self, staff=None, programs=None, positions=None, assignments=None, supervision=None,
-                 caseload=None, documentation=None, supervision_sessions=None, client_assignments=None,
-                 present=None, config=None, source: str = "", issues=None, *, tables=None):
-        self._records: dict = {}
-        self._tables: dict[str, pd.DataFrame] = dict(tables or {})
-        for name, value in (("staff", staff), ("programs", programs), ("positions", positions),
-                            ("assignments", assignments), ("supervision", supervision)):
-            if value is not None or name not in self._tables:
-                setattr(self, name, value if value is not None else ({} if RECORDS[name][1] else []))
-        self.caseload = caseload if caseload is not None else empty_table("caseload")
-        self.documentation = documentation if documentation is not None else empty_table("documentation")
-        self.supervision_sessions = (supervision_sessions if supervision_sessions is not None
-                                     else empty_table("supervision_sessions"))
-        self.client_assignments = (client_assignments if client_assignments is not None
-                                   else empty_table("client_assignments"))
-        self.present: set[str] = set() if present is None else present
-        self.config = config
-        self.source = source
-        #: Warnings found while loading (errors stop the load instead).
-        self.issues: list = [] if issues is None else issues
+    staff: dict = None  # type: ignore[assignment]
+    programs: dict = None  # type: ignore[assignment]
+    positions: dict = None  # type: ignore[assignment]
+    assignments: list = None  # type: ignore[assignment]
+    supervision: list = None  # type: ignore[assignment]
+    caseload: pd.DataFrame = None  # type: ignore[assignment]
+    documentation: pd.DataFrame = None  # type: ignore[assignment]
+    supervision_sessions: pd.DataFrame = None  # type: ignore[assignment]
+    client_assignments: pd.DataFrame = None  # type: ignore[assignment]
+    present: set = None  # type: ignore[assignment]
+    config: "object | None" = None
+    source: str = ""
+    #: Warnings found while loading (errors stop the load instead).
+    issues: list = None  # type: ignore[assignment]
+    #: The record tables as frames (see :meth:`table`); consumed when the object is made.
+    tables: dict | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        self._tables = dict(self.tables or {})
+        self.tables = None
+        for name, (_, key) in RECORDS.items():
+            if self._records.get(name) is None:
+                del self._records[name]
+                if name not in self._tables:
+                    self._records[name] = {} if key else []
+        for name in TABLE_COLUMNS:
+            if getattr(self, name) is None:
+                setattr(self, name, empty_table(name))
+        if self.present is None:
+            self.present = set()
+        if self.issues is None:
+            self.issues = []
 
     def _get(self, name: str):
         recs = self._records.get(name)
@@ -231,19 +244,9 @@ class OrgData:
         return recs
 
     def _set(self, name: str, value) -> None:
-        self._records[name] = value
-        self._tables.pop(name, None)
-
-    staff = property(lambda self: self._get("staff"), lambda self, v: self._set("staff", v),
-                     doc="Staff records by ``staff_id``.")
-    programs = property(lambda self: self._get("programs"), lambda self, v: self._set("programs", v),
-                        doc="Program records by ``program_id``.")
-    positions = property(lambda self: self._get("positions"), lambda self, v: self._set("positions", v),
-                         doc="Position (seat) records by ``position_id``.")
-    assignments = property(lambda self: self._get("assignments"), lambda self, v: self._set("assignments", v),
-                           doc="Assignment records, in file order.")
-    supervision = property(lambda self: self._get("supervision"), lambda self, v: self._set("supervision", v),
-                           doc="Supervision records, in file order.")
+        self.__dict__.setdefault("_records", {})[name] = value
+        if "_tables" in self.__dict__:
+            self._tables.pop(name, None)
 
     def count(self, name: str) -> int:
         """How many records table ``name`` has, without building records.
@@ -286,3 +289,12 @@ class OrgData:
     def __repr__(self) -> str:
         return (f"<OrgData {self.source or 'in-memory'}: {self.count('staff')} staff, "
                 f"{self.count('positions')} seats, {self.count('programs')} programs>")
+
+
+for _name, _doc in (("staff", "Staff records by ``staff_id``."), ("programs", "Program records by ``program_id``."),
+                    ("positions", "Position (seat) records by ``position_id``."),
+                    ("assignments", "Assignment records, in file order."),
+                    ("supervision", "Supervision records, in file order.")):
+    setattr(OrgData, _name, property(lambda self, n=_name: self._get(n), lambda self, v, n=_name: self._set(n, v),
+                                     doc=_doc))
+del _name, _doc

@@ -87,6 +87,9 @@ def test_multidigraph_edges_carry_kind_and_dates(bundle):
 def test_graph_is_built_only_when_asked_for(bundle):
     org = load(bundle())
     org.staff_frame, org.assignment_frame, org.supervision_frame  # frames come from the tables
+    assert org.active_staff(D(2021, 7, 1)) == ["S1", "S3", "S4"]
+    assert org.is_employed("S2", D(2021, 6, 30)) and not org.is_employed("S2", D(2021, 7, 1))
+    assert not org.is_employed("S9", D(2021, 6, 30))
     assert "G" not in vars(org)
     assert org.supervisees("S1", D(2021, 6, 30)) == ["S2", "S3"]
     assert "G" in vars(org) and org.G.number_of_nodes() == 4 + 4 + 1
