@@ -39,7 +39,7 @@ _FAR = pd.Timestamp("2262-01-01")
 def _exact_duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
     """Rows identical to an earlier row are kept once: a warning names the first, and the copy is left out
     (a duplicated supervision row would otherwise give two supervisors at once and double every span)."""
-    live = df[~df["_bad"]]
+    live = _good(df)
     dup = live.duplicated(cols, keep="first")
     if not dup.any():
         return
@@ -66,7 +66,7 @@ def _merge_overlaps(df: pd.DataFrame, key: str, log: IssueLog, fname: str, link:
     shared days twice. ``link`` names the pair from ``staff`` and ``key``
     (``"{staff!r} under {key!r}"``); ``noun`` names the merged row.
     """
-    live = df[~df["_bad"]]
+    live = _good(df)
     if len(live) < 2:
         return
     order = live.sort_values(["staff_id", key, "start_date", LINE], kind="stable")
@@ -119,7 +119,7 @@ def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column
 
 
 def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
-    live = df[~df["_bad"]]
+    live = _good(df)
     dup = live.duplicated(cols, keep="first")
     if not dup.any():
         return
@@ -179,7 +179,7 @@ def _concurrent(df: pd.DataFrame, key: str, limit: pd.Series) -> pd.DataFrame:
     A sweep over sorted start/end events: O(n log n). Returns the starting rows with
     the count reached and the date.
     """
-    live = df[~df["_bad"]]
+    live = _good(df)
     if not len(live):
         return live.assign(_n=[])
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
@@ -220,7 +220,7 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
     >>> _cycles(sup)
     [(1, 'B → A → B on 2020-03-01')]
     """
-    live = sup[~sup["_bad"]]
+    live = _good(sup)
     if not len(live):
         return []
     staff = dict(zip(live.index.tolist(), live["staff_id"].tolist()))
