@@ -210,7 +210,11 @@ def _typed(held: list, spec: FileSpec, *, check_text: bool = False) -> pd.DataFr
     finally:
         del table
         pa.default_memory_pool().release_unused()
-    df = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+    index = pd.RangeIndex(n)
+    # text stays object (None for empty), as the careful reader has it; pandas 3 would infer its str dtype
+    df = pd.DataFrame({c: pd.Series(v, index=index, dtype=object, copy=False)
+                       if isinstance(v, np.ndarray) and v.dtype == object else v for c, v in out.items()},
+                      index=index, copy=False)
     df[LINE] = np.arange(2, n + 2, dtype=np.int64)
     df["_bad"] = np.zeros(n, dtype=bool)
     return df

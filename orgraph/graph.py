@@ -27,7 +27,7 @@ from functools import cached_property
 import networkx as nx
 import pandas as pd
 
-from .model import OrgData
+from .model import OrgData, values
 
 __all__ = ["OrgGraph", "node_key", "split_key", "ONE_DAY", "as_date"]
 
@@ -138,20 +138,19 @@ class OrgGraph:
         staff = data.table("staff")
         hire = _day_objects(staff["hire_date"])
         term = _day_objects(staff["termination_date"])
-        cols = [staff[c].tolist() for c in ("staff_id", "name", "discipline", "termination_type",
-                                             "termination_reason", "fte", "annual_salary", "license", "external")]
+        cols = [values(staff[c]) for c in ("staff_id", "name", "discipline", "termination_type",
+                                            "termination_reason", "fte", "annual_salary", "license", "external")]
         for (sid, name, disc, ttype, reason, fte, sal, lic, ext), h, t in zip(zip(*cols), hire, term):
             G.add_node(node_key("staff", sid), kind="staff", id=sid, name=name, discipline=disc, hire_date=h,
                        termination_date=t, termination_type=ttype, termination_reason=reason, fte=fte,
                        annual_salary=None if sal != sal else sal, license=lic, external=ext, start=h, end=_excl(t))
-        for pid, name, line in data.table("programs")[["program_id", "name", "service_line"]].itertuples(
-                index=False, name=None):
+        programs = data.table("programs")
+        for pid, name, line in zip(*(values(programs[c]) for c in ("program_id", "name", "service_line"))):
             G.add_node(node_key("program", pid), kind="program", id=pid, name=name, service_line=line)
         first = min(hire, default=dt.date(1970, 1, 1))
         pos = data.table("positions")
-        for pid, title, prog, kind, budget, cap in pos[["position_id", "title", "program_id", "role_kind",
-                                                        "budgeted_caseload", "capacity"]].itertuples(
-                index=False, name=None):
+        for pid, title, prog, kind, budget, cap in zip(*(values(pos[c]) for c in (
+                "position_id", "title", "program_id", "role_kind", "budgeted_caseload", "capacity"))):
             G.add_node(node_key("position", pid), kind="position", id=pid, title=title, program_id=prog,
                        role_kind=kind, budgeted_caseload=None if budget != budget else budget, capacity=int(cap))
             G.add_edge(node_key("position", pid), node_key("program", prog), key="IN_PROGRAM", kind="IN_PROGRAM",
@@ -159,7 +158,7 @@ class OrgGraph:
         for name, kind, target, other in (("assignments", "HOLDS", "position", "position_id"),
                                           ("supervision", "SUPERVISED_BY", "staff", "supervisor_id")):
             t = data.table(name)
-            for i, (u, v, start, end) in enumerate(zip(t["staff_id"].tolist(), t[other].tolist(),
+            for i, (u, v, start, end) in enumerate(zip(values(t["staff_id"]), values(t[other]),
                                                         _day_objects(t["start"]), _day_objects(t["end"]))):
                 G.add_edge(node_key("staff", u), node_key(target, v), key=f"{kind}:{start.isoformat()}:{i}",
                            kind=kind, start=start, end=_excl(end))

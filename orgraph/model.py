@@ -27,6 +27,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "RECORDS",
     "COMPACT_TEXT",
+    "values",
 ]
 
 TERMINATION_TYPES = ("voluntary", "involuntary", "retirement", "other")
@@ -159,6 +160,19 @@ def _table_from_records(name: str, recs) -> pd.DataFrame:
     return df
 
 
+def values(col: pd.Series) -> list:
+    """A column's values as Python objects, ``None`` for every missing one (pandas 3 text columns say NaN).
+
+    Examples
+    --------
+    >>> values(pd.Series(["a", None], dtype="string"))
+    ['a', None]
+    """
+    if col.dtype == object and not col.isna().any():
+        return col.tolist()
+    return col.astype(object).where(col.notna(), None).tolist()
+
+
 def _records_from_table(name: str, df: pd.DataFrame):
     cls, key = RECORDS[name]
     cols = []
@@ -169,7 +183,7 @@ def _records_from_table(name: str, df: pd.DataFrame):
         elif f.name in _OPTIONAL_NUMBERS:
             cols.append([None if v != v else v for v in col.astype(object).tolist()])
         else:
-            cols.append(col.tolist())
+            cols.append(values(col))
     recs = [cls(*row) for row in zip(*cols)]
     if key is None:
         return recs

@@ -368,7 +368,7 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
             log.add_rows("error", fname, df.loc[bad, LINE], col,
                          [f"{v!r} is not a {kind}; expected {example}" for v in raw[bad]], f"bad-{kind}")
             df.loc[bad, "_bad"] = True
-        return pd.to_datetime(out)
+        return pd.to_datetime(out).astype("datetime64[ns]")  # one unit on pandas 2 and 3
     if kind in ("int", "float"):
         num = pd.to_numeric(raw.where(~empty, None), errors="coerce")
         bad = ~empty & num.isna()
