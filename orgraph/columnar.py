@@ -87,24 +87,25 @@ class _GiveUp(Exception):
     """The careful reader must read this file."""
 
 
-def _odd_bytes(raw: bytes) -> bool:
-    """Whether the bytes hold anything the careful reader repairs or reports (padding, quotes, controls)."""
+def _odd_inside(raw: bytes) -> bool:
+    """Whether the bytes hold anything the careful reader repairs or reports (quotes, controls, spaces beside
+    a comma or a line break, non-characters); spaces at the very start and end are checked apart."""
     if raw.translate(None, _PLAIN_BYTES):
         return True
-    if b" " in raw and (raw[:1] == b" " or raw.rstrip(b"\r\n")[-1:] == b" " or any(p in raw for p in _PADDING)):
+    if b" " in raw and any(p in raw for p in _PADDING):
         return True
     return not raw.isascii() and any(p in raw for p in _NONCHARS)
 
 
-def fast_csv(raw: bytes | list, spec: FileSpec) -> pd.DataFrame | None:
+def fast_csv(raw: bytes | list | Path, spec: FileSpec) -> pd.DataFrame | None:
     """Read and type a clean CSV file, or ``None`` when the careful reader must.
 
     Parameters
     ----------
-    raw : bytes or list
-        The whole file (NUL bytes already ruled out), or a list holding it: a list is emptied once the
-        file is parsed, so the bytes can be freed while the columns are typed (an empty list after ``None``
-        means the bytes must be read again).
+    raw : bytes, list or Path
+        The whole file; or a list holding it, emptied once the file is parsed so the bytes can be freed
+        while the columns are typed (an empty list after ``None`` means the bytes must be read again); or
+        the file's path, read in pieces and never held whole.
     spec : FileSpec
         What the file holds.
 
@@ -123,35 +124,99 @@ def fast_csv(raw: bytes | list, spec: FileSpec) -> pd.DataFrame | None:
     >>> fast_csv(b'program_id,name,service_line\\nOP,"Out, patient",outpatient\\n', FILES["programs"]) is None
     True
     """
-    box = raw if isinstance(raw, list) else [raw]
-    raw = box[0]
-    start = 3 if raw.startswith(_BOM) else 0
-    if len(raw) <= start or raw[start:].isspace() or _odd_bytes(raw):
+    if isinstance(raw, Path):
+        try:
+            scan = _scan_file(raw)
+        except OSError:
+            return None  # the careful reader says why the file cannot be read
+        source = str(raw)
+        box: list = []
+    else:
+        box = raw if isinstance(raw, list) else [raw]
+        scan = _scan_bytes(box[0])
+        source = pa.py_buffer(box[0])
+    if scan is None:
         return None
-    eol = raw.find(b"\n")
-    try:
-        header = raw[start:eol if eol >= 0 else len(raw)].rstrip(b"\r").decode("utf-8").split(",")
-    except UnicodeDecodeError:
-        return None
-    if "" in header or len(set(header)) != len(header):
-        return None
-    n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    header, n_lines = scan
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(raw)[start:],
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
+            source, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
                                                   strings_can_be_null=False, null_values=[], check_utf8=True))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     if table.num_rows != n_lines - 1:
         return None  # blank lines skipped: numbering rows needs the careful reader
-    del raw
+    del source
     box.clear()  # the bytes can go now
     held = [table]  # and the table column by column, as it is typed
     del table
     return _typed(held, spec)
+
+
+def _header(first_line: bytes) -> list[str] | None:
+    """The column names of a header line (BOM and line break removed), or ``None`` if odd."""
+    try:
+        header = first_line.rstrip(b"\r\n").decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    if "" in header or len(set(header)) != len(header):
+        return None
+    return header
+
+
+def _scan_bytes(raw: bytes) -> tuple[list[str], int] | None:
+    """The header and the number of lines of a clean file, or ``None`` if the careful reader must read it."""
+    start = 3 if raw.startswith(_BOM) else 0
+    if len(raw) <= start or raw[start:].isspace() or _odd_inside(raw):
+        return None
+    if raw[start:start + 1] == b" " or raw.rstrip(b"\r\n")[-1:] == b" ":
+        return None
+    eol = raw.find(b"\n")
+    header = _header(raw[start:eol if eol >= 0 else len(raw)])
+    if header is None:
+        return None
+    return header, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+
+
+#: Bytes scanned at a time when a file is read from its path.
+_PIECE = 1 << 26
+
+
+def _scan_file(path: Path) -> tuple[list[str], int] | None:
+    """:func:`_scan_bytes` for a file read in pieces (each piece checked with the last bytes of the one before,
+    so a pattern split between two pieces is still found)."""
+    lines, carry, last, content, ends_nl = 0, b"", b"", False, False
+    with open(path, "rb") as f:
+        first = f.readline()
+        f.seek(0)
+        start = 3 if first.startswith(_BOM) else 0
+        if first[start:start + 1] == b" ":
+            return None
+        while piece := f.read(_PIECE):
+            if b"\x00" in piece:
+                return None
+            joined = carry + piece
+            if _odd_inside(joined):
+                return None
+            if carry == b"" and start:
+                piece_content = piece[start:]
+            else:
+                piece_content = piece
+            content = content or (bool(piece_content) and not piece_content.isspace())
+            lines += piece.count(b"\n")
+            carry = joined[-2:]
+            kept = piece.rstrip(b"\r\n")
+            if kept:
+                last = kept[-1:]
+            ends_nl = piece.endswith(b"\n")
+    if not content or last == b" ":
+        return None
+    header = _header(first[start:])
+    if header is None:
+        return None
+    return header, lines + (0 if ends_nl else 1)
 
 
 def string_table(table: pa.Table) -> pa.Table:

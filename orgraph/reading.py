@@ -81,8 +81,8 @@ def _closest(name: str, found: list[str]) -> str:
 MAX_FILE_BYTES = 1 << 30
 
 
-def _read_bytes(path: Path, log: IssueLog) -> bytes | None:
-    """The file's bytes, or ``None`` (reported) when it cannot be read or holds NUL bytes."""
+def _file_ok(path: Path, log: IssueLog) -> Path | None:
+    """``path`` if it is a regular file orgraph will read, else ``None`` (reported)."""
     try:
         info = path.stat()
     except OSError as exc:
@@ -95,6 +95,13 @@ def _read_bytes(path: Path, log: IssueLog) -> bytes | None:
     if info.st_size > MAX_FILE_BYTES:
         log.add("error", path.name, None, None, f"is {info.st_size / 2**30:.1f} GiB; files over "
                 f"{MAX_FILE_BYTES / 2**30:.0f} GiB are not read (split the export, or use Neo4j)", "unreadable-file")
+        return None
+    return path
+
+
+def _read_bytes(path: Path, log: IssueLog) -> bytes | None:
+    """The file's bytes, or ``None`` (reported) when it cannot be read or holds NUL bytes."""
+    if _file_ok(path, log) is None:
         return None
     try:
         raw = path.read_bytes()
@@ -228,15 +235,12 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
                 f"; CSV files found: {', '.join(others)}" if others else "; the folder has no CSV files")
             log.add("error", spec.filename, None, None, f"required file is missing{hint}", "missing-file")
         return None
-    raw = _read_bytes(path, log)
-    if raw is None:
+    if _file_ok(path, log) is None:
         return None
-    box = [raw]
-    del raw
-    df = fast_csv(box, spec)
+    df = fast_csv(path, spec)  # read in pieces: a large file is never held whole as bytes
     if df is not None:
         return df if _columns_ok(df, spec, log) else None
-    raw = box[0] if box else _read_bytes(path, log)  # the fast path let the bytes go before it gave up
+    raw = _read_bytes(path, log)
     if raw is None:
         return None
     text = _decode(raw, spec.filename, log)

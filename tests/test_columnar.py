@@ -88,8 +88,30 @@ def test_fast_and_careful_agree_on_clean_variants(bundle, monkeypatch, text):
     BASE["staff.csv"] + "\n\n",                                         # blank lines
     BASE["staff.csv"].replace("Ana Diaz", "Ana\ufffeDiaz"),             # a non-character
 ])
-def test_anything_odd_goes_to_the_careful_reader(text):
+def test_anything_odd_goes_to_the_careful_reader(text, tmp_path):
     assert fast_csv(text.encode("utf-8"), FILES["staff"]) is None
+    (tmp_path / "staff.csv").write_bytes(text.encode("utf-8"))
+    assert fast_csv(tmp_path / "staff.csv", FILES["staff"]) is None
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 1 << 20])
+def test_a_file_read_in_pieces_is_checked_across_their_edges(tmp_path, monkeypatch, piece):
+    import orgraph.columnar as columnar
+
+    monkeypatch.setattr(columnar, "_PIECE", piece)
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(b"\xef\xbb\xbf" + STAFF_EXTRA.encode())
+    by_path, by_bytes = fast_csv(clean, FILES["staff"]), fast_csv(clean.read_bytes(), FILES["staff"])
+    assert by_path is not None and len(by_path) == 4
+    pd.testing.assert_frame_equal(by_path, by_bytes)
+    for odd in (STAFF_EXTRA.replace("Ana Diaz,", "Ana Diaz ,"), STAFF_EXTRA + " ", " " + STAFF_EXTRA,
+                STAFF_EXTRA.replace("Bo Chen", "Bo\ufffeChen"), STAFF_EXTRA + "\n\n"):
+        clean.write_bytes(odd.encode())
+        assert fast_csv(clean, FILES["staff"]) is None, (piece, odd[-20:])
+
+
+def test_an_unreadable_file_is_left_to_the_careful_reader(tmp_path):
+    assert fast_csv(tmp_path / "absent.csv", FILES["staff"]) is None
 
 
 def test_bad_utf8_goes_to_the_careful_reader(bundle):
