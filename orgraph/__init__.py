@@ -31,11 +31,12 @@ def is_neo4j_uri(source) -> bool:
 
 
 def load_data(source, *, strict: bool = False, user: str | None = None, password: str | None = None,
-              database: str | None = None):
+              database: str | None = None, progress=None):
     """Read a source into a validated :class:`~orgraph.model.OrgData`.
 
     ``source`` is a bundle folder or a Neo4j URI. For Neo4j, ``user`` defaults to
     ``$ORGRAPH_NEO4J_USER`` (else ``neo4j``) and ``password`` to ``$NEO4J_PASSWORD``.
+    For a folder, ``progress`` is called after each file (see :func:`orgraph.validate.validate_bundle`).
     """
     if is_neo4j_uri(source):
         from .store.neo4j import read_org
@@ -43,7 +44,7 @@ def load_data(source, *, strict: bool = False, user: str | None = None, password
         return read_org(source, user=user, password=password, database=database)
     from .validate import load_bundle
 
-    return load_bundle(source, strict=strict)
+    return load_bundle(source, strict=strict, progress=progress)
 
 
 def load(source, *, strict: bool = False, data_end=None, **kwargs):

@@ -27,7 +27,7 @@ from functools import cached_property
 import networkx as nx
 import pandas as pd
 
-from .model import OrgData
+from .model import OrgData, values
 
 __all__ = ["OrgGraph", "node_key", "split_key", "ONE_DAY", "as_date"]
 
@@ -76,6 +76,11 @@ def as_date(value) -> dt.date:
     raise TypeError(f"cannot read {value!r} as a date")
 
 
+def _day_objects(s: pd.Series) -> list:
+    """A column of dates as ``datetime.date`` objects (``None`` for ``NaT``)."""
+    return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(object).tolist()
+
+
 def _excl(end: dt.date | None) -> dt.date | None:
     return None if end is None else end + ONE_DAY
 
@@ -119,8 +124,6 @@ class OrgGraph:
     def __init__(self, data: OrgData, *, data_end: dt.date | None = None):
         self.data = data
         self.config = data.config
-        self.G = nx.MultiDiGraph()
-        self._build()
         self.data_start, latest = self._date_range()
         cfg_end = None
         if data_end is None and self.config is not None:
@@ -128,56 +131,65 @@ class OrgGraph:
         self.data_end: dt.date = as_date(data_end or cfg_end or latest)
 
     # ------------------------------------------------------------------ build
-    def _build(self) -> None:
-        G, data = self.G, self.data
-        for s in data.staff.values():
-            G.add_node(node_key("staff", s.staff_id), kind="staff", id=s.staff_id, name=s.name,
-                       discipline=s.discipline, hire_date=s.hire_date, termination_date=s.termination_date,
-                       termination_type=s.termination_type, termination_reason=s.termination_reason,
-                       fte=s.fte, annual_salary=s.annual_salary, license=s.license, external=s.external,
-                       start=s.hire_date, end=_excl(s.termination_date))
-        for p in data.programs.values():
-            G.add_node(node_key("program", p.program_id), kind="program", id=p.program_id, name=p.name,
-                       service_line=p.service_line)
-        first = min((s.hire_date for s in data.staff.values()), default=dt.date(1970, 1, 1))
-        for p in data.positions.values():
-            G.add_node(node_key("position", p.position_id), kind="position", id=p.position_id, title=p.title,
-                       program_id=p.program_id, role_kind=p.role_kind, budgeted_caseload=p.budgeted_caseload,
-                       capacity=p.capacity)
-            G.add_edge(node_key("position", p.position_id), node_key("program", p.program_id),
-                       key="IN_PROGRAM", kind="IN_PROGRAM", start=first, end=None)
-        for i, a in enumerate(data.assignments):
-            G.add_edge(node_key("staff", a.staff_id), node_key("position", a.position_id),
-                       key=f"HOLDS:{a.start.isoformat()}:{i}", kind="HOLDS", start=a.start, end=_excl(a.end))
-        for i, s in enumerate(data.supervision):
-            G.add_edge(node_key("staff", s.staff_id), node_key("staff", s.supervisor_id),
-                       key=f"SUPERVISED_BY:{s.start.isoformat()}:{i}", kind="SUPERVISED_BY",
-                       start=s.start, end=_excl(s.end))
+    @cached_property
+    def G(self) -> nx.MultiDiGraph:
+        """The whole org as a NetworkX ``MultiDiGraph`` (see the module docs), built on first use."""
+        G, data = nx.MultiDiGraph(), self.data
+        staff = data.table("staff")
+        hire = _day_objects(staff["hire_date"])
+        term = _day_objects(staff["termination_date"])
+        cols = [values(staff[c]) for c in ("staff_id", "name", "discipline", "termination_type",
+                                            "termination_reason", "fte", "annual_salary", "license", "external")]
+        for (sid, name, disc, ttype, reason, fte, sal, lic, ext), h, t in zip(zip(*cols), hire, term):
+            G.add_node(node_key("staff", sid), kind="staff", id=sid, name=name, discipline=disc, hire_date=h,
+                       termination_date=t, termination_type=ttype, termination_reason=reason, fte=fte,
+                       annual_salary=None if sal != sal else sal, license=lic, external=ext, start=h, end=_excl(t))
+        programs = data.table("programs")
+        for pid, name, line in zip(*(values(programs[c]) for c in ("program_id", "name", "service_line"))):
+            G.add_node(node_key("program", pid), kind="program", id=pid, name=name, service_line=line)
+        first = min(hire, default=dt.date(1970, 1, 1))
+        pos = data.table("positions")
+        for pid, title, prog, kind, budget, cap in zip(*(values(pos[c]) for c in (
+                "position_id", "title", "program_id", "role_kind", "budgeted_caseload", "capacity"))):
+            G.add_node(node_key("position", pid), kind="position", id=pid, title=title, program_id=prog,
+                       role_kind=kind, budgeted_caseload=None if budget != budget else budget, capacity=int(cap))
+            G.add_edge(node_key("position", pid), node_key("program", prog), key="IN_PROGRAM", kind="IN_PROGRAM",
+                       start=first, end=None)
+        for name, kind, target, other in (("assignments", "HOLDS", "position", "position_id"),
+                                          ("supervision", "SUPERVISED_BY", "staff", "supervisor_id")):
+            t = data.table(name)
+            for i, (u, v, start, end) in enumerate(zip(values(t["staff_id"]), values(t[other]),
+                                                        _day_objects(t["start"]), _day_objects(t["end"]))):
+                G.add_edge(node_key("staff", u), node_key(target, v), key=f"{kind}:{start.isoformat()}:{i}",
+                           kind=kind, start=start, end=_excl(end))
+        return G
 
     def _date_range(self) -> tuple[dt.date, dt.date]:
         data = self.data
-        lo: list[dt.date] = []
-        hi: list[dt.date] = []
-        if data.staff:
-            lo.append(min(s.hire_date for s in data.staff.values()))
-            hi.append(max(s.termination_date or s.hire_date for s in data.staff.values()))
-        for recs in (data.assignments, data.supervision):
-            if recs:
-                hi.append(max(r.end or r.start for r in recs))
+        lo: list[pd.Timestamp] = []
+        hi: list[pd.Timestamp] = []
+        staff = data.table("staff")
+        if len(staff):
+            lo.append(staff["hire_date"].min())
+            hi.append(staff["termination_date"].fillna(staff["hire_date"]).max())
+        for name in ("assignments", "supervision"):
+            t = data.table(name)
+            if len(t):
+                hi.append(t["end"].fillna(t["start"]).max())
         for frame, col, month in ((data.caseload, "month", True), (data.documentation, "month", True),
                                   (data.supervision_sessions, "date", False)):
             if len(frame):
                 last = frame[col].max()
                 if month:
                     last = last + pd.offsets.MonthEnd(0)
-                hi.append(last.date())
+                hi.append(last)
         if len(data.client_assignments):
-            hi.append(data.client_assignments["start_date"].max().date())
+            hi.append(data.client_assignments["start_date"].max())
             ends = data.client_assignments["end_date"].dropna()
             if len(ends):
-                hi.append(ends.max().date())
-        start = min(lo) if lo else dt.date(1970, 1, 1)
-        return start, max(hi) if hi else start
+                hi.append(ends.max())
+        start = min(lo).date() if lo else dt.date(1970, 1, 1)
+        return start, max(hi).date() if hi else start
 
     # ------------------------------------------------------------- as-of API
     def snapshot(self, as_of) -> nx.DiGraph:
@@ -216,15 +228,21 @@ class OrgGraph:
         out = {(u if incoming else v) for u, v, a in edges if a["kind"] == kind and _holds(a, day)}
         return sorted(split_key(k)[1] for k in out)
 
+    def _employed(self, as_of) -> pd.Series:
+        """Per person (indexed by ``staff_id``): employed on ``as_of`` (hire ≤ D ≤ termination)."""
+        day = pd.Timestamp(as_date(as_of))
+        t = self.data.table("staff")
+        on = (t["hire_date"] <= day) & (t["termination_date"].isna() | (day <= t["termination_date"]))
+        return pd.Series(on.to_numpy(), index=t["staff_id"].to_numpy())
+
     def is_employed(self, staff_id: str, as_of) -> bool:
         """Whether ``staff_id`` was employed on ``as_of`` (hire ≤ D ≤ termination)."""
-        a = self.G.nodes.get(node_key("staff", staff_id))
-        return bool(a) and _holds(a, as_date(as_of))
+        return bool(self._employed(as_of).get(staff_id, False))
 
     def active_staff(self, as_of) -> list[str]:
         """Ids of staff employed on ``as_of``, sorted."""
-        day = as_date(as_of)
-        return sorted(a["id"] for _, a in self.G.nodes(data=True) if a["kind"] == "staff" and _holds(a, day))
+        on = self._employed(as_of)
+        return sorted(on.index[on.to_numpy()].tolist())
 
     def supervisees(self, supervisor_id: str, as_of) -> list[str]:
         """Direct supervisees of ``supervisor_id`` on ``as_of``."""
@@ -263,8 +281,8 @@ class OrgGraph:
     def assignment_frame(self) -> pd.DataFrame:
         """Assignments, one row each, sorted by ``start``: ``staff_id, position_id,
         program_id, role_kind, start, end`` (half-open, Timestamps) and ``open``."""
-        df = self.data.records_frame("assignments")
-        pos = self.data.records_frame("positions").set_index("position_id")
+        df = self.data.table("assignments").copy()
+        pos = self.data.table("positions").set_index("position_id")
         df["program_id"] = df["position_id"].map(pos["program_id"]) if len(pos) else None
         df["role_kind"] = df["position_id"].map(pos["role_kind"]) if len(pos) else None
         return self._interval_frame(df, ["staff_id", "position_id", "program_id", "role_kind"])
@@ -273,7 +291,7 @@ class OrgGraph:
     def supervision_frame(self) -> pd.DataFrame:
         """Supervision intervals sorted by ``start``: ``staff_id, supervisor_id, start,
         end`` (half-open, Timestamps) and ``open``."""
-        df = self.data.records_frame("supervision")
+        df = self.data.table("supervision")
         return self._interval_frame(df, ["staff_id", "supervisor_id"])
 
     def _interval_frame(self, df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -300,7 +318,7 @@ class OrgGraph:
         ``annual_salary``, ``external``, and ``role_kind``, ``position_id`` and
         ``program_id`` of their latest seat (``None`` if they never held one).
         """
-        df = self.data.records_frame("staff")
+        df = self.data.table("staff")
         if not len(df):
             df = pd.DataFrame(columns=["staff_id", "name", "discipline", "hire_date", "termination_date",
                                        "termination_type", "termination_reason", "fte", "annual_salary",
@@ -332,5 +350,5 @@ class OrgGraph:
         return str(self.staff_frame.at[staff_id, "role_kind"])
 
     def __repr__(self) -> str:
-        n = len(self.data.staff)
+        n = self.data.count("staff")
         return f"<OrgGraph {self.data.source or 'in-memory'}: {n} staff, {self.data_start}..{self.data_end}>"

@@ -18,24 +18,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from .columnar import DATE_RE as _DATE_RE, FALSE_WORDS as _FALSE, LINE, MONTH_RE as _MONTH_RE, TRUE_WORDS as _TRUE
+from .columnar import fast_csv, fast_parquet, string_table
 from .errors import Issue
 from .schema import FILES, MAX_YEAR, MIN_YEAR, OPEN_END_YEAR, FileSpec
 from .plain import plural
 
-__all__ = ["IssueLog", "read_table", "read_tables", "LINE", "OPEN_END"]
+__all__ = ["IssueLog", "read_table", "read_tables", "bundle_files", "LINE", "OPEN_END"]
 
-#: Name of the column holding each row's line number in its file.
-LINE = "_line"
 #: Prefix of the column marking the rows whose ``<column>`` held a "no end" placeholder read as empty.
 OPEN_END = "_open_end:"
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 #: Characters that are not text (C0 controls other than tab and line breaks, U+FFFE, U+FFFF): a value holding
 #: one is a damaged export, and no XML, HTML or graph file could carry it.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_TRUE = {"true", "yes", "y", "1", "t"}
-_FALSE = {"false", "no", "n", "0", "f", ""}
 
 
 class IssueLog:
@@ -83,7 +81,8 @@ def _closest(name: str, found: list[str]) -> str:
 MAX_FILE_BYTES = 1 << 30
 
 
-def _read_text(path: Path, log: IssueLog) -> str | None:
+def _file_ok(path: Path, log: IssueLog) -> Path | None:
+    """``path`` if it is a regular file orgraph will read, else ``None`` (reported)."""
     try:
         info = path.stat()
     except OSError as exc:
@@ -97,6 +96,13 @@ def _read_text(path: Path, log: IssueLog) -> str | None:
         log.add("error", path.name, None, None, f"is {info.st_size / 2**30:.1f} GiB; files over "
                 f"{MAX_FILE_BYTES / 2**30:.0f} GiB are not read (split the export, or use Neo4j)", "unreadable-file")
         return None
+    return path
+
+
+def _read_bytes(path: Path, log: IssueLog) -> bytes | None:
+    """The file's bytes, or ``None`` (reported) when it cannot be read or holds NUL bytes."""
+    if _file_ok(path, log) is None:
+        return None
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -108,11 +114,15 @@ def _read_text(path: Path, log: IssueLog) -> str | None:
         log.add("error", path.name, lines[0], None, f"contains NUL bytes (a damaged or binary file) on line(s) "
                 f"{shown}; a NUL would cut a value short", "nul-byte")
         return None
+    return raw
+
+
+def _decode(raw: bytes, name: str, log: IssueLog) -> str | None:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        log.add("error", path.name, line, None,
+        log.add("error", name, line, None,
                 f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)",
                 "encoding")
         return None
@@ -198,14 +208,25 @@ def _strip(df: pd.DataFrame, text: str | None = None) -> pd.DataFrame:
 
 
 def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | None:
-    """Read and type one bundle file.
+    """Read and type one bundle file (``<name>.csv``, or ``<name>.parquet`` in its place).
 
     Returns ``None`` if the file is absent or unreadable (reported in ``log``
     unless the file is optional and simply absent). Otherwise a frame with the
     typed columns, the line number column ``_line`` and a boolean column
     ``_bad`` marking rows rejected by an error.
+
+    A clean file is read by the fast path (:mod:`orgraph.columnar`); a file
+    with anything to report or repair is read by the careful reader, so the
+    frame and the issues are the same either way.
     """
     path = folder / spec.filename
+    parquet = folder / f"{spec.name}.parquet"
+    if parquet.exists():
+        if path.exists():
+            log.add("error", spec.filename, None, None, f"both {spec.filename} and {parquet.name} are in the "
+                    "folder; keep one of them", "ambiguous-file")
+            return None
+        return _read_parquet(parquet, spec, log)
     if not path.exists():
         if not spec.optional_file:
             others = sorted(p.name for p in folder.glob("*.csv"))
@@ -214,7 +235,16 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
                 f"; CSV files found: {', '.join(others)}" if others else "; the folder has no CSV files")
             log.add("error", spec.filename, None, None, f"required file is missing{hint}", "missing-file")
         return None
-    text = _read_text(path, log)
+    if _file_ok(path, log) is None:
+        return None
+    df = fast_csv(path, spec)  # read in pieces: a large file is never held whole as bytes
+    if df is not None:
+        return df if _columns_ok(df, spec, log) else None
+    raw = _read_bytes(path, log)
+    if raw is None:
+        return None
+    text = _decode(raw, spec.filename, log)
+    del raw
     if text is None:
         return None
     if not text.strip():
@@ -223,21 +253,58 @@ def read_table(folder: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | No
     df = _frame_from_text(text, spec.filename, log)
     if df is None:
         return None
-    found = [c for c in df.columns if c != LINE]
+    return _type_frame(df, spec, log, bool(_CONTROL.search(text)))
+
+
+def _read_parquet(path: Path, spec: FileSpec, log: IssueLog) -> pd.DataFrame | None:
+    """Read a Parquet file in place of ``spec``'s CSV file: the same columns, checks and messages, with row
+    ``i`` (from 0) numbered as line ``i + 2``, the line it would have in the CSV file."""
+    name = spec.filename
+    try:
+        table = string_table(pq.read_table(path))
+    except (OSError, pa.ArrowException) as exc:
+        log.add("error", name, None, None, f"{path.name} cannot be read as Parquet: {exc}", "unreadable-file")
+        return None
+    df = fast_parquet(table, spec)
+    if df is not None:
+        return df if _columns_ok(df, spec, log) else None
+    if len(set(table.column_names)) != len(table.column_names):
+        dups = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
+        log.add("error", name, 1, None, f"the header names column(s) {', '.join(map(repr, dups))} more than once",
+                "header")
+        return None
+    df = pd.DataFrame({c: table.column(c).to_numpy(zero_copy_only=False).astype(object)
+                       for c in table.column_names}, index=pd.RangeIndex(table.num_rows))
+    df[LINE] = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    df = _strip(df)
+    control = any(df[c].str.contains(_CONTROL).any() for c in df.columns if c != LINE)
+    return _type_frame(df, spec, log, control)
+
+
+def _columns_ok(df: pd.DataFrame, spec: FileSpec, log: IssueLog) -> bool:
+    """Report missing (error) and unknown (warning) columns; whether every required column is there."""
+    found = [c for c in df.columns if c not in (LINE, "_bad")]
     missing = [c for c in spec.required if c not in df.columns]
     for c in missing:
         log.add("error", spec.filename, 1, c,
                 f"required column {c!r} is missing (columns found: {', '.join(found)}{_closest(c, found)})",
                 "missing-column")
     if missing:
-        return None
+        return False
     for c in found:
         if c not in spec.types:
             log.add("warning", spec.filename, 1, c,
                     f"column {c!r} is not used by orgraph and is ignored{_closest(c, list(spec.types))}",
                     "unknown-column")
+    return True
+
+
+def _type_frame(df: pd.DataFrame, spec: FileSpec, log: IssueLog, control: bool) -> pd.DataFrame | None:
+    """The careful reader's typing: every cell of a frame of stripped strings checked and typed."""
+    if not _columns_ok(df, spec, log):
+        return None
     df["_bad"] = False
-    if _CONTROL.search(text):
+    if control:
         _reject_control_characters(df, spec, log)
     for col, kind in spec.types.items():
         if col not in df.columns:
@@ -305,7 +372,7 @@ def _parse(df: pd.DataFrame, col: str, kind: str, empty: pd.Series, fname: str, 
             log.add_rows("error", fname, df.loc[bad, LINE], col,
                          [f"{v!r} is not a {kind}; expected {example}" for v in raw[bad]], f"bad-{kind}")
             df.loc[bad, "_bad"] = True
-        return pd.to_datetime(out)
+        return pd.to_datetime(out).astype("datetime64[ns]")  # one unit on pandas 2 and 3
     if kind in ("int", "float"):
         num = pd.to_numeric(raw.where(~empty, None), errors="coerce")
         bad = ~empty & num.isna()
@@ -335,6 +402,33 @@ def _is_end_column(col: str) -> bool:
     return col.endswith("end_date") or col == "termination_date"
 
 
-def read_tables(folder: Path, log: IssueLog) -> dict[str, pd.DataFrame | None]:
-    """Read every bundle file of ``folder`` (see :func:`read_table`)."""
-    return {name: read_table(folder, spec, log) for name, spec in FILES.items()}
+def bundle_files(folder: Path) -> list[Path]:
+    """The bundle files of ``folder`` that exist (CSV or Parquet), in reading order.
+
+    Examples
+    --------
+    >>> bundle_files(Path("examples/riverbend"))[0].name
+    'staff.csv'
+    """
+    out = []
+    for spec in FILES.values():
+        for p in (folder / spec.filename, folder / f"{spec.name}.parquet"):
+            if p.is_file():
+                out.append(p)
+    return out
+
+
+def read_tables(folder: Path, log: IssueLog, progress=None) -> dict[str, pd.DataFrame | None]:
+    """Read every bundle file of ``folder`` (see :func:`read_table`).
+
+    ``progress``, if given, is called after each file as ``progress(name, rows, nbytes)``: the table's
+    name, the rows read and the bytes of its file(s).
+    """
+    out = {}
+    for name, spec in FILES.items():
+        out[name] = df = read_table(folder, spec, log)
+        if progress is not None:
+            size = sum(p.stat().st_size for p in (folder / spec.filename, folder / f"{spec.name}.parquet")
+                       if p.is_file())
+            progress(name, 0 if df is None else len(df), size)
+    return out

@@ -39,9 +39,11 @@ from typing import Callable
 
 import numpy as np
 
+from .columnar import csv_to_parquet
 from .errors import ConfigError, SourceError
+from .schema import FILES
 
-__all__ = ["generate", "TRUTH_VERSION", "FILES_WRITTEN", "STEPS"]
+__all__ = ["generate", "TRUTH_VERSION", "FILES_WRITTEN", "PARQUET_FILES_WRITTEN", "STEPS"]
 
 #: Version of the ``truth.json`` layout (bumped when keys change).
 TRUTH_VERSION = 1
@@ -50,6 +52,8 @@ TRUTH_VERSION = 1
 FILES_WRITTEN = ("staff.csv", "programs.csv", "positions.csv", "assignments.csv", "supervision.csv",
                  "caseload.csv", "documentation.csv", "supervision_sessions.csv", "client_assignments.csv",
                  "orgraph.toml", "truth.json")
+#: Files :func:`generate` writes into ``out`` with ``parquet=True``.
+PARQUET_FILES_WRITTEN = tuple(f.replace(".csv", ".parquet") for f in FILES_WRITTEN)
 
 # ----------------------------------------------------------------- the model
 #: code, name, service line, share of staff, budgeted caseload centre, mean client episode (months), clinician title
@@ -123,7 +127,7 @@ _SUPERVISOR_REASON = "Left after a change of supervisor"
 # ------------------------------------------------------------- entry point
 def generate(*, staff: int = 150, years: int = 4, seed: int = 7, out=None, start=None, force: bool = False,
              null: bool = False, tenure_shape: float | None = None, export_from=None,
-             progress: Callable[[str], None] | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, parquet: bool = False) -> dict:
     """Simulate an org and (if ``out`` is given) write its bundle and ``truth.json``.
 
     Parameters
@@ -158,6 +162,9 @@ def generate(*, staff: int = 150, years: int = 4, seed: int = 7, out=None, start
         before the last day.
     progress : callable, optional
         Called with the name of each step as it starts (for progress bars).
+    parquet : bool
+        Write the data files as Parquet (``staff.parquet`` ...; dates as dates, numbers as numbers)
+        instead of CSV.
 
     Returns
     -------
@@ -207,6 +214,9 @@ def generate(*, staff: int = 150, years: int = 4, seed: int = 7, out=None, start
     if out_path is not None:
         step("writing files")
         sim.write(out_path, truth)
+        if parquet:
+            for spec in FILES.values():
+                csv_to_parquet(out_path / spec.filename, spec)
     return truth
 
 

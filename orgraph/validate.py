@@ -26,8 +26,7 @@ import pandas as pd
 
 from .config import load_config
 from .errors import BundleError, Issue, SourceError
-from .model import (ROLE_KINDS, TERMINATION_TYPES, Assignment, OrgData, Position, Program, Staff,
-                    Supervision, TABLE_COLUMNS, empty_table)
+from .model import ROLE_KINDS, TERMINATION_TYPES, TABLE_COLUMNS, OrgData, empty_table
 from .plain import redact
 from .reading import LINE, OPEN_END, IssueLog, read_tables
 from .schema import FILES
@@ -40,7 +39,7 @@ _FAR = pd.Timestamp("2262-01-01")
 def _exact_duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
     """Rows identical to an earlier row are kept once: a warning names the first, and the copy is left out
     (a duplicated supervision row would otherwise give two supervisors at once and double every span)."""
-    live = df[~df["_bad"]]
+    live = _good(df)
     dup = live.duplicated(cols, keep="first")
     if not dup.any():
         return
@@ -67,7 +66,7 @@ def _merge_overlaps(df: pd.DataFrame, key: str, log: IssueLog, fname: str, link:
     shared days twice. ``link`` names the pair from ``staff`` and ``key``
     (``"{staff!r} under {key!r}"``); ``noun`` names the merged row.
     """
-    live = df[~df["_bad"]]
+    live = _good(df)
     if len(live) < 2:
         return
     order = live.sort_values(["staff_id", key, "start_date", LINE], kind="stable")
@@ -120,7 +119,7 @@ def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column
 
 
 def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
-    live = df[~df["_bad"]]
+    live = _good(df)
     dup = live.duplicated(cols, keep="first")
     if not dup.any():
         return
@@ -137,7 +136,7 @@ def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) ->
         df.loc[idx, "_bad"] = True
 
 
-def _unknown(df: pd.DataFrame, col: str, known: set, log: IssueLog, fname: str, target: str) -> None:
+def _unknown(df: pd.DataFrame, col: str, known: np.ndarray, log: IssueLog, fname: str, target: str) -> None:
     vals = df[col]
     mask = vals.notna() & ~vals.isin(known)
     _reject(df, mask, log, fname, col, lambda b: [f"{col} {v!r} is not in {target}" for v in b[col]], "unknown-id")
@@ -180,7 +179,7 @@ def _concurrent(df: pd.DataFrame, key: str, limit: pd.Series) -> pd.DataFrame:
     A sweep over sorted start/end events: O(n log n). Returns the starting rows with
     the count reached and the date.
     """
-    live = df[~df["_bad"]]
+    live = _good(df)
     if not len(live):
         return live.assign(_n=[])
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
@@ -221,11 +220,11 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
     >>> _cycles(sup)
     [(1, 'B → A → B on 2020-03-01')]
     """
-    live = sup[~sup["_bad"]]
+    live = _good(sup)
     if not len(live):
         return []
-    staff = live["staff_id"].to_dict()
-    boss = live["supervisor_id"].to_dict()
+    staff = dict(zip(live.index.tolist(), live["staff_id"].tolist()))
+    boss = dict(zip(live.index.tolist(), live["supervisor_id"].tolist()))
     ever: dict[str, dict[str, None]] = {}
     for i in live.index:
         ever.setdefault(staff[i], {})[boss[i]] = None
@@ -350,14 +349,6 @@ def _path_up(active: dict[str, dict[str, int]], start: str, target: str) -> list
     return None
 
 
-def _dates(s: pd.Series) -> list:
-    return [None if pd.isna(x) else x.date() for x in s]
-
-
-def _num(s: pd.Series, default) -> list:
-    return [default if pd.isna(x) else float(x) for x in s]
-
-
 def _check(tables: dict, log: IssueLog) -> None:
     staff, programs, positions = tables["staff"], tables["programs"], tables["positions"]
     asg, sup = tables["assignments"], tables["supervision"]
@@ -404,14 +395,14 @@ def _check(tables: dict, log: IssueLog) -> None:
                 lambda b: [f"role_kind {v!r} is not one of {', '.join(ROLE_KINDS)}" for v in b["role_kind"]],
                 "bad-value")
         if programs is not None:
-            _unknown(positions, "program_id", set(programs["program_id"].dropna()), log, F["positions"],
+            _unknown(positions, "program_id", pd.unique(programs["program_id"].dropna()), log, F["positions"],
                      "programs.csv")
         if "capacity" in positions:
             _reject(positions, positions["capacity"].notna() & (positions["capacity"] < 1), log,
                     F["positions"], "capacity", "capacity must be at least 1", "bad-number")
 
-    staff_ids = set(staff["staff_id"].dropna()) if staff is not None else None
-    pos_ids = set(positions["position_id"].dropna()) if positions is not None else None
+    staff_ids = pd.unique(staff["staff_id"].dropna()) if staff is not None else None
+    pos_ids = pd.unique(positions["position_id"].dropna()) if positions is not None else None
     good_staff = (staff[~staff["_bad"]].drop_duplicates("staff_id").set_index("staff_id")
                   if staff is not None else None)
 
@@ -481,51 +472,94 @@ def _check(tables: dict, log: IssueLog) -> None:
             sup.loc[i, "_bad"] = True
 
 
+def _good(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows not rejected (the frame itself when none were: no copy)."""
+    if df is None or not df["_bad"].any():
+        return df
+    return df[~df["_bad"].to_numpy()]
+
+
+def _column(df: pd.DataFrame, col: str, default, dtype=None) -> np.ndarray:
+    if col not in df:
+        return np.full(len(df), default, dtype=dtype if dtype is not None else object)
+    vals = df[col].to_numpy()
+    if default is not None and vals.dtype == object:
+        vals = np.where(pd.isna(vals), default, vals)
+    elif default is not None and vals.dtype.kind == "f":
+        vals = np.where(np.isnan(vals), default, vals)
+    return vals.astype(dtype) if dtype is not None else vals
+
+
+def _optional_number(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Floats with ``NaN`` for none; a column with no value at all is ``None`` throughout (as a frame of
+    records would hold it)."""
+    vals = df[col].to_numpy(dtype=np.float64) if col in df else np.full(len(df), np.nan)
+    return np.full(len(df), None, dtype=object) if np.isnan(vals).all() else vals
+
+
+def _dates64(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="datetime64[ns]")
+
+
+def _staff_table(s: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "staff_id": s["staff_id"].to_numpy(), "name": _column(s, "name", ""),
+        "discipline": _column(s, "discipline", ""), "hire_date": _dates64(s["hire_date"]),
+        "termination_date": _dates64(s["termination_date"]), "termination_type": s["termination_type"].to_numpy(),
+        "termination_reason": s["termination_reason"].to_numpy(), "fte": _column(s, "fte", 1.0, np.float64),
+        "annual_salary": _optional_number(s, "annual_salary"), "license": _column(s, "license", None),
+        "external": np.asarray(_column(s, "external", False), dtype=bool)})
+
+
+def _programs_table(p: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"program_id": p["program_id"].to_numpy(), "name": _column(p, "name", ""),
+                         "service_line": _column(p, "service_line", "")})
+
+
+def _positions_table(p: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "position_id": p["position_id"].to_numpy(), "title": _column(p, "title", ""),
+        "program_id": p["program_id"].to_numpy(), "role_kind": p["role_kind"].to_numpy(),
+        "budgeted_caseload": _optional_number(p, "budgeted_caseload"),
+        "capacity": _column(p, "capacity", 1, np.int64),
+        "inferred": np.asarray(_column(p, "inferred", False), dtype=bool)})
+
+
+def _interval_table(key: str):
+    def build(a: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"staff_id": a["staff_id"].to_numpy(), key: a[key].to_numpy(),
+                             "start": _dates64(a["start_date"]), "end": _dates64(a["end_date"])})
+    return build
+
+
+_RECORD_TABLES = {"staff": _staff_table, "programs": _programs_table, "positions": _positions_table,
+                  "assignments": _interval_table("position_id"), "supervision": _interval_table("supervisor_id")}
+
+
 def _build(tables: dict, present: set[str]) -> OrgData:
-    g = {n: (df[~df["_bad"]] if df is not None else None) for n, df in tables.items()}
-    data = OrgData(present=present)
-    s = g["staff"]
-    if s is not None:
-        cols = {c: (s[c] if c in s else pd.Series([None] * len(s), index=s.index)) for c in FILES["staff"].types}
-        for sid, name, disc, hire, term, ttype, reason, fte, sal, lic, ext in zip(
-                cols["staff_id"], cols["name"], cols["discipline"], _dates(cols["hire_date"]),
-                _dates(cols["termination_date"]), cols["termination_type"], cols["termination_reason"],
-                _num(cols["fte"], 1.0), _num(cols["annual_salary"], None), cols["license"], cols["external"]):
-            data.staff[sid] = Staff(sid, name or "", disc or "", hire, term, ttype, reason, fte, sal, lic,
-                                    bool(ext) if ext is not None and not pd.isna(ext) else False)
-    if g["programs"] is not None:
-        for r in g["programs"].itertuples(index=False):
-            data.programs[r.program_id] = Program(r.program_id, r.name or "", r.service_line or "")
-    p = g["positions"]
-    if p is not None:
-        bc = p["budgeted_caseload"] if "budgeted_caseload" in p else pd.Series([None] * len(p), index=p.index)
-        cap = p["capacity"] if "capacity" in p else pd.Series([1] * len(p), index=p.index)
-        inf = p["inferred"] if "inferred" in p else pd.Series([False] * len(p), index=p.index)
-        for pid, title, prog, rk, b, c, i in zip(p["position_id"], p["title"], p["program_id"], p["role_kind"],
-                                                 _num(bc, None), _num(cap, 1), inf):
-            data.positions[pid] = Position(pid, title or "", prog, rk, b, int(c),
-                                           bool(i) if i is not None and not pd.isna(i) else False)
-    if g["assignments"] is not None:
-        a = g["assignments"]
-        data.assignments = [Assignment(*r) for r in zip(a["staff_id"], a["position_id"], _dates(a["start_date"]),
-                                                        _dates(a["end_date"]))]
-    if g["supervision"] is not None:
-        a = g["supervision"]
-        data.supervision = [Supervision(*r) for r in zip(a["staff_id"], a["supervisor_id"], _dates(a["start_date"]),
-                                                         _dates(a["end_date"]))]
-    for name in TABLE_COLUMNS:
-        df = g[name]
+    """The model of the rows not rejected. ``tables`` is emptied as it goes: each frame read is let go as
+    soon as its table is built, so a large bundle is not held twice."""
+    out: dict[str, pd.DataFrame] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for name in list(tables):
+        df = _good(tables.pop(name))
         if df is None:
-            setattr(data, name, empty_table(name))
             continue
-        cols = TABLE_COLUMNS[name]
-        out = df[list(cols)].reset_index(drop=True).astype({c: t for c, t in cols.items() if c not in ("staff_id",)
-                                                             and t != "object"})
-        setattr(data, name, out)
+        if name in _RECORD_TABLES:
+            out[name] = _RECORD_TABLES[name](df)
+        elif name in TABLE_COLUMNS:
+            cols = TABLE_COLUMNS[name]
+            frame = pd.DataFrame({c: df[c].array for c in cols}, copy=False)
+            del df
+            frames[name] = frame.astype({c: t for c, t in cols.items()
+                                         if frame[c].dtype != pd.api.types.pandas_dtype(t)})
+    data = OrgData(present=present, tables=out)
+    for name in TABLE_COLUMNS:
+        setattr(data, name, frames.get(name, empty_table(name)))
     return data
 
 
-def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]]:
+def validate_bundle(path, *, strict: bool = False, progress=None) -> tuple[OrgData, list[Issue]]:
     """Read and check a bundle folder.
 
     Parameters
@@ -534,6 +568,8 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
         The bundle folder.
     strict : bool
         Count warnings as errors.
+    progress : callable, optional
+        Called after each file is read, as ``progress(name, rows, nbytes)`` (for progress bars).
 
     Returns
     -------
@@ -554,7 +590,7 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
         raise SourceError(f"{redact(folder)} {what}; expected a folder of CSV files (see docs/data-format.md)")
     config = load_config(folder)
     log = IssueLog()
-    tables = read_tables(folder, log)
+    tables = read_tables(folder, log, progress)
     _check(tables, log)
     present = {n for n in TABLE_COLUMNS if tables.get(n) is not None}
     data = _build(tables, present)
@@ -569,12 +605,12 @@ def validate_bundle(path, *, strict: bool = False) -> tuple[OrgData, list[Issue]
     return data, issues
 
 
-def load_bundle(path, *, strict: bool = False) -> OrgData:
+def load_bundle(path, *, strict: bool = False, progress=None) -> OrgData:
     """Read a bundle folder; raise :class:`~orgraph.errors.BundleError` if it has errors.
 
-    Warnings are kept in ``OrgData.issues``.
+    Warnings are kept in ``OrgData.issues``; ``progress`` is as for :func:`validate_bundle`.
     """
-    data, issues = validate_bundle(path, strict=strict)
+    data, issues = validate_bundle(path, strict=strict, progress=progress)
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise BundleError(issues, str(path))

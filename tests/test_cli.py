@@ -120,3 +120,37 @@ def test_a_password_in_a_mistyped_address_is_never_printed(address):
     r = CliRunner().invoke(main, ["info", address])
     assert r.exit_code == 1 and "does not exist" in r.output
     assert "s3cret" not in r.output
+
+
+class _Terminal:
+    """A stream that says it is a terminal (progress bars draw only on one)."""
+
+    def __init__(self):
+        self.text = []
+
+    def write(self, s):
+        self.text.append(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def test_large_load_shows_rows_per_second_on_a_terminal_only(monkeypatch):
+    from orgraph.cli.options import load_progress
+    from orgraph.validate import validate_bundle
+
+    term = _Terminal()
+    with load_progress("examples/riverbend", stream=term, min_bytes=0) as progress:
+        validate_bundle("examples/riverbend", progress=progress)
+    shown = "".join(term.text)
+    assert "Loading" in shown and "50,568 rows" in shown and "rows/s" in shown
+    with load_progress("examples/riverbend", stream=term, min_bytes=10**12) as progress:
+        assert progress is None  # a small bundle: no bar
+    monkeypatch.setattr(_Terminal, "isatty", lambda self: False)
+    with load_progress("examples/riverbend", stream=term, min_bytes=0) as progress:
+        assert progress is None  # not a terminal: no bar
+    r = run("validate", "examples/riverbend", "--format", "json")
+    assert json.loads(r.output)["errors"] == 0  # JSON output stays clean

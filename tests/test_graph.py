@@ -82,3 +82,37 @@ def test_multidigraph_edges_carry_kind_and_dates(bundle):
     assert ("staff:S2", "staff:S1") in {(u, v) for u, v, _ in edges}
     a = next(a for u, v, a in edges if u == "staff:S2")
     assert a["start"] == D(2020, 2, 1) and a["end"] == D(2021, 7, 1)
+
+
+def test_graph_is_built_only_when_asked_for(bundle):
+    org = load(bundle())
+    org.staff_frame, org.assignment_frame, org.supervision_frame  # frames come from the tables
+    assert org.active_staff(D(2021, 7, 1)) == ["S1", "S3", "S4"]
+    assert org.is_employed("S2", D(2021, 6, 30)) and not org.is_employed("S2", D(2021, 7, 1))
+    assert not org.is_employed("S9", D(2021, 6, 30))
+    assert "G" not in vars(org)
+    assert org.supervisees("S1", D(2021, 6, 30)) == ["S2", "S3"]
+    assert "G" in vars(org) and org.G.number_of_nodes() == 4 + 4 + 1
+
+
+def test_tables_and_records_agree_and_records_are_built_on_first_use(bundle):
+    data = load(bundle()).data
+    t = data.table("assignments")
+    assert list(t.columns) == ["staff_id", "position_id", "start", "end"]
+    assert str(t["start"].dtype) == "datetime64[ns]" and t["end"].isna().sum() == 3
+    assert data.count("assignments") == 4 and "assignments" not in data._records
+    first = data.assignments[1]
+    assert (first.staff_id, first.start, first.end) == ("S2", D(2020, 2, 1), D(2021, 6, 30))
+    staff = data.staff["S3"]
+    assert (staff.fte, staff.annual_salary, staff.external, staff.termination_date) == (0.8, None, False, None)
+
+
+def test_changed_records_change_the_table_and_the_graph(bundle):
+    import dataclasses
+
+    from orgraph.graph import OrgGraph
+
+    data = load(bundle()).data
+    data.staff["S3"] = dataclasses.replace(data.staff["S3"], name="Renamed")
+    assert data.table("staff").set_index("staff_id").at["S3", "name"] == "Renamed"
+    assert OrgGraph(data).G.nodes["staff:S3"]["name"] == "Renamed"

@@ -266,3 +266,18 @@ def test_cli_writes_refuses_and_forces(tmp_path):
                                   "--force", "--start", "2019-04-01"])
     assert r.exit_code == 0, r.output
     assert json.loads((out / "truth.json").read_text())["window"] == {"start": "2019-04-01", "end": "2021-03-31"}
+
+
+def test_parquet_option_writes_a_parquet_bundle_that_loads_like_the_csv_one(tmp_path):
+    from orgraph.synth import PARQUET_FILES_WRITTEN
+
+    r = CliRunner().invoke(main, ["synth", "--staff", "40", "--years", "2", "--seed", "5", "--parquet",
+                                  "--out", str(tmp_path / "pq")])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == sorted(PARQUET_FILES_WRITTEN)
+    generate(staff=40, years=2, seed=5, out=tmp_path / "csv")
+    a, issues_a = validate_bundle(tmp_path / "csv")
+    b, issues_b = validate_bundle(tmp_path / "pq")
+    assert issues_a == issues_b
+    pd.testing.assert_frame_equal(a.table("staff"), b.table("staff"), check_dtype=False)
+    pd.testing.assert_frame_equal(a.client_assignments, b.client_assignments)

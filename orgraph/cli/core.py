@@ -6,7 +6,7 @@ import click
 from ..render.tables import render, to_json
 from ..summary import org_summary
 from ..validate import validate_bundle
-from .options import emit, format_option, open_source, source_argument
+from .options import emit, format_option, load_progress, open_source, source_argument
 from ..plain import plural
 
 
@@ -19,7 +19,8 @@ def validate_cmd(folder, strict, fmt):
 
     Exit code 0 when the bundle loads (warnings allowed), 1 when it has errors.
     """
-    _, issues = validate_bundle(folder, strict=strict)
+    with load_progress(folder) as progress:
+        _, issues = validate_bundle(folder, strict=strict, progress=progress)
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity == "warning"]
     if fmt == "json":

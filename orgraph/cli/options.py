@@ -1,8 +1,12 @@
 """Options shared by many commands, and the one way commands print results."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import sys
+import time
+from pathlib import Path
 
 import click
 
@@ -12,7 +16,7 @@ from ..privacy import check_key, new_key as make_key
 from ..render.tables import render
 
 __all__ = ["source_argument", "format_option", "as_of_option", "anonymize_options", "with_options",
-           "anonymization", "open_source", "emit", "DATE"]
+           "anonymization", "open_source", "load_progress", "emit", "DATE"]
 
 
 class DateType(click.ParamType):
@@ -96,11 +100,52 @@ def anonymization(anonymize: bool, key: str | None, new_key: bool) -> tuple[bool
     return anonymize, key
 
 
-def open_source(source: str, **kwargs):
-    """Open a bundle folder or Neo4j URI as an :class:`~orgraph.graph.OrgGraph` (see :func:`orgraph.load`)."""
-    from .. import load
+#: Bundles of more bytes than this (about a million rows) show a progress bar while loading.
+PROGRESS_BYTES = 50_000_000
 
-    return load(source, **kwargs)
+
+@contextlib.contextmanager
+def load_progress(source, *, stream=None, min_bytes: int = PROGRESS_BYTES):
+    """A progress bar with rows per second on stderr while a large bundle folder loads.
+
+    Yields the ``progress`` callable for :func:`orgraph.validate.validate_bundle`, or ``None`` (no bar)
+    when ``source`` is not a folder, its files total under ``min_bytes``, or the stream is not a terminal.
+    """
+    from .. import is_neo4j_uri
+    from ..reading import bundle_files
+
+    stream = sys.stderr if stream is None else stream
+    folder = None if is_neo4j_uri(source) else Path(source)
+    files = bundle_files(folder) if folder is not None and folder.is_dir() else []
+    total = sum(p.stat().st_size for p in files)
+    if total < min_bytes or not stream.isatty():
+        yield None
+        return
+    start, rows = time.perf_counter(), [0]
+
+    def show(_item):
+        rate = rows[0] / max(time.perf_counter() - start, 1e-9)
+        return f"{rows[0]:,} rows, {rate:,.0f} rows/s"
+
+    with click.progressbar(length=total, label="Loading", file=stream, show_eta=False, item_show_func=show) as bar:
+        def step(_name, n_rows, n_bytes):
+            rows[0] += n_rows
+            bar.update(n_bytes, _name)
+
+        yield step
+
+
+def open_source(source: str, **kwargs):
+    """Open a bundle folder or Neo4j URI as an :class:`~orgraph.graph.OrgGraph` (see :func:`orgraph.load`).
+
+    A large folder shows a progress bar on stderr when stderr is a terminal.
+    """
+    from .. import is_neo4j_uri, load
+
+    if is_neo4j_uri(source) or "progress" in kwargs:
+        return load(source, **kwargs)
+    with load_progress(source) as progress:
+        return load(source, progress=progress, **kwargs)
 
 
 def emit(result, fmt: str = "table", *, columns=None, key=None, title: str | None = None,

@@ -31,7 +31,9 @@ __all__ = ["COMMANDS", "synth_cmd"]
 @click.option("--export-from", "export_from", type=DATE, default=None,
               help="Write an export that starts on this day (YYYY-MM-DD) without saying so: nobody who left "
                    "before it, monthly tables from its month, no [data] start in orgraph.toml.")
-def synth_cmd(staff, years, seed, out, start, force, null, tenure_shape, export_from):
+@click.option("--parquet", is_flag=True,
+              help="Write the data files as Parquet (staff.parquet, ...) instead of CSV; orgraph reads either.")
+def synth_cmd(staff, years, seed, out, start, force, null, tenure_shape, export_from, parquet):
     """Write a synthetic behavioral health org with planted patterns and its truth.json.
 
     The bundle has every file orgraph reads, plus truth.json recording the planted
@@ -42,7 +44,8 @@ def synth_cmd(staff, years, seed, out, start, force, null, tenure_shape, export_
     t0 = time.perf_counter()
     err = sys.stderr
     args = {"staff": staff, "years": years, "seed": seed, "out": out, "start": start, "force": force,
-            "null": null, "tenure_shape": tenure_shape, "export_from": export_from}
+            "null": null, "tenure_shape": tenure_shape, "export_from": export_from,
+            "parquet": parquet}
     if not err.isatty():          # no bar in logs and pipes
         truth = generate(**args)
     else:

@@ -1,0 +1,358 @@
+"""The fast path for clean bundle files: pyarrow reads them, numpy types them.
+
+:func:`fast_csv` and :func:`fast_parquet` turn a whole file into the typed
+frame :func:`orgraph.reading.read_table` returns, or give up (``None``) at the
+first sign of anything the careful reader would report or repair: padding,
+quotes, control characters, undecodable bytes, blank or ragged lines, an
+empty required cell, a value that is not a date or number, a date out of
+range. The careful reader then reads the file again, so every answer and
+every message is the careful reader's: the fast path only skips work that
+would have found nothing.
+
+Each column is read as text and dictionary-encoded (one integer code per row,
+each distinct value once), and the distinct values are typed exactly as the
+careful reader types them: a column of twenty million rows with four thousand
+distinct dates is parsed four thousand times, and its text column holds one
+shared Python string per distinct value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .model import COMPACT_TEXT, TABLE_COLUMNS
+from .schema import MAX_YEAR, MIN_YEAR, FileSpec
+
+__all__ = ["fast_csv", "fast_parquet", "string_table", "csv_to_parquet", "PARQUET_TYPES", "LINE", "TRUE_WORDS", "FALSE_WORDS", "DATE_RE", "MONTH_RE"]
+
+LINE = "_line"
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", ""})
+
+_BOM = b"\xef\xbb\xbf"
+#: Bytes that send a CSV file to the careful reader: C0 controls other than line breaks, tab (padding) and quotes.
+_ODD_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), ord('"')])
+_PLAIN_BYTES = bytes(b for b in range(256) if b not in _ODD_BYTES)
+_PADDING = (b" ,", b", ", b" \n", b" \r", b"\n ")
+#: U+FFFE and U+FFFF in UTF-8 (not text; the careful reader reports them).
+_NONCHARS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+#: Text the careful reader would strip or reject (Parquet values: padding, control characters, non-characters).
+_ODD_TEXT = r"^[\s\pZ\x{85}]|[\s\pZ\x{85}]$|[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
+
+
+#: The Parquet type :func:`csv_to_parquet` gives each kind of column (months stay ``YYYY-MM`` text).
+PARQUET_TYPES = {"str": pa.string(), "date": pa.date32(), "month": pa.string(), "int": pa.int64(),
+                 "float": pa.float64(), "bool": pa.bool_()}
+
+
+def csv_to_parquet(path, spec: FileSpec):
+    """Write the clean CSV file ``path`` as ``<name>.parquet`` beside it, typed by ``spec``, and delete the CSV.
+
+    Empty cells become nulls; columns orgraph does not read stay text. Returns the Parquet file's path.
+    Raises ``pyarrow.ArrowInvalid`` if a cell does not fit its column's type (the file would not validate).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from orgraph.schema import FILES
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "programs.csv").write_text("program_id,name,service_line\\nOP,Outpatient,outpatient\\n")
+    >>> out = csv_to_parquet(folder / "programs.csv", FILES["programs"])
+    >>> out.name, pq.read_table(out).to_pydict()["name"], (folder / "programs.csv").exists()
+    ('programs.parquet', ['Outpatient'], False)
+    """
+    path = Path(path)
+    header = path.open("rb").readline().decode("utf-8-sig").rstrip("\r\n").split(",")
+    types = {c: PARQUET_TYPES[spec.types[c]] if c in spec.types else pa.string() for c in header}
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types=types, strings_can_be_null=True, null_values=[""], true_values=sorted(TRUE_WORDS - {""}),
+        false_values=sorted(FALSE_WORDS - {""})))
+    out = path.with_suffix(".parquet")
+    pq.write_table(table, out)
+    path.unlink()
+    return out
+
+
+class _GiveUp(Exception):
+    """The careful reader must read this file."""
+
+
+def _odd_inside(raw: bytes) -> bool:
+    """Whether the bytes hold anything the careful reader repairs or reports (quotes, controls, spaces beside
+    a comma or a line break, non-characters); spaces at the very start and end are checked apart."""
+    if raw.translate(None, _PLAIN_BYTES):
+        return True
+    if b" " in raw and any(p in raw for p in _PADDING):
+        return True
+    return not raw.isascii() and any(p in raw for p in _NONCHARS)
+
+
+def fast_csv(raw: bytes | list | Path, spec: FileSpec) -> pd.DataFrame | None:
+    """Read and type a clean CSV file, or ``None`` when the careful reader must.
+
+    Parameters
+    ----------
+    raw : bytes, list or Path
+        The whole file; or a list holding it, emptied once the file is parsed so the bytes can be freed
+        while the columns are typed (an empty list after ``None`` means the bytes must be read again); or
+        the file's path, read in pieces and never held whole.
+    spec : FileSpec
+        What the file holds.
+
+    Returns
+    -------
+    DataFrame or None
+        The header's columns typed as :func:`orgraph.reading.read_table`
+        types them, the line number column ``_line`` and ``_bad`` (all false).
+
+    Examples
+    --------
+    >>> from orgraph.schema import FILES
+    >>> df = fast_csv(b"program_id,name,service_line\\nOP,Outpatient,outpatient\\n", FILES["programs"])
+    >>> df.to_dict("records")
+    [{'program_id': 'OP', 'name': 'Outpatient', 'service_line': 'outpatient', '_line': 2, '_bad': False}]
+    >>> fast_csv(b'program_id,name,service_line\\nOP,"Out, patient",outpatient\\n', FILES["programs"]) is None
+    True
+    """
+    if isinstance(raw, Path):
+        try:
+            scan = _scan_file(raw)
+        except OSError:
+            return None  # the careful reader says why the file cannot be read
+        source = str(raw)
+        box: list = []
+    else:
+        box = raw if isinstance(raw, list) else [raw]
+        scan = _scan_bytes(box[0])
+        source = pa.py_buffer(box[0])
+    if scan is None:
+        return None
+    header, n_lines = scan
+    try:
+        table = pacsv.read_csv(
+            source, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                                  strings_can_be_null=False, null_values=[], check_utf8=True))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
+        return None
+    if table.num_rows != n_lines - 1:
+        return None  # blank lines skipped: numbering rows needs the careful reader
+    del source
+    box.clear()  # the bytes can go now
+    held = [table]  # and the table column by column, as it is typed
+    del table
+    return _typed(held, spec)
+
+
+def _header(first_line: bytes) -> list[str] | None:
+    """The column names of a header line (BOM and line break removed), or ``None`` if odd."""
+    try:
+        header = first_line.rstrip(b"\r\n").decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    if "" in header or len(set(header)) != len(header):
+        return None
+    return header
+
+
+def _scan_bytes(raw: bytes) -> tuple[list[str], int] | None:
+    """The header and the number of lines of a clean file, or ``None`` if the careful reader must read it."""
+    start = 3 if raw.startswith(_BOM) else 0
+    if len(raw) <= start or raw[start:].isspace() or _odd_inside(raw):
+        return None
+    if raw[start:start + 1] == b" " or raw.rstrip(b"\r\n")[-1:] == b" ":
+        return None
+    eol = raw.find(b"\n")
+    header = _header(raw[start:eol if eol >= 0 else len(raw)])
+    if header is None:
+        return None
+    return header, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+
+
+#: Bytes scanned at a time when a file is read from its path.
+_PIECE = 1 << 26
+
+
+def _scan_file(path: Path) -> tuple[list[str], int] | None:
+    """:func:`_scan_bytes` for a file read in pieces (each piece checked with the last bytes of the one before,
+    so a pattern split between two pieces is still found)."""
+    lines, carry, last, content, ends_nl = 0, b"", b"", False, False
+    with open(path, "rb") as f:
+        first = f.readline()
+        f.seek(0)
+        start = 3 if first.startswith(_BOM) else 0
+        if first[start:start + 1] == b" ":
+            return None
+        while piece := f.read(_PIECE):
+            if b"\x00" in piece:
+                return None
+            joined = carry + piece
+            if _odd_inside(joined):
+                return None
+            if carry == b"" and start:
+                piece_content = piece[start:]
+            else:
+                piece_content = piece
+            content = content or (bool(piece_content) and not piece_content.isspace())
+            lines += piece.count(b"\n")
+            carry = joined[-2:]
+            kept = piece.rstrip(b"\r\n")
+            if kept:
+                last = kept[-1:]
+            ends_nl = piece.endswith(b"\n")
+    if not content or last == b" ":
+        return None
+    header = _header(first[start:])
+    if header is None:
+        return None
+    return header, lines + (0 if ends_nl else 1)
+
+
+def string_table(table: pa.Table) -> pa.Table:
+    """A Parquet table's columns as text, as a CSV export would write them (nulls as empty text).
+
+    Examples
+    --------
+    >>> t = pa.table({"d": pa.array([dt.date(2024, 1, 31), None]), "n": [1, 2], "f": [1.5, None]})
+    >>> string_table(t).to_pydict()
+    {'d': ['2024-01-31', ''], 'n': ['1', '2'], 'f': ['1.5', '']}
+    """
+    cols = []
+    for col in table.columns:
+        t = col.type
+        if pa.types.is_dictionary(t):
+            col, t = col.cast(t.value_type), t.value_type
+        if pa.types.is_timestamp(t):
+            col = pc.strftime(col, format="%Y-%m-%d")
+        elif pa.types.is_boolean(t):
+            col = pc.if_else(col, "true", "false")
+        elif not pa.types.is_string(t):
+            col = col.cast(pa.string())
+        cols.append(col.fill_null(""))
+    return pa.table(cols, names=table.column_names)
+
+
+def fast_parquet(table: pa.Table, spec: FileSpec) -> pd.DataFrame | None:
+    """Type a Parquet table already turned to text by :func:`string_table`, or ``None`` when the careful
+    reader must. Row ``i`` (from 0) is numbered line ``i + 2``, the line it would have in a CSV file.
+
+    Examples
+    --------
+    >>> from orgraph.schema import FILES
+    >>> t = pa.table({"program_id": ["OP"], "name": [" Outpatient"], "service_line": ["outpatient"]})
+    >>> fast_parquet(t, FILES["programs"]) is None
+    True
+    """
+    if "" in table.column_names or len(set(table.column_names)) != len(table.column_names):
+        return None
+    return _typed([table], spec, check_text=True)
+
+
+def _typed(held: list, spec: FileSpec, *, check_text: bool = False) -> pd.DataFrame | None:
+    """The typed frame of the table in ``held`` (a one-item list, emptied: each column is let go once typed)."""
+    table = held.pop()
+    n = table.num_rows
+    out: dict[str, object] = {}
+    try:
+        for name in table.column_names:
+            col = table.column(name)
+            table = table.drop_columns([name])  # let each column go once typed
+            out[name] = _column(col, name, spec, n, check_text)
+            del col
+    except _GiveUp:
+        return None
+    finally:
+        del table
+        pa.default_memory_pool().release_unused()
+    index = pd.RangeIndex(n)
+    # text stays object (None for empty), as the careful reader has it; pandas 3 would infer its str dtype
+    df = pd.DataFrame({c: pd.Series(v, index=index, dtype=object, copy=False)
+                       if isinstance(v, np.ndarray) and v.dtype == object else v for c, v in out.items()},
+                      index=index, copy=False)
+    df[LINE] = np.arange(2, n + 2, dtype=np.int64)
+    df["_bad"] = np.zeros(n, dtype=bool)
+    return df
+
+
+def _codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Integer code per row and the distinct values."""
+    values = pc.unique(col)
+    if not len(col):
+        return np.empty(0, dtype=np.int32), values
+    return pc.index_in(col, value_set=values).to_numpy(), values
+
+
+def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text: bool):
+    kind = spec.types.get(name)
+    if kind == "str" and TABLE_COLUMNS.get(spec.table, {}).get(name) == COMPACT_TEXT:
+        # text that is nearly unique per row (client ids): one Arrow buffer, not a Python string per row
+        if check_text and pc.any(pc.match_substring_regex(col, _ODD_TEXT)).as_py():
+            raise _GiveUp
+        if name in spec.not_empty and pc.any(pc.equal(col, "")).as_py():
+            raise _GiveUp
+        return pd.arrays.ArrowStringArray(col.combine_chunks() if n else pa.array([], pa.string()))
+    codes, values = _codes(col)
+    if check_text and pc.any(pc.match_substring_regex(values, _ODD_TEXT)).as_py():
+        raise _GiveUp
+    uniq = values.to_numpy(zero_copy_only=False).astype(object)
+    empty = uniq == ""
+    if empty.any() and name in spec.not_empty:
+        raise _GiveUp
+    if kind is None:
+        return uniq[codes]  # a column orgraph does not read: kept as text, as the careful reader keeps it
+    if kind == "str":
+        if spec.table in TABLE_COLUMNS and not empty.any():
+            # ids of the large tables: integer codes while the rules run (the model holds strings)
+            return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object))
+        uniq[empty] = None
+        return uniq[codes]
+    if kind in ("date", "month"):
+        return _dates(uniq, empty, kind)[codes]
+    if kind in ("int", "float"):
+        num = pd.to_numeric(pd.Series(uniq[~empty], dtype=object), errors="coerce")
+        if num.dtype not in (np.int64, np.float64) or num.isna().any() or (num < 0).any():
+            raise _GiveUp
+        if kind == "int" and (num != np.floor(num)).any():
+            raise _GiveUp
+        if empty.any():
+            vals = np.full(len(uniq), np.nan)
+            vals[~empty] = num.to_numpy(dtype=np.float64)
+        else:
+            vals = num.to_numpy()
+        return vals[codes]
+    if kind == "bool":
+        low = [u.lower() for u in uniq]
+        if any(u not in TRUE_WORDS and u not in FALSE_WORDS for u in low):
+            raise _GiveUp
+        return np.array([u in TRUE_WORDS for u in low], dtype=bool)[codes]
+    raise ValueError(kind)
+
+
+def _dates(uniq: np.ndarray, empty: np.ndarray, kind: str) -> np.ndarray:
+    """The distinct values as dates (``NaT`` for empty); gives up on anything the careful reader reports."""
+    pattern, unit = (DATE_RE, "D") if kind == "date" else (MONTH_RE, "M")
+    given = uniq[~empty].tolist()
+    if not all(pattern.match(u) for u in given):
+        raise _GiveUp
+    try:
+        # the pattern leaves only digits in place, so numpy reads exactly what strptime would accept
+        days = np.array(given, dtype=f"datetime64[{unit}]")
+    except ValueError:
+        raise _GiveUp from None  # a day or month that does not exist
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    if len(years) and not (MIN_YEAR <= years.min() and years.max() <= MAX_YEAR):
+        raise _GiveUp  # out of range, or a "no end" placeholder: the careful reader says which
+    vals = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]")
+    vals[~empty] = days.astype("datetime64[ns]")
+    return vals

@@ -1,0 +1,192 @@
+"""The fast reading path and Parquet bundles: same frames, same issues as the careful reader."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import orgraph.reading as reading
+from bundles import BASE, add_rows, replace_rows
+from orgraph.columnar import csv_to_parquet, fast_csv
+from orgraph.reading import IssueLog, read_table
+from orgraph.schema import FILES
+from orgraph.validate import validate_bundle
+
+RIVERBEND = Path(__file__).resolve().parents[1] / "examples" / "riverbend"
+
+
+def careful(folder, spec, monkeypatch):
+    """``read_table`` with the fast path switched off: the frame and the issues."""
+    with monkeypatch.context() as m:
+        m.setattr(reading, "fast_csv", lambda raw, spec: None)
+        log = IssueLog()
+        return read_table(folder, spec, log), [str(i) for i in log.finish()]
+
+
+def as_objects(df):
+    return df.astype({c: object for c in df.columns if str(df[c].dtype) in ("string", "category")})
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_fast_path_reads_riverbend_as_the_careful_reader_does(name, monkeypatch):
+    spec = FILES[name]
+    assert fast_csv((RIVERBEND / spec.filename).read_bytes(), spec) is not None  # riverbend is clean
+    log = IssueLog()
+    fast = read_table(RIVERBEND, spec, log)
+    slow, slow_issues = careful(RIVERBEND, spec, monkeypatch)
+    assert [str(i) for i in log.finish()] == slow_issues
+    assert list(fast.columns) == list(slow.columns)
+    pd.testing.assert_frame_equal(as_objects(fast), as_objects(slow), check_dtype=False)
+
+
+def test_clean_file_never_reaches_the_careful_reader(bundle, monkeypatch):
+    folder = bundle()
+    monkeypatch.setattr(reading, "_frame_from_text", lambda *a: pytest.fail("careful reader used"))
+    data, issues = validate_bundle(folder)
+    assert issues == [] and sorted(data.staff) == ["S1", "S2", "S3", "S4"]
+
+
+STAFF_EXTRA = ("staff_id,name,discipline,hire_date,termination_date,termination_type,termination_reason,fte,"
+               "annual_salary,license,external,shoe_size\n"
+               "S1,Ana Diaz,LCSW,2020-01-01,,,,1.0,70000,LCSW,Yes,9\n"
+               "S2,Bo Chen,LPC,2020-02-01,2021-06-30,voluntary,moved away,1,,,no,\n"
+               "S3,Cy Ortiz,LMFT,2020-03-01,,,,0.8,65000.5,,,10\n"
+               "S4,Di Park,LCSW,2020-01-15,,,,1.0,,,T,")
+
+
+@pytest.mark.parametrize("text", [
+    STAFF_EXTRA,                                          # no final newline, unknown column, booleans, numbers
+    STAFF_EXTRA.replace("\n", "\r\n"),                    # CRLF
+    "\ufeff" + STAFF_EXTRA,                               # BOM
+    BASE["staff.csv"].replace("Ana Diaz", "Ána Díaz"),    # UTF-8 names
+])
+def test_fast_and_careful_agree_on_clean_variants(bundle, monkeypatch, text):
+    folder = bundle(staff_csv=text)
+    spec = FILES["staff"]
+    assert fast_csv((folder / "staff.csv").read_bytes(), spec) is not None
+    log = IssueLog()
+    fast = read_table(folder, spec, log)
+    slow, slow_issues = careful(folder, spec, monkeypatch)
+    assert [str(i) for i in log.finish()] == slow_issues
+    pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
+
+
+@pytest.mark.parametrize("text", [
+    add_rows("staff.csv", "S5,Ed Ng,LCSW,2020-13-01,,,,1.0"),           # not a date
+    add_rows("staff.csv", "S5,Ed Ng,LCSW,1850-01-01,,,,1.0"),           # out of range
+    add_rows("staff.csv", "S5,Ed Ng,LCSW,2020-01-01,9999-12-31,,,1.0"),  # "no end" placeholder
+    add_rows("staff.csv", "S5,Ed Ng,LCSW,2020-01-01,,,,-1"),            # negative number
+    add_rows("staff.csv", ",Ed Ng,LCSW,2020-01-01,,,,1.0"),             # empty required cell
+    add_rows("staff.csv", "S5, Ed Ng,LCSW,2020-01-01,,,,1.0"),          # padding
+    add_rows("staff.csv", 'S5,"Ng, Ed",LCSW,2020-01-01,,,,1.0'),        # quotes
+    add_rows("staff.csv", "S5,Ed\x07Ng,LCSW,2020-01-01,,,,1.0"),        # control character
+    add_rows("staff.csv", "S5,Ed Ng,LCSW,2020-01-01,,,,1.0,extra"),     # ragged row
+    BASE["staff.csv"] + "\n\n",                                         # blank lines
+    BASE["staff.csv"].replace("Ana Diaz", "Ana\ufffeDiaz"),             # a non-character
+])
+def test_anything_odd_goes_to_the_careful_reader(text, tmp_path):
+    assert fast_csv(text.encode("utf-8"), FILES["staff"]) is None
+    (tmp_path / "staff.csv").write_bytes(text.encode("utf-8"))
+    assert fast_csv(tmp_path / "staff.csv", FILES["staff"]) is None
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 1 << 20])
+def test_a_file_read_in_pieces_is_checked_across_their_edges(tmp_path, monkeypatch, piece):
+    import orgraph.columnar as columnar
+
+    monkeypatch.setattr(columnar, "_PIECE", piece)
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(b"\xef\xbb\xbf" + STAFF_EXTRA.encode())
+    by_path, by_bytes = fast_csv(clean, FILES["staff"]), fast_csv(clean.read_bytes(), FILES["staff"])
+    assert by_path is not None and len(by_path) == 4
+    pd.testing.assert_frame_equal(by_path, by_bytes)
+    for odd in (STAFF_EXTRA.replace("Ana Diaz,", "Ana Diaz ,"), STAFF_EXTRA + " ", " " + STAFF_EXTRA,
+                STAFF_EXTRA.replace("Bo Chen", "Bo\ufffeChen"), STAFF_EXTRA + "\n\n"):
+        clean.write_bytes(odd.encode())
+        assert fast_csv(clean, FILES["staff"]) is None, (piece, odd[-20:])
+
+
+def test_an_unreadable_file_is_left_to_the_careful_reader(tmp_path):
+    assert fast_csv(tmp_path / "absent.csv", FILES["staff"]) is None
+
+
+def test_bad_utf8_goes_to_the_careful_reader(bundle):
+    raw = BASE["staff.csv"].encode().replace(b"Ana", b"An\xe9")
+    assert fast_csv(raw, FILES["staff"]) is None
+    folder = bundle()
+    (folder / "staff.csv").write_bytes(raw)
+    _, issues = validate_bundle(folder)
+    assert str(issues[0]) == ("staff.csv:2 error: byte 0xe9 is not UTF-8; save the file as UTF-8 "
+                              "(CSV UTF-8 in Excel)")
+
+
+def test_client_ids_are_compact_strings_and_staff_ids_plain_objects():
+    data, _ = validate_bundle(RIVERBEND)
+    assert str(data.client_assignments["client_id"].dtype) == "string"
+    assert data.client_assignments["staff_id"].dtype == object
+    assert data.caseload["staff_id"].dtype == object
+
+
+def to_parquet(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    for p in src.iterdir():
+        shutil.copy(p, dst / p.name)
+    for spec in FILES.values():
+        if (dst / spec.filename).exists():
+            csv_to_parquet(dst / spec.filename, spec)
+    return dst
+
+
+def test_parquet_bundle_loads_like_its_csv(tmp_path):
+    folder = to_parquet(RIVERBEND, tmp_path / "pq")
+    assert not list(folder.glob("*.csv")) and len(list(folder.glob("*.parquet"))) == 9
+    assert pq.read_table(folder / "staff.parquet").schema.field("hire_date").type == pa.date32()
+    a, issues_a = validate_bundle(RIVERBEND)
+    b, issues_b = validate_bundle(folder)
+    assert issues_a == issues_b
+    for name in ("staff", "programs", "positions", "assignments", "supervision"):
+        pd.testing.assert_frame_equal(a.table(name), b.table(name), check_dtype=False)
+    for name in ("caseload", "documentation", "supervision_sessions", "client_assignments"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def test_parquet_bad_cells_are_reported_by_row(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    for name, text in BASE.items():
+        (folder / name).write_text(text)
+    (folder / "staff.csv").unlink()
+    pq.write_table(pa.table({
+        "staff_id": ["S1", "S2", "S3", "S4"], "name": ["Ana", "Bo", "Cy", " Di"],
+        "discipline": ["LCSW"] * 4, "hire_date": ["2020-01-01", "2020-02-01", "2020-03-01", "2020-13-01"],
+        "termination_date": [None, "2021-06-30", None, None], "termination_type": [None, "voluntary", None, None],
+        "termination_reason": [None] * 4}), folder / "staff.parquet")
+    _, issues = validate_bundle(folder)
+    assert [str(i) for i in issues if i.severity == "error"][0] == (
+        "staff.csv:5 [hire_date] error: '2020-13-01' is not a date; expected YYYY-MM-DD, for example 2023-04-30")
+
+
+def test_csv_and_parquet_of_one_file_is_an_error(bundle):
+    folder = bundle()
+    pq.write_table(pa.table({"program_id": ["OP"], "name": ["Outpatient"], "service_line": ["outpatient"]}),
+                   folder / "programs.parquet")
+    _, issues = validate_bundle(folder)
+    assert str(issues[0]) == ("programs.csv error: both programs.csv and programs.parquet are in the folder; "
+                              "keep one of them")
+
+
+def test_unreadable_parquet_is_reported(bundle):
+    folder = bundle(programs_csv=None)
+    (folder / "programs.parquet").write_bytes(b"not parquet at all")
+    _, issues = validate_bundle(folder)
+    assert issues[0].file == "programs.csv" and "cannot be read as Parquet" in issues[0].message
+
+
+def test_header_only_csv_is_an_empty_table(bundle):
+    folder = bundle(supervision_csv=replace_rows("supervision.csv"))
+    data, issues = validate_bundle(folder)
+    assert issues == [] and data.supervision == []
