@@ -281,3 +281,21 @@ def test_500_person_map_opens_at_team_level_and_a_click_opens_a_team(synth_org, 
     browser.js("var s = document.getElementById('search'); s.value = arguments[0];"
                "s.dispatchEvent(new Event('change'));", someone["id"])
     assert browser.js("return network.getSelectedNodes()") == [someone["id"]]
+
+
+def test_packing_many_teams_places_every_box_without_overlap_and_near_the_window_shape():
+    import random
+
+    from orgraph.render.layout import _ASPECT, _EXHAUSTIVE, _pack
+
+    rnd = random.Random(5)
+    items = [(f"t{i}", rnd.uniform(20, 400), rnd.uniform(20, 300)) for i in range(3 * _EXHAUSTIVE + 7)]
+    out, w, h = _pack(items, 10.0)
+    assert set(out) == {k for k, _, _ in items}
+    boxes = [(out[k][0], out[k][1], out[k][0] + bw, out[k][1] + bh) for k, bw, bh in items]
+    for i, a in enumerate(boxes):
+        assert a[2] <= w + 1e-6 and a[3] <= h + 1e-6
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    # the sampled row widths still give a packing close to the window's shape
+    assert 0.5 < (w / h) / _ASPECT < 2.0

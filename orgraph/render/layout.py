@@ -278,6 +278,12 @@ def _rows(clusters: list[_Cluster], gap: float, width: float) -> tuple[dict, tup
     return centre, (bx0, by0, bx1, by1)
 
 
+#: Up to this many boxes, every row width that fits a run of boxes exactly is tried (quadratic in the boxes,
+#: each try linear); beyond it, the widths of the first row's runs, at most ``_CANDIDATES`` of them.
+_EXHAUSTIVE = 60
+_CANDIDATES = 200
+
+
 def _shelves(items: list[tuple[object, float, float]], gap: float, row_w: float) -> tuple[dict, float, float]:
     out, x, y, row_h, total_w = {}, 0.0, 0.0, 0.0, 0.0
     for key, w, h in items:
@@ -300,12 +306,22 @@ def _pack(items: list[tuple[object, float, float]], gap: float, *, width: float 
     items = sorted(items, key=lambda t: (-t[2], str(t[0])))
     widest = max(w for _, w, _ in items)
     candidates = {max(widest, width)}
-    for k in range(len(items)):
-        x = 0.0
-        for _, w, _ in items[k:]:
+    if len(items) <= _EXHAUSTIVE:
+        for k in range(len(items)):
+            x = 0.0
+            for _, w, _ in items[k:]:
+                x += w
+                candidates.add(max(x, widest))
+                x += gap
+    else:               # many boxes: the first row's widths, at most _CANDIDATES of them, evenly spread
+        x, widths = 0.0, []
+        for _, w, _ in items:
             x += w
-            candidates.add(max(x, widest))
+            widths.append(max(x, widest))
             x += gap
+        step = max(1, len(widths) // _CANDIDATES)
+        candidates.update(widths[::step])
+        candidates.add(widths[-1])
     best = None
     for row_w in sorted(candidates):
         out, w, h = _shelves(items, gap, row_w)
