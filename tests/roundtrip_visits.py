@@ -20,16 +20,14 @@ and the episodes are those of its visits, returned as ``truth["episodes"]``.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tomllib
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from services_export import _month_end, _rows, _split, supervision_rows, visit_row, write_shuffled
 
-HEADER = ["Clinician", "Client", "Service Date", "Start", "Minutes", "Code", "Supervisee", "Note Minutes",
-          "Note Signed"]
 DAY = dt.timedelta(days=1)
 #: The services mapping that reads the export (``end_date`` is set by :func:`write_visits`).
 MAPPING = {
@@ -40,21 +38,6 @@ MAPPING = {
     "maps": {"service": {"90837": "clinical", "SUP-*": "supervision"}},
     "services": {"active_days": 28, "episode_gap_days": 90, "max_note_minutes": 1440},
 }
-
-
-def _rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _split(total: int, k: int) -> list[int]:
-    base, extra = divmod(total, k)
-    return [base + (1 if i < extra else 0) for i in range(k)]
-
-
-def _month_end(month: str) -> dt.date:
-    y, m = map(int, month.split("-"))
-    return dt.date(y + m // 12, m % 12 + 1, 1) - DAY
 
 
 def _seat_end(seats: list[tuple], month: str) -> dt.date | None:
@@ -127,22 +110,10 @@ def write_visits(bundle: Path, path: Path, *, seed: int = 1) -> tuple[Path, dict
                     unreachable.append((sid, nxt[0]))
                     hi = ref
                 day = lo + int(rng.integers(0, (hi - lo).days + 1)) * DAY
-                start = dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=int(rng.integers(0, 480)))
-                signed = start + dt.timedelta(minutes=mins + int(rng.integers(10, 4000)))
-                out.append([sid, client, day.strftime("%m/%d/%Y"), start.strftime("%H:%M"), mins, "90837", "",
-                            nmin, signed.isoformat(sep=" ")])
+                out.append(visit_row(sid, client, day, mins, nmin, rng))
                 visits[(sid, client)].append(day)
-    sup = []
-    for r in _rows(bundle / "supervision_sessions.csv"):
-        day = dt.date.fromisoformat(r["date"])
-        out.append([r["supervisor_id"], "", day.strftime("%m/%d/%Y"), "13:00", r["minutes"], "SUP-1",
-                    r["staff_id"], "", ""])
-        sup.append((r["supervisor_id"], r["staff_id"], r["date"], str(int(float(r["minutes"])))))
-    order = rng.permutation(len(out))                  # an export is not sorted the way orgraph needs
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        w.writerows(out[i] for i in order)
+    sup = supervision_rows(bundle, out)
+    write_shuffled(path, out, rng)
     episodes = set()
     for (sid, client), days in visits.items():
         term = staff[sid]["termination_date"]

@@ -39,6 +39,36 @@ def _month_end(month: str) -> dt.date:
     return dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
 
 
+def visit_row(sid: str, client: str, day: dt.date, mins: int, note_minutes: int, rng) -> list:
+    """One therapy visit of the export: a start between 08:00 and 16:00, signed 10 minutes to about 3 days
+    after it ends."""
+    start = dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=int(rng.integers(0, 480)))
+    signed = start + dt.timedelta(minutes=mins + int(rng.integers(10, 4000)))
+    return [sid, client, day.strftime("%m/%d/%Y"), start.strftime("%H:%M"), mins, "90837", "", note_minutes,
+            signed.isoformat(sep=" ")]
+
+
+def supervision_rows(bundle: Path, out: list) -> list[tuple]:
+    """Append a supervision service for every row of the bundle's ``supervision_sessions.csv`` to ``out``;
+    the sessions an import must give back, as ``(supervisor_id, staff_id, date, minutes)``."""
+    sup = []
+    for r in _rows(bundle / "supervision_sessions.csv"):
+        day = dt.date.fromisoformat(r["date"])
+        out.append([r["supervisor_id"], "", day.strftime("%m/%d/%Y"), "13:00", r["minutes"], "SUP-1",
+                    r["staff_id"], "", ""])
+        sup.append((r["supervisor_id"], r["staff_id"], r["date"], str(int(float(r["minutes"])))))
+    return sup
+
+
+def write_shuffled(path: Path, out: list, rng) -> None:
+    """Write the rows under :data:`HEADER` in a random order (an export is not sorted the way orgraph needs)."""
+    order = rng.permutation(len(out))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(out[i] for i in order)
+
+
 def write_export(bundle: Path, path: Path, *, seed: int = 1) -> tuple[Path, dict]:
     rng = np.random.default_rng(seed)
     end = dt.date.fromisoformat(tomllib.loads((bundle / "orgraph.toml").read_text())["data"]["end"])
@@ -73,22 +103,10 @@ def write_export(bundle: Path, path: Path, *, seed: int = 1) -> tuple[Path, dict
             span = (ref - lo).days + 1
             for client, mins, nmin, off in zip(current, session, note, rng.integers(0, span, k)):
                 day = lo + dt.timedelta(days=int(off))
-                start = dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=int(rng.integers(0, 480)))
-                signed = start + dt.timedelta(minutes=mins + int(rng.integers(10, 4000)))
-                out.append([sid, client, day.strftime("%m/%d/%Y"), start.strftime("%H:%M"), mins, "90837", "",
-                            nmin, signed.isoformat(sep=" ")])
+                out.append(visit_row(sid, client, day, mins, nmin, rng))
                 visits[(sid, client)].append(day)
-    sup = []
-    for r in _rows(bundle / "supervision_sessions.csv"):
-        day = dt.date.fromisoformat(r["date"])
-        out.append([r["supervisor_id"], "", day.strftime("%m/%d/%Y"), "13:00", r["minutes"], "SUP-1",
-                    r["staff_id"], "", ""])
-        sup.append((r["supervisor_id"], r["staff_id"], r["date"], str(int(float(r["minutes"])))))
-    order = rng.permutation(len(out))                  # an export is not sorted the way orgraph needs
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        w.writerows(out[i] for i in order)
+    sup = supervision_rows(bundle, out)
+    write_shuffled(path, out, rng)
     episodes = set()
     for (sid, client), days in visits.items():
         term = staff[sid]["termination_date"]
