@@ -81,3 +81,56 @@ def test_a_mapping_reads_value_maps_only_from_its_own_folder(tmp_path):
         assert "must be a file in the mapping's own folder" in str(exc)
     else:
         raise AssertionError("a _file outside the mapping's folder was read")
+
+
+def test_import_parquet_gives_the_same_bundle_and_audit(tmp_path, monkeypatch):
+    from orgraph import load
+    from orgraph.cli import main
+
+    monkeypatch.setenv("ORGRAPH_ANON_KEY", "Riverbend-test-key-2026!")
+    args = [str(MAPS / "roster_sample.csv"), str(MAPS / "services_sample.csv"),
+            "-m", str(MAPS / "roster.toml"), "-m", str(MAPS / "services.toml")]
+    r = CliRunner().invoke(main, ["import", *args, "--out", str(tmp_path / "csv")])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["import", *args, "--out", str(tmp_path / "pq"), "--parquet"])
+    assert r.exit_code == 0, r.output
+    from orgraph.schema import FILES
+
+    data = sorted(s.filename for s in FILES.values() if (tmp_path / "csv" / s.filename).exists())
+    assert "caseload.csv" in data and "staff.csv" in data
+    assert sorted(p.name for p in (tmp_path / "pq").glob("*.parquet")) == sorted(
+        n.replace(".csv", ".parquet") for n in data)
+    assert not [n for n in data if (tmp_path / "pq" / n).exists()]          # no CSV beside its Parquet
+    assert (tmp_path / "pq" / "rejected-services.csv").exists() or (tmp_path / "pq" / "rejected.csv").exists()
+    assert "Wrote the bundle as Parquet: " in r.output
+    a, b = load(str(tmp_path / "csv")), load(str(tmp_path / "pq"))
+    for name in ("staff", "positions", "assignments", "supervision"):
+        assert a.data.table(name).equals(b.data.table(name)), name
+    for name in ("caseload", "documentation", "client_assignments", "supervision_sessions"):
+        assert getattr(a.data, name).equals(getattr(b.data, name)), name
+    outs = []
+    for folder in ("csv", "pq"):
+        r = CliRunner().invoke(main, ["audit", str(tmp_path / folder), "--out", str(tmp_path / f"audit-{folder}"),
+                                      "--no-png", "--format", "json"])
+        assert r.exit_code == 0, r.output
+        outs.append(r.output.replace(str(tmp_path / f"audit-{folder}"), "OUT").replace(str(tmp_path / folder), "DATA"))
+    assert outs[0] == outs[1]
+    # services alone go into a CSV bundle only
+    r = CliRunner().invoke(main, ["import", str(MAPS / "services_sample.csv"), "-m", str(MAPS / "services.toml"),
+                                  "--out", str(tmp_path / "pq"), "--force"])
+    assert r.exit_code == 2 and "is a Parquet bundle" in r.output
+
+
+def test_parquet_conversion_that_fails_leaves_the_csv_bundle(tmp_path):
+    from orgraph.errors import SourceError
+    from orgraph.importing.writer import bundle_to_parquet
+
+    (tmp_path / "programs.csv").write_text("program_id,name,service_line\nOP,Outpatient,outpatient\n")
+    (tmp_path / "staff.csv").write_text("staff_id,name,discipline,hire_date\nS1,Ann,LCSW,not a date\n")
+    try:
+        bundle_to_parquet(tmp_path)
+    except SourceError as exc:
+        assert "could not write" in str(exc) and "CSV bundle is left as it was" in str(exc)
+    else:
+        raise AssertionError("a cell that is not a date must stop the conversion")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["programs.csv", "staff.csv"]

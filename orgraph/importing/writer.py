@@ -14,12 +14,12 @@ import csv
 import json
 from pathlib import Path
 
-from ..errors import OrgraphError
+from ..errors import OrgraphError, SourceError
 from ..plain import spreadsheet_safe
 from .rows import Ledger, Person
 
-__all__ = ["write_bundle", "write_rejected", "validate_written", "format_summary", "SUMMARY_FILE",
-           "REJECTED_FILE", "ROSTER_REJECTED_FILE"]
+__all__ = ["write_bundle", "write_rejected", "validate_written", "format_summary", "bundle_to_parquet",
+           "SUMMARY_FILE", "REJECTED_FILE", "ROSTER_REJECTED_FILE"]
 
 SUMMARY_FILE = "import-summary.json"
 REJECTED_FILE = "rejected.csv"
@@ -114,6 +114,56 @@ def validate_written(out: Path) -> dict:
     status = "errors" if errors else "warnings" if warnings else "ok"
     return {"status": status, "errors": len(errors), "warnings": len(warnings),
             "issues": [str(i) for i in (errors + warnings)[:50]]}
+
+
+def bundle_to_parquet(out: Path) -> list[str]:
+    """Turn the bundle files of the validated bundle ``out`` into Parquet (``staff.parquet`` ...), in place.
+
+    Every file is written before any CSV is removed, so a file that cannot be written leaves the CSV bundle
+    as it was. The rejected rows and the import summary stay CSV and JSON (people open them). Returns the
+    names of the Parquet files written.
+
+    Raises
+    ------
+    SourceError
+        A file's cell does not fit its column's type (the bundle would not have validated).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "programs.csv").write_text("program_id,name,service_line\\nOP,Outpatient,outpatient\\n")
+    >>> bundle_to_parquet(d), sorted(p.name for p in d.iterdir())
+    (['programs.parquet'], ['programs.parquet'])
+    """
+    import pyarrow as pa
+
+    from ..columnar import csv_to_parquet
+    from ..schema import FILES
+
+    out = Path(out)
+    made: list[tuple[Path, Path]] = []
+    try:
+        for spec in FILES.values():
+            src = out / spec.filename
+            if not src.is_file():
+                continue
+            tmp = out / f".{spec.filename}.converting.csv"
+            tmp.write_bytes(src.read_bytes())
+            made.append((src, csv_to_parquet(tmp, spec)))
+    except (pa.ArrowInvalid, OSError) as exc:
+        for _, pq_file in made:
+            pq_file.unlink(missing_ok=True)
+        for leftover in out.glob(".*.converting.*"):
+            leftover.unlink()
+        raise SourceError(f"could not write {out} as Parquet ({exc}); the CSV bundle is left as it was") from exc
+    names = []
+    for src, pq_file in made:
+        final = out / f"{src.stem}.parquet"
+        pq_file.rename(final)
+        src.unlink()
+        names.append(final.name)
+    return names
 
 
 def write_summary(out: Path, summary: dict) -> None:
