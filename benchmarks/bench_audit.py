@@ -17,7 +17,9 @@ For each size, in one run:
   report.md, state.json); each stage's wall time, its CPU time, its peak RSS (``VmHWM``, reset before each
   stage through ``/proc/self/clear_refs``) and its wall time as a multiple of the floor's;
 * **end to end**: ``orgraph audit BUNDLE --no-png`` under ``/usr/bin/time -v`` (wall time, user + system CPU
-  time, maximum RSS).
+  time, maximum RSS);
+* with more than one size, the **growth exponent** b of cost ~ staff^b between each size and the next, for the
+  load, the sum of stages and the end-to-end run (the goal is about 1.1 or less).
 
 On a shared machine wall times move with the other processes' load; CPU times much less, so compare those
 between runs (the ``cpu x floor`` column divides by the floor's CPU time).
@@ -198,9 +200,55 @@ def main(argv=None) -> None:
         fn = {"floor": floor, "stages": stages, "e2e": end_to_end}[what]
         print(json.dumps(fn(bundle)))
         return
+    results = []
     for size in args.sizes:
         res = bench(size, args.years, args.bundles, args.workdir, not args.no_e2e)
+        results.append(res)
         print(json.dumps(res) if args.json else table(res) + "\n", flush=True)
+    if len(results) > 1 and not args.json:
+        print(scaling(results))
+
+
+def _cost(res: dict, what: str) -> tuple[float, float]:
+    """Wall and CPU seconds of ``what`` (a stage name, ``audit`` for the sum of stages, ``e2e`` for end to end)."""
+    if what == "audit":
+        r = res["total"]
+    elif what == "e2e":
+        r = res.get("end_to_end")
+    else:
+        r = next((x for x in res["stages"] if x["stage"] == what), None)
+    return (r["seconds"], r["cpu"]) if r else (float("nan"), float("nan"))
+
+
+def scaling(results: list[dict]) -> str:
+    """How cost grows with staff: the exponent b of cost ~ staff^b between each size and the next (log-log slope).
+
+    >>> r = lambda n, s: {"staff": n, "stages": [{"stage": "load", "seconds": s, "cpu": s}],
+    ...                   "total": {"seconds": 2 * s, "cpu": 2 * s}}
+    >>> print(scaling([r(5000, 1.0), r(50000, 10.0)]))
+    growth exponent b (cost ~ staff^b; the goal is about 1.1 or less)
+      what                            5,000->50,000 (cpu)
+      load                                    1.00 (1.00)
+      audit (sum of stages)                   1.00 (1.00)
+    """
+    import math
+
+    results = sorted(results, key=lambda r: r["staff"])
+    pairs = list(zip(results, results[1:]))
+    whats = [("load", "load"), ("audit", "audit (sum of stages)")]
+    if all("end_to_end" in r for r in results):
+        whats.append(("e2e", "orgraph audit (end to end)"))
+    spans = [f"{a['staff']:,}->{b['staff']:,} (cpu)" for a, b in pairs]
+    head = "".join(f" {h:>22}" for h in spans)
+    lines = ["growth exponent b (cost ~ staff^b; the goal is about 1.1 or less)", f"  {'what':<28}{head}"]
+    for key, label in whats:
+        cells = []
+        for a, b in pairs:
+            (wa, ca), (wb, cb) = _cost(a, key), _cost(b, key)
+            n = math.log(b["staff"] / a["staff"])
+            cells.append(f"{math.log(wb / wa) / n:.2f} ({math.log(cb / ca) / n:.2f})")
+        lines.append(f"  {label:<28}" + "".join(f" {c:>22}" for c in cells))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
