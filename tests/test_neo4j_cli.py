@@ -145,3 +145,29 @@ def test_named_orgs_from_the_command_line(cli, neo4j_server, tmp_path, synth_org
     wiped = cli("db", "wipe", "--uri", uri, "--org", "south", "--yes")
     assert wiped.exit_code == 0
     assert _info_body(cli("info", uri)) == _info_body(cli("info", a))  # only north is left
+
+
+def test_db_export_writes_a_folder_that_answers_as_the_server_does(cli, neo4j_server, tmp_path):
+    from pathlib import Path
+
+    from neo4j_fixtures import assert_same_org
+    from orgraph.validate import load_bundle
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "riverbend"
+    uri = neo4j_server.uri
+    assert cli("db", "load", example, "--uri", uri).exit_code == 0
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / fmt
+        res = cli("db", "export", "--uri", uri, "--out", out, *(["--parquet"] if fmt == "parquet" else []))
+        assert res.exit_code == 0, res.output
+        assert f"to {out}: staff.{fmt}, programs.{fmt}, positions.{fmt}" in res.output
+        assert sorted(p.suffix for p in out.iterdir()) == sorted([".toml"] + [f".{fmt}"] * 9)
+        assert_same_org(load_bundle(example), load_bundle(out))
+    audits = []
+    for source in (example, tmp_path / "parquet", uri):
+        res = cli("departures", source, "--format", "json")
+        assert res.exit_code == 0, res.output
+        audits.append(json.loads(res.stdout))
+    assert audits[0] == audits[1] == audits[2]
+    again = cli("db", "export", "--uri", uri, "--out", tmp_path / "csv")
+    assert again.exit_code == 2 and "is not empty; choose a new --out folder" in again.output

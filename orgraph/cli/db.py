@@ -1,4 +1,4 @@
-"""``orgraph db``: load an org into Neo4j, ask it the leadership questions, wipe it.
+"""``orgraph db``: load an org into Neo4j, ask it the leadership questions, export it as a folder, wipe it.
 
 The password comes from ``$NEO4J_PASSWORD`` or a hidden prompt; it is never
 printed or logged.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -74,7 +75,7 @@ def _connect(uri: str, user: str):
 
 @click.group("db")
 def db_group():
-    """Keep the org in a Neo4j database: load, query, wipe.
+    """Keep the org in a Neo4j database: load, query, export, wipe.
 
     The password is read from NEO4J_PASSWORD, or asked for (hidden).
     """
@@ -164,6 +165,33 @@ def query_cmd(name, params, org, uri, user, database, fmt):
         driver.close()
     as_of = values.get("as_of", dt.date.today())
     emit(rows, fmt, title=f"{name} on {as_of} ({len(rows)} rows)")
+
+
+@db_group.command("export")
+@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="The bundle folder to write (new, or empty).")
+@click.option("--parquet", is_flag=True, help="Write the data files as Parquet (staff.parquet, ...) instead of CSV.")
+@_org_option("The org to export, when the database holds several.")
+@_connection_options
+def export_cmd(out, parquet, org, uri, user, database):
+    """Read the org back from Neo4j once and write it as a bundle folder.
+
+    Every orgraph command reads the folder with the same answers as the
+    server; a large org is then audited on the analyst's machine without
+    reading it from the server each time. The folder holds the records and
+    monthly tables the loaded bundle had, and orgraph.toml with its settings.
+    """
+    from ..store.folder import write_folder
+    from ..store.neo4j import read_org
+
+    uri, org = _org(uri, org)
+    target = Path(out)
+    if target.exists() and any(target.iterdir()):
+        raise click.UsageError(f"{target} is not empty; choose a new --out folder")
+    data = read_org(uri, user=user, password=_password(), database=database, org=org)
+    names = write_folder(data, out, parquet=parquet)
+    click.echo(f"Wrote {data.count('staff'):,} people from {safe_uri(uri)}" + (f" (org {org})" if org else "")
+               + f" to {out}: {', '.join(names)}")
 
 
 @db_group.command("wipe")
