@@ -11,6 +11,7 @@ assignments) are kept as pandas DataFrames, not as one object per row.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
@@ -266,6 +267,7 @@ class OrgData:
 
     def _set(self, name: str, value) -> None:
         self.__dict__.setdefault("_records", {})[name] = value
+        self.__dict__.get("_frames", {}).pop(name, None)
         if "_tables" in self.__dict__:
             self._tables.pop(name, None)
 
@@ -288,7 +290,15 @@ class OrgData:
         """
         if name in self._tables:
             return self._tables[name]
-        return _table_from_records(name, self._get(name))
+        recs = self._get(name)
+        items = list(recs.values() if isinstance(recs, dict) else recs)
+        frames = self.__dict__.setdefault("_frames", {})
+        kept = frames.get(name)
+        if kept is not None and len(kept[1]) == len(items) and all(map(operator.is_, kept[1], items)):
+            return kept[0]             # the same (frozen) records as when the frame was built
+        frame = _table_from_records(name, items)
+        frames[name] = (frame, items)
+        return frame
 
     def records_frame(self, name: str) -> pd.DataFrame:
         """The records of ``staff``, ``programs``, ``positions``, ``assignments`` or

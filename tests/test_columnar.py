@@ -190,3 +190,22 @@ def test_header_only_csv_is_an_empty_table(bundle):
     folder = bundle(supervision_csv=replace_rows("supervision.csv"))
     data, issues = validate_bundle(folder)
     assert issues == [] and data.supervision == []
+
+
+def test_a_table_rebuilt_from_records_is_kept_until_the_records_change():
+    import dataclasses
+
+    from orgraph import load_data
+
+    data = load_data(str(Path(__file__).resolve().parent.parent / "examples" / "riverbend"))
+    first = next(iter(data.staff.values()))
+    t1 = data.table("staff")
+    assert data.table("staff") is t1                     # same records: the same frame, not a rebuild
+    renamed = dataclasses.replace(first, name="Renamed Person")
+    data.staff[first.staff_id] = renamed                  # changed in place: the table follows
+    t2 = data.table("staff")
+    assert t2 is not t1 and t2.loc[t2.staff_id == first.staff_id, "name"].tolist() == ["Renamed Person"]
+    data.staff = dict(data.staff)                         # assigned: the table is built again
+    assert data.table("staff") is not t2 and data.table("staff").equals(t2)
+    data.assignments.append(data.assignments[0])          # a list grown in place
+    assert len(data.table("assignments")) == len(data.assignments)
