@@ -187,3 +187,41 @@ def test_a_panel_cut_from_a_later_one_equals_a_fresh_build_on_a_synthetic_org(sy
             assert P.cut_panel(full, cut, obs0).equals(P._person_time(org, cut)), cut
             checked += 1
     assert checked >= 4
+
+
+def _merge_asof_rows(sc_rows, day_rows, sc, day):
+    """The seat rule written with pandas: merge_asof backward by person on the rows sorted by start."""
+    right = pd.DataFrame({"start": np.asarray(day_rows), "sc": np.asarray(sc_rows), "j": np.arange(len(sc_rows))})
+    right = right.sort_values("start", kind="stable")
+    left = pd.DataFrame({"ref": np.asarray(day), "sc": np.asarray(sc), "i": np.arange(len(sc))})
+    m = pd.merge_asof(left.sort_values("ref", kind="stable"), right, left_on="ref", right_on="start", by="sc",
+                      direction="backward").sort_values("i")
+    return m["j"].fillna(-1).astype(np.int64).to_numpy()
+
+
+def test_latest_started_matches_merge_asof_with_ties_and_unknown_people():
+    from orgraph.analyses.persontime import latest_started
+
+    rng = np.random.default_rng(5)
+    sc_rows = rng.integers(-1, 40, 600)                 # -1: an id not in staff.csv
+    day_rows = rng.integers(-400, 400, 600) // 10 * 10  # many people start two seats on one day
+    sc, day = rng.integers(0, 45, 3000), rng.integers(-500, 500, 3000)
+    rows, ok = latest_started(sc_rows, day_rows, sc, day)
+    want = _merge_asof_rows(sc_rows, day_rows, sc, day)
+    assert np.array_equal(np.where(ok, rows, -1), want)
+    assert ok.sum() > 1000 and (~ok).sum() > 100
+
+
+def test_attach_context_on_whole_days_equals_the_merge_asof_rule(small):
+    from orgraph.analyses import persontime as P
+
+    org, cut, pt, _ = small
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"staff_id": rng.choice(org.staff_frame.index.to_numpy(), 500),
+                       "ref": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 1200, 500), unit="D")})
+    got = P.attach_context(org, df)
+    # the same rows a quarter of a second later: not whole days, so attach_context takes the merge_asof path
+    late = P.attach_context(org, df.assign(ref=df["ref"] + pd.Timedelta(milliseconds=250)))
+    cols = ["position_id", "program_id", "role_kind", "supervisor_id"]
+    assert got["supervisor_id"].notna().sum() > 100 and (got["role_kind"] != "other").sum() > 100
+    pd.testing.assert_frame_equal(got[["staff_id", "sc"] + cols], late[["staff_id", "sc"] + cols])

@@ -41,7 +41,10 @@ def day_number(values) -> np.ndarray:
     >>> day_number(pd.to_datetime(["1970-01-02", "2000-01-01"])).tolist()
     [1, 10957]
     """
-    return np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]").astype(np.int64))
+    arr = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
+    if arr.dtype.kind != "M":
+        arr = pd.to_datetime(pd.Series(values)).to_numpy()
+    return arr.astype("datetime64[D]").astype(np.int64)
 
 
 def from_day_number(days) -> np.ndarray:
@@ -84,6 +87,66 @@ def cached(org, name: str, build, *, copy: bool = True):
     return store[name].copy() if copy else store[name]
 
 
+_DAY_NS = 86_400 * 10**9
+
+
+def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
+    """For each person code ``sc`` and day number ``day``, the row of the interval (person ``sc_rows``, start
+    day ``day_rows``) most recently started on or before ``day``; the last such row when several started that
+    day (as :func:`pandas.merge_asof` ``direction="backward"`` on the rows sorted by start).
+
+    Returns ``(rows, ok)``: row numbers (0 where none) and whether one exists.
+
+    Examples
+    --------
+    >>> rows, ok = latest_started([0, 0, 1, 0], [10, 20, 5, 20], [0, 0, 0, 1, 2], [9, 10, 25, 5, 30])
+    >>> rows.tolist(), ok.tolist()
+    ([0, 0, 3, 2, 0], [False, True, True, True, False])
+    """
+    sc_rows, day_rows = np.asarray(sc_rows, dtype=np.int64), np.asarray(day_rows, dtype=np.int64)
+    sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
+    key = (sc_rows << _SHIFT) | (day_rows + _OFFSET)
+    order = np.argsort(key, kind="stable")
+    pos = np.searchsorted(key[order], (sc << _SHIFT) | (day + _OFFSET), side="right") - 1
+    ok = pos >= 0
+    rows = order[np.where(ok, pos, 0)]
+    ok &= sc_rows[rows] == sc
+    rows[~ok] = 0
+    return rows, ok
+
+
+def _context(org, sc: np.ndarray, day: np.ndarray) -> dict:
+    """``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` of person codes ``sc`` on day numbers
+    ``day`` (object arrays): see :func:`attach_context`."""
+    n = len(sc)
+    out = {}
+    af = org.assignment_frame
+    if len(af):
+        jj, ok = latest_started(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, day)
+        for col in ("position_id", "program_id", "role_kind"):
+            vals = af[col].to_numpy(dtype=object)[jj]
+            vals[~ok] = None
+            out[col] = vals
+    else:
+        out["position_id"], out["program_id"], out["role_kind"] = (np.full(n, None, dtype=object) for _ in range(3))
+    rk = out["role_kind"]
+    rk[pd.isna(rk)] = "other"
+    sup_ids = np.full(n, None, dtype=object)
+    sv = org.supervision_frame
+    if len(sv):
+        jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
+        ok &= day_number(sv["end"])[jj] > day
+        sup_ids = sv["supervisor_id"].to_numpy(dtype=object)[jj]
+        sup_ids[~ok] = None
+    out["supervisor_id"] = sup_ids
+    return out
+
+
+def _whole_days(values: np.ndarray) -> bool:
+    v = np.asarray(values).astype("datetime64[ns]").astype(np.int64)
+    return bool((v % _DAY_NS == 0).all())
+
+
 def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``left`` (``ref``, ``sc``), the row number in ``intervals`` (sorted by
     ``start``) of that person's interval most recently started on or before ``ref``.
@@ -107,9 +170,17 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     if "sc" not in pm.columns:
         pm["sc"] = staff_codes(org, pm["staff_id"])
     pm = pm.sort_values(["ref", "sc"], kind="stable", ignore_index=True)
-    # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
-    # expensive to carry through a merge)
-    left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
+    ref = pm["ref"].to_numpy()
+    if _whole_days(ref) and all(_whole_days(f[c].to_numpy()) for f, cols in
+                                ((org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end")))
+                                for c in cols):
+        ctx = _context(org, pm["sc"].to_numpy(), day_number(ref))   # whole days: binary search on day numbers
+        for col, vals in ctx.items():
+            pm[col] = pd.Series(vals, index=pm.index, dtype=object)
+        return pm
+    # times of day: merge_asof on narrow integer frames, then take the wanted columns by row number (object
+    # columns are expensive to carry through a merge)
+    left = pd.DataFrame({"ref": ref, "sc": pm["sc"].to_numpy()})
     af = org.assignment_frame
     n = len(pm)
     if len(af):
@@ -133,8 +204,6 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
         sup_ids[~ok] = None
     pm["supervisor_id"] = pd.Series(sup_ids, index=pm.index, dtype=object)
     return pm
-
-
 
 
 def person_time(org, cut=None) -> pd.DataFrame:
@@ -215,12 +284,14 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
     """
     cut_ns = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
     obs_ns = np.datetime64(pd.Timestamp(obs0).as_unit("ns").to_datetime64(), "ns")
-    t = pt[pt["start"].to_numpy() < cut_ns].reset_index(drop=True)
-    old_end = t["end"].to_numpy()
+    rows = np.flatnonzero(pt["start"].to_numpy() < cut_ns)
+    cols = {c: pt[c].to_numpy()[rows] for c in pt.columns}     # one gather per column, no block copies
+    old_end = cols["end"]
     end = np.minimum(old_end, cut_ns)
-    risk_start = np.minimum(np.maximum(t["start"].to_numpy(), obs_ns), end)
-    return t.assign(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
-                    exit=t["exit"].to_numpy() & (old_end <= cut_ns))
+    risk_start = np.minimum(np.maximum(cols["start"], obs_ns), end)
+    cols.update(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
+                exit=cols["exit"] & (old_end <= cut_ns))
+    return pd.DataFrame(cols, copy=False)
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
@@ -282,6 +353,13 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
 
     risk_start = np.minimum(np.maximum(start, obs0), end)
     start_ns = from_day_number(start)
+    frames = (org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end"))
+    if all(_whole_days(f[c].to_numpy()) for f, cols in frames for c in cols):
+        ctx = _context(org, psc, start)                 # the pieces are in (person, start) order already
+    else:                                               # times of day: attach_context's merge_asof
+        ref = pd.DataFrame({"sc": psc, "ref": start_ns, "i": np.arange(len(psc))})
+        c = attach_context(org, ref).sort_values("i", kind="stable")
+        ctx = {col: c[col].to_numpy() for col in ("position_id", "program_id", "role_kind", "supervisor_id")}
     pt = pd.DataFrame({
         "staff_id": sf["staff_id"].to_numpy(dtype=object)[psc],
         "sc": psc,
@@ -293,11 +371,8 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "mi": _months(start),
         "year": start_ns.astype("datetime64[Y]").astype(np.int64) + 1970,
         "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1),
-        "ref": start_ns,
-    })
-    pt = attach_context(org, pt)
-    pt = pt.sort_values(["sc", "start"], kind="stable", ignore_index=True)
-    del pt["ref"]                                   # the frame is this function's own: no copy to drop it
+        **ctx,
+    }, copy=False)                                      # one block per column: no consolidating copy
     return pt
 
 
