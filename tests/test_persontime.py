@@ -225,3 +225,53 @@ def test_attach_context_on_whole_days_equals_the_merge_asof_rule(small):
     cols = ["position_id", "program_id", "role_kind", "supervisor_id"]
     assert got["supervisor_id"].notna().sum() > 100 and (got["role_kind"] != "other").sum() > 100
     pd.testing.assert_frame_equal(got[["staff_id", "sc"] + cols], late[["staff_id", "sc"] + cols])
+
+
+def _groupby_wide(sel, values):
+    """The strata written with pandas: groupby (role kind, year, band), unstacked to bands."""
+    s = pd.Series(np.asarray(values, dtype=float)).groupby(
+        [sel["role_kind"].to_numpy(), sel["year"].to_numpy(), sel["band"].to_numpy()]).sum()
+    wide = s.unstack(level=2, fill_value=0.0).reindex(columns=[0, 1, 2, 3], fill_value=0.0)
+    wide.index = wide.index.set_names(["role_kind", "year"])
+    return wide
+
+
+def test_strata_and_piece_rates_equal_the_groupby_and_reindex(small):
+    org, cut, pt, _ = small
+    rng = np.random.default_rng(11)
+    mask = rng.random(len(pt)) < 0.6
+    ok = (pt["days"] > 0).to_numpy() & mask
+    pd.testing.assert_frame_equal(stratum_days(pt, mask), _groupby_wide(pt[ok], pt.loc[ok, "days"]),
+                                  check_exact=True)
+    ex = ok & pt["exit"].to_numpy()
+    pd.testing.assert_frame_equal(stratum_exits(pt, mask), _groupby_wide(pt[ex], np.ones(ex.sum())),
+                                  check_exact=True)
+    pieces, days = rng.choice(len(pt), 300), rng.integers(1, 40, 300)
+    pd.testing.assert_frame_equal(stratum_days(pt, pieces=pieces, days=days),
+                                  _groupby_wide(pt.iloc[pieces], days), check_exact=True)
+    rates = standard_rates(stratum_days(pt), stratum_exits(pt)).iloc[::2]    # some strata have no rate
+    rates.iloc[0, 1] = np.nan
+    want = rates.reindex(pd.MultiIndex.from_arrays([pt["role_kind"], pt["year"]])).fillna(0.0).to_numpy()
+    want = want[np.arange(len(pt)), pt["band"].to_numpy()]
+    got = piece_rates(pt, rates)
+    assert np.array_equal(got, want) and (got > 0).sum() > 50 and (got == 0).sum() > 50
+
+
+def test_column_codes_are_sorted_codes_kept_per_panel():
+    from orgraph.analyses.persontime import column_codes
+
+    df = pd.DataFrame({"s": ["S2", None, "S1", "S2", "S10"]})
+    codes, ids = column_codes(df, "s")
+    assert ids.tolist() == ["S1", "S10", "S2"] and codes.tolist() == [2, -1, 0, 2, 1]
+    assert column_codes(df, "s")[0] is codes                   # worked out once per frame
+    assert column_codes(df.copy(), "s")[0] is not codes
+
+
+def test_pieces_under_flagged_supervisors(small):
+    from orgraph.analyses.overload import _under
+
+    org, cut, pt, _ = small
+    sups = pt["supervisor_id"].dropna().unique()
+    flagged = set(sups[:3]) | {"nobody"}
+    assert np.array_equal(_under(pt, flagged), pt["supervisor_id"].isin(list(flagged)).to_numpy())
+    assert not _under(pt, set()).any()

@@ -20,7 +20,8 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import cached, person_time, piece_rates, standard_rates, stratum_days, stratum_exits
+from .persontime import (cached, column_codes, person_time, piece_rates, standard_rates, stratum_days,
+                         stratum_exits)
 
 __all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
 
@@ -397,11 +398,11 @@ def _team_tests(pt: pd.DataFrame, records: list[dict], flagged: set) -> None:
     flagged are not tested (``team_*`` is None): the flag comes from span, load and supervision hours, never from
     exits."""
     rate = piece_rates(pt, standard_rates(stratum_days(pt), stratum_exits(pt)))
-    at_risk = (pt["days"] > 0).to_numpy()
-    under = pt["supervisor_id"].to_numpy(dtype=object)
-    sel = at_risk & pd.Series(under).isin(list(flagged)).to_numpy()
-    obs = pd.Series(pt["exit"].to_numpy()[sel].astype(int)).groupby(under[sel]).sum()
-    exp_ = pd.Series((rate * pt["days"].to_numpy())[sel]).groupby(under[sel]).sum()
+    at_risk = pt["days"].to_numpy() > 0
+    sel = np.flatnonzero(at_risk & _under(pt, flagged))
+    under = pt["supervisor_id"].to_numpy(dtype=object)[sel]
+    obs = pd.Series(pt["exit"].to_numpy()[sel].astype(int)).groupby(under).sum()
+    exp_ = pd.Series(rate[sel] * pt["days"].to_numpy()[sel]).groupby(under).sum()
     baseline = int((pt["exit"].to_numpy() & at_risk).sum())
     for r in records:
         sid = r["supervisor_id"]
@@ -416,14 +417,24 @@ def _team_tests(pt: pd.DataFrame, records: list[dict], flagged: set) -> None:
                   "team_p_value": num(p, 8) if tested else None, "baseline_exits": baseline if tested else None})
 
 
+def _under(pt: pd.DataFrame, supervisors) -> np.ndarray:
+    """Whether each piece of the panel is under one of ``supervisors`` (ids)."""
+    codes, ids = column_codes(pt, "supervisor_id")
+    wanted = np.zeros(len(ids) + 1, dtype=bool)            # the last slot: pieces with no supervisor
+    hit = pd.Index(ids).get_indexer(pd.Index(list(supervisors), dtype=object))
+    wanted[hit[hit >= 0]] = True
+    return wanted[codes]
+
+
 def _exit_ratio(pt: pd.DataFrame, flagged: set) -> dict:
     """Exits per day at risk of people supervised by a flagged supervisor versus by anyone else (the panel's
     pieces with a supervisor)."""
-    s = pt.loc[pt["supervisor_id"].notna() & (pt["days"] > 0), ["supervisor_id", "days", "exit"]] \
-        .rename(columns={"exit": "event"})
-    over = s["supervisor_id"].isin(list(flagged))
-    rr = rate_ratio(int(s.loc[over, "event"].sum()), float(s.loc[over, "days"].sum()),
-                    int(s.loc[~over, "event"].sum()), float(s.loc[~over, "days"].sum()))
+    codes, _ = column_codes(pt, "supervisor_id")
+    days, event = pt["days"].to_numpy(), pt["exit"].to_numpy()
+    s = (codes >= 0) & (days > 0)
+    over = s & _under(pt, flagged)
+    rest = s & ~over
+    rr = rate_ratio(int(event[over].sum()), float(days[over].sum()), int(event[rest].sum()), float(days[rest].sum()))
     return {"exits_overloaded": rr["events_a"], "person_days_overloaded": rr["time_a"],
             "exits_other": rr["events_b"], "person_days_other": rr["time_b"],
             "annual_rate_overloaded": num(rr["rate_a"] * 365.25 if rr["rate_a"] is not None else None, 4),

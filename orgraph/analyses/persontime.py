@@ -25,8 +25,8 @@ import pandas as pd
 from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
-           "staff_codes", "cut_panel", "month_index", "month_start", "attach_context", "cached", "day_number",
-           "from_day_number"]
+           "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
+           "cached", "day_number", "from_day_number"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
@@ -422,18 +422,61 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     return pd.DataFrame({"row": row[ok], "piece": piece[ok], "days": days[ok]})
 
 
-def _bands_wide(keys: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+_CODES: dict = {}
+
+
+def column_codes(pt: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of an id column of a (shared, read-only) panel into its sorted distinct values (-1 for none),
+    worked out once per panel object and column: every rate of an audit groups by them.
+
+    Examples
+    --------
+    >>> codes, values = column_codes(pd.DataFrame({"r": ["b", None, "a", "b"]}), "r")
+    >>> codes.tolist(), values.tolist()
+    ([1, -1, 0, 1], ['a', 'b'])
+    """
+    hit = _CODES.get((id(pt), col))
+    if hit is not None and hit[0]() is pt:
+        return hit[1], hit[2]
+    codes, uniq = pd.factorize(pt[col].to_numpy(dtype=object), sort=True)
+    uniq = np.asarray(uniq, dtype=object)
+    try:
+        ref = weakref.ref(pt, lambda _, k=(id(pt), col): _CODES.pop(k, None))
+    except TypeError:
+        return codes, uniq
+    _CODES[(id(pt), col)] = (ref, codes, uniq)
+    return codes, uniq
+
+
+def _role_codes(pt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return column_codes(pt, "role_kind")
+
+
+def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """Sums of ``values`` on the rows ``rows`` of ``pt`` by (role kind, year) x tenure band: the (role kind, year)
+    pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
     cols = list(range(len(_BAND)))
-    if not len(keys):
+    codes, uniq = _role_codes(pt)
+    rc = codes[rows]
+    year = pt["year"].to_numpy()[rows]
+    band = pt["band"].to_numpy()[rows]
+    values = np.asarray(values, dtype=float)
+    ok = rc >= 0                                        # no role kind: no stratum (as groupby drops it)
+    if not ok.all():
+        rc, year, band, values = rc[ok], year[ok], band[ok], values[ok]
+    if not len(rc):
         index = pd.MultiIndex.from_arrays([np.array([], dtype=object), np.array([], dtype=np.int64)],
                                           names=["role_kind", "year"])
         return pd.DataFrame(np.zeros((0, len(cols))), index=index, columns=cols)
-    s = pd.Series(np.asarray(values, dtype=float)).groupby(
-        [keys["role_kind"].to_numpy(), keys["year"].to_numpy(), keys["band"].to_numpy()]).sum()
-    wide = s.unstack(level=2, fill_value=0.0).reindex(columns=cols, fill_value=0.0)
-    wide.index = wide.index.set_names(["role_kind", "year"])
-    wide.columns = cols
-    return wide
+    y0 = int(year.min())
+    n_year = int(year.max()) - y0 + 1
+    pair = rc.astype(np.int64) * n_year + (year - y0)
+    n_pair = len(uniq) * n_year
+    sums = np.bincount(pair * len(cols) + band, weights=values, minlength=n_pair * len(cols))
+    present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
+    index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(year.dtype)],
+                                      names=["role_kind", "year"])
+    return pd.DataFrame(sums.reshape(n_pair, len(cols))[present], index=index, columns=cols)
 
 
 def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.DataFrame:
@@ -443,12 +486,13 @@ def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.D
     ``pieces`` of ``pt`` (an :func:`overlap`).
     """
     if pieces is not None:
-        return _bands_wide(pt.iloc[np.asarray(pieces)], np.asarray(days, dtype=float))
-    ok = pt["days"].to_numpy() > 0
+        return _bands_wide(pt, np.asarray(pieces, dtype=np.int64), np.asarray(days, dtype=float))
+    d = pt["days"].to_numpy()
+    ok = d > 0
     if mask is not None:
         ok &= np.asarray(mask, dtype=bool)
-    sel = pt[ok]
-    return _bands_wide(sel, sel["days"].to_numpy(dtype=float))
+    rows = np.flatnonzero(ok)
+    return _bands_wide(pt, rows, d[rows].astype(float))
 
 
 def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
@@ -456,8 +500,8 @@ def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
     ok = pt["exit"].to_numpy() & (pt["days"].to_numpy() > 0)
     if mask is not None:
         ok &= np.asarray(mask, dtype=bool)
-    sel = pt[ok]
-    return _bands_wide(sel, np.ones(len(sel)))
+    rows = np.flatnonzero(ok)
+    return _bands_wide(pt, rows, np.ones(len(rows)))
 
 
 def standard_rates(days: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
@@ -472,6 +516,19 @@ def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
     """Each piece's standard exit rate per day: the rate of its role kind, calendar year and tenure band."""
     if not len(rates) or not len(pt):
         return np.zeros(len(pt))
-    key = pd.MultiIndex.from_arrays([pt["role_kind"].to_numpy(), pt["year"].to_numpy()])
-    r = rates.reindex(key).fillna(0.0).to_numpy()
-    return r[np.arange(len(pt)), pt["band"].to_numpy()]
+    codes, uniq = _role_codes(pt)
+    # the rates' row of each piece's (role kind, year), through small tables of role kinds and years
+    r_role = pd.Index(uniq).get_indexer(rates.index.get_level_values(0))
+    r_year = rates.index.get_level_values(1).to_numpy()
+    year = pt["year"].to_numpy()
+    y0 = int(min(year.min(), r_year.min()))
+    n_year = int(max(year.max(), r_year.max())) - y0 + 1
+    table = np.full(len(uniq) * n_year, -1, dtype=np.int64)
+    known = r_role >= 0
+    table[r_role[known] * n_year + (r_year[known] - y0)] = np.flatnonzero(known)
+    row = np.where(codes >= 0, table[np.maximum(codes, 0) * n_year + (year - y0)], -1)
+    r = rates.to_numpy(dtype=float)
+    r = np.where(np.isnan(r), 0.0, r)
+    out = r[np.maximum(row, 0), pt["band"].to_numpy()]
+    out[row < 0] = 0.0
+    return out
