@@ -107,7 +107,17 @@ def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None, 
     ``start`` if later: see :func:`observed_from`), ``days`` (person-days
     employed from ``start``), ``role_kind`` (of the latest seat started before ``cut``;
     ``"other"`` for staff who never held a seat), ``termination_type``.
+
+    Built once per org, cut, start and ``include_external`` (the analyses of an audit ask for the same table
+    many times); each call returns its own copy.
     """
+    from .persontime import cached
+
+    key = f"people:{pd.Timestamp(cut)!r}:{None if start is None else pd.Timestamp(start)!r}:{include_external}"
+    return cached(org, key, lambda: _people(org, cut, start, include_external))
+
+
+def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     sf = org.staff_frame
     sf = sf[sf["hire"] < cut]
     if not include_external:
