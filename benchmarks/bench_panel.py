@@ -27,10 +27,10 @@ from orgraph.analyses import exposure, leading, panel, persontime
 from orgraph.settings import analysis_cut
 
 
-def _mb(obj) -> float:
-    if isinstance(obj, pd.DataFrame):
-        return float(obj.memory_usage(deep=True, index=True).sum()) / 2**20
-    return float("nan")
+def _mb(obj, deep: bool = False) -> float:
+    """Megabytes of a frame: its arrays (object columns as 8-byte references: the ids are shared strings), or
+    with ``deep`` every string counted at every row."""
+    return float(obj.memory_usage(deep=deep, index=True).sum()) / 2**20
 
 
 def _step(rows: list, name: str, fn, *args, **kwargs):
@@ -64,10 +64,12 @@ def bench(bundle: str) -> dict:
           as_of=(early - pd.Timedelta(days=1)).date())
     _step(rows, "supervisor_cascades", supervisor_cascades, org)
     _step(rows, "supervisor_leading_indicator", leading.supervisor_leading_indicator, org)
-    sizes = {"person_time (cut)": _mb(pt), "person_time (early)": _mb(persontime.person_time(org, early)),
-             "person_months": _mb(pm)}
-    for name, mb in sizes.items():
-        print(f"size {name:<33} {mb:7.1f} MB")
+    frames = {"person_time (cut)": pt, "person_time (early)": persontime.person_time(org, early),
+              "person_months": pm}
+    sizes = {name: _mb(f) for name, f in frames.items()}
+    for name, f in frames.items():
+        print(f"size {name:<33} {sizes[name]:7.1f} MB  ({_mb(f, deep=True):,.0f} MB counting each id string per row;"
+              f" {f._mgr.nblocks} blocks)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     print(f"{'rows: pieces / person-months':<38} {len(pt):,} / {len(pm):,}")
     print(f"{'total (steps)':<38} {sum(s for _, s in rows):7.2f} s   peak RSS {peak:,.0f} MB")

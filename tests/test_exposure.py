@@ -17,3 +17,27 @@ def test_people_is_built_once_per_cut_and_each_caller_gets_its_own_copy(riverben
                                   _people(riverbend, early, early - pd.Timedelta(days=30), False))
     assert len(people(riverbend, cut, include_external=True)) >= len(b)
     assert len(people(riverbend, early)) < len(b)
+
+
+def test_union_intervals_on_codes_equals_the_pandas_rule():
+    import numpy as np
+
+    from orgraph.analyses.exposure import union_intervals
+
+    rng = np.random.default_rng(2)
+    n = 3000
+    start = pd.Timestamp("2010-01-01") + pd.to_timedelta(rng.integers(0, 8000, n), unit="D")
+    df = pd.DataFrame({"k": rng.choice(["S2", "S10", "a\x1fP1", "b"], n).astype(object), "start": start,
+                       "end": start + pd.to_timedelta(rng.integers(1, 12, n), unit="D")})
+    got = union_intervals(df, "k")
+    # the pandas rule, written out: sort, running latest end per key, a new interval after a gap
+    d = df.sort_values(["k", "start"], kind="stable").reset_index(drop=True)
+    prev_end = d.groupby("k")["end"].cummax().groupby(d["k"]).shift()
+    grp = (prev_end.isna() | (d["start"] > prev_end)).cumsum()
+    want = d.groupby(grp).agg(k=("k", "first"), start=("start", "min"), end=("end", "max")).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want)
+    assert 50 < len(got) < n
+    touching = pd.DataFrame({"k": ["a", "a"], "start": pd.to_datetime(["2020-01-01", "2020-01-05"]),
+                             "end": pd.to_datetime(["2020-01-05", "2020-01-09"])})
+    assert union_intervals(touching, "k")[["start", "end"]].astype(str).values.tolist() == [["2020-01-01",
+                                                                                           "2020-01-09"]]

@@ -213,3 +213,16 @@ def test_planted_overloaded_supervisors_are_flagged(synth_org):
         for i, k in enumerate(("exits_overloaded", "person_days_overloaded", "exits_other", "person_days_other")):
             pooled[i] += rr[k]
     assert rate_ratio(*pooled)["ci_low"] > 1.2
+
+
+def test_each_call_gets_its_own_copy_of_the_shared_result(riverbend):
+    first = overloaded_supervisors(riverbend)
+    want = json.dumps(first.to_dict(), sort_keys=True, default=str)
+    first.table[0]["reasons"].append("changed by a caller")
+    first.table[0]["mean_span"] = -1
+    first.extras["bands"][0]["supervisors"] = -1
+    first.extras["rate_ratio"]["rate_ratio"] = -1
+    first.settings["max_span"] = -1
+    again = overloaded_supervisors(riverbend)
+    assert json.dumps(again.to_dict(), sort_keys=True, default=str) == want
+    assert again.table[0]["mean_span"] != -1 and len(again.table) == len(first.table) > 3

@@ -255,6 +255,10 @@ def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:
     """
     if not len(df):
         return df[[key, "start", "end"]].copy()
+    keys, start, end = df[key].to_numpy(dtype=object), df["start"].to_numpy(), df["end"].to_numpy()
+    if start.dtype == end.dtype and start.dtype.kind == "M" and not (pd.isna(keys).any() or np.isnat(start).any()
+                                                                     or np.isnat(end).any()):
+        return _union_sorted_codes(keys, start, end, key)
     d = df[[key, "start", "end"]].sort_values([key, "start"], kind="stable").reset_index(drop=True)
     prev_end = d.groupby(key)["end"].cummax().groupby(d[key]).shift()
     new = prev_end.isna() | (d["start"] > prev_end)
@@ -262,6 +266,21 @@ def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:
     out = d.groupby(grp).agg(**{key: (key, "first"), "start": ("start", "min"), "end": ("end", "max")})
     return out.reset_index(drop=True)
 
+
+def _union_sorted_codes(keys: np.ndarray, start: np.ndarray, end: np.ndarray, key: str) -> pd.DataFrame:
+    """:func:`union_intervals` on integer codes of the keys and the times' integer values (no key or time
+    missing)."""
+    codes, uniq = pd.factorize(keys, sort=True)
+    order = np.lexsort((start, codes))                  # by key, then start; stable
+    c, s0, e0 = codes[order], start[order].view(np.int64), end[order].view(np.int64)
+    first = np.ones(len(c), dtype=bool)
+    first[1:] = c[1:] != c[:-1]
+    reach = pd.Series(e0).groupby(c).cummax().to_numpy()    # latest end so far within the key
+    new = first.copy()
+    new[1:] |= s0[1:] > reach[:-1]
+    heads = np.flatnonzero(new)
+    return pd.DataFrame({key: np.asarray(uniq, dtype=object)[c[heads]], "start": s0[heads].view(start.dtype),
+                         "end": np.maximum.reduceat(e0, heads).view(end.dtype)})
 
 
 def iso(ts) -> str | None:

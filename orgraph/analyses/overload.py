@@ -9,6 +9,7 @@ sessions actually delivered versus what policy requires.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -115,9 +116,31 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     >>> res.table[0]["reasons"]
     ['direct span averaged 4.9 supervisees (limit 4.5)']
     """
-    return copy.deepcopy(_overload(org, as_of, max_span=max_span, max_supervisee_caseload=max_supervisee_caseload,
-                                   min_delivered_ratio=min_delivered_ratio,
-                                   required_hours_per_week=required_hours_per_week, min_signals=min_signals))
+    res = _overload(org, as_of, max_span=max_span, max_supervisee_caseload=max_supervisee_caseload,
+                    min_delivered_ratio=min_delivered_ratio, required_hours_per_week=required_hours_per_week,
+                    min_signals=min_signals)
+    return replace(res, settings=_plain_copy(res.settings), table=_plain_copy(res.table),
+                   extras=_plain_copy(res.extras), untested=_plain_copy(res.untested))
+
+
+def _plain_copy(x):
+    """A deep copy of plain data (dicts, lists, strings, numbers), without :func:`copy.deepcopy`'s bookkeeping;
+    anything else through :func:`copy.deepcopy`.
+
+    Examples
+    --------
+    >>> a = {"t": [{"reasons": ["x"], "n": 1.5}], "s": None}
+    >>> b = _plain_copy(a)
+    >>> b == a, b["t"][0]["reasons"] is a["t"][0]["reasons"]
+    (True, False)
+    """
+    if type(x) is dict:
+        return {k: _plain_copy(v) for k, v in x.items()}
+    if type(x) is list:
+        return [_plain_copy(v) for v in x]
+    if x is None or type(x) in (str, int, float, bool):
+        return x
+    return copy.deepcopy(x)
 
 
 def flagged_supervisors(org: OrgGraph, *, as_of=None) -> dict:

@@ -27,6 +27,7 @@ __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_cod
 
 DAYS_PER_YEAR = 365.25
 _MONTH_BASE = 100_000           # month_key: code * _MONTH_BASE + month index
+_DAY_OFFSET = 80_000            # days: keeps day numbers from 1900 on positive
 
 
 def setting_of(org, section: str, key: str, value=None):
@@ -261,10 +262,10 @@ def _person_months(org) -> pd.DataFrame:
     grp = np.cumsum(first) - 1
     days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=int(first.sum())).astype(np.int64)
     ex = np.bincount(grp, weights=pt["exit"].to_numpy().astype(float), minlength=int(first.sum())) > 0
-    head = np.flatnonzero(first)
+    head = np.flatnonzero(first)                    # sorted by ref (whole days), then person: unique keys
     ref = pt["start"].to_numpy()[head]
     h_sc, h_mi = sc[head], mi[head]
-    order = np.lexsort((h_sc, ref))                 # by ref, then person (the pairs are unique)
+    order = np.argsort((ref.astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET) * (1 << 32) + h_sc)
     rows = head[order]
     pm = pd.DataFrame({
         "staff_id": pt["staff_id"].to_numpy()[rows], "sc": h_sc[order], "month": month_start(h_mi[order]),
