@@ -293,8 +293,9 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
     """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``."""
     if not len(S):
         return {}, {}
-    ids, codes = np.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]),
-                           return_inverse=True)
+    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]),
+                              sort=True)                # np.unique's sorted ids and codes, by hashing
+    ids = np.asarray(ids, dtype=object)
     child = codes[: len(S)]
     parent = codes[len(S):]
     s0 = S["start"].to_numpy()
@@ -323,8 +324,15 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
 
 
 def _month_index(ts) -> np.ndarray:
-    ts = pd.DatetimeIndex(ts)
-    return (ts.year * 12 + ts.month - 1).to_numpy().astype(np.int64)
+    """``year * 12 + month - 1`` of each datetime.
+
+    Examples
+    --------
+    >>> _month_index(pd.to_datetime(["1969-12-31", "2024-03-15"])).tolist()
+    [23639, 24290]
+    """
+    months = np.asarray(pd.DatetimeIndex(ts).to_numpy().astype("datetime64[M]").astype(np.int64))
+    return months + 1970 * 12
 
 
 def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFrame, pd.Series]:
@@ -385,9 +393,13 @@ def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
     m = m[m["end"] > m["start"]]
     if not len(m):
         return pd.Series(dtype=float)
-    m["key"] = m["supervisor_id"] + "\x1f" + m["program_id"].astype(str)
-    u = union_intervals(m[["key", "start", "end"]], "key")
-    u["supervisor_id"] = u["key"].str.split("\x1f").str[0]
+    # one integer key per (supervisor, program); a missing program counts as the program "None" (or "nan")
+    sup, sup_ids = pd.factorize(m["supervisor_id"].to_numpy(dtype=object))
+    prog, _ = pd.factorize(m["program_id"].astype(str).to_numpy(dtype=object))
+    n_prog = int(prog.max()) + 1
+    u = union_intervals(pd.DataFrame({"key": sup.astype(np.int64) * n_prog + prog, "start": m["start"].to_numpy(),
+                                      "end": m["end"].to_numpy()}), "key")
+    u["supervisor_id"] = np.asarray(sup_ids, dtype=object)[u["key"].to_numpy(dtype=np.int64) // n_prog]
     ev = pd.concat([pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["start"], "d": 1}),
                     pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["end"], "d": -1})])
     ev = ev.groupby(["supervisor_id", "date"], sort=True)["d"].sum().reset_index()
