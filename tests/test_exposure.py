@@ -41,3 +41,14 @@ def test_union_intervals_on_codes_equals_the_pandas_rule():
                              "end": pd.to_datetime(["2020-01-05", "2020-01-09"])})
     assert union_intervals(touching, "k")[["start", "end"]].astype(str).values.tolist() == [["2020-01-01",
                                                                                            "2020-01-09"]]
+
+
+def test_supervisor_cohorts_are_built_once_per_cut_and_copied(riverbend):
+    from orgraph.analyses.exposure import _supervisor_cohorts, supervisor_cohorts
+
+    cut = riverbend.censor
+    a = supervisor_cohorts(riverbend, cut, 30)
+    pd.testing.assert_frame_equal(a, _supervisor_cohorts(riverbend, cut, 30))
+    a.drop(a.index, inplace=True)
+    assert len(supervisor_cohorts(riverbend, cut, 30)) > 5
+    assert len(supervisor_cohorts(riverbend, cut, 90)) > len(supervisor_cohorts(riverbend, cut, 30))

@@ -57,3 +57,21 @@ def test_take_fills_and_keeps_dtypes():
     out = take(left, right, np.array(["a", None], dtype=object), None)
     assert out.dtype == object and out.tolist() == ["a", None, None]
     assert take(left, right, np.array([1.5, 2.5]), None).tolist() == [1.5, None, 2.5]
+
+
+def test_records_equal_jsonable_of_every_value():
+    import datetime as dt
+
+    from orgraph.analyses.panel import records
+    from orgraph.plain import jsonable
+
+    df = pd.DataFrame({"id": ["S1", None, "S3"], "mixed": ["a", 2, True], "n": [1, 2, 3],
+                       "x": [0.5, np.nan, np.inf], "when": pd.to_datetime(["2024-01-02", None, "2023-05-06"]),
+                       "dates": [dt.date(2024, 1, 2), None, "2024-01-03"], "f": np.array([1.0, np.nan, 2], dtype=object),
+                       "np": np.array([np.int64(4), np.float64(np.nan), "z"], dtype=object),
+                       "cat": pd.Categorical(["a", None, "b"])})
+    want = [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+    assert records(df) == want
+    assert records(df)[1] == {"id": None, "mixed": 2, "n": 2, "x": None, "when": None, "dates": None, "f": None,
+                              "np": None, "cat": None}
+    assert type(records(df)[0]["np"]) is int

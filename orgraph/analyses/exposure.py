@@ -165,6 +165,13 @@ def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> 
     >>> sorted(c.loc[c["supervisor_id"] == "S1", "staff_id"])
     ['C1', 'C2', 'C3', 'C4']
     """
+    from .persontime import cached
+
+    key = f"supervisor_cohorts:{pd.Timestamp(cut)!r}:{int(lookback_days)}"   # built once per cut: a copy each call
+    return cached(org, key, lambda: _supervisor_cohorts(org, cut, lookback_days))
+
+
+def _supervisor_cohorts(org: OrgGraph, cut, lookback_days: int) -> pd.DataFrame:
     P = people(org, cut, include_external=True)   # a team that loses an external manager is still a team
     S = supervision(org, cut)
     ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]

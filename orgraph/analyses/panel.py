@@ -35,6 +35,9 @@ def setting_of(org, section: str, key: str, value=None):
     return resolve(org, section, **{key: value})[key]
 
 
+_PLAIN = {str, int, bool, type(None)}
+
+
 def records(df: pd.DataFrame) -> list[dict]:
     """A DataFrame as a list of JSON-ready dicts (:func:`~orgraph.plain.jsonable` of every value).
 
@@ -57,7 +60,9 @@ def records(df: pd.DataFrame) -> list[dict]:
         elif kind is not None and kind in "biu":
             columns.append(s.tolist())
         elif kind is not None:
-            columns.append([jsonable(v) for v in s.tolist()])
+            vals = s.tolist()
+            plain = kind == "O" and set(map(type, vals)) <= _PLAIN     # ids and labels: jsonable keeps them as is
+            columns.append(vals if plain else [jsonable(v) for v in vals])
         else:                           # extension dtypes: the values as to_dict gives them (pd.NA as None)
             columns.append([jsonable(next(iter(r.values()))) for r in df.iloc[:, [k]].to_dict("records")])
     keys = list(df.columns)
