@@ -275,3 +275,21 @@ def test_pieces_under_flagged_supervisors(small):
     flagged = set(sups[:3]) | {"nobody"}
     assert np.array_equal(_under(pt, flagged), pt["supervisor_id"].isin(list(flagged)).to_numpy())
     assert not _under(pt, set()).any()
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_the_codes_kept_with_a_panel_match_its_columns(small, early):
+    from orgraph.analyses import persontime as P
+
+    org, cut, pt, _ = small
+    if early:                                   # cut from the full panel: the codes are cut with it
+        day = cut - pd.Timedelta(days=200)
+        pt = P.cut_panel(pt, day, observed_from(org, day))
+    for col in ("position_id", "program_id", "role_kind", "supervisor_id"):
+        assert (id(pt), col) in P._CODES, col              # kept at build time, not factorized again
+        codes, values = P.column_codes(pt, col)
+        vals = pt[col].to_numpy(dtype=object)
+        assert np.array_equal(codes < 0, pd.isna(vals)), col
+        assert (values[codes[codes >= 0]] == vals[codes >= 0]).all(), col
+        assert list(values) == sorted(values) and len(set(values)) == len(values)
+    assert (P.column_codes(pt, "supervisor_id")[0] < 0).any()

@@ -19,7 +19,8 @@ import pandas as pd
 from ..plain import jsonable
 from ..settings import resolve
 from ..stats import rate_ratio, rate_ratios
-from .persontime import _ns, attach_context, cached, month_index, month_start, person_time, staff_codes
+from .persontime import (_ns, attach_context, cached, column_codes, month_index, month_start, person_time,
+                         staff_codes)
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take", "row_of",
            "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached",
@@ -273,12 +274,32 @@ def _person_months(org) -> pd.DataFrame:
     order = np.argsort((ref.astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET) * (1 << 32) + h_sc)
     rows = head[order]
     pm = pd.DataFrame({
-        "staff_id": pt["staff_id"].to_numpy()[rows], "sc": h_sc[order], "month": month_start(h_mi[order]),
-        "mi": h_mi[order], "ref": ref[order], "days": days[order], "exit": ex[order],
-        **{c: pt[c].to_numpy(dtype=object)[rows]         # ids stay objects: None, never NaN
-           for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
+        "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
+        "month": month_start(h_mi[order]), "mi": h_mi[order], "ref": ref[order], "days": days[order],
+        "exit": ex[order],
+        **{c: _gather_ids(pt, c, rows) for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
     }, copy=False)                                  # one block per column: no consolidating copy
     return pm
+
+
+def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
+    """``pt[col]`` on ``rows`` (object array; ids stay objects: None, never NaN), through the column's integer codes
+    (:func:`~orgraph.analyses.persontime.column_codes`): an id column read in another order touches a few
+    distinct values instead of one object per row.
+
+    Examples
+    --------
+    >>> pt = pd.DataFrame({"s": ["b", None, "a", np.nan]})
+    >>> _gather_ids(pt, "s", np.array([3, 2, 0, 1, 2])).tolist()
+    [nan, 'a', 'b', None, 'a']
+    """
+    codes, uniq = column_codes(pt, col)
+    c = codes[rows]
+    out = np.asarray(uniq, dtype=object)[np.maximum(c, 0)] if len(uniq) else np.empty(len(rows), dtype=object)
+    miss = c < 0
+    if miss.any():                                  # None or NaN, as the panel has it
+        out[miss] = pt[col].to_numpy(dtype=object)[rows[miss]]
+    return out
 
 
 def caseload_runs(org, *, percentile=None) -> pd.DataFrame:

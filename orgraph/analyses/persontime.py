@@ -115,31 +115,63 @@ def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
     return rows, ok
 
 
-def _context(org, sc: np.ndarray, day: np.ndarray) -> dict:
+def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) -> dict:
     """``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` of person codes ``sc`` on day numbers
-    ``day`` (object arrays): see :func:`attach_context`."""
+    ``day`` (object arrays): see :func:`attach_context`. With ``codes`` (a dict), also each column's
+    :func:`column_codes` into the sorted distinct values of the seat and supervision tables (a superset of the
+    values taken), worked out on those small tables."""
     n = len(sc)
     out = {}
     af = org.assignment_frame
     if len(af):
         jj, ok = latest_started(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, day)
         for col in ("position_id", "program_id", "role_kind"):
-            vals = af[col].to_numpy(dtype=object)[jj]
+            small = af[col].to_numpy(dtype=object)
+            vals = small[jj]
             vals[~ok] = None
             out[col] = vals
+            if codes is not None and col != "role_kind":
+                c, uniq = pd.factorize(small, sort=True)
+                codes[col] = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
     else:
         out["position_id"], out["program_id"], out["role_kind"] = (np.full(n, None, dtype=object) for _ in range(3))
+        jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
     rk = out["role_kind"]
     rk[pd.isna(rk)] = "other"
+    if codes is not None:
+        if len(af):
+            small = af["role_kind"].to_numpy(dtype=object).copy()
+            small[pd.isna(small)] = "other"
+        c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
+        codes["role_kind"] = (np.where(ok, c[:-1][jj] if len(small) else -1, c[-1]), np.asarray(uniq, dtype=object))
+        if not len(af):
+            codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
     sup_ids = np.full(n, None, dtype=object)
     sv = org.supervision_frame
+    sup_codes = (np.full(n, -1), np.array([], dtype=object))
     if len(sv):
         jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
         ok &= day_number(sv["end"])[jj] > day
-        sup_ids = sv["supervisor_id"].to_numpy(dtype=object)[jj]
+        small = sv["supervisor_id"].to_numpy(dtype=object)
+        sup_ids = small[jj]
         sup_ids[~ok] = None
+        if codes is not None:
+            c, uniq = pd.factorize(small, sort=True)
+            sup_codes = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
     out["supervisor_id"] = sup_ids
+    if codes is not None:
+        codes["supervisor_id"] = sup_codes
     return out
+
+
+def _remember_codes(pt: pd.DataFrame, codes: dict) -> None:
+    """Keep ``codes`` (column -> (codes, sorted values)) as the panel's :func:`column_codes` while it lives."""
+    for col, (c, uniq) in codes.items():
+        try:
+            ref = weakref.ref(pt, lambda _, k=(id(pt), col): _CODES.pop(k, None))
+        except TypeError:
+            return
+        _CODES[(id(pt), col)] = (ref, c, uniq)
 
 
 def _whole_days(values: np.ndarray) -> bool:
@@ -291,7 +323,11 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
     risk_start = np.minimum(np.maximum(cols["start"], obs_ns), end)
     cols.update(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
                 exit=cols["exit"] & (old_end <= cut_ns))
-    return pd.DataFrame(cols, copy=False)
+    out = pd.DataFrame(cols, copy=False)
+    _remember_codes(out, {col: (hit[1][rows], hit[2]) for col in ("position_id", "program_id", "role_kind",
+                                                                     "supervisor_id")
+                          if (hit := _CODES.get((id(pt), col))) is not None and hit[0]() is pt})
+    return out
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
@@ -355,11 +391,13 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     start_ns = from_day_number(start)
     frames = (org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end"))
     if all(_whole_days(f[c].to_numpy()) for f, cols in frames for c in cols):
-        ctx = _context(org, psc, start)                 # the pieces are in (person, start) order already
+        codes: dict | None = {}
+        ctx = _context(org, psc, start, codes)          # the pieces are in (person, start) order already
     else:                                               # times of day: attach_context's merge_asof
         ref = pd.DataFrame({"sc": psc, "ref": start_ns, "i": np.arange(len(psc))})
         c = attach_context(org, ref).sort_values("i", kind="stable")
         ctx = {col: c[col].to_numpy() for col in ("position_id", "program_id", "role_kind", "supervisor_id")}
+        codes = None
     pt = pd.DataFrame({
         "staff_id": sf["staff_id"].to_numpy(dtype=object)[psc],
         "sc": psc,
@@ -373,6 +411,8 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1),
         **ctx,
     }, copy=False)                                      # one block per column: no consolidating copy
+    if codes:
+        _remember_codes(pt, codes)
     return pt
 
 
