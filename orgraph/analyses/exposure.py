@@ -12,6 +12,7 @@ someone employed on days ``hire .. exit`` (inclusive) contributes
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,20 @@ TENURE_BAND_EDGES = (0, 182, 365, 730)
 TENURE_BAND_NAMES = ("under 6 months", "6-12 months", "1-2 years", "2 years or more")
 
 DAY = pd.Timedelta(days=1)
+
+_BUILT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _built_once(org, key: str, build) -> pd.DataFrame:
+    """``build()`` once per org and key (the analyses of one audit ask for the same tables many times); a copy
+    for each caller."""
+    try:
+        store = _BUILT.setdefault(org, {})
+    except TypeError:
+        return build()
+    if key not in store:
+        store[key] = build()
+    return store[key].copy()
 
 
 
@@ -111,10 +126,8 @@ def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None, 
     Built once per org, cut, start and ``include_external`` (the analyses of an audit ask for the same table
     many times); each call returns its own copy.
     """
-    from .persontime import cached
-
     key = f"people:{pd.Timestamp(cut)!r}:{None if start is None else pd.Timestamp(start)!r}:{include_external}"
-    return cached(org, key, lambda: _people(org, cut, start, include_external))
+    return _built_once(org, key, lambda: _people(org, cut, start, include_external))
 
 
 def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
@@ -165,10 +178,8 @@ def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> 
     >>> sorted(c.loc[c["supervisor_id"] == "S1", "staff_id"])
     ['C1', 'C2', 'C3', 'C4']
     """
-    from .persontime import cached
-
     key = f"supervisor_cohorts:{pd.Timestamp(cut)!r}:{int(lookback_days)}"   # built once per cut: a copy each call
-    return cached(org, key, lambda: _supervisor_cohorts(org, cut, lookback_days))
+    return _built_once(org, key, lambda: _supervisor_cohorts(org, cut, lookback_days))
 
 
 def _supervisor_cohorts(org: OrgGraph, cut, lookback_days: int) -> pd.DataFrame:
