@@ -289,7 +289,7 @@ def test_the_codes_kept_with_a_panel_match_its_columns(small, early):
         assert (id(pt), col) in P._CODES, col              # kept at build time, not factorized again
         codes, values = P.column_codes(pt, col)
         vals = pt[col].to_numpy(dtype=object)
-        assert np.array_equal(codes < 0, pd.isna(vals)), col
+        assert np.array_equal(codes < 0, pd.isna(vals)) and codes.dtype == np.int32, col
         assert (values[codes[codes >= 0]] == vals[codes >= 0]).all(), col
         assert list(values) == sorted(values) and len(set(values)) == len(values)
     assert (P.column_codes(pt, "supervisor_id")[0] < 0).any()

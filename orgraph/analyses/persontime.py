@@ -167,6 +167,7 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
 def _remember_codes(pt: pd.DataFrame, codes: dict) -> None:
     """Keep ``codes`` (column -> (codes, sorted values)) as the panel's :func:`column_codes` while it lives."""
     for col, (c, uniq) in codes.items():
+        c = np.asarray(c).astype(np.int32, copy=False)     # compact: kept as long as the panel
         try:
             ref = weakref.ref(pt, lambda _, k=(id(pt), col): _CODES.pop(k, None))
         except TypeError:
@@ -479,7 +480,7 @@ def column_codes(pt: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
     if hit is not None and hit[0]() is pt:
         return hit[1], hit[2]
     codes, uniq = pd.factorize(pt[col].to_numpy(dtype=object), sort=True)
-    uniq = np.asarray(uniq, dtype=object)
+    codes, uniq = codes.astype(np.int32), np.asarray(uniq, dtype=object)
     try:
         ref = weakref.ref(pt, lambda _, k=(id(pt), col): _CODES.pop(k, None))
     except TypeError:
@@ -566,7 +567,7 @@ def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
     table = np.full(len(uniq) * n_year, -1, dtype=np.int64)
     known = r_role >= 0
     table[r_role[known] * n_year + (r_year[known] - y0)] = np.flatnonzero(known)
-    row = np.where(codes >= 0, table[np.maximum(codes, 0) * n_year + (year - y0)], -1)
+    row = np.where(codes >= 0, table[np.maximum(codes, 0).astype(np.int64) * n_year + (year - y0)], -1)
     r = rates.to_numpy(dtype=float)
     r = np.where(np.isnan(r), 0.0, r)
     out = r[np.maximum(row, 0), pt["band"].to_numpy()]
