@@ -281,3 +281,19 @@ def test_planted_cascades_are_flagged(synth_org):
                 assert by[c["supervisor_id"]]["parent"] == c["parent"], f"seed {seed}: {c['supervisor_id']}"
     assert len(missed) <= 1, [c["supervisor_id"] for c in missed]
     assert all(len(c["departures"]) <= 3 for c in missed), [c["supervisor_id"] for c in missed]
+
+
+def test_days_and_exits_by_role_equal_the_groupby(riverbend):
+    import numpy as np
+
+    from orgraph.analyses.cascades import _by_role
+    from orgraph.analyses.persontime import person_time
+
+    pt = person_time(riverbend)
+    at_risk_exit = (pt["exit"] & (pt["days"] > 0)).to_numpy()
+    outside = np.arange(len(pt)) % 3 > 0
+    want = pd.DataFrame({"days": pt["days"].astype(float), "exits": at_risk_exit.astype(int),
+                         "b_exits": (at_risk_exit & outside).astype(int)}).groupby(pt["role_kind"]).sum()
+    got = _by_role(pt, at_risk_exit, outside)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert want["exits"].sum() > want["b_exits"].sum() > 0

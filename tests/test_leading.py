@@ -100,3 +100,20 @@ def test_as_of_outside_the_data_is_an_error():
         supervisor_leading_indicator(example_org(), as_of="2020-12-31")
     with pytest.raises(AnalysisError, match="is after the last day of data"):
         supervisor_leading_indicator(example_org(), as_of="2022-07-01")
+
+
+def test_clinician_quarters_sum_the_clinician_pieces_of_the_panel(riverbend):
+    import pandas as pd
+
+    from orgraph.analyses.leading import _clinician_quarters
+    from orgraph.analyses.persontime import person_time
+
+    cut = riverbend.censor
+    pt = person_time(riverbend, cut)
+    c = pt[(pt["role_kind"] == "clinician") & (pt["days"] > 0)]
+    want = pd.DataFrame({"program_id": c["program_id"], "qi": c["mi"] // 3, "person_days": c["days"].astype(float),
+                         "clinician_exits": c["exit"].astype(int)}) \
+        .groupby(["program_id", "qi"], as_index=False)[["person_days", "clinician_exits"]].sum()
+    got = _clinician_quarters(riverbend, cut)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert len(got) > 10 and got["clinician_exits"].sum() > 0

@@ -213,3 +213,43 @@ def test_planted_overloaded_supervisors_are_flagged(synth_org):
         for i, k in enumerate(("exits_overloaded", "person_days_overloaded", "exits_other", "person_days_other")):
             pooled[i] += rr[k]
     assert rate_ratio(*pooled)["ci_low"] > 1.2
+
+
+def test_each_call_gets_its_own_copy_of_the_shared_result(riverbend):
+    first = overloaded_supervisors(riverbend)
+    want = json.dumps(first.to_dict(), sort_keys=True, default=str)
+    first.table[0]["reasons"].append("changed by a caller")
+    first.table[0]["mean_span"] = -1
+    first.extras["bands"][0]["supervisors"] = -1
+    first.extras["rate_ratio"]["rate_ratio"] = -1
+    first.settings["max_span"] = -1
+    again = overloaded_supervisors(riverbend)
+    assert json.dumps(again.to_dict(), sort_keys=True, default=str) == want
+    assert again.table[0]["mean_span"] != -1 and len(again.table) == len(first.table) > 3
+
+
+def test_programs_at_once_equal_the_string_key_rule(riverbend):
+    import numpy as np
+
+    from orgraph.analyses.exposure import assignments, supervision, union_intervals
+    from orgraph.analyses.overload import _programs
+
+    cut = riverbend.censor
+    S, A = supervision(riverbend, cut), assignments(riverbend, cut)
+    A.loc[A.index[::7], "program_id"] = None                   # a seat with no program counts as one program
+    got = _programs(S, A)
+    m = S[["staff_id", "supervisor_id", "start", "end"]].merge(
+        A[["staff_id", "program_id", "start", "end"]], on="staff_id", suffixes=("", "_a"))
+    m["start"] = np.maximum(m["start"], m["start_a"])
+    m["end"] = np.minimum(m["end"], m["end_a"])
+    m = m[m["end"] > m["start"]]
+    m["key"] = m["supervisor_id"] + "\x1f" + m["program_id"].astype(str)
+    u = union_intervals(m[["key", "start", "end"]], "key")
+    u["supervisor_id"] = u["key"].str.split("\x1f").str[0]
+    ev = pd.concat([pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["start"], "d": 1}),
+                    pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["end"], "d": -1})])
+    ev = ev.groupby(["supervisor_id", "date"], sort=True)["d"].sum().reset_index()
+    ev["n"] = ev.groupby("supervisor_id")["d"].cumsum()
+    want = ev.groupby("supervisor_id")["n"].max()
+    pd.testing.assert_series_equal(got, want)
+    assert want.max() >= 2

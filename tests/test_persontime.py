@@ -187,3 +187,109 @@ def test_a_panel_cut_from_a_later_one_equals_a_fresh_build_on_a_synthetic_org(sy
             assert P.cut_panel(full, cut, obs0).equals(P._person_time(org, cut)), cut
             checked += 1
     assert checked >= 4
+
+
+def _merge_asof_rows(sc_rows, day_rows, sc, day):
+    """The seat rule written with pandas: merge_asof backward by person on the rows sorted by start."""
+    right = pd.DataFrame({"start": np.asarray(day_rows), "sc": np.asarray(sc_rows), "j": np.arange(len(sc_rows))})
+    right = right.sort_values("start", kind="stable")
+    left = pd.DataFrame({"ref": np.asarray(day), "sc": np.asarray(sc), "i": np.arange(len(sc))})
+    m = pd.merge_asof(left.sort_values("ref", kind="stable"), right, left_on="ref", right_on="start", by="sc",
+                      direction="backward").sort_values("i")
+    return m["j"].fillna(-1).astype(np.int64).to_numpy()
+
+
+def test_latest_started_matches_merge_asof_with_ties_and_unknown_people():
+    from orgraph.analyses.persontime import latest_started
+
+    rng = np.random.default_rng(5)
+    sc_rows = rng.integers(-1, 40, 600)                 # -1: an id not in staff.csv
+    day_rows = rng.integers(-400, 400, 600) // 10 * 10  # many people start two seats on one day
+    sc, day = rng.integers(0, 45, 3000), rng.integers(-500, 500, 3000)
+    rows, ok = latest_started(sc_rows, day_rows, sc, day)
+    want = _merge_asof_rows(sc_rows, day_rows, sc, day)
+    assert np.array_equal(np.where(ok, rows, -1), want)
+    assert ok.sum() > 1000 and (~ok).sum() > 100
+
+
+def test_attach_context_on_whole_days_equals_the_merge_asof_rule(small):
+    from orgraph.analyses import persontime as P
+
+    org, cut, pt, _ = small
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"staff_id": rng.choice(org.staff_frame.index.to_numpy(), 500),
+                       "ref": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 1200, 500), unit="D")})
+    got = P.attach_context(org, df)
+    # the same rows a quarter of a second later: not whole days, so attach_context takes the merge_asof path
+    late = P.attach_context(org, df.assign(ref=df["ref"] + pd.Timedelta(milliseconds=250)))
+    cols = ["position_id", "program_id", "role_kind", "supervisor_id"]
+    assert got["supervisor_id"].notna().sum() > 100 and (got["role_kind"] != "other").sum() > 100
+    pd.testing.assert_frame_equal(got[["staff_id", "sc"] + cols], late[["staff_id", "sc"] + cols])
+
+
+def _groupby_wide(sel, values):
+    """The strata written with pandas: groupby (role kind, year, band), unstacked to bands."""
+    s = pd.Series(np.asarray(values, dtype=float)).groupby(
+        [sel["role_kind"].to_numpy(), sel["year"].to_numpy(), sel["band"].to_numpy()]).sum()
+    wide = s.unstack(level=2, fill_value=0.0).reindex(columns=[0, 1, 2, 3], fill_value=0.0)
+    wide.index = wide.index.set_names(["role_kind", "year"])
+    return wide
+
+
+def test_strata_and_piece_rates_equal_the_groupby_and_reindex(small):
+    org, cut, pt, _ = small
+    rng = np.random.default_rng(11)
+    mask = rng.random(len(pt)) < 0.6
+    ok = (pt["days"] > 0).to_numpy() & mask
+    pd.testing.assert_frame_equal(stratum_days(pt, mask), _groupby_wide(pt[ok], pt.loc[ok, "days"]),
+                                  check_exact=True)
+    ex = ok & pt["exit"].to_numpy()
+    pd.testing.assert_frame_equal(stratum_exits(pt, mask), _groupby_wide(pt[ex], np.ones(ex.sum())),
+                                  check_exact=True)
+    pieces, days = rng.choice(len(pt), 300), rng.integers(1, 40, 300)
+    pd.testing.assert_frame_equal(stratum_days(pt, pieces=pieces, days=days),
+                                  _groupby_wide(pt.iloc[pieces], days), check_exact=True)
+    rates = standard_rates(stratum_days(pt), stratum_exits(pt)).iloc[::2]    # some strata have no rate
+    rates.iloc[0, 1] = np.nan
+    want = rates.reindex(pd.MultiIndex.from_arrays([pt["role_kind"], pt["year"]])).fillna(0.0).to_numpy()
+    want = want[np.arange(len(pt)), pt["band"].to_numpy()]
+    got = piece_rates(pt, rates)
+    assert np.array_equal(got, want) and (got > 0).sum() > 50 and (got == 0).sum() > 50
+
+
+def test_column_codes_are_sorted_codes_kept_per_panel():
+    from orgraph.analyses.persontime import column_codes
+
+    df = pd.DataFrame({"s": ["S2", None, "S1", "S2", "S10"]})
+    codes, ids = column_codes(df, "s")
+    assert ids.tolist() == ["S1", "S10", "S2"] and codes.tolist() == [2, -1, 0, 2, 1]
+    assert column_codes(df, "s")[0] is codes                   # worked out once per frame
+    assert column_codes(df.copy(), "s")[0] is not codes
+
+
+def test_pieces_under_flagged_supervisors(small):
+    from orgraph.analyses.overload import _under
+
+    org, cut, pt, _ = small
+    sups = pt["supervisor_id"].dropna().unique()
+    flagged = set(sups[:3]) | {"nobody"}
+    assert np.array_equal(_under(pt, flagged), pt["supervisor_id"].isin(list(flagged)).to_numpy())
+    assert not _under(pt, set()).any()
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_the_codes_kept_with_a_panel_match_its_columns(small, early):
+    from orgraph.analyses import persontime as P
+
+    org, cut, pt, _ = small
+    if early:                                   # cut from the full panel: the codes are cut with it
+        day = cut - pd.Timedelta(days=200)
+        pt = P.cut_panel(pt, day, observed_from(org, day))
+    for col in ("position_id", "program_id", "role_kind", "supervisor_id"):
+        assert (id(pt), col) in P._CODES, col              # kept at build time, not factorized again
+        codes, values = P.column_codes(pt, col)
+        vals = pt[col].to_numpy(dtype=object)
+        assert np.array_equal(codes < 0, pd.isna(vals)) and codes.dtype == np.int32, col
+        assert (values[codes[codes >= 0]] == vals[codes >= 0]).all(), col
+        assert list(values) == sorted(values) and len(set(values)) == len(values)
+    assert (P.column_codes(pt, "supervisor_id")[0] < 0).any()

@@ -16,7 +16,8 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
 from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts, union_intervals
-from .persontime import overlap, person_time, piece_rates, stratum_days, stratum_exits, staff_codes, standard_rates
+from .persontime import (column_codes, overlap, person_time, piece_rates, stratum_days, stratum_exits, staff_codes,
+                         standard_rates)
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -112,16 +113,17 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     expo = union_intervals(pd.DataFrame({"staff_id": m["staff_id"], "start": m["ws"], "end": m["we"]}),
                            "staff_id")
     ov_x = overlap(pt, staff_codes(org, expo["staff_id"]), expo["start"], expo["end"])
-    expo_exit = set(m.loc[m["departed"], "staff_id"])
-    outside_exit = ~pt["staff_id"].isin(expo_exit).to_numpy()
+    left_in_window = np.zeros(len(org.staff_frame) + 1, dtype=bool)    # by staff code; the last slot: unknown
+    left_in_window[staff_codes(org, m.loc[m["departed"], "staff_id"])] = True
+    left_in_window[-1] = False
+    outside_exit = ~left_in_window[pt["sc"].to_numpy()]
     base_days = stratum_days(pt).sub(stratum_days(pt, pieces=ov_x["piece"], days=ov_x["days"]), fill_value=0)
     rates = standard_rates(base_days, stratum_exits(pt, outside_exit))
     rate = piece_rates(pt, rates)
     ov = overlap(pt, staff_codes(org, m["staff_id"]), m["ws"], m["we"])
     m["expected"] = np.bincount(ov["row"], weights=ov["days"] * rate[ov["piece"].to_numpy()], minlength=len(m))
     at_risk_exit = (pt["exit"] & (pt["days"] > 0)).to_numpy()
-    by = pd.DataFrame({"days": pt["days"].astype(float), "exits": at_risk_exit.astype(int),
-                       "b_exits": (at_risk_exit & outside_exit).astype(int)}).groupby(pt["role_kind"]).sum()
+    by = _by_role(pt, at_risk_exit, outside_exit)
     x_days = pd.Series(ov_x["days"].to_numpy(dtype=float)).groupby(
         pt["role_kind"].to_numpy()[ov_x["piece"].to_numpy()]).sum()
     by["b_days"] = by["days"] - x_days.reindex(by.index).fillna(0.0)
@@ -206,6 +208,20 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
         untested.append("No supervisor exit could be compared with the usual exit rate, so cascades could not be "
                         "tested.")
     return Result("cascades", settings["as_of"], settings, cascades, summary, {"org": org_level}, untested)
+
+
+def _by_role(pt: pd.DataFrame, at_risk_exit: np.ndarray, outside_exit: np.ndarray) -> pd.DataFrame:
+    """Per role kind (sorted): ``days`` of the panel's pieces, ``exits`` at risk and ``b_exits`` (those outside
+    every post-supervisor-exit window)."""
+    codes, roles = column_codes(pt, "role_kind")
+    ok = codes >= 0
+    c, n = codes[ok], len(roles)
+    present = np.bincount(c, minlength=n) > 0
+    days = np.bincount(c, weights=pt["days"].to_numpy()[ok].astype(float), minlength=n)
+    exits = np.bincount(c, weights=at_risk_exit[ok], minlength=n).astype(np.int64)
+    b_exits = np.bincount(c, weights=(at_risk_exit & outside_exit)[ok], minlength=n).astype(np.int64)
+    return pd.DataFrame({"days": days[present], "exits": exits[present], "b_exits": b_exits[present]},
+                        index=pd.Index(roles[present], name="role_kind", dtype=object))
 
 
 def _link_children(cascades: list[dict]) -> None:

@@ -12,6 +12,7 @@ someone employed on days ``hire .. exit`` (inclusive) contributes
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,20 @@ TENURE_BAND_EDGES = (0, 182, 365, 730)
 TENURE_BAND_NAMES = ("under 6 months", "6-12 months", "1-2 years", "2 years or more")
 
 DAY = pd.Timedelta(days=1)
+
+_BUILT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _built_once(org, key: str, build) -> pd.DataFrame:
+    """``build()`` once per org and key (the analyses of one audit ask for the same tables many times); a copy
+    for each caller."""
+    try:
+        store = _BUILT.setdefault(org, {})
+    except TypeError:
+        return build()
+    if key not in store:
+        store[key] = build()
+    return store[key].copy()
 
 
 
@@ -107,7 +122,15 @@ def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None, 
     ``start`` if later: see :func:`observed_from`), ``days`` (person-days
     employed from ``start``), ``role_kind`` (of the latest seat started before ``cut``;
     ``"other"`` for staff who never held a seat), ``termination_type``.
+
+    Built once per org, cut, start and ``include_external`` (the analyses of an audit ask for the same table
+    many times); each call returns its own copy.
     """
+    key = f"people:{pd.Timestamp(cut)!r}:{None if start is None else pd.Timestamp(start)!r}:{include_external}"
+    return _built_once(org, key, lambda: _people(org, cut, start, include_external))
+
+
+def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     sf = org.staff_frame
     sf = sf[sf["hire"] < cut]
     if not include_external:
@@ -155,6 +178,11 @@ def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> 
     >>> sorted(c.loc[c["supervisor_id"] == "S1", "staff_id"])
     ['C1', 'C2', 'C3', 'C4']
     """
+    key = f"supervisor_cohorts:{pd.Timestamp(cut)!r}:{int(lookback_days)}"   # built once per cut: a copy each call
+    return _built_once(org, key, lambda: _supervisor_cohorts(org, cut, lookback_days))
+
+
+def _supervisor_cohorts(org: OrgGraph, cut, lookback_days: int) -> pd.DataFrame:
     P = people(org, cut, include_external=True)   # a team that loses an external manager is still a team
     S = supervision(org, cut)
     ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]
@@ -245,6 +273,10 @@ def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:
     """
     if not len(df):
         return df[[key, "start", "end"]].copy()
+    keys, start, end = df[key].to_numpy(dtype=object), df["start"].to_numpy(), df["end"].to_numpy()
+    if start.dtype == end.dtype and start.dtype.kind == "M" and not (pd.isna(keys).any() or np.isnat(start).any()
+                                                                     or np.isnat(end).any()):
+        return _union_sorted_codes(keys, start, end, key)
     d = df[[key, "start", "end"]].sort_values([key, "start"], kind="stable").reset_index(drop=True)
     prev_end = d.groupby(key)["end"].cummax().groupby(d[key]).shift()
     new = prev_end.isna() | (d["start"] > prev_end)
@@ -252,6 +284,21 @@ def union_intervals(df: pd.DataFrame, key: str) -> pd.DataFrame:
     out = d.groupby(grp).agg(**{key: (key, "first"), "start": ("start", "min"), "end": ("end", "max")})
     return out.reset_index(drop=True)
 
+
+def _union_sorted_codes(keys: np.ndarray, start: np.ndarray, end: np.ndarray, key: str) -> pd.DataFrame:
+    """:func:`union_intervals` on integer codes of the keys and the times' integer values (no key or time
+    missing)."""
+    codes, uniq = pd.factorize(keys, sort=True)
+    order = np.lexsort((start, codes))                  # by key, then start; stable
+    c, s0, e0 = codes[order], start[order].view(np.int64), end[order].view(np.int64)
+    first = np.ones(len(c), dtype=bool)
+    first[1:] = c[1:] != c[:-1]
+    reach = pd.Series(e0).groupby(c).cummax().to_numpy()    # latest end so far within the key
+    new = first.copy()
+    new[1:] |= s0[1:] > reach[:-1]
+    heads = np.flatnonzero(new)
+    return pd.DataFrame({key: np.asarray(uniq, dtype=object)[c[heads]], "start": s0[heads].view(start.dtype),
+                         "end": np.maximum.reduceat(e0, heads).view(end.dtype)})
 
 
 def iso(ts) -> str | None:

@@ -27,7 +27,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import analysis_cut, as_of_text
 from ..plain import plural
-from .persontime import person_time
+from .persontime import column_codes, person_time
 from .panel import jsonable, month_index, month_start, rate_record, rounded, setting_of
 
 __all__ = ["supervisor_leading_indicator", "supervisor_exits"]
@@ -82,11 +82,14 @@ def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
     """Clinician days at risk and exits by (program_id, qi), from the person-time panel: a day counts for the
     program of the clinician seat held on it, an exit for the program of the seat the clinician left from."""
     pt = person_time(org, cut)
-    c = pt[(pt["role_kind"] == "clinician") & (pt["days"] > 0)]
+    codes, roles = column_codes(pt, "role_kind")
+    days = pt["days"].to_numpy()
+    clinician = np.flatnonzero(roles == "clinician")
+    c = np.flatnonzero((codes == (clinician[0] if len(clinician) else -2)) & (days > 0))
     if not len(c):
         return pd.DataFrame({"program_id": [], "qi": [], "person_days": [], "clinician_exits": []})
-    df = pd.DataFrame({"program_id": c["program_id"].to_numpy(dtype=object), "qi": c["mi"].to_numpy() // 3,
-                       "person_days": c["days"].to_numpy(dtype=float), "clinician_exits": c["exit"].to_numpy(int)})
+    df = pd.DataFrame({"program_id": pt["program_id"].to_numpy(dtype=object)[c], "qi": pt["mi"].to_numpy()[c] // 3,
+                       "person_days": days[c].astype(float), "clinician_exits": pt["exit"].to_numpy()[c].astype(int)})
     return df.groupby(["program_id", "qi"], as_index=False)[["person_days", "clinician_exits"]].sum()
 
 
@@ -178,14 +181,15 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
                            "clinician_exit_rate_otherwise_per_year": r["reference_exit_rate_per_year"],
                            "rate_ratio": r["rate_ratio"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
     rows = pq.sort_values(["program_id", "qi"])
+    starts = _quarter_start(rows["qi"].to_numpy())
     program_quarters = [{
         "program_id": r.program_id, "quarter": _quarter_label(int(r.qi)),
-        "quarter_start": jsonable(pd.Timestamp(_quarter_start([r.qi])[0])),
+        "quarter_start": jsonable(pd.Timestamp(q0)),
         "supervisor_exits": int(r.supervisor_exits), "clinician_exits": int(r.clinician_exits),
         "clinician_person_years": rounded(r.person_days / 365.25, 2),
         "clinician_exit_rate_per_year": rounded(r.clinician_exits / r.person_days * 365.25) if r.person_days else None,
         "after_supervisor_exit": bool(r.after_supervisor_exit),
-    } for r in rows.itertuples(index=False)]
+    } for r, q0 in zip(rows.itertuples(index=False), starts)]
     change = None if window["rate_ratio"] is None else 100.0 * (window["rate_ratio"] - 1.0)
     sentence = _sentence(window, change, lag, len(sup), sup["program_id"].nunique() if len(sup) else 0)
     sup_records = [{"staff_id": s.staff_id, "exit_date": jsonable(s.exit), "program_id": jsonable(s.program_id),

@@ -9,6 +9,7 @@ sessions actually delivered versus what policy requires.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,8 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import cached, person_time, piece_rates, standard_rates, stratum_days, stratum_exits
+from .persontime import (cached, column_codes, person_time, piece_rates, standard_rates, stratum_days,
+                         stratum_exits)
 
 __all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
 
@@ -114,9 +116,31 @@ def overloaded_supervisors(org: OrgGraph, *, max_span: float | None = None,
     >>> res.table[0]["reasons"]
     ['direct span averaged 4.9 supervisees (limit 4.5)']
     """
-    return copy.deepcopy(_overload(org, as_of, max_span=max_span, max_supervisee_caseload=max_supervisee_caseload,
-                                   min_delivered_ratio=min_delivered_ratio,
-                                   required_hours_per_week=required_hours_per_week, min_signals=min_signals))
+    res = _overload(org, as_of, max_span=max_span, max_supervisee_caseload=max_supervisee_caseload,
+                    min_delivered_ratio=min_delivered_ratio, required_hours_per_week=required_hours_per_week,
+                    min_signals=min_signals)
+    return replace(res, settings=_plain_copy(res.settings), table=_plain_copy(res.table),
+                   extras=_plain_copy(res.extras), untested=_plain_copy(res.untested))
+
+
+def _plain_copy(x):
+    """A deep copy of plain data (dicts, lists, strings, numbers), without :func:`copy.deepcopy`'s bookkeeping;
+    anything else through :func:`copy.deepcopy`.
+
+    Examples
+    --------
+    >>> a = {"t": [{"reasons": ["x"], "n": 1.5}], "s": None}
+    >>> b = _plain_copy(a)
+    >>> b == a, b["t"][0]["reasons"] is a["t"][0]["reasons"]
+    (True, False)
+    """
+    if type(x) is dict:
+        return {k: _plain_copy(v) for k, v in x.items()}
+    if type(x) is list:
+        return [_plain_copy(v) for v in x]
+    if x is None or type(x) in (str, int, float, bool):
+        return x
+    return copy.deepcopy(x)
 
 
 def flagged_supervisors(org: OrgGraph, *, as_of=None) -> dict:
@@ -269,8 +293,9 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
     """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``."""
     if not len(S):
         return {}, {}
-    ids, codes = np.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]),
-                           return_inverse=True)
+    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]),
+                              sort=True)                # np.unique's sorted ids and codes, by hashing
+    ids = np.asarray(ids, dtype=object)
     child = codes[: len(S)]
     parent = codes[len(S):]
     s0 = S["start"].to_numpy()
@@ -299,8 +324,15 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
 
 
 def _month_index(ts) -> np.ndarray:
-    ts = pd.DatetimeIndex(ts)
-    return (ts.year * 12 + ts.month - 1).to_numpy().astype(np.int64)
+    """``year * 12 + month - 1`` of each datetime.
+
+    Examples
+    --------
+    >>> _month_index(pd.to_datetime(["1969-12-31", "2024-03-15"])).tolist()
+    [23639, 24290]
+    """
+    months = np.asarray(pd.DatetimeIndex(ts).to_numpy().astype("datetime64[M]").astype(np.int64))
+    return months + 1970 * 12
 
 
 def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFrame, pd.Series]:
@@ -361,9 +393,13 @@ def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
     m = m[m["end"] > m["start"]]
     if not len(m):
         return pd.Series(dtype=float)
-    m["key"] = m["supervisor_id"] + "\x1f" + m["program_id"].astype(str)
-    u = union_intervals(m[["key", "start", "end"]], "key")
-    u["supervisor_id"] = u["key"].str.split("\x1f").str[0]
+    # one integer key per (supervisor, program); a missing program counts as the program "None" (or "nan")
+    sup, sup_ids = pd.factorize(m["supervisor_id"].to_numpy(dtype=object))
+    prog, _ = pd.factorize(m["program_id"].astype(str).to_numpy(dtype=object))
+    n_prog = int(prog.max()) + 1
+    u = union_intervals(pd.DataFrame({"key": sup.astype(np.int64) * n_prog + prog, "start": m["start"].to_numpy(),
+                                      "end": m["end"].to_numpy()}), "key")
+    u["supervisor_id"] = np.asarray(sup_ids, dtype=object)[u["key"].to_numpy(dtype=np.int64) // n_prog]
     ev = pd.concat([pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["start"], "d": 1}),
                     pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["end"], "d": -1})])
     ev = ev.groupby(["supervisor_id", "date"], sort=True)["d"].sum().reset_index()
@@ -397,11 +433,11 @@ def _team_tests(pt: pd.DataFrame, records: list[dict], flagged: set) -> None:
     flagged are not tested (``team_*`` is None): the flag comes from span, load and supervision hours, never from
     exits."""
     rate = piece_rates(pt, standard_rates(stratum_days(pt), stratum_exits(pt)))
-    at_risk = (pt["days"] > 0).to_numpy()
-    under = pt["supervisor_id"].to_numpy(dtype=object)
-    sel = at_risk & pd.Series(under).isin(list(flagged)).to_numpy()
-    obs = pd.Series(pt["exit"].to_numpy()[sel].astype(int)).groupby(under[sel]).sum()
-    exp_ = pd.Series((rate * pt["days"].to_numpy())[sel]).groupby(under[sel]).sum()
+    at_risk = pt["days"].to_numpy() > 0
+    sel = np.flatnonzero(at_risk & _under(pt, flagged))
+    under = pt["supervisor_id"].to_numpy(dtype=object)[sel]
+    obs = pd.Series(pt["exit"].to_numpy()[sel].astype(int)).groupby(under).sum()
+    exp_ = pd.Series(rate[sel] * pt["days"].to_numpy()[sel]).groupby(under).sum()
     baseline = int((pt["exit"].to_numpy() & at_risk).sum())
     for r in records:
         sid = r["supervisor_id"]
@@ -416,14 +452,24 @@ def _team_tests(pt: pd.DataFrame, records: list[dict], flagged: set) -> None:
                   "team_p_value": num(p, 8) if tested else None, "baseline_exits": baseline if tested else None})
 
 
+def _under(pt: pd.DataFrame, supervisors) -> np.ndarray:
+    """Whether each piece of the panel is under one of ``supervisors`` (ids)."""
+    codes, ids = column_codes(pt, "supervisor_id")
+    wanted = np.zeros(len(ids) + 1, dtype=bool)            # the last slot: pieces with no supervisor
+    hit = pd.Index(ids).get_indexer(pd.Index(list(supervisors), dtype=object))
+    wanted[hit[hit >= 0]] = True
+    return wanted[codes]
+
+
 def _exit_ratio(pt: pd.DataFrame, flagged: set) -> dict:
     """Exits per day at risk of people supervised by a flagged supervisor versus by anyone else (the panel's
     pieces with a supervisor)."""
-    s = pt.loc[pt["supervisor_id"].notna() & (pt["days"] > 0), ["supervisor_id", "days", "exit"]] \
-        .rename(columns={"exit": "event"})
-    over = s["supervisor_id"].isin(list(flagged))
-    rr = rate_ratio(int(s.loc[over, "event"].sum()), float(s.loc[over, "days"].sum()),
-                    int(s.loc[~over, "event"].sum()), float(s.loc[~over, "days"].sum()))
+    codes, _ = column_codes(pt, "supervisor_id")
+    days, event = pt["days"].to_numpy(), pt["exit"].to_numpy()
+    s = (codes >= 0) & (days > 0)
+    over = s & _under(pt, flagged)
+    rest = s & ~over
+    rr = rate_ratio(int(event[over].sum()), float(days[over].sum()), int(event[rest].sum()), float(days[rest].sum()))
     return {"exits_overloaded": rr["events_a"], "person_days_overloaded": rr["time_a"],
             "exits_other": rr["events_b"], "person_days_other": rr["time_b"],
             "annual_rate_overloaded": num(rr["rate_a"] * 365.25 if rr["rate_a"] is not None else None, 4),

@@ -19,18 +19,24 @@ import pandas as pd
 from ..plain import jsonable
 from ..settings import resolve
 from ..stats import rate_ratio, rate_ratios
-from .persontime import _ns, attach_context, cached, month_index, month_start, person_time, staff_codes
+from .persontime import (_ns, attach_context, cached, column_codes, month_index, month_start, person_time,
+                         staff_codes)
 
-__all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take",
+__all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take", "row_of",
            "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached",
            "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
+_MONTH_BASE = 100_000           # month_key: code * _MONTH_BASE + month index
+_DAY_OFFSET = 80_000            # days: keeps day numbers from 1900 on positive
 
 
 def setting_of(org, section: str, key: str, value=None):
     """One setting: ``value`` if given, else the org's, else the default (see :func:`orgraph.settings.resolve`)."""
     return resolve(org, section, **{key: value})[key]
+
+
+_PLAIN = {str, int, bool, type(None)}
 
 
 def records(df: pd.DataFrame) -> list[dict]:
@@ -55,7 +61,9 @@ def records(df: pd.DataFrame) -> list[dict]:
         elif kind is not None and kind in "biu":
             columns.append(s.tolist())
         elif kind is not None:
-            columns.append([jsonable(v) for v in s.tolist()])
+            vals = s.tolist()
+            plain = kind == "O" and set(map(type, vals)) <= _PLAIN     # ids and labels: jsonable keeps them as is
+            columns.append(vals if plain else [jsonable(v) for v in vals])
         else:                           # extension dtypes: the values as to_dict gives them (pd.NA as None)
             columns.append([jsonable(next(iter(r.values()))) for r in df.iloc[:, [k]].to_dict("records")])
     keys = list(df.columns)
@@ -64,12 +72,101 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 def month_key(codes, mi) -> np.ndarray:
     """One int64 key per (staff code, month index)."""
-    return np.asarray(codes, dtype=np.int64) * 100_000 + np.asarray(mi, dtype=np.int64)
+    return np.asarray(codes, dtype=np.int64) * _MONTH_BASE + np.asarray(mi, dtype=np.int64)
+
+
+def row_of(left_key, right_key) -> np.ndarray:
+    """Row of ``right_key`` (unique keys) equal to each ``left_key``; -1 where none.
+
+    Integer keys are matched by one sort of ``right_key`` and a binary search (no hash table, no index object);
+    other keys through :meth:`pandas.Index.get_indexer`.
+
+    Raises
+    ------
+    pandas.errors.InvalidIndexError
+        If ``right_key`` repeats a key.
+
+    Examples
+    --------
+    >>> row_of(np.array([7, 3, 9, 3]), np.array([3, 5, 7])).tolist()
+    [2, 0, -1, 0]
+    """
+    lk, rk = np.asarray(left_key), np.asarray(right_key)
+    if not (_int_keys(lk) and _int_keys(rk)) or not len(rk) or not len(lk):
+        return pd.Index(rk).get_indexer(lk)
+    rk = rk.astype(np.int64, copy=False)
+    lk = lk.astype(np.int64, copy=False)
+    for base in (1, _MONTH_BASE):              # a dense table when the keys (or their person x month parts) are
+        rows = _dense_row_of(lk, rk, base)     # compact: O(n), no sort, no hashing
+        if rows is not None:
+            return rows
+    if len(rk) < 2 or bool((rk[1:] > rk[:-1]).all()):
+        order, srt = None, rk
+    else:
+        order = np.argsort(rk, kind="stable")
+        srt = rk[order]
+        if bool((srt[1:] == srt[:-1]).any()):
+            raise pd.errors.InvalidIndexError(_NOT_UNIQUE)
+    pos = np.searchsorted(srt, lk)
+    np.minimum(pos, len(srt) - 1, out=pos)
+    hit = srt[pos] == lk
+    rows = pos if order is None else order[pos]
+    return np.where(hit, rows, -1)
+
+
+_NOT_UNIQUE = "Reindexing only valid with uniquely valued Index objects"
+
+
+def _dense_row_of(lk: np.ndarray, rk: np.ndarray, base: int) -> np.ndarray | None:
+    """:func:`row_of` through a table of the keys of ``rk``: for each ``k // base`` (a person, for
+    :func:`month_key`) the range of ``k % base`` (months) it spans in ``rk``, laid end to end; ``None`` when
+    that table would be more than 4 times the number of keys (plus 65,536), or the high parts span more."""
+    h0, h1 = int(rk.min()) // base, int(rk.max()) // base
+    n_hi = h1 - h0 + 1
+    limit = 4 * len(rk) + 65_536
+    if n_hi > limit:
+        return None
+    hi, lo = np.divmod(rk, base)
+    hi = hi - h0
+    lo_min = np.full(n_hi, np.iinfo(np.int64).max, dtype=np.int64)
+    lo_max = np.full(n_hi, -1, dtype=np.int64)
+    np.minimum.at(lo_min, hi, lo)
+    np.maximum.at(lo_max, hi, lo)
+    width = np.where(lo_max >= 0, lo_max - lo_min + 1, 0)
+    size = int(width.sum())
+    if size > limit:
+        return None
+    first = np.cumsum(width) - width
+    code = first[hi] + (lo - lo_min[hi])
+    table = np.full(size, -1, dtype=np.int64)
+    rows = np.arange(len(rk))
+    table[code] = rows
+    if bool((table[code] != rows).any()):
+        raise pd.errors.InvalidIndexError(_NOT_UNIQUE)
+    lhi, llo = np.divmod(lk, base)
+    lhi -= h0
+    ok = (lhi >= 0) & (lhi < n_hi)
+    lhi[~ok] = 0
+    ok &= (llo >= lo_min[lhi]) & (llo <= lo_max[lhi])
+    return np.where(ok, table[np.where(ok, first[lhi] + (llo - lo_min[lhi]), 0)], -1)
+
+
+def _int_keys(a: np.ndarray) -> bool:
+    return a.dtype.kind == "i" or (a.dtype.kind == "u" and a.dtype.itemsize < 8)
 
 
 def take(left_key, right_key, values, fill=np.nan) -> np.ndarray:
-    """``values`` of the row of ``right_key`` equal to each ``left_key`` (``fill`` where none); keys unique."""
-    idx = pd.Index(np.asarray(right_key)).get_indexer(np.asarray(left_key))
+    """``values`` of the row of ``right_key`` equal to each ``left_key`` (``fill`` where none); keys unique
+    (:func:`row_of`).
+
+    Examples
+    --------
+    >>> take(np.array([7, 3, 9]), np.array([3, 5, 7]), np.array([1.5, 2.5, 3.5])).tolist()
+    [3.5, 1.5, nan]
+    >>> take(np.array([7, 9]), np.array([3, 7]), np.array(["a", "b"], dtype=object), None).tolist()
+    ['b', None]
+    """
+    idx = row_of(left_key, right_key)
     vals = np.asarray(values)
     if vals.dtype.kind in "biu" and not isinstance(fill, (int, np.integer)):
         vals = vals.astype(float)
@@ -171,14 +268,38 @@ def _person_months(org) -> pd.DataFrame:
     grp = np.cumsum(first) - 1
     days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=int(first.sum())).astype(np.int64)
     ex = np.bincount(grp, weights=pt["exit"].to_numpy().astype(float), minlength=int(first.sum())) > 0
-    head = pt[first]
+    head = np.flatnonzero(first)                    # sorted by ref (whole days), then person: unique keys
+    ref = pt["start"].to_numpy()[head]
+    h_sc, h_mi = sc[head], mi[head]
+    order = np.argsort((ref.astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET) * (1 << 32) + h_sc)
+    rows = head[order]
     pm = pd.DataFrame({
-        "staff_id": head["staff_id"].to_numpy(), "sc": head["sc"].to_numpy(), "month": month_start(head["mi"]),
-        "mi": head["mi"].to_numpy(), "ref": head["start"].to_numpy(), "days": days, "exit": ex,
-        **{c: pd.Series(head[c].to_numpy(dtype=object), dtype=object)    # ids stay objects: None, never NaN
-           for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
-    })
-    return pm.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+        "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
+        "month": month_start(h_mi[order]), "mi": h_mi[order], "ref": ref[order], "days": days[order],
+        "exit": ex[order],
+        **{c: _gather_ids(pt, c, rows) for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
+    }, copy=False)                                  # one block per column: no consolidating copy
+    return pm
+
+
+def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
+    """``pt[col]`` on ``rows`` (object array; ids stay objects: None, never NaN), through the column's integer codes
+    (:func:`~orgraph.analyses.persontime.column_codes`): an id column read in another order touches a few
+    distinct values instead of one object per row.
+
+    Examples
+    --------
+    >>> pt = pd.DataFrame({"s": ["b", None, "a", np.nan]})
+    >>> _gather_ids(pt, "s", np.array([3, 2, 0, 1, 2])).tolist()
+    [nan, 'a', 'b', None, 'a']
+    """
+    codes, uniq = column_codes(pt, col)
+    c = codes[rows]
+    out = np.asarray(uniq, dtype=object)[np.maximum(c, 0)] if len(uniq) else np.empty(len(rows), dtype=object)
+    miss = c < 0
+    if miss.any():                                  # None or NaN, as the panel has it
+        out[miss] = pt[col].to_numpy(dtype=object)[rows[miss]]
+    return out
 
 
 def caseload_runs(org, *, percentile=None) -> pd.DataFrame:

@@ -25,8 +25,8 @@ import pandas as pd
 from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
-           "staff_codes", "cut_panel", "month_index", "month_start", "attach_context", "cached", "day_number",
-           "from_day_number"]
+           "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
+           "cached", "day_number", "from_day_number"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
@@ -41,7 +41,10 @@ def day_number(values) -> np.ndarray:
     >>> day_number(pd.to_datetime(["1970-01-02", "2000-01-01"])).tolist()
     [1, 10957]
     """
-    return np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]").astype(np.int64))
+    arr = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
+    if arr.dtype.kind != "M":
+        arr = pd.to_datetime(pd.Series(values)).to_numpy()
+    return arr.astype("datetime64[D]").astype(np.int64)
 
 
 def from_day_number(days) -> np.ndarray:
@@ -84,6 +87,99 @@ def cached(org, name: str, build, *, copy: bool = True):
     return store[name].copy() if copy else store[name]
 
 
+_DAY_NS = 86_400 * 10**9
+
+
+def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
+    """For each person code ``sc`` and day number ``day``, the row of the interval (person ``sc_rows``, start
+    day ``day_rows``) most recently started on or before ``day``; the last such row when several started that
+    day (as :func:`pandas.merge_asof` ``direction="backward"`` on the rows sorted by start).
+
+    Returns ``(rows, ok)``: row numbers (0 where none) and whether one exists.
+
+    Examples
+    --------
+    >>> rows, ok = latest_started([0, 0, 1, 0], [10, 20, 5, 20], [0, 0, 0, 1, 2], [9, 10, 25, 5, 30])
+    >>> rows.tolist(), ok.tolist()
+    ([0, 0, 3, 2, 0], [False, True, True, True, False])
+    """
+    sc_rows, day_rows = np.asarray(sc_rows, dtype=np.int64), np.asarray(day_rows, dtype=np.int64)
+    sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
+    key = (sc_rows << _SHIFT) | (day_rows + _OFFSET)
+    order = np.argsort(key, kind="stable")
+    pos = np.searchsorted(key[order], (sc << _SHIFT) | (day + _OFFSET), side="right") - 1
+    ok = pos >= 0
+    rows = order[np.where(ok, pos, 0)]
+    ok &= sc_rows[rows] == sc
+    rows[~ok] = 0
+    return rows, ok
+
+
+def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) -> dict:
+    """``position_id``, ``program_id``, ``role_kind`` and ``supervisor_id`` of person codes ``sc`` on day numbers
+    ``day`` (object arrays): see :func:`attach_context`. With ``codes`` (a dict), also each column's
+    :func:`column_codes` into the sorted distinct values of the seat and supervision tables (a superset of the
+    values taken), worked out on those small tables."""
+    n = len(sc)
+    out = {}
+    af = org.assignment_frame
+    if len(af):
+        jj, ok = latest_started(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, day)
+        for col in ("position_id", "program_id", "role_kind"):
+            small = af[col].to_numpy(dtype=object)
+            vals = small[jj]
+            vals[~ok] = None
+            out[col] = vals
+            if codes is not None and col != "role_kind":
+                c, uniq = pd.factorize(small, sort=True)
+                codes[col] = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+    else:
+        out["position_id"], out["program_id"], out["role_kind"] = (np.full(n, None, dtype=object) for _ in range(3))
+        jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
+    rk = out["role_kind"]
+    rk[pd.isna(rk)] = "other"
+    if codes is not None:
+        if len(af):
+            small = af["role_kind"].to_numpy(dtype=object).copy()
+            small[pd.isna(small)] = "other"
+        c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
+        codes["role_kind"] = (np.where(ok, c[:-1][jj] if len(small) else -1, c[-1]), np.asarray(uniq, dtype=object))
+        if not len(af):
+            codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
+    sup_ids = np.full(n, None, dtype=object)
+    sv = org.supervision_frame
+    sup_codes = (np.full(n, -1), np.array([], dtype=object))
+    if len(sv):
+        jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
+        ok &= day_number(sv["end"])[jj] > day
+        small = sv["supervisor_id"].to_numpy(dtype=object)
+        sup_ids = small[jj]
+        sup_ids[~ok] = None
+        if codes is not None:
+            c, uniq = pd.factorize(small, sort=True)
+            sup_codes = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+    out["supervisor_id"] = sup_ids
+    if codes is not None:
+        codes["supervisor_id"] = sup_codes
+    return out
+
+
+def _remember_codes(pt: pd.DataFrame, codes: dict) -> None:
+    """Keep ``codes`` (column -> (codes, sorted values)) as the panel's :func:`column_codes` while it lives."""
+    for col, (c, uniq) in codes.items():
+        c = np.asarray(c).astype(np.int32, copy=False)     # compact: kept as long as the panel
+        try:
+            ref = weakref.ref(pt, lambda _, k=(id(pt), col): _CODES.pop(k, None))
+        except TypeError:
+            return
+        _CODES[(id(pt), col)] = (ref, c, uniq)
+
+
+def _whole_days(values: np.ndarray) -> bool:
+    v = np.asarray(values).astype("datetime64[ns]").astype(np.int64)
+    return bool((v % _DAY_NS == 0).all())
+
+
 def _latest_started(org, left: pd.DataFrame, intervals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``left`` (``ref``, ``sc``), the row number in ``intervals`` (sorted by
     ``start``) of that person's interval most recently started on or before ``ref``.
@@ -107,9 +203,17 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
     if "sc" not in pm.columns:
         pm["sc"] = staff_codes(org, pm["staff_id"])
     pm = pm.sort_values(["ref", "sc"], kind="stable", ignore_index=True)
-    # merge_asof on narrow integer frames, then take the wanted columns by row number (object columns are
-    # expensive to carry through a merge)
-    left = pd.DataFrame({"ref": pm["ref"].to_numpy(), "sc": pm["sc"].to_numpy()})
+    ref = pm["ref"].to_numpy()
+    if _whole_days(ref) and all(_whole_days(f[c].to_numpy()) for f, cols in
+                                ((org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end")))
+                                for c in cols):
+        ctx = _context(org, pm["sc"].to_numpy(), day_number(ref))   # whole days: binary search on day numbers
+        for col, vals in ctx.items():
+            pm[col] = pd.Series(vals, index=pm.index, dtype=object)
+        return pm
+    # times of day: merge_asof on narrow integer frames, then take the wanted columns by row number (object
+    # columns are expensive to carry through a merge)
+    left = pd.DataFrame({"ref": ref, "sc": pm["sc"].to_numpy()})
     af = org.assignment_frame
     n = len(pm)
     if len(af):
@@ -133,8 +237,6 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
         sup_ids[~ok] = None
     pm["supervisor_id"] = pd.Series(sup_ids, index=pm.index, dtype=object)
     return pm
-
-
 
 
 def person_time(org, cut=None) -> pd.DataFrame:
@@ -215,12 +317,18 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
     """
     cut_ns = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
     obs_ns = np.datetime64(pd.Timestamp(obs0).as_unit("ns").to_datetime64(), "ns")
-    t = pt[pt["start"].to_numpy() < cut_ns].reset_index(drop=True)
-    old_end = t["end"].to_numpy()
+    rows = np.flatnonzero(pt["start"].to_numpy() < cut_ns)
+    cols = {c: pt[c].to_numpy()[rows] for c in pt.columns}     # one gather per column, no block copies
+    old_end = cols["end"]
     end = np.minimum(old_end, cut_ns)
-    risk_start = np.minimum(np.maximum(t["start"].to_numpy(), obs_ns), end)
-    return t.assign(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
-                    exit=t["exit"].to_numpy() & (old_end <= cut_ns))
+    risk_start = np.minimum(np.maximum(cols["start"], obs_ns), end)
+    cols.update(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
+                exit=cols["exit"] & (old_end <= cut_ns))
+    out = pd.DataFrame(cols, copy=False)
+    _remember_codes(out, {col: (hit[1][rows], hit[2]) for col in ("position_id", "program_id", "role_kind",
+                                                                     "supervisor_id")
+                          if (hit := _CODES.get((id(pt), col))) is not None and hit[0]() is pt})
+    return out
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
@@ -282,6 +390,15 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
 
     risk_start = np.minimum(np.maximum(start, obs0), end)
     start_ns = from_day_number(start)
+    frames = (org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end"))
+    if all(_whole_days(f[c].to_numpy()) for f, cols in frames for c in cols):
+        codes: dict | None = {}
+        ctx = _context(org, psc, start, codes)          # the pieces are in (person, start) order already
+    else:                                               # times of day: attach_context's merge_asof
+        ref = pd.DataFrame({"sc": psc, "ref": start_ns, "i": np.arange(len(psc))})
+        c = attach_context(org, ref).sort_values("i", kind="stable")
+        ctx = {col: c[col].to_numpy() for col in ("position_id", "program_id", "role_kind", "supervisor_id")}
+        codes = None
     pt = pd.DataFrame({
         "staff_id": sf["staff_id"].to_numpy(dtype=object)[psc],
         "sc": psc,
@@ -293,11 +410,10 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "mi": _months(start),
         "year": start_ns.astype("datetime64[Y]").astype(np.int64) + 1970,
         "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1),
-        "ref": start_ns,
-    })
-    pt = attach_context(org, pt)
-    pt = pt.sort_values(["sc", "start"], kind="stable", ignore_index=True)
-    del pt["ref"]                                   # the frame is this function's own: no copy to drop it
+        **ctx,
+    }, copy=False)                                      # one block per column: no consolidating copy
+    if codes:
+        _remember_codes(pt, codes)
     return pt
 
 
@@ -347,18 +463,61 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     return pd.DataFrame({"row": row[ok], "piece": piece[ok], "days": days[ok]})
 
 
-def _bands_wide(keys: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+_CODES: dict = {}
+
+
+def column_codes(pt: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of an id column of a (shared, read-only) panel into its sorted distinct values (-1 for none),
+    worked out once per panel object and column: every rate of an audit groups by them.
+
+    Examples
+    --------
+    >>> codes, values = column_codes(pd.DataFrame({"r": ["b", None, "a", "b"]}), "r")
+    >>> codes.tolist(), values.tolist()
+    ([1, -1, 0, 1], ['a', 'b'])
+    """
+    hit = _CODES.get((id(pt), col))
+    if hit is not None and hit[0]() is pt:
+        return hit[1], hit[2]
+    codes, uniq = pd.factorize(pt[col].to_numpy(dtype=object), sort=True)
+    codes, uniq = codes.astype(np.int32), np.asarray(uniq, dtype=object)
+    try:
+        ref = weakref.ref(pt, lambda _, k=(id(pt), col): _CODES.pop(k, None))
+    except TypeError:
+        return codes, uniq
+    _CODES[(id(pt), col)] = (ref, codes, uniq)
+    return codes, uniq
+
+
+def _role_codes(pt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return column_codes(pt, "role_kind")
+
+
+def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """Sums of ``values`` on the rows ``rows`` of ``pt`` by (role kind, year) x tenure band: the (role kind, year)
+    pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
     cols = list(range(len(_BAND)))
-    if not len(keys):
+    codes, uniq = _role_codes(pt)
+    rc = codes[rows]
+    year = pt["year"].to_numpy()[rows]
+    band = pt["band"].to_numpy()[rows]
+    values = np.asarray(values, dtype=float)
+    ok = rc >= 0                                        # no role kind: no stratum (as groupby drops it)
+    if not ok.all():
+        rc, year, band, values = rc[ok], year[ok], band[ok], values[ok]
+    if not len(rc):
         index = pd.MultiIndex.from_arrays([np.array([], dtype=object), np.array([], dtype=np.int64)],
                                           names=["role_kind", "year"])
         return pd.DataFrame(np.zeros((0, len(cols))), index=index, columns=cols)
-    s = pd.Series(np.asarray(values, dtype=float)).groupby(
-        [keys["role_kind"].to_numpy(), keys["year"].to_numpy(), keys["band"].to_numpy()]).sum()
-    wide = s.unstack(level=2, fill_value=0.0).reindex(columns=cols, fill_value=0.0)
-    wide.index = wide.index.set_names(["role_kind", "year"])
-    wide.columns = cols
-    return wide
+    y0 = int(year.min())
+    n_year = int(year.max()) - y0 + 1
+    pair = rc.astype(np.int64) * n_year + (year - y0)
+    n_pair = len(uniq) * n_year
+    sums = np.bincount(pair * len(cols) + band, weights=values, minlength=n_pair * len(cols))
+    present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
+    index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(year.dtype)],
+                                      names=["role_kind", "year"])
+    return pd.DataFrame(sums.reshape(n_pair, len(cols))[present], index=index, columns=cols)
 
 
 def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.DataFrame:
@@ -368,12 +527,13 @@ def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.D
     ``pieces`` of ``pt`` (an :func:`overlap`).
     """
     if pieces is not None:
-        return _bands_wide(pt.iloc[np.asarray(pieces)], np.asarray(days, dtype=float))
-    ok = pt["days"].to_numpy() > 0
+        return _bands_wide(pt, np.asarray(pieces, dtype=np.int64), np.asarray(days, dtype=float))
+    d = pt["days"].to_numpy()
+    ok = d > 0
     if mask is not None:
         ok &= np.asarray(mask, dtype=bool)
-    sel = pt[ok]
-    return _bands_wide(sel, sel["days"].to_numpy(dtype=float))
+    rows = np.flatnonzero(ok)
+    return _bands_wide(pt, rows, d[rows].astype(float))
 
 
 def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
@@ -381,8 +541,8 @@ def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
     ok = pt["exit"].to_numpy() & (pt["days"].to_numpy() > 0)
     if mask is not None:
         ok &= np.asarray(mask, dtype=bool)
-    sel = pt[ok]
-    return _bands_wide(sel, np.ones(len(sel)))
+    rows = np.flatnonzero(ok)
+    return _bands_wide(pt, rows, np.ones(len(rows)))
 
 
 def standard_rates(days: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
@@ -397,6 +557,19 @@ def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
     """Each piece's standard exit rate per day: the rate of its role kind, calendar year and tenure band."""
     if not len(rates) or not len(pt):
         return np.zeros(len(pt))
-    key = pd.MultiIndex.from_arrays([pt["role_kind"].to_numpy(), pt["year"].to_numpy()])
-    r = rates.reindex(key).fillna(0.0).to_numpy()
-    return r[np.arange(len(pt)), pt["band"].to_numpy()]
+    codes, uniq = _role_codes(pt)
+    # the rates' row of each piece's (role kind, year), through small tables of role kinds and years
+    r_role = pd.Index(uniq).get_indexer(rates.index.get_level_values(0))
+    r_year = rates.index.get_level_values(1).to_numpy()
+    year = pt["year"].to_numpy()
+    y0 = int(min(year.min(), r_year.min()))
+    n_year = int(max(year.max(), r_year.max())) - y0 + 1
+    table = np.full(len(uniq) * n_year, -1, dtype=np.int64)
+    known = r_role >= 0
+    table[r_role[known] * n_year + (r_year[known] - y0)] = np.flatnonzero(known)
+    row = np.where(codes >= 0, table[np.maximum(codes, 0).astype(np.int64) * n_year + (year - y0)], -1)
+    r = rates.to_numpy(dtype=float)
+    r = np.where(np.isnan(r), 0.0, r)
+    out = r[np.maximum(row, 0), pt["band"].to_numpy()]
+    out[row < 0] = 0.0
+    return out

@@ -1,0 +1,77 @@
+"""The monthly panel's lookup helpers: :func:`row_of` and :func:`take` against pandas' own index lookup."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from orgraph.analyses.panel import month_key, row_of, take
+
+
+def _pandas_rows(left, right):
+    return pd.Index(np.asarray(right)).get_indexer(np.asarray(left))
+
+
+@pytest.mark.parametrize("kind", ["month_key", "sparse", "dense", "negative"])
+def test_row_of_matches_pandas_get_indexer(kind):
+    rng = np.random.default_rng(3)
+    if kind == "month_key":       # people x months, each person a run of months (the dense person-month table)
+        sc = np.repeat(np.arange(0, 400, 3), 20)
+        mi = np.tile(np.arange(600, 620), len(sc) // 20) + np.repeat(rng.integers(0, 50, len(sc) // 20), 20)
+        right = rng.permutation(month_key(sc, mi))
+        left = np.concatenate([month_key(sc, mi + 1), month_key(sc + 1, mi), [-5, 10**12]])
+    elif kind == "sparse":        # too spread out for a table: sorted search
+        right = rng.choice(10**12, 5000, replace=False)
+        left = np.concatenate([right[:3000], rng.integers(0, 10**12, 2000)])
+    elif kind == "dense":
+        right = rng.permutation(np.arange(100, 5100))
+        left = rng.integers(0, 6000, 3000)
+    else:
+        right = rng.permutation(np.arange(-3000, 2000, 7))
+        left = rng.integers(-4000, 3000, 3000)
+    rng.shuffle(left)
+    assert np.array_equal(row_of(left, right), _pandas_rows(left, right))
+
+
+def test_row_of_sorted_and_non_integer_keys():
+    assert row_of(np.array([4, 1, 2]), np.array([1, 2, 10**15])).tolist() == [-1, 0, 1]
+    assert row_of(np.array(["b", "z"], dtype=object), np.array(["a", "b"], dtype=object)).tolist() == [1, -1]
+    assert row_of(np.array([1.0, 2.5]), np.array([1, 2])).tolist() == [0, -1]
+    assert row_of(np.array([], dtype=np.int64), np.array([1, 2])).tolist() == []
+    assert row_of(np.array([1]), np.array([], dtype=np.int64)).tolist() == [-1]
+
+
+@pytest.mark.parametrize("right", [np.array([5, 3, 5]), np.array([10**12, 7, 10**12]),
+                                   month_key([1, 2, 1], [600, 600, 600])])
+def test_row_of_repeated_keys_raise_like_pandas(right):
+    with pytest.raises(pd.errors.InvalidIndexError):
+        _pandas_rows(np.array([5]), right)
+    with pytest.raises(pd.errors.InvalidIndexError):
+        row_of(np.array([5]), right)
+
+
+def test_take_fills_and_keeps_dtypes():
+    left, right = month_key([1, 1, 2], [600, 601, 600]), month_key([1, 2], [600, 600])
+    assert take(left, right, np.array([3, 4])).tolist()[:1] == [3.0]
+    assert np.isnan(take(left, right, np.array([3, 4]))[1])
+    assert take(left, right, np.array([3, 4]), 0).tolist() == [3, 0, 4]
+    assert take(left, right, np.array([True, False]), False).tolist() == [True, False, False]
+    out = take(left, right, np.array(["a", None], dtype=object), None)
+    assert out.dtype == object and out.tolist() == ["a", None, None]
+    assert take(left, right, np.array([1.5, 2.5]), None).tolist() == [1.5, None, 2.5]
+
+
+def test_records_equal_jsonable_of_every_value():
+    import datetime as dt
+
+    from orgraph.analyses.panel import records
+    from orgraph.plain import jsonable
+
+    df = pd.DataFrame({"id": ["S1", None, "S3"], "mixed": ["a", 2, True], "n": [1, 2, 3],
+                       "x": [0.5, np.nan, np.inf], "when": pd.to_datetime(["2024-01-02", None, "2023-05-06"]),
+                       "dates": [dt.date(2024, 1, 2), None, "2024-01-03"], "f": np.array([1.0, np.nan, 2], dtype=object),
+                       "np": np.array([np.int64(4), np.float64(np.nan), "z"], dtype=object),
+                       "cat": pd.Categorical(["a", None, "b"])})
+    want = [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
+    assert records(df) == want
+    assert records(df)[1] == {"id": None, "mixed": 2, "n": 2, "x": None, "when": None, "dates": None, "f": None,
+                              "np": None, "cat": None}
+    assert type(records(df)[0]["np"]) is int
