@@ -6,12 +6,12 @@ into findings and pack content (:mod:`orgraph.report`), and draw the files
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
 from .errors import AnalysisError, SourceError
 from .graph import OrgGraph, as_date
+from .plain import json_text
 from .registry import run_analyses
 from .render.pack import write_pack
 from .render.slides import require_pptx, write_deck
@@ -61,7 +61,7 @@ def prepare_folder(out: Path, what: str) -> None:
 
 def _write_state(out: Path, state: dict) -> str:
     path = out / "state.json"
-    path.write_text(json.dumps(state, indent=1, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json_text(state, indent=1), encoding="utf-8")
     return str(path)
 
 
@@ -95,7 +95,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
                       title=f"Turnover root-cause audit, {day.isoformat()}")
     doc = {k: v for k, v in audit.items() if k != "results"}
-    (out / "findings.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "findings.json").write_text(json_text(doc, indent=2), encoding="utf-8")
     (out / "report.md").write_text(report_markdown(audit), encoding="utf-8")
     files = dict(pack["files"])
     files["findings.json"] = str(out / "findings.json")

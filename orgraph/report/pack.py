@@ -212,18 +212,20 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
     ts = pd.Timestamp(day)
     sf = counted_staff(org)          # external managers are in no headcount
     employed = sf[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
-    H = org.snapshot(day)
-    prog_of = {a["id"]: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
+    snap = org.on_day(day)
+    prog_of = snap.programs()                       # staff id -> program of their seat that day (or None)
     year_ago = ts - pd.DateOffset(years=1)
     left_year = sf[(sf["exit"] < ts) & (sf["exit"] >= year_ago)]
     tables: dict[str, list[dict]] = {}
 
+    emp_prog = employed.index.to_series().map(prog_of)
+    n_emp_of = emp_prog.value_counts(dropna=True).to_dict()
+    n_left_of = left_year["program_id"].value_counts(dropna=True).to_dict()
     rows = []
     for pid, p in sorted(org.data.programs.items()):
-        n_emp = sum(1 for s in employed.index if prog_of.get(s) == pid)
-        n_left = int((left_year["program_id"] == pid).sum())
-        rows.append({"program_id": pid, "program": p.name, "employed": n_emp, "left_last_12_months": n_left})
-    n_emp = sum(1 for s in employed.index if prog_of.get(s) not in org.data.programs)
+        rows.append({"program_id": pid, "program": p.name, "employed": int(n_emp_of.get(pid, 0)),
+                     "left_last_12_months": int(n_left_of.get(pid, 0))})
+    n_emp = int((~emp_prog.isin(list(org.data.programs))).sum())
     n_left = int((~left_year["program_id"].isin(list(org.data.programs))).sum())
     if n_emp or n_left:
         rows.append({"program_id": "", "program": "(no seat in a program)", "employed": n_emp,
@@ -248,10 +250,7 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
     tables["exits_by_quarter"] = rows
 
     # span bands on the day (direct supervisees)
-    span: dict[str, int] = {}
-    for u, v, a in H.edges(data=True):
-        if a.get("kind") == "SUPERVISED_BY":
-            span[v] = span.get(v, 0) + 1
+    span = snap.spans().to_dict()
     counts = {b[0]: 0 for b in SPAN_BANDS}
     for n in span.values():
         b = span_band(n)
@@ -275,18 +274,18 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
 
     # the same two distributions by program (long form: drawn as bars stacked by program)
     pname = {pid: p.name for pid, p in org.data.programs.items()}
-    node_prog = {n: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
     by_prog: dict = {}
     for sup, n in span.items():
         b = span_band(n)
         if b:
-            key = (pname.get(node_prog.get(sup), "(no program)"), b)
+            key = (pname.get(prog_of.get(sup), "(no program)"), b)
             by_prog[key] = by_prog.get(key, 0) + 1
     tables["span_by_program"] = [{"program": prog, "band": b, "supervisors": by_prog.get((prog, b), 0)}
                                  for prog in sorted({k[0] for k in by_prog}) for b, *_ in SPAN_BANDS]
     rows = []
     if len(cur):
-        progs = cur["staff_id"].map(lambda s: pname.get(prog_of.get(s), "(no program)"))
+        name_of = {s: pname.get(p, "(no program)") for s, p in prog_of.items()}
+        progs = cur["staff_id"].map(name_of)
         for prog in sorted(set(progs)):
             mine = cur[(progs == prog).to_numpy()]
             for lo, hi in CASELOAD_BINS:
