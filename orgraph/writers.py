@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from .analyses import persontime
 from .errors import AnalysisError, SourceError
 from .graph import OrgGraph, as_date
 from .plain import json_text
@@ -21,7 +22,7 @@ from .report.deck import audit_deck, snapshot_deck
 from .report.pack import pack_content
 from .settings import resolve
 
-__all__ = ["write_audit", "write_snapshot", "prepare_folder", "PACK_FILES"]
+__all__ = ["write_audit", "write_snapshot", "prepare_folder", "release_panels", "PACK_FILES"]
 
 
 #: Every file an audit or a snapshot pack writes. A folder holding only these is an earlier pack, replaced as a
@@ -59,6 +60,13 @@ def prepare_folder(out: Path, what: str) -> None:
         raise SourceError(f"cannot create the {what} folder {out}: {exc.strerror}") from None
 
 
+def release_panels(org: OrgGraph) -> None:
+    """Let go of the panels the analyses shared for ``org`` (person-time, person-months, monthly factors: most of
+    an audit's memory). What comes after the analyses reads their results, not the panels; an analysis run
+    later builds them again."""
+    persontime._CACHE.pop(org, None)   # the store of persontime.cached, keyed by the org
+
+
 def _write_state(out: Path, state: dict) -> str:
     path = out / "state.json"
     path.write_text(json_text(state, indent=1), encoding="utf-8")
@@ -82,6 +90,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
         require_pptx()
     out = Path(out_dir)
     audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress)
+    release_panels(org)
     day = as_date(audit["as_of"])
     if progress:
         progress("snapshot pack and maps")

@@ -437,3 +437,21 @@ def test_graphml_writer_hands_what_it_cannot_write_to_networkx(tmp_path):
     text = (tmp_path / "mine.graphml").read_text()
     assert text == (tmp_path / "theirs.graphml").read_text()
     assert 'attr.name="n" attr.type="long"' in text and 'attr.name="n" attr.type="double"' in text
+
+
+def test_the_audit_lets_go_of_the_shared_panels_before_the_pack(org, tmp_path, monkeypatch):
+    from orgraph import writers
+    from orgraph.analyses import persontime
+
+    seen = {}
+
+    def pack_content(org, **kw):
+        seen["panels"] = dict(persontime._CACHE.get(org, {}))
+        raise RuntimeError("stop after the analyses")
+
+    monkeypatch.setattr(writers, "pack_content", pack_content)
+    persontime.cached(org, "a panel", lambda: [1, 2, 3])
+    with pytest.raises(RuntimeError):
+        writers.write_audit(org, tmp_path / "audit", png=False)
+    assert seen["panels"] == {}
+    assert persontime.cached(org, "a panel", lambda: [4]) == [4]     # asked for again, it is built again

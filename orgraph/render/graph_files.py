@@ -55,6 +55,8 @@ def _cleaned(attrs: dict) -> dict:
             out[k] = v
         elif t is dt.date:
             out[k] = v.isoformat()
+        elif t is float:
+            out[k] = v if math.isfinite(v) else None
         else:
             out[k] = _clean(v)
     return out
@@ -150,8 +152,8 @@ def snapshot_export(org: OrgGraph, *, as_of, status: dict | None = None, anonymi
 _XML_TYPES = {str: "string", int: "long", float: "double", bool: "boolean"}
 #: Characters XML 1.0 cannot hold (lxml refuses them): such a graph goes through NetworkX's own writer.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TEXT_ESCAPES = re.compile("[&<>\r]")
-_ATTR_ESCAPES = re.compile('[&<>"\r\n\t]')
+_TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]").search
+_ATTR_SPECIAL = re.compile('[&<>"\r\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]').search
 _ESCAPE = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
 _HEAD = ("<?xml version='1.0' encoding='utf-8'?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" "
          "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://graphml.graphdrawing"
@@ -162,52 +164,68 @@ class _NotPlain(Exception):
     """A value the fast writer does not write the way NetworkX would: let NetworkX write the file."""
 
 
-def _text(s: str) -> str:
+def _escaped(s: str, chars: str) -> str:
     if _NOT_XML.search(s):
         raise _NotPlain
-    return _TEXT_ESCAPES.sub(lambda m: _ESCAPE[m.group()], s) if _TEXT_ESCAPES.search(s) else s
+    return "".join(_ESCAPE[c] if c in chars else c for c in s)
+
+
+def _text(s: str) -> str:
+    """Element text as lxml writes it."""
+    return _escaped(s, "&<>\r") if _TEXT_SPECIAL(s) else s
 
 
 def _attr(s: str) -> str:
-    if _NOT_XML.search(s):
-        raise _NotPlain
-    return _ATTR_ESCAPES.sub(lambda m: _ESCAPE[m.group()], s) if _ATTR_ESCAPES.search(s) else s
+    """An attribute value as lxml writes it."""
+    return _escaped(s, '&<>"\r\n\t') if _ATTR_SPECIAL(s) else s
 
 
 def _graphml(g: SnapshotExport) -> str:
     keys: dict = {}
     decl: list[str] = []
+    body: list[str] = []
+    add = body.append
 
-    def data(attrs: dict, scope: str, pad: str) -> list[str]:
-        out = []
-        for k, v in attrs.items():
-            t = _XML_TYPES.get(type(v))
-            if t is None or type(k) is not str:
-                raise _NotPlain
-            kid = keys.get((k, t, scope))
-            if kid is None:
-                kid = keys[(k, t, scope)] = f"d{len(keys)}"
-                decl.append(f'<key id="{kid}" for="{scope}" attr.name="{_attr(k)}" attr.type="{t}"/>\n')
-            out.append(f'{pad}<data key="{kid}">{_text(v) if t == "string" else str(v)}</data>\n')
-        return out
+    def opening(k, tv, scope: str, pad: str) -> str:
+        """``<data key="dN">`` for attribute ``k`` of type ``tv`` (declaring the key on first use)."""
+        t = _XML_TYPES.get(tv)
+        if t is None or type(k) is not str:
+            raise _NotPlain
+        kid = keys.get((k, t, scope))
+        if kid is None:
+            kid = keys[(k, t, scope)] = f"d{len(keys)}"
+            decl.append(f'<key id="{kid}" for="{scope}" attr.name="{_attr(k)}" attr.type="{t}"/>\n')
+        return f'{pad}<data key="{kid}">'
 
-    body = data(g.graph, "graph", "")
+    def data(items, scope: str, pad: str, known: dict) -> None:
+        for k, v in items:
+            tv = type(v)
+            head = known.get((k, tv))
+            if head is None:
+                head = known[(k, tv)] = opening(k, tv, scope, pad)
+            add(head + (_text(v) if tv is str else str(v)) + "</data>\n")
+
+    data(g.graph.items(), "graph", "", {})
+    known: dict = {}
     for n, a in g.nodes.items():
         if type(n) is not str:
             raise _NotPlain
         if a:
-            body.append(f'<node id="{_attr(n)}">\n')
-            body += data(a, "node", "  ")
-            body.append("</node>\n")
+            add(f'<node id="{_attr(n)}">\n')
+            data(a.items(), "node", "  ", known)
+            add("</node>\n")
         else:
-            body.append(f'<node id="{_attr(n)}"/>\n')
-    for u, v, a in g.edges():
-        if a:
-            body.append(f'<edge source="{_attr(u)}" target="{_attr(v)}">\n')
-            body += data(a, "edge", "  ")
-            body.append("</edge>\n")
-        else:
-            body.append(f'<edge source="{_attr(u)}" target="{_attr(v)}"/>\n')
+            add(f'<node id="{_attr(n)}"/>\n')
+    known = {}
+    for u, nbrs in g.succ.items():
+        source = _attr(u)
+        for v, a in nbrs.items():
+            if a:
+                add(f'<edge source="{source}" target="{_attr(v)}">\n')
+                data(a.items(), "edge", "  ", known)
+                add("</edge>\n")
+            else:
+                add(f'<edge source="{source}" target="{_attr(v)}"/>\n')
     return _HEAD + "".join(reversed(decl)) + '<graph edgedefault="directed">' + "".join(body) + "</graph></graphml>"
 
 
