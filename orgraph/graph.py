@@ -149,8 +149,9 @@ class DaySnapshot:
     in the snapshot's order (see :func:`holding_rows`). ``seat``: for each employed person, the
     positions-table row of the seat they hold that day (the last of their ``HOLDS`` links; ``-1`` for
     none). ``in_program``: whether the seats' ``IN_PROGRAM`` links hold (they start on the first hire
-    date). :meth:`nodes` and :meth:`edges` give the same day as :meth:`OrgGraph.snapshot` does, in its
-    order, without the ``MultiDiGraph``.
+    date). ``positions``: the positions table the rows refer to (read-only). :meth:`nodes` and
+    :meth:`edges` give the same day as :meth:`OrgGraph.snapshot` does, in its order, without the
+    ``MultiDiGraph``.
     """
 
     def __init__(self, org: "OrgGraph", day: dt.date):
@@ -158,9 +159,10 @@ class DaySnapshot:
         self.day = day
         d = np.datetime64(day, "D")
         # each table once (a bundle whose records were asked for rebuilds its tables on every call)
-        self._staff, self._pos, self._programs = data.table("staff"), data.table("positions"), data.table("programs")
+        self._staff, self._programs = data.table("staff"), data.table("programs")
+        self.positions = data.table("positions")
         self._asg, self._sv = data.table("assignments"), data.table("supervision")
-        staff, pos = self._staff, self._pos
+        staff, pos = self._staff, self.positions
         hire, term = _days(staff["hire_date"]), _days(staff["termination_date"])
         employed = (hire <= d) & (np.isnat(term) | (term >= d))
         self.staff = np.flatnonzero(employed)
@@ -194,7 +196,7 @@ class DaySnapshot:
     def seat_column(self, column: str) -> pd.Series:
         """A positions-table column for the seat of each employed person (indexed by ``staff_id``; ``None``
         for people holding no seat)."""
-        col = np.asarray(values(self._pos[column]) + [None], dtype=object)
+        col = np.asarray(values(self.positions[column]) + [None], dtype=object)
         return pd.Series(col[self.seat], index=pd.Index(self.staff_ids, name="staff_id"), dtype=object)
 
     def programs(self) -> pd.Series:
@@ -216,7 +218,7 @@ class DaySnapshot:
         hire, term = _day_objects(staff["hire_date"]), _day_objects(staff["termination_date"])
         cols = [values(staff[c]) for c in ("staff_id", "name", "discipline", "termination_type",
                                             "termination_reason", "fte", "annual_salary", "license", "external")]
-        pos = self._pos
+        pos = self.positions
         pcols = [values(pos[c]) for c in ("position_id", "title", "program_id", "role_kind", "budgeted_caseload",
                                           "capacity")]
         for (sid, name, disc, ttype, reason, fte, sal, lic, ext), h, t, seat in zip(zip(*cols), hire, term,
@@ -239,7 +241,7 @@ class DaySnapshot:
     def edges(self):
         """``(u, v, attributes)`` of every edge of :meth:`OrgGraph.snapshot`, in its order."""
         ids = values(self._staff["staff_id"])
-        pos = values(self._pos["position_id"])
+        pos = values(self.positions["position_id"])
         a, sv = self._asg, self._sv
         parts = []
         for kind, rows, u, v, t, names in (("HOLDS", self.holds, self.holds_staff, self.holds_seat, a, pos),
@@ -258,7 +260,7 @@ class DaySnapshot:
         if self.in_program:
             hire = self._staff["hire_date"]
             first = hire.min().date() if len(hire) else dt.date(1970, 1, 1)
-            for pid, prog in zip(pos, values(self._pos["program_id"])):
+            for pid, prog in zip(pos, values(self.positions["program_id"])):
                 yield node_key("position", pid), node_key("program", prog), {"kind": "IN_PROGRAM", "start": first,
                                                                               "end": None}
 

@@ -72,9 +72,10 @@ def flagged_on(org: OrgGraph, results: dict, day) -> dict[str, dict[str, str]]:
         sups[sid] = "overloaded"
     seats = {pid: "turning over" for pid in
              (churn_flags(results["churn"], day)["churn_seats"] if results.get("churn") is not None else ())}
-    prog_of = org.on_day(day).programs()
+    snap = org.on_day(day)
+    prog_of = snap.programs()
     programs: dict[str, str] = {}
-    pos = org.data.table("positions")
+    pos = snap.positions
     seat_program = dict(zip(values(pos["position_id"]), values(pos["program_id"]))) if seats else {}
     for pid in seats:
         if seat_program.get(pid):
