@@ -113,6 +113,7 @@ def stages(bundle: Path) -> list[dict]:
     _hook(render_pack, "map_elements", st, "maps")
     _hook(render_pack, "map_data", st, "maps")
     _hook(render_pack, "export_graph", st, "pack files")
+    _hook(render_pack, "write_graph_files", st, "pack files")
     st.mark("load")
     org = orgraph.load(str(bundle))
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,6 +18,11 @@ For fast sweeps the same intervals are offered as sorted DataFrames
 (:attr:`OrgGraph.staff_frame`, :attr:`OrgGraph.assignment_frame`,
 :attr:`OrgGraph.supervision_frame`), where open ends are censored at
 ``data_end + 1`` and an ``open`` column says which were ongoing.
+
+The org on one day is :meth:`OrgGraph.on_day` (a :class:`DaySnapshot`: who is
+employed, the relations holding and each person's seat, as arrays over the
+tables, computed once per day); :meth:`OrgGraph.snapshot` is the same day as a
+NetworkX ``DiGraph``. Neither needs the ``MultiDiGraph``.
 """
 from __future__ import annotations
 
@@ -25,11 +30,12 @@ import datetime as dt
 from functools import cached_property
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from .model import OrgData, values
 
-__all__ = ["OrgGraph", "node_key", "split_key", "ONE_DAY", "as_date"]
+__all__ = ["OrgGraph", "DaySnapshot", "node_key", "split_key", "ONE_DAY", "as_date"]
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -88,6 +94,182 @@ def _excl(end: dt.date | None) -> dt.date | None:
 def _holds(attrs: dict, day: dt.date) -> bool:
     end = attrs.get("end")
     return attrs["start"] <= day and (end is None or day < end)
+
+
+def _days(s: pd.Series) -> np.ndarray:
+    """A column of Timestamps as ``datetime64[D]`` (``NaT`` stays ``NaT``)."""
+    return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def _rows_in(ids: pd.Series, index: pd.Index) -> np.ndarray:
+    """The row number in ``index`` of each id (``-1`` for an id it does not hold)."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    return index.get_indexer(np.asarray(ids, dtype=object)).astype(np.int64)
+
+
+def holding_rows(u: np.ndarray, v: np.ndarray, start: np.ndarray, end: np.ndarray, day: np.datetime64,
+                 keep: np.ndarray) -> np.ndarray:
+    """The rows of a relation table that hold on ``day``, one per ``(u, v)`` pair, in snapshot order.
+
+    ``start`` and ``end`` are the rows' first and last days (``datetime64[D]``, ``NaT`` for an open end); a
+    row holds on ``day`` when ``start <= day <= end``. Of the rows with ``keep`` that hold, each ``(u, v)``
+    pair keeps its last row in the table (the pair's later rows overwrite its attributes in a
+    :class:`networkx.DiGraph`), and the pairs come ordered by ``u``, then by the first row of the pair in the
+    whole table (where the ``MultiDiGraph`` first met the pair). ``u`` and ``v`` are non-negative codes.
+
+    Examples
+    --------
+    >>> d = np.array(["2020-01-01", "2020-01-01", "2019-01-01", "2020-01-01"], dtype="datetime64[D]")
+    >>> e = np.array(["NaT", "NaT", "NaT", "2019-12-31"], dtype="datetime64[D]")
+    >>> holding_rows(np.array([1, 0, 1, 0]), np.array([5, 6, 5, 7]), d, e, np.datetime64("2020-06-01"),
+    ...              np.ones(4, dtype=bool)).tolist()
+    [1, 2]
+    """
+    n = len(u)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    key = u.astype(np.int64) * (int(v.max()) + 1) + v
+    _, first_row, inverse = np.unique(key, return_index=True, return_inverse=True)
+    first = first_row[inverse.ravel()]
+    on = keep & (start <= day) & (np.isnat(end) | (end >= day))
+    r = np.flatnonzero(on)
+    r = r[np.lexsort((r, key[r]))]
+    k = key[r]
+    r = r[np.r_[k[1:] != k[:-1], True]] if len(r) else r
+    return r[np.lexsort((first[r], u[r]))]
+
+
+class DaySnapshot:
+    """The org on one day, as row numbers into the bundle's tables (:meth:`OrgGraph.on_day`).
+
+    ``staff``: rows of the staff table employed on the day (``hire <= day <= termination``), in table
+    order. ``holds`` and ``supervised``: rows of the assignments and supervision tables holding on the
+    day, one per (person, seat) and (person, supervisor) pair, among employed people and supervisors,
+    in the snapshot's order (see :func:`holding_rows`). ``seat``: for each employed person, the
+    positions-table row of the seat they hold that day (the last of their ``HOLDS`` links; ``-1`` for
+    none). ``in_program``: whether the seats' ``IN_PROGRAM`` links hold (they start on the first hire
+    date). ``positions``: the positions table the rows refer to (read-only). :meth:`nodes` and
+    :meth:`edges` give the same day as :meth:`OrgGraph.snapshot` does, in its order, without the
+    ``MultiDiGraph``.
+    """
+
+    def __init__(self, org: "OrgGraph", day: dt.date):
+        data = org.data
+        self.day = day
+        d = np.datetime64(day, "D")
+        # each table once (a bundle whose records were asked for rebuilds its tables on every call)
+        self._staff, self._programs = data.table("staff"), data.table("programs")
+        self.positions = data.table("positions")
+        self._asg, self._sv = data.table("assignments"), data.table("supervision")
+        staff, pos = self._staff, self.positions
+        hire, term = _days(staff["hire_date"]), _days(staff["termination_date"])
+        employed = (hire <= d) & (np.isnat(term) | (term >= d))
+        self.staff = np.flatnonzero(employed)
+        first = hire.min() if len(hire) else np.datetime64("1970-01-01", "D")
+        self.in_program = bool(first <= d)
+        sidx, pidx = pd.Index(staff["staff_id"].astype(object)), pd.Index(pos["position_id"].astype(object))
+        a = self._asg
+        au, av = _rows_in(a["staff_id"], sidx), _rows_in(a["position_id"], pidx)
+        ok = (au >= 0) & (av >= 0)
+        ok[ok] = employed[au[ok]]
+        self.holds = holding_rows(np.maximum(au, 0), np.maximum(av, 0), _days(a["start"]), _days(a["end"]), d, ok)
+        self.holds_staff, self.holds_seat = au[self.holds], av[self.holds]
+        sv = self._sv
+        su, sp = _rows_in(sv["staff_id"], sidx), _rows_in(sv["supervisor_id"], sidx)
+        ok = (su >= 0) & (sp >= 0)
+        ok[ok] = employed[su[ok]] & employed[sp[ok]]
+        self.supervised = holding_rows(np.maximum(su, 0), np.maximum(sp, 0), _days(sv["start"]), _days(sv["end"]),
+                                       d, ok)
+        self.supervised_staff, self.supervisor = su[self.supervised], sp[self.supervised]
+        seat_of = np.full(len(staff), -1, dtype=np.int64)
+        hs = self.holds_staff                                 # sorted: each person's links are together
+        last = np.r_[hs[1:] != hs[:-1], True] if len(hs) else np.zeros(0, dtype=bool)
+        seat_of[hs[last]] = self.holds_seat[last]             # the last HOLDS link of each person wins
+        self.seat = seat_of[self.staff]
+
+    @cached_property
+    def staff_ids(self) -> np.ndarray:
+        """Ids of the people employed on the day (table order), as objects."""
+        return np.asarray(self._staff["staff_id"], dtype=object)[self.staff]
+
+    def seat_column(self, column: str) -> pd.Series:
+        """A positions-table column for the seat of each employed person (indexed by ``staff_id``; ``None``
+        for people holding no seat)."""
+        col = np.asarray(values(self.positions[column]) + [None], dtype=object)
+        return pd.Series(col[self.seat], index=pd.Index(self.staff_ids, name="staff_id"), dtype=object)
+
+    def programs(self) -> pd.Series:
+        """The program of each employed person's seat that day (indexed by ``staff_id``, ``None`` without one)."""
+        return self.seat_column("program_id")
+
+    def spans(self) -> pd.Series:
+        """Direct supervisees on the day of each supervisor with any (indexed by the supervisor's ``staff_id``),
+        in the order the supervisors first appear in the snapshot's links."""
+        ids = np.asarray(self._staff["staff_id"], dtype=object)
+        sup = pd.Series(ids[self.supervisor], dtype=object)
+        counts = sup.value_counts(sort=False)
+        return counts.reindex(pd.unique(sup)).astype(np.int64) if len(sup) else counts.astype(np.int64)
+
+    def nodes(self):
+        """``(key, attributes)`` of every node of :meth:`OrgGraph.snapshot`, in its order."""
+        day = self.day
+        staff = self._staff.iloc[self.staff]
+        hire, term = _day_objects(staff["hire_date"]), _day_objects(staff["termination_date"])
+        cols = [values(staff[c]) for c in ("staff_id", "name", "discipline", "termination_type",
+                                            "termination_reason", "fte", "annual_salary", "license", "external")]
+        pos = self.positions
+        pcols = [values(pos[c]) for c in ("position_id", "title", "program_id", "role_kind", "budgeted_caseload",
+                                          "capacity")]
+        for (sid, name, disc, ttype, reason, fte, sal, lic, ext), h, t, seat in zip(zip(*cols), hire, term,
+                                                                                      self.seat.tolist()):
+            a = {"kind": "staff", "id": sid, "name": name, "discipline": disc, "hire_date": h,
+                 "termination_date": t, "termination_type": ttype, "termination_reason": reason, "fte": fte,
+                 "annual_salary": None if sal != sal else sal, "license": lic, "external": ext, "start": h,
+                 "end": _excl(t), "tenure_days": (day - h).days}
+            if seat >= 0:
+                a["role_kind"], a["program_id"], a["position_id"] = pcols[3][seat], pcols[2][seat], pcols[0][seat]
+            yield node_key("staff", sid), a
+        programs = self._programs
+        for pid, name, line in zip(*(values(programs[c]) for c in ("program_id", "name", "service_line"))):
+            yield node_key("program", pid), {"kind": "program", "id": pid, "name": name, "service_line": line}
+        for pid, title, prog, kind, budget, cap in zip(*pcols):
+            yield node_key("position", pid), {"kind": "position", "id": pid, "title": title, "program_id": prog,
+                                              "role_kind": kind, "budgeted_caseload": None if budget != budget
+                                              else budget, "capacity": int(cap)}
+
+    def edges(self):
+        """``(u, v, attributes)`` of every edge of :meth:`OrgGraph.snapshot`, in its order."""
+        ids = values(self._staff["staff_id"])
+        pos = values(self.positions["position_id"])
+        a, sv = self._asg, self._sv
+        parts = []
+        for kind, rows, u, v, t, names in (("HOLDS", self.holds, self.holds_staff, self.holds_seat, a, pos),
+                                           ("SUPERVISED_BY", self.supervised, self.supervised_staff,
+                                            self.supervisor, sv, ids)):
+            start, end = _day_objects(t["start"].iloc[rows]), _day_objects(t["end"].iloc[rows])
+            target = "position" if kind == "HOLDS" else "staff"
+            parts.append([(u_, node_key("staff", ids[u_]), node_key(target, names[v_]),
+                           {"kind": kind, "start": s, "end": _excl(e)})
+                          for u_, v_, s, e in zip(u.tolist(), v.tolist(), start, end)])
+        # each person's seats, then their supervisors (the order the MultiDiGraph met them)
+        both = parts[0] + parts[1]
+        order = np.argsort(np.r_[self.holds_staff, self.supervised_staff], kind="stable")
+        for i in order.tolist():
+            yield both[i][1:]
+        if self.in_program:
+            hire = self._staff["hire_date"]
+            first = hire.min().date() if len(hire) else dt.date(1970, 1, 1)
+            for pid, prog in zip(pos, values(self.positions["program_id"])):
+                yield node_key("position", pid), node_key("program", prog), {"kind": "IN_PROGRAM", "start": first,
+                                                                              "end": None}
+
+    def graph(self) -> nx.DiGraph:
+        """The day as a NetworkX ``DiGraph`` (what :meth:`OrgGraph.snapshot` returns)."""
+        H = nx.DiGraph(as_of=self.day.isoformat())
+        H.add_nodes_from(self.nodes())
+        H.add_edges_from(self.edges())
+        return H
 
 
 class OrgGraph:
@@ -192,6 +374,17 @@ class OrgGraph:
         return start, max(hi).date() if hi else start
 
     # ------------------------------------------------------------- as-of API
+    def on_day(self, as_of) -> DaySnapshot:
+        """The org on ``as_of`` as row numbers into the tables (:class:`DaySnapshot`), computed once per day
+        (the last few days asked for are kept) and shared by everyone who asks for that day."""
+        day = as_date(as_of)
+        cache = self.__dict__.setdefault("_on_day", {})
+        if day not in cache:
+            while len(cache) >= 2:
+                cache.pop(next(iter(cache)))
+            cache[day] = DaySnapshot(self, day)
+        return cache[day]
+
     def snapshot(self, as_of) -> nx.DiGraph:
         """The org as it stood on ``as_of``: a plain ``DiGraph``.
 
@@ -200,26 +393,9 @@ class OrgGraph:
         ``SUPERVISED_BY`` and ``IN_PROGRAM`` relations holding that day, with
         their ``kind``, ``start`` and ``end``. Staff nodes also get
         ``role_kind`` and ``program_id`` from the seat they hold that day and
-        ``tenure_days``.
+        ``tenure_days``. Built from :meth:`on_day`, not from :attr:`G`.
         """
-        day = as_date(as_of)
-        H = nx.DiGraph(as_of=day.isoformat())
-        for n, a in self.G.nodes(data=True):
-            if a["kind"] == "staff":
-                if _holds(a, day):
-                    H.add_node(n, **a, tenure_days=(day - a["start"]).days)
-            else:
-                H.add_node(n, **a)
-        for u, v, a in self.G.edges(data=True):
-            if u in H and v in H and _holds(a, day):
-                H.add_edge(u, v, **a)
-        for u, v, a in H.edges(data=True):
-            if a["kind"] == "HOLDS":
-                pos = H.nodes[v]
-                H.nodes[u]["role_kind"] = pos["role_kind"]
-                H.nodes[u]["program_id"] = pos["program_id"]
-                H.nodes[u]["position_id"] = pos["id"]
-        return H
+        return self.on_day(as_of).graph()
 
     def _neighbours(self, key: str, day: dt.date, kind: str, incoming: bool) -> list[str]:
         if key not in self.G:

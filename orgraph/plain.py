@@ -5,13 +5,14 @@ Used by analyses (which return plain data) and by every renderer.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["plural", "jsonable", "spreadsheet_safe", "terminal_safe", "redact"]
+__all__ = ["plural", "jsonable", "json_text", "spreadsheet_safe", "terminal_safe", "redact"]
 
 
 def jsonable(value):
@@ -40,6 +41,107 @@ def jsonable(value):
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     return value
+
+
+#: Values the C JSON encoder writes exactly as the pure-Python (indenting) one does.
+_FLAT = frozenset({str, int, float, bool, type(None)})
+_encode_str = json.encoder.encode_basestring
+_INFINITY = float("inf")
+#: A list of at least this many flat records goes through the C encoder in one call.
+_RECORDS_AT_ONCE = 16
+
+
+def _scalar(o) -> str:
+    """One plain value as the json module writes it."""
+    t = type(o)
+    if t is str:
+        return _encode_str(o)
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if t is int:
+        return int.__repr__(o)
+    if t is float:
+        if o != o:
+            return "NaN"
+        if o == _INFINITY:
+            return "Infinity"
+        if o == -_INFINITY:
+            return "-Infinity"
+        return float.__repr__(o)
+    return json.dumps(o, ensure_ascii=False)
+
+
+def _key_text(k) -> str:
+    if isinstance(k, str):
+        return _encode_str(k)
+    return json.dumps({k: 0}, ensure_ascii=False)[1:-4]   # the json module's own rule for a non-text key
+
+
+def _flat_record(d) -> bool:
+    return type(d) is dict and bool(d) and all(type(v) in _FLAT for v in d.values())
+
+
+def _json_into(o, level: int, indent: int, out: list) -> None:
+    pad = " " * (indent * level)
+    inner = "\n" + pad + " " * indent
+    if isinstance(o, dict):
+        if not o:
+            out.append("{}")
+            return
+        sep = "{" + inner
+        for k, v in o.items():
+            if type(v) in _FLAT:
+                out.append(sep + _key_text(k) + ": " + _scalar(v))
+            else:
+                out.append(sep + _key_text(k) + ": ")
+                _json_into(v, level + 1, indent, out)
+            sep = "," + inner
+        out.append("\n" + pad + "}")
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            out.append("[]")
+        elif len(o) >= _RECORDS_AT_ONCE and all(_flat_record(d) for d in o):
+            # many flat records: one C-encoder call; a newline is only ever a separator (the encoder escapes
+            # it in text), so "},<newline>{" marks exactly the boundaries between records
+            deeper = inner + " " * indent
+            s = json.dumps(o, ensure_ascii=False, separators=("," + deeper, ": "))
+            s = s[2:-2].replace("}," + deeper + "{", deeper[:-indent] + "}," + inner + "{" + deeper)
+            out.append("[" + inner + "{" + deeper + s + inner + "}\n" + pad + "]")
+        else:
+            sep = "[" + inner
+            for v in o:
+                if type(v) in _FLAT:
+                    out.append(sep + _scalar(v))
+                else:
+                    out.append(sep)
+                    _json_into(v, level + 1, indent, out)
+                sep = "," + inner
+            out.append("\n" + pad + "]")
+    else:
+        out.append(_scalar(o))
+
+
+def json_text(value, *, indent: int = 2) -> str:
+    """``json.dumps(value, indent=indent, ensure_ascii=False)``, the same text, written faster.
+
+    The standard library indents with its pure-Python encoder, one generator per
+    container; here containers are written by one plain recursion, and a long
+    list of flat records (a graph's nodes and links, a table) goes through the
+    C encoder in one call, with the indentation as its separators.
+
+    Examples
+    --------
+    >>> doc = {"a": [1, 2.5, None], "b": [{"x": "é", "y": True}] * 20, "c": {}, "d": [[]], 3: float("nan")}
+    >>> json_text(doc, indent=1) == json.dumps(doc, indent=1, ensure_ascii=False)
+    True
+    """
+    out: list[str] = []
+    _json_into(value, 0, indent, out)
+    return "".join(out)
 
 
 #: First characters a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).

@@ -6,12 +6,13 @@ into findings and pack content (:mod:`orgraph.report`), and draw the files
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
+from .analyses import persontime
 from .errors import AnalysisError, SourceError
 from .graph import OrgGraph, as_date
+from .plain import json_text
 from .registry import run_analyses
 from .render.pack import write_pack
 from .render.slides import require_pptx, write_deck
@@ -21,7 +22,7 @@ from .report.deck import audit_deck, snapshot_deck
 from .report.pack import pack_content
 from .settings import resolve
 
-__all__ = ["write_audit", "write_snapshot", "prepare_folder", "PACK_FILES"]
+__all__ = ["write_audit", "write_snapshot", "prepare_folder", "release_panels", "PACK_FILES"]
 
 
 #: Every file an audit or a snapshot pack writes. A folder holding only these is an earlier pack, replaced as a
@@ -59,9 +60,16 @@ def prepare_folder(out: Path, what: str) -> None:
         raise SourceError(f"cannot create the {what} folder {out}: {exc.strerror}") from None
 
 
+def release_panels(org: OrgGraph) -> None:
+    """Let go of the panels the analyses shared for ``org`` (person-time, person-months, monthly factors: most of
+    an audit's memory). What comes after the analyses reads their results, not the panels; an analysis run
+    later builds them again."""
+    persontime._CACHE.pop(org, None)   # the store of persontime.cached, keyed by the org
+
+
 def _write_state(out: Path, state: dict) -> str:
     path = out / "state.json"
-    path.write_text(json.dumps(state, indent=1, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json_text(state, indent=1), encoding="utf-8")
     return str(path)
 
 
@@ -82,6 +90,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
         require_pptx()
     out = Path(out_dir)
     audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress)
+    release_panels(org)
     day = as_date(audit["as_of"])
     if progress:
         progress("snapshot pack and maps")
@@ -95,7 +104,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
                       title=f"Turnover root-cause audit, {day.isoformat()}")
     doc = {k: v for k, v in audit.items() if k != "results"}
-    (out / "findings.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "findings.json").write_text(json_text(doc, indent=2), encoding="utf-8")
     (out / "report.md").write_text(report_markdown(audit), encoding="utf-8")
     files = dict(pack["files"])
     files["findings.json"] = str(out / "findings.json")

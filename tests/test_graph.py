@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from bundles import add_rows
@@ -116,3 +117,85 @@ def test_changed_records_change_the_table_and_the_graph(bundle):
     data.staff["S3"] = dataclasses.replace(data.staff["S3"], name="Renamed")
     assert data.table("staff").set_index("staff_id").at["S3", "name"] == "Renamed"
     assert OrgGraph(data).G.nodes["staff:S3"]["name"] == "Renamed"
+
+
+def _snapshot_from_multidigraph(org, day):
+    """The snapshot as it was first written: filter the whole MultiDiGraph (the reference for on_day)."""
+    def holds(a):
+        return a["start"] <= day and (a.get("end") is None or day < a["end"])
+
+    H = nx.DiGraph(as_of=day.isoformat())
+    for n, a in org.G.nodes(data=True):
+        if a["kind"] != "staff":
+            H.add_node(n, **a)
+        elif holds(a):
+            H.add_node(n, **a, tenure_days=(day - a["start"]).days)
+    for u, v, a in org.G.edges(data=True):
+        if u in H and v in H and holds(a):
+            H.add_edge(u, v, **a)
+    for u, v, a in H.edges(data=True):
+        if a["kind"] == "HOLDS":
+            H.nodes[u].update(role_kind=H.nodes[v]["role_kind"], program_id=H.nodes[v]["program_id"],
+                              position_id=H.nodes[v]["id"])
+    return H
+
+
+def _tangled(bundle):
+    """Overlapping seats, a seat taken twice, a person's seats listed out of order, two rows for one
+    supervision pair, supervisors who leave before their supervisees, a supervisor with no staff row's
+    employment on the day, and S5 hired after everyone else."""
+    pos = ("position_id,title,program_id,role_kind,capacity\nP1,Clinical Supervisor,OP,supervisor,2\n"
+           "P2,Therapist,OP,clinician,2\nP3,Therapist,IOP,clinician,2\nP4,Director,OP,director,2\n"
+           "P5,Peer,IOP,other,1\n")
+    asg = add_rows("assignments.csv", "S3,P5,2020-06-01,2020-12-31", "S2,P3,2020-05-01,2020-08-31",
+                   "S3,P2,2019-01-01,2019-06-30", "S2,P2,2020-09-01,2021-06-30", "S5,P4,2022-01-01,",
+                   "S3,P3,2021-01-01,", "S5,P1,2022-03-01,2022-06-30")
+    sup = add_rows("supervision.csv", "S3,S2,2020-06-01,2021-06-30", "S3,S1,2020-01-01,2020-02-28",
+                   "S5,S1,2022-01-01,", "S3,S5,2022-02-01,", "S2,S4,2020-02-01,2020-02-01")
+    staff = add_rows("staff.csv", "S5,Ed <b>&amp; Kim,LPC,2022-01-01,,,,0.5")
+    programs = add_rows("programs.csv", "IOP,Intensive \"Outpatient\",iop")
+    return load(bundle(positions_csv=pos, assignments_csv=asg, supervision_csv=sup, staff_csv=staff,
+                       programs_csv=programs))
+
+
+def test_on_day_gives_the_multidigraph_snapshot_node_for_node_and_edge_for_edge(bundle):
+    org = _tangled(bundle)
+    days = [D(2019, 12, 31), D(2020, 1, 1), D(2020, 2, 1), D(2020, 3, 1), D(2020, 6, 1), D(2020, 8, 31),
+            D(2020, 9, 1), D(2020, 12, 31), D(2021, 1, 1), D(2021, 6, 30), D(2021, 7, 1), D(2022, 3, 1), D(2022, 7, 1)]
+    for day in days:
+        want = _snapshot_from_multidigraph(org, day)
+        got = org.snapshot(day)
+        assert got.graph == want.graph
+        assert list(got.nodes(data=True)) == list(want.nodes(data=True)), day
+        assert list(got.edges(data=True)) == list(want.edges(data=True)), day
+    # on 2020-06-01 S3 holds P3 and P5 (the P3 row comes first in the file, so P3 is met first and P5 wins)
+    H = org.snapshot(D(2020, 6, 1))
+    assert H.nodes["staff:S3"]["position_id"] == "P5" and H.nodes["staff:S3"]["program_id"] == "IOP"
+    assert [v for v in H.successors("staff:S3")] == ["position:P3", "position:P5", "staff:S1", "staff:S2"]
+
+
+def test_on_day_is_computed_once_per_day_and_names_seats_and_spans(bundle):
+    org = _tangled(bundle)
+    snap = org.on_day("2020-06-01")
+    assert org.on_day(D(2020, 6, 1)) is snap
+    assert snap.programs().to_dict() == {"S1": "OP", "S2": "IOP", "S3": "IOP", "S4": "OP"}
+    # direct supervisees that day: S1 has S2 and S3 (S3's second row from 2020-03-01), S4 has S1, S2 has S3
+    assert snap.spans().to_dict() == {"S4": 1, "S1": 2, "S2": 1}
+    assert "G" not in vars(org)
+
+
+def test_holding_rows_keeps_each_pairs_last_holding_row_in_the_order_pairs_were_met():
+    from orgraph.graph import holding_rows
+
+    d = np.array(["2020-01-01", "2020-01-01", "2019-01-01", "2020-01-01", "2020-02-01", "2020-01-01"],
+                 dtype="datetime64[D]")
+    e = np.array(["NaT", "NaT", "NaT", "2019-12-31", "2020-06-01", "NaT"], dtype="datetime64[D]")
+    u = np.array([1, 0, 1, 0, 1, 2])
+    v = np.array([5, 6, 5, 7, 9, 1])
+    keep = np.array([True, True, True, True, True, False])
+    got = holding_rows(u, v, d, e, np.datetime64("2020-06-01"), keep).tolist()
+    # by hand: u=0 has (0,6) row 1 (row 3 ended); u=1 has (1,5) rows 0 and 2 (last: 2, met at row 0) and
+    # (1,9) row 4 (ends on the day itself, so it holds); u=2 is not kept
+    assert got == [1, 2, 4]
+    assert holding_rows(u, v, d, e, np.datetime64("2020-06-02"), keep).tolist() == [1, 2]
+    assert holding_rows(u[:0], v[:0], d[:0], e[:0], np.datetime64("2020-06-02"), keep[:0]).tolist() == []

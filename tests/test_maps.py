@@ -506,3 +506,22 @@ def test_team_view_in_browser(org, browser, tmp_path):
     assert browser.js("return [network.body.data.nodes.length, network.body.data.edges.length]") == [3, 5]
     assert "Size: people in the team" in browser.js("return document.getElementById('legend').innerText")
     assert browser.js("return window.__pwned === undefined")
+
+
+def test_latest_caseload_is_each_persons_last_month_up_to_the_day():
+    import pandas as pd
+
+    from orgraph.model import OrgData
+    from orgraph.render.elements import _latest_caseload
+
+    cl = pd.DataFrame({"staff_id": ["S2", "S1", "S1", "S3", "S2", "S1", None],
+                       "month": pd.to_datetime(["2024-03-01", "2024-01-01", "2024-03-01", "2024-07-01",
+                                                "2024-01-01", "2024-02-01", "2024-01-01"]),
+                       "active_clients": [12, 30, 31, 5, 10, 29, 99]})
+    org = OrgGraph(OrgData(caseload=cl))
+    # by hand: on 2024-03-15 S1's latest month is March (31) and S2's is March (12); S3 starts in July;
+    # on 2024-02-29 S1 has February (29) and S2 January (10); the row with no id is no one's
+    assert _latest_caseload(org, dt.date(2024, 3, 15)) == {"S1": 31, "S2": 12}
+    assert _latest_caseload(org, dt.date(2024, 2, 29)) == {"S1": 29, "S2": 10}
+    cat = OrgGraph(OrgData(caseload=cl.assign(staff_id=cl["staff_id"].astype("category"))))
+    assert _latest_caseload(cat, dt.date(2024, 7, 1)) == {"S1": 31, "S2": 12, "S3": 5}

@@ -335,3 +335,123 @@ def test_the_pack_builds_its_map_once(org, results, tmp_path, monkeypatch):
     r = write_pack(org, tmp_path / "b", content=said, as_of=AS_OF, png=False)
     assert len(calls) == 1
     assert page_data(Path(r["files"]["map.html"]).read_text(encoding="utf-8")) == fresh
+
+
+def _reference_graph_files(org, day, out, *, status=None, anonymize=False, key=None):
+    """graph.graphml and graph.json as the pack first wrote them: the old export through NetworkX's writers."""
+    import math
+
+    from test_graph import _snapshot_from_multidigraph
+
+    from orgraph.graph import node_key
+    from orgraph.privacy import month, tenure_band
+
+    def clean(value):
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float):
+            return None if math.isnan(value) or math.isinf(value) else value
+        return clean(value.item())
+
+    H = _snapshot_from_multidigraph(org, day)
+    pseudo = Pseudonymizer(key) if anonymize else None
+
+    def rename(n):
+        kind, _, id_ = n.partition(":")
+        if pseudo and kind == "staff":
+            return node_key("staff", pseudo(id_))
+        if pseudo and kind == "position":
+            return node_key("position", pseudo.seat(id_))
+        return n
+
+    G = nx.DiGraph()
+    G.graph.update({k: clean(v) for k, v in H.graph.items()})
+    private = ("name", "license", "annual_salary", "termination_reason", "termination_type", "hire_date", "start",
+               "end", "termination_date")
+    for n, a in H.nodes(data=True):
+        attrs = {k: clean(v) for k, v in a.items()}
+        if a["kind"] == "staff":
+            if status and a["id"] in status:
+                attrs["status"] = status[a["id"]]
+            if pseudo:
+                for k in private:
+                    attrs.pop(k, None)
+                attrs["id"] = attrs["name"] = pseudo(a["id"])
+                if attrs.get("position_id") is not None:
+                    attrs["position_id"] = pseudo.seat(attrs["position_id"])
+                if attrs.get("tenure_days") is not None:
+                    attrs["tenure"] = tenure_band(attrs.pop("tenure_days"))
+        elif a["kind"] == "position" and pseudo:
+            attrs["id"] = pseudo.seat(a["id"])
+        G.add_node(rename(n), **{k: v for k, v in attrs.items() if v is not None})
+    for u, v, a in H.edges(data=True):
+        attrs = {k: clean(x) for k, x in a.items()}
+        if pseudo:
+            attrs = {k: (month(x) if k in ("start", "end") and x is not None else x) for k, x in attrs.items()}
+        G.add_edge(rename(u), rename(v), **{k: x for k, x in attrs.items() if x is not None})
+    nx.write_graphml(G, out / "graph.graphml")
+    link = nx.node_link_data(G, edges="links", name="node")
+    link["graph"]["read_with"] = "networkx.node_link_graph(data, edges='links', name='node')"
+    (out / "graph.json").write_text(json.dumps(link, indent=1, ensure_ascii=False), encoding="utf-8")
+    return G
+
+
+@pytest.mark.parametrize("anonymize", [False, True])
+def test_graph_files_are_byte_for_byte_what_networkx_wrote(org, tmp_path, anonymize):
+    from orgraph.render.pack import write_graph_files
+
+    status = {"S2": "overloaded", "S8": "post_exit", "S1": "a & <b> \"c\"\r\nd\te"}
+    for day in (AS_OF, dt.date(2022, 1, 1), org.data_start):
+        mine, theirs = tmp_path / f"mine{day}", tmp_path / f"theirs{day}"
+        mine.mkdir(), theirs.mkdir()
+        G = _reference_graph_files(org, day, theirs, status=status, anonymize=anonymize, key=ANON_KEY)
+        files = write_graph_files(org, mine, as_of=day, status=status, anonymize=anonymize, key=ANON_KEY)
+        for name in ("graph.graphml", "graph.json"):
+            assert files[name].read_bytes() == (theirs / name).read_bytes(), (day, name)
+        got = export_graph(org, as_of=day, status=status, anonymize=anonymize, key=ANON_KEY)
+        assert list(got.nodes(data=True)) == list(G.nodes(data=True))
+        assert list(got.edges(data=True)) == list(G.edges(data=True))
+    text = (tmp_path / f"mine{AS_OF}" / "graph.graphml").read_text()
+    assert ("&lt;img src=x" in text) is not anonymize and "<img" not in text
+    assert "a &amp; &lt;b&gt; \"c\"&#13;\nd\te" in text
+
+
+def test_graphml_writer_hands_what_it_cannot_write_to_networkx(tmp_path):
+    from orgraph.render.graph_files import SnapshotExport, graphml_text
+
+    g = SnapshotExport()
+    g.graph["as_of"] = "2024-06-30"
+    g.add_node("staff:S1", {"kind": "staff", "note": "bell\x07", "n": 3, "x": 0.1, "ok": True})
+    g.add_node("staff:S2", {"kind": "staff", "n": 2.0})          # the same name as a decimal: a second key
+    g.add_edge("staff:S2", "staff:S1", {})
+    g.add_edge("staff:S2", "staff:S1", {"kind": "SUPERVISED_BY"})  # again: its attributes are updated
+    with pytest.raises(ValueError):                               # lxml refuses the control character
+        nx.write_graphml(g.to_networkx(), tmp_path / "theirs.graphml")
+    with pytest.raises(ValueError):
+        graphml_text(g, tmp_path / "mine.graphml")
+    del g.nodes["staff:S1"]["note"]
+    graphml_text(g, tmp_path / "mine.graphml")
+    nx.write_graphml(g.to_networkx(), tmp_path / "theirs.graphml")
+    text = (tmp_path / "mine.graphml").read_text()
+    assert text == (tmp_path / "theirs.graphml").read_text()
+    assert 'attr.name="n" attr.type="long"' in text and 'attr.name="n" attr.type="double"' in text
+
+
+def test_the_audit_lets_go_of_the_shared_panels_before_the_pack(org, tmp_path, monkeypatch):
+    from orgraph import writers
+    from orgraph.analyses import persontime
+
+    seen = {}
+
+    def pack_content(org, **kw):
+        seen["panels"] = dict(persontime._CACHE.get(org, {}))
+        raise RuntimeError("stop after the analyses")
+
+    monkeypatch.setattr(writers, "pack_content", pack_content)
+    persontime.cached(org, "a panel", lambda: [1, 2, 3])
+    with pytest.raises(RuntimeError):
+        writers.write_audit(org, tmp_path / "audit", png=False)
+    assert seen["panels"] == {}
+    assert persontime.cached(org, "a panel", lambda: [4]) == [4]     # asked for again, it is built again

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
@@ -42,10 +43,16 @@ def _latest_caseload(org: OrgGraph, day: dt.date) -> dict[str, int]:
     cl = org.data.caseload
     if not len(cl):
         return {}
-    month = pd.Timestamp(day.year, day.month, 1)
-    sub = cl[cl["month"] <= month].sort_values("month")
-    last = sub.groupby("staff_id").tail(1)
-    return dict(zip(last["staff_id"].astype(str), last["active_clients"].astype(int)))
+    month = np.datetime64(dt.date(day.year, day.month, 1), "M").astype(np.int64)
+    m = cl["month"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    rows = np.flatnonzero(m <= month)
+    ids = cl["staff_id"].iloc[rows]
+    code = (ids.cat.codes if isinstance(ids.dtype, pd.CategoricalDtype) else pd.Series(pd.factorize(ids)[0])).to_numpy()
+    rows, code, m = rows[code >= 0], code[code >= 0], m[rows][code >= 0]   # a missing id is no one's caseload
+    latest = np.full(code.max() + 1 if len(code) else 0, np.iinfo(np.int64).min)
+    np.maximum.at(latest, code, m)
+    rows = rows[m == latest[code]]                    # each person's latest month (one row a person and month)
+    return dict(zip(cl["staff_id"].iloc[rows].astype(str), cl["active_clients"].iloc[rows].astype(int)))
 
 
 def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,

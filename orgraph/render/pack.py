@@ -28,51 +28,26 @@ give such a cell back are left out; org totals in sentences are rounded).
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import json
-import math
 from pathlib import Path
 
 import networkx as nx
-import pandas as pd
 
 from ..errors import SourceError
-from ..graph import OrgGraph, as_date, node_key
+from ..graph import OrgGraph, as_date
 from ..plain import spreadsheet_safe
-from ..privacy import Pseudonymizer, month, tenure_band
+from ..privacy import Pseudonymizer
 from .charts import map_png
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
+from .graph_files import graphml_text, node_link_text, snapshot_export
 from .maps import map_data
 from .pack_page import index_html
 from .page import page_html
 from .static_map import map_figure_png
 
-__all__ = ["write_pack", "export_graph"]
+__all__ = ["write_pack", "export_graph", "write_graph_files"]
 
 
 # ------------------------------------------------------------------- graph
-def _clean(value):
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, (int, str)):
-        return value
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return str(value)
-
-
-_PRIVATE = ("name", "license", "annual_salary", "termination_reason", "termination_type", "hire_date", "start",
-            "end", "termination_date")
-
-
 def export_graph(org: OrgGraph, *, as_of, status: dict | None = None, anonymize: bool = False,
                  key: str | None = None) -> nx.DiGraph:
     """The snapshot graph on ``as_of``, ready for GraphML and JSON.
@@ -84,43 +59,20 @@ def export_graph(org: OrgGraph, *, as_of, status: dict | None = None, anonymize:
     person's ``position_id``), names, licences, salaries, how and why people
     left and their exact dates are dropped, ``tenure_days`` becomes a
     ``tenure`` band (:func:`orgraph.privacy.tenure_band`) and the dates on
-    links are months (:func:`orgraph.privacy.month`).
+    links are months (:func:`orgraph.privacy.month`). The pack writes the same
+    graph without building it (:mod:`orgraph.render.graph_files`).
     """
-    H = org.snapshot(as_of)
-    pseudo = Pseudonymizer(key) if anonymize else None
+    return snapshot_export(org, as_of=as_of, status=status, anonymize=anonymize, key=key).to_networkx()
 
-    def rename(n: str) -> str:
-        kind, _, id_ = n.partition(":")
-        if pseudo and kind == "staff":
-            return node_key("staff", pseudo(id_))
-        if pseudo and kind == "position":
-            return node_key("position", pseudo.seat(id_))
-        return n
 
-    out = nx.DiGraph()
-    out.graph.update({k: v for k, v in ((k, _clean(v)) for k, v in H.graph.items()) if v is not None})
-    for n, a in H.nodes(data=True):
-        attrs = {k: _clean(v) for k, v in a.items()}
-        if a.get("kind") == "staff":
-            if status and a["id"] in status:
-                attrs["status"] = status[a["id"]]
-            if pseudo:
-                for k in _PRIVATE:
-                    attrs.pop(k, None)
-                attrs["id"] = attrs["name"] = pseudo(a["id"])
-                if attrs.get("position_id") is not None:
-                    attrs["position_id"] = pseudo.seat(attrs["position_id"])
-                if attrs.get("tenure_days") is not None:
-                    attrs["tenure"] = tenure_band(attrs.pop("tenure_days"))
-        elif a.get("kind") == "position" and pseudo:
-            attrs["id"] = pseudo.seat(a["id"])
-        out.add_node(rename(n), **{k: v for k, v in attrs.items() if v is not None})
-    for u, v, a in H.edges(data=True):
-        attrs = {k: _clean(x) for k, x in a.items()}
-        if pseudo:
-            attrs = {k: (month(x) if k in ("start", "end") and x is not None else x) for k, x in attrs.items()}
-        out.add_edge(rename(u), rename(v), **{k: x for k, x in attrs.items() if x is not None})
-    return out
+def write_graph_files(org: OrgGraph, out: Path, *, as_of, status: dict | None = None, anonymize: bool = False,
+                      key: str | None = None) -> dict[str, Path]:
+    """Write ``graph.graphml`` and ``graph.json`` (the graph of :func:`export_graph`) into ``out``."""
+    g = snapshot_export(org, as_of=as_of, status=status, anonymize=anonymize, key=key)
+    files = {"graph.graphml": out / "graph.graphml", "graph.json": out / "graph.json"}
+    graphml_text(g, files["graph.graphml"])
+    files["graph.json"].write_text(node_link_text(g), encoding="utf-8")
+    return files
 
 
 # ------------------------------------------------------------------- files
@@ -204,13 +156,7 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
                               "photographed from map.html (install Chromium, or set ORGRAPH_CHROMIUM, for a "
                               "screenshot).")
 
-    G = export_graph(org, as_of=day, status=status, anonymize=anonymize, key=key)
-    files["graph.graphml"] = out / "graph.graphml"
-    nx.write_graphml(G, files["graph.graphml"])
-    files["graph.json"] = out / "graph.json"
-    link = nx.node_link_data(G, edges="links", name="node")  # nodes carry their own "id" attribute
-    link["graph"]["read_with"] = "networkx.node_link_graph(data, edges='links', name='node')"
-    files["graph.json"].write_text(json.dumps(link, indent=1, ensure_ascii=False), encoding="utf-8")
+    files.update(write_graph_files(org, out, as_of=day, status=status, anonymize=anonymize, key=key))
 
     tables = content["tables"]
     for name, rows in tables.items():

@@ -1,8 +1,10 @@
 """The supervision map as a page: vis-network nodes, edges and options, and one self-contained HTML file.
 
-pyvis (0.3.2) assembles the nodes, edges and options (its ``Network``), but
-orgraph writes the page itself from the Jinja template ``map.html.j2``:
-pyvis's template links CDNs and Bootstrap, and has no autoescape. Here every
+The nodes, edges and options have the shape pyvis (0.3.2) gives them (its
+``Network``), built here as plain dicts (pyvis keeps its nodes in lists and
+scans them on every add), and orgraph writes the page itself from the Jinja
+template ``map.html.j2``: pyvis's template links CDNs and Bootstrap, and has
+no autoescape. Here every
 value reaches the browser only as JSON inside a
 ``<script type="application/json">`` block (``<``, ``>`` and ``&`` escaped
 by :func:`script_json`) and is shown with ``textContent`` or drawn on the
@@ -18,7 +20,6 @@ timeline.
 """
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -70,39 +71,20 @@ _EDGE_STYLE = {
 }
 
 
-@functools.cache
-def _network_class():
-    """pyvis ``Network`` with constant-time node and edge adds (pyvis scans lists: quadratic). pyvis is
-    imported here, when a map is drawn: it takes about a third of a second."""
-    from pyvis.network import Network
-
-    class _Network(Network):
-        def __init__(self):
-            super().__init__(directed=True, cdn_resources="remote")  # resources are never used: we write the page
-            self._ids: set = set()
-
-        def add_node(self, n_id, label=None, shape="dot", color="#97c2fc", **options):
-            if n_id in self._ids:
-                return
-            from pyvis.node import Node
-            n = Node(n_id, shape, label=label if label is not None else n_id, color=color, **options)
-            self._ids.add(n_id)
-            self.nodes.append(n.options)
-            self.node_ids.append(n_id)
-            self.node_map[n_id] = n.options
-
-        def add_edge(self, source, to, **options):
-            from pyvis.edge import Edge
-            if source not in self._ids or to not in self._ids:
-                raise AnalysisError(f"map edge {source!r} -> {to!r} refers to a node not on the map")
-            self.edges.append(Edge(source, to, True, **options).options)
-
-    return _Network
+def _vis_node_options(n_id, opts: dict) -> dict:
+    """A vis-network node as pyvis 0.3.2 writes it (``Network.add_node``): colour first, the other options,
+    then ``id``, ``label`` and ``shape``."""
+    out = {"color": opts["color"]}
+    out.update((k, v) for k, v in opts.items() if k not in ("label", "shape", "color"))
+    label = opts.get("label")
+    out["id"], out["label"], out["shape"] = n_id, label if label is not None else n_id, opts.get("shape", "dot")
+    return out
 
 
 def vis_network(elements: dict, *, physics: bool = False,
                 positions: dict | None = None, regions: dict | None = None) -> tuple[list, list, dict, dict]:
-    """Assemble vis-network nodes, edges and options with pyvis; also returns the program regions.
+    """Assemble vis-network nodes, edges and options (in the shape pyvis gives them); also returns the program
+    regions.
 
     People are placed by :func:`orgraph.render.layout.team_layout` and drawn by level
     (:func:`orgraph.render.layout.levels`): supervisors and directors larger, with larger labels, than the
@@ -143,19 +125,22 @@ def vis_network(elements: dict, *, physics: bool = False,
                                          labels={n["id"]: n["label"] for n in nodes}, roles=roles,
                                          names=elements.get("programs"))
     lv = levels([n["id"] for n in nodes], parents, roles)
-    net = _network_class()()
+    vis_nodes: dict = {}                 # the shapes pyvis gave; built here (pyvis scans lists: quadratic)
     for n in nodes:
-        opts = _vis_node(n, positions.get(n["id"]), lv[n["id"]])
-        net.add_node(n["id"], **{k: v for k, v in opts.items() if k not in ("color",)}, color=opts["color"])
+        if n["id"] not in vis_nodes:
+            vis_nodes[n["id"]] = _vis_node_options(n["id"], _vis_node(n, positions.get(n["id"]), lv[n["id"]]))
+    vis_edges = []
     for e in elements["edges"]:
-        extra = {}
+        if e["from"] not in vis_nodes or e["to"] not in vis_nodes:
+            raise AnalysisError(f"map edge {e['from']!r} -> {e['to']!r} refers to a node not on the map")
         style = dict(_EDGE_STYLE[e["kind"]])
+        extra = {}
         if e.get("count"):
             style["width"] = round(min(style["width"] + math.log2(e["count"]), 10), 1)
             extra["title"] = f"{e.get('count_shown', e['count'])} supervision link{'s' if e['count'] != 1 else ''}"
-        net.add_edge(e["from"], e["to"], kind=e["kind"], arrows={"to": {"enabled": True, "scaleFactor": 0.5}},
-                     **style, **extra)
-    net.options = {
+        vis_edges.append({"kind": e["kind"], "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, **style,
+                          **extra, "from": e["from"], "to": e["to"]})
+    options = {
         "autoResize": True,
         "nodes": {"font": {"size": 14, "face": "Helvetica, Arial, sans-serif", "strokeWidth": 3,
                            "strokeColor": "#ffffff"},
@@ -170,8 +155,7 @@ def vis_network(elements: dict, *, physics: bool = False,
                         "multiselect": False},
         "layout": {"improvedLayout": False, "randomSeed": 7},
     }
-    vis_nodes, vis_edges, _heading, _h, _w, options_json = net.get_network_data()
-    return vis_nodes, vis_edges, json.loads(options_json), dict(regions or {})
+    return list(vis_nodes.values()), vis_edges, json.loads(json.dumps(options)), dict(regions or {})
 
 
 def script_json(value) -> str:

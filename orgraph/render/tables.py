@@ -26,7 +26,7 @@ import json
 
 import pandas as pd
 
-from ..plain import jsonable, spreadsheet_safe, terminal_safe
+from ..plain import json_text, jsonable, spreadsheet_safe, terminal_safe
 from ..result import Result
 
 __all__ = ["render", "to_json", "to_records", "to_frame", "jsonable", "format_cell"]
@@ -39,7 +39,7 @@ def to_json(result, *, indent: int = 2) -> str:
     """JSON text for a :class:`~orgraph.result.Result` or any plain data."""
     if isinstance(result, Result):
         result = result.to_dict()
-    return json.dumps(jsonable(result), indent=indent, ensure_ascii=False)
+    return json_text(jsonable(result), indent=indent)
 
 
 def to_records(result, key: str | None = None) -> list[dict]:

@@ -36,6 +36,7 @@ import pandas as pd
 from ..analyses.cost import turnover_cost
 from ..errors import AnalysisError, SourceError
 from ..graph import OrgGraph, as_date
+from ..model import values
 from ..privacy import Pseudonymizer, suppress
 from ..summary import counted_staff
 from .findings import Names
@@ -71,13 +72,14 @@ def flagged_on(org: OrgGraph, results: dict, day) -> dict[str, dict[str, str]]:
         sups[sid] = "overloaded"
     seats = {pid: "turning over" for pid in
              (churn_flags(results["churn"], day)["churn_seats"] if results.get("churn") is not None else ())}
-    H = org.snapshot(day)
-    prog_of = {a["id"]: a.get("program_id") for _, a in H.nodes(data=True) if a.get("kind") == "staff"}
+    snap = org.on_day(day)
+    prog_of = snap.programs()
     programs: dict[str, str] = {}
+    pos = snap.positions
+    seat_program = dict(zip(values(pos["position_id"]), values(pos["program_id"]))) if seats else {}
     for pid in seats:
-        pos = org.data.positions.get(pid)
-        if pos is not None and pos.program_id:
-            programs.setdefault(pos.program_id, "holds a seat that keeps turning over")
+        if seat_program.get(pid):
+            programs.setdefault(seat_program[pid], "holds a seat that keeps turning over")
     for sid in over:
         if prog_of.get(sid):
             programs.setdefault(prog_of[sid], "has an overloaded supervisor")
@@ -282,9 +284,6 @@ def _headcount_by_program(org: OrgGraph, day) -> dict:
     ts = pd.Timestamp(as_date(day))
     sf = counted_staff(org)
     employed = sf.index[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
-    prog_of = {x["id"]: x.get("program_id") for _, x in org.snapshot(as_date(day)).nodes(data=True)
-               if x.get("kind") == "staff"}
-    out: dict = {}
-    for s in employed:
-        out[prog_of.get(s)] = out.get(prog_of.get(s), 0) + 1
-    return out
+    prog_of = org.on_day(as_date(day)).programs()
+    counts = employed.to_series().map(prog_of).value_counts(dropna=False)
+    return {(None if k != k else k): int(n) for k, n in counts.items()}

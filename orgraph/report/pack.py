@@ -9,10 +9,12 @@ are suppressed (:func:`orgraph.privacy.suppress`).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..analyses.overload import SPAN_BANDS, span_band
 from ..graph import OrgGraph, as_date
+from ..model import values
 from ..privacy import Pseudonymizer, month, suppress
 from ..summary import counted_staff
 from .flags import MapFlags
@@ -212,18 +214,20 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
     ts = pd.Timestamp(day)
     sf = counted_staff(org)          # external managers are in no headcount
     employed = sf[(sf["hire"] <= ts) & (sf["exit"].isna() | (sf["exit"] >= ts))]
-    H = org.snapshot(day)
-    prog_of = {a["id"]: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
+    snap = org.on_day(day)
+    prog_of = snap.programs()                       # staff id -> program of their seat that day (or None)
     year_ago = ts - pd.DateOffset(years=1)
     left_year = sf[(sf["exit"] < ts) & (sf["exit"] >= year_ago)]
     tables: dict[str, list[dict]] = {}
 
+    emp_prog = employed.index.to_series().map(prog_of)
+    n_emp_of = emp_prog.value_counts(dropna=True).to_dict()
+    n_left_of = left_year["program_id"].value_counts(dropna=True).to_dict()
     rows = []
     for pid, p in sorted(org.data.programs.items()):
-        n_emp = sum(1 for s in employed.index if prog_of.get(s) == pid)
-        n_left = int((left_year["program_id"] == pid).sum())
-        rows.append({"program_id": pid, "program": p.name, "employed": n_emp, "left_last_12_months": n_left})
-    n_emp = sum(1 for s in employed.index if prog_of.get(s) not in org.data.programs)
+        rows.append({"program_id": pid, "program": p.name, "employed": int(n_emp_of.get(pid, 0)),
+                     "left_last_12_months": int(n_left_of.get(pid, 0))})
+    n_emp = int((~emp_prog.isin(list(org.data.programs))).sum())
     n_left = int((~left_year["program_id"].isin(list(org.data.programs))).sum())
     if n_emp or n_left:
         rows.append({"program_id": "", "program": "(no seat in a program)", "employed": n_emp,
@@ -248,10 +252,7 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
     tables["exits_by_quarter"] = rows
 
     # span bands on the day (direct supervisees)
-    span: dict[str, int] = {}
-    for u, v, a in H.edges(data=True):
-        if a.get("kind") == "SUPERVISED_BY":
-            span[v] = span.get(v, 0) + 1
+    span = snap.spans().to_dict()
     counts = {b[0]: 0 for b in SPAN_BANDS}
     for n in span.values():
         b = span_band(n)
@@ -264,7 +265,8 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
     # caseload distribution in the month of the day
     cl = org.data.caseload
     month = pd.Timestamp(day.year, day.month, 1)
-    cur = cl[(cl["month"] == month) & cl["staff_id"].isin(employed.index)] if len(cl) else cl
+    cur = cl[(cl["month"] == month).to_numpy()] if len(cl) else cl
+    cur = cur[cur["staff_id"].isin(employed.index).to_numpy()] if len(cur) else cur
     rows = []
     for lo, hi in CASELOAD_BINS:
         sel = cur["active_clients"] >= lo
@@ -275,41 +277,46 @@ def pack_tables(org: OrgGraph, *, as_of, results: dict, anonymize: bool = False,
 
     # the same two distributions by program (long form: drawn as bars stacked by program)
     pname = {pid: p.name for pid, p in org.data.programs.items()}
-    node_prog = {n: a.get("program_id") for n, a in H.nodes(data=True) if a.get("kind") == "staff"}
     by_prog: dict = {}
     for sup, n in span.items():
         b = span_band(n)
         if b:
-            key = (pname.get(node_prog.get(sup), "(no program)"), b)
+            key = (pname.get(prog_of.get(sup), "(no program)"), b)
             by_prog[key] = by_prog.get(key, 0) + 1
     tables["span_by_program"] = [{"program": prog, "band": b, "supervisors": by_prog.get((prog, b), 0)}
                                  for prog in sorted({k[0] for k in by_prog}) for b, *_ in SPAN_BANDS]
     rows = []
     if len(cur):
-        progs = cur["staff_id"].map(lambda s: pname.get(prog_of.get(s), "(no program)"))
-        for prog in sorted(set(progs)):
-            mine = cur[(progs == prog).to_numpy()]
-            for lo, hi in CASELOAD_BINS:
-                sel = mine["active_clients"] >= lo
-                if hi is not None:
-                    sel &= mine["active_clients"] <= hi
+        name_of = {s: pname.get(p, "(no program)") for s, p in prog_of.items()}
+        progs = np.asarray(cur["staff_id"].map(name_of), dtype=object)
+        order = sorted(set(progs))
+        code = pd.Index(order).get_indexer(progs)
+        n = cur["active_clients"].to_numpy()
+        counts = []
+        for lo, hi in CASELOAD_BINS:
+            sel = (n >= lo) & (n <= hi) if hi is not None else n >= lo
+            counts.append(np.bincount(code[sel], minlength=len(order)))
+        for i, prog in enumerate(order):
+            for (lo, hi), c in zip(CASELOAD_BINS, counts):
                 rows.append({"program": prog, "active_clients": f"{lo}-{hi}" if hi is not None else f"{lo}+",
-                             "people": int(sel.sum())})
+                             "people": int(c[i])})
     tables["caseload_by_program"] = rows
 
     if not anonymize:
+        everyone = org.staff_frame                              # external managers have names too
+        person = dict(zip(everyone.index, values(everyone["name"])))
         cas = [c for c in _table(results, "cascades") if c.get("flagged")]
         tables["flagged_cascades"] = [{
-            "supervisor": _name(org, c["supervisor_id"]), "supervisor_id": c["supervisor_id"],
+            "supervisor": person.get(c["supervisor_id"], ""), "supervisor_id": c["supervisor_id"],
             "left_on": c["exit_date"], "team_size": c["cohort_size"], "team_members_who_left": c["observed"],
             "expected_if_usual": _round(c["expected"], 1), "times_the_usual_rate": _round(c["relative_risk"], 1),
             "likely_range": interval(c["ci_low"], c["ci_high"]),
-            "who_followed": "; ".join(f"{_name(org, d['staff_id'])} (+{plural(d['days_after'], 'day')})"
+            "who_followed": "; ".join(f"{person.get(d['staff_id'], '')} (+{plural(d['days_after'], 'day')})"
                                       for d in c["departures"])}
             for c in cas]
         sup = [r for r in _table(results, "overload") if r.get("overloaded")]
         tables["overloaded_supervisors"] = [{
-            "supervisor": _name(org, r["supervisor_id"]), "supervisor_id": r["supervisor_id"],
+            "supervisor": person.get(r["supervisor_id"], ""), "supervisor_id": r["supervisor_id"],
             "average_direct_supervisees": _round(r.get("mean_span"), 1), "direct_supervisees_now": r.get("span_now"),
             "everyone_under_them": r.get("total_span"), "clients_of_their_supervisees": r.get("supervisee_caseload"),
             "why": "; ".join(r.get("reasons") or [])}
@@ -354,11 +361,6 @@ def _retention_rows(results: dict, *, anonymize: bool, min_cell: int) -> list[di
                          "share_still_here": None if thin else p["share"],
                          "people_at_risk": suppress(p["at_risk"], min_cell) if anonymize else p["at_risk"]})
     return rows
-
-
-def _name(org: OrgGraph, staff_id: str) -> str:
-    s = org.data.staff.get(staff_id)
-    return s.name if s else ""
 
 
 def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anonymize: bool = False,
