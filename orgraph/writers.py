@@ -64,7 +64,7 @@ def release_panels(org: OrgGraph) -> None:
     """Let go of the panels the analyses shared for ``org`` (person-time, person-months, monthly factors: most of
     an audit's memory). What comes after the analyses reads their results, not the panels; an analysis run
     later builds them again."""
-    persontime._CACHE.pop(org, None)   # the store of persontime.cached, keyed by the org
+    persontime.release(org)
 
 
 def _write_state(out: Path, state: dict) -> str:

@@ -26,7 +26,7 @@ from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
-           "cached", "day_number", "from_day_number"]
+           "cached", "release", "day_number", "from_day_number"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
@@ -85,6 +85,24 @@ def cached(org, name: str, build, *, copy: bool = True):
     if name not in store:
         store[name] = build()
     return store[name].copy() if copy else store[name]
+
+
+def release(org) -> None:
+    """Forget every table :func:`cached` holds for ``org`` (an analysis run afterwards builds them again).
+
+    Examples
+    --------
+    >>> class Org: pass
+    >>> org = Org()
+    >>> cached(org, "n", lambda: [1], copy=False) is cached(org, "n", lambda: [2], copy=False)
+    True
+    >>> release(org); cached(org, "n", lambda: [2])
+    [2]
+    """
+    try:
+        _CACHE.pop(org, None)
+    except TypeError:           # not weakly referable: nothing was kept
+        pass
 
 
 _DAY_NS = 86_400 * 10**9
