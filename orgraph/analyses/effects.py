@@ -26,7 +26,7 @@ from ..plain import plural
 from ..result import Result
 from ..settings import analysis_cut, as_of_text, resolve
 from .coverage import MISSING
-from .departures import monthly_factors
+from .departures import in_ids, monthly_factors, sorted_levels
 from .panel import DAYS_PER_YEAR, month_index, rounded
 
 __all__ = ["exit_effects", "EXPOSURES"]
@@ -96,25 +96,24 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     thr = float(resolve(org, "docburden")["threshold"])
     settings = {"window_days": window, "min_exits": need, "consecutive_months": k, "doc_threshold": thr}
     f = monthly_factors(org)
+    keep_rows = f["days"].to_numpy() > 0
     if as_of is not None:                # complete months before as_of: nothing after it is seen
-        f = f[f["mi"] < int(month_index([cut])[0])]
-    f = f[f["days"] > 0]
-    over = set(flagged_supervisors(org, as_of=day))
-    X = pd.DataFrame({
-        "supervisor_left": (f["sup_left_days"] < window).to_numpy(),
-        "overloaded_supervisor": f["supervisor_id"].isin(list(over)).to_numpy(),
-        "sustained_high_caseload": (f["caseload_run"] >= k).to_numpy(),
-        "high_doc_burden": (f["doc_ratio"] >= thr).to_numpy(),
-    }).astype(int)
-    events = f["exit"].to_numpy().astype(float)
-    days = f["days"].to_numpy().astype(float)
+        keep_rows &= f["mi"].to_numpy() < int(month_index([cut])[0])
+    over = flagged_supervisors(org, as_of=day)
+    X = {"supervisor_left": f["sup_left_days"].to_numpy()[keep_rows] < window,
+         "overloaded_supervisor": in_ids(f["supervisor_id"], over)[keep_rows],
+         "sustained_high_caseload": f["caseload_run"].to_numpy()[keep_rows] >= k,
+         "high_doc_burden": f["doc_ratio"].to_numpy()[keep_rows] >= thr}
+    events = f["exit"].to_numpy()[keep_rows].astype(float)
+    days = f["days"].to_numpy()[keep_rows].astype(float)
+    person = f["sc"].to_numpy()[keep_rows]
     total = {"exits": int(events.sum()), "person_years": rounded(days.sum() / DAYS_PER_YEAR, 2),
-             "people": int(f["staff_id"].nunique()),
+             "people": int(len(np.unique(person))),
              "method": "Poisson regression on person-months, exposure = days at risk, person-clustered robust "
                        "intervals (statsmodels GLM)",
              "adjusted_for": ["role kind", "tenure band", "calendar year", "the other exposures"]}
-    rows = {n: {"exposure": n, "description": EXPOSURES[n], "exits": int(events[X[n].to_numpy() == 1].sum()),
-                "person_years": rounded(days[X[n].to_numpy() == 1].sum() / DAYS_PER_YEAR, 2), "rate_ratio": None,
+    rows = {n: {"exposure": n, "description": EXPOSURES[n], "exits": int(events[X[n]].sum()),
+                "person_years": rounded(days[X[n]].sum() / DAYS_PER_YEAR, 2), "rate_ratio": None,
                 "ci_low": None, "ci_high": None, "p_value": None, "attributable_exits": 0.0, "fitted": False,
                 "reason": None} for n in EXPOSURES}
     if events.sum() < need:
@@ -125,7 +124,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
                        "joint model could not be fitted."])
     usable = []
     for n in EXPOSURES:
-        x = X[n].to_numpy()
+        x = X[n]
         if x.sum() == 0 and n in _NEEDS and not len(getattr(org.data, _NEEDS[n])):
             rows[n]["reason"] = f"the bundle has no {_NEEDS[n]} data"
         elif x.sum() == 0 or x.sum() == len(x):
@@ -134,22 +133,25 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
             rows[n]["reason"] = f"fewer than {_MIN_EXPOSED_EXITS} exits among the exposed"
         else:
             usable.append(n)
-    adj = pd.DataFrame({"role": f["role_kind"].astype(str).to_numpy(),
-                        "tenure": f["tenure_band"].astype(str).to_numpy(),
-                        "year": pd.to_datetime(f["ref"]).dt.year.astype(str).to_numpy()})
-    design = pd.concat([X[usable].reset_index(drop=True),
-                        pd.get_dummies(adj, drop_first=True, dtype=float).reset_index(drop=True)], axis=1)
-    cells = design.assign(_person=f["sc"].to_numpy(), _e=events, _d=days)
-    cells = cells.groupby(list(design.columns) + ["_person"], as_index=False)[["_e", "_d"]].sum()
-    keep = [c for c in design.columns if cells[c].nunique() > 1 or c in usable]
-    exog = sm.add_constant(cells[keep].astype(float), has_constant="add")
+    years = f["ref"].to_numpy()[keep_rows].astype("datetime64[Y]").astype(np.int64) + 1970
+    adj = [("role", *_codes(f["role_kind"].array[keep_rows])), ("tenure", *_codes(f["tenure_band"].array[keep_rows])),
+           ("year", *_codes(years))]
+    cells = _cells([X[n] for n in usable], [(c, len(names)) for _, c, names in adj], person, events, days)
+    cols = {n: cells["x"][:, i].astype(float) for i, n in enumerate(usable)}
+    for (name, _, names), c in zip(adj, cells["adj"]):       # dummies as pd.get_dummies(drop_first=True) makes
+        for j in range(1, len(names)):
+            cols[f"{name}_{names[j]}"] = (c == j).astype(float)
+    design = pd.DataFrame(cols, index=pd.RangeIndex(len(cells["e"])))
+    keep = [c for c in design.columns if c in usable or (design[c].to_numpy() != design[c].to_numpy()[0]).any()]
+    exog = sm.add_constant(design[keep], has_constant="add")
     for col in reversed([c for c in keep if c not in usable]):     # drop adjustments the data cannot separate
         if np.linalg.matrix_rank(exog.to_numpy()) == exog.shape[1]:
             break
         exog = exog.drop(columns=col)
+    endog = pd.Series(cells["e"], name="_e")
     try:
-        fit = sm.GLM(cells["_e"], exog, family=sm.families.Poisson(), exposure=cells["_d"]).fit(
-            cov_type="cluster", cov_kwds={"groups": cells["_person"].to_numpy()})
+        fit = sm.GLM(endog, exog, family=sm.families.Poisson(), exposure=pd.Series(cells["d"], name="_d")).fit(
+            cov_type="cluster", cov_kwds={"groups": cells["person"]})
     except (np.linalg.LinAlgError, ValueError) as exc:
         for n in usable:
             rows[n]["reason"] = f"the model could not be fitted ({exc})"
@@ -168,7 +170,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     # attributable exits: each exit's share 1 - 1/prod(RR) over its harmful exposures, split by log RR
     harmful = {n: b for n, b in log_rr.items() if b > 0}
     if harmful:
-        ex = X.loc[events > 0, list(harmful)].to_numpy() * np.array(list(harmful.values()))
+        ex = np.column_stack([X[n][events > 0] for n in harmful]) * np.array(list(harmful.values()))
         w = events[events > 0]
         tot = ex.sum(axis=1)
         share = np.where(tot > 0, (1 - np.exp(-tot)) / np.where(tot > 0, tot, 1), 0.0)
@@ -182,3 +184,38 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
                 f"The joint model could not test people {r['description']}: {r['reason']}."
                 for n, r in rows.items() if not r["fitted"] and r["reason"]]
     return Result("effects", day, settings, list(rows.values()), summary, total, untested)
+
+
+def _codes(values) -> tuple[np.ndarray, list]:
+    """Codes of ``values`` (categorical or integer) into their used levels sorted as text, and those levels
+    as text: the order ``pd.get_dummies`` gives the columns of text values."""
+    if isinstance(values, pd.Categorical):
+        codes, names = np.asarray(values.codes, dtype=np.int64), [str(x) for x in values.categories]
+        if (codes < 0).any():                   # missing: the text "nan", as astype(str) gives
+            codes, names = np.where(codes < 0, len(names), codes), names + ["nan"]
+    else:
+        uniq, codes = np.unique(values, return_inverse=True)
+        names = [str(x) for x in uniq]
+    return sorted_levels(codes, names)
+
+
+def _cells(xs: list, adj: list, person, events, days) -> dict:
+    """Sum ``events`` and ``days`` over cells of identical covariates per person, in the order of a pandas
+    ``groupby`` on the exposures, the dummy columns of each adjustment (``drop_first``) and the person.
+
+    ``xs`` are bool arrays; ``adj`` are ``(codes, number of levels)``. A categorical's dummy columns sort
+    its first level first, then the others from the last to the second (``(0, 0) < (0, 1) < (1, 0)``).
+    Returns ``x`` (cells x exposures, bool), ``adj`` (one code array per adjustment), ``person``, ``e``, ``d``.
+    """
+    key = np.zeros(len(events), dtype=np.int64)
+    for x in xs:
+        key = key * 2 + x
+    for codes, m in adj:
+        key = key * m + np.where(codes == 0, 0, m - codes)
+    base = int(person.max()) + 1 if len(person) else 1
+    key = key * base + person
+    cell, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    return {"x": np.column_stack([x[first] for x in xs]) if xs else np.zeros((len(cell), 0), dtype=bool),
+            "adj": [codes[first] for codes, _ in adj], "person": person[first],
+            "e": np.bincount(inv, weights=events, minlength=len(cell)),
+            "d": np.bincount(inv, weights=days, minlength=len(cell))}
