@@ -98,3 +98,26 @@ def test_cells_match_a_pandas_groupby_on_dummies():
         assert np.eye(len(names))[c][:, 1:].tolist() == want[cols].to_numpy().tolist()
     assert got["person"].tolist() == want["_person"].tolist()
     assert got["e"].tolist() == want["_e"].tolist() and got["d"].tolist() == want["_d"].tolist()
+
+
+def test_cluster_fit_on_patterns_is_statsmodels_fit_on_every_row():
+    """Coefficients fitted on the distinct covariate patterns, with the clustered covariance of the full model,
+    are what GLM(...).fit(cov_type="cluster") gives on every row."""
+    from orgraph.analyses.effects import _cluster_fit
+
+    rng = np.random.default_rng(2)
+    n = 4000
+    exog = pd.DataFrame({"const": 1.0, "a": (rng.random(n) < 0.3).astype(float),
+                         "b": (rng.random(n) < 0.5).astype(float), "y": rng.integers(0, 3, n).astype(float)})
+    days = rng.integers(1, 32, n).astype(float)
+    rate = 0.002 * np.exp(0.7 * exog["a"] - 0.3 * exog["b"] + 0.1 * exog["y"])
+    events = rng.poisson(rate * days).astype(float)
+    person = rng.integers(0, 300, n)
+    want = sm.GLM(events, exog, family=sm.families.Poisson(), exposure=days).fit(
+        cov_type="cluster", cov_kwds={"groups": person})
+    pattern = pd.factorize(pd.MultiIndex.from_frame(exog))[0]
+    got = _cluster_fit(exog, events, days, person, pattern)
+    for name in ("params", "bse", "pvalues"):
+        np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
+                                   atol=1e-14)
+    assert list(got.params.index) == list(exog.columns)

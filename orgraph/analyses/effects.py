@@ -19,6 +19,8 @@ inside the export window, complete months before ``as_of``.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -72,8 +74,8 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     -----
     Fitted with ``statsmodels`` (``GLM(..., family=Poisson(), exposure=days)``
     with ``cov_type="cluster"`` by person) on cells of identical covariates per
-    person. An exposure with fewer than two exits among the exposed, or that
-    nobody or everybody had, is not fitted.
+    person (:func:`_cluster_fit`). An exposure with fewer than two exits among
+    the exposed, or that nobody or everybody had, is not fitted.
 
     Examples
     --------
@@ -144,14 +146,14 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     design = pd.DataFrame(cols, index=pd.RangeIndex(len(cells["e"])))
     keep = [c for c in design.columns if c in usable or (design[c].to_numpy() != design[c].to_numpy()[0]).any()]
     exog = sm.add_constant(design[keep], has_constant="add")
+    new = np.diff(cells["pattern"], prepend=-1) != 0      # the first cell of each covariate pattern
+    first, pattern = np.flatnonzero(new), np.cumsum(new) - 1
     for col in reversed([c for c in keep if c not in usable]):     # drop adjustments the data cannot separate
-        if np.linalg.matrix_rank(exog.to_numpy()) == exog.shape[1]:
+        if np.linalg.matrix_rank(exog.to_numpy()[first]) == exog.shape[1]:   # the rank of the distinct rows
             break
         exog = exog.drop(columns=col)
-    endog = pd.Series(cells["e"], name="_e")
     try:
-        fit = sm.GLM(endog, exog, family=sm.families.Poisson(), exposure=pd.Series(cells["d"], name="_d")).fit(
-            cov_type="cluster", cov_kwds={"groups": cells["person"]})
+        fit = _cluster_fit(exog, cells["e"], cells["d"], cells["person"], pattern)
     except (np.linalg.LinAlgError, ValueError) as exc:
         for n in usable:
             rows[n]["reason"] = f"the model could not be fitted ({exc})"
@@ -205,7 +207,8 @@ def _cells(xs: list, adj: list, person, events, days) -> dict:
 
     ``xs`` are bool arrays; ``adj`` are ``(codes, number of levels)``. A categorical's dummy columns sort
     its first level first, then the others from the last to the second (``(0, 0) < (0, 1) < (1, 0)``).
-    Returns ``x`` (cells x exposures, bool), ``adj`` (one code array per adjustment), ``person``, ``e``, ``d``.
+    Returns ``x`` (cells x exposures, bool), ``adj`` (one code array per adjustment), ``person``, ``e``, ``d``
+    and ``pattern`` (a number per covariate pattern, ascending: cells differing only in the person share it).
     """
     key = np.zeros(len(events), dtype=np.int64)
     for x in xs:
@@ -216,6 +219,51 @@ def _cells(xs: list, adj: list, person, events, days) -> dict:
     key = key * base + person
     cell, first, inv = np.unique(key, return_index=True, return_inverse=True)
     return {"x": np.column_stack([x[first] for x in xs]) if xs else np.zeros((len(cell), 0), dtype=bool),
-            "adj": [codes[first] for codes, _ in adj], "person": person[first],
+            "adj": [codes[first] for codes, _ in adj], "person": person[first], "pattern": cell // base,
             "e": np.bincount(inv, weights=events, minlength=len(cell)),
             "d": np.bincount(inv, weights=days, minlength=len(cell))}
+
+
+class _Fit:
+    """The numbers read off a fit: ``params``, ``bse`` and ``pvalues`` (Series by column)."""
+
+    def __init__(self, params, bse, pvalues):
+        self.params, self.bse, self.pvalues = params, bse, pvalues
+
+
+def _cluster_fit(exog: pd.DataFrame, events, days, groups, pattern) -> _Fit:
+    """What ``GLM(events, exog, family=Poisson(), exposure=days).fit(cov_type="cluster", cov_kwds={"groups":
+    groups})`` gives, with the coefficients fitted on the distinct rows of ``exog`` instead of every row.
+
+    A Poisson likelihood with a log-exposure offset depends on the rows of one covariate pattern only through
+    their summed events and exposure, so the fit on the patterns has the same maximum (to the last digits of
+    the iterations); the person-clustered covariance is then statsmodels' own (``cov_cluster``: the scores and
+    Hessian of the full model at those coefficients, the small-sample correction counting every row).
+    ``pattern`` numbers the rows ``0 .. k-1`` so that rows of one number have the same ``exog`` (rows of
+    different numbers may too).
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+    from statsmodels.stats.sandwich_covariance import cov_cluster
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    X = exog.to_numpy()
+    inv = np.asarray(pattern)
+    _, first = np.unique(inv, return_index=True)
+    patterns = X[first]
+    pe = np.bincount(inv, weights=events, minlength=len(first))
+    pd_ = np.bincount(inv, weights=days, minlength=len(first))
+    family = sm.families.Poisson()
+    with warnings.catch_warnings():     # summed patterns can be fitted exactly where the rows are not
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        params = sm.GLM(pe, patterns, family=family, exposure=pd_).fit().params
+    full = sm.GLM(np.asarray(events, dtype=float), X, family=family, exposure=np.asarray(days, dtype=float))
+    if np.allclose(full.predict(params) - full.endog, 0):      # the warning a fit on every row gives
+        warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
+                      PerfectSeparationWarning, stacklevel=2)
+    cov = cov_cluster((full.score_obs(params), np.linalg.inv(full.hessian(params))), np.asarray(groups))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bse = np.sqrt(np.diag(cov))
+        p = stats.norm.sf(np.abs(params / bse)) * 2
+    cols = exog.columns
+    return _Fit(pd.Series(params, index=cols), pd.Series(bse, index=cols), pd.Series(p, index=cols))
