@@ -295,9 +295,15 @@ def _seat_departures(org, seat: pd.Categorical, ref, win: int) -> np.ndarray:
     span = 1 << 20
     mine = c_ev >= 0
     keys = np.sort(c_ev[mine].astype(np.int64) * span + ev_day[mine])
-    ref_day = (np.asarray(ref).astype("datetime64[D]") - base).astype(np.int64)
-    inv, uniq_ref = pd.factorize(ref)
-    lo_u = (pd.DatetimeIndex(uniq_ref) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
+    days = np.asarray(ref).astype("datetime64[D]")
+    if len(days) > 1 and (days[1:] >= days[:-1]).all():      # sorted (the monthly table): runs of one day
+        new = np.empty(len(days), dtype=bool)
+        new[0], new[1:] = True, days[1:] != days[:-1]
+        uniq, inv = days[new], np.cumsum(new) - 1
+    else:
+        uniq, inv = np.unique(days, return_inverse=True)
+    lo_u = (pd.DatetimeIndex(uniq) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
+    ref_day = (days - base).astype(np.int64)
     lo_day = (lo_u - base).astype(np.int64)[inv]
     hi = np.searchsorted(keys, codes * span + ref_day, side="right")
     lo = np.searchsorted(keys, codes * span + lo_day, side="right")

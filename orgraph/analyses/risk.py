@@ -259,7 +259,9 @@ def _person(org, sid) -> str:
     return f"{s.name} ({sid})" if s is not None and s.name else str(sid)
 
 
-def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
+def _details(row, flags: dict, org, overloaded: dict, st: dict) -> list[str]:
+    """Sentences on the factors of ``row``; ``st`` holds the ``[churn] window_months`` and ``[caseload]
+    percentile`` settings (read once per list, not per person)."""
     out = []
     if flags["supervisor_left"]:
         out.append(f"a supervisor left {int(row.sup_left_days)} days ago")
@@ -268,9 +270,9 @@ def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
         out.append(f"supervisor {_person(org, row.supervisor_id)} is overloaded" + (f" ({why})" if why else ""))
     if flags["churn_seat"]:
         out.append(f"{plural(int(row.seat_departures), 'earlier holder')} left seat {row.position_id} in "
-                   f"{int(setting_of(org, 'churn', 'window_months'))} months")
+                   f"{st['window_months']} months")
     if flags["sustained_high_caseload"]:
-        out.append(f"caseload above the {float(setting_of(org, 'caseload', 'percentile')):g}th percentile for "
+        out.append(f"caseload above the {st['percentile']:g}th percentile for "
                    f"{int(row.caseload_run)} months ({int(row.caseload)} clients last month)")
     if flags["high_doc_burden"]:
         out.append(f"documentation {row.doc_ratio:.2f} hours per session hour last month")
@@ -585,6 +587,8 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     fit, cur, score, base = m["fit"], m["cur"], m["score"], m["base"]
     records = []
     rows_ = list(cur.itertuples(index=False))
+    texts = {"window_months": int(setting_of(org, "churn", "window_months")),
+             "percentile": float(setting_of(org, "caseload", "percentile"))}
     names = org.staff_frame["name"].to_numpy()
     for rank, i in enumerate(m["order"], start=1):
         row = rows_[i]
@@ -596,7 +600,7 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
             "position_id": jsonable(row.position_id), "supervisor_id": jsonable(row.supervisor_id),
             "tenure_days": int(row.tenure_days), "tenure_band": TENURE_BANDS[m["band"][i]][0],
             "factors": [n for n in RISK_FACTORS if fl[n]],
-            "details": _details(row, fl, org, m["overloaded"]), "score": rounded(score[i]),
+            "details": _details(row, fl, org, m["overloaded"], texts), "score": rounded(score[i]),
             "relative_hazard": rounded(rh, 3), "exit_probability": rounded(1 - math.exp(-base * rh * horizon), 4),
         })
     with_factors = sum(1 for r in records if r["factors"])
