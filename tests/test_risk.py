@@ -214,6 +214,8 @@ def test_risk_reads_the_shared_monthly_table_and_its_band_lookups(riverbend, mon
         assert np.shares_memory(hist[col], table[col].to_numpy()), col
     earlier, _ = risk._history(riverbend, "2024-06-30")
     assert earlier["mi"].max() < table["mi"].max() and len(earlier["exit"]) < len(table)
+    assert len(earlier["exit"]) == (table["mi"] < np.datetime64("2024-07", "M").astype(int)).sum()
+    assert np.shares_memory(earlier["days"], table["days"].to_numpy())     # the first rows: still views
     assert len(earlier["supervisor_id"]) == len(earlier["exit"])
     rebuilt = []
     real = departures.caseload_runs

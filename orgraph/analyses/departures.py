@@ -247,7 +247,7 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     if n > 1 and not ((ref[1:] > ref[:-1]) | ((ref[1:] == ref[:-1]) & (sc[1:] >= sc[:-1]))).all():
         order = np.lexsort((sc, ref))
         out = {c: (v[order] if isinstance(v, (np.ndarray, pd.Categorical)) else v) for c, v in out.items()}
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)     # a block per column: no consolidating copy
 
 
 def _caseload_labels(org) -> list[str]:

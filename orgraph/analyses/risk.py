@@ -297,10 +297,13 @@ def _history(org, day) -> tuple[dict, int]:
     ``supervisor_id`` as a Series) and the index of the month of ``day + 1``."""
     cur_mi = int(month_index([pd.Timestamp(day) + pd.Timedelta(days=1)])[0])
     table = monthly_factors(org)
-    keep = table["mi"].to_numpy() < cur_mi
-    every = bool(keep.all())            # every month is history: views of the shared table, no copy
-    hist = {c: table[c].to_numpy() if every else table[c].to_numpy()[keep] for c in _HISTORY}
-    hist["supervisor_id"] = table["supervisor_id"] if every else table["supervisor_id"][keep]
+    mi = table["mi"].to_numpy()
+    if len(mi) < 2 or (mi[1:] >= mi[:-1]).all():     # in month order (by ref): the history is the first rows
+        keep = slice(0, int(np.searchsorted(mi, cur_mi)))      # views of the shared table, no copy
+    else:
+        keep = mi < cur_mi
+    hist = {c: table[c].to_numpy()[keep] for c in _HISTORY}
+    hist["supervisor_id"] = table["supervisor_id"][keep]
     return hist, cur_mi
 
 
