@@ -121,3 +121,17 @@ def test_cluster_fit_on_patterns_is_statsmodels_fit_on_every_row():
         np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
                                    atol=1e-14)
     assert list(got.params.index) == list(exog.columns)
+
+
+def test_scores_and_hessian_are_statsmodels():
+    from orgraph.analyses.effects import _scores_and_inverse_hessian
+
+    rng = np.random.default_rng(4)
+    X = np.column_stack([np.ones(500), rng.random(500) < 0.4, rng.random(500) < 0.2]).astype(float)
+    days = rng.integers(1, 32, 500).astype(float)
+    y = rng.poisson(0.01 * days).astype(float)
+    model = sm.GLM(y, X, family=sm.families.Poisson(), exposure=days)
+    params = np.array([-4.5, 0.3, -0.2])
+    xu, hinv = _scores_and_inverse_hessian(model.family, X, y, model.predict(params))
+    assert np.array_equal(xu, model.score_obs(params))
+    assert np.array_equal(hinv, np.linalg.inv(model.hessian(params)))

@@ -224,6 +224,21 @@ def _cells(xs: list, adj: list, person, events, days) -> dict:
             "d": np.bincount(inv, weights=days, minlength=len(cell))}
 
 
+def _scores_and_inverse_hessian(family, X: np.ndarray, y: np.ndarray, mu: np.ndarray):
+    """Each row's score and the inverse Hessian of a GLM (no weights, scale 1) at the means ``mu``: the steps of
+    statsmodels' ``GLM.score_obs`` and ``GLM.hessian`` (observed), without building a model of every row."""
+    deriv = family.link.deriv(mu)
+    score = (y - mu) / deriv
+    score /= family.variance(mu)
+    eim = 1 / (deriv ** 2 * family.variance(mu))
+    tmp = family.variance(mu) * family.link.deriv2(mu)
+    tmp += family.variance.deriv(mu) * deriv
+    oim = eim * (1 + score * tmp)
+    prod = np.empty_like(X)
+    np.multiply(X.T, oim, out=prod.T)
+    return score[:, None] * X, np.linalg.inv(-prod.T.dot(X))
+
+
 class _Fit:
     """The numbers read off a fit: ``params``, ``bse`` and ``pvalues`` (Series by column)."""
 
@@ -257,11 +272,12 @@ def _cluster_fit(exog: pd.DataFrame, events, days, groups, pattern) -> _Fit:
     with warnings.catch_warnings():     # summed patterns can be fitted exactly where the rows are not
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         params = sm.GLM(pe, patterns, family=family, exposure=pd_).fit().params
-    full = sm.GLM(np.asarray(events, dtype=float), X, family=family, exposure=np.asarray(days, dtype=float))
-    if np.allclose(full.predict(params) - full.endog, 0):      # the warning a fit on every row gives
+    y = np.asarray(events, dtype=float)
+    mu = family.fitted(np.dot(X, params) + 0.0 + np.log(np.asarray(days, dtype=float)))
+    if np.allclose(mu - y, 0):                                 # the warning a fit on every row gives
         warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
                       PerfectSeparationWarning, stacklevel=2)
-    cov = cov_cluster((full.score_obs(params), np.linalg.inv(full.hessian(params))), np.asarray(groups))
+    cov = cov_cluster(_scores_and_inverse_hessian(family, X, y, mu), np.asarray(groups))
     with np.errstate(divide="ignore", invalid="ignore"):
         bse = np.sqrt(np.diag(cov))
         p = stats.norm.sf(np.abs(params / bse)) * 2
