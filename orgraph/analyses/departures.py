@@ -368,8 +368,9 @@ def _doc_lookup(org):
         dr = doc_ratios(org)
         if not len(dr):
             return None
-        d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
-        return d["sc"].to_numpy(np.int64), d["mi"].to_numpy(np.int64), d["ratio"].to_numpy(float)
+        ok = dr["ratio"].notna().to_numpy()         # repeated months: grid_lookup reads the first
+        return (dr["sc"].to_numpy(np.int64)[ok], dr["mi"].to_numpy(np.int64)[ok],
+                dr["ratio"].to_numpy(float)[ok])
 
     return cached(org, "doc_lookup:codes", build, copy=False)
 
