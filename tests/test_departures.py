@@ -217,3 +217,11 @@ def test_in_ids_and_sorted_levels_match_pandas():
     assert got_codes.tolist() == want_codes.tolist() and got_names == list(want_names)
     got_codes, got_names = sorted_levels([3, 3, 1], ["w", "x", "y", "z"])     # only the names used
     assert got_codes.tolist() == [1, 1, 0] and got_names == ["x", "z"]
+
+
+def test_distinct_keys(monkeypatch):
+    import orgraph.analyses.departures as dep
+
+    for grid in (dep._GRID_MAX, 0):
+        monkeypatch.setattr(dep, "_GRID_MAX", grid)
+        assert dep._distinct(np.array([3, 1, 7]), 8) and not dep._distinct(np.array([3, 1, 3]), 8)

@@ -111,8 +111,9 @@ _DAY_OFFSET = 1 << 19
 def grid_lookup(left_sc, left_mi, right_sc, right_mi) -> np.ndarray:
     """Row of ``right`` whose (staff code, month) pair equals each ``left`` pair; -1 where none.
 
-    A dense staff-by-month grid of row numbers (no hashing); a pair that occurs more than once in
-    ``right`` gives its first row. Codes below 0 never match.
+    A dense grid of row numbers over the months and the staff codes both sides have (month-major, so rows
+    in month order read one month's cells), else (a grid too large) a hash index of the pairs; a pair that
+    occurs more than once in ``right`` gives its first row. Codes below 0 never match.
 
     Examples
     --------
@@ -125,25 +126,37 @@ def grid_lookup(left_sc, left_mi, right_sc, right_mi) -> np.ndarray:
     rok, lok = rsc >= 0, lsc >= 0
     if not rok.any() or not lok.any():
         return out
-    lo = int(min(lmi[lok].min(), rmi[rok].min()))
-    width = int(max(lmi[lok].max(), rmi[rok].max())) - lo + 1
-    n = int(max(lsc.max(), rsc.max())) + 1
-    rows = np.flatnonzero(rok)
-    if n * width > _GRID_MAX:           # a sparse range (odd months): sorted keys instead of a grid
-        rkey = rsc[rows] * width + (rmi[rows] - lo)
-        order = np.argsort(rkey, kind="stable")
-        skey = rkey[order]
-        lkey = lsc[lok] * width + (lmi[lok] - lo)
-        i = np.minimum(np.searchsorted(skey, lkey), max(len(skey) - 1, 0))
-        out[lok] = np.where(skey[i] == lkey, rows[order[i]], -1)
+    lo = int(max(lmi[lok].min(), rmi[rok].min()))
+    hi = int(min(lmi[lok].max(), rmi[rok].max()))
+    if lo > hi:
         return out
-    rkey = rsc[rows] * width + (rmi[rows] - lo)
-    grid = np.full(n * width, -1, dtype=np.int32 if len(rsc) < 2**31 else np.int64)
+    n = int(max(lsc.max(), rsc.max())) + 1
+    both = np.zeros(n, dtype=bool)           # staff codes on both sides, numbered 0 .. k-1
+    both[lsc[lok]] = True
+    on_right = np.zeros(n, dtype=bool)
+    on_right[rsc[rok]] = True
+    both &= on_right
+    rank = np.cumsum(both) - 1
+    k, width = int(both.sum()), hi - lo + 1
+    rok &= (rmi >= lo) & (rmi <= hi) & both[np.where(rok, rsc, 0)]
+    lok &= (lmi >= lo) & (lmi <= hi) & both[np.where(lok, lsc, 0)]
+    rows = np.flatnonzero(rok)
+    rkey = (rmi[rows] - lo) * k + rank[rsc[rows]]
+    lkey = (lmi[lok] - lo) * k + rank[lsc[lok]]
+    if k * width > _GRID_MAX:                # a hash index instead of a grid
+        index = pd.Index(rkey)
+        if not index.is_unique:
+            first = ~index.duplicated()
+            index, rows = index[first], rows[first]
+        j = index.get_indexer(lkey)
+        out[lok] = np.where(j >= 0, rows[np.where(j >= 0, j, 0)], -1)
+        return out
+    grid = np.full(k * width, -1, dtype=np.int32 if len(rsc) < 2**31 else np.int64)
     grid[rkey] = rows
     if not (grid[rkey] == rows).all():  # repeated pairs: the first row of each
         _, first = np.unique(rkey, return_index=True)
         grid[rkey[first]] = rows[first]
-    out[lok] = grid[lsc[lok] * width + (lmi[lok] - lo)]
+    out[lok] = grid[lkey]
     return out
 
 
@@ -323,15 +336,16 @@ def _spans(sc, sup_c, prev_mi, caseload) -> tuple[np.ndarray, np.ndarray]:
     lo = int(mi[has].min())
     width = int(mi[has].max()) - lo + 1
     n = int(max(sup_c.max(), sc.max())) + 1
-    dense = n * width <= _GRID_MAX
-    if dense:                            # groups are cells of a supervisor-by-month grid
-        g, size = sup_c[has] * width + (mi[has] - lo), n * width
-        own = sc[has] * width + (mi[has] - lo)
-        once = own.min() >= 0 and np.bincount(own).max() <= 1
-    else:                                # a sparse range: number the groups instead
-        _, g = np.unique(sup_c[has] * width + (mi[has] - lo), return_inverse=True)
-        size, once = int(g.max()) + 1, False
-    if not once:                         # a person twice in a group: count them once
+    is_sup = np.zeros(n, dtype=bool)         # the supervisors, numbered 0 .. k-1
+    is_sup[sup_c[has]] = True
+    k = int(is_sup.sum())
+    if k * width <= _GRID_MAX:               # groups are cells of a month-by-supervisor grid
+        g, size = (mi[has] - lo) * k + (np.cumsum(is_sup) - 1)[sup_c[has]], k * width
+    else:                                    # else numbered by hashing
+        g = pd.factorize((mi[has] - lo) * n + sup_c[has])[0]
+        size = int(g.max()) + 1
+    once = (sc[has] >= 0).all() and _distinct((mi[has] - lo) * n + sc[has], n * width)
+    if not once:                             # a person twice in a group: count them once
         m = int(sc.max()) + 2
         pairs = np.unique(g * m + (sc[has] + 1))
         people = np.bincount(pairs // m, minlength=size)
@@ -341,6 +355,15 @@ def _spans(sc, sup_c, prev_mi, caseload) -> tuple[np.ndarray, np.ndarray]:
     load[has] = np.bincount(g, weights=np.nan_to_num(np.asarray(caseload, dtype=float), nan=0.0)[has],
                             minlength=size)[g]
     return span, load
+
+
+def _distinct(keys: np.ndarray, size: int) -> bool:
+    """Whether the non-negative ``keys`` (all below ``size``) are all different."""
+    if size > _GRID_MAX:
+        return bool(pd.Index(keys).is_unique)
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    return int(np.count_nonzero(seen)) == len(keys)
 
 
 def _caseload_bands(org):
