@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -124,18 +125,103 @@ def test_as_of_outside_the_data_is_an_error():
         departure_factors(example_org(), as_of="2022-07-01")
 
 
-def test_the_monthly_factor_table_holds_one_string_per_band(riverbend):
-    """The band columns of the (large, shared) monthly factor table point at one string object per band
-    label instead of a string per person-month; the table is what factor_context gives afresh."""
+def test_the_monthly_factor_table_is_compact(riverbend):
+    """The large, shared monthly factor table holds ids and bands as categoricals and counts as int32 (no
+    pointer per row and value); it is what factor_context gives afresh, with the same values as text."""
     from orgraph.analyses.departures import factor_context, monthly_factors
     from orgraph.analyses.panel import person_months
 
     f = monthly_factors(riverbend)
-    for col in ("caseload_band", "documentation_band", "tenure_band"):
-        if f[col].dtype == object:
-            assert len({id(x) for x in f[col]}) == f[col].nunique(), col
-        else:       # pandas 3 stores text columns as Arrow strings: no Python object per row to share
-            assert pd.api.types.is_string_dtype(f[col]), col
+    for col in ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id", "caseload_band",
+                "documentation_band", "tenure_band"):
+        assert isinstance(f[col].dtype, pd.CategoricalDtype), col
+    for col in ("sc", "mi", "prev_mi", "days", "tenure_days", "seat_departures", "sup_sc", "sup_span"):
+        assert f[col].dtype == np.int32, col
+    assert not (f.dtypes == object).any()
+    assert f.memory_usage(index=False).sum() / len(f) < 110          # bytes per person-month (was 185)
     pm = person_months(riverbend)
+    for col in ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id"):     # the same ids
+        assert f[col].astype(object).where(f[col].notna(), None).tolist() == pm[col].tolist(), col
     fresh = factor_context(riverbend, pm.assign(prev_mi=pm["mi"] - 1))
-    pd.testing.assert_frame_equal(f, fresh, check_exact=True)
+    pd.testing.assert_frame_equal(f, fresh, check_exact=True, check_categorical=False)
+
+
+def test_grid_lookup_finds_the_first_row_of_each_pair(monkeypatch):
+    import orgraph.analyses.departures as dep
+
+    rng = np.random.default_rng(3)
+    r_sc, r_mi = rng.integers(-1, 6, 200), rng.integers(600, 640, 200)       # repeats, and codes of -1
+    l_sc, l_mi = rng.integers(-1, 7, 500), rng.integers(595, 645, 500)
+    first = {}
+    for i, pair in enumerate(zip(r_sc.tolist(), r_mi.tolist())):
+        if pair[0] >= 0:
+            first.setdefault(pair, i)
+    want = [first.get(pair, -1) if pair[0] >= 0 else -1 for pair in zip(l_sc.tolist(), l_mi.tolist())]
+    assert dep.grid_lookup(l_sc, l_mi, r_sc, r_mi).tolist() == want
+    monkeypatch.setattr(dep, "_GRID_MAX", 0)                                  # the sorted-search path
+    assert dep.grid_lookup(l_sc, l_mi, r_sc, r_mi).tolist() == want
+    assert dep.grid_lookup([1], [600], [], []).tolist() == [-1]
+
+
+def test_spans_match_a_pandas_groupby(monkeypatch):
+    import orgraph.analyses.departures as dep
+
+    rng = np.random.default_rng(5)
+    n = 400
+    df = pd.DataFrame({"sc": rng.integers(0, 30, n), "sup": rng.integers(-1, 6, n), "mi": rng.integers(620, 626, n),
+                       "cl": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 40, n).astype(float))})
+    has = df["sup"] >= 0
+    g = df[has].groupby(["sup", "mi"]).agg(span=("sc", "nunique"), load=("cl", "sum"))
+    want = df.join(g, on=["sup", "mi"])
+    want_span = np.where(has, want["span"], 0)
+    want_load = np.where(has, want["load"], 0.0)
+    for grid in (dep._GRID_MAX, 0):
+        monkeypatch.setattr(dep, "_GRID_MAX", grid)
+        span, load = dep._spans(df["sc"], df["sup"], df["mi"], df["cl"])
+        assert span.tolist() == want_span.tolist() and load.tolist() == want_load.tolist()
+    once = df.drop_duplicates(["sc", "mi"])                 # one row per person and month: counted directly
+    span, _ = dep._spans(once["sc"], once["sup"], once["mi"], once["cl"])
+    assert span.tolist() == [len(once[(once["sup"] == s) & (once["mi"] == m)]) if s >= 0 else 0
+                             for s, m in zip(once["sup"], once["mi"])]
+
+
+def test_days_since_a_supervisor_left_match_merge_asof(riverbend):
+    """The searchsorted lookup gives what pandas.merge_asof (by person, backward) gives."""
+    from orgraph.analyses.departures import _sup_left_days
+    from orgraph.analyses.persontime import staff_codes
+
+    org = riverbend
+    f = monthly_factors(org)
+    sf, sv = org.staff_frame, org.supervision_frame
+    ev = sv.merge(sf[sf["exited"]][["exit"]], left_on="supervisor_id", right_index=True)
+    ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=30))]
+    ev = pd.DataFrame({"sc": staff_codes(org, ev["staff_id"]), "gone": ev["exit"] + pd.Timedelta(days=1)})
+    rows = pd.DataFrame({"ref": f["ref"], "sc": f["sc"].astype(np.int64)})
+    m = pd.merge_asof(rows, ev.sort_values("gone"), left_on="ref", right_on="gone", by="sc", direction="backward")
+    want = (m["ref"] - m["gone"]).dt.days.to_numpy()
+    got = _sup_left_days(org, f["sc"].to_numpy(), f["ref"].to_numpy(), 30)
+    assert np.isfinite(want).sum() > 100
+    np.testing.assert_array_equal(got, want.astype(np.float32))
+
+
+def test_in_ids_and_sorted_levels_match_pandas():
+    from orgraph.analyses.departures import in_ids, sorted_levels
+
+    values = pd.Series(["b", None, "a", "c", "b", "a"])
+    cat = values.astype("category")
+    assert in_ids(cat, ["a", "z"]).tolist() == values.isin(["a", "z"]).tolist() == in_ids(values, ["a", "z"]).tolist()
+    filled = values.fillna("(none)")
+    want_codes, want_names = pd.factorize(filled, sort=True)
+    codes = np.where(cat.cat.codes >= 0, cat.cat.codes, len(cat.cat.categories))
+    got_codes, got_names = sorted_levels(codes, list(cat.cat.categories) + ["(none)"])
+    assert got_codes.tolist() == want_codes.tolist() and got_names == list(want_names)
+    got_codes, got_names = sorted_levels([3, 3, 1], ["w", "x", "y", "z"])     # only the names used
+    assert got_codes.tolist() == [1, 1, 0] and got_names == ["x", "z"]
+
+
+def test_distinct_keys(monkeypatch):
+    import orgraph.analyses.departures as dep
+
+    for grid in (dep._GRID_MAX, 0):
+        monkeypatch.setattr(dep, "_GRID_MAX", grid)
+        assert dep._distinct(np.array([3, 1, 7]), 8) and not dep._distinct(np.array([3, 1, 3]), 8)

@@ -69,3 +69,69 @@ def test_too_few_exits_is_said():
     assert [r["exposure"] for r in res.table] == list(EXPOSURES)
     assert not any(r["fitted"] for r in res.table)
     assert res.table[0]["reason"].startswith("only 2 exits before 2022-06-30")
+
+
+def test_cells_match_a_pandas_groupby_on_dummies():
+    """Cells summed from codes come in the order, and with the sums, of a pandas groupby on the exposures, the
+    get_dummies(drop_first=True) columns of the adjustments and the person."""
+    from orgraph.analyses.effects import _cells, _codes
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    xs = [rng.random(n) < 0.3, rng.random(n) < 0.6]
+    role = pd.Categorical(rng.choice(["other", "clinician", "supervisor", "admin"], n))
+    year = rng.integers(2018, 2023, n)
+    person = rng.integers(0, 40, n).astype(np.int32)
+    events, days = (rng.random(n) < 0.05).astype(float), rng.integers(1, 32, n).astype(float)
+    adj = [_codes(role), _codes(year)]
+    got = _cells(xs, [(c, len(names)) for c, names in adj], person, events, days)
+    dummies = pd.get_dummies(pd.DataFrame({"role": role.astype(str), "year": year.astype(str)}), drop_first=True,
+                             dtype=float)
+    design = pd.concat([pd.DataFrame({"a": xs[0].astype(int), "b": xs[1].astype(int)}), dummies], axis=1)
+    want = design.assign(_person=person, _e=events, _d=days).groupby(list(design.columns) + ["_person"],
+                                                                     as_index=False)[["_e", "_d"]].sum()
+    assert got["x"].astype(int).tolist() == want[["a", "b"]].to_numpy().tolist()
+    for (codes, names), c in zip(adj, got["adj"]):
+        prefix = "role" if names[0] == "admin" else "year"
+        cols = [f"{prefix}_{x}" for x in names[1:]]
+        assert cols == [c for c in dummies.columns if c.startswith(prefix)]
+        assert np.eye(len(names))[c][:, 1:].tolist() == want[cols].to_numpy().tolist()
+    assert got["person"].tolist() == want["_person"].tolist()
+    assert got["e"].tolist() == want["_e"].tolist() and got["d"].tolist() == want["_d"].tolist()
+
+
+def test_cluster_fit_on_patterns_is_statsmodels_fit_on_every_row():
+    """Coefficients fitted on the distinct covariate patterns, with the clustered covariance of the full model,
+    are what GLM(...).fit(cov_type="cluster") gives on every row."""
+    from orgraph.analyses.effects import _cluster_fit
+
+    rng = np.random.default_rng(2)
+    n = 4000
+    exog = pd.DataFrame({"const": 1.0, "a": (rng.random(n) < 0.3).astype(float),
+                         "b": (rng.random(n) < 0.5).astype(float), "y": rng.integers(0, 3, n).astype(float)})
+    days = rng.integers(1, 32, n).astype(float)
+    rate = 0.002 * np.exp(0.7 * exog["a"] - 0.3 * exog["b"] + 0.1 * exog["y"])
+    events = rng.poisson(rate * days).astype(float)
+    person = rng.integers(0, 300, n)
+    want = sm.GLM(events, exog, family=sm.families.Poisson(), exposure=days).fit(
+        cov_type="cluster", cov_kwds={"groups": person})
+    pattern = pd.factorize(pd.MultiIndex.from_frame(exog))[0]
+    got = _cluster_fit(exog, events, days, person, pattern)
+    for name in ("params", "bse", "pvalues"):
+        np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
+                                   atol=1e-14)
+    assert list(got.params.index) == list(exog.columns)
+
+
+def test_scores_and_hessian_are_statsmodels():
+    from orgraph.analyses.effects import _scores_and_inverse_hessian
+
+    rng = np.random.default_rng(4)
+    X = np.column_stack([np.ones(500), rng.random(500) < 0.4, rng.random(500) < 0.2]).astype(float)
+    days = rng.integers(1, 32, 500).astype(float)
+    y = rng.poisson(0.01 * days).astype(float)
+    model = sm.GLM(y, X, family=sm.families.Poisson(), exposure=days)
+    params = np.array([-4.5, 0.3, -0.2])
+    xu, hinv = _scores_and_inverse_hessian(model.family, X, y, model.predict(params))
+    assert np.array_equal(xu, model.score_obs(params))
+    assert np.array_equal(hinv, np.linalg.inv(model.hessian(params)))

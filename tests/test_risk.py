@@ -5,6 +5,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -209,11 +210,32 @@ def test_risk_reads_the_shared_monthly_table_and_its_band_lookups(riverbend, mon
 
     table = departures.monthly_factors(riverbend)
     hist, _ = risk._history(riverbend, riverbend.data_end)
-    assert hist is table
+    for col in ("exit", "days", "sup_left_days", "doc_ratio", "sc"):      # views of the shared table
+        assert np.shares_memory(hist[col], table[col].to_numpy()), col
     earlier, _ = risk._history(riverbend, "2024-06-30")
-    assert earlier["mi"].max() < table["mi"].max() and len(earlier) < len(table)
+    assert earlier["mi"].max() < table["mi"].max() and len(earlier["exit"]) < len(table)
+    assert len(earlier["exit"]) == (table["mi"] < np.datetime64("2024-07", "M").astype(int)).sum()
+    assert np.shares_memory(earlier["days"], table["days"].to_numpy())     # the first rows: still views
+    assert len(earlier["supervisor_id"]) == len(earlier["exit"])
     rebuilt = []
     real = departures.caseload_runs
     monkeypatch.setattr(departures, "caseload_runs", lambda org, **k: rebuilt.append(1) or real(org, **k))
     res = risk_list(riverbend)
     assert rebuilt == [] and res.table
+
+
+def test_risk_cells_match_a_pandas_groupby():
+    from orgraph.analyses.risk import _cells
+
+    rng = np.random.default_rng(11)
+    n = 2000
+    cols = [rng.random(n) < 0.2, rng.random(n) < 0.5, rng.random(n) < 0.01]
+    events = (rng.random(n) < 0.05).astype(float)
+    days = np.where(rng.random(n) < 0.1, 0, rng.integers(1, 32, n)).astype(float)
+    cols[2][days == 0] = True
+    frame = pd.DataFrame({str(i): c for i, c in enumerate(cols)}).assign(_e=events, _d=days)
+    want = frame.groupby([str(i) for i in range(3)], as_index=False)[["_e", "_d"]].sum()
+    want = want[want["_d"] > 0]
+    x, e, d = _cells(cols, events, days)
+    assert x.tolist() == want[["0", "1", "2"]].to_numpy(float).tolist()
+    assert e.tolist() == want["_e"].tolist() and d.tolist() == want["_d"].tolist()

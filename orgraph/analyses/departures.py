@@ -82,6 +82,9 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
         supervisor on ``ref`` is this row's supervisor, among ``rows`` of the
         same ``prev_mi``), ``sup_caseload`` (their summed caseloads) and ``sup_sc``
         (the supervisor's integer code, :func:`~orgraph.analyses.persontime.staff_codes`; -1 for none).
+        Compact: the ids (``staff_id``, ``position_id``, ``program_id``, ``role_kind``,
+        ``supervisor_id``; missing as NaN) and the bands are categoricals, counts and codes int32,
+        ``caseload_run`` and ``sup_left_days`` float32 (whole numbers or NaN).
 
     Examples
     --------
@@ -90,100 +93,282 @@ def factor_context(org, rows: pd.DataFrame, *, lookback_days=None, churn_window_
     >>> rows = pd.DataFrame({"staff_id": ["C1", "C2"], "ref": pd.to_datetime(["2022-05-01"] * 2), "prev_mi": 627})
     >>> f = factor_context(org, rows)
     >>> f[["staff_id", "caseload_band", "caseload_run", "sup_left_days", "documentation_band"]].values.tolist()
-    [['C1', 'above 90th percentile', 4.0, 46, '1.0 or more'], ['C2', 'at or below median', 0.0, 46, '0.5-0.75']]
+    [['C1', 'above 90th percentile', 4.0, 46.0, '1.0 or more'], ['C2', 'at or below median', 0.0, 46.0, '0.5-0.75']]
     """
-    return _factor_context(org, rows.copy(), lookback_days, churn_window_months)
+    return _factor_context(org, rows, lookback_days, churn_window_months)
 
 
-def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_months=None) -> pd.DataFrame:
-    """:func:`factor_context` on ``df``, which it changes (the caller's own frame)."""
+#: Input columns of :func:`factor_context` stored as int32 (months, days and staff codes are small).
+_INT32 = ("sc", "mi", "prev_mi", "days")
+#: Id columns stored as categoricals.
+_IDS = ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id")
+#: Cells of a dense (staff code, month) grid above which :func:`grid_lookup` searches instead.
+_GRID_MAX = 1 << 25
+_DAY_BITS = 20
+_DAY_OFFSET = 1 << 19
+
+
+def grid_lookup(left_sc, left_mi, right_sc, right_mi) -> np.ndarray:
+    """Row of ``right`` whose (staff code, month) pair equals each ``left`` pair; -1 where none.
+
+    A dense grid of row numbers over the months and the staff codes both sides have (month-major, so rows
+    in month order read one month's cells), else (a grid too large) a hash index of the pairs; a pair that
+    occurs more than once in ``right`` gives its first row. Codes below 0 never match.
+
+    Examples
+    --------
+    >>> grid_lookup([0, 1, 1, -1], [5, 5, 7, 5], [1, 0, 1, 0], [5, 5, 5, 5]).tolist()
+    [1, 0, -1, -1]
+    """
+    lsc, lmi = np.asarray(left_sc, dtype=np.int64), np.asarray(left_mi, dtype=np.int64)
+    rsc, rmi = np.asarray(right_sc, dtype=np.int64), np.asarray(right_mi, dtype=np.int64)
+    out = np.full(len(lsc), -1, dtype=np.int64)
+    rok, lok = rsc >= 0, lsc >= 0
+    if not rok.any() or not lok.any():
+        return out
+    lo = int(max(lmi[lok].min(), rmi[rok].min()))
+    hi = int(min(lmi[lok].max(), rmi[rok].max()))
+    if lo > hi:
+        return out
+    n = int(max(lsc.max(), rsc.max())) + 1
+    both = np.zeros(n, dtype=bool)           # staff codes on both sides, numbered 0 .. k-1
+    both[lsc[lok]] = True
+    on_right = np.zeros(n, dtype=bool)
+    on_right[rsc[rok]] = True
+    both &= on_right
+    rank = np.cumsum(both) - 1
+    k, width = int(both.sum()), hi - lo + 1
+    rok &= (rmi >= lo) & (rmi <= hi) & both[np.where(rok, rsc, 0)]
+    lok &= (lmi >= lo) & (lmi <= hi) & both[np.where(lok, lsc, 0)]
+    rows = np.flatnonzero(rok)
+    rkey = (rmi[rows] - lo) * k + rank[rsc[rows]]
+    lkey = (lmi[lok] - lo) * k + rank[lsc[lok]]
+    if k * width > _GRID_MAX:                # a hash index instead of a grid
+        index = pd.Index(rkey)
+        if not index.is_unique:
+            first = ~index.duplicated()
+            index, rows = index[first], rows[first]
+        j = index.get_indexer(lkey)
+        out[lok] = np.where(j >= 0, rows[np.where(j >= 0, j, 0)], -1)
+        return out
+    grid = np.full(k * width, -1, dtype=np.int32 if len(rsc) < 2**31 else np.int64)
+    grid[rkey] = rows
+    if not (grid[rkey] == rows).all():  # repeated pairs: the first row of each
+        _, first = np.unique(rkey, return_index=True)
+        grid[rkey[first]] = rows[first]
+    out[lok] = grid[lkey]
+    return out
+
+
+def _category(values) -> pd.Categorical:
+    """Ids as a categorical (categories in order of appearance; None and NaN missing)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+
+
+def _staff_category(org, codes) -> pd.Categorical:
+    """Staff codes as a categorical of staff ids (the categories are every staff id; -1 missing)."""
+    return pd.Categorical.from_codes(np.asarray(codes), categories=org.staff_frame.index)
+
+
+def _banded(codes, labels) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), categories=pd.Index(labels, dtype=object))
+
+
+def _days(values) -> np.ndarray:
+    """Whole days since 1970-01-01 (floored) of datetimes."""
+    return np.floor_divide(np.asarray(values, dtype="datetime64[ns]").astype(np.int64), 86_400 * 10**9)
+
+
+def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_months=None,
+                    prev_mi=None) -> pd.DataFrame:
+    """:func:`factor_context`, reading ``df`` (never changing it): the columns are built as arrays and made
+    into one frame at the end. ``prev_mi``, when given, is added as that column (so a shared frame need not
+    be copied to add it)."""
     look = int(setting_of(org, "cascades", "lookback_days", lookback_days))
     win = int(setting_of(org, "churn", "window_months", churn_window_months))
     thr = float(setting_of(org, "docburden", "threshold"))
-    df["ref"] = _ns(df["ref"])
     if "position_id" not in df.columns:
         df = attach_context(org, df)
+    cols = {c: df[c].to_numpy() for c in df.columns if c not in _IDS}
+    names = list(df.columns)
+    if prev_mi is not None:
+        cols["prev_mi"] = np.asarray(prev_mi)
+        names.append("prev_mi")
+    cols["ref"] = _ns(df["ref"]).to_numpy()
+    if "sc" not in cols:
+        cols["sc"] = staff_codes(org, df["staff_id"])
+    for c in _INT32:
+        if c in cols and cols[c].dtype.kind in "iu":
+            cols[c] = cols[c].astype(np.int32)
     sf = org.staff_frame
-    sc = df["sc"].to_numpy()
-    df["tenure_days"] = ((df["ref"].to_numpy() - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int64)
-    row_key = month_key(sc, df["prev_mi"].to_numpy())
-    # --- caseload of the previous month, banded against that month's percentiles
-    cl = _caseload_bands(org)
-    if cl is not None:
-        rk, active, band, run = cl
-        df["caseload"] = take(row_key, rk, active)
-        df["caseload_band"] = take(row_key, rk, band, "no caseload record")
-        df["caseload_run"] = take(row_key, rk, run)
+    sc, ref, prev_mi = cols["sc"], cols["ref"], cols["prev_mi"]
+    n = len(sc)
+    ids = {c: _category(df[c]) for c in ("position_id", "program_id", "role_kind")}
+    sup = df["supervisor_id"]
+    sup_c = staff_codes(org, sup.fillna("")) if not isinstance(sup.dtype, pd.CategoricalDtype) else None
+    if sup_c is not None and ((sup_c >= 0) == sup.notna().to_numpy()).all():
+        ids["supervisor_id"] = _staff_category(org, sup_c)       # every supervisor is on the staff list
     else:
-        df["caseload"] = np.nan
-        df["caseload_band"] = np.full(len(df), "no caseload record", dtype=object)
-        df["caseload_run"] = np.nan
-    # --- documentation ratio of the previous month
+        ids["supervisor_id"] = _category(sup)
+        if sup_c is None:
+            sup_c = staff_codes(org, pd.Series(np.asarray(sup, dtype=object)).fillna(""))
+    staff = (_staff_category(org, sc) if (sc >= 0).all() else _category(df["staff_id"]))
+    out = {"staff_id": staff}
+    for c in names:                      # the input's columns in their order, ids as categoricals
+        if c != "staff_id":
+            out[c] = ids[c] if c in ids else cols[c]
+    for c in ("sc", "prev_mi"):
+        out.setdefault(c, cols[c])
+    out["tenure_days"] = ((ref - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int32)
+    # --- caseload and documentation of the previous month
+    cl = _caseload_bands(org)
+    band_labels = _caseload_labels(org)
+    if cl is not None:
+        r_sc, r_mi, active, band, run = cl
+        j = grid_lookup(sc, prev_mi, r_sc, r_mi)
+        hit = j >= 0
+        jj = np.where(hit, j, 0)
+        out["caseload"] = np.where(hit, active[jj], np.nan)
+        out["caseload_band"] = _banded(np.where(hit, band[jj], len(band_labels) - 1), band_labels)
+        out["caseload_run"] = np.where(hit, run[jj], np.nan).astype(np.float32)
+    else:
+        out["caseload"] = np.full(n, np.nan)
+        out["caseload_band"] = _banded(np.full(n, len(band_labels) - 1), band_labels)
+        out["caseload_run"] = np.full(n, np.nan, dtype=np.float32)
     dk = _doc_lookup(org)
-    df["doc_ratio"] = take(row_key, *dk) if dk is not None else np.nan
-    x = df["doc_ratio"]
-    labels = np.array(["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
-                       f"{_num(0.5 * thr)}-{_num(0.75 * thr)}", f"under {_num(0.5 * thr)}"], dtype=object)
-    df["documentation_band"] = labels[np.select([x.isna(), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
-                                                [0, 1, 2, 3], 4)]
-    # --- days since a supervisor of theirs left
+    if dk is not None:
+        j = grid_lookup(sc, prev_mi, dk[0], dk[1])
+        x = np.where(j >= 0, dk[2][np.where(j >= 0, j, 0)], np.nan)
+    else:
+        x = np.full(n, np.nan)
+    out["doc_ratio"] = x
+    labels = ["no documentation record", f"{_num(thr)} or more", f"{_num(0.75 * thr)}-{_num(thr)}",
+              f"{_num(0.5 * thr)}-{_num(0.75 * thr)}", f"under {_num(0.5 * thr)}"]
+    with np.errstate(invalid="ignore"):
+        out["documentation_band"] = _banded(np.select([np.isnan(x), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
+                                                      [0, 1, 2, 3], 4), labels)
+    out["sup_left_days"] = _sup_left_days(org, sc, ref, look)
+    out["seat_departures"] = _seat_departures(org, ids["position_id"], ref, win)
+    # --- the supervisor's span and supervisee caseload among these rows
+    out["sup_sc"] = sup_c.astype(np.int32)
+    out["sup_span"], out["sup_caseload"] = _spans(sc, sup_c, prev_mi, out["caseload"])
+    out["tenure_band"] = _banded(np.searchsorted(np.array([u for u, _ in TENURE_BANDS[:-1]]), out["tenure_days"],
+                                                 side="right"), [label for _, label in TENURE_BANDS])
+    if n > 1 and not ((ref[1:] > ref[:-1]) | ((ref[1:] == ref[:-1]) & (sc[1:] >= sc[:-1]))).all():
+        order = np.lexsort((sc, ref))
+        out = {c: (v[order] if isinstance(v, (np.ndarray, pd.Categorical)) else v) for c, v in out.items()}
+    return pd.DataFrame(out, copy=False)     # a block per column: no consolidating copy
+
+
+def _caseload_labels(org) -> list[str]:
+    pct = float(setting_of(org, "caseload", "percentile"))
+    return ["above 90th percentile" if pct == 90 else f"above {pct:g}th percentile", "75th-90th percentile",
+            "50th-75th percentile", "at or below median", "no caseload record"]
+
+
+def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
+    """Days from the last exit (on or before ``ref``) of a supervisor who supervised the row's person in the
+    ``look`` days before leaving, to ``ref``; NaN if none."""
     sv = org.supervision_frame
-    df["sup_left_days"] = np.nan
-    if len(sv):
-        left = sf[sf["exited"]]
-        ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
-        ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
-        if len(ev):
-            ev = pd.DataFrame({"sc": staff_codes(org, ev["staff_id"]), "gone": _ns(ev["exit"] + pd.Timedelta(days=1))})
-            ev = ev.sort_values("gone")
-            order = np.argsort(df["ref"].to_numpy(), kind="stable")   # a narrow frame through merge_asof
-            left = pd.DataFrame({"ref": df["ref"].to_numpy()[order], "sc": df["sc"].to_numpy()[order]})
-            m = pd.merge_asof(left, ev, left_on="ref", right_on="gone", by="sc", direction="backward")
-            gone = np.empty(len(df), dtype="datetime64[ns]")
-            gone[order] = m["gone"].to_numpy()
-            df["sup_left_days"] = (df["ref"] - gone).dt.days
-    # --- holders who left the seat in the churn window before ref
+    out = np.full(len(sc), np.nan, dtype=np.float32)
+    if not len(sv):
+        return out
+    sf = org.staff_frame
+    left = sf[sf["exited"]]
+    ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
+    ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
+    if not len(ev):
+        return out
+    # one sorted int64 key per (person, day the supervisor was gone): the latest at or before each row's day
+    e_key = np.sort(((staff_codes(org, ev["staff_id"]) + 1) << _DAY_BITS)
+                    + _days(ev["exit"] + pd.Timedelta(days=1)) + _DAY_OFFSET)
+    ref_day = _days(ref)
+    r_key = ((np.asarray(sc, dtype=np.int64) + 1) << _DAY_BITS) + ref_day + _DAY_OFFSET
+    i = np.searchsorted(e_key, r_key, side="right") - 1
+    hit = i >= 0
+    k = e_key[np.where(hit, i, 0)]
+    hit &= (k >> _DAY_BITS) == (r_key >> _DAY_BITS)
+    out[hit] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
+    return out
+
+
+def _seat_departures(org, seat: pd.Categorical, ref, win: int) -> np.ndarray:
+    """Holders who left each row's seat in the ``win`` months up to ``ref`` (0 without a seat)."""
     af = org.assignment_frame
     closed = af[~af["open"]]
-    df["seat_departures"] = 0
-    if len(closed) and df["position_id"].notna().any():
-        codes, uniq = pd.factorize(pd.concat([closed["position_id"], df["position_id"].fillna("")]), sort=False)
-        c_ev, c_row = codes[:len(closed)], codes[len(closed):]
-        base = np.datetime64("1900-01-01", "D")
-        ev_day = (closed["end"].to_numpy().astype("datetime64[D]") - base).astype(np.int64)
-        span = 1 << 20
-        keys = np.sort(c_ev.astype(np.int64) * span + ev_day)
-        ref_day = (df["ref"].to_numpy().astype("datetime64[D]") - base).astype(np.int64)
-        inv, uniq_ref = pd.factorize(df["ref"])
-        lo_u = (pd.DatetimeIndex(uniq_ref) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
-        lo_day = (lo_u - base).astype(np.int64)[inv]
-        hi = np.searchsorted(keys, c_row.astype(np.int64) * span + ref_day, side="right")
-        lo = np.searchsorted(keys, c_row.astype(np.int64) * span + lo_day, side="right")
-        df["seat_departures"] = np.where(df["position_id"].notna(), hi - lo, 0)
-    # --- the supervisor's span and supervisee caseload among these rows
-    sup_c = staff_codes(org, df["supervisor_id"].fillna(""))
-    df["sup_sc"] = sup_c
-    sup_key = month_key(sup_c, df["prev_mi"].to_numpy())
+    codes = np.asarray(seat.codes, dtype=np.int64)
+    if not len(closed) or not (codes >= 0).any():
+        return np.zeros(len(codes), dtype=np.int32)
+    c_ev = seat.categories.get_indexer(pd.Index(closed["position_id"].to_numpy(dtype=object)))
+    base = np.datetime64("1900-01-01", "D")
+    ev_day = (closed["end"].to_numpy().astype("datetime64[D]") - base).astype(np.int64)
+    span = 1 << 20
+    mine = c_ev >= 0
+    keys = np.sort(c_ev[mine].astype(np.int64) * span + ev_day[mine])
+    days = np.asarray(ref).astype("datetime64[D]")
+    if len(days) > 1 and (days[1:] >= days[:-1]).all():      # sorted (the monthly table): runs of one day
+        new = np.empty(len(days), dtype=bool)
+        new[0], new[1:] = True, days[1:] != days[:-1]
+        uniq, inv = days[new], np.cumsum(new) - 1
+    else:
+        uniq, inv = np.unique(days, return_inverse=True)
+    lo_u = (pd.DatetimeIndex(uniq) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
+    ref_day = (days - base).astype(np.int64)
+    lo_day = (lo_u - base).astype(np.int64)[inv]
+    hi = np.searchsorted(keys, codes * span + ref_day, side="right")
+    lo = np.searchsorted(keys, codes * span + lo_day, side="right")
+    return np.where(codes >= 0, hi - lo, 0).astype(np.int32)
+
+
+def _spans(sc, sup_c, prev_mi, caseload) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: people (distinct staff codes) among the rows of the same supervisor and ``prev_mi``, and the sum
+    of their caseloads (NaN as 0); 0 for rows without a supervisor."""
+    sc = np.asarray(sc, dtype=np.int64)
+    sup_c = np.asarray(sup_c, dtype=np.int64)
+    mi = np.asarray(prev_mi, dtype=np.int64)
     has = sup_c >= 0
-    g = pd.DataFrame({"k": sup_key[has], "sc": df["sc"].to_numpy()[has],
-                      "cl": df["caseload"].to_numpy()[has]}).groupby("k")
-    agg = g.agg(sup_span=("sc", "nunique"), sup_caseload=("cl", "sum"))
-    df["sup_span"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_span"].to_numpy(), 0), 0)
-    df["sup_caseload"] = np.where(has, take(sup_key, agg.index.to_numpy(), agg["sup_caseload"].to_numpy(), 0.0), 0.0)
-    df["sup_span"] = df["sup_span"].astype(int)
-    labels = np.array([label for _, label in TENURE_BANDS], dtype=object)   # one string object per band
-    uppers = np.array([upper for upper, _ in TENURE_BANDS[:-1]])
-    df["tenure_band"] = labels[np.searchsorted(uppers, df["tenure_days"].to_numpy(), side="right")]
-    ref, sc = df["ref"].to_numpy(), df["sc"].to_numpy()
-    if len(df) > 1 and ((ref[1:] > ref[:-1]) | ((ref[1:] == ref[:-1]) & (sc[1:] >= sc[:-1]))).all():
-        df.index = pd.RangeIndex(len(df))                      # already in order: no copy of the frame
-        return df
-    return df.sort_values(["ref", "sc"], kind="stable").reset_index(drop=True)
+    span, load = np.zeros(len(sc), dtype=np.int32), np.zeros(len(sc))
+    if not has.any():
+        return span, load
+    lo = int(mi[has].min())
+    width = int(mi[has].max()) - lo + 1
+    n = int(max(sup_c.max(), sc.max())) + 1
+    is_sup = np.zeros(n, dtype=bool)         # the supervisors, numbered 0 .. k-1
+    is_sup[sup_c[has]] = True
+    k = int(is_sup.sum())
+    if k * width <= _GRID_MAX:               # groups are cells of a month-by-supervisor grid
+        g, size = (mi[has] - lo) * k + (np.cumsum(is_sup) - 1)[sup_c[has]], k * width
+    else:                                    # else numbered by hashing
+        g = pd.factorize((mi[has] - lo) * n + sup_c[has])[0]
+        size = int(g.max()) + 1
+    once = (sc[has] >= 0).all() and _distinct((mi[has] - lo) * n + sc[has], n * width)
+    if not once:                             # a person twice in a group: count them once
+        m = int(sc.max()) + 2
+        pairs = np.unique(g * m + (sc[has] + 1))
+        people = np.bincount(pairs // m, minlength=size)
+    else:
+        people = np.bincount(g, minlength=size)
+    span[has] = people[g]
+    load[has] = np.bincount(g, weights=np.nan_to_num(np.asarray(caseload, dtype=float), nan=0.0)[has],
+                            minlength=size)[g]
+    return span, load
+
+
+def _distinct(keys: np.ndarray, size: int) -> bool:
+    """Whether the non-negative ``keys`` (all below ``size``) are all different."""
+    if size > _GRID_MAX:
+        return bool(pd.Index(keys).is_unique)
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    return int(np.count_nonzero(seen)) == len(keys)
 
 
 def _caseload_bands(org):
-    """``(key, caseload, band, run)`` of every caseload record (key: :func:`month_key` of person and month),
-    banded against its month's percentiles; built once per org and percentile, ``None`` without caseloads."""
+    """``(sc, mi, caseload, band code, run)`` of every caseload record, banded against its month's percentiles
+    (band codes index :func:`_caseload_labels`); built once per org and percentile, ``None`` without caseloads."""
     pct = float(setting_of(org, "caseload", "percentile"))
 
     def build():
@@ -192,25 +377,25 @@ def _caseload_bands(org):
             return None
         q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
         r = runs.merge(q, left_on="mi", right_index=True)
-        labels = np.array(["above 90th percentile" if pct == 90 else f"above {pct:g}th percentile",
-                           "75th-90th percentile", "50th-75th percentile", "at or below median"], dtype=object)
-        band = labels[np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]],
-                                [0, 1, 2], 3)]          # one string object per label, shared by the rows
-        return month_key(r["sc"], r["mi"]), r["active_clients"].to_numpy(), band, r["run"].to_numpy()
+        band = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]], [0, 1, 2], 3)
+        return (r["sc"].to_numpy(np.int64), r["mi"].to_numpy(np.int64), r["active_clients"].to_numpy(float),
+                band.astype(np.int8), r["run"].to_numpy())
 
-    return cached(org, f"caseload_bands:{pct}", build, copy=False)
+    return cached(org, f"caseload_bands:{pct}:codes", build, copy=False)
 
 
 def _doc_lookup(org):
-    """``(key, ratio)`` of every documentation month with a ratio; built once per org, ``None`` without any."""
+    """``(sc, mi, ratio)`` of every documentation month with a ratio (the first of repeated months); built once
+    per org, ``None`` without any."""
     def build():
         dr = doc_ratios(org)
         if not len(dr):
             return None
-        d = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
-        return month_key(d["sc"], d["mi"]), d["ratio"].to_numpy()
+        ok = dr["ratio"].notna().to_numpy()         # repeated months: grid_lookup reads the first
+        return (dr["sc"].to_numpy(np.int64)[ok], dr["mi"].to_numpy(np.int64)[ok],
+                dr["ratio"].to_numpy(float)[ok])
 
-    return cached(org, "doc_lookup", build, copy=False)
+    return cached(org, "doc_lookup:codes", build, copy=False)
 
 
 def monthly_factors(org, **kwargs) -> pd.DataFrame:
@@ -218,6 +403,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
 
     The month before each person-month is its ``prev_mi``, so caseload and
     documentation describe the month *before* the one in which an exit may happen.
+    Built once per org (and settings) and shared: read it, never change it.
 
     Examples
     --------
@@ -228,8 +414,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     """
     def build():
         pm = person_months(org)
-        pm = pm.assign(prev_mi=pm["mi"] - 1)          # the build's own frame: factor_context need not copy it
-        return _factor_context(org, pm, **kwargs)
+        return _factor_context(org, pm, prev_mi=pm["mi"].to_numpy() - 1, **kwargs)
 
     return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only
 
@@ -238,15 +423,60 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
 _NEEDS = {"caseload_band": "caseload", "documentation_band": "documentation"}
 
 
-def _levels(f: pd.DataFrame, recent: int) -> dict[str, pd.Series]:
+def in_ids(values: pd.Series, ids) -> np.ndarray:
+    """``values.isin(ids)`` as a bool array, read off the categories when ``values`` is categorical.
+
+    Examples
+    --------
+    >>> in_ids(pd.Series(["a", None, "b", "a"], dtype="category"), {"a"}).tolist()
+    [True, False, False, True]
+    """
+    ids = list(ids)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.asarray(values.cat.codes)
+        hit = np.append(values.cat.categories.isin(ids), False)     # code -1 (missing) reads the last
+        return hit[codes]
+    return values.isin(ids).to_numpy()
+
+
+def sorted_levels(codes, names) -> tuple[np.ndarray, list]:
+    """Codes renumbered to the used ``names`` in sorted order (what ``pd.factorize(..., sort=True)`` gives on
+    the names), and those names.
+
+    Examples
+    --------
+    >>> c, n = sorted_levels([2, 0, 2], ["b", "x", "a"])
+    >>> c.tolist(), n
+    ([0, 1, 0], ['a', 'b'])
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+    order = sorted(range(len(used)), key=lambda i: names[used[i]])
+    new = np.full(len(names), -1, dtype=np.int64)
+    new[used[order]] = np.arange(len(used))
+    return new[codes], [names[used[i]] for i in order]
+
+
+def _levels(f: pd.DataFrame, recent: int) -> dict[str, tuple[np.ndarray, list]]:
+    """Each factor's (codes, names) on ``f``: names sorted, only those used."""
+    def ids(col, missing):
+        cat = f[col].array
+        return sorted_levels(np.where(cat.codes >= 0, cat.codes, len(cat.categories)),
+                             list(cat.categories) + [missing])
+
+    def bands(col):
+        cat = f[col].array
+        return sorted_levels(cat.codes, list(cat.categories))
+
     return {
-        "supervisor_recently_left": pd.Series(np.where(f["sup_left_days"] < recent, "yes", "no"), index=f.index),
-        "caseload_band": f["caseload_band"],
-        "documentation_band": f["documentation_band"],
-        "tenure_band": f["tenure_band"],
-        "program": f["program_id"].fillna("(none)"),
-        "supervisor": f["supervisor_id"].fillna("(no supervisor)"),
-        "seat": f["position_id"].fillna("(no seat)"),
+        "supervisor_recently_left": sorted_levels((f["sup_left_days"].to_numpy() < recent).astype(np.int64),
+                                                  ["no", "yes"]),
+        "caseload_band": bands("caseload_band"),
+        "documentation_band": bands("documentation_band"),
+        "tenure_band": bands("tenure_band"),
+        "program": ids("program_id", "(none)"),
+        "supervisor": ids("supervisor_id", "(no supervisor)"),
+        "seat": ids("position_id", "(no seat)"),
     }
 
 
@@ -312,12 +542,14 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     if lo_mi > hi_mi:
         raise AnalysisError(f"the period starts ({start}) after it ends ({last})")
     f = monthly_factors(org)
-    f = f[(f["mi"] >= lo_mi) & (f["mi"] <= hi_mi)].reset_index(drop=True)
+    mi = f["mi"].to_numpy()
+    f = f[["sc", "days", "exit", "sup_left_days", "caseload_band", "documentation_band", "tenure_band", "program_id",
+           "supervisor_id", "position_id"]][(mi >= lo_mi) & (mi <= hi_mi)]       # the columns read, the months
     if not len(f) or f["days"].sum() == 0:
         raise AnalysisError(f"no one was employed between {start or 'the period start'} and {last}")
     ev = f["exit"].to_numpy().copy()
     if termination_types is not None:
-        tt = f["staff_id"].map(org.staff_frame["termination_type"]).isin(list(termination_types)).to_numpy()
+        tt = org.staff_frame["termination_type"].isin(list(termination_types)).to_numpy()[f["sc"].to_numpy()]
         ev &= tt
     days = f["days"].to_numpy().astype(float)
     tot_e, tot_d = int(ev.sum()), float(days.sum())
@@ -325,12 +557,11 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     sc = f["sc"].to_numpy().astype(np.int64)
     n_sc = int(sc.max()) + 1 if len(sc) else 1
     untested = []
-    for factor, level in _levels(f, recent).items():
+    for factor, (codes, names) in _levels(f, recent).items():
         table = _NEEDS.get(factor)
         if table is not None and not len(getattr(org.data, table)):
             untested.append(MISSING[table])
             continue
-        codes, names = pd.factorize(level.to_numpy(), sort=True)
         ok = codes >= 0
         k = len(names)
         exits = np.bincount(codes[ok], weights=ev[ok], minlength=k).astype(np.int64)
@@ -369,8 +600,8 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     period = {"start": pd.Timestamp(np.datetime64(int(lo_mi), "M")).date().isoformat(), "end": last.isoformat()}
     settings = {"window_days": recent, "period_months": months, "min_cell": cell, "alpha": alpha,
                 "termination_types": None if termination_types is None else list(termination_types)}
-    extras = {"period": period, "exits": tot_e, "people": int(f["staff_id"].nunique()),
-              "leavers": int(f.loc[ev, "staff_id"].nunique()), "person_years": rounded(tot_d / DAYS_PER_YEAR, 2),
+    extras = {"period": period, "exits": tot_e, "people": int(len(np.unique(sc))),
+              "leavers": int(len(np.unique(sc[ev]))), "person_years": rounded(tot_d / DAYS_PER_YEAR, 2),
               "suppressed": suppressed}
     return Result("departures", last.isoformat(), settings, records, _summary(records, tot_e, period), extras,
                   untested)

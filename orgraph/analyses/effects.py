@@ -19,6 +19,8 @@ inside the export window, complete months before ``as_of``.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,7 @@ from ..plain import plural
 from ..result import Result
 from ..settings import analysis_cut, as_of_text, resolve
 from .coverage import MISSING
-from .departures import monthly_factors
+from .departures import in_ids, monthly_factors, sorted_levels
 from .panel import DAYS_PER_YEAR, month_index, rounded
 
 __all__ = ["exit_effects", "EXPOSURES"]
@@ -72,8 +74,8 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     -----
     Fitted with ``statsmodels`` (``GLM(..., family=Poisson(), exposure=days)``
     with ``cov_type="cluster"`` by person) on cells of identical covariates per
-    person. An exposure with fewer than two exits among the exposed, or that
-    nobody or everybody had, is not fitted.
+    person (:func:`_cluster_fit`). An exposure with fewer than two exits among
+    the exposed, or that nobody or everybody had, is not fitted.
 
     Examples
     --------
@@ -96,25 +98,24 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     thr = float(resolve(org, "docburden")["threshold"])
     settings = {"window_days": window, "min_exits": need, "consecutive_months": k, "doc_threshold": thr}
     f = monthly_factors(org)
+    keep_rows = f["days"].to_numpy() > 0
     if as_of is not None:                # complete months before as_of: nothing after it is seen
-        f = f[f["mi"] < int(month_index([cut])[0])]
-    f = f[f["days"] > 0]
-    over = set(flagged_supervisors(org, as_of=day))
-    X = pd.DataFrame({
-        "supervisor_left": (f["sup_left_days"] < window).to_numpy(),
-        "overloaded_supervisor": f["supervisor_id"].isin(list(over)).to_numpy(),
-        "sustained_high_caseload": (f["caseload_run"] >= k).to_numpy(),
-        "high_doc_burden": (f["doc_ratio"] >= thr).to_numpy(),
-    }).astype(int)
-    events = f["exit"].to_numpy().astype(float)
-    days = f["days"].to_numpy().astype(float)
+        keep_rows &= f["mi"].to_numpy() < int(month_index([cut])[0])
+    over = flagged_supervisors(org, as_of=day)
+    X = {"supervisor_left": f["sup_left_days"].to_numpy()[keep_rows] < window,
+         "overloaded_supervisor": in_ids(f["supervisor_id"], over)[keep_rows],
+         "sustained_high_caseload": f["caseload_run"].to_numpy()[keep_rows] >= k,
+         "high_doc_burden": f["doc_ratio"].to_numpy()[keep_rows] >= thr}
+    events = f["exit"].to_numpy()[keep_rows].astype(float)
+    days = f["days"].to_numpy()[keep_rows].astype(float)
+    person = f["sc"].to_numpy()[keep_rows]
     total = {"exits": int(events.sum()), "person_years": rounded(days.sum() / DAYS_PER_YEAR, 2),
-             "people": int(f["staff_id"].nunique()),
+             "people": int(len(np.unique(person))),
              "method": "Poisson regression on person-months, exposure = days at risk, person-clustered robust "
                        "intervals (statsmodels GLM)",
              "adjusted_for": ["role kind", "tenure band", "calendar year", "the other exposures"]}
-    rows = {n: {"exposure": n, "description": EXPOSURES[n], "exits": int(events[X[n].to_numpy() == 1].sum()),
-                "person_years": rounded(days[X[n].to_numpy() == 1].sum() / DAYS_PER_YEAR, 2), "rate_ratio": None,
+    rows = {n: {"exposure": n, "description": EXPOSURES[n], "exits": int(events[X[n]].sum()),
+                "person_years": rounded(days[X[n]].sum() / DAYS_PER_YEAR, 2), "rate_ratio": None,
                 "ci_low": None, "ci_high": None, "p_value": None, "attributable_exits": 0.0, "fitted": False,
                 "reason": None} for n in EXPOSURES}
     if events.sum() < need:
@@ -125,7 +126,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
                        "joint model could not be fitted."])
     usable = []
     for n in EXPOSURES:
-        x = X[n].to_numpy()
+        x = X[n]
         if x.sum() == 0 and n in _NEEDS and not len(getattr(org.data, _NEEDS[n])):
             rows[n]["reason"] = f"the bundle has no {_NEEDS[n]} data"
         elif x.sum() == 0 or x.sum() == len(x):
@@ -134,22 +135,25 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
             rows[n]["reason"] = f"fewer than {_MIN_EXPOSED_EXITS} exits among the exposed"
         else:
             usable.append(n)
-    adj = pd.DataFrame({"role": f["role_kind"].astype(str).to_numpy(),
-                        "tenure": f["tenure_band"].astype(str).to_numpy(),
-                        "year": pd.to_datetime(f["ref"]).dt.year.astype(str).to_numpy()})
-    design = pd.concat([X[usable].reset_index(drop=True),
-                        pd.get_dummies(adj, drop_first=True, dtype=float).reset_index(drop=True)], axis=1)
-    cells = design.assign(_person=f["sc"].to_numpy(), _e=events, _d=days)
-    cells = cells.groupby(list(design.columns) + ["_person"], as_index=False)[["_e", "_d"]].sum()
-    keep = [c for c in design.columns if cells[c].nunique() > 1 or c in usable]
-    exog = sm.add_constant(cells[keep].astype(float), has_constant="add")
+    years = f["ref"].to_numpy()[keep_rows].astype("datetime64[Y]").astype(np.int64) + 1970
+    adj = [("role", *_codes(f["role_kind"].array[keep_rows])), ("tenure", *_codes(f["tenure_band"].array[keep_rows])),
+           ("year", *_codes(years))]
+    cells = _cells([X[n] for n in usable], [(c, len(names)) for _, c, names in adj], person, events, days)
+    cols = {n: cells["x"][:, i].astype(float) for i, n in enumerate(usable)}
+    for (name, _, names), c in zip(adj, cells["adj"]):       # dummies as pd.get_dummies(drop_first=True) makes
+        for j in range(1, len(names)):
+            cols[f"{name}_{names[j]}"] = (c == j).astype(float)
+    design = pd.DataFrame(cols, index=pd.RangeIndex(len(cells["e"])))
+    keep = [c for c in design.columns if c in usable or (design[c].to_numpy() != design[c].to_numpy()[0]).any()]
+    exog = sm.add_constant(design[keep], has_constant="add")
+    new = np.diff(cells["pattern"], prepend=-1) != 0      # the first cell of each covariate pattern
+    first, pattern = np.flatnonzero(new), np.cumsum(new) - 1
     for col in reversed([c for c in keep if c not in usable]):     # drop adjustments the data cannot separate
-        if np.linalg.matrix_rank(exog.to_numpy()) == exog.shape[1]:
+        if np.linalg.matrix_rank(exog.to_numpy()[first]) == exog.shape[1]:   # the rank of the distinct rows
             break
         exog = exog.drop(columns=col)
     try:
-        fit = sm.GLM(cells["_e"], exog, family=sm.families.Poisson(), exposure=cells["_d"]).fit(
-            cov_type="cluster", cov_kwds={"groups": cells["_person"].to_numpy()})
+        fit = _cluster_fit(exog, cells["e"], cells["d"], cells["person"], pattern)
     except (np.linalg.LinAlgError, ValueError) as exc:
         for n in usable:
             rows[n]["reason"] = f"the model could not be fitted ({exc})"
@@ -168,7 +172,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     # attributable exits: each exit's share 1 - 1/prod(RR) over its harmful exposures, split by log RR
     harmful = {n: b for n, b in log_rr.items() if b > 0}
     if harmful:
-        ex = X.loc[events > 0, list(harmful)].to_numpy() * np.array(list(harmful.values()))
+        ex = np.column_stack([X[n][events > 0] for n in harmful]) * np.array(list(harmful.values()))
         w = events[events > 0]
         tot = ex.sum(axis=1)
         share = np.where(tot > 0, (1 - np.exp(-tot)) / np.where(tot > 0, tot, 1), 0.0)
@@ -182,3 +186,100 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
                 f"The joint model could not test people {r['description']}: {r['reason']}."
                 for n, r in rows.items() if not r["fitted"] and r["reason"]]
     return Result("effects", day, settings, list(rows.values()), summary, total, untested)
+
+
+def _codes(values) -> tuple[np.ndarray, list]:
+    """Codes of ``values`` (categorical or integer) into their used levels sorted as text, and those levels
+    as text: the order ``pd.get_dummies`` gives the columns of text values."""
+    if isinstance(values, pd.Categorical):
+        codes, names = np.asarray(values.codes, dtype=np.int64), [str(x) for x in values.categories]
+        if (codes < 0).any():                   # missing: the text "nan", as astype(str) gives
+            codes, names = np.where(codes < 0, len(names), codes), names + ["nan"]
+    else:
+        uniq, codes = np.unique(values, return_inverse=True)
+        names = [str(x) for x in uniq]
+    return sorted_levels(codes, names)
+
+
+def _cells(xs: list, adj: list, person, events, days) -> dict:
+    """Sum ``events`` and ``days`` over cells of identical covariates per person, in the order of a pandas
+    ``groupby`` on the exposures, the dummy columns of each adjustment (``drop_first``) and the person.
+
+    ``xs`` are bool arrays; ``adj`` are ``(codes, number of levels)``. A categorical's dummy columns sort
+    its first level first, then the others from the last to the second (``(0, 0) < (0, 1) < (1, 0)``).
+    Returns ``x`` (cells x exposures, bool), ``adj`` (one code array per adjustment), ``person``, ``e``, ``d``
+    and ``pattern`` (a number per covariate pattern, ascending: cells differing only in the person share it).
+    """
+    key = np.zeros(len(events), dtype=np.int64)
+    for x in xs:
+        key = key * 2 + x
+    for codes, m in adj:
+        key = key * m + np.where(codes == 0, 0, m - codes)
+    base = int(person.max()) + 1 if len(person) else 1
+    key = key * base + person
+    cell, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    return {"x": np.column_stack([x[first] for x in xs]) if xs else np.zeros((len(cell), 0), dtype=bool),
+            "adj": [codes[first] for codes, _ in adj], "person": person[first], "pattern": cell // base,
+            "e": np.bincount(inv, weights=events, minlength=len(cell)),
+            "d": np.bincount(inv, weights=days, minlength=len(cell))}
+
+
+def _scores_and_inverse_hessian(family, X: np.ndarray, y: np.ndarray, mu: np.ndarray):
+    """Each row's score and the inverse Hessian of a GLM (no weights, scale 1) at the means ``mu``: the steps of
+    statsmodels' ``GLM.score_obs`` and ``GLM.hessian`` (observed), without building a model of every row."""
+    deriv = family.link.deriv(mu)
+    score = (y - mu) / deriv
+    score /= family.variance(mu)
+    eim = 1 / (deriv ** 2 * family.variance(mu))
+    tmp = family.variance(mu) * family.link.deriv2(mu)
+    tmp += family.variance.deriv(mu) * deriv
+    oim = eim * (1 + score * tmp)
+    prod = np.empty_like(X)
+    np.multiply(X.T, oim, out=prod.T)
+    return score[:, None] * X, np.linalg.inv(-prod.T.dot(X))
+
+
+class _Fit:
+    """The numbers read off a fit: ``params``, ``bse`` and ``pvalues`` (Series by column)."""
+
+    def __init__(self, params, bse, pvalues):
+        self.params, self.bse, self.pvalues = params, bse, pvalues
+
+
+def _cluster_fit(exog: pd.DataFrame, events, days, groups, pattern) -> _Fit:
+    """What ``GLM(events, exog, family=Poisson(), exposure=days).fit(cov_type="cluster", cov_kwds={"groups":
+    groups})`` gives, with the coefficients fitted on the distinct rows of ``exog`` instead of every row.
+
+    A Poisson likelihood with a log-exposure offset depends on the rows of one covariate pattern only through
+    their summed events and exposure, so the fit on the patterns has the same maximum (to the last digits of
+    the iterations); the person-clustered covariance is then statsmodels' own (``cov_cluster``: the scores and
+    Hessian of the full model at those coefficients, the small-sample correction counting every row).
+    ``pattern`` numbers the rows ``0 .. k-1`` so that rows of one number have the same ``exog`` (rows of
+    different numbers may too).
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+    from statsmodels.stats.sandwich_covariance import cov_cluster
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    X = exog.to_numpy()
+    inv = np.asarray(pattern)
+    _, first = np.unique(inv, return_index=True)
+    patterns = X[first]
+    pe = np.bincount(inv, weights=events, minlength=len(first))
+    pd_ = np.bincount(inv, weights=days, minlength=len(first))
+    family = sm.families.Poisson()
+    with warnings.catch_warnings():     # summed patterns can be fitted exactly where the rows are not
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        params = sm.GLM(pe, patterns, family=family, exposure=pd_).fit().params
+    y = np.asarray(events, dtype=float)
+    mu = family.fitted(np.dot(X, params) + 0.0 + np.log(np.asarray(days, dtype=float)))
+    if np.allclose(mu - y, 0):                                 # the warning a fit on every row gives
+        warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
+                      PerfectSeparationWarning, stacklevel=2)
+    cov = cov_cluster(_scores_and_inverse_hessian(family, X, y, mu), np.asarray(groups))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bse = np.sqrt(np.diag(cov))
+        p = stats.norm.sf(np.abs(params / bse)) * 2
+    cols = exog.columns
+    return _Fit(pd.Series(params, index=cols), pd.Series(bse, index=cols), pd.Series(p, index=cols))

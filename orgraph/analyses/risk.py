@@ -81,8 +81,8 @@ from ..result import Result
 from ..stats import poisson_regression
 from ..settings import analysis_cut
 from ..plain import plural
-from .panel import DAYS_PER_YEAR, jsonable, month_index, month_key, month_start, rounded, setting_of, staff_codes, take
-from .departures import factor_context, monthly_factors
+from .panel import DAYS_PER_YEAR, jsonable, month_index, month_start, rounded, setting_of
+from .departures import factor_context, grid_lookup, in_ids, monthly_factors
 
 __all__ = ["risk_list", "risk_validation", "concordance", "RISK_FACTORS", "TENURE_BANDS"]
 
@@ -110,17 +110,19 @@ def _overloaded(org, day) -> dict:
     return flagged_supervisors(org, as_of=day)
 
 
-def _flags(org, f: pd.DataFrame, window: int, overloaded: dict) -> pd.DataFrame:
+def _flags(org, f, window: int, overloaded: dict) -> dict[str, np.ndarray]:
+    """The five own factors of each row of ``f`` (a frame, or columns as arrays with ``supervisor_id`` a
+    Series): factor -> bool array."""
     holders = int(setting_of(org, "churn", "min_holders"))
     k = int(setting_of(org, "caseload", "consecutive_months"))
     thr = float(setting_of(org, "docburden", "threshold"))
-    return pd.DataFrame({
-        "supervisor_left": (f["sup_left_days"] < window).to_numpy(),
-        "overloaded_supervisor": f["supervisor_id"].isin(list(overloaded)).to_numpy(),
-        "churn_seat": (f["seat_departures"] >= holders - 1).to_numpy(),
-        "sustained_high_caseload": (f["caseload_run"] >= k).to_numpy(),
-        "high_doc_burden": (f["doc_ratio"] >= thr).to_numpy(),
-    }, index=f.index)
+    return {
+        "supervisor_left": np.asarray(f["sup_left_days"]) < window,
+        "overloaded_supervisor": in_ids(f["supervisor_id"], overloaded),
+        "churn_seat": np.asarray(f["seat_departures"]) >= holders - 1,
+        "sustained_high_caseload": np.asarray(f["caseload_run"]) >= k,
+        "high_doc_burden": np.asarray(f["doc_ratio"]) >= thr,
+    }
 
 
 def _band(tenure_days) -> np.ndarray:
@@ -146,7 +148,7 @@ def _rare(days: float, exits: int) -> str | None:
     return None
 
 
-def _fit(flags: pd.DataFrame, band: np.ndarray, events: np.ndarray, days: np.ndarray, names) -> dict:
+def _fit(flags: dict, band: np.ndarray, events: np.ndarray, days: np.ndarray, names) -> dict:
     """Fit the factors ``names`` and the tenure bands on cells (one per combination); never raises.
 
     Returns ``factors`` (per-factor records), ``tenure`` (per-band records), ``band_weight`` (the coefficient of
@@ -154,7 +156,7 @@ def _fit(flags: pd.DataFrame, band: np.ndarray, events: np.ndarray, days: np.nda
     """
     names = list(names)
     total = float(days.sum())
-    mask = {n: flags[n].to_numpy(bool) for n in names}
+    mask = {n: np.asarray(flags[n], dtype=bool) for n in names}
     exposure = {n: (float(days[mask[n]].sum()), int(events[mask[n]].sum())) for n in names}
     why: dict[str, str] = {}
     for n in names:
@@ -179,14 +181,9 @@ def _fit(flags: pd.DataFrame, band: np.ndarray, events: np.ndarray, days: np.nda
     size = {**{n: exposure[n][0] for n in names}, **{b: b_days[b] for b in range(nb)}}
     coef = se = None
     while terms:
-        cols = {str(t): (mask[t] if isinstance(t, str) else band == t) for t in terms}
-        cells = pd.DataFrame(cols)
-        cells["_e"], cells["_d"] = events, days
-        agg = cells.groupby(list(cols), as_index=False)[["_e", "_d"]].sum()
-        agg = agg[agg["_d"] > 0]
+        x, e, d = _cells([mask[t] if isinstance(t, str) else band == t for t in terms], events, days)
         try:
-            coef, se = _poisson_fit(agg[list(cols)].to_numpy(float), agg["_e"].to_numpy(float),
-                                    agg["_d"].to_numpy(float))
+            coef, se = _poisson_fit(x, e, d)
             bad = [t for i, t in enumerate(terms, start=1)
                    if not (np.isfinite(coef[i]) and np.isfinite(se[i]) and abs(coef[i]) <= _MAX_COEF
                            and se[i] <= _MAX_SE)]
@@ -234,14 +231,27 @@ def _fit(flags: pd.DataFrame, band: np.ndarray, events: np.ndarray, days: np.nda
     return {"factors": out, "tenure": tenure, "band_weight": band_weight, "log_base_rate": base, "dropped": dropped}
 
 
-def _supervisor_high(org, f: pd.DataFrame, own_score: np.ndarray, cut: float) -> np.ndarray:
+def _cells(cols: list, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Events and days summed over the combinations of the bool columns ``cols`` that have days: the rows
+    ``(combination as floats, events, days)`` in the order of a sorted pandas ``groupby`` (False first)."""
+    code = np.zeros(len(events), dtype=np.int64)
+    for c in cols:
+        code = code * 2 + c
+    size = 1 << len(cols)
+    seen = np.bincount(code, minlength=size) > 0
+    e = np.bincount(code, weights=events, minlength=size)
+    d = np.bincount(code, weights=days, minlength=size)
+    keep = np.flatnonzero(seen & (d > 0))
+    bits = (keep[:, None] >> np.arange(len(cols) - 1, -1, -1)[None, :]) & 1
+    return bits.astype(float), e[keep], d[keep]
+
+
+def _supervisor_high(org, f, own_score: np.ndarray, cut: float) -> np.ndarray:
     """Whether each row's supervisor (same month) has an own-factor score of at least ``cut``."""
-    own = pd.Series(month_key(f["sc"].to_numpy(), f["prev_mi"].to_numpy()))
-    first = ~own.duplicated().to_numpy()
-    codes = f["sup_sc"].to_numpy() if "sup_sc" in f.columns else staff_codes(org, f["supervisor_id"].fillna(""))
-    sup_key = month_key(codes, f["prev_mi"].to_numpy())
-    sup = take(sup_key, own.to_numpy()[first], np.asarray(own_score, dtype=float)[first])
-    return np.nan_to_num(sup.astype(float), nan=-np.inf) >= cut
+    prev = np.asarray(f["prev_mi"])
+    j = grid_lookup(f["sup_sc"], prev, f["sc"], prev)
+    sup = np.where(j >= 0, np.asarray(own_score, dtype=float)[np.where(j >= 0, j, 0)], -np.inf)
+    return np.nan_to_num(sup, nan=-np.inf) >= cut
 
 
 def _person(org, sid) -> str:
@@ -249,7 +259,9 @@ def _person(org, sid) -> str:
     return f"{s.name} ({sid})" if s is not None and s.name else str(sid)
 
 
-def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
+def _details(row, flags: dict, org, overloaded: dict, st: dict) -> list[str]:
+    """Sentences on the factors of ``row``; ``st`` holds the ``[churn] window_months`` and ``[caseload]
+    percentile`` settings (read once per list, not per person)."""
     out = []
     if flags["supervisor_left"]:
         out.append(f"a supervisor left {int(row.sup_left_days)} days ago")
@@ -258,9 +270,9 @@ def _details(row, flags: dict, org, overloaded: dict) -> list[str]:
         out.append(f"supervisor {_person(org, row.supervisor_id)} is overloaded" + (f" ({why})" if why else ""))
     if flags["churn_seat"]:
         out.append(f"{plural(int(row.seat_departures), 'earlier holder')} left seat {row.position_id} in "
-                   f"{int(setting_of(org, 'churn', 'window_months'))} months")
+                   f"{st['window_months']} months")
     if flags["sustained_high_caseload"]:
-        out.append(f"caseload above the {float(setting_of(org, 'caseload', 'percentile')):g}th percentile for "
+        out.append(f"caseload above the {st['percentile']:g}th percentile for "
                    f"{int(row.caseload_run)} months ({int(row.caseload)} clients last month)")
     if flags["high_doc_burden"]:
         out.append(f"documentation {row.doc_ratio:.2f} hours per session hour last month")
@@ -275,27 +287,37 @@ def _settings(org, window_days=None, supervisor_high_hr=None, min_exits=None) ->
             "min_exits": int(setting_of(org, "risk", "min_exits", min_exits))}
 
 
-def _history(org, day) -> tuple[pd.DataFrame, int]:
-    """Person-months of the complete months on or before ``day`` and the index of the month of ``day + 1``."""
+#: The columns of the monthly factor table the model reads.
+_HISTORY = ("sc", "mi", "prev_mi", "exit", "days", "tenure_days", "sup_left_days", "seat_departures",
+            "caseload_run", "doc_ratio", "sup_sc")
+
+
+def _history(org, day) -> tuple[dict, int]:
+    """Person-months of the complete months on or before ``day`` (the columns the model reads: arrays, and
+    ``supervisor_id`` as a Series) and the index of the month of ``day + 1``."""
     cur_mi = int(month_index([pd.Timestamp(day) + pd.Timedelta(days=1)])[0])
-    hist = monthly_factors(org)
-    keep = hist["mi"].to_numpy() < cur_mi
-    if keep.all():                      # every month is history: the shared table itself (read-only), no copy
-        return hist, cur_mi
-    return hist[keep].reset_index(drop=True), cur_mi
+    table = monthly_factors(org)
+    mi = table["mi"].to_numpy()
+    if len(mi) < 2 or (mi[1:] >= mi[:-1]).all():     # in month order (by ref): the history is the first rows
+        keep = slice(0, int(np.searchsorted(mi, cur_mi)))      # views of the shared table, no copy
+    else:
+        keep = mi < cur_mi
+    hist = {c: table[c].to_numpy()[keep] for c in _HISTORY}
+    hist["supervisor_id"] = table["supervisor_id"][keep]
+    return hist, cur_mi
 
 
-def _model(org, day, hist: pd.DataFrame, cur_mi: int, st: dict) -> dict | None:
+def _model(org, day, hist: dict, cur_mi: int, st: dict) -> dict | None:
     """Fit the weights on ``hist`` and score everyone employed on ``day`` (None when nobody is)."""
-    events = hist["exit"].to_numpy().astype(float)
-    days = hist["days"].to_numpy().astype(float)
-    band = _band(hist["tenure_days"].to_numpy())
+    events = hist["exit"].astype(float)
+    days = hist["days"].astype(float)
+    band = _band(hist["tenure_days"])
     cut = math.log(st["supervisor_high_hr"])
     overloaded = _overloaded(org, day)
     hf = _flags(org, hist, st["window_days"], overloaded)
     first = _fit(hf, band, events, days, _OWN)
     w1 = np.array([first["factors"][n]["weight"] for n in _OWN])
-    hf["supervisor_high_risk"] = _supervisor_high(org, hist, hf[list(_OWN)].to_numpy(float) @ w1, cut)
+    hf["supervisor_high_risk"] = _supervisor_high(org, hist, _own_score(hf, w1), cut)
     fit = _fit(hf, band, events, days, RISK_FACTORS)
     w = np.array([fit["factors"][n]["weight"] for n in RISK_FACTORS])
     ts = pd.Timestamp(day)
@@ -306,14 +328,19 @@ def _model(org, day, hist: pd.DataFrame, cur_mi: int, st: dict) -> dict | None:
     rows = pd.DataFrame({"staff_id": emp["staff_id"].to_numpy(), "ref": ts, "prev_mi": cur_mi - 1})
     cur = factor_context(org, rows)
     cf = _flags(org, cur, st["window_days"], overloaded)
-    cf["supervisor_high_risk"] = _supervisor_high(org, cur, cf[list(_OWN)].to_numpy(float) @ w1, cut)
-    flags = cf[list(RISK_FACTORS)].to_numpy(bool)
+    cf["supervisor_high_risk"] = _supervisor_high(org, cur, _own_score(cf, w1), cut)
+    flags = np.column_stack([cf[n] for n in RISK_FACTORS])
     cur_band = _band(cur["tenure_days"].to_numpy())
     score = flags.astype(float) @ w + fit["band_weight"][cur_band]
     order = np.lexsort((cur["staff_id"].to_numpy(), -flags.sum(axis=1), -np.round(score, 12)))
-    return {"fit": fit, "events": events, "days": days, "months": int(hist["mi"].nunique()), "cur": cur,
+    return {"fit": fit, "events": events, "days": days, "months": int(len(np.unique(hist["mi"]))), "cur": cur,
             "flags": flags, "band": cur_band, "score": score, "order": order, "overloaded": overloaded,
             "base": math.exp(fit["log_base_rate"]), "employed": int(len(emp))}
+
+
+def _own_score(flags: dict, w1: np.ndarray) -> np.ndarray:
+    """The five own factors' weights summed per row (the product of the flags with ``w1``)."""
+    return np.column_stack([flags[n] for n in _OWN]).astype(float) @ w1
 
 
 def _too_few(day, n: int, need: int) -> str:
@@ -451,7 +478,7 @@ def risk_validation(org, *, as_of=None, horizon_days=None, **settings) -> dict:
     hist, cur_mi = _history(org, t0)
     out["trained_until"] = (pd.Timestamp(month_start([cur_mi])[0]) - pd.Timedelta(days=1)).date().isoformat()
     n_hist = int(hist["exit"].sum())
-    if n_hist < st["min_exits"] or not len(hist):
+    if n_hist < st["min_exits"] or not len(hist["exit"]):
         out["reason"] = (f"Too little history to check the list: only {n_hist} exits before {t0} to fit the "
                          f"weights on (at least {st['min_exits']} needed); it is not shown.")
         return out
@@ -563,6 +590,8 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     fit, cur, score, base = m["fit"], m["cur"], m["score"], m["base"]
     records = []
     rows_ = list(cur.itertuples(index=False))
+    texts = {"window_months": int(setting_of(org, "churn", "window_months")),
+             "percentile": float(setting_of(org, "caseload", "percentile"))}
     names = org.staff_frame["name"].to_numpy()
     for rank, i in enumerate(m["order"], start=1):
         row = rows_[i]
@@ -574,7 +603,7 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
             "position_id": jsonable(row.position_id), "supervisor_id": jsonable(row.supervisor_id),
             "tenure_days": int(row.tenure_days), "tenure_band": TENURE_BANDS[m["band"][i]][0],
             "factors": [n for n in RISK_FACTORS if fl[n]],
-            "details": _details(row, fl, org, m["overloaded"]), "score": rounded(score[i]),
+            "details": _details(row, fl, org, m["overloaded"], texts), "score": rounded(score[i]),
             "relative_hazard": rounded(rh, 3), "exit_probability": rounded(1 - math.exp(-base * rh * horizon), 4),
         })
     with_factors = sum(1 for r in records if r["factors"])
