@@ -7,8 +7,8 @@ Usage::
 
 The bundle is loaded once; the caches every analysis shares (the staff and
 interval frames, the person-time panel, :func:`~orgraph.analyses.panel.person_months`
-and :func:`~orgraph.analyses.panel.caseload_runs`) are built first and timed as
-``shared``; then each analysis is run once, in the audit's order, with its CPU
+and :func:`~orgraph.analyses.panel.caseload_runs`) are built first, and scipy.stats
+imported, and timed as ``shared``; then each analysis is run once, in the audit's order, with its CPU
 seconds (``time.process_time``), wall seconds and peak RSS (``VmHWM``, reset
 before each analysis through ``/proc/self/clear_refs``; Linux only).
 """
@@ -67,6 +67,8 @@ def main(argv=None) -> None:
     org = _timed("load", orgraph.load, str(args.bundle))
 
     def shared():
+        import scipy.stats  # noqa: F401  (the audit's first analyses import it; no analysis here should pay)
+
         org.staff_frame, org.assignment_frame, org.supervision_frame  # noqa: B018
         person_time(org, analysis_cut(org, None))
         person_months(org)

@@ -22,7 +22,8 @@ from ..graph import OrgGraph
 from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
 from .exposure import iso
-from .panel import month_key, take
+from .caseload import key_index
+from .panel import month_key
 from .persontime import month_index, month_start, person_time, staff_codes
 
 __all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
@@ -76,28 +77,37 @@ def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd
     first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
     grp = np.cumsum(first) - 1
     key = month_key(sc[first], mi[first])
-    days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=len(key))
-    exits = np.bincount(grp, weights=(pt["exit"] & (pt["days"] > 0)).to_numpy(float), minlength=len(key))
-    role = pt["role_kind"].to_numpy(dtype=object)[first]
-    cl = cl[cl["month"] < cut]
-    cm = month_index(cl["month"])
-    csc = staff_codes(org, cl["staff_id"])
-    here = take(month_key(csc, cm), key, role, fill=None)
-    cl, cm, csc = cl[here == role_kind], cm[here == role_kind], csc[here == role_kind]
-    nxt = month_key(csc, cm + 1)
-    m1 = pd.to_datetime(month_start(cm + 1))
-    m2 = pd.to_datetime(month_start(cm + 2))
-    fte = org.staff_frame["fte"].astype(float).where(lambda f: f > 0, 1.0)
-    hire = cl["staff_id"].map(org.staff_frame["hire"])
-    out = pd.DataFrame({
-        "staff_id": cl["staff_id"].values,
-        "month": cl["month"].values,
-        "x": (cl["active_clients"].astype(float) / cl["staff_id"].map(fte).fillna(1.0)).values,
-        "exposure": take(nxt, key, days, fill=0.0) / (m2 - m1).days.to_numpy(),
-        "event": take(nxt, key, exits, fill=0.0).astype(int),
-        "tenure_months": ((m1 - pd.DatetimeIndex(hire)).days / 30.4375).to_numpy(),
+    pdays = pt["days"].to_numpy()
+    days = np.bincount(grp, weights=pdays, minlength=len(key))
+    exits = np.bincount(grp, weights=(pt["exit"].to_numpy() & (pdays > 0)).astype(float), minlength=len(key))
+    is_role = (pt["role_kind"] == role_kind).to_numpy()[first]
+    del grp, pdays
+    # the caseload rows (in file order) of people in a ``role_kind`` seat that month, as numpy arrays
+    month = cl["month"].to_numpy()
+    rows = np.flatnonzero(month < np.datetime64(cut))
+    cm = month_index(month[rows])
+    csc = staff_codes(org, cl["staff_id"].to_numpy()[rows])
+    at = key_index(month_key(csc, cm), key)
+    ok = np.flatnonzero((at >= 0) & is_role[np.maximum(at, 0)])
+    rows, cm, csc = rows[ok], cm[ok], csc[ok]
+    nxt = key_index(month_key(csc, cm + 1), key)
+    m1 = month_start(cm + 1)
+    m2 = month_start(cm + 2)
+    sf = org.staff_frame
+    fte = sf["fte"].astype(float).where(lambda f: f > 0, 1.0).to_numpy()
+    exposure = np.where(nxt >= 0, days[np.maximum(nxt, 0)], 0.0) / ((m2 - m1) // np.timedelta64(1, "D"))
+    keep = exposure > 0
+    rows, cm, csc, nxt, m1 = rows[keep], cm[keep], csc[keep], nxt[keep], m1[keep]
+    tenure = m1 - sf["hire"].to_numpy()[csc]
+    tenure_days = np.where(np.isnat(tenure), np.nan, tenure // np.timedelta64(1, "D"))
+    return pd.DataFrame({
+        "staff_id": cl["staff_id"].to_numpy()[rows],
+        "month": month[rows],
+        "x": cl["active_clients"].to_numpy(dtype=float)[rows] / fte[csc],
+        "exposure": exposure[keep],
+        "event": np.where(nxt >= 0, exits[np.maximum(nxt, 0)], 0.0).astype(int),
+        "tenure_months": tenure_days / 30.4375,
     })
-    return out[out["exposure"] > 0].reset_index(drop=True)
 
 
 def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:
