@@ -109,6 +109,8 @@ def test_distinct_counts_match_pandas_nunique():
     g, v = rng.integers(0, 7, 500), rng.integers(0, 40, 500)
     want = pd.Series(v).groupby(g).nunique().reindex(range(9), fill_value=0).to_numpy()
     assert distinct_counts(g, v, 9).tolist() == want.tolist()
+    sparse = v * 1_000_003                          # codes far apart: counted by sorting alone
+    assert distinct_counts(g, sparse, 9).tolist() == want.tolist()
     assert distinct_counts([], [], 3).tolist() == [0, 0, 0]
 
 

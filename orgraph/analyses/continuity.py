@@ -57,11 +57,21 @@ def distinct_counts(groups, values, n_groups: int) -> np.ndarray:
     if not len(g):
         return np.zeros(n_groups, dtype=np.int64)
     n = int(v.max()) + 1
+    counts = np.zeros(n_groups, dtype=np.int64)
+    if n <= 2 * len(v) + 1024:
+        # dense codes: give each value the group of one of its rows; those pairs count once each, and only the
+        # rows of a value in another group (few: most clients stay in one program) still need sorting
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[v] = g
+        counts += np.bincount(slot[slot >= 0], minlength=n_groups)
+        rest = np.flatnonzero(g != slot[v])
+        del slot
+        g, v = g[rest], v[rest]
     key = g * n + v
     key.sort()
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
-    return np.bincount(key[first] // n, minlength=n_groups)
+    return counts + np.bincount(key[first] // n, minlength=n_groups)
 
 
 def factor_codes(values: pd.Series) -> np.ndarray:
@@ -92,8 +102,21 @@ def _days(values) -> np.ndarray:
 
 
 def _year(days: np.ndarray) -> np.ndarray:
-    """Calendar year of int64 days since 1970-01-01."""
-    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    """Calendar year of int64 days since 1970-01-01 (one table of the years of the days in range).
+
+    Examples
+    --------
+    >>> _year(np.array([-1, 0, 364, 365, 19_723])).tolist()
+    [1969, 1970, 1970, 1971, 2024]
+    """
+    days = np.asarray(days, dtype=np.int64)
+    if not len(days):
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 400_000:                                  # over a thousand years apart (or NaT): convert each
+        return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return table[days - lo]
 
 
 def _picked_up(client, staff, start, hit, exit_day, hand: int, pick: int) -> np.ndarray:
