@@ -310,3 +310,22 @@ def test_label_codes_are_a_sorted_groupby_of_the_filled_labels():
     assert labels.tolist() == ["(none)", "P10", "P2"]             # "A" is never taken: no empty group
     assert codes.tolist() == want.tolist()
     assert labels[codes].tolist() == taken.tolist()
+
+
+def test_month_rows_match_get_indexer_on_month_keys():
+    """The staff x month table lookup (and its fallback for sparse keys) finds the same rows as a hash join."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import month_rows
+    from orgraph.analyses.panel import month_key
+
+    rng = np.random.default_rng(8)
+    pairs = np.unique(np.column_stack([rng.integers(-1, 40, 900), rng.integers(600, 640, 900)]), axis=0)
+    pairs = pairs[rng.permutation(len(pairs))]
+    sc, mi = rng.integers(-3, 45, 3000), rng.integers(595, 645, 3000)
+    want = pd.Index(month_key(pairs[:, 0], pairs[:, 1])).get_indexer(month_key(sc, mi))
+    assert month_rows(sc, mi, pairs[:, 0], pairs[:, 1]).tolist() == want.tolist()
+    assert (want >= 0).sum() > 500 and (want < 0).sum() > 500
+    far = pairs[:, 0] * 10_000                   # a table this sparse falls back to the sorted search
+    want = pd.Index(month_key(far, pairs[:, 1])).get_indexer(month_key(sc * 10_000, mi))
+    assert month_rows(sc * 10_000, mi, far, pairs[:, 1]).tolist() == want.tolist()

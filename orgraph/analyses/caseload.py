@@ -73,6 +73,33 @@ def key_index(left, right) -> np.ndarray:
     return np.where(rk[pos] == lk, pos, -1)
 
 
+def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
+    """Row of the (``at_sc``, ``at_mi``) pairs (staff code, month index; unique) holding each (``sc``, ``mi``)
+    pair, -1 where none: one lookup in a staff x month table of row numbers (falling back to
+    :func:`key_index` when that table would be much larger than the data).
+
+    Examples
+    --------
+    >>> month_rows([0, 2, 2, 5], [600, 601, 603, 600], [2, 0, 2], [601, 600, 602]).tolist()
+    [1, 0, -1, -1]
+    """
+    sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
+    rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
+    if not len(rs) or not len(sc):
+        return np.full(len(sc), -1, dtype=np.int64)
+    s0, m0 = int(rs.min()), int(rm.min())
+    ns, nm = int(rs.max()) - s0 + 1, int(rm.max()) - m0 + 1
+    if ns * nm > 8 * (len(rs) + len(sc)) + 1_000_000:
+        return key_index(month_key(sc, mi), month_key(rs, rm))
+    table = np.full(ns * nm, -1, dtype=np.int64)
+    table[(rs - s0) * nm + (rm - m0)] = np.arange(len(rs))
+    s, m = sc - s0, mi - m0
+    inside = (s >= 0) & (s < ns) & (m >= 0) & (m < nm)
+    out = np.full(len(sc), -1, dtype=np.int64)
+    out[inside] = table[s[inside] * nm + m[inside]]
+    return out
+
+
 def group_stats(codes, values, n_groups: int) -> dict:
     """Per group: ``size``, ``sum``, ``mean``, ``median``, ``p90`` (linear interpolation), ``max`` and ``gini`` of
     ``values`` (groups 0..n_groups-1, each with at least one row): one lexsort, the same arithmetic as pandas'
@@ -86,8 +113,14 @@ def group_stats(codes, values, n_groups: int) -> dict:
     """
     c = np.asarray(codes, dtype=np.int64)
     v = np.asarray(values, dtype=float)
-    order = np.lexsort((v, c))
-    vs = v[order]
+    if len(v) and n_groups < 2 ** 31 and v.min() >= 0 and v.max() < 2 ** 31 and (v == np.floor(v)).all():
+        key = (c << 32) | v.astype(np.int64)          # whole numbers: one sort of (group, value) integer keys
+        key.sort()
+        vs, cs = (key & 0xFFFFFFFF).astype(float), key >> 32
+        del key
+    else:
+        order = np.lexsort((v, c))
+        vs, cs = v[order], c[order]
     n = np.bincount(c, minlength=n_groups)
     total = np.bincount(c, weights=v, minlength=n_groups)
     s0 = np.cumsum(n) - n                            # first sorted row of each group
@@ -100,7 +133,7 @@ def group_stats(codes, values, n_groups: int) -> dict:
     nxt = vs[np.minimum(s0 + lo + 1, s0 + n - 1)]
     p90 = np.where(frac == 0.0, val, val + (nxt - val) * frac)
     rank = np.arange(1, len(vs) + 1) - np.repeat(s0, n)         # 1..n within each group, in sorted order
-    num = np.bincount(c[order], weights=rank * vs, minlength=n_groups)
+    num = np.bincount(cs, weights=rank * vs, minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         gini_ = np.where(total > 0, 2 * num / (n * total) - (n + 1) / n, 0.0)
     return {"size": n, "sum": total, "mean": total / n, "median": median, "p90": p90,
@@ -200,7 +233,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
                          **_dist(grp["active_clients"].to_numpy()),
                          "cutoff": rounded(grp["cutoff"].iloc[0], 2)})
     # --- program / supervisor of each caseload record, as integer codes (rows of ``pm``)
-    at = key_index(month_key(runs["sc"], runs["mi"]), month_key(pm["sc"], pm["mi"]))
+    at = month_rows(runs["sc"], runs["mi"], pm["sc"], pm["mi"])
     ac = runs["active_clients"].to_numpy()
     above = runs["above"].to_numpy(dtype=float)
     rsc = runs["sc"].to_numpy()
@@ -228,7 +261,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     by_program = group_table("program_id")
     by_supervisor = group_table("supervisor_id")
     # --- sustained runs (one record per run of >= k months)
-    r = runs[runs["above"]].copy()
+    r = runs.loc[runs["above"].to_numpy(), ["staff_id", "mi", "run", "active_clients"]]
     r["run_id"] = (r["run"] == 1).cumsum()
     runs_g = r.groupby("run_id").agg(staff_id=("staff_id", "first"), first_mi=("mi", "min"), last_mi=("mi", "max"),
                                      months=("run", "max"), mean_caseload=("active_clients", "mean"))
@@ -245,7 +278,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     sustained = records(runs_g[["staff_id", "name", "program_id", "first_month", "last_month", "months",
                                  "mean_caseload", "exited", "exit_date"]])
     # --- exit rate: exposure = run length in the previous month >= k
-    prev = key_index(month_key(pm["sc"], pm["mi"]), month_key(runs["sc"], runs["mi"] + 1))
+    prev = month_rows(pm["sc"], pm["mi"], runs["sc"], runs["mi"].to_numpy() + 1)
     flag = pd.Series(np.where(prev >= 0, runs["run"].to_numpy()[np.maximum(prev, 0)] >= k, np.nan))
     exit_rate = exposure_rate_ratio(
         pm, flag, label_a=f"above the {pct:g}th percentile for the previous {k}+ months",

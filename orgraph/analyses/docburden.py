@@ -21,7 +21,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..plain import plural
-from .caseload import key_index, label_codes
+from .caseload import label_codes, month_rows
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
 from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,
@@ -152,7 +152,7 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     # integer codes: staff (numbered in staff id order), program (of the person-month), month
     sc, mi = dr["sc"].to_numpy(), dr["mi"].to_numpy()
     staff_codes_, staff_ids = _sorted_codes(dr["staff_id"].to_numpy(dtype=object))
-    at = key_index(month_key(sc, mi), month_key(pm["sc"], pm["mi"]))
+    at = month_rows(sc, mi, pm["sc"], pm["mi"])
     programs, prog = label_codes(pm["program_id"].to_numpy(dtype=object), at)
     hours = dr[["session_hours", "documentation_hours", "ratio"]]
     sf = org.staff_frame
@@ -189,9 +189,8 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     known = np.flatnonzero(dr["ratio"].notna().to_numpy())
     prev = month_key(sc[known], mi[known] + 1)
     if len(prev) > 1 and not (prev[1:] > prev[:-1]).all():      # one record per person-month: keep the first
-        first = ~pd.Index(prev).duplicated(keep="first")
-        known, prev = known[first], prev[first]
-    hit = key_index(month_key(pm["sc"], pm["mi"]), prev)
+        known = known[~pd.Index(prev).duplicated(keep="first")]
+    hit = month_rows(pm["sc"], pm["mi"], sc[known], mi[known] + 1)
     ratio = dr["ratio"].to_numpy()[known]
     flag = pd.Series(np.where(hit >= 0, ratio[np.maximum(hit, 0)] >= thr if len(ratio) else False, np.nan))
     exit_rate = exposure_rate_ratio(pm, flag, label_a=f"documentation ratio at or above {thr:g} the month before",

@@ -22,8 +22,7 @@ from ..graph import OrgGraph
 from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
 from .exposure import iso
-from .caseload import key_index
-from .panel import month_key
+from .caseload import month_rows
 from .persontime import month_index, month_start, person_time, staff_codes
 
 __all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
@@ -76,10 +75,10 @@ def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd
     first = np.ones(len(pt), dtype=bool)
     first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
     grp = np.cumsum(first) - 1
-    key = month_key(sc[first], mi[first])
+    ksc, kmi = sc[first], mi[first]
     pdays = pt["days"].to_numpy()
-    days = np.bincount(grp, weights=pdays, minlength=len(key))
-    exits = np.bincount(grp, weights=(pt["exit"].to_numpy() & (pdays > 0)).astype(float), minlength=len(key))
+    days = np.bincount(grp, weights=pdays, minlength=len(ksc))
+    exits = np.bincount(grp, weights=(pt["exit"].to_numpy() & (pdays > 0)).astype(float), minlength=len(ksc))
     is_role = (pt["role_kind"] == role_kind).to_numpy()[first]
     del grp, pdays
     # the caseload rows (in file order) of people in a ``role_kind`` seat that month, as numpy arrays
@@ -87,10 +86,10 @@ def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd
     rows = np.flatnonzero(month < np.datetime64(cut))
     cm = month_index(month[rows])
     csc = staff_codes(org, cl["staff_id"].to_numpy()[rows])
-    at = key_index(month_key(csc, cm), key)
+    at = month_rows(csc, cm, ksc, kmi)
     ok = np.flatnonzero((at >= 0) & is_role[np.maximum(at, 0)])
     rows, cm, csc = rows[ok], cm[ok], csc[ok]
-    nxt = key_index(month_key(csc, cm + 1), key)
+    nxt = month_rows(csc, cm + 1, ksc, kmi)
     m1 = month_start(cm + 1)
     m2 = month_start(cm + 2)
     sf = org.staff_frame
