@@ -211,12 +211,12 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                                                  dtype=object).fillna("(none)"))
     client = factor_codes(ca["client_id"]).astype(np.int32)
     n_clients = int(client.max()) + 1 if len(client) else 0
-    start = _days(ca["start_date"])
-    end = _days(ca["end_date"])
+    start = _days(ca["start_date"]).astype(np.int32)
     open_ = np.isnat(np.asarray(ca["end_date"], dtype="datetime64[ns]"))
+    end = np.where(open_, 0, _days(ca["end_date"])).astype(np.int32)       # read only where not open
     prog = prog_code[np.where(sc >= 0, sc, len(sf))].astype(np.int32)
     exited = sf.index.isin(exits.index)
-    exit_of = np.where(exited, _days(sf["exit"]), 0)          # exit day of each staff code in scope
+    exit_of = np.where(exited, _days(sf["exit"]), 0).astype(np.int32)      # exit day of each staff code in scope
     has_exit = np.append(exited, False)[sc]                      # sc == -1 reads the appended False
     exit_day = exit_of[np.maximum(sc, 0)]
     cut = has_exit & (start <= exit_day) & (open_ | (end >= exit_day - hand))
@@ -261,8 +261,8 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
     # --- per year (clients served = assignment active some day of the year)
     last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
-    y0 = _year(start)
-    y1 = _year(np.where(open_, last, np.minimum(end, last)))
+    y0 = _year(start).astype(np.int16)
+    y1 = _year(np.where(open_, last, np.minimum(end, last))).astype(np.int16)
     served_y = {}
     seen = np.zeros(n_clients, dtype=bool)
     for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):
