@@ -215,7 +215,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
             "p_adjusted": num(r["p_adjusted"], 8),
             "flagged": bool(r["flagged"]),
             "watch": bool(r["watch"]),
-            "departures": [{k: v for k, v in d.items() if not k.startswith("_")} for d in deps],
+            "departures": [dict(d) for d in deps],          # copies: the sentences below read the same dicts
             "shared_factors": _sentences(deps, pct, dr) if deps else [],
         })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
