@@ -285,7 +285,7 @@ def test_group_stats_equal_pandas_groupby_and_the_gini_of_each_group():
 def test_key_index_matches_get_indexer():
     import numpy as np
 
-    from orgraph.analyses.caseload import key_index
+    from orgraph.analyses.hazards import key_index
 
     rng = np.random.default_rng(2)
     right = rng.choice(10_000, 500, replace=False)
@@ -316,7 +316,7 @@ def test_month_rows_match_get_indexer_on_month_keys():
     """The staff x month table lookup (and its fallback for sparse keys) finds the same rows as a hash join."""
     import numpy as np
 
-    from orgraph.analyses.caseload import month_rows
+    from orgraph.analyses.hazards import month_rows
     from orgraph.analyses.panel import month_key
 
     rng = np.random.default_rng(8)

@@ -24,7 +24,9 @@ from ..settings import NoDataError, analysis_cut, as_of_text
 from ..stats import gini
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
-from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_key, month_start, person_months, records, rounded, setting_of)
+from .hazards import caseload_hazard, month_rows
+from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_start, person_months, records,
+                    rounded, setting_of)
 
 __all__ = ["caseload_distribution"]
 
@@ -46,58 +48,6 @@ def _dist(values: np.ndarray) -> dict:
         "median": rounded(p50, 2), "p75": rounded(p75, 2), "p90": rounded(p90, 2), "max": rounded(v[-1], 2),
         "gini": rounded(gini(v)), "top_decile_share": rounded(v[-top:].sum() / total) if total > 0 else None,
     }
-
-
-def key_index(left, right) -> np.ndarray:
-    """Row of ``right`` holding each ``left`` key (-1 where none); ``right``'s keys are unique integers.
-
-    A binary search when ``right`` is sorted (as the monthly panels are), else through one argsort: no hash
-    table of the keys.
-
-    Examples
-    --------
-    >>> key_index([5, 7, 1, 9], [1, 5, 9]).tolist()
-    [1, -1, 0, 2]
-    >>> key_index([5, 7, 1], [9, 1, 5]).tolist()
-    [2, -1, 1]
-    """
-    lk = np.asarray(left, dtype=np.int64)
-    rk = np.asarray(right, dtype=np.int64)
-    if not len(rk):
-        return np.full(len(lk), -1, dtype=np.int64)
-    if len(rk) > 1 and not (rk[1:] > rk[:-1]).all():
-        order = np.argsort(rk, kind="stable")
-        pos = key_index(lk, rk[order])
-        return np.where(pos >= 0, order[np.maximum(pos, 0)], -1)
-    pos = np.minimum(np.searchsorted(rk, lk), len(rk) - 1)
-    return np.where(rk[pos] == lk, pos, -1)
-
-
-def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
-    """Row of the (``at_sc``, ``at_mi``) pairs (staff code, month index; unique) holding each (``sc``, ``mi``)
-    pair, -1 where none: one lookup in a staff x month table of row numbers (falling back to
-    :func:`key_index` when that table would be much larger than the data).
-
-    Examples
-    --------
-    >>> month_rows([0, 2, 2, 5], [600, 601, 603, 600], [2, 0, 2], [601, 600, 602]).tolist()
-    [1, 0, -1, -1]
-    """
-    sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
-    rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
-    if not len(rs) or not len(sc):
-        return np.full(len(sc), -1, dtype=np.int64)
-    s0, m0 = int(rs.min()), int(rm.min())
-    ns, nm = int(rs.max()) - s0 + 1, int(rm.max()) - m0 + 1
-    if ns * nm > 8 * (len(rs) + len(sc)) + 1_000_000:
-        return key_index(month_key(sc, mi), month_key(rs, rm))
-    table = np.full(ns * nm, -1, dtype=np.int64)
-    table[(rs - s0) * nm + (rm - m0)] = np.arange(len(rs))
-    s, m = sc - s0, mi - m0
-    inside = (s >= 0) & (s < ns) & (m >= 0) & (m < nm)
-    out = np.full(len(sc), -1, dtype=np.int64)
-    out[inside] = table[s[inside] * nm + m[inside]]
-    return out
 
 
 def group_stats(codes, values, n_groups: int) -> dict:
@@ -293,8 +243,6 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
 
 def _per_fte(org, as_of) -> dict | None:
     """The org's caseload-per-FTE relation (:func:`~orgraph.analyses.hazards.caseload_hazard`), compact."""
-    from .hazards import caseload_hazard
-
     try:
         fit = caseload_hazard(org, as_of=as_of)
     except AnalysisError:

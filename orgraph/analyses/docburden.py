@@ -21,7 +21,8 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..plain import plural
-from .caseload import label_codes, month_rows
+from .caseload import label_codes
+from .hazards import month_rows
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
 from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,

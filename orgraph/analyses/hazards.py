@@ -22,10 +22,10 @@ from ..graph import OrgGraph
 from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
 from .exposure import iso
-from .caseload import month_rows
+from .panel import month_key
 from .persontime import month_index, month_start, person_time, staff_codes
 
-__all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
+__all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS", "key_index", "month_rows"]
 
 _Z = 1.959963984540054          # the 97.5th percentile of the standard normal
 
@@ -62,6 +62,58 @@ def _poisson_fit(x: np.ndarray, y: np.ndarray, exposure: np.ndarray,
     xc = x - x.mean()
     X = np.column_stack([np.ones_like(xc), xc] + ([adjust] if adjust is not None and adjust.size else []))
     return poisson_regression(X, y, exposure)
+
+
+def key_index(left, right) -> np.ndarray:
+    """Row of ``right`` holding each ``left`` key (-1 where none); ``right``'s keys are unique integers.
+
+    A binary search when ``right`` is sorted (as the monthly panels are), else through one argsort: no hash
+    table of the keys.
+
+    Examples
+    --------
+    >>> key_index([5, 7, 1, 9], [1, 5, 9]).tolist()
+    [1, -1, 0, 2]
+    >>> key_index([5, 7, 1], [9, 1, 5]).tolist()
+    [2, -1, 1]
+    """
+    lk = np.asarray(left, dtype=np.int64)
+    rk = np.asarray(right, dtype=np.int64)
+    if not len(rk):
+        return np.full(len(lk), -1, dtype=np.int64)
+    if len(rk) > 1 and not (rk[1:] > rk[:-1]).all():
+        order = np.argsort(rk, kind="stable")
+        pos = key_index(lk, rk[order])
+        return np.where(pos >= 0, order[np.maximum(pos, 0)], -1)
+    pos = np.minimum(np.searchsorted(rk, lk), len(rk) - 1)
+    return np.where(rk[pos] == lk, pos, -1)
+
+
+def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
+    """Row of the (``at_sc``, ``at_mi``) pairs (staff code, month index; unique) holding each (``sc``, ``mi``)
+    pair, -1 where none: one lookup in a staff x month table of row numbers (falling back to
+    :func:`key_index` when that table would be much larger than the data).
+
+    Examples
+    --------
+    >>> month_rows([0, 2, 2, 5], [600, 601, 603, 600], [2, 0, 2], [601, 600, 602]).tolist()
+    [1, 0, -1, -1]
+    """
+    sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
+    rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
+    if not len(rs) or not len(sc):
+        return np.full(len(sc), -1, dtype=np.int64)
+    s0, m0 = int(rs.min()), int(rm.min())
+    ns, nm = int(rs.max()) - s0 + 1, int(rm.max()) - m0 + 1
+    if ns * nm > 8 * (len(rs) + len(sc)) + 1_000_000:
+        return key_index(month_key(sc, mi), month_key(rs, rm))
+    table = np.full(ns * nm, -1, dtype=np.int64)
+    table[(rs - s0) * nm + (rm - m0)] = np.arange(len(rs))
+    s, m = sc - s0, mi - m0
+    inside = (s >= 0) & (s < ns) & (m >= 0) & (m < nm)
+    out = np.full(len(sc), -1, dtype=np.int64)
+    out[inside] = table[s[inside] * nm + m[inside]]
+    return out
 
 
 def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd.DataFrame:
