@@ -254,18 +254,78 @@ def test_records_match_jsonable_of_every_value():
     assert records(df.iloc[:0]) == [] and records(pd.DataFrame(index=range(2))) == [{}, {}]
 
 
-def test_group_gini_equals_the_gini_of_each_group():
-    """The vectorised Gini per group (on integer codes) is stats.gini of each group's caseloads."""
+def test_group_stats_equal_pandas_groupby_and_the_gini_of_each_group():
+    """The per-group statistics on integer codes are bit for bit pandas' grouped mean, median, 90th percentile
+    and max, and stats.gini of each group's caseloads."""
     import numpy as np
 
-    from orgraph.analyses.caseload import _group_gini
+    from orgraph.analyses.caseload import group_stats
     from orgraph.stats import gini
 
     rng = np.random.default_rng(5)
-    df = pd.DataFrame({"supervisor_id": rng.choice(["S10", "S2", "(none)", "A1", "Z"], 400).astype(object),
-                       "active_clients": rng.integers(0, 40, 400).astype(float)})
-    df.loc[df["supervisor_id"] == "Z", "active_clients"] = 0.0
-    got = _group_gini(df, "supervisor_id")
-    assert list(got.index) == ["(none)", "A1", "S10", "S2", "Z"]
-    for k, v in got.items():
-        assert v == pytest.approx(gini(df.loc[df["supervisor_id"] == k, "active_clients"].to_numpy()), abs=1e-12)
+    for whole, values in ((True, rng.integers(0, 40, 400).astype(float)), (False, rng.gamma(2.0, 7.0, 400))):
+        codes = rng.integers(0, 6, 400)
+        values[codes == 4] = 0.0
+        codes[0] = 5
+        codes[codes == 5] = 3
+        codes[0] = 5                                  # group 5: a single row
+        got = group_stats(codes, values, 6)
+        g = pd.Series(values).groupby(codes)
+        for name, want in (("mean", g.mean()), ("median", g.median()), ("p90", g.quantile(0.9)), ("max", g.max()),
+                           ("size", g.size())):
+            if name == "mean" and not whole:        # pandas sums with Kahan compensation: equal on whole numbers
+                assert got[name] == pytest.approx(want.to_numpy(), rel=1e-14)
+            else:
+                assert got[name].tolist() == want.tolist(), name
+        for k in range(6):
+            assert got["gini"][k] == pytest.approx(gini(values[codes == k]), abs=1e-12)
+        assert got["gini"][4] == 0.0
+
+
+def test_key_index_matches_get_indexer():
+    import numpy as np
+
+    from orgraph.analyses.hazards import key_index
+
+    rng = np.random.default_rng(2)
+    right = rng.choice(10_000, 500, replace=False)
+    left = rng.integers(0, 10_000, 2_000)
+    want = pd.Index(right).get_indexer(left)
+    assert key_index(left, right).tolist() == want.tolist()
+    assert key_index(left, np.sort(right)).tolist() == pd.Index(np.sort(right)).get_indexer(left).tolist()
+    assert key_index([3], []).tolist() == [-1]
+
+
+def test_label_codes_are_a_sorted_groupby_of_the_filled_labels():
+    """Codes and labels equal what ``fillna("(none)")`` and a sorted groupby of the taken values give."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import label_codes
+
+    values = np.array(["P2", None, "P10", "P2", "(none)", "A"], dtype=object)
+    rows = np.array([0, 2, -1, 1, 3, 2, 4, 0])
+    labels, codes = label_codes(values, rows)
+    taken = pd.Series([values[r] if r >= 0 else None for r in rows], dtype=object).fillna("(none)")
+    want = taken.groupby(taken, sort=True).ngroup()
+    assert labels.tolist() == ["(none)", "P10", "P2"]             # "A" is never taken: no empty group
+    assert codes.tolist() == want.tolist()
+    assert labels[codes].tolist() == taken.tolist()
+
+
+def test_month_rows_match_get_indexer_on_month_keys():
+    """The staff x month table lookup (and its fallback for sparse keys) finds the same rows as a hash join."""
+    import numpy as np
+
+    from orgraph.analyses.hazards import month_rows
+    from orgraph.analyses.panel import month_key
+
+    rng = np.random.default_rng(8)
+    pairs = np.unique(np.column_stack([rng.integers(-1, 40, 900), rng.integers(600, 640, 900)]), axis=0)
+    pairs = pairs[rng.permutation(len(pairs))]
+    sc, mi = rng.integers(-3, 45, 3000), rng.integers(595, 645, 3000)
+    want = pd.Index(month_key(pairs[:, 0], pairs[:, 1])).get_indexer(month_key(sc, mi))
+    assert month_rows(sc, mi, pairs[:, 0], pairs[:, 1]).tolist() == want.tolist()
+    assert (want >= 0).sum() > 500 and (want < 0).sum() > 500
+    far = pairs[:, 0] * 10_000                   # a table this sparse falls back to the sorted search
+    want = pd.Index(month_key(far, pairs[:, 1])).get_indexer(month_key(sc * 10_000, mi))
+    assert month_rows(sc * 10_000, mi, far, pairs[:, 1]).tolist() == want.tolist()

@@ -187,3 +187,29 @@ def test_planted_churn_seats_are_flagged_and_few_others(synth_org):
         # at FDR 0.10 with ~10 seats flagged per org, about one false discovery per org is expected
         assert len(unexplained) <= 2, f"seed {seed}: unexplained churn seats flagged: {unexplained}"
     assert found_total >= total - 4, f"recall {found_total}/{total}"
+
+
+def test_caseload_pct_equals_pandas_rank_of_the_whole_month():
+    """The percentile of each wanted record is pandas' mid-rank percentile over every record of its month (ties
+    included), bit for bit, and the float fallback gives the same."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.churn import _caseload_pct
+
+    rng = np.random.default_rng(4)
+    n = 600
+    cl = pd.DataFrame({"staff_id": rng.choice([f"S{i}" for i in range(60)], n).astype(object),
+                       "month": pd.to_datetime("2022-01-01") + pd.to_timedelta(rng.integers(0, 8, n) * 31, "D"),
+                       "active_clients": rng.integers(0, 12, n)})
+    cl["month"] = cl["month"].dt.to_period("M").dt.to_timestamp()
+    cut = pd.Timestamp("2022-07-01")
+    staff = ["S1", "S7", "S30", "S59", "S12", "S44"]
+    inside = cl[cl["month"] < cut]
+    want = (inside.groupby("month")["active_clients"].rank(pct=True, method="average") * 100)
+    want = want[inside["staff_id"].isin(staff)]
+    got = _caseload_pct(cl, cut, staff)
+    assert got["pct"].tolist() == want.tolist() and len(got) > 20
+    assert got["staff_id"].tolist() == inside.loc[want.index, "staff_id"].tolist()
+    floats = _caseload_pct(cl.assign(active_clients=cl["active_clients"] + 0.5), cut, staff)
+    assert floats["pct"].tolist() == want.tolist()

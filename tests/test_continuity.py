@@ -97,3 +97,48 @@ def test_handoffs_that_the_data_cannot_show_are_not_counted_as_lost(riverbend):
     t = res.extras["totals"]
     assert t["handoffs_observable"] is False and t["picked_up"] is None and t["share_picked_up"] is None
     assert "handoffs are not in the export" in res.summary and "had no new clinician" not in res.summary
+
+
+def test_distinct_counts_match_pandas_nunique():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.continuity import distinct_counts
+
+    rng = np.random.default_rng(3)
+    g, v = rng.integers(0, 7, 500), rng.integers(0, 40, 500)
+    want = pd.Series(v).groupby(g).nunique().reindex(range(9), fill_value=0).to_numpy()
+    assert distinct_counts(g, v, 9).tolist() == want.tolist()
+    sparse = v * 1_000_003                          # codes far apart: counted by sorting alone
+    assert distinct_counts(g, sparse, 9).tolist() == want.tolist()
+    assert distinct_counts([], [], 3).tolist() == [0, 0, 0]
+
+
+def test_factor_codes_arrow_and_object_agree_with_factorize():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.continuity import factor_codes
+
+    ids = ["K3", "K1", "K3", "K2", "K1"]
+    want = pd.factorize(pd.Series(ids, dtype=object))[0].tolist()
+    assert factor_codes(pd.Series(ids, dtype="string[pyarrow]")).tolist() == want == [0, 1, 0, 2, 1]
+    assert factor_codes(pd.Series(ids, dtype=object)).tolist() == want
+    assert factor_codes(pd.Series([], dtype="string[pyarrow]")).dtype == np.int64
+
+
+def test_picked_up_matches_a_loop_over_pairs():
+    import numpy as np
+
+    from orgraph.analyses.continuity import _picked_up
+
+    rng = np.random.default_rng(5)
+    n = 300
+    client, staff = rng.integers(0, 40, n), rng.integers(-1, 6, n)
+    start = rng.integers(18_000, 18_400, n)
+    hit = np.sort(rng.choice(n, 60, replace=False))
+    exit_day = rng.integers(18_000, 18_400, len(hit))
+    want = [any(client[j] == client[i] and staff[j] != staff[i] and e - 14 <= start[j] <= e + 30 for j in range(n))
+            for i, e in zip(hit, exit_day)]
+    got = _picked_up(client, staff, start, hit, exit_day, 14, 30)
+    assert got.tolist() == want and any(want) and not all(want)

@@ -228,3 +228,15 @@ def test_finance_headlines_name_the_costliest_program():
                         f"(60% of the total).")
     exits = turnover_cost(org).extras["exits"]
     assert sorted(e["program_id"] for e in exits) == ["IOP", "IOP", "IOP", "OP", "OP"]
+
+
+def test_floats_or_none_matches_a_loop_with_isna():
+    import pandas as pd
+
+    from orgraph.analyses.cost import _floats_or_none
+
+    s = pd.Series([52000, None, 61000.5, float("nan")], dtype=object)
+    want = [None if pd.isna(x) else float(x) for x in s]
+    got = _floats_or_none(s)
+    assert got == want == [52000.0, None, 61000.5, None]
+    assert all(type(x) is float for x in got if x is not None)

@@ -91,3 +91,38 @@ def test_a_curve_whose_risk_set_runs_out_is_still_drawn_without_an_interval():
     assert row["points"][1]["share"] is None and row["points"][1]["at_risk"] == 1      # one person followed
     # the product-limit falls to 0 on day 100 with six people still to enter: not a curve to show
     assert row["points"][7]["at_risk"] == 6 and row["points"][7]["share"] is None
+
+
+def test_kaplan_meier_is_lifelines_to_the_last_bit():
+    """The vectorised estimate equals KaplanMeierFitter's survival function and interval bit for bit, on data with
+    ties, late entries and entries on an exit day; and it refuses the same risk sets lifelines refuses."""
+    import numpy as np
+    from lifelines import KaplanMeierFitter
+    from lifelines.exceptions import StatError
+
+    from orgraph.analyses.retention import RiskSetEmptied, kaplan_meier
+
+    rng = np.random.default_rng(11)
+    checked = refused = 0
+    cases = [(np.array([1.0, 5, 6, 7]), np.array([0.0, 2, 2, 2]), np.array([True, False, True, True]))]
+    for trial in range(60):
+        n = int(rng.integers(1, 80))
+        entry = np.where(rng.random(n) < 0.4, rng.integers(0, 300, n), 0).astype(float)
+        d = entry + rng.integers(0 if trial % 3 else 1, 400, n)
+        cases.append((d, entry, rng.random(n) < 0.6))
+    for d, entry, e in cases:
+        try:
+            kmf = KaplanMeierFitter(alpha=0.05).fit(d, event_observed=e, entry=entry)
+        except StatError:
+            with pytest.raises(RiskSetEmptied):
+                kaplan_meier(d, e, entry)
+            refused += 1
+            continue
+        t, s, lo, hi = kaplan_meier(d, e, entry)
+        ci = kmf.confidence_interval_survival_function_
+        assert np.array_equal(t, kmf.survival_function_.index.to_numpy())
+        assert np.array_equal(s, kmf.survival_function_.iloc[:, 0].to_numpy(), equal_nan=True)
+        assert np.array_equal(lo, ci.iloc[:, 0].to_numpy(), equal_nan=True)
+        assert np.array_equal(hi, ci.iloc[:, 1].to_numpy(), equal_nan=True)
+        checked += 1
+    assert checked > 30 and refused == 1

@@ -22,8 +22,11 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..stats import gini
+from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
-from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_key, month_start, person_months, records, rounded, setting_of, take)
+from .hazards import caseload_hazard, month_rows
+from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_start, person_months, records,
+                    rounded, setting_of)
 
 __all__ = ["caseload_distribution"]
 
@@ -47,21 +50,64 @@ def _dist(values: np.ndarray) -> dict:
     }
 
 
-def _group_gini(df: pd.DataFrame, key: str) -> pd.Series:
-    """Gini coefficient of ``active_clients`` within each group, vectorised (same formula as :func:`gini`)."""
-    codes, groups = pd.factorize(df[key], sort=True)     # sorted integer codes: no sort of strings
-    a = df["active_clients"].to_numpy(dtype=float)
-    order = np.lexsort((a, codes))
-    c, v = codes[order], pd.Series(a[order])
-    g = v.groupby(c, sort=True)
-    i = g.cumcount() + 1
-    n1, t1 = g.size(), g.sum()
-    num = (i * v).groupby(c, sort=True).sum()
-    out = 2 * num / (n1 * t1) - (n1 + 1) / n1
-    out = out.where(t1 > 0, 0.0)
-    out.index = pd.Index(groups[out.index.to_numpy()], name=key)
-    return out
+def group_stats(codes, values, n_groups: int) -> dict:
+    """Per group: ``size``, ``sum``, ``mean``, ``median``, ``p90`` (linear interpolation), ``max`` and ``gini`` of
+    ``values`` (groups 0..n_groups-1, each with at least one row): one lexsort, the same arithmetic as pandas'
+    grouped ``mean``/``median``/``quantile(0.9)`` and :func:`~orgraph.stats.gini` (exact on whole numbers).
 
+    Examples
+    --------
+    >>> s = group_stats([0, 0, 1, 0], [4.0, 1.0, 3.0, 2.0], 2)
+    >>> s["median"].tolist(), s["p90"].tolist(), s["max"].tolist(), s["gini"].round(4).tolist()
+    ([2.0, 3.0], [3.6, 3.0], [4.0, 3.0], [0.2857, 0.0])
+    """
+    c = np.asarray(codes, dtype=np.int64)
+    v = np.asarray(values, dtype=float)
+    if len(v) and n_groups < 2 ** 31 and v.min() >= 0 and v.max() < 2 ** 31 and (v == np.floor(v)).all():
+        key = (c << 32) | v.astype(np.int64)          # whole numbers: one sort of (group, value) integer keys
+        key.sort()
+        vs, cs = (key & 0xFFFFFFFF).astype(float), key >> 32
+        del key
+    else:
+        order = np.lexsort((v, c))
+        vs, cs = v[order], c[order]
+    n = np.bincount(c, minlength=n_groups)
+    total = np.bincount(c, weights=v, minlength=n_groups)
+    s0 = np.cumsum(n) - n                            # first sorted row of each group
+    half = n // 2
+    median = np.where(n % 2 == 1, vs[s0 + half], (vs[s0 + half] + vs[s0 + np.maximum(half - 1, 0)]) / 2)
+    q = 0.9 * (n - 1).astype(float)                  # pandas' group_quantile, linear
+    lo = q.astype(np.int64)
+    frac = q % 1
+    val = vs[s0 + lo]
+    nxt = vs[np.minimum(s0 + lo + 1, s0 + n - 1)]
+    p90 = np.where(frac == 0.0, val, val + (nxt - val) * frac)
+    rank = np.arange(1, len(vs) + 1) - np.repeat(s0, n)         # 1..n within each group, in sorted order
+    num = np.bincount(cs, weights=rank * vs, minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gini_ = np.where(total > 0, 2 * num / (n * total) - (n + 1) / n, 0.0)
+    return {"size": n, "sum": total, "mean": total / n, "median": median, "p90": p90,
+            "max": vs[s0 + n - 1], "gini": gini_}
+
+
+def label_codes(values: np.ndarray, rows: np.ndarray, none: str = "(none)") -> tuple[np.ndarray, np.ndarray]:
+    """Sorted group labels and each row's code: ``values[rows]``, with ``none`` where ``rows`` is -1 or the
+    value is missing (as ``fillna(none)`` and a sorted groupby give them)."""
+    code, labels = pd.factorize(values)
+    labels = np.asarray(labels, dtype=object)
+    where = np.flatnonzero(labels == none)
+    if len(where):
+        none_code = int(where[0])
+    else:
+        none_code = len(labels)
+        labels = np.append(labels, np.array([none], dtype=object))
+    code = np.where(code >= 0, code, none_code)
+    row_code = np.where(rows >= 0, code[np.maximum(rows, 0)], none_code)
+    used = np.flatnonzero(np.bincount(row_code, minlength=len(labels)))
+    used = used[np.argsort(labels[used], kind="stable")]
+    remap = np.full(len(labels), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return labels[used], remap[row_code]
 
 
 def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_of=None) -> Result:
@@ -136,24 +182,27 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
         by_month.append({"month": jsonable(month_start([mi])[0].astype("datetime64[D]").item()),
                          **_dist(grp["active_clients"].to_numpy()),
                          "cutoff": rounded(grp["cutoff"].iloc[0], 2)})
-    # --- attach program / supervisor to each caseload record
-    cr = runs.copy()
-    rk, pk = month_key(runs["sc"], runs["mi"]), month_key(pm["sc"], pm["mi"])
-    cr["program_id"] = take(rk, pk, pm["program_id"].to_numpy(), None)
-    cr["supervisor_id"] = take(rk, pk, pm["supervisor_id"].to_numpy(), None)
-    cr["program_id"] = cr["program_id"].fillna("(none)")
-    cr["supervisor_id"] = cr["supervisor_id"].fillna("(none)")
-    sust_ids = set(runs.loc[runs["run"] >= k, "staff_id"])
+    # --- program / supervisor of each caseload record, as integer codes (rows of ``pm``)
+    at = month_rows(runs["sc"], runs["mi"], pm["sc"], pm["mi"])
+    ac = runs["active_clients"].to_numpy()
+    above = runs["above"].to_numpy(dtype=float)
+    rsc = runs["sc"].to_numpy()
+    staff = rsc if len(rsc) and rsc.min() >= 0 else pd.factorize(runs["staff_id"])[0]
+    sust = np.zeros(int(staff.max()) + 1 if len(staff) else 0, dtype=bool)
+    sust[staff[runs["run"].to_numpy() >= k]] = True
+    sust_row = sust[staff]
 
     def group_table(key: str) -> list[dict]:
-        g = cr.groupby(key, sort=True)
-        t = g.agg(staff=("staff_id", "nunique"), person_months=("staff_id", "size"),
-                  mean=("active_clients", "mean"), median=("active_clients", "median"),
-                  max=("active_clients", "max"), share_above_cutoff=("above", "mean"))
-        t["p90"] = g["active_clients"].quantile(0.9)
-        t["gini"] = _group_gini(cr, key)
-        sus = cr[cr["staff_id"].isin(sust_ids)].groupby(key)["staff_id"].nunique()
-        t["sustained_people"] = sus.reindex(t.index).fillna(0).astype(int)
+        labels, g = label_codes(pm[key].to_numpy(dtype=object), at)
+        st = group_stats(g, ac, len(labels))
+        n = st["size"]
+        t = pd.DataFrame({
+            "staff": distinct_counts(g, staff, len(labels)), "person_months": n, "mean": st["mean"],
+            "median": st["median"], "max": st["max"].astype(ac.dtype),
+            "share_above_cutoff": np.bincount(g, weights=above, minlength=len(labels)) / n,
+            "p90": st["p90"], "gini": st["gini"],
+            "sustained_people": distinct_counts(g[sust_row], staff[sust_row], len(labels)).astype(int),
+        }, index=pd.Index(labels, name=key))
         t = t.round({"mean": 2, "median": 2, "p90": 2, "max": 2, "gini": 4, "share_above_cutoff": 4})
         t = t.reset_index().sort_values(["share_above_cutoff", key], ascending=[False, True], kind="stable")
         return records(t[[key, "staff", "person_months", "mean", "median", "p90", "max", "gini",
@@ -162,7 +211,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     by_program = group_table("program_id")
     by_supervisor = group_table("supervisor_id")
     # --- sustained runs (one record per run of >= k months)
-    r = runs[runs["above"]].copy()
+    r = runs.loc[runs["above"].to_numpy(), ["staff_id", "mi", "run", "active_clients"]]
     r["run_id"] = (r["run"] == 1).cumsum()
     runs_g = r.groupby("run_id").agg(staff_id=("staff_id", "first"), first_mi=("mi", "min"), last_mi=("mi", "max"),
                                      months=("run", "max"), mean_caseload=("active_clients", "mean"))
@@ -179,11 +228,10 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     sustained = records(runs_g[["staff_id", "name", "program_id", "first_month", "last_month", "months",
                                  "mean_caseload", "exited", "exit_date"]])
     # --- exit rate: exposure = run length in the previous month >= k
-    pmx = pm.assign(run=take(month_key(pm["sc"], pm["mi"]), month_key(runs["sc"], runs["mi"] + 1),
-                              runs["run"].to_numpy()))
-    flag = (pmx["run"] >= k).where(pmx["run"].notna())
+    prev = month_rows(pm["sc"], pm["mi"], runs["sc"], runs["mi"].to_numpy() + 1)
+    flag = pd.Series(np.where(prev >= 0, runs["run"].to_numpy()[np.maximum(prev, 0)] >= k, np.nan))
     exit_rate = exposure_rate_ratio(
-        pmx, flag, label_a=f"above the {pct:g}th percentile for the previous {k}+ months",
+        pm, flag, label_a=f"above the {pct:g}th percentile for the previous {k}+ months",
         label_b="everyone else with a caseload")
     summary = _summary(by_program, exit_rate, sustained, pct, k)
     gap = uncovered_exits(org, "caseload", cut, what="caseloads", lag_months=1)
@@ -195,8 +243,6 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
 
 def _per_fte(org, as_of) -> dict | None:
     """The org's caseload-per-FTE relation (:func:`~orgraph.analyses.hazards.caseload_hazard`), compact."""
-    from .hazards import caseload_hazard
-
     try:
         fit = caseload_hazard(org, as_of=as_of)
     except AnalysisError:

@@ -20,7 +20,7 @@ from ..stats import bh_adjust, poisson_sf_many
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
-from .persontime import person_time, piece_rates, standard_rates, stratum_days, stratum_exits
+from .persontime import month_index, person_time, piece_rates, standard_rates, stratum_days, stratum_exits
 
 __all__ = ["churn_seats", "INFERRED_SEATS_UNTESTED"]
 
@@ -159,16 +159,22 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     seat = pt["position_id"].to_numpy(dtype=object)
     held = pd.notna(seat) & (pt["days"].to_numpy() > 0)
     left_here = held & pt["exit"].to_numpy()
-    seats["exits"] = pd.Series(left_here[held].astype(int)).groupby(seat[held]).sum() \
-        .reindex(seats.index).fillna(0).astype(int)
+    # each held piece's seat as a row of ``seats`` (-1: a seat without holdings here), hashed once
+    code = seats.index.get_indexer(seat)
+    del seat
+    counted = np.flatnonzero(held & (code >= 0))
+    seats["exits"] = np.bincount(code[counted], weights=left_here[counted], minlength=len(seats)).astype(int)
     real = ~seats.index.isin(guessed)
     rule = (seats["max_holders_in_window"] >= k_min) & real
 
-    def test(excluded: pd.Index) -> None:
-        keep = held & ~pd.Index(seat).isin(excluded)
+    def test(excluded: np.ndarray) -> None:
+        keep = held & ~np.append(excluded, False)[code]          # code -1 reads the appended False
         rates = standard_rates(stratum_days(pt, keep), stratum_exits(pt, keep))
         mu = piece_rates(pt, rates) * pt["days"].to_numpy()
-        seats["expected"] = pd.Series(mu[held]).groupby(seat[held]).sum().reindex(seats.index).fillna(0.0)
+        # the grouped (compensated) sum of pandas, on integer codes
+        expected = pd.Series(mu[counted]).groupby(code[counted]).sum()
+        seats["expected"] = pd.Series(expected.to_numpy(), index=seats.index[expected.index.to_numpy()]) \
+            .reindex(seats.index).fillna(0.0)
         seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
         tested = (seats["expected"] > 0) & real
         seats["p_adjusted"] = np.nan
@@ -177,8 +183,8 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
 
     # two passes: the seats the first pass flags are left out of the rates the second compares every seat with,
     # so a few seats that lose holders all the time do not make short tenures look normal
-    test(pd.Index([]))
-    test(seats.index[seats["flagged"]])
+    test(np.zeros(len(seats), dtype=bool))
+    test(seats["flagged"].to_numpy(dtype=bool))
     seats["watch"] = rule & ~seats["flagged"]
     by = seats.groupby("role_kind")[["exits", "occupied_days"]].sum()
     rate = (by["exits"] / by["occupied_days"].where(by["occupied_days"] > 0)).fillna(0.0)
@@ -209,7 +215,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
             "p_adjusted": num(r["p_adjusted"], 8),
             "flagged": bool(r["flagged"]),
             "watch": bool(r["watch"]),
-            "departures": [{k: v for k, v in d.items() if not k.startswith("_")} for d in deps],
+            "departures": [dict(d) for d in deps],          # copies: the sentences below read the same dicts
             "shared_factors": _sentences(deps, pct, dr) if deps else [],
         })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
@@ -237,10 +243,9 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
 
     cl = org.data.caseload
     ex["caseload_pct"] = np.nan
+    staff = pd.unique(ex["staff_id"])
     if len(cl):
-        cl = cl[cl["month"] < cut].copy()
-        cl["pct"] = cl.groupby("month")["active_clients"].rank(pct=True, method="average") * 100
-        m = ex[["staff_id", "exit", "m0", "m1"]].merge(cl[["staff_id", "month", "pct"]], on="staff_id")
+        m = ex[["staff_id", "exit", "m0", "m1"]].merge(_caseload_pct(cl, cut, staff), on="staff_id")
         m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
         ex = ex.drop(columns="caseload_pct").merge(
             m.groupby(["staff_id", "exit"])["pct"].mean().rename("caseload_pct").reset_index(),
@@ -248,7 +253,7 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
     doc = org.data.documentation
     ex["doc_ratio"] = np.nan
     if len(doc):
-        m = ex[["staff_id", "exit", "m0", "m1"]].merge(doc, on="staff_id")
+        m = ex[["staff_id", "exit", "m0", "m1"]].merge(doc[doc["staff_id"].isin(staff)], on="staff_id")
         m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
         s = m.groupby(["staff_id", "exit"])[["session_hours", "documentation_hours"]].sum()
         ratio = (s["documentation_hours"] / s["session_hours"].where(s["session_hours"] > 0)).rename("doc_ratio")
@@ -265,6 +270,42 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
             "staff_id": sid, "exit_date": day, "tenure_days": int(ten), "supervisor_id": sv,
             "termination_type": tt, "caseload_percentile": cp, "documentation_ratio": d,
         })
+    return out
+
+
+def _caseload_pct(cl: pd.DataFrame, cut, staff) -> pd.DataFrame:
+    """``staff_id``, ``month`` and ``pct`` of the caseload records of ``staff`` before ``cut``: the mid-rank
+    percentile (``rank(method="average", pct=True) * 100``) among everyone's caseloads that month.
+
+    Ranks come from one sort of (month, caseload) keys and two binary searches per record wanted, instead
+    of ranking every record of the table.
+
+    Examples
+    --------
+    >>> cl = pd.DataFrame({"staff_id": ["a", "b", "c", "a"], "active_clients": [10, 20, 20, 5],
+    ...                    "month": pd.to_datetime(["2024-01-01"] * 3 + ["2024-02-01"])})
+    >>> _caseload_pct(cl, pd.Timestamp("2025-01-01"), ["a", "b"])["pct"].tolist()
+    [33.33333333333333, 83.33333333333334, 100.0]
+    """
+    month = cl["month"].to_numpy()
+    before = month < np.datetime64(cut)
+    want = np.flatnonzero(before & cl["staff_id"].isin(staff).to_numpy())
+    out = pd.DataFrame({"staff_id": cl["staff_id"].to_numpy()[want], "month": month[want]})
+    ac = cl["active_clients"].to_numpy()
+    if ac.dtype.kind not in "iu" or (len(ac) and (ac.min() < 0 or ac.max() >= 2 ** 31)):
+        inside = cl[before]                            # not whole numbers: rank them all, as pandas does
+        pct = inside.groupby("month")["active_clients"].rank(pct=True, method="average") * 100
+        out["pct"] = pct.to_numpy()[np.searchsorted(np.flatnonzero(before), want)]
+        return out
+    mi = month_index(month).astype(np.int64)
+    shift = np.int64(2 ** 32)
+    keys = np.sort(mi[before] * shift + ac[before])
+    q, base = mi[want] * shift + ac[want], mi[want] * shift
+    first = np.searchsorted(keys, base, side="left")
+    size = np.searchsorted(keys, base + shift, side="left") - first
+    below = np.searchsorted(keys, q, side="left") - first
+    upto = np.searchsorted(keys, q, side="right") - first
+    out["pct"] = ((below + 1 + upto) / 2) / size * 100      # mean of the tied ranks below+1 .. upto
     return out
 
 

@@ -31,14 +31,124 @@ from .panel import jsonable, rounded, setting_of, staff_codes
 __all__ = ["continuity_of_care"]
 
 
-def _distinct(groups: pd.Series, clients: pd.Series) -> pd.Series:
-    """Distinct ``clients`` (integer codes) per value of ``groups``, fast for millions of rows."""
-    g_codes, g_uniq = pd.factorize(groups, sort=False)
-    c = clients.to_numpy().astype(np.int64)
-    n = int(c.max()) + 1 if len(c) else 1
-    keys = pd.unique(g_codes.astype(np.int64) * n + c)
-    counts = np.bincount(keys // n, minlength=len(g_uniq))
-    return pd.Series(counts, index=g_uniq)
+def distinct_counts(groups, values, n_groups: int) -> np.ndarray:
+    """How many distinct ``values`` each group holds: one sort of combined int64 keys, no hashing.
+
+    Parameters
+    ----------
+    groups : array of int
+        Group code of each row, ``0 <= groups < n_groups``.
+    values : array of int
+        Value code of each row (non-negative).
+    n_groups : int
+
+    Returns
+    -------
+    ndarray
+        ``int64``, one count per group (0 for a group without rows).
+
+    Examples
+    --------
+    >>> distinct_counts([0, 0, 0, 2, 2], [5, 5, 7, 5, 1], 3).tolist()
+    [2, 0, 2]
+    """
+    g = np.asarray(groups, dtype=np.int64)
+    v = np.asarray(values, dtype=np.int64)
+    if not len(g):
+        return np.zeros(n_groups, dtype=np.int64)
+    n = int(v.max()) + 1
+    counts = np.zeros(n_groups, dtype=np.int64)
+    if n <= 2 * len(v) + 1024:
+        # dense codes: give each value the group of one of its rows; those pairs count once each, and only the
+        # rows of a value in another group (few: most clients stay in one program) still need sorting
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[v] = g
+        counts += np.bincount(slot[slot >= 0], minlength=n_groups)
+        rest = np.flatnonzero(g != slot[v])
+        del slot
+        g, v = g[rest], v[rest]
+    key = g * n + v
+    key.sort()
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    return counts + np.bincount(key[first] // n, minlength=n_groups)
+
+
+def factor_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes (0, 1, ... in order of first appearance; -1 for missing) of a column of ids: Arrow's
+    dictionary encoding when the column is Arrow-backed (no Python string per row), else :func:`pandas.factorize`.
+
+    Examples
+    --------
+    >>> factor_codes(pd.Series(["b", "a", "b", None], dtype="string[pyarrow]")).tolist()
+    [0, 1, 0, -1]
+    >>> factor_codes(pd.Series(["b", "a", "b"], dtype=object)).tolist()
+    [0, 1, 0]
+    """
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" or \
+            isinstance(values.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        chunked = pa.chunked_array(pa.array(values.array)) if len(values) else None
+        if chunked is not None:
+            idx = chunked.combine_chunks().dictionary_encode().indices
+            return idx.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return pd.factorize(values)[0].astype(np.int64)
+
+
+def _days(values) -> np.ndarray:
+    """Dates as int64 days since 1970-01-01 (``NaT`` stays the smallest int64)."""
+    return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def _year(days: np.ndarray) -> np.ndarray:
+    """Calendar year of int64 days since 1970-01-01 (one table of the years of the days in range).
+
+    Examples
+    --------
+    >>> _year(np.array([-1, 0, 364, 365, 19_723])).tolist()
+    [1969, 1970, 1970, 1971, 2024]
+    """
+    days = np.asarray(days, dtype=np.int64)
+    if not len(days):
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 400_000:                                  # over a thousand years apart (or NaT): convert each
+        return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return table[days - lo]
+
+
+def _picked_up(client, staff, start, hit, exit_day, hand: int, pick: int) -> np.ndarray:
+    """For each row ``hit`` (indices), whether another clinician's assignment for the same client starts within
+    ``[exit - hand, exit + pick]`` days: counts in sorted (client, start) and (client, staff, start) keys."""
+    if not len(hit):
+        return np.zeros(0, dtype=bool)
+    wanted = np.zeros(int(client.max()) + 1, dtype=bool)
+    wanted[client[hit]] = True
+    rows = np.flatnonzero(wanted[client])          # only the clients some exit cut short
+    c, s, sc = client[rows].astype(np.int64), start[rows], staff[rows].astype(np.int64)
+    s0 = int(s.min())
+    span = int(s.max()) - s0 + 3                   # row days sit in 1..span-2; query bounds clip to 0..span-1
+    day = s - s0 + 1
+    # (client, staff) pairs as compact ids, so pair * span + day stays far from overflowing
+    pair_key = c * (int(sc.max()) + 2) + (sc + 1)
+    order = np.argsort(pair_key, kind="stable")
+    sk = pair_key[order]
+    first = np.ones(len(sk), dtype=bool)
+    first[1:] = sk[1:] != sk[:-1]
+    pair = np.empty(len(sk), dtype=np.int64)
+    pair[order] = np.cumsum(first) - 1
+    by_client = np.sort(c * span + day)
+    by_pair = np.sort(pair * span + day)
+    # the same keys for the hit rows (their row in ``rows``: hit rows are among them)
+    at = np.searchsorted(rows, hit)
+    lo = np.clip(exit_day - hand - s0 + 1, 0, span - 1)
+    hi = np.clip(exit_day + pick - s0 + 1, 0, span - 1)
+    hc, hp = c[at] * span, pair[at] * span
+    every = np.searchsorted(by_client, hc + hi, side="right") - np.searchsorted(by_client, hc + lo, side="left")
+    same = np.searchsorted(by_pair, hp + hi, side="right") - np.searchsorted(by_pair, hp + lo, side="left")
+    return every > same
 
 
 def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) -> Result:
@@ -94,83 +204,97 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     exits = sf[sf["exited"]]
     if as_of is not None:
         exits = exits[exits["exit"] < day_cut]
-    # integer codes: clients ("client_id" keeps its code), staff (row in staff_frame)
-    sc = staff_codes(org, ca["staff_id"])
+    # integer codes and days, one compact array per column: clients (factorised once), staff (row in
+    # staff_frame, -1 if unknown), the program of the person (``programs`` names it), start and end days
+    sc = staff_codes(org, ca["staff_id"]).astype(np.int32)
     prog_code, programs = pd.factorize(pd.Series(np.append(sf["program_id"].to_numpy(dtype=object), None),
                                                  dtype=object).fillna("(none)"))
-    exit_all = sf["exit"].where(sf.index.isin(exits.index)).to_numpy()
-    ca = pd.DataFrame({
-        "client_id": pd.factorize(ca["client_id"])[0], "staff_id": sc,
-        "start_date": pd.to_datetime(ca["start_date"]).to_numpy(),
-        "end_date": pd.to_datetime(ca["end_date"]).to_numpy(),
-        "exit": np.where(sc >= 0, exit_all[np.maximum(sc, 0)], np.datetime64("NaT")),
-        # the program of the person, as an integer code (``programs`` names it): no string per assignment
-        "program_id": prog_code[np.where(sc >= 0, sc, len(sf))],
-    })
-    hd = pd.Timedelta(days=hand)
-    cut = ca["exit"].notna() & (ca["start_date"] <= ca["exit"]) & (
-        ca["end_date"].isna() | (ca["end_date"] >= ca["exit"] - hd))
-    hit = ca[cut].copy()
+    client = factor_codes(ca["client_id"]).astype(np.int32)
+    n_clients = int(client.max()) + 1 if len(client) else 0
+    start = _days(ca["start_date"]).astype(np.int32)
+    open_ = np.isnat(np.asarray(ca["end_date"], dtype="datetime64[ns]"))
+    end = np.where(open_, 0, _days(ca["end_date"])).astype(np.int32)       # read only where not open
+    prog = prog_code[np.where(sc >= 0, sc, len(sf))].astype(np.int32)
+    exited = sf.index.isin(exits.index)
+    exit_of = np.where(exited, _days(sf["exit"]), 0).astype(np.int32)      # exit day of each staff code in scope
+    has_exit = np.append(exited, False)[sc]                      # sc == -1 reads the appended False
+    exit_day = exit_of[np.maximum(sc, 0)]
+    cut = has_exit & (start <= exit_day) & (open_ | (end >= exit_day - hand))
+    hit = np.flatnonzero(cut)
+    del cut
     # picked up: another clinician's assignment for the same client starting near the exit;
     # an assignment that ended during the hand-off window counts only when the client was handed over
-    nxt = hit[["client_id", "staff_id", "exit"]].reset_index().merge(
-        ca[["client_id", "staff_id", "start_date"]], on="client_id", suffixes=("", "_next"))
-    ok = (nxt["staff_id_next"] != nxt["staff_id"]) & (nxt["start_date"] >= nxt["exit"] - hd) & (
-        nxt["start_date"] <= nxt["exit"] + pd.Timedelta(days=pick))
-    picked_idx = set(nxt.loc[ok, "index"])
-    hit["picked_up"] = hit.index.isin(picked_idx)
-    hit = hit[hit["end_date"].isna() | (hit["end_date"] >= hit["exit"]) | hit["picked_up"]]
-    # --- per exit
-    per = hit.groupby("staff_id").agg(clients_affected=("client_id", "nunique"), picked_up=("picked_up", "sum"))
-    per.index = sf.index[per.index.to_numpy()]
+    h_exit = exit_day[hit]
+    picked = _picked_up(client, sc, start, hit, h_exit, hand, pick)
+    keep = open_[hit] | (end[hit] >= h_exit) | picked
+    hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
+    h_client, h_staff, h_prog = client[hit], sc[hit].astype(np.int64), prog[hit]
+    # --- per exit (staff codes in order, as a sorted groupby gives them)
+    n_staff = len(sf) + 1
+    aff_s = distinct_counts(h_staff, h_client, n_staff)
+    pick_s = np.bincount(h_staff, weights=picked, minlength=n_staff).astype(np.int64)
+    who = np.flatnonzero(aff_s)
+    ids = sf.index[who]
     by_exit = []
-    info = exits.loc[per.index, ["name", "program_id", "exit"]]
-    for sid, n, p, name, prog, ex in zip(per.index, per["clients_affected"], per["picked_up"], info["name"],
-                                         info["program_id"], info["exit"]):
-        by_exit.append({"staff_id": sid, "name": name, "program_id": jsonable(prog),
+    info = exits.loc[ids, ["name", "program_id", "exit"]]
+    for sid, n, p, name, pr, ex in zip(ids, aff_s[who], pick_s[who], info["name"], info["program_id"], info["exit"]):
+        by_exit.append({"staff_id": sid, "name": name, "program_id": jsonable(pr),
                         "exit_date": jsonable(ex), "clients_affected": int(n), "picked_up": int(p),
                         "not_picked_up": int(n) - int(p)})
     by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
-    served_p = _distinct(ca["program_id"], ca["client_id"])
-    served_p.index = programs[served_p.index.to_numpy()]
-    hit_p = hit.groupby("program_id").agg(clients_affected=("client_id", "nunique"),
-                                          picked_up=("picked_up", "sum"),
-                                          exits_with_clients=("staff_id", "nunique"))
-    hit_p.index = programs[hit_p.index.to_numpy()]
+    n_prog = len(programs)
+    served_n = distinct_counts(prog, client, n_prog)
+    served_p = {programs[i]: int(served_n[i]) for i in np.flatnonzero(served_n)}
+    aff_n = distinct_counts(h_prog, h_client, n_prog)
+    pick_n = np.bincount(h_prog, weights=picked, minlength=n_prog)
+    exits_n = distinct_counts(h_prog, h_staff, n_prog)
+    hit_p = {programs[i]: (int(aff_n[i]), int(pick_n[i]), int(exits_n[i])) for i in np.flatnonzero(aff_n)}
     exits_p = exits.groupby("program_id").size()
     by_program = []
-    for prog in sorted(set(served_p.index) | set(exits_p.index), key=str):
-        served = int(served_p.get(prog, 0))
-        aff = int(hit_p["clients_affected"].get(prog, 0))
-        by_program.append({"program_id": jsonable(prog), "exits": int(exits_p.get(prog, 0)),
-                           "exits_with_clients": int(hit_p["exits_with_clients"].get(prog, 0)),
-                           "clients_served": served, "clients_affected": aff,
-                           "share_affected": rounded(aff / served) if served else None,
-                           "picked_up": int(hit_p["picked_up"].get(prog, 0))})
+    for pr in sorted(set(served_p) | set(exits_p.index), key=str):
+        served = served_p.get(pr, 0)
+        aff, pk, ewc = hit_p.get(pr, (0, 0, 0))
+        by_program.append({"program_id": jsonable(pr), "exits": int(exits_p.get(pr, 0)),
+                           "exits_with_clients": ewc, "clients_served": served, "clients_affected": aff,
+                           "share_affected": rounded(aff / served) if served else None, "picked_up": pk})
     by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
     # --- per year (clients served = assignment active some day of the year)
-    last = pd.Timestamp(org.data_end)
-    y0 = ca["start_date"].dt.year.to_numpy()
-    y1 = ca["end_date"].fillna(last).clip(upper=last).dt.year.to_numpy()
-    n = np.maximum(y1 - y0 + 1, 0)
-    rep = np.repeat(np.arange(len(ca)), n)
-    years = y0[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    served_y = _distinct(pd.Series(years), pd.Series(ca["client_id"].to_numpy()[rep]))
-    hit["year"] = hit["exit"].dt.year
-    hit_y = hit.groupby("year")["client_id"].nunique()
+    last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
+    y0 = _year(start).astype(np.int16)
+    y1 = _year(np.where(open_, last, np.minimum(end, last))).astype(np.int16)
+    served_y = {}
+    seen = np.zeros(n_clients, dtype=bool)
+    for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):
+        active = (y0 <= yr) & (y1 >= yr)
+        if active.any():
+            seen[:] = False
+            seen[client[active]] = True
+            served_y[yr] = int(np.count_nonzero(seen))
+    del seen
+    h_year = _year(h_exit)
+    y_min = int(h_year.min()) if len(h_year) else 0
+    aff_y = distinct_counts(h_year - y_min, h_client, int(h_year.max()) - y_min + 1 if len(h_year) else 0)
+    hit_y = {y_min + int(i): int(aff_y[i]) for i in np.flatnonzero(aff_y)}
     exits_y = exits["exit"].dt.year.value_counts()
     by_year = []
-    for yr in sorted(set(served_y.index) | set(exits_y.index)):
-        served = int(served_y.get(yr, 0))
-        aff = int(hit_y.get(yr, 0))
+    for yr in sorted(set(served_y) | set(exits_y.index)):
+        served = served_y.get(yr, 0)
+        aff = hit_y.get(yr, 0)
         by_year.append({"year": int(yr), "exits": int(exits_y.get(yr, 0)), "clients_served": served,
                         "clients_affected": aff, "share_affected": rounded(aff / served) if served else None})
-    # a handoff can only be seen when some client in the data has assignments with two different clinicians
-    observable = bool((ca.groupby("client_id")["staff_id"].nunique() > 1).any()) if len(ca) else False
-    served_all = int(len(pd.unique(ca["client_id"].to_numpy())))
-    aff_all = int(hit["client_id"].nunique())
-    picked_all = int(hit.loc[hit["picked_up"], "client_id"].nunique())
+    # a handoff can only be seen when some client in the data has assignments with two different clinicians:
+    # write each row's clinician into its client's slot; some row then differs from its slot's last writer
+    if len(client):
+        slot = np.empty(n_clients, dtype=np.int32)
+        slot[client] = sc
+        observable = bool((slot[client] != sc).any())
+        del slot
+    else:
+        observable = False
+    served_all = n_clients
+    aff_all = int(distinct_counts(np.zeros(len(h_client)), h_client, 1)[0])
+    picked_all = int(distinct_counts(np.zeros(int(picked.sum())), h_client[picked], 1)[0])
     totals = {"clients_served": served_all, "clients_affected": aff_all,
               "share_affected": rounded(aff_all / served_all) if served_all else None,
               "handoffs_observable": observable, "picked_up": picked_all if observable else None,

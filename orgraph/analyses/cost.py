@@ -384,6 +384,18 @@ def _period_label(p: pd.Period, period: str) -> str:
     return f"{p.year}-{p.month:02d}"
 
 
+def _floats_or_none(values: pd.Series) -> list:
+    """Python floats, ``None`` where missing.
+
+    Examples
+    --------
+    >>> _floats_or_none(pd.Series([1, None, 2.5]))
+    [1.0, None, 2.5]
+    """
+    v = values.astype(float)
+    return [None if m else x for x, m in zip(v.tolist(), v.isna().tolist())]
+
+
 def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> Result:
     """The cost model and the cost of the org's exits in each period.
 
@@ -445,16 +457,20 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> Result:
         ex["program_id"] = held["program_id"].reindex(ex.index).fillna(ex["program_id"])
     rows = []
     cache: dict = {}
-    sal = sf["annual_salary"].reindex(ex.index)
-    fte = sf["fte"].reindex(ex.index)
-    for sid, rk, prog, ex_day, ttype, s_, f_ in zip(ex.index, ex["role_kind"], ex["program_id"], ex["exit"],
-                                                   ex["termination_type"], sal, fte):
-        key = (rk, None if pd.isna(s_) else float(s_), None if pd.isna(f_) else float(f_))
+    # missing values as None a column at a time (no pd.isna per exit)
+    sal = _floats_or_none(sf["annual_salary"].reindex(ex.index))
+    fte = _floats_or_none(sf["fte"].reindex(ex.index))
+    progs = ex["program_id"].astype(object).where(ex["program_id"].notna(), None).tolist() \
+        if "program_id" in ex else [None] * len(ex)
+    days = [iso(d) for d in ex["exit"]] if ex["exit"].isna().any() else \
+        ex["exit"].to_numpy().astype("datetime64[D]").astype(str).tolist()
+    for sid, rk, prog, day, ttype, s_, f_ in zip(ex.index, ex["role_kind"], progs, days,
+                                                ex["termination_type"], sal, fte):
+        key = (rk, s_, f_)
         if key not in cache:
             cache[key] = cost_of_exit(model, rk, annual_salary=key[1], fte=key[2] or 1.0)
         c = cache[key]
-        rows.append({"staff_id": sid, "exit_date": iso(ex_day), "role_kind": c["role_kind"],
-                     "program_id": None if pd.isna(prog) else prog,
+        rows.append({"staff_id": sid, "exit_date": day, "role_kind": c["role_kind"], "program_id": prog,
                      "termination_type": ttype, "cost": c["total"]})
     exits = pd.DataFrame(rows, columns=["staff_id", "exit_date", "role_kind", "program_id",
                                         "termination_type", "cost"])

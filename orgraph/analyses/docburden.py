@@ -14,15 +14,19 @@ the month before.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..plain import plural
+from .caseload import label_codes
+from .hazards import month_rows
+from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
 from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,
-                    setting_of, staff_codes, take)
+                    setting_of, staff_codes)
 
 __all__ = ["documentation_burden", "doc_ratios"]
 
@@ -63,21 +67,32 @@ def _doc_ratios(org) -> pd.DataFrame:
     return df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
 
 
-def _pooled(rec: pd.DataFrame, key, threshold: float) -> pd.DataFrame:
-    """Pooled ratios by ``key``: hours summed, median of monthly ratios, share of months at or above."""
-    r = rec.assign(hi=(rec["ratio"] >= threshold).astype(float).where(rec["ratio"].notna()),
-                   hi_n=(rec["ratio"] >= threshold))
-    g = r.groupby(key, sort=True)
-    out = g.agg(staff=("staff_id", "nunique"), person_months=("staff_id", "size"),
-                session_hours=("session_hours", "sum"), documentation_hours=("documentation_hours", "sum"),
+def _pooled(codes: np.ndarray, labels, name: str, staff: np.ndarray, hours: pd.DataFrame,
+            threshold: float) -> pd.DataFrame:
+    """Pooled ratios per group (``codes`` index ``labels``, sorted): hours summed, median of monthly ratios,
+    share of months at or above. Grouped on integer codes; the sums are pandas' (compensated) group sums."""
+    ratio = hours["ratio"].to_numpy()
+    r = hours.assign(hi=np.where(np.isnan(ratio), np.nan, (ratio >= threshold).astype(float)),
+                     hi_n=ratio >= threshold)
+    g = r.groupby(codes, sort=True)
+    out = g.agg(session_hours=("session_hours", "sum"), documentation_hours=("documentation_hours", "sum"),
                 median_monthly_ratio=("ratio", "median"), share_months_at_or_above=("hi", "mean"),
                 months_at_or_above=("hi_n", "sum"))
+    out.index = pd.Index(np.asarray(labels)[out.index.to_numpy()], name=name)
+    out.insert(0, "person_months", np.bincount(codes, minlength=len(labels)))
+    out.insert(0, "staff", distinct_counts(codes, staff, len(labels)))
     out["ratio"] = (out["documentation_hours"] / out["session_hours"]).where(out["session_hours"] > 0)
     for c in ("ratio", "median_monthly_ratio", "share_months_at_or_above"):
         out[c] = out[c].round(4)
     for c in ("session_hours", "documentation_hours"):
         out[c] = out[c].round(2)
     return out
+
+
+def _sorted_codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``values`` numbered in sorted order of the values, and the sorted values."""
+    codes, labels = pd.factorize(np.asarray(values), sort=True)
+    return codes, np.asarray(labels)
 
 
 def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
@@ -135,15 +150,19 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     if not len(dr):
         raise NoDataError(f"documentation.csv has no month on or before {as_of_text(cut)}: documentation burden "
                           "cannot be analysed for that date")
-    rec = dr.assign(program_id=take(month_key(dr["sc"], dr["mi"]), month_key(pm["sc"], pm["mi"]),
-                                     pm["program_id"].to_numpy(), None))
-    rec["program_id"] = rec["program_id"].fillna("(none)")
+    # integer codes: staff (numbered in staff id order), program (of the person-month), month
+    sc, mi = dr["sc"].to_numpy(), dr["mi"].to_numpy()
+    staff_codes_, staff_ids = _sorted_codes(dr["staff_id"].to_numpy(dtype=object))
+    at = month_rows(sc, mi, pm["sc"], pm["mi"])
+    programs, prog = label_codes(pm["program_id"].to_numpy(dtype=object), at)
+    hours = dr[["session_hours", "documentation_hours", "ratio"]]
     sf = org.staff_frame
     # --- by person
-    pp = _pooled(rec, "staff_id", thr)
-    last_prog = rec.groupby("staff_id", sort=True)["program_id"].last()
+    pp = _pooled(staff_codes_, staff_ids, "staff_id", staff_codes_, hours, thr)
+    last = np.full(len(staff_ids), -1, dtype=np.int64)
+    np.maximum.at(last, staff_codes_, np.arange(len(staff_codes_)))
     pp["name"] = pp.index.map(sf["name"])
-    pp["program_id"] = last_prog
+    pp["program_id"] = programs[prog[last]]
     pp["exited"] = pp.index.map(sf["exited"]).fillna(False).astype(bool)
     pp["at_or_above"] = pp["ratio"].fillna(-1.0) >= thr
     pp = pp.reset_index().rename(columns={"person_months": "months"})
@@ -153,7 +172,7 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
                              "ratio", "median_monthly_ratio", "months_at_or_above", "at_or_above", "exited"]])
     at_or_above = [r for r in by_person if r["at_or_above"]]
     # --- by program
-    bp = _pooled(rec, "program_id", thr)
+    bp = _pooled(prog, programs, "program_id", staff_codes_, hours, thr)
     bp["people_at_or_above"] = pp[pp["at_or_above"]].groupby("program_id").size().reindex(bp.index).fillna(0)
     bp = bp.reset_index()
     bp["_r"] = bp["ratio"].fillna(0.0)
@@ -163,14 +182,19 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     for r in by_program:
         r["people_at_or_above"] = int(r["people_at_or_above"])
     # --- by month
-    bm = _pooled(rec, "mi", thr).reset_index()
+    month_codes, months = _sorted_codes(mi)
+    bm = _pooled(month_codes, months, "mi", staff_codes_, hours, thr).reset_index()
     bm["month"] = pd.to_datetime(month_start(bm["mi"].to_numpy()))
     by_month = records(bm[["month", "staff", "ratio", "median_monthly_ratio", "share_months_at_or_above"]])
     # --- exit rate: exposure = ratio in the previous month >= threshold
-    prev = dr[dr["ratio"].notna()].drop_duplicates(["sc", "mi"])
-    pmx = pm.assign(ratio=take(month_key(pm["sc"], pm["mi"]), month_key(prev["sc"], prev["mi"] + 1), prev["ratio"].to_numpy()))
-    flag = (pmx["ratio"] >= thr).where(pmx["ratio"].notna())
-    exit_rate = exposure_rate_ratio(pmx, flag, label_a=f"documentation ratio at or above {thr:g} the month before",
+    known = np.flatnonzero(dr["ratio"].notna().to_numpy())
+    prev = month_key(sc[known], mi[known] + 1)
+    if len(prev) > 1 and not (prev[1:] > prev[:-1]).all():      # one record per person-month: keep the first
+        known = known[~pd.Index(prev).duplicated(keep="first")]
+    hit = month_rows(pm["sc"], pm["mi"], sc[known], mi[known] + 1)
+    ratio = dr["ratio"].to_numpy()[known]
+    flag = pd.Series(np.where(hit >= 0, ratio[np.maximum(hit, 0)] >= thr if len(ratio) else False, np.nan))
+    exit_rate = exposure_rate_ratio(pm, flag, label_a=f"documentation ratio at or above {thr:g} the month before",
                                      label_b="documentation ratio below it")
     gap = uncovered_exits(org, "documentation", cut, what="documentation burden", lag_months=1)
     return Result("docburden", as_of_text(cut), {"threshold": thr}, by_program,

@@ -22,10 +22,10 @@ from ..graph import OrgGraph
 from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
 from .exposure import iso
-from .panel import month_key, take
+from .panel import month_key
 from .persontime import month_index, month_start, person_time, staff_codes
 
-__all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS"]
+__all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS", "key_index", "month_rows"]
 
 _Z = 1.959963984540054          # the 97.5th percentile of the standard normal
 
@@ -64,6 +64,58 @@ def _poisson_fit(x: np.ndarray, y: np.ndarray, exposure: np.ndarray,
     return poisson_regression(X, y, exposure)
 
 
+def key_index(left, right) -> np.ndarray:
+    """Row of ``right`` holding each ``left`` key (-1 where none); ``right``'s keys are unique integers.
+
+    A binary search when ``right`` is sorted (as the monthly panels are), else through one argsort: no hash
+    table of the keys.
+
+    Examples
+    --------
+    >>> key_index([5, 7, 1, 9], [1, 5, 9]).tolist()
+    [1, -1, 0, 2]
+    >>> key_index([5, 7, 1], [9, 1, 5]).tolist()
+    [2, -1, 1]
+    """
+    lk = np.asarray(left, dtype=np.int64)
+    rk = np.asarray(right, dtype=np.int64)
+    if not len(rk):
+        return np.full(len(lk), -1, dtype=np.int64)
+    if len(rk) > 1 and not (rk[1:] > rk[:-1]).all():
+        order = np.argsort(rk, kind="stable")
+        pos = key_index(lk, rk[order])
+        return np.where(pos >= 0, order[np.maximum(pos, 0)], -1)
+    pos = np.minimum(np.searchsorted(rk, lk), len(rk) - 1)
+    return np.where(rk[pos] == lk, pos, -1)
+
+
+def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
+    """Row of the (``at_sc``, ``at_mi``) pairs (staff code, month index; unique) holding each (``sc``, ``mi``)
+    pair, -1 where none: one lookup in a staff x month table of row numbers (falling back to
+    :func:`key_index` when that table would be much larger than the data).
+
+    Examples
+    --------
+    >>> month_rows([0, 2, 2, 5], [600, 601, 603, 600], [2, 0, 2], [601, 600, 602]).tolist()
+    [1, 0, -1, -1]
+    """
+    sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
+    rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
+    if not len(rs) or not len(sc):
+        return np.full(len(sc), -1, dtype=np.int64)
+    s0, m0 = int(rs.min()), int(rm.min())
+    ns, nm = int(rs.max()) - s0 + 1, int(rm.max()) - m0 + 1
+    if ns * nm > 8 * (len(rs) + len(sc)) + 1_000_000:
+        return key_index(month_key(sc, mi), month_key(rs, rm))
+    table = np.full(ns * nm, -1, dtype=np.int64)
+    table[(rs - s0) * nm + (rm - m0)] = np.arange(len(rs))
+    s, m = sc - s0, mi - m0
+    inside = (s >= 0) & (s < ns) & (m >= 0) & (m < nm)
+    out = np.full(len(sc), -1, dtype=np.int64)
+    out[inside] = table[s[inside] * nm + m[inside]]
+    return out
+
+
 def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd.DataFrame:
     """Person-months: caseload per FTE in month m, at-risk share and exit in month m+1 (at risk only inside
     the export window: the person-time panel, :func:`~orgraph.analyses.persontime.person_time`)."""
@@ -75,29 +127,38 @@ def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd
     first = np.ones(len(pt), dtype=bool)
     first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
     grp = np.cumsum(first) - 1
-    key = month_key(sc[first], mi[first])
-    days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=len(key))
-    exits = np.bincount(grp, weights=(pt["exit"] & (pt["days"] > 0)).to_numpy(float), minlength=len(key))
-    role = pt["role_kind"].to_numpy(dtype=object)[first]
-    cl = cl[cl["month"] < cut]
-    cm = month_index(cl["month"])
-    csc = staff_codes(org, cl["staff_id"])
-    here = take(month_key(csc, cm), key, role, fill=None)
-    cl, cm, csc = cl[here == role_kind], cm[here == role_kind], csc[here == role_kind]
-    nxt = month_key(csc, cm + 1)
-    m1 = pd.to_datetime(month_start(cm + 1))
-    m2 = pd.to_datetime(month_start(cm + 2))
-    fte = org.staff_frame["fte"].astype(float).where(lambda f: f > 0, 1.0)
-    hire = cl["staff_id"].map(org.staff_frame["hire"])
-    out = pd.DataFrame({
-        "staff_id": cl["staff_id"].values,
-        "month": cl["month"].values,
-        "x": (cl["active_clients"].astype(float) / cl["staff_id"].map(fte).fillna(1.0)).values,
-        "exposure": take(nxt, key, days, fill=0.0) / (m2 - m1).days.to_numpy(),
-        "event": take(nxt, key, exits, fill=0.0).astype(int),
-        "tenure_months": ((m1 - pd.DatetimeIndex(hire)).days / 30.4375).to_numpy(),
+    ksc, kmi = sc[first], mi[first]
+    pdays = pt["days"].to_numpy()
+    days = np.bincount(grp, weights=pdays, minlength=len(ksc))
+    exits = np.bincount(grp, weights=(pt["exit"].to_numpy() & (pdays > 0)).astype(float), minlength=len(ksc))
+    is_role = (pt["role_kind"] == role_kind).to_numpy()[first]
+    del grp, pdays
+    # the caseload rows (in file order) of people in a ``role_kind`` seat that month, as numpy arrays
+    month = cl["month"].to_numpy()
+    rows = np.flatnonzero(month < np.datetime64(cut))
+    cm = month_index(month[rows])
+    csc = staff_codes(org, cl["staff_id"].to_numpy()[rows])
+    at = month_rows(csc, cm, ksc, kmi)
+    ok = np.flatnonzero((at >= 0) & is_role[np.maximum(at, 0)])
+    rows, cm, csc = rows[ok], cm[ok], csc[ok]
+    nxt = month_rows(csc, cm + 1, ksc, kmi)
+    m1 = month_start(cm + 1)
+    m2 = month_start(cm + 2)
+    sf = org.staff_frame
+    fte = sf["fte"].astype(float).where(lambda f: f > 0, 1.0).to_numpy()
+    exposure = np.where(nxt >= 0, days[np.maximum(nxt, 0)], 0.0) / ((m2 - m1) // np.timedelta64(1, "D"))
+    keep = exposure > 0
+    rows, cm, csc, nxt, m1 = rows[keep], cm[keep], csc[keep], nxt[keep], m1[keep]
+    tenure = m1 - sf["hire"].to_numpy()[csc]
+    tenure_days = np.where(np.isnat(tenure), np.nan, tenure // np.timedelta64(1, "D"))
+    return pd.DataFrame({
+        "staff_id": cl["staff_id"].to_numpy()[rows],
+        "month": month[rows],
+        "x": cl["active_clients"].to_numpy(dtype=float)[rows] / fte[csc],
+        "exposure": exposure[keep],
+        "event": np.where(nxt >= 0, exits[np.maximum(nxt, 0)], 0.0).astype(int),
+        "tenure_months": tenure_days / 30.4375,
     })
-    return out[out["exposure"] > 0].reset_index(drop=True)
 
 
 def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:

@@ -1,6 +1,6 @@
 """Retention curves: the share of people still here N months on.
 
-Two kinds of curve, both Kaplan-Meier estimates (``lifelines``) inside the
+Two kinds of curve, both Kaplan-Meier estimates (computed as ``lifelines`` does) inside the
 export window:
 
 * **from hire**, for the org and for each program (the program of the seat
@@ -36,7 +36,8 @@ _MAX_DAYS = 60          # supervisor-exit days sampled for the comparison curve
 
 def _product_limit(d: np.ndarray, e: np.ndarray, entry: np.ndarray, times: np.ndarray) -> np.ndarray:
     """S(t) = product over exit times u <= t of (1 - exits at u / people at risk at u), at risk meaning
-    entered before u and not gone before it: used when lifelines refuses a curve whose risk set runs out."""
+    entered before u and not gone before it: used when :func:`kaplan_meier` refuses a curve whose risk set
+    runs out."""
     u = np.unique(d[e])
     at = np.array([((entry < x) & (d >= x)).sum() for x in u], dtype=float)
     ev = np.array([(e & (d == x)).sum() for x in u], dtype=float)
@@ -45,26 +46,98 @@ def _product_limit(d: np.ndarray, e: np.ndarray, entry: np.ndarray, times: np.nd
     return np.where(pos >= 0, steps[np.clip(pos, 0, None)] if len(steps) else 1.0, 1.0)
 
 
-def _km(durations, events, entry, months: int, label: str, kind: str) -> dict:
-    from lifelines import KaplanMeierFitter
-    from lifelines.exceptions import StatError
+class RiskSetEmptied(ValueError):
+    """A Kaplan-Meier curve whose risk set ran out early (lifelines' ``StatError``): no interval is given."""
 
+
+def _pandas_cumsum(x: np.ndarray) -> np.ndarray:
+    """``Series.cumsum`` then ``ffill``: NaN terms are skipped (leading NaNs stay NaN), as lifelines sums."""
+    nan = np.isnan(x)
+    out = np.cumsum(np.where(nan, 0.0, x))
+    seen = np.cumsum(~nan) > 0
+    return np.where(seen, out, np.nan)
+
+
+def kaplan_meier(durations, events, entry) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The Kaplan-Meier estimate with left truncation, computed as ``lifelines.KaplanMeierFitter`` computes it
+    (the same event table and the same floating-point steps, so the same numbers to the last bit), without its
+    per-fit overhead.
+
+    Parameters
+    ----------
+    durations, events, entry : array
+        Time of exit or censoring, whether it was an exit, time of entry (at most the duration).
+
+    Returns
+    -------
+    tuple
+        ``timeline`` (every distinct duration and entry time, sorted), the survival function on it, and the
+        lower and upper 95% limits (exponential Greenwood, 1.0 where undefined).
+
+    Raises
+    ------
+    RiskSetEmptied
+        Where lifelines raises ``StatError``: the risk set empties in the first half of the timeline.
+
+    Examples
+    --------
+    >>> t, s, lo, hi = kaplan_meier([2.0, 3.0, 3.0, 5.0], [True, True, False, False], [0.0, 0.0, 0.0, 0.0])
+    >>> t.tolist(), s.round(4).tolist()
+    ([0.0, 2.0, 3.0, 5.0], [1.0, 0.75, 0.5, 0.5])
+    """
+    from scipy.stats import norm
+
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(events).astype(int).astype(bool)
+    n0 = np.asarray(entry, dtype=float)
+    if (n0 > d).any():
+        raise ValueError("birth time must be less than time of death.")
+    timeline = np.unique(np.concatenate([d, n0]))
+    k = len(timeline)
+    at_d = np.searchsorted(timeline, d)
+    removed = np.bincount(at_d, minlength=k)
+    deaths = np.bincount(at_d[e], minlength=k)
+    entrance = np.bincount(np.searchsorted(timeline, n0), minlength=k)
+    at_risk = np.cumsum(entrance) - np.concatenate([[0], np.cumsum(removed)[:-1]])
+    net = np.cumsum(entrance - removed)[: int(k / 2)]
+    if len(net) and net.min() == 0:
+        raise RiskSetEmptied("too few early entries and too many exits: the risk set empties early")
+    entrances = entrance.copy()
+    entrances[0] = 0
+    population = at_risk - entrances
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = _pandas_cumsum(np.log(population - deaths) - np.log(population))
+        pop = population.astype(np.uint64)
+        var = deaths / (pop * (pop - deaths))
+        var = _pandas_cumsum(np.where(var == np.inf, 0.0, var))
+        surv = np.exp(log_s)
+        z = norm.ppf(1 - 0.05 / 2)                   # lifelines' inv_normal_cdf
+        v = np.log(surv)
+        lo = np.exp(-np.exp(np.log(-v) - z * np.sqrt(var) / v))
+        hi = np.exp(-np.exp(np.log(-v) + z * np.sqrt(var) / v))
+    return timeline, surv, np.where(np.isnan(lo), 1.0, lo), np.where(np.isnan(hi), 1.0, hi)
+
+
+def _km(durations, events, entry, months: int, label: str, kind: str) -> dict:
     d = np.asarray(durations, dtype=float)
     e = np.asarray(events, dtype=bool)
     n0 = np.asarray(entry, dtype=float)
     times = np.arange(months + 1) * MONTH_DAYS
     try:
-        kmf = KaplanMeierFitter(alpha=0.05).fit(d, event_observed=e, entry=n0)
-        surv = kmf.survival_function_at_times(times).to_numpy()
-        ci = kmf.confidence_interval_survival_function_
-        pos = np.searchsorted(ci.index.to_numpy(), times, side="right") - 1
-        lo = np.where(pos >= 0, ci.iloc[np.clip(pos, 0, None), 0].to_numpy(), 1.0)
-        hi = np.where(pos >= 0, ci.iloc[np.clip(pos, 0, None), 1].to_numpy(), 1.0)
-    except StatError:                # the risk set ran out (few early entries, many exits): no interval, and
+        timeline, s, lo_, hi_ = kaplan_meier(d, e, n0)
+        ok = ~np.isnan(s)                            # as DataFrame.asof: the last row without NaN on or before
+        pos = np.searchsorted(timeline[ok], times, side="right") - 1
+        surv = np.where(pos >= 0, s[ok][np.clip(pos, 0, None)] if ok.any() else np.nan, np.nan)
+        pos = np.searchsorted(timeline, times, side="right") - 1
+        lo = np.where(pos >= 0, lo_[np.clip(pos, 0, None)], 1.0)
+        hi = np.where(pos >= 0, hi_[np.clip(pos, 0, None)], 1.0)
+    except RiskSetEmptied:           # the risk set ran out (few early entries, many exits): no interval, and
         surv = _product_limit(d, e, n0, times)        # no curve past the point where it fell to 0 with people
         lo = hi = np.full(len(times), np.nan)         # still to follow (an artefact of the emptied risk set)
         surv = np.where(surv > 0, surv, np.nan)
-    at_risk = [int(((n0 <= t) & (d > t)).sum()) for t in times]
+    # followed at t: entered on or before t and not gone by t (entry <= duration, so #entered - #gone)
+    at_risk = (np.searchsorted(np.sort(n0), times, side="right")
+               - np.searchsorted(np.sort(d), times, side="right")).tolist()
     points = [{"month": m, "share": num(s, 4) if r >= _MIN_AT_RISK or m == 0 else None,
                "ci_low": num(a, 4) if r >= _MIN_AT_RISK or m == 0 else None,
                "ci_high": num(b, 4) if r >= _MIN_AT_RISK or m == 0 else None, "at_risk": r}
@@ -161,14 +234,18 @@ def _after_supervisor_exit(org, cut, obs0, P: pd.DataFrame, look: int) -> list[d
     days = pd.DatetimeIndex(start.unique()).sort_values()
     if len(days) > _MAX_DAYS:
         days = days[np.linspace(0, len(days) - 1, _MAX_DAYS).round().astype(int)]
-    in_cohort = set(zip(c["staff_id"], start))
+    # everyone employed on each sampled day, less the people in a cohort starting that day
+    hire, end_all = P["hire"].to_numpy(), P["end"].to_numpy()
+    exited = P["exited"].to_numpy()
+    who = P.index.get_indexer(c["staff_id"])
+    since = start.to_numpy()
     d_all, e_all = [], []
-    for day in days:
-        here = P[(P["hire"] <= day) & (P["end"] > day)]
-        keep = np.array([(s, day) not in in_cohort for s in here.index], dtype=bool)
-        here = here[keep]
-        d_all.append((here["end"] - day).dt.days.to_numpy())
-        e_all.append(here["exited"].to_numpy())
+    for day in days.to_numpy():
+        here = (hire <= day) & (end_all > day)
+        out = who[(since == day) & (who >= 0)]
+        here[out] = False
+        d_all.append((end_all[here] - day) // np.timedelta64(1, "D"))
+        e_all.append(exited[here])
     d_all, e_all = np.concatenate(d_all), np.concatenate(e_all)
     rows.append(_km(d_all, e_all, np.zeros(len(d_all)), 12, "everyone else on the same days", "comparison"))
     return rows
