@@ -168,6 +168,28 @@ def _category(values) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
+def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+    """Supervisor ids as a categorical (of every staff id when every supervisor is on the staff list) and their
+    staff codes (-1 for none or unknown), looked up once per distinct id.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> cat, codes = _supervisors(org, pd.Series(["S1", None, "S1", "nobody"]))
+    >>> list(cat), (codes >= 0).tolist()
+    (['S1', nan, 'S1', 'nobody'], [True, False, True, False])
+    >>> len(_supervisors(org, pd.Series(["S1", None]))[0].categories) == len(org.staff_frame)
+    True
+    """
+    codes, uniq = pd.factorize(np.asarray(sup, dtype=object))         # None and NaN: -1
+    sc_u = staff_codes(org, uniq) if len(uniq) else np.zeros(0, dtype=np.int64)
+    sup_c = np.append(sc_u, -1)[codes]
+    if (sc_u >= 0).all():                                       # every supervisor is on the staff list
+        return _staff_category(org, sup_c), sup_c
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)), sup_c
+
+
 def _staff_category(org, codes) -> pd.Categorical:
     """Staff codes as a categorical of staff ids (the categories are every staff id; -1 missing)."""
     return pd.Categorical.from_codes(np.asarray(codes), categories=org.staff_frame.index)
@@ -207,14 +229,7 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     sc, ref, prev_mi = cols["sc"], cols["ref"], cols["prev_mi"]
     n = len(sc)
     ids = {c: _category(df[c]) for c in ("position_id", "program_id", "role_kind")}
-    sup = df["supervisor_id"]
-    sup_c = staff_codes(org, sup.fillna("")) if not isinstance(sup.dtype, pd.CategoricalDtype) else None
-    if sup_c is not None and ((sup_c >= 0) == sup.notna().to_numpy()).all():
-        ids["supervisor_id"] = _staff_category(org, sup_c)       # every supervisor is on the staff list
-    else:
-        ids["supervisor_id"] = _category(sup)
-        if sup_c is None:
-            sup_c = staff_codes(org, pd.Series(np.asarray(sup, dtype=object)).fillna(""))
+    ids["supervisor_id"], sup_c = _supervisors(org, df["supervisor_id"])
     staff = (_staff_category(org, sc) if (sc >= 0).all() else _category(df["staff_id"]))
     out = {"staff_id": staff}
     for c in names:                      # the input's columns in their order, ids as categoricals
@@ -376,10 +391,12 @@ def _caseload_bands(org):
         if not len(runs):
             return None
         q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
-        r = runs.merge(q, left_on="mi", right_index=True)
-        band = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]], [0, 1, 2], 3)
-        return (r["sc"].to_numpy(np.int64), r["mi"].to_numpy(np.int64), r["active_clients"].to_numpy(float),
-                band.astype(np.int8), r["run"].to_numpy())
+        mi = runs["mi"].to_numpy(np.int64)
+        at = np.searchsorted(q.index.to_numpy(np.int64), mi)      # each row's month in q (every month is there)
+        active = runs["active_clients"].to_numpy(float)
+        band = np.select([runs["above"].to_numpy(), active > q[0.75].to_numpy()[at], active > q[0.5].to_numpy()[at]],
+                         [0, 1, 2], 3)
+        return runs["sc"].to_numpy(np.int64), mi, active, band.astype(np.int8), runs["run"].to_numpy()
 
     return cached(org, f"caseload_bands:{pct}:codes", build, copy=False)
 

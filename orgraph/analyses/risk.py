@@ -127,8 +127,11 @@ def _flags(org, f, window: int, overloaded: dict) -> dict[str, np.ndarray]:
 
 def _band(tenure_days) -> np.ndarray:
     """Index into :data:`TENURE_BANDS` of each tenure in days."""
-    limits = [upper for _, upper in TENURE_BANDS[:-1]]
-    return np.searchsorted(np.asarray(limits), np.asarray(tenure_days, dtype=float), side="right")
+    limits = np.asarray([upper for _, upper in TENURE_BANDS[:-1]])
+    t = np.asarray(tenure_days)
+    if t.dtype.kind not in "iu":                 # whole days compare as they are; anything else as floats
+        t = t.astype(float)
+    return np.searchsorted(limits.astype(t.dtype), t, side="right")
 
 
 def _poisson_fit(X: np.ndarray, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +160,7 @@ def _fit(flags: dict, band: np.ndarray, events: np.ndarray, days: np.ndarray, na
     names = list(names)
     total = float(days.sum())
     mask = {n: np.asarray(flags[n], dtype=bool) for n in names}
-    exposure = {n: (float(days[mask[n]].sum()), int(events[mask[n]].sum())) for n in names}
+    exposure = {n: _exposure(mask[n], events, days) for n in names}
     why: dict[str, str] = {}
     for n in names:
         d, e = exposure[n]
@@ -231,12 +234,27 @@ def _fit(flags: dict, band: np.ndarray, events: np.ndarray, days: np.ndarray, na
     return {"factors": out, "tenure": tenure, "band_weight": band_weight, "log_base_rate": base, "dropped": dropped}
 
 
+def _exposure(mask: np.ndarray, events: np.ndarray, days: np.ndarray) -> tuple[float, int]:
+    """Days and events summed over the rows of ``mask``: one pass over the rows with no selected copy (whole days
+    and 0/1 events sum exactly in any order).
+
+    Examples
+    --------
+    >>> _exposure(np.array([True, False, True]), np.array([1.0, 1.0, 0.0]), np.array([30.0, 31.0, 12.0]))
+    (42.0, 1)
+    """
+    on = np.asarray(mask, dtype=bool).view(np.uint8)
+    return (float(np.bincount(on, weights=days, minlength=2)[1]),
+            int(np.bincount(on, weights=events, minlength=2)[1]))
+
+
 def _cells(cols: list, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Events and days summed over the combinations of the bool columns ``cols`` that have days: the rows
     ``(combination as floats, events, days)`` in the order of a sorted pandas ``groupby`` (False first)."""
-    code = np.zeros(len(events), dtype=np.int64)
+    code = np.zeros(len(events), dtype=np.int16 if len(cols) < 15 else np.int64)
     for c in cols:
-        code = code * 2 + c
+        code <<= 1
+        code |= np.asarray(c, dtype=bool)
     size = 1 << len(cols)
     seen = np.bincount(code, minlength=size) > 0
     e = np.bincount(code, weights=events, minlength=size)
@@ -589,7 +607,9 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
         raise AnalysisError(f"nobody was employed on {day}")
     fit, cur, score, base = m["fit"], m["cur"], m["score"], m["base"]
     records = []
-    rows_ = list(cur.itertuples(index=False))
+    rows_ = list(cur[["staff_id", "sc", "role_kind", "program_id", "position_id", "supervisor_id", "tenure_days",
+                      "sup_left_days", "seat_departures", "caseload_run", "caseload", "doc_ratio"]]
+                 .itertuples(index=False))                  # the columns read (no dates boxed per row)
     texts = {"window_months": int(setting_of(org, "churn", "window_months")),
              "percentile": float(setting_of(org, "caseload", "percentile"))}
     names = org.staff_frame["name"].to_numpy()
