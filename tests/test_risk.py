@@ -239,3 +239,27 @@ def test_risk_cells_match_a_pandas_groupby():
     x, e, d = _cells(cols, events, days)
     assert x.tolist() == want[["0", "1", "2"]].to_numpy(float).tolist()
     assert e.tolist() == want["_e"].tolist() and d.tolist() == want["_d"].tolist()
+
+
+def test_exposure_sums_match_boolean_selection():
+    from orgraph.analyses.risk import _exposure
+
+    rng = np.random.default_rng(3)
+    days = rng.integers(0, 32, 5000).astype(float)
+    events = (rng.random(5000) < 0.03).astype(float)
+    for mask in (rng.random(5000) < 0.3, np.zeros(5000, dtype=bool), np.ones(5000, dtype=bool)):
+        d, e = _exposure(mask, events, days)
+        assert (d, e) == (float(days[mask].sum()), int(events[mask].sum()))
+        assert isinstance(d, float) and isinstance(e, int)
+
+
+def test_supervisor_rows_of_a_history_are_its_own_lookup(riverbend):
+    """The supervisor rows found once on the shared monthly table serve every history that is its first rows:
+    they are what a lookup on the history alone gives."""
+    from orgraph.analyses import risk
+    from orgraph.analyses.departures import grid_lookup
+
+    for day in ("2024-06-30", riverbend.data_end):
+        hist, _ = risk._history(riverbend, day)
+        want = grid_lookup(hist["sup_sc"], hist["prev_mi"], hist["sc"], hist["prev_mi"])
+        assert hist["sup_row"].tolist() == want.tolist() and (want >= 0).any()

@@ -81,7 +81,7 @@ from ..result import Result
 from ..stats import poisson_regression
 from ..settings import analysis_cut
 from ..plain import plural
-from .panel import DAYS_PER_YEAR, jsonable, month_index, month_start, rounded, setting_of
+from .panel import DAYS_PER_YEAR, cached, jsonable, month_index, month_start, rounded, setting_of
 from .departures import factor_context, grid_lookup, in_ids, monthly_factors
 
 __all__ = ["risk_list", "risk_validation", "concordance", "RISK_FACTORS", "TENURE_BANDS"]
@@ -235,17 +235,16 @@ def _fit(flags: dict, band: np.ndarray, events: np.ndarray, days: np.ndarray, na
 
 
 def _exposure(mask: np.ndarray, events: np.ndarray, days: np.ndarray) -> tuple[float, int]:
-    """Days and events summed over the rows of ``mask``: one pass over the rows with no selected copy (whole days
-    and 0/1 events sum exactly in any order).
+    """Days and events summed over the rows of ``mask``, as dot products with no selected copy (whole days and 0/1
+    events sum exactly in any order).
 
     Examples
     --------
     >>> _exposure(np.array([True, False, True]), np.array([1.0, 1.0, 0.0]), np.array([30.0, 31.0, 12.0]))
     (42.0, 1)
     """
-    on = np.asarray(mask, dtype=bool).view(np.uint8)
-    return (float(np.bincount(on, weights=days, minlength=2)[1]),
-            int(np.bincount(on, weights=events, minlength=2)[1]))
+    on = np.asarray(mask, dtype=float)
+    return float(np.dot(days, on)), int(np.dot(events, on))
 
 
 def _cells(cols: list, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -266,8 +265,11 @@ def _cells(cols: list, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray
 
 def _supervisor_high(org, f, own_score: np.ndarray, cut: float) -> np.ndarray:
     """Whether each row's supervisor (same month) has an own-factor score of at least ``cut``."""
-    prev = np.asarray(f["prev_mi"])
-    j = grid_lookup(f["sup_sc"], prev, f["sc"], prev)
+    if "sup_row" in f:                   # looked up already
+        j = f["sup_row"]
+    else:
+        prev = np.asarray(f["prev_mi"])
+        j = grid_lookup(f["sup_sc"], prev, f["sc"], prev)
     sup = np.where(j >= 0, np.asarray(own_score, dtype=float)[np.where(j >= 0, j, 0)], -np.inf)
     return np.nan_to_num(sup, nan=-np.inf) >= cut
 
@@ -322,7 +324,17 @@ def _history(org, day) -> tuple[dict, int]:
         keep = mi < cur_mi
     hist = {c: table[c].to_numpy()[keep] for c in _HISTORY}
     hist["supervisor_id"] = table["supervisor_id"][keep]
+    if isinstance(keep, slice):          # the first rows: whole months, so each supervisor's row is among them
+        hist["sup_row"] = _supervisor_rows(org, table)[keep]
     return hist, cur_mi
+
+
+def _supervisor_rows(org, table: pd.DataFrame) -> np.ndarray:
+    """Row of ``table`` (the shared monthly factor table) of each row's supervisor in the same month (-1 for
+    none), found once per table."""
+    return cached(org, "monthly_factors:supervisor_rows",
+                  lambda: grid_lookup(table["sup_sc"], table["prev_mi"], table["sc"], table["prev_mi"]).astype(
+                      np.int32 if len(table) < 2**31 else np.int64), copy=False)
 
 
 def _model(org, day, hist: dict, cur_mi: int, st: dict) -> dict | None:
