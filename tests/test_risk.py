@@ -241,16 +241,36 @@ def test_risk_cells_match_a_pandas_groupby():
     assert e.tolist() == want["_e"].tolist() and d.tolist() == want["_d"].tolist()
 
 
-def test_exposure_sums_match_boolean_selection():
-    from orgraph.analyses.risk import _exposure
+def test_fit_on_the_combination_table_is_the_fit_on_every_row(monkeypatch):
+    """With whole days and 0/1 exits the fit reads one table of sums per combination of factors and band: the
+    cells, exposures and every number of the result are those the rows give."""
+    from orgraph.analyses import risk
 
-    rng = np.random.default_rng(3)
-    days = rng.integers(0, 32, 5000).astype(float)
-    events = (rng.random(5000) < 0.03).astype(float)
-    for mask in (rng.random(5000) < 0.3, np.zeros(5000, dtype=bool), np.ones(5000, dtype=bool)):
-        d, e = _exposure(mask, events, days)
-        assert (d, e) == (float(days[mask].sum()), int(events[mask].sum()))
-        assert isinstance(d, float) and isinstance(e, int)
+    rng = np.random.default_rng(8)
+    n = 20000
+    flags = {"a": rng.random(n) < 0.3, "b": rng.random(n) < 0.1, "c": rng.random(n) < 0.002}
+    band = rng.integers(0, 4, n)
+    days = np.where(rng.random(n) < 0.05, 0, rng.integers(1, 32, n)).astype(float)
+    rate = 0.0005 * np.exp(0.8 * flags["a"] + 0.4 * flags["b"])
+    events = (rng.random(n) < rate * days).astype(float)
+    e, d, b, m = risk._combinations(list(flags.values()), band, 4, events, days, list(flags))
+    cols = lambda mk, bd: [mk["a"], mk["c"], bd == 2]                          # noqa: E731
+    for got, want in zip(risk._cells(cols(m, b), e, d), risk._cells(cols(flags, band), events, days)):
+        assert np.array_equal(got, want)
+    fit = risk._fit(flags, band, events, days, ["a", "b", "c"])
+    monkeypatch.setattr(risk, "_whole", lambda values: False)                 # the rows themselves
+    assert _same(fit, risk._fit(flags, band, events, days, ["a", "b", "c"]))
+    assert fit["factors"]["a"]["fitted"] and not fit["factors"]["c"]["fitted"]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
 
 
 def test_supervisor_rows_of_a_history_are_its_own_lookup(riverbend):
