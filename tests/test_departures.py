@@ -258,3 +258,22 @@ def test_caseload_bands_match_a_merge_on_the_monthly_quantiles(riverbend):
     assert sc.tolist() == r["sc"].tolist() and mi.tolist() == r["mi"].tolist()
     assert band.tolist() == want.tolist() and set(band.tolist()) == {0, 1, 2, 3}
     assert np.array_equal(active, r["active_clients"].to_numpy()) and run.tolist() == r["run"].tolist()
+
+
+def test_seat_departures_in_day_order_match_the_binary_search(riverbend):
+    """Rows in day order (the monthly table) count each seat's departures day by day; in any other order by a
+    binary search over every departure: the same counts."""
+    from orgraph.analyses.departures import _seat_departures
+    from orgraph.analyses.panel import person_months
+
+    pm = person_months(riverbend)
+    seat = pd.Categorical(pm["position_id"].to_numpy(dtype=object))
+    ref = pm["ref"].to_numpy()
+    assert (ref[1:] >= ref[:-1]).all()
+    got = _seat_departures(riverbend, seat, ref, 24)
+    shuffle = np.random.default_rng(1).permutation(len(ref))
+    want = np.empty_like(got)
+    want[shuffle] = _seat_departures(riverbend, seat[shuffle], ref[shuffle], 24)
+    assert got.tolist() == want.tolist() and got.max() >= 2
+    short = _seat_departures(riverbend, seat, ref, 3)
+    assert (short <= got).all() and (short < got).any()
