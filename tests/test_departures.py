@@ -277,16 +277,3 @@ def test_seat_departures_in_day_order_match_the_binary_search(riverbend):
     assert got.tolist() == want.tolist() and got.max() >= 2
     short = _seat_departures(riverbend, seat, ref, 3)
     assert (short <= got).all() and (short < got).any()
-
-
-def test_factorize_ids_is_pandas_factorize():
-    from orgraph.analyses.departures import _factorize_ids
-
-    rng = np.random.default_rng(4)
-    pool = np.array(["P1", "P2", "é-3", "", None, np.nan, "P10"], dtype=object)
-    for values in (pool[rng.integers(0, len(pool), 500)], np.array([], dtype=object),
-                   np.array([None, None], dtype=object), np.array([3, "a", 3], dtype=object)):
-        codes, uniq = _factorize_ids(values)
-        want_codes, want_uniq = pd.factorize(values)
-        assert codes.tolist() == want_codes.tolist() and list(uniq) == list(want_uniq)
-        assert codes.dtype == np.int64 and uniq.dtype == object

@@ -160,34 +160,11 @@ def grid_lookup(left_sc, left_mi, right_sc, right_mi) -> np.ndarray:
     return out
 
 
-def _factorize_ids(values) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object array of ids (codes in order of appearance, -1 for None and NaN; the
-    distinct ids), hashed as text by pyarrow, several times faster on millions of rows; ``pd.factorize`` itself
-    for anything that is not text.
-
-    Examples
-    --------
-    >>> codes, uniq = _factorize_ids(np.array(["b", None, "a", "b", np.nan], dtype=object))
-    >>> codes.tolist(), uniq.tolist()
-    ([0, -1, 1, 0, -1], ['b', 'a'])
-    """
-    import pyarrow as pa
-
-    values = np.asarray(values, dtype=object)
-    try:
-        enc = pa.array(values, type=pa.string(), from_pandas=True).dictionary_encode()
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        codes, uniq = pd.factorize(values)
-        return codes, np.asarray(uniq, dtype=object)
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
-
-
 def _category(values) -> pd.Categorical:
     """Ids as a categorical (categories in order of appearance; None and NaN missing)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.array
-    codes, uniques = _factorize_ids(values)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
@@ -205,7 +182,7 @@ def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     >>> len(_supervisors(org, pd.Series(["S1", None]))[0].categories) == len(org.staff_frame)
     True
     """
-    codes, uniq = _factorize_ids(sup)                                  # None and NaN: -1
+    codes, uniq = pd.factorize(np.asarray(sup, dtype=object))         # None and NaN: -1
     sc_u = staff_codes(org, uniq) if len(uniq) else np.zeros(0, dtype=np.int64)
     sup_c = np.append(sc_u, -1)[codes]
     if (sc_u >= 0).all():                                       # every supervisor is on the staff list
