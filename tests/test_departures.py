@@ -202,6 +202,14 @@ def test_days_since_a_supervisor_left_match_merge_asof(riverbend):
     got = _sup_left_days(org, f["sc"].to_numpy(), f["ref"].to_numpy(), 30)
     assert np.isfinite(want).sum() > 100
     np.testing.assert_array_equal(got, want.astype(np.float32))
+    # the keys of the supervisors' exits are built once per org and lookback, and are those (person, day) pairs
+    from orgraph.analyses.departures import _DAY_BITS, _DAY_OFFSET, _supervisor_exit_keys
+
+    keys = _supervisor_exit_keys(org, 30)
+    assert _supervisor_exit_keys(org, 30) is keys and len(_supervisor_exit_keys(org, 400)) > len(keys)
+    pairs = sorted(zip((keys >> _DAY_BITS) - 1, (keys & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))
+    gone = (ev["gone"].to_numpy().astype("datetime64[D]").astype(np.int64))
+    assert pairs == sorted(zip(ev["sc"].tolist(), gone.tolist()))
 
 
 def test_in_ids_and_sorted_levels_match_pandas():

@@ -288,19 +288,10 @@ def _caseload_labels(org) -> list[str]:
 def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
     """Days from the last exit (on or before ``ref``) of a supervisor who supervised the row's person in the
     ``look`` days before leaving, to ``ref``; NaN if none."""
-    sv = org.supervision_frame
     out = np.full(len(sc), np.nan, dtype=np.float32)
-    if not len(sv):
+    e_key = _supervisor_exit_keys(org, look)
+    if e_key is None:
         return out
-    sf = org.staff_frame
-    left = sf[sf["exited"]]
-    ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
-    ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
-    if not len(ev):
-        return out
-    # one sorted int64 key per (person, day the supervisor was gone): the latest at or before each row's day
-    e_key = np.sort(((staff_codes(org, ev["staff_id"]) + 1) << _DAY_BITS)
-                    + _days(ev["exit"] + pd.Timedelta(days=1)) + _DAY_OFFSET)
     ref_day = _days(ref)
     r_key = ((np.asarray(sc, dtype=np.int64) + 1) << _DAY_BITS) + ref_day + _DAY_OFFSET
     i = np.searchsorted(e_key, r_key, side="right") - 1
@@ -309,6 +300,26 @@ def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
     hit &= (k >> _DAY_BITS) == (r_key >> _DAY_BITS)
     out[hit] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
     return out
+
+
+def _supervisor_exit_keys(org, look: int) -> np.ndarray | None:
+    """One sorted int64 key per (person, day their supervisor was gone) for supervisors who supervised them in
+    the ``look`` days before leaving: ``(staff code + 1) << _DAY_BITS`` plus the day after the exit (offset);
+    built once per org and ``look``, ``None`` when there are none."""
+    def build():
+        sv = org.supervision_frame
+        if not len(sv):
+            return None
+        sf = org.staff_frame
+        left = sf[sf["exited"]]
+        ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
+        ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
+        if not len(ev):
+            return None
+        return np.sort(((staff_codes(org, ev["staff_id"]) + 1) << _DAY_BITS)
+                       + _days(ev["exit"] + pd.Timedelta(days=1)) + _DAY_OFFSET)
+
+    return cached(org, f"supervisor_exit_keys:{look}", build, copy=False)
 
 
 def _seat_departures(org, seat: pd.Categorical, ref, win: int) -> np.ndarray:
