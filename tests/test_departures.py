@@ -202,6 +202,14 @@ def test_days_since_a_supervisor_left_match_merge_asof(riverbend):
     got = _sup_left_days(org, f["sc"].to_numpy(), f["ref"].to_numpy(), 30)
     assert np.isfinite(want).sum() > 100
     np.testing.assert_array_equal(got, want.astype(np.float32))
+    # the keys of the supervisors' exits are built once per org and lookback, and are those (person, day) pairs
+    from orgraph.analyses.departures import _DAY_BITS, _DAY_OFFSET, _supervisor_exit_keys
+
+    keys = _supervisor_exit_keys(org, 30)
+    assert _supervisor_exit_keys(org, 30) is keys and len(_supervisor_exit_keys(org, 400)) > len(keys)
+    pairs = sorted(zip((keys >> _DAY_BITS) - 1, (keys & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))
+    gone = (ev["gone"].to_numpy().astype("datetime64[D]").astype(np.int64))
+    assert pairs == sorted(zip(ev["sc"].tolist(), gone.tolist()))
 
 
 def test_in_ids_and_sorted_levels_match_pandas():
@@ -225,3 +233,55 @@ def test_distinct_keys(monkeypatch):
     for grid in (dep._GRID_MAX, 0):
         monkeypatch.setattr(dep, "_GRID_MAX", grid)
         assert dep._distinct(np.array([3, 1, 7]), 8) and not dep._distinct(np.array([3, 1, 3]), 8)
+
+
+def test_supervisor_codes_match_a_lookup_per_row(riverbend):
+    """Supervisor ids are looked up once per distinct id: the codes are the staff codes of each row's id (-1 for
+    none or someone not on the staff list), and the categorical holds the same ids."""
+    from orgraph.analyses.departures import _supervisors
+    from orgraph.analyses.persontime import staff_codes
+
+    ids = ["S1", None, "nobody", np.nan, "S1"] + list(riverbend.staff_frame.index[:3])
+    ids[0] = ids[4] = riverbend.staff_frame.index[-1]
+    sup = pd.Series(ids, dtype=object)
+    cat, codes = _supervisors(riverbend, sup)
+    want = staff_codes(riverbend, sup.fillna(""))
+    assert codes.tolist() == want.tolist() and codes[2] == codes[1] == -1
+    assert [None if pd.isna(x) else x for x in cat] == [None if pd.isna(x) else x for x in ids]
+    on_staff = sup.drop([2])
+    cat, codes = _supervisors(riverbend, on_staff)
+    assert list(cat.categories) == list(riverbend.staff_frame.index)          # the staff list's categories
+    assert np.array_equal(np.asarray(cat.codes), np.where(on_staff.notna(), codes, -1))
+
+
+def test_caseload_bands_match_a_merge_on_the_monthly_quantiles(riverbend):
+    from orgraph.analyses.departures import _caseload_bands
+    from orgraph.analyses.panel import caseload_runs
+
+    runs = caseload_runs(riverbend)
+    q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
+    r = runs.merge(q, left_on="mi", right_index=True)
+    want = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]], [0, 1, 2], 3)
+    sc, mi, active, band, run = _caseload_bands(riverbend)
+    assert sc.tolist() == r["sc"].tolist() and mi.tolist() == r["mi"].tolist()
+    assert band.tolist() == want.tolist() and set(band.tolist()) == {0, 1, 2, 3}
+    assert np.array_equal(active, r["active_clients"].to_numpy()) and run.tolist() == r["run"].tolist()
+
+
+def test_seat_departures_in_day_order_match_the_binary_search(riverbend):
+    """Rows in day order (the monthly table) count each seat's departures day by day; in any other order by a
+    binary search over every departure: the same counts."""
+    from orgraph.analyses.departures import _seat_departures
+    from orgraph.analyses.panel import person_months
+
+    pm = person_months(riverbend)
+    seat = pd.Categorical(pm["position_id"].to_numpy(dtype=object))
+    ref = pm["ref"].to_numpy()
+    assert (ref[1:] >= ref[:-1]).all()
+    got = _seat_departures(riverbend, seat, ref, 24)
+    shuffle = np.random.default_rng(1).permutation(len(ref))
+    want = np.empty_like(got)
+    want[shuffle] = _seat_departures(riverbend, seat[shuffle], ref[shuffle], 24)
+    assert got.tolist() == want.tolist() and got.max() >= 2
+    short = _seat_departures(riverbend, seat, ref, 3)
+    assert (short <= got).all() and (short < got).any()

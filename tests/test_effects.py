@@ -116,11 +116,36 @@ def test_cluster_fit_on_patterns_is_statsmodels_fit_on_every_row():
     want = sm.GLM(events, exog, family=sm.families.Poisson(), exposure=days).fit(
         cov_type="cluster", cov_kwds={"groups": person})
     pattern = pd.factorize(pd.MultiIndex.from_frame(exog))[0]
-    got = _cluster_fit(exog, events, days, person, pattern)
+    got = _cluster_fit(exog.to_numpy(), list(exog.columns), events, days, person, pattern)
     for name in ("params", "bse", "pvalues"):
         np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
                                    atol=1e-14)
     assert list(got.params.index) == list(exog.columns)
+
+
+def test_design_is_add_constant_on_the_varying_dummies():
+    """The design matrix is what sm.add_constant(has_constant="add") gives on a frame of the exposures and the
+    get_dummies(drop_first=True) columns of each adjustment that vary over the cells."""
+    from orgraph.analyses.effects import _design
+
+    rng = np.random.default_rng(5)
+    n = 300
+    x = rng.random((n, 2)) < 0.4
+    role = rng.integers(0, 3, n)
+    year = np.full(n, 1)                        # one year only: its dummies never vary
+    tenure = rng.integers(0, 4, n)
+    adj = [("role", role, ["a", "b", "c"]), ("tenure", tenure, ["t0", "t1", "t2", "t3"]),
+           ("year", year, ["2020", "2021"])]
+    names, X = _design({"x": x, "adj": [role, tenure, year]}, ["u", "v"], adj)
+    cols = {"u": x[:, 0].astype(float), "v": x[:, 1].astype(float)}
+    for name, c, levels in adj:
+        for j in range(1, len(levels)):
+            cols[f"{name}_{levels[j]}"] = (c == j).astype(float)
+    design = pd.DataFrame(cols)
+    keep = [c for c in design.columns if c in ("u", "v") or design[c].nunique() > 1]
+    want = sm.add_constant(design[keep], has_constant="add")
+    assert names == list(want.columns) and "year_2021" not in names
+    assert np.array_equal(X, want.to_numpy())
 
 
 def test_scores_and_hessian_are_statsmodels():

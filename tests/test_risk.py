@@ -239,3 +239,47 @@ def test_risk_cells_match_a_pandas_groupby():
     x, e, d = _cells(cols, events, days)
     assert x.tolist() == want[["0", "1", "2"]].to_numpy(float).tolist()
     assert e.tolist() == want["_e"].tolist() and d.tolist() == want["_d"].tolist()
+
+
+def test_fit_on_the_combination_table_is_the_fit_on_every_row(monkeypatch):
+    """With whole days and 0/1 exits the fit reads one table of sums per combination of factors and band: the
+    cells, exposures and every number of the result are those the rows give."""
+    from orgraph.analyses import risk
+
+    rng = np.random.default_rng(8)
+    n = 20000
+    flags = {"a": rng.random(n) < 0.3, "b": rng.random(n) < 0.1, "c": rng.random(n) < 0.002}
+    band = rng.integers(0, 4, n)
+    days = np.where(rng.random(n) < 0.05, 0, rng.integers(1, 32, n)).astype(float)
+    rate = 0.0005 * np.exp(0.8 * flags["a"] + 0.4 * flags["b"])
+    events = (rng.random(n) < rate * days).astype(float)
+    e, d, b, m = risk._combinations(list(flags.values()), band, 4, events, days, list(flags))
+    cols = lambda mk, bd: [mk["a"], mk["c"], bd == 2]                          # noqa: E731
+    for got, want in zip(risk._cells(cols(m, b), e, d), risk._cells(cols(flags, band), events, days)):
+        assert np.array_equal(got, want)
+    fit = risk._fit(flags, band, events, days, ["a", "b", "c"])
+    monkeypatch.setattr(risk, "_whole", lambda values: False)                 # the rows themselves
+    assert _same(fit, risk._fit(flags, band, events, days, ["a", "b", "c"]))
+    assert fit["factors"]["a"]["fitted"] and not fit["factors"]["c"]["fitted"]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
+
+
+def test_supervisor_rows_of_a_history_are_its_own_lookup(riverbend):
+    """The supervisor rows found once on the shared monthly table serve every history that is its first rows:
+    they are what a lookup on the history alone gives."""
+    from orgraph.analyses import risk
+    from orgraph.analyses.departures import grid_lookup
+
+    for day in ("2024-06-30", riverbend.data_end):
+        hist, _ = risk._history(riverbend, day)
+        want = grid_lookup(hist["sup_sc"], hist["prev_mi"], hist["sc"], hist["prev_mi"])
+        assert hist["sup_row"].tolist() == want.tolist() and (want >= 0).any()

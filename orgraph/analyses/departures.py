@@ -168,6 +168,28 @@ def _category(values) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
+def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+    """Supervisor ids as a categorical (of every staff id when every supervisor is on the staff list) and their
+    staff codes (-1 for none or unknown), looked up once per distinct id.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> cat, codes = _supervisors(org, pd.Series(["S1", None, "S1", "nobody"]))
+    >>> list(cat), (codes >= 0).tolist()
+    (['S1', nan, 'S1', 'nobody'], [True, False, True, False])
+    >>> len(_supervisors(org, pd.Series(["S1", None]))[0].categories) == len(org.staff_frame)
+    True
+    """
+    codes, uniq = pd.factorize(np.asarray(sup, dtype=object))         # None and NaN: -1
+    sc_u = staff_codes(org, uniq) if len(uniq) else np.zeros(0, dtype=np.int64)
+    sup_c = np.append(sc_u, -1)[codes]
+    if (sc_u >= 0).all():                                       # every supervisor is on the staff list
+        return _staff_category(org, sup_c), sup_c
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)), sup_c
+
+
 def _staff_category(org, codes) -> pd.Categorical:
     """Staff codes as a categorical of staff ids (the categories are every staff id; -1 missing)."""
     return pd.Categorical.from_codes(np.asarray(codes), categories=org.staff_frame.index)
@@ -197,7 +219,8 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     if prev_mi is not None:
         cols["prev_mi"] = np.asarray(prev_mi)
         names.append("prev_mi")
-    cols["ref"] = _ns(df["ref"]).to_numpy()
+    ref = df["ref"].to_numpy()
+    cols["ref"] = ref if ref.dtype == "datetime64[ns]" else _ns(df["ref"]).to_numpy()
     if "sc" not in cols:
         cols["sc"] = staff_codes(org, df["staff_id"])
     for c in _INT32:
@@ -207,14 +230,7 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     sc, ref, prev_mi = cols["sc"], cols["ref"], cols["prev_mi"]
     n = len(sc)
     ids = {c: _category(df[c]) for c in ("position_id", "program_id", "role_kind")}
-    sup = df["supervisor_id"]
-    sup_c = staff_codes(org, sup.fillna("")) if not isinstance(sup.dtype, pd.CategoricalDtype) else None
-    if sup_c is not None and ((sup_c >= 0) == sup.notna().to_numpy()).all():
-        ids["supervisor_id"] = _staff_category(org, sup_c)       # every supervisor is on the staff list
-    else:
-        ids["supervisor_id"] = _category(sup)
-        if sup_c is None:
-            sup_c = staff_codes(org, pd.Series(np.asarray(sup, dtype=object)).fillna(""))
+    ids["supervisor_id"], sup_c = _supervisors(org, df["supervisor_id"])
     staff = (_staff_category(org, sc) if (sc >= 0).all() else _category(df["staff_id"]))
     out = {"staff_id": staff}
     for c in names:                      # the input's columns in their order, ids as categoricals
@@ -272,19 +288,10 @@ def _caseload_labels(org) -> list[str]:
 def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
     """Days from the last exit (on or before ``ref``) of a supervisor who supervised the row's person in the
     ``look`` days before leaving, to ``ref``; NaN if none."""
-    sv = org.supervision_frame
     out = np.full(len(sc), np.nan, dtype=np.float32)
-    if not len(sv):
+    e_key = _supervisor_exit_keys(org, look)
+    if e_key is None:
         return out
-    sf = org.staff_frame
-    left = sf[sf["exited"]]
-    ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
-    ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
-    if not len(ev):
-        return out
-    # one sorted int64 key per (person, day the supervisor was gone): the latest at or before each row's day
-    e_key = np.sort(((staff_codes(org, ev["staff_id"]) + 1) << _DAY_BITS)
-                    + _days(ev["exit"] + pd.Timedelta(days=1)) + _DAY_OFFSET)
     ref_day = _days(ref)
     r_key = ((np.asarray(sc, dtype=np.int64) + 1) << _DAY_BITS) + ref_day + _DAY_OFFSET
     i = np.searchsorted(e_key, r_key, side="right") - 1
@@ -293,6 +300,26 @@ def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
     hit &= (k >> _DAY_BITS) == (r_key >> _DAY_BITS)
     out[hit] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
     return out
+
+
+def _supervisor_exit_keys(org, look: int) -> np.ndarray | None:
+    """One sorted int64 key per (person, day their supervisor was gone) for supervisors who supervised them in
+    the ``look`` days before leaving: ``(staff code + 1) << _DAY_BITS`` plus the day after the exit (offset);
+    built once per org and ``look``, ``None`` when there are none."""
+    def build():
+        sv = org.supervision_frame
+        if not len(sv):
+            return None
+        sf = org.staff_frame
+        left = sf[sf["exited"]]
+        ev = sv.merge(left[["exit"]], left_on="supervisor_id", right_index=True)
+        ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=look))]
+        if not len(ev):
+            return None
+        return np.sort(((staff_codes(org, ev["staff_id"]) + 1) << _DAY_BITS)
+                       + _days(ev["exit"] + pd.Timedelta(days=1)) + _DAY_OFFSET)
+
+    return cached(org, f"supervisor_exit_keys:{look}", build, copy=False)
 
 
 def _seat_departures(org, seat: pd.Categorical, ref, win: int) -> np.ndarray:
@@ -305,22 +332,52 @@ def _seat_departures(org, seat: pd.Categorical, ref, win: int) -> np.ndarray:
     c_ev = seat.categories.get_indexer(pd.Index(closed["position_id"].to_numpy(dtype=object)))
     base = np.datetime64("1900-01-01", "D")
     ev_day = (closed["end"].to_numpy().astype("datetime64[D]") - base).astype(np.int64)
-    span = 1 << 20
     mine = c_ev >= 0
-    keys = np.sort(c_ev[mine].astype(np.int64) * span + ev_day[mine])
     days = np.asarray(ref).astype("datetime64[D]")
     if len(days) > 1 and (days[1:] >= days[:-1]).all():      # sorted (the monthly table): runs of one day
         new = np.empty(len(days), dtype=bool)
         new[0], new[1:] = True, days[1:] != days[:-1]
-        uniq, inv = days[new], np.cumsum(new) - 1
+        uniq = days[new]
+        lo_u = (pd.DatetimeIndex(uniq) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
+        bounds = np.flatnonzero(new).tolist() + [len(days)]
+        n = len(seat.categories)
+        hi = _counts_by_day(c_ev[mine], ev_day[mine], (uniq - base).astype(np.int64), bounds, codes, n)
+        lo = _counts_by_day(c_ev[mine], ev_day[mine], (lo_u - base).astype(np.int64), bounds, codes, n)
     else:
         uniq, inv = np.unique(days, return_inverse=True)
-    lo_u = (pd.DatetimeIndex(uniq) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
-    ref_day = (days - base).astype(np.int64)
-    lo_day = (lo_u - base).astype(np.int64)[inv]
-    hi = np.searchsorted(keys, codes * span + ref_day, side="right")
-    lo = np.searchsorted(keys, codes * span + lo_day, side="right")
+        lo_u = (pd.DatetimeIndex(uniq) - pd.DateOffset(months=win)).to_numpy().astype("datetime64[D]")
+        span = 1 << 20
+        keys = np.sort(c_ev[mine].astype(np.int64) * span + ev_day[mine])
+        hi = np.searchsorted(keys, codes * span + (days - base).astype(np.int64), side="right")
+        lo = np.searchsorted(keys, codes * span + (lo_u - base).astype(np.int64)[inv], side="right")
     return np.where(codes >= 0, hi - lo, 0).astype(np.int32)
+
+
+def _counts_by_day(ev_codes, ev_days, query_days, bounds: list, codes, n: int) -> np.ndarray:
+    """For rows grouped by day (group ``g`` is rows ``bounds[g]:bounds[g + 1]``, asking about day
+    ``query_days[g]``, ascending): the events of each row's code (``0 .. n-1``; below 0: none) on or before that
+    day. One running count per code, moved forward day by day: a row reads a small array instead of searching
+    every event.
+
+    Examples
+    --------
+    >>> _counts_by_day(np.array([0, 1, 0]), np.array([5, 6, 9]), np.array([4, 6, 10]), [0, 2, 3, 5],
+    ...                np.array([0, 1, 0, 0, 1]), 2).tolist()
+    [0, 0, 1, 2, 1]
+    """
+    order = np.argsort(ev_days, kind="stable")
+    ev_codes = np.asarray(ev_codes, dtype=np.int64)[order]
+    upto = np.searchsorted(np.asarray(ev_days)[order], query_days, side="right")   # events by each group's day
+    running = np.zeros(n + 1, dtype=np.int64)            # the last cell stays 0: rows without a code read it
+    at = np.where(codes >= 0, codes, n)
+    out = np.zeros(len(codes), dtype=np.int64)
+    done = 0
+    for g, j in enumerate(upto.tolist()):
+        if j > done:
+            np.add.at(running, ev_codes[done:j], 1)
+            done = j
+        out[bounds[g]:bounds[g + 1]] = running[at[bounds[g]:bounds[g + 1]]]
+    return out
 
 
 def _spans(sc, sup_c, prev_mi, caseload) -> tuple[np.ndarray, np.ndarray]:
@@ -376,10 +433,12 @@ def _caseload_bands(org):
         if not len(runs):
             return None
         q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
-        r = runs.merge(q, left_on="mi", right_index=True)
-        band = np.select([r["above"], r["active_clients"] > r[0.75], r["active_clients"] > r[0.5]], [0, 1, 2], 3)
-        return (r["sc"].to_numpy(np.int64), r["mi"].to_numpy(np.int64), r["active_clients"].to_numpy(float),
-                band.astype(np.int8), r["run"].to_numpy())
+        mi = runs["mi"].to_numpy(np.int64)
+        at = np.searchsorted(q.index.to_numpy(np.int64), mi)      # each row's month in q (every month is there)
+        active = runs["active_clients"].to_numpy(float)
+        band = np.select([runs["above"].to_numpy(), active > q[0.75].to_numpy()[at], active > q[0.5].to_numpy()[at]],
+                         [0, 1, 2], 3)
+        return runs["sc"].to_numpy(np.int64), mi, active, band.astype(np.int8), runs["run"].to_numpy()
 
     return cached(org, f"caseload_bands:{pct}:codes", build, copy=False)
 

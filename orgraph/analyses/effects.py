@@ -86,8 +86,6 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     >>> res.extras["exits"]
     2
     """
-    import statsmodels.api as sm
-
     from .overload import flagged_supervisors
 
     cut = analysis_cut(org, as_of)
@@ -135,25 +133,21 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
             rows[n]["reason"] = f"fewer than {_MIN_EXPOSED_EXITS} exits among the exposed"
         else:
             usable.append(n)
-    years = f["ref"].to_numpy()[keep_rows].astype("datetime64[Y]").astype(np.int64) + 1970
+    years = np.floor_divide(f["mi"].to_numpy()[keep_rows], 12) + 1970     # the year of ref (a day of month mi)
     adj = [("role", *_codes(f["role_kind"].array[keep_rows])), ("tenure", *_codes(f["tenure_band"].array[keep_rows])),
            ("year", *_codes(years))]
     cells = _cells([X[n] for n in usable], [(c, len(names)) for _, c, names in adj], person, events, days)
-    cols = {n: cells["x"][:, i].astype(float) for i, n in enumerate(usable)}
-    for (name, _, names), c in zip(adj, cells["adj"]):       # dummies as pd.get_dummies(drop_first=True) makes
-        for j in range(1, len(names)):
-            cols[f"{name}_{names[j]}"] = (c == j).astype(float)
-    design = pd.DataFrame(cols, index=pd.RangeIndex(len(cells["e"])))
-    keep = [c for c in design.columns if c in usable or (design[c].to_numpy() != design[c].to_numpy()[0]).any()]
-    exog = sm.add_constant(design[keep], has_constant="add")
+    names, exog = _design(cells, usable, adj)
     new = np.diff(cells["pattern"], prepend=-1) != 0      # the first cell of each covariate pattern
     first, pattern = np.flatnonzero(new), np.cumsum(new) - 1
-    for col in reversed([c for c in keep if c not in usable]):     # drop adjustments the data cannot separate
-        if np.linalg.matrix_rank(exog.to_numpy()[first]) == exog.shape[1]:   # the rank of the distinct rows
+    for col in reversed([c for c in names[1:] if c not in usable]):     # drop adjustments the data cannot separate
+        if np.linalg.matrix_rank(exog[first]) == exog.shape[1]:   # the rank of the distinct rows
             break
-        exog = exog.drop(columns=col)
+        j = names.index(col)
+        exog = np.delete(exog, j, axis=1)
+        del names[j]
     try:
-        fit = _cluster_fit(exog, cells["e"], cells["d"], cells["person"], pattern)
+        fit = _cluster_fit(exog, names, cells["e"], cells["d"], cells["person"], pattern)
     except (np.linalg.LinAlgError, ValueError) as exc:
         for n in usable:
             rows[n]["reason"] = f"the model could not be fitted ({exc})"
@@ -201,6 +195,32 @@ def _codes(values) -> tuple[np.ndarray, list]:
     return sorted_levels(codes, names)
 
 
+def _design(cells: dict, usable: list, adj: list) -> tuple[list, np.ndarray]:
+    """Column names and the float design matrix of the cells: ``const`` (1.0), the exposures ``usable``, then the
+    dummies of each adjustment as ``pd.get_dummies(drop_first=True)`` names them (``role_nurse``), leaving out
+    dummies that are the same on every cell: what ``sm.add_constant(design, has_constant="add")`` gives on
+    the frame of those columns.
+
+    Examples
+    --------
+    >>> cells = {"x": np.array([[True], [False], [True]]), "adj": [np.array([0, 1, 1]), np.array([1, 1, 1])]}
+    >>> names, X = _design(cells, ["a"], [("role", None, ["x", "y"]), ("year", None, [2020, 2021])])
+    >>> names, X.tolist()
+    (['const', 'a', 'role_y'], [[1.0, 1.0, 0.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    """
+    cols = [(n, cells["x"][:, i]) for i, n in enumerate(usable)]
+    for (name, _, levels), c in zip(adj, cells["adj"]):
+        for j in range(1, len(levels)):
+            d = c == j
+            if len(d) and (d != d[0]).any():         # a dummy that varies
+                cols.append((f"{name}_{levels[j]}", d))
+    X = np.empty((len(cells["x"]), len(cols) + 1))
+    X[:, 0] = 1.0
+    for i, (_, v) in enumerate(cols, start=1):
+        X[:, i] = v
+    return ["const"] + [n for n, _ in cols], X
+
+
 def _cells(xs: list, adj: list, person, events, days) -> dict:
     """Sum ``events`` and ``days`` over cells of identical covariates per person, in the order of a pandas
     ``groupby`` on the exposures, the dummy columns of each adjustment (``drop_first``) and the person.
@@ -246,9 +266,10 @@ class _Fit:
         self.params, self.bse, self.pvalues = params, bse, pvalues
 
 
-def _cluster_fit(exog: pd.DataFrame, events, days, groups, pattern) -> _Fit:
+def _cluster_fit(X: np.ndarray, names: list, events, days, groups, pattern) -> _Fit:
     """What ``GLM(events, exog, family=Poisson(), exposure=days).fit(cov_type="cluster", cov_kwds={"groups":
-    groups})`` gives, with the coefficients fitted on the distinct rows of ``exog`` instead of every row.
+    groups})`` gives on the design ``X`` (columns ``names``), with the coefficients fitted on the distinct rows
+    of ``X`` instead of every row.
 
     A Poisson likelihood with a log-exposure offset depends on the rows of one covariate pattern only through
     their summed events and exposure, so the fit on the patterns has the same maximum (to the last digits of
@@ -262,7 +283,6 @@ def _cluster_fit(exog: pd.DataFrame, events, days, groups, pattern) -> _Fit:
     from statsmodels.stats.sandwich_covariance import cov_cluster
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-    X = exog.to_numpy()
     inv = np.asarray(pattern)
     _, first = np.unique(inv, return_index=True)
     patterns = X[first]
@@ -281,5 +301,5 @@ def _cluster_fit(exog: pd.DataFrame, events, days, groups, pattern) -> _Fit:
     with np.errstate(divide="ignore", invalid="ignore"):
         bse = np.sqrt(np.diag(cov))
         p = stats.norm.sf(np.abs(params / bse)) * 2
-    cols = exog.columns
+    cols = pd.Index(names)
     return _Fit(pd.Series(params, index=cols), pd.Series(bse, index=cols), pd.Series(p, index=cols))

@@ -81,7 +81,7 @@ from ..result import Result
 from ..stats import poisson_regression
 from ..settings import analysis_cut
 from ..plain import plural
-from .panel import DAYS_PER_YEAR, jsonable, month_index, month_start, rounded, setting_of
+from .panel import DAYS_PER_YEAR, cached, jsonable, month_index, month_start, rounded, setting_of
 from .departures import factor_context, grid_lookup, in_ids, monthly_factors
 
 __all__ = ["risk_list", "risk_validation", "concordance", "RISK_FACTORS", "TENURE_BANDS"]
@@ -127,8 +127,11 @@ def _flags(org, f, window: int, overloaded: dict) -> dict[str, np.ndarray]:
 
 def _band(tenure_days) -> np.ndarray:
     """Index into :data:`TENURE_BANDS` of each tenure in days."""
-    limits = [upper for _, upper in TENURE_BANDS[:-1]]
-    return np.searchsorted(np.asarray(limits), np.asarray(tenure_days, dtype=float), side="right")
+    limits = np.asarray([upper for _, upper in TENURE_BANDS[:-1]])
+    t = np.asarray(tenure_days)
+    if t.dtype.kind not in "iu":                 # whole days compare as they are; anything else as floats
+        t = t.astype(float)
+    return np.searchsorted(limits.astype(t.dtype), t, side="right")
 
 
 def _poisson_fit(X: np.ndarray, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -155,8 +158,13 @@ def _fit(flags: dict, band: np.ndarray, events: np.ndarray, days: np.ndarray, na
     each band, 0 for the reference and folded bands), ``log_base_rate`` and ``dropped`` (term, reason).
     """
     names = list(names)
-    total = float(days.sum())
+    nb = len(TENURE_BANDS)
     mask = {n: np.asarray(flags[n], dtype=bool) for n in names}
+    if _whole(days) and _whole(events):
+        # whole numbers sum exactly in any order: every sum below is read off one table of the sums per
+        # combination of the factors and the band (at most 2**6 * 4 cells) instead of off every row again
+        events, days, band, mask = _combinations([mask[n] for n in names], band, nb, events, days, names)
+    total = float(days.sum())
     exposure = {n: (float(days[mask[n]].sum()), int(events[mask[n]].sum())) for n in names}
     why: dict[str, str] = {}
     for n in names:
@@ -164,7 +172,6 @@ def _fit(flags: dict, band: np.ndarray, events: np.ndarray, days: np.ndarray, na
         why_n = ("nobody had it" if d <= 0 else "everyone had it" if d >= total else _rare(d, e))
         if why_n:
             why[n] = why_n
-    nb = len(TENURE_BANDS)
     b_days = np.bincount(band, weights=days, minlength=nb)
     b_exits = np.bincount(band, weights=events, minlength=nb).astype(int)
     candidates = [b for b in range(nb) if b_exits[b] > 0] or list(range(nb))
@@ -231,12 +238,46 @@ def _fit(flags: dict, band: np.ndarray, events: np.ndarray, days: np.ndarray, na
     return {"factors": out, "tenure": tenure, "band_weight": band_weight, "log_base_rate": base, "dropped": dropped}
 
 
+def _whole(values: np.ndarray) -> bool:
+    """Whether every value is a whole number (sums of them are exact whatever the order)."""
+    v = np.asarray(values)
+    return v.dtype.kind in "iub" or bool(np.array_equal(v, np.trunc(v)))
+
+
+def _combinations(masks: list, band: np.ndarray, nb: int, events: np.ndarray, days: np.ndarray, names: list):
+    """Events and days summed per combination of the bool columns ``masks`` and the band (``0 .. nb-1``): the
+    same ``(events, days, band, mask)`` as the rows give, with one row per combination (those without rows
+    have 0 days and 0 events, so no cell, sum or fit changes).
+
+    Examples
+    --------
+    >>> e, d, b, m = _combinations([np.array([True, False, True])], np.array([1, 0, 1]), 2,
+    ...                            np.array([1.0, 0.0, 0.0]), np.array([10.0, 5.0, 7.0]), ["f"])
+    >>> e.tolist(), d.tolist(), b.tolist(), m["f"].tolist()
+    ([0.0, 0.0, 0.0, 1.0], [5.0, 0.0, 0.0, 17.0], [0, 1, 0, 1], [False, False, True, True])
+    """
+    k = len(masks)
+    size = (1 << k) * nb
+    code = np.zeros(len(days), dtype=np.int16 if size < 2**15 else np.int64)
+    for m in masks:
+        code <<= 1
+        code |= m
+    code *= nb
+    code += np.asarray(band).astype(code.dtype)
+    e = np.bincount(code, weights=events, minlength=size)
+    d = np.bincount(code, weights=days, minlength=size)
+    cell = np.arange(size)
+    bits = cell // nb
+    return e, d, cell % nb, {n: ((bits >> (k - 1 - i)) & 1).astype(bool) for i, n in enumerate(names)}
+
+
 def _cells(cols: list, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Events and days summed over the combinations of the bool columns ``cols`` that have days: the rows
     ``(combination as floats, events, days)`` in the order of a sorted pandas ``groupby`` (False first)."""
-    code = np.zeros(len(events), dtype=np.int64)
+    code = np.zeros(len(events), dtype=np.int16 if len(cols) < 15 else np.int64)
     for c in cols:
-        code = code * 2 + c
+        code <<= 1
+        code |= np.asarray(c, dtype=bool)
     size = 1 << len(cols)
     seen = np.bincount(code, minlength=size) > 0
     e = np.bincount(code, weights=events, minlength=size)
@@ -248,8 +289,11 @@ def _cells(cols: list, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray
 
 def _supervisor_high(org, f, own_score: np.ndarray, cut: float) -> np.ndarray:
     """Whether each row's supervisor (same month) has an own-factor score of at least ``cut``."""
-    prev = np.asarray(f["prev_mi"])
-    j = grid_lookup(f["sup_sc"], prev, f["sc"], prev)
+    if "sup_row" in f:                   # looked up already
+        j = f["sup_row"]
+    else:
+        prev = np.asarray(f["prev_mi"])
+        j = grid_lookup(f["sup_sc"], prev, f["sc"], prev)
     sup = np.where(j >= 0, np.asarray(own_score, dtype=float)[np.where(j >= 0, j, 0)], -np.inf)
     return np.nan_to_num(sup, nan=-np.inf) >= cut
 
@@ -304,7 +348,17 @@ def _history(org, day) -> tuple[dict, int]:
         keep = mi < cur_mi
     hist = {c: table[c].to_numpy()[keep] for c in _HISTORY}
     hist["supervisor_id"] = table["supervisor_id"][keep]
+    if isinstance(keep, slice):          # the first rows: whole months, so each supervisor's row is among them
+        hist["sup_row"] = _supervisor_rows(org, table)[keep]
     return hist, cur_mi
+
+
+def _supervisor_rows(org, table: pd.DataFrame) -> np.ndarray:
+    """Row of ``table`` (the shared monthly factor table) of each row's supervisor in the same month (-1 for
+    none), found once per table."""
+    return cached(org, "monthly_factors:supervisor_rows",
+                  lambda: grid_lookup(table["sup_sc"], table["prev_mi"], table["sc"], table["prev_mi"]).astype(
+                      np.int32 if len(table) < 2**31 else np.int64), copy=False)
 
 
 def _model(org, day, hist: dict, cur_mi: int, st: dict) -> dict | None:
@@ -589,7 +643,9 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
         raise AnalysisError(f"nobody was employed on {day}")
     fit, cur, score, base = m["fit"], m["cur"], m["score"], m["base"]
     records = []
-    rows_ = list(cur.itertuples(index=False))
+    rows_ = list(cur[["staff_id", "sc", "role_kind", "program_id", "position_id", "supervisor_id", "tenure_days",
+                      "sup_left_days", "seat_departures", "caseload_run", "caseload", "doc_ratio"]]
+                 .itertuples(index=False))                  # the columns read (no dates boxed per row)
     texts = {"window_months": int(setting_of(org, "churn", "window_months")),
              "percentile": float(setting_of(org, "caseload", "percentile"))}
     names = org.staff_frame["name"].to_numpy()
