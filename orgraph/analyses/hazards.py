@@ -91,18 +91,29 @@ def key_index(left, right) -> np.ndarray:
 
 def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
     """Row of the (``at_sc``, ``at_mi``) pairs (staff code, month index; unique) holding each (``sc``, ``mi``)
-    pair, -1 where none: one lookup in a staff x month table of row numbers (falling back to
-    :func:`key_index` when that table would be much larger than the data).
+    pair, -1 where none.
+
+    When the pairs are sorted (as the monthly panels are), each staff code's rows are one block and the row of
+    a month is read off the block's first month (:func:`_sorted_month_rows`: tables as long as the staff, no
+    search); otherwise one lookup in a staff x month table of row numbers (falling back to :func:`key_index`
+    when that table would be much larger than the data).
 
     Examples
     --------
     >>> month_rows([0, 2, 2, 5], [600, 601, 603, 600], [2, 0, 2], [601, 600, 602]).tolist()
     [1, 0, -1, -1]
+    >>> month_rows([0, 2, 2, 5, 2], [600, 601, 603, 600, 604], [0, 2, 2, 2], [600, 601, 602, 604]).tolist()
+    [0, 1, -1, -1, 3]
     """
     sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
     rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
     if not len(rs) or not len(sc):
         return np.full(len(sc), -1, dtype=np.int64)
+    ds = np.diff(rs)
+    if ((ds > 0) | ((ds == 0) & (np.diff(rm) > 0))).all():
+        del ds
+        return _sorted_month_rows(sc, mi, rs, rm)
+    del ds
     s0, m0 = int(rs.min()), int(rm.min())
     ns, nm = int(rs.max()) - s0 + 1, int(rm.max()) - m0 + 1
     if ns * nm > 8 * (len(rs) + len(sc)) + 1_000_000:
@@ -113,6 +124,31 @@ def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
     inside = (s >= 0) & (s < ns) & (m >= 0) & (m < nm)
     out = np.full(len(sc), -1, dtype=np.int64)
     out[inside] = table[s[inside] * nm + m[inside]]
+    return out
+
+
+def _sorted_month_rows(sc, mi, rs, rm) -> np.ndarray:
+    """:func:`month_rows` for (``rs``, ``rm``) pairs in increasing (staff, month) order: the row of month
+    ``mi`` of staff ``sc`` is the block's first row plus ``mi`` minus the block's first month when the staff
+    member's months have no gap before it; the few queries inside a block with gaps are binary-searched."""
+    s0 = int(rs[0])
+    ns = int(rs[-1]) - s0 + 1
+    count = np.bincount(rs - s0, minlength=ns)
+    start = np.cumsum(count) - count                # first row of each staff code's block
+    full = count > 0
+    first_m = np.where(full, rm[np.minimum(start, len(rm) - 1)], 0)
+    last_m = np.where(full, rm[np.maximum(start + count - 1, 0)], -1)
+    s = sc - s0
+    inside = (s >= 0) & (s < ns)
+    s = np.where(inside, s, 0)
+    off = mi - first_m[s]
+    inside &= full[s] & (off >= 0) & (mi <= last_m[s])
+    row = start[s] + np.where(inside, np.minimum(off, count[s] - 1), 0)
+    hit = inside & (rm[row] == mi)
+    out = np.where(hit, row, -1)
+    gap = np.flatnonzero(inside & ~hit)              # a gap in the block before this month: search
+    if len(gap):
+        out[gap] = key_index(month_key(sc[gap], mi[gap]), month_key(rs, rm))
     return out
 
 
