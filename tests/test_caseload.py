@@ -349,3 +349,22 @@ def test_month_rows_on_sorted_pairs_with_gaps_match_get_indexer():
     assert (want >= 0).sum() > 1000 and (want < 0).sum() > 1000
     direct = _sorted_month_rows(sc, mi, pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
     assert direct.tolist() == want.tolist()
+
+
+def test_label_codes_from_panel_codes_match_factorizing_the_strings():
+    """Group labels built from a panel's shared column codes equal those of factorizing the object column."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import label_codes
+    from orgraph.analyses.persontime import column_codes
+
+    rng = np.random.default_rng(4)
+    values = np.array(["P2", None, "P1", "(none)", "P3"], dtype=object)[rng.integers(0, 5, 400)]
+    frame = pd.DataFrame({"program_id": values})
+    rows = rng.integers(-1, 400, 900)
+    want_labels, want = label_codes(values, rows)
+    labels, got = label_codes(None, rows, factorized=column_codes(frame, "program_id"))
+    assert labels.tolist() == want_labels.tolist() == ["(none)", "P1", "P2", "P3"]
+    assert got.tolist() == want.tolist()
+    by_hand = pd.Series([values[r] if r >= 0 else None for r in rows]).fillna("(none)")
+    assert [want_labels[c] for c in want] == by_hand.tolist()

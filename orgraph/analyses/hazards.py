@@ -23,7 +23,7 @@ from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
 from .exposure import iso
 from .panel import month_key
-from .persontime import month_index, month_start, person_time, staff_codes
+from .persontime import column_codes, month_index, month_start, person_time, staff_codes
 
 __all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS", "key_index", "month_rows"]
 
@@ -93,10 +93,10 @@ def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
     """Row of the (``at_sc``, ``at_mi``) pairs (staff code, month index; unique) holding each (``sc``, ``mi``)
     pair, -1 where none.
 
-    When the pairs are sorted (as the monthly panels are), each staff code's rows are one block and the row of
-    a month is read off the block's first month (:func:`_sorted_month_rows`: tables as long as the staff, no
-    search); otherwise one lookup in a staff x month table of row numbers (falling back to :func:`key_index`
-    when that table would be much larger than the data).
+    The pairs are put in (staff, month) order (one sort, unless they are in it already), so each staff code's
+    rows are one block and the row of a month is read off the block's first month (:func:`_sorted_month_rows`:
+    tables as long as the staff, no staff x month table). Repeated pairs (not expected) fall back to a staff x
+    month table of row numbers, or :func:`key_index` when that table would be much larger than the data.
 
     Examples
     --------
@@ -113,7 +113,16 @@ def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
     if ((ds > 0) | ((ds == 0) & (np.diff(rm) > 0))).all():
         del ds
         return _sorted_month_rows(sc, mi, rs, rm)
-    del ds
+    # another order (the person-month panel is by month, then staff): sort the pairs once, then the same
+    order = np.lexsort((rm, rs))
+    rs, rm = rs[order], rm[order]
+    ds = np.diff(rs)
+    if ((ds > 0) | ((ds == 0) & (np.diff(rm) > 0))).all():
+        del ds
+        row = _sorted_month_rows(sc, mi, rs, rm)
+        return np.where(row >= 0, order[np.maximum(row, 0)], -1)
+    del ds                                          # repeated pairs: the row table below keeps the last
+    rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
     s0, m0 = int(rs.min()), int(rm.min())
     ns, nm = int(rs.max()) - s0 + 1, int(rm.max()) - m0 + 1
     if ns * nm > 8 * (len(rs) + len(sc)) + 1_000_000:
@@ -167,7 +176,9 @@ def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd
     pdays = pt["days"].to_numpy()
     days = np.bincount(grp, weights=pdays, minlength=len(ksc))
     exits = np.bincount(grp, weights=(pt["exit"].to_numpy() & (pdays > 0)).astype(float), minlength=len(ksc))
-    is_role = (pt["role_kind"] == role_kind).to_numpy()[first]
+    rk_code, rk_values = column_codes(pt, "role_kind")          # shared codes of the panel, not a string compare
+    want = np.flatnonzero(rk_values == role_kind)
+    is_role = rk_code[first] == want[0] if len(want) else np.zeros(len(ksc), dtype=bool)
     del grp, pdays
     # the caseload rows (in file order) of people in a ``role_kind`` seat that month, as numpy arrays
     month = cl["month"].to_numpy()
