@@ -297,10 +297,16 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     ids = sf.index[who]
     by_exit = []
     info = exits.loc[ids, ["name", "program_id", "exit"]]
-    for sid, n, p, name, pr, ex in zip(ids, aff_s[who], pick_s[who], info["name"], info["program_id"], info["exit"]):
-        by_exit.append({"staff_id": sid, "name": name, "program_id": jsonable(pr),
-                        "exit_date": jsonable(ex), "clients_affected": int(n), "picked_up": int(p),
-                        "not_picked_up": int(n) - int(p)})
+    # JSON values worked out once per distinct program and exit day, not per exit
+    pcode, pvals = pd.factorize(info["program_id"].to_numpy(dtype=object))
+    pjson = [jsonable(v) for v in pvals] + [None]                 # code -1 (missing) reads the None
+    dcode, dvals = pd.factorize(info["exit"].to_numpy())
+    djson = [jsonable(pd.Timestamp(v)) for v in dvals] + [None]
+    for sid, n, p, name, pc, dc in zip(ids, aff_s[who].tolist(), pick_s[who].tolist(), info["name"],
+                                       pcode.tolist(), dcode.tolist()):
+        by_exit.append({"staff_id": sid, "name": name, "program_id": pjson[pc],
+                        "exit_date": djson[dc], "clients_affected": n, "picked_up": p,
+                        "not_picked_up": n - p})
     by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
     n_prog = len(programs)
