@@ -329,3 +329,42 @@ def test_month_rows_match_get_indexer_on_month_keys():
     far = pairs[:, 0] * 10_000                   # a table this sparse falls back to the sorted search
     want = pd.Index(month_key(far, pairs[:, 1])).get_indexer(month_key(sc * 10_000, mi))
     assert month_rows(sc * 10_000, mi, far, pairs[:, 1]).tolist() == want.tolist()
+
+
+def test_month_rows_on_sorted_pairs_with_gaps_match_get_indexer():
+    """Sorted (staff, month) pairs take the block path: months with gaps, staff without rows, code -1."""
+    import numpy as np
+
+    from orgraph.analyses.hazards import _sorted_month_rows, month_rows
+    from orgraph.analyses.panel import month_key
+
+    rng = np.random.default_rng(21)
+    pairs = np.unique(np.column_stack([rng.integers(-1, 60, 1500), rng.integers(600, 660, 1500)]), axis=0)
+    dense = np.column_stack([np.repeat([70, 71], 30), np.tile(np.arange(610, 640), 2)])   # no gaps
+    pairs = np.vstack([pairs, dense])
+    sc, mi = rng.integers(-3, 75, 5000), rng.integers(595, 665, 5000)
+    want = pd.Index(month_key(pairs[:, 0], pairs[:, 1])).get_indexer(month_key(sc, mi))
+    got = month_rows(sc, mi, pairs[:, 0], pairs[:, 1])
+    assert got.tolist() == want.tolist()
+    assert (want >= 0).sum() > 1000 and (want < 0).sum() > 1000
+    direct = _sorted_month_rows(sc, mi, pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
+    assert direct.tolist() == want.tolist()
+
+
+def test_label_codes_from_panel_codes_match_factorizing_the_strings():
+    """Group labels built from a panel's shared column codes equal those of factorizing the object column."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import label_codes
+    from orgraph.analyses.persontime import column_codes
+
+    rng = np.random.default_rng(4)
+    values = np.array(["P2", None, "P1", "(none)", "P3"], dtype=object)[rng.integers(0, 5, 400)]
+    frame = pd.DataFrame({"program_id": values})
+    rows = rng.integers(-1, 400, 900)
+    want_labels, want = label_codes(values, rows)
+    labels, got = label_codes(None, rows, factorized=column_codes(frame, "program_id"))
+    assert labels.tolist() == want_labels.tolist() == ["(none)", "P1", "P2", "P3"]
+    assert got.tolist() == want.tolist()
+    by_hand = pd.Series([values[r] if r >= 0 else None for r in rows]).fillna("(none)")
+    assert [want_labels[c] for c in want] == by_hand.tolist()

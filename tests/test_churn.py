@@ -213,3 +213,38 @@ def test_caseload_pct_equals_pandas_rank_of_the_whole_month():
     assert got["staff_id"].tolist() == inside.loc[want.index, "staff_id"].tolist()
     floats = _caseload_pct(cl.assign(active_clients=cl["active_clients"] + 0.5), cut, staff)
     assert floats["pct"].tolist() == want.tolist()
+
+
+def test_departure_factors_match_a_pandas_merge_of_the_monthly_tables(synth_org):
+    """Caseload percentile and documentation ratio of each departure equal a plain merge of every monthly row of
+    the leaver with their exit, kept when in the three months before the exit month, then grouped."""
+    import numpy as np
+
+    from orgraph.analyses.churn import _caseload_pct
+
+    _, org, _ = synth_org(staff=200, years=4, seed=2)
+    seats = churn_seats(org).table
+    deps = pd.DataFrame([{**d, "position_id": s["position_id"]} for s in seats for d in s["departures"]])
+    assert len(deps) > 20
+    ex = deps[["staff_id", "exit_date"]].drop_duplicates()
+    ex["exit"] = pd.to_datetime(ex["exit_date"])
+    ex["m1"] = ex["exit"].dt.to_period("M").dt.to_timestamp()
+    ex["m0"] = ex["m1"] - pd.DateOffset(months=3)
+    cut = pd.Timestamp(org.data_end) + pd.Timedelta(days=1)
+    m = ex.merge(_caseload_pct(org.data.caseload, cut, ex["staff_id"].unique()), on="staff_id")
+    m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
+    pct = m.groupby(["staff_id", "exit_date"])["pct"].mean().round(1)
+    doc = org.data.documentation
+    m = ex.merge(doc, on="staff_id")
+    m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
+    s = m.groupby(["staff_id", "exit_date"])[["session_hours", "documentation_hours"]].sum()
+    ratio = (s["documentation_hours"] / s["session_hours"].where(s["session_hours"] > 0)).round(3)
+    for d in deps.itertuples():
+        key = (d.staff_id, d.exit_date)
+        want_p = pct.get(key, np.nan)
+        want_r = ratio.get(key, np.nan)
+        assert pd.isna(d.caseload_percentile) == pd.isna(want_p), key
+        assert pd.isna(want_p) or d.caseload_percentile == want_p, key
+        assert pd.isna(d.documentation_ratio) == pd.isna(want_r), key
+        assert pd.isna(want_r) or d.documentation_ratio == want_r, key
+    assert deps["caseload_percentile"].notna().sum() > 10 and deps["documentation_ratio"].notna().sum() > 10

@@ -114,6 +114,16 @@ def test_distinct_counts_match_pandas_nunique():
     assert distinct_counts([], [], 3).tolist() == [0, 0, 0]
 
 
+def _same_partition(codes, ids) -> bool:
+    """Codes number the distinct ids 0..k-1, one code per id (in any order)."""
+    import pandas as pd
+
+    want = pd.factorize(pd.Series(ids, dtype=object))[0]
+    k = int(want.max()) + 1 if len(want) else 0
+    pairs = set(zip(codes.tolist(), want.tolist()))
+    return sorted(set(codes.tolist())) == list(range(k)) and len(pairs) == k
+
+
 def test_factor_codes_arrow_and_object_agree_with_factorize():
     import numpy as np
     import pandas as pd
@@ -122,9 +132,33 @@ def test_factor_codes_arrow_and_object_agree_with_factorize():
 
     ids = ["K3", "K1", "K3", "K2", "K1"]
     want = pd.factorize(pd.Series(ids, dtype=object))[0].tolist()
-    assert factor_codes(pd.Series(ids, dtype="string[pyarrow]")).tolist() == want == [0, 1, 0, 2, 1]
+    assert _same_partition(factor_codes(pd.Series(ids, dtype="string[pyarrow]")), ids)
     assert factor_codes(pd.Series(ids, dtype=object)).tolist() == want
+    mixed = ["K3", "K10", "K3", None, "K10", "K2"]   # different widths and a missing id: Arrow's dictionary
+    got = factor_codes(pd.Series(mixed, dtype="string[pyarrow]"))
+    assert got.tolist() == [0, 1, 0, -1, 1, 2]
     assert factor_codes(pd.Series([], dtype="string[pyarrow]")).dtype == np.int64
+
+
+def test_fixed_width_codes_number_distinct_ids_like_factorize():
+    import numpy as np
+    import pyarrow as pa
+
+    from orgraph.analyses.continuity import fixed_width_codes
+
+    rng = np.random.default_rng(11)
+    ids = [f"C{n:08d}" for n in rng.integers(0, 3_000, 5_000)]
+    got = fixed_width_codes(pa.array(ids))
+    assert got.dtype == np.int64 and _same_partition(got, ids)
+    assert got.tolist() == np.unique(ids, return_inverse=True)[1].tolist()     # byte order of the ids
+    big = pa.array(ids, type=pa.large_string()).slice(7)                      # large offsets, sliced array
+    assert _same_partition(fixed_width_codes(big), ids[7:])
+    assert fixed_width_codes(pa.array(["AB", "ABC"])) is None                 # different widths
+    assert fixed_width_codes(pa.array(["AB", None])) is None                  # missing ids
+    assert fixed_width_codes(pa.array([], pa.string())) is None
+    assert fixed_width_codes(pa.array(["same", "same"])).tolist() == [0, 0]
+    noisy = [bytes(rng.integers(0, 256, 6, dtype=np.uint8)).hex() for _ in range(3_000)]
+    assert fixed_width_codes(pa.array(noisy)) is None                         # 16**12 possible keys: no table
 
 
 def test_picked_up_matches_a_loop_over_pairs():

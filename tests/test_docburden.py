@@ -104,3 +104,27 @@ def test_planted_documentation_program_is_found_on_synthetic_orgs(synth_org, see
     top, second = res.table[:2]
     assert top["program_id"] == planted and top["ratio"] >= 0.9 and second["ratio"] < 0.75
     assert {p["program_id"] for p in res.extras["at_or_above"]} == {planted}
+
+
+def test_staff_rank_codes_match_sorted_factorize_of_the_ids():
+    """Codes numbered in staff id order from the staff codes equal a sorted factorize of the id strings, also
+    when an id is unknown (the fallback)."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses._demo import example_org
+    from orgraph.analyses.docburden import _sorted_codes, _staff_rank_codes
+    from orgraph.analyses.panel import staff_codes
+
+    org = example_org()
+    known = list(org.staff_frame.index)
+    rng = np.random.default_rng(2)
+    ids = pd.Series(np.array(known, dtype=object)[rng.integers(0, len(known), 60)])
+    codes, labels = _staff_rank_codes(org, staff_codes(org, ids), ids)
+    want_codes, want_labels = pd.factorize(ids.to_numpy(dtype=object), sort=True)
+    assert codes.tolist() == want_codes.tolist() and labels.tolist() == list(want_labels)
+    odd = pd.concat([ids, pd.Series(["ZZ9"])], ignore_index=True)
+    codes, labels = _staff_rank_codes(org, staff_codes(org, odd), odd)
+    want_codes, want_labels = _sorted_codes(odd.to_numpy(dtype=object))
+    assert codes.tolist() == want_codes.tolist() and labels.tolist() == want_labels.tolist()
+    assert labels[-1] == "ZZ9"

@@ -126,3 +126,23 @@ def test_kaplan_meier_is_lifelines_to_the_last_bit():
         assert np.array_equal(hi, ci.iloc[:, 1].to_numpy(), equal_nan=True)
         checked += 1
     assert checked > 30 and refused == 1
+
+
+def test_first_program_matches_drop_duplicates_on_staff_ids():
+    """The program of each person's first row with person-time equals the pandas drop_duplicates/map it replaces."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.retention import first_program
+
+    rng = np.random.default_rng(6)
+    n = 3000
+    sc = np.sort(rng.integers(0, 400, n))
+    pt = pd.DataFrame({"sc": sc, "staff_id": [f"S{c:04d}" for c in sc], "days": rng.integers(0, 3, n),
+                       "program_id": np.array(["P1", "P2", None, "P3"], dtype=object)[rng.integers(0, 4, n)]})
+    first = pt[pt["days"] > 0].drop_duplicates("staff_id").set_index("staff_id")["program_id"]
+    people = np.arange(-1, 420)
+    want = pd.Index([f"S{c:04d}" for c in people]).map(first).to_numpy(dtype=object)
+    got = first_program(pt, people)
+    assert [None if w is None or w != w else w for w in want] == got.tolist()
+    assert sum(g is not None for g in got) > 200

@@ -25,6 +25,7 @@ from ..stats import gini
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
 from .hazards import caseload_hazard, month_rows
+from .persontime import column_codes
 from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_start, person_months, records,
                     rounded, setting_of)
 
@@ -90,10 +91,21 @@ def group_stats(codes, values, n_groups: int) -> dict:
             "max": vs[s0 + n - 1], "gini": gini_}
 
 
-def label_codes(values: np.ndarray, rows: np.ndarray, none: str = "(none)") -> tuple[np.ndarray, np.ndarray]:
+def label_codes(values: np.ndarray, rows: np.ndarray, none: str = "(none)", *,
+                factorized: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Sorted group labels and each row's code: ``values[rows]``, with ``none`` where ``rows`` is -1 or the
-    value is missing (as ``fillna(none)`` and a sorted groupby give them)."""
-    code, labels = pd.factorize(values)
+    value is missing (as ``fillna(none)`` and a sorted groupby give them). ``factorized``: ``values`` already as
+    (codes, distinct values; -1 for missing), e.g. a panel's :func:`~orgraph.analyses.persontime.column_codes`.
+
+    Examples
+    --------
+    >>> labels, g = label_codes(np.array(["b", None, "a"], dtype=object), np.array([0, 1, -1, 0]))
+    >>> labels.tolist(), g.tolist()
+    (['(none)', 'b'], [1, 0, 0, 1])
+    >>> label_codes(None, np.array([0, 1, -1, 0]), factorized=(np.array([1, -1, 0]), np.array(["a", "b"])))[1].tolist()
+    [1, 0, 0, 1]
+    """
+    code, labels = pd.factorize(values) if factorized is None else factorized
     labels = np.asarray(labels, dtype=object)
     where = np.flatnonzero(labels == none)
     if len(where):
@@ -193,7 +205,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     sust_row = sust[staff]
 
     def group_table(key: str) -> list[dict]:
-        labels, g = label_codes(pm[key].to_numpy(dtype=object), at)
+        labels, g = label_codes(None, at, factorized=column_codes(pm, key))
         st = group_stats(g, ac, len(labels))
         n = st["size"]
         t = pd.DataFrame({

@@ -20,7 +20,9 @@ from ..stats import bh_adjust, poisson_sf_many
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
-from .persontime import month_index, person_time, piece_rates, standard_rates, stratum_days, stratum_exits
+from .hazards import month_rows
+from .persontime import (month_index, person_time, piece_rates, staff_codes, standard_rates, stratum_days,
+                         stratum_exits)
 
 __all__ = ["churn_seats", "INFERRED_SEATS_UNTESTED"]
 
@@ -243,21 +245,30 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
 
     cl = org.data.caseload
     ex["caseload_pct"] = np.nan
-    staff = pd.unique(ex["staff_id"])
+    if len(cl) or len(org.data.documentation):
+        e_sc = staff_codes(org, ex["staff_id"].to_numpy())
+        e_mi = month_index(ex["m1"].to_numpy())
     if len(cl):
-        m = ex[["staff_id", "exit", "m0", "m1"]].merge(_caseload_pct(cl, cut, staff), on="staff_id")
-        m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
-        ex = ex.drop(columns="caseload_pct").merge(
-            m.groupby(["staff_id", "exit"])["pct"].mean().rename("caseload_pct").reset_index(),
-            on=["staff_id", "exit"], how="left")
+        month = cl["month"].to_numpy()
+        before = month < np.datetime64(cut)
+        rows, found = _window_rows(org, cl, e_sc, e_mi, before)
+        pct = np.zeros(rows.shape)
+        pct[found] = _pct_of_rows(cl, before, rows[found])
+        n = found.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ex["caseload_pct"] = np.where(n > 0, pct.sum(axis=1) / n, np.nan)
     doc = org.data.documentation
     ex["doc_ratio"] = np.nan
     if len(doc):
-        m = ex[["staff_id", "exit", "m0", "m1"]].merge(doc[doc["staff_id"].isin(staff)], on="staff_id")
-        m = m[(m["month"] >= m["m0"]) & (m["month"] < m["m1"])]
-        s = m.groupby(["staff_id", "exit"])[["session_hours", "documentation_hours"]].sum()
-        ratio = (s["documentation_hours"] / s["session_hours"].where(s["session_hours"] > 0)).rename("doc_ratio")
-        ex = ex.drop(columns="doc_ratio").merge(ratio.reset_index(), on=["staff_id", "exit"], how="left")
+        rows, found = _window_rows(org, doc, e_sc, e_mi, None)
+        hours = {}
+        for col in ("session_hours", "documentation_hours"):
+            v = np.zeros(rows.shape)
+            v[found] = np.nan_to_num(doc[col].to_numpy(dtype=float)[rows[found]], nan=0.0)
+            hours[col] = v.sum(axis=1)
+        sess = hours["session_hours"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ex["doc_ratio"] = np.where(found.any(axis=1) & (sess > 0), hours["documentation_hours"] / sess, np.nan)
     out: dict[str, list[dict]] = {}
     ex = ex.sort_values(["position_id", "exit"])
     cpct = ex["caseload_pct"].round(1).astype(object).where(ex["caseload_pct"].notna(), None)
@@ -271,6 +282,37 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
             "termination_type": tt, "caseload_percentile": cp, "documentation_ratio": d,
         })
     return out
+
+
+def _window_rows(org: OrgGraph, table: pd.DataFrame, sc: np.ndarray, mi: np.ndarray,
+                 allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the monthly ``table`` (``staff_id``, ``month``; one row per staff member and month) for the three
+    months before month index ``mi`` of each staff code ``sc``, oldest first, among the ``allowed`` rows:
+    ``(rows, found)``, both of shape ``(len(sc), 3)``; ``rows`` is -1 where ``found`` is False.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> cl = org.data.caseload
+    >>> sc = staff_codes(org, cl["staff_id"].iloc[[3]])
+    >>> rows, found = _window_rows(org, cl, sc, month_index(cl["month"].iloc[[3]]) + 1, None)
+    >>> int(rows[0, 2]), found.shape
+    (3, (1, 3))
+    """
+    staff = np.flatnonzero(np.bincount(sc[sc >= 0], minlength=1) > 0)
+    who = pd.Index(org.staff_frame.index[staff])
+    pick = table["staff_id"].isin(who).to_numpy()
+    if allowed is not None:
+        pick &= allowed
+    pick = np.flatnonzero(pick)
+    t_sc = staff_codes(org, table["staff_id"].to_numpy()[pick])
+    t_mi = month_index(table["month"].to_numpy()[pick])
+    rows = np.column_stack([month_rows(sc, mi - k, t_sc, t_mi) for k in (3, 2, 1)]) if len(sc) else \
+        np.full((0, 3), -1, dtype=np.int64)
+    found = (rows >= 0) & (sc >= 0)[:, None]
+    rows = np.where(found, pick[np.maximum(rows, 0)] if len(pick) else -1, -1)
+    return rows, found
 
 
 def _caseload_pct(cl: pd.DataFrame, cut, staff) -> pd.DataFrame:
@@ -291,12 +333,19 @@ def _caseload_pct(cl: pd.DataFrame, cut, staff) -> pd.DataFrame:
     before = month < np.datetime64(cut)
     want = np.flatnonzero(before & cl["staff_id"].isin(staff).to_numpy())
     out = pd.DataFrame({"staff_id": cl["staff_id"].to_numpy()[want], "month": month[want]})
+    out["pct"] = _pct_of_rows(cl, before, want)
+    return out
+
+
+def _pct_of_rows(cl: pd.DataFrame, before: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """:func:`_caseload_pct`'s percentile of the caseload rows ``want`` (all of them ``before``) among the
+    ``before`` rows of their month."""
+    month = cl["month"].to_numpy()
     ac = cl["active_clients"].to_numpy()
     if ac.dtype.kind not in "iu" or (len(ac) and (ac.min() < 0 or ac.max() >= 2 ** 31)):
         inside = cl[before]                            # not whole numbers: rank them all, as pandas does
         pct = inside.groupby("month")["active_clients"].rank(pct=True, method="average") * 100
-        out["pct"] = pct.to_numpy()[np.searchsorted(np.flatnonzero(before), want)]
-        return out
+        return pct.to_numpy()[np.searchsorted(np.flatnonzero(before), want)]
     mi = month_index(month).astype(np.int64)
     shift = np.int64(2 ** 32)
     keys = np.sort(mi[before] * shift + ac[before])
@@ -305,8 +354,7 @@ def _caseload_pct(cl: pd.DataFrame, cut, staff) -> pd.DataFrame:
     size = np.searchsorted(keys, base + shift, side="left") - first
     below = np.searchsorted(keys, q, side="left") - first
     upto = np.searchsorted(keys, q, side="right") - first
-    out["pct"] = ((below + 1 + upto) / 2) / size * 100      # mean of the tied ranks below+1 .. upto
-    return out
+    return ((below + 1 + upto) / 2) / size * 100      # mean of the tied ranks below+1 .. upto
 
 
 def _count_phrase(k: int, n: int) -> str:

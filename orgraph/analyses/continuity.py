@@ -74,9 +74,63 @@ def distinct_counts(groups, values, n_groups: int) -> np.ndarray:
     return counts + np.bincount(key[first] // n, minlength=n_groups)
 
 
+def fixed_width_codes(arr) -> np.ndarray | None:
+    """Dense integer codes (0 .. distinct - 1, in the byte order of the values) of an Arrow string array whose
+    values all have the same byte length, with no hashing: each byte position's distinct bytes are ranked, the
+    ranks make one mixed-radix integer per row, and a presence table over those integers numbers them. ``None``
+    when the array has nulls, values of different lengths, or too many possible keys for a table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> fixed_width_codes(pa.array(["C07", "C03", "C07", "D03"])).tolist()
+    [1, 0, 1, 2]
+    >>> fixed_width_codes(pa.array(["a", "bb"])) is None
+    True
+    """
+    import pyarrow as pa
+
+    n = len(arr)
+    if not n or arr.null_count:
+        return None
+    if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type):
+        otype = np.int64
+    elif pa.types.is_string(arr.type) or pa.types.is_binary(arr.type):
+        otype = np.int32
+    else:
+        return None
+    bufs = arr.buffers()
+    off = np.frombuffer(bufs[1], dtype=otype, count=n + 1, offset=arr.offset * np.dtype(otype).itemsize)
+    width = int(off[1] - off[0])
+    if width <= 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
+        return None
+    data = np.frombuffer(bufs[2], dtype=np.uint8, count=width * n, offset=int(off[0])).reshape(n, width)
+    limit = 8 * n + 1_000_000                      # largest presence table worth building
+    digits, span = [], 1                            # (byte position, its distinct bytes, rank of each byte)
+    for j in range(width):
+        present = np.bincount(data[:, j], minlength=256) > 0
+        r = int(np.count_nonzero(present))
+        if r > 1:
+            digits.append((j, r, (np.cumsum(present) - 1).astype(np.int64)))
+            span *= r
+            if span > limit:
+                return None
+    key = np.zeros(n, dtype=np.int64)
+    for j, r, rank in digits:
+        key *= r
+        key += rank[data[:, j]]
+    seen = np.zeros(span, dtype=bool)
+    seen[key] = True
+    number = np.cumsum(seen, dtype=np.int64) - 1
+    del seen
+    return number[key]
+
+
 def factor_codes(values: pd.Series) -> np.ndarray:
-    """Integer codes (0, 1, ... in order of first appearance; -1 for missing) of a column of ids: Arrow's
-    dictionary encoding when the column is Arrow-backed (no Python string per row), else :func:`pandas.factorize`.
+    """Integer codes (0 .. distinct - 1; -1 for missing) of a column of ids: the same code for the same id, one
+    code per distinct id, in no promised order. Fixed-width Arrow ids go through :func:`fixed_width_codes` (no
+    hash table), other Arrow-backed columns through Arrow's dictionary encoding (no Python string per row),
+    anything else through :func:`pandas.factorize`.
 
     Examples
     --------
@@ -84,6 +138,8 @@ def factor_codes(values: pd.Series) -> np.ndarray:
     [0, 1, 0, -1]
     >>> factor_codes(pd.Series(["b", "a", "b"], dtype=object)).tolist()
     [0, 1, 0]
+    >>> factor_codes(pd.Series(["b", "a", "b"], dtype="string[pyarrow]")).tolist()
+    [1, 0, 1]
     """
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" or \
             isinstance(values.dtype, pd.ArrowDtype):
@@ -91,7 +147,11 @@ def factor_codes(values: pd.Series) -> np.ndarray:
 
         chunked = pa.chunked_array(pa.array(values.array)) if len(values) else None
         if chunked is not None:
-            idx = chunked.combine_chunks().dictionary_encode().indices
+            combined = chunked.combine_chunks()
+            codes = fixed_width_codes(combined)
+            if codes is not None:
+                return codes
+            idx = combined.dictionary_encode().indices
             return idx.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     return pd.factorize(values)[0].astype(np.int64)
 
@@ -237,10 +297,16 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     ids = sf.index[who]
     by_exit = []
     info = exits.loc[ids, ["name", "program_id", "exit"]]
-    for sid, n, p, name, pr, ex in zip(ids, aff_s[who], pick_s[who], info["name"], info["program_id"], info["exit"]):
-        by_exit.append({"staff_id": sid, "name": name, "program_id": jsonable(pr),
-                        "exit_date": jsonable(ex), "clients_affected": int(n), "picked_up": int(p),
-                        "not_picked_up": int(n) - int(p)})
+    # JSON values worked out once per distinct program and exit day, not per exit
+    pcode, pvals = pd.factorize(info["program_id"].to_numpy(dtype=object))
+    pjson = [jsonable(v) for v in pvals] + [None]                 # code -1 (missing) reads the None
+    dcode, dvals = pd.factorize(info["exit"].to_numpy())
+    djson = [jsonable(pd.Timestamp(v)) for v in dvals] + [None]
+    for sid, n, p, name, pc, dc in zip(ids, aff_s[who].tolist(), pick_s[who].tolist(), info["name"],
+                                       pcode.tolist(), dcode.tolist()):
+        by_exit.append({"staff_id": sid, "name": name, "program_id": pjson[pc],
+                        "exit_date": djson[dc], "clients_affected": n, "picked_up": p,
+                        "not_picked_up": n - p})
     by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
     n_prog = len(programs)

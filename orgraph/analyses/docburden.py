@@ -23,6 +23,7 @@ from ..settings import NoDataError, analysis_cut, as_of_text
 from ..plain import plural
 from .caseload import label_codes
 from .hazards import month_rows
+from .persontime import column_codes
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
 from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,
@@ -89,6 +90,31 @@ def _pooled(codes: np.ndarray, labels, name: str, staff: np.ndarray, hours: pd.D
     return out
 
 
+def _staff_rank_codes(org, sc: np.ndarray, staff_id: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_sorted_codes` of the ``staff_id`` column, worked out from its staff codes ``sc`` (rows of
+    ``org.staff_frame``): only the distinct staff ids are sorted. Falls back to factorizing the ids when some
+    id is not in the staff frame.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> ids = pd.Series(["C3", "C1", "C3"])
+    >>> codes, labels = _staff_rank_codes(org, staff_codes(org, ids), ids)
+    >>> codes.tolist(), labels.tolist()
+    ([1, 0, 1], ['C1', 'C3'])
+    """
+    sc = np.asarray(sc, dtype=np.int64)
+    if not len(sc) or sc.min() < 0:
+        return _sorted_codes(staff_id.to_numpy(dtype=object))
+    used = np.unique(sc)
+    ids = np.asarray(org.staff_frame.index[used], dtype=object)
+    order = np.argsort(ids, kind="stable")
+    rank = np.empty(len(used), dtype=np.int64)
+    rank[order] = np.arange(len(used))
+    return rank[np.searchsorted(used, sc)], ids[order]
+
+
 def _sorted_codes(values) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of ``values`` numbered in sorted order of the values, and the sorted values."""
     codes, labels = pd.factorize(np.asarray(values), sort=True)
@@ -152,9 +178,9 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
                           "cannot be analysed for that date")
     # integer codes: staff (numbered in staff id order), program (of the person-month), month
     sc, mi = dr["sc"].to_numpy(), dr["mi"].to_numpy()
-    staff_codes_, staff_ids = _sorted_codes(dr["staff_id"].to_numpy(dtype=object))
+    staff_codes_, staff_ids = _staff_rank_codes(org, sc, dr["staff_id"])
     at = month_rows(sc, mi, pm["sc"], pm["mi"])
-    programs, prog = label_codes(pm["program_id"].to_numpy(dtype=object), at)
+    programs, prog = label_codes(None, at, factorized=column_codes(pm, "program_id"))
     hours = dr[["session_hours", "documentation_hours", "ratio"]]
     sf = org.staff_frame
     # --- by person

@@ -23,7 +23,7 @@ from ..settings import analysis_cut, resolve
 from ..stats import poisson_regression
 from .exposure import iso
 from .panel import month_key
-from .persontime import month_index, month_start, person_time, staff_codes
+from .persontime import column_codes, month_index, month_start, person_time, staff_codes
 
 __all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS", "key_index", "month_rows"]
 
@@ -91,18 +91,38 @@ def key_index(left, right) -> np.ndarray:
 
 def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
     """Row of the (``at_sc``, ``at_mi``) pairs (staff code, month index; unique) holding each (``sc``, ``mi``)
-    pair, -1 where none: one lookup in a staff x month table of row numbers (falling back to
-    :func:`key_index` when that table would be much larger than the data).
+    pair, -1 where none.
+
+    The pairs are put in (staff, month) order (one sort, unless they are in it already), so each staff code's
+    rows are one block and the row of a month is read off the block's first month (:func:`_sorted_month_rows`:
+    tables as long as the staff, no staff x month table). Repeated pairs (not expected) fall back to a staff x
+    month table of row numbers, or :func:`key_index` when that table would be much larger than the data.
 
     Examples
     --------
     >>> month_rows([0, 2, 2, 5], [600, 601, 603, 600], [2, 0, 2], [601, 600, 602]).tolist()
     [1, 0, -1, -1]
+    >>> month_rows([0, 2, 2, 5, 2], [600, 601, 603, 600, 604], [0, 2, 2, 2], [600, 601, 602, 604]).tolist()
+    [0, 1, -1, -1, 3]
     """
     sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
     rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
     if not len(rs) or not len(sc):
         return np.full(len(sc), -1, dtype=np.int64)
+    ds = np.diff(rs)
+    if ((ds > 0) | ((ds == 0) & (np.diff(rm) > 0))).all():
+        del ds
+        return _sorted_month_rows(sc, mi, rs, rm)
+    # another order (the person-month panel is by month, then staff): sort the pairs once, then the same
+    order = np.lexsort((rm, rs))
+    rs, rm = rs[order], rm[order]
+    ds = np.diff(rs)
+    if ((ds > 0) | ((ds == 0) & (np.diff(rm) > 0))).all():
+        del ds
+        row = _sorted_month_rows(sc, mi, rs, rm)
+        return np.where(row >= 0, order[np.maximum(row, 0)], -1)
+    del ds                                          # repeated pairs: the row table below keeps the last
+    rs, rm = np.asarray(at_sc, dtype=np.int64), np.asarray(at_mi, dtype=np.int64)
     s0, m0 = int(rs.min()), int(rm.min())
     ns, nm = int(rs.max()) - s0 + 1, int(rm.max()) - m0 + 1
     if ns * nm > 8 * (len(rs) + len(sc)) + 1_000_000:
@@ -113,6 +133,31 @@ def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
     inside = (s >= 0) & (s < ns) & (m >= 0) & (m < nm)
     out = np.full(len(sc), -1, dtype=np.int64)
     out[inside] = table[s[inside] * nm + m[inside]]
+    return out
+
+
+def _sorted_month_rows(sc, mi, rs, rm) -> np.ndarray:
+    """:func:`month_rows` for (``rs``, ``rm``) pairs in increasing (staff, month) order: the row of month
+    ``mi`` of staff ``sc`` is the block's first row plus ``mi`` minus the block's first month when the staff
+    member's months have no gap before it; the few queries inside a block with gaps are binary-searched."""
+    s0 = int(rs[0])
+    ns = int(rs[-1]) - s0 + 1
+    count = np.bincount(rs - s0, minlength=ns)
+    start = np.cumsum(count) - count                # first row of each staff code's block
+    full = count > 0
+    first_m = np.where(full, rm[np.minimum(start, len(rm) - 1)], 0)
+    last_m = np.where(full, rm[np.maximum(start + count - 1, 0)], -1)
+    s = sc - s0
+    inside = (s >= 0) & (s < ns)
+    s = np.where(inside, s, 0)
+    off = mi - first_m[s]
+    inside &= full[s] & (off >= 0) & (mi <= last_m[s])
+    row = start[s] + np.where(inside, np.minimum(off, count[s] - 1), 0)
+    hit = inside & (rm[row] == mi)
+    out = np.where(hit, row, -1)
+    gap = np.flatnonzero(inside & ~hit)              # a gap in the block before this month: search
+    if len(gap):
+        out[gap] = key_index(month_key(sc[gap], mi[gap]), month_key(rs, rm))
     return out
 
 
@@ -131,7 +176,9 @@ def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd
     pdays = pt["days"].to_numpy()
     days = np.bincount(grp, weights=pdays, minlength=len(ksc))
     exits = np.bincount(grp, weights=(pt["exit"].to_numpy() & (pdays > 0)).astype(float), minlength=len(ksc))
-    is_role = (pt["role_kind"] == role_kind).to_numpy()[first]
+    rk_code, rk_values = column_codes(pt, "role_kind")          # shared codes of the panel, not a string compare
+    want = np.flatnonzero(rk_values == role_kind)
+    is_role = rk_code[first] == want[0] if len(want) else np.zeros(len(ksc), dtype=bool)
     del grp, pdays
     # the caseload rows (in file order) of people in a ``role_kind`` seat that month, as numpy arrays
     month = cl["month"].to_numpy()

@@ -23,7 +23,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import analysis_cut, as_of_text, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts
-from .persontime import person_time
+from .persontime import person_time, staff_codes
 
 __all__ = ["retention_curves", "MONTH_DAYS"]
 
@@ -197,12 +197,15 @@ def retention_curves(org, *, as_of=None, months: int | None = None, lookback_day
         ev = (P["exited"] & (P["exit"] >= obs0)).to_numpy()
         rows.append(_km(dur, ev, entry, horizon, "everyone", "hires"))
         pt = person_time(org, cut)
-        first = pt[pt["days"] > 0].drop_duplicates("staff_id").set_index("staff_id")["program_id"]
-        prog = P.index.map(first).to_numpy(dtype=object)
+        prog = first_program(pt, staff_codes(org, P.index))
         names = {p.program_id: p.name for p in org.data.programs.values()}
-        for pid in sorted({p for p in prog if p is not None and p == p}):
-            m = prog == pid
-            if m.sum() >= _MIN_PEOPLE:
+        code, pids = pd.factorize(prog)                  # missing programs (None, NaN) are -1
+        order = np.argsort(code, kind="stable")          # each program's people, in the order of P
+        bounds = np.searchsorted(code[order], np.arange(len(pids) + 1))
+        for c in sorted(range(len(pids)), key=lambda i: pids[i]):
+            m = order[bounds[c]:bounds[c + 1]]
+            if len(m) >= _MIN_PEOPLE:
+                pid = pids[c]
                 r = _km(dur[m], ev[m], entry[m], horizon, names.get(pid, pid), "program")
                 r["program_id"] = pid
                 rows.append(r)
@@ -214,6 +217,30 @@ def retention_curves(org, *, as_of=None, months: int | None = None, lookback_day
                f"window); curves for {n_prog} programs." if head["share_12m"] is not None else
                "Too little follow-up inside the export window for a 12-month retention figure.")
     return Result("retention", as_of_text(cut), settings, rows, summary, {})
+
+
+def first_program(pt: pd.DataFrame, sc: np.ndarray) -> np.ndarray:
+    """``program_id`` of the first row with person-time (``days > 0``) of each staff code ``sc`` in the
+    person-time panel ``pt`` (its ``sc`` column), ``None`` for staff without such a row: an object array.
+
+    Examples
+    --------
+    >>> pt = pd.DataFrame({"sc": [0, 0, 2, 2], "days": [0, 5, 3, 4], "program_id": ["A", "B", "C", "D"]})
+    >>> first_program(pt, np.array([2, 1, 0, -1])).tolist()
+    ['C', None, 'B', None]
+    """
+    rows = np.flatnonzero(pt["days"].to_numpy() > 0)
+    code = pt["sc"].to_numpy()[rows]
+    out = np.full(len(sc), None, dtype=object)
+    if not len(rows):
+        return out
+    codes, at = np.unique(code, return_index=True)   # the first row of each staff code
+    prog = pt["program_id"].to_numpy(dtype=object)[rows[at]]
+    sc = np.asarray(sc, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(codes, sc), len(codes) - 1)
+    hit = (codes[pos] == sc) & (sc >= 0)
+    out[hit] = prog[pos[hit]]
+    return out
 
 
 def _after_supervisor_exit(org, cut, obs0, P: pd.DataFrame, look: int) -> list[dict]:
