@@ -45,3 +45,25 @@ def test_plain_export_matches_the_general_loop(riverbend):
             assert list(got.nodes.items()) == list(want.nodes.items())
             assert [(u, list(n.items())) for u, n in got.succ.items()] == \
                 [(u, list(n.items())) for u, n in want.succ.items()]
+
+
+def test_graphml_text_matches_networkx_on_mixed_attributes(tmp_path):
+    import random
+
+    import networkx as nx
+
+    from orgraph.render.graph_files import graphml_text
+
+    rng = random.Random(5)
+    values = ["plain", "a & <b>", 'q"uote', "cr\rlf\n", "tab\t", "é漢", 3, 0, -7, 2.5, 1e-9, True, False]
+    for seed in range(5):
+        g = SnapshotExport()
+        g.graph["as_of"] = "2024-06-30"
+        for i in range(30):
+            g.add_node(f"n{i}", {k: rng.choice(values) for k in rng.sample(["a", "b", "c", "kind", "x"], 3)})
+        for _ in range(40):
+            u, v = f"n{rng.randrange(30)}", f"n{rng.randrange(30)}"
+            g.add_edge(u, v, {k: rng.choice(values) for k in rng.sample(["a", "kind", "start", "end"], 2)})
+        graphml_text(g, tmp_path / f"mine{seed}.graphml")
+        nx.write_graphml(g.to_networkx(), tmp_path / f"theirs{seed}.graphml")
+        assert (tmp_path / f"mine{seed}.graphml").read_bytes() == (tmp_path / f"theirs{seed}.graphml").read_bytes()

@@ -248,15 +248,26 @@ def _graphml(g: SnapshotExport) -> str:
         return f'{pad}<data key="{kid}">'
 
     def data(items, scope: str, pad: str, known: dict) -> None:
+        """``known``: for each value type, attribute -> its opening tag (text values looked up first)."""
+        text = known[str]
         for k, v in items:
             tv = type(v)
-            head = known.get((k, tv))
+            if tv is str:
+                head = text.get(k)
+                if head is None:
+                    head = text[k] = opening(k, tv, scope, pad)
+                add(head + (_escaped(v, "&<>\r") if _TEXT_SPECIAL(v) else v) + "</data>\n")
+                continue
+            by_type = known.get(tv)
+            if by_type is None:
+                by_type = known[tv] = {}
+            head = by_type.get(k)
             if head is None:
-                head = known[(k, tv)] = opening(k, tv, scope, pad)
-            add(head + (_text(v) if tv is str else str(v)) + "</data>\n")
+                head = by_type[k] = opening(k, tv, scope, pad)
+            add(head + str(v) + "</data>\n")
 
-    data(g.graph.items(), "graph", "", {})
-    known: dict = {}
+    data(g.graph.items(), "graph", "", {str: {}})
+    known: dict = {str: {}}
     for n, a in g.nodes.items():
         if type(n) is not str:
             raise _NotPlain
@@ -266,7 +277,7 @@ def _graphml(g: SnapshotExport) -> str:
             add("</node>\n")
         else:
             add(f'<node id="{_attr(n)}"/>\n')
-    known = {}
+    known = {str: {}}
     for u, nbrs in g.succ.items():
         source = _attr(u)
         for v, a in nbrs.items():
