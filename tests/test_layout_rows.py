@@ -95,3 +95,38 @@ def test_split_label_at_the_space_nearest_the_middle():
     for text in ("Ana Lee", "Muhammed Fischer", "Mary Ann van der Berg", "Ab Cdefghijk", "Abcdefghij K",
                  "Ann  Marie-Louise", "Jo Ann Smith", "Abcd efgh ijkl", "Nospace-at-all-here", " Leading space"):
         assert split_label(text) == plain(text), text
+
+
+def test_vis_node_options_in_pyvis_order():
+    from orgraph.render.page import _vis_node_options
+
+    def plain(n_id, opts):
+        out = {"color": opts["color"]}
+        out.update((k, v) for k, v in opts.items() if k not in ("label", "shape", "color"))
+        label = opts.get("label")
+        out["id"], out["label"], out["shape"] = n_id, label if label is not None else n_id, opts.get("shape", "dot")
+        return out
+
+    for opts in ({"label": "A", "size": 9, "color": {"background": "#fff"}, "shape": "diamond", "x": 1},
+                 {"size": 9, "color": "#000", "title": "t"}, {"label": None, "color": "#111", "id": "other"}):
+        got, want = _vis_node_options("n1", opts), plain("n1", opts)
+        assert list(got.items()) == list(want.items())
+
+
+def test_vis_network_levels_are_the_layouts_levels(riverbend):
+    from orgraph.render.elements import map_elements
+    from orgraph.render.layout import levels, team_layout
+    from orgraph.render.page import vis_network
+
+    for anonymize in (False, True):                 # pseudonyms are not in sorted order: levels found again
+        el = map_elements(riverbend, anonymize=anonymize, key="Test-Key-9f8e7d6c5b4a" if anonymize else None)
+        nodes, parents = el["nodes"], el["parents"]
+        roles = {n["id"]: n.get("role", "") for n in nodes}
+        lv = levels([n["id"] for n in nodes], parents, roles)
+        vis, _, _, regions = vis_network(el)
+        assert {v["id"]: v["rank"] for v in vis} == {n["id"]: lv[n["id"]] for n in nodes}
+        positions, want_regions = team_layout({n["id"]: n["program"] for n in nodes}, parents,
+                                              labels={n["id"]: n["label"] for n in nodes}, roles=roles,
+                                              names=el.get("programs"))
+        assert regions == want_regions
+        assert {v["id"]: (v["x"], v["y"]) for v in vis} == {k: positions[k] for k in positions}

@@ -71,7 +71,11 @@ def split_label(text: str, width: int = 9) -> str:
     cut = text.find(" ")
     if text.find(" ", cut + 1) >= 0:        # two spaces or more: the one nearest the middle (the first on a tie)
         mid = len(text) / 2
-        cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: (abs(i - mid), i))
+        spaces, i = [], cut
+        while i >= 0:
+            spaces.append(i)
+            i = text.find(" ", i + 1)
+        cut = min(spaces, key=lambda i: (abs(i - mid), i))
     return text[:cut] + "\n" + text[cut + 1:]
 
 
@@ -400,6 +404,15 @@ def team_layout(nodes: dict[str, str], parent: dict[str, str], *, labels: dict[s
     >>> sorted(regions)
     ['P']
     """
+    positions, regions, _ = _team_layout(nodes, parent, labels=labels, roles=roles, names=names, gap=gap,
+                                         program_gap=program_gap, pad=pad)
+    return positions, regions
+
+
+def _team_layout(nodes: dict[str, str], parent: dict[str, str], *, labels: dict[str, str] | None = None,
+                 roles: dict[str, str] | None = None, names: dict[str, str] | None = None, gap: float = 24.0,
+                 program_gap: float = 60.0, pad: float = 14.0) -> tuple[dict, dict, dict]:
+    """:func:`team_layout`, and the level of each person (:func:`levels` of the people in sorted order)."""
     labels = labels or {}
     ids = sorted(nodes)
     idset = set(ids)
@@ -505,4 +518,4 @@ def team_layout(nodes: dict[str, str], parent: dict[str, str], *, labels: dict[s
                 positions[m] = (round(cx + dx, 1), round(cy + dy_, 1))
         w, h = sizes[prog]
         regions[prog] = (round(ox, 1), round(oy, 1), round(ox + w, 1), round(oy + h, 1), round(title, 1))
-    return positions, regions
+    return positions, regions, lv
