@@ -130,3 +130,21 @@ def test_vis_network_levels_are_the_layouts_levels(riverbend):
                                               names=el.get("programs"))
         assert regions == want_regions
         assert {v["id"]: (v["x"], v["y"]) for v in vis} == {k: positions[k] for k in positions}
+
+
+def test_people_who_left_are_drawn_in_their_last_seat(riverbend):
+    import datetime as dt
+
+    from orgraph.render.elements import map_elements
+
+    sf = riverbend.staff_frame
+    checked = 0
+    for day in (riverbend.data_end, riverbend.data_end - dt.timedelta(days=365)):
+        el = map_elements(riverbend, as_of=day, lookback_days=365)
+        for n in el["nodes"]:
+            if n["left"]:
+                row = sf.loc[n["_raw"]]
+                assert n["program"] == (row["program_id"] if isinstance(row["program_id"], str) else "")
+                assert n["role"] == (row["role_kind"] if isinstance(row["role_kind"], str) else "")
+                checked += 1
+    assert checked > 0
