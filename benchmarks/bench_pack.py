@@ -6,9 +6,10 @@ Usage::
     python3 benchmarks/bench_pack.py /work/big/s20000 --cache /tmp/a20k  # keep the analyses' results for next time
     python3 benchmarks/bench_pack.py /work/big/s5000 --profile out.prof  # and a cProfile of the pack stages
 
-The analyses run once (``run_audit``; with ``--cache`` their results are pickled there and read back on the next
-run), then :func:`orgraph.writers.write_audit` writes the audit folder with them, stage by stage as in
-``bench_audit.py``: ``pack content`` (tables, sentences, ``state.json``'s content), ``maps`` (map elements, layout,
+The analyses run once (:func:`orgraph.registry.run_analyses`; with ``--cache`` their results and notes are
+pickled there and read back on the next run), then :func:`orgraph.writers.write_audit` writes the audit folder
+with them, stage by stage as in ``bench_audit.py``: ``findings`` (what :func:`orgraph.report.audit.run_audit`
+does after the analyses: findings, claims, org summary, finance sentences), ``pack content`` (tables, sentences, ``state.json``'s content), ``maps`` (map elements, layout,
 map page) and ``pack files`` (graph exports, CSVs, index.html, findings.json, report.md, state.json). Each stage's
 wall time, CPU time and peak RSS (``VmHWM``, reset before each stage).
 """
@@ -26,6 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_audit import Stages, _hook, _peak_mb  # noqa: E402
 
 
+def _audit_day(org):
+    """The day :func:`orgraph.report.audit.run_audit` runs the analyses as of (its default ``as_of``)."""
+    import pandas as pd
+
+    from orgraph.settings import analysis_cut
+
+    return (analysis_cut(org, None) - pd.Timedelta(days=1)).date()
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("bundle", type=Path)
@@ -36,22 +46,23 @@ def main(argv=None) -> None:
 
     import orgraph
     import orgraph.render.pack as render_pack
-    import orgraph.report.audit as report_audit
+    import orgraph.registry as registry
     import orgraph.writers as writers
 
     t0 = time.perf_counter()
     org = orgraph.load(str(args.bundle))
     print(f"load {time.perf_counter() - t0:.1f} s", flush=True)
     if args.cache and args.cache.exists():
-        audit = pickle.loads(args.cache.read_bytes())
+        ran = pickle.loads(args.cache.read_bytes())
         org.staff_frame, org.assignment_frame, org.supervision_frame   # the analyses would have built them
     else:
         t0 = time.perf_counter()
-        audit = report_audit.run_audit(org)
+        ran = registry.run_analyses(org, as_of=_audit_day(org),
+                                    analyses=[a for a in registry.ANALYSES if a.audit])
         print(f"analyses {time.perf_counter() - t0:.1f} s", flush=True)
         if args.cache:
-            args.cache.write_bytes(pickle.dumps(audit))
-    writers.run_audit = lambda *a, **k: dict(audit)
+            args.cache.write_bytes(pickle.dumps(ran))
+    registry.run_analyses = lambda *a, **k: (dict(ran[0]), list(ran[1]))
     st = Stages()
     _hook(writers, "pack_content", st, "pack content")
     _hook(render_pack, "map_elements", st, "maps")

@@ -15,6 +15,10 @@ import pandas as pd
 __all__ = ["plural", "jsonable", "json_text", "spreadsheet_safe", "terminal_safe", "redact"]
 
 
+#: Values :func:`jsonable` gives back as they are.
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value):
     """Make a value JSON-serializable: dates to ISO strings, numpy scalars to Python, NaN to None.
 
@@ -23,6 +27,16 @@ def jsonable(value):
     >>> jsonable({"d": dt.date(2024, 1, 2), "x": np.int64(3), "y": float("nan"), "z": pd.NaT})
     {'d': '2024-01-02', 'x': 3, 'y': None, 'z': None}
     """
+    t = type(value)
+    if t in _AS_IS:                        # the common plain values first, without the checks below
+        return value
+    if t is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if t is dict:
+        return {(k if type(k) is str else str(k)): (v if type(v) in _AS_IS else jsonable(v))
+                for k, v in value.items()}
+    if t is list:
+        return [v if type(v) in _AS_IS else jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

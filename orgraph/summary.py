@@ -62,12 +62,14 @@ def org_summary(org: OrgGraph) -> dict:
     rows = []
     if len(sf):
         years = range(org.data_start.year, org.data_end.year + 1)
+        groups = [(rk, g["exited"].to_numpy(), g["exit"].to_numpy(), g["hire"].to_numpy(), g["end"].to_numpy())
+                  for rk, g in sf.groupby("role_kind")]       # grouped once, counted for every year
         for year in years:
-            jan1 = pd.Timestamp(year=year, month=1, day=1)
-            nxt = pd.Timestamp(year=year + 1, month=1, day=1)
-            for rk, g in sf.groupby("role_kind"):
-                exits = int((g["exited"] & (g["exit"] >= jan1) & (g["exit"] < nxt)).sum())
-                head = int(((g["hire"] <= jan1) & (g["end"] > jan1)).sum())
+            jan1 = pd.Timestamp(year=year, month=1, day=1).to_datetime64()
+            nxt = pd.Timestamp(year=year + 1, month=1, day=1).to_datetime64()
+            for rk, exited, exit_, hire, end_ in groups:
+                exits = int((exited & (exit_ >= jan1) & (exit_ < nxt)).sum())
+                head = int(((hire <= jan1) & (end_ > jan1)).sum())
                 if exits == 0 and head == 0:
                     continue
                 rows.append({"year": year, "role_kind": rk, "exits": exits, "headcount_start": head,

@@ -46,3 +46,51 @@ def test_json_text_of_records_and_of_what_json_cannot_write():
     assert json_text(rows, indent=2).count("\n  {\n") == len(rows)
     with pytest.raises(TypeError):
         json_text({"x": [np.int64(1)]})
+
+
+def _jsonable_plain(value):
+    """jsonable as a plain chain of isinstance checks (what its fast paths must agree with)."""
+    import datetime as dt
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [_jsonable_plain(v) for v in items]
+    if isinstance(value, pd.DataFrame):
+        return [_jsonable_plain(r) for r in value.to_dict("records")]
+    if value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def test_jsonable_fast_paths_agree_with_the_plain_checks():
+    import collections
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.plain import jsonable
+
+    doc = {"s": "x", "i": 3, "b": True, "n": None, "f": 2.5, "nan": float("nan"), "inf": float("-inf"),
+           np.str_("npkey"): np.float64(1.5), 7: np.int64(4), "npnan": np.float64("nan"), "d": dt.date(2024, 1, 2),
+           "ts": pd.Timestamp("2024-03-04"), "nat": pd.NaT, "dt64": np.datetime64("NaT"),
+           "list": [1, "a", None, float("nan"), [np.int32(2), {"k": dt.date(2020, 1, 1)}], (1, 2)],
+           "tuple": (np.bool_(True), "t"), "set": {"b", "a"}, "ordered": collections.OrderedDict(z=np.int8(1)),
+           "frame": pd.DataFrame({"a": [1, 2], "b": [np.nan, 1.0]}), "nested": {"x": {"y": [{"z": np.float32(0.5)}]}}}
+    got, want = jsonable(doc), _jsonable_plain(doc)
+    assert repr(got) == repr(want)
+    assert [type(v) for v in got.values()] == [type(v) for v in want.values()]

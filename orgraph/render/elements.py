@@ -164,10 +164,10 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     seat_now = af[(af["start"] <= ts) & (af["end"] > ts)].drop_duplicates("staff_id", keep="last")
     seat = {s: (p, prog, rk) for s, p, prog, rk in zip(seat_now["staff_id"], seat_now["position_id"],
                                                         seat_now["program_id"], seat_now["role_kind"])}
-    for s in people:
-        if s not in seat:
-            row = sf.loc[s]
-            seat[s] = (row["position_id"], row["program_id"], row["role_kind"])
+    unseated = [s for s in people if s not in seat]
+    if unseated:                        # their last seat, from the staff frame (one lookup for all of them)
+        last = sf.loc[unseated, ["position_id", "program_id", "role_kind"]]
+        seat.update(zip(unseated, zip(last["position_id"], last["program_id"], last["role_kind"])))
     caseload = _latest_caseload(org, day)
     span: dict[str, int] = {}
     for (s, sup), kind in edges.items():

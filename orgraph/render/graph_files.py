@@ -62,6 +62,27 @@ def _cleaned(attrs: dict) -> dict:
     return out
 
 
+def _kept(attrs: dict) -> dict:
+    """``{k: _clean(v)}`` without the keys whose value cleans to ``None`` (GraphML has no null), in one pass."""
+    out = {}
+    for k, v in attrs.items():
+        t = type(v)
+        if t is str or t is int or t is bool:
+            out[k] = v
+        elif v is None:
+            continue
+        elif t is dt.date:
+            out[k] = v.isoformat()
+        elif t is float:
+            if math.isfinite(v):
+                out[k] = v
+        else:
+            v = _clean(v)
+            if v is not None:
+                out[k] = v
+    return out
+
+
 _PRIVATE = ("name", "license", "annual_salary", "termination_reason", "termination_type", "hire_date", "start",
             "end", "termination_date")
 
@@ -123,6 +144,9 @@ def snapshot_export(org: OrgGraph, *, as_of, status: dict | None = None, anonymi
     out = SnapshotExport()
     out.graph.update({k: v for k, v in ((k, _clean(v)) for k, v in {"as_of": snap.day.isoformat()}.items())
                       if v is not None})
+    if pseudo is None:
+        _plain_export(snap, status, out)
+        return out
     for n, a in snap.nodes():
         attrs = _cleaned(a)
         if a.get("kind") == "staff":
@@ -146,6 +170,32 @@ def snapshot_export(org: OrgGraph, *, as_of, status: dict | None = None, anonymi
             u, v = rename(u), rename(v)
         out.add_edge(u, v, {k: x for k, x in attrs.items() if x is not None})
     return out
+
+
+def _plain_export(snap, status: dict | None, out: SnapshotExport) -> None:
+    """The nodes and edges of ``snap`` into ``out``, not anonymized: what the general loop of
+    :func:`snapshot_export` does without pseudonyms, with the add-or-update of a node or edge inline."""
+    nodes, succ = out.nodes, out.succ
+    for n, a in snap.nodes():
+        attrs = _kept(a)
+        if status and a.get("kind") == "staff" and a["id"] in status and status[a["id"]] is not None:
+            attrs["status"] = status[a["id"]]
+        if n in nodes:
+            nodes[n].update(attrs)
+        else:
+            nodes[n] = attrs
+            succ[n] = {}
+    for u, v, a in snap.edges():
+        attrs = _kept(a)
+        for x in (u, v):
+            if x not in nodes:
+                nodes[x] = {}
+                succ[x] = {}
+        nbrs = succ[u]
+        if v in nbrs:
+            nbrs[v].update(attrs)
+        else:
+            nbrs[v] = attrs
 
 
 # ------------------------------------------------------------------ GraphML
@@ -198,15 +248,26 @@ def _graphml(g: SnapshotExport) -> str:
         return f'{pad}<data key="{kid}">'
 
     def data(items, scope: str, pad: str, known: dict) -> None:
+        """``known``: for each value type, attribute -> its opening tag (text values looked up first)."""
+        text = known[str]
         for k, v in items:
             tv = type(v)
-            head = known.get((k, tv))
+            if tv is str:
+                head = text.get(k)
+                if head is None:
+                    head = text[k] = opening(k, tv, scope, pad)
+                add(head + (_escaped(v, "&<>\r") if _TEXT_SPECIAL(v) else v) + "</data>\n")
+                continue
+            by_type = known.get(tv)
+            if by_type is None:
+                by_type = known[tv] = {}
+            head = by_type.get(k)
             if head is None:
-                head = known[(k, tv)] = opening(k, tv, scope, pad)
-            add(head + (_text(v) if tv is str else str(v)) + "</data>\n")
+                head = by_type[k] = opening(k, tv, scope, pad)
+            add(head + str(v) + "</data>\n")
 
-    data(g.graph.items(), "graph", "", {})
-    known: dict = {}
+    data(g.graph.items(), "graph", "", {str: {}})
+    known: dict = {str: {}}
     for n, a in g.nodes.items():
         if type(n) is not str:
             raise _NotPlain
@@ -216,7 +277,7 @@ def _graphml(g: SnapshotExport) -> str:
             add("</node>\n")
         else:
             add(f'<node id="{_attr(n)}"/>\n')
-    known = {}
+    known = {str: {}}
     for u, nbrs in g.succ.items():
         source = _attr(u)
         for v, a in nbrs.items():

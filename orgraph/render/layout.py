@@ -68,8 +68,14 @@ def split_label(text: str, width: int = 9) -> str:
     text = str(text)
     if len(text) <= width or "\n" in text or " " not in text:
         return text
-    mid = len(text) / 2
-    cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: (abs(i - mid), i))
+    cut = text.find(" ")
+    if text.find(" ", cut + 1) >= 0:        # two spaces or more: the one nearest the middle (the first on a tie)
+        mid = len(text) / 2
+        spaces, i = [], cut
+        while i >= 0:
+            spaces.append(i)
+            i = text.find(" ", i + 1)
+        cut = min(spaces, key=lambda i: (abs(i - mid), i))
     return text[:cut] + "\n" + text[cut + 1:]
 
 
@@ -217,20 +223,25 @@ def _build(cl: _Cluster, members: list[str], labels: dict, lv: dict) -> None:
 # ---------------------------------------------------------------- blocks
 def _block(clusters: list[_Cluster], gap: float) -> tuple[dict, tuple]:
     """Rows of clusters, the most senior first, at the row width giving the smallest block of a good shape."""
+    steps = _steps(clusters, gap)
     widths = {max(c.box[2] - c.box[0] for c in clusters)}
     for k, first in enumerate(clusters):
-        x, last = 0.0, first
+        x = 0.0
         widths.add(first.box[2] - first.box[0])
-        for c in clusters[k + 1:]:
-            x += _step(last, c, gap)
-            widths.add(x + c.box[2] - first.box[0])
-            last = c
+        for i in range(k + 1, len(clusters)):
+            x += steps[i]
+            widths.add(x + clusters[i].box[2] - first.box[0])
     widths = sorted(widths)
     if len(widths) > 48:  # near-linear on very large programs: try a spread of widths
         widths = [widths[round(i * (len(widths) - 1) / 47)] for i in range(48)]
     best = None
+    seen = set()
     for width in widths:
-        centre, box = _rows(clusters, gap, width)
+        starts = _row_starts(clusters, steps, width)
+        if starts in seen:      # the same rows as a narrower width: the same block, scored the same
+            continue
+        seen.add(starts)
+        centre, box = _rows(clusters, gap, width, steps=steps)
         w, h = box[2] - box[0], box[3] - box[1]
         score = w * h * (1 + 0.5 * abs(math.log(w / h / _ASPECT)))
         if best is None or score < best[0] - 1e-9:
@@ -244,13 +255,34 @@ def _step(a: _Cluster, b: _Cluster, gap: float) -> float:
     return max(a.box[2] + gap - b.box[0], a.right, b.left)
 
 
-def _rows(clusters: list[_Cluster], gap: float, width: float) -> tuple[dict, tuple]:
+def _steps(clusters: list[_Cluster], gap: float) -> list[float]:
+    """``_step`` from each cluster to the next (``0.0`` before the first)."""
+    return [0.0] + [_step(a, b, gap) for a, b in zip(clusters, clusters[1:])]
+
+
+def _row_starts(clusters: list[_Cluster], steps: list[float], width: float) -> tuple[int, ...]:
+    """Where each row of :func:`_rows` at ``width`` starts (indexes into ``clusters``)."""
+    starts, x, left = [0], 0.0, clusters[0].box[0]
+    for i in range(1, len(clusters)):
+        c = clusters[i]
+        x += steps[i]
+        if x + c.box[2] - left <= width + 1e-6:
+            continue
+        starts.append(i)
+        x, left = 0.0, c.box[0]
+    return tuple(starts)
+
+
+def _rows(clusters: list[_Cluster], gap: float, width: float, *,
+          steps: list[float] | None = None) -> tuple[dict, tuple]:
     """Clusters in rows no wider than ``width``, in order; their centres by ``id`` and the box."""
+    if steps is None:
+        steps = _steps(clusters, gap)
     rows: list[tuple[list[_Cluster], list[float]]] = []
-    for c in clusters:
+    for i, c in enumerate(clusters):
         row = rows[-1] if rows else None
         if row is not None:
-            x = row[1][-1] + _step(row[0][-1], c, gap)
+            x = row[1][-1] + steps[i]
             if x + c.box[2] - row[0][0].box[0] <= width + 1e-6:
                 row[0].append(c)
                 row[1].append(x)
@@ -372,6 +404,15 @@ def team_layout(nodes: dict[str, str], parent: dict[str, str], *, labels: dict[s
     >>> sorted(regions)
     ['P']
     """
+    positions, regions, _ = _team_layout(nodes, parent, labels=labels, roles=roles, names=names, gap=gap,
+                                         program_gap=program_gap, pad=pad)
+    return positions, regions
+
+
+def _team_layout(nodes: dict[str, str], parent: dict[str, str], *, labels: dict[str, str] | None = None,
+                 roles: dict[str, str] | None = None, names: dict[str, str] | None = None, gap: float = 24.0,
+                 program_gap: float = 60.0, pad: float = 14.0) -> tuple[dict, dict, dict]:
+    """:func:`team_layout`, and the level of each person (:func:`levels` of the people in sorted order)."""
     labels = labels or {}
     ids = sorted(nodes)
     idset = set(ids)
@@ -477,4 +518,4 @@ def team_layout(nodes: dict[str, str], parent: dict[str, str], *, labels: dict[s
                 positions[m] = (round(cx + dx, 1), round(cy + dy_, 1))
         w, h = sizes[prog]
         regions[prog] = (round(ox, 1), round(oy, 1), round(ox + w, 1), round(oy + h, 1), round(title, 1))
-    return positions, regions
+    return positions, regions, lv

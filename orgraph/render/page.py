@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from ..errors import AnalysisError
 from .elements import STATUS_STYLES
-from .layout import levels, node_style, split_label, team_layout
+from .layout import _team_layout, levels, node_style, split_label
 from .templating import asset, inline_code, render
 
 __all__ = ["vis_network", "page_html", "script_json", "LABEL_MIN_PX", "CASCADE_COLOR", "EDGE_COLOR",
@@ -75,9 +75,9 @@ def _vis_node_options(n_id, opts: dict) -> dict:
     """A vis-network node as pyvis 0.3.2 writes it (``Network.add_node``): colour first, the other options,
     then ``id``, ``label`` and ``shape``."""
     out = {"color": opts["color"]}
-    out.update((k, v) for k, v in opts.items() if k not in ("label", "shape", "color"))
-    label = opts.get("label")
-    out["id"], out["label"], out["shape"] = n_id, label if label is not None else n_id, opts.get("shape", "dot")
+    out.update(opts)                    # "color" keeps its first place
+    label, shape = out.pop("label", None), out.pop("shape", "dot")
+    out["id"], out["label"], out["shape"] = n_id, label if label is not None else n_id, shape
     return out
 
 
@@ -120,11 +120,16 @@ def vis_network(elements: dict, *, physics: bool = False,
     nodes = elements["nodes"]
     parents = elements.get("parents", {})
     roles = {n["id"]: n.get("role", "") for n in nodes}
+    ids = [n["id"] for n in nodes]
+    lv = None
     if positions is None:
-        positions, regions = team_layout({n["id"]: n["program"] for n in nodes}, parents,
-                                         labels={n["id"]: n["label"] for n in nodes}, roles=roles,
-                                         names=elements.get("programs"))
-    lv = levels([n["id"] for n in nodes], parents, roles)
+        positions, regions, sorted_lv = _team_layout({n["id"]: n["program"] for n in nodes}, parents,
+                                                     labels={n["id"]: n["label"] for n in nodes}, roles=roles,
+                                                     names=elements.get("programs"))
+        if ids == sorted(ids):          # the layout's levels, found from the people in this same order
+            lv = sorted_lv
+    if lv is None:
+        lv = levels(ids, parents, roles)
     vis_nodes: dict = {}                 # the shapes pyvis gave; built here (pyvis scans lists: quadratic)
     for n in nodes:
         if n["id"] not in vis_nodes:

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import pandas as pd
 
@@ -63,11 +64,29 @@ def excess_exit_cost(observed: float, expected: float, role_kind: str = "clinici
     return round(excess * float(m["role_kinds"][rk]["total"]), 2)
 
 
+#: The staff frame last looked up in (a weak reference) and its row of each ``staff_id`` and columns.
+_LOOKUP: list = [None, None]
+
+
+def _staff_columns(sf):
+    """``({staff_id: row}, role_kind, annual_salary, fte)`` of the staff frame ``sf``, built once per frame."""
+    ref, cols = _LOOKUP
+    if ref is None or ref() is not sf:
+        cols = ({k: i for i, k in enumerate(sf.index)}, sf["role_kind"].to_numpy(),
+                sf["annual_salary"].to_numpy(), sf["fte"].to_numpy())
+        _LOOKUP[:] = [weakref.ref(sf), cols]
+    return cols
+
+
 def _role_of(org, staff_id):
     if org is None or staff_id not in getattr(org, "data").staff:
         return "clinician", None, 1.0
     sf = org.staff_frame
-    return str(sf.at[staff_id, "role_kind"]), sf.at[staff_id, "annual_salary"], sf.at[staff_id, "fte"]
+    if not sf.index.is_unique:                  # one row a person, as staff_frame keeps it; else ask pandas
+        return str(sf.at[staff_id, "role_kind"]), sf.at[staff_id, "annual_salary"], sf.at[staff_id, "fte"]
+    row, role, salary, fte = _staff_columns(sf)
+    i = row[staff_id]
+    return str(role[i]), salary[i], fte[i]
 
 
 def cascade_cost(cascade: dict, *, model: dict | None = None, org: OrgGraph | None = None) -> dict:

@@ -369,12 +369,15 @@ def churn_findings(res, ctx: Context) -> list[dict]:
     org, model, names = ctx.org, ctx.model, ctx.names
     baseline = sum(s["exits"] for s in res.table)
     out = []
+    intervals: dict = {}                    # exits -> poisson_ci(exits): many seats share a count
     for s in res.table:
         if not s.get("flagged") or not s.get("expected"):
             continue
         m = costs.churn_seat_cost(s, model=model, org=org)
         ratio = s["exits"] / s["expected"]
-        lo, hi = poisson_ci(s["exits"])
+        if s["exits"] not in intervals:
+            intervals[s["exits"]] = poisson_ci(s["exits"])
+        lo, hi = intervals[s["exits"]]
         out.append(candidate(
             "churn-seat",
             f"The {names.seat(s['position_id'])} in {names.program(s['program_id'])} has had "
