@@ -75,3 +75,15 @@ def test_records_equal_jsonable_of_every_value():
     assert records(df)[1] == {"id": None, "mixed": 2, "n": 2, "x": None, "when": None, "dates": None, "f": None,
                               "np": None, "cat": None}
     assert type(records(df)[0]["np"]) is int
+
+
+def test_by_day_order_equals_the_sort_on_day_and_person():
+    from orgraph.analyses.panel import _by_day
+
+    rng = np.random.default_rng(5)
+    sc = np.repeat(np.arange(300), 12)                       # rows sorted by person, one row per person and day
+    day = np.concatenate([rng.choice(np.arange(-40, 4000), 12, replace=False) for _ in range(300)])
+    want = np.lexsort((sc, day))
+    assert _by_day(day, sc).tolist() == want.tolist()
+    wide = day * 20                                          # days spanning more than an int16: the full key
+    assert _by_day(wide, sc).tolist() == np.lexsort((sc, wide)).tolist()

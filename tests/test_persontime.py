@@ -293,3 +293,16 @@ def test_the_codes_kept_with_a_panel_match_its_columns(small, early):
         assert (values[codes[codes >= 0]] == vals[codes >= 0]).all(), col
         assert list(values) == sorted(values) and len(set(values)) == len(values)
     assert (P.column_codes(pt, "supervisor_id")[0] < 0).any()
+
+
+def test_staff_codes_of_a_shared_column_are_kept_and_returned_as_copies(small):
+    org = small[0]
+    col = org.supervision_frame["staff_id"]
+    want = org.staff_frame.index.get_indexer(pd.Index(col.to_numpy(dtype=object)))
+    first = staff_codes(org, col)
+    assert first.tolist() == want.tolist() and first.dtype == np.int64
+    first[:] = -7                                           # a caller changing its codes changes no one else's
+    assert staff_codes(org, col).tolist() == want.tolist()
+    other = col.copy()                                      # not a shared column: looked up each time
+    other.iloc[0] = "nobody"
+    assert staff_codes(org, other)[0] == -1 and staff_codes(org, other)[1:].tolist() == want[1:].tolist()

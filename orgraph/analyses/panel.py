@@ -271,7 +271,7 @@ def _person_months(org) -> pd.DataFrame:
     head = np.flatnonzero(first)                    # sorted by ref (whole days), then person: unique keys
     ref = pt["start"].to_numpy()[head]
     h_sc, h_mi = sc[head], mi[head]
-    order = np.argsort((ref.astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET) * (1 << 32) + h_sc)
+    order = _by_day(ref.astype("datetime64[D]").astype(np.int64), h_sc)
     rows = head[order]
     pm = pd.DataFrame({
         "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
@@ -280,6 +280,23 @@ def _person_months(org) -> pd.DataFrame:
         **{c: _gather_ids(pt, c, rows) for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
     }, copy=False)                                  # one block per column: no consolidating copy
     return pm
+
+
+def _by_day(day: np.ndarray, sc: np.ndarray) -> np.ndarray:
+    """The order that sorts rows by (``day``, ``sc``), for rows already sorted by ``sc`` with (``day``, ``sc``)
+    unique: a stable sort on the day alone (a radix sort when the days span fewer than 32,767).
+
+    Examples
+    --------
+    >>> _by_day(np.array([5, 3, 5, 3, 1]), np.array([0, 0, 1, 1, 2])).tolist()
+    [4, 1, 3, 0, 2]
+    """
+    if not len(day):
+        return np.zeros(0, dtype=np.intp)
+    lo = int(day.min())
+    if int(day.max()) - lo < np.iinfo(np.int16).max:
+        return np.argsort((day - lo).astype(np.int16), kind="stable")
+    return np.argsort((day + _DAY_OFFSET) * (1 << 32) + sc, kind="stable")
 
 
 def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:

@@ -58,8 +58,47 @@ def _ns(values) -> pd.Series:
 
 
 def staff_codes(org, ids) -> np.ndarray:
-    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys."""
+    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys.
+
+    The ``staff_id`` column of one of the org's shared tables (``org.data``'s tables, the seat and supervision
+    frames) is looked up once per org: later calls get a copy of the codes.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> staff_codes(org, ["C1", "nobody"]).tolist()[1]
+    -1
+    >>> col = org.supervision_frame["staff_id"]
+    >>> bool((staff_codes(org, col) == staff_codes(org, col.tolist())).all())
+    True
+    """
+    if isinstance(ids, pd.Series) and _is_shared_column(org, ids):
+        store = _CACHE.setdefault(org, {}).setdefault("staff_codes", {})
+        hit = store.get(id(ids))
+        if hit is None or hit[0]() is not ids:
+            hit = (weakref.ref(ids), _lookup_codes(org, ids))
+            store[id(ids)] = hit
+        return hit[1].copy()
+    return _lookup_codes(org, ids)
+
+
+def _lookup_codes(org, ids) -> np.ndarray:
     return org.staff_frame.index.get_indexer(pd.Index(np.asarray(ids, dtype=object))).astype(np.int64)
+
+
+def _is_shared_column(org, ids: pd.Series) -> bool:
+    """Whether ``ids`` is the ``staff_id`` column of a table the org holds for every analysis (never changed)."""
+    if not _is_weakrefable(org) or ids.name != "staff_id":
+        return False
+    frames = [vars(org).get(name) for name in ("assignment_frame", "supervision_frame")]
+    data = getattr(org, "data", None)
+    frames += [vars(data).get(name) for name in _DATA_TABLES] if hasattr(data, "__dict__") else []
+    return any(isinstance(f, pd.DataFrame) and "staff_id" in f.columns and f["staff_id"] is ids for f in frames)
+
+
+_DATA_TABLES = ("assignments", "supervision", "caseload", "documentation", "supervision_sessions",
+                "client_assignments")
 
 
 def month_index(ts) -> np.ndarray:
@@ -143,31 +182,35 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     af = org.assignment_frame
     if len(af):
         jj, ok = latest_started(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, day)
-        for col in ("position_id", "program_id", "role_kind"):
+        missing = ~ok
+        for col in ("position_id", "program_id"):
             small = af[col].to_numpy(dtype=object)
             vals = small[jj]
-            vals[~ok] = None
+            vals[missing] = None
             out[col] = vals
-            if codes is not None and col != "role_kind":
+            if codes is not None:
                 c, uniq = pd.factorize(small, sort=True)
                 codes[col] = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+        small = af["role_kind"].to_numpy(dtype=object).copy()
+        small[pd.isna(small)] = "other"                 # no role kind: "other", worked out on the seats
+        rk = small[jj]
+        rk[missing] = "other"
+        out["role_kind"] = rk
+        del missing
     else:
-        out["position_id"], out["program_id"], out["role_kind"] = (np.full(n, None, dtype=object) for _ in range(3))
+        out["position_id"], out["program_id"] = (np.full(n, None, dtype=object) for _ in range(2))
+        out["role_kind"] = np.full(n, "other", dtype=object)
         jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
-    rk = out["role_kind"]
-    rk[pd.isna(rk)] = "other"
     if codes is not None:
-        if len(af):
-            small = af["role_kind"].to_numpy(dtype=object).copy()
-            small[pd.isna(small)] = "other"
         c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
         codes["role_kind"] = (np.where(ok, c[:-1][jj] if len(small) else -1, c[-1]), np.asarray(uniq, dtype=object))
         if not len(af):
             codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
-    sup_ids = np.full(n, None, dtype=object)
     sv = org.supervision_frame
-    sup_codes = (np.full(n, -1), np.array([], dtype=object))
-    if len(sv):
+    if not len(sv):
+        sup_ids = np.full(n, None, dtype=object)
+        sup_codes = (np.full(n, -1), np.array([], dtype=object))
+    else:
         jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
         ok &= day_number(sv["end"])[jj] > day
         small = sv["supervisor_id"].to_numpy(dtype=object)
