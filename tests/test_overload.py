@@ -328,3 +328,31 @@ def test_team_intervals_equal_relative_risk_one_at_a_time(synth_org):
         assert (r["team_ratio"], r["team_ci_low"], r["team_ci_high"], r["team_p_value"]) == \
             (num(rr["relative_risk"], 4), num(rr["ci_low"], 4), num(rr["ci_high"], 4), num(poisson_sf(k, mu), 8))
     assert not any(r["team_exits"] is not None for r in res.table if not r["overloaded"])
+
+
+def test_total_spans_equal_a_walk_up_the_tree_day_by_day(synth_org):
+    from orgraph.analyses.exposure import observed_from, supervision
+    from orgraph.analyses.overload import _total_spans
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    cut = org.censor
+    obs0, ref = observed_from(org, cut), cut - pd.Timedelta(days=1)
+    S = supervision(org, cut)
+    S = S[S["end"] > obs0].assign(start=lambda x: x["start"].clip(lower=obs0)).reset_index(drop=True)
+    best, now = _total_spans(S, obs0, ref)
+    want_best: dict = {}
+    days = list(pd.date_range(obs0.to_period("M").to_timestamp(), ref, freq="MS")) + [ref]
+    for day in days:
+        act = S[(S["start"] <= day) & (S["end"] > day)]
+        boss = dict(zip(act["staff_id"], act["supervisor_id"]))       # a later row wins, as in the table
+        below: dict = {}
+        for person in boss:
+            seen, b = 0, boss.get(person)
+            while b is not None and seen < 64:
+                below[b] = below.get(b, 0) + 1
+                b, seen = boss.get(b), seen + 1
+        for sid in set(S["staff_id"]) | set(S["supervisor_id"]):
+            want_best[sid] = max(want_best.get(sid, 0), below.get(sid, 0))
+    assert {k: int(v) for k, v in best.items()} == want_best
+    assert {k: int(v) for k, v in now.items() if v} == below
+    assert max(want_best.values()) >= 5                               # people below people below someone

@@ -302,24 +302,30 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
     e0 = S["end"].to_numpy()
     checks = list(pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), ref, freq="MS"))
     checks.append(ref)
-    best = np.zeros(len(ids), dtype=np.int64)
-    now = best
-    for day in checks:
-        d = np.datetime64(day)
-        act = (s0 <= d) & (e0 > d)
-        up = np.full(len(ids), -1)
-        up[child[act]] = parent[act]
-        total = np.zeros(len(ids), dtype=np.int64)
-        has_up = up >= 0
-        cur = np.nonzero(has_up)[0]
-        for _ in range(64):  # depth guard: cycles are rejected by validation
-            if not cur.size:
-                break
-            par = up[cur]
-            total += np.bincount(par, minlength=len(ids))
-            cur = par[has_up[par]]
-        best = np.maximum(best, total)
-        now = total
+    d = pd.DatetimeIndex(checks).as_unit("ns").to_numpy()           # ascending (``ref`` may repeat the last)
+    # every check day at once: node check * n + person, each supervisee's supervisor on that day
+    n, n_checks = len(ids), len(d)
+    lo = np.searchsorted(d, s0.astype("datetime64[ns]"), side="left")   # first check with start <= day
+    hi = np.searchsorted(d, e0.astype("datetime64[ns]"), side="left")   # checks with day < end
+    hi = np.where(np.isnat(e0), lo, hi)
+    k = np.maximum(hi - lo, 0)
+    rep = np.repeat(np.arange(len(S)), k)                # in supervision-row order: a later row wins a tie,
+    chk = lo[rep] + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))   # as one day at a time
+    up = np.full(n_checks * n, -1, dtype=np.int64)
+    up[chk * n + child[rep]] = chk * n + parent[rep]
+    del rep, chk
+    total = np.zeros(n_checks * n, dtype=np.int64)
+    has_up = up >= 0
+    cur = np.flatnonzero(has_up)
+    for _ in range(64):  # depth guard: cycles are rejected by validation
+        if not cur.size:
+            break
+        par = up[cur]
+        total += np.bincount(par, minlength=len(total))
+        cur = par[has_up[par]]
+    total = total.reshape(n_checks, n)
+    best = np.maximum(total.max(axis=0), 0)
+    now = total[-1]
     return dict(zip(ids, best)), dict(zip(ids, now))
 
 
