@@ -302,30 +302,24 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
     e0 = S["end"].to_numpy()
     checks = list(pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), ref, freq="MS"))
     checks.append(ref)
-    d = pd.DatetimeIndex(checks).as_unit("ns").to_numpy()           # ascending (``ref`` may repeat the last)
-    # every check day at once: node check * n + person, each supervisee's supervisor on that day
-    n, n_checks = len(ids), len(d)
-    lo = np.searchsorted(d, s0.astype("datetime64[ns]"), side="left")   # first check with start <= day
-    hi = np.searchsorted(d, e0.astype("datetime64[ns]"), side="left")   # checks with day < end
-    hi = np.where(np.isnat(e0), lo, hi)
-    k = np.maximum(hi - lo, 0)
-    rep = np.repeat(np.arange(len(S)), k)                # in supervision-row order: a later row wins a tie,
-    chk = lo[rep] + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))   # as one day at a time
-    up = np.full(n_checks * n, -1, dtype=np.int64)
-    up[chk * n + child[rep]] = chk * n + parent[rep]
-    del rep, chk
-    total = np.zeros(n_checks * n, dtype=np.int64)
-    has_up = up >= 0
-    cur = np.flatnonzero(has_up)
-    for _ in range(64):  # depth guard: cycles are rejected by validation
-        if not cur.size:
-            break
-        par = up[cur]
-        total += np.bincount(par, minlength=len(total))
-        cur = par[has_up[par]]
-    total = total.reshape(n_checks, n)
-    best = np.maximum(total.max(axis=0), 0)
-    now = total[-1]
+    best = np.zeros(len(ids), dtype=np.int64)
+    now = best
+    for day in checks:
+        d = np.datetime64(day)
+        act = (s0 <= d) & (e0 > d)
+        up = np.full(len(ids), -1)
+        up[child[act]] = parent[act]
+        total = np.zeros(len(ids), dtype=np.int64)
+        has_up = up >= 0
+        cur = np.nonzero(has_up)[0]
+        for _ in range(64):  # depth guard: cycles are rejected by validation
+            if not cur.size:
+                break
+            par = up[cur]
+            total += np.bincount(par, minlength=len(ids))
+            cur = par[has_up[par]]
+        best = np.maximum(best, total)
+        now = total
     return dict(zip(ids, best)), dict(zip(ids, now))
 
 
@@ -345,9 +339,10 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[
     """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean.
 
     Each supervision interval is expanded to the months whose 15th it covers, and
-    matched to caseload rows through one sorted integer key (person x month), so
-    the cost is a sort, not a many-to-many merge. With ``org``, the caseload rows' people come from their
-    :func:`~orgraph.analyses.persontime.staff_codes` (looked up once per org) instead of hashing every row's id.
+    matched to caseload rows through one integer key (person x month), so
+    the cost is a table lookup, not a many-to-many merge. With ``org``, people are numbered by their
+    :func:`~orgraph.analyses.persontime.staff_codes` (the caseload's looked up once per org) instead of hashing
+    every caseload row's id.
 
     Examples
     --------
@@ -360,12 +355,12 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[
     >>> sc.to_dict("index"), own.to_dict()
     ({'S': {'mean': 13.5, 'max': 17.0}}, {'S': 3.0})
     """
-    ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
+    labels, ee, sup, who = _caseload_people(org, S, caseload)
     month = caseload["month"].to_numpy()
-    who = _caseload_people(org, ids, caseload)
     keep = who >= 0
     keep &= month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
     rows = np.flatnonzero(keep)
+    del keep
     cm = month[rows].astype("datetime64[M]").astype(np.int64) + 1970 * 12        # as _month_index
     if not cm.size:   # no caseload month before the cut: the caseload signal is not available
         return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
@@ -374,9 +369,7 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[
     ck = who[rows] * span + (cm - base)
     clients = caseload["active_clients"].to_numpy()[rows].astype(float)
     del rows, cm
-    order = np.argsort(ck, kind="stable")
-    ck, clients = ck[order], clients[order]
-    del order
+    find = _key_finder(ck, len(labels) * span)
     # months m with start <= m-01 + 14 days < end
     st, en = pd.DatetimeIndex(S["start"]), pd.DatetimeIndex(S["end"])
     first = _month_index(st) + (st.day > 15) - base
@@ -386,27 +379,68 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[
     n = np.maximum(last - first + 1, 0)
     rep = np.repeat(np.arange(len(S)), n)
     m = first[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    sup = ids.get_indexer(S["supervisor_id"])[rep]
-    want = ids.get_indexer(S["staff_id"])[rep] * span + m
-    del rep
-    pos = np.searchsorted(ck, want)
-    hit = pos < len(ck)
-    hit[hit] = ck[pos[hit]] == want[hit]
-    del want
+    row = find(ee[rep] * span + m)
+    hit = row >= 0
+    bosses, boss = np.unique(sup, return_inverse=True)     # the supervisors, numbered 0 .. k - 1
+    boss_m = boss[rep][hit] * span + m[hit]
+    del rep, m
     # supervisees' clients summed per (supervisor, month): whole numbers, so any order of summing gives the same
-    keys, per_month = _sums_by_key(sup[hit] * span + m[hit], clients[pos[hit]], len(ids) * span)
-    del pos, hit, sup, m
+    keys, per_month = _sums_by_key(boss_m, clients[row[hit]], len(bosses) * span)
+    del row, hit, boss_m
     grp = keys // span
     head, count = _runs(grp)
     sc = pd.DataFrame({"mean": _run_sums(per_month, head) / count, "max": _run_max(per_month, head)},
-                      index=ids[grp[head]])
-    pos = np.searchsorted(ck, keys)
-    ok = pos < len(ck)
-    ok[ok] = ck[pos[ok]] == keys[ok]
+                      index=labels[bosses[grp[head]]])
+    row = find(bosses[grp] * span + keys % span)           # the supervisor's own caseload in those months
+    ok = row >= 0
     og = grp[ok]
     o_head, o_count = _runs(og)
-    own = pd.Series(_run_sums(clients[pos[ok]], o_head) / o_count, index=ids[og[o_head]])
+    own = pd.Series(_run_sums(clients[row[ok]], o_head) / o_count, index=labels[bosses[og[o_head]]])
     return sc, own
+
+
+def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame):
+    """People numbered for :func:`_caseloads`: ``(labels, supervisee, supervisor, caseload person)``, the ids
+    (an Index) and each supervision row's and caseload row's number (-1: a caseload row of someone not in
+    ``S``). Staff codes when ``org`` knows every id of ``S``, else positions in the distinct ids of ``S``."""
+    if org is not None and len(S):
+        ee, sup = staff_codes(org, S["staff_id"]), staff_codes(org, S["supervisor_id"])
+        if (ee >= 0).all() and (sup >= 0).all():
+            n = len(org.staff_frame)
+            in_s = np.zeros(n + 1, dtype=bool)                  # the last slot: unknown people
+            in_s[ee] = in_s[sup] = True
+            who = staff_codes(org, caseload["staff_id"])
+            who[~in_s[who]] = -1
+            return org.staff_frame.index, ee, sup, who
+    ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
+    return (ids, ids.get_indexer(S["staff_id"]), ids.get_indexer(S["supervisor_id"]),
+            ids.get_indexer(caseload["staff_id"]).astype(np.int64))
+
+
+def _key_finder(ck: np.ndarray, n_keys: int):
+    """A function giving, for keys in ``0 .. n_keys - 1``, the first position of each in ``ck`` (-1 when
+    absent): a dense table when it is no larger than a few times ``ck`` (plus 64 MB), else a sort and a binary
+    search.
+
+    Examples
+    --------
+    >>> find = _key_finder(np.array([9, 4, 9, 1]), 12)
+    >>> find(np.array([9, 1, 5, 4])).tolist()
+    [0, 3, -1, 1]
+    """
+    if n_keys <= 4 * len(ck) + 16_000_000:
+        table = np.full(n_keys, -1, dtype=np.int64 if len(ck) >= 2**31 else np.int32)
+        table[ck[::-1]] = np.arange(len(ck) - 1, -1, -1, dtype=table.dtype)   # a repeated key: its first row
+        return lambda keys: table[keys].astype(np.int64)
+    order = np.argsort(ck, kind="stable")
+    srt = ck[order]
+
+    def find(keys):
+        pos = np.searchsorted(srt, keys)
+        ok = pos < len(srt)
+        ok[ok] = srt[pos[ok]] == keys[ok]
+        return np.where(ok, order[np.minimum(pos, len(srt) - 1)], -1)
+    return find
 
 
 def _sums_by_key(key: np.ndarray, values: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
@@ -418,7 +452,7 @@ def _sums_by_key(key: np.ndarray, values: np.ndarray, n_keys: int) -> tuple[np.n
     >>> [x.tolist() for x in _sums_by_key(np.array([7, 2, 7, 0]), np.array([1.0, 2.0, 0.0, 5.0]), 9)]
     [[0, 2, 7], [5.0, 2.0, 1.0]]
     """
-    if n_keys <= 4 * len(key) + 1_000_000:
+    if n_keys <= 4 * len(key) + 16_000_000:
         present = np.flatnonzero(np.bincount(key, minlength=n_keys))
         return present, np.bincount(key, weights=values, minlength=n_keys)[present]
     keys, inv = np.unique(key, return_inverse=True)
@@ -445,18 +479,6 @@ def _run_sums(values: np.ndarray, head: np.ndarray) -> np.ndarray:
 
 def _run_max(values: np.ndarray, head: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(values, head) if len(head) else np.zeros(0)
-
-
-def _caseload_people(org, ids: pd.Index, caseload: pd.DataFrame) -> np.ndarray:
-    """Position in ``ids`` of each caseload row's person (-1 when not there): through the rows' staff codes when
-    every id of ``ids`` is a known person, else by looking each row's id up."""
-    if org is not None and len(ids):
-        codes = staff_codes(org, ids)
-        if (codes >= 0).all():
-            table = np.full(len(org.staff_frame) + 1, -1, dtype=np.int64)     # the last slot: unknown people
-            table[codes] = np.arange(len(ids))
-            return table[staff_codes(org, caseload["staff_id"])]
-    return ids.get_indexer(caseload["staff_id"]).astype(np.int64)
 
 
 def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
