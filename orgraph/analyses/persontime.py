@@ -48,8 +48,40 @@ def day_number(values) -> np.ndarray:
 
 
 def from_day_number(days) -> np.ndarray:
-    """``datetime64[ns]`` of day numbers (inverse of :func:`day_number`)."""
-    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    """``datetime64[ns]`` of day numbers (inverse of :func:`day_number`).
+
+    Examples
+    --------
+    >>> from_day_number([0, 19783]).astype(str).tolist()
+    ['1970-01-01T00:00:00.000000000', '2024-03-01T00:00:00.000000000']
+    """
+    d = np.asarray(days, dtype=np.int64)
+    if d.size and -_MAX_DAYS < int(d.min()) and int(d.max()) < _MAX_DAYS:
+        return (d * _DAY_NS).view("datetime64[ns]")        # whole days in nanoseconds: the same, no calendar
+    return d.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+_MAX_DAYS = 100_000                 # day numbers well inside datetime64[ns] (1697 to 2243)
+
+
+def _calendar(values, src: str, dst: str) -> np.ndarray:
+    """``values.astype(f"datetime64[{unit}]")`` as int64 for integer day (``"D"`` values: to ``"M"`` or ``"Y"``)
+    or month (``"M"`` values: to ``"ns"``) numbers, through a table of the range they span when that is
+    small: the calendar is worked out once per distinct day instead of once per row.
+
+    Examples
+    --------
+    >>> d = np.array([19782, 19783, -1, 19782])
+    >>> bool((_calendar(d, "D", "M") == d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)).all())
+    True
+    """
+    v = np.asarray(values, dtype=np.int64)
+    if v.size > 1024:
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < min(v.size, 1 << 20):
+            table = np.arange(lo, hi + 1, dtype=np.int64).astype(f"datetime64[{src}]").astype(f"datetime64[{dst}]")
+            return table.astype(np.int64)[v - lo]
+    return v.astype(f"datetime64[{src}]").astype(f"datetime64[{dst}]").astype(np.int64)
 
 
 def _ns(values) -> pd.Series:
@@ -107,8 +139,14 @@ def month_index(ts) -> np.ndarray:
 
 
 def month_start(idx) -> np.ndarray:
-    """First day of month ``idx`` (months since 1970-01) as ``datetime64[ns]``."""
-    return np.asarray(idx, dtype=np.int64).astype("datetime64[M]").astype("datetime64[ns]")
+    """First day of month ``idx`` (months since 1970-01) as ``datetime64[ns]``.
+
+    Examples
+    --------
+    >>> month_start([0, 650]).astype("datetime64[D]").astype(str).tolist()
+    ['1970-01-01', '2024-03-01']
+    """
+    return _calendar(idx, "M", "ns").view("datetime64[ns]")
 
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -469,7 +507,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "days": (end - risk_start).astype(np.int64),
         "exit": exited[psc] & (end == e0[psc]),
         "mi": _months(start),
-        "year": start_ns.astype("datetime64[Y]").astype(np.int64) + 1970,
+        "year": _calendar(start, "D", "Y") + 1970,
         "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1),
         **ctx,
     }, copy=False)                                      # one block per column: no consolidating copy
@@ -479,7 +517,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
 
 
 def _months(days: np.ndarray) -> np.ndarray:
-    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return _calendar(days, "D", "M")
 
 
 def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
