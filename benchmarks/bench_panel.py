@@ -52,6 +52,8 @@ def bench(bundle: str) -> dict:
     pt = _step(rows, "person_time (cut)", persontime.person_time, org, cut)
     _step(rows, "person_time (cut - 365 days)", persontime.person_time, org, early)
     pm = _step(rows, "person_months", panel.person_months, org)
+    if len(org.data.caseload):
+        _step(rows, "caseload_runs", panel.caseload_runs, org)
     key = panel.month_key(pm["sc"], pm["mi"])
     left = panel.month_key(pm["sc"], pm["mi"] + 1)
     _step(rows, "take x5 (person-month keys)", lambda: [panel.take(left, key, pm["days"].to_numpy(), 0.0)

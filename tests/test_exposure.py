@@ -52,3 +52,22 @@ def test_supervisor_cohorts_are_built_once_per_cut_and_copied(riverbend):
     a.drop(a.index, inplace=True)
     assert len(supervisor_cohorts(riverbend, cut, 30)) > 5
     assert len(supervisor_cohorts(riverbend, cut, 90)) > len(supervisor_cohorts(riverbend, cut, 30))
+
+
+def test_latest_role_equals_the_sort_and_tail_rule_with_ties(synth_org):
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.exposure import _latest_role
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    af = org.assignment_frame
+    tie = af.iloc[::5].assign(role_kind="tied")            # a second seat started the same day, listed later
+    af = pd.concat([af, tie, af.iloc[::7].assign(role_kind=None)], ignore_index=True)
+    rows = np.arange(0, len(org.staff_frame), 2)
+    index = org.staff_frame.index[rows]
+    got = _latest_role(org, af, rows, index)
+    last = af.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
+    want = pd.Series(index.map(last["role_kind"]), index=index)
+    assert got.fillna("other").tolist() == want.fillna("other").tolist()
+    assert (got == "tied").sum() > 5

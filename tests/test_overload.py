@@ -253,3 +253,106 @@ def test_programs_at_once_equal_the_string_key_rule(riverbend):
     want = ev.groupby("supervisor_id")["n"].max()
     pd.testing.assert_series_equal(got, want)
     assert want.max() >= 2
+
+
+def _caseloads_by_merge(S, cl, cut):
+    """The supervisee and own caseload rule with pandas merges and groupbys on string ids."""
+    cl = cl[cl["month"] < cut]
+    months = pd.DataFrame({"month": sorted(cl["month"].unique())})
+    mid = months["month"] + pd.Timedelta(days=14)
+    x = S.merge(months, how="cross")
+    x = x[(x["start"] <= x["month"] + pd.Timedelta(days=14)) & (x["month"] + pd.Timedelta(days=14) < x["end"])]
+    assert len(mid)
+    x = x.merge(cl, on=["staff_id", "month"])
+    per_month = x.groupby(["supervisor_id", "month"])["active_clients"].sum().astype(float)
+    sc = per_month.groupby(level=0).agg(["mean", "max"])
+    own = per_month.reset_index()[["supervisor_id", "month"]].merge(
+        cl.rename(columns={"staff_id": "supervisor_id"}), on=["supervisor_id", "month"])
+    return sc, own.groupby("supervisor_id")["active_clients"].mean().astype(float)
+
+
+def test_caseloads_through_staff_codes_equal_the_merge_rule(synth_org):
+    from orgraph.analyses.exposure import supervision
+    from orgraph.analyses.overload import _caseloads
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    cut = org.censor - pd.Timedelta(days=200)
+    S = supervision(org, cut)
+    cl = org.data.caseload
+    assert len(cl) and len(S)
+    want_sc, want_own = _caseloads_by_merge(S, cl, cut)
+    for org_arg in (org, None):                       # staff codes, and the id lookup without an org
+        sc, own = _caseloads(S, cl, cut, org_arg)
+        pd.testing.assert_frame_equal(sc.sort_index(), want_sc, check_names=False, check_index_type=False)
+        pd.testing.assert_series_equal(own.sort_index(), want_own, check_names=False, check_index_type=False)
+    assert len(want_sc) > 5 and len(want_own) > 5
+
+
+def test_sums_by_key_and_runs_equal_groupby():
+    import numpy as np
+
+    from orgraph.analyses.overload import _runs, _sums_by_key
+
+    rng = np.random.default_rng(3)
+    key = rng.integers(0, 50, size=400)
+    vals = rng.integers(0, 9, size=400).astype(float)
+    want = pd.Series(vals).groupby(key).sum()
+    for n_keys in (50, 10**8):                        # the dense table, and the sort when it would be too big
+        keys, sums = _sums_by_key(key, vals, n_keys)
+        assert keys.tolist() == want.index.tolist() and sums.tolist() == want.tolist()
+    g = np.sort(key // 7)
+    head, count = _runs(g)
+    by = pd.Series(g).groupby(g)
+    assert g[head].tolist() == sorted(set(g.tolist())) and count.tolist() == by.size().tolist()
+
+
+def test_team_intervals_equal_relative_risk_one_at_a_time(synth_org):
+    import numpy as np
+
+    from orgraph.analyses.exposure import num
+    from orgraph.analyses.persontime import person_time, piece_rates, standard_rates, stratum_days, stratum_exits
+    from orgraph.stats import poisson_sf, relative_risk
+
+    _, org, _ = synth_org(staff=400, years=5, seed=1)
+    res = overloaded_supervisors(org, max_span=3, min_signals=1)
+    pt = person_time(org)
+    rate = piece_rates(pt, standard_rates(stratum_days(pt), stratum_exits(pt)))
+    at_risk = pt["days"].to_numpy() > 0
+    tested = [r for r in res.table if r["team_exits"] is not None]
+    assert len(tested) > 3
+    for r in tested:
+        sel = at_risk & (pt["supervisor_id"] == r["supervisor_id"]).to_numpy()
+        k, mu = int(pt["exit"].to_numpy()[sel].sum()), float((rate * pt["days"].to_numpy())[sel].sum())
+        rr = relative_risk(k, mu)
+        assert r["team_exits"] == k and r["team_expected"] == num(mu, 4)
+        assert (r["team_ratio"], r["team_ci_low"], r["team_ci_high"], r["team_p_value"]) == \
+            (num(rr["relative_risk"], 4), num(rr["ci_low"], 4), num(rr["ci_high"], 4), num(poisson_sf(k, mu), 8))
+    assert not any(r["team_exits"] is not None for r in res.table if not r["overloaded"])
+
+
+def test_total_spans_equal_a_walk_up_the_tree_day_by_day(synth_org):
+    from orgraph.analyses.exposure import observed_from, supervision
+    from orgraph.analyses.overload import _total_spans
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    cut = org.censor
+    obs0, ref = observed_from(org, cut), cut - pd.Timedelta(days=1)
+    S = supervision(org, cut)
+    S = S[S["end"] > obs0].assign(start=lambda x: x["start"].clip(lower=obs0)).reset_index(drop=True)
+    best, now = _total_spans(S, obs0, ref)
+    want_best: dict = {}
+    days = list(pd.date_range(obs0.to_period("M").to_timestamp(), ref, freq="MS")) + [ref]
+    for day in days:
+        act = S[(S["start"] <= day) & (S["end"] > day)]
+        boss = dict(zip(act["staff_id"], act["supervisor_id"]))       # a later row wins, as in the table
+        below: dict = {}
+        for person in boss:
+            seen, b = 0, boss.get(person)
+            while b is not None and seen < 64:
+                below[b] = below.get(b, 0) + 1
+                b, seen = boss.get(b), seen + 1
+        for sid in set(S["staff_id"]) | set(S["supervisor_id"]):
+            want_best[sid] = max(want_best.get(sid, 0), below.get(sid, 0))
+    assert {k: int(v) for k, v in best.items()} == want_best
+    assert {k: int(v) for k, v in now.items() if v} == below
+    assert max(want_best.values()) >= 5                               # people below people below someone

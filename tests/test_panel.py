@@ -75,3 +75,50 @@ def test_records_equal_jsonable_of_every_value():
     assert records(df)[1] == {"id": None, "mixed": 2, "n": 2, "x": None, "when": None, "dates": None, "f": None,
                               "np": None, "cat": None}
     assert type(records(df)[0]["np"]) is int
+
+
+def test_by_day_order_equals_the_sort_on_day_and_person():
+    from orgraph.analyses.panel import _by_day
+
+    rng = np.random.default_rng(5)
+    sc = np.repeat(np.arange(300), 12)                       # rows sorted by person, one row per person and day
+    day = np.concatenate([rng.choice(np.arange(-40, 4000), 12, replace=False) for _ in range(300)])
+    want = np.lexsort((sc, day))
+    assert _by_day(day, sc).tolist() == want.tolist()
+    wide = day * 20                                          # days spanning more than an int16: the full key
+    assert _by_day(wide, sc).tolist() == np.lexsort((sc, wide)).tolist()
+
+
+def test_pct_rank_max_equals_the_pandas_rank():
+    from orgraph.analyses.panel import _pct_rank_max
+
+    rng = np.random.default_rng(8)
+    g = rng.integers(0, 30, 3000)
+    for v in (rng.integers(0, 40, 3000).astype(float), rng.integers(0, 40, 3000) / 7.0,
+              rng.integers(0, 40_000, 3000).astype(float)):     # counts, fractions, counts too wide for a radix sort
+        want = pd.Series(v).groupby(g).rank(method="max", pct=True).to_numpy() * 100.0
+        assert np.array_equal(_pct_rank_max(g, v), want)
+
+
+def test_caseload_runs_equal_the_pandas_groupby_rule(synth_org):
+    from orgraph.analyses.panel import _caseload_runs
+    from orgraph.analyses.persontime import month_index, staff_codes
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    for pct in (90.0, 60.0):
+        df = org.data.caseload[["staff_id", "month", "active_clients"]].copy()
+        df["mi"] = month_index(df["month"])
+        df["active_clients"] = df["active_clients"].astype(float)
+        g = df.groupby("mi")["active_clients"]
+        df["cutoff"] = g.transform("quantile", pct / 100.0)
+        df["pct_rank"] = g.rank(method="max", pct=True) * 100.0
+        df["above"] = df["active_clients"] > df["cutoff"]
+        df["sc"] = staff_codes(org, df["staff_id"].tolist())
+        df = df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+        same = (df["sc"] == df["sc"].shift()) & (df["mi"] == df["mi"].shift() + 1)
+        grp = (~(same & df["above"] & df["above"].shift(fill_value=False))).cumsum()
+        df["run"] = np.where(df["above"], df.groupby(grp).cumcount() + 1, 0)
+        want = df[["staff_id", "sc", "month", "mi", "active_clients", "cutoff", "pct_rank", "above", "run"]]
+        got = _caseload_runs(org, pct)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert got["run"].max() >= 2

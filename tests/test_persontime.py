@@ -293,3 +293,31 @@ def test_the_codes_kept_with_a_panel_match_its_columns(small, early):
         assert (values[codes[codes >= 0]] == vals[codes >= 0]).all(), col
         assert list(values) == sorted(values) and len(set(values)) == len(values)
     assert (P.column_codes(pt, "supervisor_id")[0] < 0).any()
+
+
+def test_staff_codes_of_a_shared_column_are_kept_and_returned_as_copies(small):
+    org = small[0]
+    col = org.supervision_frame["staff_id"]
+    want = org.staff_frame.index.get_indexer(pd.Index(col.to_numpy(dtype=object)))
+    first = staff_codes(org, col)
+    assert first.tolist() == want.tolist() and first.dtype == np.int64
+    first[:] = -7                                           # a caller changing its codes changes no one else's
+    assert staff_codes(org, col).tolist() == want.tolist()
+    other = col.copy()                                      # not a shared column: looked up each time
+    other.iloc[0] = "nobody"
+    assert staff_codes(org, other)[0] == -1 and staff_codes(org, other)[1:].tolist() == want[1:].tolist()
+
+
+def test_calendar_table_equals_numpy_datetime_casts():
+    from orgraph.analyses.persontime import _calendar, from_day_number, month_start
+
+    rng = np.random.default_rng(2)
+    for days in (rng.integers(-30_000, 50_000, 5000), rng.integers(18_000, 18_100, 5000), np.array([3, -400])):
+        as_d = days.astype("datetime64[D]")
+        assert np.array_equal(_calendar(days, "D", "M"), as_d.astype("datetime64[M]").astype(np.int64))
+        assert np.array_equal(_calendar(days, "D", "Y"), as_d.astype("datetime64[Y]").astype(np.int64))
+        assert np.array_equal(from_day_number(days), as_d.astype("datetime64[ns]"))
+    months = rng.integers(-600, 1200, 5000)
+    assert np.array_equal(month_start(months), months.astype("datetime64[M]").astype("datetime64[ns]"))
+    far = np.array([np.iinfo(np.int64).min // 2**40, 5])      # a range too wide for a table, and NaT-like numbers
+    assert np.array_equal(month_start(far), far.astype("datetime64[M]").astype("datetime64[ns]"))

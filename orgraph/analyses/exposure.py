@@ -132,9 +132,10 @@ def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None, 
 
 def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     sf = org.staff_frame
-    sf = sf[sf["hire"] < cut]
+    keep = (sf["hire"] < cut).to_numpy()
     if not include_external:
-        sf = sf[~sf["external"].fillna(False).astype(bool)]
+        keep &= ~sf["external"].fillna(False).astype(bool).to_numpy()
+    sf = sf[keep]
     out = pd.DataFrame(index=sf.index)
     out["hire"] = sf["hire"]
     exited = sf["exit"].notna() & (sf["exit"] < cut)
@@ -146,12 +147,38 @@ def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     out["termination_type"] = sf["termination_type"].where(exited)
     af = assignments(org, cut)
     if len(af):
-        last = af.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
-        out["role_kind"] = out.index.map(last["role_kind"])
+        out["role_kind"] = _latest_role(org, af, np.flatnonzero(keep), out.index)
     else:
         out["role_kind"] = None
     out["role_kind"] = out["role_kind"].fillna("other").astype(str)
     return out
+
+
+def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.Index) -> pd.Series:
+    """The role kind of each person's latest seat in ``af`` (the last listed of those started on the latest day;
+    NaN for no seat), for the rows ``rows`` of ``org.staff_frame`` (``index``): one sort on staff row numbers and
+    start days instead of on id strings.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> org = demo_org()
+    >>> r = _latest_role(org, org.assignment_frame, np.arange(len(org.staff_frame)), org.staff_frame.index)
+    >>> want = org.assignment_frame.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1)
+    >>> r.dropna().sort_index().equals(want.set_index("staff_id")["role_kind"].sort_index())
+    True
+    """
+    sc = org.staff_frame.index.get_indexer(pd.Index(af["staff_id"].to_numpy(dtype=object))).astype(np.int64)
+    start = af["start"].to_numpy()
+    if (sc < 0).any() or np.isnat(start).any():     # an id the staff table lacks, or no start: by the ids
+        last = af.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
+        return pd.Series(index.map(last["role_kind"]), index=index)
+    order = np.lexsort((start.astype("datetime64[ns]").astype(np.int64), sc))     # stable: ties keep their order
+    srt = sc[order]
+    last = order[np.r_[srt[1:] != srt[:-1], True]]
+    table = np.full(len(org.staff_frame), np.nan, dtype=object)
+    table[sc[last]] = af["role_kind"].to_numpy(dtype=object)[last]
+    return pd.Series(table[rows], index=index)
 
 
 def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> pd.DataFrame:

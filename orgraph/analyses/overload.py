@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from ..graph import OrgGraph
-from ..stats import poisson_sf_many, rate_ratio, relative_risk
+from ..stats import poisson_ci_many, poisson_sf_many, rate_ratio
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import (cached, column_codes, person_time, piece_rates, standard_rates, stratum_days,
+from .persontime import (cached, column_codes, person_time, piece_rates, staff_codes, standard_rates, stratum_days,
                          stratum_exits)
 
 __all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
@@ -204,7 +204,7 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     has_caseload = "caseload" in org.data.present or len(org.data.caseload) > 0
     out["supervisee_caseload"] = out["max_supervisee_caseload"] = out["own_caseload"] = np.nan
     if has_caseload and len(S):
-        sc, oc = _caseloads(S, org.data.caseload, cut)
+        sc, oc = _caseloads(S, org.data.caseload, cut, org)
         out["supervisee_caseload"] = sc["mean"].reindex(sups)
         out["max_supervisee_caseload"] = sc["max"].reindex(sups)
         out["own_caseload"] = oc.reindex(sups)
@@ -335,26 +335,41 @@ def _month_index(ts) -> np.ndarray:
     return months + 1970 * 12
 
 
-def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFrame, pd.Series]:
+def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[pd.DataFrame, pd.Series]:
     """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean.
 
     Each supervision interval is expanded to the months whose 15th it covers, and
-    matched to caseload rows through one sorted integer key (person x month), so
-    the cost is a sort, not a many-to-many merge.
+    matched to caseload rows through one integer key (person x month), so
+    the cost is a table lookup, not a many-to-many merge. With ``org``, people are numbered by their
+    :func:`~orgraph.analyses.persontime.staff_codes` (the caseload's looked up once per org) instead of hashing
+    every caseload row's id.
+
+    Examples
+    --------
+    >>> S = pd.DataFrame({"staff_id": ["A", "B"], "supervisor_id": ["S", "S"],
+    ...                   "start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+    ...                   "end": pd.to_datetime(["2024-04-01", "2024-04-01"])})
+    >>> cl = pd.DataFrame({"staff_id": ["A", "A", "B", "S"], "active_clients": [10, 12, 5, 3],
+    ...                    "month": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-02-01", "2024-02-01"])})
+    >>> sc, own = _caseloads(S, cl, pd.Timestamp("2024-03-01"))
+    >>> sc.to_dict("index"), own.to_dict()
+    ({'S': {'mean': 13.5, 'max': 17.0}}, {'S': 3.0})
     """
-    cl = caseload[caseload["month"] < cut]
-    ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
-    who = ids.get_indexer(cl["staff_id"])
+    labels, ee, sup, who = _caseload_people(org, S, caseload)
+    month = caseload["month"].to_numpy()
     keep = who >= 0
-    cm = _month_index(cl["month"])[keep]
+    keep &= month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
+    rows = np.flatnonzero(keep)
+    del keep
+    cm = month[rows].astype("datetime64[M]").astype(np.int64) + 1970 * 12        # as _month_index
     if not cm.size:   # no caseload month before the cut: the caseload signal is not available
         return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
     base = int(cm.min())
     span = int(cm.max()) - base + 1
-    ck = who[keep] * span + (cm - base)
-    clients = cl["active_clients"].to_numpy()[keep].astype(float)
-    order = np.argsort(ck, kind="stable")
-    ck, clients = ck[order], clients[order]
+    ck = who[rows] * span + (cm - base)
+    clients = caseload["active_clients"].to_numpy()[rows].astype(float)
+    del rows, cm
+    find = _key_finder(ck, len(labels) * span)
     # months m with start <= m-01 + 14 days < end
     st, en = pd.DatetimeIndex(S["start"]), pd.DatetimeIndex(S["end"])
     first = _month_index(st) + (st.day > 15) - base
@@ -364,22 +379,106 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut) -> tuple[pd.DataFra
     n = np.maximum(last - first + 1, 0)
     rep = np.repeat(np.arange(len(S)), n)
     m = first[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    sup = ids.get_indexer(S["supervisor_id"])[rep]
-    ee = ids.get_indexer(S["staff_id"])[rep]
-    pos = np.searchsorted(ck, ee * span + m)
-    pos_ok = pos < len(ck)
-    hit = pos_ok.copy()
-    hit[pos_ok] = ck[pos[pos_ok]] == (ee * span + m)[pos_ok]
-    per_month = pd.Series(clients[pos[hit]]).groupby(sup[hit] * span + m[hit]).sum()
-    keys = per_month.index.to_numpy()
-    sc = per_month.groupby(keys // span).agg(["mean", "max"])
-    sc.index = ids[sc.index]
-    pos = np.searchsorted(ck, keys)
-    ok = pos < len(ck)
-    ok[ok] = ck[pos[ok]] == keys[ok]
-    own = pd.Series(clients[pos[ok]]).groupby(keys[ok] // span).mean()
-    own.index = ids[own.index]
+    row = find(ee[rep] * span + m)
+    hit = row >= 0
+    bosses, boss = np.unique(sup, return_inverse=True)     # the supervisors, numbered 0 .. k - 1
+    boss_m = boss[rep][hit] * span + m[hit]
+    del rep, m
+    # supervisees' clients summed per (supervisor, month): whole numbers, so any order of summing gives the same
+    keys, per_month = _sums_by_key(boss_m, clients[row[hit]], len(bosses) * span)
+    del row, hit, boss_m
+    grp = keys // span
+    head, count = _runs(grp)
+    sc = pd.DataFrame({"mean": _run_sums(per_month, head) / count, "max": _run_max(per_month, head)},
+                      index=labels[bosses[grp[head]]])
+    row = find(bosses[grp] * span + keys % span)           # the supervisor's own caseload in those months
+    ok = row >= 0
+    og = grp[ok]
+    o_head, o_count = _runs(og)
+    own = pd.Series(_run_sums(clients[row[ok]], o_head) / o_count, index=labels[bosses[og[o_head]]])
     return sc, own
+
+
+def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame):
+    """People numbered for :func:`_caseloads`: ``(labels, supervisee, supervisor, caseload person)``, the ids
+    (an Index) and each supervision row's and caseload row's number (-1: a caseload row of someone not in
+    ``S``). Staff codes when ``org`` knows every id of ``S``, else positions in the distinct ids of ``S``."""
+    if org is not None and len(S):
+        ee, sup = staff_codes(org, S["staff_id"]), staff_codes(org, S["supervisor_id"])
+        if (ee >= 0).all() and (sup >= 0).all():
+            n = len(org.staff_frame)
+            in_s = np.zeros(n + 1, dtype=bool)                  # the last slot: unknown people
+            in_s[ee] = in_s[sup] = True
+            who = staff_codes(org, caseload["staff_id"])
+            who[~in_s[who]] = -1
+            return org.staff_frame.index, ee, sup, who
+    ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
+    return (ids, ids.get_indexer(S["staff_id"]), ids.get_indexer(S["supervisor_id"]),
+            ids.get_indexer(caseload["staff_id"]).astype(np.int64))
+
+
+def _key_finder(ck: np.ndarray, n_keys: int):
+    """A function giving, for keys in ``0 .. n_keys - 1``, the first position of each in ``ck`` (-1 when
+    absent): a dense table when it is no larger than a few times ``ck`` (plus 64 MB), else a sort and a binary
+    search.
+
+    Examples
+    --------
+    >>> find = _key_finder(np.array([9, 4, 9, 1]), 12)
+    >>> find(np.array([9, 1, 5, 4])).tolist()
+    [0, 3, -1, 1]
+    """
+    if n_keys <= 4 * len(ck) + 16_000_000:
+        table = np.full(n_keys, -1, dtype=np.int64 if len(ck) >= 2**31 else np.int32)
+        table[ck[::-1]] = np.arange(len(ck) - 1, -1, -1, dtype=table.dtype)   # a repeated key: its first row
+        return lambda keys: table[keys].astype(np.int64)
+    order = np.argsort(ck, kind="stable")
+    srt = ck[order]
+
+    def find(keys):
+        pos = np.searchsorted(srt, keys)
+        ok = pos < len(srt)
+        ok[ok] = srt[pos[ok]] == keys[ok]
+        return np.where(ok, order[np.minimum(pos, len(srt) - 1)], -1)
+    return find
+
+
+def _sums_by_key(key: np.ndarray, values: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (sorted) and the sum of ``values`` for each, for keys in ``0 .. n_keys - 1``: counted
+    on a dense table when it is no larger than a few times the rows, else by sorting.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in _sums_by_key(np.array([7, 2, 7, 0]), np.array([1.0, 2.0, 0.0, 5.0]), 9)]
+    [[0, 2, 7], [5.0, 2.0, 1.0]]
+    """
+    if n_keys <= 4 * len(key) + 16_000_000:
+        present = np.flatnonzero(np.bincount(key, minlength=n_keys))
+        return present, np.bincount(key, weights=values, minlength=n_keys)[present]
+    keys, inv = np.unique(key, return_inverse=True)
+    return keys, np.bincount(inv, weights=values, minlength=len(keys))
+
+
+def _runs(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First position and length of each run of equal values of ``g``.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in _runs(np.array([4, 4, 7, 9, 9, 9]))], [x.tolist() for x in _runs(np.array([]))]
+    ([[0, 2, 3], [2, 1, 3]], [[], []])
+    """
+    if not len(g):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    head = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    return head, np.diff(np.r_[head, len(g)])
+
+
+def _run_sums(values: np.ndarray, head: np.ndarray) -> np.ndarray:
+    return np.add.reduceat(values, head) if len(head) else np.zeros(0)
+
+
+def _run_max(values: np.ndarray, head: np.ndarray) -> np.ndarray:
+    return np.maximum.reduceat(values, head) if len(head) else np.zeros(0)
 
 
 def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
@@ -439,17 +538,22 @@ def _team_tests(pt: pd.DataFrame, records: list[dict], flagged: set) -> None:
     obs = pd.Series(pt["exit"].to_numpy()[sel].astype(int)).groupby(under).sum()
     exp_ = pd.Series(rate[sel] * pt["days"].to_numpy()[sel]).groupby(under).sum()
     baseline = int((pt["exit"].to_numpy() & at_risk).sum())
+    tested = [sid for sid in (r["supervisor_id"] for r in records) if sid in flagged and exp_.get(sid, 0.0) > 0]
+    ks = np.array([int(obs.get(sid, 0)) for sid in tested], dtype=np.int64)
+    mus = np.array([float(exp_.get(sid, 0.0)) for sid in tested], dtype=float)
+    lows, highs = poisson_ci_many(ks) if len(tested) else (mus, mus)     # every interval at once (same values)
+    ps = poisson_sf_many(ks, mus) if len(tested) else mus
+    test = {sid: (int(k), float(mu), float(k / mu), float(lo / mu), float(hi / mu), float(p))
+            for sid, k, mu, lo, hi, p in zip(tested, ks, mus, lows, highs, ps)}
     for r in records:
-        sid = r["supervisor_id"]
-        tested = sid in flagged and exp_.get(sid, 0.0) > 0
-        k, mu = (int(obs.get(sid, 0)), float(exp_.get(sid, 0.0))) if tested else (None, None)
-        if tested:
-            rr = relative_risk(k, mu)
-            p = float(poisson_sf_many(np.array([k]), np.array([mu]))[0])
-        r.update({"team_exits": k, "team_expected": num(mu, 4), "team_ratio": num(rr["relative_risk"], 4) if tested
-                  else None, "team_ci_low": num(rr["ci_low"], 4) if tested else None,
-                  "team_ci_high": num(rr["ci_high"], 4) if tested else None,
-                  "team_p_value": num(p, 8) if tested else None, "baseline_exits": baseline if tested else None})
+        t = test.get(r["supervisor_id"])
+        if t is None:
+            r.update({"team_exits": None, "team_expected": None, "team_ratio": None, "team_ci_low": None,
+                      "team_ci_high": None, "team_p_value": None, "baseline_exits": None})
+            continue
+        k, mu, rr, lo, hi, p = t
+        r.update({"team_exits": k, "team_expected": num(mu, 4), "team_ratio": num(rr, 4), "team_ci_low": num(lo, 4),
+                  "team_ci_high": num(hi, 4), "team_p_value": num(p, 8), "baseline_exits": baseline})
 
 
 def _under(pt: pd.DataFrame, supervisors) -> np.ndarray:

@@ -271,7 +271,7 @@ def _person_months(org) -> pd.DataFrame:
     head = np.flatnonzero(first)                    # sorted by ref (whole days), then person: unique keys
     ref = pt["start"].to_numpy()[head]
     h_sc, h_mi = sc[head], mi[head]
-    order = np.argsort((ref.astype("datetime64[D]").astype(np.int64) + _DAY_OFFSET) * (1 << 32) + h_sc)
+    order = _by_day(ref.astype("datetime64[D]").astype(np.int64), h_sc)
     rows = head[order]
     pm = pd.DataFrame({
         "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
@@ -280,6 +280,23 @@ def _person_months(org) -> pd.DataFrame:
         **{c: _gather_ids(pt, c, rows) for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
     }, copy=False)                                  # one block per column: no consolidating copy
     return pm
+
+
+def _by_day(day: np.ndarray, sc: np.ndarray) -> np.ndarray:
+    """The order that sorts rows by (``day``, ``sc``), for rows already sorted by ``sc`` with (``day``, ``sc``)
+    unique: a stable sort on the day alone (a radix sort when the days span fewer than 32,767).
+
+    Examples
+    --------
+    >>> _by_day(np.array([5, 3, 5, 3, 1]), np.array([0, 0, 1, 1, 2])).tolist()
+    [4, 1, 3, 0, 2]
+    """
+    if not len(day):
+        return np.zeros(0, dtype=np.intp)
+    lo = int(day.min())
+    if int(day.max()) - lo < np.iinfo(np.int16).max:
+        return np.argsort((day - lo).astype(np.int16), kind="stable")
+    return np.argsort((day + _DAY_OFFSET) * (1 << 32) + sc, kind="stable")
 
 
 def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
@@ -341,17 +358,72 @@ def _caseload_runs(org, pct: float) -> pd.DataFrame:
     df["month"] = pd.to_datetime(df["month"])
     df["mi"] = month_index(df["month"])
     df["active_clients"] = df["active_clients"].astype(float)
-    g = df.groupby("mi")["active_clients"]
-    df["cutoff"] = g.transform("quantile", pct / 100.0)
-    df["pct_rank"] = g.rank(method="max", pct=True) * 100.0
+    df["cutoff"] = df.groupby("mi")["active_clients"].transform("quantile", pct / 100.0)
+    df["pct_rank"] = _pct_rank_max(df["mi"].to_numpy(), df["active_clients"].to_numpy())
     df["above"] = df["active_clients"] > df["cutoff"]
-    df["sc"] = staff_codes(org, df["staff_id"])
-    df = df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
-    same = (df["sc"] == df["sc"].shift()) & (df["mi"] == df["mi"].shift() + 1)
-    brk = ~(same & df["above"] & df["above"].shift(fill_value=False))
-    grp = brk.cumsum()
-    df["run"] = np.where(df["above"], df.groupby(grp).cumcount() + 1, 0)
+    df["sc"] = staff_codes(org, cl["staff_id"])       # the shared column: looked up once per org
+    sc, mi = df["sc"].to_numpy(), df["mi"].to_numpy()
+    order = np.lexsort((mi, sc))                       # by person, then month; stable
+    df = pd.DataFrame({c: df[c].to_numpy()[order] for c in df.columns}, copy=False)
+    sc, mi, above = sc[order], mi[order], df["above"].to_numpy()
+    same = np.zeros(len(df), dtype=bool)
+    same[1:] = (sc[1:] == sc[:-1]) & (mi[1:] == mi[:-1] + 1) & above[1:] & above[:-1]
+    start = np.flatnonzero(~same)                      # a new run wherever the one before does not go on
+    pos = np.arange(len(df))
+    first = start[np.cumsum(~same) - 1]
+    df["run"] = np.where(above, pos - first + 1, 0)
     return df[cols]
+
+
+def _pct_rank_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Percent of each row's group at or below its value: pandas' ``groupby(group).rank(method="max", pct=True)
+    * 100`` (no missing values), by one sort.
+
+    Examples
+    --------
+    >>> _pct_rank_max(np.array([1, 1, 1, 2, 1]), np.array([5.0, 3.0, 5.0, 9.0, 1.0])).tolist()
+    [100.0, 50.0, 100.0, 100.0, 25.0]
+    """
+    n = len(values)
+    if not n:
+        return np.zeros(0)
+    key = _group_value_key(group, values)
+    if int(key.max()) < np.iinfo(np.int16).max:
+        key = key.astype(np.int16)                      # a radix sort
+    order = np.argsort(key, kind="stable")
+    g, v = group[order], values[order]
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    tie_end = np.r_[(g[1:] != g[:-1]) | (v[1:] != v[:-1]), True]     # the last row of each run of equal values
+    g_start = np.flatnonzero(new_group)
+    g_id = np.cumsum(new_group) - 1
+    g_size = np.diff(np.r_[g_start, n])
+    last = np.where(tie_end, np.arange(n), n)
+    last = np.minimum.accumulate(last[::-1])[::-1]      # the last row of each row's run of equal values
+    rank = last - g_start[g_id] + 1                     # the max rank of each tie
+    out = np.empty(n)
+    out[order] = rank.astype(np.float64) / g_size[g_id].astype(np.float64) * 100.0
+    return out
+
+
+def _group_value_key(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """One integer per row ordered as (``group``, ``values``): the values' own numbers when they are small whole
+    numbers (counts), else their rank among the distinct values.
+
+    Examples
+    --------
+    >>> _group_value_key(np.array([3, 2, 3]), np.array([4.0, 7.0, 0.5])).tolist()
+    [4, 2, 3]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    g = np.asarray(group, dtype=np.int64) - int(np.min(group))
+    if v.min() >= 0 and v.max() < 2**31 and bool((v == np.floor(v)).all()):
+        width = int(v.max()) + 1
+        vc = v.astype(np.int64)
+    else:
+        uniq, vc = np.unique(v, return_inverse=True)
+        width = len(uniq)
+    return g * width + vc
+
 
 def exposure_rate_ratio(pm: pd.DataFrame, flag: pd.Series, *, label_a: str, label_b: str) -> dict:
     """Rate ratio of exits in person-months where ``flag`` is True vs False (NaN rows dropped)."""

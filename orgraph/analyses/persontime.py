@@ -48,8 +48,40 @@ def day_number(values) -> np.ndarray:
 
 
 def from_day_number(days) -> np.ndarray:
-    """``datetime64[ns]`` of day numbers (inverse of :func:`day_number`)."""
-    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    """``datetime64[ns]`` of day numbers (inverse of :func:`day_number`).
+
+    Examples
+    --------
+    >>> from_day_number([0, 19783]).astype(str).tolist()
+    ['1970-01-01T00:00:00.000000000', '2024-03-01T00:00:00.000000000']
+    """
+    d = np.asarray(days, dtype=np.int64)
+    if d.size and -_MAX_DAYS < int(d.min()) and int(d.max()) < _MAX_DAYS:
+        return (d * _DAY_NS).view("datetime64[ns]")        # whole days in nanoseconds: the same, no calendar
+    return d.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+_MAX_DAYS = 100_000                 # day numbers well inside datetime64[ns] (1697 to 2243)
+
+
+def _calendar(values, src: str, dst: str) -> np.ndarray:
+    """``values.astype(f"datetime64[{unit}]")`` as int64 for integer day (``"D"`` values: to ``"M"`` or ``"Y"``)
+    or month (``"M"`` values: to ``"ns"``) numbers, through a table of the range they span when that is
+    small: the calendar is worked out once per distinct day instead of once per row.
+
+    Examples
+    --------
+    >>> d = np.array([19782, 19783, -1, 19782])
+    >>> bool((_calendar(d, "D", "M") == d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)).all())
+    True
+    """
+    v = np.asarray(values, dtype=np.int64)
+    if v.size > 1024:
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo < min(v.size, 1 << 20):
+            table = np.arange(lo, hi + 1, dtype=np.int64).astype(f"datetime64[{src}]").astype(f"datetime64[{dst}]")
+            return table.astype(np.int64)[v - lo]
+    return v.astype(f"datetime64[{src}]").astype(f"datetime64[{dst}]").astype(np.int64)
 
 
 def _ns(values) -> pd.Series:
@@ -58,8 +90,47 @@ def _ns(values) -> pd.Series:
 
 
 def staff_codes(org, ids) -> np.ndarray:
-    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys."""
+    """Integer code of each staff id (its row in ``org.staff_frame``; -1 if unknown): fast join keys.
+
+    The ``staff_id`` column of one of the org's shared tables (``org.data``'s tables, the seat and supervision
+    frames) is looked up once per org: later calls get a copy of the codes.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> staff_codes(org, ["C1", "nobody"]).tolist()[1]
+    -1
+    >>> col = org.supervision_frame["staff_id"]
+    >>> bool((staff_codes(org, col) == staff_codes(org, col.tolist())).all())
+    True
+    """
+    if isinstance(ids, pd.Series) and _is_shared_column(org, ids):
+        store = _CACHE.setdefault(org, {}).setdefault("staff_codes", {})
+        hit = store.get(id(ids))
+        if hit is None or hit[0]() is not ids:
+            hit = (weakref.ref(ids), _lookup_codes(org, ids))
+            store[id(ids)] = hit
+        return hit[1].copy()
+    return _lookup_codes(org, ids)
+
+
+def _lookup_codes(org, ids) -> np.ndarray:
     return org.staff_frame.index.get_indexer(pd.Index(np.asarray(ids, dtype=object))).astype(np.int64)
+
+
+def _is_shared_column(org, ids: pd.Series) -> bool:
+    """Whether ``ids`` is the ``staff_id`` column of a table the org holds for every analysis (never changed)."""
+    if not _is_weakrefable(org) or ids.name != "staff_id":
+        return False
+    frames = [vars(org).get(name) for name in ("assignment_frame", "supervision_frame")]
+    data = getattr(org, "data", None)
+    frames += [vars(data).get(name) for name in _DATA_TABLES] if hasattr(data, "__dict__") else []
+    return any(isinstance(f, pd.DataFrame) and "staff_id" in f.columns and f["staff_id"] is ids for f in frames)
+
+
+_DATA_TABLES = ("assignments", "supervision", "caseload", "documentation", "supervision_sessions",
+                "client_assignments")
 
 
 def month_index(ts) -> np.ndarray:
@@ -68,8 +139,14 @@ def month_index(ts) -> np.ndarray:
 
 
 def month_start(idx) -> np.ndarray:
-    """First day of month ``idx`` (months since 1970-01) as ``datetime64[ns]``."""
-    return np.asarray(idx, dtype=np.int64).astype("datetime64[M]").astype("datetime64[ns]")
+    """First day of month ``idx`` (months since 1970-01) as ``datetime64[ns]``.
+
+    Examples
+    --------
+    >>> month_start([0, 650]).astype("datetime64[D]").astype(str).tolist()
+    ['1970-01-01', '2024-03-01']
+    """
+    return _calendar(idx, "M", "ns").view("datetime64[ns]")
 
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -143,31 +220,35 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     af = org.assignment_frame
     if len(af):
         jj, ok = latest_started(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, day)
-        for col in ("position_id", "program_id", "role_kind"):
+        missing = ~ok
+        for col in ("position_id", "program_id"):
             small = af[col].to_numpy(dtype=object)
             vals = small[jj]
-            vals[~ok] = None
+            vals[missing] = None
             out[col] = vals
-            if codes is not None and col != "role_kind":
+            if codes is not None:
                 c, uniq = pd.factorize(small, sort=True)
                 codes[col] = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+        small = af["role_kind"].to_numpy(dtype=object).copy()
+        small[pd.isna(small)] = "other"                 # no role kind: "other", worked out on the seats
+        rk = small[jj]
+        rk[missing] = "other"
+        out["role_kind"] = rk
+        del missing
     else:
-        out["position_id"], out["program_id"], out["role_kind"] = (np.full(n, None, dtype=object) for _ in range(3))
+        out["position_id"], out["program_id"] = (np.full(n, None, dtype=object) for _ in range(2))
+        out["role_kind"] = np.full(n, "other", dtype=object)
         jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
-    rk = out["role_kind"]
-    rk[pd.isna(rk)] = "other"
     if codes is not None:
-        if len(af):
-            small = af["role_kind"].to_numpy(dtype=object).copy()
-            small[pd.isna(small)] = "other"
         c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
         codes["role_kind"] = (np.where(ok, c[:-1][jj] if len(small) else -1, c[-1]), np.asarray(uniq, dtype=object))
         if not len(af):
             codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
-    sup_ids = np.full(n, None, dtype=object)
     sv = org.supervision_frame
-    sup_codes = (np.full(n, -1), np.array([], dtype=object))
-    if len(sv):
+    if not len(sv):
+        sup_ids = np.full(n, None, dtype=object)
+        sup_codes = (np.full(n, -1), np.array([], dtype=object))
+    else:
         jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
         ok &= day_number(sv["end"])[jj] > day
         small = sv["supervisor_id"].to_numpy(dtype=object)
@@ -426,7 +507,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "days": (end - risk_start).astype(np.int64),
         "exit": exited[psc] & (end == e0[psc]),
         "mi": _months(start),
-        "year": start_ns.astype("datetime64[Y]").astype(np.int64) + 1970,
+        "year": _calendar(start, "D", "Y") + 1970,
         "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1),
         **ctx,
     }, copy=False)                                      # one block per column: no consolidating copy
@@ -436,7 +517,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
 
 
 def _months(days: np.ndarray) -> np.ndarray:
-    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return _calendar(days, "D", "M")
 
 
 def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
