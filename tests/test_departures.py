@@ -141,7 +141,8 @@ def test_the_monthly_factor_table_is_compact(riverbend):
     assert f.memory_usage(index=False).sum() / len(f) < 110          # bytes per person-month (was 185)
     pm = person_months(riverbend)
     for col in ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id"):     # the same ids
-        assert f[col].astype(object).where(f[col].notna(), None).tolist() == pm[col].tolist(), col
+        assert f[col].astype(object).where(f[col].notna(), None).tolist() == \
+            pm[col].astype(object).where(pm[col].notna(), None).tolist(), col
     fresh = factor_context(riverbend, pm.assign(prev_mi=pm["mi"] - 1))
     pd.testing.assert_frame_equal(f, fresh, check_exact=True, check_categorical=False)
 

@@ -243,7 +243,7 @@ def test_programs_at_once_equal_the_string_key_rule(riverbend):
     m["start"] = np.maximum(m["start"], m["start_a"])
     m["end"] = np.minimum(m["end"], m["end_a"])
     m = m[m["end"] > m["start"]]
-    m["key"] = m["supervisor_id"] + "\x1f" + m["program_id"].astype(str)
+    m["key"] = m["supervisor_id"].astype(object) + "\x1f" + m["program_id"].astype(object).map(str)   # a missing program: one text
     u = union_intervals(m[["key", "start", "end"]], "key")
     u["supervisor_id"] = u["key"].str.split("\x1f").str[0]
     ev = pd.concat([pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["start"], "d": 1}),

@@ -304,7 +304,7 @@ def _window_rows(org: OrgGraph, table: pd.DataFrame, sc: np.ndarray, mi: np.ndar
     who = pd.Index(org.staff_frame.index[staff])
     pick = table["staff_id"].isin(who).to_numpy()
     if allowed is not None:
-        pick &= allowed
+        pick = pick & allowed
     pick = np.flatnonzero(pick)
     t_sc = staff_codes(org, table["staff_id"].to_numpy()[pick])
     t_mi = month_index(table["month"].to_numpy()[pick])

@@ -135,11 +135,11 @@ def grid_lookup(left_sc, left_mi, right_sc, right_mi) -> np.ndarray:
     both[lsc[lok]] = True
     on_right = np.zeros(n, dtype=bool)
     on_right[rsc[rok]] = True
-    both &= on_right
+    both = both & (on_right)
     rank = np.cumsum(both) - 1
     k, width = int(both.sum()), hi - lo + 1
-    rok &= (rmi >= lo) & (rmi <= hi) & both[np.where(rok, rsc, 0)]
-    lok &= (lmi >= lo) & (lmi <= hi) & both[np.where(lok, lsc, 0)]
+    rok = rok & ((rmi >= lo) & (rmi <= hi) & both[np.where(rok, rsc, 0)])
+    lok = lok & ((lmi >= lo) & (lmi <= hi) & both[np.where(lok, lsc, 0)])
     rows = np.flatnonzero(rok)
     rkey = (rmi[rows] - lo) * k + rank[rsc[rows]]
     lkey = (lmi[lok] - lo) * k + rank[lsc[lok]]
@@ -297,7 +297,7 @@ def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
     i = np.searchsorted(e_key, r_key, side="right") - 1
     hit = i >= 0
     k = e_key[np.where(hit, i, 0)]
-    hit &= (k >> _DAY_BITS) == (r_key >> _DAY_BITS)
+    hit = hit & ((k >> _DAY_BITS) == (r_key >> _DAY_BITS))
     out[hit] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
     return out
 
@@ -609,7 +609,7 @@ def departure_factors(org, *, start=None, end=None, as_of=None, period_months=No
     ev = f["exit"].to_numpy().copy()
     if termination_types is not None:
         tt = org.staff_frame["termination_type"].isin(list(termination_types)).to_numpy()[f["sc"].to_numpy()]
-        ev &= tt
+        ev = ev & (tt)
     days = f["days"].to_numpy().astype(float)
     tot_e, tot_d = int(ev.sum()), float(days.sum())
     keep, suppressed = [], {}

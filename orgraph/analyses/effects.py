@@ -98,7 +98,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     f = monthly_factors(org)
     keep_rows = f["days"].to_numpy() > 0
     if as_of is not None:                # complete months before as_of: nothing after it is seen
-        keep_rows &= f["mi"].to_numpy() < int(month_index([cut])[0])
+        keep_rows = keep_rows & (f["mi"].to_numpy() < int(month_index([cut])[0]))
     over = flagged_supervisors(org, as_of=day)
     X = {"supervisor_left": f["sup_left_days"].to_numpy()[keep_rows] < window,
          "overloaded_supervisor": in_ids(f["supervisor_id"], over)[keep_rows],

@@ -134,7 +134,7 @@ def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     sf = org.staff_frame
     keep = (sf["hire"] < cut).to_numpy()
     if not include_external:
-        keep &= ~sf["external"].fillna(False).astype(bool).to_numpy()
+        keep = keep & ~sf["external"].fillna(False).astype(bool).to_numpy()
     sf = sf[keep]
     out = pd.DataFrame(index=sf.index)
     out["hire"] = sf["hire"]

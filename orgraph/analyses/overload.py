@@ -358,7 +358,7 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[
     labels, ee, sup, who = _caseload_people(org, S, caseload)
     month = caseload["month"].to_numpy()
     keep = who >= 0
-    keep &= month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
+    keep = keep & (month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns"))
     rows = np.flatnonzero(keep)
     del keep
     cm = month[rows].astype("datetime64[M]").astype(np.int64) + 1970 * 12        # as _month_index
@@ -494,7 +494,7 @@ def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype=float)
     # one integer key per (supervisor, program); a missing program counts as the program "None" (or "nan")
     sup, sup_ids = pd.factorize(m["supervisor_id"].to_numpy(dtype=object))
-    prog, _ = pd.factorize(m["program_id"].astype(str).to_numpy(dtype=object))
+    prog, _ = pd.factorize(m["program_id"].to_numpy(dtype=object), use_na_sentinel=False)   # no program: one code
     n_prog = int(prog.max()) + 1
     u = union_intervals(pd.DataFrame({"key": sup.astype(np.int64) * n_prog + prog, "start": m["start"].to_numpy(),
                                       "end": m["end"].to_numpy()}), "key")

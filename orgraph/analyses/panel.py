@@ -253,7 +253,7 @@ def person_months(org) -> pd.DataFrame:
     >>> from orgraph.analyses._demo import example_org
     >>> pm = person_months(example_org())
     >>> c1 = pm[pm.staff_id == "C1"]
-    >>> len(c1), int(c1.days.sum()), c1.exit.tolist()[-2:], c1.supervisor_id.tolist()[-3:]
+    >>> len(c1), int(c1.days.sum()), c1.exit.tolist()[-2:], [v if v == v else None for v in c1.supervisor_id][-3:]
     (17, 505, [False, True], ['S1', None, None])
     """
     return cached(org, "person_months", lambda: _person_months(org), copy=False)   # read-only
@@ -306,7 +306,7 @@ def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> pt = pd.DataFrame({"s": ["b", None, "a", np.nan]})
+    >>> pt = pd.DataFrame({"s": pd.Series(["b", None, "a", np.nan], dtype=object)})
     >>> _gather_ids(pt, "s", np.array([3, 2, 0, 1, 2])).tolist()
     [nan, 'a', 'b', None, 'a']
     """

@@ -205,7 +205,7 @@ def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
     pos = np.searchsorted(key[order], (sc << _SHIFT) | (day + _OFFSET), side="right") - 1
     ok = pos >= 0
     rows = order[np.where(ok, pos, 0)]
-    ok &= sc_rows[rows] == sc
+    ok = ok & (sc_rows[rows] == sc)
     rows[~ok] = 0
     return rows, ok
 
@@ -250,7 +250,7 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
         sup_codes = (np.full(n, -1), np.array([], dtype=object))
     else:
         jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
-        ok &= day_number(sv["end"])[jj] > day
+        ok = ok & (day_number(sv["end"])[jj] > day)
         small = sv["supervisor_id"].to_numpy(dtype=object)
         sup_ids = small[jj]
         sup_ids[~ok] = None
@@ -331,7 +331,7 @@ def attach_context(org, df: pd.DataFrame) -> pd.DataFrame:
         sup = sv.sort_values("start", kind="stable")
         jj, ok = _latest_started(org, left, sup)
         ends = _ns(sup["end"]).to_numpy()[jj]
-        ok &= ends > left["ref"].to_numpy()
+        ok = ok & (ends > left["ref"].to_numpy())
         sup_ids = sup["supervisor_id"].to_numpy(dtype=object)[jj]
         sup_ids[~ok] = None
     pm["supervisor_id"] = pd.Series(sup_ids, index=pm.index, dtype=object)
@@ -630,7 +630,7 @@ def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.D
     d = pt["days"].to_numpy()
     ok = d > 0
     if mask is not None:
-        ok &= np.asarray(mask, dtype=bool)
+        ok = ok & (np.asarray(mask, dtype=bool))
     rows = np.flatnonzero(ok)
     return _bands_wide(pt, rows, d[rows].astype(float))
 
@@ -639,7 +639,7 @@ def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
     """Exits at risk (pieces ending in an exit, inside the export window) by (role kind, year) x tenure band."""
     ok = pt["exit"].to_numpy() & (pt["days"].to_numpy() > 0)
     if mask is not None:
-        ok &= np.asarray(mask, dtype=bool)
+        ok = ok & (np.asarray(mask, dtype=bool))
     rows = np.flatnonzero(ok)
     return _bands_wide(pt, rows, np.ones(len(rows)))
 

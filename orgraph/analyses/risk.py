@@ -261,7 +261,7 @@ def _combinations(masks: list, band: np.ndarray, nb: int, events: np.ndarray, da
     code = np.zeros(len(days), dtype=np.int16 if size < 2**15 else np.int64)
     for m in masks:
         code <<= 1
-        code |= m
+        code = code | (m)
     code *= nb
     code += np.asarray(band).astype(code.dtype)
     e = np.bincount(code, weights=events, minlength=size)
@@ -277,7 +277,7 @@ def _cells(cols: list, events: np.ndarray, days: np.ndarray) -> tuple[np.ndarray
     code = np.zeros(len(events), dtype=np.int16 if len(cols) < 15 else np.int64)
     for c in cols:
         code <<= 1
-        code |= np.asarray(c, dtype=bool)
+        code = code | (np.asarray(c, dtype=bool))
     size = 1 << len(cols)
     seen = np.bincount(code, minlength=size) > 0
     e = np.bincount(code, weights=events, minlength=size)
