@@ -15,10 +15,24 @@ before each analysis through ``/proc/self/clear_refs``; Linux only).
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from pathlib import Path
 
-from bench_audit import _peak_mb, _reset_peak   # the script's folder is on sys.path
+_STATUS = Path("/proc/self/status")
+_CLEAR = Path("/proc/self/clear_refs")
+
+
+def _peak_mb() -> float:
+    m = re.search(r"VmHWM:\s+(\d+) kB", _STATUS.read_text())
+    return int(m.group(1)) / 1024 if m else float("nan")
+
+
+def _reset_peak() -> None:
+    try:
+        _CLEAR.write_text("5")
+    except OSError:
+        pass
 
 
 def _timed(name: str, fn, *args, **kwargs):

@@ -12,6 +12,7 @@ someone employed on days ``hire .. exit`` (inclusive) contributes
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -29,13 +30,20 @@ TENURE_BAND_NAMES = ("under 6 months", "6-12 months", "1-2 years", "2 years or m
 
 DAY = pd.Timedelta(days=1)
 
+_BUILT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
 
 def _built_once(org, key: str, build) -> pd.DataFrame:
-    """``build()`` once per org and key, kept with the audit's other shared tables (``persontime.cached``, so
-    ``persontime.release`` lets go of it too); a copy for each caller."""
-    from .persontime import cached       # persontime imports this module
+    """``build()`` once per org and key (the analyses of one audit ask for the same tables many times); a copy
+    for each caller."""
+    try:
+        store = _BUILT.setdefault(org, {})
+    except TypeError:
+        return build()
+    if key not in store:
+        store[key] = build()
+    return store[key].copy()
 
-    return cached(org, f"exposure:{key}", build)
 
 
 def observed_from(org: OrgGraph, cut: pd.Timestamp | None = None, *, min_missing: float = 5.0,
