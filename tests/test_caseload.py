@@ -368,3 +368,46 @@ def test_label_codes_from_panel_codes_match_factorizing_the_strings():
     assert got.tolist() == want.tolist()
     by_hand = pd.Series([values[r] if r >= 0 else None for r in rows]).fillna("(none)")
     assert [want_labels[c] for c in want] == by_hand.tolist()
+
+
+def test_month_groups_are_a_sorted_groupby_of_the_months():
+    """Rows of each month, months in order, rows in their own order: what ``groupby(mi, sort=True)`` gives."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import month_groups
+
+    rng = np.random.default_rng(5)
+    mi = rng.integers(600, 630, 2000)
+    want = [idx.tolist() for _, idx in pd.Series(mi).groupby(mi, sort=True).groups.items()]
+    assert [g.tolist() for g in month_groups(mi)] == want
+    assert month_groups(np.zeros(0, dtype=np.int64)) == []
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_run_table_matches_a_groupby_of_the_above_rows(whole):
+    """One row per run of above-cut-off months, equal (bit for bit) to the pandas groupby it replaces."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import run_table
+
+    rng = np.random.default_rng(6 if whole else 7)
+    n = 3000
+    sc = np.sort(rng.integers(0, 120, n))
+    mi = 600 + np.arange(n) - np.searchsorted(sc, sc)            # consecutive months within a person
+    mi[rng.random(n) < 0.05] += 1                                  # and a few gaps (not a run across them)
+    above = rng.random(n) < 0.6
+    run = np.zeros(n, dtype=np.int64)
+    for i in range(n):                                             # the run each row ends, by a loop
+        if above[i]:
+            go_on = i > 0 and above[i - 1] and sc[i] == sc[i - 1] and mi[i] == mi[i - 1] + 1
+            run[i] = run[i - 1] + 1 if go_on else 1
+    values = rng.integers(0, 80, n).astype(float) if whole else rng.normal(30, 9, n)
+    ids = np.array([f"S{c}" for c in sc], dtype=object)
+    r = pd.DataFrame({"staff_id": ids, "mi": mi, "run": run, "active_clients": values})[above]
+    r["run_id"] = (r["run"] == 1).cumsum()
+    want = r.groupby("run_id").agg(staff_id=("staff_id", "first"), first_mi=("mi", "min"),
+                                   last_mi=("mi", "max"), months=("run", "max"),
+                                   mean_caseload=("active_clients", "mean"))
+    got = run_table(ids, mi, run, values, above)
+    assert len(got) > 100 and (got["months"] >= 3).sum() > 10
+    pd.testing.assert_frame_equal(got, want, check_exact=True)

@@ -122,6 +122,58 @@ def label_codes(values: np.ndarray, rows: np.ndarray, none: str = "(none)", *,
     return labels[used], remap[row_code]
 
 
+def month_groups(mi: np.ndarray) -> list[np.ndarray]:
+    """Row numbers of each month of ``mi``, months in increasing order, rows in their own order within a month
+    (as ``groupby(mi, sort=True)`` gives them): one stable sort, no frame.
+
+    Examples
+    --------
+    >>> [g.tolist() for g in month_groups(np.array([605, 603, 605, 604, 603]))]
+    [[1, 4], [3], [0, 2]]
+    """
+    mi = np.asarray(mi)
+    if not len(mi):
+        return []
+    order = np.argsort(mi, kind="stable")
+    ms = mi[order]
+    cuts = np.flatnonzero(ms[1:] != ms[:-1]) + 1
+    return np.split(order, cuts)
+
+
+def run_table(staff_id, mi, run, values, above) -> pd.DataFrame:
+    """One row per run of above-cut-off months (rows sorted by person, then month; ``run`` counts 1, 2, ... along
+    each run): ``staff_id``, ``first_mi``, ``last_mi``, ``months`` (the longest ``run``) and ``mean_caseload``
+    (mean of ``values``), as ``groupby`` of the above rows by ``cumsum(run == 1)`` gives them, by segment sums.
+
+    Examples
+    --------
+    >>> t = run_table(np.array(["a", "a", "a", "b", "b"], dtype=object), np.array([600, 601, 602, 600, 601]),
+    ...               np.array([1, 2, 0, 1, 0]), np.array([5.0, 7.0, 1.0, 9.0, 2.0]),
+    ...               np.array([True, True, False, True, False]))
+    >>> t.to_dict("list")
+    {'staff_id': ['a', 'b'], 'first_mi': [600, 600], 'last_mi': [601, 600], 'months': [2, 1], 'mean_caseload': [6.0, 9.0]}
+    """
+    rows = np.flatnonzero(np.asarray(above, dtype=bool))
+    run_a = np.asarray(run)[rows]
+    rid = np.cumsum(run_a == 1)
+    if not len(rows):
+        return pd.DataFrame({"staff_id": np.zeros(0, dtype=object), "first_mi": np.zeros(0, dtype=np.int64),
+                             "last_mi": np.zeros(0, dtype=np.int64), "months": np.zeros(0, dtype=run_a.dtype),
+                             "mean_caseload": np.zeros(0)}, index=pd.Index(np.zeros(0, dtype=np.int64), name="run_id"))
+    starts = np.flatnonzero(np.r_[True, rid[1:] != rid[:-1]])
+    m = np.asarray(mi)[rows]
+    v = np.asarray(values, dtype=float)[rows]
+    if (v == np.floor(v)).all() and np.abs(v).max() < 2 ** 52:
+        n = np.diff(np.r_[starts, len(rows)])
+        mean = np.add.reduceat(v, starts) / n       # whole numbers: exact sums, as pandas' compensated ones
+    else:
+        mean = pd.Series(v).groupby(rid).mean().to_numpy()
+    return pd.DataFrame({"staff_id": np.asarray(staff_id, dtype=object)[rows[starts]],
+                         "first_mi": np.minimum.reduceat(m, starts), "last_mi": np.maximum.reduceat(m, starts),
+                         "months": np.maximum.reduceat(run_a, starts), "mean_caseload": mean},
+                        index=pd.Index(rid[starts], name="run_id"))
+
+
 def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_of=None) -> Result:
     """Caseload distribution by month, program and supervisor; sustained high caseloads and their exit rate.
 
@@ -189,14 +241,15 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
         raise NoDataError(f"caseload.csv has no month on or before {as_of_text(cut)}: caseloads cannot be "
                           "analysed for that date")
     # --- by month
-    by_month = []
-    for mi, grp in runs.groupby("mi", sort=True):
-        by_month.append({"month": jsonable(month_start([mi])[0].astype("datetime64[D]").item()),
-                         **_dist(grp["active_clients"].to_numpy()),
-                         "cutoff": rounded(grp["cutoff"].iloc[0], 2)})
-    # --- program / supervisor of each caseload record, as integer codes (rows of ``pm``)
-    at = month_rows(runs["sc"], runs["mi"], pm["sc"], pm["mi"])
     ac = runs["active_clients"].to_numpy()
+    rmi = runs["mi"].to_numpy()
+    cutoff = runs["cutoff"].to_numpy()
+    by_month = []
+    for rows in month_groups(rmi):
+        by_month.append({"month": jsonable(month_start(rmi[rows[:1]])[0].astype("datetime64[D]").item()),
+                         **_dist(ac[rows]), "cutoff": rounded(cutoff[rows[0]], 2)})
+    # --- program / supervisor of each caseload record, as integer codes (rows of ``pm``)
+    at = month_rows(runs["sc"], rmi, pm["sc"], pm["mi"])
     above = runs["above"].to_numpy(dtype=float)
     rsc = runs["sc"].to_numpy()
     staff = rsc if len(rsc) and rsc.min() >= 0 else pd.factorize(runs["staff_id"])[0]
@@ -223,11 +276,8 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     by_program = group_table("program_id")
     by_supervisor = group_table("supervisor_id")
     # --- sustained runs (one record per run of >= k months)
-    r = runs.loc[runs["above"].to_numpy(), ["staff_id", "mi", "run", "active_clients"]]
-    r["run_id"] = (r["run"] == 1).cumsum()
-    runs_g = r.groupby("run_id").agg(staff_id=("staff_id", "first"), first_mi=("mi", "min"), last_mi=("mi", "max"),
-                                     months=("run", "max"), mean_caseload=("active_clients", "mean"))
-    runs_g = runs_g[runs_g["months"] >= k].copy()
+    runs_g = run_table(runs["staff_id"].to_numpy(), rmi, runs["run"].to_numpy(), ac, runs["above"].to_numpy())
+    runs_g = runs_g[runs_g["months"].to_numpy() >= k].copy()
     sf = org.staff_frame
     runs_g["name"] = runs_g["staff_id"].map(sf["name"])
     runs_g["program_id"] = runs_g["staff_id"].map(sf["program_id"])

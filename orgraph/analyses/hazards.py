@@ -61,6 +61,7 @@ def _poisson_fit(x: np.ndarray, y: np.ndarray, exposure: np.ndarray,
     """``log E[y] = a + b (x - mean x) + c . adjust + log(exposure)``: coefficients and covariance."""
     xc = x - x.mean()
     X = np.column_stack([np.ones_like(xc), xc] + ([adjust] if adjust is not None and adjust.size else []))
+    del xc, adjust                                  # the design matrix alone is held during the fit
     return poisson_regression(X, y, exposure)
 
 
@@ -161,51 +162,66 @@ def _sorted_month_rows(sc, mi, rs, rm) -> np.ndarray:
     return out
 
 
-def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> pd.DataFrame:
-    """Person-months: caseload per FTE in month m, at-risk share and exit in month m+1 (at risk only inside
-    the export window: the person-time panel, :func:`~orgraph.analyses.persontime.person_time`)."""
+def _panel(org: OrgGraph, cut: pd.Timestamp, role_kind: str = "clinician") -> dict[str, np.ndarray]:
+    """Person-months as arrays: caseload per FTE ``x`` in month m, at-risk share ``exposure`` and ``event`` (exits)
+    in month m+1, ``tenure_months`` at the start of m+1 (at risk only inside the export window: the person-time
+    panel, :func:`~orgraph.analyses.persontime.person_time`). One row per caseload record (file order) of someone
+    in a ``role_kind`` seat that month who is at risk in the next.
+
+    Sums per (person, month) go by ``np.add.reduceat`` over the panel's runs and the caseload staff codes are the
+    org's shared ones (:func:`~orgraph.analyses.persontime.staff_codes`): no frame, no hash of the ids."""
     cl = org.data.caseload
+    empty = {"x": np.zeros(0), "exposure": np.zeros(0), "event": np.zeros(0, dtype=np.int64),
+             "tenure_months": np.zeros(0)}
     if not len(cl):
-        return pd.DataFrame(columns=["staff_id", "month", "x", "exposure", "event"])
+        return empty
     pt = person_time(org, cut)
+    if not len(pt):
+        return empty
     sc, mi = pt["sc"].to_numpy(), pt["mi"].to_numpy()
     first = np.ones(len(pt), dtype=bool)
     first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
-    grp = np.cumsum(first) - 1
-    ksc, kmi = sc[first], mi[first]
+    head = np.flatnonzero(first)
+    del first
+    ksc, kmi = sc[head], mi[head]
     pdays = pt["days"].to_numpy()
-    days = np.bincount(grp, weights=pdays, minlength=len(ksc))
-    exits = np.bincount(grp, weights=(pt["exit"].to_numpy() & (pdays > 0)).astype(float), minlength=len(ksc))
+    days = np.add.reduceat(pdays, head)             # whole days: the same numbers as a float bincount
+    exits = np.add.reduceat(pt["exit"].to_numpy() & (pdays > 0), head, dtype=np.int64)
     rk_code, rk_values = column_codes(pt, "role_kind")          # shared codes of the panel, not a string compare
     want = np.flatnonzero(rk_values == role_kind)
-    is_role = rk_code[first] == want[0] if len(want) else np.zeros(len(ksc), dtype=bool)
-    del grp, pdays
-    # the caseload rows (in file order) of people in a ``role_kind`` seat that month, as numpy arrays
+    is_role = rk_code[head] == want[0] if len(want) else np.zeros(len(head), dtype=bool)
+    del head
+    # the caseload rows (in file order) of people in a ``role_kind`` seat that month
     month = cl["month"].to_numpy()
     rows = np.flatnonzero(month < np.datetime64(cut))
     cm = month_index(month[rows])
-    csc = staff_codes(org, cl["staff_id"].to_numpy()[rows])
+    csc = staff_codes(org, cl["staff_id"])[rows]    # the shared column's codes (looked up once per org)
     at = month_rows(csc, cm, ksc, kmi)
     ok = np.flatnonzero((at >= 0) & is_role[np.maximum(at, 0)])
+    del at, is_role
     rows, cm, csc = rows[ok], cm[ok], csc[ok]
+    del ok
     nxt = month_rows(csc, cm + 1, ksc, kmi)
+    del ksc, kmi
     m1 = month_start(cm + 1)
     m2 = month_start(cm + 2)
+    del cm
+    exposure = np.where(nxt >= 0, days[np.maximum(nxt, 0)], 0.0) / ((m2 - m1) // np.timedelta64(1, "D"))
+    del m2, days
+    keep = np.flatnonzero(exposure > 0)
+    rows, csc, nxt, m1, exposure = rows[keep], csc[keep], nxt[keep], m1[keep], exposure[keep]
     sf = org.staff_frame
     fte = sf["fte"].astype(float).where(lambda f: f > 0, 1.0).to_numpy()
-    exposure = np.where(nxt >= 0, days[np.maximum(nxt, 0)], 0.0) / ((m2 - m1) // np.timedelta64(1, "D"))
-    keep = exposure > 0
-    rows, cm, csc, nxt, m1 = rows[keep], cm[keep], csc[keep], nxt[keep], m1[keep]
     tenure = m1 - sf["hire"].to_numpy()[csc]
+    del m1
     tenure_days = np.where(np.isnat(tenure), np.nan, tenure // np.timedelta64(1, "D"))
-    return pd.DataFrame({
-        "staff_id": cl["staff_id"].to_numpy()[rows],
-        "month": month[rows],
-        "x": cl["active_clients"].to_numpy(dtype=float)[rows] / fte[csc],
-        "exposure": exposure[keep],
-        "event": np.where(nxt >= 0, exits[np.maximum(nxt, 0)], 0.0).astype(int),
+    del tenure
+    return {
+        "x": cl["active_clients"].to_numpy()[rows].astype(float) / fte[csc],
+        "exposure": exposure,
+        "event": np.where(nxt >= 0, exits[np.maximum(nxt, 0)], 0).astype(int),
         "tenure_months": tenure_days / 30.4375,
-    })
+    }
 
 
 def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:
@@ -256,23 +272,24 @@ def caseload_hazard(org: OrgGraph, *, as_of=None) -> dict:
     s = scenario_settings(org)
     cut = analysis_cut(org, as_of)
     p = _panel(org, cut)
-    n_ev = int(p["event"].sum()) if len(p) else 0
+    n = len(p["x"])
+    x = pd.Series(p["x"])                           # pandas' sum, mean and std, as the answers have them
+    n_ev = int(p["event"].sum()) if n else 0
     res = {"fitted": False, "reason": None,
            "method": "Poisson regression of exits in month m+1 on caseload per FTE in month m, adjusted for "
                      "tenure band (person-months)",
-           "exits": n_ev, "person_months": round(float(p["exposure"].sum()), 1) if len(p) else 0.0,
-           "mean_caseload_per_fte": round(float(p["x"].mean()), 2) if len(p) else None,
+           "exits": n_ev, "person_months": round(float(pd.Series(p["exposure"]).sum()), 1) if n else 0.0,
+           "mean_caseload_per_fte": round(float(x.mean()), 2) if n else None,
            "hazard_ratio_per_10": None, "ci_low": None, "ci_high": None, "p_value": None}
     if n_ev < int(s["min_exits"]):
         res["reason"] = (f"only {n_ev} clinician exits with caseload data (at least {s['min_exits']} "
                          f"are needed to fit the relation)")
-    elif p["x"].std() == 0:
+    elif x.std() == 0:
         res["reason"] = "every clinician had the same caseload, so no relation can be fitted"
     else:
         try:
-            ev, ex = p["event"].to_numpy(float), p["exposure"].to_numpy(float)
-            adj = _tenure_dummies(p["tenure_months"].to_numpy(float), ev, ex)
-            beta, cov = _poisson_fit(p["x"].to_numpy(float), ev, ex, adj)
+            ev, ex = p["event"].astype(float), p["exposure"]
+            beta, cov = _poisson_fit(p["x"], ev, ex, _tenure_dummies(p["tenure_months"], ev, ex))
             b, se = float(beta[1]), float(math.sqrt(cov[1, 1]))
         except (np.linalg.LinAlgError, FloatingPointError, ValueError, OverflowError):
             b, se = float("nan"), float("nan")
