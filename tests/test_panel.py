@@ -122,3 +122,19 @@ def test_caseload_runs_equal_the_pandas_groupby_rule(synth_org):
         got = _caseload_runs(org, pct)
         pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)   # text ids: object or str
         assert got["run"].max() >= 2
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_group_quantile_matches_pandas_transform_bit_for_bit(whole):
+    """Each row's month quantile equals ``groupby(...).transform("quantile", q)`` exactly, for several q."""
+    from orgraph.analyses.panel import group_quantile
+
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        n = int(rng.integers(1, 400))
+        g = rng.integers(600, 600 + int(rng.integers(1, 25)), n)
+        v = rng.integers(0, 70, n).astype(float) if whole else rng.normal(20, 7, n).round(int(rng.integers(0, 4)))
+        for q in (0.9, 0.5, 0.333, 0.0, 1.0):
+            want = pd.Series(v).groupby(g).transform("quantile", q).to_numpy()
+            assert group_quantile(g, v, q).tolist() == want.tolist()
+    assert group_quantile(np.zeros(0, dtype=np.int64), np.zeros(0), 0.9).tolist() == []
