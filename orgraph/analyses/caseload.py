@@ -232,14 +232,17 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
         raise AnalysisError(MISSING["caseload"])
     cut = analysis_cut(org, as_of)
     runs = caseload_runs(org, percentile=pct)
-    pm = person_months(org)
+    day = cut - pd.Timedelta(days=1)
     if as_of is not None:
-        day = cut - pd.Timedelta(days=1)
         runs = runs[runs["mi"] <= month_index([day])[0]]
-        pm = pm[pm["ref"] <= day]
     if not len(runs):
         raise NoDataError(f"caseload.csv has no month on or before {as_of_text(cut)}: caseloads cannot be "
                           "analysed for that date")
+    # the per-FTE fit first: its design matrix is freed before the person-month panel is built (lower peak)
+    per_fte = _per_fte(org, as_of)
+    pm = person_months(org)
+    if as_of is not None:
+        pm = pm[pm["ref"] <= day]
     # --- by month
     ac = runs["active_clients"].to_numpy()
     rmi = runs["mi"].to_numpy()
@@ -299,7 +302,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     gap = uncovered_exits(org, "caseload", cut, what="caseloads", lag_months=1)
     return Result("caseload", as_of_text(cut), {"percentile": pct, "consecutive_months": k}, by_program, summary,
                   {"by_month": by_month, "by_program": by_program, "by_supervisor": by_supervisor,
-                   "sustained": sustained, "exit_rate": exit_rate, "per_fte": _per_fte(org, as_of)},
+                   "sustained": sustained, "exit_rate": exit_rate, "per_fte": per_fte},
                   [gap] if gap else [])
 
 
