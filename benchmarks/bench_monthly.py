@@ -8,7 +8,8 @@ Usage::
 The bundle is loaded once; the caches every analysis shares (the staff and
 interval frames, the person-time panel, :func:`~orgraph.analyses.panel.person_months`
 and :func:`~orgraph.analyses.panel.caseload_runs`) are built first, and scipy.stats
-imported, and timed as ``shared``; then each analysis is run once, in the audit's order, with its CPU
+imported, and timed as ``shared`` (with ``--audit-order`` only the person-time panel is: the first analysis
+to need the monthly panels pays for them, as in the audit, where caseload builds them); then each analysis is run once, in the audit's order, with its CPU
 seconds (``time.process_time``), wall seconds and peak RSS (``VmHWM``, reset
 before each analysis through ``/proc/self/clear_refs``; Linux only).
 """
@@ -51,6 +52,8 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("bundle", type=Path)
     ap.add_argument("--only", nargs="*", default=None, help="run only these analyses")
+    ap.add_argument("--audit-order", action="store_true",
+                    help="leave person_months and caseload_runs to the analyses (the audit's caseload stage builds them)")
     args = ap.parse_args(argv)
 
     import orgraph
@@ -71,6 +74,8 @@ def main(argv=None) -> None:
 
         org.staff_frame, org.assignment_frame, org.supervision_frame  # noqa: B018
         person_time(org, analysis_cut(org, None))
+        if args.audit_order:
+            return
         person_months(org)
         if len(org.data.caseload):
             caseload_runs(org, percentile=float(resolve(org, "caseload")["percentile"]))
