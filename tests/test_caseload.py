@@ -411,3 +411,25 @@ def test_run_table_matches_a_groupby_of_the_above_rows(whole):
     got = run_table(ids, mi, run, values, above)
     assert len(got) > 100 and (got["months"] >= 3).sum() > 10
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_record_rows_match_month_rows():
+    """The inverted lookup for sorted, unique caseload pairs finds the same rows as ``month_rows``; other pairs
+    (unsorted, repeated) go to ``month_rows`` itself."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import record_rows
+    from orgraph.analyses.hazards import month_rows
+
+    rng = np.random.default_rng(9)
+    target = np.unique(np.column_stack([rng.integers(-1, 50, 2000), rng.integers(600, 640, 2000)]), axis=0)
+    target = target[rng.permutation(len(target))]                  # the person-month panel: another order
+    pairs = np.unique(np.column_stack([rng.integers(-1, 55, 1500), rng.integers(598, 642, 1500)]), axis=0)
+    want = month_rows(pairs[:, 0], pairs[:, 1], target[:, 0], target[:, 1])
+    got = record_rows(pairs[:, 0], pairs[:, 1], target[:, 0], target[:, 1])
+    assert got.tolist() == want.tolist()
+    assert (want >= 0).sum() > 300 and (want < 0).sum() > 100
+    shuffled = pairs[rng.permutation(len(pairs))]
+    assert record_rows(shuffled[:, 0], shuffled[:, 1], target[:, 0], target[:, 1]).tolist() == \
+        month_rows(shuffled[:, 0], shuffled[:, 1], target[:, 0], target[:, 1]).tolist()
+    assert record_rows([], [], target[:, 0], target[:, 1]).tolist() == []

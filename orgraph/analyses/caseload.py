@@ -140,6 +140,27 @@ def month_groups(mi: np.ndarray) -> list[np.ndarray]:
     return np.split(order, cuts)
 
 
+def record_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
+    """:func:`~orgraph.analyses.hazards.month_rows` (row of the unique (``at_sc``, ``at_mi``) pairs holding each
+    (``sc``, ``mi``) pair, -1 where none) for (``sc``, ``mi``) pairs strictly increasing by person, then month (as
+    :func:`~orgraph.analyses.panel.caseload_runs` has them): the lookup is run the other way, into these sorted
+    pairs, and inverted, so the (``at_sc``, ``at_mi``) pairs are never sorted. Other pairs: ``month_rows``.
+
+    Examples
+    --------
+    >>> record_rows(np.array([0, 2, 2, 5]), np.array([600, 601, 603, 600]), [2, 0, 2], [601, 600, 602]).tolist()
+    [1, 0, -1, -1]
+    """
+    sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
+    if len(sc) > 1 and not ((sc[1:] > sc[:-1]) | ((sc[1:] == sc[:-1]) & (mi[1:] > mi[:-1]))).all():
+        return month_rows(sc, mi, at_sc, at_mi)
+    back = month_rows(at_sc, at_mi, sc, mi)          # each (at_sc, at_mi) pair's row here: a bijection on matches
+    hit = np.flatnonzero(back >= 0)
+    out = np.full(len(sc), -1, dtype=np.int64)
+    out[back[hit]] = hit
+    return out
+
+
 def run_table(staff_id, mi, run, values, above) -> pd.DataFrame:
     """One row per run of above-cut-off months (rows sorted by person, then month; ``run`` counts 1, 2, ... along
     each run): ``staff_id``, ``first_mi``, ``last_mi``, ``months`` (the longest ``run``) and ``mean_caseload``
@@ -252,7 +273,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
         by_month.append({"month": jsonable(month_start(rmi[rows[:1]])[0].astype("datetime64[D]").item()),
                          **_dist(ac[rows]), "cutoff": rounded(cutoff[rows[0]], 2)})
     # --- program / supervisor of each caseload record, as integer codes (rows of ``pm``)
-    at = month_rows(runs["sc"], rmi, pm["sc"], pm["mi"])
+    at = record_rows(runs["sc"].to_numpy(), rmi, pm["sc"].to_numpy(), pm["mi"].to_numpy())
     above = runs["above"].to_numpy(dtype=float)
     rsc = runs["sc"].to_numpy()
     staff = rsc if len(rsc) and rsc.min() >= 0 else pd.factorize(runs["staff_id"])[0]
