@@ -252,17 +252,17 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     if not len(org.data.caseload):
         raise AnalysisError(MISSING["caseload"])
     cut = analysis_cut(org, as_of)
-    runs = caseload_runs(org, percentile=pct)
     day = cut - pd.Timedelta(days=1)
-    if as_of is not None:
-        runs = runs[runs["mi"] <= month_index([day])[0]]
-    if not len(runs):
+    last = month_index([day])[0]
+    if as_of is not None and not month_index(org.data.caseload["month"]).min() <= last:
         raise NoDataError(f"caseload.csv has no month on or before {as_of_text(cut)}: caseloads cannot be "
                           "analysed for that date")
-    # the per-FTE fit first: its design matrix is freed before the person-month panel is built (lower peak)
+    # the per-FTE fit first: its design matrix is freed before the shared monthly panels are built (lower peak)
     per_fte = _per_fte(org, as_of)
+    runs = caseload_runs(org, percentile=pct)
     pm = person_months(org)
     if as_of is not None:
+        runs = runs[runs["mi"] <= last]
         pm = pm[pm["ref"] <= day]
     # --- by month
     ac = runs["active_clients"].to_numpy()
