@@ -356,3 +356,40 @@ def test_total_spans_equal_a_walk_up_the_tree_day_by_day(synth_org):
     assert {k: int(v) for k, v in best.items()} == want_best
     assert {k: int(v) for k, v in now.items() if v} == below
     assert max(want_best.values()) >= 5                               # people below people below someone
+
+
+@pytest.mark.parametrize("sessions", [True, False])
+@pytest.mark.parametrize("limits", [{}, {"max_span": 4.5}, {"max_span": 6, "max_supervisee_caseload": 150,
+                                                             "min_delivered_ratio": 0.9, "min_signals": 1}])
+def test_flags_alone_equal_the_flags_of_the_full_table(sessions, limits):
+    # the check day of the risk list computes only the flags: same supervisors, reasons and order as the table
+    from orgraph.analyses import overload
+    from orgraph.settings import analysis_cut, resolve
+
+    org = overload_org(sessions)
+    st = resolve(org, "overload", **limits)
+    seen = set()
+    for day in ("2022-03-31", "2022-07-15", "2022-12-31"):
+        cut = analysis_cut(org, day)
+        full = overload._overloaded_supervisors(org, st, cut)
+        want = {s["supervisor_id"]: s["reasons"] for s in full.table if s["overloaded"]}
+        got = overload._flagged(org, st, cut)
+        assert list(got.items()) == list(want.items())
+        seen |= set(want)
+    assert seen            # some supervisor was flagged on some day under these limits
+
+
+def test_flagged_supervisors_on_another_day_equal_the_full_table(synth_org, riverbend):
+    from test_cascades import SYNTH_SIZE
+
+    from orgraph.analyses.overload import flagged_supervisors
+
+    _, org, _ = synth_org(**SYNTH_SIZE, seed=2)
+    for g in (org, riverbend):
+        for day in (g.data_end - dt.timedelta(days=90), g.data_end - dt.timedelta(days=400)):
+            got = flagged_supervisors(g, as_of=day)               # before the full table for that day exists
+            want = {s["supervisor_id"]: s["reasons"] for s in overloaded_supervisors(g, as_of=day).table
+                    if s["overloaded"]}
+            assert got == want
+            got[next(iter(got), "x")] = ["changed by a caller"]
+            assert flagged_supervisors(g, as_of=day) == want
