@@ -393,3 +393,18 @@ def test_flagged_supervisors_on_another_day_equal_the_full_table(synth_org, rive
             assert got == want
             got[next(iter(got), "x")] = ["changed by a caller"]
             assert flagged_supervisors(g, as_of=day) == want
+
+
+@pytest.mark.parametrize("minutes", [[60, 30, 90, 45, 15, 60], [60.0, 30.5, 90.0, float("nan"), 15.25, 60.0]])
+def test_delivered_hours_equal_a_groupby(minutes):
+    import numpy as np
+
+    from orgraph.analyses.overload import _delivered
+
+    sess = pd.DataFrame({"supervisor_id": ["A", "B", "A", "B", None, "D"], "minutes": minutes})
+    keep = np.array([True, True, True, True, True, False])
+    sups = pd.Index(["A", "B", "C", "D"])
+    want = (sess[keep].groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
+    got = _delivered(None, sess, keep, sups)
+    assert got.tolist() == want.tolist()
+    assert got[0] == 2.5 and got[2] == got[3] == 0.0

@@ -9,6 +9,7 @@ sessions actually delivered versus what policy requires.
 from __future__ import annotations
 
 import copy
+import weakref
 from dataclasses import replace
 
 import numpy as np
@@ -218,16 +219,62 @@ def _hours(org: OrgGraph, out: pd.DataFrame, S: pd.DataFrame, sups, cut, obs0, p
     has_sessions = "supervision_sessions" in org.data.present or len(sess) > 0
     out["delivered"] = out["required"] = np.nan
     if has_sessions:
-        sess = sess[(sess["date"] < cut) & (sess["date"] >= obs0)]
-        if len(sess):
-            period_start = sess["date"].min()
+        keep = ((sess["date"] < cut) & (sess["date"] >= obs0)).to_numpy()
+        if keep.any():
+            period_start = sess["date"][keep].min()
             P = people(org, cut, start=obs0)
-            out["delivered"] = (sess.groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
+            out["delivered"] = _delivered(org, sess, keep, sups)
             clin = S[S["staff_id"].map(P["role_kind"]) == "clinician"]
             days = (clin["end"] - clin["start"].clip(lower=period_start)).dt.days.clip(lower=0)
             req = (days / 7.0 * per_week).groupby(clin["supervisor_id"]).sum()
             out["required"] = req.reindex(sups).fillna(0.0)
     return has_sessions
+
+
+def _delivered(org: OrgGraph, sess: pd.DataFrame, keep: np.ndarray, sups: pd.Index) -> np.ndarray:
+    """Supervision hours delivered by each of ``sups`` in the sessions rows ``keep`` (0 for none).
+
+    Whole minutes are summed exactly in any order, so they are counted per supervisor code (the codes of the
+    sessions table worked out once per org); other minutes (fractions, missing) by a pandas ``groupby``.
+
+    Examples
+    --------
+    >>> sess = pd.DataFrame({"supervisor_id": ["A", "B", "A", None, "A"], "minutes": [60, 30, 90, 60, 15]})
+    >>> _delivered(None, sess, np.array([True, True, True, True, False]), pd.Index(["A", "C", "B"])).tolist()
+    [2.5, 0.0, 0.5]
+    """
+    minutes = sess["minutes"].to_numpy()[keep]
+    whole = minutes.dtype.kind in "iub" or (minutes.dtype.kind == "f" and bool(np.isfinite(minutes).all())
+                                           and bool(np.array_equal(minutes, np.trunc(minutes)))
+                                           and float(np.abs(minutes).sum()) < 2.0**52)
+    if not whole:
+        per = sess.loc[keep, ["supervisor_id", "minutes"]].groupby("supervisor_id")["minutes"].sum() / 60.0
+        return per.reindex(sups).fillna(0.0).to_numpy(dtype=float)
+    codes, ids = _session_supervisors(org, sess)
+    codes = codes[keep]
+    known = codes >= 0
+    total = np.bincount(codes[known], weights=minutes[known].astype(float), minlength=len(ids))
+    at = ids.get_indexer(sups)
+    return np.where(at >= 0, total[np.maximum(at, 0)], 0.0) / 60.0
+
+
+def _session_supervisors(org, sess: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Code of each sessions row's supervisor (-1 for none) and the distinct ids: once per org and sessions
+    table (the check day of the risk list reads the same table)."""
+    def build():
+        codes, ids = pd.factorize(sess["supervisor_id"].to_numpy(dtype=object))
+        return codes.astype(np.int32 if len(ids) < 2**31 else np.int64), pd.Index(ids, dtype=object)
+
+    try:
+        ref = weakref.ref(sess)
+    except TypeError:
+        return build()
+    hit = cached(org, "overload:session_supervisors", lambda: [None, None], copy=False) if org is not None else None
+    if hit is None:
+        return build()
+    if hit[0] is None or hit[0]() is not sess:
+        hit[:] = [ref, build()]
+    return hit[1]
 
 
 def _has_caseload(org: OrgGraph) -> bool:
@@ -271,8 +318,14 @@ def _flagged(org: OrgGraph, st: dict, cut) -> dict:
         out["supervisee_caseload"] = sc["mean"].reindex(sups)
     _hours(org, out, S, sups, cut, obs0, per_week)
     signals = _signal_count(out, has_caseload)
+    cols = ("mean_span", "supervisee_caseload", "delivered", "required")
+    v = {c: out[c].to_numpy(dtype=float) for c in cols}
+    with np.errstate(divide="ignore", invalid="ignore"):     # NaN and x / 0 compare False: no reason
+        maybe = ((v["mean_span"] > lim_span) | (v["supervisee_caseload"] > lim_load)
+                 | ((v["required"] > 0) & (v["delivered"] / v["required"] < lim_ratio)))
     flagged = []
-    for sid, r in zip(out.index, out.to_dict("records")):
+    for i in np.flatnonzero(maybe):                          # only a supervisor past a limit can have reasons
+        sid, r = out.index[i], {c: float(v[c][i]) for c in cols}
         reasons, _ = _reasons(r, lim_span, lim_load, lim_ratio)
         if len(reasons) >= max(1, min(need, signals)):
             flagged.append((-(num(r["mean_span"], 2) or 0), sid, reasons))
@@ -314,7 +367,9 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
 
     signals = _signal_count(out, has_caseload)
     records = []
-    for sid, r in zip(out.index, out.to_dict("records")):
+    names = list(out.columns)
+    for sid, *row in zip(out.index, *(out[c].tolist() for c in names)):      # Python numbers, as to_dict gives
+        r = dict(zip(names, row))
         reasons, ratio = _reasons(r, lim_span, lim_load, lim_ratio)
         records.append({
             "supervisor_id": sid,
