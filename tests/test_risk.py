@@ -285,3 +285,23 @@ def test_supervisor_rows_of_a_history_are_its_own_lookup(riverbend):
         hist, _ = risk._history(riverbend, day)
         want = grid_lookup(hist["sup_sc"], hist["prev_mi"], hist["sc"], hist["prev_mi"])
         assert hist["sup_row"].tolist() == want.tolist() and (want >= 0).any()
+
+
+def test_person_names_equal_the_staff_records(riverbend):
+    from dataclasses import replace
+
+    from orgraph.analyses.risk import _person
+    from orgraph.graph import OrgGraph
+
+    def by_records(org, sid):
+        s = org.data.staff.get(sid)
+        return f"{s.name} ({sid})" if s is not None and s.name else str(sid)
+
+    ids = list(riverbend.staff_frame.index[:60]) + ["nobody"]
+    assert [_person(riverbend, sid) for sid in ids] == [by_records(riverbend, sid) for sid in ids]
+    staff = [("A", "2020-01-01", None), ("B", "2020-01-01", None)]
+    org = build(staff, [(s, f"P-{s}", "A", "clinician", h, e) for s, h, e in staff], [], data_end="2022-06-30")
+    org.data.staff["A"] = replace(org.data.staff["A"], name="")
+    org.data.staff["B"] = replace(org.data.staff["B"], name=None)
+    org = OrgGraph(org.data, data_end=org.data_end)
+    assert [_person(org, s) for s in ("A", "B")] == ["A", "B"] == [by_records(org, s) for s in ("A", "B")]

@@ -299,8 +299,33 @@ def _supervisor_high(org, f, own_score: np.ndarray, cut: float) -> np.ndarray:
 
 
 def _person(org, sid) -> str:
-    s = org.data.staff.get(sid)
-    return f"{s.name} ({sid})" if s is not None and s.name else str(sid)
+    """``"name (id)"``, or the id alone for someone without a name or not on the staff list: read off the staff
+    frame (the staff records are not built for it).
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> sid = org.staff_frame.index[0]
+    >>> _person(org, sid) == f"{org.data.staff[sid].name} ({sid})", _person(org, "nobody")
+    (True, 'nobody')
+    """
+    sf = org.staff_frame
+    try:
+        i = sf.index.get_loc(sid)
+    except (KeyError, TypeError):
+        return str(sid)
+    if not isinstance(i, (int, np.integer)):         # a repeated id: as the records keep, the last one
+        i = np.flatnonzero(np.asarray(sf.index == sid))[-1]
+    name = sf["name"].iat[int(i)]
+    return f"{name} ({sid})" if not _missing(name) and name else str(sid)
+
+
+def _missing(x) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
 
 
 def _details(row, flags: dict, org, overloaded: dict, st: dict) -> list[str]:
