@@ -408,3 +408,15 @@ def test_delivered_hours_equal_a_groupby(minutes):
     got = _delivered(None, sess, keep, sups)
     assert got.tolist() == want.tolist()
     assert got[0] == 2.5 and got[2] == got[3] == 0.0
+
+
+def test_months_through_a_day_table_equal_the_calendar_conversion():
+    import numpy as np
+
+    from orgraph.analyses.overload import _month_index, _months_of
+
+    rng = np.random.default_rng(3)
+    ns = rng.integers(-400 * 86_400, 20_000 * 86_400, 5_000) * 10**9 + rng.integers(0, 86_400 * 10**9, 5_000)
+    for ts in (ns.astype("datetime64[ns]"), ns.astype("datetime64[ns]").astype("datetime64[s]"),
+               pd.date_range("2015-01-01", periods=60, freq="MS").to_numpy()):
+        assert _months_of(ts).tolist() == _month_index(ts).tolist()

@@ -135,13 +135,17 @@ def _plain_copy(x):
     >>> b == a, b["t"][0]["reasons"] is a["t"][0]["reasons"]
     (True, False)
     """
-    if type(x) is dict:
-        return {k: _plain_copy(v) for k, v in x.items()}
-    if type(x) is list:
-        return [_plain_copy(v) for v in x]
-    if x is None or type(x) in (str, int, float, bool):
+    t = type(x)
+    if t is dict:
+        return {k: v if v is None or type(v) in _ATOMS else _plain_copy(v) for k, v in x.items()}
+    if t is list:
+        return [v if v is None or type(v) in _ATOMS else _plain_copy(v) for v in x]
+    if x is None or t in _ATOMS:
         return x
     return copy.deepcopy(x)
+
+
+_ATOMS = frozenset((str, int, float, bool))
 
 
 def flagged_supervisors(org: OrgGraph, *, as_of=None) -> dict:
@@ -468,6 +472,27 @@ def _month_index(ts) -> np.ndarray:
     return months + 1970 * 12
 
 
+def _months_of(ts: np.ndarray) -> np.ndarray:
+    """:func:`_month_index` of datetimes (no missing ones): the day of each through a table of the months of the
+    days between the first and the last (a calendar conversion per distinct day, not per value).
+
+    Examples
+    --------
+    >>> ts = pd.to_datetime(["1969-12-31 00:00", "2024-03-15 00:00", "2024-02-29 23:00"]).to_numpy()
+    >>> _months_of(ts).tolist() == _month_index(ts).tolist() == [23639, 24290, 24289]
+    True
+    """
+    days = ts.astype("datetime64[D]").astype(np.int64) if ts.dtype != np.dtype("datetime64[ns]") else \
+        ts.view(np.int64) // (86_400 * 10**9)                 # floor, as the conversion to days
+    if not days.size:
+        return days
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 4 * days.size + 1_000_000:
+        return ts.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return table[days - lo]
+
+
 def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
                own: bool = True) -> tuple[pd.DataFrame, pd.Series | None]:
     """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean (None when
@@ -496,7 +521,7 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     keep = keep & (month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns"))
     rows = np.flatnonzero(keep)
     del keep
-    cm = month[rows].astype("datetime64[M]").astype(np.int64) + 1970 * 12        # as _month_index
+    cm = _months_of(month[rows])
     if not cm.size:   # no caseload month before the cut: the caseload signal is not available
         return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
     base = int(cm.min())
