@@ -305,3 +305,14 @@ def test_person_names_equal_the_staff_records(riverbend):
     org.data.staff["B"] = replace(org.data.staff["B"], name=None)
     org = OrgGraph(org.data, data_end=org.data_end)
     assert [_person(org, s) for s in ("A", "B")] == ["A", "B"] == [by_records(org, s) for s in ("A", "B")]
+
+
+def test_own_score_by_combination_equals_the_row_product():
+    from orgraph.analyses.risk import _OWN, _own_score
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 7, 5000, 50_001):
+        flags = {f: rng.random(n) < 0.3 for f in _OWN}
+        for w in (np.array([0.31, 0.0, 1.7, 0.05, 0.9]), rng.random(5) * 3, np.zeros(5)):
+            want = np.column_stack([flags[f] for f in _OWN]).astype(float) @ w if n else np.zeros(0)
+            assert _own_score(flags, w).tolist() == want.tolist()
