@@ -420,3 +420,23 @@ def test_months_through_a_day_table_equal_the_calendar_conversion():
     for ts in (ns.astype("datetime64[ns]"), ns.astype("datetime64[ns]").astype("datetime64[s]"),
                pd.date_range("2015-01-01", periods=60, freq="MS").to_numpy()):
         assert _months_of(ts).tolist() == _month_index(ts).tolist()
+
+
+def test_delivered_hours_in_small_chunks_equal_a_groupby(monkeypatch):
+    import numpy as np
+
+    from orgraph.analyses import overload
+
+    monkeypatch.setattr(overload, "_CHUNK", 3)
+    rng = np.random.default_rng(1)
+    sups = pd.Index(["A", "B", "D"])
+    for trial in range(200):
+        n = int(rng.integers(0, 40))
+        minutes = rng.integers(0, 120, n)
+        sess = pd.DataFrame({"supervisor_id": rng.choice(np.array(["A", "B", "C", None], dtype=object), n),
+                             "minutes": minutes.astype(float) if trial % 2 else minutes})
+        if trial % 5 == 0 and n:
+            sess.loc[0, "minutes"] = np.nan if trial % 2 else 7
+        keep = rng.random(n) < 0.7
+        want = (sess[keep].groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
+        assert overload._delivered(None, sess, keep, sups).tolist() == want.tolist()

@@ -247,19 +247,30 @@ def _delivered(org: OrgGraph, sess: pd.DataFrame, keep: np.ndarray, sups: pd.Ind
     >>> _delivered(None, sess, np.array([True, True, True, True, False]), pd.Index(["A", "C", "B"])).tolist()
     [2.5, 0.0, 0.5]
     """
-    minutes = sess["minutes"].to_numpy()[keep]
-    whole = minutes.dtype.kind in "iub" or (minutes.dtype.kind == "f" and bool(np.isfinite(minutes).all())
-                                           and bool(np.array_equal(minutes, np.trunc(minutes)))
-                                           and float(np.abs(minutes).sum()) < 2.0**52)
-    if not whole:
-        per = sess.loc[keep, ["supervisor_id", "minutes"]].groupby("supervisor_id")["minutes"].sum() / 60.0
-        return per.reindex(sups).fillna(0.0).to_numpy(dtype=float)
+    minutes = sess["minutes"].to_numpy()
+    if minutes.dtype.kind not in "iubf":
+        return _delivered_by_groupby(sess, keep, sups)
     codes, ids = _session_supervisors(org, sess)
-    codes = codes[keep]
-    known = codes >= 0
-    total = np.bincount(codes[known], weights=minutes[known].astype(float), minlength=len(ids))
-    at = ids.get_indexer(sups)
-    return np.where(at >= 0, total[np.maximum(at, 0)], 0.0) / 60.0
+    total, size = np.zeros(len(ids)), 0.0
+    for a in range(0, len(minutes), _CHUNK):               # a chunk of rows at a time: no copy of every row
+        k = keep[a:a + _CHUNK] & (codes[a:a + _CHUNK] >= 0)
+        m = minutes[a:a + _CHUNK][k].astype(float)
+        if m.dtype.kind == "f" and not (np.isfinite(m).all() and np.array_equal(m, np.trunc(m))):
+            return _delivered_by_groupby(sess, keep, sups)
+        total += np.bincount(codes[a:a + _CHUNK][k], weights=m, minlength=len(ids))
+        size += float(np.abs(m).sum())
+    if size >= 2.0**52:                                     # a partial sum might not be a whole number exactly
+        return _delivered_by_groupby(sess, keep, sups)
+    return np.append(total, 0.0)[ids.get_indexer(sups)] / 60.0     # -1 (no session) reads the last slot: 0
+
+
+#: Rows of a large table handled at a time.
+_CHUNK = 1 << 20
+
+
+def _delivered_by_groupby(sess: pd.DataFrame, keep: np.ndarray, sups: pd.Index) -> np.ndarray:
+    per = sess.loc[keep, ["supervisor_id", "minutes"]].groupby("supervisor_id")["minutes"].sum() / 60.0
+    return per.reindex(sups).fillna(0.0).to_numpy(dtype=float)
 
 
 def _session_supervisors(org, sess: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
