@@ -9,9 +9,9 @@ The bundle is loaded and the shared tables the audit builds before these analyse
 the caseload runs, the documentation ratios and the overload result for the last day) are built first,
 untimed. Then each step runs once, in the audit's order: ``monthly_factors`` (the shared person-month factor
 table, paid for by the first analysis that reads it), ``exit_effects``, ``departure_factors`` and
-``risk_list`` (which includes :func:`~orgraph.analyses.risk.risk_validation`), with the overload result of
-the check's training day (which the risk list reads; built by the overload analysis) as its own step
-before it. For each step: CPU seconds
+``risk_list`` (which includes :func:`~orgraph.analyses.risk.risk_validation`), with the overload flags of
+the check's training day (which the risk list reads: only the flags, not the full overload table) as its own
+step before it. For each step: CPU seconds
 (``time.process_time``, steadier than wall time on a shared machine), wall seconds, the peak RSS during the
 step (``VmHWM``, reset before each step) and the RSS after it.
 """
@@ -61,7 +61,7 @@ def main(argv=None) -> None:
     steps = [("monthly_factors", lambda: departures.monthly_factors(org)),
              ("exit_effects", lambda: effects.exit_effects(org)),
              ("departure_factors", lambda: departures.departure_factors(org)),
-             ("overload on t0", lambda: flagged_supervisors(org, as_of=t0)),
+             ("overload flags t0", lambda: flagged_supervisors(org, as_of=t0)),
              ("risk_list", lambda: risk.risk_list(org))]
     prof = None
     if args.profile:

@@ -356,3 +356,87 @@ def test_total_spans_equal_a_walk_up_the_tree_day_by_day(synth_org):
     assert {k: int(v) for k, v in best.items()} == want_best
     assert {k: int(v) for k, v in now.items() if v} == below
     assert max(want_best.values()) >= 5                               # people below people below someone
+
+
+@pytest.mark.parametrize("sessions", [True, False])
+@pytest.mark.parametrize("limits", [{}, {"max_span": 4.5}, {"max_span": 6, "max_supervisee_caseload": 150,
+                                                             "min_delivered_ratio": 0.9, "min_signals": 1}])
+def test_flags_alone_equal_the_flags_of_the_full_table(sessions, limits):
+    # the check day of the risk list computes only the flags: same supervisors, reasons and order as the table
+    from orgraph.analyses import overload
+    from orgraph.settings import analysis_cut, resolve
+
+    org = overload_org(sessions)
+    st = resolve(org, "overload", **limits)
+    seen = set()
+    for day in ("2022-03-31", "2022-07-15", "2022-12-31"):
+        cut = analysis_cut(org, day)
+        full = overload._overloaded_supervisors(org, st, cut)
+        want = {s["supervisor_id"]: s["reasons"] for s in full.table if s["overloaded"]}
+        got = overload._flagged(org, st, cut)
+        assert list(got.items()) == list(want.items())
+        seen |= set(want)
+    assert seen            # some supervisor was flagged on some day under these limits
+
+
+def test_flagged_supervisors_on_another_day_equal_the_full_table(synth_org, riverbend):
+    from test_cascades import SYNTH_SIZE
+
+    from orgraph.analyses.overload import flagged_supervisors
+
+    _, org, _ = synth_org(**SYNTH_SIZE, seed=2)
+    for g in (org, riverbend):
+        for day in (g.data_end - dt.timedelta(days=90), g.data_end - dt.timedelta(days=400)):
+            got = flagged_supervisors(g, as_of=day)               # before the full table for that day exists
+            want = {s["supervisor_id"]: s["reasons"] for s in overloaded_supervisors(g, as_of=day).table
+                    if s["overloaded"]}
+            assert got == want
+            got[next(iter(got), "x")] = ["changed by a caller"]
+            assert flagged_supervisors(g, as_of=day) == want
+
+
+@pytest.mark.parametrize("minutes", [[60, 30, 90, 45, 15, 60], [60.0, 30.5, 90.0, float("nan"), 15.25, 60.0]])
+def test_delivered_hours_equal_a_groupby(minutes):
+    import numpy as np
+
+    from orgraph.analyses.overload import _delivered
+
+    sess = pd.DataFrame({"supervisor_id": ["A", "B", "A", "B", None, "D"], "minutes": minutes})
+    keep = np.array([True, True, True, True, True, False])
+    sups = pd.Index(["A", "B", "C", "D"])
+    want = (sess[keep].groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
+    got = _delivered(None, sess, keep, sups)
+    assert got.tolist() == want.tolist()
+    assert got[0] == 2.5 and got[2] == got[3] == 0.0
+
+
+def test_months_through_a_day_table_equal_the_calendar_conversion():
+    import numpy as np
+
+    from orgraph.analyses.overload import _month_index, _months_of
+
+    rng = np.random.default_rng(3)
+    ns = rng.integers(-400 * 86_400, 20_000 * 86_400, 5_000) * 10**9 + rng.integers(0, 86_400 * 10**9, 5_000)
+    for ts in (ns.astype("datetime64[ns]"), ns.astype("datetime64[ns]").astype("datetime64[s]"),
+               pd.date_range("2015-01-01", periods=60, freq="MS").to_numpy()):
+        assert _months_of(ts).tolist() == _month_index(ts).tolist()
+
+
+def test_delivered_hours_in_small_chunks_equal_a_groupby(monkeypatch):
+    import numpy as np
+
+    from orgraph.analyses import overload
+
+    monkeypatch.setattr(overload, "_CHUNK", 3)
+    rng = np.random.default_rng(1)
+    sups = pd.Index(["A", "B", "D"])
+    for trial in range(200):
+        n = int(rng.integers(0, 40))
+        minutes = rng.integers(0, 120, n)
+        sess = pd.DataFrame({"supervisor_id": rng.choice(np.array(["A", "B", "C", None], dtype=object), n),
+                             "minutes": minutes.astype(float) if trial % 2 else minutes})
+        if trial % 5 == 0 and n:
+            sess.loc[0, "minutes"] = np.nan if trial % 2 else 7
+        keep = rng.random(n) < 0.7
+        want = (sess[keep].groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
+        assert overload._delivered(None, sess, keep, sups).tolist() == want.tolist()

@@ -181,7 +181,7 @@ def test_cli_risk(monkeypatch):
 
 def test_risk_reads_the_overload_result_of_its_day(monkeypatch):
     # the audit runs `overload` and then `risk` on the same day: the overload analysis runs once for that day
-    # (and once more for the check of the list, on its own training day), never again for the list
+    # and never again for the list; the check of the list, on its own training day, computes only the flags
     import orgraph.analyses.overload as overload
 
     team = [f"T{i}" for i in range(9)]
@@ -190,9 +190,10 @@ def test_risk_reads_the_overload_result_of_its_day(monkeypatch):
     seats = [(s, f"P-{s}", "A", "supervisor" if s in ("TOP", "B") else "clinician", h, e) for s, h, e in staff]
     sup = [("B", "TOP", "2020-01-01", "2022-06-20")] + [(t, "B", "2020-01-01", None) for t in team]
     org = build(staff, seats, sup, data_end="2022-06-30")
-    days = []
-    real = overload._overloaded_supervisors
+    days, flag_days = [], []
+    real, real_flags = overload._overloaded_supervisors, overload._flagged
     monkeypatch.setattr(overload, "_overloaded_supervisors", lambda o, st, cut: days.append(cut) or real(o, st, cut))
+    monkeypatch.setattr(overload, "_flagged", lambda o, st, cut: flag_days.append(cut) or real_flags(o, st, cut))
     over = overload.overloaded_supervisors(org, as_of="2022-06-30")
     assert [s["supervisor_id"] for s in over.table if s["overloaded"]] == ["B"]
     over.table[0]["reasons"].append("changed by a caller")        # a caller's copy: nothing shared changes
@@ -200,7 +201,8 @@ def test_risk_reads_the_overload_result_of_its_day(monkeypatch):
     assert "overloaded_supervisor" in {r["staff_id"]: r for r in res.table}["T0"]["factors"]
     assert overload.flagged_supervisors(org, as_of="2022-06-30") == {
         "B": ["direct span averaged 9.0 supervisees (limit 8)"]}
-    assert [d.date().isoformat() for d in days] == ["2022-07-01", "2022-04-02"]   # the list's day, the check's
+    assert [d.date().isoformat() for d in days] == ["2022-07-01"]             # the list's day: the full table
+    assert [d.date().isoformat() for d in flag_days] == ["2022-04-02"]        # the check's: the flags only
 
 
 def test_risk_reads_the_shared_monthly_table_and_its_band_lookups(riverbend, monkeypatch):
@@ -283,3 +285,34 @@ def test_supervisor_rows_of_a_history_are_its_own_lookup(riverbend):
         hist, _ = risk._history(riverbend, day)
         want = grid_lookup(hist["sup_sc"], hist["prev_mi"], hist["sc"], hist["prev_mi"])
         assert hist["sup_row"].tolist() == want.tolist() and (want >= 0).any()
+
+
+def test_person_names_equal_the_staff_records(riverbend):
+    from dataclasses import replace
+
+    from orgraph.analyses.risk import _person
+    from orgraph.graph import OrgGraph
+
+    def by_records(org, sid):
+        s = org.data.staff.get(sid)
+        return f"{s.name} ({sid})" if s is not None and s.name else str(sid)
+
+    ids = list(riverbend.staff_frame.index[:60]) + ["nobody"]
+    assert [_person(riverbend, sid) for sid in ids] == [by_records(riverbend, sid) for sid in ids]
+    staff = [("A", "2020-01-01", None), ("B", "2020-01-01", None)]
+    org = build(staff, [(s, f"P-{s}", "A", "clinician", h, e) for s, h, e in staff], [], data_end="2022-06-30")
+    org.data.staff["A"] = replace(org.data.staff["A"], name="")
+    org.data.staff["B"] = replace(org.data.staff["B"], name=None)
+    org = OrgGraph(org.data, data_end=org.data_end)
+    assert [_person(org, s) for s in ("A", "B")] == ["A", "B"] == [by_records(org, s) for s in ("A", "B")]
+
+
+def test_own_score_by_combination_equals_the_row_product():
+    from orgraph.analyses.risk import _OWN, _own_score
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 7, 5000, 50_001):
+        flags = {f: rng.random(n) < 0.3 for f in _OWN}
+        for w in (np.array([0.31, 0.0, 1.7, 0.05, 0.9]), rng.random(5) * 3, np.zeros(5)):
+            want = np.column_stack([flags[f] for f in _OWN]).astype(float) @ w if n else np.zeros(0)
+            assert _own_score(flags, w).tolist() == want.tolist()

@@ -9,6 +9,7 @@ sessions actually delivered versus what policy requires.
 from __future__ import annotations
 
 import copy
+import weakref
 from dataclasses import replace
 
 import numpy as np
@@ -134,74 +135,241 @@ def _plain_copy(x):
     >>> b == a, b["t"][0]["reasons"] is a["t"][0]["reasons"]
     (True, False)
     """
-    if type(x) is dict:
-        return {k: _plain_copy(v) for k, v in x.items()}
-    if type(x) is list:
-        return [_plain_copy(v) for v in x]
-    if x is None or type(x) in (str, int, float, bool):
+    t = type(x)
+    if t is dict:
+        return {k: v if v is None or type(v) in _ATOMS else _plain_copy(v) for k, v in x.items()}
+    if t is list:
+        return [v if v is None or type(v) in _ATOMS else _plain_copy(v) for v in x]
+    if x is None or t in _ATOMS:
         return x
     return copy.deepcopy(x)
+
+
+_ATOMS = frozenset((str, int, float, bool))
 
 
 def flagged_supervisors(org: OrgGraph, *, as_of=None) -> dict:
     """The supervisors :func:`overloaded_supervisors` flags with the data up to ``as_of`` (the org's settings):
     supervisor id -> reasons.
 
-    The analysis runs once per org, day and settings: the risk list and the exit effects read the same
-    result as ``orgraph overload`` and the audit.
+    Worked out once per org, day and settings, and read off the full analysis when that ran first (the
+    ``orgraph overload`` of an audit): the risk list and the exit effects read the same flags as ``orgraph
+    overload``. For another day only what the flag reads is computed (spans, supervisees' caseloads and
+    supervision hours), not the totals, programs and exit tests of the full table.
 
     Examples
     --------
     >>> from orgraph.analyses._demo import demo_org
     >>> flagged_supervisors(demo_org())
     {}
+    >>> flagged_supervisors(demo_org(), as_of="2021-06-30") == {
+    ...     s["supervisor_id"]: s["reasons"] for s in overloaded_supervisors(demo_org(), as_of="2021-06-30").table
+    ...     if s["overloaded"]}
+    True
     """
-    res = _overload(org, as_of)
-    return {s["supervisor_id"]: list(s["reasons"]) for s in res.table if s["overloaded"]}
+    st, cut, key = _setup(org, as_of, {})
+    flags = cached(org, "flags:" + key, lambda: _flagged(org, st, cut), copy=False)
+    return {sid: list(why) for sid, why in flags.items()}
+
+
+def _setup(org: OrgGraph, as_of, overrides: dict):
+    st = resolve(org, "overload", **overrides)
+    cut = analysis_cut(org, as_of)
+    return st, cut, f"overload:{cut.date()}:{sorted(st.items())!r}"
 
 
 def _overload(org: OrgGraph, as_of=None, **overrides) -> Result:
     """The one shared (read-only) result of the analysis for ``as_of`` and these settings."""
-    st = resolve(org, "overload", **overrides)
-    cut = analysis_cut(org, as_of)
-    key = f"overload:{cut.date()}:{sorted(st.items())!r}"
-    return cached(org, key, lambda: _overloaded_supervisors(org, st, cut), copy=False)
+    st, cut, key = _setup(org, as_of, overrides)
+    res = cached(org, key, lambda: _overloaded_supervisors(org, st, cut), copy=False)
+    cached(org, "flags:" + key, lambda: {r["supervisor_id"]: r["reasons"] for r in res.table if r["overloaded"]},
+           copy=False)
+    return res
 
 
-def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
-    lim_span, lim_load = float(st["max_span"]), float(st["max_supervisee_caseload"])
-    lim_ratio, per_week = float(st["min_delivered_ratio"]), float(st["required_hours_per_week"])
-    need = int(st["min_signals"])
+def _limits(st: dict) -> tuple[float, float, float, float, int]:
+    return (float(st["max_span"]), float(st["max_supervisee_caseload"]), float(st["min_delivered_ratio"]),
+            float(st["required_hours_per_week"]), int(st["min_signals"]))
+
+
+def _intervals(org: OrgGraph, cut):
+    """The first day observed, the last day analysed, the supervision intervals from the first day (clipped to
+    it) and the supervisors' ids (sorted)."""
     obs0 = observed_from(org, cut)
-    ref = cut - DAY
-    settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
-                "required_hours_per_week": per_week, "min_signals": need, "observed_from": iso(obs0), "as_of": iso(ref)}
     S = supervision(org, cut)
     S = S[S["end"] > obs0]
     S = S.assign(start=S["start"].clip(lower=obs0)).reset_index(drop=True)
-    P = people(org, cut, start=obs0)
     sups = pd.Index(sorted(S["supervisor_id"].unique()), name="supervisor_id")
+    return obs0, cut - DAY, S, sups
+
+
+def _mean_spans(out: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame | None:
+    """Sets ``supervising_days`` and ``mean_span`` of ``out`` (indexed by supervisor) from the span segments;
+    returns the segments with a span (None when there are none)."""
+    if not len(seg):
+        out["supervising_days"] = out["mean_span"] = 0
+        return None
+    on = seg[seg["span"] > 0]
+    w = on["span"] * on["days"]
+    g = on.assign(w=w).groupby("supervisor_id")
+    out["supervising_days"] = g["days"].sum()
+    out["mean_span"] = g["w"].sum() / out["supervising_days"]
+    return g
+
+
+def _hours(org: OrgGraph, out: pd.DataFrame, S: pd.DataFrame, sups, cut, obs0, per_week: float) -> bool:
+    """Sets ``delivered`` and ``required`` supervision hours of ``out``; whether the bundle has sessions."""
+    sess = org.data.supervision_sessions
+    has_sessions = "supervision_sessions" in org.data.present or len(sess) > 0
+    out["delivered"] = out["required"] = np.nan
+    if has_sessions:
+        keep = ((sess["date"] < cut) & (sess["date"] >= obs0)).to_numpy()
+        if keep.any():
+            period_start = sess["date"][keep].min()
+            P = people(org, cut, start=obs0)
+            out["delivered"] = _delivered(org, sess, keep, sups)
+            clin = S[S["staff_id"].map(P["role_kind"]) == "clinician"]
+            days = (clin["end"] - clin["start"].clip(lower=period_start)).dt.days.clip(lower=0)
+            req = (days / 7.0 * per_week).groupby(clin["supervisor_id"]).sum()
+            out["required"] = req.reindex(sups).fillna(0.0)
+    return has_sessions
+
+
+def _delivered(org: OrgGraph, sess: pd.DataFrame, keep: np.ndarray, sups: pd.Index) -> np.ndarray:
+    """Supervision hours delivered by each of ``sups`` in the sessions rows ``keep`` (0 for none).
+
+    Whole minutes are summed exactly in any order, so they are counted per supervisor code (the codes of the
+    sessions table worked out once per org); other minutes (fractions, missing) by a pandas ``groupby``.
+
+    Examples
+    --------
+    >>> sess = pd.DataFrame({"supervisor_id": ["A", "B", "A", None, "A"], "minutes": [60, 30, 90, 60, 15]})
+    >>> _delivered(None, sess, np.array([True, True, True, True, False]), pd.Index(["A", "C", "B"])).tolist()
+    [2.5, 0.0, 0.5]
+    """
+    minutes = sess["minutes"].to_numpy()
+    if minutes.dtype.kind not in "iubf":
+        return _delivered_by_groupby(sess, keep, sups)
+    codes, ids = _session_supervisors(org, sess)
+    total, size = np.zeros(len(ids)), 0.0
+    for a in range(0, len(minutes), _CHUNK):               # a chunk of rows at a time: no copy of every row
+        k = keep[a:a + _CHUNK] & (codes[a:a + _CHUNK] >= 0)
+        m = minutes[a:a + _CHUNK][k].astype(float)
+        if m.dtype.kind == "f" and not (np.isfinite(m).all() and np.array_equal(m, np.trunc(m))):
+            return _delivered_by_groupby(sess, keep, sups)
+        total += np.bincount(codes[a:a + _CHUNK][k], weights=m, minlength=len(ids))
+        size += float(np.abs(m).sum())
+    if size >= 2.0**52:                                     # a partial sum might not be a whole number exactly
+        return _delivered_by_groupby(sess, keep, sups)
+    return np.append(total, 0.0)[ids.get_indexer(sups)] / 60.0     # -1 (no session) reads the last slot: 0
+
+
+#: Rows of a large table handled at a time.
+_CHUNK = 1 << 20
+
+
+def _delivered_by_groupby(sess: pd.DataFrame, keep: np.ndarray, sups: pd.Index) -> np.ndarray:
+    per = sess.loc[keep, ["supervisor_id", "minutes"]].groupby("supervisor_id")["minutes"].sum() / 60.0
+    return per.reindex(sups).fillna(0.0).to_numpy(dtype=float)
+
+
+def _session_supervisors(org, sess: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Code of each sessions row's supervisor (-1 for none) and the distinct ids: once per org and sessions
+    table (the check day of the risk list reads the same table)."""
+    def build():
+        codes, ids = pd.factorize(sess["supervisor_id"].to_numpy(dtype=object))
+        return codes.astype(np.int32 if len(ids) < 2**31 else np.int64), pd.Index(ids, dtype=object)
+
+    try:
+        ref = weakref.ref(sess)
+    except TypeError:
+        return build()
+    hit = cached(org, "overload:session_supervisors", lambda: [None, None], copy=False) if org is not None else None
+    if hit is None:
+        return build()
+    if hit[0] is None or hit[0]() is not sess:
+        hit[:] = [ref, build()]
+    return hit[1]
+
+
+def _has_caseload(org: OrgGraph) -> bool:
+    return "caseload" in org.data.present or len(org.data.caseload) > 0
+
+
+def _signal_count(out: pd.DataFrame, has_caseload: bool) -> int:
+    """How many of the three load signals the data let us judge."""
+    return 1 + int(has_caseload and out["supervisee_caseload"].notna().any()) + int(out["required"].notna().any())
+
+
+def _reasons(r: dict, lim_span: float, lim_load: float, lim_ratio: float) -> tuple[list[str], float | None]:
+    """The signals a supervisor (a row of the signal columns) exceeds, in words, and the delivered ratio."""
+    reasons = []
+    if r["mean_span"] > lim_span:
+        reasons.append(f"direct span averaged {r['mean_span']:.1f} supervisees (limit {lim_span:g})")
+    if pd.notna(r["supervisee_caseload"]) and r["supervisee_caseload"] > lim_load:
+        reasons.append(f"supervisees carried {r['supervisee_caseload']:.0f} active clients in an average month"
+                       f" (limit {lim_load:g})")
+    ratio = None
+    if pd.notna(r["required"]) and r["required"] > 0:
+        ratio = r["delivered"] / r["required"]
+        if ratio < lim_ratio:
+            reasons.append(f"delivered {r['delivered']:.0f} of {r['required']:.0f} required supervision hours"
+                           f" ({ratio:.0%}; minimum {lim_ratio:.0%})")
+    return reasons, ratio
+
+
+def _flagged(org: OrgGraph, st: dict, cut) -> dict:
+    """Supervisor id -> reasons of the supervisors flagged with the data before ``cut``, in the order of the
+    full table: only the signal columns are computed."""
+    lim_span, lim_load, lim_ratio, per_week, need = _limits(st)
+    obs0, ref, S, sups = _intervals(org, cut)
+    out = pd.DataFrame(index=sups)
+    _mean_spans(out, _span_segments(S))
+    out = out.fillna({"supervising_days": 0, "mean_span": 0.0})
+    has_caseload = _has_caseload(org)
+    out["supervisee_caseload"] = np.nan
+    if has_caseload and len(S):
+        sc, _ = _caseloads(S, org.data.caseload, cut, org, own=False)
+        out["supervisee_caseload"] = sc["mean"].reindex(sups)
+    _hours(org, out, S, sups, cut, obs0, per_week)
+    signals = _signal_count(out, has_caseload)
+    cols = ("mean_span", "supervisee_caseload", "delivered", "required")
+    v = {c: out[c].to_numpy(dtype=float) for c in cols}
+    with np.errstate(divide="ignore", invalid="ignore"):     # NaN and x / 0 compare False: no reason
+        maybe = ((v["mean_span"] > lim_span) | (v["supervisee_caseload"] > lim_load)
+                 | ((v["required"] > 0) & (v["delivered"] / v["required"] < lim_ratio)))
+    flagged = []
+    for i in np.flatnonzero(maybe):                          # only a supervisor past a limit can have reasons
+        sid, r = out.index[i], {c: float(v[c][i]) for c in cols}
+        reasons, _ = _reasons(r, lim_span, lim_load, lim_ratio)
+        if len(reasons) >= max(1, min(need, signals)):
+            flagged.append((-(num(r["mean_span"], 2) or 0), sid, reasons))
+    flagged.sort(key=lambda x: x[:2])
+    return {sid: reasons for _, sid, reasons in flagged}
+
+
+def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
+    lim_span, lim_load, lim_ratio, per_week, need = _limits(st)
+    obs0, ref, S, sups = _intervals(org, cut)
+    settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
+                "required_hours_per_week": per_week, "min_signals": need, "observed_from": iso(obs0), "as_of": iso(ref)}
     out = pd.DataFrame(index=sups)
 
     seg = _span_segments(S)
-    if len(seg):
-        on = seg[seg["span"] > 0]
-        w = on["span"] * on["days"]
-        g = on.assign(w=w).groupby("supervisor_id")
-        out["supervising_days"] = g["days"].sum()
-        out["mean_span"] = g["w"].sum() / out["supervising_days"]
+    g = _mean_spans(out, seg)
+    if g is not None:
         out["max_span"] = g["span"].max()
         last = seg[seg["date"] <= ref].groupby("supervisor_id").tail(1).set_index("supervisor_id")
         out["span_now"] = last["span"].reindex(sups).fillna(0)
     else:
-        out["supervising_days"] = out["mean_span"] = out["max_span"] = out["span_now"] = 0
+        out["max_span"] = out["span_now"] = 0
     out = out.fillna({"supervising_days": 0, "mean_span": 0.0, "max_span": 0, "span_now": 0})
 
     total_max, total_now = _total_spans(S, obs0, ref)
     out["total_span"] = pd.Series(total_max).reindex(sups).fillna(0)
     out["total_span_now"] = pd.Series(total_now).reindex(sups).fillna(0)
 
-    has_caseload = "caseload" in org.data.present or len(org.data.caseload) > 0
+    has_caseload = _has_caseload(org)
     out["supervisee_caseload"] = out["max_supervisee_caseload"] = out["own_caseload"] = np.nan
     if has_caseload and len(S):
         sc, oc = _caseloads(S, org.data.caseload, cut, org)
@@ -210,34 +378,14 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
         out["own_caseload"] = oc.reindex(sups)
     out["programs"] = _programs(S, assignment_intervals(org, cut)).reindex(sups).fillna(0)
 
-    sess = org.data.supervision_sessions
-    has_sessions = "supervision_sessions" in org.data.present or len(sess) > 0
-    out["delivered"] = out["required"] = np.nan
-    if has_sessions:
-        sess = sess[(sess["date"] < cut) & (sess["date"] >= obs0)]
-        if len(sess):
-            period_start = sess["date"].min()
-            out["delivered"] = (sess.groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
-            clin = S[S["staff_id"].map(P["role_kind"]) == "clinician"]
-            days = (clin["end"] - clin["start"].clip(lower=period_start)).dt.days.clip(lower=0)
-            req = (days / 7.0 * per_week).groupby(clin["supervisor_id"]).sum()
-            out["required"] = req.reindex(sups).fillna(0.0)
+    has_sessions = _hours(org, out, S, sups, cut, obs0, per_week)
 
-    signals = 1 + int(has_caseload and out["supervisee_caseload"].notna().any()) + int(out["required"].notna().any())
+    signals = _signal_count(out, has_caseload)
     records = []
-    for sid, r in zip(out.index, out.to_dict("records")):
-        reasons = []
-        if r["mean_span"] > lim_span:
-            reasons.append(f"direct span averaged {r['mean_span']:.1f} supervisees (limit {lim_span:g})")
-        if pd.notna(r["supervisee_caseload"]) and r["supervisee_caseload"] > lim_load:
-            reasons.append(f"supervisees carried {r['supervisee_caseload']:.0f} active clients in an average month"
-                           f" (limit {lim_load:g})")
-        ratio = None
-        if pd.notna(r["required"]) and r["required"] > 0:
-            ratio = r["delivered"] / r["required"]
-            if ratio < lim_ratio:
-                reasons.append(f"delivered {r['delivered']:.0f} of {r['required']:.0f} required supervision hours"
-                               f" ({ratio:.0%}; minimum {lim_ratio:.0%})")
+    names = list(out.columns)
+    for sid, *row in zip(out.index, *(out[c].tolist() for c in names)):      # Python numbers, as to_dict gives
+        r = dict(zip(names, row))
+        reasons, ratio = _reasons(r, lim_span, lim_load, lim_ratio)
         records.append({
             "supervisor_id": sid,
             "mean_span": num(r["mean_span"], 2),
@@ -335,8 +483,31 @@ def _month_index(ts) -> np.ndarray:
     return months + 1970 * 12
 
 
-def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[pd.DataFrame, pd.Series]:
-    """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean.
+def _months_of(ts: np.ndarray) -> np.ndarray:
+    """:func:`_month_index` of datetimes (no missing ones): the day of each through a table of the months of the
+    days between the first and the last (a calendar conversion per distinct day, not per value).
+
+    Examples
+    --------
+    >>> ts = pd.to_datetime(["1969-12-31 00:00", "2024-03-15 00:00", "2024-02-29 23:00"]).to_numpy()
+    >>> _months_of(ts).tolist() == _month_index(ts).tolist() == [23639, 24290, 24289]
+    True
+    """
+    days = ts.astype("datetime64[D]").astype(np.int64) if ts.dtype != np.dtype("datetime64[ns]") else \
+        ts.view(np.int64) // (86_400 * 10**9)                 # floor, as the conversion to days
+    if not days.size:
+        return days
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 4 * days.size + 1_000_000:
+        return ts.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return table[days - lo]
+
+
+def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
+               own: bool = True) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean (None when
+    not ``own``).
 
     Each supervision interval is expanded to the months whose 15th it covers, and
     matched to caseload rows through one integer key (person x month), so
@@ -361,7 +532,7 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[
     keep = keep & (month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns"))
     rows = np.flatnonzero(keep)
     del keep
-    cm = month[rows].astype("datetime64[M]").astype(np.int64) + 1970 * 12        # as _month_index
+    cm = _months_of(month[rows])
     if not cm.size:   # no caseload month before the cut: the caseload signal is not available
         return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
     base = int(cm.min())
@@ -391,6 +562,8 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None) -> tuple[
     head, count = _runs(grp)
     sc = pd.DataFrame({"mean": _run_sums(per_month, head) / count, "max": _run_max(per_month, head)},
                       index=labels[bosses[grp[head]]])
+    if not own:
+        return sc, None
     row = find(bosses[grp] * span + keys % span)           # the supervisor's own caseload in those months
     ok = row >= 0
     og = grp[ok]

@@ -299,8 +299,33 @@ def _supervisor_high(org, f, own_score: np.ndarray, cut: float) -> np.ndarray:
 
 
 def _person(org, sid) -> str:
-    s = org.data.staff.get(sid)
-    return f"{s.name} ({sid})" if s is not None and s.name else str(sid)
+    """``"name (id)"``, or the id alone for someone without a name or not on the staff list: read off the staff
+    frame (the staff records are not built for it).
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> sid = org.staff_frame.index[0]
+    >>> _person(org, sid) == f"{org.data.staff[sid].name} ({sid})", _person(org, "nobody")
+    (True, 'nobody')
+    """
+    sf = org.staff_frame
+    try:
+        i = sf.index.get_loc(sid)
+    except (KeyError, TypeError):
+        return str(sid)
+    if not isinstance(i, (int, np.integer)):         # a repeated id: as the records keep, the last one
+        i = np.flatnonzero(np.asarray(sf.index == sid))[-1]
+    name = sf["name"].iat[int(i)]
+    return f"{name} ({sid})" if not _missing(name) and name else str(sid)
+
+
+def _missing(x) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
 
 
 def _details(row, flags: dict, org, overloaded: dict, st: dict) -> list[str]:
@@ -393,8 +418,29 @@ def _model(org, day, hist: dict, cur_mi: int, st: dict) -> dict | None:
 
 
 def _own_score(flags: dict, w1: np.ndarray) -> np.ndarray:
-    """The five own factors' weights summed per row (the product of the flags with ``w1``)."""
-    return np.column_stack([flags[n] for n in _OWN]).astype(float) @ w1
+    """The five own factors' weights summed per row (the product of the flags with ``w1``).
+
+    The product is taken once per combination of the flags (32 rows) and read off by each row's combination,
+    instead of on a float matrix of every row. The first rows are checked against the row-by-row product, which
+    is used instead should they differ.
+
+    Examples
+    --------
+    >>> f = {n: np.array([i % 2 == 0, i == 1, False]) for i, n in enumerate(_OWN)}
+    >>> _own_score(f, np.array([0.5, 0.0, 1.25, 0.0, 2.0])).tolist()
+    [3.75, 0.0, 0.0]
+    """
+    cols = [np.asarray(flags[n], dtype=bool) for n in _OWN]
+    code = np.zeros(len(cols[0]), dtype=np.uint8)
+    for c in cols:
+        code <<= 1
+        code |= c
+    k = len(cols)
+    table = ((np.arange(1 << k)[:, None] >> np.arange(k - 1, -1, -1)[None, :]) & 1).astype(float) @ w1
+    head = min(len(code), 4096)
+    if not np.array_equal(np.column_stack([c[:head] for c in cols]).astype(float) @ w1, table[code[:head]]):
+        return np.column_stack(cols).astype(float) @ w1
+    return table[code]
 
 
 def _too_few(day, n: int, need: int) -> str:
