@@ -30,6 +30,7 @@ from .coverage import MISSING
 from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
                     person_months, rate_records, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
+from .persontime import factorize_objects
 
 __all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
 
@@ -164,7 +165,7 @@ def _category(values) -> pd.Categorical:
     """Ids as a categorical (categories in order of appearance; None and NaN missing)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.array
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    codes, uniques = factorize_objects(values)
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
@@ -182,7 +183,7 @@ def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     >>> len(_supervisors(org, pd.Series(["S1", None]))[0].categories) == len(org.staff_frame)
     True
     """
-    codes, uniq = pd.factorize(np.asarray(sup, dtype=object))         # None and NaN: -1
+    codes, uniq = factorize_objects(sup)                             # None and NaN: -1
     sc_u = staff_codes(org, uniq) if len(uniq) else np.zeros(0, dtype=np.int64)
     sup_c = np.append(sc_u, -1)[codes]
     if (sc_u >= 0).all():                                       # every supervisor is on the staff list
