@@ -63,7 +63,7 @@ KEYS = ["staff_id", "role_kind", "program_id", "position_id", "supervisor_id", "
 
 def test_pieces_add_up_to_the_person_days(small):
     org, cut, pt, daily = small
-    at_risk = pt[pt["days"] > 0].astype({"band": np.int64})          # the panel keeps bands as int8
+    at_risk = pt[pt["days"] > 0].astype({"band": np.int64, "year": np.int64})     # kept narrow in the panel
     got = at_risk.fillna({"program_id": "-", "position_id": "-", "supervisor_id": "-"}) \
         .groupby(KEYS)[["days"]].sum()
     want = daily.fillna({"program_id": "-", "position_id": "-", "supervisor_id": "-"}) \
@@ -238,17 +238,18 @@ def _groupby_wide(sel, values):
 
 def test_strata_and_piece_rates_equal_the_groupby_and_reindex(small):
     org, cut, pt, _ = small
+    wide = pt.astype({"year": np.int64})            # the strata's years are int64 whatever the panel keeps
     rng = np.random.default_rng(11)
     mask = rng.random(len(pt)) < 0.6
     ok = (pt["days"] > 0).to_numpy() & mask
-    pd.testing.assert_frame_equal(stratum_days(pt, mask), _groupby_wide(pt[ok], pt.loc[ok, "days"]),
+    pd.testing.assert_frame_equal(stratum_days(pt, mask), _groupby_wide(wide[ok], pt.loc[ok, "days"]),
                                   check_exact=True)
     ex = ok & pt["exit"].to_numpy()
-    pd.testing.assert_frame_equal(stratum_exits(pt, mask), _groupby_wide(pt[ex], np.ones(ex.sum())),
+    pd.testing.assert_frame_equal(stratum_exits(pt, mask), _groupby_wide(wide[ex], np.ones(ex.sum())),
                                   check_exact=True)
     pieces, days = rng.choice(len(pt), 300), rng.integers(1, 40, 300)
     pd.testing.assert_frame_equal(stratum_days(pt, pieces=pieces, days=days),
-                                  _groupby_wide(pt.iloc[pieces], days), check_exact=True)
+                                  _groupby_wide(wide.iloc[pieces], days), check_exact=True)
     rates = standard_rates(stratum_days(pt), stratum_exits(pt)).iloc[::2]    # some strata have no rate
     rates.iloc[0, 1] = np.nan
     want = rates.reindex(pd.MultiIndex.from_arrays([pt["role_kind"], pt["year"]])).fillna(0.0).to_numpy()
@@ -339,7 +340,9 @@ def test_overlap_widens_int32_person_codes_before_building_keys():
 
 def test_the_panel_keeps_codes_months_and_bands_narrow_and_its_sums_unchanged(small):
     org, cut, pt, daily = small
-    assert (pt["sc"].dtype, pt["mi"].dtype, pt["band"].dtype) == (np.int32, np.int32, np.int8)
+    assert [pt[c].dtype for c in ("sc", "mi", "band", "year")] == [np.int32, np.int32, np.int8, np.int16]
+    days = stratum_days(pt)                                         # strata by year as int64, as before
+    assert days.index.get_level_values("year").dtype == np.int64 and float(days.to_numpy().sum()) == len(daily)
     assert pt["sc"].tolist() == staff_codes(org, pt["staff_id"]).tolist()
     assert int(pt["days"].sum()) == len(daily) and pt["days"].dtype == np.int64
 

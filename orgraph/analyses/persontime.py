@@ -413,7 +413,7 @@ def person_time(org, cut=None) -> pd.DataFrame:
         ``risk_start`` (``start``, or ``end`` for pieces before the export can
         show an exit), ``days`` (days at risk: ``end - risk_start``), ``exit``
         (the person's last day is the piece's last day), ``mi`` (month index, int32),
-        ``year``, ``band`` (tenure band index, int8), ``position_id``,
+        ``year`` (int16), ``band`` (tenure band index, int8), ``position_id``,
         ``program_id``, ``role_kind`` (of the seat most recently taken up on
         ``start``; ``"other"`` when none) and ``supervisor_id`` (covering
         ``start``; ``None`` when none). Pieces start at the later of hire and
@@ -565,7 +565,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         "days": (end - risk_start).astype(np.int64),
         "exit": exited[psc] & (end == e0[psc]),
         "mi": _months(start).astype(np.int32),
-        "year": _calendar(start, "D", "Y") + 1970,
+        "year": (_calendar(start, "D", "Y") + 1970).astype(np.int16),
         "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1).astype(np.int8),
         **ctx,
     }, copy=False)                                      # one block per column: no consolidating copy
@@ -672,7 +672,7 @@ def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.Da
     n_pair = len(uniq) * n_year
     sums = np.bincount(pair * len(cols) + band, weights=values, minlength=n_pair * len(cols))
     present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
-    index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(year.dtype)],
+    index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(np.int64)],
                                       names=["role_kind", "year"])
     return pd.DataFrame(sums.reshape(n_pair, len(cols))[present], index=index, columns=cols)
 
