@@ -134,10 +134,11 @@ def poisson_ci_many(k, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     if (k < 0).any():
         raise ValueError("a count cannot be negative")
     a = 1.0 - level
+    k, inverse = np.unique(k, return_inverse=True)      # counts repeat: each distinct count worked out once
     with np.errstate(invalid="ignore"):
         low = np.where(k > 0, _scipy_stats().chi2.ppf(a / 2, np.maximum(2 * k, 1e-300)) / 2, 0.0)
     high = _scipy_stats().chi2.ppf(1 - a / 2, 2 * k + 2) / 2
-    return low, high
+    return low[inverse], high[inverse]
 
 
 def poisson_sf_many(k, mu) -> np.ndarray:

@@ -186,6 +186,22 @@ def test_spans_match_a_pandas_groupby(monkeypatch):
                              for s, m in zip(once["sup"], once["mi"])]
 
 
+def test_spans_when_every_row_has_a_supervisor_match_a_pandas_groupby(monkeypatch):
+    import orgraph.analyses.departures as dep
+
+    rng = np.random.default_rng(8)
+    n = 500
+    df = pd.DataFrame({"sc": rng.integers(0, 40, n), "sup": rng.integers(0, 7, n), "mi": rng.integers(600, 609, n),
+                       "cl": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 40, n).astype(float))})
+    g = df.groupby(["sup", "mi"]).agg(span=("sc", "nunique"), load=("cl", "sum"))
+    want = df.join(g, on=["sup", "mi"])
+    for grid in (dep._GRID_MAX, 0):
+        monkeypatch.setattr(dep, "_GRID_MAX", grid)
+        span, load = dep._spans(df["sc"], df["sup"], df["mi"], df["cl"])
+        assert span.dtype == np.int32 and load.dtype == np.float64
+        assert span.tolist() == want["span"].tolist() and load.tolist() == want["load"].tolist()
+
+
 def test_days_since_a_supervisor_left_match_merge_asof(riverbend):
     """The searchsorted lookup gives what pandas.merge_asof (by person, backward) gives."""
     from orgraph.analyses.departures import _sup_left_days

@@ -1,4 +1,5 @@
 """The interval helpers shared by the analyses."""
+import numpy as np
 import pandas as pd
 
 from orgraph.analyses.exposure import _people, people
@@ -71,3 +72,13 @@ def test_latest_role_equals_the_sort_and_tail_rule_with_ties(synth_org):
     want = pd.Series(index.map(last["role_kind"]), index=index)
     assert got.fillna("other").tolist() == want.fillna("other").tolist()
     assert (got == "tied").sum() > 5
+
+
+def test_num_rounds_finite_numbers_and_drops_nan_and_infinity_of_any_numeric_type():
+    from orgraph.analyses.exposure import num
+
+    values = [np.float64(1 / 3), 2.5, np.int64(3), np.float32(0.1), -1e300, float("nan"), np.float64("inf"),
+              -np.inf, None, np.nan]
+    want = [None if v is None or not np.isfinite(float(v)) else round(float(v), 6) for v in values]
+    assert [num(v) for v in values] == want
+    assert num(2 / 3, 2) == 0.67 and want[-5:] == [None] * 5

@@ -63,7 +63,7 @@ KEYS = ["staff_id", "role_kind", "program_id", "position_id", "supervisor_id", "
 
 def test_pieces_add_up_to_the_person_days(small):
     org, cut, pt, daily = small
-    at_risk = pt[pt["days"] > 0]
+    at_risk = pt[pt["days"] > 0].astype({"band": np.int64, "year": np.int64})     # kept narrow in the panel
     got = at_risk.fillna({"program_id": "-", "position_id": "-", "supervisor_id": "-"}) \
         .groupby(KEYS)[["days"]].sum()
     want = daily.fillna({"program_id": "-", "position_id": "-", "supervisor_id": "-"}) \
@@ -238,17 +238,18 @@ def _groupby_wide(sel, values):
 
 def test_strata_and_piece_rates_equal_the_groupby_and_reindex(small):
     org, cut, pt, _ = small
+    wide = pt.astype({"year": np.int64})            # the strata's years are int64 whatever the panel keeps
     rng = np.random.default_rng(11)
     mask = rng.random(len(pt)) < 0.6
     ok = (pt["days"] > 0).to_numpy() & mask
-    pd.testing.assert_frame_equal(stratum_days(pt, mask), _groupby_wide(pt[ok], pt.loc[ok, "days"]),
+    pd.testing.assert_frame_equal(stratum_days(pt, mask), _groupby_wide(wide[ok], pt.loc[ok, "days"]),
                                   check_exact=True)
     ex = ok & pt["exit"].to_numpy()
-    pd.testing.assert_frame_equal(stratum_exits(pt, mask), _groupby_wide(pt[ex], np.ones(ex.sum())),
+    pd.testing.assert_frame_equal(stratum_exits(pt, mask), _groupby_wide(wide[ex], np.ones(ex.sum())),
                                   check_exact=True)
     pieces, days = rng.choice(len(pt), 300), rng.integers(1, 40, 300)
     pd.testing.assert_frame_equal(stratum_days(pt, pieces=pieces, days=days),
-                                  _groupby_wide(pt.iloc[pieces], days), check_exact=True)
+                                  _groupby_wide(wide.iloc[pieces], days), check_exact=True)
     rates = standard_rates(stratum_days(pt), stratum_exits(pt)).iloc[::2]    # some strata have no rate
     rates.iloc[0, 1] = np.nan
     want = rates.reindex(pd.MultiIndex.from_arrays([pt["role_kind"], pt["year"]])).fillna(0.0).to_numpy()
@@ -321,3 +322,60 @@ def test_calendar_table_equals_numpy_datetime_casts():
     assert np.array_equal(month_start(months), months.astype("datetime64[M]").astype("datetime64[ns]"))
     far = np.array([np.iinfo(np.int64).min // 2**40, 5])      # a range too wide for a table, and NaT-like numbers
     assert np.array_equal(month_start(far), far.astype("datetime64[M]").astype("datetime64[ns]"))
+
+
+def test_overlap_widens_int32_person_codes_before_building_keys():
+    # codes of 8192 and more shifted by 18 bits pass 2**31: keys built in int32 wrap and match nothing
+    sc = np.array([9000, 9000, 9001, 70_000], dtype=np.int32)
+    start = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-01", "2020-01-01"])
+    end = pd.to_datetime(["2020-02-01", "2020-03-01", "2020-03-01", "2020-03-01"])
+    pt = pd.DataFrame({"sc": sc, "start": start, "end": end, "risk_start": start})
+    wide = pt.assign(sc=sc.astype(np.int64))
+    q_sc = np.array([9000, 9001, 70_000])
+    q_start, q_end = pd.to_datetime(["2020-01-15"] * 3), pd.to_datetime(["2020-02-15"] * 3)
+    got, want = overlap(pt, q_sc, q_start, q_end), overlap(wide, q_sc, q_start, q_end)
+    assert got.equals(want)
+    assert np.bincount(got["row"], weights=got["days"], minlength=3).tolist() == [31, 31, 31]
+
+
+def test_the_panel_keeps_codes_months_and_bands_narrow_and_its_sums_unchanged(small):
+    org, cut, pt, daily = small
+    assert [pt[c].dtype for c in ("sc", "mi", "band", "year")] == [np.int32, np.int32, np.int8, np.int16]
+    days = stratum_days(pt)                                         # strata by year as int64, as before
+    assert days.index.get_level_values("year").dtype == np.int64 and float(days.to_numpy().sum()) == len(daily)
+    assert pt["sc"].tolist() == staff_codes(org, pt["staff_id"]).tolist()
+    assert int(pt["days"].sum()) == len(daily) and pt["days"].dtype == np.int64
+
+
+def test_sorted_unique_equals_numpy_unique_on_runs_and_shuffled_keys():
+    from orgraph.analyses.persontime import _sorted_unique
+
+    rng = np.random.default_rng(5)
+    runs = np.concatenate([np.sort(rng.integers(0, 1 << 40, 3000)) for _ in range(4)])
+    for keys in (runs, rng.permutation(runs), np.array([], dtype=np.int64), np.array([7, 7, 7])):
+        assert np.array_equal(_sorted_unique(keys), np.unique(keys))
+
+
+def test_distinct_objects_and_factorize_objects_match_pandas_factorize():
+    from orgraph.analyses.persontime import distinct_objects, factorize_objects
+
+    rng = np.random.default_rng(6)
+    pool = np.array(["a", "b", None, np.nan, "".join(["a", ""]), "c" + str(rng.integers(1))], dtype=object)
+    for n in (5, 10_000):                               # the plain path and the one by object
+        values = pool[rng.integers(0, len(pool), n)]
+        objects, inverse = distinct_objects(values)
+        assert all(o is v for o, v in zip(objects[inverse], values))
+        assert len(objects) == len({id(v) for v in values})
+        codes, uniq = factorize_objects(values)
+        want_codes, want_uniq = pd.factorize(values)
+        assert codes.tolist() == want_codes.tolist() and list(uniq) == list(want_uniq)
+
+
+def test_staff_codes_by_object_equal_the_index_lookup(small):
+    org = small[0]
+    ids = org.staff_frame.index.to_numpy(dtype=object)
+    values = np.concatenate([ids[np.random.default_rng(7).integers(0, len(ids), 20_000)],
+                             np.array(["nobody", None, np.nan], dtype=object)])
+    want = org.staff_frame.index.get_indexer(pd.Index(values))
+    got = staff_codes(org, values)
+    assert got.tolist() == want.tolist() and got.dtype == np.int64 and (got[-3:] == -1).all()

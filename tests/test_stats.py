@@ -196,3 +196,18 @@ def test_rate_ratios_equal_one_comparison_at_a_time():
     for g, args in zip(got, zip(ea, ta, eb, tb)):
         assert (g["rate_ratio"], g["ci_low"], g["ci_high"], g["p_value"]) == _rate_ratio_one_by_one(*args)
         assert g == rate_ratio(*args)
+
+
+def test_poisson_ci_many_equals_the_chi2_quantiles_of_every_count():
+    from scipy import stats
+
+    from orgraph.stats import poisson_ci_many
+
+    k = np.array([0, 3, 3, 7, 0, 120, 3, 1], dtype=float)
+    lo, hi = poisson_ci_many(k)
+    a = 1.0 - 0.95
+    want_lo = np.where(k > 0, stats.chi2.ppf(a / 2, np.maximum(2 * k, 1e-300)) / 2, 0.0)
+    want_hi = stats.chi2.ppf(1 - a / 2, 2 * k + 2) / 2
+    assert np.array_equal(lo, want_lo) and np.array_equal(hi, want_hi) and lo.shape == hi.shape == k.shape
+    assert [float(x) for x in poisson_ci_many(np.array(3))] == [float(want_lo[1]), float(want_hi[1])]
+    assert [v.tolist() for v in poisson_ci_many([])] == [[], []]

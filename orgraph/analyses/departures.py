@@ -30,6 +30,7 @@ from .coverage import MISSING
 from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
                     person_months, rate_records, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
+from .persontime import factorize_objects
 
 __all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
 
@@ -164,7 +165,7 @@ def _category(values) -> pd.Categorical:
     """Ids as a categorical (categories in order of appearance; None and NaN missing)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.array
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    codes, uniques = factorize_objects(values)
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
@@ -182,7 +183,7 @@ def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     >>> len(_supervisors(org, pd.Series(["S1", None]))[0].categories) == len(org.staff_frame)
     True
     """
-    codes, uniq = pd.factorize(np.asarray(sup, dtype=object))         # None and NaN: -1
+    codes, uniq = factorize_objects(sup)                             # None and NaN: -1
     sc_u = staff_codes(org, uniq) if len(uniq) else np.zeros(0, dtype=np.int64)
     sup_c = np.append(sc_u, -1)[codes]
     if (sc_u >= 0).all():                                       # every supervisor is on the staff list
@@ -390,27 +391,33 @@ def _spans(sc, sup_c, prev_mi, caseload) -> tuple[np.ndarray, np.ndarray]:
     span, load = np.zeros(len(sc), dtype=np.int32), np.zeros(len(sc))
     if not has.any():
         return span, load
-    lo = int(mi[has].min())
-    width = int(mi[has].max()) - lo + 1
+    every = bool(has.all())                  # the rows with a supervisor, each column taken once
+    mi_h, sc_h, sup_h = (mi, sc, sup_c) if every else (mi[has], sc[has], sup_c[has])
+    lo = int(mi_h.min())
+    width = int(mi_h.max()) - lo + 1
     n = int(max(sup_c.max(), sc.max())) + 1
     is_sup = np.zeros(n, dtype=bool)         # the supervisors, numbered 0 .. k-1
-    is_sup[sup_c[has]] = True
+    is_sup[sup_h] = True
     k = int(is_sup.sum())
+    month = mi_h - lo
     if k * width <= _GRID_MAX:               # groups are cells of a month-by-supervisor grid
-        g, size = (mi[has] - lo) * k + (np.cumsum(is_sup) - 1)[sup_c[has]], k * width
+        g, size = month * k + (np.cumsum(is_sup) - 1)[sup_h], k * width
     else:                                    # else numbered by hashing
-        g = pd.factorize((mi[has] - lo) * n + sup_c[has])[0]
+        g = pd.factorize(month * n + sup_h)[0]
         size = int(g.max()) + 1
-    once = (sc[has] >= 0).all() and _distinct((mi[has] - lo) * n + sc[has], n * width)
+    once = (sc_h >= 0).all() and _distinct(month * n + sc_h, n * width)
     if not once:                             # a person twice in a group: count them once
         m = int(sc.max()) + 2
-        pairs = np.unique(g * m + (sc[has] + 1))
+        pairs = np.unique(g * m + (sc_h + 1))
         people = np.bincount(pairs // m, minlength=size)
     else:
         people = np.bincount(g, minlength=size)
+    weights = np.nan_to_num(np.asarray(caseload, dtype=float), nan=0.0)
+    sums = np.bincount(g, weights=weights if every else weights[has], minlength=size)
+    if every:
+        return people[g].astype(np.int32), sums[g]
     span[has] = people[g]
-    load[has] = np.bincount(g, weights=np.nan_to_num(np.asarray(caseload, dtype=float), nan=0.0)[has],
-                            minlength=size)[g]
+    load[has] = sums[g]
     return span, load
 
 

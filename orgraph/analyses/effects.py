@@ -256,7 +256,9 @@ def _scores_and_inverse_hessian(family, X: np.ndarray, y: np.ndarray, mu: np.nda
     oim = eim * (1 + score * tmp)
     prod = np.empty_like(X)
     np.multiply(X.T, oim, out=prod.T)
-    return score[:, None] * X, np.linalg.inv(-prod.T.dot(X))
+    inverse_hessian = np.linalg.inv(-prod.T.dot(X))
+    del prod                                    # a rows x columns matrix: gone before the scores' is made
+    return score[:, None] * X, inverse_hessian
 
 
 class _Fit:

@@ -12,6 +12,7 @@ someone employed on days ``hire .. exit`` (inclusive) contributes
 from __future__ import annotations
 
 import datetime as dt
+import math
 import weakref
 
 import numpy as np
@@ -355,6 +356,6 @@ def num(x, digits: int = 6):
     if x is None:
         return None
     x = float(x)
-    if not np.isfinite(x):
+    if not math.isfinite(x):                    # the float test numpy's would make, without an array per call
         return None
     return round(x, digits)

@@ -17,6 +17,7 @@ its size is the number of person-months plus the number of changes.
 """
 from __future__ import annotations
 
+import ctypes
 import weakref
 
 import numpy as np
@@ -26,7 +27,7 @@ from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
-           "cached", "release", "day_number", "from_day_number"]
+           "cached", "release", "day_number", "from_day_number", "distinct_objects", "factorize_objects"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
@@ -116,7 +117,62 @@ def staff_codes(org, ids) -> np.ndarray:
 
 
 def _lookup_codes(org, ids) -> np.ndarray:
-    return org.staff_frame.index.get_indexer(pd.Index(np.asarray(ids, dtype=object))).astype(np.int64)
+    index = org.staff_frame.index
+    arr = np.asarray(ids, dtype=object)
+    if arr.ndim == 1 and len(arr) > _DISTINCT_MIN:
+        objects, inverse = distinct_objects(arr)
+        if len(objects) * 4 <= len(arr):                # few distinct objects: look each up once
+            return index.get_indexer(pd.Index(objects)).astype(np.int64)[inverse]
+    return index.get_indexer(pd.Index(arr)).astype(np.int64)
+
+
+_DISTINCT_MIN = 4096
+
+
+def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct Python objects of an object array (by identity, in order of first appearance) and the
+    position of each element's object among them: ``objects[inverse]`` holds the very objects of ``values``.
+
+    Ids read from a file share one string object per distinct value, so hashing the object addresses (plain
+    integers) instead of the strings groups the rows by value at integer speed; equal values held in distinct
+    objects simply stay apart.
+
+    Examples
+    --------
+    >>> a, b = "x" * 3, "".join(["x", "xx"])          # equal, distinct objects
+    >>> objects, inverse = distinct_objects(np.array([a, None, a, b], dtype=object))
+    >>> objects.tolist(), inverse.tolist()
+    (['xxx', None, 'xxx'], [0, 1, 0, 2])
+    """
+    values = np.ascontiguousarray(values, dtype=object)
+    if not len(values):
+        return values[:0], np.zeros(0, dtype=np.int64)
+    ptr = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_int64))
+    addresses = np.ctypeslib.as_array(ptr, shape=(len(values),)).copy()   # read while ``values`` lives
+    inverse = pd.factorize(addresses)[0].astype(np.int64, copy=False)   # numbered in order of appearance
+    seen = np.maximum.accumulate(inverse)
+    first = np.flatnonzero(np.r_[True, seen[1:] != seen[:-1]])          # where each number first appears
+    return values[first], inverse
+
+
+def factorize_objects(values) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array (codes in order of first appearance, -1 for None and NaN; the
+    distinct values), hashing each distinct object once when the values share a few objects
+    (:func:`distinct_objects`).
+
+    Examples
+    --------
+    >>> codes, uniq = factorize_objects(np.array(["b", None, "a", "b", np.nan] * 1000, dtype=object))
+    >>> codes[:5].tolist(), uniq.tolist()
+    ([0, -1, 1, 0, -1], ['b', 'a'])
+    """
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim == 1 and len(arr) > _DISTINCT_MIN:
+        objects, inverse = distinct_objects(arr)
+        if len(objects) * 4 <= len(arr):
+            codes, uniq = pd.factorize(objects)
+            return codes[inverse], uniq
+    return pd.factorize(arr)
 
 
 def _is_shared_column(org, ids: pd.Series) -> bool:
@@ -353,11 +409,11 @@ def person_time(org, cut=None) -> pd.DataFrame:
     DataFrame
         Shared by every analysis of the org (built once per cut): read it, never change it.
         Sorted by person and start, one row per piece: ``staff_id``, ``sc``
-        (integer code of the person), ``start``, ``end`` (half-open),
+        (integer code of the person, int32), ``start``, ``end`` (half-open),
         ``risk_start`` (``start``, or ``end`` for pieces before the export can
         show an exit), ``days`` (days at risk: ``end - risk_start``), ``exit``
-        (the person's last day is the piece's last day), ``mi`` (month index),
-        ``year``, ``band`` (tenure band index), ``position_id``,
+        (the person's last day is the piece's last day), ``mi`` (month index, int32),
+        ``year`` (int16), ``band`` (tenure band index, int8), ``position_id``,
         ``program_id``, ``role_kind`` (of the seat most recently taken up on
         ``start``; ``"other"`` when none) and ``supervisor_id`` (covering
         ``start``; ``None`` when none). Pieces start at the later of hire and
@@ -431,14 +487,16 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
-    """``np.unique(keys)`` for integer keys, by one sort (faster than numpy's hashing for tens of millions).
+    """``np.unique(keys)`` for integer keys, by one sort (faster than numpy's hashing for tens of millions): a
+    stable sort, which merges the sorted runs the keys are built from (per person, in day order) instead of
+    sorting them afresh.
 
     Examples
     --------
     >>> _sorted_unique(np.array([5, 1, 5, 3, 1])).tolist()
     [1, 3, 5]
     """
-    s = np.sort(keys)
+    s = np.sort(keys, kind="stable")
     return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
 
 
@@ -500,15 +558,15 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
         codes = None
     pt = pd.DataFrame({
         "staff_id": sf["staff_id"].to_numpy(dtype=object)[psc],
-        "sc": psc,
+        "sc": psc.astype(np.int32),                     # codes and months: 32 bits (keys widen them first)
         "start": start_ns,
         "end": from_day_number(end),
         "risk_start": from_day_number(risk_start),
         "days": (end - risk_start).astype(np.int64),
         "exit": exited[psc] & (end == e0[psc]),
-        "mi": _months(start),
-        "year": _calendar(start, "D", "Y") + 1970,
-        "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1),
+        "mi": _months(start).astype(np.int32),
+        "year": (_calendar(start, "D", "Y") + 1970).astype(np.int16),
+        "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1).astype(np.int8),
         **ctx,
     }, copy=False)                                      # one block per column: no consolidating copy
     if codes:
@@ -547,7 +605,7 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     """
     sc = np.asarray(sc, dtype=np.int64)
     ws, we = day_number(start), day_number(end)
-    psc = pt["sc"].to_numpy()
+    psc = pt["sc"].to_numpy().astype(np.int64, copy=False)     # keys below need 64 bits whatever the column
     p_start = day_number(pt["risk_start"])
     p_end = day_number(pt["end"])
     k_end = (psc << _SHIFT) | (p_end + _OFFSET)
@@ -614,7 +672,7 @@ def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.Da
     n_pair = len(uniq) * n_year
     sums = np.bincount(pair * len(cols) + band, weights=values, minlength=n_pair * len(cols))
     present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
-    index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(year.dtype)],
+    index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(np.int64)],
                                       names=["role_kind", "year"])
     return pd.DataFrame(sums.reshape(n_pair, len(cols))[present], index=index, columns=cols)
 
