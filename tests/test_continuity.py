@@ -114,6 +114,24 @@ def test_distinct_counts_match_pandas_nunique():
     assert distinct_counts([], [], 3).tolist() == [0, 0, 0]
 
 
+def test_distinct_counts_of_rows_sorted_or_nearly_sorted_by_value_match_pandas_nunique():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.continuity import distinct_counts
+
+    rng = np.random.default_rng(9)
+    v = np.sort(rng.integers(0, 3_000, 4_000)) * 7                # value order (a table sorted by staff)
+    g = rng.integers(0, 12, len(v))
+    for groups in (g, np.sort(g)[np.argsort(np.argsort(v, kind="stable"))]):
+        swap = groups.copy()
+        swap[::500] = swap[1::500]                              # a few rows out of order
+        for gg in (groups, swap):
+            want = pd.Series(v).groupby(gg).nunique().reindex(range(13), fill_value=0).to_numpy()
+            assert distinct_counts(gg, v, 13).tolist() == want.tolist()
+            assert distinct_counts(gg.astype(np.int32), v.astype(np.int32), 13).tolist() == want.tolist()
+
+
 def _same_partition(codes, ids) -> bool:
     """Codes number the distinct ids 0..k-1, one code per id (in any order)."""
     import pandas as pd
