@@ -226,20 +226,23 @@ def _days32(values) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _year(days: np.ndarray) -> np.ndarray:
-    """Calendar year of int64 days since 1970-01-01 (one table of the years of the days in range).
+    """Calendar year (``int32``) of integer days since 1970-01-01 (one table of the years of the days in range;
+    ``int32`` days stay ``int32`` on the way).
 
     Examples
     --------
     >>> _year(np.array([-1, 0, 364, 365, 19_723])).tolist()
     [1969, 1970, 1970, 1971, 2024]
     """
-    days = np.asarray(days, dtype=np.int64)
+    days = _int_codes(days)
     if not len(days):
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32)
     lo, hi = int(days.min()), int(days.max())
     if hi - lo > 400_000:                                  # over a thousand years apart (or NaT): convert each
-        return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        return (days.astype(np.int64).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+                + 1970).astype(np.int32)
+    table = (np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+             + 1970).astype(np.int32)
     return table[days - lo]
 
 
@@ -367,11 +370,13 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     has_exit = np.append(exited, False)[sc]                      # sc == -1 reads the appended False
     exit_day = exit_of[np.maximum(sc, 0)]
     cut = has_exit & (start <= exit_day) & (open_ | (end >= exit_day - hand))
+    del has_exit
     hit = np.flatnonzero(cut)
     del cut
+    h_exit = exit_day[hit]
+    del exit_day
     # picked up: another clinician's assignment for the same client starting near the exit;
     # an assignment that ended during the hand-off window counts only when the client was handed over
-    h_exit = exit_day[hit]
     picked = _picked_up(client, sc, start, hit, h_exit, hand, pick)
     keep = open_[hit] | (end[hit] >= h_exit) | picked
     hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
@@ -415,7 +420,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     # --- per year (clients served = assignment active some day of the year)
     last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
     y0 = _year(start).astype(np.int16)
-    y1 = _year(np.where(open_, last, np.minimum(end, last))).astype(np.int16)
+    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
     served_y = {}
     seen = np.zeros(n_clients, dtype=bool)
     for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):
