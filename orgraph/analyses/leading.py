@@ -100,11 +100,13 @@ def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
     qi = pt["mi"].to_numpy()[c] // 3
     q0 = int(qi.min()) if len(c) else 0
     nq = int(qi.max()) - q0 + 1 if len(c) else 1
-    key, at = np.unique(pcode[c].astype(np.int64) * nq + (qi - q0), return_inverse=True)
+    at = pcode[c].astype(np.int64) * nq + (qi - q0)
+    size = len(programs) * nq                          # programs x quarters of data: a small table
+    key = np.flatnonzero(np.bincount(at, minlength=size))              # the (program, quarter) groups with rows
     return pd.DataFrame({"program_id": programs[key // nq], "qi": (key % nq + q0).astype(qi.dtype),
-                         "person_days": np.bincount(at, weights=days[c], minlength=len(key)),
-                         "clinician_exits": np.bincount(at, weights=pt["exit"].to_numpy()[c].astype(int),
-                                                        minlength=len(key)).astype(int)})
+                         "person_days": np.bincount(at, weights=days[c], minlength=size)[key],
+                         "clinician_exits": np.bincount(at, weights=pt["exit"].to_numpy()[c],
+                                                        minlength=size)[key].astype(int)})
 
 
 def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, as_of=None) -> Result:
