@@ -248,3 +248,24 @@ def test_departure_factors_match_a_pandas_merge_of_the_monthly_tables(synth_org)
         assert pd.isna(d.documentation_ratio) == pd.isna(want_r), key
         assert pd.isna(want_r) or d.documentation_ratio == want_r, key
     assert deps["caseload_percentile"].notna().sum() > 10 and deps["documentation_ratio"].notna().sum() > 10
+
+
+def test_window_rows_match_a_loop_over_the_table(riverbend):
+    import numpy as np
+
+    from orgraph.analyses.churn import _window_rows
+    from orgraph.analyses.persontime import month_index, staff_codes
+
+    cl = riverbend.data.caseload
+    t_sc, t_mi = staff_codes(riverbend, cl["staff_id"].tolist()), month_index(cl["month"])
+    rng = np.random.default_rng(1)
+    pick = rng.choice(len(cl), 40, replace=False)
+    sc = np.append(t_sc[pick], -1)                                    # an unknown person finds nothing
+    mi = np.append(t_mi[pick] + rng.integers(0, 5, len(pick)), t_mi[0])
+    allowed = rng.random(len(cl)) < 0.8
+    rows, found = _window_rows(riverbend, cl, sc, mi, allowed)
+    for i in range(len(sc)):
+        for j, k in enumerate((3, 2, 1)):
+            hit = [r for r in range(len(cl)) if sc[i] >= 0 and t_sc[r] == sc[i] and t_mi[r] == mi[i] - k and allowed[r]]
+            assert (rows[i, j], found[i, j]) == ((hit[0], True) if hit else (-1, False))
+    assert found.any() and not found.all()

@@ -114,6 +114,24 @@ def test_distinct_counts_match_pandas_nunique():
     assert distinct_counts([], [], 3).tolist() == [0, 0, 0]
 
 
+def test_distinct_counts_of_rows_sorted_or_nearly_sorted_by_value_match_pandas_nunique():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.continuity import distinct_counts
+
+    rng = np.random.default_rng(9)
+    v = np.sort(rng.integers(0, 3_000, 4_000)) * 7                # value order (a table sorted by staff)
+    g = rng.integers(0, 12, len(v))
+    for groups in (g, np.sort(g)[np.argsort(np.argsort(v, kind="stable"))]):
+        swap = groups.copy()
+        swap[::500] = swap[1::500]                              # a few rows out of order
+        for gg in (groups, swap):
+            want = pd.Series(v).groupby(gg).nunique().reindex(range(13), fill_value=0).to_numpy()
+            assert distinct_counts(gg, v, 13).tolist() == want.tolist()
+            assert distinct_counts(gg.astype(np.int32), v.astype(np.int32), 13).tolist() == want.tolist()
+
+
 def _same_partition(codes, ids) -> bool:
     """Codes number the distinct ids 0..k-1, one code per id (in any order)."""
     import pandas as pd
@@ -149,7 +167,7 @@ def test_fixed_width_codes_number_distinct_ids_like_factorize():
     rng = np.random.default_rng(11)
     ids = [f"C{n:08d}" for n in rng.integers(0, 3_000, 5_000)]
     got = fixed_width_codes(pa.array(ids))
-    assert got.dtype == np.int64 and _same_partition(got, ids)
+    assert got.dtype == np.int32 and _same_partition(got, ids)
     assert got.tolist() == np.unique(ids, return_inverse=True)[1].tolist()     # byte order of the ids
     big = pa.array(ids, type=pa.large_string()).slice(7)                      # large offsets, sliced array
     assert _same_partition(fixed_width_codes(big), ids[7:])
@@ -172,6 +190,67 @@ def test_picked_up_matches_a_loop_over_pairs():
     start = rng.integers(18_000, 18_400, n)
     hit = np.sort(rng.choice(n, 60, replace=False))
     exit_day = rng.integers(18_000, 18_400, len(hit))
+    want = [any(client[j] == client[i] and staff[j] != staff[i] and e - 14 <= start[j] <= e + 30 for j in range(n))
+            for i, e in zip(hit, exit_day)]
+    got = _picked_up(client, staff, start, hit, exit_day, 14, 30)
+    assert got.tolist() == want and any(want) and not all(want)
+
+
+def test_fixed_width_codes_of_chunks_in_small_blocks_match_one_array(monkeypatch):
+    import numpy as np
+    import pyarrow as pa
+
+    from orgraph.analyses import continuity
+
+    rng = np.random.default_rng(3)
+    ids = [f"K{n:06d}" for n in rng.integers(0, 900, 2_000)]
+    want = np.unique(ids, return_inverse=True)[1].tolist()
+    monkeypatch.setattr(continuity, "_BLOCK", 97)                  # many blocks per chunk, ragged last block
+    chunked = pa.chunked_array([ids[:5], [], ids[5:1_234], ids[1_234:]])
+    assert continuity.fixed_width_codes(chunked).tolist() == want
+    assert continuity.fixed_width_codes(pa.chunked_array([["AB"], ["ABC"]])) is None   # widths differ by chunk
+
+
+def test_days32_match_pandas_days_and_nat():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses import continuity
+
+    when = pd.Series(pd.to_datetime(["2020-02-29 23:59", None, "1969-12-31 00:01", "1901-06-01 00:00", "2038-01-20 12:00"]))
+    days, nat = continuity._days32(when)
+    want = [(d - pd.Timestamp("1970-01-01")).days if pd.notna(d) else 0 for d in when.dt.floor("D")]
+    assert days.dtype == np.int32 and days.tolist() == want
+    assert nat.tolist() == when.isna().tolist()
+
+
+def test_row_staff_codes_match_staff_codes_for_object_and_arrow_ids(riverbend):
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.continuity import _row_staff_codes
+    from orgraph.analyses.persontime import staff_codes
+
+    ids = list(riverbend.staff_frame.index[:5]) + ["nobody", None] + list(riverbend.staff_frame.index[:3])
+    want = staff_codes(riverbend, ids).tolist()
+    for dtype in (object, "string[pyarrow]"):
+        got = _row_staff_codes(riverbend, pd.Series(ids, dtype=dtype))
+        assert got.dtype == np.int32 and got.tolist() == want
+    assert _row_staff_codes(riverbend, pd.Series([], dtype=object)).tolist() == []
+
+
+def test_picked_up_matches_a_loop_when_rows_come_sorted_by_client_and_start():
+    import numpy as np
+
+    from orgraph.analyses.continuity import _picked_up
+
+    rng = np.random.default_rng(8)
+    n = 400
+    client, start = rng.integers(0, 50, n), rng.integers(18_000, 18_300, n)
+    order = np.lexsort((start, client))
+    client, start, staff = client[order], start[order], rng.integers(-1, 5, n)
+    hit = np.sort(rng.choice(n, 80, replace=False))
+    exit_day = start[hit] + rng.integers(0, 60, len(hit))
     want = [any(client[j] == client[i] and staff[j] != staff[i] and e - 14 <= start[j] <= e + 30 for j in range(n))
             for i, e in zip(hit, exit_day)]
     got = _picked_up(client, staff, start, hit, exit_day, 14, 30)

@@ -240,3 +240,13 @@ def test_floats_or_none_matches_a_loop_with_isna():
     got = _floats_or_none(s)
     assert got == want == [52000.0, None, 61000.5, None]
     assert all(type(x) is float for x in got if x is not None)
+
+
+def test_exit_records_built_from_rows_equal_the_frame_records(riverbend, monkeypatch):
+    from orgraph.analyses import cost
+
+    fast = turnover_cost(riverbend).extras["exits"]
+    monkeypatch.setattr(cost, "_PLAIN", ())                          # force the records through the frame
+    slow = turnover_cost(riverbend).extras["exits"]
+    assert len(fast) > 10 and json.dumps(fast) == json.dumps(slow)
+    assert [(r["exit_date"], r["staff_id"]) for r in fast] == sorted((r["exit_date"], r["staff_id"]) for r in fast)

@@ -128,3 +128,55 @@ def test_staff_rank_codes_match_sorted_factorize_of_the_ids():
     want_codes, want_labels = _sorted_codes(odd.to_numpy(dtype=object))
     assert codes.tolist() == want_codes.tolist() and labels.tolist() == want_labels.tolist()
     assert labels[-1] == "ZZ9"
+
+
+def _pandas_doc_ratios(o):
+    """The straightforward pandas table: copy, add columns, stable sort by (staff code, month)."""
+    import pandas as pd
+
+    from orgraph.analyses.panel import month_index, staff_codes
+
+    df = o.data.documentation[["staff_id", "month", "session_hours", "documentation_hours"]].copy()
+    df["month"] = pd.to_datetime(df["month"])
+    df["mi"] = month_index(df["month"])
+    sess = df["session_hours"].astype(float)
+    df["ratio"] = (df["documentation_hours"].astype(float) / sess).where(sess > 0)
+    df["sc"] = staff_codes(o, df["staff_id"])
+    return df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+
+
+def test_doc_ratios_of_shuffled_rows_match_a_pandas_sort():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.docburden import _doc_ratios
+
+    o = org()
+    shuffled = o.data.documentation.sample(frac=1, random_state=4)
+    shuffled.loc[shuffled.index[:2], "session_hours"] = [0.0, np.nan]
+    o.data.documentation = shuffled
+    got = _doc_ratios(o)
+    pd.testing.assert_frame_equal(got, _pandas_doc_ratios(o), check_exact=True)
+    assert got["ratio"].isna().sum() == 2
+
+
+def test_pooled_counts_match_pandas_mean_and_sum_of_flags():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.docburden import _pooled
+
+    rng = np.random.default_rng(2)
+    n = 300
+    ratio = np.where(rng.random(n) < 0.2, np.nan, rng.random(n) * 2)
+    hours = pd.DataFrame({"session_hours": rng.random(n) * 80, "documentation_hours": rng.random(n) * 60,
+                          "ratio": ratio})
+    codes = rng.integers(0, 5, n)
+    codes[(rng.random(n) < 0.2) & ~(ratio >= 1.0)] = 5                # a group with no month at or above
+    got = _pooled(codes, np.array(list("abcdef")), "g", rng.integers(0, 20, n), hours, 1.0)
+    hi = np.where(np.isnan(ratio), np.nan, (ratio >= 1.0).astype(float))
+    want = pd.DataFrame({"hi": hi, "hi_n": ratio >= 1.0}).groupby(codes).agg(share=("hi", "mean"), n=("hi_n", "sum"))
+    assert got.index.tolist() == list("abcdef") and got["months_at_or_above"].iloc[-1] == 0
+    assert got["months_at_or_above"].tolist() == want["n"].tolist()
+    assert got["share_months_at_or_above"].tolist() == want["share"].round(4).tolist()
+    assert got["person_months"].tolist() == np.bincount(codes).tolist()

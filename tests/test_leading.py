@@ -117,3 +117,23 @@ def test_clinician_quarters_sum_the_clinician_pieces_of_the_panel(riverbend):
     got = _clinician_quarters(riverbend, cut)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert len(got) > 10 and got["clinician_exits"].sum() > 0
+
+
+def test_clinician_quarters_match_a_pandas_groupby_of_the_panel(riverbend):
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.leading import _clinician_quarters
+    from orgraph.analyses.persontime import person_time
+    from orgraph.settings import analysis_cut
+
+    cut = analysis_cut(riverbend, None)
+    pt = person_time(riverbend, cut)
+    c = np.flatnonzero((pt["role_kind"] == "clinician").to_numpy() & (pt["days"].to_numpy() > 0))
+    df = pd.DataFrame({"program_id": pt["program_id"].to_numpy(dtype=object)[c], "qi": pt["mi"].to_numpy()[c] // 3,
+                       "person_days": pt["days"].to_numpy()[c].astype(float),
+                       "clinician_exits": pt["exit"].to_numpy()[c].astype(int)})
+    want = df.groupby(["program_id", "qi"], as_index=False)[["person_days", "clinician_exits"]].sum()
+    got = _clinician_quarters(riverbend, cut)
+    assert len(got) > 20 and got["clinician_exits"].sum() > 0
+    pd.testing.assert_frame_equal(got, want, check_exact=True)

@@ -10,6 +10,7 @@ compared: same supervisor, heavy caseloads, heavy documentation, exit type.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import numpy as np
@@ -198,25 +199,29 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
     factors = _departure_factors(org, detail, S, cut)
     out = []
-    for pid, r in zip(seats.index, seats.to_dict("records")):
+    col = {c: seats[c].tolist() for c in ("role_kind", "holders", "max_holders_in_window", "exits", "occupied_days",
+                                           "vacancy_days", "flagged", "watch")}
+    for c, digits in (("expected", 4), ("median_tenure_days", 1), ("p_value", 8), ("p_adjusted", 8)):
+        col[c] = _nums(seats[c], digits)
+    for i, pid in enumerate(seats.index.tolist()):
         p = pos.get(pid)
         deps = factors.get(pid, [])
         out.append({
             "position_id": pid,
             "title": p.title if p else None,
             "program_id": p.program_id if p else None,
-            "role_kind": r["role_kind"],
-            "holders": int(r["holders"]),
-            "max_holders_in_window": int(r["max_holders_in_window"]),
-            "exits": int(r["exits"]),
-            "expected": num(r["expected"], 4),
-            "occupied_days": int(r["occupied_days"]),
-            "median_tenure_days": num(r["median_tenure_days"], 1),
-            "vacancy_days": int(r["vacancy_days"]),
-            "p_value": num(r["p_value"], 8),
-            "p_adjusted": num(r["p_adjusted"], 8),
-            "flagged": bool(r["flagged"]),
-            "watch": bool(r["watch"]),
+            "role_kind": col["role_kind"][i],
+            "holders": int(col["holders"][i]),
+            "max_holders_in_window": int(col["max_holders_in_window"][i]),
+            "exits": int(col["exits"][i]),
+            "expected": col["expected"][i],
+            "occupied_days": int(col["occupied_days"][i]),
+            "median_tenure_days": col["median_tenure_days"][i],
+            "vacancy_days": int(col["vacancy_days"][i]),
+            "p_value": col["p_value"][i],
+            "p_adjusted": col["p_adjusted"][i],
+            "flagged": bool(col["flagged"][i]),
+            "watch": bool(col["watch"][i]),
             "departures": [dict(d) for d in deps],          # copies: the sentences below read the same dicts
             "shared_factors": _sentences(deps, pct, dr) if deps else [],
         })
@@ -230,6 +235,17 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
             summary += f" {untested}"
     return Result("churn", settings["as_of"], settings, out, summary, {
         "baseline": {"exits_per_seat_year": baseline}, "inferred_seats": n_guessed}, [untested] if untested else [])
+
+
+def _nums(values: pd.Series, digits: int) -> list:
+    """:func:`~orgraph.analyses.exposure.num` of every value of a float column, as a list.
+
+    Examples
+    --------
+    >>> _nums(pd.Series([1 / 3, np.nan, np.inf, 2.0]), 3)
+    [0.333, None, None, 2.0]
+    """
+    return [round(x, digits) if math.isfinite(x) else None for x in values.astype(float).tolist()]
 
 
 def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) -> dict[str, list[dict]]:
@@ -275,8 +291,9 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
     drat = ex["doc_ratio"].round(3).astype(object).where(ex["doc_ratio"].notna(), None)
     sup = ex["supervisor_id"].astype(object).where(ex["supervisor_id"].notna(), None)
     ttype = ex["termination_type"].astype(object).where(ex["termination_type"].notna(), None)
-    for pid, sid, day, ten, sv, tt, cp, d in zip(ex["position_id"], ex["staff_id"], ex["exit"].dt.strftime("%Y-%m-%d"),
-                                                ex["days"], sup, ttype, cpct, drat):
+    days = np.datetime_as_string(ex["exit"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"), unit="D")
+    for pid, sid, day, ten, sv, tt, cp, d in zip(ex["position_id"].tolist(), ex["staff_id"].tolist(), days.tolist(),
+                                                ex["days"].tolist(), sup, ttype, cpct, drat):
         out.setdefault(pid, []).append({
             "staff_id": sid, "exit_date": day, "tenure_days": int(ten), "supervisor_id": sv,
             "termination_type": tt, "caseload_percentile": cp, "documentation_ratio": d,
@@ -300,13 +317,16 @@ def _window_rows(org: OrgGraph, table: pd.DataFrame, sc: np.ndarray, mi: np.ndar
     >>> int(rows[0, 2]), found.shape
     (3, (1, 3))
     """
-    staff = np.flatnonzero(np.bincount(sc[sc >= 0], minlength=1) > 0)
-    who = pd.Index(org.staff_frame.index[staff])
-    pick = table["staff_id"].isin(who).to_numpy()
+    # the table's rows of those staff, through its staff codes (looked up once per org for a shared table)
+    codes = staff_codes(org, table["staff_id"])
+    wanted = np.zeros(len(org.staff_frame) + 1, dtype=bool)       # the last slot: unknown staff (code -1)
+    wanted[sc[sc >= 0]] = True
+    pick = wanted[codes]
     if allowed is not None:
-        pick = pick & allowed
+        pick &= allowed
     pick = np.flatnonzero(pick)
-    t_sc = staff_codes(org, table["staff_id"].to_numpy()[pick])
+    t_sc = codes[pick]
+    del codes
     t_mi = month_index(table["month"].to_numpy()[pick])
     rows = np.column_stack([month_rows(sc, mi - k, t_sc, t_mi) for k in (3, 2, 1)]) if len(sc) else \
         np.full((0, 3), -1, dtype=np.int64)

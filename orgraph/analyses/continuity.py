@@ -52,8 +52,7 @@ def distinct_counts(groups, values, n_groups: int) -> np.ndarray:
     >>> distinct_counts([0, 0, 0, 2, 2], [5, 5, 7, 5, 1], 3).tolist()
     [2, 0, 2]
     """
-    g = np.asarray(groups, dtype=np.int64)
-    v = np.asarray(values, dtype=np.int64)
+    g, v = _int_codes(groups), _int_codes(values)
     if not len(g):
         return np.zeros(n_groups, dtype=np.int64)
     n = int(v.max()) + 1
@@ -61,37 +60,40 @@ def distinct_counts(groups, values, n_groups: int) -> np.ndarray:
     if n <= 2 * len(v) + 1024:
         # dense codes: give each value the group of one of its rows; those pairs count once each, and only the
         # rows of a value in another group (few: most clients stay in one program) still need sorting
-        slot = np.full(n, -1, dtype=np.int64)
+        slot = np.full(n, -1, dtype=np.int32 if n_groups < 2 ** 31 else np.int64)
         slot[v] = g
         counts += np.bincount(slot[slot >= 0], minlength=n_groups)
         rest = np.flatnonzero(g != slot[v])
         del slot
         g, v = g[rest], v[rest]
-    key = g * n + v
-    key.sort()
+    # value-major keys: rows that come in value order (a table sorted by staff or client) give keys already
+    # (nearly) in order, which need no sort or a cheap merge of runs
+    key = v.astype(np.int64) * n_groups + g
+    if len(key) > 1:
+        descents = np.count_nonzero(key[1:] < key[:-1])
+        if descents:
+            key.sort(kind="stable" if descents * 64 < len(key) else None)
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
-    return counts + np.bincount(key[first] // n, minlength=n_groups)
+    return counts + np.bincount(key[first] % n_groups, minlength=n_groups)
 
 
-def fixed_width_codes(arr) -> np.ndarray | None:
-    """Dense integer codes (0 .. distinct - 1, in the byte order of the values) of an Arrow string array whose
-    values all have the same byte length, with no hashing: each byte position's distinct bytes are ranked, the
-    ranks make one mixed-radix integer per row, and a presence table over those integers numbers them. ``None``
-    when the array has nulls, values of different lengths, or too many possible keys for a table.
+def _int_codes(values) -> np.ndarray:
+    """``values`` as an integer array, without a copy when they already are one (other input: ``int64``)."""
+    a = np.asarray(values)
+    return a if a.dtype.kind in "iu" else a.astype(np.int64)
 
-    Examples
-    --------
-    >>> import pyarrow as pa
-    >>> fixed_width_codes(pa.array(["C07", "C03", "C07", "D03"])).tolist()
-    [1, 0, 1, 2]
-    >>> fixed_width_codes(pa.array(["a", "bb"])) is None
-    True
-    """
+
+_BLOCK = 1 << 20        # rows per block of the row-wise passes below (keeps their temporaries small)
+
+
+def _fixed_bytes(arr) -> np.ndarray | None:
+    """The bytes of a non-empty Arrow string array as a ``(rows, width)`` uint8 view, or ``None`` when it has
+    nulls, values of different lengths or is not a string/binary array."""
     import pyarrow as pa
 
     n = len(arr)
-    if not n or arr.null_count:
+    if arr.null_count:
         return None
     if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type):
         otype = np.int64
@@ -104,33 +106,74 @@ def fixed_width_codes(arr) -> np.ndarray | None:
     width = int(off[1] - off[0])
     if width <= 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
         return None
-    data = np.frombuffer(bufs[2], dtype=np.uint8, count=width * n, offset=int(off[0])).reshape(n, width)
+    return np.frombuffer(bufs[2], dtype=np.uint8, count=width * n, offset=int(off[0])).reshape(n, width)
+
+
+def fixed_width_codes(arr) -> np.ndarray | None:
+    """Dense integer codes (0 .. distinct - 1, in the byte order of the values) of an Arrow string array (or
+    chunked array) whose values all have the same byte length, with no hashing: each byte position's distinct
+    bytes are ranked, the ranks make one mixed-radix integer per row, and a presence table over those integers
+    numbers them. ``int32`` codes (``int64`` past 2**31 possible keys), worked out a block of rows at a time;
+    ``None`` when the array has nulls, values of different lengths, or too many possible keys for a table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> fixed_width_codes(pa.array(["C07", "C03", "C07", "D03"])).tolist()
+    [1, 0, 1, 2]
+    >>> fixed_width_codes(pa.chunked_array([["C07", "C03"], [], ["C07", "D03"]])).tolist()
+    [1, 0, 1, 2]
+    >>> fixed_width_codes(pa.array(["a", "bb"])) is None
+    True
+    """
+    chunks = [c for c in getattr(arr, "chunks", [arr]) if len(c)]
+    n = sum(len(c) for c in chunks)
+    if not n:
+        return None
+    views = []
+    for c in chunks:
+        v = _fixed_bytes(c)
+        if v is None or (views and v.shape[1] != views[0].shape[1]):
+            return None
+        views.append(v)
+    width = views[0].shape[1]
+    blocks = [v[i:i + _BLOCK] for v in views for i in range(0, len(v), _BLOCK)]
+    present = np.zeros((width, 256), dtype=bool)
+    for b in blocks:
+        for j in range(width):
+            present[j] |= np.bincount(b[:, j], minlength=256) > 0
     limit = 8 * n + 1_000_000                      # largest presence table worth building
     digits, span = [], 1                            # (byte position, its distinct bytes, rank of each byte)
     for j in range(width):
-        present = np.bincount(data[:, j], minlength=256) > 0
-        r = int(np.count_nonzero(present))
+        r = int(np.count_nonzero(present[j]))
         if r > 1:
-            digits.append((j, r, (np.cumsum(present) - 1).astype(np.int64)))
+            digits.append((j, r, (np.cumsum(present[j]) - 1).astype(np.int64)))
             span *= r
             if span > limit:
                 return None
-    key = np.zeros(n, dtype=np.int64)
-    for j, r, rank in digits:
-        key *= r
-        key += rank[data[:, j]]
+    out = np.empty(n, dtype=np.int32 if span < 2 ** 31 else np.int64)
     seen = np.zeros(span, dtype=bool)
-    seen[key] = True
-    number = np.cumsum(seen, dtype=np.int64) - 1
+    at = 0
+    for b in blocks:                                # the key of each row, then which keys occur
+        key = np.zeros(len(b), dtype=np.int64)
+        for j, r, rank in digits:
+            key *= r
+            key += rank[b[:, j]]
+        seen[key] = True
+        out[at:at + len(b)] = key
+        at += len(b)
+    number = np.cumsum(seen, dtype=out.dtype) - 1
     del seen
-    return number[key]
+    for i in range(0, n, _BLOCK):                   # keys -> their numbers, in place
+        out[i:i + _BLOCK] = number[out[i:i + _BLOCK]]
+    return out
 
 
 def factor_codes(values: pd.Series) -> np.ndarray:
     """Integer codes (0 .. distinct - 1; -1 for missing) of a column of ids: the same code for the same id, one
     code per distinct id, in no promised order. Fixed-width Arrow ids go through :func:`fixed_width_codes` (no
-    hash table), other Arrow-backed columns through Arrow's dictionary encoding (no Python string per row),
-    anything else through :func:`pandas.factorize`.
+    hash table, ``int32`` codes), other Arrow-backed columns through Arrow's dictionary encoding (no Python
+    string per row), anything else through :func:`pandas.factorize` (``int64`` codes).
 
     Examples
     --------
@@ -147,11 +190,10 @@ def factor_codes(values: pd.Series) -> np.ndarray:
 
         chunked = pa.chunked_array(pa.array(values.array)) if len(values) else None
         if chunked is not None:
-            combined = chunked.combine_chunks()
-            codes = fixed_width_codes(combined)
+            codes = fixed_width_codes(chunked)
             if codes is not None:
                 return codes
-            idx = combined.dictionary_encode().indices
+            idx = chunked.combine_chunks().dictionary_encode().indices
             return idx.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     return pd.factorize(values)[0].astype(np.int64)
 
@@ -161,54 +203,103 @@ def _days(values) -> np.ndarray:
     return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
 
 
+def _days32(values) -> tuple[np.ndarray, np.ndarray]:
+    """Dates as ``int32`` days since 1970-01-01 (0 for ``NaT``) and where they are ``NaT``, a block of rows at
+    a time (no full-length ``int64`` temporaries).
+
+    Examples
+    --------
+    >>> days, nat = _days32(pd.Series(pd.to_datetime(["1970-01-02 00:00", None, "1969-12-31 18:00"])))
+    >>> days.tolist(), nat.tolist()
+    ([1, 0, -1], [False, True, False])
+    """
+    a = np.asarray(values)
+    if a.dtype.kind != "M":
+        a = np.asarray(values, dtype="datetime64[ns]")
+    days = np.empty(len(a), dtype=np.int32)
+    nat = np.empty(len(a), dtype=bool)
+    for i in range(0, len(a), _BLOCK):
+        d = a[i:i + _BLOCK].astype("datetime64[D]")
+        nat[i:i + _BLOCK] = np.isnat(d)
+        days[i:i + _BLOCK] = np.where(nat[i:i + _BLOCK], 0, d.view(np.int64))
+    return days, nat
+
+
 def _year(days: np.ndarray) -> np.ndarray:
-    """Calendar year of int64 days since 1970-01-01 (one table of the years of the days in range).
+    """Calendar year (``int32``) of integer days since 1970-01-01 (one table of the years of the days in range;
+    ``int32`` days stay ``int32`` on the way).
 
     Examples
     --------
     >>> _year(np.array([-1, 0, 364, 365, 19_723])).tolist()
     [1969, 1970, 1970, 1971, 2024]
     """
-    days = np.asarray(days, dtype=np.int64)
+    days = _int_codes(days)
     if not len(days):
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32)
     lo, hi = int(days.min()), int(days.max())
     if hi - lo > 400_000:                                  # over a thousand years apart (or NaT): convert each
-        return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        return (days.astype(np.int64).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+                + 1970).astype(np.int32)
+    table = (np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+             + 1970).astype(np.int32)
     return table[days - lo]
 
 
 def _picked_up(client, staff, start, hit, exit_day, hand: int, pick: int) -> np.ndarray:
     """For each row ``hit`` (indices), whether another clinician's assignment for the same client starts within
-    ``[exit - hand, exit + pick]`` days: counts in sorted (client, start) and (client, staff, start) keys."""
+    ``[exit - hand, exit + pick]`` days: the rows of the hit clients sorted by (client, start) once, each hit's
+    window of them found by binary search, and the (few) rows in the windows compared with the hit's clinician."""
     if not len(hit):
         return np.zeros(0, dtype=bool)
     wanted = np.zeros(int(client.max()) + 1, dtype=bool)
     wanted[client[hit]] = True
     rows = np.flatnonzero(wanted[client])          # only the clients some exit cut short
-    c, s, sc = client[rows].astype(np.int64), start[rows], staff[rows].astype(np.int64)
+    del wanted
+    s = start[rows]
     s0 = int(s.min())
     span = int(s.max()) - s0 + 3                   # row days sit in 1..span-2; query bounds clip to 0..span-1
-    day = s - s0 + 1
-    # (client, staff) pairs as compact ids, so pair * span + day stays far from overflowing
-    pair_key = c * (int(sc.max()) + 2) + (sc + 1)
-    order = np.argsort(pair_key, kind="stable")
-    sk = pair_key[order]
-    first = np.ones(len(sk), dtype=bool)
-    first[1:] = sk[1:] != sk[:-1]
-    pair = np.empty(len(sk), dtype=np.int64)
-    pair[order] = np.cumsum(first) - 1
-    by_client = np.sort(c * span + day)
-    by_pair = np.sort(pair * span + day)
-    # the same keys for the hit rows (their row in ``rows``: hit rows are among them)
-    at = np.searchsorted(rows, hit)
+    key = client[rows].astype(np.int64) * span + (s - s0 + 1)
+    del s
+    if len(key) > 1 and not (key[1:] >= key[:-1]).all():
+        order = np.argsort(key, kind="stable")
+        key, who = key[order], staff[rows[order]]
+        del order
+    else:                                          # already in (client, start) order, as exports usually are
+        who = staff[rows]
+    del rows
     lo = np.clip(exit_day - hand - s0 + 1, 0, span - 1)
     hi = np.clip(exit_day + pick - s0 + 1, 0, span - 1)
-    hc, hp = c[at] * span, pair[at] * span
-    every = np.searchsorted(by_client, hc + hi, side="right") - np.searchsorted(by_client, hc + lo, side="left")
-    same = np.searchsorted(by_pair, hp + hi, side="right") - np.searchsorted(by_pair, hp + lo, side="left")
-    return every > same
+    hc = client[hit].astype(np.int64) * span
+    a = np.searchsorted(key, hc + lo, side="left")
+    n_in = np.searchsorted(key, hc + hi, side="right") - a
+    del key, hc, lo, hi
+    # every row in a hit's window, as (hit, row): the window holds the hit's own row and the client's few others
+    owner = np.repeat(np.arange(len(hit)), n_in)
+    at = np.arange(len(owner)) + np.repeat(a - (np.cumsum(n_in) - n_in), n_in)
+    other = who[at] != staff[hit][owner]
+    return np.bincount(owner[other], minlength=len(hit)) > 0
+
+
+def _row_staff_codes(org, ids: pd.Series) -> np.ndarray:
+    """:func:`~orgraph.analyses.panel.staff_codes` of a long id column as ``int32``: the distinct ids are
+    looked up once (Arrow ids numbered by :func:`factor_codes`), so no ``int64`` code per row is made or kept.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> org = example_org()
+    >>> _row_staff_codes(org, pd.Series(["C2", "nobody", "C2", None], dtype=object)).tolist()
+    [1, -1, 1, -1]
+    """
+    codes = factor_codes(ids)
+    if not len(codes):
+        return np.zeros(0, dtype=np.int32)
+    first = np.full(int(codes.max()) + 2, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)    # a row of each code (-1, missing, in the last slot)
+    values = np.asarray(ids.take(first[:-1]), dtype=object)
+    mapped = np.append(staff_codes(org, values), -1).astype(np.int32)
+    return mapped[codes]
 
 
 def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) -> Result:
@@ -266,25 +357,26 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         exits = exits[exits["exit"] < day_cut]
     # integer codes and days, one compact array per column: clients (factorised once), staff (row in
     # staff_frame, -1 if unknown), the program of the person (``programs`` names it), start and end days
-    sc = staff_codes(org, ca["staff_id"]).astype(np.int32)
+    sc = _row_staff_codes(org, ca["staff_id"])
     prog_code, programs = pd.factorize(pd.Series(np.append(sf["program_id"].to_numpy(dtype=object), None),
                                                  dtype=object).fillna("(none)"))
-    client = factor_codes(ca["client_id"]).astype(np.int32)
+    client = factor_codes(ca["client_id"]).astype(np.int32, copy=False)
     n_clients = int(client.max()) + 1 if len(client) else 0
-    start = _days(ca["start_date"]).astype(np.int32)
-    open_ = np.isnat(np.asarray(ca["end_date"], dtype="datetime64[ns]"))
-    end = np.where(open_, 0, _days(ca["end_date"])).astype(np.int32)       # read only where not open
-    prog = prog_code[np.where(sc >= 0, sc, len(sf))].astype(np.int32)
+    start, _ = _days32(ca["start_date"])
+    end, open_ = _days32(ca["end_date"])                                  # end is read only where not open
+    prog = prog_code.astype(np.int32)[sc]                                  # sc == -1 reads the appended None
     exited = sf.index.isin(exits.index)
     exit_of = np.where(exited, _days(sf["exit"]), 0).astype(np.int32)      # exit day of each staff code in scope
     has_exit = np.append(exited, False)[sc]                      # sc == -1 reads the appended False
     exit_day = exit_of[np.maximum(sc, 0)]
     cut = has_exit & (start <= exit_day) & (open_ | (end >= exit_day - hand))
+    del has_exit
     hit = np.flatnonzero(cut)
     del cut
+    h_exit = exit_day[hit]
+    del exit_day
     # picked up: another clinician's assignment for the same client starting near the exit;
     # an assignment that ended during the hand-off window counts only when the client was handed over
-    h_exit = exit_day[hit]
     picked = _picked_up(client, sc, start, hit, h_exit, hand, pick)
     keep = open_[hit] | (end[hit] >= h_exit) | picked
     hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
@@ -328,7 +420,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     # --- per year (clients served = assignment active some day of the year)
     last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
     y0 = _year(start).astype(np.int16)
-    y1 = _year(np.where(open_, last, np.minimum(end, last))).astype(np.int16)
+    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
     served_y = {}
     seen = np.zeros(n_clients, dtype=bool)
     for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):

@@ -396,6 +396,9 @@ def _floats_or_none(values: pd.Series) -> list:
     return [None if m else x for x, m in zip(v.tolist(), v.isna().tolist())]
 
 
+_PLAIN = (str, float, type(None))
+
+
 def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> Result:
     """The cost model and the cost of the org's exits in each period.
 
@@ -479,7 +482,9 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> Result:
     last = cut - pd.Timedelta(days=1)
     first = last
     if len(exits):
-        exits = exits.sort_values(["exit_date", "staff_id"]).reset_index(drop=True)
+        exits = exits.sort_values(["exit_date", "staff_id"])
+        order = exits.index.tolist()
+        exits = exits.reset_index(drop=True)
         pcol = pd.to_datetime(exits["exit_date"]).dt.to_period(_PERIODS[period])
         first = pd.Timestamp(exits["exit_date"].iloc[0])
     # periods run from the first exit (hire dates can reach decades before the export) to the last day
@@ -498,8 +503,12 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> Result:
     per_exit = [{"role_kind": rk, **{k: v for k, v in c.items() if k != "role_kind"}}
                 for rk, c in model["role_kinds"].items()]
     total = round(float(exits["cost"].sum()), 2) if len(exits) else 0.0
+    # the records as the frame would give them: its own rows, sorted, when every value is a plain str, None or float
+    # (the frame keeps those as they are); otherwise through the frame
+    plain = all(type(v) in _PLAIN for r in rows for v in r.values()) and all(type(r["cost"]) is float for r in rows)
+    records = [rows[i] for i in order] if len(exits) and plain else exits.to_dict("records")
     summary = f"{len(exits)} exits up to {iso(last)}, costing an estimated ${total:,.0f} in all."
     return Result("cost", iso(last), {"period": period, **model["settings"]}, periods, summary, {
         "period": period, "cost_per_exit": per_exit, "model": model, "assumptions": model["assumptions"],
-        "total_exits": int(len(exits)), "total_cost": total, "exits": exits.to_dict("records"),
+        "total_exits": int(len(exits)), "total_cost": total, "exits": records,
         "notes": model["notes"]})

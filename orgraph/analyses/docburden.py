@@ -59,13 +59,49 @@ def doc_ratios(org) -> pd.DataFrame:
 
 def _doc_ratios(org) -> pd.DataFrame:
     doc = org.data.documentation
-    df = doc[["staff_id", "month", "session_hours", "documentation_hours"]].copy()
-    df["month"] = pd.to_datetime(df["month"])
-    df["mi"] = month_index(df["month"]) if len(df) else pd.Series(dtype="int64")
-    sess = df["session_hours"].astype(float)
-    df["ratio"] = (df["documentation_hours"].astype(float) / sess).where(sess > 0)
-    df["sc"] = staff_codes(org, df["staff_id"])
-    return df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+    month = pd.to_datetime(doc["month"])
+    mi = month_index(month) if len(doc) else np.zeros(0, dtype=np.int64)
+    sc = staff_codes(org, doc["staff_id"])
+    order = _by_staff_then_month(sc, mi)
+    out = {k: _rows(v, order) for k, v in (("staff_id", doc["staff_id"]), ("month", month),
+                                           ("session_hours", doc["session_hours"]),
+                                           ("documentation_hours", doc["documentation_hours"]))}
+    out["mi"], out["sc"] = _rows(mi, order), _rows(sc, order)
+    del mi, sc, order
+    sess = np.asarray(out["session_hours"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.asarray(out["documentation_hours"], dtype=float) / sess
+    ratio[~(sess > 0)] = np.nan
+    out["ratio"] = ratio
+    del sess, ratio
+    cols = ["staff_id", "month", "session_hours", "documentation_hours", "mi", "ratio", "sc"]
+    return pd.DataFrame({k: out.pop(k) for k in cols}, copy=False)
+
+
+def _rows(values, order: np.ndarray | None):
+    """A copy of a column (Series keep their dtype, with a fresh range index) in ``order`` (``None``: as is)."""
+    if isinstance(values, pd.Series):
+        out = values.copy() if order is None else values.iloc[order]
+        return out.set_axis(pd.RangeIndex(len(out)))
+    return np.array(values, copy=True) if order is None else np.asarray(values).take(order)
+
+
+def _by_staff_then_month(sc: np.ndarray, mi: np.ndarray) -> np.ndarray | None:
+    """The stable order of rows by (staff code, month index), or ``None`` when the rows are in it already.
+
+    Examples
+    --------
+    >>> _by_staff_then_month(np.array([1, 0, 1, 0]), np.array([5, 7, 3, 7])).tolist()
+    [1, 3, 2, 0]
+    >>> _by_staff_then_month(np.array([0, 0, 1]), np.array([5, 6, 1])) is None
+    True
+    """
+    if len(sc) < 2:
+        return None
+    step = np.diff(sc)
+    if (step >= 0).all() and (np.diff(mi)[step == 0] >= 0).all():
+        return None
+    return np.lexsort((mi, sc))
 
 
 def _pooled(codes: np.ndarray, labels, name: str, staff: np.ndarray, hours: pd.DataFrame,
@@ -73,13 +109,20 @@ def _pooled(codes: np.ndarray, labels, name: str, staff: np.ndarray, hours: pd.D
     """Pooled ratios per group (``codes`` index ``labels``, sorted): hours summed, median of monthly ratios,
     share of months at or above. Grouped on integer codes; the sums are pandas' (compensated) group sums."""
     ratio = hours["ratio"].to_numpy()
-    r = hours.assign(hi=np.where(np.isnan(ratio), np.nan, (ratio >= threshold).astype(float)),
-                     hi_n=ratio >= threshold)
-    g = r.groupby(codes, sort=True)
-    out = g.agg(session_hours=("session_hours", "sum"), documentation_hours=("documentation_hours", "sum"),
-                median_monthly_ratio=("ratio", "median"), share_months_at_or_above=("hi", "mean"),
-                months_at_or_above=("hi_n", "sum"))
-    out.index = pd.Index(np.asarray(labels)[out.index.to_numpy()], name=name)
+    out = hours.groupby(codes, sort=True).agg(session_hours=("session_hours", "sum"),
+                                              documentation_hours=("documentation_hours", "sum"),
+                                              median_monthly_ratio=("ratio", "median"))
+    # months at or above and the share of months with a ratio that are: whole counts, so bincounts give
+    # exactly what pandas' sum and mean of 0/1 flags give
+    codes = np.asarray(codes, dtype=np.int64)
+    at = out.index.to_numpy()
+    low = min(int(codes.min()), 0) if len(codes) else 0          # a missing id's code -1 is a group too
+    above = np.bincount(codes - low, weights=ratio >= threshold)[at - low]
+    known = np.bincount(codes - low, weights=~np.isnan(ratio))[at - low]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share_months_at_or_above"] = above / known
+    out["months_at_or_above"] = above.astype(np.int64)
+    out.index = pd.Index(np.asarray(labels)[at], name=name)
     out.insert(0, "person_months", np.bincount(codes, minlength=len(labels)))
     out.insert(0, "staff", distinct_counts(codes, staff, len(labels)))
     out["ratio"] = (out["documentation_hours"] / out["session_hours"]).where(out["session_hours"] > 0)

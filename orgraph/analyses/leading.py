@@ -88,9 +88,25 @@ def _clinician_quarters(org, cut: pd.Timestamp) -> pd.DataFrame:
     c = np.flatnonzero((codes == (clinician[0] if len(clinician) else -2)) & (days > 0))
     if not len(c):
         return pd.DataFrame({"program_id": [], "qi": [], "person_days": [], "clinician_exits": []})
-    df = pd.DataFrame({"program_id": pt["program_id"].to_numpy(dtype=object)[c], "qi": pt["mi"].to_numpy()[c] // 3,
-                       "person_days": days[c].astype(float), "clinician_exits": pt["exit"].to_numpy()[c].astype(int)})
-    return df.groupby(["program_id", "qi"], as_index=False)[["person_days", "clinician_exits"]].sum()
+    if days.dtype.kind not in "iu":                     # fractional days: pandas' (compensated) group sums
+        df = pd.DataFrame({"program_id": pt["program_id"].to_numpy(dtype=object)[c],
+                           "qi": pt["mi"].to_numpy()[c] // 3, "person_days": days[c].astype(float),
+                           "clinician_exits": pt["exit"].to_numpy()[c].astype(int)})
+        return df.groupby(["program_id", "qi"], as_index=False)[["person_days", "clinician_exits"]].sum()
+    # whole days: sums of whole numbers are exact in any order, so group on integer (program, quarter) keys;
+    # program codes number the sorted program ids, so the keys come out in the order a sorted groupby gives
+    pcode, programs = column_codes(pt, "program_id")
+    c = c[pcode[c] >= 0]                                # a piece without a program is in no group
+    qi = pt["mi"].to_numpy()[c] // 3
+    q0 = int(qi.min()) if len(c) else 0
+    nq = int(qi.max()) - q0 + 1 if len(c) else 1
+    at = pcode[c].astype(np.int64) * nq + (qi - q0)
+    size = len(programs) * nq                          # programs x quarters of data: a small table
+    key = np.flatnonzero(np.bincount(at, minlength=size))              # the (program, quarter) groups with rows
+    return pd.DataFrame({"program_id": programs[key // nq], "qi": (key % nq + q0).astype(qi.dtype),
+                         "person_days": np.bincount(at, weights=days[c], minlength=size)[key],
+                         "clinician_exits": np.bincount(at, weights=pt["exit"].to_numpy()[c],
+                                                        minlength=size)[key].astype(int)})
 
 
 def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, as_of=None) -> Result:
