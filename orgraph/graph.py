@@ -87,6 +87,9 @@ def _day_objects(s: pd.Series) -> list:
     return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(object).tolist()
 
 
+_ID_OF = {"staff": "staff_id", "positions": "position_id", "programs": "program_id"}
+
+
 def _iso(days: np.ndarray) -> list:
     """``datetime64[D]`` days as ISO strings (``None`` for ``NaT``), as ``date.isoformat`` writes them.
 
@@ -558,6 +561,29 @@ class OrgGraph:
         if not self.is_employed(staff_id, day):
             return None
         return (day - self.data.staff[staff_id].hire_date).days
+
+    def by_id(self, table: str, column: str) -> dict:
+        """One column of the ``staff``, ``positions`` or ``programs`` table by id, as its records
+        (``data.staff`` and the like) hold it: dates as ``datetime.date``, ``None`` for a missing value. Read
+        from the table without building records, once per column.
+
+        Examples
+        --------
+        >>> from orgraph.model import OrgData, Staff
+        >>> org = OrgGraph(OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", dt.date(2020, 1, 1))}))
+        >>> org.by_id("staff", "name"), org.by_id("staff", "termination_date")
+        ({'S1': 'Ana'}, {'S1': None})
+        """
+        cache = self.__dict__.setdefault("_by_id", {})
+        got = cache.get((table, column))
+        if got is None:
+            t = self.data.table(table)
+            col = t[column]
+            vals = _day_objects(col) if pd.api.types.is_datetime64_any_dtype(col.dtype) else values(col)
+            if col.dtype.kind == "f":
+                vals = [None if v is not None and v != v else v for v in vals]
+            got = cache[(table, column)] = dict(zip(values(t[_ID_OF[table]]), vals))
+        return got
 
     # --------------------------------------------------------------- frames
     @property
