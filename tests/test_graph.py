@@ -6,8 +6,8 @@ import datetime as dt
 import networkx as nx
 import numpy as np
 import pandas as pd
-
 from bundles import add_rows
+
 from orgraph import load
 
 D = dt.date
@@ -203,9 +203,9 @@ def test_holding_rows_keeps_each_pairs_last_holding_row_in_the_order_pairs_were_
 
 def test_by_id_is_what_the_records_hold_without_building_them():
     import pytest
+    from conftest import RIVERBEND
 
     import orgraph
-    from conftest import RIVERBEND
 
     if not (RIVERBEND / "staff.csv").exists():
         pytest.skip("examples/riverbend not generated yet")

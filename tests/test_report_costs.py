@@ -32,9 +32,9 @@ def test_role_of_reads_what_the_staff_frame_holds():
 
 def test_role_of_reads_a_loaded_bundle_without_building_its_staff_records():
     import pytest
+    from conftest import RIVERBEND
 
     import orgraph
-    from conftest import RIVERBEND
 
     if not (RIVERBEND / "staff.csv").exists():
         pytest.skip("examples/riverbend not generated yet")

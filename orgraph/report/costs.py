@@ -182,7 +182,7 @@ def churn_seat_cost(seat: dict, *, model: dict | None = None, org: OrgGraph | No
     if rk is None:
         pid = seat.get("position_id")
         kinds = org.by_id("positions", "role_kind") if org is not None else {}
-        rk = kinds[pid] if pid in kinds else "clinician"
+        rk = kinds.get(pid, "clinician")
     per = float(cost_of_exit(m, rk)["total"])
     exits = float(seat.get("exits") or 0)
     expected = seat.get("expected")
