@@ -87,6 +87,24 @@ def _day_objects(s: pd.Series) -> list:
     return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(object).tolist()
 
 
+_ID_OF = {"staff": "staff_id", "positions": "position_id", "programs": "program_id"}
+
+
+def _iso(days: np.ndarray) -> list:
+    """``datetime64[D]`` days as ISO strings (``None`` for ``NaT``), as ``date.isoformat`` writes them.
+
+    Examples
+    --------
+    >>> _iso(np.array(["2024-01-02", "NaT"], dtype="datetime64[D]"))
+    ['2024-01-02', None]
+    """
+    if not len(days):
+        return []
+    text = np.datetime_as_string(days, unit="D").astype(object)
+    text[np.isnat(days)] = None
+    return text.tolist()
+
+
 def _excl(end: dt.date | None) -> dt.date | None:
     return None if end is None else end + ONE_DAY
 
@@ -263,6 +281,103 @@ class DaySnapshot:
             for pid, prog in zip(pos, values(self.positions["program_id"])):
                 yield node_key("position", pid), node_key("program", prog), {"kind": "IN_PROGRAM", "start": first,
                                                                               "end": None}
+
+    def node_columns(self) -> list[tuple[list, list[str], list[list]]]:
+        """The nodes of :meth:`nodes` as columns, in three sections (people, programs, seats): for each,
+        ``(node keys, attribute names, columns)``, ``columns[j][i]`` being attribute ``names[j]`` of node ``i``.
+
+        The values are those :meth:`nodes` gives, except that dates are ISO strings (``YYYY-MM-DD``) and a
+        person without a seat has ``None`` for ``role_kind``, ``program_id`` and ``position_id`` (where
+        :meth:`nodes` leaves them out).
+
+        Examples
+        --------
+        >>> from orgraph.model import OrgData, Staff, Program, Position, Assignment
+        >>> d = dt.date
+        >>> data = OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", d(2020, 1, 1))},
+        ...                programs={"OP": Program("OP", "Outpatient", "outpatient")},
+        ...                positions={"P1": Position("P1", "Therapist", "OP", "clinician")},
+        ...                assignments=[Assignment("S1", "P1", d(2020, 1, 1))], supervision=[])
+        >>> people = OrgGraph(data).on_day(d(2020, 3, 1)).node_columns()[0]
+        >>> people[0], dict(zip(people[1], (c[0] for c in people[2])))["hire_date"]
+        (['staff:S1'], '2020-01-01')
+        """
+        d = np.datetime64(self.day, "D")
+        staff = self._staff.iloc[self.staff]
+        hire, term = _days(staff["hire_date"]), _days(staff["termination_date"])
+        ids = values(staff["staff_id"])
+        sal = [None if v is not None and v != v else v for v in values(staff["annual_salary"])]
+        pos = self.positions
+        seat = self.seat
+        has = seat >= 0
+
+        def seat_col(c: str) -> list:
+            col = np.asarray(values(pos[c]) + [None], dtype=object)
+            return col[np.where(has, seat, len(pos))].tolist()
+
+        hire_s, term_s, end_s = _iso(hire), _iso(term), _iso(term + np.timedelta64(1, "D"))
+        people = ([node_key("staff", i) for i in ids],
+                  ["kind", "id", "name", "discipline", "hire_date", "termination_date", "termination_type",
+                   "termination_reason", "fte", "annual_salary", "license", "external", "start", "end",
+                   "tenure_days", "role_kind", "program_id", "position_id"],
+                  [["staff"] * len(ids), ids, values(staff["name"]), values(staff["discipline"]), hire_s, term_s,
+                   values(staff["termination_type"]), values(staff["termination_reason"]), values(staff["fte"]),
+                   sal, values(staff["license"]), values(staff["external"]), hire_s, end_s,
+                   (d - hire).astype(np.int64).tolist(), seat_col("role_kind"), seat_col("program_id"),
+                   seat_col("position_id")])
+        programs = self._programs
+        pids = values(programs["program_id"])
+        progs = ([node_key("program", p) for p in pids], ["kind", "id", "name", "service_line"],
+                 [["program"] * len(pids), pids, values(programs["name"]), values(programs["service_line"])])
+        sids = values(pos["position_id"])
+        seats = ([node_key("position", p) for p in sids],
+                 ["kind", "id", "title", "program_id", "role_kind", "budgeted_caseload", "capacity"],
+                 [["position"] * len(sids), sids, values(pos["title"]), values(pos["program_id"]),
+                  values(pos["role_kind"]), [None if b is not None and b != b else b
+                                             for b in values(pos["budgeted_caseload"])],
+                  [int(c) for c in values(pos["capacity"])]])
+        return [people, progs, seats]
+
+    def edge_columns(self) -> tuple[list, list, list, list, list]:
+        """The edges of :meth:`edges` as columns: ``(sources, targets, kinds, starts, ends)``, in its order,
+        with dates as ISO strings (``None`` for an open end).
+
+        Examples
+        --------
+        >>> from orgraph.model import OrgData, Staff, Program, Position, Assignment
+        >>> d = dt.date
+        >>> data = OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", d(2020, 1, 1))},
+        ...                programs={"OP": Program("OP", "Outpatient", "outpatient")},
+        ...                positions={"P1": Position("P1", "Therapist", "OP", "clinician")},
+        ...                assignments=[Assignment("S1", "P1", d(2020, 1, 1), d(2020, 6, 30))], supervision=[])
+        >>> [list(c) for c in zip(*OrgGraph(data).on_day(d(2020, 3, 1)).edge_columns())]
+        [['staff:S1', 'position:P1', 'HOLDS', '2020-01-01', '2020-07-01'], \
+['position:P1', 'program:OP', 'IN_PROGRAM', '2020-01-01', None]]
+        """
+        ids = np.asarray(values(self._staff["staff_id"]), dtype=object)
+        pos = values(self.positions["position_id"])
+        a, sv = self._asg, self._sv
+        order = np.argsort(np.r_[self.holds_staff, self.supervised_staff], kind="stable")
+        staff_keys = np.asarray([node_key("staff", i) for i in ids.tolist()] + [None], dtype=object)
+        seat_keys = np.asarray([node_key("position", p) for p in pos] + [None], dtype=object)
+        src = np.r_[self.holds_staff, self.supervised_staff].astype(np.int64)[order]
+        tgt = np.concatenate([seat_keys[self.holds_seat], staff_keys[self.supervisor]])[order]
+        kinds = np.asarray(["HOLDS"] * len(self.holds) + ["SUPERVISED_BY"] * len(self.supervised),
+                           dtype=object)[order]
+        start = np.concatenate([_days(a["start"])[self.holds], _days(sv["start"])[self.supervised]])[order]
+        end = np.concatenate([_days(a["end"])[self.holds], _days(sv["end"])[self.supervised]])[order]
+        sources, targets, kinds = staff_keys[src].tolist(), tgt.tolist(), kinds.tolist()
+        starts, ends = _iso(start), _iso(end + np.timedelta64(1, "D"))
+        if self.in_program:
+            hire = self._staff["hire_date"]
+            first = hire.min().date().isoformat() if len(hire) else "1970-01-01"
+            progs = values(self.positions["program_id"])
+            sources += seat_keys[:-1].tolist()
+            targets += [node_key("program", p) for p in progs]
+            kinds += ["IN_PROGRAM"] * len(progs)
+            starts += [first] * len(progs)
+            ends += [None] * len(progs)
+        return sources, targets, kinds, starts, ends
 
     def graph(self) -> nx.DiGraph:
         """The day as a NetworkX ``DiGraph`` (what :meth:`OrgGraph.snapshot` returns)."""
@@ -446,6 +561,29 @@ class OrgGraph:
         if not self.is_employed(staff_id, day):
             return None
         return (day - self.data.staff[staff_id].hire_date).days
+
+    def by_id(self, table: str, column: str) -> dict:
+        """One column of the ``staff``, ``positions`` or ``programs`` table by id, as its records
+        (``data.staff`` and the like) hold it: dates as ``datetime.date``, ``None`` for a missing value. Read
+        from the table without building records, once per column.
+
+        Examples
+        --------
+        >>> from orgraph.model import OrgData, Staff
+        >>> org = OrgGraph(OrgData(staff={"S1": Staff("S1", "Ana", "LCSW", dt.date(2020, 1, 1))}))
+        >>> org.by_id("staff", "name"), org.by_id("staff", "termination_date")
+        ({'S1': 'Ana'}, {'S1': None})
+        """
+        cache = self.__dict__.setdefault("_by_id", {})
+        got = cache.get((table, column))
+        if got is None:
+            t = self.data.table(table)
+            col = t[column]
+            vals = _day_objects(col) if pd.api.types.is_datetime64_any_dtype(col.dtype) else values(col)
+            if col.dtype.kind == "f":
+                vals = [None if v is not None and v != v else v for v in vals]
+            got = cache[(table, column)] = dict(zip(values(t[_ID_OF[table]]), vals))
+        return got
 
     # --------------------------------------------------------------- frames
     @property

@@ -6,8 +6,8 @@ import datetime as dt
 import networkx as nx
 import numpy as np
 import pandas as pd
-
 from bundles import add_rows
+
 from orgraph import load
 
 D = dt.date
@@ -199,3 +199,23 @@ def test_holding_rows_keeps_each_pairs_last_holding_row_in_the_order_pairs_were_
     assert got == [1, 2, 4]
     assert holding_rows(u, v, d, e, np.datetime64("2020-06-02"), keep).tolist() == [1, 2]
     assert holding_rows(u[:0], v[:0], d[:0], e[:0], np.datetime64("2020-06-02"), keep[:0]).tolist() == []
+
+
+def test_by_id_is_what_the_records_hold_without_building_them():
+    import pytest
+    from conftest import RIVERBEND
+
+    import orgraph
+
+    if not (RIVERBEND / "staff.csv").exists():
+        pytest.skip("examples/riverbend not generated yet")
+    org = orgraph.load(str(RIVERBEND))
+    cols = {"staff": ("name", "hire_date", "termination_date", "termination_type", "annual_salary", "external"),
+            "positions": ("title", "role_kind", "budgeted_caseload"), "programs": ("name",)}
+    got = {(t, c): org.by_id(t, c) for t, cs in cols.items() for c in cs}
+    assert not org.data.__dict__.get("_records", {}).get("staff")
+    assert any(v is None for v in got[("staff", "termination_date")].values())
+    for (t, c), by in got.items():
+        recs = getattr(org.data, t)
+        want = {k: getattr(r, c) for k, r in recs.items()}
+        assert list(by) == list(want) and repr(by) == repr(want), (t, c)

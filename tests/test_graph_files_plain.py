@@ -67,3 +67,22 @@ def test_graphml_text_matches_networkx_on_mixed_attributes(tmp_path):
         graphml_text(g, tmp_path / f"mine{seed}.graphml")
         nx.write_graphml(g.to_networkx(), tmp_path / f"theirs{seed}.graphml")
         assert (tmp_path / f"mine{seed}.graphml").read_bytes() == (tmp_path / f"theirs{seed}.graphml").read_bytes()
+
+
+def test_node_and_edge_columns_hold_what_nodes_and_edges_give(riverbend):
+    def plain(v):
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    for day in (riverbend.data_end, riverbend.data_start + dt.timedelta(days=400)):
+        snap = riverbend.on_day(day)
+        rows = [(k, dict(zip(names, (plain(v) for v in row))))
+                for keys, names, cols in snap.node_columns() for k, row in zip(keys, zip(*cols))]
+        want = [(k, {x: plain(y) for x, y in a.items()}) for k, a in snap.nodes()]
+        assert len(rows) == len(want) and rows
+        for (k, got), (wk, w) in zip(rows, want):
+            seatless = {x: None for x in ("role_kind", "program_id", "position_id")} if got.get("kind") == "staff" \
+                and "position_id" not in w else {}
+            assert (k, list(got.items())) == (wk, list({**w, **seatless}.items()))
+        edges = list(zip(*snap.edge_columns()))
+        assert edges == [(u, v, a["kind"], plain(a["start"]), plain(a["end"])) for u, v, a in snap.edges()]
+        assert any(e[2] == "HOLDS" and e[4] is None for e in edges)

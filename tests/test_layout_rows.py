@@ -113,6 +113,23 @@ def test_vis_node_options_in_pyvis_order():
         assert list(got.items()) == list(want.items())
 
 
+def test_placed_node_is_the_pyvis_node_of_the_vis_node():
+    import itertools
+
+    from orgraph.render.page import _placed_node, _vis_node, _vis_node_options
+
+    for status, left, cascade, churn, weight, xy, level in itertools.product(
+            ("active", "left", "overloaded"), (False, True), (False, True), (False, True), (None, 0, 7),
+            (None, (1.5, -2.0)), (0, 3)):
+        n = {"id": "staff:S1", "label": "Muhammed Fischer", "title": "t", "status": status, "left": left,
+             "cascade": cascade, "churn_seat": churn, "program": "OP", "flagged": cascade or churn}
+        if weight is not None:
+            n["weight"] = weight
+        want = _vis_node_options(n["id"], _vis_node(n, xy, level))
+        got = _placed_node(n, xy, level)
+        assert repr(got) == repr(want)
+
+
 def test_vis_network_levels_are_the_layouts_levels(riverbend):
     from orgraph.render.elements import map_elements
     from orgraph.render.layout import levels, team_layout

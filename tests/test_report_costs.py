@@ -28,3 +28,19 @@ def test_role_of_reads_what_the_staff_frame_holds():
         assert _role_of(org, "S1")[1] == salary
     assert _role_of(org, "nobody") == ("clinician", None, 1.0)
     assert _role_of(None, "S1") == ("clinician", None, 1.0)
+
+
+def test_role_of_reads_a_loaded_bundle_without_building_its_staff_records():
+    import pytest
+    from conftest import RIVERBEND
+
+    import orgraph
+
+    if not (RIVERBEND / "staff.csv").exists():
+        pytest.skip("examples/riverbend not generated yet")
+    org = orgraph.load(str(RIVERBEND))
+    sid = org.data.table("staff")["staff_id"].iloc[0]
+    sf = org.staff_frame
+    assert _role_of(org, sid) == (str(sf.at[sid, "role_kind"]), sf.at[sid, "annual_salary"], sf.at[sid, "fte"])
+    assert _role_of(org, None) == _role_of(org, "nobody") == ("clinician", None, 1.0)
+    assert "staff" not in org.data.__dict__.get("_records", {})

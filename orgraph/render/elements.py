@@ -202,11 +202,15 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     seat_of = pseudo.seat if pseudo else str
     programs = {p: rec.name for p, rec in data.programs.items()}
 
+    staff_name, hired, term = org.by_id("staff", "name"), org.by_id("staff", "hire_date"), \
+        org.by_id("staff", "termination_date")
+    term_type, external, titles = org.by_id("staff", "termination_type"), org.by_id("staff", "external"), \
+        org.by_id("positions", "title")
+
     def name_of(sid: str) -> str:
         if anonymize:
             return nid(sid)
-        rec = data.staff.get(sid)
-        return f"{rec.name} ({sid})" if rec else sid
+        return f"{staff_name[sid]} ({sid})" if sid in staff_name else sid
 
     def reason(text: str) -> str:
         text = expand_refs(text, name_of, seat_of)
@@ -214,7 +218,7 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
 
     nodes = []
     for s in sorted(keep):
-        rec = data.staff[s]
+        rec_name, hire_date, termination_date = staff_name[s], hired[s], term[s]
         pos_id, prog, rk = seat[s]
         ghost = s in ghosts
         if ghost:
@@ -230,26 +234,26 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
         flagged = status != "active" or churn or cascade
         if flagged_only and not flagged:
             continue
-        name = nid(s) if anonymize else rec.name
-        lines = [name if anonymize else f"{rec.name} ({s})"]
-        pos = data.positions.get(pos_id) if isinstance(pos_id, str) else None
-        lines.append(f"Role: {pos.title} ({rk})" if pos else f"Role: {rk}")
+        name = nid(s) if anonymize else rec_name
+        lines = [name if anonymize else f"{rec_name} ({s})"]
+        seated = isinstance(pos_id, str) and pos_id in titles
+        lines.append(f"Role: {titles[pos_id]} ({rk})" if seated else f"Role: {rk}")
         if isinstance(prog, str):
             lines.append(f"Program: {programs.get(prog, prog)}")
-        end_day = rec.termination_date if ghost else day
-        tenure = (end_day - rec.hire_date).days
+        end_day = termination_date if ghost else day
+        tenure = (end_day - hire_date).days
         lines.append(f"Tenure: {tenure_band(tenure)}" if anonymize
-                     else f"Tenure: {_years(tenure)} (hired {rec.hire_date.isoformat()})")
+                     else f"Tenure: {_years(tenure)} (hired {hire_date.isoformat()})")
         if s in caseload:
             lines.append(f"Caseload: {caseload[s]} active clients")
         if span.get(s):
             lines.append(f"Span: {span[s]} direct supervisees")
         why = []
         if ghost and anonymize:
-            why.append(f"Left in {month(rec.termination_date)}")
+            why.append(f"Left in {month(termination_date)}")
         elif ghost:
-            why.append(f"Left on {rec.termination_date.isoformat()}"
-                       + (f" ({rec.termination_type})" if rec.termination_type else ""))
+            why.append(f"Left on {termination_date.isoformat()}"
+                       + (f" ({term_type[s]})" if term_type[s] else ""))
         if s in post_exit:
             sup, e = post_exit[s]
             why.append(f"Their supervisor {name_of(sup)} left in {month(e)}" if anonymize else
@@ -278,7 +282,7 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
             if kind == rank and s in kept and sup in kept:
                 parents.setdefault(nid(s), nid(sup))
     # external managers (named in an export, not employed by the org) are drawn with their team but never counted
-    staff_nodes = [n for n in nodes if not data.staff[n["_raw"]].external]
+    staff_nodes = [n for n in nodes if not external[n["_raw"]]]
     counts = {k: sum(1 for n in staff_nodes if n["status"] == k) for k in STATUS_STYLES}
     counts["churn_seat"] = sum(1 for n in staff_nodes if n["churn_seat"])
     counts["cascade"] = sum(1 for n in staff_nodes if n["cascade"])

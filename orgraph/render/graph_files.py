@@ -172,25 +172,70 @@ def snapshot_export(org: OrgGraph, *, as_of, status: dict | None = None, anonymi
     return out
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
+def _kept_column(col: list) -> list:
+    """:func:`_kept`'s rule for each value of a column: the value as written, ``None`` where it is left out.
+
+    Examples
+    --------
+    >>> _kept_column([1.5, float("nan"), None, dt.date(2024, 1, 2), "x"])
+    [1.5, None, None, '2024-01-02', 'x']
+    """
+    if set(map(type, col)) <= _AS_IS:
+        return col
+    out = []
+    for v in col:
+        t = type(v)
+        if t in _AS_IS:
+            out.append(v)
+        elif t is float:
+            out.append(v if math.isfinite(v) else None)
+        elif t is dt.date:
+            out.append(v.isoformat())
+        else:
+            out.append(_clean(v))
+    return out
+
+
 def _plain_export(snap, status: dict | None, out: SnapshotExport) -> None:
     """The nodes and edges of ``snap`` into ``out``, not anonymized: what the general loop of
-    :func:`snapshot_export` does without pseudonyms, with the add-or-update of a node or edge inline."""
+    :func:`snapshot_export` does without pseudonyms, read column by column
+    (:meth:`orgraph.graph.DaySnapshot.node_columns`) rather than node by node."""
     nodes, succ = out.nodes, out.succ
-    for n, a in snap.nodes():
-        attrs = _kept(a)
-        if status and a.get("kind") == "staff" and a["id"] in status and status[a["id"]] is not None:
-            attrs["status"] = status[a["id"]]
-        if n in nodes:
-            nodes[n].update(attrs)
+    for section, (keys, names, cols) in enumerate(snap.node_columns()):
+        raw_ids = cols[1]
+        cols = [_kept_column(c) for c in cols]
+        stat = [None] * len(keys)
+        if section == 0 and status:
+            stat = [status.get(i) if i in status else None for i in raw_ids]
+        for n, row, st in zip(keys, zip(*cols), stat):
+            attrs = {k: v for k, v in zip(names, row) if v is not None}
+            if st is not None:
+                attrs["status"] = st
+            if n in nodes:
+                nodes[n].update(attrs)
+            else:
+                nodes[n] = attrs
+                succ[n] = {}
+    sources, targets, kinds, starts, ends = snap.edge_columns()
+    for x in sources + targets:                 # an edge's ends are nodes already, but for a dangling link
+        if x not in nodes:
+            break
+    else:
+        x = None
+    if x is not None:
+        for u, v in zip(sources, targets):
+            for x in (u, v):
+                if x not in nodes:
+                    nodes[x] = {}
+                    succ[x] = {}
+    for u, v, k, s, e in zip(sources, targets, kinds, starts, ends):
+        if s is None:
+            attrs = {"kind": k} if e is None else {"kind": k, "end": e}
         else:
-            nodes[n] = attrs
-            succ[n] = {}
-    for u, v, a in snap.edges():
-        attrs = _kept(a)
-        for x in (u, v):
-            if x not in nodes:
-                nodes[x] = {}
-                succ[x] = {}
+            attrs = {"kind": k, "start": s} if e is None else {"kind": k, "start": s, "end": e}
         nbrs = succ[u]
         if v in nbrs:
             nbrs[v].update(attrs)

@@ -81,6 +81,28 @@ def _vis_node_options(n_id, opts: dict) -> dict:
     return out
 
 
+def _placed_node(n: dict, xy: tuple[float, float] | None, level: int) -> dict:
+    """``_vis_node_options(n["id"], _vis_node(n, xy, level))`` built in one dict, in that order."""
+    style = STATUS_STYLES[n["status"]]
+    size, font = node_style(level)
+    if n.get("weight"):
+        size = min(8 + 3.0 * math.sqrt(n["weight"]), 70)
+    left, cascade, churn = n["left"], n["cascade"], n["churn_seat"]
+    out = {"color": {"background": style["color"], "border": CASCADE_COLOR if cascade else
+                     ("#7f7f7f" if left else "#2b2b2b"),
+                     "highlight": {"background": style["color"], "border": "#000000"}},
+           "name": n["label"], "title": n["title"], "size": size,
+           "borderWidth": 4 if cascade else (2 if churn else 1),
+           "font": {"size": font, "color": "#7f7f7f" if left else "#1a1a1a"},
+           "status": n["status"], "program": n["program"], "flagged": n["flagged"], "rank": level}
+    if left:
+        out["shapeProperties"] = {"borderDashes": [4, 3]}
+    if xy is not None:
+        out["x"], out["y"] = xy
+    out["id"], out["label"], out["shape"] = n["id"], split_label(n["label"]), "diamond" if churn else "dot"
+    return out
+
+
 def vis_network(elements: dict, *, physics: bool = False,
                 positions: dict | None = None, regions: dict | None = None) -> tuple[list, list, dict, dict]:
     """Assemble vis-network nodes, edges and options (in the shape pyvis gives them); also returns the program
@@ -133,7 +155,7 @@ def vis_network(elements: dict, *, physics: bool = False,
     vis_nodes: dict = {}                 # the shapes pyvis gave; built here (pyvis scans lists: quadratic)
     for n in nodes:
         if n["id"] not in vis_nodes:
-            vis_nodes[n["id"]] = _vis_node_options(n["id"], _vis_node(n, positions.get(n["id"]), lv[n["id"]]))
+            vis_nodes[n["id"]] = _placed_node(n, positions.get(n["id"]), lv[n["id"]])
     vis_edges = []
     for e in elements["edges"]:
         if e["from"] not in vis_nodes or e["to"] not in vis_nodes:

@@ -79,13 +79,19 @@ def _staff_columns(sf):
 
 
 def _role_of(org, staff_id):
-    if org is None or staff_id not in getattr(org, "data").staff:
+    """Role kind, salary and FTE of a person, read from the staff frame (which holds every person of the staff
+    table); someone it does not hold counts as a full-time clinician of unknown salary."""
+    if org is None:
         return "clinician", None, 1.0
     sf = org.staff_frame
     if not sf.index.is_unique:                  # one row a person, as staff_frame keeps it; else ask pandas
+        if staff_id is None or staff_id not in sf.index:
+            return "clinician", None, 1.0
         return str(sf.at[staff_id, "role_kind"]), sf.at[staff_id, "annual_salary"], sf.at[staff_id, "fte"]
     row, role, salary, fte = _staff_columns(sf)
-    i = row[staff_id]
+    i = row.get(staff_id)
+    if i is None:
+        return "clinician", None, 1.0
     return str(role[i]), salary[i], fte[i]
 
 
@@ -175,8 +181,8 @@ def churn_seat_cost(seat: dict, *, model: dict | None = None, org: OrgGraph | No
     rk = role_kind or seat.get("role_kind")
     if rk is None:
         pid = seat.get("position_id")
-        pos = org.data.positions.get(pid) if org is not None else None
-        rk = pos.role_kind if pos is not None else "clinician"
+        kinds = org.by_id("positions", "role_kind") if org is not None else {}
+        rk = kinds.get(pid, "clinician")
     per = float(cost_of_exit(m, rk)["total"])
     exits = float(seat.get("exits") or 0)
     expected = seat.get("expected")

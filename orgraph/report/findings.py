@@ -87,17 +87,17 @@ class Names:
     def staff(self, sid: str) -> str:
         if self.pseudo is not None:
             return self.pseudo(sid)
-        s = self.org.data.staff.get(sid)
-        return f"{s.name} ({sid})" if s and s.name else str(sid)
+        name = self.org.by_id("staff", "name").get(sid)
+        return f"{name} ({sid})" if name else str(sid)
 
     def program(self, pid: str | None) -> str:
         p = self.org.data.programs.get(pid) if pid else None
         return p.name if p else (pid or "no program")
 
     def seat(self, pid: str) -> str:
-        p = self.org.data.positions.get(pid)
+        titles = self.org.by_id("positions", "title")
         shown = self.seat_id(pid)
-        return f"{p.title} seat {shown}" if p else f"seat {shown}"
+        return f"{titles[pid]} seat {shown}" if pid in titles else f"seat {shown}"
 
     def seat_id(self, pid: str) -> str:
         """A seat id, or its pseudonym when anonymizing (a seat can name the one person who holds it)."""
@@ -116,14 +116,14 @@ class Names:
         """
         if self.pseudo is None or not text:
             return text
-        known = self.org.data.staff.keys() | self.org.data.positions.keys()
+        known = self.org.by_id("staff", "name").keys() | self.org.by_id("positions", "title").keys()
         return _TOKEN.sub(lambda m: self.subject(m.group(0)) if m.group(0) in known else m.group(0), text)
 
     def subject(self, sid: str) -> str:
         """Any id a finding names: a person's or seat's through the pseudonymizer, a program's as it is."""
         if self.pseudo is None or sid in self.org.data.programs:
             return sid
-        if sid in self.org.data.positions:
+        if sid in self.org.by_id("positions", "title"):
             return self.seat_id(sid)
         return self.pseudo(sid)
 
@@ -524,9 +524,9 @@ def departure_findings(res, ctx: Context) -> list[dict]:
     org, names = ctx.org, ctx.names
 
     def level(r):
-        if r["factor"] == "supervisor" and r["level"] in org.data.staff:
+        if r["factor"] == "supervisor" and r["level"] in org.by_id("staff", "name"):
             return names.staff(r["level"])
-        if r["factor"] == "seat" and r["level"] in org.data.positions:
+        if r["factor"] == "seat" and r["level"] in org.by_id("positions", "title"):
             return names.seat_id(r["level"])
         return r["level"]
 

@@ -149,10 +149,10 @@ def _who(org: OrgGraph, f: dict, anonymize: bool, most: int = 4) -> str:
     for sid in f.get("subjects") or []:
         if anonymize:
             out.append(str(sid))
-        elif sid in org.data.staff:
-            out.append(f"{org.data.staff[sid].name} ({sid})")
-        elif sid in org.data.positions:
-            out.append(f"{org.data.positions[sid].title} ({sid})")
+        elif sid in org.by_id("staff", "name"):
+            out.append(f"{org.by_id('staff', 'name')[sid]} ({sid})")
+        elif sid in org.by_id("positions", "title"):
+            out.append(f"{org.by_id('positions', 'title')[sid]} ({sid})")
         elif sid in org.data.programs:
             out.append(org.data.programs[sid].name)
         else:
@@ -386,8 +386,8 @@ def headline_findings(org: OrgGraph, *, as_of, results: dict, tables: dict, anon
     def who(sid: str) -> str:
         if pseudo:
             return pseudo(sid)
-        s = org.data.staff.get(sid)
-        return f"{s.name} ({sid})" if s else sid
+        names = org.by_id("staff", "name")
+        return f"{names[sid]} ({sid})" if sid in names else sid
 
     out = []
     ts = pd.Timestamp(day)
