@@ -91,6 +91,7 @@ def _reading_pool() -> pa.MemoryPool:
     pages back to the system when asked; mimalloc keeps a large part of a big file's text resident after
     the file is typed), else pyarrow's default."""
     try:
+        pa.jemalloc_set_decay_ms(0)  # freed pages go back at once, not a second later (arenas made from now on)
         return pa.jemalloc_memory_pool()
     except NotImplementedError:
         return pa.default_memory_pool()
@@ -379,8 +380,10 @@ def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text:
             raise _GiveUp
         if name in spec.not_empty and pc.any(pc.equal(col, "")).as_py():
             raise _GiveUp
-        return pd.arrays.ArrowStringArray(pa.concat_arrays(col.chunks, memory_pool=_POOL) if n
-                                          else pa.array([], pa.string()))  # combine_chunks ignores the pool
+        # one buffer (combine_chunks ignores the pool), as large_string, which pandas would cast it to
+        whole = pa.concat_arrays(col.chunks, memory_pool=_POOL) if n else pa.array([], pa.string())
+        del col
+        return pd.arrays.ArrowStringArray(pc.cast(whole, pa.large_string(), memory_pool=_POOL))
     codes, values = _codes(col)
     if check_text and pc.any(pc.match_substring_regex(values, _ODD_TEXT)).as_py():
         raise _GiveUp
