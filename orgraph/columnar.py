@@ -17,8 +17,11 @@ shared Python string per distinct value.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +34,7 @@ import pyarrow.parquet as pq
 from .model import COMPACT_TEXT, TABLE_COLUMNS
 from .schema import MAX_YEAR, MIN_YEAR, FileSpec
 
-__all__ = ["fast_csv", "fast_parquet", "string_table", "csv_to_parquet", "PARQUET_TYPES", "LINE", "TRUE_WORDS", "FALSE_WORDS", "DATE_RE", "MONTH_RE"]
+__all__ = ["fast_csv", "fast_parquet", "string_table", "release_memory", "csv_to_parquet", "PARQUET_TYPES", "LINE", "TRUE_WORDS", "FALSE_WORDS", "DATE_RE", "MONTH_RE"]
 
 LINE = "_line"
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -81,6 +84,52 @@ def csv_to_parquet(path, spec: FileSpec):
     pq.write_table(table, out)
     path.unlink()
     return out
+
+
+def _reading_pool() -> pa.MemoryPool:
+    """The Arrow memory pool the fast reader allocates from: jemalloc where pyarrow has it (it gives freed
+    pages back to the system when asked; mimalloc keeps a large part of a big file's text resident after
+    the file is typed), else pyarrow's default."""
+    try:
+        pa.jemalloc_set_decay_ms(0)  # freed pages go back at once, not a second later (arenas made from now on)
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return pa.default_memory_pool()
+
+
+_POOL = _reading_pool()
+
+
+def _malloc_trim():
+    """glibc's ``malloc_trim`` (``None`` on other C libraries and systems)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None  # musl and other C libraries have no malloc_trim
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Give memory freed while reading back to the system.
+
+    The fast reader frees a file's text and its typing's temporaries (hundreds of MB for a large bundle);
+    the Arrow pool and the C allocator keep freed pages for reuse unless asked to return them, so a loaded
+    bundle would hold far more memory than its tables. Asks both (glibc's ``malloc_trim`` where there is
+    one); costs milliseconds.
+
+    Examples
+    --------
+    >>> release_memory()
+    """
+    _POOL.release_unused()
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 class _GiveUp(Exception):
@@ -138,12 +187,15 @@ def fast_csv(raw: bytes | list | Path, spec: FileSpec) -> pd.DataFrame | None:
     if scan is None:
         return None
     header, n_lines = scan
+    # a column of few distinct values is read dictionary-encoded: one small integer per row, never a string
+    types = {c: pa.string() if _compact(spec, c) else _DICT for c in header}
     try:
         table = pacsv.read_csv(
             source, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                                  strings_can_be_null=False, null_values=[], check_utf8=True))
+            convert_options=pacsv.ConvertOptions(column_types=types,
+                                                  strings_can_be_null=False, null_values=[], check_utf8=True),
+            memory_pool=_POOL)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
     if table.num_rows != n_lines - 1:
@@ -274,7 +326,7 @@ def _typed(held: list, spec: FileSpec, *, check_text: bool = False) -> pd.DataFr
         return None
     finally:
         del table
-        pa.default_memory_pool().release_unused()
+        release_memory()
     index = pd.RangeIndex(n)
     # text stays object (None for empty), as the careful reader has it; pandas 3 would infer its str dtype
     df = pd.DataFrame({c: pd.Series(v, index=index, dtype=object, copy=False)
@@ -285,23 +337,53 @@ def _typed(held: list, spec: FileSpec, *, check_text: bool = False) -> pd.DataFr
     return df
 
 
+#: How :func:`fast_csv` reads a column that is not :data:`~orgraph.model.COMPACT_TEXT`.
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+def _compact(spec: FileSpec, name: str) -> bool:
+    """Whether the column is text kept as one Arrow string buffer (nearly unique per row: client ids)."""
+    return spec.types.get(name) == "str" and TABLE_COLUMNS.get(spec.table, {}).get(name) == COMPACT_TEXT
+
+
 def _codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Integer code per row and the distinct values."""
-    values = pc.unique(col)
+    """Integer code per row and the distinct values, in the order each first appears.
+
+    Examples
+    --------
+    >>> codes, values = _codes(pa.chunked_array([["b", "a"], ["a", "c"]]))
+    >>> codes.tolist(), values.to_pylist()
+    ([0, 1, 1, 2], ['b', 'a', 'c'])
+    >>> codes, values = _codes(pa.chunked_array([["b", "a"], ["a", "c"]]).cast(_DICT))
+    >>> codes.tolist(), values.to_pylist()
+    ([0, 1, 1, 2], ['b', 'a', 'c'])
+    """
+    if pa.types.is_dictionary(col.type):
+        if not col.num_chunks:
+            return np.empty(0, dtype=np.int32), pa.array([], col.type.value_type)
+        # each chunk has its own dictionary: unified, the first chunk's values come first, then each new one
+        # in the order it appears, as pc.unique would have them
+        col = pa.table({"c": col}).unify_dictionaries(memory_pool=_POOL).column("c")
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in col.chunks])
+        return codes, col.chunk(0).dictionary
+    values = pc.unique(col, memory_pool=_POOL)
     if not len(col):
         return np.empty(0, dtype=np.int32), values
-    return pc.index_in(col, value_set=values).to_numpy(), values
+    return pc.index_in(col, value_set=values, memory_pool=_POOL).to_numpy(), values
 
 
 def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text: bool):
     kind = spec.types.get(name)
-    if kind == "str" and TABLE_COLUMNS.get(spec.table, {}).get(name) == COMPACT_TEXT:
+    if _compact(spec, name):
         # text that is nearly unique per row (client ids): one Arrow buffer, not a Python string per row
         if check_text and pc.any(pc.match_substring_regex(col, _ODD_TEXT)).as_py():
             raise _GiveUp
         if name in spec.not_empty and pc.any(pc.equal(col, "")).as_py():
             raise _GiveUp
-        return pd.arrays.ArrowStringArray(col.combine_chunks() if n else pa.array([], pa.string()))
+        # one buffer (combine_chunks ignores the pool), as large_string, which pandas would cast it to
+        whole = pa.concat_arrays(col.chunks, memory_pool=_POOL) if n else pa.array([], pa.string())
+        del col
+        return pd.arrays.ArrowStringArray(pc.cast(whole, pa.large_string(), memory_pool=_POOL))
     codes, values = _codes(col)
     if check_text and pc.any(pc.match_substring_regex(values, _ODD_TEXT)).as_py():
         raise _GiveUp

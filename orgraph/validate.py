@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .columnar import release_memory
 from .config import load_config
 from .errors import BundleError, Issue, SourceError
 from .model import ROLE_KINDS, TERMINATION_TYPES, TABLE_COLUMNS, OrgData, empty_table
@@ -532,6 +533,23 @@ def _interval_table(key: str):
     return build
 
 
+def _typed_as(s: pd.Series, dtype: str):
+    """The values of ``s`` as ``dtype`` (``s``'s own array, not a copy, when it already is).
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.Categorical(["a", "b", "a"]))
+    >>> _typed_as(s, "object").to_numpy()
+    array(['a', 'b', 'a'], dtype=object)
+    >>> n = pd.Series([1.0, 2.0])
+    >>> np.shares_memory(_typed_as(n, "float64").to_numpy(), n.to_numpy())
+    True
+    """
+    if s.dtype == pd.api.types.pandas_dtype(dtype):
+        return s.array
+    return s.astype(dtype).array
+
+
 _RECORD_TABLES = {"staff": _staff_table, "programs": _programs_table, "positions": _positions_table,
                   "assignments": _interval_table("position_id"), "supervision": _interval_table("supervisor_id")}
 
@@ -548,11 +566,10 @@ def _build(tables: dict, present: set[str]) -> OrgData:
         if name in _RECORD_TABLES:
             out[name] = _RECORD_TABLES[name](df)
         elif name in TABLE_COLUMNS:
-            cols = TABLE_COLUMNS[name]
-            frame = pd.DataFrame({c: df[c].array for c in cols}, copy=False)
+            # each column as the model types it, the ones already so typed shared, not copied
+            frames[name] = pd.DataFrame({c: _typed_as(df[c], t) for c, t in TABLE_COLUMNS[name].items()},
+                                        copy=False)
             del df
-            frames[name] = frame.astype({c: t for c, t in cols.items()
-                                         if frame[c].dtype != pd.api.types.pandas_dtype(t)})
     data = OrgData(present=present, tables=out)
     for name in TABLE_COLUMNS:
         setattr(data, name, frames.get(name, empty_table(name)))
@@ -594,6 +611,7 @@ def validate_bundle(path, *, strict: bool = False, progress=None) -> tuple[OrgDa
     _check(tables, log)
     present = {n for n in TABLE_COLUMNS if tables.get(n) is not None}
     data = _build(tables, present)
+    release_memory()  # the frames read are gone: their pages go back to the system
     data.config = config
     data.source = str(folder)
     issues = log.finish()

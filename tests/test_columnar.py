@@ -209,3 +209,57 @@ def test_a_table_rebuilt_from_records_is_kept_until_the_records_change():
     assert data.table("staff") is not t2 and data.table("staff").equals(t2)
     data.assignments.append(data.assignments[0])          # a list grown in place
     assert len(data.table("assignments")) == len(data.assignments)
+
+
+def test_dictionary_codes_match_factorize_across_chunks():
+    """Codes and distinct values of a dictionary-read column are pandas' factorize of its text, chunk edges
+    and per-chunk dictionaries notwithstanding."""
+    import numpy as np
+
+    from orgraph.columnar import _DICT, _codes
+
+    rng = np.random.default_rng(3)
+    words = [f"S{i:04d}" for i in range(300)] + [""]
+    text = [words[i] for i in rng.integers(0, len(words), 5000)]
+    chunked = pa.chunked_array([pa.array(text[a:b]) for a, b in ((0, 7), (7, 2000), (2000, 2001), (2001, 5000))])
+    want_codes, want_values = pd.factorize(pd.Series(text, dtype=object))
+    for col in (chunked, chunked.cast(_DICT)):
+        codes, values = _codes(col)
+        assert codes.tolist() == want_codes.tolist()
+        assert values.to_pylist() == list(want_values)
+
+
+def test_compact_text_is_one_large_string_buffer_from_the_reading_pool(tmp_path):
+    """Client ids come back as one large_string array allocated from the fast reader's pool (freed pages of
+    that pool are given back), not from pyarrow's default pool."""
+    import orgraph.columnar as columnar
+
+    path = tmp_path / "client_assignments.csv"
+    path.write_text("client_id,staff_id,start_date,end_date\n"
+                    + "".join(f"C{i:07d},S{i % 7},2024-01-0{1 + i % 9},\n" for i in range(20000)))
+    before = columnar._POOL.bytes_allocated()
+    df = fast_csv(path, FILES["client_assignments"])
+    arr = df["client_id"].array._pa_array
+    assert arr.num_chunks == 1 and arr.type == pa.large_string()
+    assert columnar._POOL.bytes_allocated() - before >= 20000 * 8
+    assert df["client_id"].tolist()[:2] == ["C0000000", "C0000001"]
+    columnar.release_memory()
+
+
+def test_model_tables_share_the_columns_read_already_typed(monkeypatch):
+    """Building the model does not copy a column the reader typed already (only id codes become text)."""
+    import numpy as np
+
+    import orgraph.validate as validate
+
+    seen = {}
+    build = validate._build
+
+    def spy(tables, present):
+        seen["date"] = tables["supervision_sessions"]["date"].to_numpy()
+        return build(tables, present)
+
+    monkeypatch.setattr(validate, "_build", spy)
+    data, _ = validate_bundle(RIVERBEND)
+    assert np.shares_memory(data.supervision_sessions["date"].to_numpy(), seen["date"])
+    assert data.supervision_sessions["staff_id"].dtype == object
