@@ -567,8 +567,9 @@ def _build(tables: dict, present: set[str]) -> OrgData:
             out[name] = _RECORD_TABLES[name](df)
         elif name in TABLE_COLUMNS:
             # each column as the model types it, the ones already so typed shared, not copied
-            frames[name] = pd.DataFrame({c: _typed_as(df[c], t) for c, t in TABLE_COLUMNS[name].items()},
-                                        copy=False)
+            # (each a Series of its dtype: pandas 3 would otherwise infer text for an object column of str)
+            frames[name] = pd.DataFrame({c: pd.Series(_typed_as(df[c], t), dtype=t, copy=False)
+                                         for c, t in TABLE_COLUMNS[name].items()}, copy=False)
             del df
     data = OrgData(present=present, tables=out)
     for name in TABLE_COLUMNS:
