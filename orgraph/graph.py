@@ -482,9 +482,10 @@ class OrgGraph:
                 hi.append(last)
         if len(data.client_assignments):
             hi.append(data.client_assignments["start_date"].max())
-            ends = data.client_assignments["end_date"].dropna()
-            if len(ends):
-                hi.append(ends.max())
+            last_end = data.client_assignments["end_date"].max()  # skips NaT; no .dropna(): its filtered
+            # copy makes pandas cache the table's whole row-number array on its index for as long as the table lives
+            if pd.notna(last_end):
+                hi.append(last_end)
         start = min(lo).date() if lo else dt.date(1970, 1, 1)
         return start, max(hi).date() if hi else start
 

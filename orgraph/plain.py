@@ -8,9 +8,7 @@ import datetime as dt
 import json
 import math
 import re
-
-import numpy as np
-import pandas as pd
+import sys
 
 __all__ = ["plural", "jsonable", "json_text", "spreadsheet_safe", "terminal_safe", "redact"]
 
@@ -24,6 +22,7 @@ def jsonable(value):
 
     Examples
     --------
+    >>> import numpy as np, pandas as pd
     >>> jsonable({"d": dt.date(2024, 1, 2), "x": np.int64(3), "y": float("nan"), "z": pd.NaT})
     {'d': '2024-01-02', 'x': 3, 'y': None, 'z': None}
     """
@@ -42,15 +41,22 @@ def jsonable(value):
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
         return [jsonable(v) for v in items]
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict("records")]
-    if value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
+    # a pandas or numpy value exists only once its library is imported: looked up, not imported, so that
+    # importing this module (as orgraph.errors and the command line do) does not import pandas
+    pd = sys.modules.get("pandas")
+    np = sys.modules.get("numpy")
+    if pd is not None:
+        if isinstance(value, pd.DataFrame):
+            return [jsonable(r) for r in value.to_dict("records")]
+        if value is pd.NaT:
+            return None
+        if isinstance(value, pd.Timestamp):
+            return None if pd.isna(value) else value.date().isoformat()
+    if np is not None and isinstance(value, np.datetime64) and np.isnat(value):
         return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if isinstance(value, np.generic):
+    if np is not None and isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None

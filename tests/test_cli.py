@@ -154,3 +154,38 @@ def test_large_load_shows_rows_per_second_on_a_terminal_only(monkeypatch):
         assert progress is None  # not a terminal: no bar
     r = run("validate", "examples/riverbend", "--format", "json")
     assert json.loads(r.output)["errors"] == 0  # JSON output stays clean
+
+
+def test_command_index_names_every_command_its_module_and_its_short_help():
+    import importlib
+    import pkgutil
+
+    import orgraph.cli as cli
+
+    found = {}
+    for mod in pkgutil.iter_modules(cli.__path__):
+        module = importlib.import_module(f"orgraph.cli.{mod.name}")
+        for cmd in getattr(module, "COMMANDS", []):
+            found[cmd.name] = (mod.name, cmd.get_short_help_str(10**6))
+    assert found == cli.COMMAND_INDEX
+    assert sorted(main.commands) == sorted(cli.COMMAND_INDEX)
+
+
+def test_help_imports_no_command_and_a_command_imports_only_its_module():
+    code = ("import sys\n"
+            "from orgraph.cli import main\n"
+            "try:\n"
+            "    main([sys.argv[1], '--help'] if len(sys.argv) > 1 else ['--help'])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "mods = [m for m in ('pandas', 'orgraph.registry', 'orgraph.cli.audit', 'orgraph.cli.core',"
+            " 'orgraph.cli.synth', 'orgraph.cli.db') if m in sys.modules]\n"
+            "print('LOADED', *mods)\n")
+    listing = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert listing.splitlines()[-1] == "LOADED"
+    for name in main.commands:
+        assert f"\n  {name} " in listing
+    validate = subprocess.run([sys.executable, "-c", code, "validate"], capture_output=True, text=True,
+                              check=True).stdout
+    assert "Check a bundle folder" in validate
+    assert validate.splitlines()[-1].split()[1:] == ["pandas", "orgraph.cli.core"]

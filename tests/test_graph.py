@@ -219,3 +219,38 @@ def test_by_id_is_what_the_records_hold_without_building_them():
         recs = getattr(org.data, t)
         want = {k: getattr(r, c) for k, r in recs.items()}
         assert list(by) == list(want) and repr(by) == repr(want), (t, c)
+
+
+def test_loading_leaves_no_row_number_array_cached_on_the_big_tables(synth_org):
+    folder, _, _ = synth_org()
+    org = load(folder)
+    data = org.data
+    for name in ("caseload", "documentation", "supervision_sessions", "client_assignments"):
+        frame = getattr(data, name)
+        assert len(frame), name
+        # a filtered copy (.dropna(), frame[mask]) makes pandas keep np.arange(len) on the index
+        assert "_data" not in getattr(frame.index, "_cache", {}), name
+    ends = data.client_assignments["end_date"]
+    expected = max(data.client_assignments["start_date"].max(), ends[ends.notna()].max(),
+                   (data.caseload["month"].max() + pd.offsets.MonthEnd(0)),
+                   (data.documentation["month"].max() + pd.offsets.MonthEnd(0)),
+                   data.supervision_sessions["date"].max(),
+                   data.table("staff")["termination_date"].fillna(data.table("staff")["hire_date"]).max(),
+                   *(t["end"].fillna(t["start"]).max() for t in (data.table("assignments"),
+                                                                   data.table("supervision"))))
+    assert org.data_end == expected.date()
+
+
+def test_data_end_ignores_client_assignments_that_never_ended(synth_org, tmp_path):
+    import shutil
+    folder, _, _ = synth_org()
+    copy = tmp_path / "org"
+    shutil.copytree(folder, copy)
+    path = copy / "client_assignments.csv"
+    ca = pd.read_csv(path, dtype=str)
+    ca["end_date"] = ""
+    ca["start_date"] = "2000-01-01"
+    ca.to_csv(path, index=False)
+    org = load(copy)
+    assert org.data.client_assignments["end_date"].isna().all()
+    assert org.data_end == load(folder).data_end

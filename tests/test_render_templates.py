@@ -146,3 +146,10 @@ def test_the_built_wheel_ships_templates_and_assets(tmp_path):
     assert out.returncode == 0, out.stderr
     where, size = out.stdout.split()
     assert Path(where) == site / "orgraph" / "render" / "templates" / "pack.html.j2" and int(size) > 100_000
+
+
+def test_the_map_page_inlines_vis_network_without_importing_pyvis_or_ipython():
+    code = ("import sys, orgraph.render.page as p; html = p.page_html('t', 's', {'nodes': []}); "
+            "print('vis.Network' in html, 'pyvis' in sys.modules, 'IPython' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "False"]

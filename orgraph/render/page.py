@@ -20,10 +20,11 @@ timeline.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import re
-from importlib import resources
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -212,8 +213,15 @@ def script_json(value) -> str:
 
 
 def _vis_js() -> str:
+    # find_spec locates the pyvis package without running its __init__, which imports pyvis.network and so
+    # IPython (over a hundred modules) that the page never uses: only this file shipped inside pyvis is read
+    spec = importlib.util.find_spec("pyvis")
     try:
-        text = resources.files("pyvis").joinpath("templates/lib/vis-9.1.2/vis-network.min.js").read_text("utf-8")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModuleNotFoundError("No module named 'pyvis'")
+        path = Path(next(iter(spec.submodule_search_locations)), "templates", "lib", "vis-9.1.2",
+                    "vis-network.min.js")
+        text = path.read_text("utf-8")
     except (FileNotFoundError, ModuleNotFoundError) as exc:  # pragma: no cover - pyvis is a dependency
         raise AnalysisError(f"vis-network was not found in the pyvis package ({exc}); reinstall pyvis==0.3.2") \
             from None
