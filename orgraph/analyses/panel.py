@@ -278,7 +278,7 @@ def _person_months(org) -> pd.DataFrame:
         "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
         "month": month_start(h_mi[order]), "mi": h_mi[order], "ref": ref[order], "days": days[order],
         "exit": ex[order],
-        **{c: _gather_ids(pt, c, rows, codes_out=codes) for c in _ID_COLUMNS},
+        **{c: _gather_ids(pt, c, rows, codes_out=codes if c in _GROUPED_BY else None) for c in _ID_COLUMNS},
     }, copy=False)                                  # one block per column: no consolidating copy
     _remember_codes(pm, codes)                      # column_codes(pm, ...) without hashing the id objects again
     return pm
@@ -302,6 +302,8 @@ def _by_day(day: np.ndarray, sc: np.ndarray) -> np.ndarray:
 
 
 _ID_COLUMNS = ("position_id", "program_id", "role_kind", "supervisor_id")
+#: The person-month id columns the analyses group by (their codes are kept as long as the table).
+_GROUPED_BY = ("program_id", "supervisor_id")
 
 
 def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray, *, codes_out: dict | None = None) -> np.ndarray:
