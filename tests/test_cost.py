@@ -255,7 +255,7 @@ def test_exit_records_built_from_rows_equal_the_frame_records(riverbend, monkeyp
 def test_vacancy_days_measured_once_per_cut_and_copied_to_each_caller(monkeypatch):
     """The vacancy table is measured once per org, cut and settings; each caller gets its own copy (changing it
     changes nothing the next caller reads), and another cut is measured anew."""
-    import orgraph.analyses.cost as cost
+    from orgraph.analyses import cost
 
     org = seats_org([10, 20, 30, 40, 50], still_empty_days=25)
     built = []

@@ -20,6 +20,8 @@ Definitions
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -240,7 +242,7 @@ def _by_program(pq: pd.DataFrame) -> list[tuple]:
     e_all, d_all = pq["clinician_exits"].to_numpy(), pq["person_days"].to_numpy()
     s_all = pq["supervisor_exits"].to_numpy()
     ea, da, eb, db, sup, ex = [], [], [], [], [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in itertools.pairwise(bounds):
         r = rows[lo:hi]
         f, e, d = f_all[r], e_all[r], d_all[r]
         ea.append(e[f].sum())
