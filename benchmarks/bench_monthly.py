@@ -1,4 +1,4 @@
-"""Time and size the analyses of the monthly tables (churn, caseload, documentation, continuity, retention, cost).
+"""Time and size the analyses of the monthly tables (churn, caseload, documentation, continuity, retention, cost, leading).
 
 Usage::
 
@@ -62,6 +62,7 @@ def main(argv=None) -> None:
     from orgraph.analyses.continuity import continuity_of_care
     from orgraph.analyses.cost import turnover_cost
     from orgraph.analyses.docburden import documentation_burden
+    from orgraph.analyses.leading import supervisor_leading_indicator
     from orgraph.analyses.panel import caseload_runs, person_months
     from orgraph.analyses.persontime import person_time
     from orgraph.analyses.retention import retention_curves
@@ -83,7 +84,9 @@ def main(argv=None) -> None:
     _timed("shared", shared)
     for name, fn in (("churn", churn_seats), ("caseload", caseload_distribution),
                      ("documentation", documentation_burden), ("continuity", continuity_of_care),
-                     ("retention", retention_curves), ("cost", turnover_cost)):
+                     ("retention", retention_curves), ("cost", turnover_cost),
+                     ("cost monthly", lambda o: turnover_cost(o, period="month")),   # the report's second call
+                     ("leading", supervisor_leading_indicator)):
         if args.only is None or name in args.only:
             _timed(name, fn, org)
 

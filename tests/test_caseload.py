@@ -418,8 +418,7 @@ def test_record_rows_match_month_rows():
     (unsorted, repeated) go to ``month_rows`` itself."""
     import numpy as np
 
-    from orgraph.analyses.caseload import record_rows
-    from orgraph.analyses.hazards import month_rows
+    from orgraph.analyses.hazards import month_rows, record_rows
 
     rng = np.random.default_rng(9)
     target = np.unique(np.column_stack([rng.integers(-1, 50, 2000), rng.integers(600, 640, 2000)]), axis=0)

@@ -269,3 +269,23 @@ def test_window_rows_match_a_loop_over_the_table(riverbend):
             hit = [r for r in range(len(cl)) if sc[i] >= 0 and t_sc[r] == sc[i] and t_mi[r] == mi[i] - k and allowed[r]]
             assert (rows[i, j], found[i, j]) == ((hit[0], True) if hit else (-1, False))
     assert found.any() and not found.all()
+
+
+def test_lagged_rows_match_month_rows_per_lag():
+    """The three lagged lookups from one sort give the rows ``month_rows`` gives per lag, for unsorted unique
+    table pairs and (through ``month_rows`` itself) for repeated ones."""
+    import numpy as np
+
+    from orgraph.analyses.churn import _lagged_rows
+    from orgraph.analyses.hazards import month_rows
+
+    rng = np.random.default_rng(4)
+    table = np.unique(np.column_stack([rng.integers(0, 40, 1500), rng.integers(600, 640, 1500)]), axis=0)
+    table = table[rng.permutation(len(table))]
+    sc, mi = rng.integers(-1, 45, 700), rng.integers(598, 645, 700)
+    for t in (table, np.vstack([table, table[:50]])):
+        want = np.column_stack([month_rows(sc, mi - k, t[:, 0], t[:, 1]) for k in (3, 2, 1)])
+        got = _lagged_rows(sc, mi, t[:, 0], t[:, 1])
+        assert got.tolist() == want.tolist()
+        assert (want >= 0).sum() > 500 and (want < 0).sum() > 300
+    assert _lagged_rows(sc, mi, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == [[-1] * 3] * 700

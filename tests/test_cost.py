@@ -250,3 +250,23 @@ def test_exit_records_built_from_rows_equal_the_frame_records(riverbend, monkeyp
     slow = turnover_cost(riverbend).extras["exits"]
     assert len(fast) > 10 and json.dumps(fast) == json.dumps(slow)
     assert [(r["exit_date"], r["staff_id"]) for r in fast] == sorted((r["exit_date"], r["staff_id"]) for r in fast)
+
+
+def test_vacancy_days_measured_once_per_cut_and_copied_to_each_caller(monkeypatch):
+    """The vacancy table is measured once per org, cut and settings; each caller gets its own copy (changing it
+    changes nothing the next caller reads), and another cut is measured anew."""
+    from orgraph.analyses import cost
+
+    org = seats_org([10, 20, 30, 40, 50], still_empty_days=25)
+    built = []
+    real = cost._vacancy_days_by_role
+    monkeypatch.setattr(cost, "_vacancy_days_by_role", lambda *a: built.append(a[2]) or real(*a))
+    first = vacancy_days_by_role(org)
+    want = json.loads(json.dumps(first))
+    first["clinician"]["days"] = -1.0
+    assert cost_model(org)["vacancy"] == want
+    turnover_cost(org)
+    assert vacancy_days_by_role(org) == want and len(built) == 1
+    earlier = vacancy_days_by_role(org, as_of=d(2021, 7, 20))
+    assert len(built) == 2 and earlier["clinician"]["refills"] < want["clinician"]["refills"]
+    assert vacancy_days_by_role(seats_org([10, 20, 30, 40, 50], still_empty_days=25)) == want and len(built) == 3

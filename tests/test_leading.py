@@ -137,3 +137,30 @@ def test_clinician_quarters_match_a_pandas_groupby_of_the_panel(riverbend):
     got = _clinician_quarters(riverbend, cut)
     assert len(got) > 20 and got["clinician_exits"].sum() > 0
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_by_program_equals_the_groupby_loop_of_rate_records():
+    """All programs' rate ratios at once equal a sorted groupby with one ``rate_record`` per program, value for
+    value (fractional person-days summed in each program's own row order; a missing program is no group)."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.leading import _by_program
+    from orgraph.analyses.panel import rate_record
+
+    rng = np.random.default_rng(3)
+    n = 600
+    pq = pd.DataFrame({"program_id": rng.choice(np.array(["P10", "P2", "A", "Z", None], dtype=object), n),
+                       "supervisor_exits": rng.integers(0, 2, n), "clinician_exits": rng.integers(0, 3, n),
+                       "person_days": rng.random(n) * 900, "after_supervisor_exit": rng.random(n) < 0.3})
+    pq.loc[pq["program_id"] == "Z", "clinician_exits"] = 0          # a program without exits: no ratio
+    want = []
+    for p, g in pq.groupby("program_id", sort=True):
+        f = g["after_supervisor_exit"].to_numpy()
+        e, d = g["clinician_exits"].to_numpy(), g["person_days"].to_numpy()
+        r = rate_record(e[f].sum(), d[f].sum(), e[~f].sum(), d[~f].sum(), label_a="after", label_b="otherwise")
+        want.append((p, int(g["supervisor_exits"].sum()), int(e.sum()), r))
+    got = _by_program(pq)
+    assert [w[0] for w in want] == ["A", "P10", "P2", "Z"]
+    assert json.dumps(got) == json.dumps(want) and got == want
+    assert want[0][3]["rate_ratio"] is not None and want[3][3]["rate_ratio"] is None

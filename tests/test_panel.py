@@ -138,3 +138,20 @@ def test_group_quantile_matches_pandas_transform_bit_for_bit(whole):
             want = pd.Series(v).groupby(g).transform("quantile", q).to_numpy()
             assert group_quantile(g, v, q).tolist() == want.tolist()
     assert group_quantile(np.zeros(0, dtype=np.int64), np.zeros(0), 0.9).tolist() == []
+
+
+def test_person_months_remember_their_own_id_codes(synth_org):
+    """The person-month table's id codes are remembered when it is built (no second factorisation) and equal a
+    sorted factorisation of its own columns: only values it holds, -1 for a missing id."""
+    from orgraph.analyses import persontime
+    from orgraph.analyses.panel import _person_months
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    pm = _person_months(org)
+    for col in ("program_id", "supervisor_id", "position_id", "role_kind"):
+        assert ((id(pm), col) in persontime._CODES) == (col in ("program_id", "supervisor_id"))
+        codes, values = persontime.column_codes(pm, col)
+        want_codes, want_values = pd.factorize(pm[col].to_numpy(dtype=object), sort=True)
+        assert codes.dtype == np.int32 and codes.tolist() == want_codes.tolist()
+        assert list(values) == list(want_values)
+    assert (persontime.column_codes(pm, "supervisor_id")[0] < 0).any()

@@ -24,7 +24,7 @@ from ..settings import NoDataError, analysis_cut, as_of_text
 from ..stats import gini
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
-from .hazards import caseload_hazard, month_rows
+from .hazards import caseload_hazard, month_rows, record_rows
 from .persontime import column_codes
 from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_start, person_months, records,
                     rounded, setting_of)
@@ -138,27 +138,6 @@ def month_groups(mi: np.ndarray) -> list[np.ndarray]:
     ms = mi[order]
     cuts = np.flatnonzero(ms[1:] != ms[:-1]) + 1
     return np.split(order, cuts)
-
-
-def record_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
-    """:func:`~orgraph.analyses.hazards.month_rows` (row of the unique (``at_sc``, ``at_mi``) pairs holding each
-    (``sc``, ``mi``) pair, -1 where none) for (``sc``, ``mi``) pairs strictly increasing by person, then month (as
-    :func:`~orgraph.analyses.panel.caseload_runs` has them): the lookup is run the other way, into these sorted
-    pairs, and inverted, so the (``at_sc``, ``at_mi``) pairs are never sorted. Other pairs: ``month_rows``.
-
-    Examples
-    --------
-    >>> record_rows(np.array([0, 2, 2, 5]), np.array([600, 601, 603, 600]), [2, 0, 2], [601, 600, 602]).tolist()
-    [1, 0, -1, -1]
-    """
-    sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
-    if len(sc) > 1 and not ((sc[1:] > sc[:-1]) | ((sc[1:] == sc[:-1]) & (mi[1:] > mi[:-1]))).all():
-        return month_rows(sc, mi, at_sc, at_mi)
-    back = month_rows(at_sc, at_mi, sc, mi)          # each (at_sc, at_mi) pair's row here: a bijection on matches
-    hit = np.flatnonzero(back >= 0)
-    out = np.full(len(sc), -1, dtype=np.int64)
-    out[back[hit]] = hit
-    return out
 
 
 def run_table(staff_id, mi, run, values, above) -> pd.DataFrame:

@@ -328,11 +328,30 @@ def _window_rows(org: OrgGraph, table: pd.DataFrame, sc: np.ndarray, mi: np.ndar
     t_sc = codes[pick]
     del codes
     t_mi = month_index(table["month"].to_numpy()[pick])
-    rows = np.column_stack([month_rows(sc, mi - k, t_sc, t_mi) for k in (3, 2, 1)]) if len(sc) else \
-        np.full((0, 3), -1, dtype=np.int64)
+    rows = _lagged_rows(sc, mi, t_sc, t_mi) if len(sc) else np.full((0, 3), -1, dtype=np.int64)
     found = (rows >= 0) & (sc >= 0)[:, None]
     rows = np.where(found, pick[np.maximum(rows, 0)] if len(pick) else -1, -1)
     return rows, found
+
+
+def _lagged_rows(sc, mi, t_sc, t_mi) -> np.ndarray:
+    """:func:`~orgraph.analyses.hazards.month_rows` of (``sc``, ``mi`` - k) in the (``t_sc``, ``t_mi``) pairs for
+    k = 3, 2, 1, as columns: the pairs are put in (staff, month) order once, not once per k.
+
+    Examples
+    --------
+    >>> _lagged_rows(np.array([2, 0]), np.array([604, 603]), np.array([2, 0, 2]), np.array([603, 600, 601])).tolist()
+    [[2, -1, 0], [1, -1, -1]]
+    """
+    t_sc, t_mi = np.asarray(t_sc, dtype=np.int64), np.asarray(t_mi, dtype=np.int64)
+    order = np.lexsort((t_mi, t_sc)) if len(t_sc) else np.zeros(0, dtype=np.int64)
+    s_sc, s_mi = t_sc[order], t_mi[order]
+    ds = np.diff(s_sc)
+    if not ((ds > 0) | ((ds == 0) & (np.diff(s_mi) > 0))).all():    # repeated pairs: month_rows' own way
+        return np.column_stack([month_rows(sc, mi - k, t_sc, t_mi) for k in (3, 2, 1)])
+    del ds
+    rows = np.column_stack([month_rows(sc, mi - k, s_sc, s_mi) for k in (3, 2, 1)])
+    return np.where(rows >= 0, order[np.maximum(rows, 0)] if len(order) else -1, -1)
 
 
 def _caseload_pct(cl: pd.DataFrame, cut, staff) -> pd.DataFrame:

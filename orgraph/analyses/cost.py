@@ -31,6 +31,7 @@ Examples
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import numpy as np
@@ -43,6 +44,7 @@ from ..model import ROLE_KINDS
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import assignments, iso, people
+from .persontime import cached
 
 __all__ = [
     "INFERRED_SEATS_REASON",
@@ -170,6 +172,13 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     """
     s = cost_settings(org)
     cut = analysis_cut(org, as_of)
+    key = f"vacancy_days_by_role:{cut!r}:{sorted(s.items())!r}"
+    # measured once per org, cut and settings (the audit, the cost analysis and the report each ask); every
+    # caller gets its own copy, so none can change what the next one reads
+    return copy.deepcopy(cached(org, key, lambda: _vacancy_days_by_role(org, s, cut), copy=False))
+
+
+def _vacancy_days_by_role(org: OrgGraph, s: dict, cut: pd.Timestamp) -> dict:
     af = assignments(org, cut)
     ppl = people(org, cut)
     tau = float(s["max_vacancy_days"])

@@ -22,7 +22,7 @@ from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..plain import plural
 from .caseload import label_codes
-from .hazards import month_rows
+from .hazards import month_rows, record_rows
 from .persontime import column_codes
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
@@ -222,7 +222,7 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     # integer codes: staff (numbered in staff id order), program (of the person-month), month
     sc, mi = dr["sc"].to_numpy(), dr["mi"].to_numpy()
     staff_codes_, staff_ids = _staff_rank_codes(org, sc, dr["staff_id"])
-    at = month_rows(sc, mi, pm["sc"], pm["mi"])
+    at = record_rows(sc, mi, pm["sc"].to_numpy(), pm["mi"].to_numpy())   # the person-months are never sorted
     programs, prog = label_codes(None, at, factorized=column_codes(pm, "program_id"))
     hours = dr[["session_hours", "documentation_hours", "ratio"]]
     sf = org.staff_frame

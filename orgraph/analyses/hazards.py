@@ -25,7 +25,7 @@ from .exposure import iso
 from .panel import month_key
 from .persontime import column_codes, month_index, month_start, person_time, staff_codes
 
-__all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS", "key_index", "month_rows"]
+__all__ = ["caseload_hazard", "exit_rates", "scenario_settings", "TENURE_BAND_MONTHS", "key_index", "month_rows", "record_rows"]
 
 _Z = 1.959963984540054          # the 97.5th percentile of the standard normal
 
@@ -134,6 +134,27 @@ def month_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
     inside = (s >= 0) & (s < ns) & (m >= 0) & (m < nm)
     out = np.full(len(sc), -1, dtype=np.int64)
     out[inside] = table[s[inside] * nm + m[inside]]
+    return out
+
+
+def record_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
+    """:func:`month_rows` (row of the unique (``at_sc``, ``at_mi``) pairs holding each
+    (``sc``, ``mi``) pair, -1 where none) for (``sc``, ``mi``) pairs strictly increasing by person, then month (as
+    :func:`~orgraph.analyses.panel.caseload_runs` has them): the lookup is run the other way, into these sorted
+    pairs, and inverted, so the (``at_sc``, ``at_mi``) pairs are never sorted. Other pairs: ``month_rows``.
+
+    Examples
+    --------
+    >>> record_rows(np.array([0, 2, 2, 5]), np.array([600, 601, 603, 600]), [2, 0, 2], [601, 600, 602]).tolist()
+    [1, 0, -1, -1]
+    """
+    sc, mi = np.asarray(sc, dtype=np.int64), np.asarray(mi, dtype=np.int64)
+    if len(sc) > 1 and not ((sc[1:] > sc[:-1]) | ((sc[1:] == sc[:-1]) & (mi[1:] > mi[:-1]))).all():
+        return month_rows(sc, mi, at_sc, at_mi)
+    back = month_rows(at_sc, at_mi, sc, mi)          # each (at_sc, at_mi) pair's row here: a bijection on matches
+    hit = np.flatnonzero(back >= 0)
+    out = np.full(len(sc), -1, dtype=np.int64)
+    out[back[hit]] = hit
     return out
 
 

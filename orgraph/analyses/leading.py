@@ -20,6 +20,8 @@ Definitions
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -28,7 +30,7 @@ from ..result import Result
 from ..settings import analysis_cut, as_of_text
 from ..plain import plural
 from .persontime import column_codes, person_time
-from .panel import jsonable, month_index, month_start, rate_record, rounded, setting_of
+from .panel import jsonable, month_index, month_start, rate_record, rate_records, rounded, setting_of
 
 __all__ = ["supervisor_leading_indicator", "supervisor_exits"]
 
@@ -186,16 +188,11 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     lags = [{"lag_quarters": L, **rr(lagged[L] > 0, f"{plural(L, 'quarter')} after a supervisor exit")}
             for L in range(0, lag + 2)]
     window = {"lag_quarters": f"1-{lag}", **rr(after, f"the {lag} quarters after a supervisor exit")}
-    by_program = []
-    for p, g in pq.groupby("program_id", sort=True):
-        f = g["after_supervisor_exit"].to_numpy()
-        e, d = g["clinician_exits"].to_numpy(), g["person_days"].to_numpy()
-        r = rate_record(e[f].sum(), d[f].sum(), e[~f].sum(), d[~f].sum(), label_a="after", label_b="otherwise")
-        by_program.append({"program_id": p, "supervisor_exits": int(g["supervisor_exits"].sum()),
-                           "clinician_exits": int(e.sum()),
-                           "clinician_exit_rate_after_per_year": r["exit_rate_per_year"],
-                           "clinician_exit_rate_otherwise_per_year": r["reference_exit_rate_per_year"],
-                           "rate_ratio": r["rate_ratio"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
+    by_program = [{"program_id": p, "supervisor_exits": s, "clinician_exits": e,
+                   "clinician_exit_rate_after_per_year": r["exit_rate_per_year"],
+                   "clinician_exit_rate_otherwise_per_year": r["reference_exit_rate_per_year"],
+                   "rate_ratio": r["rate_ratio"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+                  for p, s, e, r in _by_program(pq)]
     rows = pq.sort_values(["program_id", "qi"])
     starts = _quarter_start(rows["qi"].to_numpy())
     program_quarters = [{
@@ -221,6 +218,41 @@ def supervisor_leading_indicator(org, *, lag_quarters=None, lookback_days=None, 
     return Result("leading", as_of_text(cut), settings, lags, sentence,
                   {"program_quarters": program_quarters, "lags": lags, "window": window, "by_program": by_program,
                    "supervisor_exits": sup_records, "change_pct": rounded(change, 1)}, untested)
+
+
+def _by_program(pq: pd.DataFrame) -> list[tuple]:
+    """Per program (sorted, as a sorted ``groupby``): ``(program_id, supervisor exits, clinician exits, rate
+    record of clinician exits after a supervisor exit against otherwise)``. The sums are each program's own
+    numpy sums over its rows in table order, as the group frames gave them; the rate ratios are worked out
+    together (:func:`~orgraph.analyses.panel.rate_records`), not one program at a time.
+
+    Examples
+    --------
+    >>> pq = pd.DataFrame({"program_id": ["B", "A", "B", "A"], "supervisor_exits": [1, 0, 0, 0],
+    ...                    "clinician_exits": [0, 1, 3, 2], "person_days": [365.25, 365.25, 365.25, 730.5],
+    ...                    "after_supervisor_exit": [False, True, True, False]})
+    >>> [(p, s, e, r["rate_ratio"]) for p, s, e, r in _by_program(pq)]
+    [('A', 0, 3, 1.0), ('B', 1, 3, None)]
+    """
+    code, programs = pd.factorize(pq["program_id"].to_numpy(dtype=object), sort=True)
+    keep = np.flatnonzero(code >= 0)                    # a missing program id is no group
+    rows = keep[np.argsort(code[keep], kind="stable")]
+    bounds = np.searchsorted(code[rows], np.arange(len(programs) + 1))
+    f_all = pq["after_supervisor_exit"].to_numpy()
+    e_all, d_all = pq["clinician_exits"].to_numpy(), pq["person_days"].to_numpy()
+    s_all = pq["supervisor_exits"].to_numpy()
+    ea, da, eb, db, sup, ex = [], [], [], [], [], []
+    for lo, hi in itertools.pairwise(bounds):
+        r = rows[lo:hi]
+        f, e, d = f_all[r], e_all[r], d_all[r]
+        ea.append(e[f].sum())
+        da.append(d[f].sum())
+        eb.append(e[~f].sum())
+        db.append(d[~f].sum())
+        sup.append(int(s_all[r].sum()))
+        ex.append(int(e.sum()))
+    recs = rate_records(ea, da, eb, db, labels_a=["after"] * len(ea), label_b="otherwise")
+    return list(zip(programs.tolist(), sup, ex, recs))
 
 
 def _sentence(window: dict, change, lag: int, n_sup: int, n_prog: int) -> str:

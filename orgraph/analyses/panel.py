@@ -19,8 +19,8 @@ import pandas as pd
 from ..plain import jsonable
 from ..settings import resolve
 from ..stats import rate_ratio, rate_ratios
-from .persontime import (_ns, attach_context, cached, column_codes, month_index, month_start, person_time,
-                         staff_codes)
+from .persontime import (_ns, _remember_codes, attach_context, cached, column_codes, month_index, month_start,
+                         person_time, staff_codes)
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take", "row_of",
            "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached",
@@ -273,12 +273,14 @@ def _person_months(org) -> pd.DataFrame:
     h_sc, h_mi = sc[head], mi[head]
     order = _by_day(ref.astype("datetime64[D]").astype(np.int64), h_sc)
     rows = head[order]
+    codes = {}
     pm = pd.DataFrame({
         "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
         "month": month_start(h_mi[order]), "mi": h_mi[order], "ref": ref[order], "days": days[order],
         "exit": ex[order],
-        **{c: _gather_ids(pt, c, rows) for c in ("position_id", "program_id", "role_kind", "supervisor_id")},
+        **{c: _gather_ids(pt, c, rows, codes_out=codes if c in _GROUPED_BY else None) for c in _ID_COLUMNS},
     }, copy=False)                                  # one block per column: no consolidating copy
+    _remember_codes(pm, codes)                      # column_codes(pm, ...) without hashing the id objects again
     return pm
 
 
@@ -299,19 +301,34 @@ def _by_day(day: np.ndarray, sc: np.ndarray) -> np.ndarray:
     return np.argsort((day + _DAY_OFFSET) * (1 << 32) + sc, kind="stable")
 
 
-def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
+_ID_COLUMNS = ("position_id", "program_id", "role_kind", "supervisor_id")
+#: The person-month id columns the analyses group by (their codes are kept as long as the table).
+_GROUPED_BY = ("program_id", "supervisor_id")
+
+
+def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray, *, codes_out: dict | None = None) -> np.ndarray:
     """``pt[col]`` on ``rows`` (object array; ids stay objects: None, never NaN), through the column's integer codes
     (:func:`~orgraph.analyses.persontime.column_codes`): an id column read in another order touches a few
-    distinct values instead of one object per row.
+    distinct values instead of one object per row. ``codes_out[col]``, when given, gets the result's own
+    codes into its sorted distinct values (-1 for missing), exactly what ``column_codes`` would work out.
 
     Examples
     --------
     >>> pt = pd.DataFrame({"s": pd.Series(["b", None, "a", np.nan], dtype=object)})
     >>> _gather_ids(pt, "s", np.array([3, 2, 0, 1, 2])).tolist()
     [nan, 'a', 'b', None, 'a']
+    >>> got = {}
+    >>> _ = _gather_ids(pt, "s", np.array([1, 2, 2]), codes_out=got)
+    >>> got["s"][0].tolist(), got["s"][1].tolist()
+    ([-1, 0, 0], ['a'])
     """
     codes, uniq = column_codes(pt, col)
     c = codes[rows]
+    if codes_out is not None:                       # the panel's codes may name values these rows lack: drop them
+        present = np.flatnonzero(np.bincount(c[c >= 0], minlength=len(uniq)))
+        remap = np.full(len(uniq) + 1, -1, dtype=np.int32)  # the last slot: missing (-1)
+        remap[present] = np.arange(len(present), dtype=np.int32)
+        codes_out[col] = (remap[c], np.asarray(uniq, dtype=object)[present])
     out = np.asarray(uniq, dtype=object)[np.maximum(c, 0)] if len(uniq) else np.empty(len(rows), dtype=object)
     miss = c < 0
     if miss.any():                                  # None or NaN, as the panel has it
