@@ -288,6 +288,66 @@ def test_caseloads_through_staff_codes_equal_the_merge_rule(synth_org):
     assert len(want_sc) > 5 and len(want_own) > 5
 
 
+def test_caseloads_a_chunk_at_a_time_equal_the_merge_rule(synth_org, monkeypatch):
+    import orgraph.analyses.overload as ov
+    from orgraph.analyses.exposure import supervision
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    cut = org.censor - pd.Timedelta(days=200)
+    S = supervision(org, cut)
+    cl = org.data.caseload
+    want_sc, want_own = _caseloads_by_merge(S, cl, cut)
+    monkeypatch.setattr(ov, "_CHUNK", 97)              # caseload rows and supervision-months a few at a time
+    sc, own = ov._caseloads(S, cl, cut, org)
+    pd.testing.assert_frame_equal(sc.sort_index(), want_sc, check_names=False, check_index_type=False)
+    pd.testing.assert_series_equal(own.sort_index(), want_own, check_names=False, check_index_type=False)
+    assert len(cl) > 20 * 97
+
+
+def test_caseload_index_finds_the_first_row_of_each_person_month(monkeypatch):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+
+    rng = np.random.default_rng(7)
+    n = 700
+    who = rng.integers(-1, 12, n)
+    month = (np.datetime64("2023-01", "M") + rng.integers(0, 20, n).astype("timedelta64[M]")).astype("datetime64[ns]")
+    clients = rng.integers(0, 30, n)
+    cut = np.datetime64("2024-05-01", "ns")
+    mi = ov._month_index(month)
+    kept = [(i, w, m) for i, (w, m) in enumerate(zip(who.tolist(), mi.tolist())) if w >= 0 and month[i] < cut]
+    base = min(m for _, _, m in kept)
+    span = max(m for _, _, m in kept) - base + 1
+    first = {}
+    for i, w, m in kept:
+        first.setdefault(w * span + m - base, i)
+    keys = np.arange(12 * span)
+    want = [first.get(k, -1) for k in keys.tolist()]
+    monkeypatch.setattr(ov, "_CHUNK", 50)
+    for big in (False, True):                         # the dense table, and the sorted search
+        if big:
+            monkeypatch.setattr(ov, "_DENSE_EXTRA", -10**9)
+        got = ov._caseload_index(who, month, cut, 12, clients)
+        assert got[:2] == (base, span) and got[3] is True and got[2](keys).tolist() == want
+    assert ov._caseload_index(who, month, cut, 12, clients + 0.5)[3] is False
+    assert ov._caseload_index(who, month, np.datetime64("2000-01-01", "ns"), 12, clients) is None
+
+
+def test_month_chunks_expand_every_row_once(monkeypatch):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+
+    first, n = np.array([3, 0, 7, 2, 5]), np.array([4, 0, 2, 3, 1])
+    want = [(i, f + j) for i, (f, k) in enumerate(zip(first.tolist(), n.tolist())) for j in range(k)]
+    monkeypatch.setattr(ov, "_CHUNK", 3)
+    pieces = list(ov._month_chunks(first, n))
+    assert len(pieces) > 1
+    got = [(r, m) for rep, mm in pieces for r, m in zip(rep.tolist(), mm.tolist())]
+    assert got == want
+
+
 def test_sums_by_key_and_runs_equal_groupby():
     import numpy as np
 

@@ -267,6 +267,9 @@ def _delivered(org: OrgGraph, sess: pd.DataFrame, keep: np.ndarray, sups: pd.Ind
 #: Rows of a large table handled at a time.
 _CHUNK = 1 << 20
 
+#: Cells a dense key table may have beyond a few per row (64 MB of row numbers).
+_DENSE_EXTRA = 16_000_000
+
 
 def _delivered_by_groupby(sess: pd.DataFrame, keep: np.ndarray, sups: pd.Index) -> np.ndarray:
     per = sess.loc[keep, ["supervisor_id", "minutes"]].groupby("supervisor_id")["minutes"].sum() / 60.0
@@ -527,20 +530,14 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     ({'S': {'mean': 13.5, 'max': 17.0}}, {'S': 3.0})
     """
     labels, ee, sup, who = _caseload_people(org, S, caseload)
-    month = caseload["month"].to_numpy()
-    keep = who >= 0
-    keep = keep & (month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns"))
-    rows = np.flatnonzero(keep)
-    del keep
-    cm = _months_of(month[rows])
-    if not cm.size:   # no caseload month before the cut: the caseload signal is not available
+    cut64 = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
+    active = caseload["active_clients"].to_numpy()
+    index = _caseload_index(who, caseload["month"].to_numpy(), cut64, len(labels), active)
+    del who
+    if index is None:   # no caseload month before the cut: the caseload signal is not available
         return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
-    base = int(cm.min())
-    span = int(cm.max()) - base + 1
-    ck = who[rows] * span + (cm - base)
-    clients = caseload["active_clients"].to_numpy()[rows].astype(float)
-    del rows, cm
-    find = _key_finder(ck, len(labels) * span)
+    base, span, find, whole = index
+    clients = _CaseloadClients(active)
     # months m with start <= m-01 + 14 days < end
     st, en = pd.DatetimeIndex(S["start"]), pd.DatetimeIndex(S["end"])
     first = _month_index(st) + (st.day > 15) - base
@@ -548,16 +545,29 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     first = np.maximum(first, 0)
     last = np.minimum(last, span - 1)
     n = np.maximum(last - first + 1, 0)
-    rep = np.repeat(np.arange(len(S)), n)
-    m = first[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    row = find(ee[rep] * span + m)
-    hit = row >= 0
     bosses, boss = np.unique(sup, return_inverse=True)     # the supervisors, numbered 0 .. k - 1
-    boss_m = boss[rep][hit] * span + m[hit]
-    del rep, m
-    # supervisees' clients summed per (supervisor, month): whole numbers, so any order of summing gives the same
-    keys, per_month = _sums_by_key(boss_m, clients[row[hit]], len(bosses) * span)
-    del row, hit, boss_m
+    n_keys = len(bosses) * span
+    if n_keys <= 16_000_000 and whole:
+        # supervisees' clients summed per (supervisor, month) on a dense table, a chunk of supervision-months at
+        # a time: whole numbers, so any order of summing gives the same
+        seen, total = np.zeros(n_keys, dtype=bool), np.zeros(n_keys)
+        for rep, m in _month_chunks(first, n):
+            row = find(ee[rep] * span + m)
+            hit = row >= 0
+            boss_m = boss[rep[hit]] * span + m[hit]
+            seen[boss_m] = True
+            total += np.bincount(boss_m, weights=clients[row[hit]], minlength=n_keys)
+        keys = np.flatnonzero(seen)
+        per_month = total[keys]
+        del seen, total
+    else:
+        rep, m = _expand_months(first, n, 0, len(n))
+        row = find(ee[rep] * span + m)
+        hit = row >= 0
+        boss_m = boss[rep][hit] * span + m[hit]
+        del rep, m
+        keys, per_month = _sums_by_key(boss_m, clients[row[hit]], n_keys)
+        del row, hit, boss_m
     grp = keys // span
     head, count = _runs(grp)
     sc = pd.DataFrame({"mean": _run_sums(per_month, head) / count, "max": _run_max(per_month, head)},
@@ -570,6 +580,126 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     o_head, o_count = _runs(og)
     own = pd.Series(_run_sums(clients[row[ok]], o_head) / o_count, index=labels[bosses[og[o_head]]])
     return sc, own
+
+
+def _whole_size(values: np.ndarray) -> float:
+    """The sum of the sizes of ``values`` when all are whole numbers, else infinity (sums of whole numbers are
+    exact whatever the order while below 2**53).
+
+    Examples
+    --------
+    >>> _whole_size(np.array([3.0, -2.0, 12.0])), _whole_size(np.array([1.5, 2.0])), _whole_size(np.array([np.nan]))
+    (17.0, inf, inf)
+    """
+    v = np.asarray(values, dtype=float)
+    if not (np.isfinite(v).all() and np.array_equal(v, np.trunc(v))):
+        return np.inf
+    return float(np.abs(v).sum())
+
+
+class _CaseloadClients:
+    """Active clients of caseload rows, as floats: ``clients[rows]``.
+
+    Examples
+    --------
+    >>> _CaseloadClients(np.array([4, 7, 9]))[np.array([2, 0])].tolist()
+    [9.0, 4.0]
+    """
+
+    def __init__(self, active: np.ndarray):
+        self.active = active
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        return self.active[rows].astype(float)
+
+
+def _caseload_index(who: np.ndarray, month: np.ndarray, cut64, n_people: int, clients: np.ndarray):
+    """The caseload rows of people ``who >= 0`` in months before ``cut64``, indexed by person x month:
+    ``(base, span, find, whole)`` with ``base`` the first month (:func:`_month_index`), ``span`` the number of
+    months and ``whole`` whether the ``clients`` of those rows are whole numbers (summing below 2**53), or
+    None without such rows. ``find(keys)`` gives the first such row (a row of the caseload table) of each key
+    ``person * span + month - base`` (-1 when none).
+
+    The rows are read a chunk at a time (the months, then the keys), so no array of every row is made beyond
+    the index: a dense table of ``n_people * span`` row numbers when that is no larger than a few times the
+    rows (plus 64 MB), else a sort of the keys and a binary search.
+
+    Examples
+    --------
+    >>> month = pd.to_datetime(["2024-02-01", "2024-01-01", "2024-02-01", "2024-03-01", "2024-02-01"]).to_numpy()
+    >>> base, span, find, whole = _caseload_index(np.array([1, 0, 1, 0, -1]), month, np.datetime64("2024-03-01"),
+    ...                                           2, np.array([5, 6, 7, 8, 0.5]))
+    >>> span, find(np.array([0, 1, 2, 3])).tolist(), whole
+    (2, [1, -1, -1, 0], True)
+    """
+    def chunks():
+        for a in range(0, len(month), _CHUNK):
+            k = who[a:a + _CHUNK] >= 0
+            k &= month[a:a + _CHUNK] < cut64
+            yield a + np.flatnonzero(k)
+
+    lo, hi, count, size = None, None, 0, 0.0
+    for r in chunks():
+        if r.size:
+            size += _whole_size(clients[r])
+            cm = _months_of(month[r])
+            lo = int(cm.min()) if lo is None else min(lo, int(cm.min()))
+            hi = int(cm.max()) if hi is None else max(hi, int(cm.max()))
+            count += r.size
+    if not count:
+        return None
+    base, span = lo, hi - lo + 1
+
+    def keys_of(r):
+        return who[r].astype(np.int64) * span + (_months_of(month[r]) - base)
+
+    n_keys = n_people * span
+    if n_keys <= 4 * count + _DENSE_EXTRA:
+        table = np.full(n_keys, -1, dtype=np.int64 if len(month) >= 2**31 else np.int32)
+        for r in reversed(list(chunks())):                  # from the last rows back: a repeated key, its first row
+            table[keys_of(r)[::-1]] = r[::-1]
+
+        def find(keys):
+            return table[keys].astype(np.int64)
+    else:
+        rows = np.concatenate(list(chunks()))
+        sub = _key_finder(keys_of(rows), n_keys)
+
+        def find(keys):
+            j = sub(keys)
+            return np.where(j >= 0, rows[np.maximum(j, 0)], -1)
+    return base, span, find, size < 2.0**53
+
+
+def _expand_months(first: np.ndarray, n: np.ndarray, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``a .. b-1`` expanded to their months: each row repeated ``n`` times, with the months
+    ``first, first + 1, ...``.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in _expand_months(np.array([5, 9, 2]), np.array([2, 0, 3]), 0, 3)]
+    [[0, 0, 2, 2, 2], [5, 6, 2, 3, 4]]
+    """
+    nn = n[a:b]
+    rep = np.repeat(np.arange(a, b), nn)
+    return rep, first[rep] + (np.arange(int(nn.sum())) - np.repeat(np.cumsum(nn) - nn, nn))
+
+
+def _month_chunks(first: np.ndarray, n: np.ndarray):
+    """:func:`_expand_months` of all rows, in consecutive pieces of about ``_CHUNK`` months (whole rows).
+
+    Examples
+    --------
+    >>> [m.tolist() for _, m in _month_chunks(np.array([5, 9, 2]), np.array([2, 0, 3]))]
+    [[5, 6, 2, 3, 4]]
+    """
+    ends = np.cumsum(n)
+    a = 0
+    while a < len(n):
+        done = int(ends[a - 1]) if a else 0
+        b = max(int(np.searchsorted(ends, done + _CHUNK, side="right")), a + 1)
+        yield _expand_months(first, n, a, b)
+        a = b
 
 
 def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame):
