@@ -348,6 +348,29 @@ def test_month_chunks_expand_every_row_once(monkeypatch):
     assert got == want
 
 
+@pytest.mark.parametrize("chunk", [1, 1 << 20])
+def test_total_spans_by_blocks_of_days_equal_every_row_on_every_day(monkeypatch, chunk):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+
+    rng = np.random.default_rng(12)
+    rows = []
+    for i in range(1, 120):                           # a tree (boss below its people's numbers), and overlaps
+        for _ in range(rng.integers(1, 3)):
+            s = pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(rng.integers(0, 900)))
+            rows.append((f"P{i}", f"P{int(rng.integers(0, i))}", s, s + pd.Timedelta(days=int(rng.integers(1, 700)))))
+    S = pd.DataFrame(rows, columns=["staff_id", "supervisor_id", "start", "end"])
+    start, ref = pd.Timestamp("2020-03-10"), pd.Timestamp("2022-06-01")
+    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]))
+    checks = list(pd.date_range("2020-03-01", ref, freq="MS")) + [ref]
+    want = ov._total_spans_day_by_day(codes[:len(S)], codes[len(S):], np.asarray(ids, dtype=object),
+                                      S["start"].to_numpy(), S["end"].to_numpy(), checks)
+    monkeypatch.setattr(ov, "_CHUNK", chunk)          # one day at a time, and every day at once
+    assert ov._total_spans(S, start, ref) == want
+    assert max(want[0].values()) > 10 and sum(v > 0 for v in want[1].values()) > 5
+
+
 def test_sums_by_key_and_runs_equal_groupby():
     import numpy as np
 
@@ -500,3 +523,18 @@ def test_delivered_hours_in_small_chunks_equal_a_groupby(monkeypatch):
         keep = rng.random(n) < 0.7
         want = (sess[keep].groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
         assert overload._delivered(None, sess, keep, sups).tolist() == want.tolist()
+
+
+def test_interval_codes_equal_a_lookup_of_each_rows_ids(synth_org):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+    from orgraph.analyses.persontime import staff_codes
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    for cut in (org.censor - pd.Timedelta(days=200), org.censor):
+        obs0, _, S, _, codes = ov._intervals(org, cut)
+        assert codes is not None and len(S) > 50
+        assert np.array_equal(codes[0], staff_codes(org, S["staff_id"].tolist()))
+        assert np.array_equal(codes[1], staff_codes(org, S["supervisor_id"].tolist()))
+        assert ov._interval_codes(org, S.iloc[1:].reset_index(drop=True), cut, obs0) is None

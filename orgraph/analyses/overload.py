@@ -194,13 +194,33 @@ def _limits(st: dict) -> tuple[float, float, float, float, int]:
 
 def _intervals(org: OrgGraph, cut):
     """The first day observed, the last day analysed, the supervision intervals from the first day (clipped to
-    it) and the supervisors' ids (sorted)."""
+    it), the supervisors' ids (sorted) and the staff codes of the intervals' supervisees and supervisors (None
+    when they cannot be read off the org's supervision frame)."""
     obs0 = observed_from(org, cut)
     S = supervision(org, cut)
     S = S[S["end"] > obs0]
     S = S.assign(start=S["start"].clip(lower=obs0)).reset_index(drop=True)
     sups = pd.Index(sorted(S["supervisor_id"].unique()), name="supervisor_id")
-    return obs0, cut - DAY, S, sups
+    return obs0, cut - DAY, S, sups, _interval_codes(org, S, cut, obs0)
+
+
+def _interval_codes(org, S: pd.DataFrame, cut, obs0) -> tuple[np.ndarray, np.ndarray] | None:
+    """Staff codes of the supervisee and supervisor of each row of ``S`` (:func:`_intervals`): the codes of the
+    org's supervision frame (looked up once per org) at the rows it keeps, or None when those rows are not
+    exactly ``S``'s."""
+    frame = org.supervision_frame
+    if not len(S) or not {"staff_id", "supervisor_id", "start", "end"} <= set(frame.columns):
+        return None
+    start, end = frame["start"], frame["end"].clip(upper=cut)
+    rows = np.flatnonzero(((frame["start"] < cut) & (end > start) & (end > obs0)).to_numpy())
+    if len(rows) != len(S) or not (np.array_equal(frame["staff_id"].to_numpy()[rows], S["staff_id"].to_numpy())
+                                   and np.array_equal(frame["supervisor_id"].to_numpy()[rows],
+                                                      S["supervisor_id"].to_numpy())):
+        return None
+    ee, sup = cached(org, "overload:supervision_codes", lambda: (staff_codes(org, frame["staff_id"]),
+                                                                 staff_codes(org, frame["supervisor_id"])),
+                     copy=False)
+    return ee[rows], sup[rows]
 
 
 def _mean_spans(out: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame | None:
@@ -325,14 +345,14 @@ def _flagged(org: OrgGraph, st: dict, cut) -> dict:
     """Supervisor id -> reasons of the supervisors flagged with the data before ``cut``, in the order of the
     full table: only the signal columns are computed."""
     lim_span, lim_load, lim_ratio, per_week, need = _limits(st)
-    obs0, ref, S, sups = _intervals(org, cut)
+    obs0, ref, S, sups, codes = _intervals(org, cut)
     out = pd.DataFrame(index=sups)
     _mean_spans(out, _span_segments(S))
     out = out.fillna({"supervising_days": 0, "mean_span": 0.0})
     has_caseload = _has_caseload(org)
     out["supervisee_caseload"] = np.nan
     if has_caseload and len(S):
-        sc, _ = _caseloads(S, org.data.caseload, cut, org, own=False)
+        sc, _ = _caseloads(S, org.data.caseload, cut, org, own=False, codes=codes)
         out["supervisee_caseload"] = sc["mean"].reindex(sups)
     _hours(org, out, S, sups, cut, obs0, per_week)
     signals = _signal_count(out, has_caseload)
@@ -353,7 +373,7 @@ def _flagged(org: OrgGraph, st: dict, cut) -> dict:
 
 def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     lim_span, lim_load, lim_ratio, per_week, need = _limits(st)
-    obs0, ref, S, sups = _intervals(org, cut)
+    obs0, ref, S, sups, codes = _intervals(org, cut)
     settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
                 "required_hours_per_week": per_week, "min_signals": need, "observed_from": iso(obs0), "as_of": iso(ref)}
     out = pd.DataFrame(index=sups)
@@ -375,7 +395,7 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     has_caseload = _has_caseload(org)
     out["supervisee_caseload"] = out["max_supervisee_caseload"] = out["own_caseload"] = np.nan
     if has_caseload and len(S):
-        sc, oc = _caseloads(S, org.data.caseload, cut, org)
+        sc, oc = _caseloads(S, org.data.caseload, cut, org, codes=codes)
         out["supervisee_caseload"] = sc["mean"].reindex(sups)
         out["max_supervisee_caseload"] = sc["max"].reindex(sups)
         out["own_caseload"] = oc.reindex(sups)
@@ -441,18 +461,70 @@ def _span_segments(S: pd.DataFrame) -> pd.DataFrame:
 
 
 def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]:
-    """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``."""
+    """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``.
+
+    The check days each supervision row covers are worked out once (two binary searches), and the rows are
+    expanded to (check day, row) pairs grouped by day, a block of days at a time: each day then reads its own
+    rows instead of testing every row, and walks up the tree from its supervisees only.
+    """
     if not len(S):
         return {}, {}
-    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]),
-                              sort=True)                # np.unique's sorted ids and codes, by hashing
+    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]))
     ids = np.asarray(ids, dtype=object)
+    n = len(ids)
     child = codes[: len(S)]
     parent = codes[len(S):]
     s0 = S["start"].to_numpy()
     e0 = S["end"].to_numpy()
     checks = list(pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), ref, freq="MS"))
     checks.append(ref)
+    if s0.dtype.kind != "M" or e0.dtype.kind != "M" or np.isnat(s0).any() or np.isnat(e0).any():
+        return _total_spans_day_by_day(child, parent, ids, s0, e0, checks)
+    days = np.array([np.datetime64(d) for d in checks]).astype(s0.dtype)
+    lo = np.searchsorted(days, s0, side="left")              # the first check day on or after the start
+    hi = np.searchsorted(days, e0.astype(s0.dtype), side="left")     # check days before hi are before the end
+    up = np.full(n, -1, dtype=np.int64)
+    owner = np.zeros(n, dtype=np.int64)
+    best = np.zeros(n, dtype=np.int64)
+    now = best
+    per_day = max(1, int(np.maximum(hi - lo, 0).sum()) // max(1, len(days)))
+    block = max(1, (4 * _CHUNK) // per_day)
+    for d0 in range(0, len(days), block):
+        d1 = min(d0 + block, len(days))
+        a, b = np.maximum(lo, d0), np.minimum(hi, d1)
+        cnt = np.maximum(b - a, 0)
+        rep = np.repeat(np.arange(len(S), dtype=np.int32 if len(S) < 2**31 else np.int64), cnt)
+        day = (a[rep] - d0) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        day = day.astype(np.int16 if d1 - d0 < 2**15 else np.int64)    # a radix sort of small numbers
+        order = np.argsort(day, kind="stable")               # by day; rows in their order within a day
+        day, rep = day[order], rep[order]
+        del order
+        bounds = np.searchsorted(day, np.arange(d1 - d0 + 1))
+        kids, dads = child[rep], parent[rep]
+        del rep, day
+        for i in range(d1 - d0):
+            c, p = kids[bounds[i]:bounds[i + 1]], dads[bounds[i]:bounds[i + 1]]
+            k = np.arange(len(c))
+            up[c] = p                                        # a supervisee on two rows: the later row's supervisor
+            owner[c] = k
+            cur = c[owner[c] == k]                           # each supervisee once
+            walked = []
+            for _ in range(64):  # depth guard: cycles are rejected by validation
+                if not cur.size:
+                    break
+                par = up[cur]
+                walked.append(par)
+                cur = par[up[par] >= 0]
+            total = np.bincount(np.concatenate(walked), minlength=n) if walked else np.zeros(n, dtype=np.int64)
+            up[c] = -1
+            best = np.maximum(best, total)
+            now = total
+    return dict(zip(ids, best)), dict(zip(ids, now))
+
+
+def _total_spans_day_by_day(child, parent, ids, s0, e0, checks) -> tuple[dict, dict]:
+    """:func:`_total_spans` testing every row on every check day (for start or end columns that are not all
+    datetimes)."""
     best = np.zeros(len(ids), dtype=np.int64)
     now = best
     for day in checks:
@@ -507,8 +579,8 @@ def _months_of(ts: np.ndarray) -> np.ndarray:
     return table[days - lo]
 
 
-def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
-               own: bool = True) -> tuple[pd.DataFrame, pd.Series | None]:
+def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *, own: bool = True,
+               codes: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pd.DataFrame, pd.Series | None]:
     """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean (None when
     not ``own``).
 
@@ -516,7 +588,8 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     matched to caseload rows through one integer key (person x month), so
     the cost is a table lookup, not a many-to-many merge. With ``org``, people are numbered by their
     :func:`~orgraph.analyses.persontime.staff_codes` (the caseload's looked up once per org) instead of hashing
-    every caseload row's id.
+    every caseload row's id; ``codes`` are those of ``S``'s supervisees and supervisors when known already
+    (:func:`_intervals`).
 
     Examples
     --------
@@ -529,7 +602,7 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     >>> sc.to_dict("index"), own.to_dict()
     ({'S': {'mean': 13.5, 'max': 17.0}}, {'S': 3.0})
     """
-    labels, ee, sup, who = _caseload_people(org, S, caseload)
+    labels, ee, sup, who = _caseload_people(org, S, caseload, codes)
     cut64 = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
     active = caseload["active_clients"].to_numpy()
     index = _caseload_index(who, caseload["month"].to_numpy(), cut64, len(labels), active)
@@ -702,12 +775,13 @@ def _month_chunks(first: np.ndarray, n: np.ndarray):
         a = b
 
 
-def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame):
+def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame, codes=None):
     """People numbered for :func:`_caseloads`: ``(labels, supervisee, supervisor, caseload person)``, the ids
     (an Index) and each supervision row's and caseload row's number (-1: a caseload row of someone not in
     ``S``). Staff codes when ``org`` knows every id of ``S``, else positions in the distinct ids of ``S``."""
     if org is not None and len(S):
-        ee, sup = staff_codes(org, S["staff_id"]), staff_codes(org, S["supervisor_id"])
+        ee, sup = codes if codes is not None else (staff_codes(org, S["staff_id"]),
+                                                   staff_codes(org, S["supervisor_id"]))
         if (ee >= 0).all() and (sup >= 0).all():
             n = len(org.staff_frame)
             in_s = np.zeros(n + 1, dtype=bool)                  # the last slot: unknown people
@@ -788,8 +862,14 @@ def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
     """Largest number of distinct programs a supervisor's supervisees worked in at once."""
     if not len(S) or not len(A):
         return pd.Series(dtype=float)
-    m = S[["staff_id", "supervisor_id", "start", "end"]].merge(
-        A[["staff_id", "program_id", "start", "end"]], on="staff_id", suffixes=("", "_a"))
+    person, _ = pd.factorize(np.concatenate([S["staff_id"].to_numpy(dtype=object),      # missing ids: one code,
+                                             A["staff_id"].to_numpy(dtype=object)]),     # as a merge pairs them
+                             use_na_sentinel=False)
+    left = pd.DataFrame({"person": person[:len(S)], "supervisor_id": S["supervisor_id"].to_numpy(),
+                         "start": S["start"].to_numpy(), "end": S["end"].to_numpy()})
+    right = pd.DataFrame({"person": person[len(S):], "program_id": A["program_id"].to_numpy(),
+                          "start_a": A["start"].to_numpy(), "end_a": A["end"].to_numpy()})
+    m = left.merge(right, on="person")                   # on staff codes, not text
     m["start"] = np.maximum(m["start"], m["start_a"])
     m["end"] = np.minimum(m["end"], m["end_a"])
     m = m[m["end"] > m["start"]]
@@ -801,12 +881,14 @@ def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
     n_prog = int(prog.max()) + 1
     u = union_intervals(pd.DataFrame({"key": sup.astype(np.int64) * n_prog + prog, "start": m["start"].to_numpy(),
                                       "end": m["end"].to_numpy()}), "key")
-    u["supervisor_id"] = np.asarray(sup_ids, dtype=object)[u["key"].to_numpy(dtype=np.int64) // n_prog]
-    ev = pd.concat([pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["start"], "d": 1}),
-                    pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["end"], "d": -1})])
-    ev = ev.groupby(["supervisor_id", "date"], sort=True)["d"].sum().reset_index()
-    ev["n"] = ev.groupby("supervisor_id")["d"].cumsum()
-    return ev.groupby("supervisor_id")["n"].max()
+    boss = u["key"].to_numpy(dtype=np.int64) // n_prog                # supervisors by code, named at the end
+    ev = pd.concat([pd.DataFrame({"boss": boss, "date": u["start"].to_numpy(), "d": 1}),
+                    pd.DataFrame({"boss": boss, "date": u["end"].to_numpy(), "d": -1})])
+    ev = ev.groupby(["boss", "date"], sort=True)["d"].sum().reset_index()
+    ev["n"] = ev.groupby("boss")["d"].cumsum()
+    most = ev.groupby("boss")["n"].max()
+    return pd.Series(most.to_numpy(), index=pd.Index(np.asarray(sup_ids, dtype=object)[most.index.to_numpy()],
+                                                       name="supervisor_id"), name="n").sort_index()
 
 
 def _bands(records: list[dict], seg: pd.DataFrame) -> list[dict]:
