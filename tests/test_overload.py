@@ -538,3 +538,18 @@ def test_interval_codes_equal_a_lookup_of_each_rows_ids(synth_org):
         assert np.array_equal(codes[0], staff_codes(org, S["staff_id"].tolist()))
         assert np.array_equal(codes[1], staff_codes(org, S["supervisor_id"].tolist()))
         assert ov._interval_codes(org, S.iloc[1:].reset_index(drop=True), cut, obs0) is None
+
+
+def test_caseload_codes_are_read_only_and_looked_up_once(synth_org):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+    from orgraph.analyses.persontime import staff_codes
+
+    _, org, _ = synth_org(staff=200, years=2, seed=3)
+    cl = org.data.caseload
+    codes = ov._caseload_codes(org, cl)
+    assert codes is ov._caseload_codes(org, cl) and not codes.flags.writeable
+    assert np.array_equal(codes, staff_codes(org, cl["staff_id"].tolist())) and (codes >= 0).all()
+    other = cl.iloc[::-1].reset_index(drop=True)               # another table: its own codes
+    assert np.array_equal(ov._caseload_codes(org, other), codes[::-1])

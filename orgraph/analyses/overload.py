@@ -602,10 +602,10 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *, own: b
     >>> sc.to_dict("index"), own.to_dict()
     ({'S': {'mean': 13.5, 'max': 17.0}}, {'S': 3.0})
     """
-    labels, ee, sup, who = _caseload_people(org, S, caseload, codes)
+    labels, ee, sup, who, in_s = _caseload_people(org, S, caseload, codes)
     cut64 = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
     active = caseload["active_clients"].to_numpy()
-    index = _caseload_index(who, caseload["month"].to_numpy(), cut64, len(labels), active)
+    index = _caseload_index(who, caseload["month"].to_numpy(), cut64, len(labels), active, in_s)
     del who
     if index is None:   # no caseload month before the cut: the caseload signal is not available
         return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
@@ -686,8 +686,10 @@ class _CaseloadClients:
         return self.active[rows].astype(float)
 
 
-def _caseload_index(who: np.ndarray, month: np.ndarray, cut64, n_people: int, clients: np.ndarray):
-    """The caseload rows of people ``who >= 0`` in months before ``cut64``, indexed by person x month:
+def _caseload_index(who: np.ndarray, month: np.ndarray, cut64, n_people: int, clients: np.ndarray,
+                    wanted: np.ndarray | None = None):
+    """The caseload rows of people ``who >= 0`` (and ``wanted[who]``, with a last slot for -1, when given) in
+    months before ``cut64``, indexed by person x month:
     ``(base, span, find, whole)`` with ``base`` the first month (:func:`_month_index`), ``span`` the number of
     months and ``whole`` whether the ``clients`` of those rows are whole numbers (summing below 2**53), or
     None without such rows. ``find(keys)`` gives the first such row (a row of the caseload table) of each key
@@ -705,11 +707,16 @@ def _caseload_index(who: np.ndarray, month: np.ndarray, cut64, n_people: int, cl
     >>> span, find(np.array([0, 1, 2, 3])).tolist(), whole
     (2, [1, -1, -1, 0], True)
     """
+    starts = range(0, len(month), _CHUNK)
+
+    def rows_at(a):
+        w = who[a:a + _CHUNK]
+        k = wanted[w] if wanted is not None else w >= 0
+        k &= month[a:a + _CHUNK] < cut64
+        return a + np.flatnonzero(k)
+
     def chunks():
-        for a in range(0, len(month), _CHUNK):
-            k = who[a:a + _CHUNK] >= 0
-            k &= month[a:a + _CHUNK] < cut64
-            yield a + np.flatnonzero(k)
+        return (rows_at(a) for a in starts)
 
     lo, hi, count, size = None, None, 0, 0.0
     for r in chunks():
@@ -729,7 +736,8 @@ def _caseload_index(who: np.ndarray, month: np.ndarray, cut64, n_people: int, cl
     n_keys = n_people * span
     if n_keys <= 4 * count + _DENSE_EXTRA:
         table = np.full(n_keys, -1, dtype=np.int64 if len(month) >= 2**31 else np.int32)
-        for r in reversed(list(chunks())):                  # from the last rows back: a repeated key, its first row
+        for a in reversed(starts):                          # from the last rows back: a repeated key, its first row
+            r = rows_at(a)
             table[keys_of(r)[::-1]] = r[::-1]
 
         def find(keys):
@@ -776,9 +784,11 @@ def _month_chunks(first: np.ndarray, n: np.ndarray):
 
 
 def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame, codes=None):
-    """People numbered for :func:`_caseloads`: ``(labels, supervisee, supervisor, caseload person)``, the ids
-    (an Index) and each supervision row's and caseload row's number (-1: a caseload row of someone not in
-    ``S``). Staff codes when ``org`` knows every id of ``S``, else positions in the distinct ids of ``S``."""
+    """People numbered for :func:`_caseloads`: ``(labels, supervisee, supervisor, caseload person, in S)``, the
+    ids (an Index), each supervision row's and caseload row's number (-1: unknown) and which numbers are
+    people of ``S`` (a bool array with a last slot for -1, or None: every number >= 0 is). Staff codes when
+    ``org`` knows every id of ``S`` (the caseload's read-only, worked out once per org and caseload table),
+    else positions in the distinct ids of ``S``."""
     if org is not None and len(S):
         ee, sup = codes if codes is not None else (staff_codes(org, S["staff_id"]),
                                                    staff_codes(org, S["supervisor_id"]))
@@ -786,12 +796,28 @@ def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame, codes=None):
             n = len(org.staff_frame)
             in_s = np.zeros(n + 1, dtype=bool)                  # the last slot: unknown people
             in_s[ee] = in_s[sup] = True
-            who = staff_codes(org, caseload["staff_id"])
-            who[~in_s[who]] = -1
-            return org.staff_frame.index, ee, sup, who
+            return org.staff_frame.index, ee, sup, _caseload_codes(org, caseload), in_s
     ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
     return (ids, ids.get_indexer(S["staff_id"]), ids.get_indexer(S["supervisor_id"]),
-            ids.get_indexer(caseload["staff_id"]).astype(np.int64))
+            ids.get_indexer(caseload["staff_id"]).astype(np.int64), None)
+
+
+def _caseload_codes(org, caseload: pd.DataFrame) -> np.ndarray:
+    """Staff code of each caseload row (-1: unknown), read-only: once per org and caseload table."""
+    def build():
+        codes = staff_codes(org, caseload["staff_id"])
+        codes = codes.astype(np.int32) if len(org.staff_frame) < 2**31 else codes
+        codes.flags.writeable = False
+        return codes
+
+    try:
+        ref = weakref.ref(caseload)
+    except TypeError:
+        return build()
+    hit = cached(org, "overload:caseload_codes", lambda: [None, None], copy=False)
+    if hit[0] is None or hit[0]() is not caseload:
+        hit[:] = [ref, build()]
+    return hit[1]
 
 
 def _key_finder(ck: np.ndarray, n_keys: int):
