@@ -164,6 +164,37 @@ def test_grid_lookup_finds_the_first_row_of_each_pair(monkeypatch):
     assert dep.grid_lookup([1], [600], [], []).tolist() == [-1]
 
 
+@pytest.mark.parametrize("grid_max", [1 << 25, 0])
+def test_grid_lookup_a_chunk_at_a_time_with_narrow_columns_finds_the_first_row(monkeypatch, grid_max):
+    import orgraph.analyses.departures as dep
+
+    rng = np.random.default_rng(5)
+    r_sc, r_mi = rng.integers(-2, 9, 3000).astype(np.int32), rng.integers(600, 630, 3000).astype(np.int16)
+    l_sc, l_mi = rng.integers(-1, 10, 2500).astype(np.int32), rng.integers(598, 632, 2500).astype(np.int16)
+    first = {}
+    for i, pair in enumerate(zip(r_sc.tolist(), r_mi.tolist())):
+        if pair[0] >= 0:
+            first.setdefault(pair, i)
+    want = [first.get(pair, -1) if pair[0] >= 0 else -1 for pair in zip(l_sc.tolist(), l_mi.tolist())]
+    monkeypatch.setattr(dep, "_CHUNK", 64)                   # many chunks, and repeated pairs across them
+    monkeypatch.setattr(dep, "_GRID_MAX", grid_max)
+    got = dep.grid_lookup(l_sc, l_mi, r_sc, r_mi, dtype=np.int32)
+    assert got.dtype == np.int32 and got.tolist() == want
+    assert dep.grid_lookup(l_sc, l_mi, r_sc, r_mi).dtype == np.int64
+
+
+def test_grid_keys_number_the_cells_of_pairs_on_both_sides():
+    from orgraph.analyses.departures import _grid_keys
+
+    sc, mi = np.array([3, 0, 1, -1, 3, 2]), np.array([10, 11, 12, 11, 14, 11])
+    both = np.array([True, False, True, True])
+    rank = np.cumsum(both) - 1
+    rows, key = _grid_keys(sc, mi, both, rank, 10, 12, 3)
+    want = [(i, (m - 10) * 3 + rank[c]) for i, (c, m) in enumerate(zip(sc, mi))
+            if c >= 0 and 10 <= m <= 12 and both[c]]
+    assert list(zip(rows.tolist(), key.tolist())) == want and key.dtype == np.int64
+
+
 def test_spans_match_a_pandas_groupby(monkeypatch):
     import orgraph.analyses.departures as dep
 

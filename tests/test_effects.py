@@ -160,3 +160,13 @@ def test_scores_and_hessian_are_statsmodels():
     xu, hinv = _scores_and_inverse_hessian(model.family, X, y, model.predict(params))
     assert np.array_equal(xu, model.score_obs(params))
     assert np.array_equal(hinv, np.linalg.inv(model.hessian(params)))
+
+
+def test_statsmodels_and_scipy_are_imported_only_when_a_fit_runs():
+    import subprocess
+    import sys
+
+    code = ("import sys, orgraph, orgraph.cli, orgraph.analyses.effects, orgraph.analyses.risk; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'statsmodels', 'scipy'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -288,6 +288,89 @@ def test_caseloads_through_staff_codes_equal_the_merge_rule(synth_org):
     assert len(want_sc) > 5 and len(want_own) > 5
 
 
+def test_caseloads_a_chunk_at_a_time_equal_the_merge_rule(synth_org, monkeypatch):
+    import orgraph.analyses.overload as ov
+    from orgraph.analyses.exposure import supervision
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    cut = org.censor - pd.Timedelta(days=200)
+    S = supervision(org, cut)
+    cl = org.data.caseload
+    want_sc, want_own = _caseloads_by_merge(S, cl, cut)
+    monkeypatch.setattr(ov, "_CHUNK", 97)              # caseload rows and supervision-months a few at a time
+    sc, own = ov._caseloads(S, cl, cut, org)
+    pd.testing.assert_frame_equal(sc.sort_index(), want_sc, check_names=False, check_index_type=False)
+    pd.testing.assert_series_equal(own.sort_index(), want_own, check_names=False, check_index_type=False)
+    assert len(cl) > 20 * 97
+
+
+def test_caseload_index_finds_the_first_row_of_each_person_month(monkeypatch):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+
+    rng = np.random.default_rng(7)
+    n = 700
+    who = rng.integers(-1, 12, n)
+    month = (np.datetime64("2023-01", "M") + rng.integers(0, 20, n).astype("timedelta64[M]")).astype("datetime64[ns]")
+    clients = rng.integers(0, 30, n)
+    cut = np.datetime64("2024-05-01", "ns")
+    mi = ov._month_index(month)
+    kept = [(i, w, m) for i, (w, m) in enumerate(zip(who.tolist(), mi.tolist())) if w >= 0 and month[i] < cut]
+    base = min(m for _, _, m in kept)
+    span = max(m for _, _, m in kept) - base + 1
+    first = {}
+    for i, w, m in kept:
+        first.setdefault(w * span + m - base, i)
+    keys = np.arange(12 * span)
+    want = [first.get(k, -1) for k in keys.tolist()]
+    monkeypatch.setattr(ov, "_CHUNK", 50)
+    for big in (False, True):                         # the dense table, and the sorted search
+        if big:
+            monkeypatch.setattr(ov, "_DENSE_EXTRA", -10**9)
+        got = ov._caseload_index(who, month, cut, 12, clients)
+        assert got[:2] == (base, span) and got[3] is True and got[2](keys).tolist() == want
+    assert ov._caseload_index(who, month, cut, 12, clients + 0.5)[3] is False
+    assert ov._caseload_index(who, month, np.datetime64("2000-01-01", "ns"), 12, clients) is None
+
+
+def test_month_chunks_expand_every_row_once(monkeypatch):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+
+    first, n = np.array([3, 0, 7, 2, 5]), np.array([4, 0, 2, 3, 1])
+    want = [(i, f + j) for i, (f, k) in enumerate(zip(first.tolist(), n.tolist())) for j in range(k)]
+    monkeypatch.setattr(ov, "_CHUNK", 3)
+    pieces = list(ov._month_chunks(first, n))
+    assert len(pieces) > 1
+    got = [(r, m) for rep, mm in pieces for r, m in zip(rep.tolist(), mm.tolist())]
+    assert got == want
+
+
+@pytest.mark.parametrize("chunk", [1, 1 << 20])
+def test_total_spans_by_blocks_of_days_equal_every_row_on_every_day(monkeypatch, chunk):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+
+    rng = np.random.default_rng(12)
+    rows = []
+    for i in range(1, 120):                           # a tree (boss below its people's numbers), and overlaps
+        for _ in range(rng.integers(1, 3)):
+            s = pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(rng.integers(0, 900)))
+            rows.append((f"P{i}", f"P{int(rng.integers(0, i))}", s, s + pd.Timedelta(days=int(rng.integers(1, 700)))))
+    S = pd.DataFrame(rows, columns=["staff_id", "supervisor_id", "start", "end"])
+    start, ref = pd.Timestamp("2020-03-10"), pd.Timestamp("2022-06-01")
+    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]))
+    checks = list(pd.date_range("2020-03-01", ref, freq="MS")) + [ref]
+    want = ov._total_spans_day_by_day(codes[:len(S)], codes[len(S):], np.asarray(ids, dtype=object),
+                                      S["start"].to_numpy(), S["end"].to_numpy(), checks)
+    monkeypatch.setattr(ov, "_CHUNK", chunk)          # one day at a time, and every day at once
+    assert ov._total_spans(S, start, ref) == want
+    assert max(want[0].values()) > 10 and sum(v > 0 for v in want[1].values()) > 5
+
+
 def test_sums_by_key_and_runs_equal_groupby():
     import numpy as np
 
@@ -440,3 +523,33 @@ def test_delivered_hours_in_small_chunks_equal_a_groupby(monkeypatch):
         keep = rng.random(n) < 0.7
         want = (sess[keep].groupby("supervisor_id")["minutes"].sum() / 60.0).reindex(sups).fillna(0.0)
         assert overload._delivered(None, sess, keep, sups).tolist() == want.tolist()
+
+
+def test_interval_codes_equal_a_lookup_of_each_rows_ids(synth_org):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+    from orgraph.analyses.persontime import staff_codes
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    for cut in (org.censor - pd.Timedelta(days=200), org.censor):
+        obs0, _, S, _, codes = ov._intervals(org, cut)
+        assert codes is not None and len(S) > 50
+        assert np.array_equal(codes[0], staff_codes(org, S["staff_id"].tolist()))
+        assert np.array_equal(codes[1], staff_codes(org, S["supervisor_id"].tolist()))
+        assert ov._interval_codes(org, S.iloc[1:].reset_index(drop=True), cut, obs0) is None
+
+
+def test_caseload_codes_are_read_only_and_looked_up_once(synth_org):
+    import numpy as np
+
+    import orgraph.analyses.overload as ov
+    from orgraph.analyses.persontime import staff_codes
+
+    _, org, _ = synth_org(staff=200, years=2, seed=3)
+    cl = org.data.caseload
+    codes = ov._caseload_codes(org, cl)
+    assert codes is ov._caseload_codes(org, cl) and not codes.flags.writeable
+    assert np.array_equal(codes, staff_codes(org, cl["staff_id"].tolist())) and (codes >= 0).all()
+    other = cl.iloc[::-1].reset_index(drop=True)               # another table: its own codes
+    assert np.array_equal(ov._caseload_codes(org, other), codes[::-1])

@@ -316,3 +316,35 @@ def test_own_score_by_combination_equals_the_row_product():
         for w in (np.array([0.31, 0.0, 1.7, 0.05, 0.9]), rng.random(5) * 3, np.zeros(5)):
             want = np.column_stack([flags[f] for f in _OWN]).astype(float) @ w if n else np.zeros(0)
             assert _own_score(flags, w).tolist() == want.tolist()
+
+
+def test_supervisor_high_a_chunk_at_a_time_equals_the_row_by_row_rule(monkeypatch):
+    import orgraph.analyses.risk as rk
+
+    rng = np.random.default_rng(4)
+    score = rng.normal(0.3, 1.0, 400)
+    score[::17] = np.nan
+    j = rng.integers(-1, 400, 1000).astype(np.int32)
+    want = [j_ >= 0 and not math.isnan(score[j_]) and score[j_] >= 0.4 for j_ in j.tolist()]
+    monkeypatch.setattr(rk, "_CHUNK", 64)
+    got = rk._supervisor_high(None, {"sup_row": j}, score, 0.4)
+    assert got.dtype == bool and got.tolist() == want and 0 < sum(want) < len(want)
+
+
+def test_combinations_a_chunk_at_a_time_equal_a_groupby(monkeypatch):
+    import orgraph.analyses.risk as rk
+
+    rng = np.random.default_rng(8)
+    n = 900
+    masks = [rng.random(n) < p for p in (0.2, 0.5, 0.7)]
+    band = rng.integers(0, 4, n)
+    events, days = rng.random(n) < 0.05, rng.integers(0, 31, n).astype(np.int32)
+    monkeypatch.setattr(rk, "_CHUNK", 100)
+    e, d, b, m = rk._combinations(masks, band, 4, events, days, ["a", "b", "c"])
+    frame = pd.DataFrame({"a": masks[0], "b": masks[1], "c": masks[2], "band": band, "e": events, "d": days})
+    want = frame.groupby(["a", "b", "c", "band"])[["e", "d"]].sum()
+    got = pd.DataFrame({"a": m["a"], "b": m["b"], "c": m["c"], "band": b, "e": e, "d": d})
+    got = got[got["d"] > 0].set_index(["a", "b", "c", "band"])
+    want = want[want["d"] > 0].astype(float)
+    pd.testing.assert_frame_equal(got, want)
+    assert rk._counts(days) is days and rk._counts(days / 2.0).dtype.kind == "f"

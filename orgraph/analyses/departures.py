@@ -109,56 +109,98 @@ _DAY_BITS = 20
 _DAY_OFFSET = 1 << 19
 
 
-def grid_lookup(left_sc, left_mi, right_sc, right_mi) -> np.ndarray:
+def grid_lookup(left_sc, left_mi, right_sc, right_mi, *, dtype=np.int64) -> np.ndarray:
     """Row of ``right`` whose (staff code, month) pair equals each ``left`` pair; -1 where none.
 
     A dense grid of row numbers over the months and the staff codes both sides have (month-major, so rows
     in month order read one month's cells), else (a grid too large) a hash index of the pairs; a pair that
-    occurs more than once in ``right`` gives its first row. Codes below 0 never match.
+    occurs more than once in ``right`` gives its first row. Codes below 0 never match. The grid is filled and
+    read a chunk of rows at a time, with the integer columns as they are (no 64-bit copy of every row); the
+    rows come back as ``dtype``.
 
     Examples
     --------
     >>> grid_lookup([0, 1, 1, -1], [5, 5, 7, 5], [1, 0, 1, 0], [5, 5, 5, 5]).tolist()
     [1, 0, -1, -1]
     """
-    lsc, lmi = np.asarray(left_sc, dtype=np.int64), np.asarray(left_mi, dtype=np.int64)
-    rsc, rmi = np.asarray(right_sc, dtype=np.int64), np.asarray(right_mi, dtype=np.int64)
-    out = np.full(len(lsc), -1, dtype=np.int64)
+    lsc, lmi, rsc, rmi = (_integers(x) for x in (left_sc, left_mi, right_sc, right_mi))
+    out = np.full(len(lsc), -1, dtype=dtype)
     rok, lok = rsc >= 0, lsc >= 0
     if not rok.any() or not lok.any():
         return out
     lo = int(max(lmi[lok].min(), rmi[rok].min()))
     hi = int(min(lmi[lok].max(), rmi[rok].max()))
+    del rok, lok
     if lo > hi:
         return out
     n = int(max(lsc.max(), rsc.max())) + 1
     both = np.zeros(n, dtype=bool)           # staff codes on both sides, numbered 0 .. k-1
-    both[lsc[lok]] = True
+    both[lsc[lsc >= 0]] = True
     on_right = np.zeros(n, dtype=bool)
-    on_right[rsc[rok]] = True
+    on_right[rsc[rsc >= 0]] = True
     both = both & (on_right)
     rank = np.cumsum(both) - 1
     k, width = int(both.sum()), hi - lo + 1
-    rok = rok & ((rmi >= lo) & (rmi <= hi) & both[np.where(rok, rsc, 0)])
-    lok = lok & ((lmi >= lo) & (lmi <= hi) & both[np.where(lok, lsc, 0)])
-    rows = np.flatnonzero(rok)
-    rkey = (rmi[rows] - lo) * k + rank[rsc[rows]]
-    lkey = (lmi[lok] - lo) * k + rank[lsc[lok]]
     if k * width > _GRID_MAX:                # a hash index instead of a grid
+        rows, rkey = _grid_keys(rsc, rmi, both, rank, lo, hi, k)
         index = pd.Index(rkey)
         if not index.is_unique:
             first = ~index.duplicated()
             index, rows = index[first], rows[first]
-        j = index.get_indexer(lkey)
-        out[lok] = np.where(j >= 0, rows[np.where(j >= 0, j, 0)], -1)
+        for a in range(0, len(lsc), _CHUNK):
+            lrows, lkey = _grid_keys(lsc[a:a + _CHUNK], lmi[a:a + _CHUNK], both, rank, lo, hi, k)
+            j = index.get_indexer(lkey)
+            out[lrows + a] = np.where(j >= 0, rows[np.where(j >= 0, j, 0)], -1)
         return out
     grid = np.full(k * width, -1, dtype=np.int32 if len(rsc) < 2**31 else np.int64)
-    grid[rkey] = rows
-    if not (grid[rkey] == rows).all():  # repeated pairs: the first row of each
-        _, first = np.unique(rkey, return_index=True)
-        grid[rkey[first]] = rows[first]
-    out[lok] = grid[lkey]
+    starts = range(0, len(rsc), _CHUNK)
+    for a in reversed(starts):               # from the last rows back: a repeated pair keeps its first row
+        rows, rkey = _grid_keys(rsc[a:a + _CHUNK], rmi[a:a + _CHUNK], both, rank, lo, hi, k)
+        grid[rkey[::-1]] = rows[::-1] + a
+    for a in starts:                         # each pair's cell holds its first row (the smallest)
+        rows, rkey = _grid_keys(rsc[a:a + _CHUNK], rmi[a:a + _CHUNK], both, rank, lo, hi, k)
+        if not (grid[rkey] <= rows + a).all():
+            rows, rkey = _grid_keys(rsc, rmi, both, rank, lo, hi, k)
+            _, first = np.unique(rkey, return_index=True)
+            grid[rkey[first]] = rows[first]
+            break
+    for a in range(0, len(lsc), _CHUNK):
+        lrows, lkey = _grid_keys(lsc[a:a + _CHUNK], lmi[a:a + _CHUNK], both, rank, lo, hi, k)
+        out[lrows + a] = grid[lkey]
     return out
+
+
+#: Rows of a large table handled at a time.
+_CHUNK = 1 << 20
+
+
+def _integers(values) -> np.ndarray:
+    """``values`` as an integer array: as they are when integers already, else as int64."""
+    arr = np.asarray(values)
+    return arr if arr.dtype.kind in "iu" else np.asarray(values, dtype=np.int64)
+
+
+def _grid_keys(sc: np.ndarray, mi: np.ndarray, both: np.ndarray, rank: np.ndarray, lo: int, hi: int,
+               k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose staff code is on both sides and month in ``lo .. hi``, and their cells
+    ``(month - lo) * k + rank of the code`` (int64) in :func:`grid_lookup`'s grid.
+
+    Examples
+    --------
+    >>> both = np.array([True, False, True])
+    >>> [x.tolist() for x in _grid_keys(np.array([2, 1, 0, -1, 2]), np.array([5, 5, 6, 5, 9]), both,
+    ...                                 np.cumsum(both) - 1, 5, 8, 2)]
+    [[0, 2], [1, 2]]
+    """
+    ok = (sc >= 0) & (mi >= lo) & (mi <= hi)
+    rows = np.flatnonzero(ok)
+    del ok
+    rows = rows[both[sc[rows]]]
+    key = mi[rows].astype(np.int64)
+    key -= lo
+    key *= k
+    key += rank[sc[rows]]
+    return rows, key
 
 
 def _category(values) -> pd.Categorical:

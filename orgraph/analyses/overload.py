@@ -194,13 +194,33 @@ def _limits(st: dict) -> tuple[float, float, float, float, int]:
 
 def _intervals(org: OrgGraph, cut):
     """The first day observed, the last day analysed, the supervision intervals from the first day (clipped to
-    it) and the supervisors' ids (sorted)."""
+    it), the supervisors' ids (sorted) and the staff codes of the intervals' supervisees and supervisors (None
+    when they cannot be read off the org's supervision frame)."""
     obs0 = observed_from(org, cut)
     S = supervision(org, cut)
     S = S[S["end"] > obs0]
     S = S.assign(start=S["start"].clip(lower=obs0)).reset_index(drop=True)
     sups = pd.Index(sorted(S["supervisor_id"].unique()), name="supervisor_id")
-    return obs0, cut - DAY, S, sups
+    return obs0, cut - DAY, S, sups, _interval_codes(org, S, cut, obs0)
+
+
+def _interval_codes(org, S: pd.DataFrame, cut, obs0) -> tuple[np.ndarray, np.ndarray] | None:
+    """Staff codes of the supervisee and supervisor of each row of ``S`` (:func:`_intervals`): the codes of the
+    org's supervision frame (looked up once per org) at the rows it keeps, or None when those rows are not
+    exactly ``S``'s."""
+    frame = org.supervision_frame
+    if not len(S) or not {"staff_id", "supervisor_id", "start", "end"} <= set(frame.columns):
+        return None
+    start, end = frame["start"], frame["end"].clip(upper=cut)
+    rows = np.flatnonzero(((frame["start"] < cut) & (end > start) & (end > obs0)).to_numpy())
+    if len(rows) != len(S) or not (np.array_equal(frame["staff_id"].to_numpy()[rows], S["staff_id"].to_numpy())
+                                   and np.array_equal(frame["supervisor_id"].to_numpy()[rows],
+                                                      S["supervisor_id"].to_numpy())):
+        return None
+    ee, sup = cached(org, "overload:supervision_codes", lambda: (staff_codes(org, frame["staff_id"]),
+                                                                 staff_codes(org, frame["supervisor_id"])),
+                     copy=False)
+    return ee[rows], sup[rows]
 
 
 def _mean_spans(out: pd.DataFrame, seg: pd.DataFrame) -> pd.DataFrame | None:
@@ -267,6 +287,9 @@ def _delivered(org: OrgGraph, sess: pd.DataFrame, keep: np.ndarray, sups: pd.Ind
 #: Rows of a large table handled at a time.
 _CHUNK = 1 << 20
 
+#: Cells a dense key table may have beyond a few per row (64 MB of row numbers).
+_DENSE_EXTRA = 16_000_000
+
 
 def _delivered_by_groupby(sess: pd.DataFrame, keep: np.ndarray, sups: pd.Index) -> np.ndarray:
     per = sess.loc[keep, ["supervisor_id", "minutes"]].groupby("supervisor_id")["minutes"].sum() / 60.0
@@ -322,14 +345,14 @@ def _flagged(org: OrgGraph, st: dict, cut) -> dict:
     """Supervisor id -> reasons of the supervisors flagged with the data before ``cut``, in the order of the
     full table: only the signal columns are computed."""
     lim_span, lim_load, lim_ratio, per_week, need = _limits(st)
-    obs0, ref, S, sups = _intervals(org, cut)
+    obs0, ref, S, sups, codes = _intervals(org, cut)
     out = pd.DataFrame(index=sups)
     _mean_spans(out, _span_segments(S))
     out = out.fillna({"supervising_days": 0, "mean_span": 0.0})
     has_caseload = _has_caseload(org)
     out["supervisee_caseload"] = np.nan
     if has_caseload and len(S):
-        sc, _ = _caseloads(S, org.data.caseload, cut, org, own=False)
+        sc, _ = _caseloads(S, org.data.caseload, cut, org, own=False, codes=codes)
         out["supervisee_caseload"] = sc["mean"].reindex(sups)
     _hours(org, out, S, sups, cut, obs0, per_week)
     signals = _signal_count(out, has_caseload)
@@ -350,7 +373,7 @@ def _flagged(org: OrgGraph, st: dict, cut) -> dict:
 
 def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     lim_span, lim_load, lim_ratio, per_week, need = _limits(st)
-    obs0, ref, S, sups = _intervals(org, cut)
+    obs0, ref, S, sups, codes = _intervals(org, cut)
     settings = {"max_span": lim_span, "max_supervisee_caseload": lim_load, "min_delivered_ratio": lim_ratio,
                 "required_hours_per_week": per_week, "min_signals": need, "observed_from": iso(obs0), "as_of": iso(ref)}
     out = pd.DataFrame(index=sups)
@@ -372,7 +395,7 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     has_caseload = _has_caseload(org)
     out["supervisee_caseload"] = out["max_supervisee_caseload"] = out["own_caseload"] = np.nan
     if has_caseload and len(S):
-        sc, oc = _caseloads(S, org.data.caseload, cut, org)
+        sc, oc = _caseloads(S, org.data.caseload, cut, org, codes=codes)
         out["supervisee_caseload"] = sc["mean"].reindex(sups)
         out["max_supervisee_caseload"] = sc["max"].reindex(sups)
         out["own_caseload"] = oc.reindex(sups)
@@ -438,18 +461,70 @@ def _span_segments(S: pd.DataFrame) -> pd.DataFrame:
 
 
 def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]:
-    """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``."""
+    """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``.
+
+    The check days each supervision row covers are worked out once (two binary searches), and the rows are
+    expanded to (check day, row) pairs grouped by day, a block of days at a time: each day then reads its own
+    rows instead of testing every row, and walks up the tree from its supervisees only.
+    """
     if not len(S):
         return {}, {}
-    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]),
-                              sort=True)                # np.unique's sorted ids and codes, by hashing
+    codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]))
     ids = np.asarray(ids, dtype=object)
+    n = len(ids)
     child = codes[: len(S)]
     parent = codes[len(S):]
     s0 = S["start"].to_numpy()
     e0 = S["end"].to_numpy()
     checks = list(pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), ref, freq="MS"))
     checks.append(ref)
+    if s0.dtype.kind != "M" or e0.dtype.kind != "M" or np.isnat(s0).any() or np.isnat(e0).any():
+        return _total_spans_day_by_day(child, parent, ids, s0, e0, checks)
+    days = np.array([np.datetime64(d) for d in checks]).astype(s0.dtype)
+    lo = np.searchsorted(days, s0, side="left")              # the first check day on or after the start
+    hi = np.searchsorted(days, e0.astype(s0.dtype), side="left")     # check days before hi are before the end
+    up = np.full(n, -1, dtype=np.int64)
+    owner = np.zeros(n, dtype=np.int64)
+    best = np.zeros(n, dtype=np.int64)
+    now = best
+    per_day = max(1, int(np.maximum(hi - lo, 0).sum()) // max(1, len(days)))
+    block = max(1, (4 * _CHUNK) // per_day)
+    for d0 in range(0, len(days), block):
+        d1 = min(d0 + block, len(days))
+        a, b = np.maximum(lo, d0), np.minimum(hi, d1)
+        cnt = np.maximum(b - a, 0)
+        rep = np.repeat(np.arange(len(S), dtype=np.int32 if len(S) < 2**31 else np.int64), cnt)
+        day = (a[rep] - d0) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        day = day.astype(np.int16 if d1 - d0 < 2**15 else np.int64)    # a radix sort of small numbers
+        order = np.argsort(day, kind="stable")               # by day; rows in their order within a day
+        day, rep = day[order], rep[order]
+        del order
+        bounds = np.searchsorted(day, np.arange(d1 - d0 + 1))
+        kids, dads = child[rep], parent[rep]
+        del rep, day
+        for i in range(d1 - d0):
+            c, p = kids[bounds[i]:bounds[i + 1]], dads[bounds[i]:bounds[i + 1]]
+            k = np.arange(len(c))
+            up[c] = p                                        # a supervisee on two rows: the later row's supervisor
+            owner[c] = k
+            cur = c[owner[c] == k]                           # each supervisee once
+            walked = []
+            for _ in range(64):  # depth guard: cycles are rejected by validation
+                if not cur.size:
+                    break
+                par = up[cur]
+                walked.append(par)
+                cur = par[up[par] >= 0]
+            total = np.bincount(np.concatenate(walked), minlength=n) if walked else np.zeros(n, dtype=np.int64)
+            up[c] = -1
+            best = np.maximum(best, total)
+            now = total
+    return dict(zip(ids, best)), dict(zip(ids, now))
+
+
+def _total_spans_day_by_day(child, parent, ids, s0, e0, checks) -> tuple[dict, dict]:
+    """:func:`_total_spans` testing every row on every check day (for start or end columns that are not all
+    datetimes)."""
     best = np.zeros(len(ids), dtype=np.int64)
     now = best
     for day in checks:
@@ -504,8 +579,8 @@ def _months_of(ts: np.ndarray) -> np.ndarray:
     return table[days - lo]
 
 
-def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
-               own: bool = True) -> tuple[pd.DataFrame, pd.Series | None]:
+def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *, own: bool = True,
+               codes: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pd.DataFrame, pd.Series | None]:
     """Supervisees' summed clients per supervisor-month (mean, max) and the supervisor's own mean (None when
     not ``own``).
 
@@ -513,7 +588,8 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     matched to caseload rows through one integer key (person x month), so
     the cost is a table lookup, not a many-to-many merge. With ``org``, people are numbered by their
     :func:`~orgraph.analyses.persontime.staff_codes` (the caseload's looked up once per org) instead of hashing
-    every caseload row's id.
+    every caseload row's id; ``codes`` are those of ``S``'s supervisees and supervisors when known already
+    (:func:`_intervals`).
 
     Examples
     --------
@@ -526,21 +602,15 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     >>> sc.to_dict("index"), own.to_dict()
     ({'S': {'mean': 13.5, 'max': 17.0}}, {'S': 3.0})
     """
-    labels, ee, sup, who = _caseload_people(org, S, caseload)
-    month = caseload["month"].to_numpy()
-    keep = who >= 0
-    keep = keep & (month < np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns"))
-    rows = np.flatnonzero(keep)
-    del keep
-    cm = _months_of(month[rows])
-    if not cm.size:   # no caseload month before the cut: the caseload signal is not available
+    labels, ee, sup, who, in_s = _caseload_people(org, S, caseload, codes)
+    cut64 = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
+    active = caseload["active_clients"].to_numpy()
+    index = _caseload_index(who, caseload["month"].to_numpy(), cut64, len(labels), active, in_s)
+    del who
+    if index is None:   # no caseload month before the cut: the caseload signal is not available
         return pd.DataFrame({"mean": [], "max": []}, dtype=float), pd.Series(dtype=float)
-    base = int(cm.min())
-    span = int(cm.max()) - base + 1
-    ck = who[rows] * span + (cm - base)
-    clients = caseload["active_clients"].to_numpy()[rows].astype(float)
-    del rows, cm
-    find = _key_finder(ck, len(labels) * span)
+    base, span, find, whole = index
+    clients = _CaseloadClients(active)
     # months m with start <= m-01 + 14 days < end
     st, en = pd.DatetimeIndex(S["start"]), pd.DatetimeIndex(S["end"])
     first = _month_index(st) + (st.day > 15) - base
@@ -548,16 +618,29 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     first = np.maximum(first, 0)
     last = np.minimum(last, span - 1)
     n = np.maximum(last - first + 1, 0)
-    rep = np.repeat(np.arange(len(S)), n)
-    m = first[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    row = find(ee[rep] * span + m)
-    hit = row >= 0
     bosses, boss = np.unique(sup, return_inverse=True)     # the supervisors, numbered 0 .. k - 1
-    boss_m = boss[rep][hit] * span + m[hit]
-    del rep, m
-    # supervisees' clients summed per (supervisor, month): whole numbers, so any order of summing gives the same
-    keys, per_month = _sums_by_key(boss_m, clients[row[hit]], len(bosses) * span)
-    del row, hit, boss_m
+    n_keys = len(bosses) * span
+    if n_keys <= 16_000_000 and whole:
+        # supervisees' clients summed per (supervisor, month) on a dense table, a chunk of supervision-months at
+        # a time: whole numbers, so any order of summing gives the same
+        seen, total = np.zeros(n_keys, dtype=bool), np.zeros(n_keys)
+        for rep, m in _month_chunks(first, n):
+            row = find(ee[rep] * span + m)
+            hit = row >= 0
+            boss_m = boss[rep[hit]] * span + m[hit]
+            seen[boss_m] = True
+            total += np.bincount(boss_m, weights=clients[row[hit]], minlength=n_keys)
+        keys = np.flatnonzero(seen)
+        per_month = total[keys]
+        del seen, total
+    else:
+        rep, m = _expand_months(first, n, 0, len(n))
+        row = find(ee[rep] * span + m)
+        hit = row >= 0
+        boss_m = boss[rep][hit] * span + m[hit]
+        del rep, m
+        keys, per_month = _sums_by_key(boss_m, clients[row[hit]], n_keys)
+        del row, hit, boss_m
     grp = keys // span
     head, count = _runs(grp)
     sc = pd.DataFrame({"mean": _run_sums(per_month, head) / count, "max": _run_max(per_month, head)},
@@ -572,22 +655,169 @@ def _caseloads(S: pd.DataFrame, caseload: pd.DataFrame, cut, org=None, *,
     return sc, own
 
 
-def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame):
-    """People numbered for :func:`_caseloads`: ``(labels, supervisee, supervisor, caseload person)``, the ids
-    (an Index) and each supervision row's and caseload row's number (-1: a caseload row of someone not in
-    ``S``). Staff codes when ``org`` knows every id of ``S``, else positions in the distinct ids of ``S``."""
+def _whole_size(values: np.ndarray) -> float:
+    """The sum of the sizes of ``values`` when all are whole numbers, else infinity (sums of whole numbers are
+    exact whatever the order while below 2**53).
+
+    Examples
+    --------
+    >>> _whole_size(np.array([3.0, -2.0, 12.0])), _whole_size(np.array([1.5, 2.0])), _whole_size(np.array([np.nan]))
+    (17.0, inf, inf)
+    """
+    v = np.asarray(values, dtype=float)
+    if not (np.isfinite(v).all() and np.array_equal(v, np.trunc(v))):
+        return np.inf
+    return float(np.abs(v).sum())
+
+
+class _CaseloadClients:
+    """Active clients of caseload rows, as floats: ``clients[rows]``.
+
+    Examples
+    --------
+    >>> _CaseloadClients(np.array([4, 7, 9]))[np.array([2, 0])].tolist()
+    [9.0, 4.0]
+    """
+
+    def __init__(self, active: np.ndarray):
+        self.active = active
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        return self.active[rows].astype(float)
+
+
+def _caseload_index(who: np.ndarray, month: np.ndarray, cut64, n_people: int, clients: np.ndarray,
+                    wanted: np.ndarray | None = None):
+    """The caseload rows of people ``who >= 0`` (and ``wanted[who]``, with a last slot for -1, when given) in
+    months before ``cut64``, indexed by person x month:
+    ``(base, span, find, whole)`` with ``base`` the first month (:func:`_month_index`), ``span`` the number of
+    months and ``whole`` whether the ``clients`` of those rows are whole numbers (summing below 2**53), or
+    None without such rows. ``find(keys)`` gives the first such row (a row of the caseload table) of each key
+    ``person * span + month - base`` (-1 when none).
+
+    The rows are read a chunk at a time (the months, then the keys), so no array of every row is made beyond
+    the index: a dense table of ``n_people * span`` row numbers when that is no larger than a few times the
+    rows (plus 64 MB), else a sort of the keys and a binary search.
+
+    Examples
+    --------
+    >>> month = pd.to_datetime(["2024-02-01", "2024-01-01", "2024-02-01", "2024-03-01", "2024-02-01"]).to_numpy()
+    >>> base, span, find, whole = _caseload_index(np.array([1, 0, 1, 0, -1]), month, np.datetime64("2024-03-01"),
+    ...                                           2, np.array([5, 6, 7, 8, 0.5]))
+    >>> span, find(np.array([0, 1, 2, 3])).tolist(), whole
+    (2, [1, -1, -1, 0], True)
+    """
+    starts = range(0, len(month), _CHUNK)
+
+    def rows_at(a):
+        w = who[a:a + _CHUNK]
+        k = wanted[w] if wanted is not None else w >= 0
+        k &= month[a:a + _CHUNK] < cut64
+        return a + np.flatnonzero(k)
+
+    def chunks():
+        return (rows_at(a) for a in starts)
+
+    lo, hi, count, size = None, None, 0, 0.0
+    for r in chunks():
+        if r.size:
+            size += _whole_size(clients[r])
+            cm = _months_of(month[r])
+            lo = int(cm.min()) if lo is None else min(lo, int(cm.min()))
+            hi = int(cm.max()) if hi is None else max(hi, int(cm.max()))
+            count += r.size
+    if not count:
+        return None
+    base, span = lo, hi - lo + 1
+
+    def keys_of(r):
+        return who[r].astype(np.int64) * span + (_months_of(month[r]) - base)
+
+    n_keys = n_people * span
+    if n_keys <= 4 * count + _DENSE_EXTRA:
+        table = np.full(n_keys, -1, dtype=np.int64 if len(month) >= 2**31 else np.int32)
+        for a in reversed(starts):                          # from the last rows back: a repeated key, its first row
+            r = rows_at(a)
+            table[keys_of(r)[::-1]] = r[::-1]
+
+        def find(keys):
+            return table[keys].astype(np.int64)
+    else:
+        rows = np.concatenate(list(chunks()))
+        sub = _key_finder(keys_of(rows), n_keys)
+
+        def find(keys):
+            j = sub(keys)
+            return np.where(j >= 0, rows[np.maximum(j, 0)], -1)
+    return base, span, find, size < 2.0**53
+
+
+def _expand_months(first: np.ndarray, n: np.ndarray, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``a .. b-1`` expanded to their months: each row repeated ``n`` times, with the months
+    ``first, first + 1, ...``.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in _expand_months(np.array([5, 9, 2]), np.array([2, 0, 3]), 0, 3)]
+    [[0, 0, 2, 2, 2], [5, 6, 2, 3, 4]]
+    """
+    nn = n[a:b]
+    rep = np.repeat(np.arange(a, b), nn)
+    return rep, first[rep] + (np.arange(int(nn.sum())) - np.repeat(np.cumsum(nn) - nn, nn))
+
+
+def _month_chunks(first: np.ndarray, n: np.ndarray):
+    """:func:`_expand_months` of all rows, in consecutive pieces of about ``_CHUNK`` months (whole rows).
+
+    Examples
+    --------
+    >>> [m.tolist() for _, m in _month_chunks(np.array([5, 9, 2]), np.array([2, 0, 3]))]
+    [[5, 6, 2, 3, 4]]
+    """
+    ends = np.cumsum(n)
+    a = 0
+    while a < len(n):
+        done = int(ends[a - 1]) if a else 0
+        b = max(int(np.searchsorted(ends, done + _CHUNK, side="right")), a + 1)
+        yield _expand_months(first, n, a, b)
+        a = b
+
+
+def _caseload_people(org, S: pd.DataFrame, caseload: pd.DataFrame, codes=None):
+    """People numbered for :func:`_caseloads`: ``(labels, supervisee, supervisor, caseload person, in S)``, the
+    ids (an Index), each supervision row's and caseload row's number (-1: unknown) and which numbers are
+    people of ``S`` (a bool array with a last slot for -1, or None: every number >= 0 is). Staff codes when
+    ``org`` knows every id of ``S`` (the caseload's read-only, worked out once per org and caseload table),
+    else positions in the distinct ids of ``S``."""
     if org is not None and len(S):
-        ee, sup = staff_codes(org, S["staff_id"]), staff_codes(org, S["supervisor_id"])
+        ee, sup = codes if codes is not None else (staff_codes(org, S["staff_id"]),
+                                                   staff_codes(org, S["supervisor_id"]))
         if (ee >= 0).all() and (sup >= 0).all():
             n = len(org.staff_frame)
             in_s = np.zeros(n + 1, dtype=bool)                  # the last slot: unknown people
             in_s[ee] = in_s[sup] = True
-            who = staff_codes(org, caseload["staff_id"])
-            who[~in_s[who]] = -1
-            return org.staff_frame.index, ee, sup, who
+            return org.staff_frame.index, ee, sup, _caseload_codes(org, caseload), in_s
     ids = pd.Index(pd.unique(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()])))
     return (ids, ids.get_indexer(S["staff_id"]), ids.get_indexer(S["supervisor_id"]),
-            ids.get_indexer(caseload["staff_id"]).astype(np.int64))
+            ids.get_indexer(caseload["staff_id"]).astype(np.int64), None)
+
+
+def _caseload_codes(org, caseload: pd.DataFrame) -> np.ndarray:
+    """Staff code of each caseload row (-1: unknown), read-only: once per org and caseload table."""
+    def build():
+        codes = staff_codes(org, caseload["staff_id"])
+        codes = codes.astype(np.int32) if len(org.staff_frame) < 2**31 else codes
+        codes.flags.writeable = False
+        return codes
+
+    try:
+        ref = weakref.ref(caseload)
+    except TypeError:
+        return build()
+    hit = cached(org, "overload:caseload_codes", lambda: [None, None], copy=False)
+    if hit[0] is None or hit[0]() is not caseload:
+        hit[:] = [ref, build()]
+    return hit[1]
 
 
 def _key_finder(ck: np.ndarray, n_keys: int):
@@ -658,8 +888,14 @@ def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
     """Largest number of distinct programs a supervisor's supervisees worked in at once."""
     if not len(S) or not len(A):
         return pd.Series(dtype=float)
-    m = S[["staff_id", "supervisor_id", "start", "end"]].merge(
-        A[["staff_id", "program_id", "start", "end"]], on="staff_id", suffixes=("", "_a"))
+    person, _ = pd.factorize(np.concatenate([S["staff_id"].to_numpy(dtype=object),      # missing ids: one code,
+                                             A["staff_id"].to_numpy(dtype=object)]),     # as a merge pairs them
+                             use_na_sentinel=False)
+    left = pd.DataFrame({"person": person[:len(S)], "supervisor_id": S["supervisor_id"].to_numpy(),
+                         "start": S["start"].to_numpy(), "end": S["end"].to_numpy()})
+    right = pd.DataFrame({"person": person[len(S):], "program_id": A["program_id"].to_numpy(),
+                          "start_a": A["start"].to_numpy(), "end_a": A["end"].to_numpy()})
+    m = left.merge(right, on="person")                   # on staff codes, not text
     m["start"] = np.maximum(m["start"], m["start_a"])
     m["end"] = np.minimum(m["end"], m["end_a"])
     m = m[m["end"] > m["start"]]
@@ -671,12 +907,14 @@ def _programs(S: pd.DataFrame, A: pd.DataFrame) -> pd.Series:
     n_prog = int(prog.max()) + 1
     u = union_intervals(pd.DataFrame({"key": sup.astype(np.int64) * n_prog + prog, "start": m["start"].to_numpy(),
                                       "end": m["end"].to_numpy()}), "key")
-    u["supervisor_id"] = np.asarray(sup_ids, dtype=object)[u["key"].to_numpy(dtype=np.int64) // n_prog]
-    ev = pd.concat([pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["start"], "d": 1}),
-                    pd.DataFrame({"supervisor_id": u["supervisor_id"], "date": u["end"], "d": -1})])
-    ev = ev.groupby(["supervisor_id", "date"], sort=True)["d"].sum().reset_index()
-    ev["n"] = ev.groupby("supervisor_id")["d"].cumsum()
-    return ev.groupby("supervisor_id")["n"].max()
+    boss = u["key"].to_numpy(dtype=np.int64) // n_prog                # supervisors by code, named at the end
+    ev = pd.concat([pd.DataFrame({"boss": boss, "date": u["start"].to_numpy(), "d": 1}),
+                    pd.DataFrame({"boss": boss, "date": u["end"].to_numpy(), "d": -1})])
+    ev = ev.groupby(["boss", "date"], sort=True)["d"].sum().reset_index()
+    ev["n"] = ev.groupby("boss")["d"].cumsum()
+    most = ev.groupby("boss")["n"].max()
+    return pd.Series(most.to_numpy(), index=pd.Index(np.asarray(sup_ids, dtype=object)[most.index.to_numpy()],
+                                                       name="supervisor_id"), name="n").sort_index()
 
 
 def _bands(records: list[dict], seg: pd.DataFrame) -> list[dict]:

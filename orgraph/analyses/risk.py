@@ -258,14 +258,17 @@ def _combinations(masks: list, band: np.ndarray, nb: int, events: np.ndarray, da
     """
     k = len(masks)
     size = (1 << k) * nb
-    code = np.zeros(len(days), dtype=np.int16 if size < 2**15 else np.int64)
-    for m in masks:
-        code <<= 1
-        code = code | (m)
-    code *= nb
-    code += np.asarray(band).astype(code.dtype)
-    e = np.bincount(code, weights=events, minlength=size)
-    d = np.bincount(code, weights=days, minlength=size)
+    e, d = np.zeros(size), np.zeros(size)
+    band = np.asarray(band)
+    for a in range(0, len(days), _CHUNK):    # a chunk of rows at a time (whole numbers: the same sums)
+        code = np.zeros(len(days[a:a + _CHUNK]), dtype=np.intp)
+        for m in masks:
+            code <<= 1
+            code |= m[a:a + _CHUNK]
+        code *= nb
+        code += band[a:a + _CHUNK]
+        e += np.bincount(code, weights=events[a:a + _CHUNK], minlength=size)
+        d += np.bincount(code, weights=days[a:a + _CHUNK], minlength=size)
     cell = np.arange(size)
     bits = cell // nb
     return e, d, cell % nb, {n: ((bits >> (k - 1 - i)) & 1).astype(bool) for i, n in enumerate(names)}
@@ -294,8 +297,18 @@ def _supervisor_high(org, f, own_score: np.ndarray, cut: float) -> np.ndarray:
     else:
         prev = np.asarray(f["prev_mi"])
         j = grid_lookup(f["sup_sc"], prev, f["sc"], prev)
-    sup = np.where(j >= 0, np.asarray(own_score, dtype=float)[np.where(j >= 0, j, 0)], -np.inf)
-    return np.nan_to_num(sup, nan=-np.inf) >= cut
+    j, score = np.asarray(j), np.asarray(own_score, dtype=float)
+    high = np.zeros(len(j), dtype=bool)
+    for a in range(0, len(j), _CHUNK):       # a chunk of rows at a time: no float copy of every row
+        jj = j[a:a + _CHUNK]
+        has = jj >= 0
+        h = high[a:a + _CHUNK]
+        h[has] = score[jj[has]] >= cut       # NaN: not high
+    return high
+
+
+#: Rows handled at a time.
+_CHUNK = 1 << 20
 
 
 def _person(org, sid) -> str:
@@ -382,14 +395,26 @@ def _supervisor_rows(org, table: pd.DataFrame) -> np.ndarray:
     """Row of ``table`` (the shared monthly factor table) of each row's supervisor in the same month (-1 for
     none), found once per table."""
     return cached(org, "monthly_factors:supervisor_rows",
-                  lambda: grid_lookup(table["sup_sc"], table["prev_mi"], table["sc"], table["prev_mi"]).astype(
-                      np.int32 if len(table) < 2**31 else np.int64), copy=False)
+                  lambda: grid_lookup(table["sup_sc"], table["prev_mi"], table["sc"], table["prev_mi"],
+                                      dtype=np.int32 if len(table) < 2**31 else np.int64), copy=False)
+
+
+def _counts(values) -> np.ndarray:
+    """Exits or days as :func:`_fit` reads them: whole-number columns (bool, int) as they are (its sums are the
+    same as on floats, and no float copy of every row is made), anything else as floats.
+
+    Examples
+    --------
+    >>> _counts(np.array([True, False])).dtype.kind, _counts(np.array([1.5])).dtype.kind
+    ('b', 'f')
+    """
+    v = np.asarray(values)
+    return v if v.dtype.kind in "iub" else v.astype(float)
 
 
 def _model(org, day, hist: dict, cur_mi: int, st: dict) -> dict | None:
     """Fit the weights on ``hist`` and score everyone employed on ``day`` (None when nobody is)."""
-    events = hist["exit"].astype(float)
-    days = hist["days"].astype(float)
+    events, days = _counts(hist["exit"]), _counts(hist["days"])
     band = _band(hist["tenure_days"])
     cut = math.log(st["supervisor_high_hr"])
     overloaded = _overloaded(org, day)
