@@ -379,3 +379,33 @@ def test_staff_codes_by_object_equal_the_index_lookup(small):
     want = org.staff_frame.index.get_indexer(pd.Index(values))
     got = staff_codes(org, values)
     assert got.tolist() == want.tolist() and got.dtype == np.int64 and (got[-3:] == -1).all()
+
+
+def test_where_taken_equals_np_where_of_the_gather_as_int32():
+    from orgraph.analyses.persontime import _where_taken
+
+    rng = np.random.default_rng(7)
+    small = rng.integers(0, 50, 30)
+    rows, ok = rng.integers(0, 30, 2000), rng.random(2000) < 0.7
+    for missing in (-1, 49):
+        got = _where_taken(ok, small, rows, missing)
+        assert got.dtype == np.int32 and got.tolist() == np.where(ok, small[rows], missing).tolist()
+
+
+def test_latest_started_on_shared_query_keys_equals_merge_asof():
+    from orgraph.analyses.persontime import _OFFSET, _SHIFT, _latest_started_key
+
+    rng = np.random.default_rng(11)
+    sc_rows = rng.integers(0, 40, 500)
+    day_rows = rng.integers(-300, 300, 500) // 7 * 7
+    sc, day = np.sort(rng.integers(0, 45, 4000)), rng.integers(-400, 400, 4000)
+    rows, ok = _latest_started_key(sc_rows, day_rows, sc, (sc << _SHIFT) | (day + _OFFSET))
+    assert np.array_equal(np.where(ok, rows, -1), _merge_asof_rows(sc_rows, day_rows, sc, day))
+    assert (rows[~ok] == 0).all() and ok.sum() > 1000 and (~ok).sum() > 100
+
+
+def test_panel_years_and_months_are_the_calendar_of_each_piece_start(small):
+    org, cut, pt, daily = small
+    start = pt["start"].to_numpy()
+    assert pt["year"].tolist() == pd.DatetimeIndex(start).year.tolist()
+    assert pt["mi"].tolist() == start.astype("datetime64[M]").astype(np.int64).tolist()

@@ -256,12 +256,21 @@ def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
     """
     sc_rows, day_rows = np.asarray(sc_rows, dtype=np.int64), np.asarray(day_rows, dtype=np.int64)
     sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
+    return _latest_started_key(sc_rows, day_rows, sc, (sc << _SHIFT) | (day + _OFFSET))
+
+
+def _latest_started_key(sc_rows: np.ndarray, day_rows: np.ndarray, sc: np.ndarray,
+                        query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`latest_started` with the (person, day) keys of the queries made by the caller (once for several
+    interval tables)."""
     key = (sc_rows << _SHIFT) | (day_rows + _OFFSET)
     order = np.argsort(key, kind="stable")
-    pos = np.searchsorted(key[order], (sc << _SHIFT) | (day + _OFFSET), side="right") - 1
+    pos = np.searchsorted(key[order], query, side="right") - 1
     ok = pos >= 0
-    rows = order[np.where(ok, pos, 0)]
-    ok = ok & (sc_rows[rows] == sc)
+    np.maximum(pos, 0, out=pos)
+    rows = order[pos]
+    del pos
+    ok &= sc_rows[rows] == sc
     rows[~ok] = 0
     return rows, ok
 
@@ -273,9 +282,11 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     values taken), worked out on those small tables."""
     n = len(sc)
     out = {}
+    sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
+    query = (sc << _SHIFT) | (day + _OFFSET)           # the same (person, day) keys for seats and supervision
     af = org.assignment_frame
     if len(af):
-        jj, ok = latest_started(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, day)
+        jj, ok = _latest_started_key(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, query)
         missing = ~ok
         for col in ("position_id", "program_id"):
             small = af[col].to_numpy(dtype=object)
@@ -284,7 +295,7 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
             out[col] = vals
             if codes is not None:
                 c, uniq = pd.factorize(small, sort=True)
-                codes[col] = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+                codes[col] = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
         small = af["role_kind"].to_numpy(dtype=object).copy()
         small[pd.isna(small)] = "other"                 # no role kind: "other", worked out on the seats
         rk = small[jj]
@@ -297,7 +308,8 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
         jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
     if codes is not None:
         c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
-        codes["role_kind"] = (np.where(ok, c[:-1][jj] if len(small) else -1, c[-1]), np.asarray(uniq, dtype=object))
+        codes["role_kind"] = (_where_taken(ok, c[:-1], jj, c[-1]) if len(small) else np.full(n, c[-1], dtype=np.int32),
+                              np.asarray(uniq, dtype=object))
         if not len(af):
             codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
     sv = org.supervision_frame
@@ -305,17 +317,31 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
         sup_ids = np.full(n, None, dtype=object)
         sup_codes = (np.full(n, -1), np.array([], dtype=object))
     else:
-        jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
-        ok = ok & (day_number(sv["end"])[jj] > day)
+        jj, ok = _latest_started_key(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, query)
+        del query
+        ok &= day_number(sv["end"])[jj] > day
         small = sv["supervisor_id"].to_numpy(dtype=object)
         sup_ids = small[jj]
         sup_ids[~ok] = None
         if codes is not None:
             c, uniq = pd.factorize(small, sort=True)
-            sup_codes = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+            sup_codes = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
     out["supervisor_id"] = sup_ids
     if codes is not None:
         codes["supervisor_id"] = sup_codes
+    return out
+
+
+def _where_taken(ok: np.ndarray, small: np.ndarray, rows: np.ndarray, missing: int = -1) -> np.ndarray:
+    """``np.where(ok, small[rows], missing)`` as int32 codes, without full-length int64 temporaries.
+
+    Examples
+    --------
+    >>> _where_taken(np.array([True, False, True]), np.array([7, 8, 9]), np.array([2, 0, 0])).tolist()
+    [9, -1, 7]
+    """
+    out = small.astype(np.int32)[rows]
+    out[~ok] = missing
     return out
 
 
@@ -514,61 +540,76 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     sc_all = np.arange(len(sf), dtype=np.int64)
     sc_k, s_k, e_k = sc_all[keep], s0[keep], e0[keep]
 
-    # candidate cut points (person code, day)
-    parts_sc = [sc_k, sc_k]
-    parts_d = [s_k, e_k]
+    # candidate cut points as (person code, day) keys, each part kept to the days inside its person's span as it
+    # is made (no concatenated code and day arrays masked afterwards)
+    hire_k = hire[keep]
+    base = sc_k << _SHIFT
+    lo, hi = s0.copy(), e0.copy()
+    lo[~keep], hi[~keep] = 1, 0                         # dropped people: an empty span
+    keys = [base | (s_k + _OFFSET), base | (e_k + _OFFSET)]
     m0 = _months(s_k)
-    m1 = _months(e_k - 1)
-    n = (m1 - m0).astype(np.int64)                      # month starts strictly after s0
+    n = (_months(e_k - 1) - m0).astype(np.int64)        # month starts strictly after s0 (all inside the span)
     rep = np.repeat(np.arange(len(sc_k)), n)
     offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1
-    parts_sc.append(sc_k[rep])
-    parts_d.append(day_number(month_start(m0[rep] + offs)))
-    for edge in _BAND[1:]:
-        parts_sc.append(sc_k)
-        parts_d.append(hire[keep] + edge)
-    parts_sc.append(sc_k)
-    parts_d.append(np.full(len(sc_k), obs0, dtype=np.int64))
+    keys.append(base[rep] | (_calendar(m0[rep] + offs, "M", "D") + _OFFSET))
+    del rep, offs
+    for d in [hire_k + edge for edge in _BAND[1:]] + [np.full(len(sc_k), obs0, dtype=np.int64)]:
+        ok = (d >= s_k) & (d <= e_k)
+        keys.append(base[ok] | (d[ok] + _OFFSET))
     for frame in (org.assignment_frame, org.supervision_frame):
         if len(frame):
             codes = staff_codes(org, frame["staff_id"])
-            ok = codes >= 0
+            known = codes >= 0
+            codes = codes[known]
             for col in ("start", "end"):
-                parts_sc.append(codes[ok])
-                parts_d.append(day_number(frame[col])[ok])
-    psc = np.concatenate(parts_sc)
-    pd_ = np.concatenate(parts_d)
-    inside = (pd_ >= s0[psc]) & (pd_ <= e0[psc]) & keep[psc]
-    key = _sorted_unique((psc[inside] << _SHIFT) | (pd_[inside] + _OFFSET))
+                d = day_number(frame[col])[known]
+                ok = (d >= lo[codes]) & (d <= hi[codes])
+                keys.append((codes[ok] << _SHIFT) | (d[ok] + _OFFSET))
+    del base, lo, hi
+    key = _sorted_unique(np.concatenate(keys))
+    del keys
     ksc = key >> _SHIFT
     kday = (key & ((1 << _SHIFT) - 1)) - _OFFSET
-    nxt = ksc[1:] == ksc[:-1]
-    psc, start, end = ksc[:-1][nxt], kday[:-1][nxt], kday[1:][nxt]
+    del key
+    nxt = np.flatnonzero(ksc[1:] == ksc[:-1])
+    psc, start, end = ksc[nxt], kday[nxt], kday[nxt + 1]
+    del ksc, kday, nxt
 
+    # the panel's columns, each integer temporary dropped once the columns made from it are done (the panel is
+    # the audit's largest table: its build should not hold it twice)
+    cols: dict = {}
     risk_start = np.minimum(np.maximum(start, obs0), end)
-    start_ns = from_day_number(start)
+    cols["days"] = end - risk_start                     # int64 already
+    cols["risk_start"] = from_day_number(risk_start)
+    del risk_start
+    cols["exit"] = exited[psc] & (end == e0[psc])
+    cols["end"] = from_day_number(end)
+    del end
+    mi = _months(start)
+    cols["mi"] = mi.astype(np.int32)
+    cols["year"] = (mi // 12 + 1970).astype(np.int16)  # whole years since 1970 of the month numbers
+    del mi
+    tenure = start - hire[psc]
+    cols["band"] = np.clip(np.searchsorted(_BAND, tenure, side="right") - 1, 0, len(_BAND) - 1).astype(np.int8)
+    del tenure
+    cols["start"] = from_day_number(start)
     frames = (org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end"))
-    if all(_whole_days(f[c].to_numpy()) for f, cols in frames for c in cols):
+    if all(_whole_days(f[c].to_numpy()) for f, cols_ in frames for c in cols_):
         codes: dict | None = {}
         ctx = _context(org, psc, start, codes)          # the pieces are in (person, start) order already
     else:                                               # times of day: attach_context's merge_asof
-        ref = pd.DataFrame({"sc": psc, "ref": start_ns, "i": np.arange(len(psc))})
+        ref = pd.DataFrame({"sc": psc, "ref": cols["start"], "i": np.arange(len(psc))})
         c = attach_context(org, ref).sort_values("i", kind="stable")
         ctx = {col: c[col].to_numpy() for col in ("position_id", "program_id", "role_kind", "supervisor_id")}
+        del ref, c
         codes = None
-    pt = pd.DataFrame({
-        "staff_id": sf["staff_id"].to_numpy(dtype=object)[psc],
-        "sc": psc.astype(np.int32),                     # codes and months: 32 bits (keys widen them first)
-        "start": start_ns,
-        "end": from_day_number(end),
-        "risk_start": from_day_number(risk_start),
-        "days": (end - risk_start).astype(np.int64),
-        "exit": exited[psc] & (end == e0[psc]),
-        "mi": _months(start).astype(np.int32),
-        "year": (_calendar(start, "D", "Y") + 1970).astype(np.int16),
-        "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1).astype(np.int8),
-        **ctx,
-    }, copy=False)                                      # one block per column: no consolidating copy
+    del start
+    cols["staff_id"] = sf["staff_id"].to_numpy(dtype=object)[psc]
+    cols["sc"] = psc.astype(np.int32)                   # codes and months: 32 bits (keys widen them first)
+    del psc
+    order = ("staff_id", "sc", "start", "end", "risk_start", "days", "exit", "mi", "year", "band")
+    pt = pd.DataFrame({**{col: cols.pop(col) for col in order}, **ctx},
+                      copy=False)                       # one block per column: no consolidating copy
     if codes:
         _remember_codes(pt, codes)
     return pt
