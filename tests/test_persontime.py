@@ -409,3 +409,19 @@ def test_panel_years_and_months_are_the_calendar_of_each_piece_start(small):
     start = pt["start"].to_numpy()
     assert pt["year"].tolist() == pd.DatetimeIndex(start).year.tolist()
     assert pt["mi"].tolist() == start.astype("datetime64[M]").astype(np.int64).tolist()
+
+
+def test_piece_rates_equal_a_lookup_row_by_row_with_missing_roles_and_strata():
+    rng = np.random.default_rng(3)
+    n = 400
+    pt = pd.DataFrame({"role_kind": rng.choice(np.array(["a", "b", "c", None], dtype=object), n),
+                       "year": rng.integers(2018, 2024, n).astype(np.int16),
+                       "band": rng.integers(0, 4, n).astype(np.int8)})
+    pairs = [("a", 2017), ("a", 2019), ("b", 2020), ("b", 2023), ("z", 2021)]   # c and most years: no rate
+    index = pd.MultiIndex.from_tuples(pairs, names=["role_kind", "year"])
+    rates = pd.DataFrame(rng.random((len(pairs), 4)), index=index, columns=range(4))
+    rates.iloc[1, 2] = np.nan
+    want = [0.0 if (r, y) not in rates.index or np.isnan(rates.loc[(r, y), b]) else rates.loc[(r, y), b]
+            for r, y, b in zip(pt["role_kind"], pt["year"], pt["band"])]
+    got = piece_rates(pt, rates)
+    assert got.tolist() == want and (got > 0).sum() > 20 and (got == 0).sum() > 100

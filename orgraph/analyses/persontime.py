@@ -646,19 +646,31 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     """
     sc = np.asarray(sc, dtype=np.int64)
     ws, we = day_number(start), day_number(end)
-    psc = pt["sc"].to_numpy().astype(np.int64, copy=False)     # keys below need 64 bits whatever the column
-    p_start = day_number(pt["risk_start"])
-    p_end = day_number(pt["end"])
-    k_end = (psc << _SHIFT) | (p_end + _OFFSET)
-    k_start = (psc << _SHIFT) | (day_number(pt["start"]) + _OFFSET)
+    high = pt["sc"].to_numpy().astype(np.int64)         # keys below need 64 bits whatever the column
+    high <<= _SHIFT
+    k_end = _day_key(pt["end"], high)
+    k_start = _day_key(pt["start"], high)
+    del high
     lo = np.searchsorted(k_end, (sc << _SHIFT) | (ws + _OFFSET), side="right")
     hi = np.searchsorted(k_start, (sc << _SHIFT) | (we + _OFFSET), side="left")
+    del k_start
     n = np.clip(hi - lo, 0, None)
     row = np.repeat(np.arange(len(sc)), n)
     piece = lo[row] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    days = np.minimum(we[row], p_end[piece]) - np.maximum(ws[row], p_start[piece])
+    p_end = (k_end[piece] & ((1 << _SHIFT) - 1)) - _OFFSET  # the day numbers of the pieces met only
+    del k_end
+    p_start = day_number(pt["risk_start"].to_numpy()[piece])
+    days = np.minimum(we[row], p_end) - np.maximum(ws[row], p_start)
     ok = days > 0
     return pd.DataFrame({"row": row[ok], "piece": piece[ok], "days": days[ok]})
+
+
+def _day_key(values: pd.Series, high: np.ndarray) -> np.ndarray:
+    """``high | (day_number(values) + _OFFSET)``: (person, day) keys of a datetime column, made in place."""
+    key = day_number(values)
+    key += _OFFSET
+    key |= high
+    return key
 
 
 _CODES: dict = {}
@@ -762,12 +774,18 @@ def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
     year = pt["year"].to_numpy()
     y0 = int(min(year.min(), r_year.min()))
     n_year = int(max(year.max(), r_year.max())) - y0 + 1
-    table = np.full(len(uniq) * n_year, -1, dtype=np.int64)
-    known = r_role >= 0
-    table[r_role[known] * n_year + (r_year[known] - y0)] = np.flatnonzero(known)
-    row = np.where(codes >= 0, table[np.maximum(codes, 0).astype(np.int64) * n_year + (year - y0)], -1)
     r = rates.to_numpy(dtype=float)
     r = np.where(np.isnan(r), 0.0, r)
-    out = r[np.maximum(row, 0), pt["band"].to_numpy()]
-    out[row < 0] = 0.0
-    return out
+    n_band = r.shape[1]
+    flat = np.append(r.ravel(), np.zeros(n_band))       # a last row of zeros: pieces without a rate
+    # each (role kind code + 1, year) pair's first cell in ``flat``: code -1 (no role kind) and pairs without a
+    # rate point at the zero row
+    table = np.full((len(uniq) + 1) * n_year, len(r) * n_band, dtype=np.int64)
+    known = r_role >= 0
+    table[(r_role[known] + 1) * n_year + (r_year[known] - y0)] = np.flatnonzero(known) * n_band
+    cell = (codes.astype(np.int64) + 1) * n_year
+    cell += year
+    cell -= y0
+    cell = table[cell]
+    cell += pt["band"].to_numpy()
+    return flat[cell]
