@@ -23,7 +23,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
-from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
+from .exposure import TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
@@ -499,12 +499,15 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
     cut_ns = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
     obs_ns = np.datetime64(pd.Timestamp(obs0).as_unit("ns").to_datetime64(), "ns")
     rows = np.flatnonzero(pt["start"].to_numpy() < cut_ns)
-    cols = {c: pt[c].to_numpy()[rows] for c in pt.columns}     # one gather per column, no block copies
-    old_end = cols["end"]
-    end = np.minimum(old_end, cut_ns)
+    remade = ("end", "risk_start", "days", "exit")
+    cols = {c: None if c in remade else pt[c].to_numpy()[rows] for c in pt.columns}   # one gather per column kept
+    old_end = pt["end"].to_numpy()[rows]
+    cols["exit"] = pt["exit"].to_numpy()[rows] & (old_end <= cut_ns)
+    end = np.minimum(old_end, cut_ns, out=old_end)
     risk_start = np.minimum(np.maximum(cols["start"], obs_ns), end)
-    cols.update(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
-                exit=cols["exit"] & (old_end <= cut_ns))
+    days = end.view(np.int64) - risk_start.view(np.int64)
+    days //= _DAY_NS
+    cols.update(end=end, risk_start=risk_start, days=days)
     out = pd.DataFrame(cols, copy=False)
     _remember_codes(out, {col: (hit[1][rows], hit[2]) for col in ("position_id", "program_id", "role_kind",
                                                                      "supervisor_id")
