@@ -425,3 +425,17 @@ def test_piece_rates_equal_a_lookup_row_by_row_with_missing_roles_and_strata():
             for r, y, b in zip(pt["role_kind"], pt["year"], pt["band"])]
     got = piece_rates(pt, rates)
     assert got.tolist() == want and (got > 0).sum() > 20 and (got == 0).sum() > 100
+
+
+def test_frame_keeps_the_arrays_and_the_dtypes_pandas_would_give():
+    from orgraph.analyses.persontime import _frame
+
+    n = 5000
+    cols = {"id": np.array(["a", None, "b", "c"] * (n // 4), dtype=object),
+            "none": np.full(n, None, dtype=object),
+            "t": (np.arange(n, dtype=np.int64) * 86_400 * 10**9).view("datetime64[ns]"),
+            "k": np.arange(n, dtype=np.int32), "x": np.zeros(n, dtype=bool)}
+    got, want = _frame(cols), pd.DataFrame(cols)
+    assert got.equals(want) and got.dtypes.tolist() == want.dtypes.tolist()
+    assert list(got.columns) == list(cols) and isinstance(got.index, pd.RangeIndex)
+    assert all(np.shares_memory(got[c].to_numpy(), v) for c, v in cols.items())

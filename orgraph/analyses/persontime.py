@@ -256,15 +256,18 @@ def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
     """
     sc_rows, day_rows = np.asarray(sc_rows, dtype=np.int64), np.asarray(day_rows, dtype=np.int64)
     sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
-    return _latest_started_key(sc_rows, day_rows, sc, (sc << _SHIFT) | (day + _OFFSET))
+    rows, ok = _latest_started_key(sc_rows, day_rows, sc, (sc << _SHIFT) | (day + _OFFSET))
+    return rows.astype(np.int64, copy=False), ok
 
 
 def _latest_started_key(sc_rows: np.ndarray, day_rows: np.ndarray, sc: np.ndarray,
                         query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`latest_started` with the (person, day) keys of the queries made by the caller (once for several
-    interval tables)."""
+    interval tables). Row numbers are int32 when the intervals are fewer than 2**31 (half the memory)."""
     key = (sc_rows << _SHIFT) | (day_rows + _OFFSET)
     order = np.argsort(key, kind="stable")
+    if len(order) < 2**31:
+        order = order.astype(np.int32)
     pos = np.searchsorted(key[order], query, side="right") - 1
     ok = pos >= 0
     np.maximum(pos, 0, out=pos)
@@ -508,11 +511,29 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
     days = end.view(np.int64) - risk_start.view(np.int64)
     days //= _DAY_NS
     cols.update(end=end, risk_start=risk_start, days=days)
-    out = pd.DataFrame(cols, copy=False)
+    out = _frame(cols)
     _remember_codes(out, {col: (hit[1][rows], hit[2]) for col in ("position_id", "program_id", "role_kind",
                                                                      "supervisor_id")
                           if (hit := _CODES.get((id(pt), col))) is not None and hit[0]() is pt})
     return out
+
+
+def _frame(columns: dict) -> pd.DataFrame:
+    """A frame holding the arrays ``columns`` themselves, one block per column (no consolidating copy); object
+    arrays stay object columns without pandas inspecting every value for a better type (which allocates several
+    full-length arrays per column).
+
+    Examples
+    --------
+    >>> ids = np.array(["a", None, "b"], dtype=object)
+    >>> f = _frame({"n": np.arange(3), "id": ids})
+    >>> f.dtypes.astype(str).tolist(), np.shares_memory(f["id"].to_numpy(), ids)
+    (['int64', 'object'], True)
+    """
+    n = len(next(iter(columns.values()))) if columns else 0
+    index = pd.RangeIndex(n)
+    return pd.DataFrame({col: pd.Series(v, index=index, dtype=object, copy=False) if v.dtype == object else v
+                         for col, v in columns.items()}, copy=False)
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
@@ -611,8 +632,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     cols["sc"] = psc.astype(np.int32)                   # codes and months: 32 bits (keys widen them first)
     del psc
     order = ("staff_id", "sc", "start", "end", "risk_start", "days", "exit", "mi", "year", "band")
-    pt = pd.DataFrame({**{col: cols.pop(col) for col in order}, **ctx},
-                      copy=False)                       # one block per column: no consolidating copy
+    pt = _frame({**{col: cols.pop(col) for col in order}, **ctx})
     if codes:
         _remember_codes(pt, codes)
     return pt
