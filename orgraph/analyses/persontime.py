@@ -573,10 +573,16 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     keys = [base | (s_k + _OFFSET), base | (e_k + _OFFSET)]
     m0 = _months(s_k)
     n = (_months(e_k - 1) - m0).astype(np.int64)        # month starts strictly after s0 (all inside the span)
-    rep = np.repeat(np.arange(len(sc_k)), n)
-    offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1
-    keys.append(base[rep] | (_calendar(m0[rep] + offs, "M", "D") + _OFFSET))
-    del rep, offs
+    if len(n) and n.sum():
+        # month m0[k] + 1 + j is the j-th month start of person k: the i-th candidate overall is entry
+        # i + (m0[k] + 1 - first[k] - lo) of a table of month starts from month lo (first[k]: k's first entry)
+        lo_m = int(m0.min()) + 1
+        months = np.arange(lo_m, int((m0 + n).max()) + 1, dtype=np.int64)
+        table = _calendar(months, "M", "D") + _OFFSET
+        where = np.arange(n.sum(), dtype=np.int64)
+        where += np.repeat(m0 + 1 - (np.cumsum(n) - n) - lo_m, n)
+        keys.append(np.repeat(base, n) | table[where])
+        del months, table, where
     for d in [hire_k + edge for edge in _BAND[1:]] + [np.full(len(sc_k), obs0, dtype=np.int64)]:
         ok = (d >= s_k) & (d <= e_k)
         keys.append(base[ok] | (d[ok] + _OFFSET))
