@@ -45,7 +45,7 @@ def day_number(values) -> np.ndarray:
     arr = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
     if arr.dtype.kind != "M":
         arr = pd.to_datetime(pd.Series(values)).to_numpy()
-    return arr.astype("datetime64[D]").astype(np.int64)
+    return arr.astype("datetime64[D]").view(np.int64)  # astype makes a new array: its integers, not a copy
 
 
 def from_day_number(days) -> np.ndarray:
@@ -677,17 +677,17 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     ws, we = day_number(start), day_number(end)
     high = pt["sc"].to_numpy().astype(np.int64)         # keys below need 64 bits whatever the column
     high <<= _SHIFT
-    k_end = _day_key(pt["end"], high)
+    k_end = _day_key(pt["end"], high)                   # one full-length key at a time
+    lo = np.searchsorted(k_end, (sc << _SHIFT) | (ws + _OFFSET), side="right")
+    del k_end
     k_start = _day_key(pt["start"], high)
     del high
-    lo = np.searchsorted(k_end, (sc << _SHIFT) | (ws + _OFFSET), side="right")
     hi = np.searchsorted(k_start, (sc << _SHIFT) | (we + _OFFSET), side="left")
     del k_start
     n = np.clip(hi - lo, 0, None)
     row = np.repeat(np.arange(len(sc)), n)
     piece = lo[row] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    p_end = (k_end[piece] & ((1 << _SHIFT) - 1)) - _OFFSET  # the day numbers of the pieces met only
-    del k_end
+    p_end = day_number(pt["end"].to_numpy()[piece])     # the day numbers of the pieces met only
     p_start = day_number(pt["risk_start"].to_numpy()[piece])
     days = np.minimum(we[row], p_end) - np.maximum(ws[row], p_start)
     ok = days > 0
