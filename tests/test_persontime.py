@@ -439,3 +439,14 @@ def test_frame_keeps_the_arrays_and_the_dtypes_pandas_would_give():
     assert got.equals(want) and got.dtypes.tolist() == want.dtypes.tolist()
     assert list(got.columns) == list(cols) and isinstance(got.index, pd.RangeIndex)
     assert all(np.shares_memory(got[c].to_numpy(), v) for c, v in cols.items())
+
+
+def test_day_number_returns_fresh_integers_for_ns_and_day_inputs():
+    from orgraph.analyses.persontime import day_number
+
+    days = np.array(["2020-01-01", "1969-12-31"], dtype="datetime64[D]")
+    for values in (days, days.astype("datetime64[ns]"), pd.Series(days.astype("datetime64[ns]"))):
+        got = day_number(values)
+        assert got.dtype == np.int64 and got.tolist() == [18262, -1]
+        got += 1                                        # callers build keys in place: the input stays
+        assert day_number(values).tolist() == [18262, -1]
