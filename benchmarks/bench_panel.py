@@ -6,7 +6,8 @@ Usage::
     python3 benchmarks/bench_panel.py /work/big/s20000 --json out.json
 
 The bundle is loaded once; each step is then timed in CPU seconds
-(``time.process_time``, steadier than wall time on a shared machine) in the
+(``time.process_time``, steadier than wall time on a shared machine), with its
+peak resident memory above what was resident when it started, in the
 order an audit meets them, so a step that builds a shared cache pays for it
 and the steps after it read it. The deep sizes of the cached panels and the
 peak resident memory are printed at the end.
@@ -33,11 +34,31 @@ def _mb(obj, deep: bool = False) -> float:
     return float(obj.memory_usage(deep=deep, index=True).sum()) / 2**20
 
 
+def _status_mb(field: str) -> float:
+    """``VmRSS`` or ``VmHWM`` of this process in MB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next((int(line.split()[1]) / 1024 for line in fh if line.startswith(field)), 0.0)
+    except OSError:
+        return 0.0
+
+
+def _reset_peak() -> None:
+    """Start a new peak-RSS (``VmHWM``) count where the kernel allows it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
 def _step(rows: list, name: str, fn, *args, **kwargs):
+    rss0 = _status_mb("VmRSS")
+    _reset_peak()
     t0 = time.process_time()
     out = fn(*args, **kwargs)
     rows.append((name, time.process_time() - t0))
-    print(f"{name:<38} {rows[-1][1]:7.2f} s", flush=True)
+    print(f"{name:<38} {rows[-1][1]:7.2f} s   peak +{_status_mb('VmHWM') - rss0:,.0f} MB", flush=True)
     return out
 
 

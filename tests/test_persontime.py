@@ -379,3 +379,74 @@ def test_staff_codes_by_object_equal_the_index_lookup(small):
     want = org.staff_frame.index.get_indexer(pd.Index(values))
     got = staff_codes(org, values)
     assert got.tolist() == want.tolist() and got.dtype == np.int64 and (got[-3:] == -1).all()
+
+
+def test_where_taken_equals_np_where_of_the_gather_as_int32():
+    from orgraph.analyses.persontime import _where_taken
+
+    rng = np.random.default_rng(7)
+    small = rng.integers(0, 50, 30)
+    rows, ok = rng.integers(0, 30, 2000), rng.random(2000) < 0.7
+    for missing in (-1, 49):
+        got = _where_taken(ok, small, rows, missing)
+        assert got.dtype == np.int32 and got.tolist() == np.where(ok, small[rows], missing).tolist()
+
+
+def test_latest_started_on_shared_query_keys_equals_merge_asof():
+    from orgraph.analyses.persontime import _OFFSET, _SHIFT, _latest_started_key
+
+    rng = np.random.default_rng(11)
+    sc_rows = rng.integers(0, 40, 500)
+    day_rows = rng.integers(-300, 300, 500) // 7 * 7
+    sc, day = np.sort(rng.integers(0, 45, 4000)), rng.integers(-400, 400, 4000)
+    rows, ok = _latest_started_key(sc_rows, day_rows, sc, (sc << _SHIFT) | (day + _OFFSET))
+    assert np.array_equal(np.where(ok, rows, -1), _merge_asof_rows(sc_rows, day_rows, sc, day))
+    assert (rows[~ok] == 0).all() and ok.sum() > 1000 and (~ok).sum() > 100
+
+
+def test_panel_years_and_months_are_the_calendar_of_each_piece_start(small):
+    org, cut, pt, daily = small
+    start = pt["start"].to_numpy()
+    assert pt["year"].tolist() == pd.DatetimeIndex(start).year.tolist()
+    assert pt["mi"].tolist() == start.astype("datetime64[M]").astype(np.int64).tolist()
+
+
+def test_piece_rates_equal_a_lookup_row_by_row_with_missing_roles_and_strata():
+    rng = np.random.default_rng(3)
+    n = 400
+    pt = pd.DataFrame({"role_kind": rng.choice(np.array(["a", "b", "c", None], dtype=object), n),
+                       "year": rng.integers(2018, 2024, n).astype(np.int16),
+                       "band": rng.integers(0, 4, n).astype(np.int8)})
+    pairs = [("a", 2017), ("a", 2019), ("b", 2020), ("b", 2023), ("z", 2021)]   # c and most years: no rate
+    index = pd.MultiIndex.from_tuples(pairs, names=["role_kind", "year"])
+    rates = pd.DataFrame(rng.random((len(pairs), 4)), index=index, columns=range(4))
+    rates.iloc[1, 2] = np.nan
+    want = [0.0 if (r, y) not in rates.index or np.isnan(rates.loc[(r, y), b]) else rates.loc[(r, y), b]
+            for r, y, b in zip(pt["role_kind"], pt["year"], pt["band"])]
+    got = piece_rates(pt, rates)
+    assert got.tolist() == want and (got > 0).sum() > 20 and (got == 0).sum() > 100
+
+
+def test_frame_keeps_the_arrays_and_the_dtypes_pandas_would_give():
+    from orgraph.analyses.persontime import _frame
+
+    n = 5000
+    cols = {"id": np.array(["a", None, "b", "c"] * (n // 4), dtype=object),
+            "none": np.full(n, None, dtype=object),
+            "t": (np.arange(n, dtype=np.int64) * 86_400 * 10**9).view("datetime64[ns]"),
+            "k": np.arange(n, dtype=np.int32), "x": np.zeros(n, dtype=bool)}
+    got, want = _frame(cols), pd.DataFrame(cols)
+    assert got.equals(want) and got.dtypes.tolist() == want.dtypes.tolist()
+    assert list(got.columns) == list(cols) and isinstance(got.index, pd.RangeIndex)
+    assert all(np.shares_memory(got[c].to_numpy(), v) for c, v in cols.items())
+
+
+def test_day_number_returns_fresh_integers_for_ns_and_day_inputs():
+    from orgraph.analyses.persontime import day_number
+
+    days = np.array(["2020-01-01", "1969-12-31"], dtype="datetime64[D]")
+    for values in (days, days.astype("datetime64[ns]"), pd.Series(days.astype("datetime64[ns]"))):
+        got = day_number(values)
+        assert got.dtype == np.int64 and got.tolist() == [18262, -1]
+        got += 1                                        # callers build keys in place: the input stays
+        assert day_number(values).tolist() == [18262, -1]

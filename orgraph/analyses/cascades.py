@@ -122,10 +122,13 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
     rate = piece_rates(pt, rates)
     ov = overlap(pt, staff_codes(org, m["staff_id"]), m["ws"], m["we"])
     m["expected"] = np.bincount(ov["row"], weights=ov["days"] * rate[ov["piece"].to_numpy()], minlength=len(m))
-    at_risk_exit = (pt["exit"] & (pt["days"] > 0)).to_numpy()
+    at_risk_exit = pt["exit"].to_numpy() & (pt["days"].to_numpy() > 0)
     by = _by_role(pt, at_risk_exit, outside_exit)
-    x_days = pd.Series(ov_x["days"].to_numpy(dtype=float)).groupby(
-        pt["role_kind"].to_numpy()[ov_x["piece"].to_numpy()]).sum()
+    role_codes, roles = column_codes(pt, "role_kind")
+    x_role = role_codes[ov_x["piece"].to_numpy()]
+    x_in = x_role >= 0                                  # no role kind: no group (as groupby drops it)
+    x_days = pd.Series(np.bincount(x_role[x_in], weights=ov_x["days"].to_numpy(dtype=float)[x_in],
+                                   minlength=len(roles)), index=pd.Index(roles, dtype=object))
     by["b_days"] = by["days"] - x_days.reindex(by.index).fillna(0.0)
     hazard = (by["b_exits"] / by["b_days"].where(by["b_days"] > 0)).fillna(0.0)
 

@@ -23,7 +23,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
-from .exposure import DAY, TENURE_BAND_EDGES, band_rates, observed_from
+from .exposure import TENURE_BAND_EDGES, band_rates, observed_from
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
@@ -45,7 +45,7 @@ def day_number(values) -> np.ndarray:
     arr = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
     if arr.dtype.kind != "M":
         arr = pd.to_datetime(pd.Series(values)).to_numpy()
-    return arr.astype("datetime64[D]").astype(np.int64)
+    return arr.astype("datetime64[D]").view(np.int64)  # astype makes a new array: its integers, not a copy
 
 
 def from_day_number(days) -> np.ndarray:
@@ -256,12 +256,24 @@ def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
     """
     sc_rows, day_rows = np.asarray(sc_rows, dtype=np.int64), np.asarray(day_rows, dtype=np.int64)
     sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
+    rows, ok = _latest_started_key(sc_rows, day_rows, sc, (sc << _SHIFT) | (day + _OFFSET))
+    return rows.astype(np.int64, copy=False), ok
+
+
+def _latest_started_key(sc_rows: np.ndarray, day_rows: np.ndarray, sc: np.ndarray,
+                        query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`latest_started` with the (person, day) keys of the queries made by the caller (once for several
+    interval tables). Row numbers are int32 when the intervals are fewer than 2**31 (half the memory)."""
     key = (sc_rows << _SHIFT) | (day_rows + _OFFSET)
     order = np.argsort(key, kind="stable")
-    pos = np.searchsorted(key[order], (sc << _SHIFT) | (day + _OFFSET), side="right") - 1
+    if len(order) < 2**31:
+        order = order.astype(np.int32)
+    pos = np.searchsorted(key[order], query, side="right") - 1
     ok = pos >= 0
-    rows = order[np.where(ok, pos, 0)]
-    ok = ok & (sc_rows[rows] == sc)
+    np.maximum(pos, 0, out=pos)
+    rows = order[pos]
+    del pos
+    ok &= sc_rows[rows] == sc
     rows[~ok] = 0
     return rows, ok
 
@@ -273,9 +285,11 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     values taken), worked out on those small tables."""
     n = len(sc)
     out = {}
+    sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
+    query = (sc << _SHIFT) | (day + _OFFSET)           # the same (person, day) keys for seats and supervision
     af = org.assignment_frame
     if len(af):
-        jj, ok = latest_started(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, day)
+        jj, ok = _latest_started_key(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, query)
         missing = ~ok
         for col in ("position_id", "program_id"):
             small = af[col].to_numpy(dtype=object)
@@ -284,7 +298,7 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
             out[col] = vals
             if codes is not None:
                 c, uniq = pd.factorize(small, sort=True)
-                codes[col] = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+                codes[col] = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
         small = af["role_kind"].to_numpy(dtype=object).copy()
         small[pd.isna(small)] = "other"                 # no role kind: "other", worked out on the seats
         rk = small[jj]
@@ -297,7 +311,8 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
         jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
     if codes is not None:
         c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
-        codes["role_kind"] = (np.where(ok, c[:-1][jj] if len(small) else -1, c[-1]), np.asarray(uniq, dtype=object))
+        codes["role_kind"] = (_where_taken(ok, c[:-1], jj, c[-1]) if len(small) else np.full(n, c[-1], dtype=np.int32),
+                              np.asarray(uniq, dtype=object))
         if not len(af):
             codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
     sv = org.supervision_frame
@@ -305,17 +320,31 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
         sup_ids = np.full(n, None, dtype=object)
         sup_codes = (np.full(n, -1), np.array([], dtype=object))
     else:
-        jj, ok = latest_started(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, day)
-        ok = ok & (day_number(sv["end"])[jj] > day)
+        jj, ok = _latest_started_key(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, query)
+        del query
+        ok &= day_number(sv["end"])[jj] > day
         small = sv["supervisor_id"].to_numpy(dtype=object)
         sup_ids = small[jj]
         sup_ids[~ok] = None
         if codes is not None:
             c, uniq = pd.factorize(small, sort=True)
-            sup_codes = (np.where(ok, c[jj], -1), np.asarray(uniq, dtype=object))
+            sup_codes = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
     out["supervisor_id"] = sup_ids
     if codes is not None:
         codes["supervisor_id"] = sup_codes
+    return out
+
+
+def _where_taken(ok: np.ndarray, small: np.ndarray, rows: np.ndarray, missing: int = -1) -> np.ndarray:
+    """``np.where(ok, small[rows], missing)`` as int32 codes, without full-length int64 temporaries.
+
+    Examples
+    --------
+    >>> _where_taken(np.array([True, False, True]), np.array([7, 8, 9]), np.array([2, 0, 0])).tolist()
+    [9, -1, 7]
+    """
+    out = small.astype(np.int32)[rows]
+    out[~ok] = missing
     return out
 
 
@@ -473,17 +502,38 @@ def cut_panel(pt: pd.DataFrame, cut, obs0) -> pd.DataFrame:
     cut_ns = np.datetime64(pd.Timestamp(cut).as_unit("ns").to_datetime64(), "ns")
     obs_ns = np.datetime64(pd.Timestamp(obs0).as_unit("ns").to_datetime64(), "ns")
     rows = np.flatnonzero(pt["start"].to_numpy() < cut_ns)
-    cols = {c: pt[c].to_numpy()[rows] for c in pt.columns}     # one gather per column, no block copies
-    old_end = cols["end"]
-    end = np.minimum(old_end, cut_ns)
+    remade = ("end", "risk_start", "days", "exit")
+    cols = {c: None if c in remade else pt[c].to_numpy()[rows] for c in pt.columns}   # one gather per column kept
+    old_end = pt["end"].to_numpy()[rows]
+    cols["exit"] = pt["exit"].to_numpy()[rows] & (old_end <= cut_ns)
+    end = np.minimum(old_end, cut_ns, out=old_end)
     risk_start = np.minimum(np.maximum(cols["start"], obs_ns), end)
-    cols.update(end=end, risk_start=risk_start, days=((end - risk_start) // DAY.to_timedelta64()).astype(np.int64),
-                exit=cols["exit"] & (old_end <= cut_ns))
-    out = pd.DataFrame(cols, copy=False)
+    days = end.view(np.int64) - risk_start.view(np.int64)
+    days //= _DAY_NS
+    cols.update(end=end, risk_start=risk_start, days=days)
+    out = _frame(cols)
     _remember_codes(out, {col: (hit[1][rows], hit[2]) for col in ("position_id", "program_id", "role_kind",
                                                                      "supervisor_id")
                           if (hit := _CODES.get((id(pt), col))) is not None and hit[0]() is pt})
     return out
+
+
+def _frame(columns: dict) -> pd.DataFrame:
+    """A frame holding the arrays ``columns`` themselves, one block per column (no consolidating copy); object
+    arrays stay object columns without pandas inspecting every value for a better type (which allocates several
+    full-length arrays per column).
+
+    Examples
+    --------
+    >>> ids = np.array(["a", None, "b"], dtype=object)
+    >>> f = _frame({"n": np.arange(3), "id": ids})
+    >>> f.dtypes.astype(str).tolist(), np.shares_memory(f["id"].to_numpy(), ids)
+    (['int64', 'object'], True)
+    """
+    n = len(next(iter(columns.values()))) if columns else 0
+    index = pd.RangeIndex(n)
+    return pd.DataFrame({col: pd.Series(v, index=index, dtype=object, copy=False) if v.dtype == object else v
+                         for col, v in columns.items()}, copy=False)
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
@@ -514,61 +564,81 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     sc_all = np.arange(len(sf), dtype=np.int64)
     sc_k, s_k, e_k = sc_all[keep], s0[keep], e0[keep]
 
-    # candidate cut points (person code, day)
-    parts_sc = [sc_k, sc_k]
-    parts_d = [s_k, e_k]
+    # candidate cut points as (person code, day) keys, each part kept to the days inside its person's span as it
+    # is made (no concatenated code and day arrays masked afterwards)
+    hire_k = hire[keep]
+    base = sc_k << _SHIFT
+    lo, hi = s0.copy(), e0.copy()
+    lo[~keep], hi[~keep] = 1, 0                         # dropped people: an empty span
+    keys = [base | (s_k + _OFFSET), base | (e_k + _OFFSET)]
     m0 = _months(s_k)
-    m1 = _months(e_k - 1)
-    n = (m1 - m0).astype(np.int64)                      # month starts strictly after s0
-    rep = np.repeat(np.arange(len(sc_k)), n)
-    offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1
-    parts_sc.append(sc_k[rep])
-    parts_d.append(day_number(month_start(m0[rep] + offs)))
-    for edge in _BAND[1:]:
-        parts_sc.append(sc_k)
-        parts_d.append(hire[keep] + edge)
-    parts_sc.append(sc_k)
-    parts_d.append(np.full(len(sc_k), obs0, dtype=np.int64))
+    n = (_months(e_k - 1) - m0).astype(np.int64)        # month starts strictly after s0 (all inside the span)
+    if len(n) and n.sum():
+        # month m0[k] + 1 + j is the j-th month start of person k: the i-th candidate overall is entry
+        # i + (m0[k] + 1 - first[k] - lo) of a table of month starts from month lo (first[k]: k's first entry)
+        lo_m = int(m0.min()) + 1
+        months = np.arange(lo_m, int((m0 + n).max()) + 1, dtype=np.int64)
+        table = _calendar(months, "M", "D") + _OFFSET
+        where = np.arange(n.sum(), dtype=np.int64)
+        where += np.repeat(m0 + 1 - (np.cumsum(n) - n) - lo_m, n)
+        keys.append(np.repeat(base, n) | table[where])
+        del months, table, where
+    for d in [hire_k + edge for edge in _BAND[1:]] + [np.full(len(sc_k), obs0, dtype=np.int64)]:
+        ok = (d >= s_k) & (d <= e_k)
+        keys.append(base[ok] | (d[ok] + _OFFSET))
     for frame in (org.assignment_frame, org.supervision_frame):
         if len(frame):
             codes = staff_codes(org, frame["staff_id"])
-            ok = codes >= 0
+            known = codes >= 0
+            codes = codes[known]
             for col in ("start", "end"):
-                parts_sc.append(codes[ok])
-                parts_d.append(day_number(frame[col])[ok])
-    psc = np.concatenate(parts_sc)
-    pd_ = np.concatenate(parts_d)
-    inside = (pd_ >= s0[psc]) & (pd_ <= e0[psc]) & keep[psc]
-    key = _sorted_unique((psc[inside] << _SHIFT) | (pd_[inside] + _OFFSET))
+                d = day_number(frame[col])[known]
+                ok = (d >= lo[codes]) & (d <= hi[codes])
+                keys.append((codes[ok] << _SHIFT) | (d[ok] + _OFFSET))
+    del base, lo, hi
+    key = _sorted_unique(np.concatenate(keys))
+    del keys
     ksc = key >> _SHIFT
     kday = (key & ((1 << _SHIFT) - 1)) - _OFFSET
-    nxt = ksc[1:] == ksc[:-1]
-    psc, start, end = ksc[:-1][nxt], kday[:-1][nxt], kday[1:][nxt]
+    del key
+    nxt = np.flatnonzero(ksc[1:] == ksc[:-1])
+    psc, start, end = ksc[nxt], kday[nxt], kday[nxt + 1]
+    del ksc, kday, nxt
 
+    # the panel's columns, each integer temporary dropped once the columns made from it are done (the panel is
+    # the audit's largest table: its build should not hold it twice)
+    cols: dict = {}
     risk_start = np.minimum(np.maximum(start, obs0), end)
-    start_ns = from_day_number(start)
+    cols["days"] = end - risk_start                     # int64 already
+    cols["risk_start"] = from_day_number(risk_start)
+    del risk_start
+    cols["exit"] = exited[psc] & (end == e0[psc])
+    cols["end"] = from_day_number(end)
+    del end
+    mi = _months(start)
+    cols["mi"] = mi.astype(np.int32)
+    cols["year"] = (mi // 12 + 1970).astype(np.int16)  # whole years since 1970 of the month numbers
+    del mi
+    tenure = start - hire[psc]
+    cols["band"] = np.clip(np.searchsorted(_BAND, tenure, side="right") - 1, 0, len(_BAND) - 1).astype(np.int8)
+    del tenure
+    cols["start"] = from_day_number(start)
     frames = (org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end"))
-    if all(_whole_days(f[c].to_numpy()) for f, cols in frames for c in cols):
+    if all(_whole_days(f[c].to_numpy()) for f, cols_ in frames for c in cols_):
         codes: dict | None = {}
         ctx = _context(org, psc, start, codes)          # the pieces are in (person, start) order already
     else:                                               # times of day: attach_context's merge_asof
-        ref = pd.DataFrame({"sc": psc, "ref": start_ns, "i": np.arange(len(psc))})
+        ref = pd.DataFrame({"sc": psc, "ref": cols["start"], "i": np.arange(len(psc))})
         c = attach_context(org, ref).sort_values("i", kind="stable")
         ctx = {col: c[col].to_numpy() for col in ("position_id", "program_id", "role_kind", "supervisor_id")}
+        del ref, c
         codes = None
-    pt = pd.DataFrame({
-        "staff_id": sf["staff_id"].to_numpy(dtype=object)[psc],
-        "sc": psc.astype(np.int32),                     # codes and months: 32 bits (keys widen them first)
-        "start": start_ns,
-        "end": from_day_number(end),
-        "risk_start": from_day_number(risk_start),
-        "days": (end - risk_start).astype(np.int64),
-        "exit": exited[psc] & (end == e0[psc]),
-        "mi": _months(start).astype(np.int32),
-        "year": (_calendar(start, "D", "Y") + 1970).astype(np.int16),
-        "band": np.clip(np.searchsorted(_BAND, start - hire[psc], side="right") - 1, 0, len(_BAND) - 1).astype(np.int8),
-        **ctx,
-    }, copy=False)                                      # one block per column: no consolidating copy
+    del start
+    cols["staff_id"] = sf["staff_id"].to_numpy(dtype=object)[psc]
+    cols["sc"] = psc.astype(np.int32)                   # codes and months: 32 bits (keys widen them first)
+    del psc
+    order = ("staff_id", "sc", "start", "end", "risk_start", "days", "exit", "mi", "year", "band")
+    pt = _frame({**{col: cols.pop(col) for col in order}, **ctx})
     if codes:
         _remember_codes(pt, codes)
     return pt
@@ -605,19 +675,31 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     """
     sc = np.asarray(sc, dtype=np.int64)
     ws, we = day_number(start), day_number(end)
-    psc = pt["sc"].to_numpy().astype(np.int64, copy=False)     # keys below need 64 bits whatever the column
-    p_start = day_number(pt["risk_start"])
-    p_end = day_number(pt["end"])
-    k_end = (psc << _SHIFT) | (p_end + _OFFSET)
-    k_start = (psc << _SHIFT) | (day_number(pt["start"]) + _OFFSET)
+    high = pt["sc"].to_numpy().astype(np.int64)         # keys below need 64 bits whatever the column
+    high <<= _SHIFT
+    k_end = _day_key(pt["end"], high)                   # one full-length key at a time
     lo = np.searchsorted(k_end, (sc << _SHIFT) | (ws + _OFFSET), side="right")
+    del k_end
+    k_start = _day_key(pt["start"], high)
+    del high
     hi = np.searchsorted(k_start, (sc << _SHIFT) | (we + _OFFSET), side="left")
+    del k_start
     n = np.clip(hi - lo, 0, None)
     row = np.repeat(np.arange(len(sc)), n)
     piece = lo[row] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    days = np.minimum(we[row], p_end[piece]) - np.maximum(ws[row], p_start[piece])
+    p_end = day_number(pt["end"].to_numpy()[piece])     # the day numbers of the pieces met only
+    p_start = day_number(pt["risk_start"].to_numpy()[piece])
+    days = np.minimum(we[row], p_end) - np.maximum(ws[row], p_start)
     ok = days > 0
     return pd.DataFrame({"row": row[ok], "piece": piece[ok], "days": days[ok]})
+
+
+def _day_key(values: pd.Series, high: np.ndarray) -> np.ndarray:
+    """``high | (day_number(values) + _OFFSET)``: (person, day) keys of a datetime column, made in place."""
+    key = day_number(values)
+    key += _OFFSET
+    key |= high
+    return key
 
 
 _CODES: dict = {}
@@ -721,12 +803,18 @@ def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
     year = pt["year"].to_numpy()
     y0 = int(min(year.min(), r_year.min()))
     n_year = int(max(year.max(), r_year.max())) - y0 + 1
-    table = np.full(len(uniq) * n_year, -1, dtype=np.int64)
-    known = r_role >= 0
-    table[r_role[known] * n_year + (r_year[known] - y0)] = np.flatnonzero(known)
-    row = np.where(codes >= 0, table[np.maximum(codes, 0).astype(np.int64) * n_year + (year - y0)], -1)
     r = rates.to_numpy(dtype=float)
     r = np.where(np.isnan(r), 0.0, r)
-    out = r[np.maximum(row, 0), pt["band"].to_numpy()]
-    out[row < 0] = 0.0
-    return out
+    n_band = r.shape[1]
+    flat = np.append(r.ravel(), np.zeros(n_band))       # a last row of zeros: pieces without a rate
+    # each (role kind code + 1, year) pair's first cell in ``flat``: code -1 (no role kind) and pairs without a
+    # rate point at the zero row
+    table = np.full((len(uniq) + 1) * n_year, len(r) * n_band, dtype=np.int64)
+    known = r_role >= 0
+    table[(r_role[known] + 1) * n_year + (r_year[known] - y0)] = np.flatnonzero(known) * n_band
+    cell = (codes.astype(np.int64) + 1) * n_year
+    cell += year
+    cell -= y0
+    cell = table[cell]
+    cell += pt["band"].to_numpy()
+    return flat[cell]
