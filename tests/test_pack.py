@@ -441,12 +441,12 @@ def test_graphml_writer_hands_what_it_cannot_write_to_networkx(tmp_path):
 
 def test_the_audit_lets_go_of_the_shared_panels_before_the_pack(org, tmp_path, monkeypatch):
     from orgraph import writers
-    from orgraph.analyses import persontime
+    from orgraph.analyses import persontime, shared
 
     seen = {}
 
     def pack_content(org, **kw):
-        seen["panels"] = dict(persontime._CACHE.get(org, {}))
+        seen["panels"] = dict(shared._CACHE.get(org, {}))
         raise RuntimeError("stop after the analyses")
 
     monkeypatch.setattr(writers, "pack_content", pack_content)

@@ -160,15 +160,15 @@ def test_an_overloaded_supervisors_team_is_tested_day_by_day(synth_org):
 @pytest.mark.parametrize("day", ["2025-10-03", "2024-06-15", "2023-01-01", "2021-03-31"])
 def test_an_earlier_panel_is_cut_from_the_later_one_and_equals_a_fresh_build(riverbend, day, monkeypatch):
     # the risk list's check needs the panel 90 days before the audit's: it is cut from the audit's panel
-    from orgraph.analyses import persontime as P
+    from orgraph.analyses import persontime as P, shared
 
     cut = pd.Timestamp(day)
     fresh = P._person_time(riverbend, cut)
     P.person_time(riverbend)                                 # the audit's panel, built (or cached) first
     builds = []
     monkeypatch.setattr(P, "_person_time", lambda org, c: builds.append(c) or fresh)
-    monkeypatch.setattr(P, "_CACHE", weakref.WeakKeyDictionary({riverbend: {
-        k: v for k, v in P._CACHE[riverbend].items() if k == f"person_time:{riverbend.censor.date()}"}}))
+    monkeypatch.setattr(shared, "_CACHE", weakref.WeakKeyDictionary({riverbend: {
+        k: v for k, v in shared._CACHE[riverbend].items() if k == f"person_time:{riverbend.censor.date()}"}}))
     got = P.person_time(riverbend, cut)
     assert builds == []
     pd.testing.assert_frame_equal(got, fresh, check_exact=True)

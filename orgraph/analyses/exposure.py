@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import weakref
 
 import numpy as np
 import pandas as pd
 
 from ..graph import OrgGraph, as_date
+from .shared import cached
 
 __all__ = ["observed_from", "people", "supervision", "assignments", "union_intervals", "supervisor_cohorts",
            "post_exit_window", "band_rates", "TENURE_BAND_EDGES", "TENURE_BAND_NAMES", "iso", "num", "DAY"]
@@ -30,22 +30,6 @@ TENURE_BAND_EDGES = (0, 182, 365, 730)
 TENURE_BAND_NAMES = ("under 6 months", "6-12 months", "1-2 years", "2 years or more")
 
 DAY = pd.Timedelta(days=1)
-
-_BUILT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _built_once(org, key: str, build) -> pd.DataFrame:
-    """``build()`` once per org and key (the analyses of one audit ask for the same tables many times); a copy
-    for each caller."""
-    try:
-        store = _BUILT.setdefault(org, {})
-    except TypeError:
-        return build()
-    if key not in store:
-        store[key] = build()
-    return store[key].copy()
-
-
 
 def observed_from(org: OrgGraph, cut: pd.Timestamp | None = None, *, min_missing: float = 5.0,
                   min_gap_days: int = 365) -> pd.Timestamp:
@@ -128,7 +112,7 @@ def people(org: OrgGraph, cut: pd.Timestamp, start: pd.Timestamp | None = None, 
     many times); each call returns its own copy.
     """
     key = f"people:{pd.Timestamp(cut)!r}:{None if start is None else pd.Timestamp(start)!r}:{include_external}"
-    return _built_once(org, key, lambda: _people(org, cut, start, include_external))
+    return cached(org, "exposure:" + key, lambda: _people(org, cut, start, include_external))
 
 
 def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
@@ -207,7 +191,7 @@ def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> 
     ['C1', 'C2', 'C3', 'C4']
     """
     key = f"supervisor_cohorts:{pd.Timestamp(cut)!r}:{int(lookback_days)}"   # built once per cut: a copy each call
-    return _built_once(org, key, lambda: _supervisor_cohorts(org, cut, lookback_days))
+    return cached(org, "exposure:" + key, lambda: _supervisor_cohorts(org, cut, lookback_days))
 
 
 def _supervisor_cohorts(org: OrgGraph, cut, lookback_days: int) -> pd.DataFrame:

@@ -23,7 +23,9 @@ import weakref
 import numpy as np
 import pandas as pd
 
+from . import shared
 from .exposure import TENURE_BAND_EDGES, band_rates, observed_from
+from .shared import cached, release
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
@@ -107,7 +109,7 @@ def staff_codes(org, ids) -> np.ndarray:
     True
     """
     if isinstance(ids, pd.Series) and _is_shared_column(org, ids):
-        store = _CACHE.setdefault(org, {}).setdefault("staff_codes", {})
+        store = shared.tables_of(org).setdefault("staff_codes", {})
         hit = store.get(id(ids))
         if hit is None or hit[0]() is not ids:
             hit = (weakref.ref(ids), _lookup_codes(org, ids))
@@ -203,39 +205,6 @@ def month_start(idx) -> np.ndarray:
     ['1970-01-01', '2024-03-01']
     """
     return _calendar(idx, "M", "ns").view("datetime64[ns]")
-
-
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def cached(org, name: str, build, *, copy: bool = True):
-    """``build()`` once per org and name (analyses of one audit share these tables); a copy each time, or with
-    ``copy=False`` the one shared table, which callers must treat as read-only."""
-    try:
-        store = _CACHE.setdefault(org, {})
-    except TypeError:
-        return build()
-    if name not in store:
-        store[name] = build()
-    return store[name].copy() if copy else store[name]
-
-
-def release(org) -> None:
-    """Forget every table :func:`cached` holds for ``org`` (an analysis run afterwards builds them again).
-
-    Examples
-    --------
-    >>> class Org: pass
-    >>> org = Org()
-    >>> cached(org, "n", lambda: [1], copy=False) is cached(org, "n", lambda: [2], copy=False)
-    True
-    >>> release(org); cached(org, "n", lambda: [2])
-    [2]
-    """
-    try:
-        _CACHE.pop(org, None)
-    except TypeError:           # not weakly referable: nothing was kept
-        pass
 
 
 _DAY_NS = 86_400 * 10**9
@@ -465,7 +434,7 @@ def person_time(org, cut=None) -> pd.DataFrame:
 def _earlier_or_new(org, cut: pd.Timestamp) -> pd.DataFrame:
     """The panel for ``cut``: cut from a panel already built for a later day with the same export-window start
     (:func:`cut_panel`), else built."""
-    store = _CACHE.get(org) if _is_weakrefable(org) else None
+    store = shared.tables_of(org)
     later = sorted(k for k in (store or {}) if k.startswith("person_time:") and k[12:] > str(cut.date()))
     if later:
         obs0 = observed_from(org, cut)
