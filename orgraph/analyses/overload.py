@@ -303,14 +303,30 @@ def _session_supervisors(org, sess: pd.DataFrame) -> tuple[np.ndarray, pd.Index]
         codes, ids = pd.factorize(sess["supervisor_id"].to_numpy(dtype=object))
         return codes.astype(np.int32 if len(ids) < 2**31 else np.int64), pd.Index(ids, dtype=object)
 
+    return _per_table(org, "overload:session_supervisors", sess, build)
+
+
+def _per_table(org, name: str, table, build):
+    """``build()`` once per org and ``table`` object (the codes of one of the tables the org keeps), under
+    ``name`` in the org's shared tables; built afresh for another table, or when nothing can be kept.
+
+    Examples
+    --------
+    >>> class Org: pass
+    >>> org, t, calls = Org(), pd.DataFrame({"a": [1]}), []
+    >>> _per_table(org, "n", t, lambda: calls.append(1) or 5), _per_table(org, "n", t, lambda: 6), len(calls)
+    (5, 5, 1)
+    >>> _per_table(org, "n", pd.DataFrame({"a": [1]}), lambda: 7)
+    7
+    """
     try:
-        ref = weakref.ref(sess)
+        ref = weakref.ref(table)
     except TypeError:
         return build()
-    hit = cached(org, "overload:session_supervisors", lambda: [None, None], copy=False) if org is not None else None
+    hit = cached(org, name, lambda: [None, None], copy=False) if org is not None else None
     if hit is None:
         return build()
-    if hit[0] is None or hit[0]() is not sess:
+    if hit[0] is None or hit[0]() is not table:
         hit[:] = [ref, build()]
     return hit[1]
 
@@ -810,14 +826,7 @@ def _caseload_codes(org, caseload: pd.DataFrame) -> np.ndarray:
         codes.flags.writeable = False
         return codes
 
-    try:
-        ref = weakref.ref(caseload)
-    except TypeError:
-        return build()
-    hit = cached(org, "overload:caseload_codes", lambda: [None, None], copy=False)
-    if hit[0] is None or hit[0]() is not caseload:
-        hit[:] = [ref, build()]
-    return hit[1]
+    return _per_table(org, "overload:caseload_codes", caseload, build)
 
 
 def _key_finder(ck: np.ndarray, n_keys: int):
