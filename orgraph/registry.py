@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .analyses import shared
 from .analyses.cascades import flatten_cascades, supervisor_cascades
 from .analyses.caseload import caseload_distribution
 from .analyses.churn import churn_seats
@@ -117,6 +118,9 @@ class Analysis:
         ``flags(result, day) -> dict`` of map flags (:mod:`orgraph.report.flags`).
     audit : bool
         Whether the audit runs it.
+    reads : frozenset of str
+        The kinds of shared table (:func:`orgraph.analyses.shared.kind`) it reads: the audit drops a table
+        once no analysis still to run reads its kind (a test checks these against what each analysis reads).
     """
 
     name: str
@@ -131,6 +135,7 @@ class Analysis:
     caption: Callable | None = None
     flags: Callable | None = None
     audit: bool = True
+    reads: frozenset = frozenset()
 
 
 _WINDOW = ("cascades", "window_days")
@@ -152,7 +157,8 @@ ANALYSES: list[Analysis] = [
         views={"table": View(None, ("supervisor_id", "exit_date", "cohort_size", "observed", "expected",
                                     "relative_risk", "ci_low", "ci_high", "p_adjusted", "flagged", "window_complete",
                                     "departures", "parent"), _cascade_rows)},
-        findings=findings.cascade_findings, caption=captions.cascades, flags=flags.cascade_flags),
+        findings=findings.cascade_findings, caption=captions.cascades, flags=flags.cascade_flags,
+        reads=frozenset({"exposure", "person_time"})),
     Analysis(
         "overload", overloaded_supervisors, "overloaded supervisors",
         "Which supervisors carry more than they can supervise? Supervisors carrying too many people, clients or "
@@ -164,7 +170,8 @@ ANALYSES: list[Analysis] = [
         views={"table": View(None, ("supervisor_id", "mean_span", "max_span", "total_span", "supervisee_caseload",
                                     "own_caseload", "programs", "supervision_hours_delivered",
                                     "supervision_hours_required", "overloaded", "reasons"))},
-        findings=findings.overload_findings, caption=captions.overload, flags=flags.overload_flags),
+        findings=findings.overload_findings, caption=captions.overload, flags=flags.overload_flags,
+        reads=frozenset({"exposure", "flags", "overload", "person_time"})),
     Analysis(
         "churn", churn_seats, "churn seats",
         "Which seats keep losing their holders? Seats that lose holders more often than ordinary turnover explains.",
@@ -174,7 +181,8 @@ ANALYSES: list[Analysis] = [
         views={"table": View(None, ("position_id", "title", "program_id", "holders", "exits", "expected",
                                     "median_tenure_days", "vacancy_days", "p_adjusted", "flagged", "watch",
                                     "shared_factors"))},
-        findings=findings.churn_findings, caption=captions.churn, flags=flags.churn_flags),
+        findings=findings.churn_findings, caption=captions.churn, flags=flags.churn_flags,
+        reads=frozenset({"exposure", "person_time"})),
     Analysis(
         "caseload", caseload_distribution, "caseload distribution",
         "Are caseloads breaking somewhere? Caseload distribution by month, program and supervisor, and who carries "
@@ -182,7 +190,8 @@ ANALYSES: list[Analysis] = [
         settings={k: ("caseload", k) for k in ("percentile", "consecutive_months")},
         views={"program": View("by_program"), "supervisor": View("by_supervisor"), "month": View("by_month"),
                "sustained": View("sustained")},
-        findings=findings.caseload_findings, caption=captions.caseload),
+        findings=findings.caseload_findings, caption=captions.caseload,
+        reads=frozenset({"caseload_runs", "person_months", "person_time"})),
     Analysis(
         "docburden", documentation_burden, "documentation burden",
         "Does documentation take as long as the session? Documentation hours per session hour by person, program "
@@ -190,7 +199,8 @@ ANALYSES: list[Analysis] = [
         settings={"threshold": ("docburden", "threshold")},
         views={"program": View("by_program"), "person": View("by_person"), "month": View("by_month"),
                "high": View("at_or_above")},
-        findings=findings.documentation_findings, caption=captions.docburden),
+        findings=findings.documentation_findings, caption=captions.docburden,
+        reads=frozenset({"doc_ratios", "person_months"})),
     Analysis(
         "leading", supervisor_leading_indicator, "supervisor exits as a leading indicator",
         "Do supervisor exits predict clinician exits? Clinician exits in the quarters after a program loses a "
@@ -199,7 +209,8 @@ ANALYSES: list[Analysis] = [
         views={"lag": View("lags", ("lag_quarters", "exits", "person_years", "exit_rate_per_year", "reference_exits",
                                     "reference_exit_rate_per_year", "rate_ratio", "ci_low", "ci_high", "p_value")),
                "program": View("by_program"), "quarter": View("program_quarters")},
-        findings=findings.leading_findings, caption=captions.leading),
+        findings=findings.leading_findings, caption=captions.leading,
+        reads=frozenset({"person_time"})),
     Analysis(
         "effects", exit_effects, "exit effects, each adjusted for the others",
         "Which conditions raise exits, each adjusted for the others? One Poisson regression of exits on person-months: "
@@ -208,7 +219,8 @@ ANALYSES: list[Analysis] = [
         settings={"window_days": _WINDOW, "min_exits": ("risk", "min_exits")},
         views={"table": View(None, ("exposure", "exits", "person_years", "rate_ratio", "ci_low", "ci_high",
                                     "p_value", "attributable_exits", "fitted", "reason"))},
-        caption=captions.effects),
+        caption=captions.effects,
+        reads=frozenset({"caseload_bands", "caseload_runs", "doc_lookup", "doc_ratios", "flags", "monthly_factors", "person_months", "supervisor_exit_keys"})),
     Analysis(
         "departures", departure_factors, "what departures have in common",
         "What do the people who left have in common? Exit rates by group in a period, each against everyone else.",
@@ -221,20 +233,23 @@ ANALYSES: list[Analysis] = [
         filters=(Filter("over_represented", "Show only over-represented groups.", lambda r: r["over_represented"]),),
         views={"table": View(None, ("factor", "level", "people", "leavers", "exits", "exit_rate_per_year",
                                     "rate_ratio", "ci_low", "ci_high", "p_adjusted", "over_represented"))},
-        findings=findings.departure_findings, caption=captions.departures),
+        findings=findings.departure_findings, caption=captions.departures,
+        reads=frozenset({"monthly_factors"})),
     Analysis(
         "continuity", continuity_of_care, "continuity of care",
         "Which clients lost their clinician mid-treatment? Per exit, per program and per year.",
         settings={k: ("continuity", k) for k in ("handoff_days", "pickup_days")},
         views={"program": View("by_program"), "exit": View("by_exit"), "year": View("by_year")},
-        findings=findings.continuity_findings, caption=captions.continuity),
+        findings=findings.continuity_findings, caption=captions.continuity,
+        reads=frozenset()),
     Analysis(
         "retention", retention_curves, "retention curves",
         "How long do people stay? The share still here N months after hire (org and programs) and after a "
         "supervisor left (beside everyone else on the same days); Kaplan-Meier, inside the export window.",
         settings={"months": ("retention", "months"), "lookback_days": ("cascades", "lookback_days")},
         views={"table": View(None, ("curve", "group", "people", "exits", "share_6m", "share_12m", "share_24m"))},
-        caption=captions.retention),
+        caption=captions.retention,
+        reads=frozenset({"exposure", "person_time"})),
     Analysis(
         "risk", risk_list, "who is at risk now",
         "Who is at risk now, and why? People employed on a date, with the risk factors that apply and a score "
@@ -245,7 +260,8 @@ ANALYSES: list[Analysis] = [
                  Option("supervisor", "Only people supervised by this staff id.")),
         views={"table": View(None, ("rank", "staff_id", "name", "role_kind", "program_id", "supervisor_id",
                                     "factors", "relative_hazard", "exit_probability"))},
-        caption=captions.risk),
+        caption=captions.risk,
+        reads=frozenset({"caseload_bands", "doc_lookup", "exposure", "flags", "monthly_factors", "overload", "supervisor_exit_keys"})),
     Analysis(
         "cost", turnover_cost, "turnover cost",
         "What does turnover cost? The cost of one exit by role, the cost of exits per period and the assumptions "
@@ -256,7 +272,8 @@ ANALYSES: list[Analysis] = [
                "role": View("cost_per_exit", ("role_kind", "annual_salary", "recruiting", "onboarding",
                                               "vacancy_days", "vacancy", "ramp_up", "total", "share_of_salary")),
                "exit": View("exits"), "assumptions": View("assumptions", ("key", "value", "set_in", "source"))},
-        caption=captions.cost),
+        caption=captions.cost,
+        reads=frozenset({"exposure", "vacancy_days_by_role"})),
 ]
 
 
@@ -274,20 +291,32 @@ def get(name: str) -> Analysis:
     raise ConfigError(f"no analysis called {name!r}; there are {', '.join(a.name for a in ANALYSES)}")
 
 
+#: Kinds of shared table the org keeps whatever runs next: per-column codes of the org's own tables, which live
+#: as long as the org does.
+LASTING = frozenset({"staff_codes"})
+
+
 def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None] | None = None,
-                 analyses: list[Analysis] | None = None) -> tuple[dict, list[str]]:
+                 analyses: list[Analysis] | None = None, then_reads=None) -> tuple[dict, list[str]]:
     """Run analyses as of ``as_of``: ``({name: Result or None}, notes)``.
 
     One analysis that cannot answer (an :class:`~orgraph.errors.AnalysisError`)
     never stops the others: its result is ``None`` and a note says why. An
     analysis that fails unexpectedly is recorded the same way, with the error
     named as a bug to report, and the rest still runs.
+
+    With ``then_reads`` (the kinds of shared table the caller reads once the
+    analyses are done), each shared table is dropped as soon as neither an
+    analysis still to run (its :attr:`Analysis.reads`) nor the caller reads its
+    kind: an audit's panels do not all stay in memory together. Answers are the
+    same either way; a table dropped too early is only built again.
     """
     results: dict = {}
     notes: list[str] = []
-    for a in analyses if analyses is not None else ANALYSES:
-        if names is not None and a.name not in names:
-            continue
+    todo = [a for a in (analyses if analyses is not None else ANALYSES) if names is None or a.name in names]
+    for i, a in enumerate(todo):
+        if then_reads is not None:
+            shared.keep_only(org, LASTING.union(then_reads, *(b.reads for b in todo[i:])))
         if progress:
             progress(a.label)
         try:
@@ -299,6 +328,8 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
             results[a.name] = None
             notes.append(f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This is a "
                          f"bug in orgraph: please report it with this message.")
+    if then_reads is not None:
+        shared.keep_only(org, LASTING.union(then_reads))
     return results, notes
 
 

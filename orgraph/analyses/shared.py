@@ -4,15 +4,35 @@ An audit asks for the same person-time panels, monthly panels and exposure
 tables many times. :func:`cached` builds each once per org and name and keeps
 it for as long as the org lives (a weak reference: nothing is kept for an org
 no longer in use); :func:`release` lets go of them all, as the audit does
-before it writes the pack.
+before it writes the pack, and :func:`keep_only` of those no step still to
+come reads (the audit drops each panel after its last reader).
+
+A table's *kind* is its name up to the first ``:`` (``person_time:2026-01-01``
+is a ``person_time`` table). :func:`recording` lists the kinds read while a
+block runs: the registry declares, per analysis, the kinds it reads, and a
+test checks the declarations against what the analyses really read.
 """
 from __future__ import annotations
 
+import contextlib
 import weakref
 
-__all__ = ["cached", "release", "tables_of"]
+__all__ = ["cached", "release", "tables_of", "kind", "keep_only", "recording"]
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+#: Open :func:`recording` blocks: each a set collecting the kinds of table read.
+_RECORDERS: list[set] = []
+
+
+def kind(name: str) -> str:
+    """The kind of the shared table called ``name``: the name up to its first ``:``.
+
+    Examples
+    --------
+    >>> kind("person_time:2026-01-01"), kind("person_months")
+    ('person_time', 'person_months')
+    """
+    return name.split(":", 1)[0]
 
 
 def tables_of(org) -> dict | None:
@@ -34,6 +54,48 @@ def tables_of(org) -> dict | None:
         return None
 
 
+def keep_only(org, kinds) -> list[str]:
+    """Forget the tables kept for ``org`` whose kind is not in ``kinds``; returns the names forgotten.
+
+    Examples
+    --------
+    >>> class Org: pass
+    >>> org = Org()
+    >>> _ = cached(org, "person_time:2026-01-01", lambda: [1]), cached(org, "doc_ratios", lambda: [2])
+    >>> keep_only(org, {"doc_ratios"}), sorted(tables_of(org))
+    (['person_time:2026-01-01'], ['doc_ratios'])
+    """
+    store = tables_of(org)
+    if not store:
+        return []
+    gone = [name for name in store if kind(name) not in kinds]
+    for name in gone:
+        del store[name]
+    return gone
+
+
+@contextlib.contextmanager
+def recording():
+    """Collect, in the set this yields, the kinds of shared table read through :func:`cached` while the block
+    runs.
+
+    Examples
+    --------
+    >>> class Org: pass
+    >>> org = Org()
+    >>> with recording() as seen:
+    ...     _ = cached(org, "person_months", lambda: [1])
+    >>> seen
+    {'person_months'}
+    """
+    seen: set = set()
+    _RECORDERS.append(seen)
+    try:
+        yield seen
+    finally:
+        _RECORDERS.remove(seen)
+
+
 def cached(org, name: str, build, *, copy: bool = True):
     """``build()`` once per org and name (analyses of one audit share these tables); a copy each time, or with
     ``copy=False`` the one shared table, which callers must treat as read-only.
@@ -45,6 +107,8 @@ def cached(org, name: str, build, *, copy: bool = True):
     >>> cached(org, "n", lambda: calls.append(1) or [1]), cached(org, "n", lambda: calls.append(1) or [1]), calls
     ([1], [1], [1])
     """
+    for seen in _RECORDERS:
+        seen.add(kind(name))
     store = tables_of(org)
     if store is None:
         return build()

@@ -26,7 +26,11 @@ from .claims import state
 from .findings import Context, Names, _money, hypotheses, watched_seats
 from .words import money, plural
 
-__all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable", "bottom_line", "md"]
+__all__ = ["run_audit", "report_markdown", "total_exit_cost", "untestable", "bottom_line", "md", "READS_AFTER"]
+
+#: Kinds of shared table (:func:`orgraph.analyses.shared.kind`) the audit reads once its analyses have run: the
+#: cost model's vacancy days. Every other shared table is dropped after its last analysis.
+READS_AFTER = frozenset({"vacancy_days_by_role"})
 
 
 def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | None = None,
@@ -71,7 +75,7 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     entries = [a for a in (analyses if analyses is not None else ANALYSES) if a.audit]
     day = (analysis_cut(org, as_of) - pd.Timedelta(days=1)).date()
     names = Names(org, anonymize, key)
-    results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries)
+    results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries, then_reads=READS_AFTER)
     ctx = Context(org, names, cost_model(org, as_of=day), results)
     candidates: list[dict] = []
     for a in entries:

@@ -1,0 +1,80 @@
+"""The tables an audit's analyses share: what each analysis reads, and the audit dropping each after its last reader."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import orgraph
+from orgraph.analyses import shared
+from orgraph.registry import ANALYSES, LASTING, run_analyses
+from orgraph.render.tables import to_json
+from orgraph.report.audit import READS_AFTER, run_audit
+from orgraph.settings import analysis_cut
+
+from conftest import RIVERBEND
+
+
+def _day(org):
+    return (analysis_cut(org, None) - pd.Timedelta(days=1)).date()
+
+
+def _audited():
+    return [a for a in ANALYSES if a.audit]
+
+
+@pytest.fixture(scope="module")
+def reads():
+    """The kinds of shared table each audit analysis read, run in the audit's order on a fresh org (nothing
+    dropped), and what the audit reads after its analyses (the cost model)."""
+    if not (RIVERBEND / "staff.csv").exists():
+        pytest.skip("examples/riverbend not generated yet")
+    org = orgraph.load(RIVERBEND)
+    seen: dict = {}
+    for a in _audited():
+        with shared.recording() as kinds:
+            run_analyses(org, as_of=_day(org), analyses=[a])
+        seen[a.name] = kinds
+    from orgraph.analyses.cost import cost_model
+    with shared.recording() as kinds:
+        cost_model(org, as_of=_day(org))
+    seen["after"] = kinds
+    return seen
+
+
+def test_each_analysis_declares_exactly_the_shared_tables_it_reads(reads):
+    declared = {a.name: set(a.reads) for a in _audited()}
+    assert {n: reads[n] for n in declared} == declared
+
+
+def test_the_audit_declares_what_it_reads_after_its_analyses(reads):
+    assert reads["after"] <= READS_AFTER
+
+
+def test_dropping_tables_after_their_last_reader_leaves_every_answer_unchanged():
+    org_kept, org_dropped = orgraph.load(RIVERBEND), orgraph.load(RIVERBEND)
+    day = _day(org_kept)
+    kept, _ = run_analyses(org_kept, as_of=day, analyses=_audited())
+    dropped, _ = run_analyses(org_dropped, as_of=day, analyses=_audited(), then_reads=READS_AFTER)
+    assert list(kept) == list(dropped)
+    for name in kept:
+        assert to_json(dropped[name]) == to_json(kept[name]), name
+    assert {shared.kind(n) for n in shared.tables_of(org_kept)} >= {"person_time", "person_months",
+                                                                   "monthly_factors", "doc_ratios"}
+    assert {shared.kind(n) for n in shared.tables_of(org_dropped)} <= LASTING | READS_AFTER
+
+
+def test_the_audit_drops_the_monthly_panels_once_their_readers_are_done():
+    org = orgraph.load(RIVERBEND)
+    present: dict = {}
+
+    def progress(label):
+        present[label] = {shared.kind(n) for n in shared.tables_of(org)}
+
+    run_audit(org, progress=progress)
+    # built by the caseload and documentation stages, read last by exit effects: gone before the next analysis
+    assert {"person_months", "caseload_runs", "doc_ratios"} <= present["exit effects, each adjusted for the others"]
+    assert not {"person_months", "caseload_runs", "doc_ratios"} & present["what departures have in common"]
+    # the person-time panel: read last by the retention curves
+    assert "person_time" in present["retention curves"]
+    assert "person_time" not in present["who is at risk now"]
+    assert {shared.kind(n) for n in shared.tables_of(org)} <= LASTING | READS_AFTER
