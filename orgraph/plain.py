@@ -16,6 +16,7 @@ __all__ = ["plural", "jsonable", "json_text", "spreadsheet_safe", "terminal_safe
 
 #: Values :func:`jsonable` gives back as they are.
 _AS_IS = frozenset({str, int, bool, type(None)})
+_isfinite = math.isfinite
 
 
 def jsonable(value):
@@ -32,11 +33,13 @@ def jsonable(value):
         return value
     if t is float:
         return None if math.isnan(value) or math.isinf(value) else value
-    if t is dict:
-        return {(k if type(k) is str else str(k)): (v if type(v) in _AS_IS else jsonable(v))
+    if t is dict:                          # a finite float is kept here too, without a call per value
+        return {(k if type(k) is str else str(k)):
+                (v if type(v) in _AS_IS else (v if _isfinite(v) else None) if type(v) is float else jsonable(v))
                 for k, v in value.items()}
     if t is list:
-        return [v if type(v) in _AS_IS else jsonable(v) for v in value]
+        return [v if type(v) in _AS_IS else (v if _isfinite(v) else None) if type(v) is float else jsonable(v)
+                for v in value]
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
