@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # A command that holds an object whose finalizer says when it is freed, run as the program (sys.argv).
 PROGRAM = textwrap.dedent("""
-    import atexit, sys
+    import atexit, sys, threading, time
     import click
     from orgraph.cli import main
     from orgraph.cli.exiting import hold_until_exit
@@ -26,8 +26,11 @@ PROGRAM = textwrap.dedent("""
     @main.command("hold-test")
     @click.option("--code", type=int, default=0)
     @click.option("--hold/--no-hold", default=True)
-    def hold_test(code, hold):
+    @click.option("--thread", is_flag=True)
+    def hold_test(code, hold, thread):
         big = Big()
+        if thread:
+            threading.Thread(target=lambda: (time.sleep(0.3), print("thread finished", file=sys.stderr))).start()
         if hold:
             hold_until_exit(big)
         click.echo("written " * 2000)          # more than one buffer's worth, still in the buffer at the end
@@ -51,6 +54,12 @@ def test_a_held_object_is_not_freed_at_exit_and_output_and_code_are_kept():
     assert "freed" not in p.stderr          # the process ended without freeing it
     p = _program("--code", "0")
     assert p.returncode == 0 and p.stdout.endswith("exit handler ran\n") and "freed" not in p.stderr
+
+
+def test_a_running_thread_is_waited_for_as_python_would():
+    p = _program("--thread", "--code", "4")
+    assert p.returncode == 4
+    assert "thread finished" in p.stderr and p.stdout.endswith("exit handler ran\n")
 
 
 def test_without_holding_the_process_ends_the_normal_way():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import threading
 
 __all__ = ["hold_until_exit", "as_program", "leave"]
 
@@ -59,10 +60,13 @@ def leave(code) -> None:
     The exit handlers run (:func:`atexit` functions: logging, temporary folders) and standard output and
     error are flushed first; the process then ends without freeing what the command held. Returns, leaving
     the normal exit to happen, when nothing was held, when the code is not a number (Python prints such a
-    code) or when flushing fails (a closed pipe: Python's own exit says so).
+    code), while a thread that Python's exit would wait for still runs, or when flushing fails (a closed pipe:
+    Python's own exit says so).
     """
     if not _held or not (code is None or (type(code) is int and -2**31 <= code < 2**31)):
         return
+    if any(t is not threading.main_thread() and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return                           # Python's exit waits for such a thread; os._exit would cut it short
     try:
         sys.stdout.flush()
         sys.stderr.flush()
