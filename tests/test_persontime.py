@@ -454,3 +454,62 @@ def test_day_number_returns_fresh_integers_for_ns_and_day_inputs():
         assert got.dtype == np.int64 and got.tolist() == [18262, -1]
         got += 1                                        # callers build keys in place: the input stays
         assert day_number(values).tolist() == [18262, -1]
+
+
+def test_sorted_positions_equal_searchsorted_on_ascending_queries_with_ties():
+    from orgraph.analyses.persontime import _sorted_positions
+
+    rng = np.random.default_rng(5)
+    for n_key, n_query in ((0, 50), (1, 0), (300, 5000), (2000, 100)):
+        key = np.sort(rng.integers(0, 400, n_key))
+        query = np.sort(rng.integers(-20, 420, n_query))
+        got = _sorted_positions(key, query)
+        assert got.tolist() == (np.searchsorted(key, query, side="right") - 1).tolist()
+
+
+def test_latest_started_on_ascending_query_keys_takes_the_sorted_path_and_agrees():
+    from orgraph.analyses.persontime import _OFFSET, _SHIFT, _latest_started_key
+
+    rng = np.random.default_rng(12)
+    sc_rows = rng.integers(0, 40, 500)
+    day_rows = rng.integers(-300, 300, 500) // 7 * 7
+    query = np.sort((rng.integers(0, 45, 4000) << _SHIFT) | (rng.integers(-400, 400, 4000) + _OFFSET))
+    sc, day = query >> _SHIFT, (query & ((1 << _SHIFT) - 1)) - _OFFSET
+    rows, ok = _latest_started_key(sc_rows, day_rows, sc, query, True)
+    assert np.array_equal(np.where(ok, rows, -1), _merge_asof_rows(sc_rows, day_rows, sc, day))
+    assert (rows[~ok] == 0).all() and ok.sum() > 1000 and (~ok).sum() > 100
+
+
+def test_ids_taken_equal_the_gather_with_none_and_keep_missing_values_as_they_are():
+    from orgraph.analyses.persontime import _ids_taken
+
+    rng = np.random.default_rng(3)
+    rows, ok = rng.integers(0, 6, 300), rng.random(300) < 0.8
+    for small in (np.array(["p2", "p1", "p2", "p9", "p1", "p0"], dtype=object),
+                  np.array(["p2", None, "p2", np.nan, "p1", "p0"], dtype=object)):
+        want = small[rows]
+        want[~ok] = None
+        codes: dict = {}
+        plain, coded = _ids_taken(small, rows, ok, None, "c"), _ids_taken(small, rows, ok, codes, "c")
+        for got in (plain, coded):
+            assert got.dtype == object and [type(x) for x in got] == [type(x) for x in want]
+            assert pd.Series(got).equals(pd.Series(want))
+        c, uniq = codes["c"]
+        assert c.dtype == np.int32 and list(uniq) == sorted(set(v for v in small if isinstance(v, str)))
+        assert [None if k < 0 else uniq[k] for k in c] == [v if isinstance(v, str) else None for v in want]
+
+
+def test_context_with_and_without_codes_gives_the_same_columns(small):
+    from orgraph.analyses.persontime import _context, day_number
+
+    org, cut, pt, daily = small
+    sc, day = pt["sc"].to_numpy().astype(np.int64), day_number(pt["start"])
+    codes: dict = {}
+    with_codes, plain = _context(org, sc, day, codes), _context(org, sc, day)
+    rev = np.arange(len(sc))[::-1]                      # descending queries: the searchsorted path
+    backwards = _context(org, sc[rev], day[rev])
+    for col, vals in plain.items():
+        assert pd.Series(with_codes[col]).equals(pd.Series(vals)), col
+        assert pd.Series(backwards[col][rev]).equals(pd.Series(vals)), col
+        c, uniq = codes[col]
+        assert [None if k < 0 else uniq[k] for k in c] == list(vals), col

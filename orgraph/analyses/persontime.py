@@ -230,14 +230,20 @@ def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _latest_started_key(sc_rows: np.ndarray, day_rows: np.ndarray, sc: np.ndarray,
-                        query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                        query: np.ndarray, query_sorted: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """:func:`latest_started` with the (person, day) keys of the queries made by the caller (once for several
-    interval tables). Row numbers are int32 when the intervals are fewer than 2**31 (half the memory)."""
+    interval tables). Row numbers are int32 when the intervals are fewer than 2**31 (half the memory).
+
+    With ``query_sorted`` (the keys ascending, as the panel's pieces are), the position of each query among the
+    sorted interval keys is read off where each interval key falls among the queries (:func:`_sorted_positions`):
+    a search per interval instead of one per query."""
     key = (sc_rows << _SHIFT) | (day_rows + _OFFSET)
     order = np.argsort(key, kind="stable")
     if len(order) < 2**31:
         order = order.astype(np.int32)
-    pos = np.searchsorted(key[order], query, side="right") - 1
+    key = key[order]
+    pos = _sorted_positions(key, query) if query_sorted else np.searchsorted(key, query, side="right") - 1
+    del key
     ok = pos >= 0
     np.maximum(pos, 0, out=pos)
     rows = order[pos]
@@ -245,6 +251,25 @@ def _latest_started_key(sc_rows: np.ndarray, day_rows: np.ndarray, sc: np.ndarra
     ok &= sc_rows[rows] == sc
     rows[~ok] = 0
     return rows, ok
+
+
+def _sorted_positions(key: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(key, query, side="right") - 1`` for ascending ``key`` and ascending ``query``: how many
+    keys are at most each query, less one, from one search per key among the queries (int32 when the keys are
+    fewer than 2**31 - 1).
+
+    Examples
+    --------
+    >>> key, query = np.array([3, 5, 5, 9]), np.array([1, 3, 4, 5, 5, 8, 9, 12])
+    >>> _sorted_positions(key, query).tolist()
+    [-1, 0, 0, 2, 2, 2, 3, 3]
+    >>> bool((_sorted_positions(key, query) == np.searchsorted(key, query, side="right") - 1).all())
+    True
+    """
+    first = np.searchsorted(query, key, side="left")       # the first query at or after each key
+    counts = np.diff(first, prepend=0, append=len(query))  # queries with exactly j keys at or below them
+    kind = np.int32 if len(key) < 2**31 - 1 else np.int64
+    return np.repeat(np.arange(-1, len(key), dtype=kind), counts)
 
 
 def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) -> dict:
@@ -256,52 +281,70 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     out = {}
     sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
     query = (sc << _SHIFT) | (day + _OFFSET)           # the same (person, day) keys for seats and supervision
+    ascending = bool(len(query) < 2 or (query[1:] >= query[:-1]).all())
     af = org.assignment_frame
     if len(af):
-        jj, ok = _latest_started_key(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, query)
-        missing = ~ok
+        jj, ok = _latest_started_key(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, query,
+                                     ascending)
         for col in ("position_id", "program_id"):
-            small = af[col].to_numpy(dtype=object)
-            vals = small[jj]
-            vals[missing] = None
-            out[col] = vals
-            if codes is not None:
-                c, uniq = pd.factorize(small, sort=True)
-                codes[col] = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
+            out[col] = _ids_taken(af[col].to_numpy(dtype=object), jj, ok, codes, col)
         small = af["role_kind"].to_numpy(dtype=object).copy()
         small[pd.isna(small)] = "other"                 # no role kind: "other", worked out on the seats
-        rk = small[jj]
-        rk[missing] = "other"
+        if codes is None:
+            rk = small[jj]
+            rk[~ok] = "other"
+        else:
+            c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
+            uniq = np.asarray(uniq, dtype=object)
+            codes["role_kind"] = (_where_taken(ok, c[:-1], jj, c[-1]), uniq)
+            rk = uniq[codes["role_kind"][0]]            # from the few distinct values: every row has one
         out["role_kind"] = rk
-        del missing
     else:
         out["position_id"], out["program_id"] = (np.full(n, None, dtype=object) for _ in range(2))
         out["role_kind"] = np.full(n, "other", dtype=object)
-        jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
-    if codes is not None:
-        c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
-        codes["role_kind"] = (_where_taken(ok, c[:-1], jj, c[-1]) if len(small) else np.full(n, c[-1], dtype=np.int32),
-                              np.asarray(uniq, dtype=object))
-        if not len(af):
+        if codes is not None:
+            codes["role_kind"] = (np.zeros(n, dtype=np.int32), np.array(["other"], dtype=object))
             codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
     sv = org.supervision_frame
     if not len(sv):
-        sup_ids = np.full(n, None, dtype=object)
-        sup_codes = (np.full(n, -1), np.array([], dtype=object))
+        out["supervisor_id"] = np.full(n, None, dtype=object)
+        if codes is not None:
+            codes["supervisor_id"] = (np.full(n, -1), np.array([], dtype=object))
     else:
-        jj, ok = _latest_started_key(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, query)
+        jj, ok = _latest_started_key(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, query,
+                                     ascending)
         del query
         ok &= day_number(sv["end"])[jj] > day
-        small = sv["supervisor_id"].to_numpy(dtype=object)
-        sup_ids = small[jj]
-        sup_ids[~ok] = None
-        if codes is not None:
-            c, uniq = pd.factorize(small, sort=True)
-            sup_codes = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
-    out["supervisor_id"] = sup_ids
-    if codes is not None:
-        codes["supervisor_id"] = sup_codes
+        out["supervisor_id"] = _ids_taken(sv["supervisor_id"].to_numpy(dtype=object), jj, ok, codes,
+                                          "supervisor_id")
     return out
+
+
+def _ids_taken(small: np.ndarray, rows: np.ndarray, ok: np.ndarray, codes: dict | None, col: str) -> np.ndarray:
+    """``small[rows]``, ``None`` where not ``ok`` (an object array); with ``codes`` (a dict), also ``codes[col]``:
+    the codes of those values into the sorted distinct values of ``small`` (-1 for none).
+
+    With the codes and no missing value in ``small``, the values are gathered from its few distinct values
+    (they are the same objects), which is quicker than from ``small`` itself.
+
+    Examples
+    --------
+    >>> small = np.array(["b", "a", "b"], dtype=object)
+    >>> codes = {}
+    >>> _ids_taken(small, np.array([2, 0, 1]), np.array([True, False, True]), codes, "x").tolist()
+    ['b', None, 'a']
+    >>> codes["x"][0].tolist(), codes["x"][1].tolist()
+    ([1, -1, 0], ['a', 'b'])
+    """
+    if codes is not None:
+        c, uniq = pd.factorize(small, sort=True)
+        uniq = np.asarray(uniq, dtype=object)
+        codes[col] = (_where_taken(ok, c, rows), uniq)
+        if not pd.isna(small).any():                    # code -1 reads the appended None
+            return np.append(uniq, None)[codes[col][0]]
+    vals = small[rows]
+    vals[~ok] = None
+    return vals
 
 
 def _where_taken(ok: np.ndarray, small: np.ndarray, rows: np.ndarray, missing: int = -1) -> np.ndarray:
@@ -570,8 +613,8 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     ksc = key >> _SHIFT
     kday = (key & ((1 << _SHIFT) - 1)) - _OFFSET
     del key
-    nxt = np.flatnonzero(ksc[1:] == ksc[:-1])
-    psc, start, end = ksc[nxt], kday[nxt], kday[nxt + 1]
+    nxt = ksc[1:] == ksc[:-1]                            # a key followed by one of the same person: a piece
+    psc, start, end = ksc[:-1][nxt], kday[:-1][nxt], kday[1:][nxt]
     del ksc, kday, nxt
 
     # the panel's columns, each integer temporary dropped once the columns made from it are done (the panel is
@@ -589,7 +632,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     cols["year"] = (mi // 12 + 1970).astype(np.int16)  # whole years since 1970 of the month numbers
     del mi
     tenure = start - hire[psc]
-    cols["band"] = np.clip(np.searchsorted(_BAND, tenure, side="right") - 1, 0, len(_BAND) - 1).astype(np.int8)
+    cols["band"] = _band_of(tenure)
     del tenure
     cols["start"] = from_day_number(start)
     frames = (org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end"))
@@ -611,6 +654,24 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     if codes:
         _remember_codes(pt, codes)
     return pt
+
+
+def _band_of(tenure: np.ndarray) -> np.ndarray:
+    """Tenure band index (int8) of days since hire: how many of the band edges after the first are at most
+    ``tenure`` (band 0 before hire too).
+
+    Examples
+    --------
+    >>> t = np.array([-5, 0, 181, 182, 364, 365, 729, 730, 5000])
+    >>> _band_of(t).tolist()
+    [0, 0, 0, 1, 1, 2, 2, 3, 3]
+    >>> bool((_band_of(t) == np.clip(np.searchsorted(_BAND, t, side="right") - 1, 0, len(_BAND) - 1)).all())
+    True
+    """
+    band = np.zeros(len(tenure), dtype=np.int8)
+    for edge in _BAND[1:]:
+        band += tenure >= edge
+    return band
 
 
 def _months(days: np.ndarray) -> np.ndarray:
