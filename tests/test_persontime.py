@@ -513,3 +513,34 @@ def test_context_with_and_without_codes_gives_the_same_columns(small):
         assert pd.Series(backwards[col][rev]).equals(pd.Series(vals)), col
         c, uniq = codes[col]
         assert [None if k < 0 else uniq[k] for k in c] == list(vals), col
+
+
+def test_strata_of_every_piece_are_built_once_per_panel_and_returned_as_copies(small, monkeypatch):
+    from orgraph.analyses import persontime
+
+    org, cut, pt, daily = small
+    frame = pt.copy()                                   # a panel of its own: nothing kept for it yet
+    built = []
+    real = persontime._stratum_days
+    monkeypatch.setattr(persontime, "_stratum_days", lambda *a: built.append(1) or real(*a))
+    first = stratum_days(frame)
+    first.iloc[:, :] = -1.0                             # a caller's change stays in its copy
+    second = stratum_days(frame)
+    assert len(built) == 1 and (second.to_numpy() >= 0).all()
+    pd.testing.assert_frame_equal(second, real(frame, None))
+    stratum_days(frame, np.ones(len(frame), dtype=bool))   # a mask: worked out afresh
+    assert len(built) == 2
+
+
+def test_bands_by_mask_or_row_numbers_and_counts_equal_the_weighted_sums(small):
+    from orgraph.analyses.persontime import _bands_wide
+
+    org, cut, pt, daily = small
+    rng = np.random.default_rng(2)
+    mask = rng.random(len(pt)) < 0.6
+    values = rng.random(len(pt)) * 30
+    by_rows = _bands_wide(pt, np.flatnonzero(mask), values[mask])
+    pd.testing.assert_frame_equal(_bands_wide(pt, mask, values[mask]), by_rows)
+    pd.testing.assert_frame_equal(_bands_wide(pt, mask, None), _bands_wide(pt, np.flatnonzero(mask),
+                                                                           np.ones(int(mask.sum()))))
+    assert _bands_wide(pt, mask, None).to_numpy().sum() == mask.sum()

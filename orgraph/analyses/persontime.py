@@ -762,18 +762,20 @@ def _role_codes(pt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return column_codes(pt, "role_kind")
 
 
-def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.DataFrame:
-    """Sums of ``values`` on the rows ``rows`` of ``pt`` by (role kind, year) x tenure band: the (role kind, year)
-    pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
+def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray | None) -> pd.DataFrame:
+    """Sums of ``values`` on the rows ``rows`` of ``pt`` (row numbers, or a boolean mask: quicker to take, in
+    the same order) by (role kind, year) x tenure band, or with ``values=None`` the number of rows: the
+    (role kind, year) pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
     cols = list(range(len(_BAND)))
     codes, uniq = _role_codes(pt)
     rc = codes[rows]
     year = pt["year"].to_numpy()[rows]
     band = pt["band"].to_numpy()[rows]
-    values = np.asarray(values, dtype=float)
+    values = None if values is None else np.asarray(values, dtype=float)
     ok = rc >= 0                                        # no role kind: no stratum (as groupby drops it)
     if not ok.all():
-        rc, year, band, values = rc[ok], year[ok], band[ok], values[ok]
+        rc, year, band = rc[ok], year[ok], band[ok]
+        values = None if values is None else values[ok]
     if not len(rc):
         index = pd.MultiIndex.from_arrays([np.array([], dtype=object), np.array([], dtype=np.int64)],
                                           names=["role_kind", "year"])
@@ -782,7 +784,12 @@ def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.Da
     n_year = int(year.max()) - y0 + 1
     pair = rc.astype(np.int64) * n_year + (year - y0)
     n_pair = len(uniq) * n_year
-    sums = np.bincount(pair * len(cols) + band, weights=values, minlength=n_pair * len(cols))
+    cell = pair * len(cols)
+    cell += band
+    sums = np.bincount(cell, weights=values, minlength=n_pair * len(cols))
+    del cell
+    if values is None:
+        sums = sums.astype(float)                       # counts: the sums of ones, exactly
     present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
     index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(np.int64)],
                                       names=["role_kind", "year"])
@@ -793,25 +800,57 @@ def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.D
     """Days at risk by (role kind, calendar year) x tenure band.
 
     Either of the pieces where ``mask`` is true, or of ``days`` on the rows
-    ``pieces`` of ``pt`` (an :func:`overlap`).
+    ``pieces`` of ``pt`` (an :func:`overlap`). Those of every piece are worked
+    out once per (shared, read-only) panel: each call gets its own copy.
     """
     if pieces is not None:
         return _bands_wide(pt, np.asarray(pieces, dtype=np.int64), np.asarray(days, dtype=float))
+    if mask is None:
+        return _per_panel(pt, "stratum_days", lambda: _stratum_days(pt, None)).copy()
+    return _stratum_days(pt, mask)
+
+
+def _stratum_days(pt: pd.DataFrame, mask) -> pd.DataFrame:
     d = pt["days"].to_numpy()
     ok = d > 0
     if mask is not None:
-        ok = ok & (np.asarray(mask, dtype=bool))
-    rows = np.flatnonzero(ok)
-    return _bands_wide(pt, rows, d[rows].astype(float))
+        ok &= np.asarray(mask, dtype=bool)
+    return _bands_wide(pt, ok, d[ok].astype(float))
 
 
 def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
     """Exits at risk (pieces ending in an exit, inside the export window) by (role kind, year) x tenure band."""
-    ok = pt["exit"].to_numpy() & (pt["days"].to_numpy() > 0)
+    ok = pt["days"].to_numpy() > 0
+    ok &= pt["exit"].to_numpy()
     if mask is not None:
-        ok = ok & (np.asarray(mask, dtype=bool))
-    rows = np.flatnonzero(ok)
-    return _bands_wide(pt, rows, np.ones(len(rows)))
+        ok &= np.asarray(mask, dtype=bool)
+    return _bands_wide(pt, ok, None)
+
+
+_PANEL_MEMO: dict = {}
+
+
+def _per_panel(pt: pd.DataFrame, name: str, build):
+    """``build()`` once per panel object and ``name``, kept while the panel lives (built afresh each call for a
+    frame that cannot be weakly referenced).
+
+    Examples
+    --------
+    >>> pt, calls = pd.DataFrame({"a": [1]}), []
+    >>> _per_panel(pt, "n", lambda: calls.append(1) or 5), _per_panel(pt, "n", lambda: 6), len(calls)
+    (5, 5, 1)
+    """
+    key = (id(pt), name)
+    hit = _PANEL_MEMO.get(key)
+    if hit is not None and hit[0]() is pt:
+        return hit[1]
+    value = build()
+    try:
+        ref = weakref.ref(pt, lambda _, k=key: _PANEL_MEMO.pop(k, None))
+    except TypeError:
+        return value
+    _PANEL_MEMO[key] = (ref, value)
+    return value
 
 
 def standard_rates(days: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
