@@ -544,3 +544,19 @@ def test_bands_by_mask_or_row_numbers_and_counts_equal_the_weighted_sums(small):
     pd.testing.assert_frame_equal(_bands_wide(pt, mask, None), _bands_wide(pt, np.flatnonzero(mask),
                                                                            np.ones(int(mask.sum()))))
     assert _bands_wide(pt, mask, None).to_numpy().sum() == mask.sum()
+
+
+def test_search_within_each_persons_rows_equals_searchsorted_on_their_slice(small):
+    from orgraph.analyses.persontime import _person_rows, _search_within, day_number
+
+    org, cut, pt, daily = small
+    rng = np.random.default_rng(9)
+    sc = rng.integers(-1, int(pt["sc"].max()) + 3, 400)     # unknown people and people without pieces too
+    day = day_number(pt["start"]).min() + rng.integers(-30, 1600, 400)
+    first, last = _person_rows(pt["sc"].to_numpy(), sc)
+    for col, side in (("end", "right"), ("start", "left")):
+        got = _search_within(pt[col].to_numpy(), first, last, day, side)
+        days = day_number(pt[col])
+        want = [a + int(np.searchsorted(days[a:b], d, side=side)) for a, b, d in zip(first, last, day)]
+        assert got.tolist() == want
+    assert (last > first).sum() > 100 and (last == first).sum() > 5

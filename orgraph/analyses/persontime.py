@@ -705,15 +705,9 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     """
     sc = np.asarray(sc, dtype=np.int64)
     ws, we = day_number(start), day_number(end)
-    high = pt["sc"].to_numpy().astype(np.int64)         # keys below need 64 bits whatever the column
-    high <<= _SHIFT
-    k_end = _day_key(pt["end"], high)                   # one full-length key at a time
-    lo = np.searchsorted(k_end, (sc << _SHIFT) | (ws + _OFFSET), side="right")
-    del k_end
-    k_start = _day_key(pt["start"], high)
-    del high
-    hi = np.searchsorted(k_start, (sc << _SHIFT) | (we + _OFFSET), side="left")
-    del k_start
+    first, last = _person_rows(pt["sc"].to_numpy(), sc)
+    lo = _search_within(pt["end"].to_numpy(), first, last, ws, side="right")     # first piece ending after ws
+    hi = _search_within(pt["start"].to_numpy(), first, last, we, side="left")    # first piece starting at we
     n = np.clip(hi - lo, 0, None)
     row = np.repeat(np.arange(len(sc)), n)
     piece = lo[row] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
@@ -724,12 +718,45 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     return pd.DataFrame({"row": row[ok], "piece": piece[ok], "days": days[ok]})
 
 
-def _day_key(values: pd.Series, high: np.ndarray) -> np.ndarray:
-    """``high | (day_number(values) + _OFFSET)``: (person, day) keys of a datetime column, made in place."""
-    key = day_number(values)
-    key += _OFFSET
-    key |= high
-    return key
+def _person_rows(codes: np.ndarray, sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``[first, last)`` of each person code ``sc`` in the ascending person codes ``codes`` of a panel
+    (empty, where the person would be, for a person without pieces).
+
+    Examples
+    --------
+    >>> [x.tolist() for x in _person_rows(np.array([0, 0, 2, 2, 2], dtype=np.int32), np.array([2, 1, -1, 0]))]
+    [[2, 2, 0, 0], [5, 2, 0, 2]]
+    """
+    return np.searchsorted(codes, sc, side="left"), np.searchsorted(codes, sc, side="right")
+
+
+def _search_within(values: np.ndarray, first: np.ndarray, last: np.ndarray, day: np.ndarray,
+                   side: str) -> np.ndarray:
+    """``first + np.searchsorted(day_number(values[first:last]), day, side)`` for each row: a binary search of
+    whole-day numbers inside each person's rows (``values``: datetimes, ascending within every person), all
+    searches stepped together, reading the values met only.
+
+    Examples
+    --------
+    >>> v = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-15", "2020-03-01"]).to_numpy()
+    >>> d = day_number(pd.to_datetime(["2020-02-01", "2020-02-01", "2020-02-10"]))
+    >>> _search_within(v, np.array([0, 0, 2]), np.array([2, 2, 4]), d, side="left").tolist()
+    [1, 1, 3]
+    >>> _search_within(v, np.array([0, 0, 2]), np.array([2, 2, 4]), d, side="right").tolist()
+    [2, 2, 3]
+    """
+    lo, hi = np.array(first, dtype=np.int64), np.array(last, dtype=np.int64)
+    day = np.asarray(day, dtype=np.int64)
+    active = np.flatnonzero(lo < hi)
+    while len(active):
+        a, b = lo[active], hi[active]
+        mid = (a + b) // 2
+        v = day_number(values[mid])
+        right = v <= day[active] if side == "right" else v < day[active]
+        lo[active] = np.where(right, mid + 1, a)
+        hi[active] = np.where(right, b, mid)
+        active = active[lo[active] < hi[active]]
+    return lo
 
 
 _CODES: dict = {}
