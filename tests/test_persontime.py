@@ -560,3 +560,29 @@ def test_search_within_each_persons_rows_equals_searchsorted_on_their_slice(smal
         want = [a + int(np.searchsorted(days[a:b], d, side=side)) for a, b, d in zip(first, last, day)]
         assert got.tolist() == want
     assert (last > first).sum() > 100 and (last == first).sum() > 5
+
+
+def test_staff_codes_are_kept_narrow_and_go_with_their_column():
+    import gc
+
+    from orgraph.analyses import shared
+
+    class Org:
+        pass
+
+    org = Org()
+    org.staff_frame = pd.DataFrame(index=pd.Index(["A", "B", "C"], name="staff_id"))
+    org.assignment_frame = pd.DataFrame({"staff_id": ["C", "A", "x", "A"]})
+    org.supervision_frame = pd.DataFrame({"staff_id": ["B", "B"]})
+    got = staff_codes(org, org.assignment_frame["staff_id"])
+    assert got.dtype == np.int64 and got.tolist() == [2, 0, -1, 0]
+    if org.assignment_frame["staff_id"] is not org.assignment_frame["staff_id"]:
+        pytest.skip("this pandas makes a new Series at each column access: no column's codes are kept")
+    store = shared.tables_of(org)["staff_codes"]
+    assert [hit[1].dtype for hit in store.values()] == [np.int32]
+    staff_codes(org, org.supervision_frame["staff_id"])
+    assert len(store) == 2
+    org.assignment_frame = pd.DataFrame({"staff_id": ["B"]})   # the old table and its column are gone
+    gc.collect()
+    assert len(store) == 1 and staff_codes(org, org.assignment_frame["staff_id"]).tolist() == [1]
+    assert len(store) == 2

@@ -110,11 +110,17 @@ def staff_codes(org, ids) -> np.ndarray:
     """
     if isinstance(ids, pd.Series) and _is_shared_column(org, ids):
         store = shared.tables_of(org).setdefault("staff_codes", {})
-        hit = store.get(id(ids))
+        key = id(ids)
+        hit = store.get(key)
         if hit is None or hit[0]() is not ids:
-            hit = (weakref.ref(ids), _lookup_codes(org, ids))
-            store[id(ids)] = hit
-        return hit[1].copy()
+            codes = _lookup_codes(org, ids)
+            if len(org.staff_frame) < 2**31:
+                codes = codes.astype(np.int32)          # kept narrow: half the memory
+            # the entry goes with the column (a table dropped or rebuilt leaves no stale codes behind)
+            hit = (weakref.ref(ids, lambda ref, k=key, s=store: s.pop(k, None) if s.get(k, (None,))[0] is ref
+                               else None), codes)
+            store[key] = hit
+        return hit[1].astype(np.int64)                  # a fresh int64 copy each call
     return _lookup_codes(org, ids)
 
 
