@@ -7,6 +7,7 @@ import pytest
 import statsmodels.api as sm
 
 from orgraph.analyses.departures import monthly_factors
+from orgraph.analyses.panel import person_months
 from orgraph.analyses.effects import EXPOSURES, exit_effects
 from orgraph.analyses.overload import overloaded_supervisors
 
@@ -35,7 +36,8 @@ def test_the_fit_matches_statsmodels_on_person_months(riverbend):
     }).astype(float)
     adj = pd.get_dummies(pd.DataFrame({"role": f["role_kind"].astype(str).to_numpy(),
                                        "tenure": f["tenure_band"].astype(str).to_numpy(),
-                                       "year": pd.to_datetime(f["ref"]).dt.year.astype(str).to_numpy()}),
+                                       "year": person_months(riverbend)["ref"].dt.year.astype(str)
+                                       .to_numpy()[f.index]}),      # the table's rows are the panel's
                          drop_first=True, dtype=float)
     exog = sm.add_constant(pd.concat([X, adj], axis=1))
     exog = exog.loc[:, exog.nunique() > 1].assign(const=1.0)

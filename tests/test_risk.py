@@ -219,11 +219,17 @@ def test_risk_reads_the_shared_monthly_table_and_its_band_lookups(riverbend, mon
     assert len(earlier["exit"]) == (table["mi"] < np.datetime64("2024-07", "M").astype(int)).sum()
     assert np.shares_memory(earlier["days"], table["days"].to_numpy())     # the first rows: still views
     assert len(earlier["supervisor_id"]) == len(earlier["exit"])
-    rebuilt = []
-    real = departures.caseload_runs
-    monkeypatch.setattr(departures, "caseload_runs", lambda org, **k: rebuilt.append(1) or real(org, **k))
+    from orgraph.analyses import panel
+
+    rebuilt, banded = [], []
+    real_runs, real_bands = panel._caseload_runs, departures._caseload_bands
+    monkeypatch.setattr(panel, "_caseload_runs", lambda *a, **k: rebuilt.append(1) or real_runs(*a, **k))
+    monkeypatch.setattr(departures, "_caseload_bands",
+                        lambda org, months=None: banded.append(months) or real_bands(org, months))
     res = risk_list(riverbend)
+    # the caseload runs are the shared ones, and the people employed on a day band one month's records only
     assert rebuilt == [] and res.table
+    assert banded and all(m is not None and len(m) == 1 for m in banded)
 
 
 def test_risk_cells_match_a_pandas_groupby():

@@ -27,8 +27,8 @@ from ..settings import analysis_cut
 from ..stats import bh_adjust
 from ..plain import plural
 from .coverage import MISSING
-from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
-                    person_months, rate_records, rounded, setting_of, staff_codes, take)
+from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, group_quantile, month_index,
+                    month_key, person_months, rate_records, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
 from .persontime import factorize_objects
 
@@ -107,6 +107,26 @@ _IDS = ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id")
 _GRID_MAX = 1 << 25
 _DAY_BITS = 20
 _DAY_OFFSET = 1 << 19
+#: Input columns the shared monthly table leaves out: no analysis reads them off it.
+_UNREAD = ("month", "ref")
+
+
+def _narrowest(values) -> np.ndarray:
+    """Integers in the narrowest signed type that holds them all (int8 up to int64).
+
+    Examples
+    --------
+    >>> [_narrowest(np.array(v)).dtype.name for v in ([0, 31], [-1, 200], [1 << 40])]
+    ['int8', 'int16', 'int64']
+    """
+    arr = np.asarray(values)
+    if not len(arr):
+        return arr.astype(np.int8)
+    lo, hi = int(arr.min()), int(arr.max())
+    for t in (np.int8, np.int16, np.int32):
+        if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max:
+            return arr.astype(t)
+    return arr.astype(np.int64)
 
 
 def grid_lookup(left_sc, left_mi, right_sc, right_mi, *, dtype=np.int64) -> np.ndarray:
@@ -248,10 +268,12 @@ def _days(values) -> np.ndarray:
 
 
 def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_months=None,
-                    prev_mi=None) -> pd.DataFrame:
+                    prev_mi=None, compact: bool = False) -> pd.DataFrame:
     """:func:`factor_context`, reading ``df`` (never changing it): the columns are built as arrays and made
     into one frame at the end. ``prev_mi``, when given, is added as that column (so a shared frame need not
-    be copied to add it)."""
+    be copied to add it). ``compact`` leaves out the columns no analysis reads off the shared monthly table
+    (:data:`_UNREAD`, and the supervisor's span and supervisee caseload are not worked out) and stores
+    ``days`` and ``seat_departures`` in the narrowest integers that hold them."""
     look = int(setting_of(org, "cascades", "lookback_days", lookback_days))
     win = int(setting_of(org, "churn", "window_months", churn_window_months))
     thr = float(setting_of(org, "docburden", "threshold"))
@@ -277,30 +299,40 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     staff = (_staff_category(org, sc) if (sc >= 0).all() else _category(df["staff_id"]))
     out = {"staff_id": staff}
     for c in names:                      # the input's columns in their order, ids as categoricals
-        if c != "staff_id":
+        if c != "staff_id" and not (compact and c in _UNREAD):
             out[c] = ids[c] if c in ids else cols[c]
+    if compact and "days" in out:
+        out["days"] = _narrowest(out["days"])
     for c in ("sc", "prev_mi"):
         out.setdefault(c, cols[c])
     out["tenure_days"] = ((ref - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int32)
     # --- caseload and documentation of the previous month
-    cl = _caseload_bands(org)
+    months = None if compact else np.unique(prev_mi)    # the shared table reads every month
+    cl = _caseload_bands(org, months)
     band_labels = _caseload_labels(org)
     if cl is not None:
         r_sc, r_mi, active, band, run = cl
         j = grid_lookup(sc, prev_mi, r_sc, r_mi)
+        del cl, r_sc, r_mi
         hit = j >= 0
-        jj = np.where(hit, j, 0)
-        out["caseload"] = np.where(hit, active[jj], np.nan)
-        out["caseload_band"] = _banded(np.where(hit, band[jj], len(band_labels) - 1), band_labels)
-        out["caseload_run"] = np.where(hit, run[jj], np.nan).astype(np.float32)
+        j[~hit] = 0
+        if not compact:
+            out["caseload"] = np.where(hit, active[j], np.nan)
+        out["caseload_band"] = _banded(np.where(hit, band[j], len(band_labels) - 1), band_labels)
+        out["caseload_run"] = np.where(hit, run[j], np.nan).astype(np.float32)
+        del j, hit, active, band, run
     else:
-        out["caseload"] = np.full(n, np.nan)
+        if not compact:
+            out["caseload"] = np.full(n, np.nan)
         out["caseload_band"] = _banded(np.full(n, len(band_labels) - 1), band_labels)
         out["caseload_run"] = np.full(n, np.nan, dtype=np.float32)
-    dk = _doc_lookup(org)
+    dk = _doc_lookup(org, months)
     if dk is not None:
         j = grid_lookup(sc, prev_mi, dk[0], dk[1])
-        x = np.where(j >= 0, dk[2][np.where(j >= 0, j, 0)], np.nan)
+        hit = j >= 0
+        j[~hit] = 0
+        x = np.where(hit, dk[2][j], np.nan)
+        del dk, j, hit
     else:
         x = np.full(n, np.nan)
     out["doc_ratio"] = x
@@ -310,10 +342,12 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
         out["documentation_band"] = _banded(np.select([np.isnan(x), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
                                                       [0, 1, 2, 3], 4), labels)
     out["sup_left_days"] = _sup_left_days(org, sc, ref, look)
-    out["seat_departures"] = _seat_departures(org, ids["position_id"], ref, win)
+    seats = _seat_departures(org, ids["position_id"], ref, win)
+    out["seat_departures"] = _narrowest(seats) if compact else seats
     # --- the supervisor's span and supervisee caseload among these rows
     out["sup_sc"] = sup_c.astype(np.int32)
-    out["sup_span"], out["sup_caseload"] = _spans(sc, sup_c, prev_mi, out["caseload"])
+    if not compact:
+        out["sup_span"], out["sup_caseload"] = _spans(sc, sup_c, prev_mi, out["caseload"])
     out["tenure_band"] = _banded(np.searchsorted(np.array([u for u, _ in TENURE_BANDS[:-1]]), out["tenure_days"],
                                                  side="right"), [label for _, label in TENURE_BANDS])
     if n > 1 and not ((ref[1:] > ref[:-1]) | ((ref[1:] == ref[:-1]) & (sc[1:] >= sc[:-1]))).all():
@@ -472,38 +506,43 @@ def _distinct(keys: np.ndarray, size: int) -> bool:
     return int(np.count_nonzero(seen)) == len(keys)
 
 
-def _caseload_bands(org):
-    """``(sc, mi, caseload, band code, run)`` of every caseload record, banded against its month's percentiles
-    (band codes index :func:`_caseload_labels`); built once per org and percentile, ``None`` without caseloads."""
-    pct = float(setting_of(org, "caseload", "percentile"))
+def _caseload_bands(org, months=None):
+    """``(sc, mi, caseload, band code, run)`` of every caseload record (of the months ``months`` when given),
+    banded against its month's median and 75th percentile (band codes index :func:`_caseload_labels`); ``None``
+    without caseloads. Built afresh each time and not kept: only :func:`_factor_context` reads it.
 
-    def build():
-        runs = caseload_runs(org)
-        if not len(runs):
-            return None
-        q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
-        mi = runs["mi"].to_numpy(np.int64)
-        at = np.searchsorted(q.index.to_numpy(np.int64), mi)      # each row's month in q (every month is there)
-        active = runs["active_clients"].to_numpy(float)
-        band = np.select([runs["above"].to_numpy(), active > q[0.75].to_numpy()[at], active > q[0.5].to_numpy()[at]],
-                         [0, 1, 2], 3)
-        return runs["sc"].to_numpy(np.int64), mi, active, band.astype(np.int8), runs["run"].to_numpy()
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> sc, mi, active, band, run = _caseload_bands(example_org(), [627])
+    >>> mi.tolist(), active.tolist(), band.tolist(), run.tolist()
+    ([627, 627, 627, 627], [40.0, 20.0, 20.0, 10.0], [0, 3, 3, 3], [4, 0, 0, 0])
+    """
+    runs = caseload_runs(org)
+    mi = runs["mi"].to_numpy()
+    rows = slice(None) if months is None else np.flatnonzero(np.isin(mi, np.asarray(months, dtype=mi.dtype)))
+    mi = mi[rows]
+    if not len(mi):
+        return None
+    active = runs["active_clients"].to_numpy(float)[rows]
+    above = runs["above"].to_numpy()[rows]
+    band = np.select([above, active > group_quantile(mi, active, 0.75), active > group_quantile(mi, active, 0.5)],
+                     [0, 1, 2], 3).astype(np.int8)
+    return runs["sc"].to_numpy()[rows], mi, active, band, runs["run"].to_numpy()[rows]
 
-    return cached(org, f"caseload_bands:{pct}:codes", build, copy=False)
 
-
-def _doc_lookup(org):
-    """``(sc, mi, ratio)`` of every documentation month with a ratio (the first of repeated months); built once
-    per org, ``None`` without any."""
-    def build():
-        dr = doc_ratios(org)
-        if not len(dr):
-            return None
-        ok = dr["ratio"].notna().to_numpy()         # repeated months: grid_lookup reads the first
-        return (dr["sc"].to_numpy(np.int64)[ok], dr["mi"].to_numpy(np.int64)[ok],
-                dr["ratio"].to_numpy(float)[ok])
-
-    return cached(org, "doc_lookup:codes", build, copy=False)
+def _doc_lookup(org, months=None):
+    """``(sc, mi, ratio)`` of every documentation month with a ratio (of the months ``months`` when given; the
+    first of repeated months), ``None`` without any. Built afresh each time and not kept."""
+    dr = doc_ratios(org)
+    mi = dr["mi"].to_numpy()
+    ok = dr["ratio"].notna().to_numpy()         # repeated months: grid_lookup reads the first
+    if months is not None:
+        ok &= np.isin(mi, np.asarray(months, dtype=mi.dtype))
+    if not ok.any():
+        return None
+    rows = np.flatnonzero(ok)
+    return dr["sc"].to_numpy()[rows], mi[rows], dr["ratio"].to_numpy(float)[rows]
 
 
 def monthly_factors(org, **kwargs) -> pd.DataFrame:
@@ -522,7 +561,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     """
     def build():
         pm = person_months(org)
-        return _factor_context(org, pm, prev_mi=pm["mi"].to_numpy() - 1, **kwargs)
+        return _factor_context(org, pm, prev_mi=pm["mi"].to_numpy() - 1, compact=True, **kwargs)
 
     return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only
 
