@@ -372,3 +372,23 @@ def test_seat_departures_in_day_order_match_the_binary_search(riverbend):
     assert got.tolist() == want.tolist() and got.max() >= 2
     short = _seat_departures(riverbend, seat, ref, 3)
     assert (short <= got).all() and (short < got).any()
+
+
+@pytest.mark.parametrize("count_max", [1 << 24, 0])
+def test_month_quantiles_are_pandas_groupby_quantiles(monkeypatch, count_max):
+    """Read off counts of (month, value) pairs (or, past the limit, sorted per quantile): the numbers of a pandas
+    groupby quantile, to the last bit, including months of one record and months with ties."""
+    from orgraph.analyses import departures as dep
+
+    monkeypatch.setattr(dep, "_COUNT_MAX", count_max)
+    rng = np.random.default_rng(5)
+    mi = np.r_[rng.integers(600, 640, 3000), 700]               # month 700: a single record
+    values = np.r_[rng.integers(0, 60, 3000), 12].astype(float)
+    got = dep._month_quantiles(mi, values, (0.5, 0.75, 0.9))
+    frame = pd.DataFrame({"mi": mi, "v": values})
+    for q, g in zip((0.5, 0.75, 0.9), got):
+        want = frame.groupby("mi")["v"].quantile(q).reindex(mi).to_numpy()
+        assert np.array_equal(g, want), q
+    fractional = dep._month_quantiles(mi[:50], values[:50] + 0.5, (0.5,))[0]      # not whole numbers: sorted
+    assert np.array_equal(fractional, frame.head(50).assign(v=lambda d: d.v + 0.5).groupby("mi")["v"]
+                          .quantile(0.5).reindex(mi[:50]).to_numpy())

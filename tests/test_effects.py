@@ -172,3 +172,17 @@ def test_statsmodels_and_scipy_are_imported_only_when_a_fit_runs():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'statsmodels', 'scipy'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_unique_integers_and_distinct_count_match_numpy_unique(monkeypatch):
+    from orgraph.analyses import effects as ef
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(2015, 2026, 500).astype(np.int32), rng.integers(-3, 40_000, 500),
+                   np.array([7], dtype=np.int64), rng.random(20)):
+        for limit in (1 << 24, 0):                              # counting, and past the limit numpy's sort
+            monkeypatch.setattr(ef, "_RANGE_MAX", limit)
+            uniq, inv = ef._unique_integers(values)
+            want_u, want_inv = np.unique(values, return_inverse=True)
+            assert uniq.tolist() == want_u.tolist() and inv.tolist() == want_inv.tolist()
+            assert ef._distinct_count(values) == len(want_u)
