@@ -585,7 +585,7 @@ def _doc_lookup(org, months=None):
     mi = dr["mi"].to_numpy()
     ok = dr["ratio"].notna().to_numpy()         # repeated months: grid_lookup reads the first
     if months is not None:
-        ok &= np.isin(mi, np.asarray(months, dtype=mi.dtype))
+        ok = ok & np.isin(mi, np.asarray(months, dtype=mi.dtype))
     if not ok.any():
         return None
     rows = np.flatnonzero(ok)
