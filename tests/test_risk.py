@@ -354,3 +354,15 @@ def test_combinations_a_chunk_at_a_time_equal_a_groupby(monkeypatch):
     want = want[want["d"] > 0].astype(float)
     pd.testing.assert_frame_equal(got, want)
     assert rk._counts(days) is days and rk._counts(days / 2.0).dtype.kind == "f"
+
+
+def test_round_and_months_match_rounded_and_numpy_unique():
+    from orgraph.analyses.panel import rounded
+    from orgraph.analyses.risk import _months, _round
+
+    rng = np.random.default_rng(8)
+    values = np.r_[rng.normal(0, 3, 2000), np.exp(rng.normal(0, 3, 2000)), np.nan, 0.12345, 2.5e-5]
+    for nd in (3, 4):
+        assert [_round(x, nd) for x in values.tolist()] == [rounded(x, nd) for x in values]
+    mi = rng.integers(600, 720, 5000).astype(np.int32)
+    assert _months(mi) == len(np.unique(mi)) and _months(mi[:0]) == 0
