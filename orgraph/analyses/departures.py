@@ -369,13 +369,19 @@ def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
     e_key = _supervisor_exit_keys(org, look)
     if e_key is None:
         return out
-    ref_day = _days(ref)
-    r_key = ((np.asarray(sc, dtype=np.int64) + 1) << _DAY_BITS) + ref_day + _DAY_OFFSET
+    sc = np.asarray(sc)
+    people = (e_key >> _DAY_BITS) - 1                   # the staff codes with a supervisor's exit
+    seen = np.zeros(max(int(people.max()), int(sc.max()) if len(sc) else 0) + 2, dtype=bool)
+    seen[people] = True
+    rows = np.flatnonzero(seen[sc])                       # only their rows can have one (sc -1 reads the last)
+    del seen
+    ref_day = _days(np.asarray(ref)[rows])
+    r_key = ((sc[rows].astype(np.int64) + 1) << _DAY_BITS) + ref_day + _DAY_OFFSET
     i = np.searchsorted(e_key, r_key, side="right") - 1
     hit = i >= 0
     k = e_key[np.where(hit, i, 0)]
     hit = hit & ((k >> _DAY_BITS) == (r_key >> _DAY_BITS))
-    out[hit] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
+    out[rows[hit]] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
     return out
 
 
