@@ -392,3 +392,19 @@ def test_month_quantiles_are_pandas_groupby_quantiles(monkeypatch, count_max):
     fractional = dep._month_quantiles(mi[:50], values[:50] + 0.5, (0.5,))[0]      # not whole numbers: sorted
     assert np.array_equal(fractional, frame.head(50).assign(v=lambda d: d.v + 0.5).groupby("mi")["v"]
                           .quantile(0.5).reindex(mi[:50]).to_numpy())
+
+
+def test_the_monthly_table_reuses_the_panels_program_and_supervisor_codes(riverbend, monkeypatch):
+    """person_months keeps the codes of its program and supervisor ids: the monthly table's build hashes only
+    the seat and role ids, and the categoricals hold the same ids as a fresh factorization gives."""
+    from orgraph.analyses import departures as dep
+
+    pm = person_months(riverbend)
+    hashed = []
+    real = dep.factorize_objects
+    monkeypatch.setattr(dep, "factorize_objects", lambda v: hashed.append(len(v)) or real(v))
+    f = dep._factor_context(riverbend, pm, prev_mi=pm["mi"].to_numpy() - 1, compact=True)
+    assert hashed == [len(pm), len(pm)]                          # position_id and role_kind
+    for col in ("program_id", "supervisor_id"):
+        assert f[col].astype(object).where(f[col].notna(), None).tolist() == \
+            pm[col].astype(object).where(pm[col].notna(), None).tolist(), col

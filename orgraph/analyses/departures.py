@@ -30,7 +30,7 @@ from .coverage import MISSING
 from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, group_quantile, month_index,
                     month_key, person_months, rate_records, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
-from .persontime import factorize_objects
+from .persontime import column_codes, factorize_objects
 
 __all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
 
@@ -223,17 +223,20 @@ def _grid_keys(sc: np.ndarray, mi: np.ndarray, both: np.ndarray, rank: np.ndarra
     return rows, key
 
 
-def _category(values) -> pd.Categorical:
-    """Ids as a categorical (categories in order of appearance; None and NaN missing)."""
+def _category(values, factorized=None) -> pd.Categorical:
+    """Ids as a categorical (categories in order of appearance, or those of ``factorized``: codes, -1 for
+    missing, and the distinct ids, as :func:`~orgraph.analyses.persontime.column_codes` gives; None and NaN
+    missing)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.array
-    codes, uniques = factorize_objects(values)
+    codes, uniques = factorize_objects(values) if factorized is None else factorized
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
-def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+def _supervisors(org, sup: pd.Series, factorized=None) -> tuple[pd.Categorical, np.ndarray]:
     """Supervisor ids as a categorical (of every staff id when every supervisor is on the staff list) and their
-    staff codes (-1 for none or unknown), looked up once per distinct id.
+    staff codes (-1 for none or unknown), looked up once per distinct id (``factorized``: the codes and
+    distinct ids of ``sup`` when known, as for :func:`_category`).
 
     Examples
     --------
@@ -245,7 +248,7 @@ def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     >>> len(_supervisors(org, pd.Series(["S1", None]))[0].categories) == len(org.staff_frame)
     True
     """
-    codes, uniq = factorize_objects(sup)                             # None and NaN: -1
+    codes, uniq = factorize_objects(sup) if factorized is None else factorized    # None and NaN: -1
     sc_u = staff_codes(org, uniq) if len(uniq) else np.zeros(0, dtype=np.int64)
     sup_c = np.append(sc_u, -1)[codes]
     if (sc_u >= 0).all():                                       # every supervisor is on the staff list
@@ -294,8 +297,11 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     sf = org.staff_frame
     sc, ref, prev_mi = cols["sc"], cols["ref"], cols["prev_mi"]
     n = len(sc)
-    ids = {c: _category(df[c]) for c in ("position_id", "program_id", "role_kind")}
-    ids["supervisor_id"], sup_c = _supervisors(org, df["supervisor_id"])
+    # the shared table's program and supervisor ids: the codes person_months keeps for them (no hashing again)
+    kept = {c: column_codes(df, c) for c in ("program_id", "supervisor_id")} if compact else {}
+    ids = {c: _category(df[c], kept.get(c)) for c in ("position_id", "program_id", "role_kind")}
+    ids["supervisor_id"], sup_c = _supervisors(org, df["supervisor_id"], kept.get("supervisor_id"))
+    del kept
     staff = (_staff_category(org, sc) if (sc >= 0).all() else _category(df["staff_id"]))
     out = {"staff_id": staff}
     for c in names:                      # the input's columns in their order, ids as categoricals
