@@ -123,6 +123,14 @@ def test_cluster_fit_on_patterns_is_statsmodels_fit_on_every_row():
         np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
                                    atol=1e-14)
     assert list(got.params.index) == list(exog.columns)
+    # rows in pattern order (as exit_effects passes them): each pattern's first row is read off where it starts
+    o = np.argsort(pattern, kind="stable")
+    want = sm.GLM(events[o], exog.iloc[o], family=sm.families.Poisson(), exposure=days[o]).fit(
+        cov_type="cluster", cov_kwds={"groups": person[o]})
+    got = _cluster_fit(exog.to_numpy()[o], list(exog.columns), events[o], days[o], person[o], pattern[o])
+    for name in ("params", "bse", "pvalues"):
+        np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
+                                   atol=1e-14)
 
 
 def test_design_is_add_constant_on_the_varying_dummies():

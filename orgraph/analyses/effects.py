@@ -323,7 +323,10 @@ def _cluster_fit(X: np.ndarray, names: list, events, days, groups, pattern) -> _
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     inv = np.asarray(pattern)
-    _, first = np.unique(inv, return_index=True)
+    if len(inv) and (inv[1:] >= inv[:-1]).all():      # in pattern order (as exit_effects gives): where each starts
+        first = np.flatnonzero(np.diff(inv, prepend=inv[0] - 1))
+    else:
+        _, first = np.unique(inv, return_index=True)
     patterns = X[first]
     pe = np.bincount(inv, weights=events, minlength=len(first))
     pd_ = np.bincount(inv, weights=days, minlength=len(first))
