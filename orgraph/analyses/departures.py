@@ -605,7 +605,9 @@ def _doc_lookup(org, months=None):
 
 
 def monthly_factors(org, **kwargs) -> pd.DataFrame:
-    """Person-months (:func:`~orgraph.analyses.caseload.person_months`) with :func:`factor_context`.
+    """Person-months (:func:`~orgraph.analyses.caseload.person_months`) with :func:`factor_context`, holding
+    only the columns analyses read off it: no ``month``, ``ref``, ``caseload``, ``sup_span`` or
+    ``sup_caseload``; ``days`` and ``seat_departures`` in the narrowest integers that hold them.
 
     The month before each person-month is its ``prev_mi``, so caseload and
     documentation describe the month *before* the one in which an exit may happen.
