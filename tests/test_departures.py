@@ -408,3 +408,22 @@ def test_the_monthly_table_reuses_the_panels_program_and_supervisor_codes(riverb
     for col in ("program_id", "supervisor_id"):
         assert f[col].astype(object).where(f[col].notna(), None).tolist() == \
             pm[col].astype(object).where(pm[col].notna(), None).tolist(), col
+
+
+def test_days_since_a_supervisor_left_only_for_people_with_such_an_exit(riverbend):
+    """Rows of people no leaving supervisor ever supervised (and of unknown people, code -1) stay NaN; the others
+    get the days from the last such exit on or before the row's day, as a plain loop over the exits finds."""
+    from orgraph.analyses.departures import _DAY_BITS, _DAY_OFFSET, _sup_left_days, _supervisor_exit_keys
+
+    pm = person_months(riverbend)
+    sc = np.r_[pm["sc"].to_numpy(), -1, -1]
+    ref = np.r_[pm["ref"].to_numpy(), pm["ref"].to_numpy()[:2]]
+    got = _sup_left_days(riverbend, sc, ref, 30)
+    keys = _supervisor_exit_keys(riverbend, 30)
+    gone = {}
+    for k in keys.tolist():
+        gone.setdefault((k >> _DAY_BITS) - 1, []).append((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET)
+    days = ref.astype("datetime64[D]").astype(np.int64)
+    want = [min((d - g for g in gone.get(s, []) if g <= d), default=np.nan) for s, d in zip(sc.tolist(), days)]
+    np.testing.assert_array_equal(got, np.array(want, dtype=np.float32))
+    assert np.isnan(got[-2:]).all() and np.isfinite(got).sum() > 100 and np.isnan(got).sum() > 100
