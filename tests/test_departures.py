@@ -427,3 +427,18 @@ def test_days_since_a_supervisor_left_only_for_people_with_such_an_exit(riverben
     want = [min((d - g for g in gone.get(s, []) if g <= d), default=np.nan) for s, d in zip(sc.tolist(), days)]
     np.testing.assert_array_equal(got, np.array(want, dtype=np.float32))
     assert np.isnan(got[-2:]).all() and np.isfinite(got).sum() > 100 and np.isnan(got).sum() > 100
+
+
+def test_doc_lookup_is_the_documentation_months_with_a_ratio(riverbend):
+    from orgraph.analyses.departures import _doc_lookup
+    from orgraph.analyses.docburden import doc_ratios
+
+    dr = doc_ratios(riverbend)
+    want = dr[dr["ratio"].notna()]
+    sc, mi, ratio = _doc_lookup(riverbend)
+    assert sc.tolist() == want["sc"].tolist() and mi.tolist() == want["mi"].tolist()
+    assert ratio.tolist() == want["ratio"].tolist()
+    last = int(want["mi"].max())
+    sc, mi, ratio = _doc_lookup(riverbend, [last])
+    assert mi.tolist() == [last] * int((want["mi"] == last).sum()) and len(mi) < len(want)
+    assert _doc_lookup(riverbend, [0]) is None

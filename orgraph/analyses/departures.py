@@ -600,7 +600,7 @@ def _doc_lookup(org, months=None):
         ok = ok & np.isin(mi, np.asarray(months, dtype=mi.dtype))
     if not ok.any():
         return None
-    rows = np.flatnonzero(ok)
+    rows = slice(None) if ok.all() else np.flatnonzero(ok)     # every row: the shared columns as they are
     return dr["sc"].to_numpy()[rows], mi[rows], dr["ratio"].to_numpy(float)[rows]
 
 
