@@ -220,7 +220,8 @@ ANALYSES: list[Analysis] = [
         views={"table": View(None, ("exposure", "exits", "person_years", "rate_ratio", "ci_low", "ci_high",
                                     "p_value", "attributable_exits", "fitted", "reason"))},
         caption=captions.effects,
-        reads=frozenset({"caseload_bands", "caseload_runs", "doc_lookup", "doc_ratios", "flags", "monthly_factors", "person_months", "supervisor_exit_keys"})),
+        reads=frozenset({"caseload_runs", "doc_ratios", "flags", "monthly_factors", "person_months",
+                        "supervisor_exit_keys"})),
     Analysis(
         "departures", departure_factors, "what departures have in common",
         "What do the people who left have in common? Exit rates by group in a period, each against everyone else.",
@@ -261,7 +262,8 @@ ANALYSES: list[Analysis] = [
         views={"table": View(None, ("rank", "staff_id", "name", "role_kind", "program_id", "supervisor_id",
                                     "factors", "relative_hazard", "exit_probability"))},
         caption=captions.risk,
-        reads=frozenset({"caseload_bands", "doc_lookup", "exposure", "flags", "monthly_factors", "overload", "supervisor_exit_keys"})),
+        reads=frozenset({"caseload_runs", "doc_ratios", "exposure", "flags", "monthly_factors", "overload",
+                        "supervisor_exit_keys"})),
     Analysis(
         "cost", turnover_cost, "turnover cost",
         "What does turnover cost? The cost of one exit by role, the cost of exits per period and the assumptions "

@@ -71,9 +71,12 @@ def test_the_audit_drops_the_monthly_panels_once_their_readers_are_done():
         present[label] = {shared.kind(n) for n in shared.tables_of(org)}
 
     run_audit(org, progress=progress)
-    # built by the caseload and documentation stages, read last by exit effects: gone before the next analysis
-    assert {"person_months", "caseload_runs", "doc_ratios"} <= present["exit effects, each adjusted for the others"]
-    assert not {"person_months", "caseload_runs", "doc_ratios"} & present["what departures have in common"]
+    # built by the caseload stage, read last by exit effects: gone before the next analysis
+    assert "person_months" in present["exit effects, each adjusted for the others"]
+    assert "person_months" not in present["what departures have in common"]
+    # the caseload runs and documentation ratios: read last by the risk list
+    assert {"caseload_runs", "doc_ratios"} <= present["who is at risk now"]
+    assert not {"caseload_runs", "doc_ratios", "monthly_factors"} & present["turnover cost"]
     # the person-time panel: read last by the retention curves
     assert "person_time" in present["retention curves"]
     assert "person_time" not in present["who is at risk now"]
