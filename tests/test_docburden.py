@@ -206,11 +206,12 @@ def test_pm_rows_match_a_dict_of_the_person_months():
     sc, mi = _pairs(rng, 45, 34, 500, start=598)
     sc[:7] = -1
     where = {(s, m): r for r, (s, m) in enumerate(zip(pm_sc.tolist(), pm_mi.tolist()))}
-    for step in (0, 1):
-        got = _pm_rows(sc, mi, pm_sc, pm_mi, step=step)
+    both = _pm_rows(sc, mi, pm_sc, pm_mi, steps=(0, 1))
+    for step, got in zip((0, 1), both):
         want = [where.get((s, m + step), -1) if s >= 0 else -1 for s, m in zip(sc.tolist(), mi.tolist())]
         assert got.tolist() == want
-    assert (got >= 0).sum() > 100 and (got == -1).sum() > 100         # both cases are exercised
+        assert _pm_rows(sc, mi, pm_sc, pm_mi, steps=(step,))[0].tolist() == want
+        assert (got >= 0).sum() > 100 and (got == -1).sum() > 100     # both cases are exercised
 
 
 def test_pm_rows_hands_repeated_or_sparse_person_months_on():
@@ -222,7 +223,7 @@ def test_pm_rows_hands_repeated_or_sparse_person_months_on():
     assert _pm_rows(sc, mi, np.array([1, 1], dtype=np.int32), np.array([601, 601], dtype=np.int32)) is None
     far = np.array([0, 2_000_000], dtype=np.int32)                # a table over this span would be huge
     assert _pm_rows(far, mi, np.array([1], dtype=np.int32), np.array([601], dtype=np.int32)) is None
-    assert _pm_rows(sc[:0], mi[:0], sc, mi).tolist() == []
+    assert [r.tolist() for r in _pm_rows(sc[:0], mi[:0], sc, mi, steps=(0, 1))] == [[], []]
 
 
 def test_documentation_burden_is_the_same_through_the_general_lookups(monkeypatch):
@@ -258,8 +259,10 @@ def test_previous_month_flags_match_a_pandas_merge():
     first = dr.dropna(subset=["ratio"]).drop_duplicates(["sc", "mi"], keep="first")
     want = pm.merge(first.assign(mi=first["mi"] + 1), on=["sc", "mi"], how="left")["ratio"]
     want = np.where(want.isna(), np.nan, (want >= 1.0).astype(float))
-    got = _previous_month_flags(dr, pm, 1.0)
-    np.testing.assert_array_equal(got.to_numpy(), want)
+    np.testing.assert_array_equal(_previous_month_flags(dr, pm, 1.0).to_numpy(), want)
+    where = {(s, m): r for r, (s, m) in enumerate(zip(pm["sc"].tolist(), pm["mi"].tolist()))}
+    after = np.array([where.get((s, m + 1), -1) for s, m in zip(dr["sc"].tolist(), dr["mi"].tolist())])
+    np.testing.assert_array_equal(_previous_month_flags(dr, pm, 1.0, after).to_numpy(), want)
     assert np.isfinite(want).sum() > 50 and np.isnan(want).sum() > 50
 
 

@@ -60,7 +60,7 @@ def doc_ratios(org) -> pd.DataFrame:
 
 def _doc_ratios(org) -> pd.DataFrame:
     doc = org.data.documentation
-    mi = month_index(doc["month"]) if len(doc) else np.zeros(0, dtype=np.int64)
+    mi = _months(doc["month"])
     sc = staff_codes(org, doc["staff_id"])
     order = _by_staff_then_month(sc, mi)
     rank, ids = _staff_rank_codes(org, sc, doc["staff_id"])
@@ -84,6 +84,23 @@ def _rows(values: np.ndarray, order: np.ndarray | None, *, share: bool = False) 
     if order is not None:
         return values.take(order)
     return values if share else values.copy()
+
+
+def _months(month: pd.Series) -> np.ndarray:
+    """:func:`~orgraph.analyses.panel.month_index` of a month column, straight off its values when they are
+    datetime64 already (no conversion of the column first).
+
+    Examples
+    --------
+    >>> _months(pd.Series(pd.to_datetime(["2024-03-01", None]))).tolist() == month_index(
+    ...     pd.Series(pd.to_datetime(["2024-03-01", None]))).tolist()
+    True
+    """
+    if not len(month):
+        return np.zeros(0, dtype=np.int64)
+    if isinstance(month.dtype, np.dtype) and month.dtype.kind == "M":
+        return month.to_numpy().astype("datetime64[M]").astype(np.int64)
+    return month_index(month)
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
@@ -217,31 +234,28 @@ def _present(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _pm_rows(sc: np.ndarray, mi: np.ndarray, pm_sc: np.ndarray, pm_mi: np.ndarray,
-             step: int = 0) -> np.ndarray | None:
-    """Row of the person-month (``pm_sc``, ``pm_mi``) of month ``mi + step`` of each staff code ``sc``, -1
-    where there is none; ``None`` when another lookup should do it (the person-months repeat a pair, or a
-    staff x month table over the records' span would be much larger than the data).
+             steps=(0,)) -> list[np.ndarray] | None:
+    """For each step: the row of the person-month (``pm_sc``, ``pm_mi``) of month ``mi + step`` of each staff
+    code ``sc``, -1 where there is none; ``None`` when another lookup should do it (the person-months repeat a
+    pair, or a staff x month table over the records' span would be much larger than the data).
 
-    A table of person-month rows over the records' staff codes and months (``step`` included), filled in one
-    pass over the person-months, which are in (month, staff) order: no sort, no hash of keys.
+    One table of person-month rows over the records' staff codes and months (the steps included), filled in
+    one pass over the person-months (in (month, staff) order they fill it nearly in order): no sort, no hash.
 
     Examples
     --------
     >>> _pm_rows(np.array([0, 2, 2, 5]), np.array([600, 601, 603, 600]), np.array([2, 0, 2]),
-    ...          np.array([601, 600, 602])).tolist()
-    [1, 0, -1, -1]
-    >>> _pm_rows(np.array([0, 2, 2]), np.array([600, 601, 603]), np.array([2, 0, 2]),
-    ...          np.array([601, 600, 602]), step=1).tolist()
-    [-1, 2, -1]
+    ...          np.array([601, 600, 602]), steps=(0, 1))
+    [array([ 1,  0, -1, -1], dtype=int32), array([-1,  2, -1, -1], dtype=int32)]
     >>> _pm_rows(np.array([0]), np.array([600]), np.array([0, 0]), np.array([600, 600])) is None
     True
     """
     n = len(sc)
     ok = sc >= 0
     if not n or not ok.any() or not len(pm_sc):
-        return np.full(n, -1, dtype=np.int64)
+        return [np.full(n, -1, dtype=np.int32) for _ in steps]
     s_lo, s_hi = int(sc[ok].min()), int(sc.max())
-    m_lo, m_hi = int(mi.min()) + step, int(mi.max()) + step
+    m_lo, m_hi = int(mi.min()) + min(steps), int(mi.max()) + max(steps)
     ns, nm = s_hi - s_lo + 1, m_hi - m_lo + 1
     cells = ns * nm
     if cells > 4 * (n + len(pm_sc)) + 1_000_000:
@@ -257,9 +271,15 @@ def _pm_rows(sc: np.ndarray, mi: np.ndarray, pm_sc: np.ndarray, pm_mi: np.ndarra
         return None
     del cell, rows, out_of_span
     table[cells] = -1
-    cell = (mi.astype(np.int64) + step - m_lo) * ns + (sc - s_lo)
-    cell[~ok] = cells
-    return table[cell]
+    cell = (mi.astype(np.int64) - m_lo) * ns + (sc - s_lo)
+    unknown = np.flatnonzero(~ok)
+    cell[unknown] = -min(steps) * ns                              # a cell in the table at every step
+    out = []
+    for step in steps:
+        row = table[cell + step * ns] if step else table[cell]
+        row[unknown] = -1
+        out.append(row)
+    return out
 
 
 def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
@@ -322,16 +342,18 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     ids = dr["staff_id"].array
     staff_codes_, staff_ids = _present(ids.codes, ids.categories.to_numpy(dtype=object))
     pm_sc, pm_mi = pm["sc"].to_numpy(), pm["mi"].to_numpy()
-    at = _pm_rows(sc, mi, pm_sc, pm_mi)
-    if at is None:
-        at = record_rows(sc, mi, pm_sc, pm_mi)       # the person-months are never sorted
+    rows = _pm_rows(sc, mi, pm_sc, pm_mi, steps=(0, 1))   # each record's person-month and the one after
+    at, after = rows if rows is not None else (record_rows(sc, mi, pm_sc, pm_mi), None)
+    del rows
     programs, prog = label_codes(None, at, factorized=column_codes(pm, "program_id"))
     del at
     hours = pd.DataFrame({k: dr[k].to_numpy() for k in ("session_hours", "documentation_hours", "ratio")},
                          copy=False)
     sf = org.staff_frame
     # --- by person
-    pp = _pooled(staff_codes_, staff_ids, "staff_id", staff_codes_, hours, thr)
+    # distinct staff are counted on the staff codes: the rows come in their order (no sort of pair keys)
+    who = sc if not len(sc) or sc.min() >= 0 else staff_codes_
+    pp = _pooled(staff_codes_, staff_ids, "staff_id", who, hours, thr)
     last = np.full(len(staff_ids), -1, dtype=np.int64)
     np.maximum.at(last, staff_codes_, np.arange(len(staff_codes_)))
     pp["name"] = pp.index.map(sf["name"])
@@ -344,7 +366,7 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
                              "ratio", "median_monthly_ratio", "months_at_or_above", "at_or_above", "exited"]])
     at_or_above = [r for r in by_person if r["at_or_above"]]
     # --- by program
-    bp = _pooled(prog, programs, "program_id", staff_codes_, hours, thr)
+    bp = _pooled(prog, programs, "program_id", who, hours, thr)
     bp["people_at_or_above"] = pp[pp["at_or_above"]].groupby("program_id").size().reindex(bp.index).fillna(0)
     bp = _by_ratio(bp.reset_index(), "program_id")
     by_program = records(bp[["program_id", "staff", "person_months", "ratio", "median_monthly_ratio",
@@ -354,12 +376,12 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     del prog
     # --- by month
     month_codes, months = _sorted_codes(mi)
-    bm = _pooled(month_codes, months, "mi", staff_codes_, hours, thr).reset_index()
+    bm = _pooled(month_codes, months, "mi", who, hours, thr).reset_index()
     del month_codes, hours
     bm["month"] = pd.to_datetime(month_start(bm["mi"].to_numpy()))
     by_month = records(bm[["month", "staff", "ratio", "median_monthly_ratio", "share_months_at_or_above"]])
     # --- exit rate: exposure = ratio in the previous month >= threshold
-    exit_rate = exposure_rate_ratio(pm, _previous_month_flags(dr, pm, thr),
+    exit_rate = exposure_rate_ratio(pm, _previous_month_flags(dr, pm, thr, after),
                                     label_a=f"documentation ratio at or above {thr:g} the month before",
                                     label_b="documentation ratio below it")
     gap = uncovered_exits(org, "documentation", cut, what="documentation burden", lag_months=1)
@@ -386,9 +408,12 @@ def _by_ratio(df: pd.DataFrame, key: str) -> pd.DataFrame:
     return df.assign(_r=r).sort_values(["_r", key], ascending=[False, True], kind="stable").drop(columns="_r")
 
 
-def _previous_month_flags(dr: pd.DataFrame, pm: pd.DataFrame, thr: float) -> pd.Series:
+def _previous_month_flags(dr: pd.DataFrame, pm: pd.DataFrame, thr: float,
+                          after: np.ndarray | None = None) -> pd.Series:
     """For each person-month of ``pm``: whether the person's documentation ratio in the month before was at or
     above ``thr`` (1.0 or 0.0), NaN without a ratio that month (the first record of a repeated month counts).
+    ``after``: the row of ``pm`` of the month after each record of ``dr``, -1 where none (:func:`_pm_rows`);
+    ``None``: looked up here.
 
     Examples
     --------
@@ -396,23 +421,24 @@ def _previous_month_flags(dr: pd.DataFrame, pm: pd.DataFrame, thr: float) -> pd.
     >>> pm = pd.DataFrame({"sc": [0, 1, 0, 1], "mi": [601, 601, 602, 602]})
     >>> _previous_month_flags(dr, pm, 1.0).tolist()
     [1.0, nan, 0.0, nan]
+    >>> _previous_month_flags(dr, pm, 1.0, after=np.array([0, 2, 1])).tolist()
+    [1.0, nan, 0.0, nan]
     """
     ratio = dr["ratio"].to_numpy()
     known = np.flatnonzero(~np.isnan(ratio))
     sc, mi = dr["sc"].to_numpy()[known], dr["mi"].to_numpy()[known]
-    prev = month_key(sc, mi)
-    if len(prev) > 1 and not (prev[1:] > prev[:-1]).all():      # one record per person-month: keep the first
-        first = ~pd.Index(prev).duplicated(keep="first")
+    key = month_key(sc, mi)
+    if len(key) > 1 and not (key[1:] > key[:-1]).all():          # one record per person-month: keep the first
+        first = ~pd.Index(key).duplicated(keep="first")
         known, sc, mi = known[first], sc[first], mi[first]
-    del prev
-    pm_sc, pm_mi = pm["sc"].to_numpy(), pm["mi"].to_numpy()
+    del key
     flag = np.full(len(pm), np.nan)
-    row = _pm_rows(sc, mi, pm_sc, pm_mi, step=1)
-    if row is None:
-        hit = month_rows(pm_sc, pm_mi, sc, mi + 1)
+    if after is None:
+        hit = month_rows(pm["sc"].to_numpy(), pm["mi"].to_numpy(), sc, mi + 1)
         at = np.flatnonzero(hit >= 0)
         flag[at] = ratio[known[hit[at]]] >= thr
     else:
+        row = after[known]
         ok = np.flatnonzero(row >= 0)
         flag[row[ok]] = ratio[known[ok]] >= thr
     return pd.Series(flag, copy=False)
