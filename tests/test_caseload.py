@@ -432,3 +432,29 @@ def test_record_rows_match_month_rows():
     assert record_rows(shuffled[:, 0], shuffled[:, 1], target[:, 0], target[:, 1]).tolist() == \
         month_rows(shuffled[:, 0], shuffled[:, 1], target[:, 0], target[:, 1]).tolist()
     assert record_rows([], [], target[:, 0], target[:, 1]).tolist() == []
+
+
+@pytest.mark.parametrize("spread", [1, 100_000])
+def test_sorted_month_rows_read_gapless_blocks_and_search_the_rest(spread):
+    """Mostly gapless staff blocks (read off the block start), a few staff with gaps (searched), queries
+    outside every block and staff codes so sparse (``spread``) that the whole lookup is a search."""
+    import numpy as np
+
+    from orgraph.analyses.hazards import _sorted_month_rows
+    from orgraph.analyses.panel import month_key
+
+    rng = np.random.default_rng(5)
+    blocks = []
+    for s in range(0, 300, 2):                   # every other staff code has rows
+        first, n = int(rng.integers(590, 640)), int(rng.integers(1, 25))
+        months = np.arange(first, first + n)
+        if s % 20 == 0 and n > 3:                 # a gap
+            months = np.delete(months, n // 2)
+        blocks.append(np.column_stack([np.full(len(months), s * spread), months]))
+    pairs = np.vstack(blocks).astype(np.int64)
+    sc = rng.integers(-2, 302, 20_000) * spread
+    mi = rng.integers(585, 670, 20_000)
+    want = pd.Index(month_key(pairs[:, 0], pairs[:, 1])).get_indexer(month_key(sc, mi))
+    got = _sorted_month_rows(sc, mi, pairs[:, 0], pairs[:, 1])
+    assert got.tolist() == want.tolist()
+    assert (want >= 0).sum() > 1000 and (want < 0).sum() > 10_000

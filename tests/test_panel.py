@@ -77,6 +77,20 @@ def test_records_equal_jsonable_of_every_value():
     assert type(records(df)[0]["np"]) is int
 
 
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])
+def test_records_write_datetimes_as_jsonable_days(unit):
+    from orgraph.analyses.panel import _iso_days, records
+    from orgraph.plain import jsonable
+
+    when = pd.to_datetime(["2024-02-29 13:45", None, "1969-12-31 23:59:59", "1677-09-22", "2262-04-11 23:00",
+                           "1900-03-01"], format="ISO8601").to_numpy().astype(f"datetime64[{unit}]")
+    df = pd.DataFrame({"when": when})
+    assert records(df) == [{"when": jsonable(v)} for v in df["when"].tolist()]
+    assert _iso_days(when) == [r["when"] for r in records(df)]
+    assert [r["when"] for r in records(df)] == ["2024-02-29", None, "1969-12-31", "1677-09-22", "2262-04-11",
+                                                "1900-03-01"]
+
+
 def test_by_day_order_equals_the_sort_on_day_and_person():
     from orgraph.analyses.panel import _by_day
 
