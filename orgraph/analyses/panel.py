@@ -398,23 +398,43 @@ def _caseload_runs(org, pct: float) -> pd.DataFrame:
     month = pd.to_datetime(cl["month"]).to_numpy()
     mi = month_index(month)
     ac = cl["active_clients"].to_numpy().astype(float)
-    cutoff = group_quantile(mi, ac, pct / 100.0)
-    pct_rank = _pct_rank_max(mi, ac)
+    cutoff, pct_rank = rank_and_quantile(mi, ac, pct / 100.0)     # one sort for both
     sc = staff_codes(org, cl["staff_id"])             # the shared column: looked up once per org
-    order = np.lexsort((mi, sc))                       # by person, then month; stable
-    sc, mi, ac, cutoff, pct_rank = sc[order], mi[order], ac[order], cutoff[order], pct_rank[order]
+    ds = np.diff(sc)
+    if not bool(((ds > 0) | ((ds == 0) & (np.diff(mi) > 0))).all()):    # not yet by person, then month
+        del ds
+        order = np.lexsort((mi, sc))                   # stable
+        sc, mi, ac, cutoff, pct_rank = sc[order], mi[order], ac[order], cutoff[order], pct_rank[order]
+        staff_id, month = cl["staff_id"].to_numpy()[order], month[order]
+    else:
+        del ds
+        staff_id = cl["staff_id"].to_numpy()
+    n = len(sc)
     above = ac > cutoff
-    same = np.zeros(len(order), dtype=bool)
+    same = np.zeros(n, dtype=bool)
     same[1:] = (sc[1:] == sc[:-1]) & (mi[1:] == mi[:-1] + 1) & above[1:] & above[:-1]
     start = np.flatnonzero(~same)                      # a new run wherever the one before does not go on
-    pos = np.arange(len(order))
+    pos = np.arange(n)
     first = start[np.cumsum(~same) - 1]
     del same, start
     run = np.where(above, pos - first + 1, 0)
     del pos, first
-    out = {"staff_id": cl["staff_id"].to_numpy()[order], "sc": sc, "month": month[order], "mi": mi,
-           "active_clients": ac, "cutoff": cutoff, "pct_rank": pct_rank, "above": above, "run": run}
+    out = {"staff_id": staff_id, "sc": _narrow(sc), "month": month, "mi": _narrow(mi),
+           "active_clients": ac, "cutoff": cutoff, "pct_rank": pct_rank, "above": above, "run": _narrow(run)}
     return pd.DataFrame(out, columns=cols, copy=False)   # one block per column: no consolidating copy
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Integer codes as int32 when they fit (half the memory of a shared table's int64 columns), else as they are.
+
+    Examples
+    --------
+    >>> _narrow(np.array([-1, 5, 2**31 - 1])).dtype, _narrow(np.array([2**31])).dtype
+    (dtype('int32'), dtype('int64'))
+    """
+    if len(codes) and (int(codes.min()) < np.iinfo(np.int32).min or int(codes.max()) > np.iinfo(np.int32).max):
+        return codes
+    return codes.astype(np.int32)
 
 
 def group_quantile(group: np.ndarray, values: np.ndarray, q: float) -> np.ndarray:
@@ -461,25 +481,52 @@ def _pct_rank_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     >>> _pct_rank_max(np.array([1, 1, 1, 2, 1]), np.array([5.0, 3.0, 5.0, 9.0, 1.0])).tolist()
     [100.0, 50.0, 100.0, 100.0, 25.0]
     """
+    return rank_and_quantile(group, values, 0.5)[1]
+
+
+def rank_and_quantile(group: np.ndarray, values: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group quantile ``q`` (:func:`group_quantile`) and percent rank (:func:`_pct_rank_max`) from one
+    sort of the rows by (group, value), with the same arithmetic as each.
+
+    Examples
+    --------
+    >>> cut, rank = rank_and_quantile(np.array([1, 1, 1, 2, 1]), np.array([5.0, 3.0, 5.0, 9.0, 1.0]), 0.9)
+    >>> cut.round(6).tolist(), rank.tolist()
+    ([5.0, 5.0, 5.0, 9.0, 5.0], [100.0, 50.0, 100.0, 100.0, 25.0])
+    """
     n = len(values)
     if not n:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
+    values = np.asarray(values, dtype=np.float64)
     key = _group_value_key(group, values)
     if int(key.max()) < np.iinfo(np.int16).max:
         key = key.astype(np.int16)                      # a radix sort
     order = np.argsort(key, kind="stable")
-    g, v = group[order], values[order]
+    del key
+    g, v = np.asarray(group)[order], values[order]
     new_group = np.r_[True, g[1:] != g[:-1]]
     tie_end = np.r_[(g[1:] != g[:-1]) | (v[1:] != v[:-1]), True]     # the last row of each run of equal values
+    del g
     g_start = np.flatnonzero(new_group)
     g_id = np.cumsum(new_group) - 1
+    del new_group
     g_size = np.diff(np.r_[g_start, n])
     last = np.where(tie_end, np.arange(n), n)
+    del tie_end
     last = np.minimum.accumulate(last[::-1])[::-1]      # the last row of each row's run of equal values
     rank = last - g_start[g_id] + 1                     # the max rank of each tie
-    out = np.empty(n)
-    out[order] = rank.astype(np.float64) / g_size[g_id].astype(np.float64) * 100.0
-    return out
+    del last
+    pct_rank = np.empty(n)
+    pct_rank[order] = rank.astype(np.float64) / g_size[g_id].astype(np.float64) * 100.0
+    del rank
+    qi = q * (g_size - 1).astype(np.float64)           # as group_quantile: truncated index, then the fraction
+    lo = qi.astype(np.int64)
+    frac = qi % 1
+    val = v[g_start + lo]
+    nxt = v[np.minimum(g_start + lo + 1, g_start + g_size - 1)]
+    cut = np.empty(n)
+    cut[order] = np.where(frac == 0.0, val, val + (nxt - val) * frac)[g_id]
+    return cut, pct_rank
 
 
 def _group_value_key(group: np.ndarray, values: np.ndarray) -> np.ndarray:
