@@ -458,3 +458,23 @@ def test_sorted_month_rows_read_gapless_blocks_and_search_the_rest(spread):
     got = _sorted_month_rows(sc, mi, pairs[:, 0], pairs[:, 1])
     assert got.tolist() == want.tolist()
     assert (want >= 0).sum() > 1000 and (want < 0).sum() > 10_000
+
+
+@pytest.mark.parametrize("top", [3, 60, 5_000_000])
+def test_group_stats_on_whole_numbers_narrow_or_wide_equal_pandas(top):
+    """Counts in a narrow range (a counting sort) and in a wide one (a sort of keys) give pandas' numbers."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import group_stats
+    from orgraph.stats import gini
+
+    rng = np.random.default_rng(top)
+    codes = rng.integers(0, 50, 3000)
+    values = rng.integers(0, top, 3000).astype(float)
+    got = group_stats(codes, values, 50)
+    g = pd.Series(values).groupby(codes)
+    for name, want in (("mean", g.mean()), ("median", g.median()), ("p90", g.quantile(0.9)), ("max", g.max()),
+                       ("size", g.size()), ("sum", g.sum())):
+        assert got[name].tolist() == want.tolist(), name
+    for k in range(50):
+        assert got["gini"][k] == pytest.approx(gini(values[codes == k]), abs=1e-12)

@@ -289,10 +289,13 @@ def _person_months(org) -> pd.DataFrame:
     mi = pt["mi"].to_numpy()
     first = np.ones(len(pt), dtype=bool)
     first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
-    grp = np.cumsum(first) - 1
-    days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=int(first.sum())).astype(np.int64)
-    ex = np.bincount(grp, weights=pt["exit"].to_numpy().astype(float), minlength=int(first.sum())) > 0
     head = np.flatnonzero(first)                    # sorted by ref (whole days), then person: unique keys
+    del first
+    if len(head):                                   # sums over each (person, month) run of rows: whole days
+        days = np.add.reduceat(pt["days"].to_numpy().astype(np.int64, copy=False), head)
+        ex = np.logical_or.reduceat(pt["exit"].to_numpy(dtype=bool), head)
+    else:
+        days, ex = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     ref = pt["start"].to_numpy()[head]
     h_sc, h_mi = sc[head], mi[head]
     order = _by_day(ref.astype("datetime64[D]").astype(np.int64), h_sc)
