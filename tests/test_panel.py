@@ -201,3 +201,12 @@ def test_person_months_remember_their_own_id_codes(synth_org):
         assert codes.dtype == np.int32 and codes.tolist() == want_codes.tolist()
         assert list(values) == list(want_values)
     assert (persontime.column_codes(pm, "supervisor_id")[0] < 0).any()
+
+
+def test_records_keep_finite_floats_and_write_none_for_the_rest():
+    from orgraph.analyses.panel import records
+
+    df = pd.DataFrame({"a": [0.5, 2.0], "b": [np.nan, 1.0], "c": np.array([1.5, -np.inf], dtype=np.float32)})
+    got = records(df)
+    assert got == [{"a": 0.5, "b": None, "c": 1.5}, {"a": 2.0, "b": 1.0, "c": None}]
+    assert [type(r["a"]) for r in got] == [float, float]

@@ -57,7 +57,9 @@ def records(df: pd.DataFrame) -> list[dict]:
         s = df.iloc[:, k]
         kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else None
         if kind == "f":
-            columns.append([x if math.isfinite(x) else None for x in s.tolist()])
+            vals = s.tolist()
+            columns.append(vals if bool(np.isfinite(s.to_numpy()).all()) else
+                           [x if math.isfinite(x) else None for x in vals])
         elif kind is not None and kind in "biu":
             columns.append(s.tolist())
         elif kind == "M":               # datetimes: the day's ISO text (as jsonable of a Timestamp), NaT as None
