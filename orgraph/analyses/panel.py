@@ -299,16 +299,21 @@ def _person_months(org) -> pd.DataFrame:
     else:
         days, ex = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     ref = pt["start"].to_numpy()[head]
-    h_sc, h_mi = sc[head], mi[head]
-    order = _by_day(ref.astype("datetime64[D]").astype(np.int64), h_sc)
-    rows = head[order]
+    order = _by_day(ref.astype("datetime64[D]").astype(np.int64), sc[head])
+    rows = head[order]                              # each column is put in order as it is made (a lower peak)
+    del head
+    ref, days, ex = ref[order], days[order], ex[order]
+    del order
+    h_sc, h_mi = sc[rows], mi[rows]
     codes = {}
-    pm = pd.DataFrame({
-        "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
-        "month": month_start(h_mi[order]), "mi": h_mi[order], "ref": ref[order], "days": days[order],
-        "exit": ex[order],
-        **{c: _gather_ids(pt, c, rows, codes_out=codes if c in _GROUPED_BY else None) for c in _ID_COLUMNS},
-    }, copy=False)                                  # one block per column: no consolidating copy
+    cols = {"staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc], "sc": h_sc,
+            "month": month_start(h_mi), "mi": h_mi, "ref": ref, "days": days, "exit": ex}
+    del h_sc, h_mi, ref, days, ex
+    for c in _ID_COLUMNS:
+        cols[c] = _gather_ids(pt, c, rows, codes_out=codes if c in _GROUPED_BY else None)
+    del rows
+    pm = pd.DataFrame(cols, copy=False)             # one block per column: no consolidating copy
+    del cols
     _remember_codes(pm, codes)                      # column_codes(pm, ...) without hashing the id objects again
     return pm
 
