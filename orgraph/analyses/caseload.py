@@ -64,7 +64,16 @@ def group_stats(codes, values, n_groups: int) -> dict:
     """
     c = np.asarray(codes, dtype=np.int64)
     v = np.asarray(values, dtype=float)
-    if len(v) and n_groups < 2 ** 31 and v.min() >= 0 and v.max() < 2 ** 31 and (v == np.floor(v)).all():
+    whole = bool(len(v) and n_groups < 2 ** 31 and v.min() >= 0 and v.max() < 2 ** 31 and (v == np.floor(v)).all())
+    width = int(v.max()) + 1 if whole else 0
+    if whole and n_groups * width <= 4 * len(v) + 65_536:
+        # small whole numbers (counts): a counting sort, the sorted (group, value) pairs read off the bin counts
+        key = np.repeat(np.arange(n_groups * width, dtype=np.int64),
+                        np.bincount(c * width + v.astype(np.int64), minlength=n_groups * width))
+        cs, vs = np.divmod(key, width)
+        vs = vs.astype(float)
+        del key
+    elif whole:
         key = (c << 32) | v.astype(np.int64)          # whole numbers: one sort of (group, value) integer keys
         key.sort()
         vs, cs = (key & 0xFFFFFFFF).astype(float), key >> 32
