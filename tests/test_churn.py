@@ -289,3 +289,35 @@ def test_lagged_rows_match_month_rows_per_lag():
         assert got.tolist() == want.tolist()
         assert (want >= 0).sum() > 500 and (want < 0).sum() > 300
     assert _lagged_rows(sc, mi, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == [[-1] * 3] * 700
+
+
+def test_pct_by_counts_equals_the_sorted_ranks_and_pandas_rank():
+    """The counted mid-rank percentiles equal pandas' rank(pct=True, method="average") * 100 per month, to the
+    last bit, with ties and months of one record; caseloads spread too far give None (the sort is used)."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.churn import _pct_by_counts
+
+    rng = np.random.default_rng(4)
+    mi = rng.integers(600, 640, 3000)
+    ac = rng.integers(0, 40, 3000)
+    mi[-1], ac[-1] = 700, 5                                          # a month with one record
+    want = pd.Series(ac).groupby(mi).rank(pct=True, method="average").to_numpy() * 100
+    rows = rng.choice(len(mi), 500, replace=False)
+    rows[0] = len(mi) - 1
+    got = _pct_by_counts(mi, ac, mi[rows], ac[rows])
+    assert np.array_equal(got, want[rows])
+    assert _pct_by_counts(mi, ac * 10_000_000, mi[rows], ac[rows]) is None
+
+
+def test_sentences_pick_the_first_of_equal_supervisor_counts_as_counter_does():
+    from collections import Counter
+
+    from orgraph.analyses.churn import _sentences
+
+    deps = [{"supervisor_id": s, "caseload_percentile": None, "documentation_ratio": None,
+             "termination_type": t, "tenure_days": 400} for s, t in
+            [("S-2", "voluntary"), ("S-1", "involuntary"), ("S-1", "voluntary"), ("S-2", "involuntary")]]
+    s, k = Counter(d["supervisor_id"] for d in deps).most_common(1)[0]
+    assert _sentences(deps, 90, 1.0) == [f"2 of 4 exits reported to {s}"] and s == "S-2"

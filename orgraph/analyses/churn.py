@@ -11,7 +11,6 @@ compared: same supervisor, heavy caseloads, heavy documentation, exit type.
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -170,14 +169,17 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     real = ~seats.index.isin(guessed)
     rule = (seats["max_holders_in_window"] >= k_min) & real
 
+    seat_of = pd.Categorical.from_codes(code[counted], categories=pd.RangeIndex(len(seats)))
+
     def test(excluded: np.ndarray) -> None:
         keep = held & ~np.append(excluded, False)[code]          # code -1 reads the appended False
         rates = standard_rates(stratum_days(pt, keep), stratum_exits(pt, keep))
         mu = piece_rates(pt, rates) * pt["days"].to_numpy()
-        # the grouped (compensated) sum of pandas, on integer codes
-        expected = pd.Series(mu[counted]).groupby(code[counted]).sum()
-        seats["expected"] = pd.Series(expected.to_numpy(), index=seats.index[expected.index.to_numpy()]) \
-            .reindex(seats.index).fillna(0.0)
+        # the grouped (compensated) sum of pandas, on the seats' codes as categories (no hashing of the codes)
+        expected = pd.Series(mu[counted]).groupby(seat_of, observed=True).sum()
+        exp = np.zeros(len(seats))
+        exp[expected.index.codes] = expected.to_numpy()
+        seats["expected"] = exp
         seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
         tested = (seats["expected"] > 0) & real
         seats["p_adjusted"] = np.nan
@@ -386,6 +388,9 @@ def _pct_of_rows(cl: pd.DataFrame, before: np.ndarray, want: np.ndarray) -> np.n
         pct = inside.groupby("month")["active_clients"].rank(pct=True, method="average") * 100
         return pct.to_numpy()[np.searchsorted(np.flatnonzero(before), want)]
     mi = month_index(month).astype(np.int64)
+    counted = _pct_by_counts(mi[before], ac[before], mi[want], ac[want])
+    if counted is not None:
+        return counted
     shift = np.int64(2 ** 32)
     keys = np.sort(mi[before] * shift + ac[before])
     q, base = mi[want] * shift + ac[want], mi[want] * shift
@@ -394,6 +399,40 @@ def _pct_of_rows(cl: pd.DataFrame, before: np.ndarray, want: np.ndarray) -> np.n
     below = np.searchsorted(keys, q, side="left") - first
     upto = np.searchsorted(keys, q, side="right") - first
     return ((below + 1 + upto) / 2) / size * 100      # mean of the tied ranks below+1 .. upto
+
+
+def _pct_by_counts(mi: np.ndarray, ac: np.ndarray, w_mi: np.ndarray, w_ac: np.ndarray) -> np.ndarray | None:
+    """:func:`_pct_of_rows`' mid-rank percentiles of the caseloads ``w_ac`` in months ``w_mi`` among the caseloads
+    ``ac`` of months ``mi`` (non-negative integers), from one table of counts per (month, caseload) instead of
+    a sort: the same integer counts, so the same numbers. ``None`` when that table would be large (caseloads
+    or months spread too far).
+
+    Examples
+    --------
+    >>> _pct_by_counts(np.array([5, 5, 5, 6]), np.array([10, 20, 20, 5]), np.array([5, 5, 6]), np.array([10, 20, 5]))
+    array([ 33.33333333,  83.33333333, 100.        ])
+    """
+    if not len(mi) or not len(w_mi):
+        return None
+    m0 = int(mi.min())
+    width = int(ac.max()) + 1
+    n_months = int(mi.max()) - m0 + 1
+    if n_months * width > 4 * len(mi) + 1_000_000 or int(w_mi.min()) < m0 or int(w_mi.max()) >= m0 + n_months \
+            or int(w_ac.max()) >= width:
+        return None
+    upto_key = np.cumsum(np.bincount((mi - m0) * width + ac, minlength=n_months * width))   # rows with key <= k
+    upto_key = np.concatenate([[0], upto_key])                                            # shifted: keys < k
+    base = (w_mi - m0) * width
+    q = base + w_ac
+    first = upto_key[base]
+    size = upto_key[base + width] - first
+    below = upto_key[q] - first
+    upto = upto_key[q + 1] - first
+    return ((below + 1 + upto) / 2) / size * 100      # mean of the tied ranks below+1 .. upto
+
+
+def _count_of(item: tuple) -> int:
+    return item[1]
 
 
 def _count_phrase(k: int, n: int) -> str:
@@ -419,24 +458,40 @@ def _sentences(deps: list[dict], pct: float, dr: float) -> list[str]:
     n = len(deps)
     if n < 2:
         return []
+    # one pass over the exits; counts keep first-seen order, so max() picks the first of equal counts, as
+    # Counter.most_common(1) does
+    sup: dict = {}
+    tt: dict = {}
+    k_case = k_doc = k_year = 0
+    for d in deps:
+        s = d["supervisor_id"]
+        if s:
+            sup[s] = sup.get(s, 0) + 1
+        c = d["caseload_percentile"]
+        if c is not None and c > pct:
+            k_case += 1
+        r = d["documentation_ratio"]
+        if r is not None and r >= dr:
+            k_doc += 1
+        t = d["termination_type"]
+        if t:
+            tt[t] = tt.get(t, 0) + 1
+        if d["tenure_days"] < 365:
+            k_year += 1
     out = []
-    sup = Counter(d["supervisor_id"] for d in deps if d["supervisor_id"])
     if sup:
-        s, k = sup.most_common(1)[0]
+        s, k = max(sup.items(), key=_count_of)
         if k >= 2:
             out.append(f"{_count_phrase(k, n)} exits reported to {s}")
-    k = sum(1 for d in deps if d["caseload_percentile"] is not None and d["caseload_percentile"] > pct)
-    if k >= 2:
-        out.append(f"{_count_phrase(k, n)} had caseloads above the {pct:g}th percentile")
-    k = sum(1 for d in deps if d["documentation_ratio"] is not None and d["documentation_ratio"] >= dr)
-    if k >= 2:
-        out.append(f"{_count_phrase(k, n)} spent at least {dr:g} documentation hours per session hour")
-    tt = Counter(d["termination_type"] for d in deps if d["termination_type"])
+    if k_case >= 2:
+        out.append(f"{_count_phrase(k_case, n)} had caseloads above the {pct:g}th percentile")
+    if k_doc >= 2:
+        out.append(f"{_count_phrase(k_doc, n)} spent at least {dr:g} documentation hours per session hour")
     if tt:
-        t, k = tt.most_common(1)[0]
+        t, k = max(tt.items(), key=_count_of)
         if k >= 2 and k * 2 > n:
             out.append(f"{_count_phrase(k, n)} exits were {t}")
-    k = sum(1 for d in deps if d["tenure_days"] < 365)
+    k = k_year
     if k >= 2:
         out.append(f"{_count_phrase(k, n)} left within a year in the seat")
     return out
