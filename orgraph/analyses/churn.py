@@ -21,6 +21,7 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 from .hazards import month_rows
+from .continuity import object_runs
 from .persontime import (month_index, person_time, piece_rates, staff_codes, standard_rates, stratum_days,
                          stratum_exits)
 
@@ -158,12 +159,15 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     # exits and expected exits from the person-time panel: each day a seat was held counts at the org's rate for
     # the seat's role kind x calendar year x the holder's tenure band
     pt = person_time(org, cut)
+    # each piece's seat as a row of ``seats`` (-1: a seat without holdings here): a person's pieces in one seat
+    # are consecutive rows sharing one id object, so each run is looked up (and tested for missing) once
     seat = pt["position_id"].to_numpy(dtype=object)
-    held = pd.notna(seat) & (pt["days"].to_numpy() > 0)
+    heads = object_runs(seat)
+    length = np.diff(np.append(heads, len(seat)))
+    code = np.repeat(seats.index.get_indexer(pd.Index(seat[heads], dtype=object)), length)
+    held = np.repeat(~pd.isna(seat[heads]), length) & (pt["days"].to_numpy() > 0)
+    del seat, heads, length
     left_here = held & pt["exit"].to_numpy()
-    # each held piece's seat as a row of ``seats`` (-1: a seat without holdings here), hashed once
-    code = seats.index.get_indexer(seat)
-    del seat
     counted = np.flatnonzero(held & (code >= 0))
     seats["exits"] = np.bincount(code[counted], weights=left_here[counted], minlength=len(seats)).astype(int)
     real = ~seats.index.isin(guessed)
@@ -201,30 +205,34 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
     factors = _departure_factors(org, detail, S, cut)
     out = []
-    col = {c: seats[c].tolist() for c in ("role_kind", "holders", "max_holders_in_window", "exits", "occupied_days",
-                                           "vacancy_days", "flagged", "watch")}
-    for c, digits in (("expected", 4), ("median_tenure_days", 1), ("p_value", 8), ("p_adjusted", 8)):
-        col[c] = _nums(seats[c], digits)
-    for i, pid in enumerate(seats.index.tolist()):
+    ints = {c: seats[c].to_numpy().astype(np.int64).tolist() for c in ("holders", "max_holders_in_window", "exits",
+                                                                        "occupied_days", "vacancy_days")}
+    flags = {c: seats[c].to_numpy(dtype=bool).tolist() for c in ("flagged", "watch")}
+    num_cols = {c: _nums(seats[c], digits) for c, digits in (("expected", 4), ("median_tenure_days", 1),
+                                                             ("p_value", 8), ("p_adjusted", 8))}
+    for pid, rk, holders, max_w, n_exits, exp, occ, med, vac, p_v, p_a, flag, watch in zip(
+            seats.index.tolist(), seats["role_kind"].tolist(), ints["holders"], ints["max_holders_in_window"],
+            ints["exits"], num_cols["expected"], ints["occupied_days"], num_cols["median_tenure_days"],
+            ints["vacancy_days"], num_cols["p_value"], num_cols["p_adjusted"], flags["flagged"], flags["watch"]):
         p = pos.get(pid)
-        deps = factors.get(pid, [])
+        deps = factors.get(pid)
         out.append({
             "position_id": pid,
             "title": p.title if p else None,
             "program_id": p.program_id if p else None,
-            "role_kind": col["role_kind"][i],
-            "holders": int(col["holders"][i]),
-            "max_holders_in_window": int(col["max_holders_in_window"][i]),
-            "exits": int(col["exits"][i]),
-            "expected": col["expected"][i],
-            "occupied_days": int(col["occupied_days"][i]),
-            "median_tenure_days": col["median_tenure_days"][i],
-            "vacancy_days": int(col["vacancy_days"][i]),
-            "p_value": col["p_value"][i],
-            "p_adjusted": col["p_adjusted"][i],
-            "flagged": bool(col["flagged"][i]),
-            "watch": bool(col["watch"][i]),
-            "departures": [dict(d) for d in deps],          # copies: the sentences below read the same dicts
+            "role_kind": rk,
+            "holders": holders,
+            "max_holders_in_window": max_w,
+            "exits": n_exits,
+            "expected": exp,
+            "occupied_days": occ,
+            "median_tenure_days": med,
+            "vacancy_days": vac,
+            "p_value": p_v,
+            "p_adjusted": p_a,
+            "flagged": flag,
+            "watch": watch,
+            "departures": [dict(d) for d in deps] if deps else [],   # copies: the sentences read the same dicts
             "shared_factors": _sentences(deps, pct, dr) if deps else [],
         })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
@@ -346,12 +354,24 @@ def _lagged_rows(sc, mi, t_sc, t_mi) -> np.ndarray:
     [[2, -1, 0], [1, -1, -1]]
     """
     t_sc, t_mi = np.asarray(t_sc, dtype=np.int64), np.asarray(t_mi, dtype=np.int64)
-    order = np.lexsort((t_mi, t_sc)) if len(t_sc) else np.zeros(0, dtype=np.int64)
-    s_sc, s_mi = t_sc[order], t_mi[order]
-    ds = np.diff(s_sc)
-    if not ((ds > 0) | ((ds == 0) & (np.diff(s_mi) > 0))).all():    # repeated pairs: month_rows' own way
+    lo = int(t_mi.min()) if len(t_mi) else 0
+    span = int(t_mi.max()) - lo + 1 if len(t_mi) else 1
+    if len(t_sc) and span <= 2 ** 24 and int(np.abs(t_sc).max()) < 2 ** 36:
+        # (staff, month) as one int64 key: tables listed by staff and month need no sort; others one stable
+        # sort, in the order lexsort gives
+        key = t_sc * span + (t_mi - lo)
+        order = np.arange(len(key)) if (key[1:] > key[:-1]).all() else np.argsort(key, kind="stable")
+        key = key[order]
+        strict = bool((key[1:] > key[:-1]).all())
+        del key
+    else:
+        order = np.lexsort((t_mi, t_sc)) if len(t_sc) else np.zeros(0, dtype=np.int64)
+        ds = np.diff(t_sc[order])
+        strict = bool(((ds > 0) | ((ds == 0) & (np.diff(t_mi[order]) > 0))).all())
+        del ds
+    if not strict:                                                    # repeated pairs: month_rows' own way
         return np.column_stack([month_rows(sc, mi - k, t_sc, t_mi) for k in (3, 2, 1)])
-    del ds
+    s_sc, s_mi = t_sc[order], t_mi[order]
     rows = np.column_stack([month_rows(sc, mi - k, s_sc, s_mi) for k in (3, 2, 1)])
     return np.where(rows >= 0, order[np.maximum(rows, 0)] if len(order) else -1, -1)
 
