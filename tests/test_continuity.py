@@ -279,3 +279,9 @@ def test_row_staff_codes_of_runs_equal_the_per_row_lookup():
     assert got.dtype == np.int32
     assert got.tolist() == staff_codes(org, values).tolist()
     assert (got == -1).any() and (got >= 0).any()
+
+
+def test_by_exit_is_ranked_by_clients_then_day_then_staff_id(riverbend):
+    rows = continuity_of_care(riverbend).extras["by_exit"]
+    assert len(rows) > 3
+    assert rows == sorted(rows, key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))

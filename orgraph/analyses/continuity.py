@@ -425,12 +425,22 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     pjson = [jsonable(v) for v in pvals] + [None]                 # code -1 (missing) reads the None
     dcode, dvals = pd.factorize(info["exit"].to_numpy())
     djson = [jsonable(pd.Timestamp(v)) for v in dvals] + [None]
-    for sid, n, p, name, pc, dc in zip(ids, aff_s[who].tolist(), pick_s[who].tolist(), info["name"],
-                                       pcode.tolist(), dcode.tolist()):
+    sids, n_aff = ids.tolist(), aff_s[who]
+    days = [djson[dc] for dc in dcode.tolist()]
+    for sid, n, p, name, pc, day in zip(sids, n_aff.tolist(), pick_s[who].tolist(), info["name"],
+                                        pcode.tolist(), days):
         by_exit.append({"staff_id": sid, "name": name, "program_id": pjson[pc],
-                        "exit_date": djson[dc], "clients_affected": n, "picked_up": p,
+                        "exit_date": day, "clients_affected": n, "picked_up": p,
                         "not_picked_up": n - p})
-    by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
+    if by_exit and set(map(type, days)) == set(map(type, sids)) == {str}:
+        # most clients first, then exit day and staff id (str, compared by code point as Python does): stable
+        # sorts from the last key to the first
+        order = np.argsort(np.array(sids, dtype=str), kind="stable")
+        order = order[np.argsort(np.array(days, dtype=str)[order], kind="stable")]
+        order = order[np.argsort(-n_aff[order], kind="stable")]
+        by_exit = [by_exit[i] for i in order.tolist()]
+    else:
+        by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
     n_prog = len(programs)
     served_n = distinct_counts(prog, client, n_prog)
