@@ -395,22 +395,32 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     n_clients = int(client.max()) + 1 if len(client) else 0
     start, _ = _days32(ca["start_date"])
     end, open_ = _days32(ca["end_date"])                                  # end is read only where not open
-    prog = prog_code.astype(np.int32)[sc]                                  # sc == -1 reads the appended None
     exited = sf.index.isin(exits.index)
     exit_of = np.where(exited, _days(sf["exit"]), 0).astype(np.int32)      # exit day of each staff code in scope
-    has_exit = np.append(exited, False)[sc]                      # sc == -1 reads the appended False
-    exit_day = exit_of[np.maximum(sc, 0)]
-    cut = has_exit & (start <= exit_day) & (open_ | (end >= exit_day - hand))
+    has_exit = np.append(exited, False)                          # sc == -1 reads the appended False
+    # cut short by an exit, a block of rows at a time (no full-length exit days or temporaries)
+    hit = []
+    for i in range(0, len(sc), _BLOCK):
+        b_sc = sc[i:i + _BLOCK]
+        b_exit = exit_of[np.maximum(b_sc, 0)]
+        cut = has_exit[b_sc] & (start[i:i + _BLOCK] <= b_exit) & \
+            (open_[i:i + _BLOCK] | (end[i:i + _BLOCK] >= b_exit - hand))
+        hit.append(np.flatnonzero(cut) + i)
+    hit = np.concatenate(hit) if hit else np.zeros(0, dtype=np.int64)
     del has_exit
-    hit = np.flatnonzero(cut)
-    del cut
-    h_exit = exit_day[hit]
-    del exit_day
+    h_exit = exit_of[sc[hit]]                                   # every hit row's staff code is an exit's
     # picked up: another clinician's assignment for the same client starting near the exit;
     # an assignment that ended during the hand-off window counts only when the client was handed over
     picked = _picked_up(client, sc, start, hit, h_exit, hand, pick)
     keep = open_[hit] | (end[hit] >= h_exit) | picked
     hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
+    # the years each assignment is active in (all the days are needed for), then the days let go
+    last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
+    y0 = _year(start).astype(np.int16)
+    del start
+    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
+    del end, open_
+    prog = prog_code.astype(np.int32)[sc]                                  # sc == -1 reads the appended None
     h_client, h_staff, h_prog = client[hit], sc[hit].astype(np.int64), prog[hit]
     # --- per exit (staff codes in order, as a sorted groupby gives them)
     n_staff = len(sf) + 1
@@ -444,6 +454,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     # --- per program
     n_prog = len(programs)
     served_n = distinct_counts(prog, client, n_prog)
+    del prog
     served_p = {programs[i]: int(served_n[i]) for i in np.flatnonzero(served_n)}
     aff_n = distinct_counts(h_prog, h_client, n_prog)
     pick_n = np.bincount(h_prog, weights=picked, minlength=n_prog)
@@ -459,9 +470,6 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                            "share_affected": rounded(aff / served) if served else None, "picked_up": pk})
     by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
     # --- per year (clients served = assignment active some day of the year)
-    last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
-    y0 = _year(start).astype(np.int16)
-    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
     served_y = {}
     seen = np.zeros(n_clients, dtype=bool)
     for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):
