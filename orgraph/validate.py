@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .columnar import release_memory
 from .config import load_config
@@ -37,11 +39,51 @@ __all__ = ["validate_bundle", "load_bundle"]
 _FAR = pd.Timestamp("2262-01-01")
 
 
+def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """An integer code per value of ``s`` (equal values, and all missing values, share one) and how many
+    codes there are: a categorical column's own codes, else :func:`pandas.factorize`'s.
+
+    Examples
+    --------
+    >>> codes, n = _codes(pd.Series(["b", None, "b", "a", np.nan]))
+    >>> codes.tolist(), n
+    ([0, 2, 0, 1, 2], 3)
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, n = s.cat.codes.to_numpy(), len(s.cat.categories)
+    else:
+        codes, uniq = pd.factorize(s)
+        n = len(uniq)
+    return np.where(codes < 0, n, codes).astype(np.int64, copy=False), n + 1
+
+
+def _duplicated(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """``df.duplicated(cols, keep="first")`` (missing values equal each other, as there), by one integer key per
+    row: the columns' codes combined (a categorical column's codes are used as they are, not hashed again).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": ["x", "x", "y", "x", None, None], "b": [1, 1, 1, 2, np.nan, np.nan]})
+    >>> _duplicated(df, ["a", "b"]).tolist()
+    [False, True, False, False, False, True]
+    """
+    key, size = np.zeros(len(df), dtype=np.int64), 1
+    for c in cols:
+        codes, n = _codes(df[c])
+        if size > np.iinfo(np.int64).max // n:
+            return df.duplicated(cols, keep="first")  # too many combinations for one integer
+        key = key * n + codes
+        size *= n
+    if size <= 8 * len(df) + (1 << 16) and np.bincount(key, minlength=size).max(initial=0) <= 1:
+        return pd.Series(False, index=df.index)  # every key once (counted in a small table, not hashed)
+    return pd.Series(key, index=df.index).duplicated(keep="first")
+
+
 def _exact_duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
     """Rows identical to an earlier row are kept once: a warning names the first, and the copy is left out
     (a duplicated supervision row would otherwise give two supervisors at once and double every span)."""
     live = _good(df)
-    dup = live.duplicated(cols, keep="first")
+    dup = _duplicated(live, cols)
     if not dup.any():
         return
     first = live.drop_duplicates(cols, keep="first").set_index(cols)[LINE]
@@ -121,7 +163,7 @@ def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column
 
 def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
     live = _good(df)
-    dup = live.duplicated(cols, keep="first")
+    dup = _duplicated(live, cols)
     if not dup.any():
         return
     first = live[~dup].set_index(cols)[LINE]
@@ -137,9 +179,24 @@ def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) ->
         df.loc[idx, "_bad"] = True
 
 
+def _isin(s: pd.Series, known: np.ndarray) -> pd.Series:
+    """``s.isin(known)``; for a categorical column each distinct value is looked up once (a missing value
+    reads as known: the caller skips those).
+
+    Examples
+    --------
+    >>> _isin(pd.Series(pd.Categorical(["a", "b", None, "a"])), np.array(["a"], dtype=object)).tolist()
+    [True, False, True, True]
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.isin(known)
+    inside = np.append(s.cat.categories.isin(known), True)  # code -1 (missing) reads the appended True
+    return pd.Series(inside[s.cat.codes.to_numpy()], index=s.index)
+
+
 def _unknown(df: pd.DataFrame, col: str, known: np.ndarray, log: IssueLog, fname: str, target: str) -> None:
     vals = df[col]
-    mask = vals.notna() & ~vals.isin(known)
+    mask = vals.notna() & ~_isin(vals, known)
     _reject(df, mask, log, fname, col, lambda b: [f"{col} {v!r} is not in {target}" for v in b[col]], "unknown-id")
 
 
@@ -224,16 +281,11 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
     live = _good(sup)
     if not len(live):
         return []
+    live = live[_in_loops(live["staff_id"], live["supervisor_id"])]
+    if not len(live):
+        return []
     staff = dict(zip(live.index.tolist(), live["staff_id"].tolist()))
     boss = dict(zip(live.index.tolist(), live["supervisor_id"].tolist()))
-    ever: dict[str, dict[str, None]] = {}
-    for i in live.index:
-        ever.setdefault(staff[i], {})[boss[i]] = None
-    comp = _components(ever, list(ever))
-    looping = [i for i in live.index if comp[staff[i]] == comp.get(boss[i])]
-    if not looping:
-        return []
-    live = live.loc[looping]
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
     events = sorted(
         [(t, 0, i) for t, i in zip(ends, live.index)] + [(t, 1, i) for t, i in zip(live["start_date"], live.index)],
@@ -274,6 +326,25 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
             if path is not None:
                 found.append((i, " → ".join([u, *path]) + f" on {t:%Y-%m-%d}"))
     return found
+
+
+def _in_loops(staff: pd.Series, boss: pd.Series) -> np.ndarray:
+    """Whether each link staff → boss lies inside a strongly connected component of all the links (both
+    people reach each other), the only links that can be part of a supervision cycle on some date.
+
+    Examples
+    --------
+    >>> _in_loops(pd.Series(["A", "B", "C"]), pd.Series(["B", "A", "A"])).tolist()
+    [True, True, False]
+    """
+    codes, people = pd.factorize(pd.concat([staff, boss], ignore_index=True), use_na_sentinel=False)
+    n, m = len(people), len(staff)
+    if not m:
+        return np.zeros(0, dtype=bool)
+    u, v = codes[:m], codes[m:]
+    graph = coo_matrix((np.ones(m, dtype=np.int32), (u, v)), shape=(n, n)).tocsr()
+    _, comp = connected_components(graph, directed=True, connection="strong")
+    return comp[u] == comp[v]
 
 
 def _components(succ: dict[str, dict], roots: list[str]) -> dict[str, int]:
@@ -536,18 +607,27 @@ def _interval_table(key: str):
 def _typed_as(s: pd.Series, dtype: str):
     """The values of ``s`` as ``dtype`` (``s``'s own array, not a copy, when it already is).
 
+    Text (``object``) comes as a NumPy array: a Series made from it with ``dtype=object`` keeps it as it is,
+    where one made from a pandas array would scan it for missing values first.
+
     Examples
     --------
     >>> s = pd.Series(pd.Categorical(["a", "b", "a"]))
-    >>> _typed_as(s, "object").to_numpy()
+    >>> _typed_as(s, "object")
     array(['a', 'b', 'a'], dtype=object)
     >>> n = pd.Series([1.0, 2.0])
     >>> np.shares_memory(_typed_as(n, "float64").to_numpy(), n.to_numpy())
     True
     """
+    if dtype == "object" and s.dtype == object:
+        return s.to_numpy()
+    if dtype == "object" and isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:
+            return s.cat.categories.to_numpy(dtype=object).take(codes)  # no missing value to look for
     if s.dtype == pd.api.types.pandas_dtype(dtype):
         return s.array
-    return s.astype(dtype).array
+    return s.astype(dtype).array if dtype != "object" else s.astype(dtype).to_numpy()
 
 
 _RECORD_TABLES = {"staff": _staff_table, "programs": _programs_table, "positions": _positions_table,
