@@ -263,3 +263,58 @@ def test_model_tables_share_the_columns_read_already_typed(monkeypatch):
     data, _ = validate_bundle(RIVERBEND)
     assert np.shares_memory(data.supervision_sessions["date"].to_numpy(), seen["date"])
     assert data.supervision_sessions["staff_id"].dtype == object
+
+
+def _big_staff(rows: int) -> str:
+    head = "staff_id,name,discipline,hire_date,termination_date,termination_type,termination_reason\n"
+    return head + "".join(f"S{i},Name {i},LCSW,2020-01-01,,,\n" for i in range(rows))
+
+
+def test_a_file_is_read_once_and_checked_as_pyarrow_parses_it(tmp_path, monkeypatch):
+    import builtins
+
+    import orgraph.columnar as columnar
+
+    path = tmp_path / "staff.csv"
+    path.write_text(_big_staff(150_000))                 # several of pyarrow's 4 MiB blocks
+    sources, read = [], []
+    real_read_csv, real_open = columnar.pacsv.read_csv, builtins.open
+
+    def read_csv(source, **kw):
+        sources.append(source)
+        return real_read_csv(source, **kw)
+
+    class Counted:
+        def __init__(self, f):
+            self._f = f
+
+        def __getattr__(self, name):
+            return getattr(self._f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._f.close()
+
+        def read(self, n=-1):
+            out = self._f.read(n)
+            read.append(len(out))
+            return out
+
+    monkeypatch.setattr(columnar.pacsv, "read_csv", read_csv)
+    monkeypatch.setattr(columnar, "open", lambda *a, **k: Counted(real_open(*a, **k)), raising=False)
+    df = fast_csv(path, FILES["staff"])
+    assert df is not None and len(df) == 150_000 and df["_line"].iloc[-1] == 150_001
+    assert not isinstance(sources[0], (str, Path))       # pyarrow did not open the file itself
+    assert sum(read) == path.stat().st_size                # every byte read once, by the check
+    pd.testing.assert_frame_equal(df, fast_csv(path.read_bytes(), FILES["staff"]))
+
+
+@pytest.mark.parametrize("odd", ['"', "\x07", " ,", "\n\n"])
+def test_something_odd_far_into_a_file_read_from_its_path_goes_to_the_careful_reader(tmp_path, odd):
+    text = _big_staff(150_000)
+    cut = len(text) - 40                                   # in the last of pyarrow's blocks
+    path = tmp_path / "staff.csv"
+    path.write_text(text[:cut] + odd + text[cut:])
+    assert fast_csv(path, FILES["staff"]) is None
