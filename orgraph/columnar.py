@@ -220,14 +220,16 @@ _PIECE = 1 << 26
 
 def _read(source, header: list[str], spec: FileSpec) -> pa.Table | None:
     """The file's rows (after its header) as text columns, or ``None`` if pyarrow cannot read them so."""
-    # a column of few distinct values is read dictionary-encoded: one small integer per row, never a string
-    types = {c: pa.string() if _compact(spec, c) else _DICT for c in header}
+    # a column of few distinct values is read dictionary-encoded: one small integer per row, never a string;
+    # a date column as dates (pyarrow takes exactly YYYY-MM-DD of a day that exists; an empty cell is null)
+    types = {c: pa.string() if _compact(spec, c) else pa.date32() if spec.types.get(c) == "date" else _DICT
+             for c in header}
     try:
         return pacsv.read_csv(
             source, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types=types,
-                                                  strings_can_be_null=False, null_values=[], check_utf8=True),
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                  null_values=[""], check_utf8=True),
             memory_pool=_POOL)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
         return None
@@ -407,6 +409,8 @@ def _codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
 
 def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text: bool):
     kind = spec.types.get(name)
+    if pa.types.is_date32(col.type):
+        return _read_dates(col, name in spec.not_empty)
     if _compact(spec, name):
         # text that is nearly unique per row (client ids): one Arrow buffer, not a Python string per row
         if check_text and pc.any(pc.match_substring_regex(col, _ODD_TEXT)).as_py():
@@ -452,6 +456,25 @@ def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text:
             raise _GiveUp
         return np.array([u in TRUE_WORDS for u in low], dtype=bool)[codes]
     raise ValueError(kind)
+
+
+def _read_dates(col: pa.ChunkedArray, required: bool) -> np.ndarray:
+    """A date column pyarrow has read as ``datetime64[ns]`` (``NaT`` for empty); gives up on anything the
+    careful reader reports (an empty required cell, a year out of range or a "no end" placeholder).
+
+    Examples
+    --------
+    >>> _read_dates(pa.chunked_array([pa.array([dt.date(2024, 1, 31), None])]), False)
+    array(['2024-01-31T00:00:00.000000000',                           'NaT'],
+          dtype='datetime64[ns]')
+    """
+    if col.null_count and required:
+        raise _GiveUp
+    if col.null_count < len(col):
+        low, high = pc.min_max(col).values()
+        if not (MIN_YEAR <= low.as_py().year and high.as_py().year <= MAX_YEAR):
+            raise _GiveUp
+    return col.to_numpy().astype("datetime64[ns]")
 
 
 def _dates(uniq: np.ndarray, empty: np.ndarray, kind: str) -> np.ndarray:

@@ -318,3 +318,46 @@ def test_something_odd_far_into_a_file_read_from_its_path_goes_to_the_careful_re
     path = tmp_path / "staff.csv"
     path.write_text(text[:cut] + odd + text[cut:])
     assert fast_csv(path, FILES["staff"]) is None
+
+
+def test_date_columns_are_parsed_by_pyarrow_as_dates(tmp_path, monkeypatch):
+    import orgraph.columnar as columnar
+
+    seen = []
+    real = columnar.pacsv.read_csv
+    monkeypatch.setattr(columnar.pacsv, "read_csv",
+                        lambda source, **kw: seen.append(kw["convert_options"].column_types) or real(source, **kw))
+    path = tmp_path / "assignments.csv"
+    path.write_text("staff_id,position_id,start_date,end_date\nS1,P1,2024-02-29,\nS2,P1,2020-01-01,2100-12-31\n")
+    df = fast_csv(path, FILES["assignments"])
+    assert seen[0]["start_date"] == pa.date32() and seen[0]["end_date"] == pa.date32()
+    assert seen[0]["staff_id"] == pa.dictionary(pa.int32(), pa.string())
+    assert df["start_date"].dtype == "datetime64[ns]"
+    assert df["start_date"].tolist() == [pd.Timestamp("2024-02-29"), pd.Timestamp("2020-01-01")]
+    assert pd.isna(df["end_date"].iloc[0]) and df["end_date"].iloc[1] == pd.Timestamp("2100-12-31")
+
+
+@pytest.mark.parametrize("start,end", [
+    ("2023-02-29", ""),            # no such day
+    ("2023-1-05", ""),             # not YYYY-MM-DD
+    ("", "2024-01-01"),            # a start date is required
+    ("1899-12-31", ""),            # out of range
+    ("2020-01-01", "9999-12-31"),  # a "no end" placeholder: the careful reader warns
+    ("2020-01-01T00:00", ""),      # a time
+])
+def test_dates_the_careful_reader_reports_go_to_it(tmp_path, monkeypatch, start, end):
+    path = tmp_path / "assignments.csv"
+    path.write_text(f"staff_id,position_id,start_date,end_date\nS1,P1,2020-01-01,\nS2,P1,{start},{end}\n")
+    assert fast_csv(path, FILES["assignments"]) is None
+    assert fast_csv(path.read_bytes(), FILES["assignments"]) is None
+
+
+def test_fast_and_careful_dates_agree(tmp_path, monkeypatch):
+    text = ("staff_id,position_id,start_date,end_date\nS1,P1,2024-02-29,\nS2,P1,1900-01-01,2100-12-31\n"
+            "S3,P2,2020-12-31,2021-01-01\n")
+    (tmp_path / "assignments.csv").write_text(text)
+    log = IssueLog()
+    fast = read_table(tmp_path, FILES["assignments"], log)
+    slow, slow_issues = careful(tmp_path, FILES["assignments"], monkeypatch)
+    assert [str(i) for i in log.finish()] == slow_issues == []
+    pd.testing.assert_frame_equal(as_objects(fast), as_objects(slow), check_dtype=False)
