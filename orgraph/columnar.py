@@ -474,7 +474,8 @@ def _read_dates(col: pa.ChunkedArray, required: bool) -> np.ndarray:
         low, high = pc.min_max(col).values()
         if not (MIN_YEAR <= low.as_py().year and high.as_py().year <= MAX_YEAR):
             raise _GiveUp
-    return col.to_numpy().astype("datetime64[ns]")
+    out = pc.cast(col, pa.timestamp("ns"), memory_pool=_POOL).to_numpy()  # one pass, nulls as NaT
+    return out if out.flags.writeable else out.copy()  # the rules may mend a date in place
 
 
 def _dates(uniq: np.ndarray, empty: np.ndarray, kind: str) -> np.ndarray:

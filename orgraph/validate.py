@@ -209,11 +209,11 @@ def _end_before_start(df: pd.DataFrame, start: str, end: str, log: IssueLog, fna
 
 def _outside_employment(df: pd.DataFrame, who: str, start: str, end: str, staff: pd.DataFrame, log: IssueLog,
                         fname: str, what: str) -> None:
-    live = ~df["_bad"] & df[who].isin(staff.index)
+    pos = staff.index.get_indexer(df[who])  # each row's person in ``staff`` (ids unique there), -1 if none
+    live = ~df["_bad"] & (pos >= 0)
     if not live.any():
         return
-    hire = df[who].map(staff["hire_date"])
-    term = df[who].map(staff["termination_date"])
+    hire, term = (_at(staff[c], pos, df.index) for c in ("hire_date", "termination_date"))
     e = df[end].fillna(_FAR)
     before = live & (df[start] < hire)
     after = live & term.notna() & (e > term)
@@ -240,18 +240,40 @@ def _concurrent(df: pd.DataFrame, key: str, limit: pd.Series) -> pd.DataFrame:
     live = _good(df)
     if not len(live):
         return live.assign(_n=[])
+    m = len(live)
+    code, keys = pd.factorize(live[key], sort=True)  # codes in the keys' order, as a sort by key has them
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
-    ev = pd.concat([
-        pd.DataFrame({"k": live[key].values, "t": live["start_date"].values, "d": 1, "row": live.index}),
-        pd.DataFrame({"k": live[key].values, "t": ends.values, "d": -1, "row": live.index}),
-    ], ignore_index=True)
-    ev = ev.sort_values(["k", "t", "d"], kind="stable")
-    ev["n"] = ev.groupby("k", sort=False)["d"].cumsum()
-    ev["limit"] = ev["k"].map(limit).fillna(1)
-    over = ev[(ev["d"] == 1) & (ev["n"] > ev["limit"])]
-    out = df.loc[over["row"].values].copy()
-    out["_n"] = over["n"].values
+    k = np.concatenate([code, code])
+    t = np.concatenate([_ns(live["start_date"]), _ns(ends)])
+    d = np.repeat(np.array([1, -1], dtype=np.int64), m)
+    order = np.lexsort((d, t, k))  # by key, date, ends before starts; ties in row order, starts first
+    k, d = k[order], d[order]
+    run = np.cumsum(d)
+    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    n = run - np.repeat(run[first] - d[first], np.diff(np.r_[first, len(k)]))  # the count within each key
+    cap = pd.Series(keys.to_numpy(dtype=object)).map(limit).fillna(1).to_numpy()
+    over = (d == 1) & (n > cap[k])
+    out = df.loc[live.index[order[over] % m]].copy()
+    out["_n"] = n[over]
     return out
+
+
+def _ns(dates: pd.Series) -> np.ndarray:
+    """Dates as integer nanoseconds (for sorting)."""
+    return dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _at(values: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` at positions ``pos`` (missing where ``pos`` is -1), on ``index``.
+
+    Examples
+    --------
+    >>> _at(pd.Series(pd.to_datetime(["2020-01-01", "2021-01-01"])), np.array([1, -1]), pd.Index([5, 6])).tolist()
+    [Timestamp('2021-01-01 00:00:00'), NaT]
+    """
+    out = values.to_numpy()[np.maximum(pos, 0)]
+    out[pos < 0] = None
+    return pd.Series(out, index=index)
 
 
 def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:

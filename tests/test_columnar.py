@@ -361,3 +361,12 @@ def test_fast_and_careful_dates_agree(tmp_path, monkeypatch):
     slow, slow_issues = careful(tmp_path, FILES["assignments"], monkeypatch)
     assert [str(i) for i in log.finish()] == slow_issues == []
     pd.testing.assert_frame_equal(as_objects(fast), as_objects(slow), check_dtype=False)
+
+
+def test_dates_read_can_be_mended_in_place(tmp_path):
+    # one block, no empty cell: the dates must still be the frame's own (writable) array
+    path = tmp_path / "assignments.csv"
+    path.write_text("staff_id,position_id,start_date,end_date\nS1,P1,2020-01-01,2020-06-30\n")
+    df = fast_csv(path, FILES["assignments"])
+    df.at[0, "end_date"] = pd.Timestamp("2020-12-31")
+    assert df["end_date"].tolist() == [pd.Timestamp("2020-12-31")]
