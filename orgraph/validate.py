@@ -112,7 +112,9 @@ def _merge_overlaps(df: pd.DataFrame, key: str, log: IssueLog, fname: str, link:
     live = _good(df)
     if len(live) < 2:
         return
-    order = live.sort_values(["staff_id", key, "start_date", LINE], kind="stable")
+    # sorted by person, key, start and line (codes in the ids' sorted order: the sort of the values themselves)
+    people, keys = (pd.factorize(live[c], sort=True)[0] for c in ("staff_id", key))
+    order = live.iloc[np.lexsort((live[LINE].to_numpy(), _ns(live["start_date"]), keys, people))]
     ids, keys = order["staff_id"].to_numpy(), order[key].to_numpy()
     new_pair = np.ones(len(order), dtype=bool)
     new_pair[1:] = (ids[1:] != ids[:-1]) | (keys[1:] != keys[:-1])

@@ -139,3 +139,29 @@ def test_concurrent_matches_the_pandas_sweep(seed):
         got, want = _concurrent(df, key, limit), _concurrent_by_pandas(df, key, limit)
         pd.testing.assert_frame_equal(got, want)
         assert len(want) or n < 20  # overlaps are there to find
+
+
+def test_overlapping_rows_merge_as_before_in_any_row_order():
+    from orgraph.reading import IssueLog
+    from orgraph.validate import _merge_overlaps
+
+    rows = [("S2", "P1", "2020-01-01", "2020-03-31"), ("S1", "P1", "2020-02-01", None),
+            ("S2", "P1", "2020-03-01", "2020-05-31"), ("S10", "P2", "2021-01-01", "2021-02-01"),
+            ("S2", "P1", "2020-05-15", "2020-06-30"), ("S1", "P1", "2020-01-01", "2020-02-15"),
+            ("S10", "P2", "2021-02-02", "2021-03-01")]
+    df = pd.DataFrame(rows, columns=["staff_id", "position_id", "start_date", "end_date"])
+    for c in ("start_date", "end_date"):
+        df[c] = pd.to_datetime(df[c])
+    df["_line"], df["_bad"] = np.arange(2, len(df) + 2), False
+    log = IssueLog()
+    _merge_overlaps(df, "position_id", log, "assignments.csv", "{staff!r} in seat {key!r}", "assignment")
+    # S1's rows (lines 7, then 3) and S2's chain (2, 4, 6) merge; S10's rows only touch
+    assert df["_bad"].tolist() == [False, True, True, False, True, False, False]
+    assert df.loc[0, "end_date"] == pd.Timestamp("2020-06-30") and pd.isna(df.loc[5, "end_date"])
+    assert [(i.line, i.message) for i in log.finish()] == [
+        (3, "'S1' in seat 'P1' 2020-02-01 onward overlaps line 7 (2020-01-01 to 2020-02-15); merged into one "
+            "assignment 2020-01-01 onward"),
+        (4, "'S2' in seat 'P1' 2020-03-01 to 2020-05-31 overlaps line 2 (2020-01-01 to 2020-03-31); merged into one "
+            "assignment 2020-01-01 to 2020-06-30"),
+        (6, "'S2' in seat 'P1' 2020-05-15 to 2020-06-30 overlaps line 4 (2020-03-01 to 2020-05-31); merged with "
+            "line 2 into one assignment 2020-01-01 to 2020-06-30")]
