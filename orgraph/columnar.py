@@ -12,8 +12,11 @@ would have found nothing.
 Each column is read as text and dictionary-encoded (one integer code per row,
 each distinct value once), and the distinct values are typed exactly as the
 careful reader types them: a column of twenty million rows with four thousand
-distinct dates is parsed four thousand times, and its text column holds one
-shared Python string per distinct value.
+distinct months is parsed four thousand times, and its text column holds one
+shared Python string per distinct value. Date columns are parsed by pyarrow
+itself, which takes exactly ``YYYY-MM-DD`` of a day that exists (anything else
+sends the file to the careful reader). A file read from its path is read once:
+its bytes are checked piece by piece as pyarrow parses them.
 """
 from __future__ import annotations
 
