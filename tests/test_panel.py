@@ -210,3 +210,15 @@ def test_records_keep_finite_floats_and_write_none_for_the_rest():
     got = records(df)
     assert got == [{"a": 0.5, "b": None, "c": 1.5}, {"a": 2.0, "b": 1.0, "c": None}]
     assert [type(r["a"]) for r in got] == [float, float]
+
+
+def test_rows_where_hands_back_the_frame_itself_when_every_row_is_kept():
+    import numpy as np
+    import pandas as pd
+    from orgraph.analyses.panel import rows_where
+
+    df = pd.DataFrame({"mi": np.arange(10), "x": np.arange(10.0)})
+    assert rows_where(df, df["mi"] <= 9) is df
+    part = rows_where(df, df["mi"] <= 4)
+    assert part is not df
+    pd.testing.assert_frame_equal(part, df[df["mi"] <= 4])

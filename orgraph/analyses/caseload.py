@@ -27,7 +27,7 @@ from .coverage import MISSING, uncovered_exits
 from .hazards import caseload_hazard, month_rows, record_rows
 from .persontime import column_codes
 from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_start, person_months, records,
-                    rounded, setting_of)
+                    rounded, rows_where, setting_of)
 
 __all__ = ["caseload_distribution"]
 
@@ -250,8 +250,8 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     runs = caseload_runs(org, percentile=pct)
     pm = person_months(org)
     if as_of is not None:
-        runs = runs[runs["mi"] <= last]
-        pm = pm[pm["ref"] <= day]
+        runs = rows_where(runs, runs["mi"].to_numpy() <= last)
+        pm = rows_where(pm, pm["ref"] <= day)
     # --- by month
     ac = runs["active_clients"].to_numpy()
     rmi = runs["mi"].to_numpy()

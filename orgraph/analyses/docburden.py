@@ -27,7 +27,7 @@ from .persontime import column_codes
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
 from .panel import (cached, exposure_rate_ratio, month_index, month_key, month_start, person_months, records,
-                    setting_of, staff_codes)
+                    rows_where, setting_of, staff_codes)
 
 __all__ = ["documentation_burden", "doc_ratios"]
 
@@ -332,8 +332,8 @@ def documentation_burden(org, *, threshold=None, as_of=None) -> Result:
     pm = person_months(org)
     if as_of is not None:
         day = cut - pd.Timedelta(days=1)
-        dr = dr[dr["mi"].to_numpy() <= month_index([day])[0]]
-        pm = pm[pm["ref"] <= day]
+        dr = rows_where(dr, dr["mi"].to_numpy() <= month_index([day])[0])
+        pm = rows_where(pm, pm["ref"] <= day)
     if not len(dr):
         raise NoDataError(f"documentation.csv has no month on or before {as_of_text(cut)}: documentation burden "
                           "cannot be analysed for that date")

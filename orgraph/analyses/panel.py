@@ -24,7 +24,7 @@ from .persontime import (_ns, _remember_codes, attach_context, cached, column_co
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take", "row_of",
            "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached",
-           "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
+           "exposure_rate_ratio", "attach_context", "rows_where", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 _MONTH_BASE = 100_000           # month_key: code * _MONTH_BASE + month index
@@ -179,6 +179,21 @@ def _dense_row_of(lk: np.ndarray, rk: np.ndarray, base: int) -> np.ndarray | Non
 
 def _int_keys(a: np.ndarray) -> bool:
     return a.dtype.kind == "i" or (a.dtype.kind == "u" and a.dtype.itemsize < 8)
+
+
+def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """The rows of ``frame`` where ``mask`` holds: ``frame`` itself when it holds on every row (no copy, and the
+    codes remembered for a shared panel's columns stay with it), else a filtered copy. Read-only, like the
+    shared panels it is used on.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"mi": [1, 2, 3]})
+    >>> rows_where(df, df["mi"] <= 3) is df, rows_where(df, df["mi"] <= 2)["mi"].tolist()
+    (True, [1, 2])
+    """
+    mask = np.asarray(mask, dtype=bool)
+    return frame if mask.all() else frame[mask]
 
 
 def take(left_key, right_key, values, fill=np.nan) -> np.ndarray:
