@@ -12,8 +12,11 @@ would have found nothing.
 Each column is read as text and dictionary-encoded (one integer code per row,
 each distinct value once), and the distinct values are typed exactly as the
 careful reader types them: a column of twenty million rows with four thousand
-distinct dates is parsed four thousand times, and its text column holds one
-shared Python string per distinct value.
+distinct months is parsed four thousand times, and its text column holds one
+shared Python string per distinct value. Date columns are parsed by pyarrow
+itself, which takes exactly ``YYYY-MM-DD`` of a day that exists (anything else
+sends the file to the careful reader). A file read from its path is read once:
+its bytes are checked piece by piece as pyarrow parses them.
 """
 from __future__ import annotations
 
@@ -174,33 +177,15 @@ def fast_csv(raw: bytes | list | Path, spec: FileSpec) -> pd.DataFrame | None:
     True
     """
     if isinstance(raw, Path):
-        try:
-            scan = _scan_file(raw)
-        except OSError:
-            return None  # the careful reader says why the file cannot be read
-        source = str(raw)
-        box: list = []
-    else:
-        box = raw if isinstance(raw, list) else [raw]
-        scan = _scan_bytes(box[0])
-        source = pa.py_buffer(box[0])
+        return _fast_file(raw, spec)
+    box = raw if isinstance(raw, list) else [raw]
+    scan = _scan_bytes(box[0])
     if scan is None:
         return None
     header, n_lines = scan
-    # a column of few distinct values is read dictionary-encoded: one small integer per row, never a string
-    types = {c: pa.string() if _compact(spec, c) else _DICT for c in header}
-    try:
-        table = pacsv.read_csv(
-            source, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types=types,
-                                                  strings_can_be_null=False, null_values=[], check_utf8=True),
-            memory_pool=_POOL)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
-        return None
-    if table.num_rows != n_lines - 1:
+    table = _read(pa.py_buffer(box[0]), header, spec)
+    if table is None or table.num_rows != n_lines - 1:
         return None  # blank lines skipped: numbering rows needs the careful reader
-    del source
     box.clear()  # the bytes can go now
     held = [table]  # and the table column by column, as it is typed
     del table
@@ -232,43 +217,96 @@ def _scan_bytes(raw: bytes) -> tuple[list[str], int] | None:
     return header, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
 
 
-#: Bytes scanned at a time when a file is read from its path.
+#: The most bytes checked at a time when a file is read from its path (pyarrow asks for 4 MiB at a time).
 _PIECE = 1 << 26
 
 
-def _scan_file(path: Path) -> tuple[list[str], int] | None:
-    """:func:`_scan_bytes` for a file read in pieces (each piece checked with the last bytes of the one before,
-    so a pattern split between two pieces is still found)."""
-    lines, carry, last, content, ends_nl = 0, b"", b"", False, False
-    with open(path, "rb") as f:
-        first = f.readline()
-        f.seek(0)
-        start = 3 if first.startswith(_BOM) else 0
-        if first[start:start + 1] == b" ":
+def _read(source, header: list[str], spec: FileSpec) -> pa.Table | None:
+    """The file's rows (after its header) as text columns, or ``None`` if pyarrow cannot read them so."""
+    # a column of few distinct values is read dictionary-encoded: one small integer per row, never a string;
+    # a date column as dates (pyarrow takes exactly YYYY-MM-DD of a day that exists; an empty cell is null)
+    types = {c: pa.string() if _compact(spec, c) else pa.date32() if spec.types.get(c) == "date" else _DICT
+             for c in header}
+    try:
+        return pacsv.read_csv(
+            source, read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                  null_values=[""], check_utf8=True),
+            memory_pool=_POOL)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError):
+        return None
+
+
+class _Checked:
+    """A file read once, for pyarrow, with the checks of :func:`_scan_bytes` made on each piece as it passes
+    (each piece checked with the last bytes of the one before, so a pattern split between two pieces is
+    still found). Anything odd ends the reading early (pyarrow sees the end of the file) and sets ``odd``."""
+
+    def __init__(self, f, start: int):
+        self._f, self._start = f, start
+        self.odd, self.lines, self.content, self.ends_nl = False, 0, False, False
+        self._carry, self._last, self._first = b"", b"", True
+
+    def read(self, n: int = -1) -> bytes:
+        if self.odd:
+            return b""
+        piece = self._f.read(_PIECE if n is None or n < 0 else n)
+        for i in range(0, len(piece), _PIECE):  # one check per piece pyarrow asks for, unless _PIECE is smaller
+            if not self._check(piece[i:i + _PIECE]):
+                self.odd = True
+                return b""
+        return piece
+
+    def _check(self, piece: bytes) -> bool:
+        if b"\x00" in piece or _odd_inside(piece) or _odd_inside(self._carry + piece[:2]):
+            return False
+        body = piece[self._start:] if self._first else piece
+        self._first = False
+        self.content = self.content or (bool(body) and not body.isspace())
+        self.lines += piece.count(b"\n")
+        self._carry = (self._carry + piece)[-2:]
+        kept = piece.rstrip(b"\r\n")
+        if kept:
+            self._last = kept[-1:]
+        self.ends_nl = piece.endswith(b"\n")
+        return True
+
+    def n_lines(self) -> int | None:
+        """The file's lines, or ``None`` if it held anything odd, no content, or ends in a space."""
+        if self.odd or not self.content or self._last == b" ":
             return None
-        while piece := f.read(_PIECE):
-            if b"\x00" in piece:
+        return self.lines + (0 if self.ends_nl else 1)
+
+    readable = staticmethod(lambda: True)
+    seekable = staticmethod(lambda: False)
+    closed = False
+
+    def close(self) -> None:
+        """pyarrow closes its input when done; the caller closes the file."""
+
+
+def _fast_file(path: Path, spec: FileSpec) -> pd.DataFrame | None:
+    """:func:`fast_csv` of a file read from its path: read once, in pieces, checked as pyarrow parses them
+    (the file is never held whole, nor read twice)."""
+    try:
+        with open(path, "rb") as f:
+            first = f.readline()
+            start = 3 if first.startswith(_BOM) else 0
+            header = _header(first[start:])
+            if first[start:start + 1] == b" " or header is None:
                 return None
-            joined = carry + piece
-            if _odd_inside(joined):
-                return None
-            if carry == b"" and start:
-                piece_content = piece[start:]
-            else:
-                piece_content = piece
-            content = content or (bool(piece_content) and not piece_content.isspace())
-            lines += piece.count(b"\n")
-            carry = joined[-2:]
-            kept = piece.rstrip(b"\r\n")
-            if kept:
-                last = kept[-1:]
-            ends_nl = piece.endswith(b"\n")
-    if not content or last == b" ":
-        return None
-    header = _header(first[start:])
-    if header is None:
-        return None
-    return header, lines + (0 if ends_nl else 1)
+            f.seek(0)
+            checked = _Checked(f, start)
+            table = _read(checked, header, spec)
+            n_lines = checked.n_lines() if table is not None else None
+    except OSError:
+        return None  # the careful reader says why the file cannot be read
+    if n_lines is None or table.num_rows != n_lines - 1:
+        return None  # blank lines skipped: numbering rows needs the careful reader
+    held = [table]
+    del table
+    return _typed(held, spec)
 
 
 def string_table(table: pa.Table) -> pa.Table:
@@ -374,6 +412,8 @@ def _codes(col: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
 
 def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text: bool):
     kind = spec.types.get(name)
+    if pa.types.is_date32(col.type):
+        return _read_dates(col, name in spec.not_empty)
     if _compact(spec, name):
         # text that is nearly unique per row (client ids): one Arrow buffer, not a Python string per row
         if check_text and pc.any(pc.match_substring_regex(col, _ODD_TEXT)).as_py():
@@ -419,6 +459,26 @@ def _column(col: pa.ChunkedArray, name: str, spec: FileSpec, n: int, check_text:
             raise _GiveUp
         return np.array([u in TRUE_WORDS for u in low], dtype=bool)[codes]
     raise ValueError(kind)
+
+
+def _read_dates(col: pa.ChunkedArray, required: bool) -> np.ndarray:
+    """A date column pyarrow has read as ``datetime64[ns]`` (``NaT`` for empty); gives up on anything the
+    careful reader reports (an empty required cell, a year out of range or a "no end" placeholder).
+
+    Examples
+    --------
+    >>> _read_dates(pa.chunked_array([pa.array([dt.date(2024, 1, 31), None])]), False)
+    array(['2024-01-31T00:00:00.000000000',                           'NaT'],
+          dtype='datetime64[ns]')
+    """
+    if col.null_count and required:
+        raise _GiveUp
+    if col.null_count < len(col):
+        low, high = pc.min_max(col).values()
+        if not (MIN_YEAR <= low.as_py().year and high.as_py().year <= MAX_YEAR):
+            raise _GiveUp
+    out = pc.cast(col, pa.timestamp("ns"), memory_pool=_POOL).to_numpy()  # one pass, nulls as NaT
+    return out if out.flags.writeable else out.copy()  # the rules may mend a date in place
 
 
 def _dates(uniq: np.ndarray, empty: np.ndarray, kind: str) -> np.ndarray:

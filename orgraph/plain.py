@@ -9,12 +9,14 @@ import json
 import math
 import re
 import sys
+from itertools import chain
 
 __all__ = ["plural", "jsonable", "json_text", "spreadsheet_safe", "terminal_safe", "redact"]
 
 
 #: Values :func:`jsonable` gives back as they are.
 _AS_IS = frozenset({str, int, bool, type(None)})
+_isfinite = math.isfinite
 
 
 def jsonable(value):
@@ -31,11 +33,13 @@ def jsonable(value):
         return value
     if t is float:
         return None if math.isnan(value) or math.isinf(value) else value
-    if t is dict:
-        return {(k if type(k) is str else str(k)): (v if type(v) in _AS_IS else jsonable(v))
+    if t is dict:                          # a finite float is kept here too, without a call per value
+        return {(k if type(k) is str else str(k)):
+                (v if type(v) in _AS_IS else (v if _isfinite(v) else None) if type(v) is float else jsonable(v))
                 for k, v in value.items()}
     if t is list:
-        return [v if type(v) in _AS_IS else jsonable(v) for v in value]
+        return [v if type(v) in _AS_IS else (v if _isfinite(v) else None) if type(v) is float else jsonable(v)
+                for v in value]
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -105,6 +109,20 @@ def _flat_record(d) -> bool:
     return type(d) is dict and bool(d) and all(type(v) in _FLAT for v in d.values())
 
 
+def _flat_records(rows) -> bool:
+    """Whether every item of ``rows`` is a non-empty dict of plain values (:func:`_flat_record` of each), the
+    values' types gathered in one pass.
+
+    Examples
+    --------
+    >>> _flat_records([{"a": 1, "b": "x"}, {"a": None}]), _flat_records([{"a": [1]}]), _flat_records([{}])
+    (True, False, False)
+    """
+    if not all(type(d) is dict and d for d in rows):
+        return False
+    return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _FLAT
+
+
 def _json_into(o, level: int, indent: int, out: list) -> None:
     pad = " " * (indent * level)
     inner = "\n" + pad + " " * indent
@@ -124,7 +142,7 @@ def _json_into(o, level: int, indent: int, out: list) -> None:
     elif isinstance(o, (list, tuple)):
         if not o:
             out.append("[]")
-        elif len(o) >= _RECORDS_AT_ONCE and all(_flat_record(d) for d in o):
+        elif len(o) >= _RECORDS_AT_ONCE and _flat_records(o):
             # many flat records: one C-encoder call; a newline is only ever a separator (the encoder escapes
             # it in text), so "},<newline>{" marks exactly the boundaries between records
             deeper = inner + " " * indent

@@ -220,7 +220,8 @@ ANALYSES: list[Analysis] = [
         views={"table": View(None, ("exposure", "exits", "person_years", "rate_ratio", "ci_low", "ci_high",
                                     "p_value", "attributable_exits", "fitted", "reason"))},
         caption=captions.effects,
-        reads=frozenset({"caseload_bands", "caseload_runs", "doc_lookup", "doc_ratios", "flags", "monthly_factors", "person_months", "supervisor_exit_keys"})),
+        reads=frozenset({"caseload_runs", "doc_ratios", "flags", "monthly_factors", "person_months",
+                        "supervisor_exit_keys"})),
     Analysis(
         "departures", departure_factors, "what departures have in common",
         "What do the people who left have in common? Exit rates by group in a period, each against everyone else.",
@@ -261,7 +262,8 @@ ANALYSES: list[Analysis] = [
         views={"table": View(None, ("rank", "staff_id", "name", "role_kind", "program_id", "supervisor_id",
                                     "factors", "relative_hazard", "exit_probability"))},
         caption=captions.risk,
-        reads=frozenset({"caseload_bands", "doc_lookup", "exposure", "flags", "monthly_factors", "overload", "supervisor_exit_keys"})),
+        reads=frozenset({"caseload_runs", "doc_ratios", "exposure", "flags", "monthly_factors", "overload",
+                        "supervisor_exit_keys"})),
     Analysis(
         "cost", turnover_cost, "turnover cost",
         "What does turnover cost? The cost of one exit by role, the cost of exits per period and the assumptions "
@@ -296,9 +298,27 @@ def get(name: str) -> Analysis:
 LASTING = frozenset({"staff_codes"})
 
 
+#: Kinds of shared table built from the monthly records (caseload and documentation months): the analyses that read
+#: them run after the others, so that the person-time panel is let go before the monthly panels grow.
+MONTHLY = frozenset({"person_months", "caseload_runs", "doc_ratios", "monthly_factors"})
+
+
+def run_order(analyses: list[Analysis]) -> list[Analysis]:
+    """The order :func:`run_analyses` runs ``analyses`` in: those that read no monthly panel (:data:`MONTHLY`)
+    first, each group in its given order.
+
+    Examples
+    --------
+    >>> [a.name for a in run_order(ANALYSES)][:7]
+    ['cascades', 'overload', 'churn', 'leading', 'continuity', 'retention', 'cost']
+    """
+    return sorted(analyses, key=lambda a: bool(a.reads & MONTHLY))
+
+
 def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None] | None = None,
                  analyses: list[Analysis] | None = None, then_reads=None) -> tuple[dict, list[str]]:
-    """Run analyses as of ``as_of``: ``({name: Result or None}, notes)``.
+    """Run analyses as of ``as_of``: ``({name: Result or None}, notes)``, both in the order of ``analyses``
+    (default :data:`ANALYSES`) whatever order they ran in (:func:`run_order`; answers do not depend on it).
 
     One analysis that cannot answer (an :class:`~orgraph.errors.AnalysisError`)
     never stops the others: its result is ``None`` and a note says why. An
@@ -312,8 +332,9 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
     same either way; a table dropped too early is only built again.
     """
     results: dict = {}
-    notes: list[str] = []
-    todo = [a for a in (analyses if analyses is not None else ANALYSES) if names is None or a.name in names]
+    notes: dict = {}
+    wanted = [a for a in (analyses if analyses is not None else ANALYSES) if names is None or a.name in names]
+    todo = run_order(wanted)
     for i, a in enumerate(todo):
         if then_reads is not None:
             shared.keep_only(org, LASTING.union(then_reads, *(b.reads for b in todo[i:])))
@@ -323,14 +344,14 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
             results[a.name] = a.function(org, as_of=as_of)
         except AnalysisError as exc:
             results[a.name] = None
-            notes.append(f"{a.label}{NOT_RUN}{exc}")
+            notes[a.name] = f"{a.label}{NOT_RUN}{exc}"
         except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
             results[a.name] = None
-            notes.append(f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This is a "
-                         f"bug in orgraph: please report it with this message.")
+            notes[a.name] = (f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This is "
+                             f"a bug in orgraph: please report it with this message.")
     if then_reads is not None:
         shared.keep_only(org, LASTING.union(then_reads))
-    return results, notes
+    return {a.name: results[a.name] for a in wanted}, [notes[a.name] for a in wanted if a.name in notes]
 
 
 def map_flags(results: dict, *, as_of, notes=(), org=None, analyses: list[Analysis] | None = None) -> "flags.MapFlags":

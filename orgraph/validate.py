@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .columnar import release_memory
 from .config import load_config
@@ -37,11 +39,51 @@ __all__ = ["validate_bundle", "load_bundle"]
 _FAR = pd.Timestamp("2262-01-01")
 
 
+def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """An integer code per value of ``s`` (equal values, and all missing values, share one) and how many
+    codes there are: a categorical column's own codes, else :func:`pandas.factorize`'s.
+
+    Examples
+    --------
+    >>> codes, n = _codes(pd.Series(["b", None, "b", "a", np.nan]))
+    >>> codes.tolist(), n
+    ([0, 2, 0, 1, 2], 3)
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, n = s.cat.codes.to_numpy(), len(s.cat.categories)
+    else:
+        codes, uniq = pd.factorize(s)
+        n = len(uniq)
+    return np.where(codes < 0, n, codes).astype(np.int64, copy=False), n + 1
+
+
+def _duplicated(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """``df.duplicated(cols, keep="first")`` (missing values equal each other, as there), by one integer key per
+    row: the columns' codes combined (a categorical column's codes are used as they are, not hashed again).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": ["x", "x", "y", "x", None, None], "b": [1, 1, 1, 2, np.nan, np.nan]})
+    >>> _duplicated(df, ["a", "b"]).tolist()
+    [False, True, False, False, False, True]
+    """
+    key, size = np.zeros(len(df), dtype=np.int64), 1
+    for c in cols:
+        codes, n = _codes(df[c])
+        if size > np.iinfo(np.int64).max // n:
+            return df.duplicated(cols, keep="first")  # too many combinations for one integer
+        key = key * n + codes
+        size *= n
+    if size <= 8 * len(df) + (1 << 16) and np.bincount(key, minlength=size).max(initial=0) <= 1:
+        return pd.Series(False, index=df.index)  # every key once (counted in a small table, not hashed)
+    return pd.Series(key, index=df.index).duplicated(keep="first")
+
+
 def _exact_duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
     """Rows identical to an earlier row are kept once: a warning names the first, and the copy is left out
     (a duplicated supervision row would otherwise give two supervisors at once and double every span)."""
     live = _good(df)
-    dup = live.duplicated(cols, keep="first")
+    dup = _duplicated(live, cols)
     if not dup.any():
         return
     first = live.drop_duplicates(cols, keep="first").set_index(cols)[LINE]
@@ -70,7 +112,9 @@ def _merge_overlaps(df: pd.DataFrame, key: str, log: IssueLog, fname: str, link:
     live = _good(df)
     if len(live) < 2:
         return
-    order = live.sort_values(["staff_id", key, "start_date", LINE], kind="stable")
+    # sorted by person, key, start and line (codes in the ids' sorted order: the sort of the values themselves)
+    people, keys = (pd.factorize(live[c], sort=True)[0] for c in ("staff_id", key))
+    order = live.iloc[np.lexsort((live[LINE].to_numpy(), _ns(live["start_date"]), keys, people))]
     ids, keys = order["staff_id"].to_numpy(), order[key].to_numpy()
     new_pair = np.ones(len(order), dtype=bool)
     new_pair[1:] = (ids[1:] != ids[:-1]) | (keys[1:] != keys[:-1])
@@ -121,7 +165,7 @@ def _reject(df: pd.DataFrame, mask: pd.Series, log: IssueLog, fname: str, column
 
 def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) -> None:
     live = _good(df)
-    dup = live.duplicated(cols, keep="first")
+    dup = _duplicated(live, cols)
     if not dup.any():
         return
     first = live[~dup].set_index(cols)[LINE]
@@ -137,9 +181,24 @@ def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) ->
         df.loc[idx, "_bad"] = True
 
 
+def _isin(s: pd.Series, known: np.ndarray) -> pd.Series:
+    """``s.isin(known)``; for a categorical column each distinct value is looked up once (a missing value
+    reads as known: the caller skips those).
+
+    Examples
+    --------
+    >>> _isin(pd.Series(pd.Categorical(["a", "b", None, "a"])), np.array(["a"], dtype=object)).tolist()
+    [True, False, True, True]
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.isin(known)
+    inside = np.append(s.cat.categories.isin(known), True)  # code -1 (missing) reads the appended True
+    return pd.Series(inside[s.cat.codes.to_numpy()], index=s.index)
+
+
 def _unknown(df: pd.DataFrame, col: str, known: np.ndarray, log: IssueLog, fname: str, target: str) -> None:
     vals = df[col]
-    mask = vals.notna() & ~vals.isin(known)
+    mask = vals.notna() & ~_isin(vals, known)
     _reject(df, mask, log, fname, col, lambda b: [f"{col} {v!r} is not in {target}" for v in b[col]], "unknown-id")
 
 
@@ -152,11 +211,11 @@ def _end_before_start(df: pd.DataFrame, start: str, end: str, log: IssueLog, fna
 
 def _outside_employment(df: pd.DataFrame, who: str, start: str, end: str, staff: pd.DataFrame, log: IssueLog,
                         fname: str, what: str) -> None:
-    live = ~df["_bad"] & df[who].isin(staff.index)
+    pos = staff.index.get_indexer(df[who])  # each row's person in ``staff`` (ids unique there), -1 if none
+    live = ~df["_bad"] & (pos >= 0)
     if not live.any():
         return
-    hire = df[who].map(staff["hire_date"])
-    term = df[who].map(staff["termination_date"])
+    hire, term = (_at(staff[c], pos, df.index) for c in ("hire_date", "termination_date"))
     e = df[end].fillna(_FAR)
     before = live & (df[start] < hire)
     after = live & term.notna() & (e > term)
@@ -183,18 +242,40 @@ def _concurrent(df: pd.DataFrame, key: str, limit: pd.Series) -> pd.DataFrame:
     live = _good(df)
     if not len(live):
         return live.assign(_n=[])
+    m = len(live)
+    code, keys = pd.factorize(live[key], sort=True)  # codes in the keys' order, as a sort by key has them
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
-    ev = pd.concat([
-        pd.DataFrame({"k": live[key].values, "t": live["start_date"].values, "d": 1, "row": live.index}),
-        pd.DataFrame({"k": live[key].values, "t": ends.values, "d": -1, "row": live.index}),
-    ], ignore_index=True)
-    ev = ev.sort_values(["k", "t", "d"], kind="stable")
-    ev["n"] = ev.groupby("k", sort=False)["d"].cumsum()
-    ev["limit"] = ev["k"].map(limit).fillna(1)
-    over = ev[(ev["d"] == 1) & (ev["n"] > ev["limit"])]
-    out = df.loc[over["row"].values].copy()
-    out["_n"] = over["n"].values
+    k = np.concatenate([code, code])
+    t = np.concatenate([_ns(live["start_date"]), _ns(ends)])
+    d = np.repeat(np.array([1, -1], dtype=np.int64), m)
+    order = np.lexsort((d, t, k))  # by key, date, ends before starts; ties in row order, starts first
+    k, d = k[order], d[order]
+    run = np.cumsum(d)
+    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    n = run - np.repeat(run[first] - d[first], np.diff(np.r_[first, len(k)]))  # the count within each key
+    cap = pd.Series(keys.to_numpy(dtype=object)).map(limit).fillna(1).to_numpy()
+    over = (d == 1) & (n > cap[k])
+    out = df.loc[live.index[order[over] % m]].copy()
+    out["_n"] = n[over]
     return out
+
+
+def _ns(dates: pd.Series) -> np.ndarray:
+    """Dates as integer nanoseconds (for sorting)."""
+    return dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _at(values: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` at positions ``pos`` (missing where ``pos`` is -1), on ``index``.
+
+    Examples
+    --------
+    >>> _at(pd.Series(pd.to_datetime(["2020-01-01", "2021-01-01"])), np.array([1, -1]), pd.Index([5, 6])).tolist()
+    [Timestamp('2021-01-01 00:00:00'), NaT]
+    """
+    out = values.to_numpy()[np.maximum(pos, 0)]
+    out[pos < 0] = None
+    return pd.Series(out, index=index)
 
 
 def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
@@ -224,16 +305,11 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
     live = _good(sup)
     if not len(live):
         return []
+    live = live[_in_loops(live["staff_id"], live["supervisor_id"])]
+    if not len(live):
+        return []
     staff = dict(zip(live.index.tolist(), live["staff_id"].tolist()))
     boss = dict(zip(live.index.tolist(), live["supervisor_id"].tolist()))
-    ever: dict[str, dict[str, None]] = {}
-    for i in live.index:
-        ever.setdefault(staff[i], {})[boss[i]] = None
-    comp = _components(ever, list(ever))
-    looping = [i for i in live.index if comp[staff[i]] == comp.get(boss[i])]
-    if not looping:
-        return []
-    live = live.loc[looping]
     ends = (live["end_date"] + pd.Timedelta(days=1)).fillna(_FAR)
     events = sorted(
         [(t, 0, i) for t, i in zip(ends, live.index)] + [(t, 1, i) for t, i in zip(live["start_date"], live.index)],
@@ -274,6 +350,25 @@ def _cycles(sup: pd.DataFrame) -> list[tuple[int, str]]:
             if path is not None:
                 found.append((i, " → ".join([u, *path]) + f" on {t:%Y-%m-%d}"))
     return found
+
+
+def _in_loops(staff: pd.Series, boss: pd.Series) -> np.ndarray:
+    """Whether each link staff → boss lies inside a strongly connected component of all the links (both
+    people reach each other), the only links that can be part of a supervision cycle on some date.
+
+    Examples
+    --------
+    >>> _in_loops(pd.Series(["A", "B", "C"]), pd.Series(["B", "A", "A"])).tolist()
+    [True, True, False]
+    """
+    codes, people = pd.factorize(pd.concat([staff, boss], ignore_index=True), use_na_sentinel=False)
+    n, m = len(people), len(staff)
+    if not m:
+        return np.zeros(0, dtype=bool)
+    u, v = codes[:m], codes[m:]
+    graph = coo_matrix((np.ones(m, dtype=np.int32), (u, v)), shape=(n, n)).tocsr()
+    _, comp = connected_components(graph, directed=True, connection="strong")
+    return comp[u] == comp[v]
 
 
 def _components(succ: dict[str, dict], roots: list[str]) -> dict[str, int]:
@@ -536,18 +631,27 @@ def _interval_table(key: str):
 def _typed_as(s: pd.Series, dtype: str):
     """The values of ``s`` as ``dtype`` (``s``'s own array, not a copy, when it already is).
 
+    Text (``object``) comes as a NumPy array: a Series made from it with ``dtype=object`` keeps it as it is,
+    where one made from a pandas array would scan it for missing values first.
+
     Examples
     --------
     >>> s = pd.Series(pd.Categorical(["a", "b", "a"]))
-    >>> _typed_as(s, "object").to_numpy()
+    >>> _typed_as(s, "object")
     array(['a', 'b', 'a'], dtype=object)
     >>> n = pd.Series([1.0, 2.0])
     >>> np.shares_memory(_typed_as(n, "float64").to_numpy(), n.to_numpy())
     True
     """
+    if dtype == "object" and s.dtype == object:
+        return s.to_numpy()
+    if dtype == "object" and isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:
+            return s.cat.categories.to_numpy(dtype=object).take(codes)  # no missing value to look for
     if s.dtype == pd.api.types.pandas_dtype(dtype):
         return s.array
-    return s.astype(dtype).array
+    return s.astype(dtype).array if dtype != "object" else s.astype(dtype).to_numpy()
 
 
 _RECORD_TABLES = {"staff": _staff_table, "programs": _programs_table, "positions": _positions_table,

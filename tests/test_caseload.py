@@ -432,3 +432,49 @@ def test_record_rows_match_month_rows():
     assert record_rows(shuffled[:, 0], shuffled[:, 1], target[:, 0], target[:, 1]).tolist() == \
         month_rows(shuffled[:, 0], shuffled[:, 1], target[:, 0], target[:, 1]).tolist()
     assert record_rows([], [], target[:, 0], target[:, 1]).tolist() == []
+
+
+@pytest.mark.parametrize("spread", [1, 100_000])
+def test_sorted_month_rows_read_gapless_blocks_and_search_the_rest(spread):
+    """Mostly gapless staff blocks (read off the block start), a few staff with gaps (searched), queries
+    outside every block and staff codes so sparse (``spread``) that the whole lookup is a search."""
+    import numpy as np
+
+    from orgraph.analyses.hazards import _sorted_month_rows
+    from orgraph.analyses.panel import month_key
+
+    rng = np.random.default_rng(5)
+    blocks = []
+    for s in range(0, 300, 2):                   # every other staff code has rows
+        first, n = int(rng.integers(590, 640)), int(rng.integers(1, 25))
+        months = np.arange(first, first + n)
+        if s % 20 == 0 and n > 3:                 # a gap
+            months = np.delete(months, n // 2)
+        blocks.append(np.column_stack([np.full(len(months), s * spread), months]))
+    pairs = np.vstack(blocks).astype(np.int64)
+    sc = rng.integers(-2, 302, 20_000) * spread
+    mi = rng.integers(585, 670, 20_000)
+    want = pd.Index(month_key(pairs[:, 0], pairs[:, 1])).get_indexer(month_key(sc, mi))
+    got = _sorted_month_rows(sc, mi, pairs[:, 0], pairs[:, 1])
+    assert got.tolist() == want.tolist()
+    assert (want >= 0).sum() > 1000 and (want < 0).sum() > 10_000
+
+
+@pytest.mark.parametrize("top", [3, 60, 5_000_000])
+def test_group_stats_on_whole_numbers_narrow_or_wide_equal_pandas(top):
+    """Counts in a narrow range (a counting sort) and in a wide one (a sort of keys) give pandas' numbers."""
+    import numpy as np
+
+    from orgraph.analyses.caseload import group_stats
+    from orgraph.stats import gini
+
+    rng = np.random.default_rng(top)
+    codes = rng.integers(0, 50, 3000)
+    values = rng.integers(0, top, 3000).astype(float)
+    got = group_stats(codes, values, 50)
+    g = pd.Series(values).groupby(codes)
+    for name, want in (("mean", g.mean()), ("median", g.median()), ("p90", g.quantile(0.9)), ("max", g.max()),
+                       ("size", g.size()), ("sum", g.sum())):
+        assert got[name].tolist() == want.tolist(), name
+    for k in range(50):
+        assert got["gini"][k] == pytest.approx(gini(values[codes == k]), abs=1e-12)

@@ -289,3 +289,58 @@ def test_lagged_rows_match_month_rows_per_lag():
         assert got.tolist() == want.tolist()
         assert (want >= 0).sum() > 500 and (want < 0).sum() > 300
     assert _lagged_rows(sc, mi, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == [[-1] * 3] * 700
+
+
+def test_pct_by_counts_equals_the_sorted_ranks_and_pandas_rank():
+    """The counted mid-rank percentiles equal pandas' rank(pct=True, method="average") * 100 per month, to the
+    last bit, with ties and months of one record; caseloads spread too far give None (the sort is used)."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.churn import _pct_by_counts
+
+    rng = np.random.default_rng(4)
+    mi = rng.integers(600, 640, 3000)
+    ac = rng.integers(0, 40, 3000)
+    mi[-1], ac[-1] = 700, 5                                          # a month with one record
+    want = pd.Series(ac).groupby(mi).rank(pct=True, method="average").to_numpy() * 100
+    rows = rng.choice(len(mi), 500, replace=False)
+    rows[0] = len(mi) - 1
+    got = _pct_by_counts(mi, ac, mi[rows], ac[rows])
+    assert np.array_equal(got, want[rows])
+    assert _pct_by_counts(mi, ac * 10_000_000, mi[rows], ac[rows]) is None
+
+
+def test_sentences_pick_the_first_of_equal_supervisor_counts_as_counter_does():
+    from collections import Counter
+
+    from orgraph.analyses.churn import _sentences
+
+    deps = [{"supervisor_id": s, "caseload_percentile": None, "documentation_ratio": None,
+             "termination_type": t, "tenure_days": 400} for s, t in
+            [("S-2", "voluntary"), ("S-1", "involuntary"), ("S-1", "voluntary"), ("S-2", "involuntary")]]
+    s, k = Counter(d["supervisor_id"] for d in deps).most_common(1)[0]
+    assert _sentences(deps, 90, 1.0) == [f"2 of 4 exits reported to {s}"] and s == "S-2"
+
+
+def test_lagged_rows_sorted_unsorted_and_repeated_pairs_match_month_rows():
+    """The lagged rows equal month_rows of each lag, whether the table comes in (staff, month) order, shuffled,
+    or with a repeated (staff, month) pair."""
+    import numpy as np
+
+    from orgraph.analyses.churn import _lagged_rows
+    from orgraph.analyses.hazards import month_rows
+
+    rng = np.random.default_rng(9)
+    t_sc = np.repeat(np.arange(30), 12)
+    t_mi = np.tile(np.arange(600, 612), 30)
+    keep = rng.random(len(t_sc)) < 0.7
+    t_sc, t_mi = t_sc[keep], t_mi[keep]
+    sc, mi = rng.integers(-1, 32, 200), rng.integers(598, 616, 200)
+    for order in (np.arange(len(t_sc)), rng.permutation(len(t_sc))):
+        a, b = t_sc[order], t_mi[order]
+        want = np.column_stack([month_rows(sc, mi - k, a, b) for k in (3, 2, 1)])
+        assert np.array_equal(_lagged_rows(sc, mi, a, b), want) and (want >= 0).any()
+    a, b = np.append(t_sc, t_sc[5]), np.append(t_mi, t_mi[5])
+    want = np.column_stack([month_rows(sc, mi - k, a, b) for k in (3, 2, 1)])
+    assert np.array_equal(_lagged_rows(sc, mi, a, b), want)

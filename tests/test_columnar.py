@@ -263,3 +263,110 @@ def test_model_tables_share_the_columns_read_already_typed(monkeypatch):
     data, _ = validate_bundle(RIVERBEND)
     assert np.shares_memory(data.supervision_sessions["date"].to_numpy(), seen["date"])
     assert data.supervision_sessions["staff_id"].dtype == object
+
+
+def _big_staff(rows: int) -> str:
+    head = "staff_id,name,discipline,hire_date,termination_date,termination_type,termination_reason\n"
+    return head + "".join(f"S{i},Name {i},LCSW,2020-01-01,,,\n" for i in range(rows))
+
+
+def test_a_file_is_read_once_and_checked_as_pyarrow_parses_it(tmp_path, monkeypatch):
+    import builtins
+
+    import orgraph.columnar as columnar
+
+    path = tmp_path / "staff.csv"
+    path.write_text(_big_staff(150_000))                 # several of pyarrow's 4 MiB blocks
+    sources, read = [], []
+    real_read_csv, real_open = columnar.pacsv.read_csv, builtins.open
+
+    def read_csv(source, **kw):
+        sources.append(source)
+        return real_read_csv(source, **kw)
+
+    class Counted:
+        def __init__(self, f):
+            self._f = f
+
+        def __getattr__(self, name):
+            return getattr(self._f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._f.close()
+
+        def read(self, n=-1):
+            out = self._f.read(n)
+            read.append(len(out))
+            return out
+
+    monkeypatch.setattr(columnar.pacsv, "read_csv", read_csv)
+    monkeypatch.setattr(columnar, "open", lambda *a, **k: Counted(real_open(*a, **k)), raising=False)
+    df = fast_csv(path, FILES["staff"])
+    assert df is not None and len(df) == 150_000 and df["_line"].iloc[-1] == 150_001
+    assert not isinstance(sources[0], (str, Path))       # pyarrow did not open the file itself
+    assert sum(read) == path.stat().st_size                # every byte read once, by the check
+    pd.testing.assert_frame_equal(df, fast_csv(path.read_bytes(), FILES["staff"]))
+
+
+@pytest.mark.parametrize("odd", ['"', "\x07", " ,", "\n\n"])
+def test_something_odd_far_into_a_file_read_from_its_path_goes_to_the_careful_reader(tmp_path, odd):
+    text = _big_staff(150_000)
+    cut = len(text) - 40                                   # in the last of pyarrow's blocks
+    path = tmp_path / "staff.csv"
+    path.write_text(text[:cut] + odd + text[cut:])
+    assert fast_csv(path, FILES["staff"]) is None
+
+
+def test_date_columns_are_parsed_by_pyarrow_as_dates(tmp_path, monkeypatch):
+    import orgraph.columnar as columnar
+
+    seen = []
+    real = columnar.pacsv.read_csv
+    monkeypatch.setattr(columnar.pacsv, "read_csv",
+                        lambda source, **kw: seen.append(kw["convert_options"].column_types) or real(source, **kw))
+    path = tmp_path / "assignments.csv"
+    path.write_text("staff_id,position_id,start_date,end_date\nS1,P1,2024-02-29,\nS2,P1,2020-01-01,2100-12-31\n")
+    df = fast_csv(path, FILES["assignments"])
+    assert seen[0]["start_date"] == pa.date32() and seen[0]["end_date"] == pa.date32()
+    assert seen[0]["staff_id"] == pa.dictionary(pa.int32(), pa.string())
+    assert df["start_date"].dtype == "datetime64[ns]"
+    assert df["start_date"].tolist() == [pd.Timestamp("2024-02-29"), pd.Timestamp("2020-01-01")]
+    assert pd.isna(df["end_date"].iloc[0]) and df["end_date"].iloc[1] == pd.Timestamp("2100-12-31")
+
+
+@pytest.mark.parametrize("start,end", [
+    ("2023-02-29", ""),            # no such day
+    ("2023-1-05", ""),             # not YYYY-MM-DD
+    ("", "2024-01-01"),            # a start date is required
+    ("1899-12-31", ""),            # out of range
+    ("2020-01-01", "9999-12-31"),  # a "no end" placeholder: the careful reader warns
+    ("2020-01-01T00:00", ""),      # a time
+])
+def test_dates_the_careful_reader_reports_go_to_it(tmp_path, monkeypatch, start, end):
+    path = tmp_path / "assignments.csv"
+    path.write_text(f"staff_id,position_id,start_date,end_date\nS1,P1,2020-01-01,\nS2,P1,{start},{end}\n")
+    assert fast_csv(path, FILES["assignments"]) is None
+    assert fast_csv(path.read_bytes(), FILES["assignments"]) is None
+
+
+def test_fast_and_careful_dates_agree(tmp_path, monkeypatch):
+    text = ("staff_id,position_id,start_date,end_date\nS1,P1,2024-02-29,\nS2,P1,1900-01-01,2100-12-31\n"
+            "S3,P2,2020-12-31,2021-01-01\n")
+    (tmp_path / "assignments.csv").write_text(text)
+    log = IssueLog()
+    fast = read_table(tmp_path, FILES["assignments"], log)
+    slow, slow_issues = careful(tmp_path, FILES["assignments"], monkeypatch)
+    assert [str(i) for i in log.finish()] == slow_issues == []
+    pd.testing.assert_frame_equal(as_objects(fast), as_objects(slow), check_dtype=False)
+
+
+def test_dates_read_can_be_mended_in_place(tmp_path):
+    # one block, no empty cell: the dates must still be the frame's own (writable) array
+    path = tmp_path / "assignments.csv"
+    path.write_text("staff_id,position_id,start_date,end_date\nS1,P1,2020-01-01,2020-06-30\n")
+    df = fast_csv(path, FILES["assignments"])
+    df.at[0, "end_date"] = pd.Timestamp("2020-12-31")
+    assert df["end_date"].tolist() == [pd.Timestamp("2020-12-31")]

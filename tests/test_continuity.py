@@ -255,3 +255,33 @@ def test_picked_up_matches_a_loop_when_rows_come_sorted_by_client_and_start():
             for i, e in zip(hit, exit_day)]
     got = _picked_up(client, staff, start, hit, exit_day, 14, 30)
     assert got.tolist() == want and any(want) and not all(want)
+
+
+def test_row_staff_codes_of_runs_equal_the_per_row_lookup():
+    """A long object id column listed in runs of one id object is looked up once per run; the codes equal
+    staff_codes row by row, with unknown and missing ids as -1 and equal ids in distinct objects."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses._demo import example_org
+    from orgraph.analyses.continuity import _row_staff_codes, object_runs
+    from orgraph.analyses.panel import staff_codes
+
+    org = example_org()
+    known = list(org.staff_frame.index)
+    ids = known + ["nobody", None, "".join(["C", "2"])]              # the last: an equal id in another object
+    rng = np.random.default_rng(2)
+    values = np.array([ids[i] for i in rng.integers(0, len(ids), 700) for _ in range(int(rng.integers(5, 30)))],
+                      dtype=object)
+    col = pd.Series(values, dtype=object)
+    assert len(object_runs(values)) * 8 <= len(values) and len(values) > 4096
+    got = _row_staff_codes(org, col)
+    assert got.dtype == np.int32
+    assert got.tolist() == staff_codes(org, values).tolist()
+    assert (got == -1).any() and (got >= 0).any()
+
+
+def test_by_exit_is_ranked_by_clients_then_day_then_staff_id(riverbend):
+    rows = continuity_of_care(riverbend).extras["by_exit"]
+    assert len(rows) > 3
+    assert rows == sorted(rows, key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))

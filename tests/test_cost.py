@@ -270,3 +270,30 @@ def test_vacancy_days_measured_once_per_cut_and_copied_to_each_caller(monkeypatc
     earlier = vacancy_days_by_role(org, as_of=d(2021, 7, 20))
     assert len(built) == 2 and earlier["clinician"]["refills"] < want["clinician"]["refills"]
     assert vacancy_days_by_role(seats_org([10, 20, 30, 40, 50], still_empty_days=25)) == want and len(built) == 3
+
+
+def test_refill_gaps_match_merge_asof():
+    """Each exit's next start in the same seat (binary search on sorted (seat, day) keys) equals merge_asof's
+    forward match, on seats with several holders, exact-day refills and seats never refilled."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.cost import _refill_gaps
+
+    rng = np.random.default_rng(3)
+    base = pd.Timestamp("2018-01-01")
+    af = pd.DataFrame({"position_id": rng.choice([f"P{i}" for i in range(40)], 400),
+                       "start": base + pd.to_timedelta(rng.integers(0, 1500, 400), unit="D")})
+    left = pd.DataFrame({"position_id": rng.choice([f"P{i}" for i in range(45)], 150),
+                         "role_kind": rng.choice(["clinician", "admin", None], 150),
+                         "end": base + pd.to_timedelta(rng.integers(0, 1600, 150), unit="D")})
+    left.loc[:9, "end"] = af["start"].iloc[:10].to_numpy()              # refilled the same day
+    left.loc[:9, "position_id"] = af["position_id"].iloc[:10].to_numpy()
+    cut = base + pd.Timedelta(days=1700)
+    kind, gap, refilled = _refill_gaps(af, left, cut)
+    m = pd.merge_asof(left.reset_index().sort_values("end"), af.sort_values("start"), left_on="end",
+                      right_on="start", by="position_id", direction="forward").set_index("index").sort_index()
+    want = (m["start"].fillna(cut) - m["end"]).dt.days
+    assert refilled.tolist() == m["start"].notna().tolist() and 0 < refilled.sum() < len(left)
+    assert gap.tolist() == want.astype(float).tolist()
+    assert kind.tolist() == left["role_kind"].fillna("other").tolist()

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from orgraph.analyses.coverage import MISSING
 from orgraph.analyses.departures import departure_factors, factor_context, monthly_factors
 from orgraph.errors import AnalysisError
+from orgraph.analyses.panel import person_months
 from test_caseload import build, four_clinicians
 
 PERIOD = {"start": "2023-01-01", "end": "2023-04-30"}
@@ -126,8 +127,9 @@ def test_as_of_outside_the_data_is_an_error():
 
 
 def test_the_monthly_factor_table_is_compact(riverbend):
-    """The large, shared monthly factor table holds ids and bands as categoricals and counts as int32 (no
-    pointer per row and value); it is what factor_context gives afresh, with the same values as text."""
+    """The large, shared monthly factor table holds ids and bands as categoricals, counts as int32 or narrower
+    (no pointer per row and value) and only the columns analyses read off it; each is what factor_context
+    gives afresh, with the same values as text."""
     from orgraph.analyses.departures import factor_context, monthly_factors
     from orgraph.analyses.panel import person_months
 
@@ -135,16 +137,53 @@ def test_the_monthly_factor_table_is_compact(riverbend):
     for col in ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id", "caseload_band",
                 "documentation_band", "tenure_band"):
         assert isinstance(f[col].dtype, pd.CategoricalDtype), col
-    for col in ("sc", "mi", "prev_mi", "days", "tenure_days", "seat_departures", "sup_sc", "sup_span"):
+    for col in ("sc", "mi", "prev_mi", "tenure_days", "sup_sc"):
         assert f[col].dtype == np.int32, col
+    assert f["days"].dtype == np.int8 and f["seat_departures"].dtype.itemsize <= 2
+    for col in ("month", "ref", "caseload", "sup_span", "sup_caseload"):     # read by nobody off this table
+        assert col not in f.columns, col
     assert not (f.dtypes == object).any()
-    assert f.memory_usage(index=False).sum() / len(f) < 110          # bytes per person-month (was 185)
+    assert f.memory_usage(index=False).sum() / len(f) < 62           # bytes per person-month (was 185, then 110)
     pm = person_months(riverbend)
     for col in ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id"):     # the same ids
         assert f[col].astype(object).where(f[col].notna(), None).tolist() == \
             pm[col].astype(object).where(pm[col].notna(), None).tolist(), col
     fresh = factor_context(riverbend, pm.assign(prev_mi=pm["mi"] - 1))
-    pd.testing.assert_frame_equal(f, fresh, check_exact=True, check_categorical=False)
+    assert set(fresh.columns) - set(f.columns) == {"month", "ref", "caseload", "sup_span", "sup_caseload"}
+    pd.testing.assert_frame_equal(f, fresh[f.columns], check_exact=True, check_categorical=False,
+                                  check_dtype=False)
+    for col in ("days", "seat_departures"):
+        assert (f[col].to_numpy() == fresh[col].to_numpy()).all() and f[col].dtype.itemsize < 4, col
+
+
+def test_narrowest_keeps_every_value():
+    from orgraph.analyses.departures import _narrowest
+
+    for values, want in (([0, 127], np.int8), ([-129, 0], np.int16), ([0, 40_000], np.int32),
+                         ([0, 1 << 31], np.int64), ([], np.int8)):
+        got = _narrowest(np.array(values, dtype=np.int64))
+        assert got.dtype == want and got.tolist() == values, values
+
+
+def test_caseload_bands_of_some_months_are_those_of_all_months(riverbend):
+    """The bands of the people employed on one day are read off that month's caseloads only: the same bands
+    as banding every month at once, each against its month's median and 75th percentile (pandas)."""
+    from orgraph.analyses.departures import _caseload_bands
+    from orgraph.analyses.panel import caseload_runs
+
+    sc, mi, active, band, run = _caseload_bands(riverbend)
+    runs = caseload_runs(riverbend)
+    q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
+    a = runs["active_clients"].to_numpy(float)
+    want = np.select([runs["above"].to_numpy(), a > q[0.75].reindex(runs["mi"]).to_numpy(),
+                      a > q[0.5].reindex(runs["mi"]).to_numpy()], [0, 1, 2], 3)
+    assert band.tolist() == want.tolist() and len(set(band.tolist())) == 4
+    some = sorted(set(mi.tolist()))[-3:]
+    s_sc, s_mi, s_active, s_band, s_run = _caseload_bands(riverbend, some)
+    sel = np.isin(mi, some)
+    assert sel.sum() < len(mi)
+    for got, full in ((s_sc, sc), (s_mi, mi), (s_active, active), (s_band, band), (s_run, run)):
+        assert got.tolist() == full[sel].tolist()
 
 
 def test_grid_lookup_finds_the_first_row_of_each_pair(monkeypatch):
@@ -239,7 +278,7 @@ def test_days_since_a_supervisor_left_match_merge_asof(riverbend):
     from orgraph.analyses.persontime import staff_codes
 
     org = riverbend
-    f = monthly_factors(org)
+    f = person_months(org)
     sf, sv = org.staff_frame, org.supervision_frame
     ev = sv.merge(sf[sf["exited"]][["exit"]], left_on="supervisor_id", right_index=True)
     ev = ev[(ev["start"] <= ev["exit"]) & (ev["end"] > ev["exit"] - pd.Timedelta(days=30))]
@@ -333,3 +372,73 @@ def test_seat_departures_in_day_order_match_the_binary_search(riverbend):
     assert got.tolist() == want.tolist() and got.max() >= 2
     short = _seat_departures(riverbend, seat, ref, 3)
     assert (short <= got).all() and (short < got).any()
+
+
+@pytest.mark.parametrize("count_max", [1 << 24, 0])
+def test_month_quantiles_are_pandas_groupby_quantiles(monkeypatch, count_max):
+    """Read off counts of (month, value) pairs (or, past the limit, sorted per quantile): the numbers of a pandas
+    groupby quantile, to the last bit, including months of one record and months with ties."""
+    from orgraph.analyses import departures as dep
+
+    monkeypatch.setattr(dep, "_COUNT_MAX", count_max)
+    rng = np.random.default_rng(5)
+    mi = np.r_[rng.integers(600, 640, 3000), 700]               # month 700: a single record
+    values = np.r_[rng.integers(0, 60, 3000), 12].astype(float)
+    got = dep._month_quantiles(mi, values, (0.5, 0.75, 0.9))
+    frame = pd.DataFrame({"mi": mi, "v": values})
+    for q, g in zip((0.5, 0.75, 0.9), got):
+        want = frame.groupby("mi")["v"].quantile(q).reindex(mi).to_numpy()
+        assert np.array_equal(g, want), q
+    fractional = dep._month_quantiles(mi[:50], values[:50] + 0.5, (0.5,))[0]      # not whole numbers: sorted
+    assert np.array_equal(fractional, frame.head(50).assign(v=lambda d: d.v + 0.5).groupby("mi")["v"]
+                          .quantile(0.5).reindex(mi[:50]).to_numpy())
+
+
+def test_the_monthly_table_reuses_the_panels_program_and_supervisor_codes(riverbend, monkeypatch):
+    """person_months keeps the codes of its program and supervisor ids: the monthly table's build hashes only
+    the seat and role ids, and the categoricals hold the same ids as a fresh factorization gives."""
+    from orgraph.analyses import departures as dep
+
+    pm = person_months(riverbend)
+    hashed = []
+    real = dep.factorize_objects
+    monkeypatch.setattr(dep, "factorize_objects", lambda v: hashed.append(len(v)) or real(v))
+    f = dep._factor_context(riverbend, pm, prev_mi=pm["mi"].to_numpy() - 1, compact=True)
+    assert hashed == [len(pm), len(pm)]                          # position_id and role_kind
+    for col in ("program_id", "supervisor_id"):
+        assert f[col].astype(object).where(f[col].notna(), None).tolist() == \
+            pm[col].astype(object).where(pm[col].notna(), None).tolist(), col
+
+
+def test_days_since_a_supervisor_left_only_for_people_with_such_an_exit(riverbend):
+    """Rows of people no leaving supervisor ever supervised (and of unknown people, code -1) stay NaN; the others
+    get the days from the last such exit on or before the row's day, as a plain loop over the exits finds."""
+    from orgraph.analyses.departures import _DAY_BITS, _DAY_OFFSET, _sup_left_days, _supervisor_exit_keys
+
+    pm = person_months(riverbend)
+    sc = np.r_[pm["sc"].to_numpy(), -1, -1]
+    ref = np.r_[pm["ref"].to_numpy(), pm["ref"].to_numpy()[:2]]
+    got = _sup_left_days(riverbend, sc, ref, 30)
+    keys = _supervisor_exit_keys(riverbend, 30)
+    gone = {}
+    for k in keys.tolist():
+        gone.setdefault((k >> _DAY_BITS) - 1, []).append((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET)
+    days = ref.astype("datetime64[D]").astype(np.int64)
+    want = [min((d - g for g in gone.get(s, []) if g <= d), default=np.nan) for s, d in zip(sc.tolist(), days)]
+    np.testing.assert_array_equal(got, np.array(want, dtype=np.float32))
+    assert np.isnan(got[-2:]).all() and np.isfinite(got).sum() > 100 and np.isnan(got).sum() > 100
+
+
+def test_doc_lookup_is_the_documentation_months_with_a_ratio(riverbend):
+    from orgraph.analyses.departures import _doc_lookup
+    from orgraph.analyses.docburden import doc_ratios
+
+    dr = doc_ratios(riverbend)
+    want = dr[dr["ratio"].notna()]
+    sc, mi, ratio = _doc_lookup(riverbend)
+    assert sc.tolist() == want["sc"].tolist() and mi.tolist() == want["mi"].tolist()
+    assert ratio.tolist() == want["ratio"].tolist()
+    last = int(want["mi"].max())
+    sc, mi, ratio = _doc_lookup(riverbend, [last])
+    assert mi.tolist() == [last] * int((want["mi"] == last).sum()) and len(mi) < len(want)
+    assert _doc_lookup(riverbend, [0]) is None

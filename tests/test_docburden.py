@@ -131,18 +131,20 @@ def test_staff_rank_codes_match_sorted_factorize_of_the_ids():
 
 
 def _pandas_doc_ratios(o):
-    """The straightforward pandas table: copy, add columns, stable sort by (staff code, month)."""
+    """The straightforward pandas table: copy, add columns, stable sort by (staff code, month), ids as a
+    categorical of the sorted distinct ids, codes and months as int32."""
     import pandas as pd
 
     from orgraph.analyses.panel import month_index, staff_codes
 
     df = o.data.documentation[["staff_id", "month", "session_hours", "documentation_hours"]].copy()
-    df["month"] = pd.to_datetime(df["month"])
-    df["mi"] = month_index(df["month"])
+    df["mi"] = month_index(pd.to_datetime(df["month"])).astype("int32")
     sess = df["session_hours"].astype(float)
     df["ratio"] = (df["documentation_hours"].astype(float) / sess).where(sess > 0)
-    df["sc"] = staff_codes(o, df["staff_id"])
-    return df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+    df["sc"] = staff_codes(o, df["staff_id"]).astype("int32")
+    df["staff_id"] = pd.Categorical(df["staff_id"], categories=pd.Index(sorted(set(df["staff_id"])), dtype=object))
+    df = df.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+    return df[["staff_id", "sc", "mi", "session_hours", "documentation_hours", "ratio"]]
 
 
 def test_doc_ratios_of_shuffled_rows_match_a_pandas_sort():
@@ -180,3 +182,131 @@ def test_pooled_counts_match_pandas_mean_and_sum_of_flags():
     assert got["months_at_or_above"].tolist() == want["n"].tolist()
     assert got["share_months_at_or_above"].tolist() == want["share"].round(4).tolist()
     assert got["person_months"].tolist() == np.bincount(codes).tolist()
+
+
+def _pairs(rng, n_staff, months, n, start=600):
+    """``n`` distinct (staff code, month index) pairs, shuffled."""
+    import numpy as np
+
+    cells = rng.choice(n_staff * months, size=n, replace=False)
+    return (cells // months).astype(np.int32), (start + cells % months).astype(np.int32)
+
+
+def test_pm_rows_match_a_dict_of_the_person_months():
+    """_pm_rows (a staff x month table) gives the row a plain dict of (staff, month) -> row gives, for the month
+    itself and the month after, including staff codes -1 and months outside the person-months."""
+    import numpy as np
+
+    from orgraph.analyses.docburden import _pm_rows
+
+    rng = np.random.default_rng(5)
+    pm_sc, pm_mi = _pairs(rng, 40, 30, 700)
+    order = np.lexsort((pm_sc, pm_mi))                          # the person-months: by month, then staff
+    pm_sc, pm_mi = pm_sc[order], pm_mi[order]
+    sc, mi = _pairs(rng, 45, 34, 500, start=598)
+    sc[:7] = -1
+    where = {(s, m): r for r, (s, m) in enumerate(zip(pm_sc.tolist(), pm_mi.tolist()))}
+    both = _pm_rows(sc, mi, pm_sc, pm_mi, steps=(0, 1))
+    for step, got in zip((0, 1), both):
+        want = [where.get((s, m + step), -1) if s >= 0 else -1 for s, m in zip(sc.tolist(), mi.tolist())]
+        assert got.tolist() == want
+        assert _pm_rows(sc, mi, pm_sc, pm_mi, steps=(step,))[0].tolist() == want
+        assert (got >= 0).sum() > 100 and (got == -1).sum() > 100     # both cases are exercised
+
+
+def test_pm_rows_hands_repeated_or_sparse_person_months_on():
+    import numpy as np
+
+    from orgraph.analyses.docburden import _pm_rows
+
+    sc, mi = np.array([0, 1], dtype=np.int32), np.array([600, 601], dtype=np.int32)
+    assert _pm_rows(sc, mi, np.array([1, 1], dtype=np.int32), np.array([601, 601], dtype=np.int32)) is None
+    far = np.array([0, 2_000_000], dtype=np.int32)                # a table over this span would be huge
+    assert _pm_rows(far, mi, np.array([1], dtype=np.int32), np.array([601], dtype=np.int32)) is None
+    assert [r.tolist() for r in _pm_rows(sc[:0], mi[:0], sc, mi, steps=(0, 1))] == [[], []]
+
+
+def test_documentation_burden_is_the_same_through_the_general_lookups(monkeypatch):
+    """When _pm_rows hands the lookup on (repeated or sparse person-months), record_rows and month_rows give
+    the same result."""
+    import orgraph.analyses.docburden as db
+    from orgraph.analyses._demo import example_org
+
+    for make in (org, example_org):
+        want = documentation_burden(make(), threshold=0.8)
+        monkeypatch.setattr(db, "_pm_rows", lambda *a, **k: None)
+        got = documentation_burden(make(), threshold=0.8)
+        monkeypatch.undo()
+        assert vars(got) == vars(want)
+        assert got.extras["exit_rate"]["exits"] + got.extras["exit_rate"]["reference_exits"] > 0
+
+
+def test_previous_month_flags_match_a_pandas_merge():
+    """The flag of each person-month is the ratio of the same person's month before (the first record of a
+    repeated month) against the threshold, NaN without one: as a merge on (staff, month + 1) gives it."""
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.docburden import _previous_month_flags
+
+    rng = np.random.default_rng(8)
+    sc, mi = _pairs(rng, 30, 24, 400)
+    dr = pd.DataFrame({"sc": sc, "mi": mi, "ratio": np.where(rng.random(400) < 0.15, np.nan, rng.random(400) * 2)})
+    dr = pd.concat([dr, dr.iloc[:20].assign(ratio=5.0)])            # repeated months: the first counts
+    dr = dr.sort_values(["sc", "mi"], kind="stable").reset_index(drop=True)
+    pm_sc, pm_mi = _pairs(rng, 32, 26, 500, start=599)
+    pm = pd.DataFrame({"sc": pm_sc, "mi": pm_mi}).sort_values(["mi", "sc"]).reset_index(drop=True)
+    first = dr.dropna(subset=["ratio"]).drop_duplicates(["sc", "mi"], keep="first")
+    want = pm.merge(first.assign(mi=first["mi"] + 1), on=["sc", "mi"], how="left")["ratio"]
+    want = np.where(want.isna(), np.nan, (want >= 1.0).astype(float))
+    np.testing.assert_array_equal(_previous_month_flags(dr, pm, 1.0).to_numpy(), want)
+    where = {(s, m): r for r, (s, m) in enumerate(zip(pm["sc"].tolist(), pm["mi"].tolist()))}
+    after = np.array([where.get((s, m + 1), -1) for s, m in zip(dr["sc"].tolist(), dr["mi"].tolist())])
+    np.testing.assert_array_equal(_previous_month_flags(dr, pm, 1.0, after).to_numpy(), want)
+    assert np.isfinite(want).sum() > 50 and np.isnan(want).sum() > 50
+
+
+def test_sorted_codes_and_present_match_a_sorted_factorize():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.docburden import _present, _sorted_codes
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(600, 640, 300).astype(np.int32), rng.integers(0, 10**9, 300),
+                   np.array(list("qwertyuiop"), dtype=object)[rng.integers(0, 10, 300)]):
+        codes, labels = _sorted_codes(values)
+        want_codes, want_labels = pd.factorize(values, sort=True)
+        assert codes.tolist() == want_codes.tolist() and labels.tolist() == list(want_labels)
+        keep = rng.random(len(values)) < 0.05
+        codes, labels = _present(codes[keep], labels)
+        want_codes, want_labels = pd.factorize(values[keep], sort=True)
+        assert codes.tolist() == want_codes.tolist() and labels.tolist() == list(want_labels)
+        assert len(labels) < len(np.unique(values))                    # some labels were dropped
+
+
+def test_by_ratio_matches_sort_values():
+    import numpy as np
+    import pandas as pd
+
+    from orgraph.analyses.docburden import _by_ratio
+
+    rng = np.random.default_rng(1)
+    ratio = np.round(rng.random(200), 1)
+    ratio[rng.random(200) < 0.2] = np.nan
+    df = pd.DataFrame({"k": [f"id{i:03d}" for i in range(200)], "ratio": ratio})
+    for frame in (df, df.sample(frac=1, random_state=2)):             # in key order, and not
+        want = frame.assign(_r=frame["ratio"].fillna(0.0)).sort_values(["_r", "k"], ascending=[False, True],
+                                                                          kind="stable")
+        assert _by_ratio(frame, "k")["k"].tolist() == want["k"].tolist()
+
+
+def test_doc_ratios_are_narrow():
+    """The shared table keeps ids as a categorical and codes and months as int32 (its size at 50,000 staff)."""
+    import numpy as np
+
+    from orgraph.analyses._demo import example_org
+
+    r = doc_ratios(example_org())
+    assert r["staff_id"].dtype == "category" and r["sc"].dtype == np.int32 and r["mi"].dtype == np.int32
+    assert list(r.columns) == ["staff_id", "sc", "mi", "session_hours", "documentation_hours", "ratio"]

@@ -7,6 +7,7 @@ import pytest
 import statsmodels.api as sm
 
 from orgraph.analyses.departures import monthly_factors
+from orgraph.analyses.panel import person_months
 from orgraph.analyses.effects import EXPOSURES, exit_effects
 from orgraph.analyses.overload import overloaded_supervisors
 
@@ -35,7 +36,8 @@ def test_the_fit_matches_statsmodels_on_person_months(riverbend):
     }).astype(float)
     adj = pd.get_dummies(pd.DataFrame({"role": f["role_kind"].astype(str).to_numpy(),
                                        "tenure": f["tenure_band"].astype(str).to_numpy(),
-                                       "year": pd.to_datetime(f["ref"]).dt.year.astype(str).to_numpy()}),
+                                       "year": person_months(riverbend)["ref"].dt.year.astype(str)
+                                       .to_numpy()[f.index]}),      # the table's rows are the panel's
                          drop_first=True, dtype=float)
     exog = sm.add_constant(pd.concat([X, adj], axis=1))
     exog = exog.loc[:, exog.nunique() > 1].assign(const=1.0)
@@ -121,6 +123,14 @@ def test_cluster_fit_on_patterns_is_statsmodels_fit_on_every_row():
         np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
                                    atol=1e-14)
     assert list(got.params.index) == list(exog.columns)
+    # rows in pattern order (as exit_effects passes them): each pattern's first row is read off where it starts
+    o = np.argsort(pattern, kind="stable")
+    want = sm.GLM(events[o], exog.iloc[o], family=sm.families.Poisson(), exposure=days[o]).fit(
+        cov_type="cluster", cov_kwds={"groups": person[o]})
+    got = _cluster_fit(exog.to_numpy()[o], list(exog.columns), events[o], days[o], person[o], pattern[o])
+    for name in ("params", "bse", "pvalues"):
+        np.testing.assert_allclose(getattr(got, name).to_numpy(), getattr(want, name).to_numpy(), rtol=1e-8,
+                                   atol=1e-14)
 
 
 def test_design_is_add_constant_on_the_varying_dummies():
@@ -170,3 +180,17 @@ def test_statsmodels_and_scipy_are_imported_only_when_a_fit_runs():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'statsmodels', 'scipy'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_unique_integers_and_distinct_count_match_numpy_unique(monkeypatch):
+    from orgraph.analyses import effects as ef
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(2015, 2026, 500).astype(np.int32), rng.integers(-3, 40_000, 500),
+                   np.array([7], dtype=np.int64), rng.random(20)):
+        for limit in (1 << 24, 0):                              # counting, and past the limit numpy's sort
+            monkeypatch.setattr(ef, "_RANGE_MAX", limit)
+            uniq, inv = ef._unique_integers(values)
+            want_u, want_inv = np.unique(values, return_inverse=True)
+            assert uniq.tolist() == want_u.tolist() and inv.tolist() == want_inv.tolist()
+            assert ef._distinct_count(values) == len(want_u)

@@ -3,6 +3,7 @@ import datetime as dt
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -553,3 +554,34 @@ def test_caseload_codes_are_read_only_and_looked_up_once(synth_org):
     assert np.array_equal(codes, staff_codes(org, cl["staff_id"].tolist())) and (codes >= 0).all()
     other = cl.iloc[::-1].reset_index(drop=True)               # another table: its own codes
     assert np.array_equal(ov._caseload_codes(org, other), codes[::-1])
+
+
+def test_session_supervisor_codes_equal_pandas_factorize_on_shared_id_objects():
+    from orgraph.analyses.overload import _session_supervisors
+
+    ids = np.array(["S1", "S2", None, "S3", np.nan], dtype=object)
+    rng = np.random.default_rng(4)
+    sup = ids[rng.integers(0, len(ids), 20_000)]          # many rows sharing a few id objects
+    sup[7] = "".join(["S", "2"])                        # an equal id held in another object
+    sess = pd.DataFrame({"supervisor_id": pd.Series(sup, dtype=object), "minutes": 60})
+    codes, got = _session_supervisors(None, sess)
+    want_codes, want = pd.factorize(sup)
+    assert codes.tolist() == want_codes.tolist() and got.tolist() == list(want) and got.dtype == object
+
+
+def test_team_tests_group_by_supervisor_code_as_by_id(synth_org):
+    from orgraph.analyses.overload import _team_tests, _under
+    from orgraph.analyses.persontime import person_time
+
+    _, org, _ = synth_org(staff=200, years=4, seed=3)
+    pt = person_time(org)
+    sups = sorted(set(pt["supervisor_id"].dropna()))
+    flagged = set(sups[::2])
+    records = [{"supervisor_id": s} for s in sups]
+    _team_tests(pt, records, flagged)
+    sel = (pt["days"] > 0).to_numpy() & _under(pt, flagged)
+    want = pt[sel].groupby("supervisor_id")["exit"].sum()
+    tested = [r for r in records if r["team_exits"] is not None]
+    assert tested and all(r["supervisor_id"] in flagged for r in tested)
+    assert {r["supervisor_id"]: r["team_exits"] for r in tested} == {s: int(want[s]) for s in
+                                                                      (r["supervisor_id"] for r in tested)}

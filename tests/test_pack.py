@@ -455,3 +455,25 @@ def test_the_audit_lets_go_of_the_shared_panels_before_the_pack(org, tmp_path, m
         writers.write_audit(org, tmp_path / "audit", png=False)
     assert seen["panels"] == {}
     assert persontime.cached(org, "a panel", lambda: [4]) == [4]     # asked for again, it is built again
+
+
+def test_pack_csv_is_what_dictwriter_writes(tmp_path):
+    import csv
+    import io
+
+    from orgraph.plain import spreadsheet_safe
+    from orgraph.render.pack import _write_csv
+
+    rows = [{"id": "S1", "name": "=HYPERLINK(1)", "n": 3, "x": 0.1 + 0.2, "ok": True, "none": None},
+            {"name": "-12", "id": "S2", "n": -1, "x": float("nan"), "ok": False, "none": "@a"},   # keys reordered
+            {"id": "S3", "name": 'a "quoted", line\nbreak', "n": 0},                            # columns missing
+            {"id": "+S4", "name": "\tt", "n": 10**20, "x": 1e-9, "ok": None, "none": ""}]
+    _write_csv(tmp_path / "t.csv", rows)
+    want = io.StringIO(newline="")
+    w = csv.DictWriter(want, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if v is None else spreadsheet_safe(v)) for k, v in r.items()})
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == want.getvalue()
+    with pytest.raises(ValueError):             # a column the first row does not have is refused, as before
+        _write_csv(tmp_path / "u.csv", [{"a": 1}, {"a": 2, "b": 3}])

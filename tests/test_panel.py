@@ -77,6 +77,20 @@ def test_records_equal_jsonable_of_every_value():
     assert type(records(df)[0]["np"]) is int
 
 
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])
+def test_records_write_datetimes_as_jsonable_days(unit):
+    from orgraph.analyses.panel import _iso_days, records
+    from orgraph.plain import jsonable
+
+    when = pd.to_datetime(["2024-02-29 13:45", None, "1969-12-31 23:59:59", "1677-09-22", "2262-04-11 23:00",
+                           "1900-03-01"], format="ISO8601").to_numpy().astype(f"datetime64[{unit}]")
+    df = pd.DataFrame({"when": when})
+    assert records(df) == [{"when": jsonable(v)} for v in df["when"].tolist()]
+    assert _iso_days(when) == [r["when"] for r in records(df)]
+    assert [r["when"] for r in records(df)] == ["2024-02-29", None, "1969-12-31", "1677-09-22", "2262-04-11",
+                                                "1900-03-01"]
+
+
 def test_by_day_order_equals_the_sort_on_day_and_person():
     from orgraph.analyses.panel import _by_day
 
@@ -140,6 +154,38 @@ def test_group_quantile_matches_pandas_transform_bit_for_bit(whole):
     assert group_quantile(np.zeros(0, dtype=np.int64), np.zeros(0), 0.9).tolist() == []
 
 
+@pytest.mark.parametrize("whole", [True, False])
+def test_rank_and_quantile_equal_the_quantile_and_rank_of_their_own_sorts(whole):
+    """One sort for both: the same numbers as ``group_quantile`` and the pandas ``rank``, bit for bit."""
+    from orgraph.analyses.panel import group_quantile, rank_and_quantile
+
+    rng = np.random.default_rng(13)
+    for _ in range(30):
+        n = int(rng.integers(1, 500))
+        g = rng.integers(600, 600 + int(rng.integers(1, 25)), n)
+        v = rng.integers(0, 70, n).astype(float) if whole else rng.normal(20, 7, n).round(int(rng.integers(0, 4)))
+        for q in (0.9, 0.5, 0.0, 1.0):
+            cut, rank = rank_and_quantile(g, v, q)
+            assert cut.tolist() == group_quantile(g, v, q).tolist()
+            assert np.array_equal(rank, pd.Series(v).groupby(g).rank(method="max", pct=True).to_numpy() * 100.0)
+    assert [a.tolist() for a in rank_and_quantile(np.zeros(0, dtype=np.int64), np.zeros(0), 0.9)] == [[], []]
+
+
+def test_caseload_runs_keep_their_codes_and_runs_as_int32(synth_org):
+    """The shared table's staff codes, months and runs are int32 (half the memory), with the int64 values."""
+    from orgraph.analyses.panel import _caseload_runs, _narrow
+    from orgraph.analyses.persontime import month_index, staff_codes
+
+    _, org, _ = synth_org(staff=300, years=3, seed=11)
+    got = _caseload_runs(org, 90.0)
+    assert {c: str(got[c].dtype) for c in ("sc", "mi", "run")} == {"sc": "int32", "mi": "int32", "run": "int32"}
+    cl = org.data.caseload
+    order = np.lexsort((month_index(cl["month"]), staff_codes(org, cl["staff_id"])))
+    assert got["sc"].tolist() == staff_codes(org, cl["staff_id"])[order].tolist()
+    assert got["mi"].tolist() == month_index(cl["month"])[order].tolist()
+    assert _narrow(np.array([-(2**31) - 1, 0])).dtype == np.int64
+
+
 def test_person_months_remember_their_own_id_codes(synth_org):
     """The person-month table's id codes are remembered when it is built (no second factorisation) and equal a
     sorted factorisation of its own columns: only values it holds, -1 for a missing id."""
@@ -155,3 +201,24 @@ def test_person_months_remember_their_own_id_codes(synth_org):
         assert codes.dtype == np.int32 and codes.tolist() == want_codes.tolist()
         assert list(values) == list(want_values)
     assert (persontime.column_codes(pm, "supervisor_id")[0] < 0).any()
+
+
+def test_records_keep_finite_floats_and_write_none_for_the_rest():
+    from orgraph.analyses.panel import records
+
+    df = pd.DataFrame({"a": [0.5, 2.0], "b": [np.nan, 1.0], "c": np.array([1.5, -np.inf], dtype=np.float32)})
+    got = records(df)
+    assert got == [{"a": 0.5, "b": None, "c": 1.5}, {"a": 2.0, "b": 1.0, "c": None}]
+    assert [type(r["a"]) for r in got] == [float, float]
+
+
+def test_rows_where_hands_back_the_frame_itself_when_every_row_is_kept():
+    import numpy as np
+    import pandas as pd
+    from orgraph.analyses.panel import rows_where
+
+    df = pd.DataFrame({"mi": np.arange(10), "x": np.arange(10.0)})
+    assert rows_where(df, df["mi"] <= 9) is df
+    part = rows_where(df, df["mi"] <= 4)
+    assert part is not df
+    pd.testing.assert_frame_equal(part, df[df["mi"] <= 4])

@@ -454,3 +454,135 @@ def test_day_number_returns_fresh_integers_for_ns_and_day_inputs():
         assert got.dtype == np.int64 and got.tolist() == [18262, -1]
         got += 1                                        # callers build keys in place: the input stays
         assert day_number(values).tolist() == [18262, -1]
+
+
+def test_sorted_positions_equal_searchsorted_on_ascending_queries_with_ties():
+    from orgraph.analyses.persontime import _sorted_positions
+
+    rng = np.random.default_rng(5)
+    for n_key, n_query in ((0, 50), (1, 0), (300, 5000), (2000, 100)):
+        key = np.sort(rng.integers(0, 400, n_key))
+        query = np.sort(rng.integers(-20, 420, n_query))
+        got = _sorted_positions(key, query)
+        assert got.tolist() == (np.searchsorted(key, query, side="right") - 1).tolist()
+
+
+def test_latest_started_on_ascending_query_keys_takes_the_sorted_path_and_agrees():
+    from orgraph.analyses.persontime import _OFFSET, _SHIFT, _latest_started_key
+
+    rng = np.random.default_rng(12)
+    sc_rows = rng.integers(0, 40, 500)
+    day_rows = rng.integers(-300, 300, 500) // 7 * 7
+    query = np.sort((rng.integers(0, 45, 4000) << _SHIFT) | (rng.integers(-400, 400, 4000) + _OFFSET))
+    sc, day = query >> _SHIFT, (query & ((1 << _SHIFT) - 1)) - _OFFSET
+    rows, ok = _latest_started_key(sc_rows, day_rows, sc, query, True)
+    assert np.array_equal(np.where(ok, rows, -1), _merge_asof_rows(sc_rows, day_rows, sc, day))
+    assert (rows[~ok] == 0).all() and ok.sum() > 1000 and (~ok).sum() > 100
+
+
+def test_ids_taken_equal_the_gather_with_none_and_keep_missing_values_as_they_are():
+    from orgraph.analyses.persontime import _ids_taken
+
+    rng = np.random.default_rng(3)
+    rows, ok = rng.integers(0, 6, 300), rng.random(300) < 0.8
+    for small in (np.array(["p2", "p1", "p2", "p9", "p1", "p0"], dtype=object),
+                  np.array(["p2", None, "p2", np.nan, "p1", "p0"], dtype=object)):
+        want = small[rows]
+        want[~ok] = None
+        codes: dict = {}
+        plain, coded = _ids_taken(small, rows, ok, None, "c"), _ids_taken(small, rows, ok, codes, "c")
+        for got in (plain, coded):
+            assert got.dtype == object and [type(x) for x in got] == [type(x) for x in want]
+            assert pd.Series(got).equals(pd.Series(want))
+        c, uniq = codes["c"]
+        assert c.dtype == np.int32 and list(uniq) == sorted(set(v for v in small if isinstance(v, str)))
+        assert [None if k < 0 else uniq[k] for k in c] == [v if isinstance(v, str) else None for v in want]
+
+
+def test_context_with_and_without_codes_gives_the_same_columns(small):
+    from orgraph.analyses.persontime import _context, day_number
+
+    org, cut, pt, daily = small
+    sc, day = pt["sc"].to_numpy().astype(np.int64), day_number(pt["start"])
+    codes: dict = {}
+    with_codes, plain = _context(org, sc, day, codes), _context(org, sc, day)
+    rev = np.arange(len(sc))[::-1]                      # descending queries: the searchsorted path
+    backwards = _context(org, sc[rev], day[rev])
+    for col, vals in plain.items():
+        assert pd.Series(with_codes[col]).equals(pd.Series(vals)), col
+        assert pd.Series(backwards[col][rev]).equals(pd.Series(vals)), col
+        c, uniq = codes[col]
+        assert [None if k < 0 else uniq[k] for k in c] == list(vals), col
+
+
+def test_strata_of_every_piece_are_built_once_per_panel_and_returned_as_copies(small, monkeypatch):
+    from orgraph.analyses import persontime
+
+    org, cut, pt, daily = small
+    frame = pt.copy()                                   # a panel of its own: nothing kept for it yet
+    built = []
+    real = persontime._stratum_days
+    monkeypatch.setattr(persontime, "_stratum_days", lambda *a: built.append(1) or real(*a))
+    first = stratum_days(frame)
+    first.iloc[:, :] = -1.0                             # a caller's change stays in its copy
+    second = stratum_days(frame)
+    assert len(built) == 1 and (second.to_numpy() >= 0).all()
+    pd.testing.assert_frame_equal(second, real(frame, None))
+    stratum_days(frame, np.ones(len(frame), dtype=bool))   # a mask: worked out afresh
+    assert len(built) == 2
+
+
+def test_bands_by_mask_or_row_numbers_and_counts_equal_the_weighted_sums(small):
+    from orgraph.analyses.persontime import _bands_wide
+
+    org, cut, pt, daily = small
+    rng = np.random.default_rng(2)
+    mask = rng.random(len(pt)) < 0.6
+    values = rng.random(len(pt)) * 30
+    by_rows = _bands_wide(pt, np.flatnonzero(mask), values[mask])
+    pd.testing.assert_frame_equal(_bands_wide(pt, mask, values[mask]), by_rows)
+    pd.testing.assert_frame_equal(_bands_wide(pt, mask, None), _bands_wide(pt, np.flatnonzero(mask),
+                                                                           np.ones(int(mask.sum()))))
+    assert _bands_wide(pt, mask, None).to_numpy().sum() == mask.sum()
+
+
+def test_search_within_each_persons_rows_equals_searchsorted_on_their_slice(small):
+    from orgraph.analyses.persontime import _person_rows, _search_within, day_number
+
+    org, cut, pt, daily = small
+    rng = np.random.default_rng(9)
+    sc = rng.integers(-1, int(pt["sc"].max()) + 3, 400)     # unknown people and people without pieces too
+    day = day_number(pt["start"]).min() + rng.integers(-30, 1600, 400)
+    first, last = _person_rows(pt["sc"].to_numpy(), sc)
+    for col, side in (("end", "right"), ("start", "left")):
+        got = _search_within(pt[col].to_numpy(), first, last, day, side)
+        days = day_number(pt[col])
+        want = [a + int(np.searchsorted(days[a:b], d, side=side)) for a, b, d in zip(first, last, day)]
+        assert got.tolist() == want
+    assert (last > first).sum() > 100 and (last == first).sum() > 5
+
+
+def test_staff_codes_are_kept_narrow_and_go_with_their_column():
+    import gc
+
+    from orgraph.analyses import shared
+
+    class Org:
+        pass
+
+    org = Org()
+    org.staff_frame = pd.DataFrame(index=pd.Index(["A", "B", "C"], name="staff_id"))
+    org.assignment_frame = pd.DataFrame({"staff_id": ["C", "A", "x", "A"]})
+    org.supervision_frame = pd.DataFrame({"staff_id": ["B", "B"]})
+    got = staff_codes(org, org.assignment_frame["staff_id"])
+    assert got.dtype == np.int64 and got.tolist() == [2, 0, -1, 0]
+    if org.assignment_frame["staff_id"] is not org.assignment_frame["staff_id"]:
+        pytest.skip("this pandas makes a new Series at each column access: no column's codes are kept")
+    store = shared.tables_of(org)["staff_codes"]
+    assert [hit[1].dtype for hit in store.values()] == [np.int32]
+    staff_codes(org, org.supervision_frame["staff_id"])
+    assert len(store) == 2
+    org.assignment_frame = pd.DataFrame({"staff_id": ["B"]})   # the old table and its column are gone
+    gc.collect()
+    assert len(store) == 1 and staff_codes(org, org.assignment_frame["staff_id"]).tolist() == [1]
+    assert len(store) == 2

@@ -48,6 +48,16 @@ def test_json_text_of_records_and_of_what_json_cannot_write():
         json_text({"x": [np.int64(1)]})
 
 
+def test_flat_records_agrees_with_checking_each_record():
+    cases = [[{"a": 1, "b": "x", "c": None, "d": 1.5, "e": True}] * 3, [{"a": 1}, {}], [{"a": 1}, {"b": [1]}],
+             [{"a": 1}, {"b": np.float64(0.5)}], [{"a": 1}, ["a"]], [{"a": {"b": 1}}], [], [{"a": np.int64(1)}]]
+    for rows in cases:
+        assert plain._flat_records(rows) == all(plain._flat_record(d) for d in rows)
+    # a list with one non-flat record among many goes the slow way, and still writes what json writes
+    rows = [{"id": i, "fte": 1.0} for i in range(plain._RECORDS_AT_ONCE)] + [{"id": "x", "tags": ["a", "b"]}]
+    assert json_text(rows, indent=1) == json.dumps(rows, indent=1, ensure_ascii=False)
+
+
 def _jsonable_plain(value):
     """jsonable as a plain chain of isinstance checks (what its fast paths must agree with)."""
     import datetime as dt

@@ -146,3 +146,26 @@ def test_first_program_matches_drop_duplicates_on_staff_ids():
     got = first_program(pt, people)
     assert [None if w is None or w != w else w for w in want] == [None if g is None or g != g else g for g in got]
     assert sum(g is not None for g in got) > 200
+
+
+def test_event_table_counts_whole_days_as_the_sorted_table_does():
+    """The counted event table (whole-number times) equals the one built from the sorted distinct times, and
+    fractional times take the sorted way with the same answer."""
+    import numpy as np
+
+    from orgraph.analyses.retention import event_table
+
+    rng = np.random.default_rng(5)
+    for trial in range(40):
+        n = int(rng.integers(1, 300))
+        n0 = np.where(rng.random(n) < 0.3, rng.integers(-20, 200, n), 0).astype(float)
+        d = n0 + rng.integers(0, 500, n)
+        if trial % 4 == 0:
+            d = d + 0.5
+        e = rng.random(n) < 0.5
+        t, removed, deaths, entrance = event_table(d, e, n0)
+        want = np.unique(np.concatenate([d, n0]))
+        assert np.array_equal(t, want)
+        assert removed.tolist() == [int((d == x).sum()) for x in want]
+        assert deaths.tolist() == [int(((d == x) & e).sum()) for x in want]
+        assert entrance.tolist() == [int((n0 == x).sum()) for x in want]

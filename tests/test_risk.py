@@ -219,11 +219,17 @@ def test_risk_reads_the_shared_monthly_table_and_its_band_lookups(riverbend, mon
     assert len(earlier["exit"]) == (table["mi"] < np.datetime64("2024-07", "M").astype(int)).sum()
     assert np.shares_memory(earlier["days"], table["days"].to_numpy())     # the first rows: still views
     assert len(earlier["supervisor_id"]) == len(earlier["exit"])
-    rebuilt = []
-    real = departures.caseload_runs
-    monkeypatch.setattr(departures, "caseload_runs", lambda org, **k: rebuilt.append(1) or real(org, **k))
+    from orgraph.analyses import panel
+
+    rebuilt, banded = [], []
+    real_runs, real_bands = panel._caseload_runs, departures._caseload_bands
+    monkeypatch.setattr(panel, "_caseload_runs", lambda *a, **k: rebuilt.append(1) or real_runs(*a, **k))
+    monkeypatch.setattr(departures, "_caseload_bands",
+                        lambda org, months=None: banded.append(months) or real_bands(org, months))
     res = risk_list(riverbend)
+    # the caseload runs are the shared ones, and the people employed on a day band one month's records only
     assert rebuilt == [] and res.table
+    assert banded and all(m is not None and len(m) == 1 for m in banded)
 
 
 def test_risk_cells_match_a_pandas_groupby():
@@ -348,3 +354,15 @@ def test_combinations_a_chunk_at_a_time_equal_a_groupby(monkeypatch):
     want = want[want["d"] > 0].astype(float)
     pd.testing.assert_frame_equal(got, want)
     assert rk._counts(days) is days and rk._counts(days / 2.0).dtype.kind == "f"
+
+
+def test_round_and_months_match_rounded_and_numpy_unique():
+    from orgraph.analyses.panel import rounded
+    from orgraph.analyses.risk import _months, _round
+
+    rng = np.random.default_rng(8)
+    values = np.r_[rng.normal(0, 3, 2000), np.exp(rng.normal(0, 3, 2000)), np.nan, 0.12345, 2.5e-5]
+    for nd in (3, 4):
+        assert [_round(x, nd) for x in values.tolist()] == [rounded(x, nd) for x in values]
+    mi = rng.integers(600, 720, 5000).astype(np.int32)
+    assert _months(mi) == len(np.unique(mi)) and _months(mi[:0]) == 0

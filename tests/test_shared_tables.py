@@ -6,7 +6,7 @@ import pytest
 
 import orgraph
 from orgraph.analyses import shared
-from orgraph.registry import ANALYSES, LASTING, run_analyses
+from orgraph.registry import ANALYSES, LASTING, run_analyses, run_order
 from orgraph.render.tables import to_json
 from orgraph.report.audit import READS_AFTER, run_audit
 from orgraph.settings import analysis_cut
@@ -71,10 +71,20 @@ def test_the_audit_drops_the_monthly_panels_once_their_readers_are_done():
         present[label] = {shared.kind(n) for n in shared.tables_of(org)}
 
     run_audit(org, progress=progress)
-    # built by the caseload and documentation stages, read last by exit effects: gone before the next analysis
-    assert {"person_months", "caseload_runs", "doc_ratios"} <= present["exit effects, each adjusted for the others"]
-    assert not {"person_months", "caseload_runs", "doc_ratios"} & present["what departures have in common"]
-    # the person-time panel: read last by the retention curves
-    assert "person_time" in present["retention curves"]
-    assert "person_time" not in present["who is at risk now"]
+    labels = list(present)
+    # the analyses that read no monthly panel run first
+    assert labels.index("retention curves") < labels.index("caseload distribution")
+    # the person-time panel: read last by the caseload stage, which builds the person-months panel from it
+    assert "person_time" in present["caseload distribution"]
+    assert "person_time" not in present["documentation burden"]
+    # the person-months panel: read last by the exit effects
+    assert "person_months" in present["exit effects, each adjusted for the others"]
+    assert "person_months" not in present["what departures have in common"]
     assert {shared.kind(n) for n in shared.tables_of(org)} <= LASTING | READS_AFTER
+
+
+def test_results_and_notes_keep_the_registry_order_whatever_order_the_analyses_ran_in():
+    org = orgraph.load(RIVERBEND)
+    results, _ = run_analyses(org, as_of=_day(org), analyses=_audited())
+    assert list(results) == [a.name for a in _audited()]
+    assert [a.name for a in run_order(_audited())] != [a.name for a in _audited()]

@@ -217,12 +217,14 @@ def _by_role(pt: pd.DataFrame, at_risk_exit: np.ndarray, outside_exit: np.ndarra
     """Per role kind (sorted): ``days`` of the panel's pieces, ``exits`` at risk and ``b_exits`` (those outside
     every post-supervisor-exit window)."""
     codes, roles = column_codes(pt, "role_kind")
+    days, n = pt["days"].to_numpy(), len(roles)
     ok = codes >= 0
-    c, n = codes[ok], len(roles)
-    present = np.bincount(c, minlength=n) > 0
-    days = np.bincount(c, weights=pt["days"].to_numpy()[ok].astype(float), minlength=n)
-    exits = np.bincount(c, weights=at_risk_exit[ok], minlength=n).astype(np.int64)
-    b_exits = np.bincount(c, weights=(at_risk_exit & outside_exit)[ok], minlength=n).astype(np.int64)
+    if not ok.all():                                    # no role kind: no group (as groupby drops it)
+        codes, days, at_risk_exit, outside_exit = codes[ok], days[ok], at_risk_exit[ok], outside_exit[ok]
+    present = np.bincount(codes, minlength=n) > 0
+    days = np.bincount(codes, weights=days.astype(float), minlength=n)
+    exits = np.bincount(codes[at_risk_exit], minlength=n).astype(np.int64)      # counts: the sums of ones
+    b_exits = np.bincount(codes[at_risk_exit & outside_exit], minlength=n).astype(np.int64)
     return pd.DataFrame({"days": days[present], "exits": exits[present], "b_exits": b_exits[present]},
                         index=pd.Index(roles[present], name="role_kind", dtype=object))
 

@@ -27,7 +27,7 @@ from .coverage import MISSING, uncovered_exits
 from .hazards import caseload_hazard, month_rows, record_rows
 from .persontime import column_codes
 from .panel import (caseload_runs, exposure_rate_ratio, jsonable, month_index, month_start, person_months, records,
-                    rounded, setting_of)
+                    rounded, rows_where, setting_of)
 
 __all__ = ["caseload_distribution"]
 
@@ -64,7 +64,16 @@ def group_stats(codes, values, n_groups: int) -> dict:
     """
     c = np.asarray(codes, dtype=np.int64)
     v = np.asarray(values, dtype=float)
-    if len(v) and n_groups < 2 ** 31 and v.min() >= 0 and v.max() < 2 ** 31 and (v == np.floor(v)).all():
+    whole = bool(len(v) and n_groups < 2 ** 31 and v.min() >= 0 and v.max() < 2 ** 31 and (v == np.floor(v)).all())
+    width = int(v.max()) + 1 if whole else 0
+    if whole and n_groups * width <= 4 * len(v) + 65_536:
+        # small whole numbers (counts): a counting sort, the sorted (group, value) pairs read off the bin counts
+        key = np.repeat(np.arange(n_groups * width, dtype=np.int64),
+                        np.bincount(c * width + v.astype(np.int64), minlength=n_groups * width))
+        cs, vs = np.divmod(key, width)
+        vs = vs.astype(float)
+        del key
+    elif whole:
         key = (c << 32) | v.astype(np.int64)          # whole numbers: one sort of (group, value) integer keys
         key.sort()
         vs, cs = (key & 0xFFFFFFFF).astype(float), key >> 32
@@ -241,8 +250,8 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     runs = caseload_runs(org, percentile=pct)
     pm = person_months(org)
     if as_of is not None:
-        runs = runs[runs["mi"] <= last]
-        pm = pm[pm["ref"] <= day]
+        runs = rows_where(runs, runs["mi"].to_numpy() <= last)
+        pm = rows_where(pm, pm["ref"] <= day)
     # --- by month
     ac = runs["active_clients"].to_numpy()
     rmi = runs["mi"].to_numpy()

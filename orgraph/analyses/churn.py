@@ -11,7 +11,6 @@ compared: same supervisor, heavy caseloads, heavy documentation, exit type.
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 from .hazards import month_rows
+from .continuity import object_runs
 from .persontime import (month_index, person_time, piece_rates, staff_codes, standard_rates, stratum_days,
                          stratum_exits)
 
@@ -159,25 +159,31 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     # exits and expected exits from the person-time panel: each day a seat was held counts at the org's rate for
     # the seat's role kind x calendar year x the holder's tenure band
     pt = person_time(org, cut)
+    # each piece's seat as a row of ``seats`` (-1: a seat without holdings here): a person's pieces in one seat
+    # are consecutive rows sharing one id object, so each run is looked up (and tested for missing) once
     seat = pt["position_id"].to_numpy(dtype=object)
-    held = pd.notna(seat) & (pt["days"].to_numpy() > 0)
+    heads = object_runs(seat)
+    length = np.diff(np.append(heads, len(seat)))
+    code = np.repeat(seats.index.get_indexer(pd.Index(seat[heads], dtype=object)), length)
+    held = np.repeat(~pd.isna(seat[heads]), length) & (pt["days"].to_numpy() > 0)
+    del seat, heads, length
     left_here = held & pt["exit"].to_numpy()
-    # each held piece's seat as a row of ``seats`` (-1: a seat without holdings here), hashed once
-    code = seats.index.get_indexer(seat)
-    del seat
     counted = np.flatnonzero(held & (code >= 0))
     seats["exits"] = np.bincount(code[counted], weights=left_here[counted], minlength=len(seats)).astype(int)
     real = ~seats.index.isin(guessed)
     rule = (seats["max_holders_in_window"] >= k_min) & real
 
+    seat_of = pd.Categorical.from_codes(code[counted], categories=pd.RangeIndex(len(seats)))
+
     def test(excluded: np.ndarray) -> None:
         keep = held & ~np.append(excluded, False)[code]          # code -1 reads the appended False
         rates = standard_rates(stratum_days(pt, keep), stratum_exits(pt, keep))
         mu = piece_rates(pt, rates) * pt["days"].to_numpy()
-        # the grouped (compensated) sum of pandas, on integer codes
-        expected = pd.Series(mu[counted]).groupby(code[counted]).sum()
-        seats["expected"] = pd.Series(expected.to_numpy(), index=seats.index[expected.index.to_numpy()]) \
-            .reindex(seats.index).fillna(0.0)
+        # the grouped (compensated) sum of pandas, on the seats' codes as categories (no hashing of the codes)
+        expected = pd.Series(mu[counted]).groupby(seat_of, observed=True).sum()
+        exp = np.zeros(len(seats))
+        exp[expected.index.codes] = expected.to_numpy()
+        seats["expected"] = exp
         seats["p_value"] = poisson_sf_many(seats["exits"].to_numpy(), seats["expected"].to_numpy())
         tested = (seats["expected"] > 0) & real
         seats["p_adjusted"] = np.nan
@@ -199,30 +205,34 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
     factors = _departure_factors(org, detail, S, cut)
     out = []
-    col = {c: seats[c].tolist() for c in ("role_kind", "holders", "max_holders_in_window", "exits", "occupied_days",
-                                           "vacancy_days", "flagged", "watch")}
-    for c, digits in (("expected", 4), ("median_tenure_days", 1), ("p_value", 8), ("p_adjusted", 8)):
-        col[c] = _nums(seats[c], digits)
-    for i, pid in enumerate(seats.index.tolist()):
+    ints = {c: seats[c].to_numpy().astype(np.int64).tolist() for c in ("holders", "max_holders_in_window", "exits",
+                                                                        "occupied_days", "vacancy_days")}
+    flags = {c: seats[c].to_numpy(dtype=bool).tolist() for c in ("flagged", "watch")}
+    num_cols = {c: _nums(seats[c], digits) for c, digits in (("expected", 4), ("median_tenure_days", 1),
+                                                             ("p_value", 8), ("p_adjusted", 8))}
+    for pid, rk, holders, max_w, n_exits, exp, occ, med, vac, p_v, p_a, flag, watch in zip(
+            seats.index.tolist(), seats["role_kind"].tolist(), ints["holders"], ints["max_holders_in_window"],
+            ints["exits"], num_cols["expected"], ints["occupied_days"], num_cols["median_tenure_days"],
+            ints["vacancy_days"], num_cols["p_value"], num_cols["p_adjusted"], flags["flagged"], flags["watch"]):
         p = pos.get(pid)
-        deps = factors.get(pid, [])
+        deps = factors.get(pid)
         out.append({
             "position_id": pid,
             "title": p.title if p else None,
             "program_id": p.program_id if p else None,
-            "role_kind": col["role_kind"][i],
-            "holders": int(col["holders"][i]),
-            "max_holders_in_window": int(col["max_holders_in_window"][i]),
-            "exits": int(col["exits"][i]),
-            "expected": col["expected"][i],
-            "occupied_days": int(col["occupied_days"][i]),
-            "median_tenure_days": col["median_tenure_days"][i],
-            "vacancy_days": int(col["vacancy_days"][i]),
-            "p_value": col["p_value"][i],
-            "p_adjusted": col["p_adjusted"][i],
-            "flagged": bool(col["flagged"][i]),
-            "watch": bool(col["watch"][i]),
-            "departures": [dict(d) for d in deps],          # copies: the sentences below read the same dicts
+            "role_kind": rk,
+            "holders": holders,
+            "max_holders_in_window": max_w,
+            "exits": n_exits,
+            "expected": exp,
+            "occupied_days": occ,
+            "median_tenure_days": med,
+            "vacancy_days": vac,
+            "p_value": p_v,
+            "p_adjusted": p_a,
+            "flagged": flag,
+            "watch": watch,
+            "departures": [dict(d) for d in deps] if deps else [],   # copies: the sentences read the same dicts
             "shared_factors": _sentences(deps, pct, dr) if deps else [],
         })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
@@ -344,12 +354,24 @@ def _lagged_rows(sc, mi, t_sc, t_mi) -> np.ndarray:
     [[2, -1, 0], [1, -1, -1]]
     """
     t_sc, t_mi = np.asarray(t_sc, dtype=np.int64), np.asarray(t_mi, dtype=np.int64)
-    order = np.lexsort((t_mi, t_sc)) if len(t_sc) else np.zeros(0, dtype=np.int64)
-    s_sc, s_mi = t_sc[order], t_mi[order]
-    ds = np.diff(s_sc)
-    if not ((ds > 0) | ((ds == 0) & (np.diff(s_mi) > 0))).all():    # repeated pairs: month_rows' own way
+    lo = int(t_mi.min()) if len(t_mi) else 0
+    span = int(t_mi.max()) - lo + 1 if len(t_mi) else 1
+    if len(t_sc) and span <= 2 ** 24 and int(np.abs(t_sc).max()) < 2 ** 36:
+        # (staff, month) as one int64 key: tables listed by staff and month need no sort; others one stable
+        # sort, in the order lexsort gives
+        key = t_sc * span + (t_mi - lo)
+        order = np.arange(len(key)) if (key[1:] > key[:-1]).all() else np.argsort(key, kind="stable")
+        key = key[order]
+        strict = bool((key[1:] > key[:-1]).all())
+        del key
+    else:
+        order = np.lexsort((t_mi, t_sc)) if len(t_sc) else np.zeros(0, dtype=np.int64)
+        ds = np.diff(t_sc[order])
+        strict = bool(((ds > 0) | ((ds == 0) & (np.diff(t_mi[order]) > 0))).all())
+        del ds
+    if not strict:                                                    # repeated pairs: month_rows' own way
         return np.column_stack([month_rows(sc, mi - k, t_sc, t_mi) for k in (3, 2, 1)])
-    del ds
+    s_sc, s_mi = t_sc[order], t_mi[order]
     rows = np.column_stack([month_rows(sc, mi - k, s_sc, s_mi) for k in (3, 2, 1)])
     return np.where(rows >= 0, order[np.maximum(rows, 0)] if len(order) else -1, -1)
 
@@ -386,6 +408,9 @@ def _pct_of_rows(cl: pd.DataFrame, before: np.ndarray, want: np.ndarray) -> np.n
         pct = inside.groupby("month")["active_clients"].rank(pct=True, method="average") * 100
         return pct.to_numpy()[np.searchsorted(np.flatnonzero(before), want)]
     mi = month_index(month).astype(np.int64)
+    counted = _pct_by_counts(mi[before], ac[before], mi[want], ac[want])
+    if counted is not None:
+        return counted
     shift = np.int64(2 ** 32)
     keys = np.sort(mi[before] * shift + ac[before])
     q, base = mi[want] * shift + ac[want], mi[want] * shift
@@ -394,6 +419,40 @@ def _pct_of_rows(cl: pd.DataFrame, before: np.ndarray, want: np.ndarray) -> np.n
     below = np.searchsorted(keys, q, side="left") - first
     upto = np.searchsorted(keys, q, side="right") - first
     return ((below + 1 + upto) / 2) / size * 100      # mean of the tied ranks below+1 .. upto
+
+
+def _pct_by_counts(mi: np.ndarray, ac: np.ndarray, w_mi: np.ndarray, w_ac: np.ndarray) -> np.ndarray | None:
+    """:func:`_pct_of_rows`' mid-rank percentiles of the caseloads ``w_ac`` in months ``w_mi`` among the caseloads
+    ``ac`` of months ``mi`` (non-negative integers), from one table of counts per (month, caseload) instead of
+    a sort: the same integer counts, so the same numbers. ``None`` when that table would be large (caseloads
+    or months spread too far).
+
+    Examples
+    --------
+    >>> _pct_by_counts(np.array([5, 5, 5, 6]), np.array([10, 20, 20, 5]), np.array([5, 5, 6]), np.array([10, 20, 5]))
+    array([ 33.33333333,  83.33333333, 100.        ])
+    """
+    if not len(mi) or not len(w_mi):
+        return None
+    m0 = int(mi.min())
+    width = int(ac.max()) + 1
+    n_months = int(mi.max()) - m0 + 1
+    if n_months * width > 4 * len(mi) + 1_000_000 or int(w_mi.min()) < m0 or int(w_mi.max()) >= m0 + n_months \
+            or int(w_ac.max()) >= width:
+        return None
+    upto_key = np.cumsum(np.bincount((mi - m0) * width + ac, minlength=n_months * width))   # rows with key <= k
+    upto_key = np.concatenate([[0], upto_key])                                            # shifted: keys < k
+    base = (w_mi - m0) * width
+    q = base + w_ac
+    first = upto_key[base]
+    size = upto_key[base + width] - first
+    below = upto_key[q] - first
+    upto = upto_key[q + 1] - first
+    return ((below + 1 + upto) / 2) / size * 100      # mean of the tied ranks below+1 .. upto
+
+
+def _count_of(item: tuple) -> int:
+    return item[1]
 
 
 def _count_phrase(k: int, n: int) -> str:
@@ -419,24 +478,40 @@ def _sentences(deps: list[dict], pct: float, dr: float) -> list[str]:
     n = len(deps)
     if n < 2:
         return []
+    # one pass over the exits; counts keep first-seen order, so max() picks the first of equal counts, as
+    # Counter.most_common(1) does
+    sup: dict = {}
+    tt: dict = {}
+    k_case = k_doc = k_year = 0
+    for d in deps:
+        s = d["supervisor_id"]
+        if s:
+            sup[s] = sup.get(s, 0) + 1
+        c = d["caseload_percentile"]
+        if c is not None and c > pct:
+            k_case += 1
+        r = d["documentation_ratio"]
+        if r is not None and r >= dr:
+            k_doc += 1
+        t = d["termination_type"]
+        if t:
+            tt[t] = tt.get(t, 0) + 1
+        if d["tenure_days"] < 365:
+            k_year += 1
     out = []
-    sup = Counter(d["supervisor_id"] for d in deps if d["supervisor_id"])
     if sup:
-        s, k = sup.most_common(1)[0]
+        s, k = max(sup.items(), key=_count_of)
         if k >= 2:
             out.append(f"{_count_phrase(k, n)} exits reported to {s}")
-    k = sum(1 for d in deps if d["caseload_percentile"] is not None and d["caseload_percentile"] > pct)
-    if k >= 2:
-        out.append(f"{_count_phrase(k, n)} had caseloads above the {pct:g}th percentile")
-    k = sum(1 for d in deps if d["documentation_ratio"] is not None and d["documentation_ratio"] >= dr)
-    if k >= 2:
-        out.append(f"{_count_phrase(k, n)} spent at least {dr:g} documentation hours per session hour")
-    tt = Counter(d["termination_type"] for d in deps if d["termination_type"])
+    if k_case >= 2:
+        out.append(f"{_count_phrase(k_case, n)} had caseloads above the {pct:g}th percentile")
+    if k_doc >= 2:
+        out.append(f"{_count_phrase(k_doc, n)} spent at least {dr:g} documentation hours per session hour")
     if tt:
-        t, k = tt.most_common(1)[0]
+        t, k = max(tt.items(), key=_count_of)
         if k >= 2 and k * 2 > n:
             out.append(f"{_count_phrase(k, n)} exits were {t}")
-    k = sum(1 for d in deps if d["tenure_days"] < 365)
+    k = k_year
     if k >= 2:
         out.append(f"{_count_phrase(k, n)} left within a year in the seat")
     return out

@@ -281,9 +281,34 @@ def _picked_up(client, staff, start, hit, exit_day, hand: int, pick: int) -> np.
     return np.bincount(owner[other], minlength=len(hit)) > 0
 
 
+def object_runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of one and the same Python object starts in an object array (by identity, compared as
+    addresses: no string is hashed or compared). Ids read from a file share one object per distinct value, so
+    a table listed by staff member has one run per person.
+
+    Examples
+    --------
+    >>> a, b = "S1", "".join(["S", "1"])             # equal, distinct objects
+    >>> object_runs(np.array([a, a, None, a, b, b], dtype=object)).tolist()
+    [0, 2, 3, 4]
+    """
+    import ctypes
+
+    values = np.ascontiguousarray(values, dtype=object)
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    ptr = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_int64))
+    address = np.ctypeslib.as_array(ptr, shape=(len(values),))      # a view: read while ``values`` lives
+    heads = np.flatnonzero(address[1:] != address[:-1]) + 1
+    del address
+    return np.concatenate([[0], heads])
+
+
 def _row_staff_codes(org, ids: pd.Series) -> np.ndarray:
     """:func:`~orgraph.analyses.panel.staff_codes` of a long id column as ``int32``: the distinct ids are
-    looked up once (Arrow ids numbered by :func:`factor_codes`), so no ``int64`` code per row is made or kept.
+    looked up once (Arrow ids numbered by :func:`factor_codes`), so no ``int64`` code per row is made or kept;
+    an object column listed in runs of one id (:func:`object_runs`, as exports sorted by staff member are) is
+    looked up once per run.
 
     Examples
     --------
@@ -292,6 +317,12 @@ def _row_staff_codes(org, ids: pd.Series) -> np.ndarray:
     >>> _row_staff_codes(org, pd.Series(["C2", "nobody", "C2", None], dtype=object)).tolist()
     [1, -1, 1, -1]
     """
+    if ids.dtype == object and len(ids) > 4096:
+        values = ids.to_numpy(dtype=object)
+        heads = object_runs(values)
+        if len(heads) * 8 <= len(values):
+            mapped = staff_codes(org, values[heads]).astype(np.int32)
+            return np.repeat(mapped, np.diff(np.append(heads, len(values))))
     codes = factor_codes(ids)
     if not len(codes):
         return np.zeros(0, dtype=np.int32)
@@ -364,22 +395,32 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     n_clients = int(client.max()) + 1 if len(client) else 0
     start, _ = _days32(ca["start_date"])
     end, open_ = _days32(ca["end_date"])                                  # end is read only where not open
-    prog = prog_code.astype(np.int32)[sc]                                  # sc == -1 reads the appended None
     exited = sf.index.isin(exits.index)
     exit_of = np.where(exited, _days(sf["exit"]), 0).astype(np.int32)      # exit day of each staff code in scope
-    has_exit = np.append(exited, False)[sc]                      # sc == -1 reads the appended False
-    exit_day = exit_of[np.maximum(sc, 0)]
-    cut = has_exit & (start <= exit_day) & (open_ | (end >= exit_day - hand))
+    has_exit = np.append(exited, False)                          # sc == -1 reads the appended False
+    # cut short by an exit, a block of rows at a time (no full-length exit days or temporaries)
+    hit = []
+    for i in range(0, len(sc), _BLOCK):
+        b_sc = sc[i:i + _BLOCK]
+        b_exit = exit_of[np.maximum(b_sc, 0)]
+        cut = has_exit[b_sc] & (start[i:i + _BLOCK] <= b_exit) & \
+            (open_[i:i + _BLOCK] | (end[i:i + _BLOCK] >= b_exit - hand))
+        hit.append(np.flatnonzero(cut) + i)
+    hit = np.concatenate(hit) if hit else np.zeros(0, dtype=np.int64)
     del has_exit
-    hit = np.flatnonzero(cut)
-    del cut
-    h_exit = exit_day[hit]
-    del exit_day
+    h_exit = exit_of[sc[hit]]                                   # every hit row's staff code is an exit's
     # picked up: another clinician's assignment for the same client starting near the exit;
     # an assignment that ended during the hand-off window counts only when the client was handed over
     picked = _picked_up(client, sc, start, hit, h_exit, hand, pick)
     keep = open_[hit] | (end[hit] >= h_exit) | picked
     hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
+    # the years each assignment is active in (all the days are needed for), then the days let go
+    last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
+    y0 = _year(start).astype(np.int16)
+    del start
+    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
+    del end, open_
+    prog = prog_code.astype(np.int32)[sc]                                  # sc == -1 reads the appended None
     h_client, h_staff, h_prog = client[hit], sc[hit].astype(np.int64), prog[hit]
     # --- per exit (staff codes in order, as a sorted groupby gives them)
     n_staff = len(sf) + 1
@@ -394,15 +435,26 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     pjson = [jsonable(v) for v in pvals] + [None]                 # code -1 (missing) reads the None
     dcode, dvals = pd.factorize(info["exit"].to_numpy())
     djson = [jsonable(pd.Timestamp(v)) for v in dvals] + [None]
-    for sid, n, p, name, pc, dc in zip(ids, aff_s[who].tolist(), pick_s[who].tolist(), info["name"],
-                                       pcode.tolist(), dcode.tolist()):
+    sids, n_aff = ids.tolist(), aff_s[who]
+    days = [djson[dc] for dc in dcode.tolist()]
+    for sid, n, p, name, pc, day in zip(sids, n_aff.tolist(), pick_s[who].tolist(), info["name"],
+                                        pcode.tolist(), days):
         by_exit.append({"staff_id": sid, "name": name, "program_id": pjson[pc],
-                        "exit_date": djson[dc], "clients_affected": n, "picked_up": p,
+                        "exit_date": day, "clients_affected": n, "picked_up": p,
                         "not_picked_up": n - p})
-    by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
+    if by_exit and set(map(type, days)) == set(map(type, sids)) == {str}:
+        # most clients first, then exit day and staff id (str, compared by code point as Python does): stable
+        # sorts from the last key to the first
+        order = np.argsort(np.array(sids, dtype=str), kind="stable")
+        order = order[np.argsort(np.array(days, dtype=str)[order], kind="stable")]
+        order = order[np.argsort(-n_aff[order], kind="stable")]
+        by_exit = [by_exit[i] for i in order.tolist()]
+    else:
+        by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
     n_prog = len(programs)
     served_n = distinct_counts(prog, client, n_prog)
+    del prog
     served_p = {programs[i]: int(served_n[i]) for i in np.flatnonzero(served_n)}
     aff_n = distinct_counts(h_prog, h_client, n_prog)
     pick_n = np.bincount(h_prog, weights=picked, minlength=n_prog)
@@ -418,9 +470,6 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                            "share_affected": rounded(aff / served) if served else None, "picked_up": pk})
     by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
     # --- per year (clients served = assignment active some day of the year)
-    last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
-    y0 = _year(start).astype(np.int16)
-    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
     served_y = {}
     seen = np.zeros(n_clients, dtype=bool)
     for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):

@@ -170,43 +170,49 @@ def vacancy_days_by_role(org: OrgGraph, *, as_of=None) -> dict:
     >>> v["refills"], v["inferred_exits"], v["days"], v["reason"] == INFERRED_SEATS_REASON
     (0, 1, 60.0, True)
     """
+    return copy.deepcopy(_vacancy_table(org, analysis_cut(org, as_of)))
+
+
+def _vacancy_table(org: OrgGraph, cut: pd.Timestamp, af: pd.DataFrame | None = None,
+                   ppl: pd.DataFrame | None = None) -> dict:
+    """:func:`vacancy_days_by_role` as stored: measured once per org, cut and settings (the audit, the cost
+    analysis and the report each ask; ``af`` and ``ppl``, when given, are the cut's assignments and people);
+    callers must copy it before changing it."""
     s = cost_settings(org)
-    cut = analysis_cut(org, as_of)
     key = f"vacancy_days_by_role:{cut!r}:{sorted(s.items())!r}"
-    # measured once per org, cut and settings (the audit, the cost analysis and the report each ask); every
-    # caller gets its own copy, so none can change what the next one reads
-    return copy.deepcopy(cached(org, key, lambda: _vacancy_days_by_role(org, s, cut), copy=False))
+    return cached(org, key, lambda: _vacancy_days_by_role(org, s, cut, af, ppl), copy=False)
 
 
-def _vacancy_days_by_role(org: OrgGraph, s: dict, cut: pd.Timestamp) -> dict:
-    af = assignments(org, cut)
-    ppl = people(org, cut)
+def _vacancy_days_by_role(org: OrgGraph, s: dict, cut: pd.Timestamp, af: pd.DataFrame | None = None,
+                          ppl: pd.DataFrame | None = None) -> dict:
+    af = assignments(org, cut) if af is None else af
+    ppl = people(org, cut) if ppl is None else ppl
     tau = float(s["max_vacancy_days"])
     out = {}
-    gaps = pd.DataFrame(columns=["role_kind", "gap", "refilled"])
+    kind, gap, refilled = np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, dtype=bool)
     inferred_exits: dict[str, int] = {}
     if len(af):
-        left = af.join(ppl[["exited", "end"]].rename(columns={"end": "staff_end"}), on="staff_id", how="inner")
-        left = left[left["exited"].fillna(False).astype(bool) & (left["end"] == left["staff_end"])]
-        left = left.sort_values("end")[["position_id", "role_kind", "end"]]
+        # the seats people left the org from: each assignment's person hashed once
+        pos = ppl.index.get_indexer(af["staff_id"])
+        rows = np.flatnonzero(pos >= 0)
+        p = pos[rows]
+        gone = ppl["exited"].fillna(False).astype(bool).to_numpy()[p] & \
+            (af["end"].to_numpy()[rows] == ppl["end"].to_numpy()[p])
+        left = af.iloc[rows[gone]][["position_id", "role_kind", "end"]]
         guessed = left["position_id"].isin(inferred_seats(org))
         inferred_exits = left.loc[guessed, "role_kind"].fillna("other").value_counts().to_dict()
         left = left[~guessed]
-        starts = af[["position_id", "start"]].sort_values("start")
         if len(left):
-            m = pd.merge_asof(left, starts, left_on="end", right_on="start", by="position_id",
-                              direction="forward", allow_exact_matches=True)
-            refilled = m["start"].notna()
-            gap = (m["start"].where(refilled, cut) - m["end"]).dt.days.astype(float)
-            gaps = pd.DataFrame({"role_kind": m["role_kind"].fillna("other"), "gap": gap, "refilled": refilled})
+            kind, gap, refilled = _refill_gaps(af, left, cut)
     for rk in ROLE_KINDS:
-        g = gaps[gaps["role_kind"] == rk]
-        n_ref = int(g["refilled"].sum())
+        g = kind == rk
+        g_gap, g_ref = gap[g], refilled[g]
+        n_ref = int(g_ref.sum())
         n_inf = int(inferred_exits.get(rk, 0))
-        entry = {"refills": n_ref, "still_empty": int((~g["refilled"].astype(bool)).sum()), "inferred_exits": n_inf}
+        entry = {"refills": n_ref, "still_empty": int((~g_ref).sum()), "inferred_exits": n_inf}
         if n_ref >= int(s["min_vacancy_samples"]):
-            days = g["gap"].to_numpy(float)
-            obs = g["refilled"].to_numpy(bool)
+            days = g_gap
+            obs = g_ref
             entry["days"] = round(_km_restricted_mean(days, obs, tau), 1)
             entry["median_days"] = float(np.median(np.minimum(days[obs], tau)))
             entry["source"] = "measured"
@@ -218,10 +224,49 @@ def _vacancy_days_by_role(org: OrgGraph, s: dict, cut: pd.Timestamp) -> dict:
             entry["source"] = "fallback"
             entry["reason"] = _too_few_reason(n_ref, s)
             if n_inf:
-                entry["reason"] = INFERRED_SEATS_REASON + ("" if not len(g) else f"; of the other seats "
+                entry["reason"] = INFERRED_SEATS_REASON + ("" if not g.any() else f"; of the other seats "
                                                            f"{entry['reason']}")
         out[rk] = entry
     return out
+
+
+def _refill_gaps(af: pd.DataFrame, left: pd.DataFrame, cut: pd.Timestamp) -> tuple[np.ndarray, ...]:
+    """For each seat ``left`` (``position_id, role_kind, end``) was left on: its role kind (``"other"`` when
+    missing), the days from ``end`` to the first start of an assignment of ``af`` in the same seat on or after
+    ``end`` (to ``cut`` when there is none) and whether there is one. The seats' starts are sorted once as
+    (seat, day) keys and each exit's next start found by binary search.
+
+    Examples
+    --------
+    >>> ts = pd.to_datetime
+    >>> af = pd.DataFrame({"position_id": ["P", "P", "Q"], "start": ts(["2020-01-01", "2020-03-01", "2020-01-01"])})
+    >>> left = pd.DataFrame({"position_id": ["P", "Q"], "role_kind": ["clinician", None],
+    ...                      "end": ts(["2020-02-01", "2020-02-01"])})
+    >>> kind, gap, refilled = _refill_gaps(af, left, ts("2020-12-31"))
+    >>> kind.tolist(), gap.tolist(), refilled.tolist()
+    (['clinician', 'other'], [29.0, 334.0], [True, False])
+    """
+    code, seats = pd.factorize(pd.concat([af["position_id"], left["position_id"]], ignore_index=True))
+    a_code, l_code = code[:len(af)].astype(np.int64), code[len(af):].astype(np.int64)
+    kind = left["role_kind"].fillna("other").to_numpy(dtype=object)
+    day = np.timedelta64(1, "D")
+    a_day = (af["start"].to_numpy() - np.datetime64(cut)) // day       # days before the cut (<= 0 mostly)
+    l_day = (left["end"].to_numpy() - np.datetime64(cut)) // day
+    if (a_code < 0).any() or (l_code < 0).any():                      # seats without an id: merge_asof's way
+        m = pd.merge_asof(left.sort_values("end"), af[["position_id", "start"]].sort_values("start"),
+                          left_on="end", right_on="start", by="position_id", direction="forward",
+                          allow_exact_matches=True)
+        ref = m["start"].notna()
+        gap = (m["start"].where(ref, cut) - m["end"]).dt.days.astype(float)
+        return m["role_kind"].fillna("other").to_numpy(dtype=object), gap.to_numpy(), ref.to_numpy()
+    lo = int(min(a_day.min(), l_day.min()))
+    span = int(max(a_day.max(), l_day.max())) - lo + 1
+    keys = np.sort(a_code * span + (a_day - lo))
+    q = l_code * span + (l_day - lo)
+    j = np.minimum(np.searchsorted(keys, q, side="left"), len(keys) - 1)
+    refilled = (keys[j] >= q) & (keys[j] // span == l_code)
+    nxt = np.where(refilled, keys[j] - l_code * span + lo, 0)         # the next start, in days before the cut
+    return kind, (nxt - l_day).astype(float), refilled
 
 
 #: Why a vacancy is not measured on seats an import inferred.
@@ -453,71 +498,105 @@ def turnover_cost(org: OrgGraph, *, as_of=None, period: str = "year") -> Result:
     """
     if period not in _PERIODS:
         raise AnalysisError(f"unknown period {period!r}; expected year, quarter or month")
-    model = cost_model(org, as_of=as_of)
     cut = analysis_cut(org, as_of)
     ppl = people(org, cut)
     af = assignments(org, cut)
+    _vacancy_table(org, cut, af, ppl)                   # the cost model's vacancy days, from the same tables
+    model = cost_model(org, as_of=as_of)
     sf = org.staff_frame
-    ex = ppl[ppl["exited"]].copy()
-    # role kind and program of the seat held on the last day (latest seat otherwise)
-    ex["program_id"] = sf["program_id"].reindex(ex.index) if "program_id" in sf else None
-    if len(af) and len(ex):
-        held = af.join(ex[["end"]].rename(columns={"end": "staff_end"}), on="staff_id", how="inner")
-        held = held[held["end"] == held["staff_end"]].sort_values("start").groupby("staff_id").tail(1)
-        held = held.set_index("staff_id")
-        ex["role_kind"] = held["role_kind"].reindex(ex.index).fillna(ex["role_kind"])
-        ex["program_id"] = held["program_id"].reindex(ex.index).fillna(ex["program_id"])
+    ex = ppl[ppl["exited"]]
+    n = len(ex)
+    # each exit's row of staff_frame, hashed once (-1: not in it) for its program, salary and fte
+    srow = sf.index.get_indexer(ex.index)
+    found = srow >= 0
+    sr = np.maximum(srow, 0)
+
+    def staff_column(col: str, missing):
+        if col not in sf or not n:
+            return np.full(n, missing, dtype=object)
+        v = sf[col].to_numpy()[sr] if len(sf) else np.full(n, missing, dtype=object)
+        return np.where(found, v, missing) if not found.all() else v
+
+    prog = staff_column("program_id", np.nan).astype(object)
+    role = ex["role_kind"].to_numpy(dtype=object).copy()
+    # role kind and program of the seat held on the last day (latest seat otherwise): the last of those seats
+    # in start order (the order sort_values gives), per person
+    if len(af) and n:
+        arow = ex.index.get_indexer(af["staff_id"])
+        held = np.flatnonzero(arow >= 0)
+        held = held[af["end"].to_numpy()[held] == ex["end"].to_numpy()[arow[held]]]
+        held = held[np.argsort(af["start"].to_numpy()[held].view(np.int64), kind="quicksort")]
+        who, last = np.unique(arow[held][::-1], return_index=True)       # the last held row of each person
+        last = held[::-1][last]
+        for col, out in (("role_kind", role), ("program_id", prog)):
+            v = af[col].to_numpy(dtype=object)[last]
+            ok = ~pd.isna(v)
+            out[who[ok]] = v[ok]
     rows = []
     cache: dict = {}
     # missing values as None a column at a time (no pd.isna per exit)
-    sal = _floats_or_none(sf["annual_salary"].reindex(ex.index))
-    fte = _floats_or_none(sf["fte"].reindex(ex.index))
-    progs = ex["program_id"].astype(object).where(ex["program_id"].notna(), None).tolist() \
-        if "program_id" in ex else [None] * len(ex)
+    sal = _floats_or_none(pd.Series(staff_column("annual_salary", np.nan), dtype=float)) if "annual_salary" in sf \
+        else [None] * n
+    fte = _floats_or_none(pd.Series(staff_column("fte", np.nan), dtype=float)) if "fte" in sf else [None] * n
+    progs = [None if m else v for v, m in zip(prog.tolist(), pd.isna(prog).tolist())]
     days = [iso(d) for d in ex["exit"]] if ex["exit"].isna().any() else \
         ex["exit"].to_numpy().astype("datetime64[D]").astype(str).tolist()
-    for sid, rk, prog, day, ttype, s_, f_ in zip(ex.index, ex["role_kind"], progs, days,
-                                                ex["termination_type"], sal, fte):
+    sids = ex.index.tolist()
+    ttypes = ex["termination_type"].tolist()
+    for sid, rk, prog_, day, ttype, s_, f_ in zip(sids, role.tolist(), progs, days, ttypes, sal, fte):
         key = (rk, s_, f_)
         if key not in cache:
             cache[key] = cost_of_exit(model, rk, annual_salary=key[1], fte=key[2] or 1.0)
         c = cache[key]
-        rows.append({"staff_id": sid, "exit_date": day, "role_kind": c["role_kind"], "program_id": prog,
+        rows.append({"staff_id": sid, "exit_date": day, "role_kind": c["role_kind"], "program_id": prog_,
                      "termination_type": ttype, "cost": c["total"]})
-    exits = pd.DataFrame(rows, columns=["staff_id", "exit_date", "role_kind", "program_id",
-                                        "termination_type", "cost"])
     periods = []
     start = pd.Timestamp(org.data_start)
-    last = cut - pd.Timedelta(days=1)
-    first = last
-    if len(exits):
-        exits = exits.sort_values(["exit_date", "staff_id"])
-        order = exits.index.tolist()
-        exits = exits.reset_index(drop=True)
-        pcol = pd.to_datetime(exits["exit_date"]).dt.to_period(_PERIODS[period])
-        first = pd.Timestamp(exits["exit_date"].iloc[0])
+    last_day = cut - pd.Timedelta(days=1)
+    first = last_day
+    # the records as the frame would give them: its own rows, sorted, when every value is a plain str, None or
+    # float (the frame keeps those as they are); otherwise through the frame
+    plain = all(set(map(type, col)) <= set(_PLAIN) for col in (sids, days, progs, ttypes)) and \
+        all(type(r["role_kind"]) is str and type(r["cost"]) is float for r in rows)
+    if rows and plain and set(map(type, days)) == set(map(type, sids)) == {str}:
+        # as sort_values: by day, then staff id (both str, compared by code point; ids are unique)
+        by_id = np.argsort(np.array(sids, dtype=str), kind="stable")
+        order = by_id[np.argsort(np.array(days, dtype=str)[by_id], kind="stable")]
+        records = [rows[i] for i in order.tolist()]
+        r_day = np.array(days, dtype=object)[order]
+        r_cost = np.array([r["cost"] for r in rows], dtype=float)[order]
+        r_kind = np.array([r["role_kind"] for r in rows], dtype=object)[order]
+    else:
+        exits = pd.DataFrame(rows, columns=["staff_id", "exit_date", "role_kind", "program_id",
+                                            "termination_type", "cost"])
+        exits = exits.sort_values(["exit_date", "staff_id"]).reset_index(drop=True)
+        records = exits.to_dict("records")
+        r_day = exits["exit_date"].to_numpy()
+        r_cost = exits["cost"].to_numpy(dtype=float)
+        r_kind = exits["role_kind"].to_numpy(dtype=object)
+    if rows:
+        pcol = pd.to_datetime(pd.Series(r_day)).dt.to_period(_PERIODS[period])
+        first = pd.Timestamp(r_day[0])
+        pcode = pcol.array.asi8             # period ordinals
     # periods run from the first exit (hire dates can reach decades before the export) to the last day
-    for p in pd.period_range(first.to_period(_PERIODS[period]), last.to_period(_PERIODS[period])):
+    for p in pd.period_range(first.to_period(_PERIODS[period]), last_day.to_period(_PERIODS[period])):
         row = {"period": _period_label(p, period), "start": iso(max(p.start_time, start)),
-               "end": iso(min(p.end_time.normalize(), last)),
-               "partial": bool(p.start_time < start or p.end_time.normalize() > last)}
-        sel = exits[pcol == p] if len(exits) else exits
-        row["exits"] = int(len(sel))
-        row["cost"] = round(float(sel["cost"].sum()), 2)
+               "end": iso(min(p.end_time.normalize(), last_day)),
+               "partial": bool(p.start_time < start or p.end_time.normalize() > last_day)}
+        sel = pcode == p.ordinal if rows else np.zeros(0, dtype=bool)
+        cost, kind = r_cost[sel], r_kind[sel]
+        row["exits"] = int(len(cost))
+        row["cost"] = round(float(pd.Series(cost, dtype=float).sum()), 2)
         for rk in ROLE_KINDS:
-            k = sel[sel["role_kind"] == rk]
+            k = cost[kind == rk]
             row[f"exits_{rk}"] = int(len(k))
-            row[f"cost_{rk}"] = round(float(k["cost"].sum()), 2)
+            row[f"cost_{rk}"] = round(float(pd.Series(k, dtype=float).sum()), 2)
         periods.append(row)
     per_exit = [{"role_kind": rk, **{k: v for k, v in c.items() if k != "role_kind"}}
                 for rk, c in model["role_kinds"].items()]
-    total = round(float(exits["cost"].sum()), 2) if len(exits) else 0.0
-    # the records as the frame would give them: its own rows, sorted, when every value is a plain str, None or float
-    # (the frame keeps those as they are); otherwise through the frame
-    plain = all(type(v) in _PLAIN for r in rows for v in r.values()) and all(type(r["cost"]) is float for r in rows)
-    records = [rows[i] for i in order] if len(exits) and plain else exits.to_dict("records")
-    summary = f"{len(exits)} exits up to {iso(last)}, costing an estimated ${total:,.0f} in all."
-    return Result("cost", iso(last), {"period": period, **model["settings"]}, periods, summary, {
+    total = round(float(pd.Series(r_cost, dtype=float).sum()), 2) if rows else 0.0
+    summary = f"{len(rows)} exits up to {iso(last_day)}, costing an estimated ${total:,.0f} in all."
+    return Result("cost", iso(last_day), {"period": period, **model["settings"]}, periods, summary, {
         "period": period, "cost_per_exit": per_exit, "model": model, "assumptions": model["assumptions"],
-        "total_exits": int(len(exits)), "total_cost": total, "exits": records,
+        "total_exits": len(rows), "total_cost": total, "exits": records,
         "notes": model["notes"]})

@@ -27,10 +27,10 @@ from ..settings import analysis_cut
 from ..stats import bh_adjust
 from ..plain import plural
 from .coverage import MISSING
-from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, month_index, month_key,
-                    person_months, rate_records, rounded, setting_of, staff_codes, take)
+from .panel import (DAYS_PER_YEAR, _ns, attach_context, cached, caseload_runs, group_quantile, month_index,
+                    month_key, person_months, rate_records, rounded, setting_of, staff_codes, take)
 from .docburden import doc_ratios
-from .persontime import factorize_objects
+from .persontime import column_codes, factorize_objects
 
 __all__ = ["departure_factors", "monthly_factors", "factor_context", "FACTORS", "TENURE_BANDS"]
 
@@ -107,6 +107,26 @@ _IDS = ("staff_id", "position_id", "program_id", "role_kind", "supervisor_id")
 _GRID_MAX = 1 << 25
 _DAY_BITS = 20
 _DAY_OFFSET = 1 << 19
+#: Input columns the shared monthly table leaves out: no analysis reads them off it.
+_UNREAD = ("month", "ref")
+
+
+def _narrowest(values) -> np.ndarray:
+    """Integers in the narrowest signed type that holds them all (int8 up to int64).
+
+    Examples
+    --------
+    >>> [_narrowest(np.array(v)).dtype.name for v in ([0, 31], [-1, 200], [1 << 40])]
+    ['int8', 'int16', 'int64']
+    """
+    arr = np.asarray(values)
+    if not len(arr):
+        return arr.astype(np.int8)
+    lo, hi = int(arr.min()), int(arr.max())
+    for t in (np.int8, np.int16, np.int32):
+        if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max:
+            return arr.astype(t)
+    return arr.astype(np.int64)
 
 
 def grid_lookup(left_sc, left_mi, right_sc, right_mi, *, dtype=np.int64) -> np.ndarray:
@@ -203,17 +223,20 @@ def _grid_keys(sc: np.ndarray, mi: np.ndarray, both: np.ndarray, rank: np.ndarra
     return rows, key
 
 
-def _category(values) -> pd.Categorical:
-    """Ids as a categorical (categories in order of appearance; None and NaN missing)."""
+def _category(values, factorized=None) -> pd.Categorical:
+    """Ids as a categorical (categories in order of appearance, or those of ``factorized``: codes, -1 for
+    missing, and the distinct ids, as :func:`~orgraph.analyses.persontime.column_codes` gives; None and NaN
+    missing)."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.array
-    codes, uniques = factorize_objects(values)
+    codes, uniques = factorize_objects(values) if factorized is None else factorized
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
-def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+def _supervisors(org, sup: pd.Series, factorized=None) -> tuple[pd.Categorical, np.ndarray]:
     """Supervisor ids as a categorical (of every staff id when every supervisor is on the staff list) and their
-    staff codes (-1 for none or unknown), looked up once per distinct id.
+    staff codes (-1 for none or unknown), looked up once per distinct id (``factorized``: the codes and
+    distinct ids of ``sup`` when known, as for :func:`_category`).
 
     Examples
     --------
@@ -225,7 +248,7 @@ def _supervisors(org, sup: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     >>> len(_supervisors(org, pd.Series(["S1", None]))[0].categories) == len(org.staff_frame)
     True
     """
-    codes, uniq = factorize_objects(sup)                             # None and NaN: -1
+    codes, uniq = factorize_objects(sup) if factorized is None else factorized    # None and NaN: -1
     sc_u = staff_codes(org, uniq) if len(uniq) else np.zeros(0, dtype=np.int64)
     sup_c = np.append(sc_u, -1)[codes]
     if (sc_u >= 0).all():                                       # every supervisor is on the staff list
@@ -248,10 +271,12 @@ def _days(values) -> np.ndarray:
 
 
 def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_months=None,
-                    prev_mi=None) -> pd.DataFrame:
+                    prev_mi=None, compact: bool = False) -> pd.DataFrame:
     """:func:`factor_context`, reading ``df`` (never changing it): the columns are built as arrays and made
     into one frame at the end. ``prev_mi``, when given, is added as that column (so a shared frame need not
-    be copied to add it)."""
+    be copied to add it). ``compact`` leaves out the columns no analysis reads off the shared monthly table
+    (:data:`_UNREAD`, and the supervisor's span and supervisee caseload are not worked out) and stores
+    ``days`` and ``seat_departures`` in the narrowest integers that hold them."""
     look = int(setting_of(org, "cascades", "lookback_days", lookback_days))
     win = int(setting_of(org, "churn", "window_months", churn_window_months))
     thr = float(setting_of(org, "docburden", "threshold"))
@@ -272,35 +297,48 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     sf = org.staff_frame
     sc, ref, prev_mi = cols["sc"], cols["ref"], cols["prev_mi"]
     n = len(sc)
-    ids = {c: _category(df[c]) for c in ("position_id", "program_id", "role_kind")}
-    ids["supervisor_id"], sup_c = _supervisors(org, df["supervisor_id"])
+    # the shared table's program and supervisor ids: the codes person_months keeps for them (no hashing again)
+    kept = {c: column_codes(df, c) for c in ("program_id", "supervisor_id")} if compact else {}
+    ids = {c: _category(df[c], kept.get(c)) for c in ("position_id", "program_id", "role_kind")}
+    ids["supervisor_id"], sup_c = _supervisors(org, df["supervisor_id"], kept.get("supervisor_id"))
+    del kept
     staff = (_staff_category(org, sc) if (sc >= 0).all() else _category(df["staff_id"]))
     out = {"staff_id": staff}
     for c in names:                      # the input's columns in their order, ids as categoricals
-        if c != "staff_id":
+        if c != "staff_id" and not (compact and c in _UNREAD):
             out[c] = ids[c] if c in ids else cols[c]
+    if compact and "days" in out:
+        out["days"] = _narrowest(out["days"])
     for c in ("sc", "prev_mi"):
         out.setdefault(c, cols[c])
     out["tenure_days"] = ((ref - sf["hire"].to_numpy()[sc]) / np.timedelta64(1, "D")).astype(np.int32)
     # --- caseload and documentation of the previous month
-    cl = _caseload_bands(org)
+    months = None if compact else np.unique(prev_mi)    # the shared table reads every month
+    cl = _caseload_bands(org, months)
     band_labels = _caseload_labels(org)
     if cl is not None:
         r_sc, r_mi, active, band, run = cl
         j = grid_lookup(sc, prev_mi, r_sc, r_mi)
+        del cl, r_sc, r_mi
         hit = j >= 0
-        jj = np.where(hit, j, 0)
-        out["caseload"] = np.where(hit, active[jj], np.nan)
-        out["caseload_band"] = _banded(np.where(hit, band[jj], len(band_labels) - 1), band_labels)
-        out["caseload_run"] = np.where(hit, run[jj], np.nan).astype(np.float32)
+        j[~hit] = 0
+        if not compact:
+            out["caseload"] = np.where(hit, active[j], np.nan)
+        out["caseload_band"] = _banded(np.where(hit, band[j], len(band_labels) - 1), band_labels)
+        out["caseload_run"] = np.where(hit, run[j], np.nan).astype(np.float32)
+        del j, hit, active, band, run
     else:
-        out["caseload"] = np.full(n, np.nan)
+        if not compact:
+            out["caseload"] = np.full(n, np.nan)
         out["caseload_band"] = _banded(np.full(n, len(band_labels) - 1), band_labels)
         out["caseload_run"] = np.full(n, np.nan, dtype=np.float32)
-    dk = _doc_lookup(org)
+    dk = _doc_lookup(org, months)
     if dk is not None:
         j = grid_lookup(sc, prev_mi, dk[0], dk[1])
-        x = np.where(j >= 0, dk[2][np.where(j >= 0, j, 0)], np.nan)
+        hit = j >= 0
+        j[~hit] = 0
+        x = np.where(hit, dk[2][j], np.nan)
+        del dk, j, hit
     else:
         x = np.full(n, np.nan)
     out["doc_ratio"] = x
@@ -310,10 +348,12 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
         out["documentation_band"] = _banded(np.select([np.isnan(x), x >= thr, x >= 0.75 * thr, x >= 0.5 * thr],
                                                       [0, 1, 2, 3], 4), labels)
     out["sup_left_days"] = _sup_left_days(org, sc, ref, look)
-    out["seat_departures"] = _seat_departures(org, ids["position_id"], ref, win)
+    seats = _seat_departures(org, ids["position_id"], ref, win)
+    out["seat_departures"] = _narrowest(seats) if compact else seats
     # --- the supervisor's span and supervisee caseload among these rows
     out["sup_sc"] = sup_c.astype(np.int32)
-    out["sup_span"], out["sup_caseload"] = _spans(sc, sup_c, prev_mi, out["caseload"])
+    if not compact:
+        out["sup_span"], out["sup_caseload"] = _spans(sc, sup_c, prev_mi, out["caseload"])
     out["tenure_band"] = _banded(np.searchsorted(np.array([u for u, _ in TENURE_BANDS[:-1]]), out["tenure_days"],
                                                  side="right"), [label for _, label in TENURE_BANDS])
     if n > 1 and not ((ref[1:] > ref[:-1]) | ((ref[1:] == ref[:-1]) & (sc[1:] >= sc[:-1]))).all():
@@ -335,13 +375,19 @@ def _sup_left_days(org, sc, ref, look: int) -> np.ndarray:
     e_key = _supervisor_exit_keys(org, look)
     if e_key is None:
         return out
-    ref_day = _days(ref)
-    r_key = ((np.asarray(sc, dtype=np.int64) + 1) << _DAY_BITS) + ref_day + _DAY_OFFSET
+    sc = np.asarray(sc)
+    people = (e_key >> _DAY_BITS) - 1                   # the staff codes with a supervisor's exit
+    seen = np.zeros(max(int(people.max()), int(sc.max()) if len(sc) else 0) + 2, dtype=bool)
+    seen[people] = True
+    rows = np.flatnonzero(seen[sc])                       # only their rows can have one (sc -1 reads the last)
+    del seen
+    ref_day = _days(np.asarray(ref)[rows])
+    r_key = ((sc[rows].astype(np.int64) + 1) << _DAY_BITS) + ref_day + _DAY_OFFSET
     i = np.searchsorted(e_key, r_key, side="right") - 1
     hit = i >= 0
     k = e_key[np.where(hit, i, 0)]
     hit = hit & ((k >> _DAY_BITS) == (r_key >> _DAY_BITS))
-    out[hit] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
+    out[rows[hit]] = (ref_day - ((k & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET))[hit]
     return out
 
 
@@ -472,42 +518,96 @@ def _distinct(keys: np.ndarray, size: int) -> bool:
     return int(np.count_nonzero(seen)) == len(keys)
 
 
-def _caseload_bands(org):
-    """``(sc, mi, caseload, band code, run)`` of every caseload record, banded against its month's percentiles
-    (band codes index :func:`_caseload_labels`); built once per org and percentile, ``None`` without caseloads."""
-    pct = float(setting_of(org, "caseload", "percentile"))
+def _caseload_bands(org, months=None):
+    """``(sc, mi, caseload, band code, run)`` of every caseload record (of the months ``months`` when given),
+    banded against its month's median and 75th percentile (band codes index :func:`_caseload_labels`); ``None``
+    without caseloads. Built afresh each time and not kept: only :func:`_factor_context` reads it.
 
-    def build():
-        runs = caseload_runs(org)
-        if not len(runs):
-            return None
-        q = runs.groupby("mi")["active_clients"].quantile([0.5, 0.75]).unstack()
-        mi = runs["mi"].to_numpy(np.int64)
-        at = np.searchsorted(q.index.to_numpy(np.int64), mi)      # each row's month in q (every month is there)
-        active = runs["active_clients"].to_numpy(float)
-        band = np.select([runs["above"].to_numpy(), active > q[0.75].to_numpy()[at], active > q[0.5].to_numpy()[at]],
-                         [0, 1, 2], 3)
-        return runs["sc"].to_numpy(np.int64), mi, active, band.astype(np.int8), runs["run"].to_numpy()
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import example_org
+    >>> sc, mi, active, band, run = _caseload_bands(example_org(), [627])
+    >>> mi.tolist(), active.tolist(), band.tolist(), run.tolist()
+    ([627, 627, 627, 627], [40.0, 20.0, 20.0, 10.0], [0, 3, 3, 3], [4, 0, 0, 0])
+    """
+    runs = caseload_runs(org)
+    mi = runs["mi"].to_numpy()
+    rows = slice(None) if months is None else np.flatnonzero(np.isin(mi, np.asarray(months, dtype=mi.dtype)))
+    mi = mi[rows]
+    if not len(mi):
+        return None
+    active = runs["active_clients"].to_numpy(float)[rows]
+    above = runs["above"].to_numpy()[rows]
+    q50, q75 = _month_quantiles(mi, active, (0.5, 0.75))
+    band = np.select([above, active > q75, active > q50], [0, 1, 2], 3).astype(np.int8)
+    del q50, q75
+    return runs["sc"].to_numpy()[rows], mi, active, band, runs["run"].to_numpy()[rows]
 
-    return cached(org, f"caseload_bands:{pct}:codes", build, copy=False)
+
+#: Distinct (month, value) cells above which :func:`_month_quantiles` sorts instead of counting.
+_COUNT_MAX = 1 << 24
 
 
-def _doc_lookup(org):
-    """``(sc, mi, ratio)`` of every documentation month with a ratio (the first of repeated months); built once
-    per org, ``None`` without any."""
-    def build():
-        dr = doc_ratios(org)
-        if not len(dr):
-            return None
-        ok = dr["ratio"].notna().to_numpy()         # repeated months: grid_lookup reads the first
-        return (dr["sc"].to_numpy(np.int64)[ok], dr["mi"].to_numpy(np.int64)[ok],
-                dr["ratio"].to_numpy(float)[ok])
+def _month_quantiles(mi, values, qs) -> list[np.ndarray]:
+    """Each row's quantiles ``qs`` of ``values`` within its month ``mi``: what
+    :func:`~orgraph.analyses.panel.group_quantile` gives for each ``q`` (pandas' arithmetic), with the order
+    statistics read off one count of the (month, value) pairs when the values are small whole numbers (as
+    caseloads are) instead of a sort per quantile.
 
-    return cached(org, "doc_lookup:codes", build, copy=False)
+    Examples
+    --------
+    >>> [q.tolist() for q in _month_quantiles(np.array([7, 7, 9, 7, 7]), np.array([4.0, 1.0, 3.0, 2.0, 8.0]),
+    ...                                       (0.5, 0.75))]
+    [[3.0, 3.0, 3.0, 3.0, 3.0], [5.0, 5.0, 3.0, 5.0, 5.0]]
+    """
+    mi = np.asarray(mi)
+    v = np.asarray(values, dtype=np.float64)
+    if not len(v):
+        return [np.zeros(0) for _ in qs]
+    lo_m, top = int(mi.min()), float(v.max())
+    whole = v.min() >= 0 and top < 2 ** 31 and bool((v == np.floor(v)).all())
+    months, width = int(mi.max()) - lo_m + 1, int(top) + 1 if whole else 0
+    if not whole or months * width > _COUNT_MAX:
+        return [group_quantile(mi, v, q) for q in qs]
+    g = mi - lo_m
+    counts = np.bincount(g.astype(np.int64) * width + v.astype(np.int64), minlength=months * width)
+    cum = np.cumsum(counts)                        # rows up to each (month, value) cell, months in order
+    del counts
+    n = np.bincount(g, minlength=months)
+    s0 = np.cumsum(n) - n                          # rows before each month
+    base = np.arange(months, dtype=np.int64) * width
+    out = []
+    for q in qs:
+        qi = q * (n - 1).astype(np.float64)       # pandas: the truncated index, then the fraction
+        k = qi.astype(np.int64)
+        frac = qi % 1
+        # the value of a month's k-th smallest row: the first cell of the month whose running count exceeds
+        # s0 + k (cells hold the months in order, so the search stays inside the month)
+        val = (np.searchsorted(cum, s0 + k, side="right") - base).astype(np.float64)
+        nxt = (np.searchsorted(cum, np.minimum(s0 + k + 1, s0 + n - 1), side="right") - base).astype(np.float64)
+        at = np.where(frac == 0.0, val, val + (nxt - val) * frac)
+        out.append(at[g])
+    return out
+
+
+def _doc_lookup(org, months=None):
+    """``(sc, mi, ratio)`` of every documentation month with a ratio (of the months ``months`` when given; the
+    first of repeated months), ``None`` without any. Built afresh each time and not kept."""
+    dr = doc_ratios(org)
+    mi = dr["mi"].to_numpy()
+    ok = dr["ratio"].notna().to_numpy()         # repeated months: grid_lookup reads the first
+    if months is not None:
+        ok = ok & np.isin(mi, np.asarray(months, dtype=mi.dtype))
+    if not ok.any():
+        return None
+    rows = slice(None) if ok.all() else np.flatnonzero(ok)     # every row: the shared columns as they are
+    return dr["sc"].to_numpy()[rows], mi[rows], dr["ratio"].to_numpy(float)[rows]
 
 
 def monthly_factors(org, **kwargs) -> pd.DataFrame:
-    """Person-months (:func:`~orgraph.analyses.caseload.person_months`) with :func:`factor_context`.
+    """Person-months (:func:`~orgraph.analyses.caseload.person_months`) with :func:`factor_context`, holding
+    only the columns analyses read off it: no ``month``, ``ref``, ``caseload``, ``sup_span`` or
+    ``sup_caseload``; ``days`` and ``seat_departures`` in the narrowest integers that hold them.
 
     The month before each person-month is its ``prev_mi``, so caseload and
     documentation describe the month *before* the one in which an exit may happen.
@@ -522,7 +622,7 @@ def monthly_factors(org, **kwargs) -> pd.DataFrame:
     """
     def build():
         pm = person_months(org)
-        return _factor_context(org, pm, prev_mi=pm["mi"].to_numpy() - 1, **kwargs)
+        return _factor_context(org, pm, prev_mi=pm["mi"].to_numpy() - 1, compact=True, **kwargs)
 
     return cached(org, "monthly_factors:" + repr(sorted(kwargs.items())), build, copy=False)  # read-only
 

@@ -108,7 +108,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     days = f["days"].to_numpy()[keep_rows].astype(float)
     person = f["sc"].to_numpy()[keep_rows]
     total = {"exits": int(events.sum()), "person_years": rounded(days.sum() / DAYS_PER_YEAR, 2),
-             "people": int(len(np.unique(person))),
+             "people": _distinct_count(person),
              "method": "Poisson regression on person-months, exposure = days at risk, person-clustered robust "
                        "intervals (statsmodels GLM)",
              "adjusted_for": ["role kind", "tenure band", "calendar year", "the other exposures"]}
@@ -190,9 +190,46 @@ def _codes(values) -> tuple[np.ndarray, list]:
         if (codes < 0).any():                   # missing: the text "nan", as astype(str) gives
             codes, names = np.where(codes < 0, len(names), codes), names + ["nan"]
     else:
-        uniq, codes = np.unique(values, return_inverse=True)
+        uniq, codes = _unique_integers(values)
         names = [str(x) for x in uniq]
     return sorted_levels(codes, names)
+
+
+#: Widest range of integers :func:`_unique_integers` and :func:`_distinct_count` count instead of sorting.
+_RANGE_MAX = 1 << 24
+
+
+def _unique_integers(values) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``, by counting when the values are integers of a small range
+    (years, staff codes) instead of sorting them.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in _unique_integers(np.array([2021, 2019, 2021, 2024]))]
+    [[2019, 2021, 2024], [1, 0, 1, 2]]
+    """
+    v = np.asarray(values)
+    if v.dtype.kind not in "iu" or not len(v) or int(v.max()) - int(v.min()) >= _RANGE_MAX:
+        return np.unique(v, return_inverse=True)
+    lo = v.min()
+    off = v - lo
+    present = np.bincount(off) > 0
+    rank = np.cumsum(present) - 1
+    return (np.flatnonzero(present) + lo).astype(v.dtype), rank[off]
+
+
+def _distinct_count(values) -> int:
+    """``len(np.unique(values))``, by counting for integers of a small range.
+
+    Examples
+    --------
+    >>> _distinct_count(np.array([5, 3, 5, -1])), _distinct_count(np.array([0.5, 0.5]))
+    (3, 1)
+    """
+    v = np.asarray(values)
+    if v.dtype.kind not in "iu" or not len(v) or int(v.max()) - int(v.min()) >= _RANGE_MAX:
+        return int(len(np.unique(v)))
+    return int(np.count_nonzero(np.bincount(v - v.min())))
 
 
 def _design(cells: dict, usable: list, adj: list) -> tuple[list, np.ndarray]:
@@ -286,7 +323,10 @@ def _cluster_fit(X: np.ndarray, names: list, events, days, groups, pattern) -> _
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     inv = np.asarray(pattern)
-    _, first = np.unique(inv, return_index=True)
+    if len(inv) and (inv[1:] >= inv[:-1]).all():      # in pattern order (as exit_effects gives): where each starts
+        first = np.flatnonzero(np.diff(inv, prepend=inv[0] - 1))
+    else:
+        _, first = np.unique(inv, return_index=True)
     patterns = X[first]
     pe = np.bincount(inv, weights=events, minlength=len(first))
     pd_ = np.bincount(inv, weights=days, minlength=len(first))

@@ -159,27 +159,40 @@ def record_rows(sc, mi, at_sc, at_mi) -> np.ndarray:
 
 
 def _sorted_month_rows(sc, mi, rs, rm) -> np.ndarray:
-    """:func:`month_rows` for (``rs``, ``rm``) pairs in increasing (staff, month) order: the row of month
-    ``mi`` of staff ``sc`` is the block's first row plus ``mi`` minus the block's first month when the staff
-    member's months have no gap before it; the few queries inside a block with gaps are binary-searched."""
-    s0 = int(rs[0])
-    ns = int(rs[-1]) - s0 + 1
-    count = np.bincount(rs - s0, minlength=ns)
+    """:func:`month_rows` for (``rs``, ``rm``) pairs in strictly increasing (staff, month) order: a staff member
+    whose months have no gap holds month ``mi`` at row ``block start + mi - first month`` when ``mi`` is inside
+    the block's months (tables as long as the staff codes, a few passes over the queries); the queries on staff
+    whose months have gaps are binary-searched (:func:`key_index`), as are all of them when the staff codes are
+    far sparser than the rows.
+
+    Examples
+    --------
+    >>> _sorted_month_rows(np.array([0, 0, 2, 2, 2, 5]), np.array([600, 602, 601, 603, 599, 600]),
+    ...                    np.array([0, 0, 2, 2]), np.array([600, 601, 601, 603])).tolist()
+    [0, -1, 2, 3, -1, -1]
+    """
+    lo = min(int(rs[0]), int(sc.min()))
+    n_s = max(int(rs[-1]), int(sc.max())) - lo + 1
+    if n_s > 4 * (len(rs) + len(sc)) + 65_536:
+        return key_index(month_key(sc, mi), month_key(rs, rm))
+    count = np.bincount(rs - lo, minlength=n_s)
     start = np.cumsum(count) - count                # first row of each staff code's block
-    full = count > 0
-    first_m = np.where(full, rm[np.minimum(start, len(rm) - 1)], 0)
-    last_m = np.where(full, rm[np.maximum(start + count - 1, 0)], -1)
-    s = sc - s0
-    inside = (s >= 0) & (s < ns)
-    s = np.where(inside, s, 0)
-    off = mi - first_m[s]
-    inside &= full[s] & (off >= 0) & (mi <= last_m[s])
-    row = start[s] + np.where(inside, np.minimum(off, count[s] - 1), 0)
-    hit = inside & (rm[row] == mi)
-    out = np.where(hit, row, -1)
-    gap = np.flatnonzero(inside & ~hit)              # a gap in the block before this month: search
-    if len(gap):
-        out[gap] = key_index(month_key(sc[gap], mi[gap]), month_key(rs, rm))
+    has = np.flatnonzero(count)
+    first_m = np.zeros(n_s, dtype=np.int64)
+    last_m = np.zeros(n_s, dtype=np.int64)
+    first_m[has] = rm[start[has]]
+    last_m[has] = rm[start[has] + count[has] - 1]
+    gappy = last_m - first_m + 1 != count           # (staff without rows: count 0, span 1)
+    gappy[count == 0] = False
+    end_m = np.where(gappy, first_m, first_m + count)   # the months read off the block: none where there are gaps
+    base = start - first_m
+    del start, last_m, has
+    s = sc - lo
+    out = np.where((mi >= first_m[s]) & (mi < end_m[s]), base[s] + mi, -1)
+    if gappy.any():
+        q = np.flatnonzero(gappy[s])                # a staff member with gaps: search
+        if len(q):
+            out[q] = key_index(month_key(sc[q], mi[q]), month_key(rs, rm))
     return out
 
 

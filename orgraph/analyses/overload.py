@@ -22,8 +22,8 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import (cached, column_codes, person_time, piece_rates, staff_codes, standard_rates, stratum_days,
-                         stratum_exits)
+from .persontime import (cached, column_codes, factorize_objects, person_time, piece_rates, staff_codes,
+                         standard_rates, stratum_days, stratum_exits)
 
 __all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
 
@@ -300,7 +300,7 @@ def _session_supervisors(org, sess: pd.DataFrame) -> tuple[np.ndarray, pd.Index]
     """Code of each sessions row's supervisor (-1 for none) and the distinct ids: once per org and sessions
     table (the check day of the risk list reads the same table)."""
     def build():
-        codes, ids = pd.factorize(sess["supervisor_id"].to_numpy(dtype=object))
+        codes, ids = factorize_objects(sess["supervisor_id"].to_numpy(dtype=object))    # each id object hashed once
         return codes.astype(np.int32 if len(ids) < 2**31 else np.int64), pd.Index(ids, dtype=object)
 
     return _per_table(org, "overload:session_supervisors", sess, build)
@@ -954,9 +954,11 @@ def _team_tests(pt: pd.DataFrame, records: list[dict], flagged: set) -> None:
     rate = piece_rates(pt, standard_rates(stratum_days(pt), stratum_exits(pt)))
     at_risk = pt["days"].to_numpy() > 0
     sel = np.flatnonzero(at_risk & _under(pt, flagged))
-    under = pt["supervisor_id"].to_numpy(dtype=object)[sel]
+    codes, ids = column_codes(pt, "supervisor_id")
+    under = codes[sel]                                      # grouped by the panel's codes of the sorted ids
     obs = pd.Series(pt["exit"].to_numpy()[sel].astype(int)).groupby(under).sum()
     exp_ = pd.Series(rate[sel] * pt["days"].to_numpy()[sel]).groupby(under).sum()
+    obs.index = exp_.index = pd.Index(ids[exp_.index.to_numpy()], dtype=object)
     baseline = int((pt["exit"].to_numpy() & at_risk).sum())
     tested = [sid for sid in (r["supervisor_id"] for r in records) if sid in flagged and exp_.get(sid, 0.0) > 0]
     ks = np.array([int(obs.get(sid, 0)) for sid in tested], dtype=np.int64)

@@ -24,7 +24,7 @@ from .persontime import (_ns, _remember_codes, attach_context, cached, column_co
 
 __all__ = ["person_months", "caseload_runs", "setting_of", "records", "staff_codes", "month_key", "take", "row_of",
            "month_index", "month_start", "per_year", "rounded", "rate_record", "rate_records", "cached",
-           "exposure_rate_ratio", "attach_context", "DAYS_PER_YEAR"]
+           "exposure_rate_ratio", "attach_context", "rows_where", "DAYS_PER_YEAR"]
 
 DAYS_PER_YEAR = 365.25
 _MONTH_BASE = 100_000           # month_key: code * _MONTH_BASE + month index
@@ -57,9 +57,13 @@ def records(df: pd.DataFrame) -> list[dict]:
         s = df.iloc[:, k]
         kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else None
         if kind == "f":
-            columns.append([x if math.isfinite(x) else None for x in s.tolist()])
+            vals = s.tolist()
+            columns.append(vals if bool(np.isfinite(s.to_numpy()).all()) else
+                           [x if math.isfinite(x) else None for x in vals])
         elif kind is not None and kind in "biu":
             columns.append(s.tolist())
+        elif kind == "M":               # datetimes: the day's ISO text (as jsonable of a Timestamp), NaT as None
+            columns.append(_iso_days(s.to_numpy()))
         elif kind is not None:
             vals = s.tolist()
             plain = kind == "O" and set(map(type, vals)) <= _PLAIN     # ids and labels: jsonable keeps them as is
@@ -68,6 +72,28 @@ def records(df: pd.DataFrame) -> list[dict]:
             columns.append([jsonable(next(iter(r.values()))) for r in df.iloc[:, [k]].to_dict("records")])
     keys = list(df.columns)
     return [dict(zip(keys, row)) for row in zip(*columns)]
+
+
+def _iso_days(values: np.ndarray) -> list:
+    """Each datetime64 value's calendar day as ISO text (``Timestamp.date().isoformat()``), ``None`` for NaT: one
+    vectorised conversion instead of a Timestamp per value.
+
+    Examples
+    --------
+    >>> _iso_days(np.array(["2024-01-02T13:45", "NaT", "1969-12-31T23:00"], dtype="datetime64[ns]"))
+    ['2024-01-02', None, '1969-12-31']
+    """
+    days = values.astype("datetime64[D]")
+    nat = np.isnat(days)
+    text = np.datetime_as_string(days, unit="D").astype(object)
+    text[nat] = None
+    odd = np.flatnonzero(~nat & ((days < _SAFE_DAYS[0]) | (days > _SAFE_DAYS[1])))
+    for i in odd:                   # near the ends of the nanosecond range numpy's day rounding can wrap around
+        text[i] = jsonable(pd.Timestamp(values[i]))
+    return text.tolist()
+
+
+_SAFE_DAYS = (np.datetime64("1678-01-01"), np.datetime64("2262-01-01"))
 
 
 def month_key(codes, mi) -> np.ndarray:
@@ -153,6 +179,21 @@ def _dense_row_of(lk: np.ndarray, rk: np.ndarray, base: int) -> np.ndarray | Non
 
 def _int_keys(a: np.ndarray) -> bool:
     return a.dtype.kind == "i" or (a.dtype.kind == "u" and a.dtype.itemsize < 8)
+
+
+def rows_where(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """The rows of ``frame`` where ``mask`` holds: ``frame`` itself when it holds on every row (no copy, and the
+    codes remembered for a shared panel's columns stay with it), else a filtered copy. Read-only, like the
+    shared panels it is used on.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"mi": [1, 2, 3]})
+    >>> rows_where(df, df["mi"] <= 3) is df, rows_where(df, df["mi"] <= 2)["mi"].tolist()
+    (True, [1, 2])
+    """
+    mask = np.asarray(mask, dtype=bool)
+    return frame if mask.all() else frame[mask]
 
 
 def take(left_key, right_key, values, fill=np.nan) -> np.ndarray:
@@ -265,21 +306,29 @@ def _person_months(org) -> pd.DataFrame:
     mi = pt["mi"].to_numpy()
     first = np.ones(len(pt), dtype=bool)
     first[1:] = (sc[1:] != sc[:-1]) | (mi[1:] != mi[:-1])
-    grp = np.cumsum(first) - 1
-    days = np.bincount(grp, weights=pt["days"].to_numpy(), minlength=int(first.sum())).astype(np.int64)
-    ex = np.bincount(grp, weights=pt["exit"].to_numpy().astype(float), minlength=int(first.sum())) > 0
     head = np.flatnonzero(first)                    # sorted by ref (whole days), then person: unique keys
+    del first
+    if len(head):                                   # sums over each (person, month) run of rows: whole days
+        days = np.add.reduceat(pt["days"].to_numpy().astype(np.int64, copy=False), head)
+        ex = np.logical_or.reduceat(pt["exit"].to_numpy(dtype=bool), head)
+    else:
+        days, ex = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     ref = pt["start"].to_numpy()[head]
-    h_sc, h_mi = sc[head], mi[head]
-    order = _by_day(ref.astype("datetime64[D]").astype(np.int64), h_sc)
-    rows = head[order]
+    order = _by_day(ref.astype("datetime64[D]").astype(np.int64), sc[head])
+    rows = head[order]                              # each column is put in order as it is made (a lower peak)
+    del head
+    ref, days, ex = ref[order], days[order], ex[order]
+    del order
+    h_sc, h_mi = sc[rows], mi[rows]
     codes = {}
-    pm = pd.DataFrame({
-        "staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc[order]], "sc": h_sc[order],
-        "month": month_start(h_mi[order]), "mi": h_mi[order], "ref": ref[order], "days": days[order],
-        "exit": ex[order],
-        **{c: _gather_ids(pt, c, rows, codes_out=codes if c in _GROUPED_BY else None) for c in _ID_COLUMNS},
-    }, copy=False)                                  # one block per column: no consolidating copy
+    cols = {"staff_id": org.staff_frame["staff_id"].to_numpy(dtype=object)[h_sc], "sc": h_sc,
+            "month": month_start(h_mi), "mi": h_mi, "ref": ref, "days": days, "exit": ex}
+    del h_sc, h_mi, ref, days, ex
+    for c in _ID_COLUMNS:
+        cols[c] = _gather_ids(pt, c, rows, codes_out=codes if c in _GROUPED_BY else None)
+    del rows
+    pm = pd.DataFrame(cols, copy=False)             # one block per column: no consolidating copy
+    del cols
     _remember_codes(pm, codes)                      # column_codes(pm, ...) without hashing the id objects again
     return pm
 
@@ -374,23 +423,43 @@ def _caseload_runs(org, pct: float) -> pd.DataFrame:
     month = pd.to_datetime(cl["month"]).to_numpy()
     mi = month_index(month)
     ac = cl["active_clients"].to_numpy().astype(float)
-    cutoff = group_quantile(mi, ac, pct / 100.0)
-    pct_rank = _pct_rank_max(mi, ac)
+    cutoff, pct_rank = rank_and_quantile(mi, ac, pct / 100.0)     # one sort for both
     sc = staff_codes(org, cl["staff_id"])             # the shared column: looked up once per org
-    order = np.lexsort((mi, sc))                       # by person, then month; stable
-    sc, mi, ac, cutoff, pct_rank = sc[order], mi[order], ac[order], cutoff[order], pct_rank[order]
+    ds = np.diff(sc)
+    if not bool(((ds > 0) | ((ds == 0) & (np.diff(mi) > 0))).all()):    # not yet by person, then month
+        del ds
+        order = np.lexsort((mi, sc))                   # stable
+        sc, mi, ac, cutoff, pct_rank = sc[order], mi[order], ac[order], cutoff[order], pct_rank[order]
+        staff_id, month = cl["staff_id"].to_numpy()[order], month[order]
+    else:
+        del ds
+        staff_id = cl["staff_id"].to_numpy()
+    n = len(sc)
     above = ac > cutoff
-    same = np.zeros(len(order), dtype=bool)
+    same = np.zeros(n, dtype=bool)
     same[1:] = (sc[1:] == sc[:-1]) & (mi[1:] == mi[:-1] + 1) & above[1:] & above[:-1]
     start = np.flatnonzero(~same)                      # a new run wherever the one before does not go on
-    pos = np.arange(len(order))
+    pos = np.arange(n)
     first = start[np.cumsum(~same) - 1]
     del same, start
     run = np.where(above, pos - first + 1, 0)
     del pos, first
-    out = {"staff_id": cl["staff_id"].to_numpy()[order], "sc": sc, "month": month[order], "mi": mi,
-           "active_clients": ac, "cutoff": cutoff, "pct_rank": pct_rank, "above": above, "run": run}
+    out = {"staff_id": staff_id, "sc": _narrow(sc), "month": month, "mi": _narrow(mi),
+           "active_clients": ac, "cutoff": cutoff, "pct_rank": pct_rank, "above": above, "run": _narrow(run)}
     return pd.DataFrame(out, columns=cols, copy=False)   # one block per column: no consolidating copy
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Integer codes as int32 when they fit (half the memory of a shared table's int64 columns), else as they are.
+
+    Examples
+    --------
+    >>> _narrow(np.array([-1, 5, 2**31 - 1])).dtype, _narrow(np.array([2**31])).dtype
+    (dtype('int32'), dtype('int64'))
+    """
+    if len(codes) and (int(codes.min()) < np.iinfo(np.int32).min or int(codes.max()) > np.iinfo(np.int32).max):
+        return codes
+    return codes.astype(np.int32)
 
 
 def group_quantile(group: np.ndarray, values: np.ndarray, q: float) -> np.ndarray:
@@ -437,25 +506,52 @@ def _pct_rank_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
     >>> _pct_rank_max(np.array([1, 1, 1, 2, 1]), np.array([5.0, 3.0, 5.0, 9.0, 1.0])).tolist()
     [100.0, 50.0, 100.0, 100.0, 25.0]
     """
+    return rank_and_quantile(group, values, 0.5)[1]
+
+
+def rank_and_quantile(group: np.ndarray, values: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group quantile ``q`` (:func:`group_quantile`) and percent rank (:func:`_pct_rank_max`) from one
+    sort of the rows by (group, value), with the same arithmetic as each.
+
+    Examples
+    --------
+    >>> cut, rank = rank_and_quantile(np.array([1, 1, 1, 2, 1]), np.array([5.0, 3.0, 5.0, 9.0, 1.0]), 0.9)
+    >>> cut.round(6).tolist(), rank.tolist()
+    ([5.0, 5.0, 5.0, 9.0, 5.0], [100.0, 50.0, 100.0, 100.0, 25.0])
+    """
     n = len(values)
     if not n:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
+    values = np.asarray(values, dtype=np.float64)
     key = _group_value_key(group, values)
     if int(key.max()) < np.iinfo(np.int16).max:
         key = key.astype(np.int16)                      # a radix sort
     order = np.argsort(key, kind="stable")
-    g, v = group[order], values[order]
+    del key
+    g, v = np.asarray(group)[order], values[order]
     new_group = np.r_[True, g[1:] != g[:-1]]
     tie_end = np.r_[(g[1:] != g[:-1]) | (v[1:] != v[:-1]), True]     # the last row of each run of equal values
+    del g
     g_start = np.flatnonzero(new_group)
     g_id = np.cumsum(new_group) - 1
+    del new_group
     g_size = np.diff(np.r_[g_start, n])
     last = np.where(tie_end, np.arange(n), n)
+    del tie_end
     last = np.minimum.accumulate(last[::-1])[::-1]      # the last row of each row's run of equal values
     rank = last - g_start[g_id] + 1                     # the max rank of each tie
-    out = np.empty(n)
-    out[order] = rank.astype(np.float64) / g_size[g_id].astype(np.float64) * 100.0
-    return out
+    del last
+    pct_rank = np.empty(n)
+    pct_rank[order] = rank.astype(np.float64) / g_size[g_id].astype(np.float64) * 100.0
+    del rank
+    qi = q * (g_size - 1).astype(np.float64)           # as group_quantile: truncated index, then the fraction
+    lo = qi.astype(np.int64)
+    frac = qi % 1
+    val = v[g_start + lo]
+    nxt = v[np.minimum(g_start + lo + 1, g_start + g_size - 1)]
+    cut = np.empty(n)
+    cut[order] = np.where(frac == 0.0, val, val + (nxt - val) * frac)[g_id]
+    return cut, pct_rank
 
 
 def _group_value_key(group: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -110,11 +110,17 @@ def staff_codes(org, ids) -> np.ndarray:
     """
     if isinstance(ids, pd.Series) and _is_shared_column(org, ids):
         store = shared.tables_of(org).setdefault("staff_codes", {})
-        hit = store.get(id(ids))
+        key = id(ids)
+        hit = store.get(key)
         if hit is None or hit[0]() is not ids:
-            hit = (weakref.ref(ids), _lookup_codes(org, ids))
-            store[id(ids)] = hit
-        return hit[1].copy()
+            codes = _lookup_codes(org, ids)
+            if len(org.staff_frame) < 2**31:
+                codes = codes.astype(np.int32)          # kept narrow: half the memory
+            # the entry goes with the column (a table dropped or rebuilt leaves no stale codes behind)
+            hit = (weakref.ref(ids, lambda ref, k=key, s=store: s.pop(k, None) if s.get(k, (None,))[0] is ref
+                               else None), codes)
+            store[key] = hit
+        return hit[1].astype(np.int64)                  # a fresh int64 copy each call
     return _lookup_codes(org, ids)
 
 
@@ -230,14 +236,20 @@ def latest_started(sc_rows, day_rows, sc, day) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _latest_started_key(sc_rows: np.ndarray, day_rows: np.ndarray, sc: np.ndarray,
-                        query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                        query: np.ndarray, query_sorted: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """:func:`latest_started` with the (person, day) keys of the queries made by the caller (once for several
-    interval tables). Row numbers are int32 when the intervals are fewer than 2**31 (half the memory)."""
+    interval tables). Row numbers are int32 when the intervals are fewer than 2**31 (half the memory).
+
+    With ``query_sorted`` (the keys ascending, as the panel's pieces are), the position of each query among the
+    sorted interval keys is read off where each interval key falls among the queries (:func:`_sorted_positions`):
+    a search per interval instead of one per query."""
     key = (sc_rows << _SHIFT) | (day_rows + _OFFSET)
     order = np.argsort(key, kind="stable")
     if len(order) < 2**31:
         order = order.astype(np.int32)
-    pos = np.searchsorted(key[order], query, side="right") - 1
+    key = key[order]
+    pos = _sorted_positions(key, query) if query_sorted else np.searchsorted(key, query, side="right") - 1
+    del key
     ok = pos >= 0
     np.maximum(pos, 0, out=pos)
     rows = order[pos]
@@ -245,6 +257,25 @@ def _latest_started_key(sc_rows: np.ndarray, day_rows: np.ndarray, sc: np.ndarra
     ok &= sc_rows[rows] == sc
     rows[~ok] = 0
     return rows, ok
+
+
+def _sorted_positions(key: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(key, query, side="right") - 1`` for ascending ``key`` and ascending ``query``: how many
+    keys are at most each query, less one, from one search per key among the queries (int32 when the keys are
+    fewer than 2**31 - 1).
+
+    Examples
+    --------
+    >>> key, query = np.array([3, 5, 5, 9]), np.array([1, 3, 4, 5, 5, 8, 9, 12])
+    >>> _sorted_positions(key, query).tolist()
+    [-1, 0, 0, 2, 2, 2, 3, 3]
+    >>> bool((_sorted_positions(key, query) == np.searchsorted(key, query, side="right") - 1).all())
+    True
+    """
+    first = np.searchsorted(query, key, side="left")       # the first query at or after each key
+    counts = np.diff(first, prepend=0, append=len(query))  # queries with exactly j keys at or below them
+    kind = np.int32 if len(key) < 2**31 - 1 else np.int64
+    return np.repeat(np.arange(-1, len(key), dtype=kind), counts)
 
 
 def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) -> dict:
@@ -256,52 +287,70 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     out = {}
     sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
     query = (sc << _SHIFT) | (day + _OFFSET)           # the same (person, day) keys for seats and supervision
+    ascending = bool(len(query) < 2 or (query[1:] >= query[:-1]).all())
     af = org.assignment_frame
     if len(af):
-        jj, ok = _latest_started_key(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, query)
-        missing = ~ok
+        jj, ok = _latest_started_key(staff_codes(org, af["staff_id"]), day_number(af["start"]), sc, query,
+                                     ascending)
         for col in ("position_id", "program_id"):
-            small = af[col].to_numpy(dtype=object)
-            vals = small[jj]
-            vals[missing] = None
-            out[col] = vals
-            if codes is not None:
-                c, uniq = pd.factorize(small, sort=True)
-                codes[col] = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
+            out[col] = _ids_taken(af[col].to_numpy(dtype=object), jj, ok, codes, col)
         small = af["role_kind"].to_numpy(dtype=object).copy()
         small[pd.isna(small)] = "other"                 # no role kind: "other", worked out on the seats
-        rk = small[jj]
-        rk[missing] = "other"
+        if codes is None:
+            rk = small[jj]
+            rk[~ok] = "other"
+        else:
+            c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
+            uniq = np.asarray(uniq, dtype=object)
+            codes["role_kind"] = (_where_taken(ok, c[:-1], jj, c[-1]), uniq)
+            rk = uniq[codes["role_kind"][0]]            # from the few distinct values: every row has one
         out["role_kind"] = rk
-        del missing
     else:
         out["position_id"], out["program_id"] = (np.full(n, None, dtype=object) for _ in range(2))
         out["role_kind"] = np.full(n, "other", dtype=object)
-        jj, ok, small = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), np.array([], dtype=object)
-    if codes is not None:
-        c, uniq = pd.factorize(np.append(small, "other").astype(object), sort=True)
-        codes["role_kind"] = (_where_taken(ok, c[:-1], jj, c[-1]) if len(small) else np.full(n, c[-1], dtype=np.int32),
-                              np.asarray(uniq, dtype=object))
-        if not len(af):
+        if codes is not None:
+            codes["role_kind"] = (np.zeros(n, dtype=np.int32), np.array(["other"], dtype=object))
             codes["position_id"] = codes["program_id"] = (np.full(n, -1), np.array([], dtype=object))
     sv = org.supervision_frame
     if not len(sv):
-        sup_ids = np.full(n, None, dtype=object)
-        sup_codes = (np.full(n, -1), np.array([], dtype=object))
+        out["supervisor_id"] = np.full(n, None, dtype=object)
+        if codes is not None:
+            codes["supervisor_id"] = (np.full(n, -1), np.array([], dtype=object))
     else:
-        jj, ok = _latest_started_key(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, query)
+        jj, ok = _latest_started_key(staff_codes(org, sv["staff_id"]), day_number(sv["start"]), sc, query,
+                                     ascending)
         del query
         ok &= day_number(sv["end"])[jj] > day
-        small = sv["supervisor_id"].to_numpy(dtype=object)
-        sup_ids = small[jj]
-        sup_ids[~ok] = None
-        if codes is not None:
-            c, uniq = pd.factorize(small, sort=True)
-            sup_codes = (_where_taken(ok, c, jj), np.asarray(uniq, dtype=object))
-    out["supervisor_id"] = sup_ids
-    if codes is not None:
-        codes["supervisor_id"] = sup_codes
+        out["supervisor_id"] = _ids_taken(sv["supervisor_id"].to_numpy(dtype=object), jj, ok, codes,
+                                          "supervisor_id")
     return out
+
+
+def _ids_taken(small: np.ndarray, rows: np.ndarray, ok: np.ndarray, codes: dict | None, col: str) -> np.ndarray:
+    """``small[rows]``, ``None`` where not ``ok`` (an object array); with ``codes`` (a dict), also ``codes[col]``:
+    the codes of those values into the sorted distinct values of ``small`` (-1 for none).
+
+    With the codes and no missing value in ``small``, the values are gathered from its few distinct values
+    (they are the same objects), which is quicker than from ``small`` itself.
+
+    Examples
+    --------
+    >>> small = np.array(["b", "a", "b"], dtype=object)
+    >>> codes = {}
+    >>> _ids_taken(small, np.array([2, 0, 1]), np.array([True, False, True]), codes, "x").tolist()
+    ['b', None, 'a']
+    >>> codes["x"][0].tolist(), codes["x"][1].tolist()
+    ([1, -1, 0], ['a', 'b'])
+    """
+    if codes is not None:
+        c, uniq = pd.factorize(small, sort=True)
+        uniq = np.asarray(uniq, dtype=object)
+        codes[col] = (_where_taken(ok, c, rows), uniq)
+        if not pd.isna(small).any():                    # code -1 reads the appended None
+            return np.append(uniq, None)[codes[col][0]]
+    vals = small[rows]
+    vals[~ok] = None
+    return vals
 
 
 def _where_taken(ok: np.ndarray, small: np.ndarray, rows: np.ndarray, missing: int = -1) -> np.ndarray:
@@ -570,8 +619,8 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     ksc = key >> _SHIFT
     kday = (key & ((1 << _SHIFT) - 1)) - _OFFSET
     del key
-    nxt = np.flatnonzero(ksc[1:] == ksc[:-1])
-    psc, start, end = ksc[nxt], kday[nxt], kday[nxt + 1]
+    nxt = ksc[1:] == ksc[:-1]                            # a key followed by one of the same person: a piece
+    psc, start, end = ksc[:-1][nxt], kday[:-1][nxt], kday[1:][nxt]
     del ksc, kday, nxt
 
     # the panel's columns, each integer temporary dropped once the columns made from it are done (the panel is
@@ -589,7 +638,7 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     cols["year"] = (mi // 12 + 1970).astype(np.int16)  # whole years since 1970 of the month numbers
     del mi
     tenure = start - hire[psc]
-    cols["band"] = np.clip(np.searchsorted(_BAND, tenure, side="right") - 1, 0, len(_BAND) - 1).astype(np.int8)
+    cols["band"] = _band_of(tenure)
     del tenure
     cols["start"] = from_day_number(start)
     frames = (org.assignment_frame, ("start",)), (org.supervision_frame, ("start", "end"))
@@ -611,6 +660,24 @@ def _person_time(org, cut: pd.Timestamp) -> pd.DataFrame:
     if codes:
         _remember_codes(pt, codes)
     return pt
+
+
+def _band_of(tenure: np.ndarray) -> np.ndarray:
+    """Tenure band index (int8) of days since hire: how many of the band edges after the first are at most
+    ``tenure`` (band 0 before hire too).
+
+    Examples
+    --------
+    >>> t = np.array([-5, 0, 181, 182, 364, 365, 729, 730, 5000])
+    >>> _band_of(t).tolist()
+    [0, 0, 0, 1, 1, 2, 2, 3, 3]
+    >>> bool((_band_of(t) == np.clip(np.searchsorted(_BAND, t, side="right") - 1, 0, len(_BAND) - 1)).all())
+    True
+    """
+    band = np.zeros(len(tenure), dtype=np.int8)
+    for edge in _BAND[1:]:
+        band += tenure >= edge
+    return band
 
 
 def _months(days: np.ndarray) -> np.ndarray:
@@ -644,15 +711,9 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     """
     sc = np.asarray(sc, dtype=np.int64)
     ws, we = day_number(start), day_number(end)
-    high = pt["sc"].to_numpy().astype(np.int64)         # keys below need 64 bits whatever the column
-    high <<= _SHIFT
-    k_end = _day_key(pt["end"], high)                   # one full-length key at a time
-    lo = np.searchsorted(k_end, (sc << _SHIFT) | (ws + _OFFSET), side="right")
-    del k_end
-    k_start = _day_key(pt["start"], high)
-    del high
-    hi = np.searchsorted(k_start, (sc << _SHIFT) | (we + _OFFSET), side="left")
-    del k_start
+    first, last = _person_rows(pt["sc"].to_numpy(), sc)
+    lo = _search_within(pt["end"].to_numpy(), first, last, ws, side="right")     # first piece ending after ws
+    hi = _search_within(pt["start"].to_numpy(), first, last, we, side="left")    # first piece starting at we
     n = np.clip(hi - lo, 0, None)
     row = np.repeat(np.arange(len(sc)), n)
     piece = lo[row] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
@@ -663,12 +724,45 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     return pd.DataFrame({"row": row[ok], "piece": piece[ok], "days": days[ok]})
 
 
-def _day_key(values: pd.Series, high: np.ndarray) -> np.ndarray:
-    """``high | (day_number(values) + _OFFSET)``: (person, day) keys of a datetime column, made in place."""
-    key = day_number(values)
-    key += _OFFSET
-    key |= high
-    return key
+def _person_rows(codes: np.ndarray, sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``[first, last)`` of each person code ``sc`` in the ascending person codes ``codes`` of a panel
+    (empty, where the person would be, for a person without pieces).
+
+    Examples
+    --------
+    >>> [x.tolist() for x in _person_rows(np.array([0, 0, 2, 2, 2], dtype=np.int32), np.array([2, 1, -1, 0]))]
+    [[2, 2, 0, 0], [5, 2, 0, 2]]
+    """
+    return np.searchsorted(codes, sc, side="left"), np.searchsorted(codes, sc, side="right")
+
+
+def _search_within(values: np.ndarray, first: np.ndarray, last: np.ndarray, day: np.ndarray,
+                   side: str) -> np.ndarray:
+    """``first + np.searchsorted(day_number(values[first:last]), day, side)`` for each row: a binary search of
+    whole-day numbers inside each person's rows (``values``: datetimes, ascending within every person), all
+    searches stepped together, reading the values met only.
+
+    Examples
+    --------
+    >>> v = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-15", "2020-03-01"]).to_numpy()
+    >>> d = day_number(pd.to_datetime(["2020-02-01", "2020-02-01", "2020-02-10"]))
+    >>> _search_within(v, np.array([0, 0, 2]), np.array([2, 2, 4]), d, side="left").tolist()
+    [1, 1, 3]
+    >>> _search_within(v, np.array([0, 0, 2]), np.array([2, 2, 4]), d, side="right").tolist()
+    [2, 2, 3]
+    """
+    lo, hi = np.array(first, dtype=np.int64), np.array(last, dtype=np.int64)
+    day = np.asarray(day, dtype=np.int64)
+    active = np.flatnonzero(lo < hi)
+    while len(active):
+        a, b = lo[active], hi[active]
+        mid = (a + b) // 2
+        v = day_number(values[mid])
+        right = v <= day[active] if side == "right" else v < day[active]
+        lo[active] = np.where(right, mid + 1, a)
+        hi[active] = np.where(right, b, mid)
+        active = active[lo[active] < hi[active]]
+    return lo
 
 
 _CODES: dict = {}
@@ -701,18 +795,20 @@ def _role_codes(pt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return column_codes(pt, "role_kind")
 
 
-def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.DataFrame:
-    """Sums of ``values`` on the rows ``rows`` of ``pt`` by (role kind, year) x tenure band: the (role kind, year)
-    pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
+def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray | None) -> pd.DataFrame:
+    """Sums of ``values`` on the rows ``rows`` of ``pt`` (row numbers, or a boolean mask: quicker to take, in
+    the same order) by (role kind, year) x tenure band, or with ``values=None`` the number of rows: the
+    (role kind, year) pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
     cols = list(range(len(_BAND)))
     codes, uniq = _role_codes(pt)
     rc = codes[rows]
     year = pt["year"].to_numpy()[rows]
     band = pt["band"].to_numpy()[rows]
-    values = np.asarray(values, dtype=float)
+    values = None if values is None else np.asarray(values, dtype=float)
     ok = rc >= 0                                        # no role kind: no stratum (as groupby drops it)
     if not ok.all():
-        rc, year, band, values = rc[ok], year[ok], band[ok], values[ok]
+        rc, year, band = rc[ok], year[ok], band[ok]
+        values = None if values is None else values[ok]
     if not len(rc):
         index = pd.MultiIndex.from_arrays([np.array([], dtype=object), np.array([], dtype=np.int64)],
                                           names=["role_kind", "year"])
@@ -721,7 +817,12 @@ def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray) -> pd.Da
     n_year = int(year.max()) - y0 + 1
     pair = rc.astype(np.int64) * n_year + (year - y0)
     n_pair = len(uniq) * n_year
-    sums = np.bincount(pair * len(cols) + band, weights=values, minlength=n_pair * len(cols))
+    cell = pair * len(cols)
+    cell += band
+    sums = np.bincount(cell, weights=values, minlength=n_pair * len(cols))
+    del cell
+    if values is None:
+        sums = sums.astype(float)                       # counts: the sums of ones, exactly
     present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
     index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(np.int64)],
                                       names=["role_kind", "year"])
@@ -732,25 +833,57 @@ def stratum_days(pt: pd.DataFrame, mask=None, *, pieces=None, days=None) -> pd.D
     """Days at risk by (role kind, calendar year) x tenure band.
 
     Either of the pieces where ``mask`` is true, or of ``days`` on the rows
-    ``pieces`` of ``pt`` (an :func:`overlap`).
+    ``pieces`` of ``pt`` (an :func:`overlap`). Those of every piece are worked
+    out once per (shared, read-only) panel: each call gets its own copy.
     """
     if pieces is not None:
         return _bands_wide(pt, np.asarray(pieces, dtype=np.int64), np.asarray(days, dtype=float))
+    if mask is None:
+        return _per_panel(pt, "stratum_days", lambda: _stratum_days(pt, None)).copy()
+    return _stratum_days(pt, mask)
+
+
+def _stratum_days(pt: pd.DataFrame, mask) -> pd.DataFrame:
     d = pt["days"].to_numpy()
     ok = d > 0
     if mask is not None:
-        ok = ok & (np.asarray(mask, dtype=bool))
-    rows = np.flatnonzero(ok)
-    return _bands_wide(pt, rows, d[rows].astype(float))
+        ok &= np.asarray(mask, dtype=bool)
+    return _bands_wide(pt, ok, d[ok].astype(float))
 
 
 def stratum_exits(pt: pd.DataFrame, mask=None) -> pd.DataFrame:
     """Exits at risk (pieces ending in an exit, inside the export window) by (role kind, year) x tenure band."""
-    ok = pt["exit"].to_numpy() & (pt["days"].to_numpy() > 0)
+    ok = pt["days"].to_numpy() > 0
+    ok &= pt["exit"].to_numpy()
     if mask is not None:
-        ok = ok & (np.asarray(mask, dtype=bool))
-    rows = np.flatnonzero(ok)
-    return _bands_wide(pt, rows, np.ones(len(rows)))
+        ok &= np.asarray(mask, dtype=bool)
+    return _bands_wide(pt, ok, None)
+
+
+_PANEL_MEMO: dict = {}
+
+
+def _per_panel(pt: pd.DataFrame, name: str, build):
+    """``build()`` once per panel object and ``name``, kept while the panel lives (built afresh each call for a
+    frame that cannot be weakly referenced).
+
+    Examples
+    --------
+    >>> pt, calls = pd.DataFrame({"a": [1]}), []
+    >>> _per_panel(pt, "n", lambda: calls.append(1) or 5), _per_panel(pt, "n", lambda: 6), len(calls)
+    (5, 5, 1)
+    """
+    key = (id(pt), name)
+    hit = _PANEL_MEMO.get(key)
+    if hit is not None and hit[0]() is pt:
+        return hit[1]
+    value = build()
+    try:
+        ref = weakref.ref(pt, lambda _, k=key: _PANEL_MEMO.pop(k, None))
+    except TypeError:
+        return value
+    _PANEL_MEMO[key] = (ref, value)
+    return value
 
 
 def standard_rates(days: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:

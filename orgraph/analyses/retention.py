@@ -85,19 +85,59 @@ def kaplan_meier(durations, events, entry) -> tuple[np.ndarray, np.ndarray, np.n
     >>> t.tolist(), s.round(4).tolist()
     ([0.0, 2.0, 3.0, 5.0], [1.0, 0.75, 0.5, 0.5])
     """
-    from scipy.stats import norm
-
     d = np.asarray(durations, dtype=float)
     e = np.asarray(events).astype(int).astype(bool)
     n0 = np.asarray(entry, dtype=float)
     if (n0 > d).any():
         raise ValueError("birth time must be less than time of death.")
-    timeline = np.unique(np.concatenate([d, n0]))
-    k = len(timeline)
-    at_d = np.searchsorted(timeline, d)
-    removed = np.bincount(at_d, minlength=k)
-    deaths = np.bincount(at_d[e], minlength=k)
-    entrance = np.bincount(np.searchsorted(timeline, n0), minlength=k)
+    timeline, removed, deaths, entrance = event_table(d, e, n0)
+    return (timeline, *_km_steps(removed, deaths, entrance))
+
+
+def event_table(d: np.ndarray, e: np.ndarray, n0: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The Kaplan-Meier event table: ``timeline`` (every distinct duration ``d`` and entry ``n0``, sorted) and,
+    at each of its times, how many durations end there (``removed``), how many of those are exits ``e``
+    (``deaths``) and how many entries there are (``entrance``). Whole-number times in a range no longer than
+    a few times the number of rows are counted into a table of that range (no sort); others are sorted.
+
+    Examples
+    --------
+    >>> t, removed, deaths, entrance = event_table(np.array([3.0, 5, 5]), np.array([True, False, True]),
+    ...                                            np.array([0.0, 0, 3]))
+    >>> t.tolist(), removed.tolist(), deaths.tolist(), entrance.tolist()
+    ([0.0, 3.0, 5.0], [0, 1, 2], [0, 1, 1], [2, 1, 0])
+    """
+    n = len(d)
+    if n:
+        lo = min(float(d.min()), float(n0.min()))
+        span = max(float(d.max()), float(n0.max())) - lo + 1
+        whole = span <= 4 * n + 4096 and lo == np.floor(lo) and (d == np.floor(d)).all() \
+            and (n0 == np.floor(n0)).all()
+    if not n or not whole:
+        timeline = np.unique(np.concatenate([d, n0]))
+        k = len(timeline)
+        at_d = np.searchsorted(timeline, d)
+        return (timeline, np.bincount(at_d, minlength=k), np.bincount(at_d[e], minlength=k),
+                np.bincount(np.searchsorted(timeline, n0), minlength=k))
+    span, base = int(span), int(lo)
+    di, ni = d.astype(np.int64) - base, n0.astype(np.int64) - base
+    removed = np.bincount(di, minlength=span)
+    entrance = np.bincount(ni, minlength=span)
+    deaths = np.bincount(di[e], minlength=span)
+    at = np.flatnonzero((removed > 0) | (entrance > 0))
+    return (at + base).astype(float), removed[at], deaths[at], entrance[at]
+
+
+_Z = []         # lifelines' inv_normal_cdf(0.975), worked out on first use
+
+
+def _km_steps(removed, deaths, entrance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`kaplan_meier`'s survival function and 95% limits from its event table."""
+    if not _Z:
+        from scipy.stats import norm
+
+        _Z.append(norm.ppf(1 - 0.05 / 2))
+    k = len(removed)
     at_risk = np.cumsum(entrance) - np.concatenate([[0], np.cumsum(removed)[:-1]])
     net = np.cumsum(entrance - removed)[: int(k / 2)]
     if len(net) and net.min() == 0:
@@ -111,11 +151,11 @@ def kaplan_meier(durations, events, entry) -> tuple[np.ndarray, np.ndarray, np.n
         var = deaths / (pop * (pop - deaths))
         var = _pandas_cumsum(np.where(var == np.inf, 0.0, var))
         surv = np.exp(log_s)
-        z = norm.ppf(1 - 0.05 / 2)                   # lifelines' inv_normal_cdf
+        z = _Z[0]
         v = np.log(surv)
         lo = np.exp(-np.exp(np.log(-v) - z * np.sqrt(var) / v))
         hi = np.exp(-np.exp(np.log(-v) + z * np.sqrt(var) / v))
-    return timeline, surv, np.where(np.isnan(lo), 1.0, lo), np.where(np.isnan(hi), 1.0, hi)
+    return surv, np.where(np.isnan(lo), 1.0, lo), np.where(np.isnan(hi), 1.0, hi)
 
 
 def _km(durations, events, entry, months: int, label: str, kind: str) -> dict:
@@ -123,8 +163,11 @@ def _km(durations, events, entry, months: int, label: str, kind: str) -> dict:
     e = np.asarray(events, dtype=bool)
     n0 = np.asarray(entry, dtype=float)
     times = np.arange(months + 1) * MONTH_DAYS
+    if (n0 > d).any():
+        raise ValueError("birth time must be less than time of death.")
+    timeline, removed, deaths, entrance = event_table(d, e, n0)
     try:
-        timeline, s, lo_, hi_ = kaplan_meier(d, e, n0)
+        s, lo_, hi_ = _km_steps(removed, deaths, entrance)
         ok = ~np.isnan(s)                            # as DataFrame.asof: the last row without NaN on or before
         pos = np.searchsorted(timeline[ok], times, side="right") - 1
         surv = np.where(pos >= 0, s[ok][np.clip(pos, 0, None)] if ok.any() else np.nan, np.nan)
@@ -135,9 +178,11 @@ def _km(durations, events, entry, months: int, label: str, kind: str) -> dict:
         surv = _product_limit(d, e, n0, times)        # no curve past the point where it fell to 0 with people
         lo = hi = np.full(len(times), np.nan)         # still to follow (an artefact of the emptied risk set)
         surv = np.where(surv > 0, surv, np.nan)
-    # followed at t: entered on or before t and not gone by t (entry <= duration, so #entered - #gone)
-    at_risk = (np.searchsorted(np.sort(n0), times, side="right")
-               - np.searchsorted(np.sort(d), times, side="right")).tolist()
+    # followed at t: entered on or before t and not gone by t (entry <= duration, so #entered - #gone), counted
+    # from the event table: every entry and duration is on its timeline
+    last = np.searchsorted(timeline, times, side="right") - 1
+    net = np.concatenate([[0], np.cumsum(entrance - removed)])
+    at_risk = net[last + 1].tolist()
     points = [{"month": m, "share": num(s, 4) if r >= _MIN_AT_RISK or m == 0 else None,
                "ci_low": num(a, 4) if r >= _MIN_AT_RISK or m == 0 else None,
                "ci_high": num(b, 4) if r >= _MIN_AT_RISK or m == 0 else None, "at_risk": r}
@@ -248,24 +293,23 @@ def _after_supervisor_exit(org, cut, obs0, P: pd.DataFrame, look: int) -> list[d
     c = c[c["sup_exit"] + DAY >= obs0]
     if not len(c):
         return []
-    start = c["sup_exit"] + DAY
-    end = c["staff_id"].map(P["end"])
-    ok = end.notna() & (end > start)
-    c, start, end = c[ok], start[ok], end[ok]
-    if len(c) < _MIN_PEOPLE:
+    start = (c["sup_exit"] + DAY).to_numpy()
+    pos = P.index.get_indexer(c["staff_id"])          # each cohort member's row of P (-1: not in P), hashed once
+    end = np.where(pos >= 0, P["end"].to_numpy()[np.maximum(pos, 0)], np.datetime64("NaT"))
+    ok = ~np.isnat(end) & (end > start)
+    start, end, who = start[ok], end[ok], pos[ok]
+    if len(who) < _MIN_PEOPLE:
         return []
-    exit_ = c["staff_id"].map(P["exit"])
-    dur = (end - start).dt.days.to_numpy()
-    ev = exit_.notna().to_numpy()
+    dur = (end - start) // np.timedelta64(1, "D")
+    ev = ~np.isnat(P["exit"].to_numpy()[who])
     rows = [_km(dur, ev, np.zeros(len(dur)), 12, "people whose supervisor had just left", "supervisor left")]
-    days = pd.DatetimeIndex(start.unique()).sort_values()
+    days = pd.DatetimeIndex(pd.unique(start)).sort_values()
     if len(days) > _MAX_DAYS:
         days = days[np.linspace(0, len(days) - 1, _MAX_DAYS).round().astype(int)]
     # everyone employed on each sampled day, less the people in a cohort starting that day
     hire, end_all = P["hire"].to_numpy(), P["end"].to_numpy()
     exited = P["exited"].to_numpy()
-    who = P.index.get_indexer(c["staff_id"])
-    since = start.to_numpy()
+    since = start
     d_all, e_all = [], []
     for day in days.to_numpy():
         here = (hire <= day) & (end_all > day)

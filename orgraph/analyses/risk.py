@@ -437,9 +437,21 @@ def _model(org, day, hist: dict, cur_mi: int, st: dict) -> dict | None:
     cur_band = _band(cur["tenure_days"].to_numpy())
     score = flags.astype(float) @ w + fit["band_weight"][cur_band]
     order = np.lexsort((cur["staff_id"].to_numpy(), -flags.sum(axis=1), -np.round(score, 12)))
-    return {"fit": fit, "events": events, "days": days, "months": int(len(np.unique(hist["mi"]))), "cur": cur,
+    return {"fit": fit, "events": events, "days": days, "months": _months(hist["mi"]), "cur": cur,
             "flags": flags, "band": cur_band, "score": score, "order": order, "overloaded": overloaded,
             "base": math.exp(fit["log_base_rate"]), "employed": int(len(emp))}
+
+
+def _months(mi) -> int:
+    """The number of distinct months in ``mi`` (months since 1970-01), counted rather than sorted.
+
+    Examples
+    --------
+    >>> _months(np.array([640, 638, 640, 641], dtype=np.int32)), _months(np.array([], dtype=np.int32))
+    (3, 0)
+    """
+    mi = np.asarray(mi)
+    return int(np.count_nonzero(np.bincount(mi - mi.min()))) if len(mi) else 0
 
 
 def _own_score(flags: dict, w1: np.ndarray) -> np.ndarray:
@@ -720,18 +732,25 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
     texts = {"window_months": int(setting_of(org, "churn", "window_months")),
              "percentile": float(setting_of(org, "caseload", "percentile"))}
     names = org.staff_frame["name"].to_numpy()
-    for rank, i in enumerate(m["order"], start=1):
+    order = np.asarray(m["order"])
+    # each person's numbers as Python values, read once per column (the records are made in rank order)
+    sc_o, band_o = cur["sc"].to_numpy()[order].tolist(), m["band"][order].tolist()
+    score_o, flags_o = score[order].tolist(), m["flags"][order].tolist()
+    band_names = [label for label, _ in TENURE_BANDS]
+    for rank, (i, sc_i, band_i, s, fl_i) in enumerate(zip(order.tolist(), sc_o, band_o, score_o, flags_o),
+                                                    start=1):
         row = rows_[i]
-        fl = dict(zip(RISK_FACTORS, m["flags"][i].tolist()))
-        rh = math.exp(score[i])
+        rh = math.exp(s)
+        factors = [n for n, on in zip(RISK_FACTORS, fl_i) if on]
         records.append({
-            "rank": rank, "staff_id": row.staff_id, "name": names[row.sc],
+            "rank": rank, "staff_id": row.staff_id, "name": names[sc_i],
             "role_kind": row.role_kind, "program_id": jsonable(row.program_id),
             "position_id": jsonable(row.position_id), "supervisor_id": jsonable(row.supervisor_id),
-            "tenure_days": int(row.tenure_days), "tenure_band": TENURE_BANDS[m["band"][i]][0],
-            "factors": [n for n in RISK_FACTORS if fl[n]],
-            "details": _details(row, fl, org, m["overloaded"], texts), "score": rounded(score[i]),
-            "relative_hazard": rounded(rh, 3), "exit_probability": rounded(1 - math.exp(-base * rh * horizon), 4),
+            "tenure_days": int(row.tenure_days), "tenure_band": band_names[band_i],
+            "factors": factors,
+            "details": _details(row, dict(zip(RISK_FACTORS, fl_i)), org, m["overloaded"], texts) if factors else [],
+            "score": _round(s, 4), "relative_hazard": _round(rh, 3),
+            "exit_probability": _round(1 - math.exp(-base * rh * horizon), 4),
         })
     with_factors = sum(1 for r in records if r["factors"])
     if program is not None:
@@ -755,6 +774,17 @@ def risk_list(org, *, as_of=None, top=None, program=None, supervisor=None, windo
         "fit": {"exits": int(m["events"].sum()), "person_years": rounded(m["days"].sum() / DAYS_PER_YEAR, 1),
                 "months": m["months"]},
         "employed": m["employed"], "with_factors": with_factors, "validation": validation})
+
+
+def _round(x: float, nd: int):
+    """:func:`~orgraph.analyses.panel.rounded` of a Python float (None for NaN), without its type checks.
+
+    Examples
+    --------
+    >>> _round(0.123456, 4), _round(float("nan"), 3)
+    (0.1235, None)
+    """
+    return None if x != x else round(x, nd)
 
 
 def _summary(records, employed, with_factors, weights, tenure, day, horizon, validation) -> str:

@@ -21,6 +21,7 @@ import click
 from .. import __version__
 from ..errors import BundleError, OrgraphError
 from ..plain import plural
+from . import exiting
 
 __all__ = ["main", "COMMAND_INDEX"]
 
@@ -129,6 +130,18 @@ class OrgraphGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+
+    def main(self, args=None, *rest, **kwargs):
+        """Click's ``main``; run as the program (arguments from ``sys.argv``, click ending the process), a command
+        that held its org (:func:`orgraph.cli.exiting.hold_until_exit`) is left without freeing it."""
+        if args is not None or rest or not kwargs.get("standalone_mode", True):
+            return super().main(args, *rest, **kwargs)
+        with exiting.as_program():
+            try:
+                return super().main(args, **kwargs)
+            except SystemExit as exc:
+                exiting.leave(exc.code)
+                raise
 
     def list_commands(self, ctx):
         return sorted(set(self._loaded) | set(self._index))

@@ -13,6 +13,7 @@ from ..report.words import money, plural
 from ..writers import write_audit
 from ..render.slides import require_pptx
 from ..render.tables import to_json
+from .exiting import hold_until_exit
 from .options import anonymization, anonymize_options, as_of_option, open_source, source_argument, with_options
 
 
@@ -46,6 +47,7 @@ def audit_cmd(source, as_of, out, anonymize, key, new_key, top, no_png, pptx, fm
 
         audit = write_audit(org, out, as_of=as_of, anonymize=anonymize, key=key, progress=progress, png=not no_png,
                             pptx=pptx)
+    hold_until_exit(org, audit)           # freed by the process's end, not one object at a time
     for note in audit.get("tool_notes", ()):
         click.echo(f"note: {note}", err=True)
     if fmt == "json":

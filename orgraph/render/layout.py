@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = ["team_layout", "levels", "node_style", "split_label", "label_size", "ROLE_LEVEL"]
 
@@ -177,6 +178,34 @@ def _grid(n: int, wc: float, hc: float, cw: float, ch: float, centred: bool) -> 
     return pick
 
 
+@lru_cache(maxsize=4096)
+def _spots(cols: int, rows: int, wc: float, cw: float, ch: float, top: float, a_lead: float, b_lead: float,
+           centred: bool) -> tuple[tuple[float, float], ...]:
+    """The grid's cells (their dots' offsets from the centre), nearest the centre first, then by their angle
+    (``atan2(x, -y)``); without the centre cell when ``centred`` (the lead's). Clusters of the same shape share
+    them.
+
+    Examples
+    --------
+    >>> _spots(3, 1, 20.0, 10.0, 30.0, 5.0, 8.0, 12.0, True)
+    ((-15.0, 0.0), (15.0, 0.0))
+    """
+    def x_of(i: int) -> float:
+        return 0.0 if i == 0 else math.copysign(wc / 2 + (abs(i) - 0.5) * cw, i)
+
+    def y_of(j: int) -> float:
+        if j == 0:
+            return 0.0
+        if j > 0:
+            return b_lead + (j - 1) * ch + top
+        return -a_lead - abs(j) * ch + top
+
+    spots = [(x_of(i), y_of(j)) for i in range(-(cols // 2), cols // 2 + 1) for j in range(-(rows // 2), rows // 2 + 1)
+             if not centred or (i, j) != (0, 0)]
+    spots.sort(key=lambda p: (round(math.hypot(p[0], p[1]), 3), round(math.atan2(p[0], -p[1]), 6)))
+    return tuple(spots)
+
+
 def _build(cl: _Cluster, members: list[str], labels: dict, lv: dict) -> None:
     """Place a cluster's members on a grid around its lead (or around an empty centre)."""
     cells = {m: _cell(labels.get(m, m), lv.get(m, 0)) for m in members}
@@ -190,20 +219,7 @@ def _build(cl: _Cluster, members: list[str], labels: dict, lv: dict) -> None:
         wc, hc, a_lead = cw, ch, top
     cols, rows = _grid(len(members), wc, hc, cw, ch, cl.lead is not None)
     b_lead = hc - a_lead
-
-    def x_of(i: int) -> float:
-        return 0.0 if i == 0 else math.copysign(wc / 2 + (abs(i) - 0.5) * cw, i)
-
-    def y_of(j: int) -> float:
-        if j == 0:
-            return 0.0
-        if j > 0:
-            return b_lead + (j - 1) * ch + top
-        return -a_lead - abs(j) * ch + top
-
-    spots = [(x_of(i), y_of(j)) for i in range(-(cols // 2), cols // 2 + 1) for j in range(-(rows // 2), rows // 2 + 1)
-             if cl.lead is None or (i, j) != (0, 0)]
-    spots.sort(key=lambda p: (round(math.hypot(p[0], p[1]), 3), round(math.atan2(p[0], -p[1]), 6)))
+    spots = _spots(cols, rows, wc, cw, ch, top, a_lead, b_lead, cl.lead is not None)
     x0, y0, x1, y1 = (-wc / 2, -a_lead, wc / 2, b_lead) if cl.lead is not None else (0.0, 0.0, 0.0, 0.0)
     first = True
     for m, (x, y) in zip(members, spots):

@@ -34,7 +34,7 @@ import networkx as nx
 
 from ..errors import SourceError
 from ..graph import OrgGraph, as_date
-from ..plain import spreadsheet_safe
+from ..plain import FORMULA_STARTS, spreadsheet_safe
 from ..privacy import Pseudonymizer
 from .charts import map_png
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
@@ -87,12 +87,33 @@ _EMPTY_COLUMNS = {
 
 
 def _write_csv(path: Path, rows: list[dict], name: str = "") -> None:
+    """``rows`` as CSV, the columns those of the first row, every cell :func:`~orgraph.plain.spreadsheet_safe`
+    (``None`` as an empty cell): what :class:`csv.DictWriter` writes, a row with the same columns as the first
+    written as a plain list.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _write_csv(Path(tmp, "t.csv"), [{"a": "=1+2", "b": None}, {"b": 2.5, "a": "x"}, {"a": 1}])
+    ...     print(Path(tmp, "t.csv").read_text())
+    a,b
+    '=1+2,
+    x,2.5
+    1,
+    <BLANKLINE>
+    """
     with path.open("w", newline="", encoding="utf-8") as f:
         cols = list(rows[0]) if rows else _EMPTY_COLUMNS.get(name, [])
         w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
         w.writeheader()
+        plain, same = csv.writer(f, lineterminator="\n"), set(cols)
         for r in rows:
-            w.writerow({k: ("" if v is None else spreadsheet_safe(v)) for k, v in r.items()})
+            if r.keys() == same:
+                plain.writerow(["" if v is None else "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS)
+                                else v for v in map(r.__getitem__, cols)])
+            else:                       # other columns: DictWriter's rules (missing ones empty, others refused)
+                w.writerow({k: ("" if v is None else spreadsheet_safe(v)) for k, v in r.items()})
 
 
 def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: bool = False, key: str | None = None,

@@ -272,8 +272,8 @@ def finance_headlines(org: OrgGraph, *, as_of=None, min_cell: int | None = None,
     cut = analysis_cut(org, as_of)
     last = cut - pd.Timedelta(days=1)
     res = _cost_as_of(org, cost, last)
-    first = (last - pd.DateOffset(years=1) + pd.Timedelta(days=1))
-    recent = [e for e in res.extras["exits"] if pd.Timestamp(e["exit_date"]) >= first]
+    first = (last - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date().isoformat()
+    recent = [e for e in res.extras["exits"] if e["exit_date"] >= first]   # ISO days compare as text
     lines = []
     n = len(recent)
     total = sum(e["cost"] for e in recent)
