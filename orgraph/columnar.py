@@ -119,7 +119,7 @@ _TRIM = _malloc_trim()
 
 
 def release_memory() -> None:
-    """Give memory freed while reading back to the system.
+    """Give memory freed while reading, or by an analysis, back to the system.
 
     The fast reader frees a file's text and its typing's temporaries (hundreds of MB for a large bundle);
     the Arrow pool and the C allocator keep freed pages for reuse unless asked to return them, so a loaded
@@ -131,6 +131,9 @@ def release_memory() -> None:
     >>> release_memory()
     """
     _POOL.release_unused()
+    default = pa.default_memory_pool()       # what pandas' Arrow-backed columns and pyarrow.compute allocate from
+    if default.backend_name != _POOL.backend_name:
+        default.release_unused()
     if _TRIM is not None:
         _TRIM(0)
 

@@ -17,6 +17,7 @@ __all__ = [
     "SourceError",
     "AnalysisError",
     "DependencyError",
+    "ReleasedError",
 ]
 
 
@@ -113,3 +114,11 @@ class AnalysisError(OrgraphError):
 
 class DependencyError(OrgraphError):
     """An optional dependency that a requested output needs is not installed (the message names the extra)."""
+
+
+class ReleasedError(RuntimeError):
+    """A bundle table was read after the audit let go of it to save memory (:meth:`orgraph.model.OrgData.release`).
+
+    Not something a user can cause: the registry declares which analyses read each releasable table
+    (:attr:`orgraph.registry.Analysis.tables`), and this error means a declaration is missing.
+    """

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
+from .errors import ReleasedError
+
 __all__ = [
     "TERMINATION_TYPES",
     "ROLE_KINDS",
@@ -259,6 +261,46 @@ class OrgData:
         if self.issues is None:
             self.issues = []
 
+    def _monthly_get(self, name: str) -> pd.DataFrame:
+        table = self.__dict__.get(name)    # the property shadows the instance dict: the table is kept there
+        if table is None and name in self.__dict__.get("_released", ()):
+            raise ReleasedError(f"the {name} table was let go of to save memory and then read again; this is a bug "
+                                "in orgraph: please report it with this message")
+        return table
+
+    def _monthly_set(self, name: str, value) -> None:
+        self.__dict__[name] = value
+        self.__dict__.get("_released", set()).discard(name)
+
+    def release(self, name: str) -> None:
+        """Let go of the monthly table ``name`` (``caseload``, ``documentation``, ``supervision_sessions`` or
+        ``client_assignments``) to save memory: reading it afterwards raises
+        :class:`~orgraph.errors.ReleasedError`; :attr:`present` still says whether the bundle had it.
+
+        An audit releases a large table once no analysis still to run reads it
+        (:func:`orgraph.registry.run_analyses`).
+
+        Examples
+        --------
+        >>> d = OrgData()
+        >>> d.release("client_assignments")
+        >>> d.released
+        {'client_assignments'}
+        >>> d.client_assignments
+        Traceback (most recent call last):
+        ...
+        orgraph.errors.ReleasedError: the client_assignments table was let go of to save memory and then read again; this is a bug in orgraph: please report it with this message
+        """
+        if name not in TABLE_COLUMNS:
+            raise ValueError(f"{name!r} is not a monthly table; there are {', '.join(TABLE_COLUMNS)}")
+        self.__dict__.pop(name, None)
+        self.__dict__.setdefault("_released", set()).add(name)
+
+    @property
+    def released(self) -> set:
+        """The monthly tables let go of with :meth:`release`."""
+        return set(self.__dict__.get("_released", ()))
+
     def _get(self, name: str):
         recs = self._records.get(name)
         if recs is None:
@@ -328,4 +370,8 @@ for _name, _doc in (("staff", "Staff records by ``staff_id``."), ("programs", "P
                     ("supervision", "Supervision records, in file order.")):
     setattr(OrgData, _name, property(lambda self, n=_name: self._get(n), lambda self, v, n=_name: self._set(n, v),
                                      doc=_doc))
+for _name in TABLE_COLUMNS:
+    setattr(OrgData, _name, property(lambda self, n=_name: self._monthly_get(n),
+                                     lambda self, v, n=_name: self._monthly_set(n, v),
+                                     doc=f"The ``{_name}`` table, one row per record (columns: :data:`TABLE_COLUMNS`)."))
 del _name, _doc

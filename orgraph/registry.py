@@ -16,6 +16,7 @@ Examples
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -121,6 +122,9 @@ class Analysis:
     reads : frozenset of str
         The kinds of shared table (:func:`orgraph.analyses.shared.kind`) it reads: the audit drops a table
         once no analysis still to run reads its kind (a test checks these against what each analysis reads).
+    tables : frozenset of str
+        The bundle tables of :data:`RELEASABLE` it reads: with ``release=True`` :func:`run_analyses` lets go of
+        such a table (:meth:`orgraph.model.OrgData.release`) once no analysis still to run reads it.
     """
 
     name: str
@@ -136,6 +140,7 @@ class Analysis:
     flags: Callable | None = None
     audit: bool = True
     reads: frozenset = frozenset()
+    tables: frozenset = frozenset()
 
 
 _WINDOW = ("cascades", "window_days")
@@ -242,7 +247,7 @@ ANALYSES: list[Analysis] = [
         settings={k: ("continuity", k) for k in ("handoff_days", "pickup_days")},
         views={"program": View("by_program"), "exit": View("by_exit"), "year": View("by_year")},
         findings=findings.continuity_findings, caption=captions.continuity,
-        reads=frozenset()),
+        reads=frozenset(), tables=frozenset({"client_assignments"})),
     Analysis(
         "retention", retention_curves, "retention curves",
         "How long do people stay? The share still here N months after hire (org and programs) and after a "
@@ -302,21 +307,38 @@ LASTING = frozenset({"staff_codes"})
 #: them run after the others, so that the person-time panel is let go before the monthly panels grow.
 MONTHLY = frozenset({"person_months", "caseload_runs", "doc_ratios", "monthly_factors"})
 
+#: Bundle tables an audit may let go of once their last reader has run (:attr:`Analysis.tables`): the client
+#: episodes, the largest table of a bundle, read by continuity of care alone.
+RELEASABLE = frozenset({"client_assignments"})
+
 
 def run_order(analyses: list[Analysis]) -> list[Analysis]:
-    """The order :func:`run_analyses` runs ``analyses`` in: those that read no monthly panel (:data:`MONTHLY`)
-    first, each group in its given order.
+    """The order :func:`run_analyses` runs ``analyses`` in: those that read no shared table first (they can
+    let go of their bundle tables before any panel is built), then those that read no monthly panel
+    (:data:`MONTHLY`), then the rest; each group in its given order.
 
     Examples
     --------
     >>> [a.name for a in run_order(ANALYSES)][:7]
-    ['cascades', 'overload', 'churn', 'leading', 'continuity', 'retention', 'cost']
+    ['continuity', 'cascades', 'overload', 'churn', 'leading', 'retention', 'cost']
     """
-    return sorted(analyses, key=lambda a: bool(a.reads & MONTHLY))
+    return sorted(analyses, key=lambda a: (bool(a.reads), bool(a.reads & MONTHLY)))
+
+
+def _between_analyses(freeze: bool) -> None:
+    """What an audit does between two analyses: return the memory the last one freed to the system, and move
+    every object still alive out of the cyclic garbage collector's reach (:func:`gc.freeze`), so that the
+    next analysis's collections do not walk the loaded org again and again."""
+    from .columnar import release_memory
+
+    release_memory()
+    if freeze:
+        gc.freeze()
 
 
 def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None] | None = None,
-                 analyses: list[Analysis] | None = None, then_reads=None) -> tuple[dict, list[str]]:
+                 analyses: list[Analysis] | None = None, then_reads=None,
+                 release: bool = False) -> tuple[dict, list[str]]:
     """Run analyses as of ``as_of``: ``({name: Result or None}, notes)``, both in the order of ``analyses``
     (default :data:`ANALYSES`) whatever order they ran in (:func:`run_order`; answers do not depend on it).
 
@@ -329,26 +351,50 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
     analyses are done), each shared table is dropped as soon as neither an
     analysis still to run (its :attr:`Analysis.reads`) nor the caller reads its
     kind: an audit's panels do not all stay in memory together. Answers are the
-    same either way; a table dropped too early is only built again.
+    same either way; a table dropped too early is only built again. Between
+    analyses the memory freed goes back to the system, and the objects still
+    alive are frozen out of the garbage collector's sweeps until the run ends.
+
+    With ``release=True``, each bundle table of :data:`RELEASABLE` is let go of
+    (:meth:`~orgraph.model.OrgData.release`) once no analysis still to run
+    reads it (:attr:`Analysis.tables`): for a caller done with the org after
+    this run, as the ``orgraph audit`` command is.
     """
     results: dict = {}
     notes: dict = {}
     wanted = [a for a in (analyses if analyses is not None else ANALYSES) if names is None or a.name in names]
     todo = run_order(wanted)
-    for i, a in enumerate(todo):
+    freeze = then_reads is not None and not gc.get_freeze_count()   # a caller that froze objects keeps them so
+    try:
+        for i, a in enumerate(todo):
+            if then_reads is not None:
+                shared.keep_only(org, LASTING.union(then_reads, *(b.reads for b in todo[i:])))
+                shared.expect(org, LASTING.union(then_reads, *(b.reads for b in todo[i + 1:])))
+            if release:
+                still = frozenset().union(*(b.tables for b in todo[i:]))
+                for name in sorted(RELEASABLE - still - org.data.released):
+                    org.data.release(name)
+            if then_reads is not None and i:
+                _between_analyses(freeze)
+            if progress:
+                progress(a.label)
+            try:
+                results[a.name] = a.function(org, as_of=as_of)
+            except AnalysisError as exc:
+                results[a.name] = None
+                notes[a.name] = f"{a.label}{NOT_RUN}{exc}"
+            except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
+                results[a.name] = None
+                notes[a.name] = (f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This "
+                                 f"is a bug in orgraph: please report it with this message.")
+        if release:
+            for name in sorted(RELEASABLE - org.data.released):
+                org.data.release(name)
+    finally:
         if then_reads is not None:
-            shared.keep_only(org, LASTING.union(then_reads, *(b.reads for b in todo[i:])))
-        if progress:
-            progress(a.label)
-        try:
-            results[a.name] = a.function(org, as_of=as_of)
-        except AnalysisError as exc:
-            results[a.name] = None
-            notes[a.name] = f"{a.label}{NOT_RUN}{exc}"
-        except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
-            results[a.name] = None
-            notes[a.name] = (f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This is "
-                             f"a bug in orgraph: please report it with this message.")
+            shared.expect(org, None)
+        if freeze:
+            gc.unfreeze()
     if then_reads is not None:
         shared.keep_only(org, LASTING.union(then_reads))
     return {a.name: results[a.name] for a in wanted}, [notes[a.name] for a in wanted if a.name in notes]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .analyses import persontime
+from .columnar import release_memory
 from .errors import AnalysisError, SourceError
 from .graph import OrgGraph, as_date
 from .plain import json_text
@@ -62,9 +63,10 @@ def prepare_folder(out: Path, what: str) -> None:
 
 def release_panels(org: OrgGraph) -> None:
     """Let go of the panels the analyses shared for ``org`` (person-time, person-months, monthly factors: most of
-    an audit's memory). What comes after the analyses reads their results, not the panels; an analysis run
-    later builds them again."""
+    an audit's memory), and return the memory they held to the system. What comes after the analyses reads
+    their results, not the panels; an analysis run later builds them again."""
     persontime.release(org)
+    release_memory()
 
 
 def _write_state(out: Path, state: dict) -> str:
@@ -79,17 +81,21 @@ def _period(audit: dict):
 
 
 def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
-                progress: Callable[[str], None] | None = None, png: bool = True, pptx: bool = False) -> dict:
+                progress: Callable[[str], None] | None = None, png: bool = True, pptx: bool = False,
+                release_tables: bool = False) -> dict:
     """Run the audit and write ``findings.json``, ``report.md`` and the snapshot pack into ``out_dir``.
 
     With ``pptx``, also ``deck.pptx`` (:func:`orgraph.report.deck.audit_deck`; needs python-pptx).
     Returns the audit (see :func:`run_audit`) plus ``files``: name → path, and ``tool_notes``: what the
     terminal should say about this machine's tools (see :func:`orgraph.render.pack.write_pack`).
+    With ``release_tables``, the large bundle tables are let go of after their last analysis (see
+    :func:`~orgraph.report.audit.run_audit`): for a caller that reads no monthly record of ``org`` afterwards.
     """
     if pptx:
         require_pptx()
     out = Path(out_dir)
-    audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress)
+    audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress,
+                      release_tables=release_tables)
     release_panels(org)
     day = as_date(audit["as_of"])
     if progress:

@@ -159,7 +159,7 @@ def test_design_is_add_constant_on_the_varying_dummies():
 
 
 def test_scores_and_hessian_are_statsmodels():
-    from orgraph.analyses.effects import _scores_and_inverse_hessian
+    from orgraph.analyses.effects import _score_and_inverse_hessian
 
     rng = np.random.default_rng(4)
     X = np.column_stack([np.ones(500), rng.random(500) < 0.4, rng.random(500) < 0.2]).astype(float)
@@ -167,8 +167,8 @@ def test_scores_and_hessian_are_statsmodels():
     y = rng.poisson(0.01 * days).astype(float)
     model = sm.GLM(y, X, family=sm.families.Poisson(), exposure=days)
     params = np.array([-4.5, 0.3, -0.2])
-    xu, hinv = _scores_and_inverse_hessian(model.family, X, y, model.predict(params))
-    assert np.array_equal(xu, model.score_obs(params))
+    score, hinv = _score_and_inverse_hessian(model.family, X, y, model.predict(params))
+    assert np.array_equal(score[:, None] * X, model.score_obs(params))
     assert np.array_equal(hinv, np.linalg.inv(model.hessian(params)))
 
 
@@ -194,3 +194,23 @@ def test_unique_integers_and_distinct_count_match_numpy_unique(monkeypatch):
             want_u, want_inv = np.unique(values, return_inverse=True)
             assert uniq.tolist() == want_u.tolist() and inv.tolist() == want_inv.tolist()
             assert ef._distinct_count(values) == len(want_u)
+
+
+def test_the_cluster_covariance_is_statsmodels_cov_cluster_number_for_number():
+    """Column-by-column cluster sums give exactly statsmodels' matrix, for int64 person codes (used as they
+    are), int32 codes and text ids (which statsmodels numbers with np.unique first)."""
+    import numpy as np
+    from statsmodels.stats.sandwich_covariance import cov_cluster
+
+    from orgraph.analyses.effects import _cluster_covariance
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    X = np.column_stack([np.ones(n), rng.integers(0, 2, size=(n, 3)), rng.normal(size=n)]).astype(float)
+    score = rng.normal(size=n)
+    h = np.linalg.inv(X.T @ X)
+    people = rng.integers(0, 700, size=n)
+    for groups in (people, people.astype(np.int32) * 3, np.array([f"P{g}" for g in people])):
+        ours = _cluster_covariance(score, X, h, groups)
+        theirs = cov_cluster((score[:, None] * X, h), groups)
+        assert np.array_equal(ours, theirs)

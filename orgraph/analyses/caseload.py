@@ -22,6 +22,7 @@ from ..errors import AnalysisError
 from ..result import Result
 from ..settings import NoDataError, analysis_cut, as_of_text
 from ..stats import gini
+from . import shared
 from .continuity import distinct_counts
 from .coverage import MISSING, uncovered_exits
 from .hazards import caseload_hazard, month_rows, record_rows
@@ -249,6 +250,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
     per_fte = _per_fte(org, as_of)
     runs = caseload_runs(org, percentile=pct)
     pm = person_months(org)
+    shared.done_with(org, "person_time")     # in an audit nothing after this reads the person-time panel
     if as_of is not None:
         runs = rows_where(runs, runs["mi"].to_numpy() <= last)
         pm = rows_where(pm, pm["ref"] <= day)
@@ -287,6 +289,7 @@ def caseload_distribution(org, *, percentile=None, consecutive_months=None, as_o
 
     by_program = group_table("program_id")
     by_supervisor = group_table("supervisor_id")
+    del at, above, sust, sust_row, staff     # record-long; the steps below do not read them
     # --- sustained runs (one record per run of >= k months)
     runs_g = run_table(runs["staff_id"].to_numpy(), rmi, runs["run"].to_numpy(), ac, runs["above"].to_numpy())
     runs_g = runs_g[runs_g["months"].to_numpy() >= k].copy()

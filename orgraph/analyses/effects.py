@@ -27,6 +27,7 @@ import pandas as pd
 from ..plain import plural
 from ..result import Result
 from ..settings import analysis_cut, as_of_text, resolve
+from . import shared
 from .coverage import MISSING
 from .departures import in_ids, monthly_factors, sorted_levels
 from .panel import DAYS_PER_YEAR, month_index, rounded
@@ -96,6 +97,7 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     thr = float(resolve(org, "docburden")["threshold"])
     settings = {"window_days": window, "min_exits": need, "consecutive_months": k, "doc_threshold": thr}
     f = monthly_factors(org)
+    shared.done_with(org, "person_months")     # in an audit nothing after this reads the person-month panel
     keep_rows = f["days"].to_numpy() > 0
     if as_of is not None:                # complete months before as_of: nothing after it is seen
         keep_rows = keep_rows & (f["mi"].to_numpy() < int(month_index([cut])[0]))
@@ -137,6 +139,11 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     adj = [("role", *_codes(f["role_kind"].array[keep_rows])), ("tenure", *_codes(f["tenure_band"].array[keep_rows])),
            ("year", *_codes(years))]
     cells = _cells([X[n] for n in usable], [(c, len(names)) for _, c, names in adj], person, events, days)
+    exited = events > 0                 # what is left to read of the person-month rows: those with an exit
+    X = {n: x[exited] for n, x in X.items()}
+    events = events[exited]
+    adj = [(name, None, levels) for name, _, levels in adj]
+    del person, days, years, keep_rows, exited
     names, exog = _design(cells, usable, adj)
     new = np.diff(cells["pattern"], prepend=-1) != 0      # the first cell of each covariate pattern
     first, pattern = np.flatnonzero(new), np.cumsum(new) - 1
@@ -166,8 +173,8 @@ def exit_effects(org, *, as_of=None, window_days=None, min_exits=None) -> Result
     # attributable exits: each exit's share 1 - 1/prod(RR) over its harmful exposures, split by log RR
     harmful = {n: b for n, b in log_rr.items() if b > 0}
     if harmful:
-        ex = np.column_stack([X[n][events > 0] for n in harmful]) * np.array(list(harmful.values()))
-        w = events[events > 0]
+        ex = np.column_stack([X[n] for n in harmful]) * np.array(list(harmful.values()))
+        w = events
         tot = ex.sum(axis=1)
         share = np.where(tot > 0, (1 - np.exp(-tot)) / np.where(tot > 0, tot, 1), 0.0)
         for j, n in enumerate(harmful):
@@ -281,9 +288,10 @@ def _cells(xs: list, adj: list, person, events, days) -> dict:
             "d": np.bincount(inv, weights=days, minlength=len(cell))}
 
 
-def _scores_and_inverse_hessian(family, X: np.ndarray, y: np.ndarray, mu: np.ndarray):
-    """Each row's score and the inverse Hessian of a GLM (no weights, scale 1) at the means ``mu``: the steps of
-    statsmodels' ``GLM.score_obs`` and ``GLM.hessian`` (observed), without building a model of every row."""
+def _score_and_inverse_hessian(family, X: np.ndarray, y: np.ndarray, mu: np.ndarray):
+    """Each row's score factor and the inverse Hessian of a GLM (no weights, scale 1) at the means ``mu``: the
+    steps of statsmodels' ``GLM.score_obs`` (whose rows are ``score[:, None] * X``) and ``GLM.hessian``
+    (observed), without building a model of every row."""
     deriv = family.link.deriv(mu)
     score = (y - mu) / deriv
     score /= family.variance(mu)
@@ -294,8 +302,41 @@ def _scores_and_inverse_hessian(family, X: np.ndarray, y: np.ndarray, mu: np.nda
     prod = np.empty_like(X)
     np.multiply(X.T, oim, out=prod.T)
     inverse_hessian = np.linalg.inv(-prod.T.dot(X))
-    del prod                                    # a rows x columns matrix: gone before the scores' is made
-    return score[:, None] * X, inverse_hessian
+    return score, inverse_hessian
+
+
+def _cluster_covariance(score: np.ndarray, X: np.ndarray, inverse_hessian: np.ndarray, groups) -> np.ndarray:
+    """statsmodels' ``cov_cluster((score[:, None] * X, inverse_hessian), groups)``, number for number, without
+    the rows x columns score matrix: each column's scores are summed per cluster one column at a time.
+
+    Examples
+    --------
+    >>> from statsmodels.stats.sandwich_covariance import cov_cluster
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.column_stack([np.ones(50), rng.normal(size=(50, 2))])
+    >>> score, h = rng.normal(size=50), np.linalg.inv(X.T @ X)
+    >>> g = rng.integers(0, 9, size=50)
+    >>> np.array_equal(_cluster_covariance(score, X, h, g), cov_cluster((score[:, None] * X, h), g))
+    True
+    """
+    group = groups
+    if not hasattr(group, "dtype") or group.dtype != np.dtype("int"):
+        clusters, group = np.unique(group, return_inverse=True)
+    else:
+        clusters = np.unique(group)
+    nobs, k_params = X.shape
+    n_groups = len(clusters)
+    group = np.asarray(group).squeeze()
+    if np.max(group) > 2 * nobs:
+        group = pd.factorize(group)[0]
+    bins = int(np.max(group)) + 1
+    sums = np.empty((k_params, bins))
+    for col in range(k_params):
+        sums[col] = np.bincount(group, weights=score * X[:, col])
+    x = sums.T
+    cov = np.dot(np.dot(inverse_hessian, np.dot(x.T, x)), inverse_hessian.T)
+    cov *= n_groups / (n_groups - 1.0) * ((nobs - 1.0) / float(nobs - k_params))
+    return cov
 
 
 class _Fit:
@@ -312,14 +353,14 @@ def _cluster_fit(X: np.ndarray, names: list, events, days, groups, pattern) -> _
 
     A Poisson likelihood with a log-exposure offset depends on the rows of one covariate pattern only through
     their summed events and exposure, so the fit on the patterns has the same maximum (to the last digits of
-    the iterations); the person-clustered covariance is then statsmodels' own (``cov_cluster``: the scores and
+    the iterations); the person-clustered covariance is then statsmodels' own (``cov_cluster``, computed
+    column by column in :func:`_cluster_covariance`: the scores and
     Hessian of the full model at those coefficients, the small-sample correction counting every row).
     ``pattern`` numbers the rows ``0 .. k-1`` so that rows of one number have the same ``exog`` (rows of
     different numbers may too).
     """
     import statsmodels.api as sm
     from scipy import stats
-    from statsmodels.stats.sandwich_covariance import cov_cluster
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     inv = np.asarray(pattern)
@@ -339,7 +380,9 @@ def _cluster_fit(X: np.ndarray, names: list, events, days, groups, pattern) -> _
     if np.allclose(mu - y, 0):                                 # the warning a fit on every row gives
         warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
                       PerfectSeparationWarning, stacklevel=2)
-    cov = cov_cluster(_scores_and_inverse_hessian(family, X, y, mu), np.asarray(groups))
+    score, inverse_hessian = _score_and_inverse_hessian(family, X, y, mu)
+    del mu, y
+    cov = _cluster_covariance(score, X, inverse_hessian, np.asarray(groups))
     with np.errstate(divide="ignore", invalid="ignore"):
         bse = np.sqrt(np.diag(cov))
         p = stats.norm.sf(np.abs(params / bse)) * 2

@@ -17,9 +17,11 @@ from __future__ import annotations
 import contextlib
 import weakref
 
-__all__ = ["cached", "release", "tables_of", "kind", "keep_only", "recording"]
+__all__ = ["cached", "release", "tables_of", "kind", "keep_only", "recording", "expect", "done_with"]
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+#: Per org, the kinds of table the steps after the running analysis read (:func:`expect`).
+_EXPECTED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: Open :func:`recording` blocks: each a set collecting the kinds of table read.
 _RECORDERS: list[set] = []
 
@@ -69,6 +71,56 @@ def keep_only(org, kinds) -> list[str]:
     if not store:
         return []
     gone = [name for name in store if kind(name) not in kinds]
+    for name in gone:
+        del store[name]
+    return gone
+
+
+def expect(org, kinds) -> None:
+    """Say which kinds of table the steps after the running one read (``None``: nothing is known, keep all).
+
+    The audit says so before each analysis; :func:`done_with` then lets an analysis drop a large table
+    halfway through, once it has built what it needs from it.
+
+    Examples
+    --------
+    >>> class Org: pass
+    >>> org = Org()
+    >>> expect(org, {"person_months"}); expect(org, None)
+    """
+    try:
+        if kinds is None:
+            _EXPECTED.pop(org, None)
+        else:
+            _EXPECTED[org] = frozenset(kinds)
+    except TypeError:           # not weakly referable: nothing is kept anyway
+        pass
+
+
+def done_with(org, kind_: str) -> list[str]:
+    """Forget the tables of kind ``kind_`` kept for ``org`` when the running analysis is their last reader:
+    when :func:`expect` said which kinds later steps read and ``kind_`` is not one of them. Returns the names
+    forgotten (none when nothing was said: a table is never dropped that a later step might read).
+
+    Examples
+    --------
+    >>> class Org: pass
+    >>> org = Org()
+    >>> _ = cached(org, "person_time:2026-01-01", lambda: [1])
+    >>> done_with(org, "person_time")
+    []
+    >>> expect(org, {"doc_ratios"})
+    >>> done_with(org, "person_time")
+    ['person_time:2026-01-01']
+    """
+    try:
+        later = _EXPECTED.get(org)
+    except TypeError:
+        return []
+    if later is None or kind_ in later:
+        return []
+    store = tables_of(org) or {}
+    gone = [name for name in store if kind(name) == kind_]
     for name in gone:
         del store[name]
     return gone

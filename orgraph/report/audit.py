@@ -34,7 +34,7 @@ READS_AFTER = frozenset({"vacancy_days_by_role"})
 
 
 def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | None = None,
-              progress: Callable[[str], None] | None = None, analyses=None) -> dict:
+              progress: Callable[[str], None] | None = None, analyses=None, release_tables: bool = False) -> dict:
     """Run every analysis of the registry and rank what they found.
 
     Parameters
@@ -50,6 +50,9 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
         Called with each step's label before it runs.
     analyses : list of Analysis, optional
         Default: :data:`orgraph.registry.ANALYSES`, those marked for the audit.
+    release_tables : bool
+        Let go of each large bundle table once its last analysis has run (``release`` of
+        :func:`orgraph.registry.run_analyses`), for a caller done with the org's monthly records afterwards.
 
     Returns
     -------
@@ -75,7 +78,8 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     entries = [a for a in (analyses if analyses is not None else ANALYSES) if a.audit]
     day = (analysis_cut(org, as_of) - pd.Timedelta(days=1)).date()
     names = Names(org, anonymize, key)
-    results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries, then_reads=READS_AFTER)
+    results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries, then_reads=READS_AFTER,
+                                  release=release_tables)
     ctx = Context(org, names, cost_model(org, as_of=day), results)
     candidates: list[dict] = []
     for a in entries:
