@@ -359,8 +359,9 @@ def _cluster_fit(X: np.ndarray, names: list, events, days, groups, pattern) -> _
     ``pattern`` numbers the rows ``0 .. k-1`` so that rows of one number have the same ``exog`` (rows of
     different numbers may too).
     """
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     inv = np.asarray(pattern)
@@ -371,10 +372,10 @@ def _cluster_fit(X: np.ndarray, names: list, events, days, groups, pattern) -> _
     patterns = X[first]
     pe = np.bincount(inv, weights=events, minlength=len(first))
     pd_ = np.bincount(inv, weights=days, minlength=len(first))
-    family = sm.families.Poisson()
+    family = families.Poisson()
     with warnings.catch_warnings():     # summed patterns can be fitted exactly where the rows are not
         warnings.simplefilter("ignore", PerfectSeparationWarning)
-        params = sm.GLM(pe, patterns, family=family, exposure=pd_).fit().params
+        params = GLM(pe, patterns, family=family, exposure=pd_).fit().params
     y = np.asarray(events, dtype=float)
     mu = family.fitted(np.dot(X, params) + 0.0 + np.log(np.asarray(days, dtype=float)))
     if np.allclose(mu - y, 0):                                 # the warning a fit on every row gives
