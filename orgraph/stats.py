@@ -500,15 +500,20 @@ def poisson_regression(X: np.ndarray, events: np.ndarray, exposure: np.ndarray, 
     pen[0] = 0.0
     b = np.zeros(X.shape[1])
     b[0] = math.log(max(y.sum(), 0.5) / t.sum())
+    weighted = np.empty_like(X)         # X * mu, row by row: one buffer for every iteration (no fresh pages)
+    mu = np.empty_like(t)
+
+    def information():
+        np.multiply(t, np.exp(np.clip(X @ b, -50, 50)), out=mu)
+        np.multiply(X, mu[:, None], out=weighted)
+        return weighted.T @ X + np.diag(pen)
+
     for _ in range(max_iter):
-        mu = t * np.exp(np.clip(X @ b, -50, 50))
+        H = information()
         grad = X.T @ (y - mu) - pen * b
-        H = (X * mu[:, None]).T @ X + np.diag(pen)
         step = np.linalg.solve(H, grad)
         b = b + step
         if np.max(np.abs(step)) < tol:
             break
-    mu = t * np.exp(np.clip(X @ b, -50, 50))
-    H = (X * mu[:, None]).T @ X + np.diag(pen)
-    return b, np.linalg.inv(H)
+    return b, np.linalg.inv(information())
 
