@@ -394,9 +394,9 @@ def test_month_quantiles_are_pandas_groupby_quantiles(monkeypatch, count_max):
                           .quantile(0.5).reindex(mi[:50]).to_numpy())
 
 
-def test_the_monthly_table_reuses_the_panels_program_and_supervisor_codes(riverbend, monkeypatch):
-    """person_months keeps the codes of its program and supervisor ids: the monthly table's build hashes only
-    the seat and role ids, and the categoricals hold the same ids as a fresh factorization gives."""
+def test_the_monthly_table_reuses_the_panels_id_codes(riverbend, monkeypatch):
+    """person_months keeps the codes of its seat, program, role and supervisor ids: the monthly table's build
+    hashes no id again, and the categoricals hold the same ids as a fresh factorization gives."""
     from orgraph.analyses import departures as dep
 
     pm = person_months(riverbend)
@@ -404,8 +404,8 @@ def test_the_monthly_table_reuses_the_panels_program_and_supervisor_codes(riverb
     real = dep.factorize_objects
     monkeypatch.setattr(dep, "factorize_objects", lambda v: hashed.append(len(v)) or real(v))
     f = dep._factor_context(riverbend, pm, prev_mi=pm["mi"].to_numpy() - 1, compact=True)
-    assert hashed == [len(pm), len(pm)]                          # position_id and role_kind
-    for col in ("program_id", "supervisor_id"):
+    assert hashed == []
+    for col in ("position_id", "program_id", "role_kind", "supervisor_id"):
         assert f[col].astype(object).where(f[col].notna(), None).tolist() == \
             pm[col].astype(object).where(pm[col].notna(), None).tolist(), col
 

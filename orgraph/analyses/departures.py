@@ -270,6 +270,10 @@ def _days(values) -> np.ndarray:
     return np.floor_divide(np.asarray(values, dtype="datetime64[ns]").astype(np.int64), 86_400 * 10**9)
 
 
+#: The person-month id columns whose codes person_months keeps (read by :func:`_factor_context`).
+_IDS_KEPT = ("position_id", "program_id", "role_kind", "supervisor_id")
+
+
 def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_months=None,
                     prev_mi=None, compact: bool = False) -> pd.DataFrame:
     """:func:`factor_context`, reading ``df`` (never changing it): the columns are built as arrays and made
@@ -297,8 +301,8 @@ def _factor_context(org, df: pd.DataFrame, lookback_days=None, churn_window_mont
     sf = org.staff_frame
     sc, ref, prev_mi = cols["sc"], cols["ref"], cols["prev_mi"]
     n = len(sc)
-    # the shared table's program and supervisor ids: the codes person_months keeps for them (no hashing again)
-    kept = {c: column_codes(df, c) for c in ("program_id", "supervisor_id")} if compact else {}
+    # the shared table's ids: the codes person_months keeps for them (no hashing every row's id again)
+    kept = {c: column_codes(df, c) for c in _IDS_KEPT} if compact else {}
     ids = {c: _category(df[c], kept.get(c)) for c in ("position_id", "program_id", "role_kind")}
     ids["supervisor_id"], sup_c = _supervisors(org, df["supervisor_id"], kept.get("supervisor_id"))
     del kept

@@ -351,8 +351,9 @@ def _by_day(day: np.ndarray, sc: np.ndarray) -> np.ndarray:
 
 
 _ID_COLUMNS = ("position_id", "program_id", "role_kind", "supervisor_id")
-#: The person-month id columns the analyses group by (their codes are kept as long as the table).
-_GROUPED_BY = ("program_id", "supervisor_id")
+#: The person-month id columns whose codes are kept as long as the table: the analyses group by them, and the
+#: monthly factor table makes them categoricals.
+_GROUPED_BY = _ID_COLUMNS
 
 
 def _gather_ids(pt: pd.DataFrame, col: str, rows: np.ndarray, *, codes_out: dict | None = None) -> np.ndarray:
