@@ -47,9 +47,12 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", ""})
 
 _BOM = b"\xef\xbb\xbf"
 #: Bytes that send a CSV file to the careful reader: C0 controls other than line breaks, tab (padding) and quotes.
-_ODD_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), ord('"')])
+_ODD_BYTES = bytes([*range(0, 10), 11, 12, *range(14, 32), ord('"')])
 _PLAIN_BYTES = bytes(b for b in range(256) if b not in _ODD_BYTES)
-_PADDING = (b" ,", b", ", b" \n", b" \r", b"\n ")
+_PADDING = (b" ,", b", ", b" \n", b" \r", b"\n ", b"\r ")
+#: The Unicode space separators beyond ASCII (no-break space and its kind) in UTF-8: the careful reader trims them
+#: around values (:data:`orgraph.reading.SPACES`), so a file holding one anywhere is left to it.
+_WIDE_SPACE = re.compile(rb"\xc2\xa0|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xaf]|\xe2\x81\x9f|\xe3\x80\x80")
 #: U+FFFE and U+FFFF in UTF-8 (not text; the careful reader reports them).
 _NONCHARS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 #: Text the careful reader would strip or reject (Parquet values: padding, control characters, non-characters).
@@ -143,13 +146,14 @@ class _GiveUp(Exception):
 
 
 def _odd_inside(raw: bytes) -> bool:
-    """Whether the bytes hold anything the careful reader repairs or reports (quotes, controls, spaces beside
-    a comma or a line break, non-characters); spaces at the very start and end are checked apart."""
+    """Whether the bytes hold anything the careful reader repairs or reports (quotes, controls, tabs, spaces
+    beside a comma or a line break, Unicode spaces, non-characters); spaces at the very start and end are
+    checked apart."""
     if raw.translate(None, _PLAIN_BYTES):
         return True
     if b" " in raw and any(p in raw for p in _PADDING):
         return True
-    return not raw.isascii() and any(p in raw for p in _NONCHARS)
+    return not raw.isascii() and (any(p in raw for p in _NONCHARS) or _WIDE_SPACE.search(raw) is not None)
 
 
 def fast_csv(raw: bytes | list | Path, spec: FileSpec) -> pd.DataFrame | None:

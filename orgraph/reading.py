@@ -34,6 +34,12 @@ OPEN_END = "_open_end:"
 #: Characters that are not text (C0 controls other than tab and line breaks, U+FFFE, U+FFFF): a value holding
 #: one is a damaged export, and no XML, HTML or graph file could carry it.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: What is trimmed around names and values: spaces, tabs and the other Unicode space separators (the no-break
+#: space and its kind, which spreadsheets leave behind). Control characters are never trimmed: a value that
+#: holds one is reported, wherever it stands.
+SPACES = " \t\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_WIDE_SPACE = re.compile(f"[{SPACES[2:]}]")
+_EDGE_SPACE = re.compile(f"(?:^|[,\"\r\n])[{SPACES}]|[{SPACES}](?:$|[,\"\r\n])")
 
 
 class IssueLog:
@@ -166,7 +172,7 @@ def _frame_slow(text: str, name: str, log: IssueLog) -> pd.DataFrame | None:
             if not row or all(not c.strip() for c in row):
                 continue
             if header is None:
-                header = [c.strip() for c in row]
+                header = [c.strip(SPACES) for c in row]
                 dups = sorted({c for c in header if header.count(c) > 1})
                 if dups:
                     log.add("error", name, reader.line_num, None,
@@ -189,21 +195,30 @@ def _frame_slow(text: str, name: str, log: IssueLog) -> pd.DataFrame | None:
     return _strip(df)
 
 
-_PADDING = (" ,", ", ", " \n", " \r", "\n ", "\t")
+_PADDING = (" ,", ", ", " \n", " \r", "\n ", "\r ", '" ', ' "', "\t")
 
 
 def _padded(text: str) -> bool:
-    return text[:1] in (" ", "\t") or text[-1:] in (" ", "\t") or any(p in text for p in _PADDING)
+    """Whether some name or value of the CSV ``text`` starts or ends with one of :data:`SPACES`.
+
+    Examples
+    --------
+    >>> _padded("a,b\\n1,2"), _padded("a,b\\n1 ,2"), _padded("a,b\\n1,\\xa02"), _padded("a,b\\n1\\xa0x,2")
+    (False, True, True, False)
+    """
+    if text[:1] == " " or text[-1:] == " " or any(p in text for p in _PADDING):
+        return True
+    return not text.isascii() and _WIDE_SPACE.search(text) is not None and _EDGE_SPACE.search(text) is not None
 
 
 def _strip(df: pd.DataFrame, text: str | None = None) -> pd.DataFrame:
-    """Trim spaces around names and values (skipped when the text has none to trim)."""
-    df.columns = [c.strip() for c in df.columns]
+    """Trim :data:`SPACES` around names and values (skipped when the text has none to trim: the same frame)."""
+    df.columns = [c.strip(SPACES) for c in df.columns]
     if text is not None and not _padded(text):
         return df
     for c in df.columns:
         if c != LINE:
-            df[c] = df[c].astype(str).str.strip()
+            df[c] = df[c].astype(str).str.strip(SPACES)
     return df
 
 

@@ -370,3 +370,39 @@ def test_dates_read_can_be_mended_in_place(tmp_path):
     df = fast_csv(path, FILES["assignments"])
     df.at[0, "end_date"] = pd.Timestamp("2020-12-31")
     assert df["end_date"].tolist() == [pd.Timestamp("2020-12-31")]
+
+
+# --- spaces around values: trimmed the same way whichever reader reads the file, whatever else the file holds
+
+_EDGE_SPACES = ["\t", "\xa0", "\u3000", "\u2009"]
+
+
+@pytest.mark.parametrize("space", _EDGE_SPACES)
+def test_a_value_padded_with_a_tab_or_a_unicode_space_is_trimmed_whatever_else_the_file_holds(bundle, space):
+    """A tab or a no-break space after a value is not the fast reader's to keep: the careful reader trims it,
+    both when the file holds nothing else to trim and when another value is padded with plain spaces."""
+    alone = add_rows("staff.csv", f"S5,Ed Ng{space},LCSW,2020-01-01,,,,1.0")
+    assert fast_csv(alone.encode("utf-8"), FILES["staff"]) is None
+    with_spaces = add_rows("staff.csv", f"S5,Ed Ng{space},LCSW,2020-01-01,,,,1.0", "S6, Flo Li,LPC,2020-01-01,,,,1.0")
+    for text in (alone, with_spaces):
+        data, issues = validate_bundle(bundle(staff_csv=text))
+        assert [i for i in issues if i.severity == "error"] == []
+        assert data.staff["S5"].name == "Ed Ng"
+
+
+def test_a_unicode_space_inside_a_value_is_kept(bundle):
+    text = add_rows("staff.csv", "S5,Ed\xa0Ng,LCSW,2020-01-01,,,,1.0")
+    assert fast_csv(text.encode("utf-8"), FILES["staff"]) is None      # the careful reader decides
+    data, _ = validate_bundle(bundle(staff_csv=text))
+    assert data.staff["S5"].name == "Ed\xa0Ng"
+
+
+@pytest.mark.parametrize("other", ["", "S6, Flo Li,LPC,2020-01-01,,,,1.0"])
+def test_a_control_character_at_the_edge_of_a_value_is_reported_even_beside_padding(bundle, other):
+    """Trimming never hides a control character: the row is an error naming the file, line and column, whether
+    or not another value of the file is padded with spaces."""
+    text = add_rows("staff.csv", "S5,Ed Ng\x0b,LCSW,2020-01-01,,,,1.0", *([other] if other else []))
+    _, issues = validate_bundle(bundle(staff_csv=text))
+    errors = [str(i) for i in issues if i.severity == "error"]
+    assert errors == ["staff.csv:6 [name] error: name holds the control character U+000B, which is not text (a "
+                      "damaged export?); remove it"]
