@@ -181,22 +181,26 @@ def _duplicates(df: pd.DataFrame, cols: list[str], log: IssueLog, fname: str) ->
         df.loc[idx, "_bad"] = True
 
 
-def _isin(s: pd.Series, known: np.ndarray) -> pd.Series:
+def _isin(s: pd.Series, known) -> pd.Series:
     """``s.isin(known)``; for a categorical column each distinct value is looked up once (a missing value
-    reads as known: the caller skips those).
+    reads as known: the caller skips those). ``known`` (distinct values) is best a :class:`pandas.Index`: its
+    hash table is built once and looked up by every column checked against it.
 
     Examples
     --------
     >>> _isin(pd.Series(pd.Categorical(["a", "b", None, "a"])), np.array(["a"], dtype=object)).tolist()
     [True, False, True, True]
+    >>> _isin(pd.Series(["a", "b", None]), pd.Index(["a", "c"])).tolist()
+    [True, False, False]
     """
+    known = known if isinstance(known, pd.Index) else pd.Index(known)
     if not isinstance(s.dtype, pd.CategoricalDtype):
-        return s.isin(known)
-    inside = np.append(s.cat.categories.isin(known), True)  # code -1 (missing) reads the appended True
+        return pd.Series(known.get_indexer(s.to_numpy()) >= 0, index=s.index)
+    inside = np.append(known.get_indexer(s.cat.categories) >= 0, True)  # code -1 (missing) reads the appended True
     return pd.Series(inside[s.cat.codes.to_numpy()], index=s.index)
 
 
-def _unknown(df: pd.DataFrame, col: str, known: np.ndarray, log: IssueLog, fname: str, target: str) -> None:
+def _unknown(df: pd.DataFrame, col: str, known, log: IssueLog, fname: str, target: str) -> None:
     vals = df[col]
     mask = vals.notna() & ~_isin(vals, known)
     _reject(df, mask, log, fname, col, lambda b: [f"{col} {v!r} is not in {target}" for v in b[col]], "unknown-id")
@@ -497,8 +501,9 @@ def _check(tables: dict, log: IssueLog) -> None:
             _reject(positions, positions["capacity"].notna() & (positions["capacity"] < 1), log,
                     F["positions"], "capacity", "capacity must be at least 1", "bad-number")
 
-    staff_ids = pd.unique(staff["staff_id"].dropna()) if staff is not None else None
-    pos_ids = pd.unique(positions["position_id"].dropna()) if positions is not None else None
+    # distinct ids as indexes: each builds its hash table once, for every column checked against it
+    staff_ids = pd.Index(pd.unique(staff["staff_id"].dropna())) if staff is not None else None
+    pos_ids = pd.Index(pd.unique(positions["position_id"].dropna())) if positions is not None else None
     good_staff = (staff[~staff["_bad"]].drop_duplicates("staff_id").set_index("staff_id")
                   if staff is not None else None)
 
