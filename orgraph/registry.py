@@ -326,9 +326,9 @@ def run_order(analyses: list[Analysis]) -> list[Analysis]:
 
 
 def _between_analyses(freeze: bool) -> None:
-    """What an audit does between two analyses: return the memory the last one freed to the system, and move
-    every object still alive out of the cyclic garbage collector's reach (:func:`gc.freeze`), so that the
-    next analysis's collections do not walk the loaded org again and again."""
+    """What an audit does before each analysis: return the memory freed so far to the system, and move every
+    object still alive (the loaded org first of all) out of the cyclic garbage collector's reach
+    (:func:`gc.freeze`), so that the analysis's collections do not walk them again and again."""
     from .columnar import release_memory
 
     release_memory()
@@ -374,7 +374,7 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
                 still = frozenset().union(*(b.tables for b in todo[i:]))
                 for name in sorted(RELEASABLE - still - org.data.released):
                     org.data.release(name)
-            if then_reads is not None and i:
+            if then_reads is not None:
                 _between_analyses(freeze)
             if progress:
                 progress(a.label)
