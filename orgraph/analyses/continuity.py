@@ -138,6 +138,9 @@ def fixed_width_codes(arr) -> np.ndarray | None:
         views.append(v)
     width = views[0].shape[1]
     blocks = [v[i:i + _BLOCK] for v in views for i in range(0, len(v), _BLOCK)]
+    ordered = _ordered_codes(blocks, n)
+    if ordered is not None:
+        return ordered
     present = np.zeros((width, 256), dtype=bool)
     for b in blocks:
         for j in range(width):
@@ -166,6 +169,58 @@ def fixed_width_codes(arr) -> np.ndarray | None:
     del seen
     for i in range(0, n, _BLOCK):                   # keys -> their numbers, in place
         out[i:i + _BLOCK] = number[out[i:i + _BLOCK]]
+    return out
+
+
+def _ordered_codes(blocks: list, n: int) -> np.ndarray | None:
+    """:func:`fixed_width_codes` of values already in ascending byte order (as an export listed by id is): a
+    value's code is the number of changes of value before it, read off by comparing each row with the one
+    above it, eight bytes at a time (big-endian words, the last one overlapping the one before it when the
+    width is not a multiple of eight), with no table of keys. ``None`` when some row sorts before the row
+    above it, or the values are narrower than eight bytes.
+
+    Parameters
+    ----------
+    blocks : list of ndarray
+        ``(rows, width)`` uint8 views of the values, C-contiguous, in order; ``n`` rows in all.
+
+    Examples
+    --------
+    >>> rows = np.frombuffer(b"A0000000001A0000000001B0000000000B0000000007", dtype=np.uint8).reshape(4, 11)
+    >>> _ordered_codes([rows[:1], rows[1:]], 4).tolist()
+    [0, 0, 1, 2]
+    >>> _ordered_codes([rows[::-1].copy()], 4) is None
+    True
+    """
+    width = blocks[0].shape[1]
+    if width < 8:
+        return None
+    offsets = list(range(0, width - 7, 8)) + ([width - 8] if width % 8 else [])
+    out = np.empty(n, dtype=np.int32 if n < 2 ** 31 else np.int64)
+    at, code, last = 0, -1, None
+    for b in blocks:
+        if not len(b):
+            continue
+        flat = b.reshape(-1)
+        words = [np.ndarray((len(b),), dtype=">u8", buffer=flat, offset=o, strides=(width,)).astype(np.uint64)
+                 for o in offsets]                  # native, contiguous copies: quicker to compare
+        new = np.zeros(len(b), dtype=bool)
+        undecided = np.ones(len(b) - 1, dtype=bool)        # rows equal to the row above them so far
+        for w in words:
+            above, here = w[:-1], w[1:]
+            if (undecided & (here < above)).any():
+                return None
+            differ = here != above
+            new[1:] |= differ
+            undecided &= ~differ
+        first = b[0].tobytes()
+        if last is not None and first < last:
+            return None
+        new[0] = last is None or first != last
+        codes = np.cumsum(new, dtype=np.int64)
+        codes += code
+        out[at:at + len(b)] = codes
+        code, last, at = int(codes[-1]), b[-1].tobytes(), at + len(b)
     return out
 
 
