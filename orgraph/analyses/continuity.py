@@ -448,6 +448,9 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                                                  dtype=object).fillna("(none)"))
     client = factor_codes(ca["client_id"]).astype(np.int32, copy=False)
     n_clients = int(client.max()) + 1 if len(client) else 0
+    # the codes are 0 .. n_clients - 1 (-1: no id): as many rows as codes means one row per client, and then no
+    # client has a second clinician to be handed to
+    repeated = len(client) > n_clients
     start, _ = _days32(ca["start_date"])
     end, open_ = _days32(ca["end_date"])                                  # end is read only where not open
     exited = sf.index.isin(exits.index)
@@ -466,7 +469,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     h_exit = exit_of[sc[hit]]                                   # every hit row's staff code is an exit's
     # picked up: another clinician's assignment for the same client starting near the exit;
     # an assignment that ended during the hand-off window counts only when the client was handed over
-    picked = _picked_up(client, sc, start, hit, h_exit, hand, pick)
+    picked = _picked_up(client, sc, start, hit, h_exit, hand, pick) if repeated else np.zeros(len(hit), dtype=bool)
     keep = open_[hit] | (end[hit] >= h_exit) | picked
     hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
     # the years each assignment is active in (all the days are needed for), then the days let go
@@ -525,15 +528,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                            "share_affected": rounded(aff / served) if served else None, "picked_up": pk})
     by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
     # --- per year (clients served = assignment active some day of the year)
-    served_y = {}
-    seen = np.zeros(n_clients, dtype=bool)
-    for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):
-        active = (y0 <= yr) & (y1 >= yr)
-        if active.any():
-            seen[:] = False
-            seen[client[active]] = True
-            served_y[yr] = int(np.count_nonzero(seen))
-    del seen
+    served_y = _served_by_year(client, y0, y1, n_clients, repeated)
     h_year = _year(h_exit)
     y_min = int(h_year.min()) if len(h_year) else 0
     aff_y = distinct_counts(h_year - y_min, h_client, int(h_year.max()) - y_min + 1 if len(h_year) else 0)
@@ -547,7 +542,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                         "clients_affected": aff, "share_affected": rounded(aff / served) if served else None})
     # a handoff can only be seen when some client in the data has assignments with two different clinicians:
     # write each row's clinician into its client's slot; some row then differs from its slot's last writer
-    if len(client):
+    if repeated:
         slot = np.empty(n_clients, dtype=np.int32)
         slot[client] = sc
         observable = bool((slot[client] != sc).any())
@@ -571,6 +566,46 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     return Result("continuity", as_of_text(day_cut), {"handoff_days": hand, "pickup_days": pick}, by_program,
                   _summary(totals, by_exit, pick),
                   {"by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals}, untested)
+
+
+def _served_by_year(client: np.ndarray, y0: np.ndarray, y1: np.ndarray, n_clients: int,
+                    repeated: bool) -> dict:
+    """Distinct clients with an assignment active in each year (``year -> count``, years with an active
+    assignment only) from each assignment's first and last year.
+
+    With one row per client (``repeated`` false), the clients active in a year are the rows active in it: counted
+    for every year at once from where the rows' years start and stop. Otherwise each year marks its clients
+    in a table of clients.
+
+    Examples
+    --------
+    >>> y0, y1 = np.array([2020, 2021, 2019]), np.array([2021, 2021, 2019])
+    >>> _served_by_year(np.array([0, 1, 2]), y0, y1, 3, False)
+    {2019: 1, 2020: 1, 2021: 2}
+    >>> _served_by_year(np.array([0, 1, 0]), y0, y1, 2, True)
+    {2019: 1, 2020: 1, 2021: 2}
+    """
+    if not len(y0):
+        return {}
+    lo, hi = int(y0.min()), int(y1.max())
+    served = {}
+    if not repeated:
+        if hi < lo:
+            return {}
+        ok = y0 <= y1                                    # rows active in some year
+        span = hi - lo + 1
+        starts = np.bincount((y0[ok] - lo).astype(np.intp), minlength=span + 1)
+        stops = np.bincount((y1[ok] - lo + 1).astype(np.intp), minlength=span + 1)
+        active = np.cumsum(starts - stops)[:span]
+        return {lo + int(i): int(active[i]) for i in np.flatnonzero(active > 0)}
+    seen = np.zeros(n_clients, dtype=bool)
+    for yr in range(lo, hi + 1):
+        active = (y0 <= yr) & (y1 >= yr)
+        if active.any():
+            seen[:] = False
+            seen[client[active]] = True
+            served[yr] = int(np.count_nonzero(seen))
+    return served
 
 
 def _summary(totals: dict, by_exit: list, pick: int) -> str:
