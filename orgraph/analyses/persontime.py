@@ -163,19 +163,47 @@ def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[first], inverse
 
 
+def _object_runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of one and the same Python object starts in a 1-d object array (compared as addresses:
+    no value is hashed or compared).
+
+    Examples
+    --------
+    >>> a, b = "S1", "".join(["S", "1"])             # equal, distinct objects
+    >>> _object_runs(np.array([a, a, None, a, b, b], dtype=object)).tolist()
+    [0, 2, 3, 4]
+    """
+    values = np.ascontiguousarray(values, dtype=object)
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    ptr = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_int64))
+    address = np.ctypeslib.as_array(ptr, shape=(len(values),))      # a view: read while ``values`` lives
+    heads = np.flatnonzero(address[1:] != address[:-1]) + 1
+    del address
+    return np.concatenate([np.zeros(1, dtype=np.int64), heads])
+
+
 def factorize_objects(values) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of an object array (codes in order of first appearance, -1 for None and NaN; the
     distinct values), hashing each distinct object once when the values share a few objects
-    (:func:`distinct_objects`).
+    (:func:`distinct_objects`), or only the first object of each run when they come in long runs of one object
+    (a table listed by id).
 
     Examples
     --------
     >>> codes, uniq = factorize_objects(np.array(["b", None, "a", "b", np.nan] * 1000, dtype=object))
     >>> codes[:5].tolist(), uniq.tolist()
     ([0, -1, 1, 0, -1], ['b', 'a'])
+    >>> codes, uniq = factorize_objects(np.array(["b"] * 5000 + [None] * 5000 + ["a"] * 5000, dtype=object))
+    >>> codes[[0, 5000, 10000]].tolist(), uniq.tolist(), codes.dtype == pd.factorize(np.array(["a"]))[0].dtype
+    ([0, -1, 1], ['b', 'a'], True)
     """
     arr = np.asarray(values, dtype=object)
     if arr.ndim == 1 and len(arr) > _DISTINCT_MIN:
+        heads = _object_runs(arr)
+        if len(heads) * 8 <= len(arr):                  # listed in runs of one object: each run's head once
+            codes, uniq = pd.factorize(arr[heads])
+            return np.repeat(codes, np.diff(np.append(heads, len(arr)))), uniq
         objects, inverse = distinct_objects(arr)
         if len(objects) * 4 <= len(arr):
             codes, uniq = pd.factorize(objects)
