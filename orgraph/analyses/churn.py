@@ -169,14 +169,16 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     del seat, heads, length
     left_here = held & pt["exit"].to_numpy()
     counted = np.flatnonzero(held & (code >= 0))
-    seats["exits"] = np.bincount(code[counted], weights=left_here[counted], minlength=len(seats)).astype(int)
+    # counted from the (few) exits only: whole numbers, the same as the pieces' sums of their exit flags
+    seats["exits"] = np.bincount(code[np.flatnonzero(left_here & (code >= 0))], minlength=len(seats)).astype(int)
     real = ~seats.index.isin(guessed)
     rule = (seats["max_holders_in_window"] >= k_min) & real
 
     seat_of = pd.Categorical.from_codes(code[counted], categories=pd.RangeIndex(len(seats)))
 
     def test(excluded: np.ndarray) -> None:
-        keep = held & ~np.append(excluded, False)[code]          # code -1 reads the appended False
+        # code -1 reads the appended False; nothing excluded (the first pass): every held piece
+        keep = held & ~np.append(excluded, False)[code] if excluded.any() else held
         rates = standard_rates(stratum_days(pt, keep), stratum_exits(pt, keep))
         mu = piece_rates(pt, rates) * pt["days"].to_numpy()
         # the grouped (compensated) sum of pandas, on the seats' codes as categories (no hashing of the codes)
