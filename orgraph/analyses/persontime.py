@@ -314,7 +314,11 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     n = len(sc)
     out = {}
     sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
-    query = (sc << _SHIFT) | (day + _OFFSET)           # the same (person, day) keys for seats and supervision
+    # the same (person, day) keys for seats and supervision: ``(sc << _SHIFT) | (day + _OFFSET)``, whose low bits
+    # are free for the day, made as a sum in one array (no full-length temporaries)
+    query = np.left_shift(sc, _SHIFT)
+    query += day
+    query += _OFFSET
     ascending = bool(len(query) < 2 or (query[1:] >= query[:-1]).all())
     af = org.assignment_frame
     if len(af):
@@ -739,7 +743,7 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     """
     sc = np.asarray(sc, dtype=np.int64)
     ws, we = day_number(start), day_number(end)
-    first, last = _person_rows(pt["sc"].to_numpy(), sc)
+    first, last = _panel_person_rows(pt, sc)
     lo = _search_within(pt["end"].to_numpy(), first, last, ws, side="right")     # first piece ending after ws
     hi = _search_within(pt["start"].to_numpy(), first, last, we, side="left")    # first piece starting at we
     n = np.clip(hi - lo, 0, None)
@@ -762,6 +766,30 @@ def _person_rows(codes: np.ndarray, sc: np.ndarray) -> tuple[np.ndarray, np.ndar
     [[2, 2, 0, 0], [5, 2, 0, 2]]
     """
     return np.searchsorted(codes, sc, side="left"), np.searchsorted(codes, sc, side="right")
+
+
+def _panel_person_rows(pt: pd.DataFrame, sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_person_rows` of the panel's ``sc`` column, read off how many pieces each person code has (counted
+    once per shared panel) instead of two binary searches per person among all the pieces.
+
+    Examples
+    --------
+    >>> pt = pd.DataFrame({"sc": np.array([0, 0, 2, 2, 2], dtype=np.int32)})
+    >>> [x.tolist() for x in _panel_person_rows(pt, np.array([2, 1, -1, 0, 3, 9, -5]))]
+    [[2, 2, 0, 0, 5, 5, 0], [5, 2, 0, 2, 5, 5, 0]]
+    """
+    below = _per_panel(pt, "pieces_below", lambda: _pieces_below(pt["sc"].to_numpy()))
+    top = len(below) - 2                                # codes -1 .. top + 1 index ``below`` at code + 1
+    first = below[np.clip(sc, -1, top) + 1]
+    last = below[np.clip(sc + 1, -1, top) + 1]
+    return first, last
+
+
+def _pieces_below(codes: np.ndarray) -> np.ndarray:
+    """How many of the ascending non-negative person ``codes`` are below each code -1, 0, .., max + 1 (at
+    position code + 1), as int64."""
+    counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.zeros(2, dtype=np.int64), np.cumsum(counts, dtype=np.int64)])
 
 
 def _search_within(values: np.ndarray, first: np.ndarray, last: np.ndarray, day: np.ndarray,
