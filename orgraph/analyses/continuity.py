@@ -104,8 +104,11 @@ def _fixed_bytes(arr) -> np.ndarray | None:
     bufs = arr.buffers()
     off = np.frombuffer(bufs[1], dtype=otype, count=n + 1, offset=arr.offset * np.dtype(otype).itemsize)
     width = int(off[1] - off[0])
-    if width <= 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
+    if width <= 0 or int(off[-1] - off[0]) != width * n:
         return None
+    for i in range(0, n, _BLOCK):                  # every value ``width`` bytes long (no full-length diff)
+        if not (np.diff(off[i:i + _BLOCK + 1]) == width).all():
+            return None
     return np.frombuffer(bufs[2], dtype=np.uint8, count=width * n, offset=int(off[0])).reshape(n, width)
 
 
@@ -280,25 +283,53 @@ def _days32(values) -> tuple[np.ndarray, np.ndarray]:
     return days, nat
 
 
-def _year(days: np.ndarray) -> np.ndarray:
-    """Calendar year (``int32``) of integer days since 1970-01-01 (one table of the years of the days in range;
-    ``int32`` days stay ``int32`` on the way).
+def _year(days: np.ndarray, dtype=np.int32) -> np.ndarray:
+    """Calendar year (``dtype``, default ``int32``) of integer days since 1970-01-01 (one table of the years of
+    the days in range, read a block of rows at a time: no full-length temporaries).
 
     Examples
     --------
     >>> _year(np.array([-1, 0, 364, 365, 19_723])).tolist()
     [1969, 1970, 1970, 1971, 2024]
+    >>> _year(np.array([0, 19_723], dtype=np.int32), np.int16).dtype
+    dtype('int16')
     """
     days = _int_codes(days)
     if not len(days):
-        return np.zeros(0, dtype=np.int32)
+        return np.zeros(0, dtype=dtype)
     lo, hi = int(days.min()), int(days.max())
     if hi - lo > 400_000:                                  # over a thousand years apart (or NaT): convert each
         return (days.astype(np.int64).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-                + 1970).astype(np.int32)
+                + 1970).astype(np.int32).astype(dtype, copy=False)
     table = (np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-             + 1970).astype(np.int32)
-    return table[days - lo]
+             + 1970).astype(np.int32).astype(dtype, copy=False)
+    out = np.empty(len(days), dtype=dtype)
+    for i in range(0, len(days), _BLOCK):
+        b = days[i:i + _BLOCK] - lo
+        np.take(table, b, out=out[i:i + _BLOCK], mode="clip")    # in range: "clip" writes straight to out
+    return out
+
+
+def _last_years(end: np.ndarray, open_: np.ndarray, last: int) -> np.ndarray:
+    """``_year(np.where(open_, last, np.minimum(end, last)), np.int16)``: the year of each assignment's last day
+    analysed (``last`` for open ones), a block of rows at a time through one table of years.
+
+    Examples
+    --------
+    >>> _last_years(np.array([0, 19_723, 5]), np.array([False, False, True]), 19_000).tolist()
+    [1970, 2022, 2022]
+    """
+    lo = min(int(end.min()), last) if len(end) else last
+    if last - lo > 400_000:                                # days far apart: as _year does
+        return _year(np.where(open_, last, np.minimum(end, last)), np.int16)
+    table = _year(np.arange(lo, last + 1), np.int16)
+    out = np.empty(len(end), dtype=np.int16)
+    for i in range(0, len(end), _BLOCK):
+        b = np.minimum(end[i:i + _BLOCK], last).astype(np.int64)
+        b[open_[i:i + _BLOCK]] = last
+        b -= lo
+        np.take(table, b, out=out[i:i + _BLOCK], mode="clip")
+    return out
 
 
 def _picked_up(client, staff, start, hit, exit_day, hand: int, pick: int) -> np.ndarray:
@@ -474,9 +505,9 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
     # the years each assignment is active in (all the days are needed for), then the days let go
     last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
-    y0 = _year(start).astype(np.int16)
+    y0 = _year(start, np.int16)
     del start
-    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
+    y1 = _last_years(end, open_, int(last))
     del end, open_
     prog = prog_code.astype(np.int32)[sc]                                  # sc == -1 reads the appended None
     h_client, h_staff, h_prog = client[hit], sc[hit].astype(np.int64), prog[hit]
@@ -511,7 +542,8 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
     n_prog = len(programs)
-    served_n = distinct_counts(prog, client, n_prog)
+    # one row per client: a program's clients are its rows
+    served_n = distinct_counts(prog, client, n_prog) if repeated else np.bincount(prog, minlength=n_prog)
     del prog
     served_p = {programs[i]: int(served_n[i]) for i in np.flatnonzero(served_n)}
     aff_n = distinct_counts(h_prog, h_client, n_prog)
