@@ -872,35 +872,65 @@ def _role_codes(pt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return column_codes(pt, "role_kind")
 
 
+def _stratum_cells(pt: pd.DataFrame) -> tuple[np.ndarray, int, int, np.ndarray]:
+    """Each piece's stratum cell, ``(role kind code * n_year + year - y0) * 4 + band`` (-1 for a piece with no
+    role kind), with ``y0`` and ``n_year`` (the panel's first year and number of years) and the sorted role
+    kinds (:func:`column_codes`): worked out once per (shared, read-only) panel, so that each sum by stratum
+    or rate per piece reads one code per piece instead of working out its role kind, year and band.
+
+    Examples
+    --------
+    >>> pt = pd.DataFrame({"role_kind": ["b", None, "a"], "year": np.array([2021, 2020, 2022], dtype=np.int16),
+    ...                    "band": np.array([3, 0, 1], dtype=np.int8)})
+    >>> cell, y0, n_year, roles = _stratum_cells(pt)
+    >>> cell.tolist(), y0, n_year, roles.tolist()
+    ([19, -1, 9], 2020, 3, ['a', 'b'])
+    """
+    def build():
+        codes, uniq = _role_codes(pt)
+        year = pt["year"].to_numpy()
+        if not len(year):
+            return np.zeros(0, dtype=np.int32), 0, 1, uniq
+        y0 = int(year.min())
+        n_year = int(year.max()) - y0 + 1
+        n_band = len(_BAND)
+        cell = codes.astype(np.int32 if max(len(uniq), 1) * n_year * n_band < 2**31 else np.int64)
+        cell *= n_year
+        cell += year
+        cell -= y0
+        cell *= n_band
+        cell += pt["band"].to_numpy()
+        cell[codes < 0] = -1
+        return cell, y0, n_year, uniq
+
+    return _per_panel(pt, "stratum_cells", build)
+
+
 def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray | None) -> pd.DataFrame:
     """Sums of ``values`` on the rows ``rows`` of ``pt`` (row numbers, or a boolean mask: quicker to take, in
     the same order) by (role kind, year) x tenure band, or with ``values=None`` the number of rows: the
-    (role kind, year) pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
+    (role kind, year) pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none). Summed by a
+    bincount of the pieces' :func:`_stratum_cells`, in the pieces' order."""
     cols = list(range(len(_BAND)))
-    codes, uniq = _role_codes(pt)
-    rc = codes[rows]
-    year = pt["year"].to_numpy()[rows]
-    band = pt["band"].to_numpy()[rows]
+    cells, y0, n_year, uniq = _stratum_cells(pt)
+    cell = cells[rows].astype(np.intp)                  # one conversion for the bincounts below
     values = None if values is None else np.asarray(values, dtype=float)
-    ok = rc >= 0                                        # no role kind: no stratum (as groupby drops it)
+    ok = cell >= 0                                      # no role kind: no stratum (as groupby drops it)
     if not ok.all():
-        rc, year, band = rc[ok], year[ok], band[ok]
+        cell = cell[ok]
         values = None if values is None else values[ok]
-    if not len(rc):
+    if not len(cell):
         index = pd.MultiIndex.from_arrays([np.array([], dtype=object), np.array([], dtype=np.int64)],
                                           names=["role_kind", "year"])
         return pd.DataFrame(np.zeros((0, len(cols))), index=index, columns=cols)
-    y0 = int(year.min())
-    n_year = int(year.max()) - y0 + 1
-    pair = rc.astype(np.int64) * n_year + (year - y0)
     n_pair = len(uniq) * n_year
-    cell = pair * len(cols)
-    cell += band
-    sums = np.bincount(cell, weights=values, minlength=n_pair * len(cols))
-    del cell
+    counts = np.bincount(cell, minlength=n_pair * len(cols))
     if values is None:
-        sums = sums.astype(float)                       # counts: the sums of ones, exactly
-    present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
+        sums = counts.astype(float)                     # counts: the sums of ones, exactly
+    else:
+        sums = np.bincount(cell, weights=values, minlength=n_pair * len(cols))
+    del cell
+    present = np.flatnonzero(counts.reshape(n_pair, len(cols)).any(axis=1))
     index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(np.int64)],
                                       names=["role_kind", "year"])
     return pd.DataFrame(sums.reshape(n_pair, len(cols))[present], index=index, columns=cols)
@@ -975,25 +1005,18 @@ def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
     """Each piece's standard exit rate per day: the rate of its role kind, calendar year and tenure band."""
     if not len(rates) or not len(pt):
         return np.zeros(len(pt))
-    codes, uniq = _role_codes(pt)
-    # the rates' row of each piece's (role kind, year), through small tables of role kinds and years
+    cells, y0, n_year, uniq = _stratum_cells(pt)
     r_role = pd.Index(uniq).get_indexer(rates.index.get_level_values(0))
     r_year = rates.index.get_level_values(1).to_numpy()
-    year = pt["year"].to_numpy()
-    y0 = int(min(year.min(), r_year.min()))
-    n_year = int(max(year.max(), r_year.max())) - y0 + 1
     r = rates.to_numpy(dtype=float)
     r = np.where(np.isnan(r), 0.0, r)
     n_band = r.shape[1]
     flat = np.append(r.ravel(), np.zeros(n_band))       # a last row of zeros: pieces without a rate
-    # each (role kind code + 1, year) pair's first cell in ``flat``: code -1 (no role kind) and pairs without a
-    # rate point at the zero row
-    table = np.full((len(uniq) + 1) * n_year, len(r) * n_band, dtype=np.int64)
-    known = r_role >= 0
-    table[(r_role[known] + 1) * n_year + (r_year[known] - y0)] = np.flatnonzero(known) * n_band
-    cell = (codes.astype(np.int64) + 1) * n_year
-    cell += year
-    cell -= y0
-    cell = table[cell]
-    cell += pt["band"].to_numpy()
-    return flat[cell]
+    # the rates' row of each (role kind, year) of the panel (the zero row where there is none), then the
+    # position in ``flat`` of each stratum cell, and a last entry for the cell -1 (no role kind)
+    row = np.full(len(uniq) * n_year, len(r), dtype=np.int64)
+    known = (r_role >= 0) & (r_year >= y0) & (r_year < y0 + n_year)
+    row[r_role[known] * n_year + (r_year[known] - y0)] = np.flatnonzero(known)
+    n_cell = len(_BAND)
+    where = np.append(np.repeat(row * n_band, n_cell) + np.tile(np.arange(n_cell), len(row)), len(r) * n_band)
+    return flat[where[cells]]
