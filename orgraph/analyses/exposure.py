@@ -130,19 +130,26 @@ def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     out["start"] = out["hire"] if start is None else out["hire"].clip(lower=start)
     out["days"] = (out["end"] - out["start"]).dt.days.clip(lower=0)
     out["termination_type"] = sf["termination_type"].where(exited)
-    af = assignments(org, cut)
-    if len(af):
-        out["role_kind"] = _latest_role(org, af, np.flatnonzero(keep), out.index)
+    # the seats of assignments(org, cut) (started before the cut and not ended by their start), read in the
+    # org's assignment frame through its staff codes (looked up once per org) instead of a clipped copy
+    frame = org.assignment_frame
+    taken = np.zeros(0, dtype=np.int64)
+    if len(frame):
+        taken = np.flatnonzero(((frame["start"] < cut) & (frame["end"].clip(upper=cut) > frame["start"])).to_numpy())
+    if len(taken):
+        out["role_kind"] = _latest_role(org, frame, np.flatnonzero(keep), out.index, taken=taken)
     else:
         out["role_kind"] = None
     out["role_kind"] = out["role_kind"].fillna("other").astype(str)
     return out
 
 
-def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.Index) -> pd.Series:
+def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.Index, *,
+                 taken: np.ndarray | None = None) -> pd.Series:
     """The role kind of each person's latest seat in ``af`` (the last listed of those started on the latest day;
     NaN for no seat), for the rows ``rows`` of ``org.staff_frame`` (``index``): one sort on staff row numbers and
-    start days instead of on id strings.
+    start days instead of on id strings. With ``taken`` (ascending row positions), only those rows of ``af``
+    count, and ``af`` is the org's assignment frame, whose staff codes are looked up once per org.
 
     Examples
     --------
@@ -153,16 +160,25 @@ def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.In
     >>> r.dropna().sort_index().equals(want.set_index("staff_id")["role_kind"].sort_index())
     True
     """
-    sc = org.staff_frame.index.get_indexer(pd.Index(af["staff_id"].to_numpy(dtype=object))).astype(np.int64)
-    start = af["start"].to_numpy()
+    from .persontime import staff_codes             # persontime reads this module: imported when called
+
+    if taken is None:
+        sc = org.staff_frame.index.get_indexer(pd.Index(af["staff_id"].to_numpy(dtype=object))).astype(np.int64)
+        start = af["start"].to_numpy()
+        role = af["role_kind"].to_numpy(dtype=object)
+    else:
+        sc = staff_codes(org, af["staff_id"])[taken]
+        start = af["start"].to_numpy()[taken]
+        role = af["role_kind"].to_numpy(dtype=object)[taken]
     if (sc < 0).any() or np.isnat(start).any():     # an id the staff table lacks, or no start: by the ids
-        last = af.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
+        sub = af if taken is None else af.iloc[taken]
+        last = sub.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
         return pd.Series(index.map(last["role_kind"]), index=index)
     order = np.lexsort((start.astype("datetime64[ns]").astype(np.int64), sc))     # stable: ties keep their order
     srt = sc[order]
     last = order[np.r_[srt[1:] != srt[:-1], True]]
     table = np.full(len(org.staff_frame), np.nan, dtype=object)
-    table[sc[last]] = af["role_kind"].to_numpy(dtype=object)[last]
+    table[sc[last]] = role[last]
     return pd.Series(table[rows], index=index)
 
 
