@@ -212,12 +212,47 @@ def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> 
 
 def _supervisor_cohorts(org: OrgGraph, cut, lookback_days: int) -> pd.DataFrame:
     P = people(org, cut, include_external=True)   # a team that loses an external manager is still a team
+    frame = org.supervision_frame
+    if len(frame) and {"staff_id", "supervisor_id", "start", "end"} <= set(frame.columns):
+        return _cohorts_by_codes(org, frame, P, cut, lookback_days)
     S = supervision(org, cut)
     ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]
     ex = ex.rename(columns={"exit": "sup_exit"}).rename_axis("supervisor_id").reset_index()
     m = S.merge(ex, on="supervisor_id")
     m = m[(m["start"] <= m["sup_exit"]) & (m["end"] > m["sup_exit"] - (lookback_days - 1) * DAY)]
     return m.drop_duplicates(["supervisor_id", "staff_id"])[["supervisor_id", "sup_exit", "staff_id"]]
+
+
+def _cohorts_by_codes(org: OrgGraph, frame: pd.DataFrame, P: pd.DataFrame, cut,
+                      lookback_days: int) -> pd.DataFrame:
+    """:func:`supervisor_cohorts` read off the org's supervision frame through staff codes: the rows of
+    :func:`supervision` (started before ``cut``, not ended by their start) whose supervisor is a person of ``P``
+    who left, each with that exit, kept when the rule holds, the first of each (supervisor, person) pair. The
+    same rows, values and index as merging :func:`supervision` with the exits and dropping duplicates (an inner
+    merge keeps the supervision rows' order and numbers them from 0), with no merge on the id strings."""
+    from .persontime import staff_codes             # persontime reads this module: imported when called
+
+    start = frame["start"]
+    end = frame["end"].clip(upper=cut)
+    rows = np.flatnonzero(((start < cut) & (end > start)).to_numpy())
+    sup = staff_codes(org, frame["supervisor_id"].to_numpy(dtype=object)[rows])
+    n = len(org.staff_frame)
+    at = np.full(n + 1, -1, dtype=np.int64)             # row of ``P`` of each staff code that left; last slot: -1
+    p_code = org.staff_frame.index.get_indexer(P.index)
+    left = P["exited"].to_numpy(dtype=bool) & (p_code >= 0)
+    at[p_code[left]] = np.flatnonzero(left)
+    k = np.flatnonzero(at[sup] >= 0)                    # the rows a merge with the exits pairs
+    p_row = at[sup[k]]
+    sup_exit = P["exit"].array.take(p_row)
+    se = np.asarray(sup_exit, dtype="datetime64[ns]")
+    s0 = start.to_numpy(dtype="datetime64[ns]")[rows[k]]
+    e0 = end.to_numpy(dtype="datetime64[ns]")[rows[k]]
+    keep = np.flatnonzero((s0 <= se) & (e0 > se - np.timedelta64((lookback_days - 1) * 86_400 * 10**9, "ns")))
+    m = pd.DataFrame({"supervisor_id": frame["supervisor_id"].array.take(rows[k[keep]]),
+                      "sup_exit": sup_exit.take(keep),
+                      "staff_id": frame["staff_id"].array.take(rows[k[keep]])},
+                     index=pd.Index(keep, dtype=np.int64))
+    return m.drop_duplicates(["supervisor_id", "staff_id"])
 
 
 def post_exit_window(org: OrgGraph, day, window_days: int, lookback_days: int) -> pd.DataFrame:
