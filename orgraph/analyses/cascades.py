@@ -16,8 +16,8 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
 from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts, union_intervals
-from .persontime import (column_codes, overlap, person_time, piece_rates, stratum_days, stratum_exits, staff_codes,
-                         standard_rates)
+from .persontime import (column_codes, overlap, paused_gc, person_time, piece_rates, stratum_days, stratum_exits,
+                         staff_codes, standard_rates)
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -143,45 +143,46 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
         ratio = np.where(mu > 0, k / np.where(mu > 0, mu, 1), np.nan)
         lo = np.where(mu > 0, lo / np.where(mu > 0, mu, 1), np.nan)
         hi = np.where(mu > 0, hi / np.where(mu > 0, mu, 1), np.nan)
-    # departures by (supervisor, exit day as integer nanoseconds); dates as text and days after from the
-    # integer times, not one Timestamp per row
-    deps: dict = {}
-    dep = m[m["departed"]].sort_values(["exit", "staff_id"])
-    d_se, d_ex = _ns_of(dep["sup_exit"]), _ns_of(dep["exit"])
-    after = (d_ex - d_se) // _DAY_NS                   # whole days, rounded down (as Timedelta.days)
-    for sid, se, st, day, n_after in zip(dep["supervisor_id"].tolist(), d_se.tolist(), dep["staff_id"].tolist(),
-                                         _iso_days(d_ex), after.tolist()):
-        deps.setdefault((sid, se), []).append({"staff_id": st, "exit_date": day, "days_after": n_after})
-    complete = (agg["sup_exit"] + (W + 1) * DAY <= cut).to_numpy()
-    a_se = _ns_of(agg["sup_exit"])
-    cascades: list[dict] = []
-    for i, (sid, se, day, n, obs, e) in enumerate(zip(agg["supervisor_id"].tolist(), a_se.tolist(), _iso_days(a_se),
-                                                       agg["cohort_size"], k, mu)):
-        cascades.append({
-            "supervisor_id": sid,
-            "exit_date": day,
-            "cohort_size": int(n),
-            "observed": int(obs),
-            "expected": num(e),
-            "relative_risk": num(ratio[i]),
-            "ci_low": num(lo[i]),
-            "ci_high": num(hi[i]),
-            "p_value": num(pv[i], 8),
-            "p_adjusted": None,
-            "flagged": False,
-            "window_complete": bool(complete[i]),
-            "departures": deps.get((sid, se), []),
-            "parent": None,
-            "depth": 0,
-            "children": [],
-        })
-    cascades.sort(key=lambda c: (c["exit_date"], c["supervisor_id"]))
-    tested = [i for i, c in enumerate(cascades) if c["expected"] and c["expected"] > 0]
-    adj = bh_adjust([cascades[i]["p_value"] for i in tested])
-    for i, p in zip(tested, adj):
-        c = cascades[i]
-        c["p_adjusted"] = num(p, 8)
-        c["flagged"] = bool(c["observed"] >= k_min and p < a)
+    with paused_gc():                               # plain records: no collection while they are made
+        # departures by (supervisor, exit day as integer nanoseconds); dates as text and days after from the
+        # integer times, not one Timestamp per row
+        deps: dict = {}
+        dep = m[m["departed"]].sort_values(["exit", "staff_id"])
+        d_se, d_ex = _ns_of(dep["sup_exit"]), _ns_of(dep["exit"])
+        after = (d_ex - d_se) // _DAY_NS                   # whole days, rounded down (as Timedelta.days)
+        for sid, se, st, day, n_after in zip(dep["supervisor_id"].tolist(), d_se.tolist(), dep["staff_id"].tolist(),
+                                             _iso_days(d_ex), after.tolist()):
+            deps.setdefault((sid, se), []).append({"staff_id": st, "exit_date": day, "days_after": n_after})
+        complete = (agg["sup_exit"] + (W + 1) * DAY <= cut).to_numpy()
+        a_se = _ns_of(agg["sup_exit"])
+        cascades: list[dict] = []
+        for i, (sid, se, day, n, obs, e) in enumerate(zip(agg["supervisor_id"].tolist(), a_se.tolist(), _iso_days(a_se),
+                                                           agg["cohort_size"], k, mu)):
+            cascades.append({
+                "supervisor_id": sid,
+                "exit_date": day,
+                "cohort_size": int(n),
+                "observed": int(obs),
+                "expected": num(e),
+                "relative_risk": num(ratio[i]),
+                "ci_low": num(lo[i]),
+                "ci_high": num(hi[i]),
+                "p_value": num(pv[i], 8),
+                "p_adjusted": None,
+                "flagged": False,
+                "window_complete": bool(complete[i]),
+                "departures": deps.get((sid, se), []),
+                "parent": None,
+                "depth": 0,
+                "children": [],
+            })
+        cascades.sort(key=lambda c: (c["exit_date"], c["supervisor_id"]))
+        tested = [i for i, c in enumerate(cascades) if c["expected"] and c["expected"] > 0]
+        adj = bh_adjust([cascades[i]["p_value"] for i in tested])
+        for i, p in zip(tested, adj):
+            c = cascades[i]
+            c["p_adjusted"] = num(p, 8)
+            c["flagged"] = bool(c["observed"] >= k_min and p < a)
     _link_children(cascades)
 
     # org level

@@ -22,8 +22,8 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 from .hazards import month_rows
 from .continuity import object_runs
-from .persontime import (month_index, person_time, piece_rates, staff_codes, standard_rates, stratum_days,
-                         stratum_exits)
+from .persontime import (month_index, paused_gc, person_time, piece_rates, staff_codes, standard_rates,
+                         stratum_days, stratum_exits)
 
 __all__ = ["churn_seats", "INFERRED_SEATS_UNTESTED"]
 
@@ -206,37 +206,38 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     S = supervision(org, cut)
     detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
     factors = _departure_factors(org, detail, S, cut)
-    out = []
-    ints = {c: seats[c].to_numpy().astype(np.int64).tolist() for c in ("holders", "max_holders_in_window", "exits",
-                                                                        "occupied_days", "vacancy_days")}
-    flags = {c: seats[c].to_numpy(dtype=bool).tolist() for c in ("flagged", "watch")}
-    num_cols = {c: _nums(seats[c], digits) for c, digits in (("expected", 4), ("median_tenure_days", 1),
-                                                             ("p_value", 8), ("p_adjusted", 8))}
-    for pid, rk, holders, max_w, n_exits, exp, occ, med, vac, p_v, p_a, flag, watch in zip(
-            seats.index.tolist(), seats["role_kind"].tolist(), ints["holders"], ints["max_holders_in_window"],
-            ints["exits"], num_cols["expected"], ints["occupied_days"], num_cols["median_tenure_days"],
-            ints["vacancy_days"], num_cols["p_value"], num_cols["p_adjusted"], flags["flagged"], flags["watch"]):
-        p = pos.get(pid)
-        deps = factors.get(pid)
-        out.append({
-            "position_id": pid,
-            "title": p.title if p else None,
-            "program_id": p.program_id if p else None,
-            "role_kind": rk,
-            "holders": holders,
-            "max_holders_in_window": max_w,
-            "exits": n_exits,
-            "expected": exp,
-            "occupied_days": occ,
-            "median_tenure_days": med,
-            "vacancy_days": vac,
-            "p_value": p_v,
-            "p_adjusted": p_a,
-            "flagged": flag,
-            "watch": watch,
-            "departures": [dict(d) for d in deps] if deps else [],   # copies: the sentences read the same dicts
-            "shared_factors": _sentences(deps, pct, dr) if deps else [],
-        })
+    with paused_gc():                               # plain records: no collection while they are made
+        out = []
+        ints = {c: seats[c].to_numpy().astype(np.int64).tolist() for c in ("holders", "max_holders_in_window", "exits",
+                                                                            "occupied_days", "vacancy_days")}
+        flags = {c: seats[c].to_numpy(dtype=bool).tolist() for c in ("flagged", "watch")}
+        num_cols = {c: _nums(seats[c], digits) for c, digits in (("expected", 4), ("median_tenure_days", 1),
+                                                                 ("p_value", 8), ("p_adjusted", 8))}
+        for pid, rk, holders, max_w, n_exits, exp, occ, med, vac, p_v, p_a, flag, watch in zip(
+                seats.index.tolist(), seats["role_kind"].tolist(), ints["holders"], ints["max_holders_in_window"],
+                ints["exits"], num_cols["expected"], ints["occupied_days"], num_cols["median_tenure_days"],
+                ints["vacancy_days"], num_cols["p_value"], num_cols["p_adjusted"], flags["flagged"], flags["watch"]):
+            p = pos.get(pid)
+            deps = factors.get(pid)
+            out.append({
+                "position_id": pid,
+                "title": p.title if p else None,
+                "program_id": p.program_id if p else None,
+                "role_kind": rk,
+                "holders": holders,
+                "max_holders_in_window": max_w,
+                "exits": n_exits,
+                "expected": exp,
+                "occupied_days": occ,
+                "median_tenure_days": med,
+                "vacancy_days": vac,
+                "p_value": p_v,
+                "p_adjusted": p_a,
+                "flagged": flag,
+                "watch": watch,
+                "departures": [dict(d) for d in deps] if deps else [],   # copies: the sentences read the same dicts
+                "shared_factors": _sentences(deps, pct, dr) if deps else [],
+            })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
     n_f, n_w = sum(r["flagged"] for r in out), sum(r["watch"] for r in out)
     if not out and n_guessed:
@@ -260,6 +261,7 @@ def _nums(values: pd.Series, digits: int) -> list:
     return [round(x, digits) if math.isfinite(x) else None for x in values.astype(float).tolist()]
 
 
+@paused_gc()
 def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) -> dict[str, list[dict]]:
     """Per seat, the exits with supervisor at exit, caseload percentile and documentation ratio."""
     if not len(ex):

@@ -22,7 +22,7 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import (cached, column_codes, factorize_objects, person_time, piece_rates, staff_codes,
+from .persontime import (cached, column_codes, factorize_objects, paused_gc, person_time, piece_rates, staff_codes,
                          standard_rates, stratum_days, stratum_exits)
 
 __all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
@@ -421,30 +421,31 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     has_sessions = _hours(org, out, S, sups, cut, obs0, per_week)
 
     signals = _signal_count(out, has_caseload)
-    records = []
-    names = list(out.columns)
-    for sid, *row in zip(out.index, *(out[c].tolist() for c in names)):      # Python numbers, as to_dict gives
-        r = dict(zip(names, row))
-        reasons, ratio = _reasons(r, lim_span, lim_load, lim_ratio)
-        records.append({
-            "supervisor_id": sid,
-            "mean_span": num(r["mean_span"], 2),
-            "max_span": int(r["max_span"]),
-            "span_now": int(r["span_now"]),
-            "total_span": int(r["total_span"]),
-            "total_span_now": int(r["total_span_now"]),
-            "band": span_band(r["mean_span"]),
-            "supervising_days": int(r["supervising_days"]),
-            "supervisee_caseload": num(r["supervisee_caseload"], 1),
-            "max_supervisee_caseload": num(r["max_supervisee_caseload"], 1),
-            "own_caseload": num(r["own_caseload"], 1),
-            "programs": int(r["programs"]),
-            "supervision_hours_delivered": num(r["delivered"], 1),
-            "supervision_hours_required": num(r["required"], 1),
-            "delivered_ratio": num(ratio, 3),
-            "overloaded": len(reasons) >= max(1, min(need, signals)),
-            "reasons": reasons,
-        })
+    with paused_gc():                               # plain records: no collection while they are made
+        records = []
+        names = list(out.columns)
+        for sid, *row in zip(out.index, *(out[c].tolist() for c in names)):      # Python numbers, as to_dict gives
+            r = dict(zip(names, row))
+            reasons, ratio = _reasons(r, lim_span, lim_load, lim_ratio)
+            records.append({
+                "supervisor_id": sid,
+                "mean_span": num(r["mean_span"], 2),
+                "max_span": int(r["max_span"]),
+                "span_now": int(r["span_now"]),
+                "total_span": int(r["total_span"]),
+                "total_span_now": int(r["total_span_now"]),
+                "band": span_band(r["mean_span"]),
+                "supervising_days": int(r["supervising_days"]),
+                "supervisee_caseload": num(r["supervisee_caseload"], 1),
+                "max_supervisee_caseload": num(r["max_supervisee_caseload"], 1),
+                "own_caseload": num(r["own_caseload"], 1),
+                "programs": int(r["programs"]),
+                "supervision_hours_delivered": num(r["delivered"], 1),
+                "supervision_hours_required": num(r["required"], 1),
+                "delivered_ratio": num(ratio, 3),
+                "overloaded": len(reasons) >= max(1, min(need, signals)),
+                "reasons": reasons,
+            })
     records.sort(key=lambda x: (not x["overloaded"], -(x["mean_span"] or 0), x["supervisor_id"]))
     flagged = {x["supervisor_id"] for x in records if x["overloaded"]}
     _team_tests(person_time(org, cut), records, flagged)
