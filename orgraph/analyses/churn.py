@@ -267,9 +267,13 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
     if not len(ex):
         return {}
     ex = ex[["position_id", "staff_id", "exit", "start", "days", "termination_type"]].copy()
-    sv = ex[["staff_id", "exit"]].merge(S[["staff_id", "supervisor_id", "start", "end"]], on="staff_id")
-    sv = sv[(sv["start"] <= sv["exit"]) & (sv["end"] > sv["exit"])].drop_duplicates(["staff_id", "exit"])
-    ex = ex.merge(sv[["staff_id", "exit", "supervisor_id"]], on=["staff_id", "exit"], how="left")
+    at_exit = _supervisor_at_exit(org, ex, S)
+    if at_exit is not None:
+        ex["supervisor_id"] = at_exit
+    else:                                       # an id the staff table lacks: by merging on the ids
+        sv = ex[["staff_id", "exit"]].merge(S[["staff_id", "supervisor_id", "start", "end"]], on="staff_id")
+        sv = sv[(sv["start"] <= sv["exit"]) & (sv["end"] > sv["exit"])].drop_duplicates(["staff_id", "exit"])
+        ex = ex.merge(sv[["staff_id", "exit", "supervisor_id"]], on=["staff_id", "exit"], how="left")
     ex["m0"] = ex["exit"].dt.to_period("M").dt.to_timestamp() - pd.DateOffset(months=3)
     ex["m1"] = ex["exit"].dt.to_period("M").dt.to_timestamp()  # the 3 months before the exit month
 
@@ -312,6 +316,44 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
             "staff_id": sid, "exit_date": day, "tenure_days": int(ten), "supervisor_id": sv,
             "termination_type": tt, "caseload_percentile": cp, "documentation_ratio": d,
         })
+    return out
+
+
+def _supervisor_at_exit(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame) -> np.ndarray | None:
+    """The supervisor of each exit of ``ex`` (``staff_id``, ``exit``) on the exit day: of the supervision rows
+    ``S`` of that person covering the day (``start <= exit < end``), the first in ``S``'s order (an object
+    array; ``None`` where none covers it). The same as merging the exits with ``S`` on the staff id, keeping
+    the covering rows and the first of each (person, exit), but through staff codes: each exit's supervision
+    rows are found by a binary search among the rows sorted (stably) by staff code. ``None`` when an id of
+    ``ex`` is not in the staff table.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> org = demo_org()
+    >>> S = org.supervision_frame
+    >>> ex = pd.DataFrame({"staff_id": ["C1", "C1", "S1", "C1"],
+    ...                    "exit": pd.to_datetime(["2021-01-10", "1990-01-01", "2021-01-01", "2020-12-31"])})
+    >>> _supervisor_at_exit(org, ex, S).tolist()
+    ['S2', None, None, 'S1']
+    """
+    e_sc = staff_codes(org, ex["staff_id"].to_numpy(dtype=object))
+    if (e_sc < 0).any():
+        return None
+    s_sc = staff_codes(org, S["staff_id"].to_numpy(dtype=object))
+    order = np.argsort(s_sc, kind="stable")
+    srt = s_sc[order]
+    lo = np.searchsorted(srt, e_sc, side="left")
+    n = np.searchsorted(srt, e_sc, side="right") - lo
+    pair = np.repeat(np.arange(len(ex)), n)              # (exit, supervision row) pairs, as the merge makes them
+    j = order[np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))]
+    day = ex["exit"].to_numpy(dtype="datetime64[ns]")[pair]
+    ok = (S["start"].to_numpy(dtype="datetime64[ns]")[j] <= day) & (S["end"].to_numpy(dtype="datetime64[ns]")[j] > day)
+    pair, j = pair[ok], j[ok]
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    out = np.full(len(ex), None, dtype=object)
+    out[pair[first]] = S["supervisor_id"].to_numpy(dtype=object)[j[first]]
     return out
 
 
