@@ -131,7 +131,7 @@ def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     out["days"] = (out["end"] - out["start"]).dt.days.clip(lower=0)
     out["termination_type"] = sf["termination_type"].where(exited)
     # the seats of assignments(org, cut) (started before the cut and not ended by their start), read in the
-    # org's assignment frame through its staff codes (looked up once per org) instead of a clipped copy
+    # org's assignment frame at those rows instead of a clipped copy of it
     frame = org.assignment_frame
     taken = np.zeros(0, dtype=np.int64)
     if len(frame):
@@ -144,12 +144,24 @@ def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     return out
 
 
+def _codes_of(org: OrgGraph, ids: np.ndarray) -> np.ndarray:
+    """Row of each id in ``org.staff_frame`` (int64; -1 if unknown).
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> _codes_of(demo_org(), np.array(["C2", "nobody"], dtype=object)).tolist()[1]
+    -1
+    """
+    return org.staff_frame.index.get_indexer(pd.Index(ids, dtype=object)).astype(np.int64)
+
+
 def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.Index, *,
                  taken: np.ndarray | None = None) -> pd.Series:
     """The role kind of each person's latest seat in ``af`` (the last listed of those started on the latest day;
     NaN for no seat), for the rows ``rows`` of ``org.staff_frame`` (``index``): one sort on staff row numbers and
     start days instead of on id strings. With ``taken`` (ascending row positions), only those rows of ``af``
-    count, and ``af`` is the org's assignment frame, whose staff codes are looked up once per org.
+    count (no copy of the frame is made).
 
     Examples
     --------
@@ -160,14 +172,12 @@ def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.In
     >>> r.dropna().sort_index().equals(want.set_index("staff_id")["role_kind"].sort_index())
     True
     """
-    from .persontime import staff_codes             # persontime reads this module: imported when called
-
     if taken is None:
         sc = org.staff_frame.index.get_indexer(pd.Index(af["staff_id"].to_numpy(dtype=object))).astype(np.int64)
         start = af["start"].to_numpy()
         role = af["role_kind"].to_numpy(dtype=object)
     else:
-        sc = staff_codes(org, af["staff_id"])[taken]
+        sc = _codes_of(org, af["staff_id"].to_numpy(dtype=object)[taken])
         start = af["start"].to_numpy()[taken]
         role = af["role_kind"].to_numpy(dtype=object)[taken]
     if (sc < 0).any() or np.isnat(start).any():     # an id the staff table lacks, or no start: by the ids
@@ -230,12 +240,10 @@ def _cohorts_by_codes(org: OrgGraph, frame: pd.DataFrame, P: pd.DataFrame, cut,
     who left, each with that exit, kept when the rule holds, the first of each (supervisor, person) pair. The
     same rows, values and index as merging :func:`supervision` with the exits and dropping duplicates (an inner
     merge keeps the supervision rows' order and numbers them from 0), with no merge on the id strings."""
-    from .persontime import staff_codes             # persontime reads this module: imported when called
-
     start = frame["start"]
     end = frame["end"].clip(upper=cut)
     rows = np.flatnonzero(((start < cut) & (end > start)).to_numpy())
-    sup = staff_codes(org, frame["supervisor_id"].to_numpy(dtype=object)[rows])
+    sup = _codes_of(org, frame["supervisor_id"].to_numpy(dtype=object)[rows])
     n = len(org.staff_frame)
     at = np.full(n + 1, -1, dtype=np.int64)             # row of ``P`` of each staff code that left; last slot: -1
     p_code = org.staff_frame.index.get_indexer(P.index)
