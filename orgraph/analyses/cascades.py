@@ -16,8 +16,8 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
 from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts, union_intervals
-from .persontime import (column_codes, overlap, person_time, piece_rates, stratum_days, stratum_exits, staff_codes,
-                         standard_rates)
+from .persontime import (column_codes, overlap, paused_gc, person_time, piece_rates, stratum_days, stratum_exits,
+                         staff_codes, standard_rates)
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
 
@@ -143,40 +143,46 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
         ratio = np.where(mu > 0, k / np.where(mu > 0, mu, 1), np.nan)
         lo = np.where(mu > 0, lo / np.where(mu > 0, mu, 1), np.nan)
         hi = np.where(mu > 0, hi / np.where(mu > 0, mu, 1), np.nan)
-    deps: dict = {}
-    dep = m[m["departed"]].sort_values(["exit", "staff_id"])
-    for sid, se, st, ex_ in zip(dep["supervisor_id"], dep["sup_exit"], dep["staff_id"], dep["exit"]):
-        deps.setdefault((sid, se), []).append({"staff_id": st, "exit_date": iso(ex_),
-                                               "days_after": int((ex_ - se).days)})
-    complete = (agg["sup_exit"] + (W + 1) * DAY <= cut).to_numpy()
-    cascades: list[dict] = []
-    for i, (sid, se, n, obs, e) in enumerate(zip(agg["supervisor_id"], agg["sup_exit"], agg["cohort_size"],
-                                                  k, mu)):
-        cascades.append({
-            "supervisor_id": sid,
-            "exit_date": iso(se),
-            "cohort_size": int(n),
-            "observed": int(obs),
-            "expected": num(e),
-            "relative_risk": num(ratio[i]),
-            "ci_low": num(lo[i]),
-            "ci_high": num(hi[i]),
-            "p_value": num(pv[i], 8),
-            "p_adjusted": None,
-            "flagged": False,
-            "window_complete": bool(complete[i]),
-            "departures": deps.get((sid, se), []),
-            "parent": None,
-            "depth": 0,
-            "children": [],
-        })
-    cascades.sort(key=lambda c: (c["exit_date"], c["supervisor_id"]))
-    tested = [i for i, c in enumerate(cascades) if c["expected"] and c["expected"] > 0]
-    adj = bh_adjust([cascades[i]["p_value"] for i in tested])
-    for i, p in zip(tested, adj):
-        c = cascades[i]
-        c["p_adjusted"] = num(p, 8)
-        c["flagged"] = bool(c["observed"] >= k_min and p < a)
+    with paused_gc():                               # plain records: no collection while they are made
+        # departures by (supervisor, exit day as integer nanoseconds); dates as text and days after from the
+        # integer times, not one Timestamp per row
+        deps: dict = {}
+        dep = m[m["departed"]].sort_values(["exit", "staff_id"])
+        d_se, d_ex = _ns_of(dep["sup_exit"]), _ns_of(dep["exit"])
+        after = (d_ex - d_se) // _DAY_NS                   # whole days, rounded down (as Timedelta.days)
+        for sid, se, st, day, n_after in zip(dep["supervisor_id"].tolist(), d_se.tolist(), dep["staff_id"].tolist(),
+                                             _iso_days(d_ex), after.tolist()):
+            deps.setdefault((sid, se), []).append({"staff_id": st, "exit_date": day, "days_after": n_after})
+        complete = (agg["sup_exit"] + (W + 1) * DAY <= cut).to_numpy()
+        a_se = _ns_of(agg["sup_exit"])
+        cascades: list[dict] = []
+        for i, (sid, se, day, n, obs, e) in enumerate(zip(agg["supervisor_id"].tolist(), a_se.tolist(), _iso_days(a_se),
+                                                           agg["cohort_size"], k, mu)):
+            cascades.append({
+                "supervisor_id": sid,
+                "exit_date": day,
+                "cohort_size": int(n),
+                "observed": int(obs),
+                "expected": num(e),
+                "relative_risk": num(ratio[i]),
+                "ci_low": num(lo[i]),
+                "ci_high": num(hi[i]),
+                "p_value": num(pv[i], 8),
+                "p_adjusted": None,
+                "flagged": False,
+                "window_complete": bool(complete[i]),
+                "departures": deps.get((sid, se), []),
+                "parent": None,
+                "depth": 0,
+                "children": [],
+            })
+        cascades.sort(key=lambda c: (c["exit_date"], c["supervisor_id"]))
+        tested = [i for i, c in enumerate(cascades) if c["expected"] and c["expected"] > 0]
+        adj = bh_adjust([cascades[i]["p_value"] for i in tested])
+        for i, p in zip(tested, adj):
+            c = cascades[i]
+            c["p_adjusted"] = num(p, 8)
+            c["flagged"] = bool(c["observed"] >= k_min and p < a)
     _link_children(cascades)
 
     # org level
@@ -211,6 +217,26 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
         untested.append("No supervisor exit could be compared with the usual exit rate, so cascades could not be "
                         "tested.")
     return Result("cascades", settings["as_of"], settings, cascades, summary, {"org": org_level}, untested)
+
+
+_DAY_NS = 86_400 * 10**9
+
+
+def _ns_of(values: pd.Series) -> np.ndarray:
+    """Datetimes (no missing one) as int64 nanoseconds since 1970."""
+    return values.to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _iso_days(ns: np.ndarray) -> list[str]:
+    """``YYYY-MM-DD`` of the day of each time (int64 nanoseconds; as :func:`~orgraph.analyses.exposure.iso`).
+
+    Examples
+    --------
+    >>> _iso_days(_ns_of(pd.Series(pd.to_datetime(["2024-02-29 13:00", "1999-12-31 00:00"]))))
+    ['2024-02-29', '1999-12-31']
+    """
+    days = np.floor_divide(ns, _DAY_NS).astype("datetime64[D]")
+    return np.datetime_as_string(days, unit="D").tolist()
 
 
 def _by_role(pt: pd.DataFrame, at_risk_exit: np.ndarray, outside_exit: np.ndarray) -> pd.DataFrame:

@@ -22,8 +22,8 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 from .hazards import month_rows
 from .continuity import object_runs
-from .persontime import (month_index, person_time, piece_rates, staff_codes, standard_rates, stratum_days,
-                         stratum_exits)
+from .persontime import (month_index, paused_gc, person_time, piece_rates, staff_codes, standard_rates,
+                         stratum_days, stratum_exits)
 
 __all__ = ["churn_seats", "INFERRED_SEATS_UNTESTED"]
 
@@ -169,14 +169,16 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     del seat, heads, length
     left_here = held & pt["exit"].to_numpy()
     counted = np.flatnonzero(held & (code >= 0))
-    seats["exits"] = np.bincount(code[counted], weights=left_here[counted], minlength=len(seats)).astype(int)
+    # counted from the (few) exits only: whole numbers, the same as the pieces' sums of their exit flags
+    seats["exits"] = np.bincount(code[np.flatnonzero(left_here & (code >= 0))], minlength=len(seats)).astype(int)
     real = ~seats.index.isin(guessed)
     rule = (seats["max_holders_in_window"] >= k_min) & real
 
     seat_of = pd.Categorical.from_codes(code[counted], categories=pd.RangeIndex(len(seats)))
 
     def test(excluded: np.ndarray) -> None:
-        keep = held & ~np.append(excluded, False)[code]          # code -1 reads the appended False
+        # code -1 reads the appended False; nothing excluded (the first pass): every held piece
+        keep = held & ~np.append(excluded, False)[code] if excluded.any() else held
         rates = standard_rates(stratum_days(pt, keep), stratum_exits(pt, keep))
         mu = piece_rates(pt, rates) * pt["days"].to_numpy()
         # the grouped (compensated) sum of pandas, on the seats' codes as categories (no hashing of the codes)
@@ -204,37 +206,38 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     S = supervision(org, cut)
     detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
     factors = _departure_factors(org, detail, S, cut)
-    out = []
-    ints = {c: seats[c].to_numpy().astype(np.int64).tolist() for c in ("holders", "max_holders_in_window", "exits",
-                                                                        "occupied_days", "vacancy_days")}
-    flags = {c: seats[c].to_numpy(dtype=bool).tolist() for c in ("flagged", "watch")}
-    num_cols = {c: _nums(seats[c], digits) for c, digits in (("expected", 4), ("median_tenure_days", 1),
-                                                             ("p_value", 8), ("p_adjusted", 8))}
-    for pid, rk, holders, max_w, n_exits, exp, occ, med, vac, p_v, p_a, flag, watch in zip(
-            seats.index.tolist(), seats["role_kind"].tolist(), ints["holders"], ints["max_holders_in_window"],
-            ints["exits"], num_cols["expected"], ints["occupied_days"], num_cols["median_tenure_days"],
-            ints["vacancy_days"], num_cols["p_value"], num_cols["p_adjusted"], flags["flagged"], flags["watch"]):
-        p = pos.get(pid)
-        deps = factors.get(pid)
-        out.append({
-            "position_id": pid,
-            "title": p.title if p else None,
-            "program_id": p.program_id if p else None,
-            "role_kind": rk,
-            "holders": holders,
-            "max_holders_in_window": max_w,
-            "exits": n_exits,
-            "expected": exp,
-            "occupied_days": occ,
-            "median_tenure_days": med,
-            "vacancy_days": vac,
-            "p_value": p_v,
-            "p_adjusted": p_a,
-            "flagged": flag,
-            "watch": watch,
-            "departures": [dict(d) for d in deps] if deps else [],   # copies: the sentences read the same dicts
-            "shared_factors": _sentences(deps, pct, dr) if deps else [],
-        })
+    with paused_gc():                               # plain records: no collection while they are made
+        out = []
+        ints = {c: seats[c].to_numpy().astype(np.int64).tolist() for c in ("holders", "max_holders_in_window", "exits",
+                                                                            "occupied_days", "vacancy_days")}
+        flags = {c: seats[c].to_numpy(dtype=bool).tolist() for c in ("flagged", "watch")}
+        num_cols = {c: _nums(seats[c], digits) for c, digits in (("expected", 4), ("median_tenure_days", 1),
+                                                                 ("p_value", 8), ("p_adjusted", 8))}
+        for pid, rk, holders, max_w, n_exits, exp, occ, med, vac, p_v, p_a, flag, watch in zip(
+                seats.index.tolist(), seats["role_kind"].tolist(), ints["holders"], ints["max_holders_in_window"],
+                ints["exits"], num_cols["expected"], ints["occupied_days"], num_cols["median_tenure_days"],
+                ints["vacancy_days"], num_cols["p_value"], num_cols["p_adjusted"], flags["flagged"], flags["watch"]):
+            p = pos.get(pid)
+            deps = factors.get(pid)
+            out.append({
+                "position_id": pid,
+                "title": p.title if p else None,
+                "program_id": p.program_id if p else None,
+                "role_kind": rk,
+                "holders": holders,
+                "max_holders_in_window": max_w,
+                "exits": n_exits,
+                "expected": exp,
+                "occupied_days": occ,
+                "median_tenure_days": med,
+                "vacancy_days": vac,
+                "p_value": p_v,
+                "p_adjusted": p_a,
+                "flagged": flag,
+                "watch": watch,
+                "departures": [dict(d) for d in deps] if deps else [],   # copies: the sentences read the same dicts
+                "shared_factors": _sentences(deps, pct, dr) if deps else [],
+            })
     baseline = {k: num(v * 365.25, 4) for k, v in rate.items()}
     n_f, n_w = sum(r["flagged"] for r in out), sum(r["watch"] for r in out)
     if not out and n_guessed:
@@ -258,14 +261,19 @@ def _nums(values: pd.Series, digits: int) -> list:
     return [round(x, digits) if math.isfinite(x) else None for x in values.astype(float).tolist()]
 
 
+@paused_gc()
 def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) -> dict[str, list[dict]]:
     """Per seat, the exits with supervisor at exit, caseload percentile and documentation ratio."""
     if not len(ex):
         return {}
     ex = ex[["position_id", "staff_id", "exit", "start", "days", "termination_type"]].copy()
-    sv = ex[["staff_id", "exit"]].merge(S[["staff_id", "supervisor_id", "start", "end"]], on="staff_id")
-    sv = sv[(sv["start"] <= sv["exit"]) & (sv["end"] > sv["exit"])].drop_duplicates(["staff_id", "exit"])
-    ex = ex.merge(sv[["staff_id", "exit", "supervisor_id"]], on=["staff_id", "exit"], how="left")
+    at_exit = _supervisor_at_exit(org, ex, S)
+    if at_exit is not None:
+        ex["supervisor_id"] = at_exit
+    else:                                       # an id the staff table lacks: by merging on the ids
+        sv = ex[["staff_id", "exit"]].merge(S[["staff_id", "supervisor_id", "start", "end"]], on="staff_id")
+        sv = sv[(sv["start"] <= sv["exit"]) & (sv["end"] > sv["exit"])].drop_duplicates(["staff_id", "exit"])
+        ex = ex.merge(sv[["staff_id", "exit", "supervisor_id"]], on=["staff_id", "exit"], how="left")
     ex["m0"] = ex["exit"].dt.to_period("M").dt.to_timestamp() - pd.DateOffset(months=3)
     ex["m1"] = ex["exit"].dt.to_period("M").dt.to_timestamp()  # the 3 months before the exit month
 
@@ -308,6 +316,44 @@ def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) ->
             "staff_id": sid, "exit_date": day, "tenure_days": int(ten), "supervisor_id": sv,
             "termination_type": tt, "caseload_percentile": cp, "documentation_ratio": d,
         })
+    return out
+
+
+def _supervisor_at_exit(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame) -> np.ndarray | None:
+    """The supervisor of each exit of ``ex`` (``staff_id``, ``exit``) on the exit day: of the supervision rows
+    ``S`` of that person covering the day (``start <= exit < end``), the first in ``S``'s order (an object
+    array; ``None`` where none covers it). The same as merging the exits with ``S`` on the staff id, keeping
+    the covering rows and the first of each (person, exit), but through staff codes: each exit's supervision
+    rows are found by a binary search among the rows sorted (stably) by staff code. ``None`` when an id of
+    ``ex`` is not in the staff table.
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> org = demo_org()
+    >>> S = org.supervision_frame
+    >>> ex = pd.DataFrame({"staff_id": ["C1", "C1", "S1", "C1"],
+    ...                    "exit": pd.to_datetime(["2021-01-10", "1990-01-01", "2021-01-01", "2020-12-31"])})
+    >>> _supervisor_at_exit(org, ex, S).tolist()
+    ['S2', None, None, 'S1']
+    """
+    e_sc = staff_codes(org, ex["staff_id"].to_numpy(dtype=object))
+    if (e_sc < 0).any():
+        return None
+    s_sc = staff_codes(org, S["staff_id"].to_numpy(dtype=object))
+    order = np.argsort(s_sc, kind="stable")
+    srt = s_sc[order]
+    lo = np.searchsorted(srt, e_sc, side="left")
+    n = np.searchsorted(srt, e_sc, side="right") - lo
+    pair = np.repeat(np.arange(len(ex)), n)              # (exit, supervision row) pairs, as the merge makes them
+    j = order[np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))]
+    day = ex["exit"].to_numpy(dtype="datetime64[ns]")[pair]
+    ok = (S["start"].to_numpy(dtype="datetime64[ns]")[j] <= day) & (S["end"].to_numpy(dtype="datetime64[ns]")[j] > day)
+    pair, j = pair[ok], j[ok]
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    out = np.full(len(ex), None, dtype=object)
+    out[pair[first]] = S["supervisor_id"].to_numpy(dtype=object)[j[first]]
     return out
 
 

@@ -104,8 +104,11 @@ def _fixed_bytes(arr) -> np.ndarray | None:
     bufs = arr.buffers()
     off = np.frombuffer(bufs[1], dtype=otype, count=n + 1, offset=arr.offset * np.dtype(otype).itemsize)
     width = int(off[1] - off[0])
-    if width <= 0 or int(off[-1] - off[0]) != width * n or not (np.diff(off) == width).all():
+    if width <= 0 or int(off[-1] - off[0]) != width * n:
         return None
+    for i in range(0, n, _BLOCK):                  # every value ``width`` bytes long (no full-length diff)
+        if not (np.diff(off[i:i + _BLOCK + 1]) == width).all():
+            return None
     return np.frombuffer(bufs[2], dtype=np.uint8, count=width * n, offset=int(off[0])).reshape(n, width)
 
 
@@ -138,6 +141,9 @@ def fixed_width_codes(arr) -> np.ndarray | None:
         views.append(v)
     width = views[0].shape[1]
     blocks = [v[i:i + _BLOCK] for v in views for i in range(0, len(v), _BLOCK)]
+    ordered = _ordered_codes(blocks, n)
+    if ordered is not None:
+        return ordered
     present = np.zeros((width, 256), dtype=bool)
     for b in blocks:
         for j in range(width):
@@ -166,6 +172,58 @@ def fixed_width_codes(arr) -> np.ndarray | None:
     del seen
     for i in range(0, n, _BLOCK):                   # keys -> their numbers, in place
         out[i:i + _BLOCK] = number[out[i:i + _BLOCK]]
+    return out
+
+
+def _ordered_codes(blocks: list, n: int) -> np.ndarray | None:
+    """:func:`fixed_width_codes` of values already in ascending byte order (as an export listed by id is): a
+    value's code is the number of changes of value before it, read off by comparing each row with the one
+    above it, eight bytes at a time (big-endian words, the last one overlapping the one before it when the
+    width is not a multiple of eight), with no table of keys. ``None`` when some row sorts before the row
+    above it, or the values are narrower than eight bytes.
+
+    Parameters
+    ----------
+    blocks : list of ndarray
+        ``(rows, width)`` uint8 views of the values, C-contiguous, in order; ``n`` rows in all.
+
+    Examples
+    --------
+    >>> rows = np.frombuffer(b"A0000000001A0000000001B0000000000B0000000007", dtype=np.uint8).reshape(4, 11)
+    >>> _ordered_codes([rows[:1], rows[1:]], 4).tolist()
+    [0, 0, 1, 2]
+    >>> _ordered_codes([rows[::-1].copy()], 4) is None
+    True
+    """
+    width = blocks[0].shape[1]
+    if width < 8:
+        return None
+    offsets = list(range(0, width - 7, 8)) + ([width - 8] if width % 8 else [])
+    out = np.empty(n, dtype=np.int32 if n < 2 ** 31 else np.int64)
+    at, code, last = 0, -1, None
+    for b in blocks:
+        if not len(b):
+            continue
+        flat = b.reshape(-1)
+        words = [np.ndarray((len(b),), dtype=">u8", buffer=flat, offset=o, strides=(width,)).astype(np.uint64)
+                 for o in offsets]                  # native, contiguous copies: quicker to compare
+        new = np.zeros(len(b), dtype=bool)
+        undecided = np.ones(len(b) - 1, dtype=bool)        # rows equal to the row above them so far
+        for w in words:
+            above, here = w[:-1], w[1:]
+            if (undecided & (here < above)).any():
+                return None
+            differ = here != above
+            new[1:] |= differ
+            undecided &= ~differ
+        first = b[0].tobytes()
+        if last is not None and first < last:
+            return None
+        new[0] = last is None or first != last
+        codes = np.cumsum(new, dtype=np.int64)
+        codes += code
+        out[at:at + len(b)] = codes
+        code, last, at = int(codes[-1]), b[-1].tobytes(), at + len(b)
     return out
 
 
@@ -225,25 +283,53 @@ def _days32(values) -> tuple[np.ndarray, np.ndarray]:
     return days, nat
 
 
-def _year(days: np.ndarray) -> np.ndarray:
-    """Calendar year (``int32``) of integer days since 1970-01-01 (one table of the years of the days in range;
-    ``int32`` days stay ``int32`` on the way).
+def _year(days: np.ndarray, dtype=np.int32) -> np.ndarray:
+    """Calendar year (``dtype``, default ``int32``) of integer days since 1970-01-01 (one table of the years of
+    the days in range, read a block of rows at a time: no full-length temporaries).
 
     Examples
     --------
     >>> _year(np.array([-1, 0, 364, 365, 19_723])).tolist()
     [1969, 1970, 1970, 1971, 2024]
+    >>> _year(np.array([0, 19_723], dtype=np.int32), np.int16).dtype
+    dtype('int16')
     """
     days = _int_codes(days)
     if not len(days):
-        return np.zeros(0, dtype=np.int32)
+        return np.zeros(0, dtype=dtype)
     lo, hi = int(days.min()), int(days.max())
     if hi - lo > 400_000:                                  # over a thousand years apart (or NaT): convert each
         return (days.astype(np.int64).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-                + 1970).astype(np.int32)
+                + 1970).astype(np.int32).astype(dtype, copy=False)
     table = (np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-             + 1970).astype(np.int32)
-    return table[days - lo]
+             + 1970).astype(np.int32).astype(dtype, copy=False)
+    out = np.empty(len(days), dtype=dtype)
+    for i in range(0, len(days), _BLOCK):
+        b = days[i:i + _BLOCK] - lo
+        np.take(table, b, out=out[i:i + _BLOCK], mode="clip")    # in range: "clip" writes straight to out
+    return out
+
+
+def _last_years(end: np.ndarray, open_: np.ndarray, last: int) -> np.ndarray:
+    """``_year(np.where(open_, last, np.minimum(end, last)), np.int16)``: the year of each assignment's last day
+    analysed (``last`` for open ones), a block of rows at a time through one table of years.
+
+    Examples
+    --------
+    >>> _last_years(np.array([0, 19_723, 5]), np.array([False, False, True]), 19_000).tolist()
+    [1970, 2022, 2022]
+    """
+    lo = min(int(end.min()), last) if len(end) else last
+    if last - lo > 400_000:                                # days far apart: as _year does
+        return _year(np.where(open_, last, np.minimum(end, last)), np.int16)
+    table = _year(np.arange(lo, last + 1), np.int16)
+    out = np.empty(len(end), dtype=np.int16)
+    for i in range(0, len(end), _BLOCK):
+        b = np.minimum(end[i:i + _BLOCK], last).astype(np.int64)
+        b[open_[i:i + _BLOCK]] = last
+        b -= lo
+        np.take(table, b, out=out[i:i + _BLOCK], mode="clip")
+    return out
 
 
 def _picked_up(client, staff, start, hit, exit_day, hand: int, pick: int) -> np.ndarray:
@@ -393,6 +479,9 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                                                  dtype=object).fillna("(none)"))
     client = factor_codes(ca["client_id"]).astype(np.int32, copy=False)
     n_clients = int(client.max()) + 1 if len(client) else 0
+    # the codes are 0 .. n_clients - 1 (-1: no id): as many rows as codes means one row per client, and then no
+    # client has a second clinician to be handed to
+    repeated = len(client) > n_clients
     start, _ = _days32(ca["start_date"])
     end, open_ = _days32(ca["end_date"])                                  # end is read only where not open
     exited = sf.index.isin(exits.index)
@@ -411,14 +500,14 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     h_exit = exit_of[sc[hit]]                                   # every hit row's staff code is an exit's
     # picked up: another clinician's assignment for the same client starting near the exit;
     # an assignment that ended during the hand-off window counts only when the client was handed over
-    picked = _picked_up(client, sc, start, hit, h_exit, hand, pick)
+    picked = _picked_up(client, sc, start, hit, h_exit, hand, pick) if repeated else np.zeros(len(hit), dtype=bool)
     keep = open_[hit] | (end[hit] >= h_exit) | picked
     hit, h_exit, picked = hit[keep], h_exit[keep], picked[keep]
     # the years each assignment is active in (all the days are needed for), then the days let go
     last = np.datetime64(pd.Timestamp(org.data_end).date(), "D").astype(np.int64)
-    y0 = _year(start).astype(np.int16)
+    y0 = _year(start, np.int16)
     del start
-    y1 = _year(np.where(open_, int(last), np.minimum(end, int(last)))).astype(np.int16)
+    y1 = _last_years(end, open_, int(last))
     del end, open_
     prog = prog_code.astype(np.int32)[sc]                                  # sc == -1 reads the appended None
     h_client, h_staff, h_prog = client[hit], sc[hit].astype(np.int64), prog[hit]
@@ -453,7 +542,8 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
         by_exit.sort(key=lambda r: (-r["clients_affected"], r["exit_date"], r["staff_id"]))
     # --- per program
     n_prog = len(programs)
-    served_n = distinct_counts(prog, client, n_prog)
+    # one row per client: a program's clients are its rows
+    served_n = distinct_counts(prog, client, n_prog) if repeated else np.bincount(prog, minlength=n_prog)
     del prog
     served_p = {programs[i]: int(served_n[i]) for i in np.flatnonzero(served_n)}
     aff_n = distinct_counts(h_prog, h_client, n_prog)
@@ -470,15 +560,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                            "share_affected": rounded(aff / served) if served else None, "picked_up": pk})
     by_program.sort(key=lambda r: (-(r["share_affected"] or 0), str(r["program_id"])))
     # --- per year (clients served = assignment active some day of the year)
-    served_y = {}
-    seen = np.zeros(n_clients, dtype=bool)
-    for yr in range(int(y0.min()) if len(y0) else 0, int(y1.max()) + 1 if len(y1) else 0):
-        active = (y0 <= yr) & (y1 >= yr)
-        if active.any():
-            seen[:] = False
-            seen[client[active]] = True
-            served_y[yr] = int(np.count_nonzero(seen))
-    del seen
+    served_y = _served_by_year(client, y0, y1, n_clients, repeated)
     h_year = _year(h_exit)
     y_min = int(h_year.min()) if len(h_year) else 0
     aff_y = distinct_counts(h_year - y_min, h_client, int(h_year.max()) - y_min + 1 if len(h_year) else 0)
@@ -492,7 +574,7 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
                         "clients_affected": aff, "share_affected": rounded(aff / served) if served else None})
     # a handoff can only be seen when some client in the data has assignments with two different clinicians:
     # write each row's clinician into its client's slot; some row then differs from its slot's last writer
-    if len(client):
+    if repeated:
         slot = np.empty(n_clients, dtype=np.int32)
         slot[client] = sc
         observable = bool((slot[client] != sc).any())
@@ -516,6 +598,46 @@ def continuity_of_care(org, *, handoff_days=None, pickup_days=None, as_of=None) 
     return Result("continuity", as_of_text(day_cut), {"handoff_days": hand, "pickup_days": pick}, by_program,
                   _summary(totals, by_exit, pick),
                   {"by_exit": by_exit, "by_program": by_program, "by_year": by_year, "totals": totals}, untested)
+
+
+def _served_by_year(client: np.ndarray, y0: np.ndarray, y1: np.ndarray, n_clients: int,
+                    repeated: bool) -> dict:
+    """Distinct clients with an assignment active in each year (``year -> count``, years with an active
+    assignment only) from each assignment's first and last year.
+
+    With one row per client (``repeated`` false), the clients active in a year are the rows active in it: counted
+    for every year at once from where the rows' years start and stop. Otherwise each year marks its clients
+    in a table of clients.
+
+    Examples
+    --------
+    >>> y0, y1 = np.array([2020, 2021, 2019]), np.array([2021, 2021, 2019])
+    >>> _served_by_year(np.array([0, 1, 2]), y0, y1, 3, False)
+    {2019: 1, 2020: 1, 2021: 2}
+    >>> _served_by_year(np.array([0, 1, 0]), y0, y1, 2, True)
+    {2019: 1, 2020: 1, 2021: 2}
+    """
+    if not len(y0):
+        return {}
+    lo, hi = int(y0.min()), int(y1.max())
+    served = {}
+    if not repeated:
+        if hi < lo:
+            return {}
+        ok = y0 <= y1                                    # rows active in some year
+        span = hi - lo + 1
+        starts = np.bincount((y0[ok] - lo).astype(np.intp), minlength=span + 1)
+        stops = np.bincount((y1[ok] - lo + 1).astype(np.intp), minlength=span + 1)
+        active = np.cumsum(starts - stops)[:span]
+        return {lo + int(i): int(active[i]) for i in np.flatnonzero(active > 0)}
+    seen = np.zeros(n_clients, dtype=bool)
+    for yr in range(lo, hi + 1):
+        active = (y0 <= yr) & (y1 >= yr)
+        if active.any():
+            seen[:] = False
+            seen[client[active]] = True
+            served[yr] = int(np.count_nonzero(seen))
+    return served
 
 
 def _summary(totals: dict, by_exit: list, pick: int) -> str:

@@ -130,19 +130,38 @@ def _people(org: OrgGraph, cut, start, include_external: bool) -> pd.DataFrame:
     out["start"] = out["hire"] if start is None else out["hire"].clip(lower=start)
     out["days"] = (out["end"] - out["start"]).dt.days.clip(lower=0)
     out["termination_type"] = sf["termination_type"].where(exited)
-    af = assignments(org, cut)
-    if len(af):
-        out["role_kind"] = _latest_role(org, af, np.flatnonzero(keep), out.index)
+    # the seats of assignments(org, cut) (started before the cut and not ended by their start), read in the
+    # org's assignment frame at those rows instead of a clipped copy of it
+    frame = org.assignment_frame
+    taken = np.zeros(0, dtype=np.int64)
+    if len(frame):
+        taken = np.flatnonzero(((frame["start"] < cut) & (frame["end"].clip(upper=cut) > frame["start"])).to_numpy())
+    if len(taken):
+        out["role_kind"] = _latest_role(org, frame, np.flatnonzero(keep), out.index, taken=taken)
     else:
         out["role_kind"] = None
     out["role_kind"] = out["role_kind"].fillna("other").astype(str)
     return out
 
 
-def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.Index) -> pd.Series:
+def _codes_of(org: OrgGraph, ids: np.ndarray) -> np.ndarray:
+    """Row of each id in ``org.staff_frame`` (int64; -1 if unknown).
+
+    Examples
+    --------
+    >>> from orgraph.analyses._demo import demo_org
+    >>> _codes_of(demo_org(), np.array(["C2", "nobody"], dtype=object)).tolist()[1]
+    -1
+    """
+    return org.staff_frame.index.get_indexer(pd.Index(ids, dtype=object)).astype(np.int64)
+
+
+def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.Index, *,
+                 taken: np.ndarray | None = None) -> pd.Series:
     """The role kind of each person's latest seat in ``af`` (the last listed of those started on the latest day;
     NaN for no seat), for the rows ``rows`` of ``org.staff_frame`` (``index``): one sort on staff row numbers and
-    start days instead of on id strings.
+    start days instead of on id strings. With ``taken`` (ascending row positions), only those rows of ``af``
+    count (no copy of the frame is made).
 
     Examples
     --------
@@ -153,16 +172,23 @@ def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.In
     >>> r.dropna().sort_index().equals(want.set_index("staff_id")["role_kind"].sort_index())
     True
     """
-    sc = org.staff_frame.index.get_indexer(pd.Index(af["staff_id"].to_numpy(dtype=object))).astype(np.int64)
-    start = af["start"].to_numpy()
+    if taken is None:
+        sc = org.staff_frame.index.get_indexer(pd.Index(af["staff_id"].to_numpy(dtype=object))).astype(np.int64)
+        start = af["start"].to_numpy()
+        role = af["role_kind"].to_numpy(dtype=object)
+    else:
+        sc = _codes_of(org, af["staff_id"].to_numpy(dtype=object)[taken])
+        start = af["start"].to_numpy()[taken]
+        role = af["role_kind"].to_numpy(dtype=object)[taken]
     if (sc < 0).any() or np.isnat(start).any():     # an id the staff table lacks, or no start: by the ids
-        last = af.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
+        sub = af if taken is None else af.iloc[taken]
+        last = sub.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
         return pd.Series(index.map(last["role_kind"]), index=index)
     order = np.lexsort((start.astype("datetime64[ns]").astype(np.int64), sc))     # stable: ties keep their order
     srt = sc[order]
     last = order[np.r_[srt[1:] != srt[:-1], True]]
     table = np.full(len(org.staff_frame), np.nan, dtype=object)
-    table[sc[last]] = af["role_kind"].to_numpy(dtype=object)[last]
+    table[sc[last]] = role[last]
     return pd.Series(table[rows], index=index)
 
 
@@ -196,12 +222,45 @@ def supervisor_cohorts(org: OrgGraph, cut: pd.Timestamp, lookback_days: int) -> 
 
 def _supervisor_cohorts(org: OrgGraph, cut, lookback_days: int) -> pd.DataFrame:
     P = people(org, cut, include_external=True)   # a team that loses an external manager is still a team
+    frame = org.supervision_frame
+    if len(frame) and {"staff_id", "supervisor_id", "start", "end"} <= set(frame.columns):
+        return _cohorts_by_codes(org, frame, P, cut, lookback_days)
     S = supervision(org, cut)
     ex = P.loc[P["exited"] & P.index.isin(S["supervisor_id"].unique()), ["exit"]]
     ex = ex.rename(columns={"exit": "sup_exit"}).rename_axis("supervisor_id").reset_index()
     m = S.merge(ex, on="supervisor_id")
     m = m[(m["start"] <= m["sup_exit"]) & (m["end"] > m["sup_exit"] - (lookback_days - 1) * DAY)]
     return m.drop_duplicates(["supervisor_id", "staff_id"])[["supervisor_id", "sup_exit", "staff_id"]]
+
+
+def _cohorts_by_codes(org: OrgGraph, frame: pd.DataFrame, P: pd.DataFrame, cut,
+                      lookback_days: int) -> pd.DataFrame:
+    """:func:`supervisor_cohorts` read off the org's supervision frame through staff codes: the rows of
+    :func:`supervision` (started before ``cut``, not ended by their start) whose supervisor is a person of ``P``
+    who left, each with that exit, kept when the rule holds, the first of each (supervisor, person) pair. The
+    same rows, values and index as merging :func:`supervision` with the exits and dropping duplicates (an inner
+    merge keeps the supervision rows' order and numbers them from 0), with no merge on the id strings."""
+    start = frame["start"]
+    end = frame["end"].clip(upper=cut)
+    rows = np.flatnonzero(((start < cut) & (end > start)).to_numpy())
+    sup = _codes_of(org, frame["supervisor_id"].to_numpy(dtype=object)[rows])
+    n = len(org.staff_frame)
+    at = np.full(n + 1, -1, dtype=np.int64)             # row of ``P`` of each staff code that left; last slot: -1
+    p_code = org.staff_frame.index.get_indexer(P.index)
+    left = P["exited"].to_numpy(dtype=bool) & (p_code >= 0)
+    at[p_code[left]] = np.flatnonzero(left)
+    k = np.flatnonzero(at[sup] >= 0)                    # the rows a merge with the exits pairs
+    p_row = at[sup[k]]
+    sup_exit = P["exit"].array.take(p_row)
+    se = np.asarray(sup_exit, dtype="datetime64[ns]")
+    s0 = start.to_numpy(dtype="datetime64[ns]")[rows[k]]
+    e0 = end.to_numpy(dtype="datetime64[ns]")[rows[k]]
+    keep = np.flatnonzero((s0 <= se) & (e0 > se - np.timedelta64((lookback_days - 1) * 86_400 * 10**9, "ns")))
+    m = pd.DataFrame({"supervisor_id": frame["supervisor_id"].array.take(rows[k[keep]]),
+                      "sup_exit": sup_exit.take(keep),
+                      "staff_id": frame["staff_id"].array.take(rows[k[keep]])},
+                     index=pd.Index(keep, dtype=np.int64))
+    return m.drop_duplicates(["supervisor_id", "staff_id"])
 
 
 def post_exit_window(org: OrgGraph, day, window_days: int, lookback_days: int) -> pd.DataFrame:

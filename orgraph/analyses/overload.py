@@ -22,7 +22,7 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import (cached, column_codes, factorize_objects, person_time, piece_rates, staff_codes,
+from .persontime import (cached, column_codes, factorize_objects, paused_gc, person_time, piece_rates, staff_codes,
                          standard_rates, stratum_days, stratum_exits)
 
 __all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
@@ -245,7 +245,7 @@ def _hours(org: OrgGraph, out: pd.DataFrame, S: pd.DataFrame, sups, cut, obs0, p
     if has_sessions:
         keep = ((sess["date"] < cut) & (sess["date"] >= obs0)).to_numpy()
         if keep.any():
-            period_start = sess["date"][keep].min()
+            period_start = pd.Timestamp(sess["date"].to_numpy()[keep].min())     # no Series of the rows kept
             P = people(org, cut, start=obs0)
             out["delivered"] = _delivered(org, sess, keep, sups)
             clin = S[S["staff_id"].map(P["role_kind"]) == "clinician"]
@@ -404,9 +404,10 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
         out["max_span"] = out["span_now"] = 0
     out = out.fillna({"supervising_days": 0, "mean_span": 0.0, "max_span": 0, "span_now": 0})
 
-    total_max, total_now = _total_spans(S, obs0, ref)
-    out["total_span"] = pd.Series(total_max).reindex(sups).fillna(0)
-    out["total_span_now"] = pd.Series(total_now).reindex(sups).fillna(0)
+    ids, total_max, total_now = _total_span_arrays(S, obs0, ref)
+    at = pd.Index(ids, dtype=object).get_indexer(sups)     # -1 (never a supervisor or supervisee): 0
+    out["total_span"] = np.append(total_max, 0)[at].astype(float)
+    out["total_span_now"] = np.append(total_now, 0)[at].astype(float)
 
     has_caseload = _has_caseload(org)
     out["supervisee_caseload"] = out["max_supervisee_caseload"] = out["own_caseload"] = np.nan
@@ -420,30 +421,31 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     has_sessions = _hours(org, out, S, sups, cut, obs0, per_week)
 
     signals = _signal_count(out, has_caseload)
-    records = []
-    names = list(out.columns)
-    for sid, *row in zip(out.index, *(out[c].tolist() for c in names)):      # Python numbers, as to_dict gives
-        r = dict(zip(names, row))
-        reasons, ratio = _reasons(r, lim_span, lim_load, lim_ratio)
-        records.append({
-            "supervisor_id": sid,
-            "mean_span": num(r["mean_span"], 2),
-            "max_span": int(r["max_span"]),
-            "span_now": int(r["span_now"]),
-            "total_span": int(r["total_span"]),
-            "total_span_now": int(r["total_span_now"]),
-            "band": span_band(r["mean_span"]),
-            "supervising_days": int(r["supervising_days"]),
-            "supervisee_caseload": num(r["supervisee_caseload"], 1),
-            "max_supervisee_caseload": num(r["max_supervisee_caseload"], 1),
-            "own_caseload": num(r["own_caseload"], 1),
-            "programs": int(r["programs"]),
-            "supervision_hours_delivered": num(r["delivered"], 1),
-            "supervision_hours_required": num(r["required"], 1),
-            "delivered_ratio": num(ratio, 3),
-            "overloaded": len(reasons) >= max(1, min(need, signals)),
-            "reasons": reasons,
-        })
+    with paused_gc():                               # plain records: no collection while they are made
+        records = []
+        names = list(out.columns)
+        for sid, *row in zip(out.index, *(out[c].tolist() for c in names)):      # Python numbers, as to_dict gives
+            r = dict(zip(names, row))
+            reasons, ratio = _reasons(r, lim_span, lim_load, lim_ratio)
+            records.append({
+                "supervisor_id": sid,
+                "mean_span": num(r["mean_span"], 2),
+                "max_span": int(r["max_span"]),
+                "span_now": int(r["span_now"]),
+                "total_span": int(r["total_span"]),
+                "total_span_now": int(r["total_span_now"]),
+                "band": span_band(r["mean_span"]),
+                "supervising_days": int(r["supervising_days"]),
+                "supervisee_caseload": num(r["supervisee_caseload"], 1),
+                "max_supervisee_caseload": num(r["max_supervisee_caseload"], 1),
+                "own_caseload": num(r["own_caseload"], 1),
+                "programs": int(r["programs"]),
+                "supervision_hours_delivered": num(r["delivered"], 1),
+                "supervision_hours_required": num(r["required"], 1),
+                "delivered_ratio": num(ratio, 3),
+                "overloaded": len(reasons) >= max(1, min(need, signals)),
+                "reasons": reasons,
+            })
     records.sort(key=lambda x: (not x["overloaded"], -(x["mean_span"] or 0), x["supervisor_id"]))
     flagged = {x["supervisor_id"] for x in records if x["overloaded"]}
     _team_tests(person_time(org, cut), records, flagged)
@@ -477,14 +479,22 @@ def _span_segments(S: pd.DataFrame) -> pd.DataFrame:
 
 
 def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]:
-    """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref``.
+    """Transitive span per supervisor: max over month starts (and ``ref``), and on ``ref`` (dicts by id of
+    :func:`_total_span_arrays`)."""
+    ids, best, now = _total_span_arrays(S, start, ref)
+    return dict(zip(ids, best)), dict(zip(ids, now))
+
+
+def _total_span_arrays(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Transitive span per person of ``S`` (the ids, an object array): max over month starts (and ``ref``), and
+    on ``ref`` (int64 arrays).
 
     The check days each supervision row covers are worked out once (two binary searches), and the rows are
     expanded to (check day, row) pairs grouped by day, a block of days at a time: each day then reads its own
     rows instead of testing every row, and walks up the tree from its supervisees only.
     """
     if not len(S):
-        return {}, {}
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     codes, ids = pd.factorize(np.concatenate([S["staff_id"].to_numpy(), S["supervisor_id"].to_numpy()]))
     ids = np.asarray(ids, dtype=object)
     n = len(ids)
@@ -495,7 +505,7 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
     checks = list(pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(), ref, freq="MS"))
     checks.append(ref)
     if s0.dtype.kind != "M" or e0.dtype.kind != "M" or np.isnat(s0).any() or np.isnat(e0).any():
-        return _total_spans_day_by_day(child, parent, ids, s0, e0, checks)
+        return _total_span_arrays_day_by_day(child, parent, ids, s0, e0, checks)
     days = np.array([np.datetime64(d) for d in checks]).astype(s0.dtype)
     lo = np.searchsorted(days, s0, side="left")              # the first check day on or after the start
     hi = np.searchsorted(days, e0.astype(s0.dtype), side="left")     # check days before hi are before the end
@@ -535,12 +545,21 @@ def _total_spans(S: pd.DataFrame, start, ref: pd.Timestamp) -> tuple[dict, dict]
             up[c] = -1
             best = np.maximum(best, total)
             now = total
-    return dict(zip(ids, best)), dict(zip(ids, now))
+    return ids, best, now
 
 
 def _total_spans_day_by_day(child, parent, ids, s0, e0, checks) -> tuple[dict, dict]:
     """:func:`_total_spans` testing every row on every check day (for start or end columns that are not all
     datetimes)."""
+    return _day_by_day_dicts(*_total_span_arrays_day_by_day(child, parent, ids, s0, e0, checks))
+
+
+def _day_by_day_dicts(ids, best, now) -> tuple[dict, dict]:
+    return dict(zip(ids, best)), dict(zip(ids, now))
+
+
+def _total_span_arrays_day_by_day(child, parent, ids, s0, e0, checks):
+    """:func:`_total_span_arrays` testing every row on every check day."""
     best = np.zeros(len(ids), dtype=np.int64)
     now = best
     for day in checks:
@@ -559,7 +578,7 @@ def _total_spans_day_by_day(child, parent, ids, s0, e0, checks) -> tuple[dict, d
             cur = par[has_up[par]]
         best = np.maximum(best, total)
         now = total
-    return dict(zip(ids, best)), dict(zip(ids, now))
+    return ids, best, now
 
 
 def _month_index(ts) -> np.ndarray:

@@ -17,7 +17,9 @@ its size is the number of person-months plus the number of changes.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import weakref
 
 import numpy as np
@@ -29,11 +31,36 @@ from .shared import cached, release
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
-           "cached", "release", "day_number", "from_day_number", "distinct_objects", "factorize_objects"]
+           "cached", "release", "day_number", "from_day_number", "distinct_objects", "factorize_objects",
+           "paused_gc"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
 _BAND = np.asarray(TENURE_BAND_EDGES, dtype=np.int64)
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Pause Python's cyclic garbage collector while an analysis builds its records (plain dicts, lists and
+    strings, which make no reference cycles): each collection the many new objects would set off walks every
+    tracked object, for nothing to free. Collection resumes afterwards if it was on (nested pauses leave it to
+    the outermost).
+
+    Examples
+    --------
+    >>> with paused_gc():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def day_number(values) -> np.ndarray:
@@ -163,19 +190,47 @@ def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[first], inverse
 
 
+def _object_runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of one and the same Python object starts in a 1-d object array (compared as addresses:
+    no value is hashed or compared).
+
+    Examples
+    --------
+    >>> a, b = "S1", "".join(["S", "1"])             # equal, distinct objects
+    >>> _object_runs(np.array([a, a, None, a, b, b], dtype=object)).tolist()
+    [0, 2, 3, 4]
+    """
+    values = np.ascontiguousarray(values, dtype=object)
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    ptr = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_int64))
+    address = np.ctypeslib.as_array(ptr, shape=(len(values),))      # a view: read while ``values`` lives
+    heads = np.flatnonzero(address[1:] != address[:-1]) + 1
+    del address
+    return np.concatenate([np.zeros(1, dtype=np.int64), heads])
+
+
 def factorize_objects(values) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize`` of an object array (codes in order of first appearance, -1 for None and NaN; the
     distinct values), hashing each distinct object once when the values share a few objects
-    (:func:`distinct_objects`).
+    (:func:`distinct_objects`), or only the first object of each run when they come in long runs of one object
+    (a table listed by id).
 
     Examples
     --------
     >>> codes, uniq = factorize_objects(np.array(["b", None, "a", "b", np.nan] * 1000, dtype=object))
     >>> codes[:5].tolist(), uniq.tolist()
     ([0, -1, 1, 0, -1], ['b', 'a'])
+    >>> codes, uniq = factorize_objects(np.array(["b"] * 5000 + [None] * 5000 + ["a"] * 5000, dtype=object))
+    >>> codes[[0, 5000, 10000]].tolist(), uniq.tolist(), codes.dtype == pd.factorize(np.array(["a"]))[0].dtype
+    ([0, -1, 1], ['b', 'a'], True)
     """
     arr = np.asarray(values, dtype=object)
     if arr.ndim == 1 and len(arr) > _DISTINCT_MIN:
+        heads = _object_runs(arr)
+        if len(heads) * 8 <= len(arr):                  # listed in runs of one object: each run's head once
+            codes, uniq = pd.factorize(arr[heads])
+            return np.repeat(codes, np.diff(np.append(heads, len(arr)))), uniq
         objects, inverse = distinct_objects(arr)
         if len(objects) * 4 <= len(arr):
             codes, uniq = pd.factorize(objects)
@@ -198,8 +253,29 @@ _DATA_TABLES = ("assignments", "supervision", "caseload", "documentation", "supe
 
 
 def month_index(ts) -> np.ndarray:
-    """Months since 1970-01 of a datetime Series/array (NaT gives a very negative number)."""
-    return np.asarray(pd.to_datetime(ts)).astype("datetime64[M]").astype(np.int64)
+    """Months since 1970-01 of a datetime Series/array (NaT gives a very negative number).
+
+    Nanosecond times with no NaT go through their day numbers and a table of the months of the days they span
+    (:func:`_calendar`): the calendar is worked out once per distinct day instead of once per value.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime(["1969-12-31 23:00", "1970-01-01 00:00", "2024-02-29 12:00"] * 500)
+    >>> month_index(t)[:3].tolist(), bool((month_index(t) == month_index(list(t))).all())
+    ([-1, 0, 649], True)
+    >>> int(month_index(pd.to_datetime(["2024-01-05", None]))[1]) == np.iinfo(np.int64).min
+    True
+    """
+    ns_type = np.dtype("datetime64[ns]")
+    if isinstance(ts, (pd.Series, pd.Index, np.ndarray)) and ts.dtype == ns_type:
+        arr = np.asarray(ts)                            # nanosecond datetimes already: no conversion, no copy
+    else:
+        arr = np.asarray(pd.to_datetime(ts))
+    if arr.dtype == ns_type and arr.ndim == 1 and len(arr) > 1024:
+        ns = arr.view(np.int64)
+        if int(ns.min()) != np.iinfo(np.int64).min:     # no NaT
+            return _calendar(np.floor_divide(ns, _DAY_NS), "D", "M")
+    return arr.astype("datetime64[M]").astype(np.int64)
 
 
 def month_start(idx) -> np.ndarray:
@@ -286,7 +362,11 @@ def _context(org, sc: np.ndarray, day: np.ndarray, codes: dict | None = None) ->
     n = len(sc)
     out = {}
     sc, day = np.asarray(sc, dtype=np.int64), np.asarray(day, dtype=np.int64)
-    query = (sc << _SHIFT) | (day + _OFFSET)           # the same (person, day) keys for seats and supervision
+    # the same (person, day) keys for seats and supervision: ``(sc << _SHIFT) | (day + _OFFSET)``, whose low bits
+    # are free for the day, made as a sum in one array (no full-length temporaries)
+    query = np.left_shift(sc, _SHIFT)
+    query += day
+    query += _OFFSET
     ascending = bool(len(query) < 2 or (query[1:] >= query[:-1]).all())
     af = org.assignment_frame
     if len(af):
@@ -711,7 +791,7 @@ def overlap(pt: pd.DataFrame, sc, start, end) -> pd.DataFrame:
     """
     sc = np.asarray(sc, dtype=np.int64)
     ws, we = day_number(start), day_number(end)
-    first, last = _person_rows(pt["sc"].to_numpy(), sc)
+    first, last = _panel_person_rows(pt, sc)
     lo = _search_within(pt["end"].to_numpy(), first, last, ws, side="right")     # first piece ending after ws
     hi = _search_within(pt["start"].to_numpy(), first, last, we, side="left")    # first piece starting at we
     n = np.clip(hi - lo, 0, None)
@@ -734,6 +814,30 @@ def _person_rows(codes: np.ndarray, sc: np.ndarray) -> tuple[np.ndarray, np.ndar
     [[2, 2, 0, 0], [5, 2, 0, 2]]
     """
     return np.searchsorted(codes, sc, side="left"), np.searchsorted(codes, sc, side="right")
+
+
+def _panel_person_rows(pt: pd.DataFrame, sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_person_rows` of the panel's ``sc`` column, read off how many pieces each person code has (counted
+    once per shared panel) instead of two binary searches per person among all the pieces.
+
+    Examples
+    --------
+    >>> pt = pd.DataFrame({"sc": np.array([0, 0, 2, 2, 2], dtype=np.int32)})
+    >>> [x.tolist() for x in _panel_person_rows(pt, np.array([2, 1, -1, 0, 3, 9, -5]))]
+    [[2, 2, 0, 0, 5, 5, 0], [5, 2, 0, 2, 5, 5, 0]]
+    """
+    below = _per_panel(pt, "pieces_below", lambda: _pieces_below(pt["sc"].to_numpy()))
+    top = len(below) - 2                                # codes -1 .. top + 1 index ``below`` at code + 1
+    first = below[np.clip(sc, -1, top) + 1]
+    last = below[np.clip(sc + 1, -1, top) + 1]
+    return first, last
+
+
+def _pieces_below(codes: np.ndarray) -> np.ndarray:
+    """How many of the ascending non-negative person ``codes`` are below each code -1, 0, .., max + 1 (at
+    position code + 1), as int64."""
+    counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.zeros(2, dtype=np.int64), np.cumsum(counts, dtype=np.int64)])
 
 
 def _search_within(values: np.ndarray, first: np.ndarray, last: np.ndarray, day: np.ndarray,
@@ -795,35 +899,65 @@ def _role_codes(pt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return column_codes(pt, "role_kind")
 
 
+def _stratum_cells(pt: pd.DataFrame) -> tuple[np.ndarray, int, int, np.ndarray]:
+    """Each piece's stratum cell, ``(role kind code * n_year + year - y0) * 4 + band`` (-1 for a piece with no
+    role kind), with ``y0`` and ``n_year`` (the panel's first year and number of years) and the sorted role
+    kinds (:func:`column_codes`): worked out once per (shared, read-only) panel, so that each sum by stratum
+    or rate per piece reads one code per piece instead of working out its role kind, year and band.
+
+    Examples
+    --------
+    >>> pt = pd.DataFrame({"role_kind": ["b", None, "a"], "year": np.array([2021, 2020, 2022], dtype=np.int16),
+    ...                    "band": np.array([3, 0, 1], dtype=np.int8)})
+    >>> cell, y0, n_year, roles = _stratum_cells(pt)
+    >>> cell.tolist(), y0, n_year, roles.tolist()
+    ([19, -1, 9], 2020, 3, ['a', 'b'])
+    """
+    def build():
+        codes, uniq = _role_codes(pt)
+        year = pt["year"].to_numpy()
+        if not len(year):
+            return np.zeros(0, dtype=np.int32), 0, 1, uniq
+        y0 = int(year.min())
+        n_year = int(year.max()) - y0 + 1
+        n_band = len(_BAND)
+        cell = codes.astype(np.int32 if max(len(uniq), 1) * n_year * n_band < 2**31 else np.int64)
+        cell *= n_year
+        cell += year
+        cell -= y0
+        cell *= n_band
+        cell += pt["band"].to_numpy()
+        cell[codes < 0] = -1
+        return cell, y0, n_year, uniq
+
+    return _per_panel(pt, "stratum_cells", build)
+
+
 def _bands_wide(pt: pd.DataFrame, rows: np.ndarray, values: np.ndarray | None) -> pd.DataFrame:
     """Sums of ``values`` on the rows ``rows`` of ``pt`` (row numbers, or a boolean mask: quicker to take, in
     the same order) by (role kind, year) x tenure band, or with ``values=None`` the number of rows: the
-    (role kind, year) pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none)."""
+    (role kind, year) pairs present, sorted, as rows; bands 0..3 as columns (0.0 where none). Summed by a
+    bincount of the pieces' :func:`_stratum_cells`, in the pieces' order."""
     cols = list(range(len(_BAND)))
-    codes, uniq = _role_codes(pt)
-    rc = codes[rows]
-    year = pt["year"].to_numpy()[rows]
-    band = pt["band"].to_numpy()[rows]
+    cells, y0, n_year, uniq = _stratum_cells(pt)
+    cell = cells[rows].astype(np.intp)                  # one conversion for the bincounts below
     values = None if values is None else np.asarray(values, dtype=float)
-    ok = rc >= 0                                        # no role kind: no stratum (as groupby drops it)
+    ok = cell >= 0                                      # no role kind: no stratum (as groupby drops it)
     if not ok.all():
-        rc, year, band = rc[ok], year[ok], band[ok]
+        cell = cell[ok]
         values = None if values is None else values[ok]
-    if not len(rc):
+    if not len(cell):
         index = pd.MultiIndex.from_arrays([np.array([], dtype=object), np.array([], dtype=np.int64)],
                                           names=["role_kind", "year"])
         return pd.DataFrame(np.zeros((0, len(cols))), index=index, columns=cols)
-    y0 = int(year.min())
-    n_year = int(year.max()) - y0 + 1
-    pair = rc.astype(np.int64) * n_year + (year - y0)
     n_pair = len(uniq) * n_year
-    cell = pair * len(cols)
-    cell += band
-    sums = np.bincount(cell, weights=values, minlength=n_pair * len(cols))
-    del cell
+    counts = np.bincount(cell, minlength=n_pair * len(cols))
     if values is None:
-        sums = sums.astype(float)                       # counts: the sums of ones, exactly
-    present = np.flatnonzero(np.bincount(pair, minlength=n_pair))
+        sums = counts.astype(float)                     # counts: the sums of ones, exactly
+    else:
+        sums = np.bincount(cell, weights=values, minlength=n_pair * len(cols))
+    del cell
+    present = np.flatnonzero(counts.reshape(n_pair, len(cols)).any(axis=1))
     index = pd.MultiIndex.from_arrays([uniq[present // n_year], (present % n_year + y0).astype(np.int64)],
                                       names=["role_kind", "year"])
     return pd.DataFrame(sums.reshape(n_pair, len(cols))[present], index=index, columns=cols)
@@ -898,25 +1032,18 @@ def piece_rates(pt: pd.DataFrame, rates: pd.DataFrame) -> np.ndarray:
     """Each piece's standard exit rate per day: the rate of its role kind, calendar year and tenure band."""
     if not len(rates) or not len(pt):
         return np.zeros(len(pt))
-    codes, uniq = _role_codes(pt)
-    # the rates' row of each piece's (role kind, year), through small tables of role kinds and years
+    cells, y0, n_year, uniq = _stratum_cells(pt)
     r_role = pd.Index(uniq).get_indexer(rates.index.get_level_values(0))
     r_year = rates.index.get_level_values(1).to_numpy()
-    year = pt["year"].to_numpy()
-    y0 = int(min(year.min(), r_year.min()))
-    n_year = int(max(year.max(), r_year.max())) - y0 + 1
     r = rates.to_numpy(dtype=float)
     r = np.where(np.isnan(r), 0.0, r)
     n_band = r.shape[1]
     flat = np.append(r.ravel(), np.zeros(n_band))       # a last row of zeros: pieces without a rate
-    # each (role kind code + 1, year) pair's first cell in ``flat``: code -1 (no role kind) and pairs without a
-    # rate point at the zero row
-    table = np.full((len(uniq) + 1) * n_year, len(r) * n_band, dtype=np.int64)
-    known = r_role >= 0
-    table[(r_role[known] + 1) * n_year + (r_year[known] - y0)] = np.flatnonzero(known) * n_band
-    cell = (codes.astype(np.int64) + 1) * n_year
-    cell += year
-    cell -= y0
-    cell = table[cell]
-    cell += pt["band"].to_numpy()
-    return flat[cell]
+    # the rates' row of each (role kind, year) of the panel (the zero row where there is none), then the
+    # position in ``flat`` of each stratum cell, and a last entry for the cell -1 (no role kind)
+    row = np.full(len(uniq) * n_year, len(r), dtype=np.int64)
+    known = (r_role >= 0) & (r_year >= y0) & (r_year < y0 + n_year)
+    row[r_role[known] * n_year + (r_year[known] - y0)] = np.flatnonzero(known)
+    n_cell = len(_BAND)
+    where = np.append(np.repeat(row * n_band, n_cell) + np.tile(np.arange(n_cell), len(row)), len(r) * n_band)
+    return flat[where[cells]]
