@@ -40,19 +40,26 @@ def _years(days: int) -> str:
 
 
 def _latest_caseload(org: OrgGraph, day: dt.date) -> dict[str, int]:
+    """Each person's active clients in their latest caseload month up to ``day``'s month (the last such row of
+    the table when a month is there twice); a row without a person is no one's caseload.
+
+    The ids are coded once over the whole table and the rows are picked by masks: a table of millions of
+    person-months is not copied, only the rows kept at the end are read as Python values.
+    """
     cl = org.data.caseload
     if not len(cl):
         return {}
     month = np.datetime64(dt.date(day.year, day.month, 1), "M").astype(np.int64)
     m = cl["month"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    rows = np.flatnonzero(m <= month)
-    ids = cl["staff_id"].iloc[rows]
-    code = (ids.cat.codes if isinstance(ids.dtype, pd.CategoricalDtype) else pd.Series(pd.factorize(ids)[0])).to_numpy()
-    rows, code, m = rows[code >= 0], code[code >= 0], m[rows][code >= 0]   # a missing id is no one's caseload
-    latest = np.full(code.max() + 1 if len(code) else 0, np.iinfo(np.int64).min)
+    ids = cl["staff_id"]
+    code = np.asarray(ids.cat.codes if isinstance(ids.dtype, pd.CategoricalDtype) else pd.factorize(ids)[0])
+    rows = np.flatnonzero((m <= month) & (code >= 0))
+    if len(rows) < len(m):
+        code, m = code[rows], m[rows]
+    latest = np.full(int(code.max()) + 1 if len(code) else 0, np.iinfo(np.int64).min)
     np.maximum.at(latest, code, m)
-    rows = rows[m == latest[code]]                    # each person's latest month (one row a person and month)
-    return dict(zip(cl["staff_id"].iloc[rows].astype(str), cl["active_clients"].iloc[rows].astype(int)))
+    rows = rows[m == latest[code]]                    # each person's latest month
+    return dict(zip(ids.iloc[rows].astype(str), cl["active_clients"].iloc[rows].astype(int)))
 
 
 def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
