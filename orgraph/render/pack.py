@@ -40,7 +40,7 @@ from ..plain import FORMULA_STARTS, spreadsheet_safe
 from ..privacy import Pseudonymizer
 from .charts import map_png
 from .elements import DEFAULT_LOOKBACK_DAYS, map_elements
-from .graph_files import graphml_text, node_link_text, snapshot_export
+from .graph_files import graphml_text, node_link_text, plain_graph_texts, snapshot_export
 from .maps import map_data
 from .pack_page import index_html
 from .page import page_html
@@ -69,11 +69,22 @@ def export_graph(org: OrgGraph, *, as_of, status: dict | None = None, anonymize:
 
 def write_graph_files(org: OrgGraph, out: Path, *, as_of, status: dict | None = None, anonymize: bool = False,
                       key: str | None = None) -> dict[str, Path]:
-    """Write ``graph.graphml`` and ``graph.json`` (the graph of :func:`export_graph`) into ``out``."""
-    g = snapshot_export(org, as_of=as_of, status=status, anonymize=anonymize, key=key)
+    """Write ``graph.graphml`` and ``graph.json`` (the graph of :func:`export_graph`) into ``out``.
+
+    Without pseudonyms both are written column by column (:func:`~orgraph.render.graph_files.plain_graph_texts`)
+    when the graph allows it, else from :func:`~orgraph.render.graph_files.snapshot_export`: the same bytes.
+    """
     files = {"graph.graphml": out / "graph.graphml", "graph.json": out / "graph.json"}
-    graphml_text(g, files["graph.graphml"])
-    files["graph.json"].write_text(node_link_text(g), encoding="utf-8")
+    texts = None if anonymize else plain_graph_texts(org, as_of=as_of, status=status)
+    if texts is None:
+        g = snapshot_export(org, as_of=as_of, status=status, anonymize=anonymize, key=key)
+        graphml_text(g, files["graph.graphml"])
+        doc = node_link_text(g)
+    else:
+        with open(files["graph.graphml"], "w", encoding="utf-8", newline="") as f:
+            f.write(texts[0])
+        doc = texts[1]
+    files["graph.json"].write_text(doc, encoding="utf-8")
     return files
 
 
