@@ -40,19 +40,26 @@ def _years(days: int) -> str:
 
 
 def _latest_caseload(org: OrgGraph, day: dt.date) -> dict[str, int]:
+    """Each person's active clients in their latest caseload month up to ``day``'s month (the last such row of
+    the table when a month is there twice); a row without a person is no one's caseload.
+
+    The ids are coded once over the whole table and the rows are picked by masks: a table of millions of
+    person-months is not copied, only the rows kept at the end are read as Python values.
+    """
     cl = org.data.caseload
     if not len(cl):
         return {}
     month = np.datetime64(dt.date(day.year, day.month, 1), "M").astype(np.int64)
     m = cl["month"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    rows = np.flatnonzero(m <= month)
-    ids = cl["staff_id"].iloc[rows]
-    code = (ids.cat.codes if isinstance(ids.dtype, pd.CategoricalDtype) else pd.Series(pd.factorize(ids)[0])).to_numpy()
-    rows, code, m = rows[code >= 0], code[code >= 0], m[rows][code >= 0]   # a missing id is no one's caseload
-    latest = np.full(code.max() + 1 if len(code) else 0, np.iinfo(np.int64).min)
+    ids = cl["staff_id"]
+    code = np.asarray(ids.cat.codes if isinstance(ids.dtype, pd.CategoricalDtype) else pd.factorize(ids)[0])
+    rows = np.flatnonzero((m <= month) & (code >= 0))
+    if len(rows) < len(m):
+        code, m = code[rows], m[rows]
+    latest = np.full(int(code.max()) + 1 if len(code) else 0, np.iinfo(np.int64).min)
     np.maximum.at(latest, code, m)
-    rows = rows[m == latest[code]]                    # each person's latest month (one row a person and month)
-    return dict(zip(cl["staff_id"].iloc[rows].astype(str), cl["active_clients"].iloc[rows].astype(int)))
+    rows = rows[m == latest[code]]                    # each person's latest month
+    return dict(zip(ids.iloc[rows].astype(str), cl["active_clients"].iloc[rows].astype(int)))
 
 
 def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
@@ -146,12 +153,18 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
             edges[(s, sup)] = "current"
     if ghosts:
         g = sv[sv["staff_id"].isin(ghosts) | sv["supervisor_id"].isin(ghosts)]
+        exit_at = exit_of.get           # a link's anchor is the exit of a ghost: theirs looked up once
+        if exit_of.index.is_unique:
+            listed = list(ghosts)
+            exits = exit_of.array
+            exit_at = {x: exits[i] for x, i in zip(listed, exit_of.index.get_indexer(listed).tolist())
+                       if i >= 0}.get
         for s, sup, start, end in zip(g["staff_id"], g["supervisor_id"], g["start"], g["end"]):
             if s == sup or s not in people or sup not in people:
                 continue
-            anchor = exit_of.get(sup) if sup in ghosts else exit_of.get(s)
+            anchor = exit_at(sup) if sup in ghosts else exit_at(s)
             if s in ghosts and sup in ghosts:
-                anchor = min(exit_of.get(s), exit_of.get(sup))
+                anchor = min(exit_at(s), exit_at(sup))
             if pd.isna(anchor) or not (start <= anchor < end):
                 continue
             edges.setdefault((s, sup), "former")
@@ -276,11 +289,14 @@ def map_elements(org: OrgGraph, *, as_of=None, flags: MapFlags | None = None,
     kept = {n["_raw"] for n in nodes}
     edge_list = [{"from": nid(s), "to": nid(sup), "kind": kind} for (s, sup), kind in sorted(edges.items())
                  if s in kept and sup in kept]
+    by_kind: dict[str, list] = {"current": [], "cascade": [], "former": []}
+    for (s, sup), kind in edges.items():
+        if s in kept and sup in kept and kind in by_kind:
+            by_kind[kind].append((s, sup))
     parents: dict[str, str] = {}
-    for rank in ("current", "cascade", "former"):
-        for (s, sup), kind in edges.items():
-            if kind == rank and s in kept and sup in kept:
-                parents.setdefault(nid(s), nid(sup))
+    for rank in ("current", "cascade", "former"):     # a person's first current link, else cascade, else former
+        for s, sup in by_kind[rank]:
+            parents.setdefault(nid(s), nid(sup))
     # external managers (named in an export, not employed by the org) are drawn with their team but never counted
     staff_nodes = [n for n in nodes if not external[n["_raw"]]]
     counts = {k: sum(1 for n in staff_nodes if n["status"] == k) for k in STATUS_STYLES}

@@ -12,6 +12,7 @@ the graph or running their per-element writers.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 
@@ -20,9 +21,11 @@ import pandas as pd
 
 from ..graph import OrgGraph, node_key
 from ..plain import json_text
+
+_encode_str = json.encoder.encode_basestring
 from ..privacy import Pseudonymizer, month, tenure_band
 
-__all__ = ["SnapshotExport", "snapshot_export", "graphml_text", "node_link_text", "READ_WITH"]
+__all__ = ["SnapshotExport", "snapshot_export", "graphml_text", "node_link_text", "plain_graph_texts", "READ_WITH"]
 
 #: How to read ``graph.json`` back (nodes keep their own ``id`` attribute, so the node key is ``node``).
 READ_WITH = "networkx.node_link_graph(data, edges='links', name='node')"
@@ -380,3 +383,159 @@ def node_link_text(g: SnapshotExport) -> str:
            "nodes": [{**a, "node": n} for n, a in g.nodes.items()],
            "links": [{**a, "source": u, "target": v} for u, v, a in g.edges()]}
     return json_text(doc, indent=1)
+
+
+# ------------------------------------------------------------ column by column
+_JSON_VALUE = {str: _encode_str, int: int.__repr__, float: float.__repr__,
+               bool: lambda v: "true" if v else "false"}
+
+
+def _column_tags(col: list) -> dict:
+    """The value types of ``col`` (``None`` left out), each with the row where it first appears."""
+    types = list(map(type, col))
+    return {t: types.index(t) for t in set(types) if t is not type(None)}
+
+
+class _Declared:
+    """GraphML keys in the order of their first use, as :func:`_graphml` declares them."""
+
+    def __init__(self):
+        self.keys: dict = {}
+        self.decl: list[str] = []
+
+    def opening(self, k, tv, scope: str, pad: str) -> str:
+        t = _XML_TYPES.get(tv)
+        if t is None or type(k) is not str:
+            raise _NotPlain
+        kid = self.keys.get((k, t, scope))
+        if kid is None:
+            kid = self.keys[(k, t, scope)] = f"d{len(self.keys)}"
+            self.decl.append(f'<key id="{kid}" for="{scope}" attr.name="{_attr(k)}" attr.type="{t}"/>\n')
+        return f'{pad}<data key="{kid}">'
+
+    def declare(self, names: list, cols: list[list], scope: str, pad: str) -> list[dict]:
+        """Declare the keys of a block of rows (attribute ``names[j]`` of row ``i`` is ``cols[j][i]``, ``None``
+        for none) in the order a row by row writer meets them; the opening tag of each column by value type."""
+        firsts = [_column_tags(c) for c in cols]
+        met = sorted((row, j, t) for j, f in enumerate(firsts) for t, row in f.items())
+        heads: list[dict] = [{} for _ in cols]
+        for _, j, t in met:
+            heads[j][t] = self.opening(names[j], t, scope, pad)
+        return heads
+
+
+def _xml_column(col: list, heads: dict) -> list[str]:
+    """Each value of a column as its ``<data>`` element (``""`` for ``None``)."""
+    if len(heads) == 1:
+        (t, head), = heads.items()
+        if t is str:
+            present = [v for v in col if v is not None]
+            if not _TEXT_SPECIAL("".join(present)):
+                return ["" if v is None else head + v + "</data>\n" for v in col]
+            return ["" if v is None else head + _text(v) + "</data>\n" for v in col]
+        return ["" if v is None else head + str(v) + "</data>\n" for v in col]
+    return ["" if v is None else heads[type(v)] + (_text(v) if type(v) is str else str(v)) + "</data>\n"
+            for v in col]
+
+
+def _json_column(name: str, col: list, pad: str) -> list[str]:
+    """Each value of a column as ``,<newline><pad>"name": value`` (``""`` for ``None``)."""
+    lead = ",\n" + pad + _encode_str(name) + ": "
+    types = set(map(type, col)) - {type(None)}
+    if len(types) == 1:
+        enc = _JSON_VALUE.get(types.pop())
+        if enc is None:
+            raise _NotPlain
+        return ["" if v is None else lead + enc(v) for v in col]
+    if not types <= _JSON_VALUE.keys():
+        raise _NotPlain
+    return ["" if v is None else lead + _JSON_VALUE[type(v)](v) for v in col]
+
+
+def _ids(keys: list) -> list[str]:
+    """Node keys as GraphML attribute values."""
+    if all(type(k) is str for k in keys) and not _ATTR_SPECIAL("".join(keys)):
+        return keys
+    if not all(type(k) is str for k in keys):
+        raise _NotPlain
+    return [_attr(k) for k in keys]
+
+
+def _plain_columns(snap, status: dict | None):
+    """The graph of :func:`_plain_export` as column blocks: ``(node blocks, edge block)``, each block
+    ``(keys, names, columns)`` (an edge block's keys are ``(source, target)`` pairs, in the order
+    :meth:`SnapshotExport.edges` gives them); ``None`` when a node key repeats, an edge repeats or has an end
+    that is not a node (the general writer handles those)."""
+    blocks = []
+    for section, (keys, names, cols) in enumerate(snap.node_columns()):
+        raw_ids = cols[1]
+        cols = [_kept_column(c) for c in cols]
+        names = list(names)
+        if section == 0 and status:
+            names.append("status")
+            cols.append([status.get(i) if i in status else None for i in raw_ids])
+        blocks.append((keys, names, cols))
+    where: dict = {}
+    for keys, _, _ in blocks:
+        where.update(zip(keys, range(len(where), len(where) + len(keys))))
+    if len(where) != sum(len(b[0]) for b in blocks):
+        return None
+    sources, targets, kinds, starts, ends = snap.edge_columns()
+    pairs = list(zip(sources, targets))
+    if len(set(pairs)) != len(pairs) or not where.keys() >= set(sources) | set(targets):
+        return None
+    rank = [where[u] for u in sources]
+    order = sorted(range(len(pairs)), key=rank.__getitem__)     # by source, as a DiGraph's adjacency runs
+    if order != list(range(len(pairs))):
+        pairs = [pairs[i] for i in order]
+        kinds, starts, ends = ([c[i] for i in order] for c in (kinds, starts, ends))
+    return blocks, (pairs, ["kind", "start", "end"], [kinds, starts, ends])
+
+
+def plain_graph_texts(org: OrgGraph, *, as_of, status: dict | None = None) -> tuple[str, str] | None:
+    """``graph.graphml`` and ``graph.json`` of the snapshot on ``as_of`` without pseudonyms, written column by
+    column from the day's rows: the same text as :func:`graphml_text` and :func:`node_link_text` of
+    :func:`snapshot_export`, without a dict per node and edge or a writer call per value.
+
+    Returns
+    -------
+    tuple of str or None
+        The GraphML and the JSON text; ``None`` when the graph is not plain (a repeated node or edge, an edge
+        to no node, a value that is not text, a whole number, a decimal or true/false, a character XML cannot
+        hold): then :func:`snapshot_export` and the writers above are the way.
+    """
+    snap = org.on_day(as_of)
+    got = _plain_columns(snap, status)
+    if got is None:
+        return None
+    nodes, (pairs, enames, ecols) = got
+    graph = {"as_of": snap.day.isoformat()}
+    try:
+        keys = _Declared()
+        head = keys.opening("as_of", str, "graph", "") + _text(graph["as_of"]) + "</data>\n"
+        xml = [head]
+        js = []
+        for block_keys, names, cols in nodes:
+            heads = keys.declare(names, cols, "node", "  ")
+            body = map("".join, zip(*(_xml_column(c, h) for c, h in zip(cols, heads))))
+            xml += [f'<node id="{n}">\n{b}</node>\n' if b else f'<node id="{n}"/>\n'
+                    for n, b in zip(_ids(block_keys), body)]
+            jbody = map("".join, zip(*(_json_column(k, c, "   ") for k, c in zip(names, cols))))
+            js += ["{" + b[1:] + ",\n   \"node\": " + _encode_str(n) + "\n  }" if b
+                   else "{\n   \"node\": " + _encode_str(n) + "\n  }" for n, b in zip(block_keys, jbody)]
+        heads = keys.declare(enames, ecols, "edge", "  ")
+        body = map("".join, zip(*(_xml_column(c, h) for c, h in zip(ecols, heads))))
+        us, vs = (_ids(list(c)) for c in zip(*pairs)) if pairs else ([], [])
+        xml += [f'<edge source="{u}" target="{v}">\n{b}</edge>\n' if b else
+                f'<edge source="{u}" target="{v}"/>\n' for u, v, b in zip(us, vs, body)]
+        jbody = map("".join, zip(*(_json_column(k, c, "   ") for k, c in zip(enames, ecols))))
+        links = ["{" + (b[1:] + ",") + "\n   \"source\": " + _encode_str(u) + ",\n   \"target\": "
+                 + _encode_str(v) + "\n  }" if b else "{\n   \"source\": " + _encode_str(u)
+                 + ",\n   \"target\": " + _encode_str(v) + "\n  }" for (u, v), b in zip(pairs, jbody)]
+    except _NotPlain:
+        return None
+    graphml = (_HEAD + "".join(reversed(keys.decl)) + '<graph edgedefault="directed">' + "".join(xml)
+               + "</graph></graphml>")
+    top = json_text({"directed": True, "multigraph": False, "graph": {**graph, "read_with": READ_WITH}}, indent=1)
+    listed = [("[\n  " + ",\n  ".join(items) + "\n ]") if items else "[]" for items in (js, links)]
+    return graphml, top[:-2] + ',\n "nodes": ' + listed[0] + ',\n "links": ' + listed[1] + "\n}"

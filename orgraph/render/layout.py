@@ -257,12 +257,51 @@ def _block(clusters: list[_Cluster], gap: float) -> tuple[dict, tuple]:
         if starts in seen:      # the same rows as a narrower width: the same block, scored the same
             continue
         seen.add(starts)
-        centre, box = _rows(clusters, gap, width, steps=steps)
+        box = _rows_box(clusters, gap, steps, starts)
         w, h = box[2] - box[0], box[3] - box[1]
         score = w * h * (1 + 0.5 * abs(math.log(w / h / _ASPECT)))
         if best is None or score < best[0] - 1e-9:
-            best = (score, centre, box)
-    return best[1], best[2]
+            best = (score, width)
+    return _rows(clusters, gap, best[1], steps=steps)
+
+
+def _rows_box(clusters: list[_Cluster], gap: float, steps: list[float], starts: tuple[int, ...]) -> tuple:
+    """The box of :func:`_rows` for the rows starting at ``starts`` (:func:`_row_starts`), the same numbers
+    computed the same way, without placing each cluster: what :func:`_block` scores each row width by."""
+    bx0 = by0 = math.inf
+    bx1 = by1 = -math.inf
+    y = 0.0
+    prev = None
+    for a, b in zip(starts, starts[1:] + (len(clusters),)):
+        row = clusters[a:b]
+        xs, x = [0.0], 0.0
+        for i in range(a + 1, b):
+            x = x + steps[i]
+            xs.append(x)
+        top = max(-c.box[1] for c in row)
+        bottom = max(c.box[3] for c in row)
+        if prev is not None:
+            p_bottom, p_down = prev
+            y += max(p_bottom + gap + top, p_down, max(c.up for c in row))
+        else:
+            y = top
+        shift = -(xs[0] + row[0].box[0] + xs[-1] + row[-1].box[2]) / 2
+        for c, x in zip(row, xs):
+            cx = x + shift
+            v = cx + c.box[0]
+            if v < bx0:
+                bx0 = v
+            v = cx + c.box[2]
+            if v > bx1:
+                bx1 = v
+            v = y + c.box[1]
+            if v < by0:
+                by0 = v
+            v = y + c.box[3]
+            if v > by1:
+                by1 = v
+        prev = (bottom, max(c.down for c in row))
+    return bx0, by0, bx1, by1
 
 
 def _step(a: _Cluster, b: _Cluster, gap: float) -> float:
