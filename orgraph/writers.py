@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .analyses import persontime
+from .collector import paused
 from .columnar import release_memory
 from .errors import AnalysisError, SourceError
 from .graph import OrgGraph, as_date
@@ -97,31 +98,32 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress,
                       release_tables=release_tables)
     release_panels(org)
-    day = as_date(audit["as_of"])
-    if progress:
-        progress("snapshot pack and maps")
-    prepare_folder(out, "audit")
-    cell = resolve(org, "privacy")["min_cell"]
-    content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
-                           findings=audit["findings"], bottom_line=bottom_line(audit), anonymize=anonymize, key=key,
-                           min_cell=cell, period=_period(audit), at_risk=audit.get("at_risk"),
-                           risk_validation=audit.get("risk_validation"),
-                           cannot=list(audit.get("untestable") or []))
-    pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
-                      title=f"Turnover root-cause audit, {day.isoformat()}")
-    doc = {k: v for k, v in audit.items() if k != "results"}
-    (out / "findings.json").write_text(json_text(doc, indent=2), encoding="utf-8")
-    (out / "report.md").write_text(report_markdown(audit), encoding="utf-8")
-    files = dict(pack["files"])
-    files["findings.json"] = str(out / "findings.json")
-    files["report.md"] = str(out / "report.md")
-    files["state.json"] = _write_state(out, pack_state(org, audit["results"], day, anonymize=anonymize, key=key,
-                                                       min_cell=cell))
-    if pptx:
-        files["deck.pptx"] = str(write_deck(audit_deck(audit, content, anonymize=anonymize, min_cell=cell),
-                                            out / "deck.pptx"))
-    audit["files"] = files
-    audit["tool_notes"] = pack["tool_notes"]
+    with paused():                      # the pack is many small objects: no collection walks the org meanwhile
+        day = as_date(audit["as_of"])
+        if progress:
+            progress("snapshot pack and maps")
+        prepare_folder(out, "audit")
+        cell = resolve(org, "privacy")["min_cell"]
+        content = pack_content(org, as_of=day, results=audit["results"], notes=audit["notes"],
+                               findings=audit["findings"], bottom_line=bottom_line(audit), anonymize=anonymize, key=key,
+                               min_cell=cell, period=_period(audit), at_risk=audit.get("at_risk"),
+                               risk_validation=audit.get("risk_validation"),
+                               cannot=list(audit.get("untestable") or []))
+        pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
+                          title=f"Turnover root-cause audit, {day.isoformat()}")
+        doc = {k: v for k, v in audit.items() if k != "results"}
+        (out / "findings.json").write_text(json_text(doc, indent=2), encoding="utf-8")
+        (out / "report.md").write_text(report_markdown(audit), encoding="utf-8")
+        files = dict(pack["files"])
+        files["findings.json"] = str(out / "findings.json")
+        files["report.md"] = str(out / "report.md")
+        files["state.json"] = _write_state(out, pack_state(org, audit["results"], day, anonymize=anonymize, key=key,
+                                                           min_cell=cell))
+        if pptx:
+            files["deck.pptx"] = str(write_deck(audit_deck(audit, content, anonymize=anonymize, min_cell=cell),
+                                                out / "deck.pptx"))
+        audit["files"] = files
+        audit["tool_notes"] = pack["tool_notes"]
     return audit
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..collector import paused
 from ..graph import OrgGraph
 from ..result import Result
 from ..settings import analysis_cut, resolve
 from ..stats import bh_adjust, poisson_ci_many, poisson_sf_many, rate_ratio, relative_risk
 from .exposure import DAY, iso, num, observed_from, people, supervisor_cohorts, union_intervals
-from .persontime import (column_codes, overlap, paused_gc, person_time, piece_rates, stratum_days, stratum_exits,
+from .persontime import (column_codes, overlap, person_time, piece_rates, stratum_days, stratum_exits,
                          staff_codes, standard_rates)
 
 __all__ = ["supervisor_cascades", "flatten_cascades"]
@@ -143,7 +144,7 @@ def supervisor_cascades(org: OrgGraph, *, window_days: int | None = None, lookba
         ratio = np.where(mu > 0, k / np.where(mu > 0, mu, 1), np.nan)
         lo = np.where(mu > 0, lo / np.where(mu > 0, mu, 1), np.nan)
         hi = np.where(mu > 0, hi / np.where(mu > 0, mu, 1), np.nan)
-    with paused_gc():                               # plain records: no collection while they are made
+    with paused():                               # plain records: no collection while they are made
         # departures by (supervisor, exit day as integer nanoseconds); dates as text and days after from the
         # integer times, not one Timestamp per row
         deps: dict = {}

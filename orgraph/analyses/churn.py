@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..collector import paused
 from ..graph import OrgGraph
 from ..stats import bh_adjust, poisson_sf_many
 from ..result import Result
@@ -22,7 +23,7 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 from .hazards import month_rows
 from .continuity import object_runs
-from .persontime import (month_index, paused_gc, person_time, piece_rates, staff_codes, standard_rates,
+from .persontime import (month_index, person_time, piece_rates, staff_codes, standard_rates,
                          stratum_days, stratum_exits)
 
 __all__ = ["churn_seats", "INFERRED_SEATS_UNTESTED"]
@@ -206,7 +207,7 @@ def churn_seats(org: OrgGraph, *, window_months: int | None = None, min_holders:
     S = supervision(org, cut)
     detail = exits[exits["position_id"].isin(seats.index[seats["flagged"] | seats["watch"]])]
     factors = _departure_factors(org, detail, S, cut)
-    with paused_gc():                               # plain records: no collection while they are made
+    with paused():                               # plain records: no collection while they are made
         out = []
         ints = {c: seats[c].to_numpy().astype(np.int64).tolist() for c in ("holders", "max_holders_in_window", "exits",
                                                                             "occupied_days", "vacancy_days")}
@@ -261,7 +262,7 @@ def _nums(values: pd.Series, digits: int) -> list:
     return [round(x, digits) if math.isfinite(x) else None for x in values.astype(float).tolist()]
 
 
-@paused_gc()
+@paused()
 def _departure_factors(org: OrgGraph, ex: pd.DataFrame, S: pd.DataFrame, cut) -> dict[str, list[dict]]:
     """Per seat, the exits with supervisor at exit, caseload percentile and documentation ratio."""
     if not len(ex):

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from ..collector import paused
 from ..graph import OrgGraph
 from ..stats import poisson_ci_many, poisson_sf_many, rate_ratio
 from ..result import Result
@@ -22,7 +23,7 @@ from ..settings import analysis_cut, resolve
 from .exposure import DAY, iso, num, observed_from, people, supervision, union_intervals
 from .exposure import assignments as assignment_intervals
 from .coverage import MISSING
-from .persontime import (cached, column_codes, factorize_objects, paused_gc, person_time, piece_rates, staff_codes,
+from .persontime import (cached, column_codes, factorize_objects, person_time, piece_rates, staff_codes,
                          standard_rates, stratum_days, stratum_exits)
 
 __all__ = ["overloaded_supervisors", "flagged_supervisors", "SPAN_BANDS", "span_band"]
@@ -421,7 +422,7 @@ def _overloaded_supervisors(org: OrgGraph, st: dict, cut) -> Result:
     has_sessions = _hours(org, out, S, sups, cut, obs0, per_week)
 
     signals = _signal_count(out, has_caseload)
-    with paused_gc():                               # plain records: no collection while they are made
+    with paused():                               # plain records: no collection while they are made
         records = []
         names = list(out.columns)
         for sid, *row in zip(out.index, *(out[c].tolist() for c in names)):      # Python numbers, as to_dict gives

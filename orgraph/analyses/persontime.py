@@ -17,9 +17,7 @@ its size is the number of person-months plus the number of changes.
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import gc
 import weakref
 
 import numpy as np
@@ -31,36 +29,14 @@ from .shared import cached, release
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
-           "cached", "release", "day_number", "from_day_number", "distinct_objects", "factorize_objects",
-           "paused_gc"]
+           "cached", "release", "day_number", "from_day_number", "distinct_objects", "factorize_objects"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
 _BAND = np.asarray(TENURE_BAND_EDGES, dtype=np.int64)
 
 
-@contextlib.contextmanager
-def paused_gc():
-    """Pause Python's cyclic garbage collector while an analysis builds its records (plain dicts, lists and
-    strings, which make no reference cycles): each collection the many new objects would set off walks every
-    tracked object, for nothing to free. Collection resumes afterwards if it was on (nested pauses leave it to
-    the outermost).
 
-    Examples
-    --------
-    >>> with paused_gc():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled()
-    True
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def day_number(values) -> np.ndarray:

@@ -27,13 +27,12 @@ give such a cell back are left out; org totals in sentences are rounded).
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 from pathlib import Path
 
 import networkx as nx
 
+from ..collector import paused
 from ..errors import SourceError
 from ..graph import OrgGraph, as_date
 from ..plain import FORMULA_STARTS, spreadsheet_safe
@@ -129,40 +128,6 @@ def _write_csv(path: Path, rows: list[dict], name: str = "") -> None:
                 w.writerow({k: ("" if v is None else spreadsheet_safe(v)) for k, v in r.items()})
 
 
-@contextlib.contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector for the block, then put it back as it was.
-
-    A pack is made of hundreds of thousands of small dicts, lists and strings (map nodes, tooltips, graph
-    attributes): each allocation threshold they cross starts a collection, and every full collection walks
-    all the objects the process holds (the bundle's records, the analyses' results), seconds at 50,000
-    staff, to find no garbage: the pack makes no cycles. Inside the block the objects already there are
-    frozen (:func:`gc.freeze`: no collection looks at them) and collection is off; on leaving, they are
-    unfrozen and collection is enabled again when it was. When something else froze objects before, they
-    are left frozen and only collection is paused.
-
-    Examples
-    --------
-    >>> was = gc.isenabled()
-    >>> with collector_paused():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled() == was
-    True
-    """
-    enabled, freeze = gc.isenabled(), gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
 def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: bool = False, key: str | None = None,
                min_cell: int | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS, png: bool = True,
                title: str | None = None) -> dict:
@@ -194,9 +159,9 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
 
     Notes
     -----
-    The cyclic garbage collector is paused while the pack is written (:func:`collector_paused`).
+    The cyclic garbage collector is paused while the pack is written (:func:`orgraph.collector.paused`).
     """
-    with collector_paused():
+    with paused():
         return _write_pack(org, out_dir, content=content, as_of=as_of, anonymize=anonymize, key=key,
                            min_cell=min_cell, lookback_days=lookback_days, png=png, title=title)
 

@@ -14,6 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from ..analyses.cost import cost_model
+from ..collector import paused
 from ..analyses.exposure import observed_from
 from ..graph import OrgGraph
 from ..plain import jsonable
@@ -80,6 +81,13 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     names = Names(org, anonymize, key)
     results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries, then_reads=READS_AFTER,
                                   release=release_tables)
+    with paused():                      # findings are many small records: no collection walks the org meanwhile
+        return _ranked(org, results, notes, entries, day, names, anonymize)
+
+
+def _ranked(org: OrgGraph, results: dict, notes: list, entries: list, day, names: Names, anonymize: bool) -> dict:
+    """The rest of :func:`run_audit` once the analyses have run: findings stated and ranked, finance headlines,
+    the risk list's top and its check."""
     ctx = Context(org, names, cost_model(org, as_of=day), results)
     candidates: list[dict] = []
     for a in entries:
