@@ -264,7 +264,8 @@ def test_row_staff_codes_of_runs_equal_the_per_row_lookup():
     import pandas as pd
 
     from orgraph.analyses._demo import example_org
-    from orgraph.analyses.continuity import _row_staff_codes, object_runs
+    from orgraph.analyses.continuity import _row_staff_codes
+    from orgraph.analyses.persontime import object_runs
     from orgraph.analyses.panel import staff_codes
 
     org = example_org()

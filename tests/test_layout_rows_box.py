@@ -1,21 +1,8 @@
 """The box a block of clusters is scored by: measured without placing the clusters, the same as laid out."""
 from __future__ import annotations
 
-import random
-
-from orgraph.render.layout import _Cluster, _row_starts, _rows, _rows_box, _steps
-
-
-def _clusters(seed: int, n: int) -> list[_Cluster]:
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        w, a, b = rng.uniform(40, 400), rng.uniform(20, 200), rng.uniform(20, 200)
-        cl = _Cluster(f"L{i}", "P", rng.randint(0, 3), i, box=(-w / 2, -a, w / 2, b))
-        cl.right, cl.left = rng.uniform(0, w * 1.5), rng.uniform(0, w * 1.5)
-        cl.down, cl.up = rng.uniform(0, 300), rng.uniform(0, 300)
-        out.append(cl)
-    return out
+from orgraph.render.layout import _row_starts, _rows, _rows_box, _steps
+from test_layout_rows import _clusters
 
 
 def test_rows_box_is_the_box_of_rows_bit_for_bit():

@@ -22,8 +22,7 @@ from ..result import Result
 from ..settings import analysis_cut, resolve
 from .exposure import DAY, assignments, iso, num, observed_from, people, supervision
 from .hazards import month_rows
-from .continuity import object_runs
-from .persontime import (month_index, person_time, piece_rates, staff_codes, standard_rates,
+from .persontime import (month_index, object_runs, person_time, piece_rates, staff_codes, standard_rates,
                          stratum_days, stratum_exits)
 
 __all__ = ["churn_seats", "INFERRED_SEATS_UNTESTED"]

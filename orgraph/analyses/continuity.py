@@ -27,6 +27,7 @@ from ..settings import analysis_cut, as_of_text
 from ..plain import plural
 from .coverage import MISSING, uncovered_exits
 from .panel import jsonable, rounded, setting_of, staff_codes
+from .persontime import object_runs
 
 __all__ = ["continuity_of_care"]
 
@@ -367,34 +368,11 @@ def _picked_up(client, staff, start, hit, exit_day, hand: int, pick: int) -> np.
     return np.bincount(owner[other], minlength=len(hit)) > 0
 
 
-def object_runs(values: np.ndarray) -> np.ndarray:
-    """Where each run of one and the same Python object starts in an object array (by identity, compared as
-    addresses: no string is hashed or compared). Ids read from a file share one object per distinct value, so
-    a table listed by staff member has one run per person.
-
-    Examples
-    --------
-    >>> a, b = "S1", "".join(["S", "1"])             # equal, distinct objects
-    >>> object_runs(np.array([a, a, None, a, b, b], dtype=object)).tolist()
-    [0, 2, 3, 4]
-    """
-    import ctypes
-
-    values = np.ascontiguousarray(values, dtype=object)
-    if not len(values):
-        return np.zeros(0, dtype=np.int64)
-    ptr = ctypes.cast(values.ctypes.data, ctypes.POINTER(ctypes.c_int64))
-    address = np.ctypeslib.as_array(ptr, shape=(len(values),))      # a view: read while ``values`` lives
-    heads = np.flatnonzero(address[1:] != address[:-1]) + 1
-    del address
-    return np.concatenate([[0], heads])
-
-
 def _row_staff_codes(org, ids: pd.Series) -> np.ndarray:
     """:func:`~orgraph.analyses.panel.staff_codes` of a long id column as ``int32``: the distinct ids are
     looked up once (Arrow ids numbered by :func:`factor_codes`), so no ``int64`` code per row is made or kept;
-    an object column listed in runs of one id (:func:`object_runs`, as exports sorted by staff member are) is
-    looked up once per run.
+    an object column listed in runs of one id (:func:`~orgraph.analyses.persontime.object_runs`, as exports
+    sorted by staff member are) is looked up once per run.
 
     Examples
     --------

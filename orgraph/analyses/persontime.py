@@ -29,7 +29,7 @@ from .shared import cached, release
 
 __all__ = ["person_time", "overlap", "stratum_days", "stratum_exits", "piece_rates", "standard_rates",
            "staff_codes", "cut_panel", "column_codes", "latest_started", "month_index", "month_start", "attach_context",
-           "cached", "release", "day_number", "from_day_number", "distinct_objects", "factorize_objects"]
+           "cached", "release", "day_number", "from_day_number", "distinct_objects", "factorize_objects", "object_runs"]
 
 _SHIFT = 18                 # bits for a day number in a (person, day) key
 _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,846 since 1970
@@ -166,14 +166,15 @@ def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[first], inverse
 
 
-def _object_runs(values: np.ndarray) -> np.ndarray:
-    """Where each run of one and the same Python object starts in a 1-d object array (compared as addresses:
-    no value is hashed or compared).
+def object_runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of one and the same Python object starts in a 1-d object array (by identity, compared as
+    addresses: no string is hashed or compared). Ids read from a file share one object per distinct value, so
+    a table listed by staff member has one run per person.
 
     Examples
     --------
     >>> a, b = "S1", "".join(["S", "1"])             # equal, distinct objects
-    >>> _object_runs(np.array([a, a, None, a, b, b], dtype=object)).tolist()
+    >>> object_runs(np.array([a, a, None, a, b, b], dtype=object)).tolist()
     [0, 2, 3, 4]
     """
     values = np.ascontiguousarray(values, dtype=object)
@@ -203,7 +204,7 @@ def factorize_objects(values) -> tuple[np.ndarray, np.ndarray]:
     """
     arr = np.asarray(values, dtype=object)
     if arr.ndim == 1 and len(arr) > _DISTINCT_MIN:
-        heads = _object_runs(arr)
+        heads = object_runs(arr)
         if len(heads) * 8 <= len(arr):                  # listed in runs of one object: each run's head once
             codes, uniq = pd.factorize(arr[heads])
             return np.repeat(codes, np.diff(np.append(heads, len(arr)))), uniq

@@ -270,22 +270,16 @@ def _rows_box(clusters: list[_Cluster], gap: float, steps: list[float], starts: 
     computed the same way, without placing each cluster: what :func:`_block` scores each row width by."""
     bx0 = by0 = math.inf
     bx1 = by1 = -math.inf
-    y = 0.0
-    prev = None
-    for a, b in zip(starts, starts[1:] + (len(clusters),)):
-        row = clusters[a:b]
-        xs, x = [0.0], 0.0
-        for i in range(a + 1, b):
-            x = x + steps[i]
-            xs.append(x)
-        top = max(-c.box[1] for c in row)
-        bottom = max(c.box[3] for c in row)
-        if prev is not None:
-            p_bottom, p_down = prev
-            y += max(p_bottom + gap + top, p_down, max(c.up for c in row))
-        else:
-            y = top
-        shift = -(xs[0] + row[0].box[0] + xs[-1] + row[-1].box[2]) / 2
+
+    def rows():
+        for a, b in zip(starts, starts[1:] + (len(clusters),)):
+            xs, x = [0.0], 0.0
+            for i in range(a + 1, b):
+                x = x + steps[i]
+                xs.append(x)
+            yield clusters[a:b], xs
+
+    for row, xs, y, shift in _stacked(rows(), gap):
         for c, x in zip(row, xs):
             cx = x + shift
             v = cx + c.box[0]
@@ -300,8 +294,25 @@ def _rows_box(clusters: list[_Cluster], gap: float, steps: list[float], starts: 
             v = y + c.box[3]
             if v > by1:
                 by1 = v
-        prev = (bottom, max(c.down for c in row))
     return bx0, by0, bx1, by1
+
+
+def _stacked(rows, gap: float):
+    """Each row of clusters (``(row, xs)``: the clusters and their leads' offsets from the first) with the
+    ``y`` of its leads and the ``shift`` that centres it, each row below the one before as :func:`_rows`
+    stacks them: apart by ``gap`` and far enough for the reach of either row's teams."""
+    y = 0.0
+    prev = None
+    for row, xs in rows:
+        top = max(-c.box[1] for c in row)
+        bottom = max(c.box[3] for c in row)
+        if prev is not None:
+            p_bottom, p_down = prev
+            y += max(p_bottom + gap + top, p_down, max(c.up for c in row))
+        else:
+            y = top
+        yield row, xs, y, -(xs[0] + row[0].box[0] + xs[-1] + row[-1].box[2]) / 2
+        prev = (bottom, max(c.down for c in row))
 
 
 def _step(a: _Cluster, b: _Cluster, gap: float) -> float:
@@ -344,20 +355,9 @@ def _rows(clusters: list[_Cluster], gap: float, width: float, *,
                 continue
         rows.append(([c], [0.0]))
     centre: dict[int, tuple[float, float]] = {}
-    y = 0.0
-    prev = None
-    for row, xs in rows:
-        top = max(-c.box[1] for c in row)
-        bottom = max(c.box[3] for c in row)
-        if prev is not None:
-            p_bottom, p_down = prev
-            y += max(p_bottom + gap + top, p_down, max(c.up for c in row))
-        else:
-            y = top
-        shift = -(xs[0] + row[0].box[0] + xs[-1] + row[-1].box[2]) / 2
+    for row, xs, y, shift in _stacked(rows, gap):
         for c, x in zip(row, xs):
             centre[id(c)] = (x + shift, y)
-        prev = (bottom, max(c.down for c in row))
     bx0 = min(centre[id(c)][0] + c.box[0] for c in clusters)
     by0 = min(centre[id(c)][1] + c.box[1] for c in clusters)
     bx1 = max(centre[id(c)][0] + c.box[2] for c in clusters)
