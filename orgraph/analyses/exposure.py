@@ -161,7 +161,7 @@ def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.In
     """The role kind of each person's latest seat in ``af`` (the last listed of those started on the latest day;
     NaN for no seat), for the rows ``rows`` of ``org.staff_frame`` (``index``): one sort on staff row numbers and
     start days instead of on id strings. With ``taken`` (ascending row positions), only those rows of ``af``
-    count (no copy of the frame is made).
+    count (no copy of the frame is made); without it, all of them.
 
     Examples
     --------
@@ -173,16 +173,12 @@ def _latest_role(org: OrgGraph, af: pd.DataFrame, rows: np.ndarray, index: pd.In
     True
     """
     if taken is None:
-        sc = org.staff_frame.index.get_indexer(pd.Index(af["staff_id"].to_numpy(dtype=object))).astype(np.int64)
-        start = af["start"].to_numpy()
-        role = af["role_kind"].to_numpy(dtype=object)
-    else:
-        sc = _codes_of(org, af["staff_id"].to_numpy(dtype=object)[taken])
-        start = af["start"].to_numpy()[taken]
-        role = af["role_kind"].to_numpy(dtype=object)[taken]
+        taken = np.arange(len(af))
+    sc = _codes_of(org, af["staff_id"].to_numpy(dtype=object)[taken])
+    start = af["start"].to_numpy()[taken]
+    role = af["role_kind"].to_numpy(dtype=object)[taken]
     if (sc < 0).any() or np.isnat(start).any():     # an id the staff table lacks, or no start: by the ids
-        sub = af if taken is None else af.iloc[taken]
-        last = sub.sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
+        last = af.iloc[taken].sort_values(["staff_id", "start"]).groupby("staff_id").tail(1).set_index("staff_id")
         return pd.Series(index.map(last["role_kind"]), index=index)
     order = np.lexsort((start.astype("datetime64[ns]").astype(np.int64), sc))     # stable: ties keep their order
     srt = sc[order]

@@ -36,9 +36,6 @@ _OFFSET = 80_000            # days: 1900-01-01 is -25,567 and 2100-12-31 is 47,8
 _BAND = np.asarray(TENURE_BAND_EDGES, dtype=np.int64)
 
 
-
-
-
 def day_number(values) -> np.ndarray:
     """Days since 1970-01-01 of datetimes (int64).
 

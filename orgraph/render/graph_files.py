@@ -21,8 +21,6 @@ import pandas as pd
 
 from ..graph import OrgGraph, node_key
 from ..plain import json_text
-
-_encode_str = json.encoder.encode_basestring
 from ..privacy import Pseudonymizer, month, tenure_band
 
 __all__ = ["SnapshotExport", "snapshot_export", "graphml_text", "node_link_text", "plain_graph_texts", "READ_WITH"]
@@ -386,6 +384,8 @@ def node_link_text(g: SnapshotExport) -> str:
 
 
 # ------------------------------------------------------------ column by column
+#: A text as JSON, quoted and escaped as ``json.dumps(..., ensure_ascii=False)`` (and so :func:`json_text`) writes it.
+_encode_str = json.encoder.encode_basestring
 _JSON_VALUE = {str: _encode_str, int: int.__repr__, float: float.__repr__,
                bool: lambda v: "true" if v else "false"}
 
