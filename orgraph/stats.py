@@ -236,8 +236,8 @@ def bh_adjust(p_values: Sequence[float]) -> list[float]:
     if m == 0:
         return out
     res = _scipy_stats().false_discovery_control(np.array([vals[i] for i in idx]), method="bh")
-    for j, i in enumerate(idx):
-        out[i] = float(round(res[j], 12))
+    for i, r in zip(idx, np.round(res, 12).tolist()):  # the values round(res[j], 12) gives, all at once
+        out[i] = r
     return out
 
 
