@@ -117,7 +117,7 @@ def stages(bundle: Path) -> list[dict]:
     st.mark("load")
     org = orgraph.load(str(bundle))
     with tempfile.TemporaryDirectory() as tmp:
-        writers.write_audit(org, Path(tmp) / "audit", png=False, release_tables=True,
+        writers.write_audit(org, Path(tmp) / "audit", png=False, release_tables=True, beside=True,
                             progress=lambda label: st.mark(label if label != "snapshot pack and maps"
                                                            else "findings"))
         st.mark(None)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .analyses import shared
+from .beside import available, start
 from .analyses.cascades import flatten_cascades, supervisor_cascades
 from .analyses.caseload import caseload_distribution
 from .analyses.churn import churn_seats
@@ -41,7 +42,7 @@ from .result import Result
 #: What joins an analysis's label and the reason it could not answer, in the notes of :func:`run_analyses`.
 NOT_RUN = ": not run — "
 
-__all__ = ["NOT_RUN", "Analysis", "Option", "Filter", "View", "ANALYSES", "get", "run_analyses", "map_flags", "flags_as_of"]
+__all__ = ["NOT_RUN", "BESIDE", "Analysis", "Option", "Filter", "View", "ANALYSES", "get", "run_analyses", "map_flags", "flags_as_of"]
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,11 @@ MONTHLY = frozenset({"person_months", "caseload_runs", "doc_ratios", "monthly_fa
 #: episodes, the largest table of a bundle, read by continuity of care alone.
 RELEASABLE = frozenset({"client_assignments"})
 
+#: Analyses :func:`run_analyses` may run in a second process beside the others (``beside=True``;
+#: :mod:`orgraph.beside`): they read no shared table, no other analysis reads their bundle tables, and what
+#: they hold while they run is small beside the panels of the others.
+BESIDE = frozenset({"continuity"})
+
 
 def run_order(analyses: list[Analysis]) -> list[Analysis]:
     """The order :func:`run_analyses` runs ``analyses`` in: those that read no shared table first (they can
@@ -338,7 +344,7 @@ def _between_analyses(freeze: bool) -> None:
 
 def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None] | None = None,
                  analyses: list[Analysis] | None = None, then_reads=None,
-                 release: bool = False) -> tuple[dict, list[str]]:
+                 release: bool = False, beside: bool = False) -> tuple[dict, list[str]]:
     """Run analyses as of ``as_of``: ``({name: Result or None}, notes)``, both in the order of ``analyses``
     (default :data:`ANALYSES`) whatever order they ran in (:func:`run_order`; answers do not depend on it).
 
@@ -359,14 +365,36 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
     (:meth:`~orgraph.model.OrgData.release`) once no analysis still to run
     reads it (:attr:`Analysis.tables`): for a caller done with the org after
     this run, as the ``orgraph audit`` command is.
+
+    With ``beside=True`` and a second core (:func:`orgraph.beside.available`), the analyses of
+    :data:`BESIDE` run in a second process while this one runs the others, and are back before the first
+    analysis that reads a monthly panel (:data:`MONTHLY`) starts, so that their memory is not added to the
+    largest panels'. Their answers are the same: the same functions on the same data.
     """
     results: dict = {}
     notes: dict = {}
     wanted = [a for a in (analyses if analyses is not None else ANALYSES) if names is None or a.name in names]
     todo = run_order(wanted)
     freeze = then_reads is not None and not gc.get_freeze_count()   # a caller that froze objects keeps them so
+    away, side = [], None
     try:
+        if beside and len(todo) > 1 and available():
+            away = [a for a in todo if a.name in BESIDE and not a.reads]
+            todo = [a for a in todo if a not in away]
+        if away and todo:
+            if then_reads is not None:
+                _between_analyses(freeze)
+            for a in away:
+                if progress:
+                    progress(a.label)
+            side = start(lambda: _run_each(org, away, as_of),
+                         again=lambda: _run_each(org, away, as_of, released=org.data.released))
+        else:
+            todo, away = run_order(todo + away), []
         for i, a in enumerate(todo):
+            if side is not None and a.reads & MONTHLY:
+                _collect(side, results, notes)
+                side = None
             if then_reads is not None:
                 shared.keep_only(org, LASTING.union(then_reads, *(b.reads for b in todo[i:])))
                 shared.expect(org, LASTING.union(then_reads, *(b.reads for b in todo[i + 1:])))
@@ -378,19 +406,18 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
                 _between_analyses(freeze)
             if progress:
                 progress(a.label)
-            try:
-                results[a.name] = a.function(org, as_of=as_of)
-            except AnalysisError as exc:
-                results[a.name] = None
-                notes[a.name] = f"{a.label}{NOT_RUN}{exc}"
-            except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
-                results[a.name] = None
-                notes[a.name] = (f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This "
-                                 f"is a bug in orgraph: please report it with this message.")
+            got, note = _run_each(org, [a], as_of)
+            results.update(got)
+            notes.update(note)
+        if side is not None:
+            _collect(side, results, notes)
+            side = None
         if release:
             for name in sorted(RELEASABLE - org.data.released):
                 org.data.release(name)
     finally:
+        if side is not None:            # leaving early (an interrupt): the second process goes too
+            side.cancel()
         if then_reads is not None:
             shared.expect(org, None)
         if freeze:
@@ -398,6 +425,38 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
     if then_reads is not None:
         shared.keep_only(org, LASTING.union(then_reads))
     return {a.name: results[a.name] for a in wanted}, [notes[a.name] for a in wanted if a.name in notes]
+
+
+def _run_each(org, todo: list[Analysis], as_of, released=frozenset()) -> tuple[dict, dict]:
+    """Run ``todo`` in order: ``({name: Result or None}, {name: note})``. An analysis that cannot answer
+    (an :class:`~orgraph.errors.AnalysisError`) or fails unexpectedly gets ``None`` and a note; with
+    ``released`` (tables let go of), one whose tables are gone gets a note that its process failed."""
+    results: dict = {}
+    notes: dict = {}
+    for a in todo:
+        if a.tables & released:
+            results[a.name] = None
+            notes[a.name] = (f"{a.label}: failed (its second process ended without an answer, and its tables were "
+                             f"let go of meanwhile); everything else was run. Run it alone with `orgraph "
+                             f"{a.name}`, or the audit with ORGRAPH_PROCESSES=1.")
+            continue
+        try:
+            results[a.name] = a.function(org, as_of=as_of)
+        except AnalysisError as exc:
+            results[a.name] = None
+            notes[a.name] = f"{a.label}{NOT_RUN}{exc}"
+        except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
+            results[a.name] = None
+            notes[a.name] = (f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This "
+                             f"is a bug in orgraph: please report it with this message.")
+    return results, notes
+
+
+def _collect(side, results: dict, notes: dict) -> None:
+    """Add what the analyses run beside (:func:`orgraph.beside.start` of :func:`_run_each`) answered."""
+    got, note = side.result()
+    results.update(got)
+    notes.update(note)
 
 
 def map_flags(results: dict, *, as_of, notes=(), org=None, analyses: list[Analysis] | None = None) -> "flags.MapFlags":

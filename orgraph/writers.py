@@ -83,7 +83,7 @@ def _period(audit: dict):
 
 def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, key: str | None = None,
                 progress: Callable[[str], None] | None = None, png: bool = True, pptx: bool = False,
-                release_tables: bool = False) -> dict:
+                release_tables: bool = False, beside: bool = False) -> dict:
     """Run the audit and write ``findings.json``, ``report.md`` and the snapshot pack into ``out_dir``.
 
     With ``pptx``, also ``deck.pptx`` (:func:`orgraph.report.deck.audit_deck`; needs python-pptx).
@@ -91,12 +91,13 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
     terminal should say about this machine's tools (see :func:`orgraph.render.pack.write_pack`).
     With ``release_tables``, the large bundle tables are let go of after their last analysis (see
     :func:`~orgraph.report.audit.run_audit`): for a caller that reads no monthly record of ``org`` afterwards.
+    With ``beside``, what can runs in a second process (see :func:`~orgraph.report.audit.run_audit`).
     """
     if pptx:
         require_pptx()
     out = Path(out_dir)
     audit = run_audit(org, as_of=as_of, anonymize=anonymize, key=key, progress=progress,
-                      release_tables=release_tables)
+                      release_tables=release_tables, beside=beside)
     release_panels(org)
     with paused():                      # the pack is many small objects: no collection walks the org meanwhile
         day = as_date(audit["as_of"])
@@ -110,7 +111,7 @@ def write_audit(org: OrgGraph, out_dir, *, as_of=None, anonymize: bool = False, 
                                risk_validation=audit.get("risk_validation"),
                                cannot=list(audit.get("untestable") or []))
         pack = write_pack(org, out, content=content, as_of=day, anonymize=anonymize, key=key, min_cell=cell, png=png,
-                          title=f"Turnover root-cause audit, {day.isoformat()}")
+                          title=f"Turnover root-cause audit, {day.isoformat()}", beside=beside)
         doc = {k: v for k, v in audit.items() if k != "results"}
         (out / "findings.json").write_text(json_text(doc, indent=2), encoding="utf-8")
         (out / "report.md").write_text(report_markdown(audit), encoding="utf-8")

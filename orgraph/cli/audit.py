@@ -46,7 +46,7 @@ def audit_cmd(source, as_of, out, anonymize, key, new_key, top, no_png, pptx, fm
             bar.update(1, label)
 
         audit = write_audit(org, out, as_of=as_of, anonymize=anonymize, key=key, progress=progress, png=not no_png,
-                            pptx=pptx, release_tables=True)
+                            pptx=pptx, release_tables=True, beside=True)
     hold_until_exit(org, audit)           # freed by the process's end, not one object at a time
     for note in audit.get("tool_notes", ()):
         click.echo(f"note: {note}", err=True)

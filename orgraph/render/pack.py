@@ -32,6 +32,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from ..beside import start as beside_start
 from ..collector import paused
 from ..errors import SourceError
 from ..graph import OrgGraph, as_date
@@ -130,7 +131,7 @@ def _write_csv(path: Path, rows: list[dict], name: str = "") -> None:
 
 def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: bool = False, key: str | None = None,
                min_cell: int | None = None, lookback_days: int = DEFAULT_LOOKBACK_DAYS, png: bool = True,
-               title: str | None = None) -> dict:
+               title: str | None = None, beside: bool = False) -> dict:
     """Write a snapshot pack for ``as_of`` into ``out_dir``; return what was written.
 
     Parameters
@@ -148,6 +149,9 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
         people (default ``[privacy] min_cell``, 5).
     png : bool
         Write ``map.png`` (set False to skip the screenshot).
+    beside : bool
+        Write the graph files and the CSV tables in a second process while the map is drawn, when there is
+        a second core (:mod:`orgraph.beside`): the same files.
 
     Returns
     -------
@@ -163,11 +167,12 @@ def write_pack(org: OrgGraph, out_dir, *, content: dict, as_of=None, anonymize: 
     """
     with paused():
         return _write_pack(org, out_dir, content=content, as_of=as_of, anonymize=anonymize, key=key,
-                           min_cell=min_cell, lookback_days=lookback_days, png=png, title=title)
+                           min_cell=min_cell, lookback_days=lookback_days, png=png, title=title, beside=beside)
 
 
 def _write_pack(org: OrgGraph, out_dir, *, content: dict, as_of, anonymize: bool, key: str | None,
-                min_cell: int | None, lookback_days: int, png: bool, title: str | None) -> dict:
+                min_cell: int | None, lookback_days: int, png: bool, title: str | None,
+                beside: bool = False) -> dict:
     day = as_date(as_of) if as_of is not None else org.data_end
     if min_cell is None:
         min_cell = org.config.get("privacy", "min_cell") if org.config is not None else 5
@@ -182,38 +187,47 @@ def _write_pack(org: OrgGraph, out_dir, *, content: dict, as_of, anonymize: bool
     el = map_elements(org, as_of=day, flags=flags, lookback_days=lookback_days, anonymize=anonymize, key=key,
                       min_cell=min_cell)
     status = {n["_raw"]: n["status"] for n in el["nodes"]}
-    map_title, map_subtitle, map_page = map_data(org, as_of=day, flags=flags, lookback_days=lookback_days,
-                                                 anonymize=anonymize, key=key, min_cell=min_cell, elements=el)
-    map_html = page_html(map_title, map_subtitle, map_page)
-    files: dict[str, Path] = {}
-    files["map.html"] = out / "map.html"
-    files["map.html"].write_text(map_html, encoding="utf-8")
-
-    png_bytes, png_method, tool_notes = None, None, []
-    if png:
-        png_method = map_png(map_html, out / "map.png",
-                             fallback=lambda: map_figure_png(map_page, title=map_title, subtitle=map_subtitle))
-        files["map.png"] = out / "map.png"
-        png_bytes = files["map.png"].read_bytes()
-        if png_method == "drawn":
-            tool_notes.append("Chromium was not found, so map.png was drawn with matplotlib rather than "
-                              "photographed from map.html (install Chromium, or set ORGRAPH_CHROMIUM, for a "
-                              "screenshot).")
-
-    files.update(write_graph_files(org, out, as_of=day, status=status, anonymize=anonymize, key=key))
-
     tables = content["tables"]
-    for name, rows in tables.items():
-        files[f"{name}.csv"] = out / f"{name}.csv"
-        _write_csv(files[f"{name}.csv"], rows, name)
 
-    notes = list(content.get("notes") or [])
-    index = index_html(title=title or f"Organization snapshot, {day.isoformat()}", day=day,
-                       findings=content["findings"], tables=tables, map_html=map_html, png=png_bytes,
-                       anonymize=anonymize, min_cell=min_cell, notes=notes, changes=content.get("changes"),
-                       cards=content.get("cards") or (), opening=content.get("opening") or (),
-                       how_to_read=content.get("how_to_read") or (), table_notes=content.get("table_notes"),
-                       cannot=content.get("cannot") or ())
+    def data_files() -> dict[str, Path]:
+        """The graph files and the tables as CSV: they read nothing the map writes."""
+        done = write_graph_files(org, out, as_of=day, status=status, anonymize=anonymize, key=key)
+        for name, rows in tables.items():
+            done[f"{name}.csv"] = out / f"{name}.csv"
+            _write_csv(done[f"{name}.csv"], rows, name)
+        return done
+
+    side = beside_start(data_files) if beside else None   # written in a second process while the map is drawn
+    try:
+        map_title, map_subtitle, map_page = map_data(org, as_of=day, flags=flags, lookback_days=lookback_days,
+                                                     anonymize=anonymize, key=key, min_cell=min_cell, elements=el)
+        map_html = page_html(map_title, map_subtitle, map_page)
+        files: dict[str, Path] = {}
+        files["map.html"] = out / "map.html"
+        files["map.html"].write_text(map_html, encoding="utf-8")
+
+        png_bytes, png_method, tool_notes = None, None, []
+        if png:
+            png_method = map_png(map_html, out / "map.png",
+                                 fallback=lambda: map_figure_png(map_page, title=map_title, subtitle=map_subtitle))
+            files["map.png"] = out / "map.png"
+            png_bytes = files["map.png"].read_bytes()
+            if png_method == "drawn":
+                tool_notes.append("Chromium was not found, so map.png was drawn with matplotlib rather than "
+                                  "photographed from map.html (install Chromium, or set ORGRAPH_CHROMIUM, for a "
+                                  "screenshot).")
+
+        notes = list(content.get("notes") or [])
+        index = index_html(title=title or f"Organization snapshot, {day.isoformat()}", day=day,
+                           findings=content["findings"], tables=tables, map_html=map_html, png=png_bytes,
+                           anonymize=anonymize, min_cell=min_cell, notes=notes, changes=content.get("changes"),
+                           cards=content.get("cards") or (), opening=content.get("opening") or (),
+                           how_to_read=content.get("how_to_read") or (), table_notes=content.get("table_notes"),
+                           cannot=content.get("cannot") or ())
+        files.update(side.result() if side is not None else data_files())
+    finally:
+        if side is not None:            # leaving early (an error): the second process goes too
+            side.cancel()
     files["index.html"] = out / "index.html"
     files["index.html"].write_text(index, encoding="utf-8")
     return {"out_dir": str(out), "as_of": day.isoformat(), "files": {k: str(v) for k, v in files.items()},

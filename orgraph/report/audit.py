@@ -35,7 +35,8 @@ READS_AFTER = frozenset({"vacancy_days_by_role"})
 
 
 def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | None = None,
-              progress: Callable[[str], None] | None = None, analyses=None, release_tables: bool = False) -> dict:
+              progress: Callable[[str], None] | None = None, analyses=None, release_tables: bool = False,
+              beside: bool = False) -> dict:
     """Run every analysis of the registry and rank what they found.
 
     Parameters
@@ -54,6 +55,9 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     release_tables : bool
         Let go of each large bundle table once its last analysis has run (``release`` of
         :func:`orgraph.registry.run_analyses`), for a caller done with the org's monthly records afterwards.
+    beside : bool
+        Run the analyses that can in a second process beside the others (``beside`` of
+        :func:`orgraph.registry.run_analyses`): the same answers, sooner on a machine with a second core.
 
     Returns
     -------
@@ -80,7 +84,7 @@ def run_audit(org: OrgGraph, *, as_of=None, anonymize: bool = False, key: str | 
     day = (analysis_cut(org, as_of) - pd.Timedelta(days=1)).date()
     names = Names(org, anonymize, key)
     results, notes = run_analyses(org, as_of=day, progress=progress, analyses=entries, then_reads=READS_AFTER,
-                                  release=release_tables)
+                                  release=release_tables, beside=beside)
     with paused():                      # findings are many small records: no collection walks the org meanwhile
         return _ranked(org, results, notes, entries, day, names, anonymize)
 
