@@ -74,9 +74,10 @@ class Beside:
             try:
                 os.close(read_fd)
                 try:
-                    payload = pickle.dumps((True, self._function()), protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException as exc:  # noqa: BLE001 -- the parent raises it again, as its own
-                    payload = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+                    reply = (True, self._function())
+                except Exception as exc:  # noqa: BLE001 -- the parent raises it again, as its own
+                    reply = (False, exc)
+                payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)  # if it cannot: no report
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(payload)
                 code = 0

@@ -11,7 +11,7 @@ PKG = ROOT / "orgraph"
 
 #: Stages in the order data flows; a module may import only from its own stage or earlier ones.
 STAGES = [
-    {"errors", "plain", "config", "schema", "model", "result", "stats", "privacy", "collector"},
+    {"errors", "plain", "config", "schema", "model", "result", "stats", "privacy", "collector", "beside"},
     {"reading", "columnar", "validate", "graph", "settings", "summary", "store", "importing", "synth"},
     {"analyses"},
     {"report", "registry"},
