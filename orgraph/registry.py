@@ -313,9 +313,11 @@ MONTHLY = frozenset({"person_months", "caseload_runs", "doc_ratios", "monthly_fa
 RELEASABLE = frozenset({"client_assignments"})
 
 #: Analyses :func:`run_analyses` may run in a second process beside the others (``beside=True``;
-#: :mod:`orgraph.beside`): they read no shared table, no other analysis reads their bundle tables, and what
-#: they hold while they run is small beside the panels of the others.
-BESIDE = frozenset({"continuity"})
+#: :mod:`orgraph.beside`), each started at its turn and collected before the first analysis of a monthly
+#: panel: none reads a table another analysis writes on the way (continuity of care reads only the client
+#: episodes, churn the person-time panels already built), and what each holds while it runs is small beside
+#: the monthly panels of the analyses that wait for it.
+BESIDE = frozenset({"continuity", "churn"})
 
 
 def run_order(analyses: list[Analysis]) -> list[Analysis]:
@@ -366,35 +368,24 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
     reads it (:attr:`Analysis.tables`): for a caller done with the org after
     this run, as the ``orgraph audit`` command is.
 
-    With ``beside=True`` and a second core (:func:`orgraph.beside.available`), the analyses of
-    :data:`BESIDE` run in a second process while this one runs the others, and are back before the first
-    analysis that reads a monthly panel (:data:`MONTHLY`) starts, so that their memory is not added to the
-    largest panels'. Their answers are the same: the same functions on the same data.
+    With ``beside=True`` and a second core (:func:`orgraph.beside.available`), each analysis of
+    :data:`BESIDE` runs in a second process, started at its turn, while this one goes on with the next; all
+    are back before the first analysis that reads a monthly panel (:data:`MONTHLY`) starts, so that their
+    memory is not added to the largest panels'. Their answers are the same: the same functions on the same
+    data (one whose process ends without an answer is run again here, or noted when its tables were let go
+    of meanwhile).
     """
     results: dict = {}
     notes: dict = {}
     wanted = [a for a in (analyses if analyses is not None else ANALYSES) if names is None or a.name in names]
     todo = run_order(wanted)
     freeze = then_reads is not None and not gc.get_freeze_count()   # a caller that froze objects keeps them so
-    away, side = [], None
+    away = beside and len(todo) > 1 and available()
+    sides: list = []                    # (analysis, its second process), in the order they started
     try:
-        if beside and len(todo) > 1 and available():
-            away = [a for a in todo if a.name in BESIDE and not a.reads]
-            todo = [a for a in todo if a not in away]
-        if away and todo:
-            if then_reads is not None:
-                _between_analyses(freeze)
-            for a in away:
-                if progress:
-                    progress(a.label)
-            side = start(lambda: _run_each(org, away, as_of),
-                         again=lambda: _run_each(org, away, as_of, released=org.data.released))
-        else:
-            todo, away = run_order(todo + away), []
         for i, a in enumerate(todo):
-            if side is not None and a.reads & MONTHLY:
-                _collect(side, results, notes)
-                side = None
+            if sides and a.reads & MONTHLY:
+                _collect(sides, results, notes)
             if then_reads is not None:
                 shared.keep_only(org, LASTING.union(then_reads, *(b.reads for b in todo[i:])))
                 shared.expect(org, LASTING.union(then_reads, *(b.reads for b in todo[i + 1:])))
@@ -406,17 +397,19 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
                 _between_analyses(freeze)
             if progress:
                 progress(a.label)
+            if away and a.name in BESIDE and i + 1 < len(todo):
+                sides.append((a, start(lambda a=a: _run_each(org, [a], as_of),
+                                       again=lambda a=a: _run_each(org, [a], as_of, released=org.data.released))))
+                continue
             got, note = _run_each(org, [a], as_of)
             results.update(got)
             notes.update(note)
-        if side is not None:
-            _collect(side, results, notes)
-            side = None
+        _collect(sides, results, notes)
         if release:
             for name in sorted(RELEASABLE - org.data.released):
                 org.data.release(name)
     finally:
-        if side is not None:            # leaving early (an interrupt): the second process goes too
+        for _, side in sides:           # leaving early (an interrupt): the second processes go too
             side.cancel()
         if then_reads is not None:
             shared.expect(org, None)
@@ -452,11 +445,14 @@ def _run_each(org, todo: list[Analysis], as_of, released=frozenset()) -> tuple[d
     return results, notes
 
 
-def _collect(side, results: dict, notes: dict) -> None:
-    """Add what the analyses run beside (:func:`orgraph.beside.start` of :func:`_run_each`) answered."""
-    got, note = side.result()
-    results.update(got)
-    notes.update(note)
+def _collect(sides: list, results: dict, notes: dict) -> None:
+    """Add what the analyses run beside (:func:`orgraph.beside.start` of :func:`_run_each`) answered, and
+    empty ``sides``."""
+    while sides:
+        _, side = sides.pop(0)
+        got, note = side.result()
+        results.update(got)
+        notes.update(note)
 
 
 def map_flags(results: dict, *, as_of, notes=(), org=None, analyses: list[Analysis] | None = None) -> "flags.MapFlags":
