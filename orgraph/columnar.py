@@ -20,11 +20,13 @@ its bytes are checked piece by piece as pyarrow parses them.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import datetime as dt
 import re
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +39,7 @@ import pyarrow.parquet as pq
 from .model import COMPACT_TEXT, TABLE_COLUMNS
 from .schema import MAX_YEAR, MIN_YEAR, FileSpec
 
-__all__ = ["fast_csv", "fast_parquet", "string_table", "release_memory", "csv_to_parquet", "PARQUET_TYPES", "LINE", "TRUE_WORDS", "FALSE_WORDS", "DATE_RE", "MONTH_RE"]
+__all__ = ["fast_csv", "read_ahead", "fast_parquet", "string_table", "release_memory", "csv_to_parquet", "PARQUET_TYPES", "LINE", "TRUE_WORDS", "FALSE_WORDS", "DATE_RE", "MONTH_RE"]
 
 LINE = "_line"
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -295,7 +297,111 @@ class _Checked:
 
 def _fast_file(path: Path, spec: FileSpec) -> pd.DataFrame | None:
     """:func:`fast_csv` of a file read from its path: read once, in pieces, checked as pyarrow parses them
-    (the file is never held whole, nor read twice)."""
+    (the file is never held whole, nor read twice); parsed in the background when :func:`read_ahead` has
+    it in hand."""
+    ahead = _AHEAD
+    table = ahead.take(path, spec) if ahead is not None else _NOT_AHEAD
+    if table is _NOT_AHEAD:
+        table = _parse_file(path, spec)
+    if table is None:
+        return None
+    held = [table]
+    del table
+    return _typed(held, spec)
+
+
+#: The :class:`_ReadAhead` of the :func:`read_ahead` block running, if any.
+_AHEAD = None
+#: What :meth:`_ReadAhead.take` gives for a file it does not have in hand.
+_NOT_AHEAD = object()
+
+
+class _ReadAhead:
+    """Parses the files of ``jobs`` in order in a thread, each once the caller has taken the one before:
+    one file is parsed (pyarrow, which lets go of the interpreter) while the caller types the last one,
+    and never more than one parsed table waits."""
+
+    def __init__(self, jobs: list):
+        self._jobs = [(Path(p), spec) for p, spec in jobs]
+        self._where = {(p, spec.name): i for i, (p, spec) in enumerate(self._jobs)}
+        self._ready: dict[int, object] = {}
+        self._asked = -1                # the last job the caller asked for (it passed over those before)
+        self._stop = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="orgraph-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        for i, (path, spec) in enumerate(self._jobs):
+            with self._cond:             # parse a file once the caller has asked for the one before
+                self._cond.wait_for(lambda: self._stop or self._asked >= i - 1)
+                if self._stop:
+                    return
+                if self._asked > i:      # the caller went past it: nobody will take it
+                    continue
+            try:
+                table = _parse_file(path, spec)
+            except BaseException:        # noqa: BLE001 -- the caller parses it again and sees the error
+                table = _NOT_AHEAD
+            with self._cond:
+                self._ready[i] = table
+                self._cond.notify_all()
+
+    def take(self, path: Path, spec: FileSpec):
+        """The parsed table of ``path`` (``None``: the careful reader must read it), waiting for it if need
+        be; :data:`_NOT_AHEAD` when it is not one of the jobs."""
+        i = self._where.get((Path(path), spec.name))
+        if i is None:
+            return _NOT_AHEAD
+        with self._cond:
+            if i <= self._asked:         # asked for already
+                return _NOT_AHEAD
+            self._asked = i
+            self._cond.notify_all()      # the next file's parsing may start now
+            self._cond.wait_for(lambda: i in self._ready or not self._thread.is_alive())
+            table = self._ready.pop(i, _NOT_AHEAD)
+            for j in [j for j in self._ready if j < i]:
+                del self._ready[j]
+        return table
+
+    def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._ready.clear()
+            self._cond.notify_all()
+        self._thread.join()
+
+
+@contextlib.contextmanager
+def read_ahead(jobs):
+    """Within the block, :func:`fast_csv` of each file of ``jobs`` (``(path, spec)`` pairs, in the order they
+    will be read) finds it parsed already: a thread parses the next file while the caller types the one it has.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from orgraph.schema import FILES
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "programs.csv").write_text("program_id,name,service_line\\nOP,Outpatient,outpatient\\n")
+    >>> with read_ahead([(folder / "programs.csv", FILES["programs"])]):
+    ...     fast_csv(folder / "programs.csv", FILES["programs"])["name"].tolist()
+    ['Outpatient']
+    """
+    global _AHEAD
+    if _AHEAD is not None or len(jobs) < 2:
+        yield
+        return
+    ahead = _ReadAhead(jobs)
+    _AHEAD = ahead
+    try:
+        yield
+    finally:
+        _AHEAD = None
+        ahead.close()
+
+
+def _parse_file(path: Path, spec: FileSpec) -> pa.Table | None:
+    """The file's rows as pyarrow reads them (:func:`_read`), or ``None`` when the careful reader must."""
     try:
         with open(path, "rb") as f:
             first = f.readline()
@@ -311,9 +417,7 @@ def _fast_file(path: Path, spec: FileSpec) -> pd.DataFrame | None:
         return None  # the careful reader says why the file cannot be read
     if n_lines is None or table.num_rows != n_lines - 1:
         return None  # blank lines skipped: numbering rows needs the careful reader
-    held = [table]
-    del table
-    return _typed(held, spec)
+    return table
 
 
 def string_table(table: pa.Table) -> pa.Table:

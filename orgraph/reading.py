@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .columnar import DATE_RE as _DATE_RE, FALSE_WORDS as _FALSE, LINE, MONTH_RE as _MONTH_RE, TRUE_WORDS as _TRUE
-from .columnar import fast_csv, fast_parquet, string_table
+from .columnar import fast_csv, fast_parquet, read_ahead, string_table
 from .errors import Issue
 from .schema import FILES, MAX_YEAR, MIN_YEAR, OPEN_END_YEAR, FileSpec
 from .plain import plural
@@ -440,10 +440,13 @@ def read_tables(folder: Path, log: IssueLog, progress=None) -> dict[str, pd.Data
     name, the rows read and the bytes of its file(s).
     """
     out = {}
-    for name, spec in FILES.items():
-        out[name] = df = read_table(folder, spec, log)
-        if progress is not None:
-            size = sum(p.stat().st_size for p in (folder / spec.filename, folder / f"{spec.name}.parquet")
-                       if p.is_file())
-            progress(name, 0 if df is None else len(df), size)
+    csvs = [(folder / spec.filename, spec) for spec in FILES.values()
+            if (folder / spec.filename).is_file() and not (folder / f"{spec.name}.parquet").exists()]
+    with read_ahead(csvs):              # the next file is parsed while this one is typed and checked
+        for name, spec in FILES.items():
+            out[name] = df = read_table(folder, spec, log)
+            if progress is not None:
+                size = sum(p.stat().st_size for p in (folder / spec.filename, folder / f"{spec.name}.parquet")
+                           if p.is_file())
+                progress(name, 0 if df is None else len(df), size)
     return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 
 import orgraph.reading as reading
 from bundles import BASE, add_rows, replace_rows
-from orgraph.columnar import csv_to_parquet, fast_csv
+from orgraph.columnar import csv_to_parquet, fast_csv, read_ahead
 from orgraph.reading import IssueLog, read_table
 from orgraph.schema import FILES
 from orgraph.validate import validate_bundle
@@ -406,3 +407,38 @@ def test_a_control_character_at_the_edge_of_a_value_is_reported_even_beside_padd
     errors = [str(i) for i in issues if i.severity == "error"]
     assert errors == ["staff.csv:6 [name] error: name holds the control character U+000B, which is not text (a "
                       "damaged export?); remove it"]
+
+
+def _within(seconds, fn):
+    """``fn()``'s value, failing (not hanging) when it takes longer than ``seconds``."""
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("v", fn()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), "read_ahead hung"
+    return out["v"]
+
+
+def test_read_ahead_gives_the_frames_read_one_by_one():
+    jobs = [(RIVERBEND / spec.filename, spec) for spec in FILES.values()]
+    alone = [fast_csv(path, spec) for path, spec in jobs]
+
+    def ahead():
+        with read_ahead(jobs):
+            return [fast_csv(path, spec) for path, spec in jobs]
+    for a, b in zip(alone, _within(60, ahead)):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_read_ahead_lets_the_reader_skip_and_repeat_files(tmp_path):
+    jobs = [(RIVERBEND / spec.filename, spec) for spec in FILES.values()]
+    (tmp_path / "staff.csv").write_text("staff_id,name\n S1 ,Ana\n")     # padded: the careful reader's
+
+    def ahead():
+        with read_ahead(jobs + [(tmp_path / "staff.csv", FILES["staff"])]):
+            got = [fast_csv(*jobs[3]), fast_csv(*jobs[0]), fast_csv(*jobs[5]), fast_csv(*jobs[5])]
+            return got + [fast_csv(tmp_path / "staff.csv", FILES["staff"])]
+    got = _within(60, ahead)
+    for frame, (path, spec) in zip(got[:4], [jobs[3], jobs[0], jobs[5], jobs[5]]):
+        pd.testing.assert_frame_equal(frame, fast_csv(path, spec))
+    assert got[4] is None
