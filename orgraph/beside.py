@@ -95,8 +95,14 @@ class Beside:
                 self._data += chunk
 
     def cancel(self) -> None:
-        """Stop the child, if it still runs, without its answer (for a caller leaving early)."""
-        _cancel(self)
+        """Stop the child, if it still runs, without its answer (for a caller leaving early), and reap it."""
+        if self._pid is not None and not self._done:
+            self._done = True
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
 
     def result(self):
         """The step's return value: the child's, or the function run here when the child did not report."""
@@ -123,17 +129,6 @@ class Beside:
             raise value
         self._value = value
         return value
-
-
-def _cancel(step: Beside) -> None:
-    """Stop the child of ``step`` (the caller is leaving early: an error or an interrupt) and wait for it."""
-    if step._pid is not None and not step._done:
-        step._done = True
-        try:
-            os.kill(step._pid, signal.SIGKILL)
-            os.waitpid(step._pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
 
 
 def start(function: Callable[[], object], *, again: Callable[[], object] | None = None) -> Beside:

@@ -400,12 +400,10 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
             if progress:
                 progress(a.label)
             if away and a.name in BESIDE and i + 1 < len(todo):
-                sides.append((a, start(lambda a=a: _run_each(org, [a], as_of),
-                                       again=lambda a=a: _run_each(org, [a], as_of, released=org.data.released))))
+                sides.append((a, start(lambda a=a: _run_one(org, a, as_of),
+                                       again=lambda a=a: _run_one(org, a, as_of, released=org.data.released))))
                 continue
-            got, note = _run_each(org, [a], as_of)
-            results.update(got)
-            notes.update(note)
+            _keep(a, _run_one(org, a, as_of), results, notes)
         _collect(sides, results, notes)
         if release:
             for name in sorted(RELEASABLE - org.data.released):
@@ -445,39 +443,36 @@ def _soonest(todo: list[Analysis]) -> list[Analysis]:
     return out
 
 
-def _run_each(org, todo: list[Analysis], as_of, released=frozenset()) -> tuple[dict, dict]:
-    """Run ``todo`` in order: ``({name: Result or None}, {name: note})``. An analysis that cannot answer
-    (an :class:`~orgraph.errors.AnalysisError`) or fails unexpectedly gets ``None`` and a note; with
-    ``released`` (tables let go of), one whose tables are gone gets a note that its process failed."""
-    results: dict = {}
-    notes: dict = {}
-    for a in todo:
-        if a.tables & released:
-            results[a.name] = None
-            notes[a.name] = (f"{a.label}: failed (its second process ended without an answer, and its tables were "
-                             f"let go of meanwhile); everything else was run. Run it alone with `orgraph "
-                             f"{a.name}`, or the audit with ORGRAPH_PROCESSES=1.")
-            continue
-        try:
-            results[a.name] = a.function(org, as_of=as_of)
-        except AnalysisError as exc:
-            results[a.name] = None
-            notes[a.name] = f"{a.label}{NOT_RUN}{exc}"
-        except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
-            results[a.name] = None
-            notes[a.name] = (f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This "
-                             f"is a bug in orgraph: please report it with this message.")
-    return results, notes
+def _run_one(org, a: Analysis, as_of, released=frozenset()) -> tuple:
+    """Run ``a``: ``(Result or None, note or None)``. An analysis that cannot answer (an
+    :class:`~orgraph.errors.AnalysisError`) or fails unexpectedly gets ``None`` and a note; with ``released``
+    (tables let go of), one whose tables are gone gets a note that its second process failed."""
+    if a.tables & released:
+        return None, (f"{a.label}: failed (its second process ended without an answer, and its tables were let go "
+                      f"of meanwhile); everything else was run. Run it alone with `orgraph {a.name}`, or the audit "
+                      f"with ORGRAPH_PROCESSES=1.")
+    try:
+        return a.function(org, as_of=as_of), None
+    except AnalysisError as exc:
+        return None, f"{a.label}{NOT_RUN}{exc}"
+    except Exception as exc:  # noqa: BLE001 -- one analysis's failure never stops the others
+        return None, (f"{a.label}: failed ({type(exc).__name__}: {exc}); everything else was run. This is a bug "
+                      f"in orgraph: please report it with this message.")
+
+
+def _keep(a: Analysis, answer: tuple, results: dict, notes: dict) -> None:
+    """Record ``a``'s ``(result, note)`` from :func:`_run_one`."""
+    results[a.name], note = answer
+    if note is not None:
+        notes[a.name] = note
 
 
 def _collect(sides: list, results: dict, notes: dict) -> None:
-    """Add what the analyses run beside (:func:`orgraph.beside.start` of :func:`_run_each`) answered, and
+    """Record what the analyses run beside (:func:`orgraph.beside.start` of :func:`_run_one`) answered, and
     empty ``sides``."""
     while sides:
-        _, side = sides.pop(0)
-        got, note = side.result()
-        results.update(got)
-        notes.update(note)
+        a, side = sides.pop(0)
+        _keep(a, side.result(), results, notes)
 
 
 def map_flags(results: dict, *, as_of, notes=(), org=None, analyses: list[Analysis] | None = None) -> "flags.MapFlags":
