@@ -478,12 +478,12 @@ def _typed(held: list, spec: FileSpec, *, check_text: bool = False) -> pd.DataFr
         release_memory()
     index = pd.RangeIndex(n)
     # text stays object (None for empty), as the careful reader has it; pandas 3 would infer its str dtype
-    df = pd.DataFrame({c: pd.Series(v, index=index, dtype=object, copy=False)
-                       if isinstance(v, np.ndarray) and v.dtype == object else v for c, v in out.items()},
-                      index=index, copy=False)
-    df[LINE] = np.arange(2, n + 2, dtype=np.int64)
-    df["_bad"] = np.zeros(n, dtype=bool)
-    return df
+    cols = {c: pd.Series(v, index=index, dtype=object, copy=False)
+            if isinstance(v, np.ndarray) and v.dtype == object else v for c, v in out.items()}
+    # the line numbers and flags go in with the rest: set on the frame afterwards, each would be copied
+    cols[LINE] = np.arange(2, n + 2, dtype=np.int64)
+    cols["_bad"] = np.zeros(n, dtype=bool)
+    return pd.DataFrame(cols, index=index, copy=False)
 
 
 #: How :func:`fast_csv` reads a column that is not :data:`~orgraph.model.COMPACT_TEXT`.
