@@ -6,6 +6,7 @@ Usage::
     python3 benchmarks/bench_audit.py --sizes 5000 20000     # leave out the largest org
     python3 benchmarks/bench_audit.py --sizes 2000 --years 5 --workdir /tmp/orgs   # generate the orgs
     python3 benchmarks/bench_audit.py --no-e2e --json        # stages only, one JSON object per size
+    python3 benchmarks/bench_audit.py --sizes 50000 --repeat 5   # the median of 5 floors and 5 end-to-end runs
 
 For each size, in one run:
 
@@ -24,7 +25,11 @@ For each size, in one run:
   load, the sum of stages and the end-to-end run (the goal is about 1.1 or less).
 
 On a shared machine wall times move with the other processes' load; CPU times much less, so compare those
-between runs (the ``cpu x floor`` column divides by the floor's CPU time).
+between runs (the ``cpu x floor`` column divides by the floor's CPU time). ``--repeat N`` runs the floor and the
+end-to-end audit N times each, alternately, and reports the median run of each with the range of the N (the
+stages still run once); each end-to-end run also records the machine's steal time (``/proc/stat``: CPU time the
+hypervisor gave to other guests while the audit ran, summed over the cores), which says when a slow run was the
+machine's doing.
 
 A bundle is taken from ``--bundles/s{size}`` when it exists (``orgraph synth --staff N --years 10 --seed 1``),
 else generated into ``--workdir`` with :func:`orgraph.synth.generate` (seed 1).
@@ -151,6 +156,17 @@ def _pss_mb(pid: int) -> float:
     return 0.0
 
 
+def _steal_seconds() -> float:
+    """CPU time the hypervisor has given to other guests since boot, summed over the cores (``/proc/stat``);
+    0 where there is no such count."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK") if fields[0] == "cpu" and len(fields) > 8 else 0.0
+    except (OSError, ValueError):
+        return 0.0
+
+
 def end_to_end(bundle: Path) -> dict:
     """``orgraph audit bundle --no-png`` under ``/usr/bin/time -v``: wall seconds, CPU seconds and peak memory:
     the larger of the maximum RSS of one process and the sum of the proportional set sizes of every process
@@ -159,7 +175,7 @@ def end_to_end(bundle: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "orgraph", "audit", str(bundle), "--no-png",
                "--out", str(Path(tmp) / "audit")]
-        t0 = time.perf_counter()
+        t0, steal0 = time.perf_counter(), _steal_seconds()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         peak_tree = 0.0
         while proc.poll() is None:
@@ -168,12 +184,12 @@ def end_to_end(bundle: Path) -> dict:
                 peak_tree = max(peak_tree, sum(_pss_mb(p) for p in pids))
             time.sleep(0.2)
         _, err = proc.communicate()
-        seconds = time.perf_counter() - t0
+        seconds, steal = time.perf_counter() - t0, _steal_seconds() - steal0
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
     cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err))
     one = int(rss.group(1)) / 1024 if rss else float("nan")
     return {"seconds": seconds, "cpu": cpu, "peak_mb": max(one, peak_tree), "peak_one_mb": one,
-            "peak_tree_mb": peak_tree, "exit": proc.returncode}
+            "peak_tree_mb": peak_tree, "steal": steal, "exit": proc.returncode}
 
 
 def _child(what: str, bundle: Path) -> dict | list:
@@ -196,15 +212,33 @@ def bundle_for(size: int, years: int, bundles: Path, workdir: Path | None) -> Pa
     return out
 
 
-def bench(size: int, years: int, bundles: Path, workdir: Path | None, e2e: bool) -> dict:
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (the lower of the two middle ones for an even count), with ``runs``: the wall
+    seconds of every run, in the order they ran.
+
+    >>> median_run([{"seconds": 3.0}, {"seconds": 1.0}, {"seconds": 2.0}])
+    {'seconds': 2.0, 'runs': [3.0, 1.0, 2.0]}
+    """
+    ranked = sorted(runs, key=lambda r: r["seconds"])
+    return dict(ranked[(len(ranked) - 1) // 2], runs=[r["seconds"] for r in runs])
+
+
+def bench(size: int, years: int, bundles: Path, workdir: Path | None, e2e: bool, repeat: int = 1) -> dict:
     bundle = bundle_for(size, years, bundles, workdir)
-    fl = _child("floor", bundle)
+    floors, ends = [], []
+    for _ in range(repeat):          # alternately: a slow spell of the machine slows both alike
+        floors.append(_child("floor", bundle))
+        if e2e:
+            ends.append(_child("e2e", bundle))
     rows = _child("stages", bundle)
     total = {"stage": "audit (sum of stages)", "seconds": sum(r["seconds"] for r in rows),
              "cpu": sum(r["cpu"] for r in rows), "peak_mb": max(r["peak_mb"] for r in rows)}
-    result = {"staff": size, "years": years, "bundle": str(bundle), "floor": fl, "stages": rows, "total": total}
+    result = {"staff": size, "years": years, "bundle": str(bundle), "floor": median_run(floors), "stages": rows,
+              "total": total}
     if e2e:
-        result["end_to_end"] = _child("e2e", bundle)
+        result["end_to_end"] = median_run(ends)
+        result["end_to_end"]["peak_mb_max"] = max(r["peak_mb"] for r in ends)
+        result["end_to_end"]["steal_runs"] = [r.get("steal", 0.0) for r in ends]
     return result
 
 
@@ -219,6 +253,15 @@ def table(res: dict) -> str:
                                               if "end_to_end" in res else []):
         lines.append(f"  {r['stage']:<44} {r['seconds']:8.2f} {r['cpu']:8.2f} {r['peak_mb']:8.0f} "
                      f"{r['seconds'] / fl:8.2f} {r['cpu'] / fc:11.2f}")
+    ends = res.get("end_to_end", {})
+    if len(res["floor"].get("runs", ())) > 1:
+        def spread(xs):
+            return f"{min(xs):.2f}-{max(xs):.2f} s (median {sorted(xs)[(len(xs) - 1) // 2]:.2f})"
+        lines.append(f"  {len(res['floor']['runs'])} runs each, alternately: floor {spread(res['floor']['runs'])}"
+                     + (f"; end to end {spread(ends['runs'])}, peak up to {ends['peak_mb_max']:.0f} MB, "
+                        f"steal {', '.join(f'{x:.1f}' for x in ends['steal_runs'])} s" if ends else ""))
+    elif ends.get("steal"):
+        lines.append(f"  the machine's steal time during the end-to-end run: {ends['steal']:.1f} s")
     return "\n".join(lines)
 
 
@@ -232,6 +275,8 @@ def main(argv=None) -> None:
     ap.add_argument("--workdir", type=Path, default=None, help="generate missing orgs here (default: a temp dir)")
     ap.add_argument("--no-e2e", action="store_true", help="skip `orgraph audit` under /usr/bin/time -v")
     ap.add_argument("--json", action="store_true", help="print one JSON object per size")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run the floor and the end-to-end audit this many times each and report the median run")
     ap.add_argument("--child", nargs=2, metavar=("WHAT", "BUNDLE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -241,7 +286,7 @@ def main(argv=None) -> None:
         return
     results = []
     for size in args.sizes:
-        res = bench(size, args.years, args.bundles, args.workdir, not args.no_e2e)
+        res = bench(size, args.years, args.bundles, args.workdir, not args.no_e2e, max(1, args.repeat))
         results.append(res)
         print(json.dumps(res) if args.json else table(res) + "\n", flush=True)
     if len(results) > 1 and not args.json:
