@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 from click.testing import CliRunner
 
 from orgraph.cli import exiting, main
@@ -99,37 +98,3 @@ def test_audit_as_a_program_prints_and_writes_what_it_does_in_process(tmp_path):
     assert p.stdout == r.stdout
     assert {name: (out / name).read_bytes() for name in sorted(os.listdir(out))} == as_program
     assert "Findings:" in p.stdout.splitlines()[-1]
-
-
-# Page faults of a 200 MB buffer made, freed and made again, with and without keep_freed_memory first.
-FAULTS = textwrap.dedent("""
-    import resource, sys
-    from orgraph.cli.exiting import keep_freed_memory
-    kept = keep_freed_memory() if sys.argv[1] == "keep" else None
-    buf = bytearray(200 << 20)
-    del buf
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    buf = bytearray(200 << 20)
-    print(kept, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-""")
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
-def test_freed_memory_is_reused_without_new_page_faults():
-    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    runs = {how: subprocess.run([sys.executable, "-c", FAULTS, how], capture_output=True, text=True, env=env,
-                                check=True).stdout.split() for how in ("keep", "plain")}
-    assert runs["keep"][0] == "True"
-    # a fresh 200 MB mapping is 51,200 pages faulted in (fewer with huge pages); the kept heap needs none
-    assert int(runs["plain"][1]) > 20 * int(runs["keep"][1]) + 40
-    assert int(runs["keep"][1]) < 100
-
-
-def test_as_program_keeps_freed_memory_and_a_test_runner_does_not(monkeypatch):
-    calls = []
-    monkeypatch.setattr(exiting, "keep_freed_memory", lambda: calls.append(1) or True)
-    CliRunner().invoke(main, ["--version"])
-    assert calls == []
-    with exiting.as_program():
-        pass
-    assert calls == [1]
