@@ -423,7 +423,8 @@ def run_analyses(org, *, as_of=None, names=None, progress: Callable[[str], None]
 def _soonest(todo: list[Analysis]) -> list[Analysis]:
     """``todo`` with each analysis of :data:`BESIDE` moved up to just after the first analysis that reads
     every kind of shared table it reads (and so has built them), when that one comes before it: started that
-    early, a second process overlaps more of the analyses that follow.
+    early, a second process overlaps more of the analyses that follow. An analysis of :data:`BESIDE` is never
+    that one: what it builds stays in its own process.
 
     Examples
     --------
@@ -435,8 +436,8 @@ def _soonest(todo: list[Analysis]) -> list[Analysis]:
     out = [a for a in todo if a.name not in BESIDE or not a.reads]
     for a in todo:
         if a.name in BESIDE and a.reads:
-            at = next((i + 1 for i, b in enumerate(out) if a.reads <= b.reads and todo.index(b) < todo.index(a)),
-                      None)
+            at = next((i + 1 for i, b in enumerate(out) if b.name not in BESIDE and a.reads <= b.reads
+                       and todo.index(b) < todo.index(a)), None)
             if at is None:              # nothing before it builds its tables: it keeps its place
                 at = next((i for i, b in enumerate(out) if todo.index(b) > todo.index(a)), len(out))
             out.insert(at, a)
